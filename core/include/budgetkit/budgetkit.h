@@ -1,0 +1,15 @@
+/* budgetkit: convert and validate government department budgets (部门预算). */
+#ifndef BUDGETKIT_H
+#define BUDGETKIT_H
+
+#include "alloc.h"
+#include "context.h"
+#include "decimal.h"
+#include "error.h"
+#include "io.h"
+#include "model.h"
+#include "plugin.h"
+#include "report.h"
+#include "template.h"
+
+#endif

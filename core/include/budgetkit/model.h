@@ -1,0 +1,176 @@
+/* The canonical budget model: one department, one fiscal year, its units, its tables.
+ *
+ * A document owns every string it holds (interned in its own pool) and every table. The
+ * structures below are read directly by exporters and validators; build and change them only
+ * through the functions, which keep the invariants (interned strings, cells sized to the
+ * template). They belong to ABI major version 1. */
+#ifndef BUDGETKIT_MODEL_H
+#define BUDGETKIT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decimal.h"
+#include "error.h"
+#include "template.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bk_cell_kind {
+    BK_CELL_EMPTY = 0, /* printed blank */
+    BK_CELL_NUMBER,    /* amount or percent: v.units at scale */
+    BK_CELL_TEXT       /* v.text, interned in the document */
+} bk_cell_kind;
+
+/* 16 bytes: bulk jobs hold millions. */
+typedef struct bk_cell {
+    union {
+        int64_t units;
+        const char *text;
+    } v;
+    uint8_t kind;  /* bk_cell_kind */
+    uint8_t scale; /* decimals as printed */
+    uint8_t reserved[6];
+} bk_cell;
+
+static inline bk_decimal bk_cell_decimal(const bk_cell *c)
+{
+    bk_decimal d = {c->v.units, c->scale};
+    return d;
+}
+
+typedef enum bk_row_kind {
+    BK_ROW_ITEM = 0, /* a classified line: code, project, item, year, task */
+    BK_ROW_UNIT,     /* a unit's summary row */
+    BK_ROW_TOTAL,    /* a printed total line (本年收入合计, 金额合计...) */
+    BK_ROW_OF        /* a 其中 line: a subset of the row above, never summed */
+} bk_row_kind;
+
+typedef struct bk_row {
+    const char *name;    /* label as printed; interned; never NULL ("" when blank) */
+    const char *code;    /* classification code, NULL when none */
+    const char *section; /* part of the table, NULL when none */
+    uint32_t line;       /* line in the source file, 0 when unknown */
+    uint16_t unit;       /* index into the document's units */
+    uint8_t kind;        /* bk_row_kind */
+    uint8_t level;       /* hierarchy depth printed by indentation, 0 when not given */
+} bk_row;
+
+typedef struct bk_table {
+    const bk_template *tpl;
+    const char *unit_label; /* printed 单位名称 line, NULL when none */
+    const char *note;       /* printed 备注 line, NULL when none */
+    size_t nrows;
+    bk_row *rows;
+    bk_cell *cells; /* nrows * tpl->ncolumns, row-major */
+    size_t cap;
+} bk_table;
+
+static inline bk_cell *bk_table_cell(const bk_table *t, size_t row, size_t col)
+{
+    return &t->cells[row * t->tpl->ncolumns + col];
+}
+
+typedef enum bk_unit_kind { BK_UNIT_DEPARTMENT = 0, BK_UNIT_SELF, BK_UNIT_SUBUNIT } bk_unit_kind;
+
+typedef struct bk_unit {
+    const char *id;
+    const char *name;
+    int kind;   /* bk_unit_kind */
+    int parent; /* index of the parent unit, -1 for none */
+} bk_unit;
+
+typedef struct bk_indicator {
+    const char *level1, *level2, *level3, *target;
+} bk_indicator;
+
+typedef struct bk_text_part {
+    const char *title, *text;
+} bk_text_part;
+
+typedef struct bk_performance {
+    int present;
+    const char *unit_name, *supervisor, *period; /* NULL when absent */
+    size_t ngoals;
+    const char **goals;
+    size_t nindicators;
+    bk_indicator *indicators;
+} bk_performance;
+
+typedef struct bk_doc {
+    int fiscal_year;
+    const char *dept_name;
+    const char *dept_code;  /* NULL when none */
+    const char *money_unit; /* "万元" or "元" */
+    int precision;
+    size_t nunits;
+    bk_unit *units;
+    size_t ntables;
+    bk_table **tables; /* in template order (by template number, then id) */
+    bk_performance performance;
+    size_t nnarrative;
+    bk_text_part *narrative;
+    const char *source; /* file (and archive entry) it was read from, NULL when none */
+    struct bk_doc_private *priv;
+} bk_doc;
+
+bk_doc *bk_doc_new(void);
+void bk_doc_free(bk_doc *doc);
+
+/* Intern a string in the document's pool; returns a pointer stable for the document's life
+ * (equal strings give the same pointer), NULL when out of memory. */
+const char *bk_doc_intern(bk_doc *doc, const char *s, size_t len);
+const char *bk_doc_intern_cstr(bk_doc *doc, const char *s);
+
+/* Setters intern their strings. All return BK_OK or BK_E_NOMEM / BK_E_CONTENT. */
+bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code);
+bk_status bk_doc_set_source(bk_doc *doc, const char *source);
+bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit_kind kind,
+                          const char *parent_id, bk_error *err);
+int bk_doc_find_unit(const bk_doc *doc, const char *id); /* index or -1 */
+/* First unit of the given kind, or -1. */
+int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
+
+/* The table with this template in the document, NULL when absent. */
+bk_table *bk_doc_table(const bk_doc *doc, const char *template_id);
+/* Add (or return the existing) table for the template. NULL when out of memory. */
+bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl);
+
+bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, const char *note);
+/* Append a row with all cells empty; returns its index or -1 when out of memory or limits. */
+long bk_table_add_row(bk_doc *doc, bk_table *t, bk_row_kind kind, int unit, const char *section,
+                      const char *code, const char *name, int level, uint32_t line);
+bk_status bk_table_set_number(bk_table *t, size_t row, size_t col, bk_decimal d);
+bk_status bk_table_set_text(bk_doc *doc, bk_table *t, size_t row, size_t col, const char *text,
+                            size_t len);
+
+bk_status bk_doc_set_performance(bk_doc *doc, const char *unit_name, const char *supervisor,
+                                 const char *period);
+bk_status bk_doc_add_goal(bk_doc *doc, const char *text);
+bk_status bk_doc_add_indicator(bk_doc *doc, const char *l1, const char *l2, const char *l3,
+                               const char *target);
+bk_status bk_doc_add_narrative(bk_doc *doc, const char *title, const char *text);
+
+/* Structural checks every importer runs before handing a document over: required fields,
+ * exactly one department unit, rows referring to existing units, amounts in amount columns. */
+bk_status bk_doc_check(const bk_doc *doc, bk_error *err);
+
+/* Exact equality of two documents (for round-trip tests); on difference, describes the first
+ * one in diff (may be NULL). Source and line numbers are not compared. */
+int bk_doc_equal(const bk_doc *a, const bk_doc *b, char *diff, size_t cap);
+
+/* Number of cells that hold a value, over all tables. */
+size_t bk_doc_cell_count(const bk_doc *doc);
+
+/* Names for enums, as used in every serialisation. */
+const char *bk_row_kind_name(bk_row_kind kind);
+int bk_row_kind_parse(const char *s); /* -1 when unknown */
+const char *bk_unit_kind_name(bk_unit_kind kind);
+int bk_unit_kind_parse(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,142 @@
+/* The versioned plugin interface.
+ *
+ * A plugin is one shared object exporting exactly one symbol, BK_PLUGIN_ENTRY_NAME, a function
+ * returning a constant descriptor. The host refuses a descriptor whose ABI major differs from
+ * its own or whose minor is newer, and says which file and which versions. Plugins link against
+ * libbudgetkit and call only the functions declared in the public headers.
+ *
+ *     static const bk_plugin_desc desc = { BK_PLUGIN_HEADER, .name = "json", ... };
+ *     BK_PLUGIN_DEFINE(json, desc)
+ */
+#ifndef BUDGETKIT_PLUGIN_H
+#define BUDGETKIT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "io.h"
+#include "model.h"
+#include "report.h"
+#include "template.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BK_ABI_MAJOR 1
+#define BK_ABI_MINOR 0
+
+#define BK_PLUGIN_IMPORT   0x1u
+#define BK_PLUGIN_EXPORT   0x2u
+#define BK_PLUGIN_VALIDATE 0x4u
+
+/* Capabilities. */
+#define BK_CAP_MULTI_DOC  0x1u /* an export can hold many documents */
+#define BK_CAP_DIR_INPUT  0x2u /* the importer reads folders */
+#define BK_CAP_DIR_OUTPUT 0x4u /* the exporter writes a folder itself */
+#define BK_CAP_CONTAINER  0x8u /* the importer hands entries to other importers */
+
+typedef struct bk_ctx bk_ctx;
+typedef struct bk_import bk_import;
+typedef struct bk_export bk_export;
+typedef struct bk_validation bk_validation;
+
+/* What a probe sees: the first bytes and the name; nothing else, so that a probe never
+ * depends on which other plugins are loaded. */
+typedef struct bk_probe {
+    const char *name;          /* file name as given, may be "-" */
+    const unsigned char *head; /* first bytes */
+    size_t head_len;
+    int is_dir;
+} bk_probe;
+
+typedef struct bk_plugin_desc {
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    uint32_t size; /* sizeof(bk_plugin_desc) as the plugin was built */
+    const char *name;
+    const char *version;
+    const char *license;
+    const char *summary;
+    uint32_t kinds;        /* BK_PLUGIN_* */
+    uint32_t caps;         /* BK_CAP_* */
+    const char *const *extensions; /* NULL-terminated, without dots, lower case */
+    const char *media_type;
+    int priority; /* breaks probe ties: higher wins */
+
+    /* 0..100: how sure the importer is that it reads this input. */
+    int (*probe)(const bk_probe *p);
+    /* Read the source, hand each document over with bk_import_emit. */
+    bk_status (*import)(bk_import *job);
+
+    /* Export: begin once, one call per document, end once (ok = 0 when the job failed). */
+    bk_status (*export_begin)(bk_export *job);
+    bk_status (*export_doc)(bk_export *job, const bk_doc *doc);
+    bk_status (*export_end)(bk_export *job, int ok);
+
+    /* Check one document; add findings to the job. A non-OK return means the validator itself
+     * could not run (not that it found errors). */
+    bk_status (*validate)(bk_validation *job, const bk_doc *doc);
+    /* Optional: called once after the last document (cross-document rules). */
+    bk_status (*validate_end)(bk_validation *job);
+
+    void *reserved[8];
+} bk_plugin_desc;
+
+#define BK_PLUGIN_HEADER .abi_major = BK_ABI_MAJOR, .abi_minor = BK_ABI_MINOR, \
+                         .size = (uint32_t)sizeof(bk_plugin_desc)
+
+#define BK_PLUGIN_ENTRY_NAME "budgetkit_plugin_v1"
+typedef const bk_plugin_desc *(*bk_plugin_entry_fn)(void);
+
+/* In a module build the plugin exports budgetkit_plugin_v1; in a static build (fuzzing, tests)
+ * it exports bk_plugin_<name>_desc instead, so many can link into one program. */
+#ifdef BK_PLUGIN_STATIC
+#define BK_PLUGIN_DEFINE(name, desc) \
+    const bk_plugin_desc *bk_plugin_##name##_desc(void) { return &(desc); }
+#else
+#define BK_PLUGIN_DEFINE(name, desc) \
+    __attribute__((visibility("default"))) const bk_plugin_desc *budgetkit_plugin_v1(void) \
+    { return &(desc); }
+#endif
+
+/* ---- import jobs ---- */
+bk_source *bk_import_source(bk_import *job);
+bk_ctx *bk_import_ctx(bk_import *job);
+const bk_templates *bk_import_templates(bk_import *job);
+/* Option given on the command line (--encoding gb18030 → "encoding"), NULL when not given. */
+const char *bk_import_option(bk_import *job, const char *key);
+bk_error *bk_import_error(bk_import *job);
+/* Hand a finished document over (ownership passes, also on failure). The host checks it
+ * (bk_doc_check) and passes it on; a non-OK status means stop and return it. */
+bk_status bk_import_emit(bk_import *job, bk_doc *doc);
+/* A warning about the input that did not stop it (normalised full-width digits...). */
+void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Containers: import one entry with whichever importer probes best; its documents are emitted
+ * to this job. name is "archive.zip:entry.json" style for messages. */
+bk_status bk_import_nested(bk_import *job, const char *name, const void *data, size_t len);
+
+/* ---- export jobs ---- */
+bk_sink *bk_export_sink(bk_export *job);
+bk_ctx *bk_export_ctx(bk_export *job);
+const char *bk_export_option(bk_export *job, const char *key);
+bk_error *bk_export_error(bk_export *job);
+void *bk_export_state(bk_export *job);
+void bk_export_set_state(bk_export *job, void *state);
+/* Containers: serialise a document with another exporter (by plugin name) into a sink. */
+bk_status bk_export_nested(bk_export *job, const char *plugin, const bk_doc *doc, bk_sink *sink);
+
+/* ---- validation jobs ---- */
+bk_ctx *bk_validation_ctx(bk_validation *job);
+const char *bk_validation_option(bk_validation *job, const char *key);
+bk_error *bk_validation_error(bk_validation *job);
+bk_status bk_validation_add(bk_validation *job, const bk_finding *f);
+void *bk_validation_state(bk_validation *job);
+void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,52 @@
+/* Validation findings and the report that collects them. */
+#ifndef BUDGETKIT_REPORT_H
+#define BUDGETKIT_REPORT_H
+
+#include <stddef.h>
+
+#include "decimal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bk_severity {
+    BK_SEV_INFO = 0, /* worth knowing: an unknown code on an incomplete catalogue level */
+    BK_SEV_ROUNDING, /* consistent within rounding (an error under --strict) */
+    BK_SEV_WARNING,
+    BK_SEV_ERROR
+} bk_severity;
+
+/* What a validator reports. Strings are copied by the report. */
+typedef struct bk_finding {
+    const char *rule;  /* stable id, e.g. "totals.hierarchy" */
+    bk_severity severity;
+    const char *document; /* source of the document */
+    const char *unit;     /* unit name */
+    const char *table;    /* template id */
+    const char *row;      /* row key: code, name or selector */
+    const char *column;   /* column id */
+    long line;            /* source line, 0 when unknown */
+    int has_values;       /* expected/actual/difference/bound below are meaningful */
+    bk_decimal expected, actual, difference, bound;
+    const char *parts;      /* what was summed, e.g. "20103 + 20105 + 20137" */
+    const char *message_en; /* full sentence */
+    const char *message_zh;
+} bk_finding;
+
+typedef struct bk_report bk_report;
+
+bk_report *bk_report_new(void);
+void bk_report_free(bk_report *r);
+int bk_report_add(bk_report *r, const bk_finding *f); /* 0 on success */
+size_t bk_report_count(const bk_report *r);
+const bk_finding *bk_report_at(const bk_report *r, size_t i);
+void bk_report_count_document(bk_report *r);
+size_t bk_report_documents(const bk_report *r);
+
+const char *bk_severity_name(bk_severity s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,64 @@
+/* Table templates: the layout of a standard table, loaded from data files (formats/templates). */
+#ifndef BUDGETKIT_TEMPLATE_H
+#define BUDGETKIT_TEMPLATE_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bk_column_type { BK_COL_AMOUNT = 0, BK_COL_PERCENT, BK_COL_TEXT } bk_column_type;
+
+typedef struct bk_column {
+    const char *id;
+    const char **path; /* header cells, top row first */
+    size_t path_len;
+    int type; /* bk_column_type */
+} bk_column;
+
+typedef struct bk_template {
+    const char *id;
+    int number;
+    const char *title;
+    const char **aliases;
+    size_t naliases;
+    const char *row_key; /* function, economic, project, item, year, task */
+    const char **key_headers;
+    size_t nkey_headers;
+    bk_column *columns;
+    size_t ncolumns;
+    const char *rules_json; /* the template's "rules" array, as compact JSON text */
+    const char *file;       /* where it was loaded from */
+} bk_template;
+
+typedef struct bk_templates bk_templates;
+
+bk_templates *bk_templates_new(void);
+void bk_templates_free(bk_templates *set);
+
+/* Load every *.json in dir (sorted by name). A bad file is an error naming it and the place. */
+bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err);
+/* Load one template from memory; name is used in errors. */
+bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const char *data,
+                                   size_t len, bk_error *err);
+
+size_t bk_templates_count(const bk_templates *set);
+/* In table order: by number, then id. */
+const bk_template *bk_templates_at(const bk_templates *set, size_t i);
+const bk_template *bk_templates_find(const bk_templates *set, const char *id);
+/* Column index by id, or -1. */
+int bk_template_column(const bk_template *tpl, const char *id);
+
+/* Compare printed labels as a reader would: ignoring all whitespace (ASCII and U+3000) and
+ * treating full-width brackets, colons and commas like their half-width forms. */
+int bk_label_equal(const char *a, const char *b);
+/* Normalise a label into buf the same way (returns the length). */
+size_t bk_label_normalise(const char *s, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
