@@ -66,6 +66,10 @@ bk_status bk_sink_commit(bk_sink *sink, bk_error *err);
 /* Give up: remove what was written, keep what was there. Frees the sink. */
 void bk_sink_abort(bk_sink *sink);
 
+/* Remove every temporary output still on disk (from a signal handler: it neither allocates
+ * nor locks). */
+void bk_sink_remove_temporaries(void);
+
 /* Safe relative path for an archive entry or member: no "..", no absolute path, no drive
  * letter, no backslash, no empty or control-character component. */
 int bk_path_is_safe(const char *relname);

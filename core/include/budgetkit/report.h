@@ -3,6 +3,7 @@
 #define BUDGETKIT_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "decimal.h"
 
@@ -45,6 +46,20 @@ void bk_report_count_document(bk_report *r);
 size_t bk_report_documents(const bk_report *r);
 
 const char *bk_severity_name(bk_severity s);
+
+typedef struct bk_report_options {
+    int strict;   /* rounding findings count as errors */
+    int chinese;  /* messages in Chinese rather than English */
+    int progress; /* reserved: progress lines on stderr */
+} bk_report_options;
+
+/* Write the report for people: one finding a line, a per-document summary when there are
+ * several documents, a closing count. Returns the number of errors (what makes exit 1). */
+size_t bk_report_write_text(const bk_report *r, const bk_report_options *o, FILE *out);
+/* Write the machine report (formats/report.md). Returns the number of errors. */
+size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE *out);
+/* The number of errors, counting rounding findings when strict. */
+size_t bk_report_errors(const bk_report *r, int strict);
 
 #ifdef __cplusplus
 }

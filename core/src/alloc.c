@@ -1,0 +1,86 @@
+/* One allocator for the whole library, with a counter that tests use to fail the Nth call. */
+#include "budgetkit/alloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fault injection is a test facility for a single-threaded program; plain statics suffice. */
+static unsigned long fail_at;
+static unsigned long calls;
+static int failed;
+
+void bk_alloc_fail_at(unsigned long n)
+{
+    fail_at = n;
+    calls = 0;
+    failed = 0;
+}
+
+unsigned long bk_alloc_count(void) { return calls; }
+int bk_alloc_failed(void) { return failed; }
+
+static int should_fail(void)
+{
+    calls++;
+    if (fail_at != 0 && calls == fail_at) {
+        failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+void *bk_malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *bk_calloc(size_t count, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *bk_realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void bk_free(void *p) { free(p); }
+
+char *bk_strndup(const char *s, size_t n)
+{
+    char *d = bk_malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+char *bk_strdup(const char *s) { return bk_strndup(s, strlen(s)); }
+
+int bk_grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return -1;
+        ncap *= 2;
+    }
+    if (elem && ncap > SIZE_MAX / elem)
+        return -1;
+    void *nb = bk_realloc(*buf, ncap * elem);
+    if (!nb)
+        return -1;
+    *buf = nb;
+    *cap = ncap;
+    return 0;
+}

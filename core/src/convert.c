@@ -1,0 +1,237 @@
+/* Whole jobs as the command line runs them: read, convert, validate. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "budgetkit/alloc.h"
+#include "budgetkit/context.h"
+#include "jobs.h"
+
+bk_status bk_read(bk_ctx *ctx, const char *input, const char *from, bk_doc_fn fn, void *user,
+                  bk_error *err)
+{
+    bk_source *src = bk_source_open(input, err);
+    if (!src)
+        return err->code;
+    size_t ndocs = 0;
+    bk_status st = bk_run_import(ctx, src, from, 0, &ndocs, fn, user, err);
+    bk_source_close(src);
+    return st;
+}
+
+/* ---- convert ---- */
+
+typedef struct convert_job {
+    bk_ctx *ctx;
+    const bk_plugin_desc *exporter;
+    bk_export job;   /* one export for the whole output */
+    bk_sink *folder; /* one file per document when the exporter cannot write folders */
+    bk_convert_stats *stats;
+} convert_job;
+
+/* "budget.zip:documents/0001-x.json" → "0001-x" */
+static void member_base(const bk_doc *doc, size_t index, char *buf, size_t cap)
+{
+    const char *s = doc->source ? doc->source : "";
+    const char *colon = strrchr(s, ':'), *slash;
+    if (colon)
+        s = colon + 1;
+    slash = strrchr(s, '/');
+    if (slash)
+        s = slash + 1;
+    const char *dot = strrchr(s, '.');
+    size_t n = dot && dot != s ? (size_t)(dot - s) : strlen(s);
+    if (n == 0 || strcmp(s, "-") == 0)
+        snprintf(buf, cap, "document-%04zu", index + 1);
+    else
+        snprintf(buf, cap, "%.*s", (int)n, s);
+}
+
+static bk_status export_one_file(convert_job *cj, const bk_doc *doc, bk_error *err)
+{
+    char base[200], name[256];
+    member_base(doc, cj->stats->documents, base, sizeof base);
+    const char *ext = cj->exporter->extensions && cj->exporter->extensions[0]
+                          ? cj->exporter->extensions[0] : cj->exporter->name;
+    snprintf(name, sizeof name, "%s.%s", base, ext);
+    bk_sink *member = bk_sink_member(cj->folder, name, err);
+    if (!member)
+        return err->code;
+    bk_export job = {cj->ctx, member, err, NULL};
+    bk_status st = cj->exporter->export_begin(&job);
+    if (st == BK_OK)
+        st = cj->exporter->export_doc(&job, doc);
+    bk_status end = cj->exporter->export_end(&job, st == BK_OK);
+    if (st == BK_OK)
+        st = end;
+    cj->stats->bytes_out += bk_sink_tell(member);
+    if (st == BK_OK)
+        return bk_sink_commit(member, err);
+    bk_sink_abort(member);
+    return st;
+}
+
+static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
+{
+    convert_job *cj = user;
+    bk_status st;
+    if (cj->folder) {
+        st = export_one_file(cj, doc, err);
+    } else {
+        if (cj->stats->documents == 1 && !(cj->exporter->caps & BK_CAP_MULTI_DOC)) {
+            bk_error_at(err, bk_sink_name(cj->job.sink), 0, 0, -1);
+            return bk_error_set(err, BK_E_USAGE, "the %s format holds one document and the input "
+                                "has more; write to a folder instead", cj->exporter->name);
+        }
+        st = cj->exporter->export_doc(&cj->job, doc);
+    }
+    if (st != BK_OK) {
+        if (!err->code)
+            bk_error_set(err, st, "the %s writer failed", cj->exporter->name);
+        if (!err->plugin[0])
+            snprintf(err->plugin, sizeof err->plugin, "%s", cj->exporter->name);
+        return st;
+    }
+    cj->stats->documents++;
+    cj->stats->cells += bk_doc_cell_count(doc);
+    return BK_OK;
+}
+
+static int is_folder_output(const char *output)
+{
+    size_t n = strlen(output);
+    struct stat sb;
+    return (n > 0 && output[n - 1] == '/') || (stat(output, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
+bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *output,
+                     const char *from, const char *to, bk_convert_stats *stats, bk_error *err)
+{
+    bk_convert_stats local = {0, 0, 0};
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (ninputs == 0)
+        return bk_error_set(err, BK_E_USAGE, "no input given");
+    int folder = strcmp(output, "-") != 0 && is_folder_output(output);
+    if (!to && (folder || strcmp(output, "-") == 0))
+        to = "json";
+    convert_job cj = {ctx, NULL, {ctx, NULL, err, NULL}, NULL, stats};
+    cj.exporter = bk_ctx_find_exporter(ctx, output, to, err);
+    if (!cj.exporter)
+        return err->code;
+    /* Every input must exist before anything is written. */
+    for (size_t i = 0; i < ninputs; i++) {
+        struct stat sb;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &sb) != 0) {
+            bk_error_at(err, inputs[i], 0, 0, -1);
+            return bk_error_set(err, BK_E_IO, "no such file or folder");
+        }
+    }
+    bk_sink *sink = folder ? bk_sink_open_dir(output, err) : bk_sink_open_file(output, err);
+    if (!sink)
+        return err->code;
+    bk_status st = BK_OK;
+    int whole = !folder || (cj.exporter->caps & BK_CAP_DIR_OUTPUT);
+    if (whole) {
+        cj.job.sink = sink;
+        st = cj.exporter->export_begin(&cj.job);
+    } else {
+        cj.folder = sink;
+    }
+    for (size_t i = 0; i < ninputs && st == BK_OK; i++)
+        st = bk_read(ctx, inputs[i], from, convert_doc, &cj, err);
+    if (whole) {
+        bk_status end = cj.exporter->export_end(&cj.job, st == BK_OK);
+        if (st == BK_OK && end != BK_OK) {
+            st = end;
+            if (!err->code)
+                bk_error_set(err, st, "the %s writer failed", cj.exporter->name);
+        }
+        stats->bytes_out = bk_sink_tell(sink);
+    }
+    if (st == BK_OK && stats->documents == 0) {
+        bk_error_at(err, inputs[0], 0, 0, -1);
+        st = bk_error_set(err, BK_E_CONTENT, "the input holds no budget document");
+    }
+    if (st != BK_OK) {
+        bk_sink_abort(sink);
+        return st;
+    }
+    return bk_sink_commit(sink, err);
+}
+
+/* ---- validate ---- */
+
+typedef struct validator {
+    const bk_plugin_desc *desc;
+    bk_validation job;
+} validator;
+
+typedef struct validate_run {
+    validator *v;
+    size_t n;
+    bk_report *report;
+} validate_run;
+
+static int in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
+{
+    validate_run *run = user;
+    bk_report_count_document(run->report);
+    for (size_t i = 0; i < run->n; i++) {
+        bk_status st = run->v[i].desc->validate(&run->v[i].job, doc);
+        if (st != BK_OK) {
+            if (!err->plugin[0])
+                snprintf(err->plugin, sizeof err->plugin, "%s", run->v[i].desc->name);
+            if (!err->code)
+                bk_error_set(err, st, "the %s validator failed", run->v[i].desc->name);
+            return st;
+        }
+    }
+    return BK_OK;
+}
+
+bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *from,
+                      const char *only, const char *skip, bk_report *report, bk_error *err)
+{
+    validate_run run = {NULL, 0, report};
+    size_t n = bk_ctx_plugin_count(ctx);
+    run.v = bk_calloc(n ? n : 1, sizeof *run.v);
+    if (!run.v)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const bk_plugin_desc *d = bk_ctx_plugin_at(ctx, i, NULL);
+        if (!(d->kinds & BK_PLUGIN_VALIDATE) || (only && !in_list(only, d->name)) ||
+            (skip && in_list(skip, d->name)))
+            continue;
+        run.v[run.n].desc = d;
+        run.v[run.n].job = (bk_validation){ctx, report, err, NULL, NULL};
+        run.n++;
+    }
+    bk_status st = BK_OK;
+    if (run.n == 0)
+        st = bk_error_set(err, BK_E_USAGE, "no validator is selected (see budgetkit plugins)");
+    for (size_t i = 0; i < ninputs && st == BK_OK; i++)
+        st = bk_read(ctx, inputs[i], from, validate_doc, &run, err);
+    for (size_t i = 0; i < run.n && st == BK_OK; i++)
+        if (run.v[i].desc->validate_end)
+            st = run.v[i].desc->validate_end(&run.v[i].job);
+    for (size_t i = 0; i < run.n; i++)
+        if (run.v[i].job.free_state)
+            run.v[i].job.free_state(run.v[i].job.state);
+    bk_free(run.v);
+    return st;
+}

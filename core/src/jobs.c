@@ -1,0 +1,140 @@
+/* Import, export and validation jobs: what plugins see of the host while they work. */
+#include "jobs.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "budgetkit/alloc.h"
+
+/* ---- import ---- */
+
+bk_source *bk_import_source(bk_import *job) { return job->src; }
+bk_ctx *bk_import_ctx(bk_import *job) { return job->ctx; }
+const bk_templates *bk_import_templates(bk_import *job) { return job->templates; }
+const char *bk_import_option(bk_import *job, const char *key) { return bk_ctx_option(job->ctx, key); }
+bk_error *bk_import_error(bk_import *job) { return job->err; }
+
+bk_status bk_import_emit(bk_import *job, bk_doc *doc)
+{
+    bk_status st;
+    if (!doc)
+        return bk_error_set(job->err, BK_E_NOMEM, "out of memory");
+    if (++*job->ndocs > bk_ctx_limits(job->ctx)->max_documents) {
+        bk_doc_free(doc);
+        bk_error_at(job->err, bk_source_name(job->src), 0, 0, -1);
+        return bk_error_set(job->err, BK_E_LIMIT, "more than %llu documents (max-documents)",
+                            bk_ctx_limits(job->ctx)->max_documents);
+    }
+    if (!doc->source && bk_doc_set_source(doc, bk_source_name(job->src)) != BK_OK) {
+        bk_doc_free(doc);
+        return bk_error_set(job->err, BK_E_NOMEM, "out of memory");
+    }
+    st = bk_doc_check(doc, job->err);
+    if (st != BK_OK) {
+        if (!job->err->file[0])
+            bk_error_at(job->err, doc->source, 0, 0, -1);
+    } else {
+        st = job->fn(doc, job->user, job->err);
+    }
+    bk_doc_free(doc);
+    return st;
+}
+
+void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0 && column > 0)
+        fprintf(stderr, "budgetkit: %s:%ld:%ld: warning: %s\n", bk_source_name(job->src), line,
+                column, msg);
+    else if (line > 0)
+        fprintf(stderr, "budgetkit: %s:%ld: warning: %s\n", bk_source_name(job->src), line, msg);
+    else
+        fprintf(stderr, "budgetkit: %s: warning: %s\n", bk_source_name(job->src), msg);
+}
+
+bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,
+                        size_t *ndocs, bk_doc_fn fn, void *user, bk_error *err)
+{
+    const bk_templates *tpls = bk_ctx_templates(ctx, err);
+    if (!tpls)
+        return err->code ? err->code : BK_E_IO;
+    const bk_plugin_desc *d = bk_ctx_find_importer(ctx, src, from, NULL, err);
+    if (!d)
+        return err->code;
+    if (depth > 0 && (d->caps & BK_CAP_CONTAINER)) {
+        bk_error_at(err, bk_source_name(src), 0, 0, -1);
+        return bk_error_set(err, BK_E_HOSTILE, "an archive inside an archive is not accepted");
+    }
+    bk_import job = {ctx, src, tpls, err, fn, user, ndocs, depth};
+    bk_status st = d->import(&job);
+    if (st != BK_OK) {
+        if (!err->code)
+            bk_error_set(err, st, "the %s reader failed", d->name);
+        if (!err->file[0])
+            bk_error_at(err, bk_source_name(src), err->line, err->column, err->offset);
+        if (!err->plugin[0])
+            snprintf(err->plugin, sizeof err->plugin, "%s", d->name);
+    }
+    return st;
+}
+
+bk_status bk_import_nested(bk_import *job, const char *name, const void *data, size_t len)
+{
+    bk_source *src = bk_source_open_memory(name, data, len, job->err);
+    if (!src)
+        return job->err->code;
+    bk_status st = bk_run_import(job->ctx, src, NULL, job->depth + 1, job->ndocs, job->fn,
+                                 job->user, job->err);
+    bk_source_close(src);
+    return st;
+}
+
+/* ---- export ---- */
+
+bk_sink *bk_export_sink(bk_export *job) { return job->sink; }
+bk_ctx *bk_export_ctx(bk_export *job) { return job->ctx; }
+const char *bk_export_option(bk_export *job, const char *key) { return bk_ctx_option(job->ctx, key); }
+bk_error *bk_export_error(bk_export *job) { return job->err; }
+void *bk_export_state(bk_export *job) { return job->state; }
+void bk_export_set_state(bk_export *job, void *state) { job->state = state; }
+
+bk_status bk_export_nested(bk_export *job, const char *plugin, const bk_doc *doc, bk_sink *sink)
+{
+    const bk_plugin_desc *d = bk_ctx_plugin_find(job->ctx, plugin);
+    if (!d || !(d->kinds & BK_PLUGIN_EXPORT))
+        return bk_error_set(job->err, BK_E_PLUGIN, "no exporter called \"%s\" is loaded", plugin);
+    bk_export child = {job->ctx, sink, job->err, NULL};
+    bk_status st = d->export_begin(&child);
+    if (st == BK_OK)
+        st = d->export_doc(&child, doc);
+    bk_status end = d->export_end(&child, st == BK_OK);
+    return st != BK_OK ? st : end;
+}
+
+/* ---- validation ---- */
+
+bk_ctx *bk_validation_ctx(bk_validation *job) { return job->ctx; }
+const char *bk_validation_option(bk_validation *job, const char *key)
+{
+    return bk_ctx_option(job->ctx, key);
+}
+bk_error *bk_validation_error(bk_validation *job) { return job->err; }
+void *bk_validation_state(bk_validation *job) { return job->state; }
+
+void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *))
+{
+    job->state = state;
+    job->free_state = free_state;
+}
+
+bk_status bk_validation_add(bk_validation *job, const bk_finding *f)
+{
+    if (bk_report_add(job->report, f) != 0)
+        return bk_error_set(job->err, BK_E_NOMEM, "out of memory");
+    return BK_OK;
+}

@@ -1,0 +1,36 @@
+/* What the host keeps for each job a plugin runs. */
+#ifndef BK_JOBS_H
+#define BK_JOBS_H
+
+#include "budgetkit/context.h"
+
+struct bk_import {
+    bk_ctx *ctx;
+    bk_source *src;
+    const bk_templates *templates;
+    bk_error *err;
+    bk_doc_fn fn;
+    void *user;
+    size_t *ndocs; /* shared with nested imports, for max-documents */
+    int depth;     /* 0 for an input, 1 for an archive entry */
+};
+
+struct bk_export {
+    bk_ctx *ctx;
+    bk_sink *sink;
+    bk_error *err;
+    void *state;
+};
+
+struct bk_validation {
+    bk_ctx *ctx;
+    bk_report *report;
+    bk_error *err;
+    void *state;
+    void (*free_state)(void *);
+};
+
+bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,
+                        size_t *ndocs, bk_doc_fn fn, void *user, bk_error *err);
+
+#endif

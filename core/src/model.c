@@ -1,0 +1,488 @@
+/* The canonical budget document. */
+#include "budgetkit/model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "budgetkit/alloc.h"
+#include "strpool.h"
+
+struct bk_doc_private {
+    bk_strpool pool;
+    size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
+};
+
+bk_doc *bk_doc_new(void)
+{
+    bk_doc *doc = bk_calloc(1, sizeof *doc);
+    if (!doc)
+        return NULL;
+    doc->priv = bk_calloc(1, sizeof *doc->priv);
+    if (!doc->priv) {
+        bk_free(doc);
+        return NULL;
+    }
+    bk_strpool_init(&doc->priv->pool);
+    doc->precision = 2;
+    doc->dept_name = "";
+    doc->money_unit = "";
+    return doc;
+}
+
+static void table_free(bk_table *t)
+{
+    if (!t)
+        return;
+    bk_free(t->rows);
+    bk_free(t->cells);
+    bk_free(t);
+}
+
+void bk_doc_free(bk_doc *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < doc->ntables; i++)
+        table_free(doc->tables[i]);
+    bk_free(doc->tables);
+    bk_free(doc->units);
+    bk_free(doc->performance.goals);
+    bk_free(doc->performance.indicators);
+    bk_free(doc->narrative);
+    if (doc->priv) {
+        bk_strpool_free(&doc->priv->pool);
+        bk_free(doc->priv);
+    }
+    bk_free(doc);
+}
+
+const char *bk_doc_intern(bk_doc *doc, const char *s, size_t len)
+{
+    return bk_strpool_intern(&doc->priv->pool, s, len);
+}
+
+const char *bk_doc_intern_cstr(bk_doc *doc, const char *s)
+{
+    return s ? bk_doc_intern(doc, s, strlen(s)) : NULL;
+}
+
+/* Intern an optional string: NULL stays NULL; *ok is cleared when out of memory. */
+static const char *intern_opt(bk_doc *doc, const char *s, int *ok)
+{
+    if (!s)
+        return NULL;
+    const char *r = bk_doc_intern_cstr(doc, s);
+    if (!r)
+        *ok = 0;
+    return r;
+}
+
+bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code)
+{
+    int ok = 1;
+    const char *n = intern_opt(doc, name ? name : "", &ok);
+    const char *c = intern_opt(doc, code, &ok);
+    if (!ok)
+        return BK_E_NOMEM;
+    doc->dept_name = n;
+    doc->dept_code = c;
+    return BK_OK;
+}
+
+bk_status bk_doc_set_source(bk_doc *doc, const char *source)
+{
+    int ok = 1;
+    const char *s = intern_opt(doc, source, &ok);
+    if (!ok)
+        return BK_E_NOMEM;
+    doc->source = s;
+    return BK_OK;
+}
+
+int bk_doc_find_unit(const bk_doc *doc, const char *id)
+{
+    for (size_t i = 0; i < doc->nunits; i++)
+        if (strcmp(doc->units[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind)
+{
+    for (size_t i = 0; i < doc->nunits; i++)
+        if (doc->units[i].kind == (int)kind)
+            return (int)i;
+    return -1;
+}
+
+bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit_kind kind,
+                          const char *parent_id, bk_error *err)
+{
+    if (!id || !*id)
+        return bk_error_set(err, BK_E_CONTENT, "a unit needs an id");
+    if (bk_doc_find_unit(doc, id) >= 0)
+        return bk_error_set(err, BK_E_CONTENT, "unit id \"%s\" is used twice", id);
+    if (doc->nunits >= UINT16_MAX)
+        return bk_error_set(err, BK_E_LIMIT, "more than %d units in one document", UINT16_MAX - 1);
+    int parent = -1;
+    if (parent_id) {
+        parent = bk_doc_find_unit(doc, parent_id);
+        if (parent < 0)
+            return bk_error_set(err, BK_E_CONTENT, "unit \"%s\" names parent \"%s\", which is not "
+                                "listed before it", id, parent_id);
+    }
+    if (bk_grow((void **)&doc->units, &doc->priv->units_cap, doc->nunits + 1, sizeof *doc->units))
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    int ok = 1;
+    bk_unit *u = &doc->units[doc->nunits];
+    u->id = intern_opt(doc, id, &ok);
+    u->name = intern_opt(doc, name ? name : "", &ok);
+    u->kind = (int)kind;
+    u->parent = parent;
+    if (!ok)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    doc->nunits++;
+    return BK_OK;
+}
+
+bk_table *bk_doc_table(const bk_doc *doc, const char *template_id)
+{
+    for (size_t i = 0; i < doc->ntables; i++)
+        if (strcmp(doc->tables[i]->tpl->id, template_id) == 0)
+            return doc->tables[i];
+    return NULL;
+}
+
+static int template_before(const bk_template *a, const bk_template *b)
+{
+    if (a->number != b->number)
+        return a->number < b->number;
+    return strcmp(a->id, b->id) < 0;
+}
+
+bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl)
+{
+    bk_table *t = bk_doc_table(doc, tpl->id);
+    if (t)
+        return t;
+    if (bk_grow((void **)&doc->tables, &doc->priv->tables_cap, doc->ntables + 1,
+                sizeof *doc->tables))
+        return NULL;
+    t = bk_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->tpl = tpl;
+    /* Keep tables in template order whatever order they arrive in. */
+    size_t at = doc->ntables;
+    while (at > 0 && template_before(tpl, doc->tables[at - 1]->tpl))
+        at--;
+    memmove(&doc->tables[at + 1], &doc->tables[at], (doc->ntables - at) * sizeof *doc->tables);
+    doc->tables[at] = t;
+    doc->ntables++;
+    return t;
+}
+
+bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, const char *note)
+{
+    int ok = 1;
+    const char *u = intern_opt(doc, unit_label, &ok);
+    const char *n = intern_opt(doc, note, &ok);
+    if (!ok)
+        return BK_E_NOMEM;
+    t->unit_label = u;
+    t->note = n;
+    return BK_OK;
+}
+
+long bk_table_add_row(bk_doc *doc, bk_table *t, bk_row_kind kind, int unit, const char *section,
+                      const char *code, const char *name, int level, uint32_t line)
+{
+    size_t ncol = t->tpl->ncolumns;
+    if (unit < 0 || (size_t)unit >= doc->nunits || level < 0 || level > 255)
+        return -1;
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap, cells_cap;
+        if (bk_grow((void **)&t->rows, &cap, t->nrows + 1, sizeof *t->rows))
+            return -1;
+        cells_cap = cap;
+        if (ncol) {
+            bk_cell *cells = bk_realloc(t->cells, cells_cap * ncol * sizeof *cells);
+            if (!cells) {
+                /* rows grew but cells did not: keep the old capacity so both agree */
+                return -1;
+            }
+            t->cells = cells;
+        }
+        t->cap = cap;
+    }
+    int ok = 1;
+    bk_row *r = &t->rows[t->nrows];
+    r->name = intern_opt(doc, name ? name : "", &ok);
+    r->code = intern_opt(doc, code, &ok);
+    r->section = intern_opt(doc, section, &ok);
+    if (!ok)
+        return -1;
+    r->kind = (uint8_t)kind;
+    r->unit = (uint16_t)unit;
+    r->level = (uint8_t)level;
+    r->line = line;
+    if (ncol)
+        memset(&t->cells[t->nrows * ncol], 0, ncol * sizeof *t->cells);
+    return (long)t->nrows++;
+}
+
+bk_status bk_table_set_number(bk_table *t, size_t row, size_t col, bk_decimal d)
+{
+    if (row >= t->nrows || col >= t->tpl->ncolumns || d.scale < 0 ||
+        d.scale > BK_DECIMAL_MAX_SCALE)
+        return BK_E_INTERNAL;
+    bk_cell *c = bk_table_cell(t, row, col);
+    c->v.units = d.units;
+    c->scale = (uint8_t)d.scale;
+    c->kind = BK_CELL_NUMBER;
+    return BK_OK;
+}
+
+bk_status bk_table_set_text(bk_doc *doc, bk_table *t, size_t row, size_t col, const char *text,
+                            size_t len)
+{
+    if (row >= t->nrows || col >= t->tpl->ncolumns)
+        return BK_E_INTERNAL;
+    const char *s = bk_doc_intern(doc, text, len);
+    if (!s)
+        return BK_E_NOMEM;
+    bk_cell *c = bk_table_cell(t, row, col);
+    c->v.text = s;
+    c->scale = 0;
+    c->kind = BK_CELL_TEXT;
+    return BK_OK;
+}
+
+bk_status bk_doc_set_performance(bk_doc *doc, const char *unit_name, const char *supervisor,
+                                 const char *period)
+{
+    int ok = 1;
+    const char *u = intern_opt(doc, unit_name, &ok);
+    const char *s = intern_opt(doc, supervisor, &ok);
+    const char *p = intern_opt(doc, period, &ok);
+    if (!ok)
+        return BK_E_NOMEM;
+    doc->performance.present = 1;
+    doc->performance.unit_name = u;
+    doc->performance.supervisor = s;
+    doc->performance.period = p;
+    return BK_OK;
+}
+
+bk_status bk_doc_add_goal(bk_doc *doc, const char *text)
+{
+    bk_performance *pf = &doc->performance;
+    const char *s = bk_doc_intern_cstr(doc, text ? text : "");
+    if (!s || bk_grow((void **)&pf->goals, &doc->priv->goals_cap, pf->ngoals + 1, sizeof *pf->goals))
+        return BK_E_NOMEM;
+    pf->present = 1;
+    pf->goals[pf->ngoals++] = s;
+    return BK_OK;
+}
+
+bk_status bk_doc_add_indicator(bk_doc *doc, const char *l1, const char *l2, const char *l3,
+                               const char *target)
+{
+    bk_performance *pf = &doc->performance;
+    int ok = 1;
+    bk_indicator ind = {intern_opt(doc, l1 ? l1 : "", &ok), intern_opt(doc, l2 ? l2 : "", &ok),
+                        intern_opt(doc, l3 ? l3 : "", &ok), intern_opt(doc, target ? target : "", &ok)};
+    if (!ok || bk_grow((void **)&pf->indicators, &doc->priv->indicators_cap, pf->nindicators + 1,
+                       sizeof *pf->indicators))
+        return BK_E_NOMEM;
+    pf->present = 1;
+    pf->indicators[pf->nindicators++] = ind;
+    return BK_OK;
+}
+
+bk_status bk_doc_add_narrative(bk_doc *doc, const char *title, const char *text)
+{
+    int ok = 1;
+    bk_text_part part = {intern_opt(doc, title ? title : "", &ok), intern_opt(doc, text ? text : "", &ok)};
+    if (!ok || bk_grow((void **)&doc->narrative, &doc->priv->narrative_cap, doc->nnarrative + 1,
+                       sizeof *doc->narrative))
+        return BK_E_NOMEM;
+    doc->narrative[doc->nnarrative++] = part;
+    return BK_OK;
+}
+
+bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
+{
+    if (!doc->dept_name || !*doc->dept_name)
+        return bk_error_set(err, BK_E_CONTENT, "the document names no department");
+    if (doc->fiscal_year < 1900 || doc->fiscal_year > 9999)
+        return bk_error_set(err, BK_E_CONTENT, "fiscal year %d is not a plausible year",
+                            doc->fiscal_year);
+    if (strcmp(doc->money_unit, "万元") != 0 && strcmp(doc->money_unit, "元") != 0)
+        return bk_error_set(err, BK_E_CONTENT, "money unit \"%s\" is neither 万元 nor 元",
+                            doc->money_unit);
+    if (doc->precision < 0 || doc->precision > BK_DECIMAL_MAX_SCALE)
+        return bk_error_set(err, BK_E_CONTENT, "precision %d is out of range 0..%d",
+                            doc->precision, BK_DECIMAL_MAX_SCALE);
+    int departments = 0;
+    for (size_t i = 0; i < doc->nunits; i++)
+        departments += doc->units[i].kind == BK_UNIT_DEPARTMENT;
+    if (departments != 1)
+        return bk_error_set(err, BK_E_CONTENT,
+                            "a document has exactly one unit of kind department, this one has %d",
+                            departments);
+    for (size_t t = 0; t < doc->ntables; t++) {
+        const bk_table *tb = doc->tables[t];
+        for (size_t r = 0; r < tb->nrows; r++) {
+            if (tb->rows[r].unit >= doc->nunits)
+                return bk_error_set(err, BK_E_CONTENT, "table %s row %zu refers to no unit",
+                                    tb->tpl->id, r + 1);
+            for (size_t c = 0; c < tb->tpl->ncolumns; c++) {
+                const bk_cell *cell = bk_table_cell(tb, r, c);
+                int want_text = tb->tpl->columns[c].type == BK_COL_TEXT;
+                if (cell->kind != BK_CELL_EMPTY && want_text != (cell->kind == BK_CELL_TEXT))
+                    return bk_error_set(err, BK_E_CONTENT,
+                                        "table %s row %zu column %s holds %s where %s is expected",
+                                        tb->tpl->id, r + 1, tb->tpl->columns[c].id,
+                                        want_text ? "a number" : "text",
+                                        want_text ? "text" : "a number");
+            }
+        }
+    }
+    return BK_OK;
+}
+
+size_t bk_doc_cell_count(const bk_doc *doc)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < doc->ntables; t++) {
+        const bk_table *tb = doc->tables[t];
+        size_t all = tb->nrows * tb->tpl->ncolumns;
+        for (size_t i = 0; i < all; i++)
+            n += tb->cells[i].kind != BK_CELL_EMPTY;
+    }
+    return n;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+#define DIFF(...)                                   \
+    do {                                            \
+        if (diff && cap)                            \
+            snprintf(diff, cap, __VA_ARGS__);       \
+        return 0;                                   \
+    } while (0)
+
+static int cells_equal(const bk_cell *a, const bk_cell *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == BK_CELL_NUMBER)
+        return a->v.units == b->v.units && a->scale == b->scale;
+    if (a->kind == BK_CELL_TEXT)
+        return strcmp(a->v.text, b->v.text) == 0;
+    return 1;
+}
+
+static int tables_equal(const bk_doc *a, const bk_doc *b, const bk_table *x, const bk_table *y,
+                        char *diff, size_t cap)
+{
+    const char *id = x->tpl->id;
+    if (strcmp(id, y->tpl->id) != 0)
+        DIFF("table %s against table %s", id, y->tpl->id);
+    if (!str_eq(x->unit_label, y->unit_label) || !str_eq(x->note, y->note))
+        DIFF("table %s: unit label or note differ", id);
+    if (x->nrows != y->nrows)
+        DIFF("table %s: %zu rows against %zu", id, x->nrows, y->nrows);
+    for (size_t r = 0; r < x->nrows; r++) {
+        const bk_row *p = &x->rows[r], *q = &y->rows[r];
+        if (p->kind != q->kind || p->level != q->level || !str_eq(p->name, q->name) ||
+            !str_eq(p->code, q->code) || !str_eq(p->section, q->section) ||
+            strcmp(a->units[p->unit].id, b->units[q->unit].id) != 0)
+            DIFF("table %s row %zu: key differs (\"%s\" against \"%s\")", id, r + 1, p->name,
+                 q->name);
+        for (size_t c = 0; c < x->tpl->ncolumns; c++)
+            if (!cells_equal(bk_table_cell(x, r, c), bk_table_cell(y, r, c)))
+                DIFF("table %s row %zu (\"%s\") column %s differs", id, r + 1, p->name,
+                     x->tpl->columns[c].id);
+    }
+    return 1;
+}
+
+int bk_doc_equal(const bk_doc *a, const bk_doc *b, char *diff, size_t cap)
+{
+    if (a->fiscal_year != b->fiscal_year)
+        DIFF("fiscal year %d against %d", a->fiscal_year, b->fiscal_year);
+    if (!str_eq(a->dept_name, b->dept_name) || !str_eq(a->dept_code, b->dept_code))
+        DIFF("department differs");
+    if (!str_eq(a->money_unit, b->money_unit) || a->precision != b->precision)
+        DIFF("money unit or precision differs");
+    if (a->nunits != b->nunits)
+        DIFF("%zu units against %zu", a->nunits, b->nunits);
+    for (size_t i = 0; i < a->nunits; i++) {
+        const bk_unit *u = &a->units[i], *v = &b->units[i];
+        if (!str_eq(u->id, v->id) || !str_eq(u->name, v->name) || u->kind != v->kind ||
+            u->parent != v->parent)
+            DIFF("unit %zu (%s) differs", i + 1, u->id);
+    }
+    if (a->ntables != b->ntables)
+        DIFF("%zu tables against %zu", a->ntables, b->ntables);
+    for (size_t t = 0; t < a->ntables; t++)
+        if (!tables_equal(a, b, a->tables[t], b->tables[t], diff, cap))
+            return 0;
+    const bk_performance *p = &a->performance, *q = &b->performance;
+    if (p->present != q->present || !str_eq(p->unit_name, q->unit_name) ||
+        !str_eq(p->supervisor, q->supervisor) || !str_eq(p->period, q->period) ||
+        p->ngoals != q->ngoals || p->nindicators != q->nindicators)
+        DIFF("performance targets differ");
+    for (size_t i = 0; i < p->ngoals; i++)
+        if (!str_eq(p->goals[i], q->goals[i]))
+            DIFF("performance goal %zu differs", i + 1);
+    for (size_t i = 0; i < p->nindicators; i++) {
+        const bk_indicator *x = &p->indicators[i], *y = &q->indicators[i];
+        if (!str_eq(x->level1, y->level1) || !str_eq(x->level2, y->level2) ||
+            !str_eq(x->level3, y->level3) || !str_eq(x->target, y->target))
+            DIFF("performance indicator %zu differs", i + 1);
+    }
+    if (a->nnarrative != b->nnarrative)
+        DIFF("%zu narrative parts against %zu", a->nnarrative, b->nnarrative);
+    for (size_t i = 0; i < a->nnarrative; i++)
+        if (!str_eq(a->narrative[i].title, b->narrative[i].title) ||
+            !str_eq(a->narrative[i].text, b->narrative[i].text))
+            DIFF("narrative part %zu differs", i + 1);
+    return 1;
+}
+
+static const char *const row_kind_names[] = {"item", "unit", "total", "of"};
+static const char *const unit_kind_names[] = {"department", "self", "subunit"};
+
+const char *bk_row_kind_name(bk_row_kind kind)
+{
+    return (unsigned)kind < 4 ? row_kind_names[kind] : "item";
+}
+
+int bk_row_kind_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, row_kind_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *bk_unit_kind_name(bk_unit_kind kind)
+{
+    return (unsigned)kind < 3 ? unit_kind_names[kind] : "subunit";
+}
+
+int bk_unit_kind_parse(const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, unit_kind_names[i]) == 0)
+            return i;
+    return -1;
+}

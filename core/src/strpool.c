@@ -1,0 +1,99 @@
+#include "strpool.h"
+
+#include <string.h>
+
+#include "budgetkit/alloc.h"
+
+struct bk_chunk {
+    struct bk_chunk *next;
+    char data[];
+};
+
+void bk_strpool_init(bk_strpool *p) { memset(p, 0, sizeof *p); }
+
+void bk_strpool_free(bk_strpool *p)
+{
+    struct bk_chunk *c = p->chunks;
+    while (c) {
+        struct bk_chunk *n = c->next;
+        bk_free(c);
+        c = n;
+    }
+    bk_free(p->slots);
+    bk_free(p->hashes);
+    memset(p, 0, sizeof *p);
+}
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static char *arena_copy(bk_strpool *p, const char *s, size_t len)
+{
+    if (!p->chunks || p->chunk_cap - p->chunk_used < len + 1) {
+        size_t cap = len + 1 > 8192 ? len + 1 : 8192;
+        struct bk_chunk *c = bk_malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = p->chunks;
+        p->chunks = c;
+        p->chunk_used = 0;
+        p->chunk_cap = cap;
+    }
+    char *d = p->chunks->data + p->chunk_used;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    p->chunk_used += len + 1;
+    return d;
+}
+
+static int rehash(bk_strpool *p)
+{
+    size_t n = p->nslots ? p->nslots * 2 : 256;
+    const char **slots = bk_calloc(n, sizeof *slots);
+    uint32_t *hashes = bk_calloc(n, sizeof *hashes);
+    if (!slots || !hashes) {
+        bk_free(slots);
+        bk_free(hashes);
+        return -1;
+    }
+    for (size_t i = 0; i < p->nslots; i++) {
+        if (!p->slots[i])
+            continue;
+        size_t j = p->hashes[i] & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = p->slots[i];
+        hashes[j] = p->hashes[i];
+    }
+    bk_free(p->slots);
+    bk_free(p->hashes);
+    p->slots = slots;
+    p->hashes = hashes;
+    p->nslots = n;
+    return 0;
+}
+
+const char *bk_strpool_intern(bk_strpool *p, const char *s, size_t len)
+{
+    if ((p->count + 1) * 2 > p->nslots && rehash(p) != 0)
+        return NULL;
+    uint32_t h = hash_bytes(s, len);
+    size_t j = h & (p->nslots - 1);
+    while (p->slots[j]) {
+        if (p->hashes[j] == h && strncmp(p->slots[j], s, len) == 0 && p->slots[j][len] == '\0')
+            return p->slots[j];
+        j = (j + 1) & (p->nslots - 1);
+    }
+    char *d = arena_copy(p, s, len);
+    if (!d)
+        return NULL;
+    p->slots[j] = d;
+    p->hashes[j] = h;
+    p->count++;
+    return d;
+}

@@ -1,0 +1,408 @@
+/* Table templates loaded from data files, and the label comparison used to match them. */
+#include "budgetkit/template.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "budgetkit/alloc.h"
+#include "strpool.h"
+
+struct bk_templates {
+    bk_strpool pool;
+    bk_template **items;
+    size_t count, cap;
+};
+
+bk_templates *bk_templates_new(void)
+{
+    bk_templates *set = bk_calloc(1, sizeof *set);
+    if (set)
+        bk_strpool_init(&set->pool);
+    return set;
+}
+
+static void template_free(bk_template *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        bk_free(t->columns[i].path);
+    bk_free(t->columns);
+    bk_free(t->aliases);
+    bk_free(t->key_headers);
+    bk_free(t);
+}
+
+void bk_templates_free(bk_templates *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->count; i++)
+        template_free(set->items[i]);
+    bk_free(set->items);
+    bk_strpool_free(&set->pool);
+    bk_free(set);
+}
+
+size_t bk_templates_count(const bk_templates *set) { return set ? set->count : 0; }
+
+const bk_template *bk_templates_at(const bk_templates *set, size_t i)
+{
+    return set && i < set->count ? set->items[i] : NULL;
+}
+
+const bk_template *bk_templates_find(const bk_templates *set, const char *id)
+{
+    for (size_t i = 0; set && i < set->count; i++)
+        if (strcmp(set->items[i]->id, id) == 0)
+            return set->items[i];
+    return NULL;
+}
+
+int bk_template_column(const bk_template *tpl, const char *id)
+{
+    for (size_t i = 0; i < tpl->ncolumns; i++)
+        if (strcmp(tpl->columns[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int valid_id(const char *s, int lower_only)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        char c = *s;
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                 (!lower_only && ((c >= 'A' && c <= 'Z') || c == '-'));
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct loader {
+    bk_templates *set;
+    const char *name;
+    bk_error *err;
+} loader;
+
+static bk_status fail(loader *ld, const char *fmt, const char *what)
+{
+    bk_error_at(ld->err, ld->name, 0, 0, -1);
+    char msg[256];
+    snprintf(msg, sizeof msg, fmt, what);
+    return bk_error_set(ld->err, BK_E_CONTENT, "%s", msg);
+}
+
+static const char *intern(loader *ld, const char *s)
+{
+    return bk_strpool_intern(&ld->set->pool, s, strlen(s));
+}
+
+/* A JSON array of strings into an interned array. */
+static bk_status string_list(loader *ld, json_t *arr, const char *key, const char ***out,
+                             size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!arr)
+        return BK_OK;
+    if (!json_is_array(arr))
+        return fail(ld, "\"%s\" must be an array of strings", key);
+    size_t len = json_array_size(arr);
+    if (len == 0)
+        return BK_OK;
+    const char **items = bk_calloc(len, sizeof *items);
+    if (!items)
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < len; i++) {
+        json_t *v = json_array_get(arr, i);
+        if (!json_is_string(v) || !(items[i] = intern(ld, json_string_value(v)))) {
+            bk_free(items);
+            return json_is_string(v) ? bk_error_set(ld->err, BK_E_NOMEM, "out of memory")
+                                     : fail(ld, "\"%s\" must be an array of strings", key);
+        }
+    }
+    *out = items;
+    *n = len;
+    return BK_OK;
+}
+
+static bk_status load_columns(loader *ld, bk_template *t, json_t *cols)
+{
+    if (!json_is_array(cols) || json_array_size(cols) == 0)
+        return fail(ld, "%s must be a non-empty array", "\"columns\"");
+    size_t n = json_array_size(cols);
+    t->columns = bk_calloc(n, sizeof *t->columns);
+    if (!t->columns)
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(cols, i);
+        bk_column *col = &t->columns[i];
+        t->ncolumns = i + 1;
+        const char *id = json_string_value(json_object_get(c, "id"));
+        const char *type = json_string_value(json_object_get(c, "type"));
+        if (!json_is_object(c) || !id || !valid_id(id, 1))
+            return fail(ld, "column %s needs an \"id\" of [a-z0-9_]", "entry");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(t->columns[j].id, id) == 0)
+                return fail(ld, "column id \"%s\" is used twice", id);
+        if (!(col->id = intern(ld, id)))
+            return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+        if (!type || strcmp(type, "amount") == 0)
+            col->type = BK_COL_AMOUNT;
+        else if (strcmp(type, "percent") == 0)
+            col->type = BK_COL_PERCENT;
+        else if (strcmp(type, "text") == 0)
+            col->type = BK_COL_TEXT;
+        else
+            return fail(ld, "column type \"%s\" is not amount, percent or text", type);
+        bk_status st = string_list(ld, json_object_get(c, "path"), "path", &col->path,
+                                   &col->path_len);
+        if (st != BK_OK)
+            return st;
+    }
+    return BK_OK;
+}
+
+static bk_status load_template(loader *ld, json_t *root, bk_template *t)
+{
+    if (!json_is_object(root))
+        return fail(ld, "a template must be a JSON %s", "object");
+    const char *id = json_string_value(json_object_get(root, "id"));
+    const char *title = json_string_value(json_object_get(root, "title"));
+    const char *row_key = json_string_value(json_object_get(root, "row_key"));
+    if (!id || !valid_id(id, 0))
+        return fail(ld, "%s needs an \"id\" of [A-Za-z0-9_-]", "a template");
+    if (!title)
+        return fail(ld, "template %s needs a \"title\"", id);
+    if (bk_templates_find(ld->set, id))
+        return fail(ld, "template id \"%s\" is defined twice", id);
+    json_t *num = json_object_get(root, "number");
+    if (num && !json_is_integer(num))
+        return fail(ld, "%s must be an integer", "\"number\"");
+    t->number = num ? (int)json_integer_value(num) : 0;
+    t->id = intern(ld, id);
+    t->title = intern(ld, title);
+    t->row_key = intern(ld, row_key ? row_key : "item");
+    t->file = intern(ld, ld->name);
+    if (!t->id || !t->title || !t->row_key || !t->file)
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    bk_status st = string_list(ld, json_object_get(root, "aliases"), "aliases", &t->aliases,
+                               &t->naliases);
+    if (st == BK_OK)
+        st = string_list(ld, json_object_get(root, "key_headers"), "key_headers",
+                         &t->key_headers, &t->nkey_headers);
+    if (st == BK_OK)
+        st = load_columns(ld, t, json_object_get(root, "columns"));
+    if (st != BK_OK)
+        return st;
+    json_t *rules = json_object_get(root, "rules");
+    if (rules && !json_is_array(rules))
+        return fail(ld, "%s must be an array", "\"rules\"");
+    char *text = rules ? json_dumps(rules, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (!rules) {
+        t->rules_json = intern(ld, "[]");
+        return t->rules_json ? BK_OK : bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    }
+    if (!text)
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    t->rules_json = intern(ld, text);
+    free(text);
+    return t->rules_json ? BK_OK : bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+}
+
+static int template_cmp(const void *a, const void *b)
+{
+    const bk_template *x = *(const bk_template *const *)a, *y = *(const bk_template *const *)b;
+    if (x->number != y->number)
+        return x->number < y->number ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const char *data,
+                                   size_t len, bk_error *err)
+{
+    loader ld = {set, name, err};
+    json_error_t jerr;
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        bk_error_at(err, name, jerr.line, jerr.column, jerr.position);
+        return bk_error_set(err, BK_E_SYNTAX, "%s", jerr.text);
+    }
+    bk_template *t = bk_calloc(1, sizeof *t);
+    if (!t || bk_grow((void **)&set->items, &set->cap, set->count + 1, sizeof *set->items)) {
+        bk_free(t);
+        json_decref(root);
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    }
+    bk_status st = load_template(&ld, root, t);
+    json_decref(root);
+    if (st != BK_OK) {
+        template_free(t);
+        return st;
+    }
+    set->items[set->count++] = t;
+    qsort(set->items, set->count, sizeof *set->items, template_cmp);
+    return BK_OK;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bk_status read_file(const char *path, char **data, size_t *len, bk_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        bk_error_at(err, path, 0, 0, -1);
+        return bk_error_set(err, BK_E_IO, "cannot open template file");
+    }
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (bk_grow((void **)&buf, &cap, n + 4096, 1)) {
+            bk_free(buf);
+            fclose(f);
+            return bk_error_set(err, BK_E_NOMEM, "out of memory");
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n > (1u << 22)) {
+            bk_free(buf);
+            fclose(f);
+            bk_error_at(err, path, 0, 0, -1);
+            return bk_error_set(err, BK_E_LIMIT, "template file is larger than 4 MiB");
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        bk_free(buf);
+        bk_error_at(err, path, 0, 0, -1);
+        return bk_error_set(err, BK_E_IO, "cannot read template file");
+    }
+    *data = buf;
+    *len = n;
+    return BK_OK;
+}
+
+bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        bk_error_at(err, dir, 0, 0, -1);
+        return bk_error_set(err, BK_E_IO, "cannot open the template folder");
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bk_status st = BK_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
+            continue;
+        char *path = bk_malloc(strlen(dir) + len + 2);
+        if (!path || bk_grow((void **)&names, &cap, n + 1, sizeof *names)) {
+            bk_free(path);
+            st = bk_error_set(err, BK_E_NOMEM, "out of memory");
+            break;
+        }
+        sprintf(path, "%s/%s", dir, e->d_name);
+        names[n++] = path;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, name_cmp);
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        char *data;
+        size_t len;
+        st = read_file(names[i], &data, &len, err);
+        if (st == BK_OK) {
+            st = bk_templates_load_buffer(set, names[i], data, len, err);
+            bk_free(data);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        bk_free(names[i]);
+    bk_free(names);
+    if (st == BK_OK && set->count == 0) {
+        bk_error_at(err, dir, 0, 0, -1);
+        st = bk_error_set(err, BK_E_CONTENT, "the template folder holds no *.json template");
+    }
+    return st;
+}
+
+/* Full-width punctuation that printed tables use interchangeably with ASCII. */
+static int fold_fullwidth(const unsigned char *p, size_t left, char *ascii)
+{
+    if (left < 3)
+        return 0;
+    if (p[0] == 0xEF && p[1] == 0xBC) {
+        switch (p[2]) {
+        case 0x88: *ascii = '('; return 1;
+        case 0x89: *ascii = ')'; return 1;
+        case 0x9A: *ascii = ':'; return 1;
+        case 0x8C: *ascii = ','; return 1;
+        case 0x9B: *ascii = ';'; return 1;
+        case 0x85: *ascii = '%'; return 1;
+        default: return 0;
+        }
+    }
+    return 0;
+}
+
+size_t bk_label_normalise(const char *s, char *buf, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s), n = 0;
+    while (left > 0) {
+        char a;
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+            p++, left--;
+        } else if (left >= 3 && p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {
+            p += 3, left -= 3; /* ideographic space */
+        } else if (fold_fullwidth(p, left, &a)) {
+            if (n + 1 < cap)
+                buf[n] = a;
+            n++;
+            p += 3, left -= 3;
+        } else {
+            if (n + 1 < cap)
+                buf[n] = (char)*p;
+            n++;
+            p++, left--;
+        }
+    }
+    if (cap)
+        buf[n < cap ? n : cap - 1] = '\0';
+    return n;
+}
+
+int bk_label_equal(const char *a, const char *b)
+{
+    char x[512], y[512];
+    size_t nx = bk_label_normalise(a, x, sizeof x), ny = bk_label_normalise(b, y, sizeof y);
+    if (nx >= sizeof x || ny >= sizeof y) {
+        /* Long labels: compare normalised copies on the heap. */
+        char *hx = bk_malloc(nx + 1), *hy = bk_malloc(ny + 1);
+        int eq = 0;
+        if (hx && hy) {
+            bk_label_normalise(a, hx, nx + 1);
+            bk_label_normalise(b, hy, ny + 1);
+            eq = nx == ny && memcmp(hx, hy, nx) == 0;
+        }
+        bk_free(hx);
+        bk_free(hy);
+        return eq;
+    }
+    return nx == ny && memcmp(x, y, nx) == 0;
+}

@@ -1,0 +1,658 @@
+/* Writing archives.
+ *
+ * The ZIP is written here with zlib rather than with libzip: libzip builds an archive in a file
+ * of its own and writes it on close, while every budgetkit output goes through a sink that only
+ * appears when the whole job succeeded. Each document is serialised into memory by the exporter
+ * of its member format, deflated, and streamed to the sink at once as a local header followed by
+ * its data, so memory stays bounded by one document. Sizes and CRC are known before the header
+ * is written, so no data descriptors are needed. The central directory and the manifest go last.
+ *
+ * The output depends on nothing but the documents and the options: fixed DOS time
+ * (1980-01-01 00:00), no extra fields, members in document order, names derived from the
+ * documents. */
+#include "archive.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "sha256.h"
+
+#define DOS_DATE_1980_01_01 0x0021u /* (1980 - 1980) << 9 | 1 << 5 | 1 */
+#define DOS_TIME_MIDNIGHT 0x0000u
+#define VERSION_NEEDED 20u                 /* 2.0: deflate */
+#define VERSION_MADE_BY ((3u << 8) | 20u)  /* Unix, so that external attributes carry modes */
+#define UNIX_REGULAR_0644 (0100644u << 16)
+#define FLAG_UTF8 0x0800u
+#define METHOD_STORE 0u
+#define METHOD_DEFLATE 8u
+#define NAME_MAX_BYTES 60 /* of the department part of a member name */
+
+typedef struct member {
+    char *path;
+    uint64_t offset; /* of the local header */
+    uint64_t csize, usize;
+    uint32_t crc;
+    uint16_t method;
+    char sha256[BKAR_SHA256_HEX];
+    /* Document facts for the manifest; NULL department for the manifest itself. */
+    char *department;
+    char *department_code;
+    int fiscal_year;
+} member;
+
+typedef struct writer {
+    const bkar_format *format;
+    const char *package_name; /* option, NULL for the default */
+    member *members;
+    size_t nmembers, cap;
+    size_t ndocs;
+    uint64_t offset; /* bytes written to the sink */
+} writer;
+
+/* ---- little-endian fields ---- */
+
+typedef struct bytes {
+    unsigned char buf[64];
+    size_t len;
+} bytes;
+
+static void put16(bytes *b, unsigned v)
+{
+    b->buf[b->len++] = (unsigned char)(v & 0xFF);
+    b->buf[b->len++] = (unsigned char)((v >> 8) & 0xFF);
+}
+
+static void put32(bytes *b, uint64_t v)
+{
+    put16(b, (unsigned)(v & 0xFFFF));
+    put16(b, (unsigned)((v >> 16) & 0xFFFF));
+}
+
+/* ---- errors ---- */
+
+static bk_status fail(bk_export *job, bk_status code, const char *what, const char *text)
+{
+    bk_error *err = bk_export_error(job);
+    bk_error_at(err, bk_sink_name(bk_export_sink(job)), 0, 0, -1);
+    if (what != NULL)
+        bk_error_where(err, "entry %s", what);
+    return bk_error_set(err, code, "%s", text);
+}
+
+static bk_status no_memory(bk_export *job)
+{
+    return fail(job, BK_E_NOMEM, NULL, "out of memory while writing the archive");
+}
+
+/* ---- member names ---- */
+
+static int is_ascii_name_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Length of a well-formed UTF-8 sequence at s (at most n bytes), 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    size_t len;
+    uint32_t cp;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        len = 2;
+        cp = s[0] & 0x1Fu;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        cp = s[0] & 0x0Fu;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        cp = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Keep letters of any script, digits and '_'; everything else (spaces, punctuation, path
+ * separators, dots, control characters, U+3000) becomes a single '-'. The result is a safe
+ * file name on every common system, and still readable for Chinese names. */
+static void sanitise_into(const char *text, char *out, size_t *len, size_t max)
+{
+    const unsigned char *s = (const unsigned char *)(text ? text : "");
+    size_t n = strlen((const char *)s);
+    size_t i = 0;
+    while (i < n) {
+        size_t seq = s[i] < 0x80 ? (is_ascii_name_char(s[i]) ? 1 : 0) : utf8_sequence(s + i, n - i);
+        int keep = seq > 0 && !(seq == 3 && s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80);
+        if (keep) {
+            if (*len + seq > max)
+                break;
+            memcpy(out + *len, s + i, seq);
+            *len += seq;
+            i += seq;
+        } else {
+            if (*len > 0 && out[*len - 1] != '-' && *len < max)
+                out[(*len)++] = '-';
+            i += seq > 0 ? seq : 1;
+        }
+    }
+    while (*len > 0 && out[*len - 1] == '-')
+        (*len)--;
+}
+
+/* The one sub-unit a sub-unit's own budget is about, NULL for department budgets. */
+static const char *single_subunit(const bk_doc *doc)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < doc->nunits; i++) {
+        if (doc->units[i].kind == BK_UNIT_SELF)
+            return NULL;
+        if (doc->units[i].kind == BK_UNIT_SUBUNIT) {
+            if (name != NULL)
+                return NULL;
+            name = doc->units[i].name;
+        }
+    }
+    return name;
+}
+
+/* "documents/0001-<department>[-<sub-unit>]-<year>.<ext>": the sequence number makes names
+ * unique whatever the documents hold, the rest makes them readable. */
+static char *member_path(const writer *w, const bk_doc *doc)
+{
+    char part[2 * NAME_MAX_BYTES + 2];
+    size_t len = 0;
+    sanitise_into(doc->dept_name, part, &len, NAME_MAX_BYTES);
+    const char *sub = single_subunit(doc);
+    if (sub != NULL && (doc->dept_name == NULL || strcmp(sub, doc->dept_name) != 0)) {
+        size_t before = len;
+        if (len > 0)
+            part[len++] = '-';
+        sanitise_into(sub, part, &len, before + 1 + NAME_MAX_BYTES);
+        if (len == before + 1)
+            len = before;
+    }
+    if (len == 0) {
+        memcpy(part, "budget", 6);
+        len = 6;
+    }
+    part[len] = '\0';
+    char head[64];
+    snprintf(head, sizeof head, "documents/%04zu-", w->ndocs + 1);
+    char tail[32];
+    snprintf(tail, sizeof tail, "-%d.%s", doc->fiscal_year, w->format->name);
+    size_t total = strlen(head) + len + strlen(tail) + 1;
+    char *path = bk_malloc(total);
+    if (path != NULL)
+        snprintf(path, total, "%s%s%s", head, part, tail);
+    return path;
+}
+
+static int is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* ---- deflate ---- */
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    if (size != 0 && items > SIZE_MAX / size)
+        return Z_NULL;
+    return bk_malloc((size_t)items * size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    bk_free(p);
+}
+
+/* Raw deflate (no zlib header: ZIP has its own) of data into a new buffer. */
+static bk_status deflate_buffer(const unsigned char *data, size_t len, unsigned char **out,
+                                size_t *outlen)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    z.zalloc = z_alloc;
+    z.zfree = z_free;
+    if (deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return BK_E_NOMEM;
+    size_t cap = (size_t)deflateBound(&z, (uLong)len);
+    unsigned char *buf = bk_malloc(cap ? cap : 1);
+    if (buf == NULL) {
+        deflateEnd(&z);
+        return BK_E_NOMEM;
+    }
+    /* zlib counts in uInt; feed at most 1 GiB at a time. */
+    const size_t step = (size_t)1 << 30;
+    size_t in_done = 0, out_done = 0;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        size_t in_left = len - in_done, out_left = cap - out_done;
+        z.next_in = (Bytef *)(uintptr_t)(data + in_done);
+        z.avail_in = (uInt)(in_left < step ? in_left : step);
+        z.next_out = buf + out_done;
+        z.avail_out = (uInt)(out_left < step ? out_left : step);
+        uInt in_before = z.avail_in, out_before = z.avail_out;
+        rc = deflate(&z, in_left <= step ? Z_FINISH : Z_NO_FLUSH);
+        in_done += in_before - z.avail_in;
+        out_done += out_before - z.avail_out;
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+            deflateEnd(&z);
+            bk_free(buf);
+            return BK_E_INTERNAL;
+        }
+        if (rc == Z_BUF_ERROR && out_done == cap) {
+            deflateEnd(&z);
+            bk_free(buf);
+            return BK_E_INTERNAL;
+        }
+    }
+    deflateEnd(&z);
+    *out = buf;
+    *outlen = out_done;
+    return BK_OK;
+}
+
+/* ---- members ---- */
+
+static bk_status write_bytes(bk_export *job, writer *w, const void *data, size_t len)
+{
+    bk_status rc = bk_sink_write(bk_export_sink(job), data, len);
+    if (rc != BK_OK) {
+        bk_error *err = bk_export_error(job);
+        if (err->text[0] == '\0')
+            fail(job, rc, NULL, "cannot write the archive");
+        return rc;
+    }
+    w->offset += len;
+    return BK_OK;
+}
+
+static bk_status too_big(bk_export *job, const char *path)
+{
+    return fail(job, BK_E_LIMIT, path,
+                "the archive would pass 4 GiB or 65535 members, which needs ZIP64; "
+                "budgetkit writes ZIP archives up to that size only");
+}
+
+/* Append one member: local header, name, data (deflated unless that would not shrink it).
+ * On success the member record (path ownership included) is added to the writer. */
+static bk_status add_member(bk_export *job, writer *w, member *m, const unsigned char *data,
+                            size_t len)
+{
+    if (len > BKAR_ZIP32_MAX || w->offset > BKAR_ZIP32_MAX ||
+        w->nmembers + 1 >= BKAR_ZIP_MAX_ENTRIES)
+        return too_big(job, m->path);
+    if (bk_grow((void **)&w->members, &w->cap, w->nmembers + 1, sizeof *w->members) != 0)
+        return no_memory(job);
+
+    unsigned char *packed = NULL;
+    size_t packed_len = 0;
+    bk_status rc = deflate_buffer(data, len, &packed, &packed_len);
+    if (rc == BK_E_NOMEM)
+        return no_memory(job);
+    if (rc != BK_OK)
+        return fail(job, rc, m->path, "zlib could not compress the member");
+    const unsigned char *body = packed;
+    m->method = METHOD_DEFLATE;
+    if (packed_len >= len) {
+        body = data;
+        packed_len = len;
+        m->method = METHOD_STORE;
+    }
+    m->crc = bkar_crc32(data, len);
+    m->usize = len;
+    m->csize = packed_len;
+    m->offset = w->offset;
+    bkar_sha256_hex(data, len, m->sha256);
+
+    size_t name_len = strlen(m->path);
+    if (m->offset + 30 + name_len + m->csize > BKAR_ZIP32_MAX) {
+        bk_free(packed);
+        return too_big(job, m->path);
+    }
+    bytes h = {.len = 0};
+    put32(&h, 0x04034b50u);
+    put16(&h, VERSION_NEEDED);
+    put16(&h, is_ascii(m->path) ? 0u : FLAG_UTF8);
+    put16(&h, m->method);
+    put16(&h, DOS_TIME_MIDNIGHT);
+    put16(&h, DOS_DATE_1980_01_01);
+    put32(&h, m->crc);
+    put32(&h, m->csize);
+    put32(&h, m->usize);
+    put16(&h, (unsigned)name_len);
+    put16(&h, 0); /* no extra field */
+    rc = write_bytes(job, w, h.buf, h.len);
+    if (rc == BK_OK)
+        rc = write_bytes(job, w, m->path, name_len);
+    if (rc == BK_OK)
+        rc = write_bytes(job, w, body, (size_t)m->csize);
+    bk_free(packed);
+    if (rc != BK_OK)
+        return rc;
+    w->members[w->nmembers++] = *m;
+    return BK_OK;
+}
+
+static void member_free(member *m)
+{
+    bk_free(m->path);
+    bk_free(m->department);
+    bk_free(m->department_code);
+}
+
+static void writer_free(writer *w)
+{
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < w->nmembers; i++)
+        member_free(&w->members[i]);
+    bk_free(w->members);
+    bk_free(w);
+}
+
+/* ---- manifest ---- */
+
+/* Frictionless names: lower-case letters, digits, '-', '_', '.' and '/'. */
+static int is_package_name(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || strchr("-_./", *s)))
+            return 0;
+    return 1;
+}
+
+static int common_year(const writer *w)
+{
+    int year = 0;
+    for (size_t i = 0; i < w->nmembers; i++) {
+        if (w->members[i].department == NULL)
+            continue;
+        if (year != 0 && w->members[i].fiscal_year != year)
+            return 0;
+        year = w->members[i].fiscal_year;
+    }
+    return year;
+}
+
+static int set_new(json_t *obj, const char *key, json_t *value)
+{
+    return value == NULL || json_object_set_new(obj, key, value) != 0;
+}
+
+static json_t *resource_json(const writer *w, const member *m, size_t number)
+{
+    char name[32], hash[8 + BKAR_SHA256_HEX];
+    snprintf(name, sizeof name, "document-%04zu", number);
+    snprintf(hash, sizeof hash, "sha256:%s", m->sha256);
+    json_t *r = json_object();
+    json_t *bk = json_object();
+    if (r == NULL || bk == NULL) {
+        json_decref(r);
+        json_decref(bk);
+        return NULL;
+    }
+    int bad = set_new(r, "name", json_string(name));
+    bad |= set_new(r, "path", json_string(m->path));
+    bad |= set_new(r, "format", json_string(w->format->name));
+    bad |= set_new(r, "mediatype", json_string(w->format->mediatype));
+    bad |= set_new(r, "encoding", json_string("utf-8"));
+    bad |= set_new(r, "bytes", json_integer((json_int_t)m->usize));
+    bad |= set_new(r, "hash", json_string(hash));
+    bad |= set_new(bk, "fiscal_year", json_integer(m->fiscal_year));
+    bad |= set_new(bk, "department", json_string(m->department));
+    if (m->department_code != NULL)
+        bad |= set_new(bk, "department_code", json_string(m->department_code));
+    bad |= json_object_set_new(r, "budgetkit", bk) != 0;
+    if (bad) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
+static json_t *manifest_json(const writer *w)
+{
+    char name[32];
+    const char *package = w->package_name;
+    if (package == NULL) {
+        int year = common_year(w);
+        if (year > 0 && year < 100000)
+            snprintf(name, sizeof name, "budgets-%d", year);
+        else
+            snprintf(name, sizeof name, "budgets");
+        package = name;
+    }
+    json_t *root = json_object();
+    json_t *bk = json_object();
+    json_t *resources = json_array();
+    if (root == NULL || bk == NULL || resources == NULL) {
+        json_decref(root);
+        json_decref(bk);
+        json_decref(resources);
+        return NULL;
+    }
+    int bad = set_new(root, "profile", json_string("data-package"));
+    bad |= set_new(root, "name", json_string(package));
+    bad |= set_new(bk, "format", json_string("budgetkit-archive"));
+    bad |= set_new(bk, "version", json_integer(BKAR_VERSION));
+    bad |= json_object_set_new(root, "budgetkit", bk) != 0;
+    bad |= json_object_set_new(root, "resources", resources) != 0;
+    for (size_t i = 0, number = 0; !bad && i < w->nmembers; i++)
+        if (w->members[i].department != NULL)
+            bad |= json_array_append_new(resources, resource_json(w, &w->members[i], ++number)) != 0;
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+typedef struct text_buffer {
+    char *data;
+    size_t len, cap;
+    int failed;
+} text_buffer;
+
+static int collect_text(const char *buffer, size_t size, void *data)
+{
+    text_buffer *t = data;
+    if (bk_grow((void **)&t->data, &t->cap, t->len + size + 1, 1) != 0) {
+        t->failed = 1;
+        return -1;
+    }
+    memcpy(t->data + t->len, buffer, size);
+    t->len += size;
+    return 0;
+}
+
+static bk_status write_manifest(bk_export *job, writer *w)
+{
+    json_t *root = manifest_json(w);
+    if (root == NULL)
+        return no_memory(job);
+    text_buffer text = {NULL, 0, 0, 0};
+    int rc = json_dump_callback(root, collect_text, &text, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (rc != 0 || text.failed || collect_text("\n", 1, &text) != 0) {
+        bk_free(text.data);
+        return no_memory(job);
+    }
+    member m = {0};
+    m.path = bk_strdup(BKAR_MANIFEST);
+    if (m.path == NULL) {
+        bk_free(text.data);
+        return no_memory(job);
+    }
+    bk_status st = add_member(job, w, &m, (const unsigned char *)text.data, text.len);
+    if (st != BK_OK)
+        member_free(&m);
+    bk_free(text.data);
+    return st;
+}
+
+/* ---- central directory ---- */
+
+static bk_status write_central_directory(bk_export *job, writer *w)
+{
+    uint64_t start = w->offset;
+    for (size_t i = 0; i < w->nmembers; i++) {
+        const member *m = &w->members[i];
+        size_t name_len = strlen(m->path);
+        bytes h = {.len = 0};
+        put32(&h, 0x02014b50u);
+        put16(&h, VERSION_MADE_BY);
+        put16(&h, VERSION_NEEDED);
+        put16(&h, is_ascii(m->path) ? 0u : FLAG_UTF8);
+        put16(&h, m->method);
+        put16(&h, DOS_TIME_MIDNIGHT);
+        put16(&h, DOS_DATE_1980_01_01);
+        put32(&h, m->crc);
+        put32(&h, m->csize);
+        put32(&h, m->usize);
+        put16(&h, (unsigned)name_len);
+        put16(&h, 0); /* extra */
+        put16(&h, 0); /* comment */
+        put16(&h, 0); /* disk */
+        put16(&h, 0); /* internal attributes */
+        put32(&h, UNIX_REGULAR_0644);
+        put32(&h, m->offset);
+        bk_status rc = write_bytes(job, w, h.buf, h.len);
+        if (rc == BK_OK)
+            rc = write_bytes(job, w, m->path, name_len);
+        if (rc != BK_OK)
+            return rc;
+    }
+    uint64_t size = w->offset - start;
+    if (w->offset > BKAR_ZIP32_MAX)
+        return too_big(job, NULL);
+    bytes e = {.len = 0};
+    put32(&e, 0x06054b50u);
+    put16(&e, 0); /* this disk */
+    put16(&e, 0); /* disk of the directory */
+    put16(&e, (unsigned)w->nmembers);
+    put16(&e, (unsigned)w->nmembers);
+    put32(&e, size);
+    put32(&e, start);
+    put16(&e, 0); /* comment */
+    return write_bytes(job, w, e.buf, e.len);
+}
+
+/* ---- the exporter ---- */
+
+bk_status bkar_export_begin(bk_export *job)
+{
+    const char *fmt = bk_export_option(job, "member-format");
+    const bkar_format *format = bkar_format_find(fmt ? fmt : "json");
+    if (format == NULL) {
+        char text[160];
+        snprintf(text, sizeof text, "unknown member-format \"%.80s\" (expected json, xml or csv)",
+                 fmt);
+        return fail(job, BK_E_USAGE, NULL, text);
+    }
+    const bk_plugin_desc *nested = bk_ctx_plugin_find(bk_export_ctx(job), format->name);
+    if (nested == NULL || !(nested->kinds & BK_PLUGIN_EXPORT)) {
+        char text[160];
+        snprintf(text, sizeof text,
+                 "member-format %s needs the %s exporter, which is not loaded", format->name,
+                 format->name);
+        return fail(job, BK_E_PLUGIN, NULL, text);
+    }
+    const char *package = bk_export_option(job, "package-name");
+    if (package != NULL && !is_package_name(package))
+        return fail(job, BK_E_USAGE, NULL,
+                    "package-name must use only lower-case letters, digits, '-', '_', '.' "
+                    "and '/' (a Data Package name)");
+    writer *w = bk_calloc(1, sizeof *w);
+    if (w == NULL)
+        return no_memory(job);
+    w->format = format;
+    w->package_name = package;
+    bk_export_set_state(job, w);
+    return BK_OK;
+}
+
+static bk_status export_member(bk_export *job, writer *w, const bk_doc *doc, member *m)
+{
+    bk_error *err = bk_export_error(job);
+    size_t label_len = strlen(bk_sink_name(bk_export_sink(job))) + strlen(m->path) + 2;
+    char *label = bk_malloc(label_len);
+    if (label == NULL)
+        return no_memory(job);
+    snprintf(label, label_len, "%s:%s", bk_sink_name(bk_export_sink(job)), m->path);
+    bk_sink *mem = bk_sink_open_memory(label, err);
+    bk_free(label);
+    if (mem == NULL)
+        return err->code != BK_OK ? err->code : no_memory(job);
+    bk_status rc = bk_export_nested(job, w->format->name, doc, mem);
+    if (rc == BK_OK) {
+        size_t len = 0;
+        const unsigned char *data = bk_sink_memory(mem, &len);
+        if (data == NULL && len > 0)
+            rc = no_memory(job);
+        else
+            rc = add_member(job, w, m, data ? data : (const unsigned char *)"", len);
+    }
+    bk_sink_abort(mem);
+    return rc;
+}
+
+bk_status bkar_export_doc(bk_export *job, const bk_doc *doc)
+{
+    writer *w = bk_export_state(job);
+    if (w == NULL)
+        return fail(job, BK_E_INTERNAL, NULL, "the archive exporter was not started");
+    member m = {0};
+    m.path = member_path(w, doc);
+    m.department = bk_strdup(doc->dept_name ? doc->dept_name : "");
+    m.department_code = doc->dept_code ? bk_strdup(doc->dept_code) : NULL;
+    m.fiscal_year = doc->fiscal_year;
+    if (m.path == NULL || m.department == NULL || (doc->dept_code && !m.department_code)) {
+        member_free(&m);
+        return no_memory(job);
+    }
+    bk_status rc = export_member(job, w, doc, &m);
+    if (rc != BK_OK) {
+        member_free(&m);
+        return rc;
+    }
+    w->ndocs++;
+    return BK_OK;
+}
+
+bk_status bkar_export_end(bk_export *job, int ok)
+{
+    writer *w = bk_export_state(job);
+    bk_export_set_state(job, NULL);
+    if (w == NULL)
+        return ok ? fail(job, BK_E_INTERNAL, NULL, "the archive exporter was not started")
+                  : BK_OK;
+    bk_status rc = BK_OK;
+    if (ok) {
+        rc = write_manifest(job, w);
+        if (rc == BK_OK)
+            rc = write_central_directory(job, w);
+    }
+    writer_free(w);
+    return rc;
+}

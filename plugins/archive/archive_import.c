@@ -1,0 +1,675 @@
+/* Reading archives.
+ *
+ * Archives come from sub-units and are untrusted. Everything the central directory says is
+ * checked before a single byte is inflated: entry count, names (no escape from the archive, no
+ * duplicates, no links), encryption, compression method, and the declared sizes against the
+ * limits (per entry, per ratio, all together). While inflating, the bytes that actually come
+ * out are counted and reading stops as soon as they pass the declared size or a limit, so a
+ * lying header cannot make us inflate more than we agreed to. Each document member is checked
+ * against its CRC and, when the archive has a manifest, its byte count and SHA-256, and only
+ * then handed to the importer that probes best for it. Nothing is written to disk.
+ */
+#include "archive.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#include "sha256.h"
+
+#define READ_CHUNK 65536
+#define S_TYPE_MASK 0170000u
+#define S_TYPE_LINK 0120000u
+
+typedef struct entry {
+    zip_uint64_t index;
+    const char *name; /* owned by libzip, valid while the archive is open */
+    zip_uint64_t size, csize;
+    uint32_t crc;
+    int is_dir;
+    const bkar_format *format; /* by extension, NULL when not a document */
+    int listed;                /* named by a manifest resource */
+} entry;
+
+/* One document member to read, with what the manifest says about it. */
+typedef struct planned {
+    entry *e;
+    long long bytes;                  /* -1 when the manifest gives none */
+    char sha256[BKAR_SHA256_HEX];     /* "" when the manifest gives none */
+} planned;
+
+typedef struct reader {
+    bk_import *job;
+    bk_error *err;
+    const bk_limits *limits;
+    const char *archive; /* name for messages */
+    zip_t *za;
+    entry *entries;
+    size_t nentries;
+    entry *manifest;
+    planned *plan;
+    size_t nplan, plan_cap;
+    unsigned long long inflated; /* actual bytes out of all entries so far */
+} reader;
+
+/* ---- errors ---- */
+
+static bk_status verror(reader *r, const char *entry_name, long line, long column,
+                        long long offset, bk_status code, const char *fmt, va_list ap)
+{
+    char text[BK_ERROR_TEXT];
+    vsnprintf(text, sizeof text, fmt, ap);
+    bk_error_at(r->err, r->archive, line, column, offset);
+    if (entry_name != NULL)
+        bk_error_where(r->err, "entry %s", entry_name);
+    return bk_error_set(r->err, code, "%s", text);
+}
+
+__attribute__((format(printf, 4, 5)))
+static bk_status entry_error(reader *r, const char *entry_name, bk_status code, const char *fmt,
+                             ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bk_status rc = verror(r, entry_name, 0, 0, -1, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+__attribute__((format(printf, 3, 4)))
+static bk_status archive_error(reader *r, bk_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bk_status rc = verror(r, NULL, 0, 0, -1, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+__attribute__((format(printf, 5, 6)))
+static bk_status manifest_error(reader *r, long line, long column, bk_status code,
+                                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bk_status rc = verror(r, BKAR_MANIFEST, line, column, -1, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static bk_status no_memory(reader *r)
+{
+    return archive_error(r, BK_E_NOMEM, "out of memory while reading the archive");
+}
+
+/* A libzip error, in our words where we know what it means. */
+static bk_status zip_failure(reader *r, const char *entry_name, zip_error_t *ze)
+{
+    switch (zip_error_code_zip(ze)) {
+    case ZIP_ER_MEMORY:
+        return no_memory(r);
+    case ZIP_ER_CRC:
+        return entry_error(r, entry_name, BK_E_SYNTAX,
+                           "CRC mismatch: the entry's data is damaged");
+    case ZIP_ER_ZLIB:
+    case ZIP_ER_COMPRESSED_DATA:
+        return entry_error(r, entry_name, BK_E_SYNTAX, "the entry's compressed data is damaged");
+    case ZIP_ER_INCONS:
+        return entry_error(r, entry_name, BK_E_SYNTAX,
+                           "the archive is inconsistent: %s", zip_error_strerror(ze));
+    case ZIP_ER_EOF:
+        return entry_error(r, entry_name, BK_E_SYNTAX,
+                           "the entry's data ends before its declared size: the archive is "
+                           "truncated");
+    default:
+        return entry_error(r, entry_name, BK_E_IO, "cannot read the entry: %s",
+                           zip_error_strerror(ze));
+    }
+}
+
+/* ---- limits ---- */
+
+static int over(unsigned long long value, unsigned long long limit)
+{
+    return limit != 0 && value > limit;
+}
+
+/* size > csize * ratio, without overflow; an entry that inflates from nothing has an infinite
+ * ratio. */
+static int ratio_over(unsigned long long size, unsigned long long csize, unsigned long long ratio)
+{
+    if (ratio == 0 || size == 0)
+        return 0;
+    if (csize == 0)
+        return 1;
+    return size / csize > ratio || (size / csize == ratio && size % csize != 0);
+}
+
+static bk_status check_declared(reader *r, const entry *e, unsigned long long *total)
+{
+    const bk_limits *l = r->limits;
+    if (over(e->size, l->max_input_bytes))
+        return entry_error(r, e->name, BK_E_LIMIT,
+                           "the entry declares %" PRIu64 " bytes, more than max-input-bytes "
+                           "(%llu)", (uint64_t)e->size, l->max_input_bytes);
+    if (ratio_over(e->size, e->csize, l->max_ratio))
+        return entry_error(r, e->name, BK_E_LIMIT,
+                           "the entry declares %" PRIu64 " bytes from %" PRIu64 " compressed, a "
+                           "ratio above max-ratio (%llu): a decompression bomb is refused",
+                           (uint64_t)e->size, (uint64_t)e->csize, l->max_ratio);
+    *total += e->size;
+    if (*total < e->size || over(*total, l->max_uncompressed))
+        return entry_error(r, e->name, BK_E_LIMIT,
+                           "the entries up to this one declare more than max-uncompressed "
+                           "(%llu bytes) in all", l->max_uncompressed);
+    return BK_OK;
+}
+
+/* While inflating: the same limits on what actually came out, and the declared size, which
+ * a well-formed entry meets exactly. */
+static bk_status check_inflated(reader *r, const entry *e, unsigned long long got)
+{
+    const bk_limits *l = r->limits;
+    if (got > e->size)
+        return entry_error(r, e->name, BK_E_HOSTILE,
+                           "the entry inflates to more than its declared %" PRIu64 " bytes; "
+                           "reading stopped", (uint64_t)e->size);
+    if (over(got, l->max_input_bytes))
+        return entry_error(r, e->name, BK_E_LIMIT,
+                           "the entry inflates to more than max-input-bytes (%llu)",
+                           l->max_input_bytes);
+    if (ratio_over(got, e->csize, l->max_ratio))
+        return entry_error(r, e->name, BK_E_LIMIT,
+                           "the entry inflates beyond max-ratio (%llu) times its compressed "
+                           "size: a decompression bomb is refused", l->max_ratio);
+    if (over(r->inflated, l->max_uncompressed))
+        return entry_error(r, e->name, BK_E_LIMIT,
+                           "the archive inflates to more than max-uncompressed (%llu bytes)",
+                           l->max_uncompressed);
+    return BK_OK;
+}
+
+/* ---- opening and scanning ---- */
+
+static bk_status open_archive(reader *r, bk_source *src)
+{
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *zs = NULL;
+    const char *path = bk_source_path(src);
+    if (path != NULL) {
+        zs = zip_source_file_create(path, 0, -1, &ze);
+    } else {
+        const unsigned char *data = NULL;
+        size_t len = 0;
+        bk_status rc = bk_source_slurp(src, (size_t)r->limits->max_input_bytes, &data, &len,
+                                       r->err);
+        if (rc != BK_OK) {
+            zip_error_fini(&ze);
+            return rc;
+        }
+        zs = zip_source_buffer_create(len ? data : "", len, 0, &ze);
+    }
+    if (zs == NULL) {
+        bk_status rc = zip_error_code_zip(&ze) == ZIP_ER_MEMORY
+                           ? no_memory(r)
+                           : archive_error(r, BK_E_IO, "cannot open the archive: %s",
+                                           zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return rc;
+    }
+    r->za = zip_open_from_source(zs, ZIP_RDONLY, &ze);
+    if (r->za != NULL) {
+        zip_error_fini(&ze);
+        return BK_OK;
+    }
+    zip_source_free(zs);
+    bk_status rc;
+    switch (zip_error_code_zip(&ze)) {
+    case ZIP_ER_NOZIP:
+        rc = archive_error(r, BK_E_SYNTAX,
+                           "not a ZIP archive, or a truncated one: no end of central directory "
+                           "record was found");
+        break;
+    case ZIP_ER_INCONS:
+        rc = archive_error(r, BK_E_SYNTAX,
+                           "the ZIP archive is damaged or truncated: its central directory does "
+                           "not match the file");
+        break;
+    case ZIP_ER_MULTIDISK:
+        rc = archive_error(r, BK_E_CONTENT, "the archive is split over several files, which "
+                                            "budgetkit does not read");
+        break;
+    case ZIP_ER_MEMORY:
+        rc = no_memory(r);
+        break;
+    default:
+        rc = archive_error(r, BK_E_IO, "cannot open the archive: %s", zip_error_strerror(&ze));
+    }
+    zip_error_fini(&ze);
+    return rc;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    const entry *const *x = a, *const *y = b;
+    int c = strcmp((*x)->name, (*y)->name);
+    if (c != 0)
+        return c;
+    return (*x)->index < (*y)->index ? -1 : (*x)->index > (*y)->index;
+}
+
+static bk_status check_duplicates(reader *r)
+{
+    if (r->nentries < 2)
+        return BK_OK;
+    entry **sorted = bk_malloc(r->nentries * sizeof *sorted);
+    if (sorted == NULL)
+        return no_memory(r);
+    for (size_t i = 0; i < r->nentries; i++)
+        sorted[i] = &r->entries[i];
+    qsort(sorted, r->nentries, sizeof *sorted, compare_names);
+    bk_status rc = BK_OK;
+    for (size_t i = 1; i < r->nentries && rc == BK_OK; i++)
+        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
+            rc = entry_error(r, sorted[i]->name, BK_E_HOSTILE,
+                             "the name appears twice in the archive (entries %" PRIu64 " and %"
+                             PRIu64 "); which one is meant cannot be told",
+                             (uint64_t)sorted[i - 1]->index + 1, (uint64_t)sorted[i]->index + 1);
+    bk_free(sorted);
+    return rc;
+}
+
+/* A name is checked as a path without the '/' that marks a folder. */
+static int name_is_safe(const char *name, int is_dir)
+{
+    size_t n = strlen(name);
+    if (!is_dir)
+        return bk_path_is_safe(name);
+    char *copy = bk_strndup(name, n - 1);
+    if (copy == NULL)
+        return -1;
+    int safe = bk_path_is_safe(copy);
+    bk_free(copy);
+    return safe;
+}
+
+static bk_status scan_entry(reader *r, entry *e, unsigned long long *declared)
+{
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(r->za, e->index, 0, &st) != 0)
+        return zip_failure(r, NULL, zip_get_error(r->za));
+    const zip_uint64_t need = ZIP_STAT_NAME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
+                              ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+    if ((st.valid & need) != need || st.name == NULL)
+        return archive_error(r, BK_E_SYNTAX, "entry %" PRIu64 " of the central directory is "
+                             "incomplete", (uint64_t)e->index + 1);
+    e->name = st.name;
+    e->size = st.size;
+    e->csize = st.comp_size;
+    e->crc = st.crc;
+    size_t len = strlen(st.name);
+    e->is_dir = len > 0 && st.name[len - 1] == '/';
+
+    int safe = len > 0 ? name_is_safe(st.name, e->is_dir) : 0;
+    if (safe < 0)
+        return no_memory(r);
+    if (!safe)
+        return entry_error(r, len ? st.name : "(empty name)", BK_E_HOSTILE,
+                           "unsafe entry name: it is absolute, climbs out with \"..\", or holds a "
+                           "drive letter, a backslash or a control character");
+    zip_uint8_t opsys = 0;
+    zip_uint32_t attributes = 0;
+    if (zip_file_get_external_attributes(r->za, e->index, 0, &opsys, &attributes) == 0 &&
+        opsys == ZIP_OPSYS_UNIX && ((attributes >> 16) & S_TYPE_MASK) == S_TYPE_LINK)
+        return entry_error(r, st.name, BK_E_HOSTILE,
+                           "the entry is a symbolic link, which an archive of budgets never "
+                           "needs");
+    if (st.encryption_method != ZIP_EM_NONE)
+        return entry_error(r, st.name, BK_E_CONTENT,
+                           "the entry is encrypted; budgetkit reads only unencrypted archives");
+    if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
+        return entry_error(r, st.name, BK_E_CONTENT,
+                           "unsupported compression method %d (only stored and deflate are "
+                           "read)", (int)st.comp_method);
+    if (st.comp_method == ZIP_CM_STORE && st.size != st.comp_size)
+        return entry_error(r, st.name, BK_E_SYNTAX,
+                           "the entry is stored uncompressed but its two sizes differ (%" PRIu64
+                           " and %" PRIu64 ")", (uint64_t)st.size, (uint64_t)st.comp_size);
+    if (e->is_dir) {
+        if (st.size != 0)
+            return entry_error(r, st.name, BK_E_SYNTAX, "a folder entry holds data");
+        return BK_OK;
+    }
+    e->format = bkar_format_of_path(st.name);
+    if (strcmp(st.name, BKAR_MANIFEST) == 0) {
+        e->format = NULL;
+        r->manifest = e;
+    }
+    return check_declared(r, e, declared);
+}
+
+static bk_status scan_entries(reader *r)
+{
+    zip_int64_t n = zip_get_num_entries(r->za, 0);
+    if (n < 0)
+        return archive_error(r, BK_E_SYNTAX, "cannot count the entries of the archive");
+    if (over((unsigned long long)n, r->limits->max_entries))
+        return archive_error(r, BK_E_LIMIT, "the archive has %" PRId64 " entries, more than "
+                             "max-entries (%llu)", (int64_t)n, r->limits->max_entries);
+    if (n == 0)
+        return BK_OK;
+    if ((unsigned long long)n > SIZE_MAX / sizeof *r->entries)
+        return no_memory(r);
+    r->entries = bk_calloc((size_t)n, sizeof *r->entries);
+    if (r->entries == NULL)
+        return no_memory(r);
+    r->nentries = (size_t)n;
+    unsigned long long declared = 0;
+    for (size_t i = 0; i < r->nentries; i++) {
+        r->entries[i].index = i;
+        bk_status rc = scan_entry(r, &r->entries[i], &declared);
+        if (rc != BK_OK)
+            return rc;
+    }
+    return check_duplicates(r);
+}
+
+/* ---- reading one entry ---- */
+
+static bk_status read_entry(reader *r, entry *e, unsigned char **out, size_t *outlen)
+{
+    /* Declared sizes were checked against the limits: the buffer is bounded by them. */
+    unsigned char *buf = bk_malloc(e->size > 0 ? (size_t)e->size : 1);
+    unsigned char *chunk = bk_malloc(READ_CHUNK);
+    if (buf == NULL || chunk == NULL) {
+        bk_free(buf);
+        bk_free(chunk);
+        return no_memory(r);
+    }
+    bk_status rc = BK_OK;
+    zip_file_t *zf = zip_fopen_index(r->za, e->index, 0);
+    if (zf == NULL)
+        rc = zip_failure(r, e->name, zip_get_error(r->za));
+    unsigned long long got = 0;
+    while (rc == BK_OK) {
+        zip_int64_t n = zip_fread(zf, chunk, READ_CHUNK);
+        if (n < 0) {
+            rc = zip_failure(r, e->name, zip_file_get_error(zf));
+            break;
+        }
+        if (n == 0)
+            break;
+        got += (unsigned long long)n;
+        r->inflated += (unsigned long long)n;
+        rc = check_inflated(r, e, got);
+        if (rc == BK_OK)
+            memcpy(buf + (got - (unsigned long long)n), chunk, (size_t)n);
+    }
+    if (zf != NULL)
+        zip_fclose(zf);
+    bk_free(chunk);
+    if (rc == BK_OK && got != e->size)
+        rc = entry_error(r, e->name, BK_E_SYNTAX,
+                         "the entry holds %llu bytes, not the %" PRIu64 " its header declares",
+                         got, (uint64_t)e->size);
+    if (rc == BK_OK && bkar_crc32(buf, (size_t)got) != e->crc)
+        rc = entry_error(r, e->name, BK_E_SYNTAX, "CRC mismatch: the entry's data is damaged");
+    if (rc != BK_OK) {
+        bk_free(buf);
+        return rc;
+    }
+    *out = buf;
+    *outlen = (size_t)got;
+    return BK_OK;
+}
+
+/* ---- the manifest ---- */
+
+static entry *find_entry(reader *r, const char *name)
+{
+    for (size_t i = 0; i < r->nentries; i++)
+        if (!r->entries[i].is_dir && strcmp(r->entries[i].name, name) == 0)
+            return &r->entries[i];
+    return NULL;
+}
+
+static bk_status plan_add(reader *r, entry *e, long long bytes, const char *sha256)
+{
+    if (bk_grow((void **)&r->plan, &r->plan_cap, r->nplan + 1, sizeof *r->plan) != 0)
+        return no_memory(r);
+    planned *p = &r->plan[r->nplan++];
+    p->e = e;
+    p->bytes = bytes;
+    snprintf(p->sha256, sizeof p->sha256, "%s", sha256 ? sha256 : "");
+    return BK_OK;
+}
+
+static int is_hex_digest(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* The resource's "hash": "sha256:<hex>" is checked; Frictionless also allows md5 (no prefix)
+ * and other algorithms, which are reported and left unchecked. */
+static bk_status resource_hash(reader *r, json_t *res, size_t number, const char *path,
+                               char out[BKAR_SHA256_HEX])
+{
+    out[0] = '\0';
+    json_t *hash = json_object_get(res, "hash");
+    if (hash == NULL)
+        return BK_OK;
+    const char *h = json_string_value(hash);
+    if (h == NULL)
+        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu (\"%s\"): expected a string "
+                              "for \"hash\"", number, path);
+    if (strncmp(h, "sha256:", 7) != 0) {
+        const char *colon = strchr(h, ':');
+        int alg_len = colon ? (int)(colon - h) : 3;
+        bk_import_warn(r->job, 0, 0,
+                       "%s: resource %zu (\"%s\") has a %.*s hash, which budgetkit does not "
+                       "check; only sha256 hashes are verified", r->archive, number, path,
+                       alg_len > 16 ? 16 : alg_len, colon ? h : "md5");
+        return BK_OK;
+    }
+    if (!is_hex_digest(h + 7, 2 * BKAR_SHA256_SIZE))
+        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu (\"%s\"): \"hash\" is not "
+                              "\"sha256:\" followed by 64 hexadecimal digits", number, path);
+    for (size_t i = 0; i < 2 * BKAR_SHA256_SIZE; i++)
+        out[i] = (char)tolower((unsigned char)h[7 + i]);
+    out[2 * BKAR_SHA256_SIZE] = '\0';
+    return BK_OK;
+}
+
+static bk_status plan_resource(reader *r, json_t *res, size_t number)
+{
+    if (!json_is_object(res))
+        return manifest_error(r, 0, 0, BK_E_CONTENT,
+                              "resource %zu: expected an object in \"resources\"", number);
+    json_t *jpath = json_object_get(res, "path");
+    if (json_is_array(jpath))
+        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu has several paths (a "
+                              "multipart resource), which budgetkit does not read", number);
+    const char *path = json_string_value(jpath);
+    if (path == NULL)
+        return manifest_error(r, 0, 0, BK_E_CONTENT,
+                              "resource %zu: expected a string for \"path\"", number);
+    if (strstr(path, "://") != NULL)
+        return manifest_error(r, 0, 0, BK_E_HOSTILE, "resource %zu: \"%s\" is a URL; budgetkit "
+                              "reads only resources inside the archive", number, path);
+    if (!bk_path_is_safe(path))
+        return manifest_error(r, 0, 0, BK_E_HOSTILE, "resource %zu: unsafe path \"%s\" escapes "
+                              "the archive", number, path);
+    entry *e = find_entry(r, path);
+    if (e == NULL)
+        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu: \"%s\" is not in the "
+                              "archive", number, path);
+    if (e == r->manifest)
+        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu: the manifest cannot list "
+                              "itself", number);
+    if (e->listed)
+        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu: \"%s\" is listed twice",
+                              number, path);
+    e->listed = 1;
+
+    long long bytes = -1;
+    json_t *jbytes = json_object_get(res, "bytes");
+    if (jbytes != NULL) {
+        if (!json_is_integer(jbytes) || json_integer_value(jbytes) < 0)
+            return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu (\"%s\"): expected a "
+                                  "non-negative integer for \"bytes\"", number, path);
+        bytes = json_integer_value(jbytes);
+        if ((unsigned long long)bytes != e->size)
+            return entry_error(r, path, BK_E_CONTENT, "the entry holds %" PRIu64 " bytes but "
+                               BKAR_MANIFEST " says %lld", (uint64_t)e->size, bytes);
+    }
+    char sha256[BKAR_SHA256_HEX];
+    bk_status rc = resource_hash(r, res, number, path, sha256);
+    if (rc != BK_OK)
+        return rc;
+    /* What the resource is comes from its "format", or else from its file name; resources of
+     * other kinds (a PDF of the published budget, say) travel along and are not read. */
+    const char *format = json_string_value(json_object_get(res, "format"));
+    const bkar_format *f = format ? bkar_format_find(format) : bkar_format_of_path(path);
+    if (f == NULL)
+        return BK_OK;
+    e->format = f;
+    return plan_add(r, e, bytes, sha256);
+}
+
+static bk_status plan_from_manifest(reader *r)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    bk_status rc = read_entry(r, r->manifest, &data, &len);
+    if (rc != BK_OK)
+        return rc;
+    json_error_t je;
+    json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je);
+    bk_free(data);
+    if (root == NULL)
+        return manifest_error(r, je.line > 0 ? je.line : 0, je.column > 0 ? je.column : 0,
+                              BK_E_SYNTAX, BKAR_MANIFEST " is not valid JSON: %s", je.text);
+    json_t *resources = json_object_get(root, "resources");
+    if (!json_is_object(root) || !json_is_array(resources)) {
+        json_decref(root);
+        return manifest_error(r, 0, 0, BK_E_CONTENT, "expected an object with a \"resources\" "
+                              "array (a Frictionless Data Package descriptor)");
+    }
+    for (size_t i = 0; i < json_array_size(resources) && rc == BK_OK; i++)
+        rc = plan_resource(r, json_array_get(resources, i), i + 1);
+    json_decref(root);
+    if (rc != BK_OK)
+        return rc;
+    /* A document the manifest does not vouch for is either a mistake or a substitution. */
+    for (size_t i = 0; i < r->nentries; i++) {
+        const entry *e = &r->entries[i];
+        if (!e->is_dir && e->format != NULL && !e->listed)
+            return entry_error(r, e->name, BK_E_CONTENT, "the entry is a document but "
+                               BKAR_MANIFEST " does not list it");
+    }
+    return BK_OK;
+}
+
+static bk_status plan_without_manifest(reader *r)
+{
+    for (size_t i = 0; i < r->nentries; i++) {
+        entry *e = &r->entries[i];
+        if (!e->is_dir && e->format != NULL) {
+            bk_status rc = plan_add(r, e, -1, NULL);
+            if (rc != BK_OK)
+                return rc;
+        }
+    }
+    return BK_OK;
+}
+
+/* ---- importing the documents ---- */
+
+static int looks_like_archive(const unsigned char *data, size_t len)
+{
+    return len >= 4 && data[0] == 'P' && data[1] == 'K' &&
+           ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6) ||
+            (data[2] == 7 && data[3] == 8));
+}
+
+static bk_status check_member(reader *r, const planned *p, const unsigned char *data, size_t len)
+{
+    const entry *e = p->e;
+    if (p->bytes >= 0 && (unsigned long long)p->bytes != len)
+        return entry_error(r, e->name, BK_E_CONTENT, "the entry holds %zu bytes but "
+                           BKAR_MANIFEST " says %lld", len, p->bytes);
+    if (p->sha256[0] != '\0') {
+        char actual[BKAR_SHA256_HEX];
+        bkar_sha256_hex(data, len, actual);
+        if (strcmp(actual, p->sha256) != 0)
+            return entry_error(r, e->name, BK_E_CONTENT, "hash mismatch: the entry's SHA-256 "
+                               "is %s but " BKAR_MANIFEST " says %s", actual, p->sha256);
+    }
+    /* Archives inside archives are how zip quines and nested bombs work. */
+    if (looks_like_archive(data, len))
+        return entry_error(r, e->name, BK_E_HOSTILE,
+                           "the entry holds another ZIP archive; archives inside archives are "
+                           "not read");
+    return BK_OK;
+}
+
+static bk_status import_member(reader *r, const planned *p)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    bk_status rc = read_entry(r, p->e, &data, &len);
+    if (rc != BK_OK)
+        return rc;
+    rc = check_member(r, p, data, len);
+    if (rc == BK_OK) {
+        size_t name_len = strlen(r->archive) + strlen(p->e->name) + 2;
+        char *name = bk_malloc(name_len);
+        if (name == NULL) {
+            rc = no_memory(r);
+        } else {
+            snprintf(name, name_len, "%s:%s", r->archive, p->e->name);
+            rc = bk_import_nested(r->job, name, data, len);
+            bk_free(name);
+        }
+    }
+    bk_free(data);
+    return rc;
+}
+
+bk_status bkar_import(bk_import *job)
+{
+    bk_source *src = bk_import_source(job);
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.job = job;
+    r.err = bk_import_error(job);
+    r.limits = bk_ctx_limits(bk_import_ctx(job));
+    r.archive = bk_source_name(src);
+    bk_status rc = open_archive(&r, src);
+    if (rc == BK_OK)
+        rc = scan_entries(&r);
+    if (rc == BK_OK)
+        rc = r.manifest ? plan_from_manifest(&r) : plan_without_manifest(&r);
+    if (rc == BK_OK && r.nplan == 0)
+        rc = archive_error(&r, BK_E_CONTENT, "the archive holds no budget documents (no .json, "
+                           ".xml or .csv entry)");
+    for (size_t i = 0; rc == BK_OK && i < r.nplan; i++)
+        rc = import_member(&r, &r.plan[i]);
+    bk_free(r.plan);
+    bk_free(r.entries);
+    if (r.za != NULL)
+        zip_discard(r.za);
+    return rc;
+}

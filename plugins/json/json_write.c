@@ -1,0 +1,404 @@
+/* Canonical JSON output of budget documents (formats/document.md, "Canonical form").
+ *
+ * The output is written straight to the sink as the model is walked, never built as a tree, so
+ * that a bulk export of many documents runs in memory bounded by one small buffer. The layout
+ * is the common one of `jq .` and Python's json.dumps(indent=2, ensure_ascii=False): every
+ * object and array opened on its own lines, two spaces per level, "key": value, empty
+ * containers as {} and [], non-ASCII text as UTF-8, a final newline after each document. */
+#include <stdio.h>
+#include <string.h>
+
+#include "budgetkit/budgetkit.h"
+#include "json_plugin.h"
+
+#define JW_BUFSIZE 16384
+#define JW_MAX_LEVEL 16
+
+typedef struct jw {
+    bk_sink *sink;
+    bk_status status;         /* first failure; later writes are skipped */
+    const char *bad_text;     /* set when a string was not valid UTF-8 */
+    int level;                /* open containers */
+    size_t count[JW_MAX_LEVEL]; /* members written so far at each open level */
+    size_t len;
+    char buf[JW_BUFSIZE];
+} jw;
+
+static void jw_flush(jw *w)
+{
+    if (w->len && w->status == BK_OK)
+        w->status = bk_sink_write(w->sink, w->buf, w->len);
+    w->len = 0;
+}
+
+static void jw_raw(jw *w, const char *s, size_t n)
+{
+    if (n > JW_BUFSIZE - w->len) {
+        jw_flush(w);
+        if (n > JW_BUFSIZE) {
+            if (w->status == BK_OK)
+                w->status = bk_sink_write(w->sink, s, n);
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void jw_char(jw *w, char c)
+{
+    if (w->len == JW_BUFSIZE)
+        jw_flush(w);
+    w->buf[w->len++] = c;
+}
+
+/* A newline and the indentation of the current level. */
+static void jw_newline(jw *w)
+{
+    static const char spaces[] = "                                ";
+    jw_char(w, '\n');
+    size_t n = (size_t)w->level * 2;
+    while (n > 0) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        jw_raw(w, spaces, k);
+        n -= k;
+    }
+}
+
+/* Length of the valid UTF-8 sequence at p (non-ASCII lead byte), 0 when it is not valid:
+ * overlong forms, surrogates and code points above U+10FFFF are refused. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped (the short forms where
+ * JSON has one, else \u00XX), everything else as it is. A NULL string is written as "". */
+static void jw_string(jw *w, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *run = p;
+    jw_char(w, '"');
+    for (;;) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            p++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_sequence(p);
+            if (n == 0) {
+                if (w->status == BK_OK) {
+                    w->status = BK_E_ENCODING;
+                    w->bad_text = s;
+                }
+                n = 1;
+            }
+            p += n;
+            continue;
+        }
+        jw_raw(w, (const char *)run, (size_t)(p - run));
+        if (c == 0)
+            break;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t elen = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 0xF];
+            elen = 6;
+            break;
+        }
+        jw_raw(w, esc, elen);
+        p++;
+        run = p;
+    }
+    jw_char(w, '"');
+}
+
+static void jw_int(jw *w, long long v)
+{
+    char num[32];
+    int n = snprintf(num, sizeof num, "%lld", v);
+    jw_raw(w, num, (size_t)n);
+}
+
+static void jw_open(jw *w, char c)
+{
+    jw_char(w, c);
+    if (w->level + 1 < JW_MAX_LEVEL) {
+        w->level++;
+        w->count[w->level] = 0;
+    } else if (w->status == BK_OK) {
+        w->status = BK_E_INTERNAL;
+    }
+}
+
+static void jw_close(jw *w, char c)
+{
+    size_t n = w->count[w->level];
+    if (w->level > 0)
+        w->level--;
+    if (n > 0)
+        jw_newline(w);
+    jw_char(w, c);
+}
+
+/* Start the next element of the open array. */
+static void jw_item(jw *w)
+{
+    if (w->count[w->level]++ > 0)
+        jw_char(w, ',');
+    jw_newline(w);
+}
+
+/* Start the next member of the open object: "key": */
+static void jw_key(jw *w, const char *key)
+{
+    jw_item(w);
+    jw_string(w, key);
+    jw_raw(w, ": ", 2);
+}
+
+static void jw_key_string(jw *w, const char *key, const char *value)
+{
+    jw_key(w, key);
+    jw_string(w, value);
+}
+
+static void jw_key_opt(jw *w, const char *key, const char *value)
+{
+    if (value)
+        jw_key_string(w, key, value);
+}
+
+static void write_units(jw *w, const bk_doc *doc)
+{
+    jw_key(w, "units");
+    jw_open(w, '[');
+    for (size_t i = 0; i < doc->nunits; i++) {
+        const bk_unit *u = &doc->units[i];
+        jw_item(w);
+        jw_open(w, '{');
+        jw_key_string(w, "id", u->id);
+        jw_key_string(w, "name", u->name);
+        jw_key_string(w, "kind", bk_unit_kind_name((bk_unit_kind)u->kind));
+        if (u->parent >= 0 && (size_t)u->parent < doc->nunits)
+            jw_key_string(w, "parent", doc->units[u->parent].id);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+static void write_cells(jw *w, const bk_table *t, size_t row)
+{
+    jw_key(w, "cells");
+    jw_open(w, '{');
+    for (size_t c = 0; c < t->tpl->ncolumns; c++) {
+        const bk_cell *cell = bk_table_cell(t, row, c);
+        if (cell->kind == BK_CELL_EMPTY)
+            continue;
+        jw_key(w, t->tpl->columns[c].id);
+        if (cell->kind == BK_CELL_TEXT) {
+            jw_string(w, cell->v.text);
+        } else {
+            char num[BK_DECIMAL_BUFSIZE];
+            size_t n = bk_decimal_format(bk_cell_decimal(cell), 0, num, sizeof num);
+            jw_char(w, '"');
+            jw_raw(w, num, n);
+            jw_char(w, '"');
+        }
+    }
+    jw_close(w, '}');
+}
+
+static void write_row(jw *w, const bk_doc *doc, const bk_table *t, size_t r)
+{
+    const bk_row *row = &t->rows[r];
+    jw_item(w);
+    jw_open(w, '{');
+    jw_key_string(w, "kind", bk_row_kind_name((bk_row_kind)row->kind));
+    jw_key_string(w, "unit", row->unit < doc->nunits ? doc->units[row->unit].id : "");
+    jw_key_opt(w, "section", row->section);
+    jw_key_opt(w, "code", row->code);
+    jw_key_string(w, "name", row->name);
+    if (row->level > 0) {
+        jw_key(w, "level");
+        jw_int(w, row->level);
+    }
+    write_cells(w, t, r);
+    jw_close(w, '}');
+}
+
+static void write_tables(jw *w, const bk_doc *doc)
+{
+    jw_key(w, "tables");
+    jw_open(w, '[');
+    for (size_t i = 0; i < doc->ntables; i++) {
+        const bk_table *t = doc->tables[i];
+        jw_item(w);
+        jw_open(w, '{');
+        jw_key_string(w, "id", t->tpl->id);
+        jw_key_opt(w, "unit_label", t->unit_label);
+        jw_key_opt(w, "note", t->note);
+        jw_key(w, "rows");
+        jw_open(w, '[');
+        for (size_t r = 0; r < t->nrows && w->status == BK_OK; r++)
+            write_row(w, doc, t, r);
+        jw_close(w, ']');
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+static void write_performance(jw *w, const bk_performance *pf)
+{
+    jw_key(w, "performance");
+    jw_open(w, '{');
+    jw_key_opt(w, "unit_name", pf->unit_name);
+    jw_key_opt(w, "supervisor", pf->supervisor);
+    jw_key_opt(w, "period", pf->period);
+    if (pf->ngoals > 0) {
+        jw_key(w, "goals");
+        jw_open(w, '[');
+        for (size_t i = 0; i < pf->ngoals; i++) {
+            jw_item(w);
+            jw_string(w, pf->goals[i]);
+        }
+        jw_close(w, ']');
+    }
+    if (pf->nindicators > 0) {
+        jw_key(w, "indicators");
+        jw_open(w, '[');
+        for (size_t i = 0; i < pf->nindicators; i++) {
+            const bk_indicator *ind = &pf->indicators[i];
+            jw_item(w);
+            jw_open(w, '{');
+            jw_key_string(w, "level1", ind->level1);
+            jw_key_string(w, "level2", ind->level2);
+            jw_key_string(w, "level3", ind->level3);
+            jw_key_string(w, "target", ind->target);
+            jw_close(w, '}');
+        }
+        jw_close(w, ']');
+    }
+    jw_close(w, '}');
+}
+
+static void write_narrative(jw *w, const bk_doc *doc)
+{
+    jw_key(w, "narrative");
+    jw_open(w, '[');
+    for (size_t i = 0; i < doc->nnarrative; i++) {
+        jw_item(w);
+        jw_open(w, '{');
+        jw_key_string(w, "title", doc->narrative[i].title);
+        jw_key_string(w, "text", doc->narrative[i].text);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+static void write_document(jw *w, const bk_doc *doc)
+{
+    jw_open(w, '{');
+    jw_key_string(w, "format", "budgetkit-budget");
+    jw_key(w, "version");
+    jw_int(w, 1);
+    jw_key(w, "fiscal_year");
+    jw_int(w, doc->fiscal_year);
+    jw_key(w, "department");
+    jw_open(w, '{');
+    jw_key_string(w, "name", doc->dept_name);
+    jw_key_opt(w, "code", doc->dept_code);
+    jw_close(w, '}');
+    jw_key_string(w, "money_unit", doc->money_unit);
+    jw_key(w, "precision");
+    jw_int(w, doc->precision);
+    write_units(w, doc);
+    write_tables(w, doc);
+    if (doc->performance.present)
+        write_performance(w, &doc->performance);
+    if (doc->nnarrative > 0)
+        write_narrative(w, doc);
+    jw_close(w, '}');
+    jw_char(w, '\n');
+}
+
+bk_status bkjson_export_begin(bk_export *job)
+{
+    (void)job;
+    return BK_OK;
+}
+
+bk_status bkjson_export_doc(bk_export *job, const bk_doc *doc)
+{
+    bk_error *err = bk_export_error(job);
+    jw *w = bk_malloc(sizeof *w);
+    if (!w)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    bk_sink *sink = bk_export_sink(job);
+    w->sink = sink;
+    w->status = BK_OK;
+    w->bad_text = NULL;
+    w->level = 0;
+    w->count[0] = 0;
+    w->len = 0;
+    write_document(w, doc);
+    jw_flush(w);
+    bk_status st = w->status;
+    const char *bad = w->bad_text;
+    bk_free(w);
+    if (st == BK_OK)
+        return BK_OK;
+    if (st == BK_E_ENCODING) {
+        char start[40];
+        size_t n = strlen(bad);
+        /* Show where the bad text begins, cut on a byte boundary the message can hold. */
+        snprintf(start, sizeof start, "%.*s", (int)(n < 24 ? n : 24), bad);
+        for (char *q = start; *q; q++)
+            if ((unsigned char)*q >= 0x80 || (unsigned char)*q < 0x20)
+                *q = '?';
+        return bk_error_set(err, BK_E_ENCODING,
+                            "a text of document \"%s\" is not valid UTF-8 (it starts \"%s\")",
+                            doc->source ? doc->source : doc->dept_name, start);
+    }
+    if (err && err->code == BK_OK)
+        bk_error_set(err, st, "cannot write the JSON output to %s", bk_sink_name(sink));
+    return st;
+}
+
+bk_status bkjson_export_end(bk_export *job, int ok)
+{
+    (void)job;
+    (void)ok;
+    return BK_OK;
+}

@@ -1,0 +1,63 @@
+/* The XML plugin: budgets as XML documents in the budgetkit namespace (formats/xml.md,
+ * formats/budget.xsd), read with libxml2's streaming reader and written with its text writer. */
+#include <string.h>
+
+#include "xml_internal.h"
+
+static int starts_with(const unsigned char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static int contains(const unsigned char *s, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (s[i] == (unsigned char)needle[0] && memcmp(s + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int bkx_probe(const bk_probe *p)
+{
+    const unsigned char *s = p->head;
+    size_t len = p->head_len;
+    if (p->is_dir || !s)
+        return 0;
+    if (starts_with(s, len, "\xEF\xBB\xBF")) {
+        s += 3;
+        len -= 3;
+    }
+    while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+        s++;
+        len--;
+    }
+    if (!starts_with(s, len, "<"))
+        return 0;
+    /* Any XML might be ours; the namespace makes it certain. "<?xml" needs no separate case:
+     * it starts with "<" as well. */
+    return 60 + (contains(p->head, p->head_len, BKX_NS) ? 35 : 0);
+}
+
+static const char *const extensions[] = {"xml", NULL};
+
+static const bk_plugin_desc desc = {
+    BK_PLUGIN_HEADER,
+    .name = "xml",
+    .version = "1.0.0",
+    .license = "MIT",
+    .summary = "budgets as XML in the " BKX_NS " namespace (schema: formats/budget.xsd)",
+    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
+    .caps = BK_CAP_MULTI_DOC,
+    .extensions = extensions,
+    .media_type = "application/xml",
+    .priority = 50,
+    .probe = bkx_probe,
+    .import = bkx_import,
+    .export_begin = bkx_export_begin,
+    .export_doc = bkx_export_doc,
+    .export_end = bkx_export_end,
+};
+
+BK_PLUGIN_DEFINE(xml, desc)

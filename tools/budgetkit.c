@@ -1,0 +1,474 @@
+/* budgetkit — the command line. It parses arguments and prints; the library does the work. */
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "budgetkit/budgetkit.h"
+
+enum { EXIT_FINDINGS = 1, EXIT_BAD = 2 };
+
+typedef struct common {
+    bk_ctx *ctx;
+    const char *from, *to;
+} common;
+
+static void print_error(const bk_error *err)
+{
+    char buf[1024];
+    bk_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "budgetkit: %s\n", buf);
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "budgetkit: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'budgetkit %s--help'.\n", cmd ? cmd : "");
+    return EXIT_BAD;
+}
+
+static void on_signal(int sig)
+{
+    bk_sink_remove_temporaries();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const char main_help[] =
+    "Usage: budgetkit [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+    "Convert and validate government department budgets (部门预算).\n"
+    "\n"
+    "Commands:\n"
+    "  convert IN... OUT   convert between formats (JSON, XML, CSV, ZIP archive)\n"
+    "  info IN             summarise a budget: department, year, units, tables, totals\n"
+    "  validate IN...      check classification codes and totals; exit 1 on errors\n"
+    "  plugins             list the plugins found and the files skipped\n"
+    "\n"
+    "Global options (before or after the command):\n"
+    "  --plugin-path DIRS  look for plugins in these ':'-separated folders first\n"
+    "  --data-dir DIR      templates, rules and catalogue folder (default: installed formats/)\n"
+    "  --limit NAME=VALUE  change a resource limit (see 'budgetkit convert --help')\n"
+    "  -h, --help          this help; 'budgetkit COMMAND --help' for a command\n"
+    "  --version           print the version\n"
+    "\n"
+    "Exit status: 0 success, 1 validation errors found, 2 usage or input error.\n";
+
+static const char convert_help[] =
+    "Usage: budgetkit convert [OPTIONS] IN... OUT\n"
+    "Read every IN (file, folder, archive, or - for standard input) and write OUT.\n"
+    "The input format is found by probing the first bytes and the name; the output format\n"
+    "by OUT's extension (.json .xml .csv .zip). OUT '-' is standard output. An OUT that is a\n"
+    "folder (or ends in '/') receives one file per document (or per table for wide CSV).\n"
+    "\n"
+    "  --from FMT          read IN as FMT (json, xml, csv, archive)\n"
+    "  --to FMT            write OUT as FMT\n"
+    "  --encoding ENC      CSV: utf-8 or gb18030 (input: overrides detection; output: writes)\n"
+    "  --layout LAYOUT     CSV output: lines (one record per cell, lossless; default) or wide\n"
+    "                      (the published table layout)\n"
+    "  --option KEY=VALUE  pass an option to the plugins\n"
+    "  --limit NAME=VALUE  limits: max-input-bytes, max-cells, max-string, max-depth,\n"
+    "                      max-header-rows, max-entries, max-uncompressed, max-ratio,\n"
+    "                      max-documents (values take K, M, G)\n"
+    "\n"
+    "Examples:\n"
+    "  budgetkit convert samples/dapeng-2024/budget.json /tmp/budget.xml\n"
+    "  budgetkit convert --layout wide samples/dapeng-2024/budget.json /tmp/wide/\n"
+    "  budgetkit convert a.json b.json bulk.zip\n"
+    "\n"
+    "The output appears only when the whole conversion succeeded; an existing file is kept\n"
+    "untouched on failure.\n";
+
+static const char info_help[] =
+    "Usage: budgetkit info [--from FMT] IN\n"
+    "Print a short summary of each document in IN: department, fiscal year, money unit,\n"
+    "units, the tables present with their row counts and grand totals.\n"
+    "\n"
+    "Example:\n"
+    "  budgetkit info samples/dapeng-2024/budget.json\n";
+
+static const char validate_help[] =
+    "Usage: budgetkit validate [OPTIONS] IN...\n"
+    "Run the validators over every document (also each document inside an archive) and print\n"
+    "a report. Exit 1 when an error is found, 0 otherwise, 2 when an input cannot be read.\n"
+    "\n"
+    "  --only LIST         run only these validators (comma list: codes,totals)\n"
+    "  --skip LIST         do not run these\n"
+    "  --strict            differences within rounding count as errors\n"
+    "  --format FMT        text (default) or json\n"
+    "  --lang LANG         zh or en (default: from the locale)\n"
+    "  --catalog FILE      a full code catalogue (CSV: scheme,code,name,level,source)\n"
+    "  --option KEY=VALUE  pass an option to the validators\n"
+    "\n"
+    "Example:\n"
+    "  budgetkit validate samples/dapeng-2024/budget.json\n";
+
+static const char plugins_help[] =
+    "Usage: budgetkit plugins\n"
+    "List every plugin found (name, version, kinds, extensions, file) and every file that was\n"
+    "skipped, with the reason. Plugins are searched in --plugin-path, then\n"
+    "BUDGETKIT_PLUGIN_PATH, then the install folder (or the build tree when run from it).\n";
+
+/* Options every command takes. Returns 1 when handled, -1 on a bad value. */
+static int common_option(common *c, int opt, const char *arg, const char *cmd)
+{
+    bk_error err;
+    bk_error_clear(&err);
+    switch (opt) {
+    case 'P':
+        return bk_ctx_add_plugin_path(c->ctx, arg) == BK_OK ? 1 : -1;
+    case 'D':
+        return bk_ctx_set_data_dir(c->ctx, arg) == BK_OK ? 1 : -1;
+    case 'L': {
+        const char *eq = strchr(arg, '=');
+        char name[64];
+        if (!eq || (size_t)(eq - arg) >= sizeof name)
+            return usage_error(cmd, "--limit takes NAME=VALUE, not '%s'", arg), -1;
+        snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+        if (bk_ctx_set_limit(c->ctx, name, eq + 1, &err) != BK_OK) {
+            print_error(&err);
+            return -1;
+        }
+        return 1;
+    }
+    case 'O': {
+        const char *eq = strchr(arg, '=');
+        char key[64];
+        if (!eq || (size_t)(eq - arg) >= sizeof key)
+            return usage_error(cmd, "--option takes KEY=VALUE, not '%s'", arg), -1;
+        snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
+        return bk_ctx_set_option(c->ctx, key, eq + 1) == BK_OK ? 1 : -1;
+    }
+    case 'f':
+        c->from = arg;
+        return 1;
+    case 't':
+        c->to = arg;
+        return 1;
+    }
+    return 0;
+}
+
+#define COMMON_LONG_OPTIONS                                                       \
+    {"plugin-path", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'}, \
+    {"limit", required_argument, 0, 'L'}, {"option", required_argument, 0, 'O'},     \
+    {"from", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}
+
+static int load_plugins(common *c)
+{
+    bk_error err;
+    bk_error_clear(&err);
+    if (bk_ctx_load_plugins(c->ctx, &err) != BK_OK) {
+        print_error(&err);
+        return EXIT_BAD;
+    }
+    return 0;
+}
+
+static int cmd_convert(common *c, int argc, char **argv)
+{
+    static const struct option opts[] = {COMMON_LONG_OPTIONS,
+                                         {"to", required_argument, 0, 't'},
+                                         {"encoding", required_argument, 0, 'e'},
+                                         {"layout", required_argument, 0, 'l'},
+                                         {0, 0, 0, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(convert_help, stdout);
+            return 0;
+        }
+        if (opt == 'e' || opt == 'l') {
+            if (bk_ctx_set_option(c->ctx, opt == 'e' ? "encoding" : "layout", optarg) != BK_OK)
+                return EXIT_BAD;
+            continue;
+        }
+        int r = common_option(c, opt, optarg, "convert ");
+        if (r <= 0)
+            return r < 0 ? EXIT_BAD : usage_error("convert ", "%s", "unknown option");
+    }
+    int n = argc - optind;
+    if (n < 2)
+        return usage_error("convert ", "%s", "convert needs at least one input and an output");
+    if (load_plugins(c))
+        return EXIT_BAD;
+    bk_error err;
+    bk_error_clear(&err);
+    bk_convert_stats stats;
+    if (bk_convert(c->ctx, (const char *const *)argv + optind, (size_t)n - 1, argv[argc - 1],
+                   c->from, c->to, &stats, &err) != BK_OK) {
+        print_error(&err);
+        return EXIT_BAD;
+    }
+    if (isatty(STDERR_FILENO) && strcmp(argv[argc - 1], "-") != 0)
+        fprintf(stderr, "budgetkit: wrote %s: %zu document%s, %zu cells\n", argv[argc - 1],
+                stats.documents, stats.documents == 1 ? "" : "s", stats.cells);
+    return 0;
+}
+
+/* The department's figure in the first amount column, or the last printed total line's. */
+static const char *grand_total(const bk_doc *doc, const bk_table *t, char *buf, size_t cap)
+{
+    int amount = -1;
+    for (size_t c = 0; c < t->tpl->ncolumns && amount < 0; c++)
+        if (t->tpl->columns[c].type == BK_COL_AMOUNT)
+            amount = (int)c;
+    if (amount < 0)
+        return NULL;
+    long pick = -1;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const bk_row *row = &t->rows[r];
+        if (row->kind == BK_ROW_UNIT && doc->units[row->unit].kind == BK_UNIT_DEPARTMENT) {
+            pick = (long)r;
+            break;
+        }
+        if (row->kind == BK_ROW_TOTAL)
+            pick = (long)r;
+    }
+    if (pick < 0)
+        return NULL;
+    const bk_cell *cell = bk_table_cell(t, (size_t)pick, (size_t)amount);
+    if (cell->kind != BK_CELL_NUMBER)
+        return NULL;
+    bk_decimal_format(bk_cell_decimal(cell), 1, buf, cap);
+    return buf;
+}
+
+static bk_status print_info(bk_doc *doc, void *user, bk_error *err)
+{
+    (void)err;
+    size_t *count = user;
+    if ((*count)++)
+        printf("\n");
+    printf("document     %s\n", doc->source ? doc->source : "-");
+    printf("department   %s%s%s%s\n", doc->dept_name, doc->dept_code ? " (" : "",
+           doc->dept_code ? doc->dept_code : "", doc->dept_code ? ")" : "");
+    printf("fiscal year  %d\n", doc->fiscal_year);
+    printf("money unit   %s, %d decimals\n", doc->money_unit, doc->precision);
+    printf("units        %zu\n", doc->nunits);
+    for (size_t i = 0; i < doc->nunits; i++)
+        printf("  %-10s %-10s %s\n", doc->units[i].id, bk_unit_kind_name(doc->units[i].kind),
+               doc->units[i].name);
+    printf("tables       %zu, %zu cells with a value\n", doc->ntables, bk_doc_cell_count(doc));
+    for (size_t i = 0; i < doc->ntables; i++) {
+        const bk_table *t = doc->tables[i];
+        char buf[BK_DECIMAL_BUFSIZE];
+        const char *total = grand_total(doc, t, buf, sizeof buf);
+        printf("  %-4s %4zu rows  %14s  %s\n", t->tpl->id, t->nrows, total ? total : "",
+               t->tpl->title);
+    }
+    if (doc->performance.present)
+        printf("performance  %zu goals, %zu indicators\n", doc->performance.ngoals,
+               doc->performance.nindicators);
+    if (doc->nnarrative)
+        printf("narrative    %zu parts\n", doc->nnarrative);
+    return BK_OK;
+}
+
+static int cmd_info(common *c, int argc, char **argv)
+{
+    static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(info_help, stdout);
+            return 0;
+        }
+        int r = common_option(c, opt, optarg, "info ");
+        if (r <= 0)
+            return r < 0 ? EXIT_BAD : usage_error("info ", "%s", "unknown option");
+    }
+    if (argc - optind != 1)
+        return usage_error("info ", "%s", "info takes one input");
+    if (load_plugins(c))
+        return EXIT_BAD;
+    bk_error err;
+    bk_error_clear(&err);
+    size_t count = 0;
+    if (bk_read(c->ctx, argv[optind], c->from, print_info, &count, &err) != BK_OK) {
+        print_error(&err);
+        return EXIT_BAD;
+    }
+    return 0;
+}
+
+static int cmd_validate(common *c, int argc, char **argv)
+{
+    static const struct option opts[] = {COMMON_LONG_OPTIONS,
+                                         {"only", required_argument, 0, 'o'},
+                                         {"skip", required_argument, 0, 's'},
+                                         {"strict", no_argument, 0, 'S'},
+                                         {"format", required_argument, 0, 'F'},
+                                         {"lang", required_argument, 0, 'g'},
+                                         {"catalog", required_argument, 0, 'c'},
+                                         {0, 0, 0, 0}};
+    const char *only = NULL, *skip = NULL, *format = "text", *lang = NULL;
+    int strict = 0, opt;
+    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': fputs(validate_help, stdout); return 0;
+        case 'o': only = optarg; continue;
+        case 's': skip = optarg; continue;
+        case 'S': strict = 1; continue;
+        case 'F': format = optarg; continue;
+        case 'g': lang = optarg; continue;
+        case 'c':
+            if (bk_ctx_set_option(c->ctx, "catalog", optarg) != BK_OK)
+                return EXIT_BAD;
+            continue;
+        }
+        int r = common_option(c, opt, optarg, "validate ");
+        if (r <= 0)
+            return r < 0 ? EXIT_BAD : usage_error("validate ", "%s", "unknown option");
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return usage_error("validate ", "--format is text or json, not '%s'", format);
+    if (!lang) {
+        const char *l = setlocale(LC_MESSAGES, NULL);
+        const char *env = getenv("LANG");
+        lang = (l && strncmp(l, "zh", 2) == 0) || (env && strncmp(env, "zh", 2) == 0) ? "zh" : "en";
+    }
+    if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+        return usage_error("validate ", "--lang is zh or en, not '%s'", lang);
+    if (argc - optind < 1)
+        return usage_error("validate ", "%s", "validate needs at least one input");
+    if (strict && bk_ctx_set_option(c->ctx, "strict", "1") != BK_OK)
+        return EXIT_BAD;
+    if (load_plugins(c))
+        return EXIT_BAD;
+    bk_report *report = bk_report_new();
+    if (!report)
+        return EXIT_BAD;
+    bk_error err;
+    bk_error_clear(&err);
+    bk_status st = bk_validate(c->ctx, (const char *const *)argv + optind, (size_t)(argc - optind),
+                               c->from, only, skip, report, &err);
+    if (st != BK_OK) {
+        print_error(&err);
+        bk_report_free(report);
+        return EXIT_BAD;
+    }
+    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, isatty(STDERR_FILENO)};
+    size_t errors = strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
+                                                : bk_report_write_text(report, &ro, stdout);
+    bk_report_free(report);
+    return errors ? EXIT_FINDINGS : 0;
+}
+
+static int cmd_plugins(common *c, int argc, char **argv)
+{
+    static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(plugins_help, stdout);
+            return 0;
+        }
+        int r = common_option(c, opt, optarg, "plugins ");
+        if (r <= 0)
+            return r < 0 ? EXIT_BAD : usage_error("plugins ", "%s", "unknown option");
+    }
+    if (load_plugins(c))
+        return EXIT_BAD;
+    size_t n = bk_ctx_plugin_count(c->ctx);
+    printf("%zu plugin%s:\n", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        const char *file;
+        const bk_plugin_desc *d = bk_ctx_plugin_at(c->ctx, i, &file);
+        char kinds[40] = "", exts[80] = "";
+        if (d->kinds & BK_PLUGIN_IMPORT)
+            strcat(kinds, "import,");
+        if (d->kinds & BK_PLUGIN_EXPORT)
+            strcat(kinds, "export,");
+        if (d->kinds & BK_PLUGIN_VALIDATE)
+            strcat(kinds, "validate,");
+        kinds[strlen(kinds) - 1] = '\0';
+        for (const char *const *e = d->extensions; e && *e; e++) {
+            size_t l = strlen(exts);
+            snprintf(exts + l, sizeof exts - l, "%s.%s", l ? " " : "", *e);
+        }
+        printf("  %-10s %-8s %-22s %-8s %s\n", d->name, d->version, kinds, exts[0] ? exts : "-",
+               file);
+    }
+    size_t ns = bk_ctx_skipped_count(c->ctx);
+    if (ns) {
+        printf("%zu file%s skipped:\n", ns, ns == 1 ? "" : "s");
+        for (size_t i = 0; i < ns; i++) {
+            const char *file, *reason;
+            bk_ctx_skipped_at(c->ctx, i, &file, &reason);
+            printf("  %s: %s\n", file, reason);
+        }
+    }
+    printf("data folder: %s\n", bk_ctx_data_dir(c->ctx));
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported as such */
+
+    /* Global options may come before the command. */
+    common c = {bk_ctx_new(), NULL, NULL};
+    if (!c.ctx) {
+        fprintf(stderr, "budgetkit: out of memory\n");
+        return EXIT_BAD;
+    }
+    int i = 1, rc = -1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("budgetkit %s (plugin ABI %d.%d)\n", bk_version(), BK_ABI_MAJOR, BK_ABI_MINOR);
+            rc = 0;
+            break;
+        }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(main_help, stdout);
+            rc = 0;
+            break;
+        }
+        int opt = strcmp(argv[i], "--plugin-path") == 0 ? 'P'
+                  : strcmp(argv[i], "--data-dir") == 0  ? 'D'
+                  : strcmp(argv[i], "--limit") == 0     ? 'L'
+                                                        : 0;
+        if (!opt || i + 1 >= argc) {
+            rc = usage_error(NULL, "unknown or incomplete global option '%s'", argv[i]);
+            break;
+        }
+        if (common_option(&c, opt, argv[++i], "") < 0) {
+            rc = EXIT_BAD;
+            break;
+        }
+    }
+    if (rc < 0) {
+        if (i >= argc) {
+            fputs(main_help, stderr);
+            rc = EXIT_BAD;
+        } else {
+            const char *cmd = argv[i];
+            int sub_argc = argc - i;
+            char **sub_argv = argv + i;
+            optind = 1;
+            if (strcmp(cmd, "convert") == 0)
+                rc = cmd_convert(&c, sub_argc, sub_argv);
+            else if (strcmp(cmd, "info") == 0)
+                rc = cmd_info(&c, sub_argc, sub_argv);
+            else if (strcmp(cmd, "validate") == 0)
+                rc = cmd_validate(&c, sub_argc, sub_argv);
+            else if (strcmp(cmd, "plugins") == 0)
+                rc = cmd_plugins(&c, sub_argc, sub_argv);
+            else if (strcmp(cmd, "help") == 0) {
+                fputs(main_help, stdout);
+                rc = 0;
+            } else
+                rc = usage_error(NULL, "unknown command '%s'", cmd);
+        }
+    }
+    bk_ctx_free(c.ctx);
+    return rc;
+}
