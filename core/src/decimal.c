@@ -74,7 +74,7 @@ bk_decimal_status bk_decimal_parse(const char *s, size_t len, unsigned flags, bk
     if (p == end)
         return BK_DECIMAL_EMPTY;
 
-    unsigned char c;
+    unsigned char c = 0;
     size_t n = next_char(p, end, flags, &c, &fw);
     int negative = 0;
     if (c == '-' || c == '+') {

@@ -37,7 +37,8 @@ bk_status bk_import_emit(bk_import *job, bk_doc *doc)
     } else {
         st = job->fn(doc, job->user, job->err);
     }
-    bk_doc_free(doc);
+    if (!bk_doc_is_kept(doc))
+        bk_doc_free(doc);
     return st;
 }
 

@@ -9,6 +9,7 @@
 
 struct bk_doc_private {
     bk_strpool pool;
+    int kept;
     size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
 };
 
@@ -55,6 +56,9 @@ void bk_doc_free(bk_doc *doc)
     }
     bk_free(doc);
 }
+
+void bk_doc_keep(bk_doc *doc) { doc->priv->kept = 1; }
+int bk_doc_is_kept(const bk_doc *doc) { return doc->priv->kept; }
 
 const char *bk_doc_intern(bk_doc *doc, const char *s, size_t len)
 {

@@ -22,6 +22,7 @@ struct bk_sink {
     char *final_path; /* file and folder sinks */
     char *tmp_path;   /* temporary file or staging folder */
     FILE *f;
+    int close_f; /* written-through files other than standard output */
     unsigned char *mem;
     size_t mem_len, mem_cap;
     unsigned long long written;
@@ -116,6 +117,19 @@ bk_sink *bk_sink_open_file(const char *path, bk_error *err)
         bk_sink *s = sink_alloc(SINK_STDOUT, "-", err);
         if (s)
             s->f = stdout;
+        return s;
+    }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        /* A device or pipe (/dev/null, a FIFO) cannot be replaced by renaming: write through. */
+        bk_sink *s = sink_alloc(SINK_STDOUT, path, err);
+        if (s && !(s->f = fopen(path, "wb"))) {
+            io_fail(err, path, "cannot open the output");
+            sink_free(s);
+            return NULL;
+        }
+        if (s)
+            s->close_f = 1;
         return s;
     }
     bk_sink *s = sink_alloc(SINK_FILE, path, err);
@@ -345,8 +359,10 @@ bk_status bk_sink_commit(bk_sink *s, bk_error *err)
         if (s->status != BK_OK || fflush(s->f) != 0) {
             if (s->status == BK_E_IO)
                 errno = s->saved_errno;
-            st = io_fail(err, "-", "cannot write to standard output");
+            st = io_fail(err, s->name, "cannot write the output");
         }
+        if (s->close_f && fclose(s->f) != 0 && st == BK_OK)
+            st = io_fail(err, s->name, "cannot write the output");
         break;
     case SINK_MEMBER:
         st = flush_and_sync(s, err);
@@ -404,7 +420,10 @@ void bk_sink_abort(bk_sink *s)
         remove_tree_flat(s->tmp_path);
         break;
     case SINK_STDOUT:
-        fflush(s->f);
+        if (s->close_f)
+            fclose(s->f);
+        else
+            fflush(s->f);
         break;
     case SINK_MEMORY:
         break;

@@ -323,8 +323,8 @@ bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *er
     if (n)
         qsort(names, n, sizeof *names, name_cmp);
     for (size_t i = 0; i < n && st == BK_OK; i++) {
-        char *data;
-        size_t len;
+        char *data = NULL;
+        size_t len = 0;
         st = read_file(names[i], &data, &len, err);
         if (st == BK_OK) {
             st = bk_templates_load_buffer(set, names[i], data, len, err);

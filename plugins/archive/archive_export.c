@@ -12,6 +12,7 @@
  * documents. */
 #include "archive.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ typedef struct member {
 
 typedef struct writer {
     const bkar_format *format;
+    char encoding[32];        /* what the member exporter writes, for the manifest */
     const char *package_name; /* option, NULL for the default */
     member *members;
     size_t nmembers, cap;
@@ -416,7 +418,7 @@ static json_t *resource_json(const writer *w, const member *m, size_t number)
     bad |= set_new(r, "path", json_string(m->path));
     bad |= set_new(r, "format", json_string(w->format->name));
     bad |= set_new(r, "mediatype", json_string(w->format->mediatype));
-    bad |= set_new(r, "encoding", json_string("utf-8"));
+    bad |= set_new(r, "encoding", json_string(w->encoding));
     bad |= set_new(r, "bytes", json_integer((json_int_t)m->usize));
     bad |= set_new(r, "hash", json_string(hash));
     bad |= set_new(bk, "fiscal_year", json_integer(m->fiscal_year));
@@ -458,9 +460,12 @@ static json_t *manifest_json(const writer *w)
     bad |= set_new(bk, "version", json_integer(BKAR_VERSION));
     bad |= json_object_set_new(root, "budgetkit", bk) != 0;
     bad |= json_object_set_new(root, "resources", resources) != 0;
-    for (size_t i = 0, number = 0; !bad && i < w->nmembers; i++)
-        if (w->members[i].department != NULL)
-            bad |= json_array_append_new(resources, resource_json(w, &w->members[i], ++number)) != 0;
+    for (size_t i = 0, number = 0; !bad && i < w->nmembers; i++) {
+        if (w->members[i].department == NULL)
+            continue; /* the manifest itself */
+        json_t *res = resource_json(w, &w->members[i], ++number);
+        bad |= json_array_append_new(resources, res) != 0;
+    }
     if (bad) {
         json_decref(root);
         return NULL;
@@ -583,11 +588,24 @@ bk_status bkar_export_begin(bk_export *job)
         return fail(job, BK_E_USAGE, NULL,
                     "package-name must use only lower-case letters, digits, '-', '_', '.' "
                     "and '/' (a Data Package name)");
+    /* The CSV exporter may write GB18030 when asked; JSON and XML are always UTF-8. */
+    const char *encoding = bk_export_option(job, "encoding");
+    if (strcmp(format->name, "csv") != 0 || encoding == NULL)
+        encoding = "utf-8";
+    const char *layout = bk_export_option(job, "layout");
+    if (strcmp(format->name, "csv") == 0 && layout != NULL && strcmp(layout, "lines") != 0)
+        return fail(job, BK_E_USAGE, NULL,
+                    "member-format=csv stores the lossless lines layout; the wide layout "
+                    "writes a file per table and cannot be a member of the archive");
     writer *w = bk_calloc(1, sizeof *w);
     if (w == NULL)
         return no_memory(job);
     w->format = format;
     w->package_name = package;
+    size_t i = 0;
+    for (; encoding[i] != '\0' && i + 1 < sizeof w->encoding; i++)
+        w->encoding[i] = (char)tolower((unsigned char)encoding[i]);
+    w->encoding[i] = '\0';
     bk_export_set_state(job, w);
     return BK_OK;
 }

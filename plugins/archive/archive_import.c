@@ -91,13 +91,12 @@ static bk_status archive_error(reader *r, bk_status code, const char *fmt, ...)
     return rc;
 }
 
-__attribute__((format(printf, 5, 6)))
-static bk_status manifest_error(reader *r, long line, long column, bk_status code,
-                                const char *fmt, ...)
+__attribute__((format(printf, 3, 4)))
+static bk_status manifest_error(reader *r, bk_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    bk_status rc = verror(r, BKAR_MANIFEST, line, column, -1, code, fmt, ap);
+    bk_status rc = verror(r, BKAR_MANIFEST, 0, 0, -1, code, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -213,7 +212,7 @@ static bk_status open_archive(reader *r, bk_source *src)
             zip_error_fini(&ze);
             return rc;
         }
-        zs = zip_source_buffer_create(len ? data : "", len, 0, &ze);
+        zs = zip_source_buffer_create(len ? (const void *)data : (const void *)"", len, 0, &ze);
     }
     if (zs == NULL) {
         bk_status rc = zip_error_code_zip(&ze) == ZIP_ER_MEMORY
@@ -285,7 +284,30 @@ static bk_status check_duplicates(reader *r)
     return rc;
 }
 
-/* A name is checked as a path without the '/' that marks a folder. */
+/* Why bk_path_is_safe refused a name, in the user's terms. */
+static const char *unsafe_reason(const char *name)
+{
+    if (name[0] == '/')
+        return "the name is an absolute path";
+    if (strchr(name, '\\'))
+        return "the name holds a backslash, which some systems read as a folder separator";
+    if (((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z')) &&
+        name[1] == ':')
+        return "the name starts with a drive letter";
+    for (const char *p = name; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return "the name climbs out of the archive with \"..\"";
+        if (n == 0 || (n == 1 && p[0] == '.'))
+            return "the name has an empty or \".\" part";
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return "the name holds a control character or a ':'";
+}
+
+/* A folder's name is checked without the '/' that marks it; 1 safe, 0 not, -1 no memory. */
 static int name_is_safe(const char *name, int is_dir)
 {
     size_t n = strlen(name);
@@ -322,8 +344,8 @@ static bk_status scan_entry(reader *r, entry *e, unsigned long long *declared)
         return no_memory(r);
     if (!safe)
         return entry_error(r, len ? st.name : "(empty name)", BK_E_HOSTILE,
-                           "unsafe entry name: it is absolute, climbs out with \"..\", or holds a "
-                           "drive letter, a backslash or a control character");
+                           "unsafe entry name: %s", len ? unsafe_reason(st.name)
+                                                        : "the name is empty");
     zip_uint8_t opsys = 0;
     zip_uint32_t attributes = 0;
     if (zip_file_get_external_attributes(r->za, e->index, 0, &opsys, &attributes) == 0 &&
@@ -472,7 +494,7 @@ static bk_status resource_hash(reader *r, json_t *res, size_t number, const char
         return BK_OK;
     const char *h = json_string_value(hash);
     if (h == NULL)
-        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu (\"%s\"): expected a string "
+        return manifest_error(r, BK_E_CONTENT, "resource %zu (\"%s\"): expected a string "
                               "for \"hash\"", number, path);
     if (strncmp(h, "sha256:", 7) != 0) {
         const char *colon = strchr(h, ':');
@@ -484,7 +506,7 @@ static bk_status resource_hash(reader *r, json_t *res, size_t number, const char
         return BK_OK;
     }
     if (!is_hex_digest(h + 7, 2 * BKAR_SHA256_SIZE))
-        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu (\"%s\"): \"hash\" is not "
+        return manifest_error(r, BK_E_CONTENT, "resource %zu (\"%s\"): \"hash\" is not "
                               "\"sha256:\" followed by 64 hexadecimal digits", number, path);
     for (size_t i = 0; i < 2 * BKAR_SHA256_SIZE; i++)
         out[i] = (char)tolower((unsigned char)h[7 + i]);
@@ -495,31 +517,31 @@ static bk_status resource_hash(reader *r, json_t *res, size_t number, const char
 static bk_status plan_resource(reader *r, json_t *res, size_t number)
 {
     if (!json_is_object(res))
-        return manifest_error(r, 0, 0, BK_E_CONTENT,
+        return manifest_error(r, BK_E_CONTENT,
                               "resource %zu: expected an object in \"resources\"", number);
     json_t *jpath = json_object_get(res, "path");
     if (json_is_array(jpath))
-        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu has several paths (a "
+        return manifest_error(r, BK_E_CONTENT, "resource %zu has several paths (a "
                               "multipart resource), which budgetkit does not read", number);
     const char *path = json_string_value(jpath);
     if (path == NULL)
-        return manifest_error(r, 0, 0, BK_E_CONTENT,
+        return manifest_error(r, BK_E_CONTENT,
                               "resource %zu: expected a string for \"path\"", number);
     if (strstr(path, "://") != NULL)
-        return manifest_error(r, 0, 0, BK_E_HOSTILE, "resource %zu: \"%s\" is a URL; budgetkit "
+        return manifest_error(r, BK_E_HOSTILE, "resource %zu: \"%s\" is a URL; budgetkit "
                               "reads only resources inside the archive", number, path);
     if (!bk_path_is_safe(path))
-        return manifest_error(r, 0, 0, BK_E_HOSTILE, "resource %zu: unsafe path \"%s\" escapes "
+        return manifest_error(r, BK_E_HOSTILE, "resource %zu: unsafe path \"%s\" escapes "
                               "the archive", number, path);
     entry *e = find_entry(r, path);
     if (e == NULL)
-        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu: \"%s\" is not in the "
+        return manifest_error(r, BK_E_CONTENT, "resource %zu: \"%s\" is not in the "
                               "archive", number, path);
     if (e == r->manifest)
-        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu: the manifest cannot list "
+        return manifest_error(r, BK_E_CONTENT, "resource %zu: the manifest cannot list "
                               "itself", number);
     if (e->listed)
-        return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu: \"%s\" is listed twice",
+        return manifest_error(r, BK_E_CONTENT, "resource %zu: \"%s\" is listed twice",
                               number, path);
     e->listed = 1;
 
@@ -527,7 +549,7 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
     json_t *jbytes = json_object_get(res, "bytes");
     if (jbytes != NULL) {
         if (!json_is_integer(jbytes) || json_integer_value(jbytes) < 0)
-            return manifest_error(r, 0, 0, BK_E_CONTENT, "resource %zu (\"%s\"): expected a "
+            return manifest_error(r, BK_E_CONTENT, "resource %zu (\"%s\"): expected a "
                                   "non-negative integer for \"bytes\"", number, path);
         bytes = json_integer_value(jbytes);
         if ((unsigned long long)bytes != e->size)
@@ -559,12 +581,13 @@ static bk_status plan_from_manifest(reader *r)
     json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je);
     bk_free(data);
     if (root == NULL)
-        return manifest_error(r, je.line > 0 ? je.line : 0, je.column > 0 ? je.column : 0,
-                              BK_E_SYNTAX, BKAR_MANIFEST " is not valid JSON: %s", je.text);
+        return manifest_error(r, BK_E_SYNTAX,
+                              "the manifest is not valid JSON (line %d, column %d): %s",
+                              je.line, je.column, je.text);
     json_t *resources = json_object_get(root, "resources");
     if (!json_is_object(root) || !json_is_array(resources)) {
         json_decref(root);
-        return manifest_error(r, 0, 0, BK_E_CONTENT, "expected an object with a \"resources\" "
+        return manifest_error(r, BK_E_CONTENT, "expected an object with a \"resources\" "
                               "array (a Frictionless Data Package descriptor)");
     }
     for (size_t i = 0; i < json_array_size(resources) && rc == BK_OK; i++)

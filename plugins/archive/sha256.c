@@ -64,7 +64,7 @@ static void compress_block(uint32_t h[8], const unsigned char *block)
     h[7] += k;
 }
 
-void bkar_sha256_init(bkar_sha256 *s)
+void bkar_sha256_init(bkar_sha256_ctx *s)
 {
     static const uint32_t initial[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
                                         0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
@@ -73,7 +73,7 @@ void bkar_sha256_init(bkar_sha256 *s)
     s->used = 0;
 }
 
-void bkar_sha256_update(bkar_sha256 *s, const void *data, size_t len)
+void bkar_sha256_update(bkar_sha256_ctx *s, const void *data, size_t len)
 {
     const unsigned char *p = data;
     s->length += len;
@@ -96,7 +96,7 @@ void bkar_sha256_update(bkar_sha256 *s, const void *data, size_t len)
     }
 }
 
-void bkar_sha256_final(bkar_sha256 *s, unsigned char out[BKAR_SHA256_SIZE])
+void bkar_sha256_final(bkar_sha256_ctx *s, unsigned char out[BKAR_SHA256_SIZE])
 {
     uint64_t bits = s->length * 8u;
     /* Padding: a 1 bit, zeros up to 56 mod 64, then the message length in bits, big-endian. */
@@ -117,7 +117,7 @@ void bkar_sha256_final(bkar_sha256 *s, unsigned char out[BKAR_SHA256_SIZE])
 
 void bkar_sha256(const void *data, size_t len, unsigned char out[BKAR_SHA256_SIZE])
 {
-    bkar_sha256 s;
+    bkar_sha256_ctx s;
     bkar_sha256_init(&s);
     bkar_sha256_update(&s, data, len);
     bkar_sha256_final(&s, out);

@@ -12,16 +12,16 @@
 #define BKAR_SHA256_SIZE 32
 #define BKAR_SHA256_HEX (2 * BKAR_SHA256_SIZE + 1)
 
-typedef struct bkar_sha256 {
+typedef struct bkar_sha256_ctx {
     uint32_t h[8];
     uint64_t length; /* bytes hashed so far */
     unsigned char block[64];
     size_t used; /* bytes waiting in block */
-} bkar_sha256;
+} bkar_sha256_ctx;
 
-void bkar_sha256_init(bkar_sha256 *s);
-void bkar_sha256_update(bkar_sha256 *s, const void *data, size_t len);
-void bkar_sha256_final(bkar_sha256 *s, unsigned char out[BKAR_SHA256_SIZE]);
+void bkar_sha256_init(bkar_sha256_ctx *s);
+void bkar_sha256_update(bkar_sha256_ctx *s, const void *data, size_t len);
+void bkar_sha256_final(bkar_sha256_ctx *s, unsigned char out[BKAR_SHA256_SIZE]);
 
 /* One-shot helpers: the digest of data[0..len), as bytes or as lower-case hex. */
 void bkar_sha256(const void *data, size_t len, unsigned char out[BKAR_SHA256_SIZE]);

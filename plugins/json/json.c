@@ -1234,14 +1234,26 @@ static bk_status json_error_status(const json_error_t *je)
     }
 }
 
-/* jansson counts the bytes it read before the error: point at the last of them. */
+/* jansson counts the bytes it read up to the end of the offending token and quotes the token
+ * ("... near '\"a\"'"): point at the token's first byte, or at the end for "near end of
+ * file", or else at the last byte read. */
 static bk_status report_parse_error(reader *rd, size_t start, size_t end, const json_error_t *je)
 {
-    size_t consumed = je->position > 0 ? (size_t)je->position : 1;
-    size_t idx = start + consumed - 1;
-    if (idx >= end)
-        idx = end > start ? end - 1 : start;
-    return rd_fail_at(rd, idx, json_error_status(je), "malformed JSON: %s", je->text);
+    size_t consumed = je->position > 0 ? (size_t)je->position : 0;
+    if (consumed > end - start)
+        consumed = end - start;
+    size_t back = consumed > 0 ? 1 : 0;
+    const char *near = strstr(je->text, " near ");
+    size_t tlen = strlen(je->text);
+    if (near && strcmp(near, " near end of file") == 0) {
+        back = 0;
+    } else if (near && near[6] == '\'' && tlen > 0 && je->text[tlen - 1] == '\'') {
+        size_t token = (size_t)(je->text + tlen - 1 - (near + 7));
+        if (token > 0 && token <= consumed)
+            back = token;
+    }
+    return rd_fail_at(rd, start + consumed - back, json_error_status(je), "malformed JSON: %s",
+                      je->text);
 }
 
 /* Parse, check and emit one document held in rd->buf[start..end). */

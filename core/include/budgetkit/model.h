@@ -119,6 +119,11 @@ typedef struct bk_doc {
 bk_doc *bk_doc_new(void);
 void bk_doc_free(bk_doc *doc);
 
+/* From inside a bk_doc_fn callback (context.h): keep the document after the callback returns;
+ * the caller then owns it and frees it with bk_doc_free. */
+void bk_doc_keep(bk_doc *doc);
+int bk_doc_is_kept(const bk_doc *doc);
+
 /* Intern a string in the document's pool; returns a pointer stable for the document's life
  * (equal strings give the same pointer), NULL when out of memory. */
 const char *bk_doc_intern(bk_doc *doc, const char *s, size_t len);

@@ -1,0 +1,270 @@
+/* Findings of the totals validator: a location, the figures and two full sentences. */
+#include <string.h>
+
+#include "totals.h"
+
+static bk_severity severity_of(const tot_check *c, int strict)
+{
+    if (c->verdict == TOT_ROUNDING)
+        return strict ? BK_SEV_ERROR : BK_SEV_ROUNDING;
+    if (c->verdict == TOT_INCONSISTENT)
+        return BK_SEV_ERROR;
+    return BK_SEV_INFO;
+}
+
+static void lead_en(tot_text *m, const tot_where *w)
+{
+    tot_text_add(m, "%s row %s column %s: ", w->table, w->row, w->column);
+}
+
+static void lead_zh(tot_text *m, const tot_where *w)
+{
+    tot_text_add(m, "表%s「%s」行「%s」列：", w->table, w->row, w->column_zh);
+}
+
+static void add_note(tot_text *en, tot_text *zh, const tot_says *s)
+{
+    if (s->note_en)
+        tot_text_add(en, " (%s)", s->note_en);
+    if (s->note_zh)
+        tot_text_add(zh, "（%s）", s->note_zh);
+}
+
+static void words_sum(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
+{
+    int within = c->verdict == TOT_ROUNDING;
+    tot_text_dec(en, c->actual);
+    tot_text_add(en, " printed, %s ", s->en);
+    tot_text_dec(en, c->expected);
+    if (s->parts && *s->parts)
+        tot_text_add(en, " (%s)", s->parts);
+    tot_text_add(en, "; difference ");
+    tot_text_abs(en, c->difference);
+    tot_text_add(en, within ? " is within the rounding bound " : " exceeds the rounding bound ");
+    tot_text_dec(en, c->bound);
+    if (within)
+        tot_text_add(en, ": consistent within rounding");
+
+    tot_text_add(zh, "填报");
+    tot_text_dec(zh, c->actual);
+    tot_text_add(zh, "，%s", s->zh);
+    tot_text_dec(zh, c->expected);
+    if (s->parts_zh && *s->parts_zh)
+        tot_text_add(zh, "（%s）", s->parts_zh);
+    tot_text_add(zh, "，差额");
+    tot_text_abs(zh, c->difference);
+    tot_text_add(zh, within ? "，在四舍五入容差" : "，超出四舍五入容差");
+    tot_text_dec(zh, c->bound);
+    if (within)
+        tot_text_add(zh, "以内，属尾数误差");
+}
+
+static void words_equal(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
+{
+    tot_text_dec(en, c->actual);
+    tot_text_add(en, " printed, but %s ", s->en);
+    tot_text_dec(en, c->expected);
+    tot_text_add(en, "; the same figure printed twice must match exactly, and they differ by ");
+    tot_text_abs(en, c->difference);
+
+    tot_text_add(zh, "填报");
+    tot_text_dec(zh, c->actual);
+    tot_text_add(zh, "，而%s", s->zh);
+    tot_text_dec(zh, c->expected);
+    tot_text_add(zh, "；同一数字两处填报应完全一致，现相差");
+    tot_text_abs(zh, c->difference);
+}
+
+static void words_percent(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
+{
+    int within = c->verdict == TOT_ROUNDING;
+    tot_text_dec(en, c->actual);
+    tot_text_add(en, " printed, %s gives ", s->en);
+    tot_text_dec(en, c->expected);
+    tot_text_add(en, "; difference ");
+    tot_text_abs(en, c->difference);
+    tot_text_add(en, within ? " is within the tolerance " : " exceeds the tolerance ");
+    tot_text_dec(en, c->bound);
+    tot_text_add(en, " (half a unit of the last printed place plus the rounding of the inputs)");
+    if (within)
+        tot_text_add(en, ": consistent within rounding");
+
+    tot_text_add(zh, "填报");
+    tot_text_dec(zh, c->actual);
+    tot_text_add(zh, "，按%s计算为", s->zh);
+    tot_text_dec(zh, c->expected);
+    tot_text_add(zh, "，差额");
+    tot_text_abs(zh, c->difference);
+    tot_text_add(zh, within ? "，在容差" : "，超出容差");
+    tot_text_dec(zh, c->bound);
+    tot_text_add(zh, "（末位半个单位加上各输入数的舍入影响）");
+    if (within)
+        tot_text_add(zh, "以内，属尾数误差");
+}
+
+static void words_subset(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
+{
+    int within = c->verdict == TOT_ROUNDING;
+    tot_text_add(en, "this 其中 (of which) row prints ");
+    tot_text_dec(en, c->actual);
+    tot_text_add(en, ", more than the %s row above it (", s->en);
+    tot_text_dec(en, c->expected);
+    tot_text_add(en, "), which it is a part of; excess ");
+    tot_text_abs(en, c->difference);
+    if (within) {
+        tot_text_add(en, " is within the rounding bound ");
+        tot_text_dec(en, c->bound);
+        tot_text_add(en, ": consistent within rounding");
+    }
+
+    tot_text_add(zh, "“其中”行填报");
+    tot_text_dec(zh, c->actual);
+    tot_text_add(zh, "，大于其所属的「%s」行（", s->zh);
+    tot_text_dec(zh, c->expected);
+    tot_text_add(zh, "），超出");
+    tot_text_abs(zh, c->difference);
+    if (within) {
+        tot_text_add(zh, "，在四舍五入容差");
+        tot_text_dec(zh, c->bound);
+        tot_text_add(zh, "以内，属尾数误差");
+    }
+}
+
+static bk_status add(bk_validation *job, bk_finding *f, tot_text *en, tot_text *zh)
+{
+    if (en->failed || zh->failed)
+        return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+    f->message_en = tot_text_str(en);
+    f->message_zh = tot_text_str(zh);
+    return bk_validation_add(job, f);
+}
+
+static void fill_where(bk_finding *f, const tot_where *w)
+{
+    f->document = w->document;
+    f->unit = w->unit;
+    f->table = w->table;
+    f->row = w->row;
+    f->column = w->column;
+    f->line = w->line;
+}
+
+bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_where *w,
+                   const tot_check *c, const tot_says *says)
+{
+    /* A zero base is worded by the percent rule itself, which knows the columns. */
+    if (c->verdict == TOT_EQUAL || c->verdict == TOT_BASE_ZERO)
+        return BK_OK;
+    if (c->verdict == TOT_OVERFLOW)
+        return tot_emit_info(job, RULE_OVERFLOW, w, NULL,
+                             "the figures have too many digits to be compared exactly",
+                             "数字位数过多，无法精确比较");
+    bk_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = rule;
+    f.severity = severity_of(c, strict);
+    fill_where(&f, w);
+    f.has_values = 1;
+    f.expected = c->expected;
+    f.actual = c->actual;
+    f.difference = c->difference;
+    f.bound = c->bound;
+    f.parts = says->parts;
+
+    tot_text en, zh;
+    tot_text_init(&en);
+    tot_text_init(&zh);
+    lead_en(&en, w);
+    lead_zh(&zh, w);
+    if (says->style == TOT_STYLE_PERCENT)
+        words_percent(&en, &zh, c, says);
+    else if (says->style == TOT_STYLE_SUBSET)
+        words_subset(&en, &zh, c, says);
+    else if (says->style == TOT_STYLE_EQUAL && c->bound.units == 0)
+        words_equal(&en, &zh, c, says);
+    else
+        words_sum(&en, &zh, c, says);
+    add_note(&en, &zh, says);
+    tot_text_add(&en, ".");
+    tot_text_add(&zh, "。");
+    bk_status st = add(job, &f, &en, &zh);
+    tot_text_free(&en);
+    tot_text_free(&zh);
+    return st;
+}
+
+bk_status tot_emit_info(bk_validation *job, const char *rule, const tot_where *w,
+                        bk_decimal *printed, const char *en_text, const char *zh_text)
+{
+    bk_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = rule;
+    f.severity = BK_SEV_INFO;
+    fill_where(&f, w);
+    if (printed) {
+        /* Only the printed figure is known: nothing was computed to compare it with. */
+        f.actual = *printed;
+    }
+    tot_text en, zh;
+    tot_text_init(&en);
+    tot_text_init(&zh);
+    lead_en(&en, w);
+    lead_zh(&zh, w);
+    tot_text_add(&en, "%s.", en_text);
+    tot_text_add(&zh, "%s。", zh_text);
+    bk_status st = add(job, &f, &en, &zh);
+    tot_text_free(&en);
+    tot_text_free(&zh);
+    return st;
+}
+
+/* ---- locations ---- */
+
+void tot_row_key(const bk_table *t, size_t row, tot_text *out)
+{
+    const bk_row *r = &t->rows[row];
+    if (r->code && *r->code)
+        tot_text_add(out, "%s", r->code);
+    else if (r->name && *r->name)
+        tot_text_add(out, "%s", r->name);
+    else if (r->line)
+        tot_text_add(out, "line %lu", (unsigned long)r->line);
+    else
+        tot_text_add(out, "#%zu", row + 1);
+}
+
+void tot_column_header(const bk_template *tpl, int col, tot_text *out)
+{
+    const bk_column *c = &tpl->columns[col];
+    for (size_t i = 0; i < c->path_len; i++)
+        tot_text_add(out, "%s%s", i ? "/" : "", c->path[i]);
+    if (c->path_len == 0)
+        tot_text_add(out, "%s", c->id);
+}
+
+void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_where *w,
+                    tot_text *keybuf, tot_text *colbuf)
+{
+    const bk_doc *doc = run->doc;
+    const bk_row *r = &t->rows[row];
+    tot_text_clear(keybuf);
+    tot_text_clear(colbuf);
+    tot_row_key(t, row, keybuf);
+    tot_column_header(t->tpl, col, colbuf);
+    w->document = doc->source;
+    w->unit = r->unit < doc->nunits ? doc->units[r->unit].name : NULL;
+    w->table = t->tpl->id;
+    w->row = tot_text_str(keybuf);
+    w->column = t->tpl->columns[col].id;
+    w->column_zh = tot_text_str(colbuf);
+    w->line = (long)r->line;
+}
+
+int tot_cell(const bk_table *t, size_t row, int col, bk_decimal *out)
+{
+    const bk_cell *c = bk_table_cell(t, row, (size_t)col);
+    if (c->kind != BK_CELL_NUMBER)
+        return 0;
+    *out = bk_cell_decimal(c);
+    return 1;
+}

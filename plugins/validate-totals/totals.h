@@ -1,0 +1,156 @@
+/* Internal interface of the "totals" validator: the parts share a run (one document being
+ * checked), the finding writer and row selectors. */
+#ifndef BK_TOTALS_H
+#define BK_TOTALS_H
+
+#include <jansson.h>
+
+#include "budgetkit/budgetkit.h"
+#include "rounding.h"
+#include "text.h"
+
+/* Rule ids, stable: users filter reports on them. */
+#define RULE_COLUMNS_SUM   "totals.columns-sum"
+#define RULE_DIFFERENCE    "totals.difference"
+#define RULE_PERCENT       "totals.percent"
+#define RULE_PERCENT_BASE  "totals.percent-base-zero"
+#define RULE_HIERARCHY     "totals.hierarchy"
+#define RULE_UNIT_TOTAL    "totals.unit-total"
+#define RULE_UNITS_SUM     "totals.units-sum"
+#define RULE_ROWS_SUM      "totals.rows-sum"
+#define RULE_ROWS_EQUAL    "totals.rows-equal"
+#define RULE_ROWS_DIFF     "totals.rows-difference"
+#define RULE_OF_ROW        "totals.of-row"
+#define RULE_CROSS         "totals.cross-table"
+#define RULE_CROSS_ROWS    "totals.cross-table-rows"
+#define RULE_SUBMISSION    "totals.submission"
+#define RULE_SUBMISSION_UNIT "totals.submission-unit"
+#define RULE_OVERFLOW      "totals.overflow"
+
+typedef struct tot_state tot_state;
+
+typedef struct tot_run {
+    bk_validation *job;
+    const bk_doc *doc;
+    tot_state *state;
+    int strict;
+    tot_text en, zh, parts, parts_zh, scratch; /* reused message buffers */
+} tot_run;
+
+/* Where a finding is. Strings are borrowed; the report copies them. */
+typedef struct tot_where {
+    const char *document;
+    const char *unit;
+    const char *table;
+    const char *row;       /* row key as shown: code, else name */
+    const char *column;    /* column id */
+    const char *column_zh; /* printed header path */
+    long line;
+} tot_where;
+
+/* How the comparison is worded. */
+typedef enum tot_style {
+    TOT_STYLE_SUM,     /* a total against parts */
+    TOT_STYLE_EQUAL,   /* the same figure printed twice */
+    TOT_STYLE_PERCENT, /* a recomputed percentage */
+    TOT_STYLE_SUBSET   /* a 其中 row against its parent */
+} tot_style;
+
+typedef struct tot_says {
+    tot_style style;
+    const char *en; /* "children sum to", "T02 row X column total prints" */
+    const char *zh; /* "下级合计为" */
+    const char *parts, *parts_zh; /* may be NULL */
+    const char *note_en, *note_zh; /* appended in brackets (a cross-table rule's name) */
+} tot_says;
+
+/* Add the finding for a check (nothing for TOT_EQUAL). */
+bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_where *w,
+                   const tot_check *c, const tot_says *says);
+/* An information finding with a message only. */
+bk_status tot_emit_info(bk_validation *job, const char *rule, const tot_where *w,
+                        bk_decimal *printed, const char *en, const char *zh);
+
+/* The location of a cell of a table of the run's document. keybuf and colbuf hold the text. */
+void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_where *w,
+                    tot_text *keybuf, tot_text *colbuf);
+/* Row key as shown in reports: code, else name, else "line N" / "row N". */
+void tot_row_key(const bk_table *t, size_t row, tot_text *out);
+/* The printed header path of a column, "一般公共预算拨款/小计". */
+void tot_column_header(const bk_template *tpl, int col, tot_text *out);
+
+/* 1 with *out when the cell holds a number. */
+int tot_cell(const bk_table *t, size_t row, int col, bk_decimal *out);
+
+/* Depth of a row in its hierarchy: from the code's length (3/5/7 → 1/2/3) when it has a
+ * well-formed code, else the printed level, 0 when neither. */
+int tot_row_depth(const bk_row *r);
+int tot_code_ok(const char *code);
+
+/* Row selectors of the rule language (formats/templates.md). */
+typedef struct tot_selector {
+    int kind;  /* bk_row_kind, -1 any */
+    int level; /* -1 any */
+    const char *section, *name, *code;
+    const char *unit; /* "department", "self", a unit id, NULL any */
+} tot_selector;
+
+/* 0, or -1 with a reason in why. */
+int tot_selector_parse(json_t *obj, tot_selector *s, char *why, size_t cap);
+int tot_selector_match(const bk_doc *doc, const bk_row *r, const tot_selector *s);
+
+/* Template rules of one table; BK_E_CONTENT (error set) for a rule that cannot apply. */
+bk_status tot_table_rules(tot_run *run, const bk_table *t);
+/* 其中 rows against their parent row, in every table. */
+bk_status tot_of_rows(tot_run *run, const bk_table *t);
+
+/* Cross-table rules (rules/*.json in the data folder), loaded once per job. */
+bk_status tot_cross_load(tot_state *st, bk_ctx *ctx, bk_error *err);
+bk_status tot_cross_rules(tot_run *run);
+
+/* Cross-document rules: remember the unit rows of each document, compare them at the end. */
+bk_status tot_submission_record(tot_run *run);
+bk_status tot_submission_check(bk_validation *job, tot_state *st, int strict);
+
+/* The job's state (created on first use). */
+tot_state *tot_state_get(bk_validation *job);
+
+/* Parts of the state the other files use. */
+typedef struct tot_xrules {
+    json_t *rules; /* array of rule objects */
+    char *file;
+} tot_xrules;
+
+typedef struct tot_unitval {
+    size_t doc;
+    const bk_template *tpl; /* templates live as long as the context */
+    int col;
+    size_t unit; /* index into the document's unit names */
+    int is_dept;
+    bk_decimal value;
+    long line;
+} tot_unitval;
+
+typedef struct tot_docrec {
+    char *source;
+    char *dept;
+    int year;
+    char **units; /* names of the document's units, by unit index */
+    size_t nunits;
+    size_t listed; /* distinct non-department units having a unit row */
+    int has_dept_row;
+} tot_docrec;
+
+struct tot_state {
+    int xloaded;
+    tot_xrules *x;
+    size_t nx;
+    tot_docrec *docs;
+    size_t ndocs, capdocs;
+    tot_unitval *vals;
+    size_t nvals, capvals;
+};
+
+void tot_state_free(void *p);
+
+#endif

@@ -1,0 +1,131 @@
+/* Outputs appear whole or not at all, and never clobber what was there on failure. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bktest.h"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int count_entries(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -A %s | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p) {
+        if (fscanf(p, "%d", &n) != 1)
+            n = -1;
+        pclose(p);
+    }
+    return n;
+}
+
+static void test_commit_and_abort(void **state)
+{
+    (void)state;
+    const char *dir = bktest_tempdir();
+    char path[256];
+    snprintf(path, sizeof path, "%s/out.json", dir);
+    bk_error err;
+    bk_error_clear(&err);
+    bk_sink *s = bk_sink_open_file(path, &err);
+    assert_non_null(s);
+    assert_int_equal(bk_sink_puts(s, "first"), BK_OK);
+    assert_null(slurp(path)); /* not there until committed */
+    assert_int_equal(bk_sink_commit(s, &err), BK_OK);
+    assert_string_equal(slurp(path), "first");
+    s = bk_sink_open_file(path, &err);
+    bk_sink_printf(s, "second %d", 2);
+    bk_sink_abort(s);
+    assert_string_equal(slurp(path), "first"); /* the old file is intact */
+    assert_int_equal(count_entries(dir), 1);   /* and no temporary is left */
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_full_disk(void **state)
+{
+    (void)state;
+    bk_error err;
+    bk_error_clear(&err);
+    /* /dev/full's folder is not ours to write temporaries in; writing fails either way. */
+    bk_sink *s = bk_sink_open_file("/dev/full", &err);
+    if (s) {
+        char big[65536];
+        memset(big, 'x', sizeof big);
+        for (int i = 0; i < 4; i++)
+            bk_sink_write(s, big, sizeof big);
+        assert_int_not_equal(bk_sink_commit(s, &err), BK_OK);
+    } else {
+        assert_int_equal(err.code, BK_E_IO);
+    }
+    assert_string_equal(err.file, "/dev/full");
+}
+
+static void test_missing_folder(void **state)
+{
+    (void)state;
+    bk_error err;
+    bk_error_clear(&err);
+    assert_null(bk_sink_open_file("/nonexistent-bk/x/out.json", &err));
+    assert_int_equal(err.code, BK_E_IO);
+    assert_non_null(strstr(err.text, "cannot create"));
+}
+
+static void test_folder_sink(void **state)
+{
+    (void)state;
+    const char *dir = bktest_tempdir();
+    char out[256], p[300];
+    snprintf(out, sizeof out, "%s/unpacked", dir);
+    bk_error err;
+    bk_error_clear(&err);
+    bk_sink *d = bk_sink_open_dir(out, &err);
+    assert_non_null(d);
+    bk_sink *m = bk_sink_member(d, "a.json", &err);
+    assert_non_null(m);
+    bk_sink_puts(m, "A");
+    assert_int_equal(bk_sink_commit(m, &err), BK_OK);
+    assert_null(bk_sink_member(d, "../escape.json", &err));
+    assert_int_equal(err.code, BK_E_HOSTILE);
+    assert_null(bk_sink_member(d, "a.json", &err)); /* two outputs, one name */
+    struct stat sb;
+    assert_int_not_equal(stat(out, &sb), 0); /* not there before commit */
+    assert_int_equal(bk_sink_commit(d, &err), BK_OK);
+    snprintf(p, sizeof p, "%s/a.json", out);
+    assert_string_equal(slurp(p), "A");
+    unlink(p);
+    rmdir(out);
+    rmdir(dir);
+}
+
+static void test_safe_paths(void **state)
+{
+    (void)state;
+    assert_true(bk_path_is_safe("documents/0001.json"));
+    const char *bad[] = {"../x", "a/../../x", "/etc/passwd", "C:/x", "c:x", "a\\b", "", "a//b",
+                         "./x", "a/./b", "x\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (bk_path_is_safe(bad[i]))
+            fail_msg("\"%s\" was called safe", bad[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commit_and_abort), cmocka_unit_test(test_full_disk),
+        cmocka_unit_test(test_missing_folder), cmocka_unit_test(test_folder_sink),
+        cmocka_unit_test(test_safe_paths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
