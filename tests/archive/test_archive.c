@@ -1,0 +1,256 @@
+/* The archive plugin through the library: SHA-256 against FIPS 180-4's examples, the limits
+ * that stop decompression bombs, and failing allocations while reading and writing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <budgetkit/budgetkit.h>
+
+#include "sha256.h"
+
+#define SAMPLE_JSON "samples/dapeng-2024/budget.json"
+#define SAMPLE_ZIP "samples/dapeng-2024/budget.zip"
+#define SAMPLE_MEMBER "documents/0001-深圳市大鹏新区政务服务数据管理局-2024.json"
+
+/* ---- SHA-256 ---- */
+
+static void hex_of(const char *text, size_t len, char out[BKAR_SHA256_HEX])
+{
+    bkar_sha256_hex(text, len, out);
+}
+
+static void sha256_known_answers(void **state)
+{
+    (void)state;
+    char hex[BKAR_SHA256_HEX];
+    hex_of("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    hex_of("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    hex_of(two_blocks, strlen(two_blocks), hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+/* One million 'a', fed in pieces of awkward sizes so that every path through the block buffer
+ * is taken (partial fill, exact fill, several blocks at once). */
+static void sha256_million_a_in_pieces(void **state)
+{
+    (void)state;
+    static char a[1000];
+    memset(a, 'a', sizeof a);
+    const size_t pieces[] = {1, 63, 64, 65, 127, 128, 200, 999, 1000, 7};
+    bkar_sha256_ctx s;
+    bkar_sha256_init(&s);
+    size_t done = 0;
+    for (size_t i = 0; done < 1000000; i = (i + 1) % (sizeof pieces / sizeof pieces[0])) {
+        size_t n = pieces[i];
+        if (n > 1000000 - done)
+            n = 1000000 - done;
+        bkar_sha256_update(&s, a, n);
+        done += n;
+    }
+    unsigned char digest[BKAR_SHA256_SIZE];
+    char hex[BKAR_SHA256_HEX];
+    bkar_sha256_final(&s, digest);
+    bkar_hex(digest, sizeof digest, hex);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* Messages whose padding ends exactly at or just past a block boundary (55, 56, 64 bytes). */
+static void sha256_padding_boundaries(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t len;
+        const char *hex;
+    } cases[] = {
+        {55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+        {56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+        {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+    };
+    char buf[64], hex[BKAR_SHA256_HEX];
+    memset(buf, 'a', sizeof buf);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hex_of(buf, cases[i].len, hex);
+        assert_string_equal(hex, cases[i].hex);
+    }
+}
+
+/* ---- reading through the library ---- */
+
+static bk_ctx *new_ctx(void)
+{
+    bk_ctx *ctx = bk_ctx_new();
+    assert_non_null(ctx);
+    bk_error err;
+    bk_error_clear(&err);
+    const char *dir = getenv("BK_PLUGIN_DIR");
+    if (dir != NULL)
+        assert_int_equal(bk_ctx_add_plugin_path(ctx, dir), BK_OK);
+    assert_int_equal(bk_ctx_set_data_dir(ctx, "formats"), BK_OK);
+    assert_int_equal(bk_ctx_load_plugins(ctx, &err), BK_OK);
+    assert_non_null(bk_ctx_plugin_find(ctx, "archive"));
+    return ctx;
+}
+
+static bk_status count_doc(bk_doc *doc, void *user, bk_error *err)
+{
+    (void)doc;
+    (void)err;
+    (*(size_t *)user)++;
+    return BK_OK;
+}
+
+static void reads_sample(void **state)
+{
+    (void)state;
+    bk_ctx *ctx = new_ctx();
+    bk_error err;
+    bk_error_clear(&err);
+    size_t n = 0;
+    assert_int_equal(bk_read(ctx, SAMPLE_ZIP, NULL, count_doc, &n, &err), BK_OK);
+    assert_int_equal(n, 1);
+    bk_ctx_free(ctx);
+}
+
+/* Read the sample with one limit lowered; it must be refused with that limit's name, and with
+ * the entry named when the limit is about one. */
+static void refused_with_limit(const char *limit, const char *value, const char *where)
+{
+    bk_ctx *ctx = new_ctx();
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_equal(bk_ctx_set_limit(ctx, limit, value, &err), BK_OK);
+    size_t n = 0;
+    bk_status rc = bk_read(ctx, SAMPLE_ZIP, NULL, count_doc, &n, &err);
+    char msg[1024];
+    bk_error_format(&err, msg, sizeof msg);
+    print_message("%s=%s: %s\n", limit, value, msg);
+    assert_int_equal(rc, BK_E_LIMIT);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(err.text, limit));
+    assert_string_equal(err.where, where);
+    assert_string_equal(err.file, SAMPLE_ZIP);
+    bk_ctx_free(ctx);
+}
+
+static void limits_refuse_before_inflating(void **state)
+{
+    (void)state;
+    /* The sample member is 104110 bytes of JSON deflated about 7:1. */
+    refused_with_limit("max-entries", "1", "");
+    refused_with_limit("max-input-bytes", "50000", "entry " SAMPLE_MEMBER);
+    refused_with_limit("max-ratio", "3", "entry " SAMPLE_MEMBER);
+    refused_with_limit("max-uncompressed", "100000", "entry " SAMPLE_MEMBER);
+}
+
+static void limits_at_the_boundary_pass(void **state)
+{
+    (void)state;
+    bk_ctx *ctx = new_ctx();
+    bk_error err;
+    bk_error_clear(&err);
+    /* Two entries: the document and the manifest. */
+    assert_int_equal(bk_ctx_set_limit(ctx, "max-entries", "2", &err), BK_OK);
+    assert_int_equal(bk_ctx_set_limit(ctx, "max-input-bytes", "104110", &err), BK_OK);
+    size_t n = 0;
+    assert_int_equal(bk_read(ctx, SAMPLE_ZIP, NULL, count_doc, &n, &err), BK_OK);
+    assert_int_equal(n, 1);
+    bk_ctx_free(ctx);
+}
+
+/* ---- failing allocations ---- */
+
+static void read_survives_failed_allocations(void **state)
+{
+    (void)state;
+    bk_ctx *ctx = new_ctx();
+    /* Load templates once so that the loop exercises the archive path, not their parsing. */
+    bk_error err;
+    bk_error_clear(&err);
+    size_t n = 0;
+    assert_int_equal(bk_read(ctx, SAMPLE_ZIP, NULL, count_doc, &n, &err), BK_OK);
+    unsigned long failures = 0;
+    for (unsigned long at = 1;; at++) {
+        bk_error_clear(&err);
+        n = 0;
+        bk_alloc_fail_at(at);
+        bk_status rc = bk_read(ctx, SAMPLE_ZIP, NULL, count_doc, &n, &err);
+        int failed = bk_alloc_failed();
+        bk_alloc_fail_at(0);
+        if (!failed) {
+            assert_int_equal(rc, BK_OK);
+            assert_int_equal(n, 1);
+            break;
+        }
+        failures++;
+        /* A failed allocation is reported as such, or as the error it caused, never as OK. */
+        assert_int_not_equal(rc, BK_OK);
+        assert_true(at < 1000000);
+    }
+    assert_true(failures > 0);
+    bk_ctx_free(ctx);
+}
+
+static void write_survives_failed_allocations(void **state)
+{
+    (void)state;
+    /* Scratch space in the build tree, which the test environment names. */
+    const char *build = getenv("BK_BUILD_DIR");
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/archive-test-XXXXXX", build ? build : ".");
+    assert_non_null(mkdtemp(dir));
+    char out[sizeof dir + 16];
+    snprintf(out, sizeof out, "%s/out.zip", dir);
+    bk_ctx *ctx = new_ctx();
+    const char *inputs[] = {SAMPLE_JSON};
+    bk_error err;
+    unsigned long failures = 0;
+    for (unsigned long at = 1;; at++) {
+        bk_error_clear(&err);
+        bk_alloc_fail_at(at);
+        bk_status rc = bk_convert(ctx, inputs, 1, out, NULL, "archive", NULL, &err);
+        int failed = bk_alloc_failed();
+        bk_alloc_fail_at(0);
+        struct stat sb;
+        int exists = stat(out, &sb) == 0;
+        if (!failed) {
+            assert_int_equal(rc, BK_OK);
+            assert_true(exists);
+            break;
+        }
+        failures++;
+        assert_int_not_equal(rc, BK_OK);
+        assert_false(exists); /* no partial archive */
+        assert_true(at < 1000000);
+    }
+    assert_true(failures > 0);
+    unlink(out);
+    rmdir(dir);
+    bk_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sha256_known_answers),
+        cmocka_unit_test(sha256_million_a_in_pieces),
+        cmocka_unit_test(sha256_padding_boundaries),
+        cmocka_unit_test(reads_sample),
+        cmocka_unit_test(limits_refuse_before_inflating),
+        cmocka_unit_test(limits_at_the_boundary_pass),
+        cmocka_unit_test(read_survives_failed_allocations),
+        cmocka_unit_test(write_survives_failed_allocations),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

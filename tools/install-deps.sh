@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install what budgetkit needs to build and test, from Debian's packages (run as root, or
+# through sudo). Set BK_BENCH=1 to add the benchmark's peer tools.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libjansson-dev libxml2-dev libcsv-dev zlib1g-dev libzip-dev   # libraries
+  libcmocka-dev python3 python3-jsonschema libxml2-utils        # tests: cmocka, schema checks
+  clang libclang-rt-14-dev                                      # fuzzing and sanitizers
+)
+if [ "${BK_BENCH:-0}" = 1 ]; then
+  packages+=(miller time)
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
