@@ -34,6 +34,7 @@ typedef struct csv_decoder {
     size_t ncarry;
     unsigned long long offset; /* input offset of the next chunk's first byte (carry included) */
     long line;                 /* line the next chunk starts on */
+    unsigned long long text_offset; /* input offset of the last text's first byte (UTF-8) */
     char *out;                 /* converted text (GB18030 only) */
     size_t out_cap;
     const char *file;

@@ -156,7 +156,7 @@ bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_w
     if (c->verdict == TOT_EQUAL || c->verdict == TOT_BASE_ZERO)
         return BK_OK;
     if (c->verdict == TOT_OVERFLOW)
-        return tot_emit_info(job, RULE_OVERFLOW, w, NULL,
+        return tot_emit_note(job, RULE_OVERFLOW, BK_SEV_INFO, w, NULL,
                              "the figures have too many digits to be compared exactly",
                              "数字位数过多，无法精确比较");
     bk_finding f;
@@ -193,13 +193,14 @@ bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_w
     return st;
 }
 
-bk_status tot_emit_info(bk_validation *job, const char *rule, const tot_where *w,
-                        bk_decimal *printed, const char *en_text, const char *zh_text)
+bk_status tot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
+                        const tot_where *w, const bk_decimal *printed, const char *en_text,
+                        const char *zh_text)
 {
     bk_finding f;
     memset(&f, 0, sizeof f);
     f.rule = rule;
-    f.severity = BK_SEV_INFO;
+    f.severity = sev;
     fill_where(&f, w);
     if (printed) {
         /* Only the printed figure is known: nothing was computed to compare it with. */

@@ -34,7 +34,7 @@ typedef struct tot_run {
     const bk_doc *doc;
     tot_state *state;
     int strict;
-    tot_text en, zh, parts, parts_zh, scratch; /* reused message buffers */
+    tot_text key, col, en, zh; /* reused buffers for locations and messages */
 } tot_run;
 
 /* Where a finding is. Strings are borrowed; the report copies them. */
@@ -67,9 +67,11 @@ typedef struct tot_says {
 /* Add the finding for a check (nothing for TOT_EQUAL). */
 bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_where *w,
                    const tot_check *c, const tot_says *says);
-/* An information finding with a message only. */
-bk_status tot_emit_info(bk_validation *job, const char *rule, const tot_where *w,
-                        bk_decimal *printed, const char *en, const char *zh);
+/* A finding with a message only (en and zh without the location and the final stop);
+ * printed, when not NULL, is the printed figure it is about. */
+bk_status tot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
+                        const tot_where *w, const bk_decimal *printed, const char *en,
+                        const char *zh);
 
 /* The location of a cell of a table of the run's document. keybuf and colbuf hold the text. */
 void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_where *w,

@@ -8,10 +8,10 @@ archive, encryption flags, links. The archives are small and committed together 
 
     python3 tests/archive/make-hostile.py samples/invalid/archive
 
-    python3 tests/archive/make-hostile.py --bomb OUT.zip MEGABYTES
+    python3 tests/archive/make-hostile.py --bomb OUT.zip MEGABYTES [--declare BYTES]
 
-writes one honest archive holding MEGABYTES of zeros (a decompression bomb too large to commit),
-streaming it so that the zeros never sit in memory.
+writes one archive holding MEGABYTES of zeros (a decompression bomb too large to commit), whose
+header declares their true size, or BYTES.
 """
 import argparse
 import hashlib
@@ -185,8 +185,9 @@ def samples():
     return s
 
 
-def write_bomb(path, megabytes):
-    """An honest archive of zeros, streamed: sizes are computed first, then written."""
+def write_bomb(path, megabytes, declared=None):
+    """An archive of zeros, compressed in pieces so that the zeros never sit in memory. Its
+    header tells the truth unless a declared size is given."""
     chunk = b"\0" * (1 << 20)
     comp = zlib.compressobj(6, zlib.DEFLATED, -15)
     crc, parts = 0, []
@@ -195,7 +196,8 @@ def write_bomb(path, megabytes):
         parts.append(comp.compress(chunk))
     parts.append(comp.flush())
     payload = b"".join(parts)
-    e = Entry("documents/bomb.json", payload=payload, crc=crc, size=megabytes << 20)
+    size = megabytes << 20 if declared is None else declared
+    e = Entry("documents/bomb.json", payload=payload, crc=crc, size=size)
     with open(path, "wb") as f:
         f.write(build([e]))
 
@@ -204,9 +206,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("folder", nargs="?", default="samples/invalid/archive")
     ap.add_argument("--bomb", nargs=2, metavar=("OUT", "MEGABYTES"))
+    ap.add_argument("--declare", type=int, metavar="BYTES")
     args = ap.parse_args()
     if args.bomb:
-        write_bomb(args.bomb[0], int(args.bomb[1]))
+        write_bomb(args.bomb[0], int(args.bomb[1]), args.declare)
         return 0
     os.makedirs(args.folder, exist_ok=True)
     for name, (data, error) in sorted(samples().items()):

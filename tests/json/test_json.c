@@ -1,18 +1,9 @@
 /* The JSON plugin through the library, as programs use it: probe, reading the seed sample,
  * byte-identical round trips (one document and bulk), every class of bad input with the exact
  * place it is reported at, limits, and allocation failures. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include "budgetkit/budgetkit.h"
+#include "bktest.h"
 
 #define SAMPLE "samples/dapeng-2024/budget.json"
 #define INVALID "samples/invalid/json/"
@@ -211,6 +202,7 @@ static long find_row(const bk_table *t, bk_row_kind kind, const char *code, cons
 static int setup(void **state)
 {
     (void)state;
+    /* Sample paths are relative to the source tree, where ctest runs tests. */
     const char *src = getenv("BK_SOURCE_DIR");
     if (src && chdir(src) != 0)
         return -1;
@@ -218,20 +210,7 @@ static int setup(void **state)
     snprintf(tmpdir, sizeof tmpdir, "%s/json-test-XXXXXX", build ? build : ".");
     if (!mkdtemp(tmpdir))
         return -1;
-    ctx = bk_ctx_new();
-    if (!ctx)
-        return -1;
-    bk_error err;
-    bk_error_clear(&err);
-    const char *plugins = getenv("BK_PLUGIN_DIR");
-    if (plugins && bk_ctx_add_plugin_path(ctx, plugins) != BK_OK)
-        return -1;
-    if (bk_ctx_set_data_dir(ctx, "formats") != BK_OK)
-        return -1;
-    if (bk_ctx_load_plugins(ctx, &err) != BK_OK) {
-        fprintf(stderr, "cannot load plugins: %s\n", err.text);
-        return -1;
-    }
+    ctx = bktest_ctx();
     return bk_ctx_plugin_find(ctx, "json") ? 0 : -1;
 }
 

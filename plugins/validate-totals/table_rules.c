@@ -1,0 +1,801 @@
+/* The sum rules a table template declares (formats/templates.md), and the 其中 rows. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "totals.h"
+
+typedef struct rule_ctx {
+    tot_run *run;
+    const bk_table *t;
+    size_t index; /* 0-based position of the rule in the template */
+    const char *name;
+    json_t *rule;
+} rule_ctx;
+
+static bk_status rule_error(rule_ctx *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bk_status rule_error(rule_ctx *rc, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    bk_error *err = bk_validation_error(rc->run->job);
+    bk_error_at(err, rc->t->tpl->file, 0, 0, -1);
+    bk_error_where(err, "template %s, rule %zu", rc->t->tpl->id, rc->index + 1);
+    return bk_error_set(err, BK_E_CONTENT, "template %s: rule %zu (%s): %s", rc->t->tpl->id,
+                        rc->index + 1, rc->name ? rc->name : "?", why);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int tot_code_ok(const char *code)
+{
+    if (!code)
+        return 0;
+    size_t n = strlen(code);
+    if (n != 3 && n != 5 && n != 7)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return 0;
+    return 1;
+}
+
+int tot_row_depth(const bk_row *r)
+{
+    if (tot_code_ok(r->code))
+        return (int)(strlen(r->code) + 1) / 2 - 1;
+    return r->level;
+}
+
+/* ---- rule fields ---- */
+
+/* A named column that holds numbers. */
+static bk_status field_column(rule_ctx *rc, const char *field, int *out)
+{
+    json_t *v = json_object_get(rc->rule, field);
+    if (!json_is_string(v))
+        return rule_error(rc, "\"%s\" must name a column", field);
+    int c = bk_template_column(rc->t->tpl, json_string_value(v));
+    if (c < 0)
+        return rule_error(rc, "column \"%s\" is not in the template", json_string_value(v));
+    if (rc->t->tpl->columns[c].type == BK_COL_TEXT)
+        return rule_error(rc, "column \"%s\" holds text, not figures", json_string_value(v));
+    *out = c;
+    return BK_OK;
+}
+
+/* "columns" if given, else every amount column. *out has room for all columns. */
+static bk_status field_columns(rule_ctx *rc, int *out, size_t *n)
+{
+    const bk_template *tpl = rc->t->tpl;
+    json_t *v = json_object_get(rc->rule, "columns");
+    *n = 0;
+    if (!v) {
+        for (size_t i = 0; i < tpl->ncolumns; i++)
+            if (tpl->columns[i].type == BK_COL_AMOUNT)
+                out[(*n)++] = (int)i;
+        return BK_OK;
+    }
+    if (!json_is_array(v) || json_array_size(v) > tpl->ncolumns)
+        return rule_error(rc, "\"columns\" must be an array of column ids");
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) {
+        int c = bk_template_column(tpl, json_is_string(e) ? json_string_value(e) : "");
+        if (c < 0 || tpl->columns[c].type == BK_COL_TEXT)
+            return rule_error(rc, "\"columns\" entry %zu is not a figure column of the template",
+                              i + 1);
+        out[(*n)++] = c;
+    }
+    return BK_OK;
+}
+
+static bk_status field_selector(rule_ctx *rc, const char *field, tot_selector *s)
+{
+    char why[160];
+    json_t *v = json_object_get(rc->rule, field);
+    if (!json_is_object(v))
+        return rule_error(rc, "\"%s\" must be a row selector (an object)", field);
+    if (tot_selector_parse(v, s, why, sizeof why) != 0)
+        return rule_error(rc, "\"%s\": %s", field, why);
+    return BK_OK;
+}
+
+/* ---- checks ---- */
+
+/* One cell against a signed sum of cells; absent cells count as 0 and are not counted as
+ * printed parts; nothing is checked when every cell is absent. */
+typedef struct cellref {
+    size_t row;
+    int col;
+    int negate;
+} cellref;
+
+static bk_status check_cells(rule_ctx *rc, const char *rule, size_t row, int col,
+                             const cellref *parts, size_t n, const tot_says *says,
+                             tot_style style)
+{
+    const bk_table *t = rc->t;
+    bk_decimal total = {0, 0}, *vals = bk_calloc(n ? n : 1, sizeof *vals);
+    int *neg = bk_calloc(n ? n : 1, sizeof *neg);
+    bk_status st = BK_OK;
+    if (!vals || !neg) {
+        st = bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM, "out of memory");
+        goto done;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (tot_cell(t, parts[i].row, parts[i].col, &vals[m])) {
+            neg[m] = parts[i].negate;
+            m++;
+        }
+    int has_total = tot_cell(t, row, col, &total);
+    if (!has_total && m == 0)
+        goto done;
+    tot_check c;
+    if (style == TOT_STYLE_EQUAL)
+        tot_check_equal(total, vals[0], &c);
+    else
+        tot_check_sum(total, vals, neg, m, &c);
+    if (c.verdict == TOT_EQUAL)
+        goto done;
+    tot_where w;
+    tot_where_cell(rc->run, t, row, col, &w, &rc->run->key, &rc->run->col);
+    tot_says s = *says;
+    s.style = style;
+    st = tot_emit(rc->run->job, rc->run->strict, rule, &w, &c, &s);
+done:
+    bk_free(vals);
+    bk_free(neg);
+    return st;
+}
+
+static void join_columns(const bk_template *tpl, const int *cols, const int *neg, size_t n,
+                         tot_text *en, tot_text *zh)
+{
+    tot_text_clear(en);
+    tot_text_clear(zh);
+    for (size_t i = 0; i < n; i++) {
+        const char *op = i == 0 ? "" : (neg && neg[i]) ? " − " : " + ";
+        tot_text_add(en, "%s%s", op, tpl->columns[cols[i]].id);
+        tot_text_add(zh, "%s", op);
+        tot_column_header(tpl, cols[i], zh);
+    }
+}
+
+static void join_rows(const bk_table *t, const size_t *rows, const int *neg, size_t n,
+                      tot_text *out)
+{
+    tot_text_clear(out);
+    for (size_t i = 0; i < n; i++) {
+        tot_text_add(out, "%s", i == 0 ? "" : (neg && neg[i]) ? " − " : " + ");
+        tot_row_key(t, rows[i], out);
+    }
+}
+
+/* ---- columns-sum, difference, percent: within each row ---- */
+
+static bk_status columns_rule(rule_ctx *rc, const char *rule, int total, const int *cols,
+                              const int *neg, size_t n, const char *en, const char *zh)
+{
+    tot_text pen, pzh;
+    tot_text_init(&pen);
+    tot_text_init(&pzh);
+    join_columns(rc->t->tpl, cols, neg, n, &pen, &pzh);
+    tot_says says = {TOT_STYLE_SUM, en, zh, tot_text_str(&pen), tot_text_str(&pzh), NULL, NULL};
+    cellref *refs = bk_calloc(n ? n : 1, sizeof *refs);
+    bk_status st = refs ? BK_OK : bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM,
+                                               "out of memory");
+    for (size_t r = 0; st == BK_OK && r < rc->t->nrows; r++) {
+        for (size_t i = 0; i < n; i++)
+            refs[i] = (cellref){r, cols[i], neg ? neg[i] : 0};
+        st = check_cells(rc, rule, r, total, refs, n, &says, TOT_STYLE_SUM);
+    }
+    bk_free(refs);
+    tot_text_free(&pen);
+    tot_text_free(&pzh);
+    return st;
+}
+
+static bk_status rule_columns_sum(rule_ctx *rc)
+{
+    int total;
+    bk_status st = field_column(rc, "total", &total);
+    if (st != BK_OK)
+        return st;
+    json_t *parts = json_object_get(rc->rule, "parts");
+    size_t n = json_array_size(parts);
+    if (!json_is_array(parts) || n == 0 || n > rc->t->tpl->ncolumns)
+        return rule_error(rc, "\"parts\" must be a non-empty array of column ids");
+    int *cols = bk_calloc(n, sizeof *cols);
+    if (!cols)
+        return bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        json_t *e = json_array_get(parts, i);
+        int c = bk_template_column(rc->t->tpl, json_is_string(e) ? json_string_value(e) : "");
+        if (c < 0 || rc->t->tpl->columns[c].type == BK_COL_TEXT)
+            st = rule_error(rc, "\"parts\" entry %zu is not a figure column of the template",
+                            i + 1);
+        cols[i] = c;
+    }
+    if (st == BK_OK)
+        st = columns_rule(rc, RULE_COLUMNS_SUM, total, cols, NULL, n, "its parts sum to",
+                          "各组成列合计为");
+    bk_free(cols);
+    return st;
+}
+
+static bk_status rule_difference(rule_ctx *rc)
+{
+    int result, cols[2], neg[2] = {0, 1};
+    bk_status st = field_column(rc, "result", &result);
+    if (st == BK_OK)
+        st = field_column(rc, "minuend", &cols[0]);
+    if (st == BK_OK)
+        st = field_column(rc, "subtrahend", &cols[1]);
+    if (st != BK_OK)
+        return st;
+    return columns_rule(rc, RULE_DIFFERENCE, result, cols, neg, 2, "the subtraction gives",
+                        "两列相减为");
+}
+
+static bk_status percent_base_zero(rule_ctx *rc, size_t r, int result, int den, bk_decimal p)
+{
+    tot_run *run = rc->run;
+    tot_where w;
+    tot_text col;
+    tot_text_init(&col);
+    tot_column_header(rc->t->tpl, den, &col);
+    tot_where_cell(run, rc->t, r, result, &w, &run->key, &run->col);
+    tot_text_clear(&run->en);
+    tot_text_clear(&run->zh);
+    tot_text_add(&run->en, "the base %s is 0, so the percentage cannot be computed; the table "
+                 "prints ", rc->t->tpl->columns[den].id);
+    tot_text_dec(&run->en, p);
+    tot_text_add(&run->zh, "基数「%s」为0，无法计算百分比；表中填报为", tot_text_str(&col));
+    tot_text_dec(&run->zh, p);
+    tot_text_free(&col);
+    if (run->en.failed || run->zh.failed)
+        return bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
+    return tot_emit_note(run->job, RULE_PERCENT_BASE, BK_SEV_INFO, &w, &p,
+                         tot_text_str(&run->en), tot_text_str(&run->zh));
+}
+
+static bk_status rule_percent(rule_ctx *rc)
+{
+    int result, num, den;
+    bk_status st = field_column(rc, "result", &result);
+    if (st == BK_OK)
+        st = field_column(rc, "numerator", &num);
+    if (st == BK_OK)
+        st = field_column(rc, "denominator", &den);
+    if (st != BK_OK)
+        return st;
+    const bk_template *tpl = rc->t->tpl;
+    tot_text en, zh;
+    tot_text_init(&en);
+    tot_text_init(&zh);
+    tot_text_add(&en, "%s / %s × 100", tpl->columns[num].id, tpl->columns[den].id);
+    tot_column_header(tpl, num, &zh);
+    tot_text_add(&zh, "÷");
+    tot_column_header(tpl, den, &zh);
+    tot_text_add(&zh, "×100");
+    tot_says says = {TOT_STYLE_PERCENT, tot_text_str(&en), tot_text_str(&zh), NULL, NULL, NULL,
+                     NULL};
+    for (size_t r = 0; st == BK_OK && r < rc->t->nrows; r++) {
+        bk_decimal p, a, b;
+        if (!tot_cell(rc->t, r, result, &p) || !tot_cell(rc->t, r, num, &a) ||
+            !tot_cell(rc->t, r, den, &b))
+            continue;
+        tot_check c;
+        tot_check_percent(p, a, b, &c);
+        if (c.verdict == TOT_BASE_ZERO) {
+            st = percent_base_zero(rc, r, result, den, p);
+            continue;
+        }
+        if (c.verdict == TOT_EQUAL)
+            continue;
+        tot_where w;
+        tot_where_cell(rc->run, rc->t, r, result, &w, &rc->run->key, &rc->run->col);
+        st = tot_emit(rc->run->job, rc->run->strict, RULE_PERCENT, &w, &c, &says);
+    }
+    tot_text_free(&en);
+    tot_text_free(&zh);
+    return st;
+}
+
+/* ---- the hierarchy of item rows ---- */
+
+typedef struct coded {
+    size_t row;
+    uint16_t unit;
+    const char *section, *code;
+} coded;
+
+static int cmp_str0(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int cmp_coded(const void *x, const void *y)
+{
+    const coded *a = x, *b = y;
+    if (a->unit != b->unit)
+        return a->unit < b->unit ? -1 : 1;
+    int c = cmp_str0(a->section, b->section);
+    if (c)
+        return c;
+    c = strcmp(a->code, b->code);
+    if (c)
+        return c;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+static int cmp_coded_key(const void *x, const void *y)
+{
+    const coded *a = x, *b = y;
+    if (a->unit != b->unit)
+        return a->unit < b->unit ? -1 : 1;
+    int c = cmp_str0(a->section, b->section);
+    return c ? c : strcmp(a->code, b->code);
+}
+
+static int is_item(const bk_row *r)
+{
+    return r->kind == BK_ROW_ITEM;
+}
+
+/* Parents by code prefix: the longest proper prefix (5, then 3 digits) printed in the same
+ * unit block and section, so that a row whose 款 is missing still counts under its 类. */
+static bk_status parents_by_code(const bk_table *t, long *parent)
+{
+    coded *v = bk_calloc(t->nrows ? t->nrows : 1, sizeof *v);
+    if (!v)
+        return BK_E_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const bk_row *r = &t->rows[i];
+        if (is_item(r) && tot_code_ok(r->code))
+            v[n++] = (coded){i, r->unit, r->section, r->code};
+    }
+    qsort(v, n, sizeof *v, cmp_coded);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(v[i].code);
+        for (size_t plen = len - 2; plen >= 3; plen -= 2) {
+            char prefix[8];
+            memcpy(prefix, v[i].code, plen);
+            prefix[plen] = '\0';
+            coded key = {0, v[i].unit, v[i].section, prefix};
+            const coded *hit = bsearch(&key, v, n, sizeof *v, cmp_coded_key);
+            if (hit) {
+                /* bsearch may land on any of duplicated codes: take the first printed. */
+                while (hit > v && cmp_coded_key(hit - 1, &key) == 0)
+                    hit--;
+                parent[v[i].row] = (long)hit->row;
+                break;
+            }
+        }
+    }
+    bk_free(v);
+    return BK_OK;
+}
+
+#define MAX_DEPTH 256
+
+/* Parents by printed level, for rows without a code: the nearest row above, in the same unit
+ * block and section, one level up. */
+static void parents_by_level(const bk_table *t, long *parent, size_t first)
+{
+    const bk_row *g = &t->rows[first];
+    long stack[MAX_DEPTH];
+    int top = 0;
+    for (size_t d = 0; d < MAX_DEPTH; d++)
+        stack[d] = -1;
+    for (size_t i = first; i < t->nrows; i++) {
+        const bk_row *r = &t->rows[i];
+        if (!is_item(r) || r->unit != g->unit || !same_str(r->section, g->section))
+            continue;
+        int d = tot_row_depth(r);
+        if (d <= 0 || d >= MAX_DEPTH)
+            continue;
+        if (!tot_code_ok(r->code) && d > 1 && stack[d - 1] >= 0)
+            parent[i] = stack[d - 1];
+        stack[d] = (long)i;
+        for (int k = d + 1; k <= top; k++)
+            stack[k] = -1;
+        top = d;
+    }
+}
+
+typedef struct group {
+    uint16_t unit;
+    const char *section;
+} group;
+
+/* parent[i]: index of row i's parent, -1 for a top-level item row, -2 for rows outside the
+ * hierarchy (unit, total and 其中 rows). */
+static bk_status build_parents(const bk_table *t, long **out)
+{
+    long *parent = bk_calloc(t->nrows ? t->nrows : 1, sizeof *parent);
+    group *groups = NULL;
+    size_t ngroups = 0, cap = 0;
+    if (!parent)
+        return BK_E_NOMEM;
+    for (size_t i = 0; i < t->nrows; i++)
+        parent[i] = is_item(&t->rows[i]) ? -1 : -2;
+    if (parents_by_code(t, parent) != BK_OK)
+        goto nomem;
+    /* One level pass per (unit, section) group, started at the group's first row. */
+    for (size_t i = 0; i < t->nrows; i++) {
+        const bk_row *r = &t->rows[i];
+        if (!is_item(r))
+            continue;
+        size_t g = 0;
+        while (g < ngroups && !(groups[g].unit == r->unit && same_str(groups[g].section, r->section)))
+            g++;
+        if (g < ngroups)
+            continue;
+        void *buf = groups;
+        if (bk_grow(&buf, &cap, ngroups + 1, sizeof *groups) != 0)
+            goto nomem;
+        groups = buf;
+        groups[ngroups++] = (group){r->unit, r->section};
+        parents_by_level(t, parent, i);
+    }
+    bk_free(groups);
+    *out = parent;
+    return BK_OK;
+nomem:
+    bk_free(groups);
+    bk_free(parent);
+    return BK_E_NOMEM;
+}
+
+/* Children of each row, grouped: the children of row i are list[start[i] .. start[i + 1]). */
+static bk_status children_of(const long *parent, size_t n, size_t **start, size_t **list)
+{
+    *start = bk_calloc(n + 2, sizeof **start);
+    *list = bk_calloc(n + 1, sizeof **list);
+    if (!*start || !*list) {
+        bk_free(*start);
+        bk_free(*list);
+        *start = *list = NULL;
+        return BK_E_NOMEM;
+    }
+    size_t *s = *start;
+    for (size_t i = 0; i < n; i++)
+        if (parent[i] >= 0)
+            s[parent[i] + 2]++;
+    for (size_t i = 2; i < n + 2; i++)
+        s[i] += s[i - 1];
+    /* s[i + 1] is now the first slot of row i; filling advances it to the end of row i. */
+    for (size_t i = 0; i < n; i++)
+        if (parent[i] >= 0)
+            (*list)[s[parent[i] + 1]++] = i;
+    return BK_OK;
+}
+
+/* A total row against part rows, column by column. */
+static bk_status rows_check(rule_ctx *rc, const char *rule, size_t total, const size_t *rows,
+                            const int *neg, size_t n, const int *cols, size_t ncols,
+                            const char *en, const char *zh, tot_style style)
+{
+    tot_text parts;
+    tot_text_init(&parts);
+    join_rows(rc->t, rows, neg, n, &parts);
+    tot_says says = {style, en, zh, tot_text_str(&parts), tot_text_str(&parts), NULL, NULL};
+    cellref *refs = bk_calloc(n ? n : 1, sizeof *refs);
+    bk_status st = refs ? BK_OK : bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM,
+                                               "out of memory");
+    for (size_t c = 0; st == BK_OK && c < ncols; c++) {
+        for (size_t i = 0; i < n; i++)
+            refs[i] = (cellref){rows[i], cols[c], neg ? neg[i] : 0};
+        if (style == TOT_STYLE_EQUAL) {
+            bk_decimal a, b;
+            /* A blank on either side is not a disagreement: nothing was printed to compare. */
+            if (!tot_cell(rc->t, total, cols[c], &a) || !tot_cell(rc->t, rows[0], cols[c], &b))
+                continue;
+        }
+        st = check_cells(rc, rule, total, cols[c], refs, n, &says, style);
+    }
+    bk_free(refs);
+    tot_text_free(&parts);
+    return st;
+}
+
+static bk_status nomem(rule_ctx *rc)
+{
+    return bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM, "out of memory");
+}
+
+static bk_status rule_hierarchy(rule_ctx *rc)
+{
+    const bk_table *t = rc->t;
+    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
+    long *parent = NULL;
+    size_t *start = NULL, *list = NULL, ncols = 0;
+    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
+    if (st == BK_OK && (build_parents(t, &parent) != BK_OK ||
+                        children_of(parent, t->nrows, &start, &list) != BK_OK))
+        st = nomem(rc);
+    for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
+        size_t n = start[i + 1] - start[i];
+        if (n > 0)
+            st = rows_check(rc, RULE_HIERARCHY, i, list + start[i], NULL, n, cols, ncols,
+                            "children sum to", "下级合计为", TOT_STYLE_SUM);
+    }
+    bk_free(start);
+    bk_free(list);
+    bk_free(parent);
+    bk_free(cols);
+    return st;
+}
+
+static bk_status rule_unit_total(rule_ctx *rc)
+{
+    const bk_table *t = rc->t;
+    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
+    size_t *top = bk_calloc(t->nrows + 1, sizeof *top);
+    long *parent = NULL;
+    size_t ncols = 0;
+    bk_status st = cols && top ? field_columns(rc, cols, &ncols) : nomem(rc);
+    if (st == BK_OK && build_parents(t, &parent) != BK_OK)
+        st = nomem(rc);
+    for (size_t u = 0; st == BK_OK && u < t->nrows; u++) {
+        if (t->rows[u].kind != BK_ROW_UNIT)
+            continue;
+        size_t n = 0;
+        for (size_t j = 0; j < t->nrows; j++)
+            if (parent[j] == -1 && t->rows[j].unit == t->rows[u].unit)
+                top[n++] = j;
+        if (n > 0)
+            st = rows_check(rc, RULE_UNIT_TOTAL, u, top, NULL, n, cols, ncols,
+                            "the unit's top-level rows sum to", "本单位各一级行合计为",
+                            TOT_STYLE_SUM);
+    }
+    bk_free(parent);
+    bk_free(top);
+    bk_free(cols);
+    return st;
+}
+
+static bk_status rule_units_sum(rule_ctx *rc)
+{
+    const bk_table *t = rc->t;
+    const bk_doc *doc = rc->run->doc;
+    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
+    size_t *kids = bk_calloc(t->nrows + 1, sizeof *kids);
+    size_t ncols = 0;
+    bk_status st = cols && kids ? field_columns(rc, cols, &ncols) : nomem(rc);
+    for (size_t u = 0; st == BK_OK && u < t->nrows; u++) {
+        if (t->rows[u].kind != BK_ROW_UNIT)
+            continue;
+        size_t n = 0;
+        for (size_t j = 0; j < t->nrows; j++) {
+            const bk_row *r = &t->rows[j];
+            if (j != u && r->kind == BK_ROW_UNIT && r->unit < doc->nunits &&
+                doc->units[r->unit].parent == (int)t->rows[u].unit)
+                kids[n++] = j;
+        }
+        if (n > 0)
+            st = rows_check(rc, RULE_UNITS_SUM, u, kids, NULL, n, cols, ncols,
+                            "its units sum to", "所属各单位合计为", TOT_STYLE_SUM);
+    }
+    bk_free(kids);
+    bk_free(cols);
+    return st;
+}
+
+/* ---- rules on selected rows ---- */
+
+/* Part rows stay in the total row's unit block unless the selector names a unit. */
+static int in_scope(const bk_table *t, size_t row, size_t anchor, const tot_selector *s)
+{
+    return s->unit || t->rows[row].unit == t->rows[anchor].unit;
+}
+
+static long first_match(rule_ctx *rc, const tot_selector *s, size_t anchor)
+{
+    for (size_t j = 0; j < rc->t->nrows; j++)
+        if (j != anchor && in_scope(rc->t, j, anchor, s) &&
+            tot_selector_match(rc->run->doc, &rc->t->rows[j], s))
+            return (long)j;
+    return -1;
+}
+
+static bk_status rule_rows_sum(rule_ctx *rc)
+{
+    const bk_table *t = rc->t;
+    tot_selector total, parts;
+    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
+    size_t *rows = bk_calloc(t->nrows + 1, sizeof *rows);
+    size_t ncols = 0;
+    bk_status st = cols && rows ? field_columns(rc, cols, &ncols) : nomem(rc);
+    if (st == BK_OK)
+        st = field_selector(rc, "total", &total);
+    if (st == BK_OK)
+        st = field_selector(rc, "parts", &parts);
+    for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
+        if (!tot_selector_match(rc->run->doc, &t->rows[i], &total))
+            continue;
+        size_t n = 0;
+        for (size_t j = 0; j < t->nrows; j++)
+            if (j != i && in_scope(t, j, i, &parts) &&
+                tot_selector_match(rc->run->doc, &t->rows[j], &parts))
+                rows[n++] = j;
+        if (n > 0)
+            st = rows_check(rc, RULE_ROWS_SUM, i, rows, NULL, n, cols, ncols,
+                            "the rows it totals sum to", "各组成行合计为", TOT_STYLE_SUM);
+    }
+    bk_free(rows);
+    bk_free(cols);
+    return st;
+}
+
+static bk_status rule_rows_equal(rule_ctx *rc)
+{
+    const bk_table *t = rc->t;
+    tot_selector a, b;
+    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
+    size_t ncols = 0;
+    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
+    if (st == BK_OK)
+        st = field_selector(rc, "a", &a);
+    if (st == BK_OK)
+        st = field_selector(rc, "b", &b);
+    tot_text en, zh;
+    tot_text_init(&en);
+    tot_text_init(&zh);
+    for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
+        if (!tot_selector_match(rc->run->doc, &t->rows[i], &a))
+            continue;
+        long j = first_match(rc, &b, i);
+        if (j < 0)
+            continue;
+        size_t other = (size_t)j;
+        tot_text_clear(&en);
+        tot_text_clear(&zh);
+        tot_text_add(&en, "row ");
+        tot_row_key(t, other, &en);
+        tot_text_add(&en, " prints");
+        tot_text_add(&zh, "「");
+        tot_row_key(t, other, &zh);
+        tot_text_add(&zh, "」行为");
+        st = rows_check(rc, RULE_ROWS_EQUAL, i, &other, NULL, 1, cols, ncols,
+                        tot_text_str(&en), tot_text_str(&zh), TOT_STYLE_EQUAL);
+    }
+    tot_text_free(&en);
+    tot_text_free(&zh);
+    bk_free(cols);
+    return st;
+}
+
+static bk_status rule_rows_difference(rule_ctx *rc)
+{
+    const bk_table *t = rc->t;
+    tot_selector result, minuend, subtrahend;
+    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
+    size_t ncols = 0;
+    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
+    if (st == BK_OK)
+        st = field_selector(rc, "result", &result);
+    if (st == BK_OK)
+        st = field_selector(rc, "minuend", &minuend);
+    if (st == BK_OK)
+        st = field_selector(rc, "subtrahend", &subtrahend);
+    for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
+        if (!tot_selector_match(rc->run->doc, &t->rows[i], &result))
+            continue;
+        long m = first_match(rc, &minuend, i), s = first_match(rc, &subtrahend, i);
+        if (m < 0 || s < 0)
+            continue;
+        size_t rows[2] = {(size_t)m, (size_t)s};
+        int neg[2] = {0, 1};
+        st = rows_check(rc, RULE_ROWS_DIFF, i, rows, neg, 2, cols, ncols,
+                        "the subtraction of the rows gives", "两行相减为", TOT_STYLE_SUM);
+    }
+    bk_free(cols);
+    return st;
+}
+
+/* ---- dispatch ---- */
+
+typedef bk_status (*rule_fn)(rule_ctx *rc);
+
+static const struct {
+    const char *name;
+    rule_fn fn;
+} rules[] = {
+    {"columns-sum", rule_columns_sum},
+    {"difference", rule_difference},
+    {"percent", rule_percent},
+    {"hierarchy", rule_hierarchy},
+    {"unit-total", rule_unit_total},
+    {"units-sum", rule_units_sum},
+    {"rows-sum", rule_rows_sum},
+    {"rows-equal", rule_rows_equal},
+    {"rows-difference", rule_rows_difference},
+};
+
+bk_status tot_table_rules(tot_run *run, const bk_table *t)
+{
+    rule_ctx rc = {run, t, 0, NULL, NULL};
+    json_error_t jerr;
+    json_t *list = json_loads(t->tpl->rules_json ? t->tpl->rules_json : "[]", 0, &jerr);
+    if (!json_is_array(list)) {
+        json_decref(list);
+        return rule_error(&rc, "the template's rules are not a JSON array");
+    }
+    bk_status st = BK_OK;
+    json_t *rule;
+    json_array_foreach(list, rc.index, rule) {
+        rc.rule = rule;
+        rc.name = json_string_value(json_object_get(rule, "rule"));
+        if (!json_is_object(rule) || !rc.name) {
+            st = rule_error(&rc, "a rule must be an object with a \"rule\" name");
+            break;
+        }
+        size_t k = 0;
+        while (k < sizeof rules / sizeof rules[0] && strcmp(rules[k].name, rc.name) != 0)
+            k++;
+        if (k == sizeof rules / sizeof rules[0]) {
+            st = rule_error(&rc, "unknown rule \"%s\"", rc.name);
+            break;
+        }
+        st = rules[k].fn(&rc);
+        if (st != BK_OK)
+            break;
+    }
+    json_decref(list);
+    return st;
+}
+
+/* ---- 其中 rows ---- */
+
+bk_status tot_of_rows(tot_run *run, const bk_table *t)
+{
+    bk_status st = BK_OK;
+    tot_text key;
+    tot_text_init(&key);
+    for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
+        if (t->rows[i].kind != BK_ROW_OF)
+            continue;
+        size_t p = i;
+        while (p > 0 && t->rows[p - 1].kind == BK_ROW_OF)
+            p--;
+        if (p == 0)
+            continue; /* a 其中 line with nothing above it has no parent to compare with */
+        p--;
+        tot_text_clear(&key);
+        tot_row_key(t, p, &key);
+        tot_says says = {TOT_STYLE_SUBSET, tot_text_str(&key), tot_text_str(&key), NULL, NULL,
+                         NULL, NULL};
+        for (size_t c = 0; st == BK_OK && c < t->tpl->ncolumns; c++) {
+            bk_decimal part, whole;
+            if (t->tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, i, (int)c, &part) ||
+                !tot_cell(t, p, (int)c, &whole) || part.units < 0 || whole.units < 0)
+                continue;
+            tot_check chk;
+            tot_check_subset(part, whole, &chk);
+            if (chk.verdict == TOT_EQUAL)
+                continue;
+            tot_where w;
+            tot_where_cell(run, t, i, (int)c, &w, &run->key, &run->col);
+            st = tot_emit(run->job, run->strict, RULE_OF_ROW, &w, &chk, &says);
+        }
+    }
+    if (st == BK_OK && key.failed)
+        st = bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
+    tot_text_free(&key);
+    return st;
+}
