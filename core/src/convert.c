@@ -7,16 +7,63 @@
 #include "budgetkit/context.h"
 #include "jobs.h"
 
+typedef struct merger {
+    bk_doc_fn fn;
+    void *user;
+    bk_doc *pending; /* the budget being assembled, kept from the import machinery */
+} merger;
+
+static bk_status merger_flush(merger *m, bk_error *err)
+{
+    bk_doc *doc = m->pending;
+    if (!doc)
+        return BK_OK;
+    m->pending = NULL;
+    bk_doc_unkeep(doc);
+    bk_status st = m->fn(doc, m->user, err);
+    if (!bk_doc_is_kept(doc))
+        bk_doc_free(doc);
+    return st;
+}
+
+static bk_status merger_push(bk_doc *doc, void *user, bk_error *err)
+{
+    merger *m = user;
+    if (m->pending && bk_doc_mergeable(m->pending, doc))
+        return bk_doc_merge(m->pending, doc, err);
+    bk_status st = merger_flush(m, err);
+    if (st == BK_OK) {
+        bk_doc_keep(doc);
+        m->pending = doc;
+    }
+    return st;
+}
+
+bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
+                         bk_doc_fn fn, void *user, bk_error *err)
+{
+    merger m = {fn, user, NULL};
+    bk_status st = BK_OK;
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        bk_source *src = bk_source_open(inputs[i], err);
+        if (!src) {
+            st = err->code;
+            break;
+        }
+        size_t ndocs = 0;
+        st = bk_run_import(ctx, src, from, 0, &ndocs, merger_push, &m, err);
+        bk_source_close(src);
+    }
+    if (st == BK_OK)
+        st = merger_flush(&m, err);
+    bk_doc_free(m.pending);
+    return st;
+}
+
 bk_status bk_read(bk_ctx *ctx, const char *input, const char *from, bk_doc_fn fn, void *user,
                   bk_error *err)
 {
-    bk_source *src = bk_source_open(input, err);
-    if (!src)
-        return err->code;
-    size_t ndocs = 0;
-    bk_status st = bk_run_import(ctx, src, from, 0, &ndocs, fn, user, err);
-    bk_source_close(src);
-    return st;
+    return bk_read_inputs(ctx, &input, 1, from, fn, user, err);
 }
 
 /* ---- convert ---- */
@@ -139,8 +186,8 @@ bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, con
     } else {
         cj.folder = sink;
     }
-    for (size_t i = 0; i < ninputs && st == BK_OK; i++)
-        st = bk_read(ctx, inputs[i], from, convert_doc, &cj, err);
+    if (st == BK_OK)
+        st = bk_read_inputs(ctx, inputs, ninputs, from, convert_doc, &cj, err);
     if (whole) {
         bk_status end = cj.exporter->export_end(&cj.job, st == BK_OK);
         if (st == BK_OK && end != BK_OK) {
@@ -224,8 +271,8 @@ bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, co
     bk_status st = BK_OK;
     if (run.n == 0)
         st = bk_error_set(err, BK_E_USAGE, "no validator is selected (see budgetkit plugins)");
-    for (size_t i = 0; i < ninputs && st == BK_OK; i++)
-        st = bk_read(ctx, inputs[i], from, validate_doc, &run, err);
+    if (st == BK_OK)
+        st = bk_read_inputs(ctx, inputs, ninputs, from, validate_doc, &run, err);
     for (size_t i = 0; i < run.n && st == BK_OK; i++)
         if (run.v[i].desc->validate_end)
             st = run.v[i].desc->validate_end(&run.v[i].job);

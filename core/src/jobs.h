@@ -30,6 +30,14 @@ struct bk_validation {
     void (*free_state)(void *);
 };
 
+/* Hand a kept document back to the import machinery's ownership rules. */
+void bk_doc_unkeep(bk_doc *doc);
+
+/* Read several inputs in order, merging consecutive documents that are parts of one budget
+ * (bk_doc_mergeable) before handing them to fn. */
+bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
+                         bk_doc_fn fn, void *user, bk_error *err);
+
 bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,
                         size_t *ndocs, bk_doc_fn fn, void *user, bk_error *err);
 

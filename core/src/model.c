@@ -58,6 +58,7 @@ void bk_doc_free(bk_doc *doc)
 }
 
 void bk_doc_keep(bk_doc *doc) { doc->priv->kept = 1; }
+void bk_doc_unkeep(bk_doc *doc) { doc->priv->kept = 0; }
 int bk_doc_is_kept(const bk_doc *doc) { return doc->priv->kept; }
 
 const char *bk_doc_intern(bk_doc *doc, const char *s, size_t len)
@@ -489,4 +490,72 @@ int bk_unit_kind_parse(const char *s)
         if (strcmp(s, unit_kind_names[i]) == 0)
             return i;
     return -1;
+}
+
+int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
+{
+    if (into->fiscal_year != from->fiscal_year || !str_eq(into->dept_name, from->dept_name) ||
+        !str_eq(into->money_unit, from->money_unit) || into->nunits != from->nunits)
+        return 0;
+    for (size_t i = 0; i < into->nunits; i++)
+        if (!str_eq(into->units[i].id, from->units[i].id) ||
+            !str_eq(into->units[i].name, from->units[i].name) ||
+            into->units[i].kind != from->units[i].kind)
+            return 0;
+    for (size_t t = 0; t < from->ntables; t++)
+        if (bk_doc_table(into, from->tables[t]->tpl->id))
+            return 0;
+    /* Two sets of performance targets or narratives would have to be chosen between. */
+    if ((into->performance.present && from->performance.present) ||
+        (into->nnarrative && from->nnarrative))
+        return 0;
+    return from->ntables > 0 || from->performance.present || from->nnarrative;
+}
+
+static bk_status copy_table(bk_doc *into, const bk_table *src)
+{
+    bk_table *t = bk_doc_add_table(into, src->tpl);
+    if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK)
+        return BK_E_NOMEM;
+    for (size_t r = 0; r < src->nrows; r++) {
+        const bk_row *row = &src->rows[r];
+        long nr = bk_table_add_row(into, t, (bk_row_kind)row->kind, row->unit, row->section,
+                                   row->code, row->name, row->level, row->line);
+        if (nr < 0)
+            return BK_E_NOMEM;
+        for (size_t c = 0; c < src->tpl->ncolumns; c++) {
+            const bk_cell *cell = bk_table_cell(src, r, c);
+            bk_status st = BK_OK;
+            if (cell->kind == BK_CELL_NUMBER)
+                st = bk_table_set_number(t, (size_t)nr, c, bk_cell_decimal(cell));
+            else if (cell->kind == BK_CELL_TEXT)
+                st = bk_table_set_text(into, t, (size_t)nr, c, cell->v.text, strlen(cell->v.text));
+            if (st != BK_OK)
+                return st;
+        }
+    }
+    return BK_OK;
+}
+
+bk_status bk_doc_merge(bk_doc *into, const bk_doc *from, bk_error *err)
+{
+    if (!bk_doc_mergeable(into, from))
+        return bk_error_set(err, BK_E_CONTENT, "the documents are not parts of one budget");
+    bk_status st = BK_OK;
+    for (size_t t = 0; t < from->ntables && st == BK_OK; t++)
+        st = copy_table(into, from->tables[t]);
+    const bk_performance *pf = &from->performance;
+    if (st == BK_OK && pf->present) {
+        st = bk_doc_set_performance(into, pf->unit_name, pf->supervisor, pf->period);
+        for (size_t i = 0; i < pf->ngoals && st == BK_OK; i++)
+            st = bk_doc_add_goal(into, pf->goals[i]);
+        for (size_t i = 0; i < pf->nindicators && st == BK_OK; i++)
+            st = bk_doc_add_indicator(into, pf->indicators[i].level1, pf->indicators[i].level2,
+                                      pf->indicators[i].level3, pf->indicators[i].target);
+    }
+    for (size_t i = 0; i < from->nnarrative && st == BK_OK; i++)
+        st = bk_doc_add_narrative(into, from->narrative[i].title, from->narrative[i].text);
+    if (st != BK_OK)
+        return bk_error_set(err, st, "out of memory");
+    return BK_OK;
 }

@@ -500,9 +500,9 @@ static bk_status resource_hash(reader *r, json_t *res, size_t number, const char
         const char *colon = strchr(h, ':');
         int alg_len = colon ? (int)(colon - h) : 3;
         bk_import_warn(r->job, 0, 0,
-                       "%s: resource %zu (\"%s\") has a %.*s hash, which budgetkit does not "
-                       "check; only sha256 hashes are verified", r->archive, number, path,
-                       alg_len > 16 ? 16 : alg_len, colon ? h : "md5");
+                       "resource %zu (\"%s\"): its %.*s hash is not checked; budgetkit verifies "
+                       "only sha256 hashes", number, path, alg_len > 16 ? 16 : alg_len,
+                       colon ? h : "md5");
         return BK_OK;
     }
     if (!is_hex_digest(h + 7, 2 * BKAR_SHA256_SIZE))

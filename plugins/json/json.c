@@ -1239,6 +1239,10 @@ static bk_status json_error_status(const json_error_t *je)
  * file", or else at the last byte read. */
 static bk_status report_parse_error(reader *rd, size_t start, size_t end, const json_error_t *je)
 {
+    /* jansson gives no message when it cannot allocate its lexer, and reports an allocation
+     * that fails while scanning a token as a bad token. */
+    if (je->text[0] == '\0' || bk_alloc_failed())
+        return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
     size_t consumed = je->position > 0 ? (size_t)je->position : 0;
     if (consumed > end - start)
         consumed = end - start;

@@ -116,7 +116,7 @@ done
 [ "$i" -eq 3 ] || fail "archive without manifest gave $i documents, expected 3"
 
 "$BK" convert "$work/foreign.zip" "$work/foreign/" 2> "$work/foreign.err"
-grep -q 'resource 2 ("data/u2.json") has a md5 hash, which budgetkit does not check' "$work/foreign.err" \
+grep -q 'foreign.zip: warning: resource 3 ("data/u2.json"): its md5 hash is not checked' "$work/foreign.err" \
     || fail "no warning about the unchecked md5 hash: $(cat "$work/foreign.err")"
 [ "$(find "$work/foreign" -type f | wc -l)" -eq 3 ] || fail "foreign package: expected 3 documents"
 

@@ -166,6 +166,12 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err);
  * one in diff (may be NULL). Source and line numbers are not compared. */
 int bk_doc_equal(const bk_doc *a, const bk_doc *b, char *diff, size_t cap);
 
+/* Parts of one budget: the same department, fiscal year, money unit and units, holding
+ * different tables (as when each published table arrives in a file of its own). */
+int bk_doc_mergeable(const bk_doc *into, const bk_doc *from);
+/* Copy from's tables, performance targets and narrative into `into` (mergeable documents). */
+bk_status bk_doc_merge(bk_doc *into, const bk_doc *from, bk_error *err);
+
 /* Number of cells that hold a value, over all tables. */
 size_t bk_doc_cell_count(const bk_doc *doc);
 
