@@ -1239,9 +1239,8 @@ static bk_status json_error_status(const json_error_t *je)
  * file", or else at the last byte read. */
 static bk_status report_parse_error(reader *rd, size_t start, size_t end, const json_error_t *je)
 {
-    /* jansson gives no message when it cannot allocate its lexer, and reports an allocation
-     * that fails while scanning a token as a bad token. */
-    if (je->text[0] == '\0' || bk_alloc_failed())
+    /* jansson gives no message only when it cannot allocate its lexer. */
+    if (je->text[0] == '\0')
         return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
     size_t consumed = je->position > 0 ? (size_t)je->position : 0;
     if (consumed > end - start)
@@ -1267,6 +1266,13 @@ static bk_status import_document(bk_import *job, reader *rd, size_t start, size_
     json_error_t je;
     json_t *root = json_loadb((const char *)rd->buf + start, end - start, JSON_REJECT_DUPLICATES,
                               &je);
+    /* jansson drops a byte of a token when growing its buffer fails, and may then report a
+     * bad token or even succeed with altered text: nothing parsed while an allocation failed
+     * can be trusted. */
+    if (bk_alloc_failed()) {
+        json_decref(root);
+        return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
+    }
     if (!root)
         return report_parse_error(rd, start, end, &je);
     if (truncated) {

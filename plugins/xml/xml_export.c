@@ -8,6 +8,7 @@
  * One document is written as a <budget> root, several as a <budgets> root. Which one is
  * known only when a second document arrives or the job ends, so the first document is kept
  * serialised both ways until then; from the second on everything streams. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
