@@ -176,7 +176,7 @@ static int cmd_convert(common *c, int argc, char **argv)
                                          {"layout", required_argument, 0, 'l'},
                                          {0, 0, 0, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(convert_help, stdout);
             return 0;
@@ -272,7 +272,7 @@ static int cmd_info(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(info_help, stdout);
             return 0;
@@ -307,7 +307,7 @@ static int cmd_validate(common *c, int argc, char **argv)
                                          {0, 0, 0, 0}};
     const char *only = NULL, *skip = NULL, *format = "text", *lang = NULL;
     int strict = 0, opt;
-    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case 'h': fputs(validate_help, stdout); return 0;
         case 'o': only = optarg; continue;
@@ -362,7 +362,7 @@ static int cmd_plugins(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(plugins_help, stdout);
             return 0;

@@ -9,6 +9,7 @@
 static unsigned long fail_at;
 static unsigned long calls;
 static int failed;
+static unsigned long failures; /* injected or real, since the program started */
 
 void bk_alloc_fail_at(unsigned long n)
 {
@@ -19,12 +20,22 @@ void bk_alloc_fail_at(unsigned long n)
 
 unsigned long bk_alloc_count(void) { return calls; }
 int bk_alloc_failed(void) { return failed; }
+unsigned long bk_alloc_failures(void) { return failures; }
+
+/* Counting real failures too lets a caller notice a library that swallowed one. */
+static void *counted(void *p)
+{
+    if (!p)
+        failures++;
+    return p;
+}
 
 static int should_fail(void)
 {
     calls++;
     if (fail_at != 0 && calls == fail_at) {
         failed = 1;
+        failures++;
         return 1;
     }
     return 0;
@@ -34,21 +45,21 @@ void *bk_malloc(size_t n)
 {
     if (should_fail())
         return NULL;
-    return malloc(n ? n : 1);
+    return counted(malloc(n ? n : 1));
 }
 
 void *bk_calloc(size_t count, size_t size)
 {
     if (should_fail())
         return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+    return counted(calloc(count ? count : 1, size ? size : 1));
 }
 
 void *bk_realloc(void *p, size_t n)
 {
     if (should_fail())
         return NULL;
-    return realloc(p, n ? n : 1);
+    return counted(realloc(p, n ? n : 1));
 }
 
 void bk_free(void *p) { free(p); }

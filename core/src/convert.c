@@ -11,6 +11,7 @@ typedef struct merger {
     bk_doc_fn fn;
     void *user;
     bk_doc *pending; /* the budget being assembled, kept from the import machinery */
+    size_t pending_input, input;
 } merger;
 
 static bk_status merger_flush(merger *m, bk_error *err)
@@ -29,12 +30,14 @@ static bk_status merger_flush(merger *m, bk_error *err)
 static bk_status merger_push(bk_doc *doc, void *user, bk_error *err)
 {
     merger *m = user;
-    if (m->pending && bk_doc_mergeable(m->pending, doc))
+    /* Only parts that arrive as separate inputs: a bulk file's documents stay as they are. */
+    if (m->pending && m->pending_input != m->input && bk_doc_mergeable(m->pending, doc))
         return bk_doc_merge(m->pending, doc, err);
     bk_status st = merger_flush(m, err);
     if (st == BK_OK) {
         bk_doc_keep(doc);
         m->pending = doc;
+        m->pending_input = m->input;
     }
     return st;
 }
@@ -42,9 +45,10 @@ static bk_status merger_push(bk_doc *doc, void *user, bk_error *err)
 bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
                          bk_doc_fn fn, void *user, bk_error *err)
 {
-    merger m = {fn, user, NULL};
+    merger m = {fn, user, NULL, 0, 0};
     bk_status st = BK_OK;
     for (size_t i = 0; i < n && st == BK_OK; i++) {
+        m.input = i;
         bk_source *src = bk_source_open(inputs[i], err);
         if (!src) {
             st = err->code;

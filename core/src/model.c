@@ -203,7 +203,7 @@ long bk_table_add_row(bk_doc *doc, bk_table *t, bk_row_kind kind, int unit, cons
                       const char *code, const char *name, int level, uint32_t line)
 {
     size_t ncol = t->tpl->ncolumns;
-    if (unit < 0 || (size_t)unit >= doc->nunits || level < 0 || level > 255)
+    if (unit < 0 || (size_t)unit >= doc->nunits || level < 0 || level > BK_MAX_LEVEL)
         return -1;
     if (t->nrows == t->cap) {
         size_t cap = t->cap, cells_cap;

@@ -201,6 +201,20 @@ static char *member_path(const writer *w, const bk_doc *doc)
     return path;
 }
 
+/* The manifest is JSON, and jansson refuses strings that are not UTF-8. */
+static int is_utf8(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        size_t seq = s[i] < 0x80 ? 1 : utf8_sequence(s + i, n - i);
+        if (seq == 0)
+            return 0;
+        i += seq;
+    }
+    return 1;
+}
+
 static int is_ascii(const char *s)
 {
     for (; *s; s++)
@@ -640,6 +654,11 @@ bk_status bkar_export_doc(bk_export *job, const bk_doc *doc)
     writer *w = bk_export_state(job);
     if (w == NULL)
         return fail(job, BK_E_INTERNAL, NULL, "the archive exporter was not started");
+    if ((doc->dept_name && !is_utf8(doc->dept_name)) ||
+        (doc->dept_code && !is_utf8(doc->dept_code)))
+        return fail(job, BK_E_ENCODING, NULL,
+                    "the department's name or code is not valid UTF-8 and cannot go into "
+                    BKAR_MANIFEST);
     member m = {0};
     m.path = member_path(w, doc);
     m.department = bk_strdup(doc->dept_name ? doc->dept_name : "");

@@ -580,6 +580,8 @@ static bk_status plan_from_manifest(reader *r)
     json_error_t je;
     json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je);
     bk_free(data);
+    if (root == NULL && json_error_code(&je) == json_error_out_of_memory)
+        return no_memory(r);
     if (root == NULL)
         return manifest_error(r, BK_E_SYNTAX,
                               "the manifest is not valid JSON (line %d, column %d): %s",

@@ -130,8 +130,8 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
 
 /* Write a document's tables: into one file (all tables one after another) or, when the sink is
  * a folder, one file per table named T01.csv... */
-bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, csv_encoding enc, int bom,
-                          bk_error *err);
+bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
+                          csv_encoding enc, int bom, bk_error *err);
 
 /* ---- helpers shared by the wide reader and writer (wide.c) ---- */
 
@@ -164,9 +164,9 @@ size_t wide_indent(const char *s, size_t len, size_t *bytes);
 /* s without ASCII blanks and U+3000 at both ends. */
 void wide_trim(const char **s, size_t *len);
 int wide_blank(const char *s, size_t len);
-/* Whether label s starts with word (ignoring blanks, brackets folded); *rest receives what
- * follows, after an optional ':' or '：'. */
-int wide_starts(const char *s, const char *word, const char **rest);
+/* Whether label s starts with word (ignoring blanks, brackets folded), followed by a ':' or
+ * '：' when need_colon; *rest (may be NULL) receives what follows, after any colon. */
+int wide_starts(const char *s, const char *word, int need_colon, const char **rest);
 /* Whether a unit name ends with (本级) or （本级）; *base_len receives the length before it. */
 int wide_is_self(const char *name, size_t *base_len);
 /* Row kind a printed name implies: 其中… → of, …合计 / …总计 → total, else item. */

@@ -48,7 +48,6 @@ typedef struct reader {
     size_t depth;
     uint64_t objects; /* bit d-1 set: the container at depth d is an object */
     size_t doc_start;
-    long doc_line;
     uint32_t *row_lines; /* line of each row object, in document order */
     size_t nrow_lines, row_lines_cap;
 } reader;
@@ -193,7 +192,8 @@ static int rd_record_row(reader *rd)
         bk_error_set(rd->err, BK_E_NOMEM, "out of memory reading the input");
         return -1;
     }
-    rd->row_lines[rd->nrow_lines++] = rd->scan_line > (long)UINT32_MAX ? 0 : (uint32_t)rd->scan_line;
+    long line = rd->scan_line;
+    rd->row_lines[rd->nrow_lines++] = line > (long)UINT32_MAX ? 0 : (uint32_t)line;
     return 0;
 }
 
@@ -255,7 +255,6 @@ static int rd_begin_doc(reader *rd)
     rd->depth = 0;
     rd->objects = 0;
     rd->doc_start = rd->scan;
-    rd->doc_line = rd->scan_line;
     rd->nrow_lines = 0;
     return 0;
 }
@@ -923,15 +922,19 @@ static int walk_units(walker *w, json_t *root)
     return r;
 }
 
+/* "total, basic, project", ending in ", ..." when the template has more than fits. */
 static void column_list(const bk_template *tpl, char *buf, size_t cap)
 {
     size_t n = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < tpl->ncolumns && n < cap; i++) {
-        int k = snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", tpl->columns[i].id);
-        if (k < 0)
-            break;
-        n += (size_t)k;
+    for (size_t i = 0; i < tpl->ncolumns; i++) {
+        const char *sep = i ? ", " : "";
+        size_t need = strlen(sep) + strlen(tpl->columns[i].id);
+        if (n + need + 6 >= cap) {
+            snprintf(buf + n, cap - n, ", ...");
+            return;
+        }
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", sep, tpl->columns[i].id);
     }
 }
 
@@ -942,7 +945,7 @@ static int walk_cell(walker *w, bk_table *t, size_t row, const char *key, json_t
     char shown_s[80];
     int col = bk_template_column(tpl, key);
     if (col < 0) {
-        char cols[200];
+        char cols[240];
         column_list(tpl, cols, sizeof cols);
         return fail(w, 1, BK_E_CONTENT, "\"%s\" is not a column of table %s (its columns are %s)",
                     SHOWN(key, shown_s), tpl->id, cols);

@@ -401,7 +401,7 @@ bk_status tot_cross_rules(tot_run *run)
         json_array_foreach(run->state->x[f].rules, i, rule) {
             const char *kind = json_string_value(json_object_get(rule, "rule"));
             const char *name = json_string_value(json_object_get(rule, "name"));
-            char fallback[32];
+            char fallback[48];
             if (!name) {
                 snprintf(fallback, sizeof fallback, "cross-table rule %zu", i + 1);
                 name = fallback;

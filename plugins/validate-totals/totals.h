@@ -106,7 +106,7 @@ bk_status tot_table_rules(tot_run *run, const bk_table *t);
 /* 其中 rows against their parent row, in every table. */
 bk_status tot_of_rows(tot_run *run, const bk_table *t);
 
-/* Cross-table rules (rules/*.json in the data folder), loaded once per job. */
+/* Cross-table rules (every .json file in the data folder's rules/), loaded once per job. */
 bk_status tot_cross_load(tot_state *st, bk_ctx *ctx, bk_error *err);
 bk_status tot_cross_rules(tot_run *run);
 

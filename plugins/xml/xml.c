@@ -19,12 +19,34 @@ static int contains(const unsigned char *s, size_t len, const char *needle)
     return 0;
 }
 
-static int bkx_probe(const bk_probe *p)
+/* The ASCII characters of a UTF-16 head (with or without byte-order mark), so that the same
+ * tests apply to it; 0 when the head is not UTF-16. */
+static size_t narrow_utf16(const unsigned char *s, size_t len, unsigned char *out)
 {
-    const unsigned char *s = p->head;
-    size_t len = p->head_len;
-    if (p->is_dir || !s)
+    int le;
+    size_t n = 0, i = 0;
+    if (len < 2)
         return 0;
+    if ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == '<' && s[1] == 0))
+        le = 1;
+    else if ((s[0] == 0xFE && s[1] == 0xFF) || (s[0] == 0 && s[1] == '<'))
+        le = 0;
+    else
+        return 0;
+    if (s[0] == 0xFF || s[0] == 0xFE)
+        i = 2;
+    for (; i + 1 < len; i += 2) {
+        unsigned u = le ? (unsigned)s[i] | (unsigned)s[i + 1] << 8
+                        : (unsigned)s[i] << 8 | (unsigned)s[i + 1];
+        out[n++] = u < 0x80 ? (unsigned char)u : 0x80;
+    }
+    return n;
+}
+
+static int probe_head(const unsigned char *head, size_t head_len)
+{
+    const unsigned char *s = head;
+    size_t len = head_len;
     if (starts_with(s, len, "\xEF\xBB\xBF")) {
         s += 3;
         len -= 3;
@@ -37,7 +59,17 @@ static int bkx_probe(const bk_probe *p)
         return 0;
     /* Any XML might be ours; the namespace makes it certain. "<?xml" needs no separate case:
      * it starts with "<" as well. */
-    return 60 + (contains(p->head, p->head_len, BKX_NS) ? 35 : 0);
+    return 60 + (contains(head, head_len, BKX_NS) ? 35 : 0);
+}
+
+static int bkx_probe(const bk_probe *p)
+{
+    unsigned char narrow[BK_PROBE_BYTES / 2];
+    if (p->is_dir || !p->head)
+        return 0;
+    size_t len = p->head_len < BK_PROBE_BYTES ? p->head_len : BK_PROBE_BYTES;
+    size_t n = narrow_utf16(p->head, len, narrow);
+    return n ? probe_head(narrow, n) : probe_head(p->head, p->head_len);
 }
 
 static const char *const extensions[] = {"xml", NULL};

@@ -26,7 +26,7 @@ typedef struct bkx_writer {
     bk_error *err;
     int failed;
     bk_status status;
-    int sink_failed;
+    bk_status sink_status; /* the first refusal of the sink */
     int lines;    /* write each row's source line */
     bkx_buf esc;  /* scratch for escaped text */
     const char *table;
@@ -69,16 +69,18 @@ static int checked(bkx_writer *o, int rc)
 {
     if (rc >= 0)
         return 0;
-    if (o->sink_failed)
-        return wfail(o, BK_E_IO, "cannot write to %s", bk_sink_name(o->sink));
+    if (o->sink_status != BK_OK && o->sink_status != BK_E_NOMEM)
+        return wfail(o, o->sink_status, "cannot write to %s", bk_sink_name(o->sink));
     return wfail(o, BK_E_NOMEM, "out of memory");
 }
 
 static int sink_write_cb(void *ctx, const char *buf, int len)
 {
     bkx_writer *o = ctx;
-    if (len < 0 || bk_sink_write(o->sink, buf, (size_t)len) != BK_OK) {
-        o->sink_failed = 1;
+    bk_status st = len < 0 ? BK_E_INTERNAL : bk_sink_write(o->sink, buf, (size_t)len);
+    if (st != BK_OK) {
+        if (o->sink_status == BK_OK)
+            o->sink_status = st;
         return -1;
     }
     return len;
@@ -394,12 +396,11 @@ static int start_bulk(bk_export *job, bkx_export *x)
     return 0;
 }
 
-bk_status bkx_export_doc(bk_export *job, const bk_doc *doc)
+static bk_status export_doc(bk_export *job, const bk_doc *doc)
 {
     bkx_export *x = bk_export_state(job);
     bk_error *err = bk_export_error(job);
     int rc;
-    xmlInitParser();
     if (x->ndocs == 0) {
         x->single = bk_sink_open_memory("first document", err);
         x->bulk = bk_sink_open_memory("first document", err);
@@ -448,7 +449,7 @@ static int finish(bk_export *job, bkx_export *x)
     return writer_close(&x->out);
 }
 
-bk_status bkx_export_end(bk_export *job, int ok)
+static bk_status export_end(bk_export *job, int ok)
 {
     bkx_export *x = bk_export_state(job);
     bk_status st = BK_OK;
@@ -464,5 +465,23 @@ bk_status bkx_export_end(bk_export *job, int ok)
         bk_sink_abort(x->bulk);
     bk_free(x);
     bk_export_set_state(job, NULL);
+    return st;
+}
+
+bk_status bkx_export_doc(bk_export *job, const bk_doc *doc)
+{
+    bkx_quiet q;
+    bkx_quiet_begin(&q);
+    bk_status st = export_doc(job, doc);
+    bkx_quiet_end(&q);
+    return st;
+}
+
+bk_status bkx_export_end(bk_export *job, int ok)
+{
+    bkx_quiet q;
+    bkx_quiet_begin(&q);
+    bk_status st = export_end(job, ok);
+    bkx_quiet_end(&q);
     return st;
 }

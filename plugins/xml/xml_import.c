@@ -53,6 +53,8 @@ typedef struct bkx_lexer {
     long line, col;    /* line of the next character, characters before it on the line */
     bkx_tagpos lt;     /* where the last '<' was */
     unsigned long long tags;
+    long depth;        /* elements open */
+    int slash;         /* the last character of a start tag was '/' */
     bkx_tagpos ring[BKX_TAGS];
 } bkx_lexer;
 
@@ -72,6 +74,7 @@ typedef struct bkx_reader {
     int failed;
     bk_status status;
     unsigned long long nread;
+    int eof;
     bkx_lexer lex;
     unsigned long long elements; /* element nodes the reader delivered */
     bkx_pos cur;                 /* start of the last element delivered */
@@ -103,6 +106,14 @@ static const char *shorten(char *buf, size_t cap, const char *s)
 static int fail(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+static void set_error(bkx_reader *p, bkx_pos pos, bk_status code, const char *msg)
+{
+    bk_error_at(p->err, p->name, pos.line, pos.col, -1);
+    bk_error_set(p->err, code, "%s", msg);
+    p->failed = 1;
+    p->status = code;
+}
+
 static int fail(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
 {
     if (p->failed)
@@ -112,14 +123,11 @@ static int fail(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    bk_error_at(p->err, p->name, pos.line, pos.col, -1);
-    bk_error_set(p->err, code, "%s", msg);
+    set_error(p, pos, code, msg);
     if (p->table && p->row)
         bk_error_where(p->err, "table %s, row %zu", p->table, p->row);
     else if (p->table)
         bk_error_where(p->err, "table %s", p->table);
-    p->failed = 1;
-    p->status = code;
     return -1;
 }
 
@@ -160,32 +168,48 @@ static bk_status map_xml_error(const xmlError *e)
     default:
         break;
     }
-    if (e->domain == XML_FROM_ENCODING || e->domain == XML_FROM_I18N)
+    if (e->domain == XML_FROM_I18N)
         return BK_E_ENCODING;
     if (e->code == XML_ERR_INVALID_CHAR && e->message && strstr(e->message, "not proper UTF-8"))
         return BK_E_ENCODING;
     return BK_E_SYNTAX;
 }
 
+/* libxml2's push parser says "Extra content at the end of the document" when the input
+ * stops inside an element; name the likely cause instead. */
+static int looks_truncated(const bkx_reader *p, const xmlError *e)
+{
+    return p->eof && p->lex.depth > 0 &&
+           (e->code == XML_ERR_DOCUMENT_END || e->code == XML_ERR_TAG_NOT_FINISHED);
+}
+
+/* libxml2 reports syntax errors here, with the place where it found them. The reader parses
+ * ahead of the model, so these carry no table or row. */
 static void on_xml_error(void *ctx, xmlErrorPtr e)
 {
     bkx_reader *p = ctx;
-    char msg[BK_ERROR_TEXT];
-    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "unknown error");
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
+    char text[BK_ERROR_TEXT], msg[BK_ERROR_TEXT + 128];
+    snprintf(text, sizeof text, "%s", e->message ? e->message : "unknown error");
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        text[--n] = '\0';
     if (e->level == XML_ERR_WARNING) {
         if (!p->failed)
-            bk_import_warn(p->job, e->line, e->int2, "%s", msg);
+            bk_import_warn(p->job, e->line, e->int2, "%s", text);
         return;
     }
+    if (p->failed)
+        return;
     bkx_pos pos = {e->line, e->int2};
     bk_status code = map_xml_error(e);
     if (code == BK_E_HOSTILE)
-        fail(p, pos, code, "%s (%s)", BKX_DOCTYPE_MSG, msg);
+        snprintf(msg, sizeof msg, "%s (%s)", BKX_DOCTYPE_MSG, text);
+    else if (looks_truncated(p, e))
+        snprintf(msg, sizeof msg, "malformed XML: the document ends before its elements are "
+                 "closed (is the file truncated?)");
     else
-        fail(p, pos, code, "malformed XML: %s", msg);
+        snprintf(msg, sizeof msg, "malformed XML: %s", text);
+    set_error(p, pos, code, msg);
 }
 
 /* ---- the lexer on the raw input ---- */
@@ -218,6 +242,7 @@ static int lex_char(bkx_lexer *x, unsigned c)
             x->state = LEX_BANG, x->match = 0;
         else {
             x->state = c == '>' ? LEX_TEXT : LEX_STAG;
+            x->slash = 0;
             lex_start_tag(x);
         }
         break;
@@ -226,8 +251,11 @@ static int lex_char(bkx_lexer *x, unsigned c)
             x->state = LEX_STAG_DQ;
         else if (c == '\'')
             x->state = LEX_STAG_SQ;
-        else if (c == '>')
+        else if (c == '>') {
             x->state = LEX_TEXT;
+            x->depth += !x->slash;
+        }
+        x->slash = c == '/';
         break;
     case LEX_STAG_DQ:
         if (c == '"')
@@ -238,8 +266,10 @@ static int lex_char(bkx_lexer *x, unsigned c)
             x->state = LEX_STAG;
         break;
     case LEX_ETAG:
-        if (c == '>')
+        if (c == '>') {
             x->state = LEX_TEXT;
+            x->depth--;
+        }
         break;
     case LEX_PI:
         if (c == '?')
@@ -368,6 +398,7 @@ static int bkx_read(void *ctx, char *buf, int len)
         }
         return fail(p, nowhere, BK_E_IO, "the input cannot be read");
     }
+    p->eof |= n == 0;
     p->nread += (unsigned long long)n;
     if (p->nread > p->lim.max_input_bytes)
         return fail(p, nowhere, BK_E_LIMIT, "the input is larger than %llu bytes (max-input-bytes)",
@@ -477,6 +508,36 @@ static int unexpected(bkx_reader *p, const char *parent, const char *expected)
                 BKX_NS ")", name, parent, expected);
 }
 
+static int is_xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Null or only white space (an empty CDATA section, say). */
+static int blank(const char *s)
+{
+    while (s && is_xml_space(*s))
+        s++;
+    return !s || !*s;
+}
+
+/* Like shorten, without the white space around the text (indentation, mostly). */
+static const char *shorten_trimmed(char *buf, size_t cap, const char *s)
+{
+    char tmp[128];
+    size_t len;
+    while (is_xml_space(*s))
+        s++;
+    len = strlen(s);
+    while (len > 0 && is_xml_space(s[len - 1]))
+        len--;
+    if (len >= sizeof tmp)
+        len = sizeof tmp - 1;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    return shorten(buf, cap, tmp);
+}
+
 /* Move to the next child element of an element holding only elements: 1 on a child (which
  * the caller reads to its end before asking again), 0 at the parent's end tag, -1 on error. */
 static int child(bkx_reader *p, const char *parent, bkx_pos pos)
@@ -498,8 +559,10 @@ static int child(bkx_reader *p, const char *parent, bkx_pos pos)
             continue;
         default: {
             const xmlChar *v = xmlTextReaderConstValue(p->r);
+            if (blank((const char *)v))
+                continue;
             return fail(p, pos, BK_E_CONTENT, "<%s> holds the text \"%s\"; only elements belong there",
-                        parent, shorten(quote, sizeof quote, v ? (const char *)v : ""));
+                        parent, shorten_trimmed(quote, sizeof quote, (const char *)v));
         }
         }
     }
@@ -589,11 +652,6 @@ static int require(bkx_reader *p, bkx_pos pos, const char *elem, const char *att
     if (value)
         return 0;
     return fail(p, pos, BK_E_CONTENT, "<%s> has no \"%s\" attribute", elem, attr);
-}
-
-static int is_xml_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Drop the white space XML Schema collapses around tokens. */
@@ -1042,7 +1100,7 @@ static int read_root(bkx_reader *p)
     return type;
 }
 
-bk_status bkx_import(bk_import *job)
+static bk_status import(bk_import *job)
 {
     bk_error *err = bk_import_error(job);
     bkx_reader *p = bk_calloc(1, sizeof *p);
@@ -1056,7 +1114,6 @@ bk_status bkx_import(bk_import *job)
     p->lim = *bk_ctx_limits(bk_import_ctx(job));
     p->lex.line = 1;
     p->status = BK_OK;
-    xmlInitParser();
     p->r = xmlReaderForIO(bkx_read, bkx_close, p, p->name, NULL, BKX_PARSE_OPTIONS);
     if (!p->r) {
         if (!p->failed)
@@ -1074,5 +1131,14 @@ bk_status bkx_import(bk_import *job)
     bk_doc_free(p->doc);
     bkx_buf_free(&p->text);
     bk_free(p);
+    return st;
+}
+
+bk_status bkx_import(bk_import *job)
+{
+    bkx_quiet q;
+    bkx_quiet_begin(&q);
+    bk_status st = import(job);
+    bkx_quiet_end(&q);
     return st;
 }

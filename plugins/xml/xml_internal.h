@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libxml/xmlerror.h>
+
 #include <budgetkit/plugin.h>
 
 /* The namespace of every element of the vocabulary (formats/xml.md). Versioned with the
@@ -31,6 +33,19 @@ int bkx_text_ok(const char *s, long *bad);
 
 /* Number of characters in s[0..len) counted as UTF-8 (continuation bytes do not count). */
 long bkx_utf8_chars(const unsigned char *s, size_t len);
+
+/* libxml2 prints what it cannot hand to a caller (output buffer and writer errors) through
+ * its thread's generic handlers. While the plugin works those are silenced, and restored
+ * after: every failure also shows in a return value, which the plugin reports itself. */
+typedef struct bkx_quiet {
+    xmlGenericErrorFunc generic;
+    void *generic_ctx;
+    xmlStructuredErrorFunc structured;
+    void *structured_ctx;
+} bkx_quiet;
+
+void bkx_quiet_begin(bkx_quiet *q);
+void bkx_quiet_end(const bkx_quiet *q);
 
 bk_status bkx_import(bk_import *job);
 bk_status bkx_export_begin(bk_export *job);

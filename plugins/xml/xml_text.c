@@ -1,6 +1,9 @@
 /* Text helpers: buffers, escaping, and the check that a string can be carried by XML 1.0. */
 #include <string.h>
 
+#include <libxml/globals.h>
+#include <libxml/parser.h>
+
 #include <budgetkit/alloc.h>
 
 #include "xml_internal.h"
@@ -120,4 +123,33 @@ long bkx_utf8_chars(const unsigned char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         n += (s[i] & 0xC0) != 0x80;
     return n;
+}
+
+static void ignore_generic(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void ignore_structured(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+void bkx_quiet_begin(bkx_quiet *q)
+{
+    xmlInitParser();
+    q->generic = xmlGenericError;
+    q->generic_ctx = xmlGenericErrorContext;
+    q->structured = xmlStructuredError;
+    q->structured_ctx = xmlStructuredErrorContext;
+    xmlSetGenericErrorFunc(NULL, ignore_generic);
+    xmlSetStructuredErrorFunc(NULL, ignore_structured);
+}
+
+void bkx_quiet_end(const bkx_quiet *q)
+{
+    xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
+    xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
 }

@@ -57,7 +57,7 @@ check "bad input exits 2" status_is 2 "$BK" convert "$tmp/bad.json" "$tmp/keep.j
 check "error has file:line:col" grep -qE "^budgetkit: $tmp/bad.json:[0-9]+:[0-9]+: " "$tmp/err"
 check "existing output kept" grep -qx precious "$tmp/keep.json"
 check "no temporary left" bash -c "! ls -A '$tmp' | grep -q tmp-"
-check "full disk exits 2" status_is 2 "$BK" convert "$sample" /dev/full
+check "full disk exits 2" status_is 2 "$BK" convert --to json "$sample" /dev/full
 check "full disk is reported" grep -q "cannot write" "$tmp/err"
 
 check "bad limit exits 2" status_is 2 "$BK" convert --limit max-cells=lots "$sample" "$tmp/y.json"

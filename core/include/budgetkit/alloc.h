@@ -23,6 +23,9 @@ int bk_grow(void **buf, size_t *cap, size_t need, size_t elem);
 void bk_alloc_fail_at(unsigned long n);
 unsigned long bk_alloc_count(void);
 int bk_alloc_failed(void);
+/* Allocation failures so far, injected or real: compare before and after a call into a library
+ * that may swallow one (jansson drops a byte of a string it cannot grow). */
+unsigned long bk_alloc_failures(void);
 
 #ifdef __cplusplus
 }

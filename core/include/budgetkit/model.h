@@ -48,6 +48,9 @@ typedef enum bk_row_kind {
     BK_ROW_OF        /* a 其中 line: a subset of the row above, never summed */
 } bk_row_kind;
 
+/* Deepest hierarchy level a row may declare. */
+#define BK_MAX_LEVEL 9
+
 typedef struct bk_row {
     const char *name;    /* label as printed; interned; never NULL ("" when blank) */
     const char *code;    /* classification code, NULL when none */

@@ -1,0 +1,1312 @@
+/* Reading the published tables as spreadsheets export them (formats/csv-wide.md). A file is
+ * read whole (wide files are small; max-input-bytes bounds them), then cut into table blocks:
+ * title lines, the 单位名称 and 单位 lines, the header rows, data rows, the 备注 footer. The
+ * table is recognised by its title, else its number (表7), else its header; the header rows are
+ * matched against the template's column paths with merged cells empty or repeated. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csvint.h"
+
+/* ---------------------------------------------------------------- a file's records */
+
+typedef struct wrec {
+    size_t first, n;
+    long line;
+} wrec;
+
+typedef struct wfile {
+    const char *name;
+    char *arena;
+    size_t arena_len, arena_cap;
+    size_t *foff; /* field start offsets, then made into fields */
+    size_t nf, foff_cap;
+    csv_field *f;
+    wrec *recs;
+    size_t nrecs, recs_cap;
+    bk_error *err;
+} wfile;
+
+static bk_status collect(void *user, const csv_field *f, size_t n, long line)
+{
+    wfile *w = user;
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += f[i].len + 1;
+    if (bk_grow((void **)&w->arena, &w->arena_cap, w->arena_len + bytes, 1) ||
+        bk_grow((void **)&w->foff, &w->foff_cap, w->nf + n, sizeof *w->foff) ||
+        bk_grow((void **)&w->recs, &w->recs_cap, w->nrecs + 1, sizeof *w->recs))
+        return csv_fail(w->err, w->name, line, 0, -1, BK_E_NOMEM, "out of memory");
+    w->recs[w->nrecs++] = (wrec){w->nf, n, line};
+    for (size_t i = 0; i < n; i++) {
+        w->foff[w->nf++] = w->arena_len;
+        memcpy(w->arena + w->arena_len, f[i].s, f[i].len + 1);
+        w->arena_len += f[i].len + 1;
+    }
+    return BK_OK;
+}
+
+static bk_status wfile_read(wfile *w, bk_source *src, const csv_read_opts *opts)
+{
+    csv_read_opts o = *opts;
+    o.max_fields = 4096;
+    bk_status st = csv_read(src, w->name, &o, w->err, collect, w);
+    if (st != BK_OK)
+        return st;
+    w->f = bk_malloc((w->nf ? w->nf : 1) * sizeof *w->f);
+    if (!w->f)
+        return csv_fail(w->err, w->name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < w->nf; i++) {
+        w->f[i].s = w->arena + w->foff[i];
+        w->f[i].len = strlen(w->f[i].s);
+    }
+    return BK_OK;
+}
+
+static void wfile_free(wfile *w)
+{
+    bk_free(w->arena);
+    bk_free(w->foff);
+    bk_free(w->f);
+    bk_free(w->recs);
+}
+
+/* ---------------------------------------------------------------- the import */
+
+typedef struct wide_in {
+    bk_import *job;
+    bk_error *err;
+    const bk_templates *tpls;
+    bk_doc *doc;
+    size_t max_header_rows;
+    unsigned long long max_cells, cells;
+    int year;
+    long year_line;
+    const char *year_file;
+    const char *money_unit;
+    int max_scale, any_number;
+    wfile *f; /* the file at hand */
+    char *tmp; /* NUL-terminated copies of trimmed cells */
+    size_t tmp_cap;
+} wide_in;
+
+static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
+{
+    char msg[BK_ERROR_TEXT];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return csv_fail(w->err, w->f ? w->f->name : NULL, line, field, -1, code, "%s", msg);
+}
+
+static bk_status nomem(wide_in *w) { return fail(w, 0, 0, BK_E_NOMEM, "out of memory"); }
+
+static const wrec *rec(const wide_in *w, size_t i) { return &w->f->recs[i]; }
+
+static const csv_field *cell(const wide_in *w, const wrec *r, size_t c)
+{
+    static const csv_field none = {"", 0};
+    return c < r->n ? &w->f->f[r->first + c] : &none;
+}
+
+static int cell_blank(const wide_in *w, const wrec *r, size_t c)
+{
+    const csv_field *f = cell(w, r, c);
+    return wide_blank(f->s, f->len);
+}
+
+/* One past the last non-blank field, 0 for a blank record. */
+static size_t rec_width(const wide_in *w, const wrec *r)
+{
+    size_t n = r->n;
+    while (n > 0 && cell_blank(w, r, n - 1))
+        n--;
+    return n;
+}
+
+/* The only non-blank field, or -1. */
+static long rec_single(const wide_in *w, const wrec *r)
+{
+    long at = -1;
+    for (size_t c = 0; c < r->n; c++) {
+        if (cell_blank(w, r, c))
+            continue;
+        if (at >= 0)
+            return -1;
+        at = (long)c;
+    }
+    return at;
+}
+
+static long rec_first(const wide_in *w, const wrec *r)
+{
+    for (size_t c = 0; c < r->n; c++)
+        if (!cell_blank(w, r, c))
+            return (long)c;
+    return -1;
+}
+
+/* A trimmed copy of a field that lives until the document is done: interned. */
+static const char *intern_trimmed(wide_in *w, const char *s, size_t len)
+{
+    wide_trim(&s, &len);
+    const char *r = bk_doc_intern(w->doc, s, len);
+    if (!r)
+        nomem(w);
+    return r;
+}
+
+/* A temporary trimmed NUL-terminated copy (valid until the next call). */
+static const char *trimmed(wide_in *w, const csv_field *f)
+{
+    const char *s = f->s;
+    size_t len = f->len;
+    wide_trim(&s, &len);
+    if (bk_grow((void **)&w->tmp, &w->tmp_cap, len + 1, 1))
+        return NULL;
+    memcpy(w->tmp, s, len);
+    w->tmp[len] = '\0';
+    return w->tmp;
+}
+
+/* ---------------------------------------------------------------- units */
+
+static int unit_by_name(const bk_doc *doc, const char *name)
+{
+    for (size_t i = 0; i < doc->nunits; i++)
+        if (bk_label_equal(doc->units[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static int add_unit(wide_in *w, const char *name, size_t len, bk_unit_kind kind, long line)
+{
+    char id[32];
+    if (kind == BK_UNIT_DEPARTMENT)
+        snprintf(id, sizeof id, "dept");
+    else
+        snprintf(id, sizeof id, "u%zu", w->doc->nunits);
+    const char *n = bk_doc_intern(w->doc, name, len);
+    if (!n)
+        return nomem(w), -1;
+    bk_error e;
+    bk_error_clear(&e);
+    if (bk_doc_add_unit(w->doc, id, n, kind, kind == BK_UNIT_DEPARTMENT ? NULL : "dept", &e) !=
+        BK_OK)
+        return fail(w, line, 0, e.code, "%s", e.text), -1;
+    if (kind == BK_UNIT_DEPARTMENT && !*w->doc->dept_name &&
+        bk_doc_set_department(w->doc, n, NULL) != BK_OK)
+        return nomem(w), -1;
+    return (int)w->doc->nunits - 1;
+}
+
+/* The unit a printed name stands for, made when new: the first is the department (a name
+ * ending in (本级) first makes the department from the rest), (本级) names are the
+ * department's own budget, others its subunits. */
+static int ensure_unit(wide_in *w, const char *name, long line)
+{
+    int u = unit_by_name(w->doc, name);
+    if (u >= 0)
+        return u;
+    size_t base;
+    int self = wide_is_self(name, &base);
+    int dept = bk_doc_unit_of_kind(w->doc, BK_UNIT_DEPARTMENT);
+    if (dept < 0) {
+        const char *s = name;
+        size_t len = self ? base : strlen(name);
+        wide_trim(&s, &len);
+        if (len == 0)
+            return fail(w, line, 0, BK_E_CONTENT, "a unit name is blank"), -1;
+        char *copy = bk_strndup(s, len);
+        if (!copy)
+            return nomem(w), -1;
+        dept = unit_by_name(w->doc, copy) >= 0 ? unit_by_name(w->doc, copy)
+                                                : add_unit(w, copy, len, BK_UNIT_DEPARTMENT, line);
+        bk_free(copy);
+        if (dept < 0 || !self)
+            return dept;
+    }
+    return add_unit(w, name, strlen(name), self ? BK_UNIT_SELF : BK_UNIT_SUBUNIT, line);
+}
+
+/* ---------------------------------------------------------------- recognising a block */
+
+typedef struct block {
+    const bk_template *tpl;
+    const char *title; /* first title-like line */
+    long title_line;
+    int number; /* from 表N, 0 when none */
+    const char *label;
+    const char *perf_unit, *perf_sup, *period;
+    int perf_seen;
+    int unit; /* the unit the rows are printed for */
+} block;
+
+static int is_perf(const bk_template *tpl)
+{
+    return tpl && tpl->row_key && strcmp(tpl->row_key, "task") == 0;
+}
+
+/* "表7" or "表 7". */
+static int table_number(const char *s, int *n)
+{
+    const char *p = s;
+    if (strncmp(p, "表", 3) != 0)
+        return 0;
+    p += 3;
+    while (*p == ' ')
+        p++;
+    if (*p < '0' || *p > '9')
+        return 0;
+    int v = 0;
+    while (*p >= '0' && *p <= '9' && v < 1000)
+        v = v * 10 + (*p++ - '0');
+    while (*p == ' ')
+        p++;
+    if (*p)
+        return 0;
+    *n = v;
+    return 1;
+}
+
+/* The first "NNNN年" in s, 0 when none. */
+static int year_in(const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (p[0] >= '1' && p[0] <= '2' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
+            p[2] <= '9' && p[3] >= '0' && p[3] <= '9' && strncmp(p + 4, "年", 3) == 0 &&
+            (p == s || p[-1] < '0' || p[-1] > '9'))
+            return (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    }
+    return 0;
+}
+
+/* "2024年度" alone. */
+static int is_period(const char *s)
+{
+    return year_in(s) && strlen(s) == 10 && strcmp(s + 4, "年度") == 0;
+}
+
+static int ends_with_label(const char *s, const char *suffix, size_t *len)
+{
+    char a[512], b[512];
+    size_t na = bk_label_normalise(s, a, sizeof a), nb = bk_label_normalise(suffix, b, sizeof b);
+    if (na >= sizeof a || nb >= sizeof b || nb == 0 || nb > na)
+        return 0;
+    *len = nb;
+    return memcmp(a + na - nb, b, nb) == 0;
+}
+
+/* The template whose title (or an alias) the printed title is, or ends with: "2024年收入总表"
+ * is 收入总表; of several, the longest wins (财政拨款收支总表 over 收支总表). */
+static const bk_template *match_title(const bk_templates *tpls, const char *s)
+{
+    const bk_template *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < bk_templates_count(tpls); i++) {
+        const bk_template *t = bk_templates_at(tpls, i);
+        for (size_t k = 0; k <= t->naliases; k++) {
+            const char *title = k == 0 ? t->title : t->aliases[k - 1];
+            size_t len;
+            if (!title)
+                continue;
+            if (bk_label_equal(s, title))
+                return t;
+            if (ends_with_label(s, title, &len) && len > best_len) {
+                best = t;
+                best_len = len;
+            }
+        }
+    }
+    return best;
+}
+
+static const bk_template *template_numbered(const bk_templates *tpls, int n)
+{
+    const bk_template *found = NULL;
+    for (size_t i = 0; i < bk_templates_count(tpls); i++) {
+        const bk_template *t = bk_templates_at(tpls, i);
+        if (t->number == n) {
+            if (found)
+                return NULL; /* two templates share the number: it tells nothing */
+            found = t;
+        }
+    }
+    return found;
+}
+
+static bk_status note_year(wide_in *w, int year, long line)
+{
+    if (!year)
+        return BK_OK;
+    if (!w->year) {
+        w->year = year;
+        w->year_line = line;
+        w->year_file = w->f->name;
+        return BK_OK;
+    }
+    if (w->year != year)
+        return fail(w, line, 0, BK_E_CONTENT, "this table prints the year %d, but %s line %ld "
+                    "printed %d", year, w->year_file, w->year_line, w->year);
+    return BK_OK;
+}
+
+static bk_status note_money_unit(wide_in *w, const char *s, long line)
+{
+    const char *u = intern_trimmed(w, s, strlen(s));
+    if (!u)
+        return BK_E_NOMEM;
+    if (!*u)
+        return BK_OK;
+    if (w->money_unit && strcmp(w->money_unit, u) != 0)
+        return fail(w, line, 0, BK_E_CONTENT, "money unit \"%s\" differs from \"%s\" printed "
+                    "before", u, w->money_unit);
+    w->money_unit = u;
+    return BK_OK;
+}
+
+/* A value printed after its label, in the same field or the next non-blank one. */
+static const char *value_after(wide_in *w, const wrec *r, size_t c, const char *rest)
+{
+    if (!wide_blank(rest, strlen(rest)))
+        return intern_trimmed(w, rest, strlen(rest));
+    for (size_t k = c + 1; k < r->n; k++)
+        if (!cell_blank(w, r, k))
+            return intern_trimmed(w, cell(w, r, k)->s, cell(w, r, k)->len);
+    return intern_trimmed(w, "", 0);
+}
+
+/* 单位名称 / 单位 / 部门（单位）名称 lines; 1 when the record was one of them. */
+static int meta_line(wide_in *w, const wrec *r, block *b, bk_status *st)
+{
+    int found = 0;
+    for (size_t c = 0; c < r->n && *st == BK_OK; c++) {
+        const char *s = cell(w, r, c)->s, *rest, *v;
+        if (wide_starts(s, WIDE_PERF_UNIT, 0, &rest)) {
+            if (!(b->perf_unit = value_after(w, r, c, rest)))
+                *st = BK_E_NOMEM;
+            b->perf_seen = found = 1;
+        } else if (found && wide_starts(s, WIDE_SUPERVISOR, 0, &rest)) {
+            if (!(b->perf_sup = value_after(w, r, c, rest)))
+                *st = BK_E_NOMEM;
+        } else if (wide_starts(s, WIDE_UNIT_NAME, 0, &rest)) {
+            if (!(b->label = value_after(w, r, c, rest)))
+                *st = BK_E_NOMEM;
+            found = 1;
+        } else if (wide_starts(s, WIDE_MONEY_UNIT, 1, &rest) ||
+                   wide_starts(s, "金额" WIDE_MONEY_UNIT, 1, &rest)) {
+            v = value_after(w, r, c, rest);
+            *st = v ? note_money_unit(w, v, r->line) : BK_E_NOMEM;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+/* ---------------------------------------------------------------- header rows */
+
+typedef struct hmap {
+    size_t rows;       /* header records */
+    size_t half;       /* two-sided: width of one side; else 0 */
+    long section_col;  /* -1 when none */
+    long *key_at;      /* file column of each key header */
+    long *col_of;      /* template column of each file column, -1 for none */
+    size_t width;      /* file columns covered (one side when two-sided) */
+} hmap;
+
+typedef struct grid {
+    wide_in *w;
+    size_t first, rows; /* header records */
+    size_t c0, c1;      /* columns */
+    const char **lab;   /* rows × (c1 - c0) reconstructed labels */
+} grid;
+
+static const char *glab(const grid *g, size_t r, size_t c) { return g->lab[r * (g->c1 - g->c0) + (c - g->c0)]; }
+
+static int same_label(const char *a, const char *b)
+{
+    return a == b || (a && b && bk_label_equal(a, b));
+}
+
+/* Fill in merged cells: an empty cell repeats its left neighbour's label when both columns
+ * have the same labels above it (a merge across), else it has none (a merge down). */
+static int grid_build(grid *g)
+{
+    size_t w = g->c1 - g->c0;
+    g->lab = bk_calloc(g->rows * (w ? w : 1), sizeof *g->lab);
+    if (!g->lab)
+        return -1;
+    for (size_t r = 0; r < g->rows; r++) {
+        const wrec *rr = rec(g->w, g->first + r);
+        for (size_t c = g->c0; c < g->c1; c++) {
+            const char **slot = &g->lab[r * w + (c - g->c0)];
+            const csv_field *f = cell(g->w, rr, c);
+            if (!wide_blank(f->s, f->len)) {
+                *slot = f->s;
+                continue;
+            }
+            if (c == g->c0 || !glab(g, r, c - 1))
+                continue;
+            int same = 1;
+            for (size_t k = 0; k < r && same; k++)
+                same = same_label(glab(g, k, c), glab(g, k, c - 1));
+            if (same)
+                *slot = glab(g, r, c - 1);
+        }
+    }
+    return 0;
+}
+
+/* Column c's header path: its labels top down, repeats (merges down) collapsed. */
+static size_t grid_path(const grid *g, size_t c, const char **path, size_t cap)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < g->rows; r++) {
+        const char *l = glab(g, r, c);
+        if (!l || (n > 0 && bk_label_equal(path[n - 1], l)))
+            continue;
+        if (n < cap)
+            path[n] = l;
+        n++;
+    }
+    return n;
+}
+
+static void path_text(const char *const *path, size_t n, char *buf, size_t cap)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && at + 1 < cap; i++)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%s", i ? " / " : "", path[i]);
+}
+
+static int path_equal(const char *const *a, size_t na, const char *const *b, size_t nb, int years)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!wide_label_match(a[i], b[i], years))
+            return 0;
+    return 1;
+}
+
+#define MAX_PATH 16
+
+/* Match the columns [c0, c1) of `rows` header records at `first` against tpl. On success
+ * fills m (key_at, col_of indexed from c0). On failure writes why. */
+static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t rows, size_t c0,
+                      size_t c1, hmap *m, char *why, size_t why_cap)
+{
+    grid g = {w, first, rows, c0, c1, NULL};
+    if (grid_build(&g)) {
+        snprintf(why, why_cap, "out of memory");
+        return 0;
+    }
+    const char *path[MAX_PATH];
+    int ok = 0;
+    size_t nkey = tpl->nkey_headers, c = c0;
+    char *used = bk_calloc(tpl->ncolumns + 1, 1);
+    if (!used)
+        goto done;
+    m->section_col = -1;
+    for (size_t k = c0; k < c1; k++)
+        m->col_of[k - c0] = -1;
+    /* A leading column with no header at all holds the rows' sections. */
+    if (c < c1 && grid_path(&g, c, path, MAX_PATH) == 0 && nkey > 0) {
+        m->section_col = (long)c;
+        c++;
+    }
+    for (size_t k = 0; k < nkey; k++, c++) {
+        size_t n = c < c1 ? grid_path(&g, c, path, MAX_PATH) : 0;
+        if (n != 1 || !bk_label_equal(path[0], tpl->key_headers[k])) {
+            char got[256];
+            path_text(path, n < MAX_PATH ? n : MAX_PATH, got, sizeof got);
+            snprintf(why, why_cap, "column %zu should be the key column \"%s\" but reads \"%s\"",
+                     c + 1, tpl->key_headers[k], got);
+            goto done;
+        }
+        m->key_at[k] = (long)c;
+    }
+    size_t matched = 0;
+    for (; c < c1; c++) {
+        size_t n = grid_path(&g, c, path, MAX_PATH);
+        if (n == 0)
+            continue; /* no header: must stay blank below */
+        long found = -1;
+        for (int years = 0; years < 2 && found < 0; years++)
+            for (size_t j = 0; j < tpl->ncolumns && found < 0; j++)
+                if (!used[j] && path_equal(path, n < MAX_PATH ? n : MAX_PATH,
+                                           (const char *const *)tpl->columns[j].path,
+                                           tpl->columns[j].path_len, years))
+                    found = (long)j;
+        if (found < 0) {
+            char got[256];
+            path_text(path, n < MAX_PATH ? n : MAX_PATH, got, sizeof got);
+            snprintf(why, why_cap, "column %zu reads \"%s\", which is no column of %s", c + 1, got,
+                     tpl->id);
+            goto done;
+        }
+        used[found] = 1;
+        m->col_of[c - c0] = found;
+        matched++;
+    }
+    if (matched == 0) {
+        snprintf(why, why_cap, "no value column of %s is in the header", tpl->id);
+        goto done;
+    }
+    ok = 1;
+done:
+    bk_free(used);
+    bk_free(g.lab);
+    return ok;
+}
+
+/* The 支出 side of a two-sided header must have the 收入 side's layout. */
+static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h, size_t half,
+                      const hmap *left, char *why, size_t why_cap)
+{
+    long keys[64], cols[256];
+    if (tpl->nkey_headers > 64 || half > 256) {
+        snprintf(why, why_cap, "too wide");
+        return 0;
+    }
+    hmap right = *left;
+    right.key_at = keys;
+    right.col_of = cols;
+    if (!match_grid(w, tpl, first, h, half, 2 * half, &right, why, why_cap))
+        return 0;
+    int same = right.section_col == (left->section_col < 0 ? -1 : left->section_col + (long)half);
+    for (size_t k = 0; k < tpl->nkey_headers && same; k++)
+        same = keys[k] == left->key_at[k] + (long)half;
+    for (size_t c = 0; c < half && same; c++)
+        same = cols[c] == left->col_of[c];
+    if (!same)
+        snprintf(why, why_cap, "its columns are not in the order of the 收入 side");
+    return same;
+}
+
+/* The header at records [first..): try 1, 2, ... rows until they match tpl. */
+static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t end, hmap *m,
+                        char *why, size_t why_cap)
+{
+    wide_shape sh;
+    wide_shape_of(tpl, &sh);
+    snprintf(why, why_cap, "the header is missing");
+    /* Two sides, 收入 | 支出, each the template's header. */
+    const wrec *top = first < end ? rec(w, first) : NULL;
+    size_t half = 0;
+    if (top && bk_label_equal(cell(w, top, 0)->s, WIDE_INCOME)) {
+        for (size_t c = 1; c < top->n; c++) {
+            if (cell_blank(w, top, c))
+                continue;
+            if (bk_label_equal(cell(w, top, c)->s, WIDE_EXPENDITURE))
+                half = c;
+            break;
+        }
+    }
+    size_t skip = half ? 1 : 0;
+    size_t width = 0;
+    for (size_t h = 1; h <= w->max_header_rows && first + skip + h <= end; h++) {
+        size_t rw = rec_width(w, rec(w, first + skip + h - 1));
+        if (rw > width)
+            width = rw;
+        size_t c1 = half ? half : width;
+        if (half && width > 2 * half)
+            continue;
+        char why1[300];
+        if (!match_grid(w, tpl, first + skip, h, 0, c1, m, why1, sizeof why1)) {
+            if (h == sh.depth || (h < sh.depth && first + skip + h == end))
+                snprintf(why, why_cap, "%s", why1);
+            continue;
+        }
+        if (half && !same_sides(w, tpl, first + 1, h, half, m, why1, sizeof why1)) {
+            snprintf(why, why_cap, "the 支出 side: %s", why1);
+            continue;
+        }
+        m->rows = h + skip;
+        m->half = half;
+        m->width = c1;
+        return 1;
+    }
+    if (sh.depth + skip > w->max_header_rows)
+        snprintf(why, why_cap, "table %s needs %zu header rows, more than the limit of %zu "
+                 "(max-header-rows)", tpl->id, sh.depth + skip, w->max_header_rows);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- data rows */
+
+static int is_title_line(wide_in *w, const wrec *r)
+{
+    long c = rec_single(w, r);
+    if (c < 0)
+        return 0;
+    const char *s = trimmed(w, cell(w, r, (size_t)c));
+    int n;
+    return s && (table_number(s, &n) || match_title(w->tpls, s));
+}
+
+/* Where the block's rows end: the 备注 footer, a new table, or the end. */
+static size_t block_end(wide_in *w, size_t from, size_t end)
+{
+    for (size_t i = from; i < end; i++) {
+        const wrec *r = rec(w, i);
+        long c = rec_first(w, r);
+        if (c < 0)
+            continue;
+        const char *s = cell(w, r, (size_t)c)->s;
+        if (wide_starts(s, WIDE_NOTE, 0, NULL) || wide_starts(s, WIDE_UNIT_NAME, 0, NULL) ||
+            is_title_line(w, r))
+            return i;
+    }
+    return end;
+}
+
+typedef struct rowmode {
+    int goals;          /* after 年度总体目标 */
+    int indicators;     /* after the 一级指标 ... header */
+    long ind_at[4];
+    const char *last[2]; /* level1, level2 of the previous indicator (merged cells) */
+} rowmode;
+
+static int indicator_header(wide_in *w, const wrec *r, long at[4])
+{
+    static const char *const heads[4] = {"一级指标", "二级指标", "三级指标", "目标值"};
+    for (int k = 0; k < 4; k++)
+        at[k] = -1;
+    for (size_t c = 0; c < r->n; c++)
+        for (int k = 0; k < 4; k++)
+            if (at[k] < 0 && bk_label_equal(cell(w, r, c)->s, heads[k]))
+                at[k] = (long)c;
+    return at[0] >= 0 && at[3] >= 0;
+}
+
+static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *taken)
+{
+    long first = rec_first(w, r);
+    *taken = 1;
+    if (first >= 0 && bk_label_equal(cell(w, r, (size_t)first)->s, WIDE_GOALS)) {
+        mode->goals = 1;
+        mode->indicators = 0;
+        for (size_t c = (size_t)first + 1; c < r->n; c++)
+            if (!cell_blank(w, r, c)) {
+                const char *g = intern_trimmed(w, cell(w, r, c)->s, cell(w, r, c)->len);
+                return g && bk_doc_add_goal(w->doc, g) == BK_OK ? BK_OK : nomem(w);
+            }
+        return BK_OK;
+    }
+    long at[4];
+    if (indicator_header(w, r, at)) {
+        memcpy(mode->ind_at, at, sizeof at);
+        mode->indicators = 1;
+        mode->goals = 0;
+        mode->last[0] = mode->last[1] = "";
+        return BK_OK;
+    }
+    if (mode->indicators) {
+        const char *v[4];
+        int any = 0;
+        for (int k = 0; k < 4; k++) {
+            v[k] = "";
+            if (mode->ind_at[k] >= 0) {
+                const csv_field *f = cell(w, r, (size_t)mode->ind_at[k]);
+                if (!(v[k] = intern_trimmed(w, f->s, f->len)))
+                    return BK_E_NOMEM;
+                any |= *v[k] != 0;
+            }
+        }
+        if (!any)
+            return BK_OK;
+        for (int k = 0; k < 2; k++) {
+            if (!*v[k])
+                v[k] = mode->last[k];
+            mode->last[k] = v[k];
+        }
+        return bk_doc_add_indicator(w->doc, v[0], v[1], v[2], v[3]) == BK_OK ? BK_OK : nomem(w);
+    }
+    if (mode->goals) {
+        if (first < 0)
+            return BK_OK;
+        const char *g = intern_trimmed(w, cell(w, r, (size_t)first)->s,
+                                       cell(w, r, (size_t)first)->len);
+        return g && bk_doc_add_goal(w->doc, g) == BK_OK ? BK_OK : nomem(w);
+    }
+    *taken = 0;
+    return BK_OK;
+}
+
+typedef struct rowctx {
+    bk_table *t;
+    const hmap *m;
+    wide_shape sh;
+    int levels; /* the table prints levels by indentation */
+    int cur;    /* unit of the rows' block */
+} rowctx;
+
+static int default_unit(wide_in *w, rowctx *rc)
+{
+    if (rc->cur >= 0)
+        return rc->cur;
+    int u = bk_doc_unit_of_kind(w->doc, BK_UNIT_SELF);
+    if (u < 0)
+        u = bk_doc_unit_of_kind(w->doc, BK_UNIT_DEPARTMENT);
+    return u;
+}
+
+static const char *column_label(const bk_template *tpl, size_t j)
+{
+    const bk_column *col = &tpl->columns[j];
+    return col->path_len ? col->path[col->path_len - 1] : col->id;
+}
+
+static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, const csv_field *f,
+                           long line, long field)
+{
+    const bk_template *tpl = rc->t->tpl;
+    const char *s = f->s;
+    size_t len = f->len;
+    if (wide_blank(s, len))
+        return BK_OK;
+    if (w->max_cells && ++w->cells > w->max_cells)
+        return fail(w, line, field, BK_E_LIMIT, "the document has more than %llu cells "
+                    "(max-cells)", w->max_cells);
+    if (tpl->columns[j].type == BK_COL_TEXT)
+        return bk_table_set_text(w->doc, rc->t, row, j, s, len) == BK_OK ? BK_OK : nomem(w);
+    bk_decimal d;
+    int fullwidth = 0;
+    wide_trim(&s, &len);
+    switch (bk_decimal_parse(s, len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM | BK_DECIMAL_FULLWIDTH,
+                             &d, &fullwidth)) {
+    case BK_DECIMAL_OK:
+        break;
+    case BK_DECIMAL_EMPTY:
+        return BK_OK;
+    case BK_DECIMAL_OVERFLOW:
+        return fail(w, line, field, BK_E_CONTENT, "line %ld, field %ld: amount \"%.*s\" in "
+                    "column %s is too large or has too many decimals", line, field, (int)len, s,
+                    column_label(tpl, j));
+    default:
+        return fail(w, line, field, BK_E_CONTENT, "line %ld, field %ld: \"%.*s\" in column %s "
+                    "is not a number", line, field, (int)len, s, column_label(tpl, j));
+    }
+    if (fullwidth)
+        bk_import_warn(w->job, line, field, "full-width characters in \"%.*s\" were read as %s",
+                       (int)len, s, "a number");
+    if (d.scale > w->max_scale)
+        w->max_scale = d.scale;
+    w->any_number = 1;
+    return bk_table_set_number(rc->t, row, j, d);
+}
+
+/* One side of a data record: columns from `at`. Adds a row unless it is blank. */
+static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, const char *section)
+{
+    const hmap *m = rc->m;
+    const bk_template *tpl = rc->t->tpl;
+    const csv_field *unit_f = NULL, *code_f = NULL, *name_f = NULL;
+    if (rc->sh.unit_col >= 0)
+        unit_f = cell(w, r, at + (size_t)m->key_at[rc->sh.unit_col]);
+    if (rc->sh.code_col >= 0)
+        code_f = cell(w, r, at + (size_t)m->key_at[rc->sh.code_col]);
+    if (rc->sh.name_col >= 0)
+        name_f = cell(w, r, at + (size_t)m->key_at[rc->sh.name_col]);
+    if (m->section_col >= 0) {
+        const csv_field *sf = cell(w, r, at + (size_t)m->section_col);
+        if (!wide_blank(sf->s, sf->len) && !(section = intern_trimmed(w, sf->s, sf->len)))
+            return BK_E_NOMEM;
+    }
+    int blank = 1;
+    for (size_t c = 0; c < m->width && blank; c++)
+        blank = cell_blank(w, r, at + c);
+    if (blank)
+        return BK_OK;
+    /* The name: its indentation is its level. */
+    const char *name = "";
+    size_t indent = 0;
+    if (name_f) {
+        const char *s = name_f->s;
+        size_t len = name_f->len, bytes;
+        while (len > 0 && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        indent = wide_indent(s, len, &bytes);
+        if (!(name = intern_trimmed(w, s + bytes, len - bytes)))
+            return BK_E_NOMEM;
+    }
+    const char *code = NULL;
+    if (code_f && !wide_blank(code_f->s, code_f->len) &&
+        !(code = intern_trimmed(w, code_f->s, code_f->len)))
+        return BK_E_NOMEM;
+    bk_row_kind kind = wide_kind_of(name);
+    int unit = -1;
+    if (unit_f && !wide_blank(unit_f->s, unit_f->len)) {
+        const char *un = intern_trimmed(w, unit_f->s, unit_f->len);
+        if (!un || (unit = ensure_unit(w, un, r->line)) < 0)
+            return w->err->code ? w->err->code : BK_E_NOMEM;
+        rc->cur = unit;
+        if (!code && !*name) {
+            kind = BK_ROW_UNIT;
+            name = un;
+        }
+    } else if (rc->sh.unit_col < 0 && *name && !code) {
+        /* No 预算单位 column: a row naming a unit is that unit's row (Tables 4 and 5). */
+        int u = unit_by_name(w->doc, name);
+        if (u < 0 && wide_is_self(name, NULL))
+            u = ensure_unit(w, name, r->line);
+        if (u >= 0) {
+            kind = BK_ROW_UNIT;
+            unit = rc->cur = u;
+        }
+    }
+    if (unit < 0)
+        unit = default_unit(w, rc);
+    if (unit < 0)
+        return fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 line or 预算单位 cell says "
+                    "which unit this row belongs to", r->line);
+    int level = 0;
+    if (rc->levels && kind != BK_ROW_UNIT)
+        level = (int)(kind == BK_ROW_TOTAL ? indent : indent + 1);
+    if (level > 255)
+        level = 255;
+    long row = bk_table_add_row(w->doc, rc->t, kind, unit, section, code, name, level,
+                                (uint32_t)r->line);
+    if (row < 0)
+        return nomem(w);
+    for (size_t c = 0; c < m->width; c++) {
+        long j = m->col_of[c];
+        if (j < 0) {
+            int key = (long)c == m->section_col;
+            for (size_t k = 0; k < tpl->nkey_headers && !key; k++)
+                key = m->key_at[k] == (long)c;
+            if (!key && !cell_blank(w, r, at + c))
+                return fail(w, r->line, (long)(at + c + 1), BK_E_CONTENT,
+                            "line %ld, field %zu holds \"%.40s\" under no column header",
+                            r->line, at + c + 1, cell(w, r, at + c)->s);
+            continue;
+        }
+        bk_status st = set_value(w, rc, (size_t)row, (size_t)j, cell(w, r, at + c), r->line,
+                                 (long)(at + c + 1));
+        if (st != BK_OK) {
+            bk_error_where(w->err, "%s row %ld column %s", tpl->id, row + 1,
+                           tpl->columns[j].id);
+            return st;
+        }
+    }
+    return BK_OK;
+}
+
+static bk_status extra_fields(wide_in *w, const wrec *r, size_t width)
+{
+    for (size_t c = width; c < r->n; c++)
+        if (!cell_blank(w, r, c))
+            return fail(w, r->line, (long)c + 1, BK_E_CONTENT, "line %ld, field %zu holds "
+                        "\"%.40s\" beyond the table's %zu columns", r->line, c + 1,
+                        cell(w, r, c)->s, width);
+    return BK_OK;
+}
+
+static int indented(wide_in *w, const wrec *r, long col)
+{
+    if (col < 0)
+        return 0;
+    const csv_field *f = cell(w, r, (size_t)col);
+    const char *s = f->s;
+    size_t len = f->len;
+    while (len > 0 && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    return wide_indent(s, len, NULL) > 0;
+}
+
+static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
+{
+    const hmap *m = rc->m;
+    long name_at = rc->sh.name_col >= 0 ? m->key_at[rc->sh.name_col] : -1;
+    for (size_t i = from; i < end && !rc->levels; i++)
+        rc->levels = indented(w, rec(w, i), name_at) ||
+                     (m->half && name_at >= 0 && indented(w, rec(w, i), (long)m->half + name_at));
+    rowmode mode;
+    memset(&mode, 0, sizeof mode);
+    int perf = is_perf(rc->t->tpl);
+    bk_status st = BK_OK;
+    /* Two sides: the 收入 rows first, then the 支出 rows. */
+    for (int side = 0; side < (m->half ? 2 : 1) && st == BK_OK; side++) {
+        int cur = rc->cur;
+        for (size_t i = from; i < end && st == BK_OK; i++) {
+            const wrec *r = rec(w, i);
+            if (perf) {
+                int taken;
+                if ((st = perf_record(w, r, &mode, &taken)) != BK_OK || taken)
+                    continue;
+            }
+            if ((st = extra_fields(w, r, m->half ? 2 * m->half : m->width)) != BK_OK)
+                break;
+            if (m->half)
+                st = data_row(w, rc, r, side ? m->half : 0, side ? "expenditure" : "income");
+            else
+                st = data_row(w, rc, r, 0, NULL);
+        }
+        rc->cur = cur;
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- blocks */
+
+static bk_status block_meta(wide_in *w, size_t *pos, size_t end, block *b)
+{
+    size_t i = *pos;
+    bk_status st = BK_OK;
+    for (; i < end && st == BK_OK; i++) {
+        const wrec *r = rec(w, i);
+        long single = rec_single(w, r);
+        if (rec_first(w, r) < 0)
+            continue;
+        const char *s = single >= 0 ? trimmed(w, cell(w, r, (size_t)single)) : NULL;
+        int n;
+        if (s && table_number(s, &n)) {
+            if (b->number || b->title)
+                break; /* the next table */
+            b->number = n;
+            continue;
+        }
+        if (meta_line(w, r, b, &st))
+            continue;
+        if (!s)
+            break;
+        if (is_period(s) || (b->tpl && is_perf(b->tpl) && !b->period && b->title)) {
+            if (!(b->period = intern_trimmed(w, s, strlen(s))))
+                return BK_E_NOMEM;
+            st = note_year(w, year_in(s), r->line);
+            continue;
+        }
+        const bk_template *tpl = match_title(w->tpls, s);
+        if (!b->title || (tpl && !b->tpl)) {
+            if (!(b->title = intern_trimmed(w, s, strlen(s))))
+                return BK_E_NOMEM;
+            b->title_line = r->line;
+            b->tpl = tpl;
+            if (tpl)
+                st = note_year(w, year_in(s), r->line);
+        }
+    }
+    *pos = i;
+    return st;
+}
+
+/* Which table, when the title did not say: its number, else the only template whose header
+ * the rows at `at` match. */
+static bk_status identify(wide_in *w, block *b, size_t at, size_t end, hmap *m)
+{
+    if (!b->tpl && b->number)
+        b->tpl = template_numbered(w->tpls, b->number);
+    if (b->tpl)
+        return BK_OK;
+    const bk_template *found = NULL;
+    char names[128] = "", why[300];
+    size_t count = 0;
+    for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
+        const bk_template *t = bk_templates_at(w->tpls, i);
+        if (!match_header(w, t, at, end, m, why, sizeof why))
+            continue;
+        if (count++ == 0)
+            found = t;
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", t->id);
+    }
+    long line = at < end ? rec(w, at)->line : (w->f->nrecs ? rec(w, w->f->nrecs - 1)->line : 1);
+    if (count == 1) {
+        b->tpl = found;
+        return BK_OK;
+    }
+    if (b->title && count)
+        return fail(w, b->title_line, 0, BK_E_CONTENT, "unknown table title \"%s\": no template "
+                    "has it, and the header fits several tables (%s)", b->title, names);
+    if (b->title)
+        return fail(w, b->title_line, 0, BK_E_CONTENT, "unknown table title \"%s\": no template "
+                    "has this title or this header", b->title);
+    if (count)
+        return fail(w, line, 0, BK_E_CONTENT, "the file has no title line, and its header fits "
+                    "several tables (%s); add the title", names);
+    return fail(w, line, 0, BK_E_CONTENT, "the file has no title line, and its header matches no "
+                "standard table");
+}
+
+static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
+{
+    if (*pos >= end)
+        return BK_OK;
+    const wrec *r = rec(w, *pos);
+    long c = rec_first(w, r);
+    const char *rest;
+    if (c < 0 || !wide_starts(cell(w, r, (size_t)c)->s, WIDE_NOTE, 0, &rest))
+        return BK_OK;
+    (*pos)++;
+    if (!t)
+        return BK_OK;
+    const char *v = value_after(w, r, (size_t)c, rest);
+    if (!v)
+        return BK_E_NOMEM;
+    return bk_table_set_labels(w->doc, t, t->unit_label, v) == BK_OK ? BK_OK : nomem(w);
+}
+
+static bk_status read_block(wide_in *w, size_t *pos, size_t end)
+{
+    block b;
+    memset(&b, 0, sizeof b);
+    b.unit = -1;
+    size_t i = *pos;
+    bk_status st = block_meta(w, &i, end, &b);
+    if (st != BK_OK)
+        return st;
+    if (i >= end && !b.title && !b.number && !b.label) {
+        *pos = end; /* trailing blank lines */
+        return BK_OK;
+    }
+    size_t nkeys = 64, ncols = 1024;
+    hmap m;
+    memset(&m, 0, sizeof m);
+    m.key_at = bk_calloc(nkeys, sizeof *m.key_at);
+    m.col_of = bk_calloc(ncols, sizeof *m.col_of);
+    if (!m.key_at || !m.col_of) {
+        st = nomem(w);
+        goto out;
+    }
+    if ((st = identify(w, &b, i, end, &m)) != BK_OK)
+        goto out;
+    if (b.tpl->nkey_headers > nkeys) {
+        st = fail(w, b.title_line, 0, BK_E_CONTENT, "template %s has too many key columns",
+                  b.tpl->id);
+        goto out;
+    }
+    if (b.label && *b.label && (b.unit = ensure_unit(w, b.label, b.title_line)) < 0) {
+        st = w->err->code;
+        goto out;
+    }
+    if (is_perf(b.tpl) && b.perf_unit && *b.perf_unit && b.unit < 0 &&
+        (b.unit = ensure_unit(w, b.perf_unit, b.title_line)) < 0) {
+        st = w->err->code;
+        goto out;
+    }
+    bk_table *t = NULL;
+    long at4[4];
+    int no_table = is_perf(b.tpl) && i < end &&
+                   (indicator_header(w, rec(w, i), at4) ||
+                    (rec_first(w, rec(w, i)) >= 0 &&
+                     bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i)))->s,
+                                    WIDE_GOALS)));
+    size_t stop = block_end(w, i, end);
+    if (!no_table) {
+        char why[300];
+        if (!match_header(w, b.tpl, i, stop, &m, why, sizeof why)) {
+            long line = i < end ? rec(w, i)->line : b.title_line;
+            st = fail(w, line, 0, BK_E_CONTENT, "the header of table %s (%s) does not match its "
+                      "template: %s", b.tpl->id, b.tpl->title, why);
+            goto out;
+        }
+        if (bk_doc_table(w->doc, b.tpl->id)) {
+            st = fail(w, b.title_line ? b.title_line : rec(w, i)->line, 0, BK_E_CONTENT,
+                      "table %s (%s) appears twice", b.tpl->id, b.tpl->title);
+            goto out;
+        }
+        if (!(t = bk_doc_add_table(w->doc, b.tpl)) ||
+            bk_table_set_labels(w->doc, t, b.label, NULL) != BK_OK) {
+            st = nomem(w);
+            goto out;
+        }
+        i += m.rows;
+    } else {
+        m.width = 0;
+    }
+    if (t) {
+        rowctx rc;
+        memset(&rc, 0, sizeof rc);
+        rc.t = t;
+        rc.m = &m;
+        wide_shape_of(b.tpl, &rc.sh);
+        rc.cur = b.unit;
+        st = read_rows(w, &rc, i, stop);
+    } else {
+        rowmode mode;
+        memset(&mode, 0, sizeof mode);
+        for (size_t k = i; k < stop && st == BK_OK; k++) {
+            int taken;
+            st = perf_record(w, rec(w, k), &mode, &taken);
+            if (st == BK_OK && !taken && rec_first(w, rec(w, k)) >= 0)
+                st = fail(w, rec(w, k)->line, 0, BK_E_CONTENT, "line %ld belongs to no part of "
+                          "table %s", rec(w, k)->line, b.tpl->id);
+        }
+    }
+    if (st != BK_OK)
+        goto out;
+    i = stop;
+    if ((st = read_note(w, &i, end, t)) != BK_OK)
+        goto out;
+    if (is_perf(b.tpl) && (b.perf_seen || b.period || w->doc->performance.ngoals ||
+                           w->doc->performance.nindicators)) {
+        bk_performance *p = &w->doc->performance;
+        if (bk_doc_set_performance(w->doc, b.perf_unit ? b.perf_unit : p->unit_name,
+                                   b.perf_sup ? b.perf_sup : p->supervisor,
+                                   b.period ? b.period : p->period) != BK_OK)
+            st = nomem(w);
+    }
+    *pos = i;
+out:
+    bk_free(m.key_at);
+    bk_free(m.col_of);
+    return st;
+}
+
+static bk_status read_file(wide_in *w, bk_source *src, const csv_read_opts *opts)
+{
+    wfile f;
+    memset(&f, 0, sizeof f);
+    f.name = bk_source_name(src);
+    f.err = w->err;
+    w->f = &f;
+    bk_status st = wfile_read(&f, src, opts);
+    if (st == BK_OK && f.nrecs > 0 && csv_lines_header_record(&f.f[0], f.recs[0].n))
+        st = fail(w, 1, 0, BK_E_CONTENT, "this is a line-item file; a folder is read as the "
+                  "wide tables of one document");
+    size_t pos = 0, tables = w->doc->ntables;
+    int perf = w->doc->performance.present;
+    while (st == BK_OK && pos < f.nrecs) {
+        size_t before = pos;
+        st = read_block(w, &pos, f.nrecs);
+        if (st == BK_OK && pos == before)
+            st = fail(w, rec(w, pos)->line, 0, BK_E_CONTENT, "line %ld is not part of a table",
+                      rec(w, pos)->line);
+    }
+    if (st == BK_OK && tables == w->doc->ntables && perf == w->doc->performance.present)
+        st = fail(w, 0, 0, BK_E_CONTENT, "the file holds no table");
+    wfile_free(&f);
+    w->f = NULL;
+    return st;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_csv_name(const char *n)
+{
+    size_t len = strlen(n);
+    return n[0] != '.' && len > 4 && strcasecmp(n + len - 4, ".csv") == 0;
+}
+
+static bk_status read_folder(wide_in *w, const char *dir, const csv_read_opts *opts)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return csv_fail(w->err, dir, 0, 0, -1, BK_E_IO, "cannot open the folder");
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bk_status st = BK_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && st == BK_OK) {
+        if (!is_csv_name(e->d_name))
+            continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *path = bk_malloc(len);
+        if (!path || bk_grow((void **)&names, &cap, n + 1, sizeof *names)) {
+            bk_free(path);
+            st = csv_fail(w->err, dir, 0, 0, -1, BK_E_NOMEM, "out of memory");
+            break;
+        }
+        snprintf(path, len, "%s/%s", dir, e->d_name);
+        names[n++] = path;
+    }
+    closedir(d);
+    if (st == BK_OK && n == 0)
+        st = csv_fail(w->err, dir, 0, 0, -1, BK_E_CONTENT, "the folder holds no .csv file");
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        bk_source *src = bk_source_open(names[i], w->err);
+        if (!src) {
+            st = w->err->code ? w->err->code : BK_E_IO;
+            break;
+        }
+        st = read_file(w, src, opts);
+        bk_source_close(src);
+    }
+    for (size_t i = 0; i < n; i++)
+        bk_free(names[i]);
+    bk_free(names);
+    return st;
+}
+
+/* The document-wide facts the tables printed (or the options give). */
+static bk_status finish(wide_in *w, const char *name)
+{
+    bk_doc *doc = w->doc;
+    const char *opt = bk_import_option(w->job, "year");
+    if (opt) {
+        char *end;
+        long y = strtol(opt, &end, 10);
+        if (*end || y < 1900 || y > 9999)
+            return csv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s is not a year",
+                            opt);
+        doc->fiscal_year = (int)y;
+    } else if (w->year) {
+        doc->fiscal_year = w->year;
+    } else {
+        return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no title prints the fiscal year "
+                        "(like 2024年收入总表); give it with --option year=2024");
+    }
+    opt = bk_import_option(w->job, "money_unit");
+    if (opt && !(w->money_unit = bk_doc_intern_cstr(doc, opt)))
+        return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+    if (!w->money_unit)
+        return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no 单位: line says whether "
+                        "amounts are in 万元 or 元; give it with --option money_unit=万元");
+    doc->money_unit = w->money_unit;
+    doc->precision = w->any_number ? w->max_scale : 2;
+    if (bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT) < 0) {
+        if (!*doc->dept_name)
+            return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no 单位名称 line or unit row "
+                            "names the department");
+        if (add_unit(w, doc->dept_name, strlen(doc->dept_name), BK_UNIT_DEPARTMENT, 0) < 0)
+            return w->err->code;
+    }
+    return BK_OK;
+}
+
+bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *opts)
+{
+    wide_in w;
+    memset(&w, 0, sizeof w);
+    w.job = job;
+    w.err = bk_import_error(job);
+    w.tpls = bk_import_templates(job);
+    bk_limits *lim = bk_ctx_limits(bk_import_ctx(job));
+    w.max_header_rows = lim->max_header_rows ? (size_t)lim->max_header_rows : 8;
+    w.max_cells = lim->max_cells;
+    w.doc = bk_doc_new();
+    if (!w.doc)
+        return csv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
+    bk_status st;
+    if (bk_source_is_dir(src))
+        st = read_folder(&w, bk_source_path(src), opts);
+    else
+        st = read_file(&w, src, opts);
+    if (st == BK_OK)
+        st = finish(&w, bk_source_name(src));
+    bk_free(w.tmp);
+    if (st != BK_OK) {
+        bk_doc_free(w.doc);
+        return st;
+    }
+    if (bk_doc_set_source(w.doc, bk_source_name(src)) != BK_OK) {
+        bk_doc_free(w.doc);
+        return csv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
+    }
+    return bk_import_emit(job, w.doc);
+}

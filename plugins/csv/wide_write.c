@@ -1,0 +1,523 @@
+/* Writing the published tables as a spreadsheet exports them (formats/csv-wide.md): title,
+ * 单位名称, 单位, the header rows with merged cells left empty, data rows with thousands
+ * separators, the 备注 footer. Every record has the table's width, as spreadsheets write it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "csvint.h"
+
+typedef struct wide_out {
+    csv_writer w;
+    const bk_doc *doc;
+    const bk_templates *tpls;
+    size_t width;
+    const char **f; /* the record being assembled */
+    size_t f_cap;
+    char *store; /* text made for it (numbers, indented names) */
+    size_t store_len, store_cap;
+    bk_error *err;
+} wide_out;
+
+static bk_status nomem(wide_out *o)
+{
+    return o->w.status = bk_error_set(o->err, BK_E_NOMEM, "out of memory");
+}
+
+/* Start a record of the current width, all fields empty. */
+static int rec_start(wide_out *o)
+{
+    if (bk_grow((void **)&o->f, &o->f_cap, o->width, sizeof *o->f)) {
+        nomem(o);
+        return -1;
+    }
+    for (size_t i = 0; i < o->width; i++)
+        o->f[i] = NULL;
+    o->store_len = 0;
+    return 0;
+}
+
+static void rec_end(wide_out *o) { csv_record(&o->w, o->f, o->width); }
+
+/* Text kept until the record is written. Offsets, not pointers: the store may move. */
+static long store(wide_out *o, const char *a, size_t na, const char *b, size_t nb)
+{
+    if (bk_grow((void **)&o->store, &o->store_cap, o->store_len + na + nb + 1, 1)) {
+        nomem(o);
+        return -1;
+    }
+    long at = (long)o->store_len;
+    memcpy(o->store + o->store_len, a, na);
+    memcpy(o->store + o->store_len + na, b, nb);
+    o->store_len += na + nb;
+    o->store[o->store_len++] = '\0';
+    return at;
+}
+
+/* Pointers into the store are fixed up once everything is stored. */
+typedef struct pending {
+    size_t field;
+    long at;
+} pending;
+
+static void one_line(wide_out *o, const char *text)
+{
+    if (rec_start(o))
+        return;
+    o->f[0] = text;
+    rec_end(o);
+}
+
+/* A line of one field: a followed by b. */
+static void joined_line(wide_out *o, const char *a, const char *b)
+{
+    if (rec_start(o))
+        return;
+    long at = store(o, a, strlen(a), b, strlen(b));
+    if (at < 0)
+        return;
+    o->f[0] = o->store + at;
+    rec_end(o);
+}
+
+/* The year goes in front of the title, as agencies print it, so a file alone tells it. */
+static void title_line(wide_out *o, const bk_template *tpl)
+{
+    char year[16] = "";
+    if (o->doc->fiscal_year > 0)
+        snprintf(year, sizeof year, "%d年", o->doc->fiscal_year);
+    joined_line(o, year, tpl->title);
+}
+
+static void label_lines(wide_out *o, const char *unit_label)
+{
+    if (unit_label)
+        joined_line(o, WIDE_UNIT_NAME ":", unit_label);
+    joined_line(o, WIDE_MONEY_UNIT ":", o->doc->money_unit);
+}
+
+static void note_line(wide_out *o, const char *note)
+{
+    if (note)
+        joined_line(o, WIDE_NOTE ":", note);
+}
+
+/* Whether column c's label at header row r starts a merged run (else it is left empty). */
+static int starts_run(const bk_template *tpl, size_t c, size_t r)
+{
+    const bk_column *col = &tpl->columns[c];
+    if (r >= col->path_len)
+        return 0;
+    if (c == 0)
+        return 1;
+    const bk_column *prev = &tpl->columns[c - 1];
+    if (prev->path_len <= r)
+        return 1;
+    for (size_t k = 0; k <= r; k++)
+        if (strcmp(prev->path[k], col->path[k]) != 0)
+            return 1;
+    return 0;
+}
+
+/* Header rows of one side: keys from `at`, then the value columns. */
+static void header_cells(wide_out *o, const wide_shape *sh, size_t at, size_t r)
+{
+    const bk_template *tpl = sh->tpl;
+    if (r == 0)
+        for (size_t k = 0; k < tpl->nkey_headers; k++)
+            o->f[at + k] = tpl->key_headers[k];
+    for (size_t c = 0; c < tpl->ncolumns; c++)
+        if (starts_run(tpl, c, r))
+            o->f[at + tpl->nkey_headers + c] = tpl->columns[c].path[r];
+}
+
+typedef struct row_ctx {
+    const bk_table *t;
+    const wide_shape *sh;
+    int levels; /* the table prints levels by indentation */
+    int cur;    /* unit whose block the rows are in */
+} row_ctx;
+
+static size_t indent_of(const bk_row *row)
+{
+    if (row->kind == BK_ROW_UNIT || row->level == 0)
+        return 0;
+    return row->kind == BK_ROW_TOTAL ? row->level : (size_t)row->level - 1u;
+}
+
+/* The fields of one row: keys from `at`, values after them. Text made here is stored; the
+ * pending list says which fields point into the store. */
+static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pend, size_t *npend)
+{
+    const bk_table *t = rc->t;
+    const wide_shape *sh = rc->sh;
+    const bk_row *row = &t->rows[r];
+    const bk_doc *doc = o->doc;
+    size_t nkey = t->tpl->nkey_headers;
+    int unit_row = row->kind == BK_ROW_UNIT;
+    if (sh->unit_col >= 0) {
+        if (unit_row)
+            o->f[at + (size_t)sh->unit_col] = row->name;
+        else if (row->unit != rc->cur)
+            o->f[at + (size_t)sh->unit_col] = doc->units[row->unit].name;
+    }
+    if (unit_row || row->unit != rc->cur)
+        rc->cur = row->unit;
+    if (sh->code_col >= 0)
+        o->f[at + (size_t)sh->code_col] = row->code;
+    if (sh->name_col >= 0 && !(unit_row && sh->unit_col >= 0)) {
+        size_t indent = rc->levels ? indent_of(row) : 0;
+        if (indent == 0) {
+            o->f[at + (size_t)sh->name_col] = row->name;
+        } else {
+            char pad[3 * 255];
+            for (size_t i = 0; i < indent; i++)
+                memcpy(pad + 3 * i, WIDE_INDENT, 3);
+            long s = store(o, pad, 3 * indent, row->name, strlen(row->name));
+            if (s >= 0)
+                pend[(*npend)++] = (pending){at + (size_t)sh->name_col, s};
+        }
+    }
+    for (size_t c = 0; c < t->tpl->ncolumns; c++) {
+        const bk_cell *cell = bk_table_cell(t, r, c);
+        size_t field = at + nkey + c;
+        if (cell->kind == BK_CELL_TEXT) {
+            o->f[field] = cell->v.text;
+        } else if (cell->kind == BK_CELL_NUMBER) {
+            char num[BK_DECIMAL_BUFSIZE];
+            int grouped = t->tpl->columns[c].type == BK_COL_AMOUNT;
+            size_t n = bk_decimal_format(bk_cell_decimal(cell), grouped, num, sizeof num);
+            long s = store(o, num, n, "", 0);
+            if (s >= 0)
+                pend[(*npend)++] = (pending){field, s};
+        }
+    }
+}
+
+static void fix_pending(wide_out *o, const pending *pend, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        o->f[pend[i].field] = o->store + pend[i].at;
+}
+
+static int unit_named(const bk_doc *doc, const char *name)
+{
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < doc->nunits; i++)
+        if (bk_label_equal(doc->units[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static int uses_levels(const bk_table *t)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (t->rows[r].level > 0)
+            return 1;
+    return 0;
+}
+
+static int has_sections(const bk_table *t)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (t->rows[r].section)
+            return 1;
+    return 0;
+}
+
+/* Tables printed as two sides, 收入 | 支出 (Tables 1 and 6). */
+static int two_sided(const bk_table *t)
+{
+    if (t->nrows == 0)
+        return 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *s = t->rows[r].section;
+        if (!s || (strcmp(s, "income") != 0 && strcmp(s, "expenditure") != 0))
+            return 0;
+    }
+    return 1;
+}
+
+static bk_status write_rows(wide_out *o, row_ctx *rc, size_t section_at, size_t keys_at)
+{
+    size_t ncells = rc->t->tpl->ncolumns + 2;
+    pending *pend = bk_malloc(ncells * sizeof *pend);
+    if (!pend)
+        return nomem(o);
+    for (size_t r = 0; r < rc->t->nrows && o->w.status == BK_OK; r++) {
+        size_t npend = 0;
+        if (rec_start(o))
+            break;
+        if (section_at != (size_t)-1)
+            o->f[section_at] = rc->t->rows[r].section;
+        row_cells(o, rc, r, keys_at, pend, &npend);
+        fix_pending(o, pend, npend);
+        rec_end(o);
+    }
+    bk_free(pend);
+    return o->w.status;
+}
+
+/* The rows of one side, cut after each total line so that totals print side by side. */
+typedef struct side {
+    size_t *rows;
+    size_t n;
+} side;
+
+static size_t segment(const bk_table *t, const side *s, size_t from, size_t *items, int *total)
+{
+    size_t i = from;
+    while (i < s->n && t->rows[s->rows[i]].kind != BK_ROW_TOTAL)
+        i++;
+    *items = i - from;
+    *total = i < s->n;
+    return *total ? i + 1 : i;
+}
+
+static bk_status write_two_sided(wide_out *o, row_ctx *rc)
+{
+    const bk_table *t = rc->t;
+    size_t half = t->tpl->nkey_headers + t->tpl->ncolumns;
+    side in = {bk_malloc(t->nrows * sizeof(size_t)), 0};
+    side out = {bk_malloc(t->nrows * sizeof(size_t)), 0};
+    pending *pend = bk_malloc((2 * half + 2) * sizeof *pend);
+    if (!in.rows || !out.rows || !pend) {
+        bk_free(in.rows);
+        bk_free(out.rows);
+        bk_free(pend);
+        return nomem(o);
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (strcmp(t->rows[r].section, "income") == 0)
+            in.rows[in.n++] = r;
+        else
+            out.rows[out.n++] = r;
+    }
+    row_ctx left = *rc, right = *rc;
+    size_t a = 0, b = 0;
+    while ((a < in.n || b < out.n) && o->w.status == BK_OK) {
+        size_t ni, no;
+        int ti, to;
+        size_t a2 = segment(t, &in, a, &ni, &ti), b2 = segment(t, &out, b, &no, &to);
+        size_t lines = ni > no ? ni : no;
+        for (size_t k = 0; k < lines + (ti || to) && o->w.status == BK_OK; k++) {
+            size_t npend = 0;
+            if (rec_start(o))
+                break;
+            int at_total = k == lines;
+            if (at_total ? ti : k < ni)
+                row_cells(o, &left, in.rows[a + k - (at_total ? lines - ni : 0)], 0, pend,
+                           &npend);
+            if (at_total ? to : k < no)
+                row_cells(o, &right, out.rows[b + k - (at_total ? lines - no : 0)], half, pend,
+                           &npend);
+            fix_pending(o, pend, npend);
+            rec_end(o);
+        }
+        a = a2;
+        b = b2;
+    }
+    bk_free(in.rows);
+    bk_free(out.rows);
+    bk_free(pend);
+    return o->w.status;
+}
+
+static void perf_lines(wide_out *o)
+{
+    const bk_performance *p = &o->doc->performance;
+    if (!p->unit_name && !p->supervisor)
+        return;
+    if (rec_start(o))
+        return;
+    o->f[0] = WIDE_PERF_UNIT;
+    o->f[1] = p->unit_name;
+    o->f[2] = WIDE_SUPERVISOR;
+    o->f[3] = p->supervisor;
+    rec_end(o);
+}
+
+static void goal_and_indicator_lines(wide_out *o)
+{
+    const bk_performance *p = &o->doc->performance;
+    for (size_t i = 0; i < p->ngoals; i++) {
+        if (rec_start(o))
+            return;
+        o->f[0] = WIDE_GOALS;
+        o->f[1] = p->goals[i];
+        rec_end(o);
+    }
+    if (p->nindicators == 0)
+        return;
+    static const char *const heads[4] = {"一级指标", "二级指标", "三级指标", "目标值"};
+    if (rec_start(o))
+        return;
+    for (size_t k = 0; k < 4; k++)
+        o->f[1 + k] = heads[k];
+    rec_end(o);
+    for (size_t i = 0; i < p->nindicators; i++) {
+        const bk_indicator *ind = &p->indicators[i];
+        if (rec_start(o))
+            return;
+        o->f[0] = WIDE_INDICATORS;
+        o->f[1] = ind->level1;
+        o->f[2] = ind->level2;
+        o->f[3] = ind->level3;
+        o->f[4] = ind->target;
+        rec_end(o);
+    }
+}
+
+static int is_perf_template(const bk_template *tpl)
+{
+    return tpl && tpl->row_key && strcmp(tpl->row_key, "task") == 0;
+}
+
+/* One table (t may be NULL for Table 12 when only the performance part exists). */
+static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table *t)
+{
+    const bk_doc *doc = o->doc;
+    wide_shape sh;
+    wide_shape_of(tpl, &sh);
+    int sides = t && two_sided(t);
+    int section_col = t && !sides && has_sections(t);
+    int perf = is_perf_template(tpl) && doc->performance.present;
+    size_t nkey = tpl->nkey_headers, half = nkey + tpl->ncolumns;
+    o->width = sides ? 2 * half : half + (size_t)section_col;
+    if (perf && o->width < 5)
+        o->width = 5;
+    title_line(o, tpl);
+    if (perf && doc->performance.period)
+        one_line(o, doc->performance.period);
+    label_lines(o, t ? t->unit_label : NULL);
+    if (perf)
+        perf_lines(o);
+    if (t) {
+        row_ctx rc = {t, &sh, uses_levels(t), -1};
+        rc.cur = unit_named(doc, t->unit_label);
+        if (rc.cur < 0 && perf)
+            rc.cur = unit_named(doc, doc->performance.unit_name);
+        if (sides) {
+            if (rec_start(o) == 0) {
+                o->f[0] = WIDE_INCOME;
+                o->f[half] = WIDE_EXPENDITURE;
+                rec_end(o);
+            }
+            for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {
+                header_cells(o, &sh, 0, r);
+                header_cells(o, &sh, half, r);
+                rec_end(o);
+            }
+            write_two_sided(o, &rc);
+        } else {
+            for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {
+                header_cells(o, &sh, (size_t)section_col, r);
+                rec_end(o);
+            }
+            write_rows(o, &rc, section_col ? 0 : (size_t)-1, (size_t)section_col);
+        }
+    }
+    if (perf)
+        goal_and_indicator_lines(o);
+    if (t)
+        note_line(o, t->note);
+    return o->w.status;
+}
+
+static const bk_template *perf_template(const bk_templates *tpls)
+{
+    for (size_t i = 0; tpls && i < bk_templates_count(tpls); i++)
+        if (is_perf_template(bk_templates_at(tpls, i)))
+            return bk_templates_at(tpls, i);
+    return NULL;
+}
+
+/* The tables to write, in order; Table 12 also when only the performance part exists. */
+static size_t plan(const bk_doc *doc, const bk_templates *tpls, const bk_template **tpl,
+                   const bk_table **tab, size_t cap)
+{
+    size_t n = 0;
+    const bk_template *ptpl = doc->performance.present ? perf_template(tpls) : NULL;
+    int perf_done = 0;
+    for (size_t i = 0; i < doc->ntables && n < cap; i++) {
+        const bk_table *t = doc->tables[i];
+        if (ptpl && !perf_done && !is_perf_template(t->tpl) && t->tpl->number > ptpl->number) {
+            tpl[n] = ptpl, tab[n++] = NULL;
+            perf_done = 1;
+        }
+        if (is_perf_template(t->tpl))
+            perf_done = 1;
+        tpl[n] = t->tpl, tab[n++] = t;
+    }
+    if (ptpl && !perf_done && n < cap)
+        tpl[n] = ptpl, tab[n++] = NULL;
+    return n;
+}
+
+static void out_free(wide_out *o)
+{
+    csv_writer_free(&o->w);
+    bk_free(o->f);
+    bk_free(o->store);
+}
+
+static bk_status write_member(bk_sink *dir, const bk_doc *doc, const bk_template *tpl,
+                              const bk_table *t, csv_encoding enc, int bom, bk_error *err)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s.csv", tpl->id);
+    bk_sink *member = bk_sink_member(dir, name, err);
+    if (!member)
+        return err->code ? err->code : BK_E_IO;
+    wide_out o;
+    memset(&o, 0, sizeof o);
+    o.doc = doc;
+    o.err = err;
+    bk_status st = csv_writer_init(&o.w, member, enc, bom, err);
+    if (st == BK_OK)
+        st = write_table(&o, tpl, t);
+    if (st == BK_OK)
+        st = csv_writer_flush(&o.w);
+    out_free(&o);
+    if (st != BK_OK) {
+        bk_sink_abort(member);
+        return st;
+    }
+    return bk_sink_commit(member, err);
+}
+
+bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
+                          csv_encoding enc, int bom, bk_error *err)
+{
+    size_t cap = doc->ntables + 1;
+    const bk_template **tpl = bk_malloc(cap * sizeof *tpl);
+    const bk_table **tab = bk_malloc(cap * sizeof *tab);
+    if (!tpl || !tab) {
+        bk_free(tpl);
+        bk_free(tab);
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    }
+    size_t n = plan(doc, tpls, tpl, tab, cap);
+    bk_status st = BK_OK;
+    if (bk_sink_is_dir(sink)) {
+        for (size_t i = 0; i < n && st == BK_OK; i++)
+            st = write_member(sink, doc, tpl[i], tab[i], enc, bom, err);
+    } else {
+        wide_out o;
+        memset(&o, 0, sizeof o);
+        o.doc = doc;
+        o.err = err;
+        st = csv_writer_init(&o.w, sink, enc, bom, err);
+        for (size_t i = 0; i < n && st == BK_OK; i++) {
+            if (i > 0)
+                csv_eol(&o.w); /* a blank line between tables */
+            st = write_table(&o, tpl[i], tab[i]);
+        }
+        if (st == BK_OK)
+            st = csv_writer_flush(&o.w);
+        out_free(&o);
+    }
+    bk_free(tpl);
+    bk_free(tab);
+    return st;
+}

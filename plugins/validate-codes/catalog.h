@@ -1,0 +1,71 @@
+/* The classification code catalogue (formats/catalog/) and the structure of codes. */
+#ifndef BK_CODES_CATALOG_H
+#define BK_CODES_CATALOG_H
+
+#include <stddef.h>
+
+#include "budgetkit/error.h"
+
+/* Schemes, as the catalogue's `scheme` column names them. */
+#define CAT_FUNCTION "function"  /* 支出功能分类: 类 3, 款 5, 项 7 digits */
+#define CAT_ECON_DEPT "econ_dept" /* 部门预算支出经济分类: 类 3, 款 5 (30x...) */
+#define CAT_ECON_GOV "econ_gov"   /* 政府预算支出经济分类: 类 3, 款 5 (50x...) */
+
+typedef struct cat_entry {
+    char *scheme, *code, *name, *source;
+    int level;        /* 1 类, 2 款, 3 项 */
+    const char *file; /* path of the file it came from */
+    long line;
+} cat_entry;
+
+typedef struct cat_level {
+    char *scheme;
+    int level;
+    int complete;
+} cat_level;
+
+typedef struct catalog {
+    cat_entry *entries;
+    size_t n, cap;
+    cat_level *levels;
+    size_t nlevels, caplevels;
+    char **files; /* paths, owned */
+    size_t nfiles, capfiles;
+    int sorted;
+} catalog;
+
+void cat_init(catalog *c);
+void cat_free(catalog *c);
+
+/* Parse one catalogue CSV (header scheme,code,name,level,source; UTF-8, optional BOM, quoted
+ * fields as in RFC 4180). A bad file is an error naming it, the line and the column. */
+bk_status cat_load_csv(catalog *c, const char *path, bk_error *err);
+/* Parse a completeness file (header scheme,level,complete; complete is yes or no). */
+bk_status cat_load_levels(catalog *c, const char *path, bk_error *err);
+/* Every *.csv of a folder in name order, levels.csv being the completeness file. */
+bk_status cat_load_dir(catalog *c, const char *dir, bk_error *err);
+/* A user's full catalogue: for each scheme it holds, it replaces the loaded entries of that
+ * scheme, and every level it has codes on counts as complete. */
+bk_status cat_load_user(catalog *c, const char *path, bk_error *err);
+
+/* Sort for lookups and refuse a code listed twice with two names. Called after loading. */
+bk_status cat_finish(catalog *c, bk_error *err);
+
+const cat_entry *cat_find(const catalog *c, const char *scheme, const char *code);
+/* 1 complete, 0 declared incomplete or not declared, -1 when the catalogue has no code of
+ * that scheme at all. */
+int cat_level_complete(const catalog *c, const char *scheme, int level);
+
+/* Level of a code in a scheme: 1..3 for a well-formed code (ASCII digits of an allowed
+ * length), 0 otherwise. */
+int cat_code_level(const char *scheme, const char *code);
+/* The scheme a template's row_key implies for a code: function → function; economic →
+ * econ_gov for 5xx codes, else econ_dept. NULL when the row key carries no codes. */
+const char *cat_scheme_for(const char *row_key, const char *code);
+/* "类", "款", "项" (English: "class", "item", "sub-item"). */
+const char *cat_level_name(int level);
+const char *cat_level_name_en(int level);
+/* 类/款/项 or 1/2/3 → 1..3; 0 when neither. */
+int cat_level_parse(const char *s);
+
+#endif

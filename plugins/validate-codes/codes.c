@@ -1,0 +1,668 @@
+/* Validator "codes": classification codes must be well formed, sit under their parent, exist
+ * in the catalogue under the catalogue's name, and carry one name throughout a submission. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budgetkit/budgetkit.h"
+#include "catalog.h"
+
+#define RULE_FORMAT       "codes.format"
+#define RULE_PARENT       "codes.parent-missing"
+#define RULE_TRUNCATED    "codes.table-truncated"
+#define RULE_MISPLACED    "codes.misplaced"
+#define RULE_DUPLICATE    "codes.duplicate"
+#define RULE_UNKNOWN      "codes.unknown"
+#define RULE_NAME         "codes.name-mismatch"
+#define RULE_INCONSISTENT "codes.name-inconsistent"
+
+/* The first name printed for a code, and where: kept across the documents of a job. */
+typedef struct seen {
+    char *scheme, *code, *name, *document, *table, *unit;
+    long line;
+} seen;
+
+typedef struct codes_state {
+    catalog cat;
+    int loaded;
+    seen *seen;
+    size_t nseen, capseen;
+    size_t *slots; /* open addressing: index + 1 into seen, 0 = empty */
+    size_t nslots;
+} codes_state;
+
+/* ---- text ---- */
+
+typedef struct text {
+    char *s;
+    size_t len, cap;
+    int failed;
+} text;
+
+static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void text_add(text *t, const char *fmt, ...)
+{
+    if (t->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    void *buf = t->s;
+    if (n < 0 || bk_grow(&buf, &t->cap, t->len + (size_t)n + 1, 1) != 0) {
+        t->failed = 1;
+        return;
+    }
+    t->s = buf;
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+static void text_clear(text *t)
+{
+    t->len = 0;
+    if (t->s)
+        t->s[0] = '\0';
+}
+
+static const char *text_str(const text *t)
+{
+    return t->s ? t->s : "";
+}
+
+/* ---- state ---- */
+
+static void state_free(void *p)
+{
+    codes_state *st = p;
+    if (!st)
+        return;
+    cat_free(&st->cat);
+    for (size_t i = 0; i < st->nseen; i++) {
+        seen *s = &st->seen[i];
+        bk_free(s->scheme);
+        bk_free(s->code);
+        bk_free(s->name);
+        bk_free(s->document);
+        bk_free(s->table);
+        bk_free(s->unit);
+    }
+    bk_free(st->seen);
+    bk_free(st->slots);
+    bk_free(st);
+}
+
+static size_t hash_key(const char *scheme, const char *code)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = scheme; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ 0xFFu) * 1099511628211ULL;
+    for (const char *p = code; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static seen *seen_find(codes_state *st, const char *scheme, const char *code)
+{
+    if (!st->nslots)
+        return NULL;
+    for (size_t i = hash_key(scheme, code) & (st->nslots - 1);; i = (i + 1) & (st->nslots - 1)) {
+        size_t k = st->slots[i];
+        if (!k)
+            return NULL;
+        seen *s = &st->seen[k - 1];
+        if (strcmp(s->code, code) == 0 && strcmp(s->scheme, scheme) == 0)
+            return s;
+    }
+}
+
+static int rehash(codes_state *st, size_t nslots)
+{
+    size_t *slots = bk_calloc(nslots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t k = 0; k < st->nseen; k++) {
+        size_t i = hash_key(st->seen[k].scheme, st->seen[k].code) & (nslots - 1);
+        while (slots[i])
+            i = (i + 1) & (nslots - 1);
+        slots[i] = k + 1;
+    }
+    bk_free(st->slots);
+    st->slots = slots;
+    st->nslots = nslots;
+    return 0;
+}
+
+static char *dup_or_empty(const char *s)
+{
+    return bk_strdup(s ? s : "");
+}
+
+static int seen_add(codes_state *st, const seen *where)
+{
+    void *buf = st->seen;
+    if (bk_grow(&buf, &st->capseen, st->nseen + 1, sizeof *st->seen) != 0)
+        return -1;
+    st->seen = buf;
+    seen *s = &st->seen[st->nseen];
+    s->scheme = dup_or_empty(where->scheme);
+    s->code = dup_or_empty(where->code);
+    s->name = dup_or_empty(where->name);
+    s->document = dup_or_empty(where->document);
+    s->table = dup_or_empty(where->table);
+    s->unit = dup_or_empty(where->unit);
+    s->line = where->line;
+    if (!s->scheme || !s->code || !s->name || !s->document || !s->table || !s->unit) {
+        bk_free(s->scheme);
+        bk_free(s->code);
+        bk_free(s->name);
+        bk_free(s->document);
+        bk_free(s->table);
+        bk_free(s->unit);
+        return -1;
+    }
+    st->nseen++;
+    /* Keep the table at most half full. */
+    if (st->nseen * 2 > st->nslots && rehash(st, st->nslots ? st->nslots * 2 : 256) != 0) {
+        st->nseen--;
+        return -1;
+    }
+    size_t i = hash_key(s->scheme, s->code) & (st->nslots - 1);
+    while (st->slots[i])
+        i = (i + 1) & (st->nslots - 1);
+    st->slots[i] = st->nseen;
+    return 0;
+}
+
+/* ---- the catalogue ---- */
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = bk_malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static bk_status load_catalog(bk_validation *job, codes_state *st)
+{
+    bk_error *err = bk_validation_error(job);
+    const char *data = bk_ctx_data_dir(bk_validation_ctx(job));
+    const char *user = bk_validation_option(job, "catalog");
+    if (user && !*user)
+        user = NULL;
+    bk_status status = BK_OK;
+    char *dir = data ? join(data, "catalog") : NULL;
+    if (data && !dir)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    if (dir) {
+        status = cat_load_dir(&st->cat, dir, err);
+        /* Without the shipped catalogue a user's own full list is enough. */
+        if (status == BK_E_IO && user) {
+            bk_error_clear(err);
+            status = BK_OK;
+        } else if (status == BK_E_IO) {
+            bk_error_set(err, BK_E_IO, "cannot open the code catalogue folder (give a catalogue "
+                         "with --catalog FILE)");
+        }
+    } else if (!user) {
+        status = bk_error_set(err, BK_E_USAGE, "no data folder holds a code catalogue (give one "
+                              "with --catalog FILE)");
+    }
+    bk_free(dir);
+    if (status == BK_OK && user)
+        status = cat_load_user(&st->cat, user, err);
+    if (status == BK_OK)
+        status = cat_finish(&st->cat, err);
+    return status;
+}
+
+/* ---- findings ---- */
+
+typedef struct crun {
+    bk_validation *job;
+    const bk_doc *doc;
+    codes_state *st;
+    bk_severity unknown_econ;
+    const bk_table *t;
+    text en, zh;
+} crun;
+
+static const char *unit_name(const crun *r, const bk_row *row)
+{
+    return row->unit < r->doc->nunits ? r->doc->units[row->unit].name : NULL;
+}
+
+/* en and zh hold the sentences; the finding is located at the row. */
+static bk_status emit(crun *r, const char *rule, bk_severity sev, size_t row)
+{
+    const bk_row *rw = &r->t->rows[row];
+    if (r->en.failed || r->zh.failed)
+        return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
+    bk_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = rule;
+    f.severity = sev;
+    f.document = r->doc->source;
+    f.unit = unit_name(r, rw);
+    f.table = r->t->tpl->id;
+    f.row = rw->code && *rw->code ? rw->code : rw->name;
+    f.line = (long)rw->line;
+    f.message_en = text_str(&r->en);
+    f.message_zh = text_str(&r->zh);
+    return bk_validation_add(r->job, &f);
+}
+
+static void lead(crun *r, size_t row)
+{
+    const bk_row *rw = &r->t->rows[row];
+    text_clear(&r->en);
+    text_clear(&r->zh);
+    if (rw->name && *rw->name) {
+        text_add(&r->en, "%s row %s (%s): ", r->t->tpl->id, rw->code, rw->name);
+        text_add(&r->zh, "表%s科目%s（%s）", r->t->tpl->id, rw->code, rw->name);
+    } else {
+        text_add(&r->en, "%s row %s: ", r->t->tpl->id, rw->code);
+        text_add(&r->zh, "表%s科目%s", r->t->tpl->id, rw->code);
+    }
+}
+
+static const char *scheme_en(const char *scheme)
+{
+    if (strcmp(scheme, CAT_FUNCTION) == 0)
+        return "functional classification";
+    if (strcmp(scheme, CAT_ECON_DEPT) == 0)
+        return "departmental economic classification";
+    if (strcmp(scheme, CAT_ECON_GOV) == 0)
+        return "government economic classification";
+    return scheme;
+}
+
+static const char *scheme_zh(const char *scheme)
+{
+    if (strcmp(scheme, CAT_FUNCTION) == 0)
+        return "支出功能分类";
+    if (strcmp(scheme, CAT_ECON_DEPT) == 0)
+        return "部门预算支出经济分类";
+    if (strcmp(scheme, CAT_ECON_GOV) == 0)
+        return "政府预算支出经济分类";
+    return scheme;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* ---- per-row checks ---- */
+
+static bk_status check_format(crun *r, size_t row, const char *scheme)
+{
+    int econ = strcmp(scheme, CAT_FUNCTION) != 0;
+    const bk_row *rw = &r->t->rows[row];
+    text_clear(&r->en);
+    text_clear(&r->zh);
+    text_add(&r->en, "%s row %s: \"%s\" is not a well-formed %s code (%s digits).",
+             r->t->tpl->id, rw->code, rw->code, scheme_en(scheme), econ ? "3 or 5" : "3, 5 or 7");
+    text_add(&r->zh, "表%s科目编码“%s”格式不正确：%s科目编码应为%s位数字。", r->t->tpl->id,
+             rw->code, scheme_zh(scheme), econ ? "3或5" : "3、5或7");
+    return emit(r, RULE_FORMAT, BK_SEV_ERROR, row);
+}
+
+static bk_status check_catalog(crun *r, size_t row, const char *scheme, int level)
+{
+    const bk_row *rw = &r->t->rows[row];
+    const cat_entry *e = cat_find(&r->st->cat, scheme, rw->code);
+    if (e) {
+        if (bk_label_equal(e->name, rw->name))
+            return BK_OK;
+        lead(r, row);
+        text_add(&r->en, "the printed name \"%s\" differs from the catalogue's \"%s\" (%s line %ld).",
+                 rw->name, e->name, base_name(e->file), e->line);
+        text_add(&r->zh, "名称“%s”与目录中的“%s”不一致（%s第%ld行）。", rw->name, e->name,
+                 base_name(e->file), e->line);
+        return emit(r, RULE_NAME, BK_SEV_WARNING, row);
+    }
+    int complete = cat_level_complete(&r->st->cat, scheme, level);
+    lead(r, row);
+    if (complete < 0) {
+        text_add(&r->en, "the catalogue holds no %s codes, so this code cannot be checked.",
+                 scheme_en(scheme));
+        text_add(&r->zh, "目录中没有%s科目，无法核对该科目编码。", scheme_zh(scheme));
+        return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
+    }
+    text_add(&r->en, "code %s is not in the catalogue of %s codes", rw->code, scheme_en(scheme));
+    text_add(&r->zh, "科目编码%s不在%s科目目录中", rw->code, scheme_zh(scheme));
+    if (complete) {
+        text_add(&r->en, ", whose %s level is complete.", cat_level_name_en(level));
+        text_add(&r->zh, "（目录的“%s”级为完整列表）。", cat_level_name(level));
+        bk_severity sev = strcmp(scheme, CAT_FUNCTION) == 0 ? BK_SEV_ERROR : r->unknown_econ;
+        return emit(r, RULE_UNKNOWN, sev, row);
+    }
+    text_add(&r->en, "; the catalogue's %s level is incomplete, so the code may still be valid "
+             "(load the full official list with --catalog FILE).", cat_level_name_en(level));
+    text_add(&r->zh, "；目录的“%s”级不完整，该编码仍可能有效（可用--catalog加载完整的官方目录）。",
+             cat_level_name(level));
+    return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
+}
+
+static bk_status check_consistent(crun *r, size_t row, const char *scheme)
+{
+    const bk_row *rw = &r->t->rows[row];
+    seen *s = seen_find(r->st, scheme, rw->code);
+    if (!s) {
+        seen here = {(char *)scheme, (char *)rw->code, (char *)rw->name,
+                     (char *)r->doc->source, (char *)r->t->tpl->id,
+                     (char *)unit_name(r, rw), (long)rw->line};
+        if (seen_add(r->st, &here) != 0)
+            return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
+        return BK_OK;
+    }
+    if (bk_label_equal(s->name, rw->name))
+        return BK_OK;
+    lead(r, row);
+    text_add(&r->en, "the printed name \"%s\" differs from \"%s\", printed for the same code in %s "
+             "(unit %s, %s line %ld); one code must carry one name.", rw->name, s->name, s->table,
+             s->unit, *s->document ? s->document : "this document", s->line);
+    text_add(&r->zh, "名称“%s”与同一科目在表%s（单位%s，%s第%ld行）中的名称“%s”不一致；同一科目编码"
+             "应使用同一名称。", rw->name, s->table, s->unit,
+             *s->document ? s->document : "本文件", s->line, s->name);
+    return emit(r, RULE_INCONSISTENT, BK_SEV_ERROR, row);
+}
+
+/* ---- structure within a unit's block ---- */
+
+typedef struct coded {
+    size_t row;
+    const char *code;
+} coded;
+
+static int cmp_coded(const void *x, const void *y)
+{
+    const coded *a = x, *b = y;
+    int c = strcmp(a->code, b->code);
+    return c ? c : (a->row > b->row) - (a->row < b->row);
+}
+
+static int cmp_code_only(const void *x, const void *y)
+{
+    return strcmp(((const coded *)x)->code, ((const coded *)y)->code);
+}
+
+/* The first printed row with this code in the block, or NULL. */
+static const coded *lookup(const coded *sorted, size_t n, const char *code)
+{
+    coded key = {0, code};
+    const coded *hit = bsearch(&key, sorted, n, sizeof *sorted, cmp_code_only);
+    while (hit && hit > sorted && strcmp(hit[-1].code, code) == 0)
+        hit--;
+    return hit;
+}
+
+static int same_block(const bk_row *a, const bk_row *b)
+{
+    return a->unit == b->unit &&
+           (a->section == b->section || (a->section && b->section && !strcmp(a->section, b->section)));
+}
+
+static int in_structure(const bk_row *rw, const char *row_key)
+{
+    const char *scheme = cat_scheme_for(row_key, rw->code);
+    return rw->kind == BK_ROW_ITEM && rw->code && scheme && cat_code_level(scheme, rw->code) > 0;
+}
+
+static bk_status misplaced(crun *r, size_t row, const char *parent, const char *under)
+{
+    lead(r, row);
+    if (under) {
+        text_add(&r->en, "printed under %s, but it belongs to %s.", under, parent);
+        text_add(&r->zh, "列在科目%s之下，但其上级科目为%s。", under, parent);
+    } else {
+        text_add(&r->en, "printed before its parent %s.", parent);
+        text_add(&r->zh, "列在其上级科目%s之前。", parent);
+    }
+    return emit(r, RULE_MISPLACED, BK_SEV_ERROR, row);
+}
+
+static bk_status parent_missing(crun *r, size_t row, const char *parent)
+{
+    lead(r, row);
+    text_add(&r->en, "its parent %s is not printed in this unit's part of the table.", parent);
+    text_add(&r->zh, "的上级科目%s未在本单位的表中列示。", parent);
+    return emit(r, RULE_PARENT, BK_SEV_ERROR, row);
+}
+
+static bk_status duplicate(crun *r, size_t row, const coded *first)
+{
+    lead(r, row);
+    unsigned long line = r->t->rows[first->row].line;
+    if (line) {
+        text_add(&r->en, "the code is printed twice in this unit's part of the table (first on "
+                 "line %lu).", line);
+        text_add(&r->zh, "在本单位的表中重复列示（首次出现在第%lu行）。", line);
+    } else {
+        text_add(&r->en, "the code is printed twice in this unit's part of the table.");
+        text_add(&r->zh, "在本单位的表中重复列示。");
+    }
+    return emit(r, RULE_DUPLICATE, BK_SEV_ERROR, row);
+}
+
+typedef struct block {
+    coded *sorted;
+    size_t n;
+} block;
+
+/* Rows of row's block with a well-formed code, sorted by code. */
+static bk_status block_of(const bk_table *t, size_t row, block *b)
+{
+    b->sorted = bk_calloc(t->nrows + 1, sizeof *b->sorted);
+    b->n = 0;
+    if (!b->sorted)
+        return BK_E_NOMEM;
+    for (size_t i = 0; i < t->nrows; i++)
+        if (in_structure(&t->rows[i], t->tpl->row_key) && same_block(&t->rows[i], &t->rows[row]))
+            b->sorted[b->n++] = (coded){i, t->rows[i].code};
+    qsort(b->sorted, b->n, sizeof *b->sorted, cmp_coded);
+    return BK_OK;
+}
+
+static void parent_of(const char *code, char *out)
+{
+    size_t n = strlen(code) - 2;
+    memcpy(out, code, n);
+    out[n] = '\0';
+}
+
+static bk_status report_lost_top(crun *r, const size_t *rows, size_t n)
+{
+    text codes, parents;
+    memset(&codes, 0, sizeof codes);
+    memset(&parents, 0, sizeof parents);
+    for (size_t i = 0; i < n; i++) {
+        char parent[8];
+        parent_of(r->t->rows[rows[i]].code, parent);
+        text_add(&codes, "%s%s", i ? ", " : "", r->t->rows[rows[i]].code);
+        if (!parents.s || !strstr(parents.s, parent))
+            text_add(&parents, "%s%s", parents.len ? ", " : "", parent);
+    }
+    text_clear(&r->en);
+    text_clear(&r->zh);
+    text_add(&r->en, "%s starts with %s, whose parents (%s) are printed nowhere in the table: the "
+             "beginning of the table appears to be lost (as when a page is lost in extracting a "
+             "PDF), so these rows are not reported as errors.", r->t->tpl->id, text_str(&codes),
+             text_str(&parents));
+    text_add(&r->zh, "表%s以科目%s开头，其上级科目（%s）在表中均未列示：表格开头部分可能已缺失（如从PDF"
+             "提取时丢失一页），故这些行不作为错误报告。", r->t->tpl->id, text_str(&codes),
+             text_str(&parents));
+    bk_status st = codes.failed || parents.failed
+                       ? bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory")
+                       : emit(r, RULE_TRUNCATED, BK_SEV_INFO, rows[0]);
+    bk_free(codes.s);
+    bk_free(parents.s);
+    return st;
+}
+
+/* Walk the table in printed order, keeping for each block the open 类 and 款. */
+static bk_status check_structure(crun *r)
+{
+    const bk_table *t = r->t;
+    size_t nrows = t->nrows;
+    /* Per block, indexed by the block's first row; heads lists those first rows. */
+    block *blocks = bk_calloc(nrows + 1, sizeof *blocks);
+    size_t *heads = bk_calloc(nrows + 1, sizeof *heads), *lost = bk_calloc(nrows + 1, sizeof *lost);
+    const char **open3 = bk_calloc(nrows + 1, sizeof *open3);
+    const char **open5 = bk_calloc(nrows + 1, sizeof *open5);
+    bk_status st = blocks && heads && lost && open3 && open5 ? BK_OK : BK_E_NOMEM;
+    size_t nlost = 0, nheads = 0;
+    /* Still at the top of the table: rows there whose parents are printed nowhere in their
+     * block mean that the beginning of the table was lost (a page of a PDF), which is not an
+     * error of the budget. Anything else printed first (a unit row, a 类) ends the top. */
+    int top = 1;
+    for (size_t i = 0; st == BK_OK && i < nrows; i++) {
+        const bk_row *rw = &t->rows[i];
+        if (!in_structure(rw, t->tpl->row_key)) {
+            top = 0;
+            continue;
+        }
+        size_t h = 0;
+        while (h < nheads && !same_block(&t->rows[heads[h]], rw))
+            h++;
+        if (h == nheads) {
+            heads[nheads++] = i;
+            if ((st = block_of(t, i, &blocks[i])) != BK_OK)
+                break;
+        }
+        size_t b = heads[h];
+        block *blk = &blocks[b];
+        const coded *first = lookup(blk->sorted, blk->n, rw->code);
+        if (first && first->row != i) {
+            st = duplicate(r, i, first);
+            top = 0;
+            continue;
+        }
+        size_t len = strlen(rw->code);
+        if (len == 3) {
+            open3[b] = rw->code;
+            open5[b] = NULL;
+            top = 0;
+            continue;
+        }
+        char parent[8];
+        parent_of(rw->code, parent);
+        const char *open = len == 5 ? open3[b] : open5[b];
+        if (len == 5)
+            open5[b] = rw->code;
+        if (!lookup(blk->sorted, blk->n, parent)) {
+            if (top)
+                lost[nlost++] = i;
+            else
+                st = parent_missing(r, i, parent);
+            continue;
+        }
+        top = 0;
+        if (!open || strcmp(open, parent) != 0)
+            st = misplaced(r, i, parent, open ? open : (len == 7 ? open3[b] : NULL));
+    }
+    if (st == BK_OK && nlost)
+        st = report_lost_top(r, lost, nlost);
+    for (size_t i = 0; blocks && i < nrows; i++)
+        bk_free(blocks[i].sorted);
+    bk_free(blocks);
+    bk_free(heads);
+    bk_free(lost);
+    bk_free(open3);
+    bk_free(open5);
+    if (st == BK_E_NOMEM)
+        return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
+    return st;
+}
+
+/* ---- the plugin ---- */
+
+static bk_status check_table(crun *r)
+{
+    const bk_table *t = r->t;
+    bk_status st = BK_OK;
+    for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
+        const bk_row *rw = &t->rows[i];
+        if (!rw->code || !*rw->code)
+            continue;
+        const char *scheme = cat_scheme_for(t->tpl->row_key, rw->code);
+        int level = cat_code_level(scheme, rw->code);
+        if (level == 0) {
+            st = check_format(r, i, scheme);
+            continue;
+        }
+        st = check_catalog(r, i, scheme, level);
+        if (st == BK_OK)
+            st = check_consistent(r, i, scheme);
+    }
+    return st == BK_OK ? check_structure(r) : st;
+}
+
+static bk_status severity_option(bk_validation *job, bk_severity *out)
+{
+    const char *v = bk_validation_option(job, "unknown-econ-severity");
+    *out = BK_SEV_ERROR;
+    if (!v || !strcmp(v, "error"))
+        return BK_OK;
+    if (!strcmp(v, "warning"))
+        *out = BK_SEV_WARNING;
+    else if (!strcmp(v, "info"))
+        *out = BK_SEV_INFO;
+    else
+        return bk_error_set(bk_validation_error(job), BK_E_USAGE,
+                            "option unknown-econ-severity must be error, warning or info, not "
+                            "\"%s\"", v);
+    return BK_OK;
+}
+
+static bk_status validate(bk_validation *job, const bk_doc *doc)
+{
+    codes_state *st = bk_validation_state(job);
+    if (!st) {
+        st = bk_calloc(1, sizeof *st);
+        if (!st)
+            return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+        cat_init(&st->cat);
+        bk_validation_set_state(job, st, state_free);
+    }
+    crun r;
+    memset(&r, 0, sizeof r);
+    r.job = job;
+    r.doc = doc;
+    r.st = st;
+    bk_status status = severity_option(job, &r.unknown_econ);
+    if (status == BK_OK && !st->loaded) {
+        status = load_catalog(job, st);
+        st->loaded = status == BK_OK;
+    }
+    for (size_t i = 0; status == BK_OK && i < doc->ntables; i++) {
+        r.t = doc->tables[i];
+        if (cat_scheme_for(r.t->tpl->row_key, "") != NULL)
+            status = check_table(&r);
+    }
+    bk_free(r.en.s);
+    bk_free(r.zh.s);
+    return status;
+}
+
+static const bk_plugin_desc desc = {
+    BK_PLUGIN_HEADER,
+    .name = "codes",
+    .version = "1.0.0",
+    .license = "MIT",
+    .summary = "classification codes: well formed, under their parent, in the catalogue, one "
+               "name per code",
+    .kinds = BK_PLUGIN_VALIDATE,
+    .validate = validate,
+};
+
+BK_PLUGIN_DEFINE(codes, desc)

@@ -1,0 +1,327 @@
+/* Department = Σ its units across the documents of one submission: a department's document and
+ * its units' documents often arrive separately (one archive, many files). Documents are grouped
+ * by department name and fiscal year; the unit rows of each are remembered while validating and
+ * compared once the last document has been read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "totals.h"
+
+static char *normalised(const char *s)
+{
+    size_t n = bk_label_normalise(s ? s : "", NULL, 0);
+    char *buf = bk_malloc(n + 1);
+    if (buf)
+        bk_label_normalise(s ? s : "", buf, n + 1);
+    return buf;
+}
+
+static bk_status nomem(bk_validation *job)
+{
+    return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+}
+
+static bk_status add_doc(tot_run *run, size_t *index)
+{
+    tot_state *st = run->state;
+    const bk_doc *doc = run->doc;
+    void *buf = st->docs;
+    if (bk_grow(&buf, &st->capdocs, st->ndocs + 1, sizeof *st->docs) != 0)
+        return nomem(run->job);
+    st->docs = buf;
+    tot_docrec *d = &st->docs[st->ndocs];
+    memset(d, 0, sizeof *d);
+    d->year = doc->fiscal_year;
+    d->source = bk_strdup(doc->source ? doc->source : "");
+    d->dept = normalised(doc->dept_name);
+    d->units = bk_calloc(2 * (doc->nunits ? doc->nunits : 1), sizeof *d->units);
+    st->ndocs++; /* counted now so that tot_state_free releases what was allocated */
+    if (!d->source || !d->dept || !d->units)
+        return nomem(run->job);
+    d->nunits = doc->nunits;
+    /* units[i] is the printed name, units[nunits + i] the normalised one. */
+    for (size_t i = 0; i < doc->nunits; i++) {
+        d->units[i] = bk_strdup(doc->units[i].name ? doc->units[i].name : "");
+        d->units[doc->nunits + i] = normalised(doc->units[i].name);
+        if (!d->units[i] || !d->units[doc->nunits + i])
+            return nomem(run->job);
+    }
+    *index = st->ndocs - 1;
+    return BK_OK;
+}
+
+bk_status tot_submission_record(tot_run *run)
+{
+    tot_state *st = run->state;
+    const bk_doc *doc = run->doc;
+    size_t di;
+    bk_status status = add_doc(run, &di);
+    if (status != BK_OK)
+        return status;
+    unsigned char *listed = bk_calloc(doc->nunits + 1, 1);
+    if (!listed)
+        return nomem(run->job);
+    for (size_t ti = 0; ti < doc->ntables && status == BK_OK; ti++) {
+        const bk_table *t = doc->tables[ti];
+        for (size_t r = 0; r < t->nrows && status == BK_OK; r++) {
+            const bk_row *row = &t->rows[r];
+            if (row->kind != BK_ROW_UNIT || row->unit >= doc->nunits)
+                continue;
+            int is_dept = doc->units[row->unit].kind == BK_UNIT_DEPARTMENT;
+            if (is_dept)
+                st->docs[di].has_dept_row = 1;
+            else
+                listed[row->unit] = 1;
+            for (size_t c = 0; c < t->tpl->ncolumns; c++) {
+                bk_decimal v;
+                if (t->tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, r, (int)c, &v))
+                    continue;
+                void *buf = st->vals;
+                if (bk_grow(&buf, &st->capvals, st->nvals + 1, sizeof *st->vals) != 0) {
+                    status = nomem(run->job);
+                    break;
+                }
+                st->vals = buf;
+                st->vals[st->nvals++] = (tot_unitval){di, t->tpl, (int)c, row->unit, is_dept, v,
+                                                      (long)row->line};
+            }
+        }
+    }
+    for (size_t u = 0; u < doc->nunits; u++)
+        st->docs[di].listed += listed[u];
+    bk_free(listed);
+    return status;
+}
+
+/* ---- the check ---- */
+
+typedef struct gv {
+    const tot_unitval *v;
+    const char *norm; /* normalised unit name */
+} gv;
+
+static int cmp_gv(const void *x, const void *y)
+{
+    const gv *a = x, *b = y;
+    int c = strcmp(a->v->tpl->id, b->v->tpl->id);
+    if (c)
+        return c;
+    if (a->v->col != b->v->col)
+        return a->v->col < b->v->col ? -1 : 1;
+    if (a->v->is_dept != b->v->is_dept)
+        return a->v->is_dept ? -1 : 1;
+    c = strcmp(a->norm, b->norm);
+    if (c)
+        return c;
+    return (a->v->doc > b->v->doc) - (a->v->doc < b->v->doc);
+}
+
+static const char *unit_name(const tot_state *st, const tot_unitval *v)
+{
+    return st->docs[v->doc].units[v->unit];
+}
+
+static const char *unit_norm(const tot_state *st, const tot_unitval *v)
+{
+    const tot_docrec *d = &st->docs[v->doc];
+    return d->units[d->nunits + v->unit];
+}
+
+typedef struct group_run {
+    bk_validation *job;
+    tot_state *st;
+    int strict;
+    long dept_doc; /* the department's document, -1 when the group has none */
+    size_t nunits; /* distinct units in the group */
+    tot_text key, col;
+} group_run;
+
+static void where_of(group_run *g, const tot_unitval *v, tot_where *w)
+{
+    tot_text_clear(&g->col);
+    tot_column_header(v->tpl, v->col, &g->col);
+    w->document = g->st->docs[v->doc].source;
+    w->unit = unit_name(g->st, v);
+    w->table = v->tpl->id;
+    w->row = unit_name(g->st, v);
+    w->column = v->tpl->columns[v->col].id;
+    w->column_zh = tot_text_str(&g->col);
+    w->line = v->line;
+}
+
+/* The same unit's row printed in two documents. */
+static bk_status same_unit(group_run *g, const gv *ref, const gv *other)
+{
+    tot_check c;
+    tot_check_equal(other->v->value, ref->v->value, &c);
+    if (c.verdict == TOT_EQUAL)
+        return BK_OK;
+    tot_text en, zh;
+    tot_text_init(&en);
+    tot_text_init(&zh);
+    const char *refdoc = g->st->docs[ref->v->doc].source;
+    tot_text_add(&en, "the same unit's row in %s prints", refdoc);
+    tot_text_add(&zh, "而%s中同一单位的该行为", refdoc);
+    tot_says says = {TOT_STYLE_EQUAL, tot_text_str(&en), tot_text_str(&zh), NULL, NULL, NULL,
+                     NULL};
+    tot_where w;
+    where_of(g, other->v, &w);
+    bk_status st = en.failed || zh.failed
+                       ? nomem(g->job)
+                       : tot_emit(g->job, g->strict, RULE_SUBMISSION_UNIT, &w, &c, &says);
+    tot_text_free(&en);
+    tot_text_free(&zh);
+    return st;
+}
+
+/* One (table, column): units printed twice must agree, and the department's row must equal
+ * the sum of its units as their own documents print them. */
+static bk_status check_key(group_run *g, const gv *v, size_t n)
+{
+    const gv *dept = NULL;
+    size_t i = 0;
+    for (; i < n && v[i].v->is_dept; i++)
+        if ((long)v[i].v->doc == g->dept_doc && !dept)
+            dept = &v[i];
+    bk_decimal *vals = bk_calloc(n + 1, sizeof *vals);
+    tot_text parts;
+    tot_text_init(&parts);
+    if (!vals)
+        return nomem(g->job);
+    size_t nunits = 0;
+    int outside = 0;
+    bk_status st = BK_OK;
+    while (i < n && st == BK_OK) {
+        size_t j = i;
+        while (j < n && strcmp(v[j].norm, v[i].norm) == 0)
+            j++;
+        /* The department's listing is the reference when it lists the unit. */
+        const gv *ref = &v[i], *own = NULL;
+        for (size_t k = i; k < j; k++) {
+            if ((long)v[k].v->doc == g->dept_doc)
+                ref = &v[k];
+            else if (!own)
+                own = &v[k];
+        }
+        for (size_t k = i; k < j && st == BK_OK; k++)
+            if (&v[k] != ref && v[k].v->doc != ref->v->doc)
+                st = same_unit(g, ref, &v[k]);
+        const gv *use = own ? own : ref;
+        outside |= (long)use->v->doc != g->dept_doc;
+        vals[nunits++] = use->v->value;
+        tot_text_add(&parts, "%s%s", nunits > 1 ? " + " : "", unit_name(g->st, use->v));
+        i = j;
+    }
+    /* Only when every unit has the figure and some come from other documents: inside one
+     * document, the template's units-sum rule has already compared them. */
+    if (st == BK_OK && dept && outside && nunits == g->nunits) {
+        tot_check c;
+        tot_check_sum(dept->v->value, vals, NULL, nunits, &c);
+        tot_says says = {TOT_STYLE_SUM, "its units' own documents sum to", "各单位报表合计为",
+                         tot_text_str(&parts), tot_text_str(&parts), NULL, NULL};
+        tot_where w;
+        where_of(g, dept->v, &w);
+        st = parts.failed ? nomem(g->job)
+                          : tot_emit(g->job, g->strict, RULE_SUBMISSION, &w, &c, &says);
+    }
+    tot_text_free(&parts);
+    bk_free(vals);
+    return st;
+}
+
+/* The department's document: the one that has the department's own row and lists several
+ * units (or none, being the aggregate alone). A document listing exactly one unit is that
+ * unit's own budget. */
+static long pick_department(const tot_state *st, const size_t *docs, size_t n)
+{
+    long best = -1;
+    for (size_t i = 0; i < n; i++) {
+        const tot_docrec *d = &st->docs[docs[i]];
+        if (!d->has_dept_row || d->listed == 1)
+            continue;
+        if (best < 0 || d->listed > st->docs[best].listed)
+            best = (long)docs[i];
+    }
+    return best;
+}
+
+static int cmp_cstr(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int distinct_units(const gv *v, size_t n, size_t *out)
+{
+    const char **names = bk_calloc(n + 1, sizeof *names);
+    size_t m = 0, count = 0;
+    if (!names)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].v->is_dept)
+            names[m++] = v[i].norm;
+    qsort(names, m, sizeof *names, cmp_cstr);
+    for (size_t i = 0; i < m; i++)
+        count += i == 0 || strcmp(names[i - 1], names[i]) != 0;
+    bk_free(names);
+    *out = count;
+    return 0;
+}
+
+static bk_status check_group(group_run *g, const size_t *docs, size_t ndocs)
+{
+    tot_state *st = g->st;
+    gv *v = bk_calloc(st->nvals + 1, sizeof *v);
+    if (!v)
+        return nomem(g->job);
+    size_t n = 0;
+    for (size_t i = 0; i < st->nvals; i++)
+        for (size_t k = 0; k < ndocs; k++)
+            if (st->vals[i].doc == docs[k]) {
+                v[n].v = &st->vals[i];
+                v[n].norm = unit_norm(st, &st->vals[i]);
+                n++;
+                break;
+            }
+    qsort(v, n, sizeof *v, cmp_gv);
+    g->dept_doc = pick_department(st, docs, ndocs);
+    bk_status status = distinct_units(v, n, &g->nunits) == 0 ? BK_OK : nomem(g->job);
+    for (size_t i = 0; i < n && status == BK_OK;) {
+        size_t j = i;
+        while (j < n && v[j].v->tpl == v[i].v->tpl && v[j].v->col == v[i].v->col)
+            j++;
+        status = check_key(g, v + i, j - i);
+        i = j;
+    }
+    bk_free(v);
+    return status;
+}
+
+bk_status tot_submission_check(bk_validation *job, tot_state *st, int strict)
+{
+    size_t *docs = bk_calloc(st->ndocs + 1, sizeof *docs);
+    unsigned char *done = bk_calloc(st->ndocs + 1, 1);
+    group_run g = {job, st, strict, -1, 0, {0}, {0}};
+    tot_text_init(&g.key);
+    tot_text_init(&g.col);
+    bk_status status = docs && done ? BK_OK : nomem(job);
+    for (size_t i = 0; i < st->ndocs && status == BK_OK; i++) {
+        if (done[i])
+            continue;
+        size_t n = 0;
+        for (size_t k = i; k < st->ndocs; k++)
+            if (!done[k] && st->docs[k].year == st->docs[i].year &&
+                strcmp(st->docs[k].dept, st->docs[i].dept) == 0) {
+                done[k] = 1;
+                docs[n++] = k;
+            }
+        if (n > 1)
+            status = check_group(&g, docs, n);
+    }
+    if (status == BK_OK && (g.key.failed || g.col.failed))
+        status = nomem(job);
+    tot_text_free(&g.key);
+    tot_text_free(&g.col);
+    bk_free(docs);
+    bk_free(done);
+    return status;
+}

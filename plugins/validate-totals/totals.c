@@ -1,0 +1,106 @@
+/* Validator "totals": every printed total must add up, under the rounding rule of printed
+ * figures (formats/validation.md). The sums come from the table templates' rules, the rules
+ * between tables from the data folder's rules/, and the department = Σ units rule also across
+ * the documents of one submission. */
+#include <string.h>
+
+#include "totals.h"
+
+void tot_state_free(void *p)
+{
+    tot_state *st = p;
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->nx; i++) {
+        json_decref(st->x[i].rules);
+        bk_free(st->x[i].file);
+    }
+    bk_free(st->x);
+    for (size_t i = 0; i < st->ndocs; i++) {
+        tot_docrec *d = &st->docs[i];
+        if (d->units)
+            for (size_t u = 0; u < 2 * d->nunits; u++)
+                bk_free(d->units[u]);
+        bk_free(d->units);
+        bk_free(d->source);
+        bk_free(d->dept);
+    }
+    bk_free(st->docs);
+    bk_free(st->vals);
+    bk_free(st);
+}
+
+tot_state *tot_state_get(bk_validation *job)
+{
+    tot_state *st = bk_validation_state(job);
+    if (!st) {
+        st = bk_calloc(1, sizeof *st);
+        if (st)
+            bk_validation_set_state(job, st, tot_state_free);
+    }
+    return st;
+}
+
+static int option_on(const char *v)
+{
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
+}
+
+static bk_status validate(bk_validation *job, const bk_doc *doc)
+{
+    bk_error *err = bk_validation_error(job);
+    tot_state *st = tot_state_get(job);
+    if (!st)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    bk_status status = tot_cross_load(st, bk_validation_ctx(job), err);
+    if (status != BK_OK)
+        return status;
+    tot_run run;
+    memset(&run, 0, sizeof run);
+    run.job = job;
+    run.doc = doc;
+    run.state = st;
+    run.strict = option_on(bk_validation_option(job, "strict"));
+    tot_text_init(&run.key);
+    tot_text_init(&run.col);
+    tot_text_init(&run.en);
+    tot_text_init(&run.zh);
+    for (size_t i = 0; i < doc->ntables && status == BK_OK; i++) {
+        status = tot_table_rules(&run, doc->tables[i]);
+        if (status == BK_OK)
+            status = tot_of_rows(&run, doc->tables[i]);
+    }
+    if (status == BK_OK)
+        status = tot_cross_rules(&run);
+    if (status == BK_OK)
+        status = tot_submission_record(&run);
+    if (status == BK_OK && (run.key.failed || run.col.failed))
+        status = bk_error_set(err, BK_E_NOMEM, "out of memory");
+    tot_text_free(&run.key);
+    tot_text_free(&run.col);
+    tot_text_free(&run.en);
+    tot_text_free(&run.zh);
+    return status;
+}
+
+static bk_status validate_end(bk_validation *job)
+{
+    tot_state *st = bk_validation_state(job);
+    if (!st)
+        return BK_OK;
+    return tot_submission_check(job, st, option_on(bk_validation_option(job, "strict")));
+}
+
+static const bk_plugin_desc desc = {
+    BK_PLUGIN_HEADER,
+    .name = "totals",
+    .version = "1.0.0",
+    .license = "MIT",
+    .summary = "every printed total adds up (hierarchy, columns, units, tables, submissions), "
+               "telling rounding from real errors",
+    .kinds = BK_PLUGIN_VALIDATE,
+    .validate = validate,
+    .validate_end = validate_end,
+};
+
+BK_PLUGIN_DEFINE(totals, desc)

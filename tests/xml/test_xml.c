@@ -1,0 +1,690 @@
+/* The XML plugin through the library: the descriptor and probe, the seed sample against its
+ * JSON form, hostile input (entities, DTDs) refused without reading anything they point at,
+ * the exact place of syntax and content errors, streaming of bulk files, limits, escaping,
+ * and allocation failures. */
+#include <unistd.h>
+
+#include "bktest.h"
+
+#define SAMPLE_XML "samples/dapeng-2024/budget.xml"
+#define SAMPLE_JSON "samples/dapeng-2024/budget.json"
+#define INVALID "samples/invalid/xml/"
+#define DOCTYPE_MSG "DOCTYPE declarations are not accepted"
+
+static bk_ctx *ctx;
+static bk_limits default_limits;
+static char tmpdir[1024];
+
+/* A small valid document; errors below are placed by editing it. */
+static const char base_doc[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<budget xmlns=\"urn:budgetkit:budget:1\" version=\"1\" fiscal-year=\"2024\" "
+    "money-unit=\"万元\" precision=\"2\">\n"
+    "  <department name=\"测试局\"/>\n"
+    "  <units>\n"
+    "    <unit id=\"dept\" kind=\"department\" name=\"测试局\"/>\n"
+    "    <unit id=\"u1\" kind=\"self\" parent=\"dept\" name=\"测试局(本级)\"/>\n"
+    "  </units>\n"
+    "  <tables>\n"
+    "    <table id=\"T07\">\n"
+    "      <row kind=\"unit\" unit=\"dept\" name=\"测试局\">\n"
+    "        <cell column=\"total\">10.00</cell>\n"
+    "        <cell column=\"basic\">4.00</cell>\n"
+    "        <cell column=\"project\">6.00</cell>\n"
+    "      </row>\n"
+    "      <row kind=\"item\" unit=\"u1\" code=\"201\" name=\"一般公共服务支出\">\n"
+    "        <cell column=\"total\">10.00</cell>\n"
+    "      </row>\n"
+    "    </table>\n"
+    "  </tables>\n"
+    "  <performance unit-name=\"测试局\" period=\"2024年度\">\n"
+    "    <goal>目标1</goal>\n"
+    "    <indicator level1=\"产出指标\" level2=\"数量指标\" level3=\"文件数量\" target=\"≥100份\"/>\n"
+    "  </performance>\n"
+    "  <narrative>\n"
+    "    <part title=\"第一部分\">一、职责\n\n深圳……</part>\n"
+    "  </narrative>\n"
+    "</budget>\n";
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *bigger = realloc(buf, 2 * cap + 1);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static const char *tmp_path(const char *name)
+{
+    static char path[4][1200];
+    static int next;
+    char *p = path[next++ % 4];
+    snprintf(p, sizeof path[0], "%s/%s", tmpdir, name);
+    return p;
+}
+
+/* text with the first occurrence of old replaced (the test fails when there is none). */
+static char *replace(const char *text, const char *old, const char *new_text)
+{
+    const char *at = strstr(text, old);
+    if (!at)
+        fail_msg("\"%s\" is not in the text", old);
+    size_t head = (size_t)(at - text), n = strlen(text) - strlen(old) + strlen(new_text);
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memcpy(s, text, head);
+    strcpy(s + head, new_text);
+    strcat(s, at + strlen(old));
+    return s;
+}
+
+typedef struct collected {
+    size_t ndocs;
+    uint32_t first_row_line;
+} collected;
+
+static bk_status collect(bk_doc *doc, void *user, bk_error *err)
+{
+    (void)err;
+    collected *c = user;
+    if (c->ndocs++ == 0 && doc->ntables && doc->tables[0]->nrows)
+        c->first_row_line = doc->tables[0]->rows[0].line;
+    return BK_OK;
+}
+
+static bk_status read_path(const char *path, collected *c, bk_error *err)
+{
+    memset(c, 0, sizeof *c);
+    bk_error_clear(err);
+    return bk_read(ctx, path, "xml", collect, c, err);
+}
+
+static bk_status read_text(const char *text, size_t len, collected *c, bk_error *err)
+{
+    const char *path = tmp_path("case.xml");
+    write_file(path, text, len);
+    return read_path(path, c, err);
+}
+
+/* Reading text fails with code at line:column (0 = not checked), with message in the error,
+ * after at most `emitted` documents reached the caller. */
+static void expect_error_after(const char *text, size_t len, size_t emitted, bk_status code,
+                               long line, long column, const char *message)
+{
+    collected c;
+    bk_error err;
+    bk_status st = read_text(text, len, &c, &err);
+    if (st != code || (line && err.line != line) || (line && err.column != column) ||
+        !strstr(err.text, message))
+        fail_msg("expected %s at %ld:%ld with \"%s\"; got %s at %ld:%ld: %s",
+                 bk_status_name(code), line, column, message, bk_status_name(st), err.line,
+                 err.column, err.text);
+    if (c.ndocs > emitted)
+        fail_msg("%zu documents were handed over before the error, expected at most %zu",
+                 c.ndocs, emitted);
+}
+
+static void expect_error(const char *text, bk_status code, long line, long column,
+                         const char *message)
+{
+    expect_error_after(text, strlen(text), 0, code, line, column, message);
+}
+
+/* The base document with one edit must fail so. */
+static void expect_edit_error(const char *old, const char *new_text, bk_status code, long line,
+                              long column, const char *message)
+{
+    char *s = replace(base_doc, old, new_text);
+    expect_error(s, code, line, column, message);
+    free(s);
+}
+
+static void expect_file_error(const char *path, bk_status code, long line, long column,
+                              const char *message)
+{
+    collected c;
+    bk_error err;
+    bk_status st = read_path(path, &c, &err);
+    if (st != code || err.line != line || err.column != column || !strstr(err.text, message))
+        fail_msg("%s: expected %s at %ld:%ld with \"%s\"; got %s at %ld:%ld: %s", path,
+                 bk_status_name(code), line, column, message, bk_status_name(st), err.line,
+                 err.column, err.text);
+    assert_int_equal(c.ndocs, 0);
+    assert_true(strstr(err.file, path) != NULL);
+}
+
+static void expect_same_file(const char *path, const char *expected_path)
+{
+    size_t a_len, b_len;
+    char *a = read_file(path, &a_len), *b = read_file(expected_path, &b_len);
+    assert_non_null(a);
+    assert_non_null(b);
+    if (a_len != b_len || memcmp(a, b, a_len) != 0)
+        fail_msg("%s differs from %s", path, expected_path);
+    free(a);
+    free(b);
+}
+
+static bk_status convert(const char *in, const char *out, const char *to, bk_error *err)
+{
+    const char *inputs[] = {in};
+    bk_error_clear(err);
+    return bk_convert(ctx, inputs, 1, out, NULL, to, NULL, err);
+}
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *src = getenv("BK_SOURCE_DIR");
+    if (src && chdir(src) != 0)
+        return -1;
+    const char *build = getenv("BK_BUILD_DIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/xml-test-XXXXXX", build ? build : ".");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    ctx = bktest_ctx();
+    default_limits = *bk_ctx_limits(ctx);
+    return bk_ctx_plugin_find(ctx, "xml") ? 0 : -1;
+}
+
+static int restore_limits(void **state)
+{
+    (void)state;
+    *bk_ctx_limits(ctx) = default_limits;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bk_ctx_free(ctx);
+    char cmd[1300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- the plugin ------------------------------------------------------------------------- */
+
+static void test_descriptor(void **state)
+{
+    (void)state;
+    const bk_plugin_desc *d = bk_ctx_plugin_find(ctx, "xml");
+    assert_non_null(d);
+    assert_int_equal(d->kinds, BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT);
+    assert_true(d->caps & BK_CAP_MULTI_DOC);
+    assert_string_equal(d->extensions[0], "xml");
+    assert_null(d->extensions[1]);
+    assert_string_equal(d->media_type, "application/xml");
+    assert_int_equal(d->priority, 50);
+}
+
+static int probe(const char *head, size_t len)
+{
+    const bk_plugin_desc *d = bk_ctx_plugin_find(ctx, "xml");
+    bk_probe p = {"input", (const unsigned char *)head, len, 0};
+    return d->probe(&p);
+}
+
+#define PROBE(s) probe(s, sizeof(s) - 1)
+
+static void test_probe(void **state)
+{
+    (void)state;
+    assert_int_equal(probe(base_doc, strlen(base_doc)), 95);
+    assert_int_equal(PROBE("<?xml version=\"1.0\"?><feed/>"), 60);
+    assert_int_equal(PROBE("\xEF\xBB\xBF \r\n\t<other/>"), 60);
+    assert_int_equal(PROBE("<budget xmlns=\"urn:budgetkit:budget:1\"/>"), 95);
+    /* UTF-16, either byte order, with and without a byte-order mark */
+    assert_int_equal(PROBE("\xFF\xFE<\0b\0 \0x\0m\0l\0n\0s\0=\0\"\0u\0r\0n\0:\0b\0u\0d\0g\0e\0t\0"
+                           "k\0i\0t\0:\0b\0u\0d\0g\0e\0t\0:\0001\0\"\0"), 95);
+    assert_int_equal(PROBE("\0<\0?\0x\0m\0l"), 60);
+    assert_int_equal(PROBE("{\"format\": \"budgetkit-budget\"}"), 0);
+    assert_int_equal(PROBE("科目编码,科目名称\n201,一般公共服务支出\n"), 0);
+    assert_int_equal(PROBE(""), 0);
+    bk_probe dir = {"folder", NULL, 0, 1};
+    assert_int_equal(bk_ctx_plugin_find(ctx, "xml")->probe(&dir), 0);
+}
+
+/* ---- the sample ------------------------------------------------------------------------- */
+
+static bk_status keep(bk_doc *doc, void *user, bk_error *err)
+{
+    (void)err;
+    bk_doc **out = user;
+    if (*out)
+        return BK_E_INTERNAL;
+    bk_doc_keep(doc);
+    *out = doc;
+    return BK_OK;
+}
+
+static void test_sample(void **state)
+{
+    (void)state;
+    bk_doc *xml = NULL, *json = NULL;
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_equal(bk_read(ctx, SAMPLE_XML, NULL, keep, &xml, &err), BK_OK);
+    assert_int_equal(bk_read(ctx, SAMPLE_JSON, NULL, keep, &json, &err), BK_OK);
+    char diff[256] = "";
+    if (!bk_doc_equal(xml, json, diff, sizeof diff))
+        fail_msg("the XML sample differs from the JSON sample: %s", diff);
+
+    /* A few figures as printed, and the rows' lines in the XML file. */
+    const bk_table *t07 = bk_doc_table(xml, "T07");
+    assert_non_null(t07);
+    assert_int_equal(t07->rows[0].kind, BK_ROW_UNIT);
+    const bk_cell *total = bk_table_cell(t07, 0, (size_t)bk_template_column(t07->tpl, "total"));
+    char buf[BK_DECIMAL_BUFSIZE];
+    bk_decimal_format(bk_cell_decimal(total), 0, buf, sizeof buf);
+    assert_string_equal(buf, "4115.36");
+    assert_int_equal(xml->tables[0]->rows[0].line, 10);
+    assert_string_equal(xml->source, SAMPLE_XML);
+    bk_doc_free(xml);
+    bk_doc_free(json);
+
+    /* Reading and writing again gives the same bytes. */
+    const char *out = tmp_path("sample.xml");
+    assert_int_equal(convert(SAMPLE_XML, out, NULL, &err), BK_OK);
+    expect_same_file(out, SAMPLE_XML);
+}
+
+/* ---- hostile input ---------------------------------------------------------------------- */
+
+/* The first bytes of the file an entity would leak, to look for in whatever comes out. */
+static void secret_prefix(char *buf, size_t cap)
+{
+    size_t len = 0;
+    char *s = read_file("/etc/passwd", &len);
+    snprintf(buf, cap, "%.12s", s && len >= 12 ? s : "root:x:0:0:r");
+    free(s);
+}
+
+static void expect_refused_everywhere(const char *path, long line, long column)
+{
+    char secret[16];
+    secret_prefix(secret, sizeof secret);
+    expect_file_error(path, BK_E_HOSTILE, line, column, DOCTYPE_MSG);
+
+    /* Converting it writes nothing, and the message leaks nothing. */
+    static const char *const outputs[] = {"leak.json", "leak.xml"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *out = tmp_path(outputs[i]);
+        bk_error err;
+        assert_int_equal(convert(path, out, NULL, &err), BK_E_HOSTILE);
+        assert_true(access(out, F_OK) != 0);
+        char msg[1024];
+        bk_error_format(&err, msg, sizeof msg);
+        if (strstr(msg, secret) || strstr(msg, "/bin/"))
+            fail_msg("the error message shows the entity's target: %s", msg);
+    }
+}
+
+static void test_hostile_samples(void **state)
+{
+    (void)state;
+    expect_refused_everywhere(INVALID "xxe.xml", 2, 1);
+    expect_refused_everywhere(INVALID "billion-laughs.xml", 2, 1);
+    expect_refused_everywhere(INVALID "external-dtd.xml", 2, 1);
+    expect_refused_everywhere(INVALID "xxe-utf16.xml", 3, 1);
+}
+
+static void test_hostile_variants(void **state)
+{
+    (void)state;
+    /* After a comment, a processing instruction and a byte-order mark. */
+    expect_error("\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- a comment -->\n<?pi data?>\n"
+                 "  <!DOCTYPE budget [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n"
+                 "<budget xmlns=\"urn:budgetkit:budget:1\">&e;</budget>\n",
+                 BK_E_HOSTILE, 4, 3, DOCTYPE_MSG);
+    /* Parameter entities reaching out for a DTD. */
+    expect_error("<!DOCTYPE budget [<!ENTITY % dtd SYSTEM \"http://budget.invalid/x.dtd\"> %dtd;]>"
+                 "<budget/>",
+                 BK_E_HOSTILE, 1, 1, DOCTYPE_MSG);
+    /* Without an XML declaration, and split over lines. */
+    expect_error("\n\n<!DOCTYPE\nbudget>\n<budget/>", BK_E_HOSTILE, 3, 1, DOCTYPE_MSG);
+    /* An entity reference without a declaration is malformed, and nothing is looked up. */
+    expect_edit_error("name=\"测试局\"/>", "name=\"&leak;\"/>", BK_E_SYNTAX, 3, 27,
+                      "Entity 'leak' not defined");
+
+    /* "<!DOCTYPE" as text is just text: in a comment, in CDATA, escaped in an attribute. */
+    char *s = replace(base_doc, "深圳……</part>",
+                      "深圳<![CDATA[<!DOCTYPE x [<!ENTITY y \"z\">]>]]></part>");
+    char *t = replace(s, "  <tables>", "  <!-- <!DOCTYPE budget> -->\n  <tables>");
+    char *u = replace(t, "<goal>目标1</goal>", "<goal>&lt;!DOCTYPE budget&gt; &amp; &#x6D4B;</goal>");
+    collected c;
+    bk_error err;
+    bk_status st = read_text(u, strlen(u), &c, &err);
+    if (st != BK_OK)
+        fail_msg("a document mentioning <!DOCTYPE in its text was refused: %s", err.text);
+    assert_int_equal(c.ndocs, 1);
+    free(s);
+    free(t);
+    free(u);
+}
+
+/* ---- errors and their place ------------------------------------------------------------- */
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    expect_file_error(INVALID "malformed.xml", BK_E_SYNTAX, 6, 11,
+                      "malformed XML: Opening and ending tag mismatch: unit line 5 and units");
+    expect_file_error(INVALID "truncated.xml", BK_E_SYNTAX, 11, 30,
+                      "the document ends before its elements are closed (is the file truncated?)");
+    expect_edit_error("<units>", "<units", BK_E_SYNTAX, 5, 5, "malformed XML");
+    expect_edit_error("kind=\"self\"", "kind=\"self\" kind=\"self\"", BK_E_SYNTAX, 6, 71,
+                      "Attribute kind redefined");
+    expect_edit_error("<goal>目标1</goal>", "<goal>目标&#1;</goal>", BK_E_SYNTAX, 21, 17,
+                      "xmlParseCharRef: invalid xmlChar value 1");
+    expect_edit_error("</budget>\n", "</budget>\n<budget/>\n", BK_E_SYNTAX, 30, 1,
+                      "Extra content at the end of the document");
+    expect_edit_error("<goal>目标1</goal>", "<goal>目标\xff</goal>", BK_E_ENCODING, 21, 13,
+                      "not proper UTF-8");
+    expect_error("", BK_E_SYNTAX, 0, 0, "malformed XML");
+    expect_error("   \n", BK_E_SYNTAX, 0, 0, "malformed XML");
+}
+
+static void test_content_errors(void **state)
+{
+    (void)state;
+    /* Amounts */
+    expect_file_error(INVALID "bad-amount.xml", BK_E_CONTENT, 11, 9,
+                      "cell \"total\" holds \"1e400\", which is not a decimal number");
+    expect_edit_error(">4.00<", ">4,00<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"4,00\"");
+    expect_edit_error(">4.00<", ">NaN<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"NaN\"");
+    expect_edit_error(">4.00<", ">12345678901234567890<", BK_E_CONTENT, 12, 9,
+                      "more digits than an amount can hold");
+    expect_edit_error(">4.00<", "> <", BK_E_CONTENT, 12, 9, "cell \"basic\" is empty");
+    /* The vocabulary */
+    expect_file_error(INVALID "unknown-element.xml", BK_E_CONTENT, 12, 9,
+                      "unexpected element <remark> in <row>; expected <cell>");
+    expect_file_error(INVALID "unknown-table.xml", BK_E_CONTENT, 9, 5,
+                      "table id \"T99\" has no template");
+    expect_file_error(INVALID "unknown-column.xml", BK_E_CONTENT, 11, 9,
+                      "table T07 has no column \"grand_total\"");
+    expect_file_error(INVALID "unknown-unit.xml", BK_E_CONTENT, 10, 7,
+                      "the row belongs to unit \"u9\", which is not in <units>");
+    expect_file_error(INVALID "missing-attribute.xml", BK_E_CONTENT, 10, 7,
+                      "<row> has no \"kind\" attribute");
+    expect_file_error(INVALID "no-namespace.xml", BK_E_CONTENT, 2, 1,
+                      "<budget> is not in the namespace urn:budgetkit:budget:1");
+    expect_edit_error("<goal>目标1</goal>", "<goal>目标<b>1</b></goal>", BK_E_CONTENT, 21, 13,
+                      "<goal> holds an element <b>; only text belongs there");
+    expect_edit_error("  <narrative>", "  <narrative>\n    <x:part xmlns:x=\"urn:other\"/>",
+                      BK_E_CONTENT, 25, 5,
+                      "unexpected element <x:part> from namespace urn:other in <narrative>");
+    expect_edit_error("<performance", "<performance xmlns=\"\"", BK_E_CONTENT, 20, 3,
+                      "unexpected element <performance> without a namespace in <budget>");
+    expect_edit_error("<units>", "<units>\n    <unit id=\"dept\" kind=\"subunit\" name=\"x\"/>",
+                      BK_E_CONTENT, 6, 5, "unit id \"dept\" is used twice");
+    expect_edit_error("<units>", "<units>\n    <unit id=\"a b\" kind=\"subunit\" name=\"x\"/>",
+                      BK_E_CONTENT, 5, 5, "unit id \"a b\" may hold only letters");
+    expect_edit_error("kind=\"self\"", "kind=\"main\"", BK_E_CONTENT, 6, 5,
+                      "unit kind \"main\" is not department, self or subunit");
+    expect_edit_error("<table id=\"T07\">", "<table id=\"T07\" xml:lang=\"zh\">", BK_E_CONTENT, 9,
+                      5, "<table> has an attribute \"xml:lang\" from another namespace");
+    expect_edit_error("target=\"≥100份\"/>", "target=\"≥100份\"/>\n    <goal>目标2</goal>",
+                      BK_E_CONTENT, 23, 5, "<goal> after an <indicator>: the goals come first");
+    /* The order of <budget>'s parts */
+    expect_edit_error("  <department name=\"测试局\"/>\n", "", BK_E_CONTENT, 3, 3,
+                      "<units> comes before <department>, which is missing");
+    expect_edit_error("  <narrative>", "  <units/>\n  <narrative>", BK_E_CONTENT, 24, 3,
+                      "<units> is out of place");
+    char *no_tables = replace(base_doc, "  <tables>", "  <!--");
+    char *s = replace(no_tables, "  </tables>", "  -->");
+    expect_error(s, BK_E_CONTENT, 20, 3, "<performance> comes before <tables>, which is missing");
+    free(no_tables);
+    free(s);
+    expect_error("<budget xmlns=\"urn:budgetkit:budget:1\" version=\"1\" fiscal-year=\"2024\" "
+                 "money-unit=\"元\" precision=\"2\"/>",
+                 BK_E_CONTENT, 1, 1, "<budget> has no <department>");
+    expect_error("<?xml version=\"1.0\"?>\n<feed xmlns=\"urn:budgetkit:budget:1\"/>", BK_E_CONTENT,
+                 2, 1, "the root element <feed> is neither <budget> nor <budgets>");
+    /* Attributes of <budget> */
+    expect_edit_error("precision=\"2\"", "precision=\"19\"", BK_E_CONTENT, 2, 1,
+                      "precision \"19\" is not a whole number from 0 to 18");
+    expect_edit_error(" version=\"1\"", "", BK_E_CONTENT, 2, 1, "<budget> has no \"version\" attribute");
+    /* The check every document passes before it is handed over. */
+    expect_edit_error("kind=\"department\"", "kind=\"subunit\"", BK_E_CONTENT, 0, 0,
+                      "exactly one unit of kind department");
+
+    /* Where several elements share a line and a start tag spans lines, the column is still
+     * that of the offending element's '<'. */
+    char *crowded = replace(base_doc,
+                            "        <cell column=\"basic\">4.00</cell>\n"
+                            "        <cell column=\"project\">6.00</cell>\n",
+                            "<cell column=\"basic\">4.00</cell><!-- <cell> --><cell\n"
+                            "   column=\"basic\">6.00</cell>\n");
+    expect_error(crowded, BK_E_CONTENT, 12, 48, "column \"basic\" appears twice in this row");
+    free(crowded);
+}
+
+/* A bulk file is read one document at a time: those well before a broken one have reached
+ * the caller by the time the error is found (the library itself holds the latest one back
+ * until it knows whether the next one continues it). */
+static void test_bulk_streaming(void **state)
+{
+    (void)state;
+    const char *bulk = tmp_path("bulk.xml");
+    const char *inputs[] = {SAMPLE_XML, SAMPLE_JSON, SAMPLE_XML, SAMPLE_JSON};
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_equal(bk_convert(ctx, inputs, 4, bulk, NULL, NULL, NULL, &err), BK_OK);
+    collected c;
+    assert_int_equal(read_path(bulk, &c, &err), BK_OK);
+    assert_int_equal(c.ndocs, 4);
+
+    /* Break the fourth document far from its start. */
+    size_t len;
+    char *text = read_file(bulk, &len);
+    assert_non_null(text);
+    char *at = text;
+    for (int i = 0; i < 4; i++)
+        at = strstr(at + 1, "<table id=\"T12\"");
+    assert_non_null(at);
+    memcpy(at, "<table id=T12\"\"", 16);
+    long line = 1;
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    expect_error_after(text, len, 3, BK_E_SYNTAX, line, 17, "malformed XML: AttValue");
+    read_text(text, len, &c, &err);
+    if (c.ndocs < 2)
+        fail_msg("only %zu documents reached the caller before the error in the fourth", c.ndocs);
+    free(text);
+
+    /* An empty bulk is no error and no document. */
+    expect_error_after("<budgets xmlns=\"urn:budgetkit:budget:1\"/>", 41, 0, BK_OK, 0, 0, "");
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    bk_limits *lim = bk_ctx_limits(ctx);
+
+    lim->max_depth = 3;
+    expect_error(base_doc, BK_E_LIMIT, 10, 7, "nested deeper than 3 levels (max-depth)");
+    *lim = default_limits;
+
+    lim->max_string = 8;
+    expect_error(base_doc, BK_E_LIMIT, 3, 3,
+                 "attribute \"name\" of <department> is longer than 8 bytes (max-string)");
+    *lim = default_limits;
+
+    lim->max_string = 25; /* more than any attribute, less than the narrative */
+    expect_error(base_doc, BK_E_LIMIT, 25, 5, "the text of <part> is longer than 25 bytes");
+    *lim = default_limits;
+
+    lim->max_cells = 2;
+    expect_error(base_doc, BK_E_LIMIT, 13, 9, "more than 2 cells (max-cells)");
+    *lim = default_limits;
+
+    lim->max_input_bytes = 100;
+    expect_error(base_doc, BK_E_LIMIT, 0, 0, "larger than 100 bytes (max-input-bytes)");
+    *lim = default_limits;
+
+    lim->max_documents = 1;
+    const char *bulk = tmp_path("two.xml");
+    const char *inputs[] = {SAMPLE_XML, SAMPLE_XML};
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_equal(bk_convert(ctx, inputs, 2, bulk, NULL, NULL, NULL, &err), BK_OK);
+    collected c;
+    assert_int_equal(read_path(bulk, &c, &err), BK_E_LIMIT);
+    assert_true(strstr(err.text, "more than 1 documents (max-documents)") != NULL);
+    assert_true(c.ndocs <= 1);
+    *lim = default_limits;
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+static void test_escaping(void **state)
+{
+    (void)state;
+    size_t len;
+    char *sample = read_file(SAMPLE_JSON, &len);
+    assert_non_null(sample);
+    /* Markup characters, quotes, tabs, carriage returns and line ends in attributes and in
+     * text, and white space around text: all come back as they were. */
+    char *a = replace(sample, "\"name\": \"深圳市大鹏新区政务服务数据管理局\"\n  }",
+                      "\"name\": \" a&b <c> \\\"q\\\" 'x'\\tt\\r\\nn ]]> \"\n  }");
+    char *b = replace(a, "\"text\": \"", "\"text\": \"\\r\\n  &lt; <![CDATA[ ]]> \\t");
+    const char *in = tmp_path("escape.json"), *xml = tmp_path("escape.xml");
+    const char *back = tmp_path("escape-back.json");
+    write_file(in, b, strlen(b));
+    bk_error err;
+    assert_int_equal(convert(in, xml, NULL, &err), BK_OK);
+    assert_int_equal(convert(xml, back, NULL, &err), BK_OK);
+    expect_same_file(back, in);
+
+    char *text = read_file(xml, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "<department name=\" a&amp;b &lt;c&gt; &quot;q&quot; 'x'&#9;t"
+                                 "&#13;&#10;n ]]&gt; \"/>"));
+    assert_non_null(strstr(text, "<part title=\"第一部分 部门概况\">&#13;\n  &amp;lt; &lt;![CDATA[ "
+                                 "]]&gt; \t"));
+    assert_null(strstr(text, "&#x"));
+    free(text);
+    free(a);
+    free(b);
+
+    /* A character XML 1.0 cannot carry is refused, and nothing is written. */
+    a = replace(sample, "\"name\": \"深圳市大鹏新区政务服务数据管理局\"\n  }",
+                "\"name\": \"a\\u0001b\"\n  }");
+    write_file(in, a, strlen(a));
+    unlink(xml);
+    assert_int_equal(convert(in, xml, NULL, &err), BK_E_CONTENT);
+    assert_non_null(strstr(err.text, "attribute \"name\" of <department> holds U+0001"));
+    assert_true(access(xml, F_OK) != 0);
+    free(a);
+    free(sample);
+}
+
+/* ---- allocation failures ---------------------------------------------------------------- */
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    const char *in = tmp_path("alloc.xml");
+    write_file(in, base_doc, strlen(base_doc));
+    /* Fail each allocation in turn until a whole read needs no more: every run succeeds or
+     * reports out of memory (and leaks nothing: the sanitizer build checks). */
+    int completed = 0;
+    for (unsigned long n = 1; n < 100000 && !completed; n++) {
+        collected c = {0, 0};
+        bk_error err;
+        bk_error_clear(&err);
+        bk_alloc_fail_at(n);
+        bk_status st = bk_read(ctx, in, "xml", collect, &c, &err);
+        int failed = bk_alloc_failed();
+        bk_alloc_fail_at(0);
+        if (!failed) {
+            assert_int_equal(st, BK_OK);
+            completed = 1;
+        } else if (st != BK_OK && st != BK_E_NOMEM) {
+            fail_msg("allocation %lu failed: got %s: %s", n, bk_status_name(st), err.text);
+        }
+    }
+    assert_true(completed);
+
+    /* The same for a conversion to XML (one document, then a bulk): a failed one leaves no
+     * output file behind. */
+    const char *out = tmp_path("alloc-out.xml");
+    for (size_t inputs_n = 1; inputs_n <= 2; inputs_n++) {
+        const char *inputs[] = {in, in};
+        completed = 0;
+        for (unsigned long n = 1; n < 100000 && !completed; n++) {
+            bk_error err;
+            bk_error_clear(&err);
+            unlink(out);
+            bk_alloc_fail_at(n);
+            bk_status st = bk_convert(ctx, inputs, inputs_n, out, "xml", "xml", NULL, &err);
+            int failed = bk_alloc_failed();
+            bk_alloc_fail_at(0);
+            if (!failed) {
+                assert_int_equal(st, BK_OK);
+                completed = 1;
+            } else if (st != BK_OK) {
+                if (st != BK_E_NOMEM)
+                    fail_msg("allocation %lu failed: got %s: %s", n, bk_status_name(st), err.text);
+                if (access(out, F_OK) == 0)
+                    fail_msg("allocation %lu failed, yet %s was written", n, out);
+            }
+        }
+        assert_true(completed);
+    }
+    expect_same_file(in, in);
+    const char *again = tmp_path("alloc-again.xml");
+    bk_error err;
+    assert_int_equal(convert(in, again, NULL, &err), BK_OK);
+    expect_same_file(again, in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_descriptor),
+        cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_hostile_samples),
+        cmocka_unit_test(test_hostile_variants),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_content_errors),
+        cmocka_unit_test(test_bulk_streaming),
+        cmocka_unit_test_teardown(test_limits, restore_limits),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_allocation_failures),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
