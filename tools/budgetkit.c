@@ -337,6 +337,8 @@ static int cmd_validate(common *c, int argc, char **argv)
         return usage_error("validate ", "%s", "validate needs at least one input");
     if (strict && bk_ctx_set_option(c->ctx, "strict", "1") != BK_OK)
         return EXIT_BAD;
+    if (isatty(STDERR_FILENO) && bk_ctx_set_option(c->ctx, "progress", "1") != BK_OK)
+        return EXIT_BAD;
     if (load_plugins(c))
         return EXIT_BAD;
     bk_report *report = bk_report_new();
@@ -351,7 +353,7 @@ static int cmd_validate(common *c, int argc, char **argv)
         bk_report_free(report);
         return EXIT_BAD;
     }
-    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, isatty(STDERR_FILENO)};
+    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, 0};
     size_t errors = strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
                                                 : bk_report_write_text(report, &ro, stdout);
     bk_report_free(report);

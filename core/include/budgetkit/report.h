@@ -50,7 +50,7 @@ const char *bk_severity_name(bk_severity s);
 typedef struct bk_report_options {
     int strict;   /* rounding findings count as errors */
     int chinese;  /* messages in Chinese rather than English */
-    int progress; /* reserved: progress lines on stderr */
+    int reserved;
 } bk_report_options;
 
 /* Write the report for people: one finding a line, a per-document summary when there are
