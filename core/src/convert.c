@@ -78,6 +78,8 @@ typedef struct convert_job {
     bk_export job;   /* one export for the whole output */
     bk_sink *folder; /* one file per document when the exporter cannot write folders */
     bk_convert_stats *stats;
+    char last_base[200]; /* documents of one bulk input share a base name: number them */
+    size_t same_base;
 } convert_job;
 
 /* "budget.zip:documents/0001-x.json" → "0001-x" */
@@ -102,6 +104,14 @@ static bk_status export_one_file(convert_job *cj, const bk_doc *doc, bk_error *e
 {
     char base[200], name[256];
     member_base(doc, cj->stats->documents, base, sizeof base);
+    if (strcmp(base, cj->last_base) == 0) {
+        cj->same_base++;
+        size_t n = strlen(base);
+        snprintf(base + n, sizeof base - n, "-%04zu", cj->same_base);
+    } else {
+        snprintf(cj->last_base, sizeof cj->last_base, "%s", base);
+        cj->same_base = 1;
+    }
     const char *ext = cj->exporter->extensions && cj->exporter->extensions[0]
                           ? cj->exporter->extensions[0] : cj->exporter->name;
     snprintf(name, sizeof name, "%s.%s", base, ext);
@@ -167,7 +177,7 @@ bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, con
     int folder = strcmp(output, "-") != 0 && is_folder_output(output);
     if (!to && (folder || strcmp(output, "-") == 0))
         to = "json";
-    convert_job cj = {ctx, NULL, {ctx, NULL, err, NULL}, NULL, stats};
+    convert_job cj = {ctx, NULL, {ctx, NULL, err, NULL}, NULL, stats, "", 0};
     cj.exporter = bk_ctx_find_exporter(ctx, output, to, err);
     if (!cj.exporter)
         return err->code;

@@ -66,7 +66,7 @@ static const char *const extensions[] = {"zip", NULL};
 static const bk_plugin_desc desc = {
     BK_PLUGIN_HEADER,
     .name = "archive",
-    .version = "1.0",
+    .version = "1.0.0",
     .license = "MIT",
     .summary = "ZIP archive of budget documents with a Frictionless Data Package manifest",
     .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,

@@ -178,12 +178,10 @@ static char *member_path(const writer *w, const bk_doc *doc)
     sanitise_into(doc->dept_name, part, &len, NAME_MAX_BYTES);
     const char *sub = single_subunit(doc);
     if (sub != NULL && (doc->dept_name == NULL || strcmp(sub, doc->dept_name) != 0)) {
-        size_t before = len;
+        /* A separator, dropped again by the trimming when the sub-unit's name leaves nothing. */
         if (len > 0)
             part[len++] = '-';
-        sanitise_into(sub, part, &len, before + 1 + NAME_MAX_BYTES);
-        if (len == before + 1)
-            len = before;
+        sanitise_into(sub, part, &len, len + NAME_MAX_BYTES);
     }
     if (len == 0) {
         memcpy(part, "budget", 6);

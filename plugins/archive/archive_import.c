@@ -18,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zip.h>
 
 #include "sha256.h"
 
 #define READ_CHUNK 65536
+#define INITIAL_RESERVE ((size_t)16 << 20)
 #define S_TYPE_MASK 0170000u
 #define S_TYPE_LINK 0120000u
 
@@ -52,6 +54,7 @@ typedef struct reader {
     entry *entries;
     size_t nentries;
     entry *manifest;
+    size_t base_len; /* resource paths are relative to the manifest's folder: its name's prefix */
     planned *plan;
     size_t nplan, plan_cap;
     unsigned long long inflated; /* actual bytes out of all entries so far */
@@ -96,7 +99,8 @@ static bk_status manifest_error(reader *r, bk_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    bk_status rc = verror(r, BKAR_MANIFEST, 0, 0, -1, code, fmt, ap);
+    bk_status rc = verror(r, r->manifest ? r->manifest->name : BKAR_MANIFEST, 0, 0, -1, code,
+                          fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -200,8 +204,11 @@ static bk_status open_archive(reader *r, bk_source *src)
     zip_error_t ze;
     zip_error_init(&ze);
     zip_source_t *zs = NULL;
+    /* A regular file is read in place; anything else (standard input, a pipe, a buffer) is
+     * read into memory first, since libzip needs to seek. */
     const char *path = bk_source_path(src);
-    if (path != NULL) {
+    struct stat sb;
+    if (path != NULL && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
         zs = zip_source_file_create(path, 0, -1, &ze);
     } else {
         const unsigned char *data = NULL;
@@ -370,10 +377,6 @@ static bk_status scan_entry(reader *r, entry *e, unsigned long long *declared)
         return BK_OK;
     }
     e->format = bkar_format_of_path(st.name);
-    if (strcmp(st.name, BKAR_MANIFEST) == 0) {
-        e->format = NULL;
-        r->manifest = e;
-    }
     return check_declared(r, e, declared);
 }
 
@@ -407,11 +410,14 @@ static bk_status scan_entries(reader *r)
 
 static bk_status read_entry(reader *r, entry *e, unsigned char **out, size_t *outlen)
 {
-    /* Declared sizes were checked against the limits: the buffer is bounded by them. */
-    unsigned char *buf = bk_malloc(e->size > 0 ? (size_t)e->size : 1);
+    /* The buffer grows with what actually comes out, which the checks below keep within the
+     * declared size and the limits: a header declaring much that inflates to little costs
+     * only what it delivers. An honest header, the usual case, sizes it in one go. */
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    size_t reserve = e->size < INITIAL_RESERVE ? (size_t)e->size : INITIAL_RESERVE;
     unsigned char *chunk = bk_malloc(READ_CHUNK);
-    if (buf == NULL || chunk == NULL) {
-        bk_free(buf);
+    if (chunk == NULL || (reserve > 0 && bk_grow((void **)&buf, &cap, reserve, 1) != 0)) {
         bk_free(chunk);
         return no_memory(r);
     }
@@ -428,11 +434,16 @@ static bk_status read_entry(reader *r, entry *e, unsigned char **out, size_t *ou
         }
         if (n == 0)
             break;
-        got += (unsigned long long)n;
         r->inflated += (unsigned long long)n;
-        rc = check_inflated(r, e, got);
-        if (rc == BK_OK)
-            memcpy(buf + (got - (unsigned long long)n), chunk, (size_t)n);
+        rc = check_inflated(r, e, got + (unsigned long long)n);
+        if (rc != BK_OK)
+            break;
+        if (bk_grow((void **)&buf, &cap, (size_t)got + (size_t)n, 1) != 0) {
+            rc = no_memory(r);
+            break;
+        }
+        memcpy(buf + got, chunk, (size_t)n);
+        got += (unsigned long long)n;
     }
     if (zf != NULL)
         zip_fclose(zf);
@@ -443,6 +454,8 @@ static bk_status read_entry(reader *r, entry *e, unsigned char **out, size_t *ou
                          got, (uint64_t)e->size);
     if (rc == BK_OK && bkar_crc32(buf, (size_t)got) != e->crc)
         rc = entry_error(r, e->name, BK_E_SYNTAX, "CRC mismatch: the entry's data is damaged");
+    if (rc == BK_OK && buf == NULL && (buf = bk_malloc(1)) == NULL)
+        rc = no_memory(r); /* an empty entry still gets a buffer of its own */
     if (rc != BK_OK) {
         bk_free(buf);
         return rc;
@@ -460,6 +473,79 @@ static entry *find_entry(reader *r, const char *name)
         if (!r->entries[i].is_dir && strcmp(r->entries[i].name, name) == 0)
             return &r->entries[i];
     return NULL;
+}
+
+/* The entry a manifest path names: the path is relative to the manifest's folder. */
+static entry *find_resource(reader *r, const char *path)
+{
+    const char *base = r->manifest->name;
+    for (size_t i = 0; i < r->nentries; i++) {
+        const entry *e = &r->entries[i];
+        if (!e->is_dir && strncmp(e->name, base, r->base_len) == 0 &&
+            strcmp(e->name + r->base_len, path) == 0)
+            return &r->entries[i];
+    }
+    return NULL;
+}
+
+static int is_manifest_name(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return strcmp(slash ? slash + 1 : name, BKAR_MANIFEST) == 0;
+}
+
+/* The folder all files of the archive are in, as "name/" (length in *len), or 0 when they are
+ * not all in one. Zipping a folder, as file managers do, gives such an archive. */
+static int single_top_folder(const reader *r, size_t *len)
+{
+    const char *top = NULL;
+    size_t top_len = 0;
+    for (size_t i = 0; i < r->nentries; i++) {
+        const entry *e = &r->entries[i];
+        const char *slash = strchr(e->name, '/');
+        if (slash == NULL)
+            return 0;
+        size_t n = (size_t)(slash - e->name) + 1;
+        if (top == NULL) {
+            top = e->name;
+            top_len = n;
+        } else if (n != top_len || strncmp(e->name, top, n) != 0) {
+            return 0;
+        }
+    }
+    *len = top_len;
+    return top != NULL;
+}
+
+/* The manifest is datapackage.json at the root, or in the one folder that holds everything.
+ * One anywhere else would describe only part of the archive: refused rather than guessed. */
+static bk_status find_manifest(reader *r)
+{
+    entry *root = find_entry(r, BKAR_MANIFEST);
+    size_t top_len = 0;
+    if (root != NULL) {
+        r->manifest = root;
+    } else if (single_top_folder(r, &top_len)) {
+        for (size_t i = 0; i < r->nentries; i++) {
+            entry *e = &r->entries[i];
+            if (!e->is_dir && strlen(e->name) == top_len + strlen(BKAR_MANIFEST) &&
+                is_manifest_name(e->name))
+                r->manifest = e;
+        }
+        if (r->manifest != NULL)
+            r->base_len = top_len;
+    }
+    for (size_t i = 0; i < r->nentries; i++) {
+        entry *e = &r->entries[i];
+        if (e->is_dir || !is_manifest_name(e->name))
+            continue;
+        if (e != r->manifest)
+            return entry_error(r, e->name, BK_E_CONTENT, "a " BKAR_MANIFEST " that is not at "
+                               "the root of the archive (nor of the one folder holding "
+                               "everything) describes only part of it and is not read");
+        e->format = NULL;
+    }
+    return BK_OK;
 }
 
 static bk_status plan_add(reader *r, entry *e, long long bytes, const char *sha256)
@@ -533,7 +619,7 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
     if (!bk_path_is_safe(path))
         return manifest_error(r, BK_E_HOSTILE, "resource %zu: unsafe path \"%s\" escapes "
                               "the archive", number, path);
-    entry *e = find_entry(r, path);
+    entry *e = find_resource(r, path);
     if (e == NULL)
         return manifest_error(r, BK_E_CONTENT, "resource %zu: \"%s\" is not in the "
                               "archive", number, path);
@@ -553,7 +639,7 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
                                   "non-negative integer for \"bytes\"", number, path);
         bytes = json_integer_value(jbytes);
         if ((unsigned long long)bytes != e->size)
-            return entry_error(r, path, BK_E_CONTENT, "the entry holds %" PRIu64 " bytes but "
+            return entry_error(r, e->name, BK_E_CONTENT, "the entry holds %" PRIu64 " bytes but "
                                BKAR_MANIFEST " says %lld", (uint64_t)e->size, bytes);
     }
     char sha256[BKAR_SHA256_HEX];
@@ -580,8 +666,13 @@ static bk_status plan_from_manifest(reader *r)
     json_error_t je;
     json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je);
     bk_free(data);
-    if (root == NULL && json_error_code(&je) == json_error_out_of_memory)
+    /* When an allocation fails, jansson may report a bad token, no error at all, or succeed
+     * with a byte of a string dropped: nothing it parsed while one failed can be trusted. */
+    int jansson_oom = json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0';
+    if (bk_alloc_failed() || (root == NULL && jansson_oom)) {
+        json_decref(root);
         return no_memory(r);
+    }
     if (root == NULL)
         return manifest_error(r, BK_E_SYNTAX,
                               "the manifest is not valid JSON (line %d, column %d): %s",
@@ -673,6 +764,24 @@ static bk_status import_member(reader *r, const planned *p)
     return rc;
 }
 
+/* Spreadsheets and word-processor files are ZIP archives too; finance staff will hand them
+ * over. Say what they are instead of failing on their XML parts. */
+static bk_status refuse_office_files(reader *r)
+{
+    if (r->manifest != NULL)
+        return BK_OK;
+    if (find_entry(r, "[Content_Types].xml") != NULL)
+        return archive_error(r, BK_E_CONTENT, "this is an Office Open XML file (.xlsx, .docx), "
+                             "not an archive of budget documents: save each sheet as CSV and "
+                             "read those");
+    const entry *first = r->nentries > 0 ? &r->entries[0] : NULL;
+    if (first != NULL && strcmp(first->name, "mimetype") == 0)
+        return archive_error(r, BK_E_CONTENT, "this is an OpenDocument file (.ods, .odt), not an "
+                             "archive of budget documents: save each sheet as CSV and read "
+                             "those");
+    return BK_OK;
+}
+
 bk_status bkar_import(bk_import *job)
 {
     bk_source *src = bk_import_source(job);
@@ -685,6 +794,10 @@ bk_status bkar_import(bk_import *job)
     bk_status rc = open_archive(&r, src);
     if (rc == BK_OK)
         rc = scan_entries(&r);
+    if (rc == BK_OK)
+        rc = find_manifest(&r);
+    if (rc == BK_OK)
+        rc = refuse_office_files(&r);
     if (rc == BK_OK)
         rc = r.manifest ? plan_from_manifest(&r) : plan_without_manifest(&r);
     if (rc == BK_OK && r.nplan == 0)

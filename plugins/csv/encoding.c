@@ -120,27 +120,28 @@ static long lines_in(const unsigned char *s, size_t n)
 
 /* An encoding error at s[at] of the chunk starting at d->offset. */
 static bk_status bad_bytes(csv_decoder *d, const unsigned char *s, size_t at, size_t n,
-                           const char *what)
+                           const char *what, const char *hint)
 {
     long long off = (long long)(d->offset + at);
     long line = d->line + lines_in(s, at);
     char bytes[16] = "";
-    size_t show = n - at < 4 ? n - at : 4;
-    for (size_t i = 0; i < show && i < 4; i++)
-        snprintf(bytes + 3 * i, sizeof bytes - 3 * i, "%s%02X", i ? " " : "", s[at + i]);
+    size_t show = n - at < 4 ? n - at : 4, used = 0;
+    for (size_t i = 0; i < show; i++)
+        used += (size_t)snprintf(bytes + used, sizeof bytes - used, "%s%02X", i ? " " : "",
+                                 s[at + i]);
     if (show > 0 && s[at] == 0)
         return csv_fail(d->err, d->file, line, 0, off, BK_E_ENCODING,
                         "a NUL byte at byte offset %lld (line %ld): this is not a text file", off,
                         line);
     return csv_fail(d->err, d->file, line, 0, off, BK_E_ENCODING,
-                    "%s at byte offset %lld (line %ld, bytes %s)", what, off, line, bytes);
+                    "%s at byte offset %lld (line %ld, bytes %s)%s", what, off, line, bytes,
+                    hint ? hint : "");
 }
 
-static const char *utf8_problem(const csv_decoder *d)
+static const char *utf8_hint(const csv_decoder *d)
 {
-    return d->forced ? "invalid UTF-8"
-                     : "invalid UTF-8 (the file began as UTF-8; if it is GB18030, say "
-                       "--encoding gb18030)";
+    return d->forced ? NULL : "; the file reads as UTF-8 before that: if it is GB18030, say "
+                              "--encoding gb18030";
 }
 
 /* Keep the last `keep` bytes of the chunk for the next call. */
@@ -171,7 +172,7 @@ static bk_status decode_gb18030(csv_decoder *d, unsigned char *s, size_t from, s
     }
     const unsigned char *nul = memchr(s, 0, n);
     if (nul)
-        return bad_bytes(d, s, (size_t)(nul - s), n, "a NUL byte");
+        return bad_bytes(d, s, (size_t)(nul - s), n, "a NUL byte", NULL);
     /* A GB18030 character takes at most 4 bytes and becomes at most 4 bytes of UTF-8; two
      * bytes become three. 2n is always enough. */
     bk_status st = grow_out(d, 2 * n + 16);
@@ -189,11 +190,11 @@ static bk_status decode_gb18030(csv_decoder *d, unsigned char *s, size_t from, s
             break;
         }
         if (errno == EINVAL)
-            return bad_bytes(d, s, at, n, "the file ends inside a GB18030 character");
+            return bad_bytes(d, s, at, n, "the file ends inside a GB18030 character", NULL);
         if (errno == EILSEQ)
             return bad_bytes(d, s, at, n,
                              d->forced ? "invalid GB18030" : "bytes that are neither UTF-8 nor "
-                                                             "GB18030");
+                                                             "GB18030", NULL);
         return csv_fail(d->err, d->file, 0, 0, -1, BK_E_INTERNAL,
                         "GB18030 conversion failed: %s", strerror(errno));
     }
@@ -209,7 +210,7 @@ static bk_status decode_utf8(csv_decoder *d, unsigned char *s, size_t from, size
     size_t ok = from + csv_utf8_prefix(s + from, n - from, &partial);
     if (ok < n && !(partial && !eof && ok + partial == n))
         return bad_bytes(d, s, ok, n, partial ? "the file ends inside a UTF-8 character"
-                                              : utf8_problem(d));
+                                              : "invalid UTF-8", utf8_hint(d));
     if (partial)
         keep_tail(d, s, n, partial);
     *text = (const char *)s;
@@ -217,13 +218,20 @@ static bk_status decode_utf8(csv_decoder *d, unsigned char *s, size_t from, size
     return BK_OK;
 }
 
-/* Undecided: pick the encoding from the first non-ASCII bytes. */
+/* Undecided: pick the encoding from the first non-ASCII bytes. GB18030 text almost never
+ * forms even two valid UTF-8 characters in a row, so a run of several means UTF-8 (and a bad
+ * byte after it is reported as bad UTF-8 where it is). */
 static csv_encoding guess(const unsigned char *s, size_t n, int eof, size_t *undecided_tail)
 {
     size_t partial;
     size_t ok = csv_utf8_prefix(s, n, &partial);
     *undecided_tail = 0;
     if (ok == n)
+        return CSV_ENC_UTF8;
+    size_t chars = 0;
+    for (size_t i = 0; i < ok && chars < 4; i++)
+        chars += s[i] >= 0xC0;
+    if (chars >= 4)
         return CSV_ENC_UTF8;
     if (partial && ok + partial == n) {
         if (ok > 0)

@@ -349,8 +349,7 @@ static bk_status set_cell(lines_in *li, bk_table *t, size_t r)
                        str(li, F_COLUMN));
     bk_cell *cell = bk_table_cell(t, r, (size_t)c);
     if (cell->kind != BK_CELL_EMPTY)
-        return fail_at(li, F_COLUMN, BK_E_CONTENT, "%s row %zu column %s is given twice", tpl->id,
-                       r + 1, tpl->columns[c].id);
+        return fail_at(li, F_COLUMN, BK_E_CONTENT, "the cell is given twice");
     if (li->max_cells && ++li->cells > li->max_cells)
         return fail_at(li, -1, BK_E_LIMIT, "the document has more than %llu cells (max-cells)",
                        li->max_cells);
@@ -359,19 +358,19 @@ static bk_status set_cell(lines_in *li, bk_table *t, size_t r)
         return bk_table_set_text(li->doc, t, r, (size_t)c, v->s, v->len) == BK_OK ? BK_OK
                                                                                    : nomem(li);
     bk_decimal d;
-    switch (bk_decimal_parse(v->s, v->len, 0, &d, NULL)) {
+    if (v->len == 0)
+        return fail_at(li, F_VALUE, BK_E_CONTENT, "an amount cell needs a value (a blank cell has "
+                       "no record)");
+    /* The writer never signs a positive amount: a '+' is not the plain form. */
+    switch (v->s[0] == '+' ? BK_DECIMAL_SYNTAX : bk_decimal_parse(v->s, v->len, 0, &d, NULL)) {
     case BK_DECIMAL_OK:
         return bk_table_set_number(t, r, (size_t)c, d);
-    case BK_DECIMAL_EMPTY:
-        return BK_OK; /* blank: the cell stays absent */
     case BK_DECIMAL_OVERFLOW:
-        return fail_at(li, F_VALUE, BK_E_CONTENT, "amount \"%s\" in %s row %zu column %s is too "
-                       "large or has too many decimals", v->s, tpl->id, r + 1,
-                       tpl->columns[c].id);
+        return fail_at(li, F_VALUE, BK_E_CONTENT, "amount \"%s\" is too large or has too many "
+                       "decimals", v->s);
     default:
-        return fail_at(li, F_VALUE, BK_E_CONTENT, "\"%s\" in %s row %zu column %s is not a plain "
-                       "decimal number (like 4115.36 or -217.70)", v->s, tpl->id, r + 1,
-                       tpl->columns[c].id);
+        return fail_at(li, F_VALUE, BK_E_CONTENT, "\"%s\" is not a plain decimal number (like "
+                       "4115.36 or -217.70)", v->s);
     }
 }
 

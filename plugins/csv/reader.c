@@ -66,8 +66,10 @@ static void on_field(void *data, size_t len, void *user)
                              r->opts->max_fields);
         return;
     }
-    if (bk_grow((void **)&r->arena, &r->arena_cap, r->arena_len + len + 1, 1) ||
-        bk_grow((void **)&r->offs, &r->offs_cap, r->nfields + 1, sizeof *r->offs)) {
+    if ((r->arena_len + len + 1 > r->arena_cap &&
+         bk_grow((void **)&r->arena, &r->arena_cap, r->arena_len + len + 1, 1)) ||
+        (r->nfields + 1 > r->offs_cap &&
+         bk_grow((void **)&r->offs, &r->offs_cap, r->nfields + 1, sizeof *r->offs))) {
         r->status = csv_fail(r->err, r->file, r->line, 0, -1, BK_E_NOMEM, "out of memory");
         return;
     }
@@ -83,7 +85,8 @@ static void on_field(void *data, size_t len, void *user)
 
 static void deliver(reader *r)
 {
-    if (bk_grow((void **)&r->fields, &r->fields_cap, r->nfields, sizeof *r->fields)) {
+    if (r->nfields > r->fields_cap &&
+        bk_grow((void **)&r->fields, &r->fields_cap, r->nfields, sizeof *r->fields)) {
         r->status = csv_fail(r->err, r->file, r->rec_line, 0, -1, BK_E_NOMEM, "out of memory");
         return;
     }

@@ -90,8 +90,6 @@ typedef struct wide_in {
     const char *money_unit;
     int max_scale, any_number;
     wfile *f; /* the file at hand */
-    char *tmp; /* NUL-terminated copies of trimmed cells */
-    size_t tmp_cap;
 } wide_in;
 
 static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
@@ -162,19 +160,6 @@ static const char *intern_trimmed(wide_in *w, const char *s, size_t len)
     if (!r)
         nomem(w);
     return r;
-}
-
-/* A temporary trimmed NUL-terminated copy (valid until the next call). */
-static const char *trimmed(wide_in *w, const csv_field *f)
-{
-    const char *s = f->s;
-    size_t len = f->len;
-    wide_trim(&s, &len);
-    if (bk_grow((void **)&w->tmp, &w->tmp_cap, len + 1, 1))
-        return NULL;
-    memcpy(w->tmp, s, len);
-    w->tmp[len] = '\0';
-    return w->tmp;
 }
 
 /* ---------------------------------------------------------------- units */
@@ -255,11 +240,13 @@ static int is_perf(const bk_template *tpl)
     return tpl && tpl->row_key && strcmp(tpl->row_key, "task") == 0;
 }
 
-/* "表7" or "表 7". */
+/* "表7" or "表 7", blanks around allowed. */
 static int table_number(const char *s, int *n)
 {
-    const char *p = s;
-    if (strncmp(p, "表", 3) != 0)
+    size_t len = strlen(s);
+    wide_trim(&s, &len);
+    const char *p = s, *end = s + len;
+    if (len < 4 || strncmp(p, "表", 3) != 0)
         return 0;
     p += 3;
     while (*p == ' ')
@@ -267,11 +254,9 @@ static int table_number(const char *s, int *n)
     if (*p < '0' || *p > '9')
         return 0;
     int v = 0;
-    while (*p >= '0' && *p <= '9' && v < 1000)
+    while (p < end && *p >= '0' && *p <= '9' && v < 1000)
         v = v * 10 + (*p++ - '0');
-    while (*p == ' ')
-        p++;
-    if (*p)
+    if (p != end)
         return 0;
     *n = v;
     return 1;
@@ -289,10 +274,12 @@ static int year_in(const char *s)
     return 0;
 }
 
-/* "2024年度" alone. */
+/* "2024年度" alone, blanks around allowed. */
 static int is_period(const char *s)
 {
-    return year_in(s) && strlen(s) == 10 && strcmp(s + 4, "年度") == 0;
+    size_t len = strlen(s);
+    wide_trim(&s, &len);
+    return len == 10 && year_in(s) && memcmp(s + 4, "年度", 6) == 0;
 }
 
 static int ends_with_label(const char *s, const char *suffix, size_t *len)
@@ -500,22 +487,22 @@ static int path_equal(const char *const *a, size_t na, const char *const *b, siz
 
 #define MAX_PATH 16
 
-/* Match the columns [c0, c1) of `rows` header records at `first` against tpl. On success
- * fills m (key_at, col_of indexed from c0). On failure writes why. */
+/* Match the columns [c0, c1) of `rows` header records at `first` against tpl: 1 when they
+ * match (m filled: key_at, col_of indexed from c0), 0 when not (why says so), -1 when out of
+ * memory. */
 static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t rows, size_t c0,
                       size_t c1, hmap *m, char *why, size_t why_cap)
 {
     grid g = {w, first, rows, c0, c1, NULL};
-    if (grid_build(&g)) {
-        snprintf(why, why_cap, "out of memory");
-        return 0;
-    }
+    if (grid_build(&g))
+        return -1;
     const char *path[MAX_PATH];
-    int ok = 0;
+    int ok = -1;
     size_t nkey = tpl->nkey_headers, c = c0;
     char *used = bk_calloc(tpl->ncolumns + 1, 1);
     if (!used)
         goto done;
+    ok = 0;
     m->section_col = -1;
     for (size_t k = c0; k < c1; k++)
         m->col_of[k - c0] = -1;
@@ -581,8 +568,9 @@ static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h
     hmap right = *left;
     right.key_at = keys;
     right.col_of = cols;
-    if (!match_grid(w, tpl, first, h, half, 2 * half, &right, why, why_cap))
-        return 0;
+    int m = match_grid(w, tpl, first, h, half, 2 * half, &right, why, why_cap);
+    if (m <= 0)
+        return m;
     int same = right.section_col == (left->section_col < 0 ? -1 : left->section_col + (long)half);
     for (size_t k = 0; k < tpl->nkey_headers && same; k++)
         same = keys[k] == left->key_at[k] + (long)half;
@@ -593,7 +581,8 @@ static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h
     return same;
 }
 
-/* The header at records [first..): try 1, 2, ... rows until they match tpl. */
+/* The header at records [first..): try 1, 2, ... rows until they match tpl. 1, 0 or -1 as
+ * match_grid. */
 static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t end, hmap *m,
                         char *why, size_t why_cap)
 {
@@ -622,13 +611,18 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
         if (half && width > 2 * half)
             continue;
         char why1[300];
-        if (!match_grid(w, tpl, first + skip, h, 0, c1, m, why1, sizeof why1)) {
+        int got = match_grid(w, tpl, first + skip, h, 0, c1, m, why1, sizeof why1);
+        if (got < 0)
+            return -1;
+        if (got == 0) {
             if (h == sh.depth || (h < sh.depth && first + skip + h == end))
                 snprintf(why, why_cap, "%s", why1);
             continue;
         }
-        if (half && !same_sides(w, tpl, first + 1, h, half, m, why1, sizeof why1)) {
-            snprintf(why, why_cap, "the 支出 side: %s", why1);
+        if (half && (got = same_sides(w, tpl, first + 1, h, half, m, why1, sizeof why1)) <= 0) {
+            if (got < 0)
+                return -1;
+            snprintf(why, why_cap, "the 支出 side: %.200s", why1);
             continue;
         }
         m->rows = h + skip;
@@ -649,9 +643,9 @@ static int is_title_line(wide_in *w, const wrec *r)
     long c = rec_single(w, r);
     if (c < 0)
         return 0;
-    const char *s = trimmed(w, cell(w, r, (size_t)c));
+    const char *s = cell(w, r, (size_t)c)->s;
     int n;
-    return s && (table_number(s, &n) || match_title(w->tpls, s));
+    return table_number(s, &n) || match_title(w->tpls, s);
 }
 
 /* Where the block's rows end: the 备注 footer, a new table, or the end. */
@@ -790,12 +784,12 @@ static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, const c
     case BK_DECIMAL_EMPTY:
         return BK_OK;
     case BK_DECIMAL_OVERFLOW:
-        return fail(w, line, field, BK_E_CONTENT, "line %ld, field %ld: amount \"%.*s\" in "
-                    "column %s is too large or has too many decimals", line, field, (int)len, s,
+        return fail(w, line, field, BK_E_CONTENT, "field %ld: amount \"%.*s\" in column %s is "
+                    "too large or has too many decimals", field, (int)len, s,
                     column_label(tpl, j));
     default:
-        return fail(w, line, field, BK_E_CONTENT, "line %ld, field %ld: \"%.*s\" in column %s "
-                    "is not a number", line, field, (int)len, s, column_label(tpl, j));
+        return fail(w, line, field, BK_E_CONTENT, "field %ld: \"%.*s\" in column %s is not a "
+                    "number", field, (int)len, s, column_label(tpl, j));
     }
     if (fullwidth)
         bk_import_warn(w->job, line, field, "full-width characters in \"%.*s\" were read as %s",
@@ -968,7 +962,7 @@ static bk_status block_meta(wide_in *w, size_t *pos, size_t end, block *b)
         long single = rec_single(w, r);
         if (rec_first(w, r) < 0)
             continue;
-        const char *s = single >= 0 ? trimmed(w, cell(w, r, (size_t)single)) : NULL;
+        const char *s = single >= 0 ? cell(w, r, (size_t)single)->s : NULL;
         int n;
         if (s && table_number(s, &n)) {
             if (b->number || b->title)
@@ -1013,7 +1007,10 @@ static bk_status identify(wide_in *w, block *b, size_t at, size_t end, hmap *m)
     size_t count = 0;
     for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
         const bk_template *t = bk_templates_at(w->tpls, i);
-        if (!match_header(w, t, at, end, m, why, sizeof why))
+        int got = match_header(w, t, at, end, m, why, sizeof why);
+        if (got < 0)
+            return nomem(w);
+        if (got == 0)
             continue;
         if (count++ == 0)
             found = t;
@@ -1104,7 +1101,12 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
     size_t stop = block_end(w, i, end);
     if (!no_table) {
         char why[300];
-        if (!match_header(w, b.tpl, i, stop, &m, why, sizeof why)) {
+        int got = match_header(w, b.tpl, i, stop, &m, why, sizeof why);
+        if (got < 0) {
+            st = nomem(w);
+            goto out;
+        }
+        if (got == 0) {
             long line = i < end ? rec(w, i)->line : b.title_line;
             st = fail(w, line, 0, BK_E_CONTENT, "the header of table %s (%s) does not match its "
                       "template: %s", b.tpl->id, b.tpl->title, why);
@@ -1299,7 +1301,6 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
         st = read_file(&w, src, opts);
     if (st == BK_OK)
         st = finish(&w, bk_source_name(src));
-    bk_free(w.tmp);
     if (st != BK_OK) {
         bk_doc_free(w.doc);
         return st;

@@ -86,7 +86,7 @@ void tot_check_sum(bk_decimal total, const bk_decimal *parts, const int *negate,
         return;
     }
     out->expected = (bk_decimal){(int64_t)sum, s};
-    out->actual = (bk_decimal){(int64_t)t, s};
+    out->actual = total;
     out->difference = (bk_decimal){(int64_t)diff, s};
     out->bound = tot_bound(n, s);
     out->nparts = n;
@@ -172,7 +172,7 @@ void tot_check_percent(bk_decimal result, bk_decimal numerator, bk_decimal denom
         return;
     }
     out->expected = fine;
-    out->actual = actual;
+    out->actual = result;
     out->difference = (bk_decimal){(int64_t)diff, k};
     out->bound = (bk_decimal){(int64_t)bound, k};
     out->nparts = 2;

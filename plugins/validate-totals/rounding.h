@@ -18,7 +18,7 @@ typedef enum tot_verdict {
 typedef struct tot_check {
     tot_verdict verdict;
     bk_decimal expected;   /* what the parts give, at the comparison scale */
-    bk_decimal actual;     /* the printed figure, at the comparison scale */
+    bk_decimal actual;     /* the printed figure, as printed */
     bk_decimal difference; /* actual - expected */
     bk_decimal bound;      /* largest difference still consistent */
     size_t nparts;         /* printed parts counted in the bound */

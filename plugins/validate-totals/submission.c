@@ -174,6 +174,20 @@ static bk_status same_unit(group_run *g, const gv *ref, const gv *other)
     return st;
 }
 
+typedef struct unit_run {
+    const gv *ref; /* the department's listing of the unit when it has one */
+    const gv *use; /* the figure summed: the unit's own document's when there is one */
+} unit_run;
+
+/* Units are summed in the order the department's document lists them, else in document order. */
+static int cmp_run(const void *x, const void *y)
+{
+    const tot_unitval *a = ((const unit_run *)x)->ref->v, *b = ((const unit_run *)y)->ref->v;
+    if (a->doc != b->doc)
+        return a->doc < b->doc ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
 /* One (table, column): units printed twice must agree, and the department's row must equal
  * the sum of its units as their own documents print them. */
 static bk_status check_key(group_run *g, const gv *v, size_t n)
@@ -183,19 +197,20 @@ static bk_status check_key(group_run *g, const gv *v, size_t n)
     for (; i < n && v[i].v->is_dept; i++)
         if ((long)v[i].v->doc == g->dept_doc && !dept)
             dept = &v[i];
+    unit_run *runs = bk_calloc(n + 1, sizeof *runs);
     bk_decimal *vals = bk_calloc(n + 1, sizeof *vals);
-    tot_text parts;
-    tot_text_init(&parts);
-    if (!vals)
+    if (!runs || !vals) {
+        bk_free(runs);
+        bk_free(vals);
         return nomem(g->job);
-    size_t nunits = 0;
+    }
+    size_t nruns = 0;
     int outside = 0;
     bk_status st = BK_OK;
     while (i < n && st == BK_OK) {
         size_t j = i;
         while (j < n && strcmp(v[j].norm, v[i].norm) == 0)
             j++;
-        /* The department's listing is the reference when it lists the unit. */
         const gv *ref = &v[i], *own = NULL;
         for (size_t k = i; k < j; k++) {
             if ((long)v[k].v->doc == g->dept_doc)
@@ -206,25 +221,33 @@ static bk_status check_key(group_run *g, const gv *v, size_t n)
         for (size_t k = i; k < j && st == BK_OK; k++)
             if (&v[k] != ref && v[k].v->doc != ref->v->doc)
                 st = same_unit(g, ref, &v[k]);
-        const gv *use = own ? own : ref;
-        outside |= (long)use->v->doc != g->dept_doc;
-        vals[nunits++] = use->v->value;
-        tot_text_add(&parts, "%s%s", nunits > 1 ? " + " : "", unit_name(g->st, use->v));
+        runs[nruns].ref = ref;
+        runs[nruns].use = own ? own : ref;
+        outside |= (long)runs[nruns].use->v->doc != g->dept_doc;
+        nruns++;
         i = j;
     }
     /* Only when every unit has the figure and some come from other documents: inside one
      * document, the template's units-sum rule has already compared them. */
-    if (st == BK_OK && dept && outside && nunits == g->nunits) {
+    if (st == BK_OK && dept && outside && nruns == g->nunits) {
+        qsort(runs, nruns, sizeof *runs, cmp_run);
+        tot_text parts;
+        tot_text_init(&parts);
+        for (size_t k = 0; k < nruns; k++) {
+            vals[k] = runs[k].use->v->value;
+            tot_text_add(&parts, "%s%s", k ? " + " : "", unit_name(g->st, runs[k].use->v));
+        }
         tot_check c;
-        tot_check_sum(dept->v->value, vals, NULL, nunits, &c);
+        tot_check_sum(dept->v->value, vals, NULL, nruns, &c);
         tot_says says = {TOT_STYLE_SUM, "its units' own documents sum to", "各单位报表合计为",
                          tot_text_str(&parts), tot_text_str(&parts), NULL, NULL};
         tot_where w;
         where_of(g, dept->v, &w);
         st = parts.failed ? nomem(g->job)
                           : tot_emit(g->job, g->strict, RULE_SUBMISSION, &w, &c, &says);
+        tot_text_free(&parts);
     }
-    tot_text_free(&parts);
+    bk_free(runs);
     bk_free(vals);
     return st;
 }

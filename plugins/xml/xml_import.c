@@ -31,6 +31,9 @@
  * a few hundred tags at most. */
 #define BKX_TAGS 4096
 
+/* Hierarchy depth printed by indentation: the document contract allows 1 to 9. */
+#define BKX_MAX_LEVEL 9
+
 enum lex_state {
     LEX_TEXT, LEX_LT, LEX_STAG, LEX_STAG_DQ, LEX_STAG_SQ, LEX_ETAG, LEX_PI, LEX_PI_Q,
     LEX_BANG, LEX_BANG_DASH, LEX_COMMENT, LEX_CDATA_OPEN, LEX_CDATA, LEX_DOCTYPE
@@ -176,7 +179,7 @@ static bk_status map_xml_error(const xmlError *e)
 }
 
 /* libxml2's push parser says "Extra content at the end of the document" when the input
- * stops inside an element; name the likely cause instead. */
+ * stops inside an element, or holds no element at all; name the likely cause instead. */
 static int looks_truncated(const bkx_reader *p, const xmlError *e)
 {
     return p->eof && p->lex.depth > 0 &&
@@ -204,6 +207,9 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     bk_status code = map_xml_error(e);
     if (code == BK_E_HOSTILE)
         snprintf(msg, sizeof msg, "%s (%s)", BKX_DOCTYPE_MSG, text);
+    else if (p->eof && p->lex.tags == 0 &&
+             (e->code == XML_ERR_DOCUMENT_END || e->code == XML_ERR_DOCUMENT_EMPTY))
+        snprintf(msg, sizeof msg, "malformed XML: the document holds no element");
     else if (looks_truncated(p, e))
         snprintf(msg, sizeof msg, "malformed XML: the document ends before its elements are "
                  "closed (is the file truncated?)");
@@ -704,6 +710,8 @@ static int read_department(bkx_reader *p, bkx_pos pos, int empty)
         return -1;
     if (!*v[0])
         return fail(p, pos, BK_E_CONTENT, "the department name is empty");
+    if (v[1] && !*v[1])
+        return fail(p, pos, BK_E_CONTENT, "the department code is empty; leave the attribute out");
     if (bk_doc_set_department(p->doc, v[0], v[1]) != BK_OK)
         return nomem(p, pos);
     return no_content(p, "department", pos, empty);
@@ -720,6 +728,8 @@ static int read_unit(bkx_reader *p, bkx_pos pos, int empty)
     if (!valid_id(v[0]))
         return fail(p, pos, BK_E_CONTENT, "unit id \"%s\" may hold only letters, digits, \"_\" and "
                     "\"-\"", shorten(q, sizeof q, v[0]));
+    if (!*v[2])
+        return fail(p, pos, BK_E_CONTENT, "unit \"%s\" has an empty name", v[0]);
     int kind = bk_unit_kind_parse(v[1]);
     if (kind < 0)
         return fail(p, pos, BK_E_CONTENT, "unit kind \"%s\" is not department, self or subunit",
@@ -752,7 +762,8 @@ static int read_amount(bkx_reader *p, bkx_pos pos, const char *column, bk_decima
     size_t len = p->text.len;
     char q[64];
     trim(&s, &len);
-    switch (bk_decimal_parse(s, len, 0, d, NULL)) {
+    /* the canonical form has no '+'; every format refuses it alike */
+    switch (len > 0 && s[0] == '+' ? BK_DECIMAL_SYNTAX : bk_decimal_parse(s, len, 0, d, NULL)) {
     case BK_DECIMAL_OK:
         return 0;
     case BK_DECIMAL_EMPTY:
@@ -818,9 +829,11 @@ static int read_row(bkx_reader *p, bkx_pos pos, int empty, bk_table *t)
     if (unit < 0)
         return fail(p, pos, BK_E_CONTENT, "the row belongs to unit \"%s\", which is not in <units>",
                     shorten(q, sizeof q, v[1]));
-    if (v[5] && parse_int(v[5], 1, 255, &level))
-        return fail(p, pos, BK_E_CONTENT, "level \"%s\" is not a whole number from 1 to 255",
-                    shorten(q, sizeof q, v[5]));
+    if (v[3] && !*v[3])
+        return fail(p, pos, BK_E_CONTENT, "the row's code is empty; leave the attribute out");
+    if (v[5] && parse_int(v[5], 1, BKX_MAX_LEVEL, &level))
+        return fail(p, pos, BK_E_CONTENT, "level \"%s\" is not a whole number from 1 to %d",
+                    shorten(q, sizeof q, v[5]), BKX_MAX_LEVEL);
     /* "line" only documents where a row came from; the row's line is where it is here. */
     if (v[6] && parse_int(v[6], 1, 999999999, &line))
         return fail(p, pos, BK_E_CONTENT, "line \"%s\" is not a positive whole number",
@@ -866,6 +879,7 @@ static int read_table(bkx_reader *p, bkx_pos pos, int empty)
             return unexpected(p, "table", "<row>");
         if (read_row(p, p->cur, xmlTextReaderIsEmptyElement(p->r) == 1, t))
             return -1;
+        p->row = 0; /* what follows is not in that row */
     }
     p->table = NULL;
     p->row = 0;
@@ -1100,7 +1114,7 @@ static int read_root(bkx_reader *p)
     return type;
 }
 
-static bk_status import(bk_import *job)
+static bk_status import_job(bk_import *job)
 {
     bk_error *err = bk_import_error(job);
     bkx_reader *p = bk_calloc(1, sizeof *p);
@@ -1138,7 +1152,7 @@ bk_status bkx_import(bk_import *job)
 {
     bkx_quiet q;
     bkx_quiet_begin(&q);
-    bk_status st = import(job);
+    bk_status st = import_job(job);
     bkx_quiet_end(&q);
     return st;
 }

@@ -9,17 +9,21 @@ sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Two more departments made from the sample by renaming it; the third name has a space and a
-# slash, which must not reach the member name.
+# Two more documents made from the sample: another department, and a sub-unit's own budget
+# whose department name has a space and a slash, which must not reach the member name.
 python3 - "$sample" "$work" <<'PY'
-import sys
+import json, sys
 sample, work = sys.argv[1], sys.argv[2]
 text = open(sample, encoding="utf-8").read()
 dept = "深圳市大鹏新区政务服务数据管理局"
 assert dept in text
 open(work + "/d1.json", "w", encoding="utf-8").write(text)
 open(work + "/d2.json", "w", encoding="utf-8").write(text.replace(dept, "深圳市大鹏新区文化教育局"))
-open(work + "/d3.json", "w", encoding="utf-8").write(text.replace(dept, "深圳市大鹏新区 城市/管理局"))
+d3 = json.loads(text.replace(dept, "深圳市大鹏新区 城市/管理局"))
+for unit in d3["units"]:
+    if unit["kind"] == "self":
+        unit["kind"], unit["name"] = "subunit", "城市管理服务中心"
+json.dump(d3, open(work + "/d3.json", "w", encoding="utf-8"), ensure_ascii=False, indent=2)
 PY
 for i in 1 2 3; do
     "$BK" convert "$work/d$i.json" "$work/ref$i.json"
@@ -39,7 +43,7 @@ assert bad is None, "python's zipfile finds a bad CRC in %s" % bad
 names = z.namelist()
 want = ["documents/0001-深圳市大鹏新区政务服务数据管理局-2024.json",
         "documents/0002-深圳市大鹏新区文化教育局-2024.json",
-        "documents/0003-深圳市大鹏新区-城市-管理局-2024.json",
+        "documents/0003-深圳市大鹏新区-城市-管理局-城市管理服务中心-2024.json",
         "datapackage.json"]
 assert names == want, "members %r" % names
 assert len(set(names)) == len(names), "duplicate member names"
@@ -114,6 +118,34 @@ for f in "$work"/plain/*.json; do
     cmp "$work/ref$i.json" "$f" || fail "archive without manifest: document $i differs"
 done
 [ "$i" -eq 3 ] || fail "archive without manifest gave $i documents, expected 3"
+
+# Unpacked by hand and zipped again as a folder, as file managers do: the manifest is then in
+# the one top folder, and still verified (a changed member is caught).
+python3 - "$work" <<'PY'
+import sys, zipfile
+work = sys.argv[1]
+src = zipfile.ZipFile(work + "/bulk.zip")
+for name, tamper in (("refolded.zip", False), ("refolded-tampered.zip", True)):
+    with zipfile.ZipFile(work + "/" + name, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bulk/", "")
+        for info in src.infolist():
+            data = src.read(info)
+            if tamper and info.filename.startswith("documents/0002"):
+                data = data.replace("文化教育局".encode(), "文化体育局".encode())
+            z.writestr("bulk/" + info.filename, data)
+PY
+"$BK" convert "$work/refolded.zip" "$work/refolded/"
+i=0
+for f in "$work"/refolded/*.json; do
+    i=$((i + 1))
+    cmp "$work/ref$i.json" "$f" || fail "archive zipped as a folder: document $i differs"
+done
+[ "$i" -eq 3 ] || fail "archive zipped as a folder gave $i documents, expected 3"
+if "$BK" convert "$work/refolded-tampered.zip" "$work/tampered/" 2> "$work/tampered.err"; then
+    fail "a changed member passed the manifest's hash"
+fi
+grep -q 'entry bulk/documents/0002-深圳市大鹏新区文化教育局-2024.json: hash mismatch' "$work/tampered.err" \
+    || fail "unexpected message for a changed member: $(cat "$work/tampered.err")"
 
 "$BK" convert "$work/foreign.zip" "$work/foreign/" 2> "$work/foreign.err"
 grep -q 'foreign.zip: warning: resource 3 ("data/u2.json"): its md5 hash is not checked' "$work/foreign.err" \

@@ -169,10 +169,31 @@ def samples():
         build([Entry(good, doc), Entry("datapackage.json",
                                        manifest([("../evil.json", doc)]))]),
         "entry datapackage.json: resource 1: unsafe path \"../evil.json\"")
+    s["manifest-not-a-package"] = (
+        build([Entry(good, doc),
+               Entry("datapackage.json", b'{"files": ["%s"]}\n' % good.encode())]),
+        "entry datapackage.json: expected an object with a \"resources\" array")
+    s["manifest-url"] = (
+        build([Entry(good, doc), Entry("datapackage.json",
+                                       manifest([("https://example.org/budget.json", doc)]))]),
+        "entry datapackage.json: resource 1: \"https://example.org/budget.json\" is a URL")
+    s["manifest-lists-itself"] = (
+        build([Entry(good, doc), Entry("datapackage.json",
+                                       manifest([(good, doc), ("datapackage.json", b"")]))]),
+        "entry datapackage.json: resource 2: the manifest cannot list itself")
+    s["manifest-not-at-root"] = (
+        build([Entry(good, doc), Entry("extra/datapackage.json", manifest([(good, doc)]))]),
+        "entry extra/datapackage.json: a datapackage.json that is not at the root")
     s["manifest-bad-json"] = (
         build([Entry(good, doc),
                Entry("datapackage.json", b'{"resources": [\n  {"path": }\n]}\n')]),
         "entry datapackage.json: the manifest is not valid JSON (line 2, column 12)")
+
+    # A spreadsheet is a ZIP too; it is named for what it is.
+    s["office-spreadsheet"] = (
+        build([Entry("[Content_Types].xml", b'<?xml version="1.0"?><Types/>'),
+               Entry("xl/workbook.xml", b'<?xml version="1.0"?><workbook/>')]),
+        "this is an Office Open XML file (.xlsx, .docx), not an archive of budget documents")
 
     # Not a (whole) archive.
     real = build([Entry(good, doc * 50), Entry("datapackage.json", manifest([(good, doc * 50)]))])

@@ -30,6 +30,10 @@ cmp "$work/a.zip" "$work/c.zip" || fail "packing from standard input differs"
 "$BK" convert --from archive - "$work/stdin.json" < "$work/a.zip"
 cmp "$work/reference.json" "$work/stdin.json" || fail "reading the archive from standard input differs"
 
+# A pipe cannot be read in place; it is read into memory like standard input.
+"$BK" convert <(cat "$work/a.zip") "$work/pipe.json"
+cmp "$work/reference.json" "$work/pipe.json" || fail "reading the archive from a pipe differs"
+
 # ZIP -> ZIP is stable too.
 "$BK" convert "$work/a.zip" "$work/again.zip"
 cmp "$work/a.zip" "$work/again.zip" || fail "ZIP -> ZIP changed the archive"

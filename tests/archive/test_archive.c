@@ -174,10 +174,8 @@ static void limits_at_the_boundary_pass(void **state)
  * Every allocation is failed in turn, over a small document so that the loop is quick and
  * spends its time in the archive code rather than in the JSON reader. Nothing may crash or
  * leak (the sanitizer build checks), a failure must be reported as out of memory and leave no
- * output, and a run reported as successful must have a complete result. A run can succeed
- * despite a failed allocation: jansson, which the library hands the same allocator, drops a
- * character of a string it is lexing when growing its buffer fails instead of reporting it.
- * Those runs are counted and shown, not treated as errors here. */
+ * output, and a run reported as successful must have a complete result (one that survived a
+ * failed allocation is counted and shown). */
 
 static const char small_doc[] =
     "{\n  \"format\": \"budgetkit-budget\",\n  \"version\": 1,\n  \"fiscal_year\": 2024,\n"

@@ -60,9 +60,12 @@ else
     status=0
     timeout 60 "$BK" info "$sample" >"$full" 2>"$tmp/stderr" || status=$?
     expect_error "info to a full standard output" "cannot write|No space"
-    status=0
-    timeout 60 "$BK" validate "$sample" >"$full" 2>"$tmp/stderr" || status=$?
-    expect_error "validate to a full standard output" "cannot write|No space"
+    run plugins
+    if grep -qE '^  [a-z-]+ +[^ ]+ +[a-z,]*validate' "$tmp/stdout"; then
+        status=0
+        timeout 60 "$BK" validate "$sample" >"$full" 2>"$tmp/stderr" || status=$?
+        expect_error "validate to a full standard output" "cannot write|No space"
+    fi
     status=0
     timeout 60 "$BK" plugins >"$full" 2>"$tmp/stderr" || status=$?
     expect_error "plugins to a full standard output" "cannot write|No space"

@@ -123,7 +123,7 @@ static void broken_files_name_the_place(void **state)
                  10, "code \"20A03\" is not 3, 5 or 7 digits");
     expect_error("scheme,code,name,level,source\necon_dept,3010101,a,项,x\n", 2, 11,
                  "is not 3 or 5 digits");
-    expect_error("scheme,code,name,level,source\nfunction,20103,办公厅,类,x\n", 2, 22,
+    expect_error("scheme,code,name,level,source\nfunction,20103,办公厅,类,x\n", 2, 20,
                  "code 20103 has 5 digits, which is level 款, not \"类\"");
     expect_error("scheme,code,name,level,source\nfunction,201,\"一般,类,x\n", 2, 14,
                  "a quoted field is not closed");

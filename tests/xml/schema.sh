@@ -62,7 +62,8 @@ broken unit-parent '0,/parent="dept"/s//parent="nobody"/' 'names parent "nobody"
 broken money-unit '0,/money-unit="万元"/s//money-unit="美元"/' 'money-unit "美元" is neither 万元 nor 元'
 broken no-namespace '0,/ xmlns="urn:budgetkit:budget:1"/s///' '<budget> is not in the namespace urn:budgetkit:budget:1'
 broken fiscal-year '0,/fiscal-year="2024"/s//fiscal-year="24"/' 'fiscal-year "24" is not a year'
-broken level '0,/level="1"/s//level="0"/' 'level "0" is not a whole number from 1 to 255'
+broken level '0,/level="1"/s//level="10"/' 'level "10" is not a whole number from 1 to 9'
+broken empty-code '0,/code="201"/s//code=""/' "the row's code is empty; leave the attribute out"
 broken no-column '0,/<cell column="amount">/s//<cell>/' '<cell> has no "column" attribute'
 broken version '0,/version="1"/s//version="2"/' 'version "2" is not supported'
 broken unknown-attribute '0,/<units>/s//<units count="2">/' '<units> has an unknown attribute "count"'

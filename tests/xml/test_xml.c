@@ -412,8 +412,9 @@ static void test_syntax_errors(void **state)
                       "Extra content at the end of the document");
     expect_edit_error("<goal>目标1</goal>", "<goal>目标\xff</goal>", BK_E_ENCODING, 21, 13,
                       "not proper UTF-8");
-    expect_error("", BK_E_SYNTAX, 0, 0, "malformed XML");
-    expect_error("   \n", BK_E_SYNTAX, 0, 0, "malformed XML");
+    expect_error("", BK_E_SYNTAX, 1, 1, "malformed XML: the document holds no element");
+    expect_error("<?xml version=\"1.0\"?>\n<!-- nothing -->\n", BK_E_SYNTAX, 3, 1,
+                 "malformed XML: the document holds no element");
 }
 
 static void test_content_errors(void **state)
@@ -427,6 +428,24 @@ static void test_content_errors(void **state)
     expect_edit_error(">4.00<", ">12345678901234567890<", BK_E_CONTENT, 12, 9,
                       "more digits than an amount can hold");
     expect_edit_error(">4.00<", "> <", BK_E_CONTENT, 12, 9, "cell \"basic\" is empty");
+    expect_edit_error(">4.00<", ">+4.00<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"+4.00\"");
+    /* White space around an amount is no part of it. */
+    char *spaced = replace(base_doc, ">4.00<", ">\n          4.00\n        <");
+    collected c;
+    bk_error err;
+    assert_int_equal(read_text(spaced, strlen(spaced), &c, &err), BK_OK);
+    free(spaced);
+    /* What the document contract wants not empty */
+    expect_edit_error("<department name=\"测试局\"/>", "<department name=\"\"/>", BK_E_CONTENT, 3,
+                      3, "the department name is empty");
+    expect_edit_error("<department name=\"测试局\"/>", "<department name=\"测试局\" code=\"\"/>",
+                      BK_E_CONTENT, 3, 3, "the department code is empty");
+    expect_edit_error("name=\"测试局(本级)\"", "name=\"\"", BK_E_CONTENT, 6, 5,
+                      "unit \"u1\" has an empty name");
+    expect_edit_error("code=\"201\"", "code=\"\"", BK_E_CONTENT, 15, 7,
+                      "the row's code is empty");
+    expect_edit_error("code=\"201\"", "code=\"201\" level=\"10\"", BK_E_CONTENT, 15, 7,
+                      "level \"10\" is not a whole number from 1 to 9");
     /* The vocabulary */
     expect_file_error(INVALID "unknown-element.xml", BK_E_CONTENT, 12, 9,
                       "unexpected element <remark> in <row>; expected <cell>");

@@ -303,12 +303,39 @@ static size_t ecode(const char *code) { return code_index(economic_codes, NECON,
 static const char *const regions[] = {
     "深圳市福田区", "深圳市罗湖区", "深圳市南山区", "深圳市宝安区", "深圳市龙岗区",
     "深圳市盐田区", "深圳市龙华区", "深圳市坪山区", "深圳市光明区", "深圳市大鹏新区",
-    "广州市越秀区", "广州市海珠区", "广州市天河区", "广州市白云区", "广州市黄埔区",
-    "广州市番禺区", "珠海市香洲区", "佛山市禅城区", "佛山市南海区", "佛山市顺德区",
-    "东莞市",       "中山市",       "惠州市惠城区", "江门市蓬江区", "汕头市金平区",
-    "湛江市赤坎区", "肇庆市端州区", "韶关市浈江区", "清远市清城区", "茂名市茂南区",
+    "广州市越秀区", "广州市海珠区", "广州市荔湾区", "广州市天河区", "广州市白云区",
+    "广州市黄埔区", "广州市番禺区", "广州市花都区", "广州市南沙区", "广州市从化区",
+    "广州市增城区", "珠海市香洲区", "珠海市斗门区", "珠海市金湾区", "佛山市禅城区",
+    "佛山市南海区", "佛山市顺德区", "佛山市三水区", "佛山市高明区", "汕头市金平区",
+    "汕头市龙湖区", "汕头市濠江区", "汕头市潮阳区", "汕头市潮南区", "汕头市澄海区",
+    "惠州市惠城区", "惠州市惠阳区", "博罗县",       "惠东县",       "龙门县",
+    "江门市蓬江区", "江门市江海区", "江门市新会区", "台山市",       "开平市",
+    "鹤山市",       "恩平市",       "湛江市赤坎区", "湛江市霞山区", "湛江市坡头区",
+    "湛江市麻章区", "肇庆市端州区", "肇庆市鼎湖区", "肇庆市高要区", "韶关市武江区",
+    "韶关市浈江区", "韶关市曲江区", "清远市清城区", "清远市清新区", "茂名市茂南区",
+    "茂名市电白区", "梅州市梅江区", "梅州市梅县区", "河源市源城区", "阳江市江城区",
+    "阳江市阳东区", "潮州市湘桥区", "潮州市潮安区", "揭阳市榕城区", "揭阳市揭东区",
+    "云浮市云城区", "云浮市云安区", "汕尾市城区",   "东莞市",       "中山市",
+    "北京市东城区", "北京市西城区", "北京市朝阳区", "北京市海淀区", "北京市丰台区",
+    "北京市石景山区", "北京市门头沟区", "北京市房山区", "北京市通州区", "北京市顺义区",
+    "北京市昌平区", "北京市大兴区", "北京市怀柔区", "北京市平谷区", "北京市密云区",
+    "北京市延庆区", "上海市黄浦区", "上海市徐汇区", "上海市长宁区", "上海市静安区",
+    "上海市普陀区", "上海市虹口区", "上海市杨浦区", "上海市闵行区", "上海市宝山区",
+    "上海市嘉定区", "上海市浦东新区", "上海市金山区", "上海市松江区", "上海市青浦区",
+    "上海市奉贤区", "上海市崇明区",
 };
 #define NREGIONS (sizeof regions / sizeof regions[0])
+
+/* When a bulk has more documents than regions × bureaus, the next round of departments are
+ * those of a region's streets (街道), so that no two documents name the same department or
+ * unit: a submission holds each budget once. */
+static const char *const streets[] = {
+    "东门", "南湖", "园岭", "沙头", "香蜜湖", "莲花", "华富", "梅林", "福保", "南园",
+    "华强北", "新安", "西乡", "福永", "沙井", "松岗", "石岩", "航城", "福海", "新桥",
+    "燕罗", "布吉", "坂田", "南湾", "平湖", "横岗", "龙城", "坪地", "吉华", "宝龙",
+    "园山", "南澳", "葵涌", "观湖", "民治", "大浪", "观澜", "福城", "马田", "凤凰",
+};
+#define NSTREETS (sizeof streets / sizeof streets[0])
 
 typedef struct bureau {
     const char *name;
@@ -781,16 +808,44 @@ static void plan_reasons(document *d, rng *r)
     }
 }
 
+/* Which department document `index` is: every region × bureau once per round, in an order
+ * that the seed shuffles (a stride coprime with their count visits each once). */
+static void pick_department(uint64_t seed, uint64_t index, size_t *region, size_t *bureau_index,
+                            char *place, size_t cap)
+{
+    const uint64_t combos = NREGIONS * NBUREAUS;
+    uint64_t stride = 7919 + 2 * (seed % 1000), a = stride, b = combos;
+    while (b) { /* gcd */
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    if (a != 1)
+        stride = 1;
+    uint64_t round = index / combos;
+    uint64_t k = ((index % combos) * stride + seed) % combos;
+    *region = (size_t)(k / NBUREAUS);
+    *bureau_index = (size_t)(k % NBUREAUS);
+    if (round == 0)
+        snprintf(place, cap, "%s", regions[*region]);
+    else if (round <= NSTREETS)
+        snprintf(place, cap, "%s%s街道", regions[*region], streets[round - 1]);
+    else
+        snprintf(place, cap, "%s%s%" PRIu64 "街道", regions[*region],
+                 streets[(round - 1) % NSTREETS], (round - 1) / NSTREETS + 1);
+}
+
 static void plan_document(document *d, uint64_t seed, uint64_t index)
 {
     rng r = rng_for_document(seed, index);
-    size_t region = (size_t)rng_below(&r, NREGIONS), bi = (size_t)rng_below(&r, NBUREAUS);
-    const bureau *b = &bureaus[bi];
+    size_t region, bi;
+    char place[96];
     memset(d, 0, sizeof *d);
+    pick_department(seed, index, &region, &bi, place, sizeof place);
+    const bureau *b = &bureaus[bi];
     d->index = index;
-    snprintf(d->dept_name, sizeof d->dept_name, "%s%s", regions[region], b->name);
-    snprintf(d->dept_code, sizeof d->dept_code, "44%02zu%02zu%06" PRIu64, region, bi,
-             index % 1000000);
+    snprintf(d->dept_name, sizeof d->dept_name, "%s%s", place, b->name);
+    snprintf(d->dept_code, sizeof d->dept_code, "%010" PRIu64, (uint64_t)4400000000U + index + 1);
 
     /* 本级 and 0-4 sub-units, most departments having two or three. */
     static const unsigned subunit_odds[] = {10, 25, 30, 20, 15};
@@ -801,13 +856,8 @@ static void plan_document(document *d, uint64_t seed, uint64_t index)
         if (roll < acc)
             break;
     }
-    const char *pool[8];
-    size_t npool = 0, pick[8];
-    for (size_t i = 0; i < 4; i++)
-        pool[npool++] = b->subunits[i];
-    for (size_t i = 0; i < 4; i++)
-        pool[npool++] = common_subunits[i];
-    rng_choose(&r, npool, nsub, pick);
+    size_t pick[8];
+    rng_choose(&r, 8, nsub, pick);
 
     d->nunits = 1 + nsub;
     for (size_t k = 0; k < d->nunits; k++) {
@@ -816,8 +866,10 @@ static void plan_document(document *d, uint64_t seed, uint64_t index)
         u->self = k == 0;
         if (u->self)
             snprintf(u->name, sizeof u->name, "%s(本级)", d->dept_name);
-        else
-            snprintf(u->name, sizeof u->name, "%s%s", regions[region], pool[pick[k - 1]]);
+        else if (pick[k - 1] < 4) /* the bureau's own: 深圳市福田区图书馆 */
+            snprintf(u->name, sizeof u->name, "%s%s", place, b->subunits[pick[k - 1]]);
+        else /* the common ones carry the bureau's name: 深圳市福田区教育局后勤服务中心 */
+            snprintf(u->name, sizeof u->name, "%s%s", d->dept_name, common_subunits[pick[k - 1] - 4]);
         plan_basic(&r, b, u);
         plan_projects(&r, b, u);
         roll_up(u->func_basic, func_parent, NFUNC);

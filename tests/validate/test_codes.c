@@ -1,0 +1,325 @@
+/* The codes validator through the core, on mutated copies of the seed. */
+#include "vtest.h"
+
+#define E BK_SEV_ERROR
+#define W BK_SEV_WARNING
+#define I BK_SEV_INFO
+#define EXPECT(r, ...) vt_assert_findings(r, (const vt_expect[]){__VA_ARGS__}, \
+                                          sizeof((const vt_expect[]){__VA_ARGS__}) / sizeof(vt_expect))
+
+static int teardown(void **state)
+{
+    (void)state;
+    vt_cleanup();
+    return 0;
+}
+
+static void assert_contains(const char *text, const char *want)
+{
+    if (!text || !strstr(text, want))
+        fail_msg("\"%s\" does not contain \"%s\"", text ? text : "(null)", want);
+}
+
+static json_t *item(const char *code, const char *name)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:{}}", "kind", "item", "unit", "u1", "code", code,
+                     "name", name, "cells");
+}
+
+static void seed_codes_are_clean(void **state)
+{
+    (void)state;
+    const char *path = bktest_path(SAMPLE);
+    bk_report *r = vt_validate(&path, 1, "codes", NULL);
+    /* Only the lost beginning of Table 3 (2080505 and 2080506 without 208 and 20805). */
+    vt_assert_findings(r, NULL, 0);
+    assert_int_equal(bk_report_count(r), 1);
+    const bk_finding *f = bk_report_at(r, 0);
+    assert_string_equal(f->rule, "codes.table-truncated");
+    assert_int_equal(f->severity, BK_SEV_INFO);
+    bk_report_free(r);
+}
+
+static void format(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    json_object_set_new(vt_row(doc, "T07", "2010301"), "code", json_string("201030"));
+    json_object_set_new(vt_row(doc, "T08", "30101"), "code", json_string("3010101"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.format", E, "T07", "201030", NULL, NULL},
+           {"codes.format", E, "T08", "3010101", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.format", E, "T07", "201030", NULL, NULL});
+    assert_string_equal(f->message_en, "T07 row 201030: \"201030\" is not a well-formed functional "
+                                       "classification code (3, 5 or 7 digits).");
+    assert_string_equal(f->message_zh, "表T07科目编码“201030”格式不正确：支出功能分类科目编码应为3、5或7位数字。");
+    assert_string_equal(f->unit, SELF);
+    assert_true(f->line > 0);
+    f = vt_find(r, &(vt_expect){"codes.format", E, "T08", "3010101", NULL, NULL});
+    assert_contains(f->message_en, "economic classification code (3 or 5 digits)");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+static void parent_missing(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    vt_remove(doc, "T07", "20105");
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.parent-missing", E, "T07", "2010504", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.parent-missing", E, "T07", "2010504",
+                                                  NULL, NULL});
+    assert_string_equal(f->message_en, "T07 row 2010504 (信息事务): its parent 20105 is not printed "
+                                       "in this unit's part of the table.");
+    assert_string_equal(f->message_zh, "表T07科目2010504（信息事务）的上级科目20105未在本单位的表中列示。");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+static void misplaced(void **state)
+{
+    (void)state;
+    /* 进修及培训 (20508) and its 项 moved under 201. */
+    json_t *doc = vt_sample();
+    json_t *kuan = json_incref(vt_row(doc, "T07", "20508"));
+    json_t *xiang = json_incref(vt_row(doc, "T07", "2050803"));
+    vt_remove(doc, "T07", "20508");
+    vt_remove(doc, "T07", "2050803");
+    vt_insert_after(doc, "T07", "2013799", kuan);
+    vt_insert_after(doc, "T07", "20508", xiang);
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.misplaced", E, "T07", "20508", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.misplaced", E, "T07", "20508", NULL, NULL});
+    assert_string_equal(f->message_en, "T07 row 20508 (进修及培训): printed under 201, but it "
+                                       "belongs to 205.");
+    assert_string_equal(f->message_zh, "表T07科目20508（进修及培训）列在科目201之下，但其上级科目为205。");
+    bk_report_free(r);
+    json_decref(doc);
+
+    /* A 项 printed under another 款 of the same 类. */
+    doc = vt_sample();
+    json_t *row = json_incref(vt_row(doc, "T07", "2010302"));
+    vt_remove(doc, "T07", "2010302");
+    vt_insert_after(doc, "T07", "2010504", row);
+    r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.misplaced", E, "T07", "2010302", NULL, NULL});
+    f = vt_find(r, &(vt_expect){"codes.misplaced", E, "T07", "2010302", NULL, NULL});
+    assert_contains(f->message_en, "printed under 20105, but it belongs to 20103.");
+    bk_report_free(r);
+    json_decref(doc);
+
+    /* A 款 printed before its 类. */
+    doc = vt_sample();
+    row = json_incref(vt_row(doc, "T07", "20508"));
+    vt_remove(doc, "T07", "20508");
+    vt_insert_after(doc, "T07", "unit:u1", row);
+    r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.misplaced", E, "T07", "20508", NULL, NULL},
+           {"codes.misplaced", E, "T07", "2050803", NULL, NULL});
+    f = vt_find(r, &(vt_expect){"codes.misplaced", E, "T07", "20508", NULL, NULL});
+    assert_contains(f->message_en, "printed before its parent 205.");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+static void duplicate(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    vt_insert_after(doc, "T07", "2010302", json_deep_copy(vt_row(doc, "T07", "2010301")));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.duplicate", E, "T07", "2010301", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.duplicate", E, "T07", "2010301", NULL,
+                                                  NULL});
+    assert_contains(f->message_en, "the code is printed twice in this unit's part of the table "
+                                   "(first on line ");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+/* 类 is a complete level of the shipped catalogue: an unknown 类 is an error. */
+static void unknown_on_complete_level(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    vt_insert_after(doc, "T07", "2210203", item("218", "测试支出"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.unknown", E, "T07", "218", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.unknown", E, "T07", "218", NULL, NULL});
+    assert_string_equal(f->message_en, "T07 row 218 (测试支出): code 218 is not in the catalogue "
+                                       "of functional classification codes, whose class (类) "
+                                       "level is complete.");
+    assert_string_equal(f->message_zh, "表T07科目218（测试支出）科目编码218不在支出功能分类科目目录中"
+                                       "（目录的“类”级为完整列表）。");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+/* 款 is incomplete in the shipped catalogue: an unknown 款 is only information. */
+static void unknown_on_incomplete_level(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    vt_insert_after(doc, "T07", "2013799", item("20199", "其他一般公共服务支出"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.unknown", I, "T07", "20199", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.unknown", I, "T07", "20199", NULL, NULL});
+    assert_contains(f->message_en, "the catalogue's item (款) level is incomplete, so the code may "
+                                   "still be valid (load the full official list with --catalog "
+                                   "FILE).");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+static void unknown_economic_code_severity(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    vt_insert_after(doc, "T08", "30199", item("30198", "测试福利"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.unknown", E, "T08", "30198", NULL, NULL});
+    bk_report_free(r);
+    r = vt_validate_one(doc, "codes", "unknown-econ-severity", "warning", NULL);
+    EXPECT(r, {"codes.unknown", W, "T08", "30198", NULL, NULL});
+    bk_report_free(r);
+    r = vt_validate_one(doc, "codes", "unknown-econ-severity", "info", NULL);
+    EXPECT(r, {"codes.unknown", I, "T08", "30198", NULL, NULL});
+    bk_report_free(r);
+
+    /* A bad value stops the validator with a usage error. */
+    const char *path = vt_write(doc, "budget.json");
+    bk_ctx *ctx = bktest_ctx();
+    assert_int_equal(bk_ctx_set_option(ctx, "unknown-econ-severity", "fatal"), BK_OK);
+    bk_report *rep = bk_report_new();
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_equal(bk_validate(ctx, &path, 1, NULL, "codes", NULL, rep, &err), BK_E_USAGE);
+    assert_contains(err.text, "option unknown-econ-severity must be error, warning or info, not "
+                              "\"fatal\"");
+    bk_report_free(rep);
+    bk_ctx_free(ctx);
+    json_decref(doc);
+}
+
+/* 50x codes are the government economic classification, which the catalogue does not hold. */
+static void scheme_missing_from_catalogue(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    vt_insert_after(doc, "T08", "31002", item("502", "机关商品和服务支出"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.unknown", I, "T08", "502", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.unknown", I, "T08", "502", NULL, NULL});
+    assert_contains(f->message_en, "the catalogue holds no government economic classification "
+                                   "codes, so this code cannot be checked.");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+static void name_differs_from_catalogue(void **state)
+{
+    (void)state;
+    /* Full-width and half-width brackets are the same name. */
+    json_t *doc = vt_sample();
+    json_object_set_new(vt_row(doc, "T07", "20103"), "name",
+                        json_string("政府办公厅（室）及相关机构事务"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    vt_assert_findings(r, NULL, 0);
+    bk_report_free(r);
+
+    json_object_set_new(vt_row(doc, "T07", "20103"), "name", json_string("办公厅事务"));
+    r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.name-mismatch", W, "T07", "20103", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.name-mismatch", W, "T07", "20103", NULL,
+                                                  NULL});
+    assert_string_equal(f->message_en, "T07 row 20103 (办公厅事务): the printed name \"办公厅事务\" "
+                                       "differs from the catalogue's \"政府办公厅（室）及相关机构事务\" "
+                                       "(function-2024.csv line 31).");
+    assert_string_equal(f->message_zh, "表T07科目20103（办公厅事务）名称“办公厅事务”与目录中的"
+                                       "“政府办公厅（室）及相关机构事务”不一致（function-2024.csv第31行）。");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+/* Table 3 prints 2101101 as 行政单位医疗; Table 7 may not call it something else. */
+static void name_inconsistent_in_document(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    json_object_set_new(vt_row(doc, "T07", "2101101"), "name", json_string("行政单位医疗费"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.name-inconsistent", E, "T07", "2101101", NULL, NULL},
+           {"codes.name-mismatch", W, "T07", "2101101", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.name-inconsistent", E, "T07", "2101101",
+                                                  NULL, NULL});
+    assert_contains(f->message_en, "the printed name \"行政单位医疗费\" differs from \"行政单位医疗\", "
+                                   "printed for the same code in T03 (unit " SELF ", ");
+    assert_contains(f->message_en, "one code must carry one name.");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+/* Writes the shipped function list without 2050803, plus 20199, as a user's full list. */
+static const char *user_catalogue(void)
+{
+    FILE *in = fopen(bktest_path("formats/catalog/function-2024.csv"), "r");
+    assert_non_null(in);
+    json_t *dummy = json_object();
+    const char *path = vt_write(dummy, "full.csv");
+    json_decref(dummy);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    char line[512];
+    while (fgets(line, sizeof line, in))
+        if (!strstr(line, ",2050803,"))
+            fputs(line, out);
+    fputs("function,20199,其他一般公共服务支出,款,mof\n", out);
+    fclose(in);
+    fclose(out);
+    return path;
+}
+
+/* With a user's full list every level it covers is complete. */
+static void user_catalogue_is_complete(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    vt_insert_after(doc, "T07", "2013799", item("20199", "其他一般公共服务支出"));
+    const char *cat = user_catalogue();
+    bk_report *r = vt_validate_one(doc, "codes", "catalog", cat, NULL);
+    EXPECT(r, {"codes.unknown", E, "T07", "2050803", NULL, NULL});
+    bk_report_free(r);
+    json_decref(doc);
+
+    /* A catalogue that cannot be read stops the validator and names the file. */
+    const char *path = bktest_path(SAMPLE);
+    bk_ctx *ctx = bktest_ctx();
+    assert_int_equal(bk_ctx_set_option(ctx, "catalog", "no-such-catalogue.csv"), BK_OK);
+    bk_report *rep = bk_report_new();
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_not_equal(bk_validate(ctx, &path, 1, NULL, "codes", NULL, rep, &err), BK_OK);
+    assert_contains(err.file, "no-such-catalogue.csv");
+    bk_report_free(rep);
+    bk_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(seed_codes_are_clean, teardown),
+        cmocka_unit_test_teardown(format, teardown),
+        cmocka_unit_test_teardown(parent_missing, teardown),
+        cmocka_unit_test_teardown(misplaced, teardown),
+        cmocka_unit_test_teardown(duplicate, teardown),
+        cmocka_unit_test_teardown(unknown_on_complete_level, teardown),
+        cmocka_unit_test_teardown(unknown_on_incomplete_level, teardown),
+        cmocka_unit_test_teardown(unknown_economic_code_severity, teardown),
+        cmocka_unit_test_teardown(scheme_missing_from_catalogue, teardown),
+        cmocka_unit_test_teardown(name_differs_from_catalogue, teardown),
+        cmocka_unit_test_teardown(name_inconsistent_in_document, teardown),
+        cmocka_unit_test_teardown(user_catalogue_is_complete, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

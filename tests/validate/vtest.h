@@ -1,0 +1,54 @@
+/* Helpers for the validator tests: the seed sample as a JSON tree to mutate, written to a
+ * temporary file and validated through the core, and exact expectations on the findings. */
+#ifndef VTEST_H
+#define VTEST_H
+
+#include <jansson.h>
+
+#include "bktest.h"
+
+#define SAMPLE "samples/dapeng-2024/budget.json"
+#define DEPT "深圳市大鹏新区政务服务数据管理局"
+#define SELF "深圳市大鹏新区政务服务数据管理局(本级)"
+
+/* The seed sample, freshly loaded. */
+json_t *vt_sample(void);
+
+/* A table of a document tree; fails the test when absent. */
+json_t *vt_table(json_t *doc, const char *id);
+/* The first row whose code, else name, is key; "unit:ID" is the unit row of unit ID. Fails
+ * when absent. */
+json_t *vt_row(json_t *doc, const char *table, const char *key);
+size_t vt_row_index(json_t *doc, const char *table, const char *key);
+/* Set one cell (a decimal string, or text). */
+void vt_set(json_t *doc, const char *table, const char *row, const char *column, const char *value);
+/* Insert a row (stolen) after the row keyed `after`. */
+void vt_insert_after(json_t *doc, const char *table, const char *after, json_t *row);
+void vt_remove(json_t *doc, const char *table, const char *key);
+/* value × k with the same printed decimals ("332" → "996"). */
+char *vt_times(const char *value, int k);
+
+/* Write a tree into this test's temporary folder; returns the path (valid until vt_cleanup). */
+const char *vt_write(json_t *doc, const char *name);
+void vt_cleanup(void);
+
+/* Validate files with the validators in `only` (NULL: all) and options ("k", "v", ..., NULL). */
+bk_report *vt_validate(const char *const *paths, size_t n, const char *only, ...);
+bk_report *vt_validate_one(json_t *doc, const char *only, ...);
+
+/* An expected finding: severity -1 means any; document NULL means any. */
+typedef struct vt_expect {
+    const char *rule;
+    int severity;
+    const char *table, *row, *column;
+    const char *document; /* base name of the file */
+} vt_expect;
+
+/* Every finding of the report is one of want[] (each matched exactly once) or a known finding
+ * of the seed itself (its lost Table 3 beginning, its zero-base percentage). */
+void vt_assert_findings(const bk_report *r, const vt_expect *want, size_t n);
+/* The finding matching e (fails unless exactly one does). */
+const bk_finding *vt_find(const bk_report *r, const vt_expect *e);
+void vt_print(const bk_report *r);
+
+#endif
