@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "budgetkit/alloc.h"
@@ -52,12 +54,40 @@ static void temp_forget(const char *path)
             temps[i] = NULL;
 }
 
+/* Empty a staging folder with system calls only (no allocation, no locks), so that this works
+ * from a signal handler. Staging folders are flat. */
+static void empty_folder_raw(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    _Alignas(8) char buf[4096];
+    long n;
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            struct linux_dirent64 {
+                uint64_t d_ino;
+                int64_t d_off;
+                unsigned short d_reclen;
+                unsigned char d_type;
+                char d_name[];
+            } *e = (void *)(buf + off);
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                (void)unlinkat(fd, e->d_name, 0);
+            off += e->d_reclen;
+        }
+    }
+    close(fd);
+}
+
 void bk_sink_remove_temporaries(void)
 {
     for (int i = 0; i < MAX_TEMPS; i++)
         if (temps[i]) {
-            if (unlink(temps[i]) != 0)
+            if (unlink(temps[i]) != 0) {
+                empty_folder_raw(temps[i]);
                 (void)rmdir(temps[i]);
+            }
             temps[i] = NULL;
         }
 }

@@ -76,6 +76,32 @@ static size_t head_text(const unsigned char *p, size_t n, char *out, size_t cap)
     return (size_t)(o - out);
 }
 
+/* A probe cannot see the templates: a first field that looks like a printed table title
+ * (表7, …总表, …支出表（按功能分类）) stands for one. */
+static int looks_like_title(const char *text)
+{
+    const char *p = text;
+    while (*p == '\r' || *p == '\n' || *p == ' ')
+        p++;
+    size_t n = strcspn(p, ",\r\n");
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '"'))
+        n--;
+    if (n > 0 && p[0] == '"')
+        p++, n--;
+    if (n >= 4 && strncmp(p, "表", 3) == 0 && p[3] >= '0' && p[3] <= '9')
+        return 1;
+    int has_word = 0;
+    for (size_t i = 0; i + 3 <= n && !has_word; i++)
+        has_word = memcmp(p + i, "表", 3) == 0;
+    static const char *const ends[] = {"表", ")", "）"};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0] && has_word; i++) {
+        size_t k = strlen(ends[i]);
+        if (n >= k && memcmp(p + n - k, ends[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int ends_with_csv(const char *name)
 {
     size_t n = name ? strlen(name) : 0;
@@ -99,8 +125,9 @@ static int csv_probe(const bk_probe *p)
         return 0; /* JSON or XML */
     char text[BK_PROBE_BYTES * 2 + 1];
     head_text(h, n, text, sizeof text);
-    if (strstr(text, WIDE_UNIT_NAME) || strstr(text, WIDE_MONEY_UNIT ":") ||
-        strstr(text, WIDE_MONEY_UNIT "：") || strstr(text, WIDE_PERF_UNIT))
+    if (looks_like_title(text) || strstr(text, WIDE_UNIT_NAME) ||
+        strstr(text, WIDE_MONEY_UNIT ":") || strstr(text, WIDE_MONEY_UNIT "：") ||
+        strstr(text, WIDE_PERF_UNIT))
         return 70;
     if (memchr(h, ',', n) || ends_with_csv(p->name))
         return 15;

@@ -133,7 +133,7 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
 bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
                           csv_encoding enc, int bom, bk_error *err);
 
-/* ---- helpers shared by the wide reader and writer (wide.c) ---- */
+/* ---- shared by the wide reader and writer (wide.c) ---- */
 
 /* What a key column holds. */
 enum { WIDE_KEY_NAME = 0, WIDE_KEY_UNIT, WIDE_KEY_CODE };

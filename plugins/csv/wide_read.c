@@ -28,6 +28,7 @@ typedef struct wfile {
     csv_field *f;
     wrec *recs;
     size_t nrecs, recs_cap;
+    size_t widest; /* fields in the longest record */
     bk_error *err;
 } wfile;
 
@@ -42,6 +43,8 @@ static bk_status collect(void *user, const csv_field *f, size_t n, long line)
         bk_grow((void **)&w->recs, &w->recs_cap, w->nrecs + 1, sizeof *w->recs))
         return csv_fail(w->err, w->name, line, 0, -1, BK_E_NOMEM, "out of memory");
     w->recs[w->nrecs++] = (wrec){w->nf, n, line};
+    if (n > w->widest)
+        w->widest = n;
     for (size_t i = 0; i < n; i++) {
         w->foff[w->nf++] = w->arena_len;
         memcpy(w->arena + w->arena_len, f[i].s, f[i].len + 1);
@@ -416,7 +419,10 @@ typedef struct grid {
     const char **lab;   /* rows × (c1 - c0) reconstructed labels */
 } grid;
 
-static const char *glab(const grid *g, size_t r, size_t c) { return g->lab[r * (g->c1 - g->c0) + (c - g->c0)]; }
+static const char *glab(const grid *g, size_t r, size_t c)
+{
+    return g->lab[r * (g->c1 - g->c0) + (c - g->c0)];
+}
 
 static int same_label(const char *a, const char *b)
 {
@@ -1066,22 +1072,21 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         *pos = end; /* trailing blank lines */
         return BK_OK;
     }
-    size_t nkeys = 64, ncols = 1024;
+    /* Room for any template's key columns and any record's fields. */
+    size_t nkeys = 1;
+    for (size_t k = 0; k < bk_templates_count(w->tpls); k++)
+        if (bk_templates_at(w->tpls, k)->nkey_headers > nkeys)
+            nkeys = bk_templates_at(w->tpls, k)->nkey_headers;
     hmap m;
     memset(&m, 0, sizeof m);
     m.key_at = bk_calloc(nkeys, sizeof *m.key_at);
-    m.col_of = bk_calloc(ncols, sizeof *m.col_of);
+    m.col_of = bk_calloc(w->f->widest + 1, sizeof *m.col_of);
     if (!m.key_at || !m.col_of) {
         st = nomem(w);
         goto out;
     }
     if ((st = identify(w, &b, i, end, &m)) != BK_OK)
         goto out;
-    if (b.tpl->nkey_headers > nkeys) {
-        st = fail(w, b.title_line, 0, BK_E_CONTENT, "template %s has too many key columns",
-                  b.tpl->id);
-        goto out;
-    }
     if (b.label && *b.label && (b.unit = ensure_unit(w, b.label, b.title_line)) < 0) {
         st = w->err->code;
         goto out;

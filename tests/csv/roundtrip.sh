@@ -21,8 +21,19 @@ check() { # check DESCRIPTION COMMAND...
     failures=$((failures + 1))
   fi
 }
-same_file() { cmp -s "$1" "$2" || { echo "  $1 and $2 differ:"; diff <(head -c 2000 "$1") <(head -c 2000 "$2") | head -10; return 1; }; }
-same_dir() { diff -r "$1" "$2" >/dev/null || { echo "  $1 and $2 differ:"; diff -r "$1" "$2" | head -10; return 1; }; }
+same_file() {
+  cmp -s "$1" "$2" && return 0
+  echo "  $1 and $2 differ:"
+  diff <(head -c 2000 "$1") <(head -c 2000 "$2") | head -10
+  return 1
+}
+same_dir() {
+  diff -r "$1" "$2" >/dev/null && return 0
+  echo "  $1 and $2 differ:"
+  diff -r "$1" "$2" | head -10
+  return 1
+}
+first_bytes() { head -c "$2" "$1" | od -An -tx1 | tr -d ' \n'; }
 has() { grep -qF -- "$2" "$1" || { echo "  $1 lacks: $2"; head -c 600 "$1"; echo; return 1; }; }
 fails_with() { # fails_with MESSAGE convert-args...
   local want=$1
@@ -45,10 +56,13 @@ check "JSON → line items gives the sample" same_file "$S/budget.csv" "$t/from-
 check "JSON → line items → JSON is byte-identical" same_file "$S/budget.json" "$t/back.json"
 check "line items carry the narrative" has "$S/budget.csv" "narrative,,,9,,,,第九部分 名词解释"
 check "line items have no byte order mark" test "$(head -c 6 "$S/budget.csv")" = "record"
-check "line items end lines with CRLF" test "$(head -n1 "$S/budget.csv" | od -An -c | tr -d ' \n' | tail -c 4)" = '\r\n'
+check "line items end lines with CRLF" test "$(head -n1 "$S/budget.csv" | tail -c 2 | od -An -tx1)" = " 0d 0a"
 
 # ---- a bulk of documents in one file, written back as it was read
-{ cat "$S/budget.csv"; tail -n +2 "$S/budget.csv" | sed 's/^meta,,,,,,,,,fiscal_year,2024/meta,,,,,,,,,fiscal_year,2025/'; } >"$t/bulk.csv"
+{
+  cat "$S/budget.csv"
+  tail -n +2 "$S/budget.csv" | sed 's/^meta,,,,,,,,,fiscal_year,2024/meta,,,,,,,,,fiscal_year,2025/'
+} >"$t/bulk.csv"
 "$BK" convert "$t/bulk.csv" "$t/bulk-again.csv"
 check "a bulk of two documents round-trips" same_file "$t/bulk.csv" "$t/bulk-again.csv"
 "$BK" info "$t/bulk.csv" >"$t/bulk-info"
@@ -60,10 +74,11 @@ check "the wide layout refuses a bulk" fails_with "the wide layout holds one doc
 # ---- wide tables: one file per table
 "$BK" convert "$S/wide" "$t/from-wide.json"
 "$BK" convert "$t/from-wide.json" "$t/wide-again/" --to csv
-check "wide folder → JSON → wide folder keeps every figure and label" same_dir "$S/wide" "$t/wide-again"
+check "wide folder → JSON → wide folder keeps every figure and label" \
+  same_dir "$S/wide" "$t/wide-again"
 "$BK" convert "$S/budget.json" "$t/wide-from-json/" --to csv
 check "JSON → wide folder gives the sample" same_dir "$S/wide" "$t/wide-from-json"
-check "wide files start with a byte order mark" test "$(head -c 3 "$S/wide/T07.csv" | od -An -tx1 | tr -d ' ')" = efbbbf
+check "wide files start with a byte order mark" test "$(first_bytes "$S/wide/T07.csv" 3)" = efbbbf
 check "wide amounts have thousands separators" has "$S/wide/T07.csv" '"4,115.36"'
 check "levels print as full-width indentation" has "$S/wide/T01.csv" '　　行政运行'
 "$BK" convert "$t/from-wide.json" "$t/wide-lines.csv"
@@ -84,7 +99,8 @@ check "GB18030 line items are detected and read" same_file "$S/budget.json" "$t/
 "$BK" convert "$t/gb.csv" "$t/gb.json" --encoding gb18030
 check "--encoding gb18030 reads them too" same_file "$S/budget.json" "$t/gb.json"
 "$BK" convert "$S/budget.json" "$t/gb-wide/" --to csv --encoding gb18030
-check "GB18030 wide files have no byte order mark" test "$(head -c 3 "$t/gb-wide/T01.csv" | od -An -tx1 | tr -d ' ')" != efbbbf
+check "GB18030 wide files have no byte order mark" \
+  test "$(first_bytes "$t/gb-wide/T01.csv" 3)" != efbbbf
 "$BK" convert "$t/gb-wide" "$t/gb-wide.json"
 check "a GB18030 wide folder reads back" same_file "$t/from-wide.json" "$t/gb-wide.json"
 check "reading UTF-8 as GB18030 is refused" fails_with "invalid GB18030 at byte offset" \
@@ -114,7 +130,8 @@ check "a lone wide file needs the year" fails_with "give it with --option year=2
 sed -e 's/^,2010302,一般行政管理事务,"1,242.10",0.00,"1,242.10"/,2010302,一般行政管理事务,"1,242.10",,"1,242.10"/' \
   "$S/wide/T07.csv" >"$t/blank.csv"
 "$BK" convert "$t/blank.csv" "$t/blank-lines.csv"
-check "a blank cell stays absent" bash -c "! grep -q '2010302,一般行政管理事务,,basic' '$t/blank-lines.csv'"
+check "a blank cell stays absent" \
+  bash -c "! grep -q '2010302,一般行政管理事务,,basic' '$t/blank-lines.csv'"
 check "\"1,242.10\" reads as 1242.10" has "$t/blank-lines.csv" "2010302,一般行政管理事务,,project,1242.10"
 sed -e 's/增减幅(%)/"增减幅\n（%）"/' -e 's/^2024年项目支出总表/表5/' "$S/wide/T05.csv" >"$t/T05.csv"
 "$BK" convert "$t/T05.csv" "$t/T05-lines.csv" --option year=2024
@@ -123,7 +140,8 @@ check "full-width brackets and a line break in a header cell; 表5 names the tab
 sed -e 's/^,221,住房保障支出,290.40,/,221,住房保障支出,２９０．４０,/' "$S/wide/T07.csv" >"$t/fw.csv"
 "$BK" convert "$t/fw.csv" "$t/fw-lines.csv" 2>"$t/fw-err"
 check "full-width digits are read" has "$t/fw-lines.csv" ",221,住房保障支出,,total,290.40"
-check "full-width digits give a warning" has "$t/fw-err" 'warning: full-width characters in "２９０．４０"'
+check "full-width digits give a warning" \
+  has "$t/fw-err" 'warning: full-width characters in "２９０．４０"'
 
 # ---- folders
 mkdir "$t/mixed"
@@ -150,7 +168,7 @@ check "no output is left after a failure" test ! -e "$t/x.json"
 check "an unknown layout is refused" fails_with 'unknown CSV layout "tall"' \
   "$S/budget.json" "$t/x.csv" --layout tall
 "$BK" convert "$S/budget.json" "$t/bom.csv" --option bom=yes
-check "bom=yes puts a byte order mark on line items" test "$(head -c 3 "$t/bom.csv" | od -An -tx1 | tr -d ' ')" = efbbbf
+check "bom=yes puts a byte order mark on line items" test "$(first_bytes "$t/bom.csv" 3)" = efbbbf
 "$BK" convert "$t/bom.csv" "$t/bom.json"
 check "line items with a byte order mark read back" same_file "$S/budget.json" "$t/bom.json"
 

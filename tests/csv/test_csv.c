@@ -300,6 +300,44 @@ static void test_labels(void **state)
     bk_ctx_free(ctx);
 }
 
+/* ---------------------------------------------------------------- probing */
+
+const bk_plugin_desc *bk_plugin_csv_desc(void);
+
+static int probe(const char *name, const char *head)
+{
+    bk_probe p = {name, (const unsigned char *)head, strlen(head), 0};
+    return bk_plugin_csv_desc()->probe(&p);
+}
+
+static void test_probe(void **state)
+{
+    (void)state;
+    const bk_plugin_desc *d = bk_plugin_csv_desc();
+    assert_string_equal(d->name, "csv");
+    assert_int_equal(d->priority, 10);
+    assert_int_equal(d->caps, BK_CAP_MULTI_DOC | BK_CAP_DIR_INPUT | BK_CAP_DIR_OUTPUT);
+    assert_string_equal(d->media_type, "text/csv");
+    assert_int_equal(probe("x", CSV_LINES_HEADER "\r\ndoc,,,"), 90);
+    assert_int_equal(probe("x", "\xEF\xBB\xBF" CSV_LINES_HEADER "\n"), 90);
+    assert_int_equal(probe("x", "2024年收入总表,,,\r\n预算单位,收入总计\r\n"), 70);
+    assert_int_equal(probe("x", "表7\n"), 70);
+    assert_int_equal(probe("x", "\"x\",y\n单位：万元\n"), 70);
+    size_t n;
+    char *gb = to_gb18030("单位名称:深圳市某局(本级),,\n", &n);
+    assert_int_equal(probe("x", gb), 70);
+    free(gb);
+    assert_int_equal(probe("x", "a,b\n1,2\n"), 15);
+    assert_int_equal(probe("x.csv", "hello\n"), 15);
+    assert_int_equal(probe("x.json", "{\"format\": \"budgetkit-budget\", \"a,b\": 1}"), 0);
+    assert_int_equal(probe("x.xml", "<?xml version=\"1.0\"?><budget a=\"1,2\"/>"), 0);
+    assert_int_equal(probe("x", "no commas here\n"), 0);
+    bk_probe dir = {bktest_path("samples/dapeng-2024/wide"), NULL, 0, 1};
+    assert_int_equal(d->probe(&dir), 60);
+    bk_probe other = {bktest_path("formats"), NULL, 0, 1};
+    assert_int_equal(d->probe(&other), 0);
+}
+
 /* ---------------------------------------------------------------- whole documents */
 
 static bk_doc *read_or_fail(bk_ctx *ctx, const char *rel)
@@ -501,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_writer_quotes),
         cmocka_unit_test(test_writer_gb18030),
         cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_probe),
         cmocka_unit_test(test_sample_line_items_equal_json),
         cmocka_unit_test(test_sample_wide_folder),
         cmocka_unit_test(test_seed_wide_files),

@@ -478,7 +478,8 @@ static const basic_line basic_lines[] = {
 };
 #define NBASIC_LINES (sizeof basic_lines / sizeof basic_lines[0])
 
-/* Economic 款 that ordinary projects are spent on, with their weight. */
+/* Economic 款 that ordinary projects are spent on, with their weight (the last field is
+ * unused: each project picks one to three of them). */
 static const basic_line project_lines[] = {
     {"30227", 40, 0}, {"30226", 20, 0}, {"30201", 6, 0},  {"30299", 6, 0},  {"30213", 5, 0},
     {"30203", 4, 0},  {"30211", 3, 0},  {"30207", 3, 0},  {"30202", 2, 0},  {"30215", 2, 0},
@@ -494,7 +495,7 @@ static const char *const invest_lines[] = {"30905", "30906", "30907"};
 
 enum { FUND_DUTY, FUND_SPECIAL, FUND_INVEST };
 
-typedef struct project {
+typedef struct project_plan {
     const char *name;
     size_t func;   /* functional 项 (index into function_codes) */
     int fund;      /* FUND_*: which 一般公共预算拨款 column pays it */
@@ -503,7 +504,7 @@ typedef struct project {
     const char *reason;
 } project_plan;
 
-typedef struct unit {
+typedef struct unit_plan {
     char id[8];
     char name[160];
     int self; /* the department's 本级, else a sub-unit (基层单位) */

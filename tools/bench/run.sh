@@ -52,39 +52,42 @@ fi
 
 # ---- measuring ------------------------------------------------------------------------------
 
-# run_once OUT CMD...: run CMD with its output cleared first; prints "SECONDS KIB STATUS".
+# run_once OUT CMD...: run CMD with its output cleared first; prints
+# "WALL-MICROSECONDS PEAK-KIB CPU-SECONDS STATUS".
 run_once() {
     local out=$1
     shift
     rm -rf "$out"
     local t0 t1 status=0
     t0=$(date +%s%N)
-    /usr/bin/time -f %M -o "$WORK/rss" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || status=$?
+    /usr/bin/time -f '%M %U %S' -o "$WORK/rss" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || status=$?
     t1=$(date +%s%N)
-    echo "$(((t1 - t0) / 1000)) $(tail -n 1 "$WORK/rss") $status"
+    echo "$(((t1 - t0) / 1000)) $(tail -n 1 "$WORK/rss" | awk '{printf "%d %.2f", $1, $2 + $3}') $status"
 }
 
-# measure OUT OKSTATUS CMD...: RUNS runs; sets WALL (median seconds), RSS (largest, MiB) and
-# FAILED (the first line of the error when a run exited with another status than OKSTATUS).
+# measure OUT OKSTATUS CMD...: RUNS runs; sets WALL (median seconds), CPU (user + system
+# seconds of the median run), RSS (largest, MiB) and FAILED (the first line of the error when
+# a run exited with another status than OKSTATUS).
 measure() {
     local out=$1 ok=$2
     shift 2
-    local times=() rss=0 r us kib status
+    local times=() rss=0 r us kib cpu status
     FAILED=
     for ((r = 0; r < RUNS; r++)); do
-        read -r us kib status < <(run_once "$out" "$@")
+        read -r us kib cpu status < <(run_once "$out" "$@")
         if [ "$status" != "$ok" ] && ! { [ "$ok" = any ] && [ "$status" -lt 2 ]; }; then
             FAILED="exit $status: $(grep -v '^Command exited' "$WORK/stderr" | head -n 1)"
             break
         fi
-        times+=("$us")
+        times+=("$us $cpu")
         [ "$kib" -gt "$rss" ] && rss=$kib
     done
     if [ -n "$FAILED" ]; then
-        WALL='' RSS=''
+        WALL='' RSS='' CPU=''
         return
     fi
-    WALL=$(printf '%s\n' "${times[@]}" | sort -n | awk '{v[NR] = $1} END {printf "%.3f", v[int((NR + 1) / 2)] / 1e6}')
+    read -r WALL CPU < <(printf '%s\n' "${times[@]}" | sort -n |
+        awk '{v[NR] = $1; c[NR] = $2} END {m = int((NR + 1) / 2); printf "%.3f %.2f\n", v[m] / 1e6, c[m]}')
     RSS=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
 }
 
@@ -93,18 +96,18 @@ size_of() { { du -cb "$@" 2>/dev/null || true; } | tail -n 1 | cut -f 1; }
 # ---- reporting ------------------------------------------------------------------------------
 
 header() {
-    printf '%-22s %-10s %9s %8s %8s %10s %9s  %s\n' job tool "input MB" "wall s" "MB/s" \
+    printf '%-18s %-10s %9s %8s %7s %8s %9s %8s  %s\n' job tool "input MB" "wall s" "cpu s" "MB/s" \
         "Mcells/s" "RSS MiB" "vs peer"
 }
 
-# row JOB TOOL BYTES CELLS WALL RSS [RATIO TARGET]
+# row JOB TOOL BYTES CELLS WALL CPU RSS [RATIO TARGET]
 row() {
-    local job=$1 tool=$2 bytes=$3 cells=$4 wall=$5 rss=$6 ratio=${7:-} target=${8:-}
+    local job=$1 tool=$2 bytes=$3 cells=$4 wall=$5 cpu=$6 rss=$7 ratio=${8:-} target=${9:-}
     if [ -z "$wall" ]; then
-        printf '%-22s %-10s %9s  %s\n' "$job" "$tool" "$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')" "FAILED ($FAILED)"
+        printf '%-18s %-10s %9s  %s\n' "$job" "$tool" "$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')" "FAILED ($FAILED)"
         return
     fi
-    awk -v job="$job" -v tool="$tool" -v b="$bytes" -v c="$cells" -v w="$wall" -v rss="$rss" \
+    awk -v job="$job" -v tool="$tool" -v b="$bytes" -v c="$cells" -v w="$wall" -v cpu="$cpu" -v rss="$rss" \
         -v ratio="$ratio" -v target="$target" 'BEGIN {
         w1 = w > 0 ? w : 0.001
         vs = ""
@@ -115,8 +118,8 @@ row() {
         }
         if (tool == "budgetkit" && rss + 0 > 64)
             vs = vs " RSS over 64 MiB"
-        printf "%-22s %-10s %9.1f %8.3f %8.1f %10.3f %9.1f  %s\n", job, tool, b / 1e6, w, \
-            b / 1e6 / w1, c / 1e6 / w1, rss, vs
+        printf "%-18s %-10s %9.1f %8.3f %7.2f %8.1f %9.3f %8.1f  %s\n", job, tool, b / 1e6, w, \
+            cpu, b / 1e6 / w1, c / 1e6 / w1, rss, vs
     }'
 }
 
@@ -136,17 +139,17 @@ job() {
     local peer=${1:-} peer_bytes=${2:-} peer_out=${3:-}
     [ $# -ge 3 ] && shift 3
     measure "$out" "$ok" "${bk[@]}"
-    local bk_wall=$WALL bk_rss=$RSS bk_failed=$FAILED
-    local peer_wall='' peer_rss='' peer_failed=''
+    local bk_wall=$WALL bk_cpu=$CPU bk_rss=$RSS bk_failed=$FAILED
+    local peer_wall='' peer_cpu='' peer_rss='' peer_failed=''
     if [ -n "$peer" ] && have "$peer"; then
         measure "$peer_out" 0 "$@"
-        peer_wall=$WALL peer_rss=$RSS peer_failed=$FAILED
+        peer_wall=$WALL peer_cpu=$CPU peer_rss=$RSS peer_failed=$FAILED
     fi
     FAILED=$bk_failed
-    row "$name" budgetkit "$bytes" "$CELLS" "$bk_wall" "$bk_rss" "$(ratio "$peer_wall" "$bk_wall")" "$target"
+    row "$name" budgetkit "$bytes" "$CELLS" "$bk_wall" "$bk_cpu" "$bk_rss" "$(ratio "$peer_wall" "$bk_wall")" "$target"
     if [ -n "$peer" ] && have "$peer"; then
         FAILED=$peer_failed
-        row "" "$peer" "$peer_bytes" "$CELLS" "$peer_wall" "$peer_rss"
+        row "" "$peer" "$peer_bytes" "$CELLS" "$peer_wall" "$peer_cpu" "$peer_rss"
     fi
     SUMMARY["$name"]+=" $CELLS:${bk_wall:-x}"
 }
@@ -199,6 +202,7 @@ bench_size() {
 
 echo "budgetkit benchmark: $("$BK" --version)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); peers: $(mlr --version 2>/dev/null || echo 'no mlr'), $(xmllint --version 2>&1 | head -n 1 | sed 's/^xmllint: //' || true)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows wall time; cpu s is less affected)"
 for cells in "$@"; do
     bench_size "$cells"
 done
@@ -209,14 +213,14 @@ if [ $# -gt 1 ]; then
     echo "== scaling (budgetkit wall time per cell, relative to the first size; 1.00 = linear)"
     for name in "csv -> json" "json -> csv" "csv -> xml" "xml -> json" "folder -> archive" \
         "archive -> folder" "validate archive"; do
-        printf '%-22s' "$name"
+        printf '%-18s' "$name"
         echo "${SUMMARY[$name]}" | awk '{
             for (i = 1; i <= NF; i++) {
                 split($i, p, ":")
                 if (p[2] == "x") { printf "  %s: failed", p[1]; continue }
                 per = p[2] / p[1]
                 if (i == 1) base = per
-                printf "  %s cells: %.2f", p[1], base > 0 ? per / base : 0
+                printf "  %s cells: %.2f", p[1], (base > 0 ? per / base : 0)
             }
             print ""
         }'
