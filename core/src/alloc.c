@@ -25,8 +25,10 @@ unsigned long bk_alloc_failures(void) { return failures; }
 /* Counting real failures too lets a caller notice a library that swallowed one. */
 static void *counted(void *p)
 {
-    if (!p)
+    if (!p) {
         failures++;
+        failed = 1;
+    }
     return p;
 }
 

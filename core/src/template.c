@@ -230,7 +230,13 @@ bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const ch
 {
     loader ld = {set, name, err};
     json_error_t jerr;
+    unsigned long failures = bk_alloc_failures();
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (bk_alloc_failures() != failures) {
+        /* jansson reports running out of memory as a syntax error, or drops a byte silently. */
+        json_decref(root);
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    }
     if (!root) {
         bk_error_at(err, name, jerr.line, jerr.column, jerr.position);
         return bk_error_set(err, BK_E_SYNTAX, "%s", jerr.text);

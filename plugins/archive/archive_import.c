@@ -209,6 +209,11 @@ static bk_status open_archive(reader *r, bk_source *src)
     const char *path = bk_source_path(src);
     struct stat sb;
     if (path != NULL && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (over((unsigned long long)sb.st_size, r->limits->max_input_bytes)) {
+            zip_error_fini(&ze);
+            return archive_error(r, BK_E_LIMIT, "input is larger than the limit of %llu bytes "
+                                 "(max-input-bytes)", r->limits->max_input_bytes);
+        }
         zs = zip_source_file_create(path, 0, -1, &ze);
     } else {
         const unsigned char *data = NULL;

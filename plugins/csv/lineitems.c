@@ -284,7 +284,7 @@ static bk_status check_row(lines_in *li, const bk_table *t, size_t r)
     else {
         long level = 0;
         if (!empty(li, F_LEVEL))
-            parse_int(get(li, F_LEVEL), 0, 255, &level);
+            parse_int(get(li, F_LEVEL), 1, 9, &level);
         if (level != row->level)
             bad = F_LEVEL;
     }
@@ -316,9 +316,9 @@ static long row_of(lines_in *li, bk_table *t)
         return fail_at(li, F_UNIT, BK_E_CONTENT, "unit \"%s\" is not listed in a \"unit\" record "
                        "before this one", str(li, F_UNIT)), -1;
     long level = 0;
-    if (!empty(li, F_LEVEL) && parse_int(get(li, F_LEVEL), 0, 255, &level))
-        return fail_at(li, F_LEVEL, BK_E_CONTENT, "level \"%s\" is not a number from 0 to 255",
-                       str(li, F_LEVEL)), -1;
+    if (!empty(li, F_LEVEL) && parse_int(get(li, F_LEVEL), 1, 9, &level))
+        return fail_at(li, F_LEVEL, BK_E_CONTENT, "level \"%s\" is not a number from 1 to 9 "
+                       "(leave it empty when not given)", str(li, F_LEVEL)), -1;
     long r = bk_table_add_row(li->doc, t, (bk_row_kind)kind, unit, opt_str(li, F_SECTION),
                               opt_str(li, F_CODE), str(li, F_NAME), (int)level,
                               (uint32_t)li->line);

@@ -93,6 +93,11 @@ typedef struct wide_in {
     const char *money_unit;
     int max_scale, any_number;
     wfile *f; /* the file at hand */
+    /* First pass over a folder: rows whose unit only a later file names are skipped and
+     * counted, and the folder read again with the units known. */
+    int discover;
+    size_t skipped;
+    int quiet; /* second pass: the warnings were given */
 } wide_in;
 
 static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
@@ -522,8 +527,8 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         if (n != 1 || !bk_label_equal(path[0], tpl->key_headers[k])) {
             char got[256];
             path_text(path, n < MAX_PATH ? n : MAX_PATH, got, sizeof got);
-            snprintf(why, why_cap, "column %zu should be the key column \"%s\" but reads \"%s\"",
-                     c + 1, tpl->key_headers[k], got);
+            snprintf(why, why_cap, "column %zu should be the key column \"%.60s\" but reads "
+                     "\"%.120s\"", c + 1, tpl->key_headers[k], got);
             goto done;
         }
         m->key_at[k] = (long)c;
@@ -543,8 +548,8 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         if (found < 0) {
             char got[256];
             path_text(path, n < MAX_PATH ? n : MAX_PATH, got, sizeof got);
-            snprintf(why, why_cap, "column %zu reads \"%s\", which is no column of %s", c + 1, got,
-                     tpl->id);
+            snprintf(why, why_cap, "column %zu reads \"%.160s\", which is no column of %.32s",
+                     c + 1, got, tpl->id);
             goto done;
         }
         used[found] = 1;
@@ -552,7 +557,7 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         matched++;
     }
     if (matched == 0) {
-        snprintf(why, why_cap, "no value column of %s is in the header", tpl->id);
+        snprintf(why, why_cap, "no value column of %.32s is in the header", tpl->id);
         goto done;
     }
     ok = 1;
@@ -622,7 +627,7 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
             return -1;
         if (got == 0) {
             if (h == sh.depth || (h < sh.depth && first + skip + h == end))
-                snprintf(why, why_cap, "%s", why1);
+                snprintf(why, why_cap, "%.250s", why1);
             continue;
         }
         if (half && (got = same_sides(w, tpl, first + 1, h, half, m, why1, sizeof why1)) <= 0) {
@@ -637,7 +642,7 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
         return 1;
     }
     if (sh.depth + skip > w->max_header_rows)
-        snprintf(why, why_cap, "table %s needs %zu header rows, more than the limit of %zu "
+        snprintf(why, why_cap, "table %.32s needs %zu header rows, more than the limit of %zu "
                  "(max-header-rows)", tpl->id, sh.depth + skip, w->max_header_rows);
     return 0;
 }
@@ -797,7 +802,7 @@ static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, const c
         return fail(w, line, field, BK_E_CONTENT, "field %ld: \"%.*s\" in column %s is not a "
                     "number", field, (int)len, s, column_label(tpl, j));
     }
-    if (fullwidth)
+    if (fullwidth && !w->quiet)
         bk_import_warn(w->job, line, field, "full-width characters in \"%.*s\" were read as %s",
                        (int)len, s, "a number");
     if (d.scale > w->max_scale)
@@ -867,14 +872,20 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     }
     if (unit < 0)
         unit = default_unit(w, rc);
+    if (unit < 0 && w->discover) {
+        w->skipped++;
+        return BK_OK;
+    }
     if (unit < 0)
         return fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 line or 预算单位 cell says "
                     "which unit this row belongs to", r->line);
     int level = 0;
     if (rc->levels && kind != BK_ROW_UNIT)
         level = (int)(kind == BK_ROW_TOTAL ? indent : indent + 1);
-    if (level > 255)
-        level = 255;
+    if (level > 9)
+        return fail(w, r->line, name_f ? (long)(at + (size_t)m->key_at[rc->sh.name_col] + 1) : 0,
+                    BK_E_CONTENT, "\"%s\" is indented by %zu full-width spaces, deeper than "
+                    "level 9", name, indent);
     long row = bk_table_add_row(w->doc, rc->t, kind, unit, section, code, name, level,
                                 (uint32_t)r->line);
     if (row < 0)
@@ -1286,6 +1297,33 @@ static bk_status finish(wide_in *w, const char *name)
     return BK_OK;
 }
 
+static bk_status read_all(wide_in *w, bk_source *src, const csv_read_opts *opts)
+{
+    bk_status st;
+    if (bk_source_is_dir(src))
+        st = read_folder(w, bk_source_path(src), opts);
+    else
+        st = read_file(w, src, opts);
+    return st == BK_OK ? finish(w, bk_source_name(src)) : st;
+}
+
+/* A fresh document that starts with the units of `from`, in the same order. */
+static bk_status seed_units(wide_in *w, const bk_doc *from)
+{
+    w->doc = bk_doc_new();
+    if (!w->doc)
+        return nomem(w);
+    for (size_t i = 0; i < from->nunits; i++) {
+        const bk_unit *u = &from->units[i];
+        bk_error e;
+        bk_error_clear(&e);
+        if (bk_doc_add_unit(w->doc, u->id, u->name, (bk_unit_kind)u->kind,
+                            u->parent >= 0 ? from->units[u->parent].id : NULL, &e) != BK_OK)
+            return fail(w, 0, 0, e.code, "%s", e.text);
+    }
+    return bk_doc_set_department(w->doc, from->dept_name, NULL) == BK_OK ? BK_OK : nomem(w);
+}
+
 bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *opts)
 {
     wide_in w;
@@ -1296,16 +1334,27 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
     bk_limits *lim = bk_ctx_limits(bk_import_ctx(job));
     w.max_header_rows = lim->max_header_rows ? (size_t)lim->max_header_rows : 8;
     w.max_cells = lim->max_cells;
+    w.discover = bk_source_is_dir(src);
     w.doc = bk_doc_new();
     if (!w.doc)
         return csv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
-    bk_status st;
-    if (bk_source_is_dir(src))
-        st = read_folder(&w, bk_source_path(src), opts);
-    else
-        st = read_file(&w, src, opts);
-    if (st == BK_OK)
-        st = finish(&w, bk_source_name(src));
+    bk_status st = read_all(&w, src, opts);
+    if (st == BK_OK && w.skipped) {
+        bk_doc *first = w.doc;
+        wide_in again = w;
+        again.doc = NULL;
+        again.discover = 0;
+        again.quiet = 1;
+        again.year = 0;
+        again.money_unit = NULL;
+        again.max_scale = again.any_number = 0;
+        again.cells = 0;
+        st = seed_units(&again, first);
+        bk_doc_free(first);
+        w = again;
+        if (st == BK_OK)
+            st = read_all(&w, src, opts);
+    }
     if (st != BK_OK) {
         bk_doc_free(w.doc);
         return st;

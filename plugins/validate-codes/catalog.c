@@ -277,6 +277,52 @@ static const char *add_file(catalog *c, const char *path)
     return name;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len;
+    unsigned min;
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        len = 2, min = 0x80;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        len = 3, min = 0x800;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    unsigned cp = p[0] & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    return cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) ? len : 0;
+}
+
+/* Catalogues exported from spreadsheets are often GB18030: say so rather than compare names
+ * that cannot match. */
+static bk_status check_utf8(csvp *s)
+{
+    const unsigned char *p = (const unsigned char *)s->p, *end = (const unsigned char *)s->end;
+    long line = 1, col = 1;
+    while (p < end) {
+        size_t len = utf8_len(p, (size_t)(end - p));
+        if (!len)
+            return fail_at(s, line, col, BK_E_ENCODING,
+                           "the catalogue is not valid UTF-8 (save it as UTF-8 CSV)");
+        if (*p == '\n')
+            line++, col = 1;
+        else
+            col++;
+        p += len;
+    }
+    return BK_OK;
+}
+
 static bk_status parse_file(catalog *c, const char *path, const char *const *header,
                             size_t nheader, record_fn fn, bk_error *err)
 {
@@ -294,9 +340,9 @@ static bk_status parse_file(catalog *c, const char *path, const char *const *hea
         s.p += 3; /* a byte order mark, as spreadsheet programs write */
     record r;
     memset(&r, 0, sizeof r);
-    bk_status st = BK_OK;
-    const char *file = add_file(c, path);
-    if (!file)
+    bk_status st = check_utf8(&s);
+    const char *file = st == BK_OK ? add_file(c, path) : NULL;
+    if (st == BK_OK && !file)
         st = bk_error_set(err, BK_E_NOMEM, "out of memory");
     int got = st == BK_OK ? next_record(&s, &r, &st) : -1;
     if (got == 0)

@@ -76,21 +76,16 @@ static const char *text_str(const text *t)
 
 /* ---- state ---- */
 
+static void seen_free(seen *s);
+
 static void state_free(void *p)
 {
     codes_state *st = p;
     if (!st)
         return;
     cat_free(&st->cat);
-    for (size_t i = 0; i < st->nseen; i++) {
-        seen *s = &st->seen[i];
-        bk_free(s->scheme);
-        bk_free(s->code);
-        bk_free(s->name);
-        bk_free(s->document);
-        bk_free(s->table);
-        bk_free(s->unit);
-    }
+    for (size_t i = 0; i < st->nseen; i++)
+        seen_free(&st->seen[i]);
     bk_free(st->seen);
     bk_free(st->slots);
     bk_free(st);
@@ -143,8 +138,21 @@ static char *dup_or_empty(const char *s)
     return bk_strdup(s ? s : "");
 }
 
+static void seen_free(seen *s)
+{
+    bk_free(s->scheme);
+    bk_free(s->code);
+    bk_free(s->name);
+    bk_free(s->document);
+    bk_free(s->table);
+    bk_free(s->unit);
+}
+
 static int seen_add(codes_state *st, const seen *where)
 {
+    /* Room first (the index at most half full), so that nothing is left half added. */
+    if ((st->nseen + 1) * 2 > st->nslots && rehash(st, st->nslots ? st->nslots * 2 : 256) != 0)
+        return -1;
     void *buf = st->seen;
     if (bk_grow(&buf, &st->capseen, st->nseen + 1, sizeof *st->seen) != 0)
         return -1;
@@ -158,20 +166,10 @@ static int seen_add(codes_state *st, const seen *where)
     s->unit = dup_or_empty(where->unit);
     s->line = where->line;
     if (!s->scheme || !s->code || !s->name || !s->document || !s->table || !s->unit) {
-        bk_free(s->scheme);
-        bk_free(s->code);
-        bk_free(s->name);
-        bk_free(s->document);
-        bk_free(s->table);
-        bk_free(s->unit);
+        seen_free(s);
         return -1;
     }
     st->nseen++;
-    /* Keep the table at most half full. */
-    if (st->nseen * 2 > st->nslots && rehash(st, st->nslots ? st->nslots * 2 : 256) != 0) {
-        st->nseen--;
-        return -1;
-    }
     size_t i = hash_key(s->scheme, s->code) & (st->nslots - 1);
     while (st->slots[i])
         i = (i + 1) & (st->nslots - 1);
@@ -339,7 +337,7 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
         return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
     }
     text_add(&r->en, "code %s is not in the catalogue of %s codes", rw->code, scheme_en(scheme));
-    text_add(&r->zh, "科目编码%s不在%s科目目录中", rw->code, scheme_zh(scheme));
+    text_add(&r->zh, "不在%s科目目录中", scheme_zh(scheme));
     if (complete) {
         text_add(&r->en, ", whose %s level is complete.", cat_level_name_en(level));
         text_add(&r->zh, "（目录的“%s”级为完整列表）。", cat_level_name(level));
@@ -482,15 +480,21 @@ static void parent_of(const char *code, char *out)
 
 static bk_status report_lost_top(crun *r, const size_t *rows, size_t n)
 {
-    text codes, parents;
+    text codes, codes_zh, parents, parents_zh;
     memset(&codes, 0, sizeof codes);
+    memset(&codes_zh, 0, sizeof codes_zh);
     memset(&parents, 0, sizeof parents);
+    memset(&parents_zh, 0, sizeof parents_zh);
     for (size_t i = 0; i < n; i++) {
         char parent[8];
-        parent_of(r->t->rows[rows[i]].code, parent);
-        text_add(&codes, "%s%s", i ? ", " : "", r->t->rows[rows[i]].code);
-        if (!parents.s || !strstr(parents.s, parent))
+        const char *code = r->t->rows[rows[i]].code;
+        parent_of(code, parent);
+        text_add(&codes, "%s%s", i ? ", " : "", code);
+        text_add(&codes_zh, "%s%s", i ? "、" : "", code);
+        if (!parents.s || !strstr(parents.s, parent)) {
             text_add(&parents, "%s%s", parents.len ? ", " : "", parent);
+            text_add(&parents_zh, "%s%s", parents_zh.len ? "、" : "", parent);
+        }
     }
     text_clear(&r->en);
     text_clear(&r->zh);
@@ -499,13 +503,15 @@ static bk_status report_lost_top(crun *r, const size_t *rows, size_t n)
              "PDF), so these rows are not reported as errors.", r->t->tpl->id, text_str(&codes),
              text_str(&parents));
     text_add(&r->zh, "表%s以科目%s开头，其上级科目（%s）在表中均未列示：表格开头部分可能已缺失（如从PDF"
-             "提取时丢失一页），故这些行不作为错误报告。", r->t->tpl->id, text_str(&codes),
-             text_str(&parents));
-    bk_status st = codes.failed || parents.failed
+             "提取时丢失一页），故这些行不作为错误报告。", r->t->tpl->id, text_str(&codes_zh),
+             text_str(&parents_zh));
+    bk_status st = codes.failed || parents.failed || codes_zh.failed || parents_zh.failed
                        ? bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory")
                        : emit(r, RULE_TRUNCATED, BK_SEV_INFO, rows[0]);
     bk_free(codes.s);
+    bk_free(codes_zh.s);
     bk_free(parents.s);
+    bk_free(parents_zh.s);
     return st;
 }
 

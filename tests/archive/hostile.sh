@@ -41,6 +41,15 @@ done
 [ "$n" -ge 20 ] || fail "only $n hostile samples found"
 echo "$n hostile samples refused"
 
+# The archive itself is bounded by max-input-bytes, from a file or from standard input.
+expect_refused "$BK_SOURCE_DIR/samples/dapeng-2024/budget.zip" "input is larger than the limit of 10240 bytes (max-input-bytes)" \
+    --limit max-input-bytes=10K
+status=0
+"$BK" convert --limit max-input-bytes=10K --from archive - "$work/stdin.json" \
+    < "$BK_SOURCE_DIR/samples/dapeng-2024/budget.zip" 2> "$work/err" || status=$?
+[ "$status" -eq 2 ] && grep -q 'input is larger than the limit of 10240 bytes' "$work/err" \
+    || fail "an archive on standard input above max-input-bytes: status $status, $(cat "$work/err")"
+
 # A failed conversion keeps the file that was there.
 echo "keep me" > "$work/existing.json"
 if "$BK" convert "$samples/path-traversal.zip" "$work/existing.json" 2> /dev/null; then

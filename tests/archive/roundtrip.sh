@@ -41,7 +41,8 @@ cmp "$work/a.zip" "$work/again.zip" || fail "ZIP -> ZIP changed the archive"
 # The committed sample archive holds the committed sample.
 "$BK" convert "$sample_zip" "$work/from-sample-zip.json"
 cmp "$work/reference.json" "$work/from-sample-zip.json" \
-    || fail "samples/dapeng-2024/budget.zip does not hold samples/dapeng-2024/budget.json (regenerate it with: budgetkit convert samples/dapeng-2024/budget.json samples/dapeng-2024/budget.zip)"
+    || fail "samples/dapeng-2024/budget.zip does not hold budget.json; regenerate it:" \
+            "budgetkit convert samples/dapeng-2024/budget.json samples/dapeng-2024/budget.zip"
 
 # Fixed names and timestamps, members in order, manifest last.
 python3 - "$work/a.zip" <<'PY'

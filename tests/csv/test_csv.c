@@ -3,6 +3,7 @@
 #include "bktest.h"
 
 #include <iconv.h>
+#include <unistd.h>
 
 #include "csvint.h"
 
@@ -483,18 +484,18 @@ static void test_error_positions(void **state)
 
 /* Every allocation of a read fails in turn: the read reports it, or recovers (libcsv retries
  * a failed buffer growth with a smaller block) with the very same document; nothing leaks. */
-static void fail_each_allocation(const char *rel)
+static void fail_each_allocation_at(const char *path)
 {
     bk_ctx *ctx = bktest_ctx();
     bk_error err;
     bk_error_clear(&err);
     assert_int_equal(bk_ctx_set_option(ctx, "year", "2024"), BK_OK);
-    bk_doc *want = read_or_fail(ctx, rel);
+    bk_doc *want = bktest_read(ctx, path);
     for (unsigned long n = 1;; n++) {
         bk_doc *doc = NULL;
         bk_error_clear(&err);
         bk_alloc_fail_at(n);
-        bk_status st = bk_read(ctx, bktest_path(rel), NULL, bktest_keep_first, &doc, &err);
+        bk_status st = bk_read(ctx, path, NULL, bktest_keep_first, &doc, &err);
         int failed = bk_alloc_failed();
         bk_alloc_fail_at(0);
         char diff[256] = "";
@@ -513,6 +514,84 @@ static void fail_each_allocation(const char *rel)
     }
     bk_doc_free(want);
     bk_ctx_free(ctx);
+}
+
+static void fail_each_allocation(const char *rel)
+{
+    fail_each_allocation_at(bktest_path(rel));
+}
+
+static void write_text_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+}
+
+/* A folder whose first file (by name) has rows of a unit only a later file names. */
+static const char *folder_units_named_later(void)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "%s", bktest_tempdir());
+    write_text_file(dir, "a-projects.csv",
+                    "2024年项目支出总表\r\n单位:万元\r\n"
+                    "支出项目类别,总计\r\n"
+                    "综合管理事务,484.04\r\n数据管理事务,96.00\r\n");
+    write_text_file(dir, "b-function.csv",
+                    "2024年一般公共预算支出表（按功能分类）\r\n"
+                    "单位名称:深圳市某局(本级)\r\n单位:万元\r\n"
+                    "预算单位,科目编码,科目名称,支出总计\r\n"
+                    "深圳市某局,,,580.04\r\n深圳市某局(本级),,,580.04\r\n"
+                    ",201,一般公共服务支出,580.04\r\n");
+    return dir;
+}
+
+static void remove_folder(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/a-projects.csv", dir);
+    remove(path);
+    snprintf(path, sizeof path, "%s/b-function.csv", dir);
+    remove(path);
+    rmdir(dir);
+}
+
+static void test_folder_units_named_later(void **state)
+{
+    (void)state;
+    const char *dir = folder_units_named_later();
+    bk_ctx *ctx = bktest_ctx();
+    bk_doc *doc = bktest_read(ctx, dir);
+    assert_int_equal(doc->nunits, 2);
+    assert_string_equal(doc->dept_name, "深圳市某局");
+    const bk_table *t = bk_doc_table(doc, "T05");
+    assert_non_null(t);
+    assert_int_equal(t->nrows, 2);
+    assert_int_equal(doc->units[t->rows[0].unit].kind, BK_UNIT_SELF);
+    assert_string_equal(doc->units[t->rows[1].unit].id, "u1");
+    bk_doc_free(doc);
+    /* the same table alone cannot tell its unit */
+    char path[512];
+    snprintf(path, sizeof path, "%s/a-projects.csv", dir);
+    bk_error err;
+    bk_error_clear(&err);
+    doc = NULL;
+    assert_int_equal(bk_read(ctx, path, NULL, bktest_keep_first, &doc, &err), BK_E_CONTENT);
+    assert_null(doc);
+    assert_non_null(strstr(err.text, "which unit this row belongs to"));
+    bk_ctx_free(ctx);
+    remove_folder(dir);
+}
+
+static void test_alloc_failures_folder(void **state)
+{
+    (void)state;
+    const char *dir = folder_units_named_later();
+    fail_each_allocation_at(dir);
+    remove_folder(dir);
 }
 
 static void test_alloc_failures_lines(void **state)
@@ -544,6 +623,8 @@ int main(void)
         cmocka_unit_test(test_sample_wide_folder),
         cmocka_unit_test(test_seed_wide_files),
         cmocka_unit_test(test_error_positions),
+        cmocka_unit_test(test_folder_units_named_later),
+        cmocka_unit_test(test_alloc_failures_folder),
         cmocka_unit_test(test_alloc_failures_lines),
         cmocka_unit_test(test_alloc_failures_wide),
     };

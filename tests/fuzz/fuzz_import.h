@@ -1,7 +1,9 @@
 /* The body shared by every importer fuzz target. A target defines FUZZ_FROM (the importer
  * under test), FUZZ_NAME (the input's name as the probe sees it), FUZZ_PLUGINS (an X-list of
- * the statically linked plugins to register) and optionally FUZZ_OPTIONS (key, value pairs)
- * before including this file.
+ * the statically linked plugins to register) and optionally FUZZ_OPTIONS (key, value pairs),
+ * FUZZ_PREFIX (text every input is made to start with, so that the fuzzer spends its time
+ * behind it) or FUZZ_NOT_PREFIX (inputs starting with it belong to another target and are
+ * dropped) before including this file.
  *
  * Each input goes through the host exactly as a file would (bk_run_import: templates, the
  * importer, bk_doc_check on every document). Every document that comes out is then written
@@ -142,16 +144,47 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+#if defined(FUZZ_PREFIX) || defined(FUZZ_NOT_PREFIX)
+static int fuzz_starts_with(const uint8_t *data, size_t size, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+        data += 3, size -= 3; /* a byte order mark does not hide what follows */
+    return size >= n && memcmp(data, prefix, n) == 0;
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+#ifdef FUZZ_NOT_PREFIX
+    if (fuzz_starts_with(data, size, FUZZ_NOT_PREFIX))
+        return -1; /* not for this target: keep it out of the corpus */
+#endif
+#ifdef FUZZ_PREFIX
+    uint8_t *joined = NULL;
+    if (!fuzz_starts_with(data, size, FUZZ_PREFIX)) {
+        size_t n = strlen(FUZZ_PREFIX);
+        joined = malloc(n + size + 1);
+        if (!joined)
+            abort();
+        memcpy(joined, FUZZ_PREFIX, n);
+        if (size)
+            memcpy(joined + n, data, size);
+        data = joined;
+        size += n;
+    }
+#endif
     bk_error err;
     bk_error_clear(&err);
     bk_source *src = bk_source_open_memory(FUZZ_NAME, data, size, &err);
     if (!src)
-        return 0;
+        abort();
     size_t ndocs = 0;
     bk_status st = bk_run_import(fuzz_ctx, src, FUZZ_FROM, 0, &ndocs, fuzz_on_doc, NULL, &err);
     bk_source_close(src);
+#ifdef FUZZ_PREFIX
+    free(joined);
+#endif
     /* A refusal must say what is wrong: the command line prints nothing else. */
     if (st != BK_OK && (err.code == BK_OK || !err.text[0])) {
         fprintf(stderr, "the %s reader failed with status %d and no message\n", FUZZ_FROM,

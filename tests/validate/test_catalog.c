@@ -131,6 +131,8 @@ static void broken_files_name_the_place(void **state)
                  "after a closing quote");
     expect_error("scheme,code,name,level,source\nFunction,201,a,类,x\n", 2, 1,
                  "scheme \"Function\" must be lower-case");
+    expect_error("scheme,code,name,level,source\nfunction,201,\xB9\xA4\xD7\xCA,类,x\n", 2, 14,
+                 "the catalogue is not valid UTF-8");
     expect_error("scheme,code,name,level,source\nfunction,201,a,类,x\nfunction,201,b,类,x\n", 3, 0,
                  "code 201 (function) is listed twice with different names");
 }

@@ -150,7 +150,7 @@ static void unknown_on_complete_level(void **state)
     assert_string_equal(f->message_en, "T07 row 218 (测试支出): code 218 is not in the catalogue "
                                        "of functional classification codes, whose class (类) "
                                        "level is complete.");
-    assert_string_equal(f->message_zh, "表T07科目218（测试支出）科目编码218不在支出功能分类科目目录中"
+    assert_string_equal(f->message_zh, "表T07科目218（测试支出）不在支出功能分类科目目录中"
                                        "（目录的“类”级为完整列表）。");
     bk_report_free(r);
     json_decref(doc);
