@@ -66,10 +66,14 @@ static const char convert_help[] =
     "\n"
     "  --from FMT          read IN as FMT (json, xml, csv, archive)\n"
     "  --to FMT            write OUT as FMT\n"
-    "  --encoding ENC      CSV: utf-8 or gb18030 (input: overrides detection; output: writes)\n"
+    "  --encoding ENC      CSV: utf-8 or gb18030, for input (instead of detection) and output;\n"
+    "                      --option input-encoding=ENC / output-encoding=ENC set one side\n"
     "  --layout LAYOUT     CSV output: lines (one record per cell, lossless; default) or wide\n"
-    "                      (the published table layout)\n"
-    "  --option KEY=VALUE  pass an option to the plugins\n"
+    "                      (the published table layout; implies --to csv)\n"
+    "  --option KEY=VALUE  pass an option to the plugins, among them:\n"
+    "                      bom=yes|no (CSV), year=YYYY and money_unit=万元 (wide CSV input),\n"
+    "                      lines=yes (XML: source line of each row), member-format=json|xml|csv\n"
+    "                      and package-name=NAME (archive output)\n"
     "  --limit NAME=VALUE  limits: max-input-bytes, max-cells, max-string, max-depth,\n"
     "                      max-header-rows, max-entries, max-uncompressed, max-ratio,\n"
     "                      max-documents (values take K, M, G)\n"
@@ -193,6 +197,8 @@ static int cmd_convert(common *c, int argc, char **argv)
     int n = argc - optind;
     if (n < 2)
         return usage_error("convert ", "%s", "convert needs at least one input and an output");
+    if (!c->to && bk_ctx_option(c->ctx, "layout")) /* only CSV has layouts */
+        c->to = "csv";
     if (load_plugins(c))
         return EXIT_BAD;
     bk_error err;

@@ -494,12 +494,13 @@ int bk_unit_kind_parse(const char *s)
 
 int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
 {
-    if (into->fiscal_year != from->fiscal_year || !str_eq(into->dept_name, from->dept_name) ||
+    /* Tables print names with full- or half-width brackets at will: （本级） and (本级). */
+    if (into->fiscal_year != from->fiscal_year || !bk_label_equal(into->dept_name, from->dept_name) ||
         !str_eq(into->money_unit, from->money_unit) || into->nunits != from->nunits)
         return 0;
     for (size_t i = 0; i < into->nunits; i++)
         if (!str_eq(into->units[i].id, from->units[i].id) ||
-            !str_eq(into->units[i].name, from->units[i].name) ||
+            !bk_label_equal(into->units[i].name, from->units[i].name) ||
             into->units[i].kind != from->units[i].kind)
             return 0;
     for (size_t t = 0; t < from->ntables; t++)

@@ -91,6 +91,8 @@ static bk_status load_file(tot_state *st, loader *ld, const char *path)
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     ld->file = path;
+    if (!root && json_error_code(&jerr) == json_error_out_of_memory)
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
     if (!root) {
         bk_error_at(ld->err, path, jerr.line, jerr.column, jerr.position);
         return bk_error_set(ld->err, BK_E_SYNTAX, "cross-table rules: %s", jerr.text);

@@ -732,6 +732,8 @@ bk_status tot_table_rules(tot_run *run, const bk_table *t)
     rule_ctx rc = {run, t, 0, NULL, NULL};
     json_error_t jerr;
     json_t *list = json_loads(t->tpl->rules_json ? t->tpl->rules_json : "[]", 0, &jerr);
+    if (!list && json_error_code(&jerr) == json_error_out_of_memory)
+        return nomem(&rc);
     if (!json_is_array(list)) {
         json_decref(list);
         return rule_error(&rc, "the template's rules are not a JSON array");

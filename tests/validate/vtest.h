@@ -1,4 +1,4 @@
-/* Helpers for the validator tests: the seed sample as a JSON tree to mutate, written to a
+/* Shared code of the validator tests: the seed sample as a JSON tree to mutate, written to a
  * temporary file and validated through the core, and exact expectations on the findings. */
 #ifndef VTEST_H
 #define VTEST_H
