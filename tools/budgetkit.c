@@ -215,10 +215,11 @@ static int cmd_convert(common *c, int argc, char **argv)
     return 0;
 }
 
-/* The department's figure in the first amount column, or the last printed total line's. */
+/* The department's figure in the column "total" (else the first amount column), or the
+ * last printed total line's. */
 static const char *grand_total(const bk_doc *doc, const bk_table *t, char *buf, size_t cap)
 {
-    int amount = -1;
+    int amount = bk_template_column(t->tpl, "total");
     for (size_t c = 0; c < t->tpl->ncolumns && amount < 0; c++)
         if (t->tpl->columns[c].type == BK_COL_AMOUNT)
             amount = (int)c;
