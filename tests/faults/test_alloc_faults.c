@@ -1,14 +1,16 @@
 /* Every allocation failure is handled: fail the 1st, 2nd, ... Nth allocation of a whole job
  * (context, plugin loading, templates, reading, writing, validating) until a run completes
- * without reaching N. Each run must either succeed with exactly the output of an undisturbed
- * run or stop with BK_E_NOMEM and a message, leave nothing in the output folder, and free
+ * without reaching N. Each run must either succeed with exactly the output (or, validating,
+ * the report) of an undisturbed run or stop with BK_E_NOMEM and a message, leave nothing in the output folder, and free
  * everything it allocated. Leaks are found by LeakSanitizer in sanitised builds
  * (-DBK_SANITIZE=ON), which the test asks for a check every 256 runs so that a leak is
  * reported with the allocations that caused it; ordinary builds cannot see them.
  *
  * One scenario a run (argv[1]) so that ctest can run them side by side:
- *   json-json json-xml xml-json json-zip zip-json json-csv csv-json validate
- * A scenario whose plugin is not in the build is skipped.
+ *   json-json json-xml xml-json json-zip zip-json json-csv csv-json validate validate-errors
+ * A scenario whose plugin is not in the build is skipped. validate-errors validates the sample
+ * with a few figures and codes changed, so that a validator that skipped a check when an
+ * allocation failed would show in a report with fewer findings.
  *
  * jansson is left out by default: bk_ctx_new routes it through bk_malloc, but jansson 2.14's
  * parser does not survive a failed allocation (load.c: lex_save ignores the result of
@@ -35,7 +37,8 @@ int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
 typedef struct scenario {
     const char *name;
     const char *input;    /* under the source tree */
-    const char *via;      /* converted first (without faults) to this extension, or NULL */
+    const char *via;      /* converted first (without faults) to this extension, "broken" for
+                             the sample with errors, or NULL */
     const char *output;   /* file name in the output folder, NULL for validation */
     const char *needs[3]; /* plugins that must be in the build */
 } scenario;
@@ -50,6 +53,16 @@ static const scenario scenarios[] = {
     {"json-csv", SAMPLE, NULL, "out.csv", {"json", "csv"}},
     {"csv-json", SAMPLE, "csv", "out.json", {"json", "csv"}},
     {"validate", SAMPLE, NULL, NULL, {"json"}},
+    {"validate-errors", SAMPLE, "broken", NULL, {"json"}},
+};
+
+/* Changes that make the sample wrong in ways every validator notices: a leaf figure that no
+ * longer adds up (hierarchy, columns, cross-table totals) and codes outside the catalogue. */
+static const char *const breakage[][2] = {
+    {"\"total\": \"674.90\"", "\"total\": \"674.95\""},
+    {"\"basic\": \"430.32\"", "\"basic\": \"431.32\""},
+    {"\"code\": \"2010301\"", "\"code\": \"2010398\""},
+    {"\"code\": \"30101\"", "\"code\": \"30188\""},
 };
 
 static const scenario *current;
@@ -59,7 +72,7 @@ static int skipped; /* ctest shows the test as skipped (exit 77) rather than pas
 static char outdir[64];
 
 /* The whole job, from a fresh context to its release, as the command line does it. */
-static bk_status run_job(bk_error *err, size_t *findings)
+static bk_status run_job(bk_error *err, bk_report **report_out)
 {
     bk_error_clear(err);
     bk_ctx *ctx = bk_ctx_new();
@@ -83,12 +96,27 @@ static bk_status run_job(bk_error *err, size_t *findings)
             st = bk_error_set(err, BK_E_NOMEM, "out of memory");
         else
             st = bk_validate(ctx, &input, 1, NULL, NULL, NULL, report, err);
-        if (report && findings)
-            *findings = bk_report_count(report);
-        bk_report_free(report);
+        if (st == BK_OK && report_out)
+            *report_out = report;
+        else
+            bk_report_free(report);
     }
     bk_ctx_free(ctx);
     return st;
+}
+
+/* The machine report, as the command line would print it (written without faults). */
+static char *report_text(bk_report *report, size_t *errors)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    bk_report_options o = {0, 0, 0};
+    *errors = bk_report_write_json(report, &o, f);
+    assert_int_equal(fclose(f), 0);
+    bk_report_free(report);
+    return text;
 }
 
 static int count_entries(const char *dir)
@@ -161,9 +189,46 @@ static int any_validator(void)
     return found;
 }
 
+static void write_broken_sample(const char *path)
+{
+    size_t len;
+    char *text = (char *)read_all(input_path, &len);
+    assert_non_null(text);
+    text = realloc(text, len + 1);
+    assert_non_null(text);
+    text[len] = '\0';
+    /* Each change applies to the first occurrence in the whole text. */
+    for (size_t i = 0; i < sizeof breakage / sizeof breakage[0]; i++) {
+        const char *from = breakage[i][0], *to = breakage[i][1];
+        char *at = strstr(text, from);
+        if (!at)
+            fail_msg("the sample no longer holds %s; update the test's changes", from);
+        size_t head = (size_t)(at - text), nfrom = strlen(from), nto = strlen(to);
+        char *next = malloc(len - nfrom + nto + 1);
+        assert_non_null(next);
+        memcpy(next, text, head);
+        memcpy(next + head, to, nto);
+        memcpy(next + head + nto, at + nfrom, len - head - nfrom + 1);
+        len = len - nfrom + nto;
+        free(text);
+        text = next;
+    }
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
 /* The sample in another format, written without faults, as the input of the job. */
 static void prepare_input(char *path, size_t cap)
 {
+    if (strcmp(current->via, "broken") == 0) {
+        snprintf(path, cap, "%s/broken.json", bktest_tempdir());
+        write_broken_sample(path);
+        snprintf(input_path, sizeof input_path, "%s", path);
+        return;
+    }
     snprintf(path, cap, "%s/input.%s", bktest_tempdir(), current->via);
     bk_ctx *ctx = bktest_ctx();
     bk_error err;
@@ -258,27 +323,34 @@ static void test_every_allocation(void **state)
 
     /* The undisturbed run: its output and findings are what every succeeding run must give. */
     bk_error err;
-    size_t ref_findings = 0, ref_len = 0;
+    size_t ref_len = 0, ref_errors = 0;
+    bk_report *report = NULL;
     bk_alloc_fail_at(0);
-    bk_status st = run_job(&err, &ref_findings);
+    bk_status st = run_job(&err, &report);
     if (st != BK_OK) {
         char msg[1024];
         bk_error_format(&err, msg, sizeof msg);
         fail_msg("%s: the job fails without any fault: %s", current->name, msg);
     }
     unsigned long total = bk_alloc_count();
-    unsigned char *ref = current->output ? read_all(out, &ref_len) : NULL;
+    unsigned char *ref;
     if (current->output) {
+        ref = read_all(out, &ref_len);
         assert_non_null(ref);
         unlink(out);
+    } else {
+        ref = (unsigned char *)report_text(report, &ref_errors);
+        ref_len = strlen((char *)ref);
+        if (current->via && strcmp(current->via, "broken") == 0 && ref_errors == 0)
+            fail_msg("%s: the validators found no error in the broken sample", current->name);
     }
     check_leaks(0, 0);
 
     unsigned long n, nomem = 0, survived = 0, checked = 1;
     for (n = 1;; n++) {
-        size_t findings = 0;
+        report = NULL;
         bk_alloc_fail_at(n);
-        st = run_job(&err, &findings);
+        st = run_job(&err, &report);
         int hit = bk_alloc_failed();
         bk_alloc_fail_at(0);
         char msg[1024];
@@ -307,8 +379,13 @@ static void test_every_allocation(void **state)
                             "run's", "");
                 free(got);
                 unlink(out);
-            } else if (findings != ref_findings) {
-                problem(n, "the validation succeeded with another number of findings", "");
+            } else {
+                size_t errors;
+                char *got = report_text(report, &errors);
+                if (strcmp(got, (const char *)ref) != 0)
+                    problem(n, "the validation succeeded and its report differs from an "
+                            "undisturbed run's", "");
+                free(got);
             }
         }
         if (count_entries(outdir) != 0) {

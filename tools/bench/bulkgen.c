@@ -505,7 +505,7 @@ typedef struct project_plan {
 } project_plan;
 
 typedef struct unit_plan {
-    char id[8];
+    char id[24];
     char name[160];
     int self; /* the department's 本级, else a sub-unit (基层单位) */
     int64_t func_basic[NFUNC], func_project[NFUNC];

@@ -151,7 +151,7 @@ job() {
         FAILED=$peer_failed
         row "" "$peer" "$peer_bytes" "$CELLS" "$peer_wall" "$peer_cpu" "$peer_rss"
     fi
-    SUMMARY["$name"]+=" $CELLS:${bk_wall:-x}"
+    SUMMARY["$name"]+=" $CELLS:${bk_wall:-x}:${bk_cpu:-x}"
 }
 
 # ---- one size -------------------------------------------------------------------------------
@@ -207,20 +207,22 @@ for cells in "$@"; do
     bench_size "$cells"
 done
 
-# Linear cost: time per cell of each size against the first.
+# Linear cost: time per cell of each size against the first, in wall and in cpu time (the
+# latter is the steadier one on a machine shared with other work).
 if [ $# -gt 1 ]; then
     echo
-    echo "== scaling (budgetkit wall time per cell, relative to the first size; 1.00 = linear)"
+    echo "== scaling (budgetkit time per cell, relative to the first size; 1.00 = linear)"
     for name in "csv -> json" "json -> csv" "csv -> xml" "xml -> json" "folder -> archive" \
         "archive -> folder" "validate archive"; do
         printf '%-18s' "$name"
         echo "${SUMMARY[$name]}" | awk '{
             for (i = 1; i <= NF; i++) {
                 split($i, p, ":")
-                if (p[2] == "x") { printf "  %s: failed", p[1]; continue }
-                per = p[2] / p[1]
-                if (i == 1) base = per
-                printf "  %s cells: %.2f", p[1], (base > 0 ? per / base : 0)
+                if (p[2] == "x") { printf "  %s cells: failed", p[1]; continue }
+                wall = p[2] / p[1]
+                cpu = p[3] / p[1]
+                if (i == 1) { wall0 = wall; cpu0 = cpu }
+                printf "  %s cells: wall %.2f cpu %.2f", p[1], (wall0 > 0 ? wall / wall0 : 0), (cpu0 > 0 ? cpu / cpu0 : 0)
             }
             print ""
         }'
