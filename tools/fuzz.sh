@@ -4,7 +4,8 @@
 #   tools/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS defaults to 60. TARGET names a target without its fuzz_ prefix (decimal, templates,
-# json, xml, archive, csv_lines, csv_wide); the default is every target the build has.
+# json, xml, archive, csv_lines, csv_wide, validate); the default is every target the build
+# has.
 #
 # The first run configures a clang build with -DBK_FUZZ=ON -DBK_SANITIZE=ON in build-fuzz/
 # (BK_FUZZ_BUILD_DIR to change it); later runs rebuild it incrementally. Corpora live in
@@ -79,7 +80,7 @@ mkdir -p "$out/corpus" "$out/crashes" "$out/logs"
 # Seed files of a target: samples with the target's extensions, broken ones included.
 seed_files() {
     case $1 in
-    json) find "$root/samples" -type f -name '*.json' ;;
+    json | validate) find "$root/samples" -type f -name '*.json' ;;
     xml) find "$root/samples" -type f -name '*.xml' ;;
     archive) find "$root/samples" -type f -name '*.zip' ;;
     csv_lines | csv_wide) find "$root/samples" -type f -name '*.csv' ;;
@@ -137,7 +138,9 @@ for name in "${targets[@]}"; do
     mkdir -p "$corpus" "$crashes"
     seed "$name" "$corpus"
     dict=()
-    [ -f "$root/tests/fuzz/$name.dict" ] && dict=(-dict="$root/tests/fuzz/$name.dict")
+    words=$root/tests/fuzz/$name.dict
+    [ "$name" = validate ] && words=$root/tests/fuzz/json.dict
+    [ -f "$words" ] && dict=(-dict="$words")
     echo "== fuzz_$name for ${seconds}s ($(ls "$corpus" | wc -l) corpus files)"
     status=0
     # shellcheck disable=SC2086

@@ -3,14 +3,12 @@
  *
  * A file holds one document or many written one after another ("bulk", like jq output). The
  * reader streams the source and splits it into documents with a light scan that knows only
- * strings and brackets; each document's bytes are then parsed by jansson, checked against
- * the format, turned into a bk_doc and emitted before the next one is read, so memory stays
- * bounded by one document. The scan is also where nesting depth is limited (before jansson
- * recurses) and where the line of every table row is recorded for validators.
- *
- * jansson keeps no positions for values, so when a document breaks the format the offending
- * value is found again in the document's text by its key path (only on error). */
-#include <jansson.h>
+ * strings and brackets; the scan is also where nesting depth is limited. Each document's bytes
+ * are then parsed into a flat array of values that point back into the text (json_text.c),
+ * checked against the format and turned into a bk_doc, which is emitted before the next
+ * document is read: memory stays bounded by one document. Strings are decoded only when the
+ * model takes them, and every value knows its offset, so an error is reported exactly where
+ * the offending value is. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +16,7 @@
 
 #include "budgetkit/budgetkit.h"
 #include "json_plugin.h"
+#include "json_text.h"
 
 #define READ_CHUNK 65536
 #define MAX_PATH 12
@@ -38,18 +37,21 @@ typedef struct reader {
     long long base_offset;  /* file offset of buf[0] */
     long base_line;         /* line of buf[0] */
     long base_col;          /* column of buf[0] */
-    long scan_line;         /* line of buf[scan] */
+    long scan_line;         /* line of buf[scan] between documents */
     unsigned long long total; /* bytes read from the source */
     int eof;
     int started;            /* the byte order mark has been looked for */
 
     /* the document being scanned */
-    int in_doc, in_string, escaped;
+    int in_doc, in_string;
     size_t depth;
-    uint64_t objects; /* bit d-1 set: the container at depth d is an object */
     size_t doc_start;
-    uint32_t *row_lines; /* line of each row object, in document order */
-    size_t nrow_lines, row_lines_cap;
+    long doc_line; /* line of buf[doc_start] */
+
+    /* reused from document to document */
+    jtext text;
+    char *scratch;
+    size_t scratch_cap;
 } reader;
 
 enum { SCAN_ERROR = -1, SCAN_END = 0, SCAN_DOC = 1, SCAN_TRUNCATED = 2 };
@@ -65,21 +67,21 @@ static int is_char_start(unsigned char c)
     return (c & 0xC0) != 0x80;
 }
 
-/* Line, column and file offset of buf[idx]. Only used to report errors, so it may count. */
+/* Line, column and file offset of buf[idx]. */
 static void rd_position(const reader *rd, size_t idx, long *line, long *col, long long *off)
 {
-    size_t line_start = 0;
+    size_t end = idx < rd->len ? idx : rd->len;
+    const unsigned char *p = rd->buf, *nl;
     long l = rd->base_line;
-    int first_line = 1;
-    for (size_t i = 0; i < idx && i < rd->len; i++) {
-        if (rd->buf[i] == '\n') {
-            l++;
-            line_start = i + 1;
-            first_line = 0;
-        }
+    size_t line_start = 0;
+    while (end > (size_t)(p - rd->buf) &&
+           (nl = memchr(p, '\n', end - (size_t)(p - rd->buf))) != NULL) {
+        l++;
+        p = nl + 1;
+        line_start = (size_t)(p - rd->buf);
     }
-    long c = first_line ? rd->base_col : 1;
-    for (size_t i = line_start; i < idx && i < rd->len; i++)
+    long c = l == rd->base_line ? rd->base_col : 1;
+    for (size_t i = line_start; i < end; i++)
         c += is_char_start(rd->buf[i]);
     *line = l;
     *col = c;
@@ -184,42 +186,14 @@ static int rd_start(reader *rd)
     return 0;
 }
 
-static int rd_record_row(reader *rd)
-{
-    if (bk_grow((void **)&rd->row_lines, &rd->row_lines_cap, rd->nrow_lines + 1,
-                sizeof *rd->row_lines)) {
-        bk_error_at(rd->err, rd->file, 0, 0, -1);
-        bk_error_set(rd->err, BK_E_NOMEM, "out of memory reading the input");
-        return -1;
-    }
-    long line = rd->scan_line;
-    rd->row_lines[rd->nrow_lines++] = line > (long)UINT32_MAX ? 0 : (uint32_t)line;
-    return 0;
-}
-
-/* A row of a valid document is exactly an object at depth 5 in
- * document{ tables[ table{ rows[ row{ — the objects bit pattern 0101 below it. */
-#define ROW_PARENTS_MASK 0xFu
-#define ROW_PARENTS_BITS 0x5u
-
-static int rd_open(reader *rd, unsigned char c)
+static int rd_open(reader *rd)
 {
     unsigned long long max = rd->lim ? rd->lim->max_depth : 0;
-    if (c == '{' && rd->depth == 4 && (rd->objects & ROW_PARENTS_MASK) == ROW_PARENTS_BITS &&
-        rd_record_row(rd) < 0)
-        return -1;
     rd->depth++;
     if (max && rd->depth > max) {
         rd_fail_at(rd, rd->scan, BK_E_LIMIT,
                    "JSON nesting deeper than the limit of %llu levels (max-depth)", max);
         return -1;
-    }
-    if (rd->depth <= 64) {
-        uint64_t bit = (uint64_t)1 << (rd->depth - 1);
-        if (c == '{')
-            rd->objects |= bit;
-        else
-            rd->objects &= ~bit;
     }
     return 0;
 }
@@ -251,11 +225,65 @@ static int rd_begin_doc(reader *rd)
     }
     rd->in_doc = 1;
     rd->in_string = 0;
-    rd->escaped = 0;
     rd->depth = 0;
-    rd->objects = 0;
     rd->doc_start = rd->scan;
-    rd->nrow_lines = 0;
+    rd->doc_line = rd->scan_line;
+    return 0;
+}
+
+/* Scan buf[scan..len) of a document for its end: 1 found (scan just after it), 0 more input
+ * is needed, -1 error. Only strings and brackets matter here; the lines inside a document are
+ * counted by its parse. */
+static int rd_scan_doc(reader *rd)
+{
+    const unsigned char *b = rd->buf;
+    size_t i = rd->scan, n = rd->len;
+    while (i < n) {
+        if (rd->in_string) {
+            while (n - i >= 8 && !(jt_has(jt_load8(b + i), '"') | jt_has(jt_load8(b + i), '\\')))
+                i += 8;
+            while (i < n && b[i] != '"' && b[i] != '\\')
+                i++;
+            if (i >= n)
+                break;
+            if (b[i] == '\\') {
+                /* The escaped byte may be in the next read. */
+                if (i + 1 >= n)
+                    break;
+                i += 2;
+                continue;
+            }
+            rd->in_string = 0;
+            i++;
+            continue;
+        }
+        unsigned char c;
+        /* Brackets are the bytes b with b & 0xD9 == 0x59, with a few others ('Y', 'y', '_',
+         * DEL) that the byte loop passes over. */
+        while (n - i >= 8) {
+            uint64_t x = jt_load8(b + i);
+            if (jt_has(x, '"') | jt_has(x & (JT_ONES * 0xD9), 0x59))
+                break;
+            i += 8;
+        }
+        while (i < n && (c = b[i]) != '"' && c != '{' && c != '[' && c != '}' && c != ']')
+            i++;
+        if (i >= n)
+            break;
+        c = b[i];
+        if (c == '"') {
+            rd->in_string = 1;
+        } else if (c == '{' || c == '[') {
+            rd->scan = i;
+            if (rd_open(rd) < 0)
+                return -1;
+        } else if (--rd->depth == 0) {
+            rd->scan = i + 1;
+            return 1;
+        }
+        i++;
+    }
+    rd->scan = i;
     return 0;
 }
 
@@ -265,45 +293,29 @@ static int rd_next(reader *rd, size_t *start, size_t *end)
     if (rd_start(rd) < 0)
         return SCAN_ERROR;
     for (;;) {
-        while (rd->scan < rd->len) {
-            unsigned char c = rd->buf[rd->scan];
-            if (c == '\n')
-                rd->scan_line++;
-            if (!rd->in_doc) {
-                if (is_blank(c)) {
-                    rd->scan++;
-                    continue;
-                }
-                if (rd_begin_doc(rd) < 0)
-                    return SCAN_ERROR;
-            }
-            if (rd->in_string) {
-                if (rd->escaped)
-                    rd->escaped = 0;
-                else if (c == '\\')
-                    rd->escaped = 1;
-                else if (c == '"')
-                    rd->in_string = 0;
-            } else if (c == '"') {
-                rd->in_string = 1;
-            } else if (c == '{' || c == '[') {
-                if (rd_open(rd, c) < 0)
-                    return SCAN_ERROR;
-            } else if (c == '}' || c == ']') {
-                if (--rd->depth == 0) {
-                    rd->scan++;
-                    rd->in_doc = 0;
-                    *start = rd->doc_start;
-                    *end = rd->scan;
-                    return SCAN_DOC;
-                }
-            }
-            rd->scan++;
+        if (!rd->in_doc) {
+            while (rd->scan < rd->len && is_blank(rd->buf[rd->scan]))
+                rd->scan_line += rd->buf[rd->scan++] == '\n';
+            if (rd->scan < rd->len && rd_begin_doc(rd) < 0)
+                return SCAN_ERROR;
         }
+        if (rd->in_doc) {
+            int r = rd_scan_doc(rd);
+            if (r < 0)
+                return SCAN_ERROR;
+            if (r > 0) {
+                rd->in_doc = 0;
+                *start = rd->doc_start;
+                *end = rd->scan;
+                return SCAN_DOC;
+            }
+        }
+        /* Every byte read so far is scanned. */
         if (rd->eof) {
             if (!rd->in_doc)
                 return SCAN_END;
             rd->in_doc = 0;
+            rd->scan = rd->len;
             *start = rd->doc_start;
             *end = rd->len;
             return SCAN_TRUNCATED;
@@ -314,197 +326,14 @@ static int rd_next(reader *rd, size_t *start, size_t *end)
 }
 
 /* ------------------------------------------------------------------------------------------
- * Finding a value again in the document text (for error positions)
+ * Checking a parsed document and building the model
  * ---------------------------------------------------------------------------------------- */
 
+/* A step of the path to the value being checked, for the "where" of errors. */
 typedef struct step {
     const char *key; /* member name, or NULL for an array element */
     size_t index;
 } step;
-
-typedef const unsigned char *cptr;
-
-static cptr skip_blanks(cptr p, cptr end)
-{
-    while (p < end && is_blank(*p))
-        p++;
-    return p;
-}
-
-/* p at an opening quote: the byte after the closing one. */
-static cptr skip_string(cptr p, cptr end)
-{
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p + 1;
-    }
-    return end;
-}
-
-static cptr skip_value(cptr p, cptr end)
-{
-    if (p >= end)
-        return end;
-    if (*p == '"')
-        return skip_string(p, end);
-    if (*p == '{' || *p == '[') {
-        size_t depth = 0;
-        while (p < end) {
-            if (*p == '"') {
-                p = skip_string(p, end);
-                continue;
-            }
-            if (*p == '{' || *p == '[')
-                depth++;
-            else if ((*p == '}' || *p == ']') && --depth == 0)
-                return p + 1;
-            p++;
-        }
-        return end;
-    }
-    while (p < end && *p != ',' && *p != '}' && *p != ']' && !is_blank(*p))
-        p++;
-    return p;
-}
-
-static int hex_value(const unsigned char *p, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        unsigned char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static size_t utf8_encode(unsigned cp, unsigned char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (unsigned char)(0xC0 | (cp >> 6));
-        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (unsigned char)(0xE0 | (cp >> 12));
-        out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (unsigned char)(0xF0 | (cp >> 18));
-    out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Does the JSON string at p (its opening quote) decode to key? */
-static int string_equals(cptr p, cptr end, const char *key)
-{
-    const unsigned char *k = (const unsigned char *)key;
-    for (p++; p < end && *p != '"';) {
-        unsigned char dec[4];
-        size_t n = 1;
-        if (*p != '\\') {
-            dec[0] = *p++;
-        } else {
-            if (end - p < 2)
-                return 0;
-            unsigned char e = p[1];
-            p += 2;
-            switch (e) {
-            case 'n': dec[0] = '\n'; break;
-            case 't': dec[0] = '\t'; break;
-            case 'r': dec[0] = '\r'; break;
-            case 'b': dec[0] = '\b'; break;
-            case 'f': dec[0] = '\f'; break;
-            case 'u': {
-                unsigned cp, lo;
-                if (end - p < 4 || hex_value(p, &cp) < 0)
-                    return 0;
-                p += 4;
-                if (cp >= 0xD800 && cp < 0xDC00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-                    hex_value(p + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    p += 6;
-                }
-                n = utf8_encode(cp, dec);
-                break;
-            }
-            default: dec[0] = e; break;
-            }
-        }
-        for (size_t i = 0; i < n; i++, k++)
-            if (*k != dec[i])
-                return 0;
-    }
-    return *k == 0;
-}
-
-/* The start of the value at path in the document text, or of its key when want_key is set
- * and the last step is a member. Gives the closest enclosing value when a step is missing. */
-static cptr locate(cptr p, cptr end, const step *path, size_t n, int want_key)
-{
-    for (size_t i = 0; i < n; i++) {
-        p = skip_blanks(p, end);
-        if (p >= end)
-            return end;
-        cptr container = p;
-        if (path[i].key) {
-            if (*p != '{')
-                return container;
-            p++;
-            for (;;) {
-                p = skip_blanks(p, end);
-                if (p >= end || *p != '"')
-                    return container;
-                cptr key = p;
-                int match = string_equals(p, end, path[i].key);
-                p = skip_blanks(skip_string(p, end), end);
-                if (p < end && *p == ':')
-                    p = skip_blanks(p + 1, end);
-                if (match) {
-                    if (want_key && i + 1 == n)
-                        return key;
-                    break;
-                }
-                p = skip_blanks(skip_value(p, end), end);
-                if (p < end && *p == ',')
-                    p++;
-            }
-        } else {
-            if (*p != '[')
-                return container;
-            p++;
-            for (size_t k = 0; k < path[i].index; k++) {
-                p = skip_value(skip_blanks(p, end), end);
-                p = skip_blanks(p, end);
-                if (p < end && *p == ',')
-                    p++;
-            }
-            p = skip_blanks(p, end);
-        }
-    }
-    return skip_blanks(p, end);
-}
-
-/* ------------------------------------------------------------------------------------------
- * Checking a parsed document and building the model
- * ---------------------------------------------------------------------------------------- */
 
 typedef struct walker {
     reader *rd;
@@ -512,11 +341,14 @@ typedef struct walker {
     const bk_templates *tpls;
     const bk_limits *lim;
     bk_doc *doc;
-    size_t start, end; /* the document's bytes in rd->buf */
+    const jtext *t;
+    const unsigned char *text; /* the document's bytes: rd->buf + start */
+    size_t start;
+    char *scratch; /* decoded strings; room for each string of the document once */
+    size_t scratch_used, scratch_cap;
     step path[MAX_PATH];
     size_t depth;
     unsigned long long cells;
-    size_t rows_seen;
 } walker;
 
 static void push_key(walker *w, const char *key)
@@ -583,21 +415,18 @@ static void path_text(const walker *w, char *buf, size_t cap)
     }
 }
 
-/* Report an error at the current path (at its key when want_key). Returns -1. */
-static int fail(walker *w, int want_key, bk_status code, const char *fmt, ...)
+/* Report an error at value (or key) v, with the current path as its "where". Returns -1. */
+static int fail(walker *w, size_t v, bk_status code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static int fail(walker *w, int want_key, bk_status code, const char *fmt, ...)
+static int fail(walker *w, size_t v, bk_status code, const char *fmt, ...)
 {
     char msg[BK_ERROR_TEXT];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    reader *rd = w->rd;
-    size_t n = w->depth < MAX_PATH ? w->depth : MAX_PATH;
-    cptr at = locate(rd->buf + w->start, rd->buf + w->end, w->path, n, want_key);
-    rd_fail_at(rd, (size_t)(at - rd->buf), code, "%s", msg);
+    rd_fail_at(w->rd, w->start + w->t->v[v].off, code, "%s", msg);
     if (w->depth > 0) {
         char where[BK_ERROR_WHERE];
         path_text(w, where, sizeof where);
@@ -606,48 +435,70 @@ static int fail(walker *w, int want_key, bk_status code, const char *fmt, ...)
     return -1;
 }
 
-static int fail_nomem(walker *w)
+static int fail_nomem(walker *w, size_t v)
 {
-    return fail(w, 0, BK_E_NOMEM, "out of memory");
+    return fail(w, v, BK_E_NOMEM, "out of memory");
 }
 
-static const char *type_name(const json_t *v)
+/* String or key v decoded, NUL-terminated and kept until the document is built. The scratch
+ * area has room for every string of the document once, and each is asked for once. */
+static const char *decoded(walker *w, size_t v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "a number";
-    case JSON_REAL: return "a number with a fraction or exponent";
-    case JSON_TRUE: return "true";
-    case JSON_FALSE: return "false";
-    case JSON_NULL: return "null";
+    size_t need = w->t->v[v].u.declen + 1;
+    if (need > w->scratch_cap - w->scratch_used)
+        return NULL;
+    char *out = w->scratch + w->scratch_used;
+    w->scratch_used += need;
+    return jtext_decode(w->t, w->text, v, out);
+}
+
+static const char *type_name(const walker *w, size_t v)
+{
+    switch (w->t->v[v].type) {
+    case JV_OBJECT: return "an object";
+    case JV_ARRAY: return "an array";
+    case JV_KEY:
+    case JV_STRING: return "a string";
+    case JV_INTEGER: return "a number";
+    case JV_REAL: return "a number with a fraction or exponent";
+    case JV_TRUE: return "true";
+    case JV_FALSE: return "false";
+    case JV_NULL: return "null";
     }
     return "a value";
 }
 
-/* Every key of obj must be one of allowed (NULL-terminated): a misspelt key is an error, not
- * something silently dropped. */
-static int check_keys(walker *w, json_t *obj, const char *const *allowed, const char *what)
+/* Bind the members of object obj to the keys it may have (NULL-terminated): at[i] becomes the
+ * value of keys[i], 0 when absent. A misspelt key is an error, not something silently
+ * dropped. */
+static int bind(walker *w, size_t obj, const char *const *keys, const char *what, size_t *at)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
+    const jtext *t = w->t;
+    size_t nkeys = 0;
+    while (keys[nkeys])
+        at[nkeys++] = 0;
+    size_t k = obj + 1;
+    for (size_t m = 0; m < t->v[obj].len; m++, k = jtext_after(t, k + 1)) {
         size_t i = 0;
-        while (allowed[i] && strcmp(allowed[i], key) != 0)
+        while (i < nkeys && !jtext_equals(t, w->text, k, keys[i]))
             i++;
-        if (allowed[i])
+        if (i < nkeys) {
+            at[i] = k + 1;
             continue;
+        }
         char list[160] = "", shown_key[80];
         size_t n = 0;
-        for (i = 0; allowed[i] && n < sizeof list; i++) {
-            int k = snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", allowed[i]);
-            if (k < 0)
+        for (i = 0; keys[i] && n < sizeof list; i++) {
+            int len = snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", keys[i]);
+            if (len < 0)
                 break;
-            n += (size_t)k;
+            n += (size_t)len;
         }
+        const char *key = decoded(w, k);
+        if (!key)
+            return fail_nomem(w, k);
         push_key(w, key);
-        fail(w, 1, BK_E_CONTENT, "unknown key \"%s\" in %s (its keys are %s)",
+        fail(w, k, BK_E_CONTENT, "unknown key \"%s\" in %s (its keys are %s)",
              SHOWN(key, shown_key), what, list);
         pop(w);
         return -1;
@@ -655,113 +506,120 @@ static int check_keys(walker *w, json_t *obj, const char *const *allowed, const 
     return 0;
 }
 
-/* Member key of obj: *out is NULL when absent, which is an error when required. */
-static int member(walker *w, json_t *obj, const char *key, int required, const char *what,
-                  json_t **out)
+/* Member v (0 when absent) named key of object obj: an error when required and absent. */
+static int present(walker *w, size_t obj, size_t v, const char *key, int required,
+                   const char *what)
 {
-    *out = json_object_get(obj, key);
-    if (!*out && required)
-        return fail(w, 0, BK_E_CONTENT, "missing required key \"%s\" in %s", key, what);
+    if (!v && required)
+        return fail(w, obj, BK_E_CONTENT, "missing required key \"%s\" in %s", key, what);
     return 0;
 }
 
-/* The value at the current path must be a string within the string limit. */
-static int as_string(walker *w, json_t *v, const char *label, const char **s, size_t *len)
+/* Value v must be a string within the string limit. Messages call it what, followed by name
+ * in quotes when there is one (a label written only when there is a message). */
+static int check_string(walker *w, size_t v, const char *what, const char *name)
 {
-    if (!json_is_string(v))
-        return fail(w, 0, BK_E_CONTENT, "expected a string for %s, found %s", label,
-                    type_name(v));
-    size_t n = json_string_length(v);
+    const jv *s = &w->t->v[v];
     unsigned long long max = w->lim ? w->lim->max_string : 0;
-    if (max && n > max)
-        return fail(w, 0, BK_E_LIMIT, "%s is %zu bytes long, more than the limit of %llu bytes "
-                    "(max-string)", label, n, max);
-    *s = json_string_value(v);
-    if (len)
-        *len = n;
-    return 0;
+    if (s->type == JV_STRING && !(max && s->u.declen > max))
+        return 0;
+    char label[96];
+    if (name)
+        snprintf(label, sizeof label, "%s\"%s\"", what, name);
+    else
+        snprintf(label, sizeof label, "%s", what);
+    if (s->type != JV_STRING)
+        return fail(w, v, BK_E_CONTENT, "expected a string for %s, found %s", label,
+                    type_name(w, v));
+    return fail(w, v, BK_E_LIMIT, "%s is %zu bytes long, more than the limit of %llu bytes "
+                "(max-string)", label, s->u.declen, max);
 }
 
-/* Member key as a string (NULL when absent and optional). */
-static int get_string(walker *w, json_t *obj, const char *key, int required, const char *what,
-                      const char **s)
+/* Value v as a decoded string (the path is at it). */
+static int as_string(walker *w, size_t v, const char *what, const char *name, const char **s)
 {
-    json_t *v;
+    if (check_string(w, v, what, name) < 0)
+        return -1;
+    *s = decoded(w, v);
+    return *s ? 0 : fail_nomem(w, v);
+}
+
+/* Member v named key as a string (NULL when absent and optional). */
+static int get_string(walker *w, size_t obj, size_t v, const char *key, int required,
+                      const char *what, const char **s)
+{
     *s = NULL;
-    if (member(w, obj, key, required, what, &v) < 0)
+    if (present(w, obj, v, key, required, what) < 0)
         return -1;
     if (!v)
         return 0;
-    char label[64];
-    snprintf(label, sizeof label, "\"%s\"", key);
     push_key(w, key);
-    int r = as_string(w, v, label, s, NULL);
+    int r = as_string(w, v, "", key, s);
     pop(w);
     return r;
 }
 
-static int get_nonempty(walker *w, json_t *obj, const char *key, int required, const char *what,
-                        const char **s)
+static int get_nonempty(walker *w, size_t obj, size_t v, const char *key, int required,
+                        const char *what, const char **s)
 {
-    if (get_string(w, obj, key, required, what, s) < 0)
+    if (get_string(w, obj, v, key, required, what, s) < 0)
         return -1;
     if (*s && !**s) {
         push_key(w, key);
-        fail(w, 0, BK_E_CONTENT, "\"%s\" of %s is empty", key, what);
+        fail(w, v, BK_E_CONTENT, "\"%s\" of %s is empty", key, what);
         pop(w);
         return -1;
     }
     return 0;
 }
 
-/* Member key as an integer in [lo, hi]; *present tells whether it was there. */
-static int get_int(walker *w, json_t *obj, const char *key, int required, const char *what,
-                   long long lo, long long hi, long long *out, int *present)
+/* Member v named key as an integer in [lo, hi]; *has tells whether it was there. */
+static int get_int(walker *w, size_t obj, size_t v, const char *key, int required,
+                   const char *what, long long lo, long long hi, long long *out, int *has)
 {
-    json_t *v;
-    *present = 0;
-    if (member(w, obj, key, required, what, &v) < 0)
+    *has = 0;
+    if (present(w, obj, v, key, required, what) < 0)
         return -1;
     if (!v)
         return 0;
     push_key(w, key);
     int r = 0;
-    if (!json_is_integer(v)) {
-        r = fail(w, 0, BK_E_CONTENT, "expected an integer for \"%s\", found %s", key,
-                 type_name(v));
-    } else if (json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        r = fail(w, 0, BK_E_CONTENT, "\"%s\" is %lld, outside %lld..%lld", key,
-                 (long long)json_integer_value(v), lo, hi);
+    const jv *n = &w->t->v[v];
+    if (n->type != JV_INTEGER) {
+        r = fail(w, v, BK_E_CONTENT, "expected an integer for \"%s\", found %s", key,
+                 type_name(w, v));
+    } else if (n->u.ival < lo || n->u.ival > hi) {
+        r = fail(w, v, BK_E_CONTENT, "\"%s\" is %lld, outside %lld..%lld", key, n->u.ival, lo,
+                 hi);
     } else {
-        *out = json_integer_value(v);
-        *present = 1;
+        *out = n->u.ival;
+        *has = 1;
     }
     pop(w);
     return r;
 }
 
-/* Member key as an array (or object, for want_object); NULL when absent and optional. */
-static int get_container(walker *w, json_t *obj, const char *key, int required, const char *what,
-                         int want_object, json_t **out)
+/* Member v named key must be an array (or an object, for want_object) when present. */
+static int get_container(walker *w, size_t obj, size_t v, const char *key, int required,
+                         const char *what, int want_object)
 {
-    if (member(w, obj, key, required, what, out) < 0)
+    if (present(w, obj, v, key, required, what) < 0)
         return -1;
-    if (!*out)
-        return 0;
-    if (want_object ? json_is_object(*out) : json_is_array(*out))
+    if (!v || w->t->v[v].type == (want_object ? JV_OBJECT : JV_ARRAY))
         return 0;
     push_key(w, key);
-    fail(w, 0, BK_E_CONTENT, "expected %s for \"%s\", found %s",
-         want_object ? "an object" : "an array", key, type_name(*out));
+    fail(w, v, BK_E_CONTENT, "expected %s for \"%s\", found %s",
+         want_object ? "an object" : "an array", key, type_name(w, v));
     pop(w);
     return -1;
 }
 
-static int expect_object(walker *w, json_t *v, const char *what)
+static int expect_object(walker *w, size_t v, const char *what)
 {
-    if (json_is_object(v))
+    if (w->t->v[v].type == JV_OBJECT)
         return 0;
-    return fail(w, 0, BK_E_CONTENT, "expected an object for %s, found %s", what, type_name(v));
+    return fail(w, v, BK_E_CONTENT, "expected an object for %s, found %s", what,
+                type_name(w, v));
 }
 
 static int valid_id(const char *s)
@@ -777,150 +635,172 @@ static int valid_id(const char *s)
     return 1;
 }
 
-/* The model's own checks report without a place: put it at the current path. */
-static int model_failed(walker *w, bk_status st)
+/* The model's own checks report without a place: put it at value v. */
+static int model_failed(walker *w, size_t v, bk_status st)
 {
     if (st == BK_E_NOMEM)
-        return fail_nomem(w);
+        return fail_nomem(w, v);
     char msg[BK_ERROR_TEXT];
     snprintf(msg, sizeof msg, "%s", w->err->text);
-    return fail(w, 0, st, "%s", msg);
+    return fail(w, v, st, "%s", msg);
 }
 
-static int walk_header(walker *w, json_t *root)
+/* ---- the document's header ------------------------------------------------------------- */
+
+enum { DOC_FORMAT, DOC_VERSION, DOC_YEAR, DOC_DEPARTMENT, DOC_MONEY_UNIT, DOC_PRECISION,
+       DOC_UNITS, DOC_TABLES, DOC_PERFORMANCE, DOC_NARRATIVE };
+static const char *const doc_keys[] = {"format", "version", "fiscal_year", "department",
+                                       "money_unit", "precision", "units", "tables",
+                                       "performance", "narrative", NULL};
+
+static int walk_department(walker *w, size_t root, size_t dept)
+{
+    enum { DEPT_NAME, DEPT_CODE };
+    static const char *const keys[] = {"name", "code", NULL};
+    size_t at[2];
+    const char *name, *code;
+    if (get_container(w, root, dept, "department", 1, "the document", 1) < 0)
+        return -1;
+    push_key(w, "department");
+    int r = bind(w, dept, keys, "\"department\"", at);
+    if (r == 0)
+        r = get_nonempty(w, dept, at[DEPT_NAME], "name", 1, "\"department\"", &name);
+    if (r == 0)
+        r = get_nonempty(w, dept, at[DEPT_CODE], "code", 0, "\"department\"", &code);
+    if (r == 0 && bk_doc_set_department(w->doc, name, code) != BK_OK)
+        r = fail_nomem(w, dept);
+    pop(w);
+    return r;
+}
+
+static int walk_header(walker *w, size_t root, const size_t *at)
 {
     const char *s;
     long long v;
-    int present;
+    int has;
+    char shown_s[80];
 
-    if (get_string(w, root, "format", 1, "the document", &s) < 0)
+    if (get_string(w, root, at[DOC_FORMAT], "format", 1, "the document", &s) < 0)
         return -1;
     if (strcmp(s, "budgetkit-budget") != 0) {
-        char shown_s[80];
         push_key(w, "format");
-        fail(w, 0, BK_E_CONTENT, "\"format\" is \"%s\"; a budget document says "
+        fail(w, at[DOC_FORMAT], BK_E_CONTENT, "\"format\" is \"%s\"; a budget document says "
              "\"budgetkit-budget\"", SHOWN(s, shown_s));
         pop(w);
         return -1;
     }
-    if (get_int(w, root, "version", 1, "the document", 0, INT32_MAX, &v, &present) < 0)
+    if (get_int(w, root, at[DOC_VERSION], "version", 1, "the document", 0, INT32_MAX, &v,
+                &has) < 0)
         return -1;
     if (v != 1) {
         push_key(w, "version");
-        fail(w, 0, BK_E_CONTENT, "unsupported format version %lld (this build reads version 1)",
-             v);
+        fail(w, at[DOC_VERSION], BK_E_CONTENT,
+             "unsupported format version %lld (this build reads version 1)", v);
         pop(w);
         return -1;
     }
-    if (get_int(w, root, "fiscal_year", 1, "the document", 1900, 9999, &v, &present) < 0)
+    if (get_int(w, root, at[DOC_YEAR], "fiscal_year", 1, "the document", 1900, 9999, &v,
+                &has) < 0)
         return -1;
     w->doc->fiscal_year = (int)v;
 
-    json_t *dept;
-    static const char *const dept_keys[] = {"name", "code", NULL};
-    const char *name, *code;
-    if (get_container(w, root, "department", 1, "the document", 1, &dept) < 0)
-        return -1;
-    push_key(w, "department");
-    int r = check_keys(w, dept, dept_keys, "\"department\"");
-    if (r == 0)
-        r = get_nonempty(w, dept, "name", 1, "\"department\"", &name);
-    if (r == 0)
-        r = get_nonempty(w, dept, "code", 0, "\"department\"", &code);
-    if (r == 0 && bk_doc_set_department(w->doc, name, code) != BK_OK)
-        r = fail_nomem(w);
-    pop(w);
-    if (r < 0)
+    if (walk_department(w, root, at[DOC_DEPARTMENT]) < 0)
         return -1;
 
-    if (get_string(w, root, "money_unit", 1, "the document", &s) < 0)
+    if (get_string(w, root, at[DOC_MONEY_UNIT], "money_unit", 1, "the document", &s) < 0)
         return -1;
     if (strcmp(s, "万元") != 0 && strcmp(s, "元") != 0) {
-        char shown_s[80];
         push_key(w, "money_unit");
-        fail(w, 0, BK_E_CONTENT, "\"money_unit\" is \"%s\"; it must be \"万元\" or \"元\"",
-             SHOWN(s, shown_s));
+        fail(w, at[DOC_MONEY_UNIT], BK_E_CONTENT,
+             "\"money_unit\" is \"%s\"; it must be \"万元\" or \"元\"", SHOWN(s, shown_s));
         pop(w);
         return -1;
     }
     w->doc->money_unit = bk_doc_intern_cstr(w->doc, s);
     if (!w->doc->money_unit)
-        return fail_nomem(w);
+        return fail_nomem(w, root);
 
-    if (get_int(w, root, "precision", 0, "the document", 0, BK_DECIMAL_MAX_SCALE, &v,
-                &present) < 0)
+    if (get_int(w, root, at[DOC_PRECISION], "precision", 0, "the document", 0,
+                BK_DECIMAL_MAX_SCALE, &v, &has) < 0)
         return -1;
-    if (present)
+    if (has)
         w->doc->precision = (int)v;
     return 0;
 }
 
-static int walk_unit(walker *w, json_t *u, int *departments)
+/* ---- units ----------------------------------------------------------------------------- */
+
+static int walk_unit(walker *w, size_t u, int *departments)
 {
+    enum { UNIT_ID, UNIT_NAME, UNIT_KIND, UNIT_PARENT };
     static const char *const keys[] = {"id", "name", "kind", "parent", NULL};
+    size_t at[4];
     const char *id, *name, *kind, *parent;
     char shown_s[80];
 
-    if (expect_object(w, u, "a unit") < 0 || check_keys(w, u, keys, "a unit") < 0 ||
-        get_string(w, u, "id", 1, "a unit", &id) < 0)
+    if (expect_object(w, u, "a unit") < 0 || bind(w, u, keys, "a unit", at) < 0 ||
+        get_string(w, u, at[UNIT_ID], "id", 1, "a unit", &id) < 0)
         return -1;
     push_key(w, "id");
     if (!valid_id(id)) {
-        fail(w, 0, BK_E_CONTENT, "unit id \"%s\" is not made of letters, digits, '_' and '-'",
-             SHOWN(id, shown_s));
+        fail(w, at[UNIT_ID], BK_E_CONTENT,
+             "unit id \"%s\" is not made of letters, digits, '_' and '-'", SHOWN(id, shown_s));
         pop(w);
         return -1;
     }
     if (bk_doc_find_unit(w->doc, id) >= 0) {
-        fail(w, 0, BK_E_CONTENT, "unit id \"%s\" is used twice", id);
+        fail(w, at[UNIT_ID], BK_E_CONTENT, "unit id \"%s\" is used twice", id);
         pop(w);
         return -1;
     }
     pop(w);
-    if (get_nonempty(w, u, "name", 1, "a unit", &name) < 0 ||
-        get_string(w, u, "kind", 1, "a unit", &kind) < 0 ||
-        get_string(w, u, "parent", 0, "a unit", &parent) < 0)
+    if (get_nonempty(w, u, at[UNIT_NAME], "name", 1, "a unit", &name) < 0 ||
+        get_string(w, u, at[UNIT_KIND], "kind", 1, "a unit", &kind) < 0 ||
+        get_string(w, u, at[UNIT_PARENT], "parent", 0, "a unit", &parent) < 0)
         return -1;
     int k = bk_unit_kind_parse(kind);
     if (k < 0) {
         push_key(w, "kind");
-        fail(w, 0, BK_E_CONTENT, "unknown unit kind \"%s\" (expected department, self or "
-             "subunit)", SHOWN(kind, shown_s));
+        fail(w, at[UNIT_KIND], BK_E_CONTENT, "unknown unit kind \"%s\" (expected department, "
+             "self or subunit)", SHOWN(kind, shown_s));
         pop(w);
         return -1;
     }
     if (parent && bk_doc_find_unit(w->doc, parent) < 0) {
         push_key(w, "parent");
-        fail(w, 0, BK_E_CONTENT, "parent \"%s\" of unit \"%s\" is not a unit listed before it",
+        fail(w, at[UNIT_PARENT], BK_E_CONTENT,
+             "parent \"%s\" of unit \"%s\" is not a unit listed before it",
              SHOWN(parent, shown_s), id);
         pop(w);
         return -1;
     }
     bk_status st = bk_doc_add_unit(w->doc, id, name, (bk_unit_kind)k, parent, w->err);
     if (st != BK_OK)
-        return model_failed(w, st);
+        return model_failed(w, u, st);
     *departments += k == BK_UNIT_DEPARTMENT;
     return 0;
 }
 
-static int walk_units(walker *w, json_t *root)
+static int walk_units(walker *w, size_t root, size_t units)
 {
-    json_t *units;
-    if (get_container(w, root, "units", 1, "the document", 0, &units) < 0)
+    if (get_container(w, root, units, "units", 1, "the document", 0) < 0)
         return -1;
     push_key(w, "units");
     int departments = 0, r = 0;
-    for (size_t i = 0; r == 0 && i < json_array_size(units); i++) {
+    size_t u = units + 1;
+    for (size_t i = 0; r == 0 && i < w->t->v[units].len; i++, u = jtext_after(w->t, u)) {
         push_index(w, i);
-        r = walk_unit(w, json_array_get(units, i), &departments);
+        r = walk_unit(w, u, &departments);
         pop(w);
     }
     if (r == 0 && departments != 1)
-        r = fail(w, 0, BK_E_CONTENT, "exactly one unit must have kind \"department\"; "
+        r = fail(w, units, BK_E_CONTENT, "exactly one unit must have kind \"department\"; "
                  "\"units\" has %d", departments);
     pop(w);
     return r;
 }
+
+/* ---- tables, rows and cells ------------------------------------------------------------ */
 
 /* "total, basic, project", ending in ", ..." when the template has more than fits. */
 static void column_list(const bk_template *tpl, char *buf, size_t cap)
@@ -938,285 +818,353 @@ static void column_list(const bk_template *tpl, char *buf, size_t cap)
     }
 }
 
-/* One member of "cells": the path is at the member. */
-static int walk_cell(walker *w, bk_table *t, size_t row, const char *key, json_t *v)
+/* The column named by key k: cells come in template order, so the one after the previous
+ * cell's is tried first. -1 when the template has none. */
+static int find_column(const walker *w, const bk_template *tpl, size_t k, size_t next)
 {
-    const bk_template *tpl = t->tpl;
+    if (next < tpl->ncolumns && jtext_equals(w->t, w->text, k, tpl->columns[next].id))
+        return (int)next;
+    for (size_t i = 0; i < tpl->ncolumns; i++)
+        if (i != next && jtext_equals(w->t, w->text, k, tpl->columns[i].id))
+            return (int)i;
+    return -1;
+}
+
+/* An amount that does not parse; s is its decoded text when the value held escapes (NULL
+ * otherwise). */
+static int amount_failed(walker *w, size_t v, bk_decimal_status ds, const char *column,
+                         const char *s)
+{
     char shown_s[80];
-    int col = bk_template_column(tpl, key);
-    if (col < 0) {
-        char cols[240];
-        column_list(tpl, cols, sizeof cols);
-        return fail(w, 1, BK_E_CONTENT, "\"%s\" is not a column of table %s (its columns are %s)",
-                    SHOWN(key, shown_s), tpl->id, cols);
-    }
-    int text = tpl->columns[col].type == BK_COL_TEXT;
-    if (!text && json_is_number(v))
-        return fail(w, 0, BK_E_CONTENT, "the amount in column \"%s\" is a JSON number; amounts "
-                    "are strings holding the exact decimal as printed, such as \"4115.36\"", key);
-    char label[80];
-    snprintf(label, sizeof label, "column \"%s\"", key);
-    const char *s;
-    size_t len;
-    if (as_string(w, v, label, &s, &len) < 0)
+    if (ds == BK_DECIMAL_EMPTY)
+        return fail(w, v, BK_E_CONTENT, "the amount in column \"%s\" is empty; a blank cell "
+                    "is left out of \"cells\"", column);
+    if (!s && !(s = decoded(w, v)))
+        return fail_nomem(w, v);
+    if (ds == BK_DECIMAL_OVERFLOW)
+        return fail(w, v, BK_E_CONTENT, "the amount \"%s\" in column \"%s\" has more digits "
+                    "or decimals than budgetkit holds exactly", SHOWN(s, shown_s), column);
+    return fail(w, v, BK_E_CONTENT, "\"%s\" in column \"%s\" is not a plain decimal (digits "
+                "with an optional '-' and '.'; no exponent, no thousands separators)",
+                SHOWN(s, shown_s), column);
+}
+
+/* The value of one member of "cells" (key k): the path is at the member. */
+static int walk_cell_value(walker *w, bk_table *t, size_t row, size_t col, size_t k)
+{
+    const bk_column *column = &t->tpl->columns[col];
+    size_t v = k + 1;
+    const jv *val = &w->t->v[v];
+    int text = column->type == BK_COL_TEXT;
+    if (!text && (val->type == JV_INTEGER || val->type == JV_REAL))
+        return fail(w, v, BK_E_CONTENT, "the amount in column \"%s\" is a JSON number; amounts "
+                    "are strings holding the exact decimal as printed, such as \"4115.36\"",
+                    column->id);
+    if (check_string(w, v, "column ", column->id) < 0)
         return -1;
+    /* Most values hold no escape and are taken from the text as they are. */
+    const char *s = (const char *)w->text + val->off + 1;
+    size_t len = val->u.declen;
+    if (val->escaped && !(s = decoded(w, v)))
+        return fail_nomem(w, v);
     bk_status st;
     if (text) {
-        st = bk_table_set_text(w->doc, t, row, (size_t)col, s, len);
+        st = bk_table_set_text(w->doc, t, row, col, s, len);
     } else {
         bk_decimal d;
-        bk_decimal_status ds = s[0] == '+' ? BK_DECIMAL_SYNTAX
-                                           : bk_decimal_parse(s, len, 0, &d, NULL);
-        if (ds == BK_DECIMAL_EMPTY)
-            return fail(w, 0, BK_E_CONTENT, "the amount in column \"%s\" is empty; a blank cell "
-                        "is left out of \"cells\"", key);
-        if (ds == BK_DECIMAL_OVERFLOW)
-            return fail(w, 0, BK_E_CONTENT, "the amount \"%s\" in column \"%s\" has more digits "
-                        "or decimals than budgetkit holds exactly", SHOWN(s, shown_s), key);
+        bk_decimal_status ds = len > 0 && s[0] == '+' ? BK_DECIMAL_SYNTAX
+                                                      : bk_decimal_parse(s, len, 0, &d, NULL);
         if (ds != BK_DECIMAL_OK)
-            return fail(w, 0, BK_E_CONTENT, "\"%s\" in column \"%s\" is not a plain decimal "
-                        "(digits with an optional '-' and '.'; no exponent, no thousands "
-                        "separators)", SHOWN(s, shown_s), key);
-        st = bk_table_set_number(t, row, (size_t)col, d);
+            return amount_failed(w, v, ds, column->id, val->escaped ? s : NULL);
+        st = bk_table_set_number(t, row, col, d);
     }
     if (st != BK_OK)
-        return st == BK_E_NOMEM ? fail_nomem(w)
-                                : fail(w, 0, st, "cannot store the value of column \"%s\"", key);
+        return st == BK_E_NOMEM ? fail_nomem(w, v)
+                                : fail(w, v, st, "cannot store the value of column \"%s\"",
+                                       column->id);
     w->cells++;
     unsigned long long max = w->lim ? w->lim->max_cells : 0;
     if (max && w->cells > max)
-        return fail(w, 0, BK_E_LIMIT, "the document has more than %llu cells (max-cells)", max);
+        return fail(w, v, BK_E_LIMIT, "the document has more than %llu cells (max-cells)", max);
     return 0;
 }
 
-static int walk_row(walker *w, bk_table *t, json_t *row)
+static int walk_cells(walker *w, bk_table *t, size_t row, size_t cells)
 {
+    const bk_template *tpl = t->tpl;
+    size_t next = 0, k = cells + 1;
+    push_key(w, "cells");
+    int r = 0;
+    for (size_t m = 0; r == 0 && m < w->t->v[cells].len; m++, k = jtext_after(w->t, k + 1)) {
+        int col = find_column(w, tpl, k, next);
+        if (col < 0) {
+            char cols[240], shown_s[80];
+            const char *key = decoded(w, k);
+            if (!key) {
+                r = fail_nomem(w, k);
+                break;
+            }
+            column_list(tpl, cols, sizeof cols);
+            push_key(w, key);
+            r = fail(w, k, BK_E_CONTENT, "\"%s\" is not a column of table %s (its columns are "
+                     "%s)", SHOWN(key, shown_s), tpl->id, cols);
+            pop(w);
+            break;
+        }
+        next = (size_t)col + 1;
+        push_key(w, tpl->columns[col].id);
+        r = walk_cell_value(w, t, row, (size_t)col, k);
+        pop(w);
+    }
+    pop(w);
+    return r;
+}
+
+static int walk_row(walker *w, bk_table *t, size_t row, long first_line)
+{
+    enum { ROW_KIND, ROW_UNIT, ROW_SECTION, ROW_CODE, ROW_NAME, ROW_LEVEL, ROW_CELLS };
     static const char *const keys[] = {"kind", "unit", "section", "code", "name", "level",
                                        "cells", NULL};
+    size_t at[7];
     const char *kind, *unit, *section, *code, *name;
     long long level = 0;
     int has_level;
-    json_t *cells;
     char shown_s[80];
 
-    /* The scan recorded one line per row object of a valid document, in this order. */
-    size_t ordinal = w->rows_seen++;
-    uint32_t line = ordinal < w->rd->nrow_lines ? w->rd->row_lines[ordinal] : 0;
-
-    if (expect_object(w, row, "a row") < 0 || check_keys(w, row, keys, "a row") < 0 ||
-        get_string(w, row, "kind", 1, "a row", &kind) < 0 ||
-        get_string(w, row, "unit", 1, "a row", &unit) < 0 ||
-        get_string(w, row, "section", 0, "a row", &section) < 0 ||
-        get_nonempty(w, row, "code", 0, "a row", &code) < 0 ||
-        get_string(w, row, "name", 1, "a row", &name) < 0 ||
-        get_int(w, row, "level", 0, "a row", 1, 9, &level, &has_level) < 0 ||
-        get_container(w, row, "cells", 1, "a row", 1, &cells) < 0)
+    if (expect_object(w, row, "a row") < 0 || bind(w, row, keys, "a row", at) < 0 ||
+        get_string(w, row, at[ROW_KIND], "kind", 1, "a row", &kind) < 0 ||
+        get_string(w, row, at[ROW_UNIT], "unit", 1, "a row", &unit) < 0 ||
+        get_string(w, row, at[ROW_SECTION], "section", 0, "a row", &section) < 0 ||
+        get_nonempty(w, row, at[ROW_CODE], "code", 0, "a row", &code) < 0 ||
+        get_string(w, row, at[ROW_NAME], "name", 1, "a row", &name) < 0 ||
+        get_int(w, row, at[ROW_LEVEL], "level", 0, "a row", 1, 9, &level, &has_level) < 0 ||
+        get_container(w, row, at[ROW_CELLS], "cells", 1, "a row", 1) < 0)
         return -1;
     int k = bk_row_kind_parse(kind);
     if (k < 0) {
         push_key(w, "kind");
-        fail(w, 0, BK_E_CONTENT, "unknown row kind \"%s\" (expected unit, item, total or of)",
-             SHOWN(kind, shown_s));
+        fail(w, at[ROW_KIND], BK_E_CONTENT,
+             "unknown row kind \"%s\" (expected unit, item, total or of)", SHOWN(kind, shown_s));
         pop(w);
         return -1;
     }
     int u = bk_doc_find_unit(w->doc, unit);
     if (u < 0) {
         push_key(w, "unit");
-        fail(w, 0, BK_E_CONTENT, "unit \"%s\" is not defined in \"units\"", SHOWN(unit, shown_s));
+        fail(w, at[ROW_UNIT], BK_E_CONTENT, "unit \"%s\" is not defined in \"units\"",
+             SHOWN(unit, shown_s));
         pop(w);
         return -1;
     }
-    long r = bk_table_add_row(w->doc, t, (bk_row_kind)k, u, section, code, name, (int)level, line);
+    long line = first_line + (long)w->t->v[row].line - 1;
+    uint32_t line32 = line > (long)UINT32_MAX ? 0 : (uint32_t)line;
+    long r = bk_table_add_row(w->doc, t, (bk_row_kind)k, u, section, code, name, (int)level,
+                              line32);
     if (r < 0)
-        return fail_nomem(w);
-
-    push_key(w, "cells");
-    const char *key;
-    json_t *v;
-    int res = 0;
-    json_object_foreach(cells, key, v) {
-        push_key(w, key);
-        res = walk_cell(w, t, (size_t)r, key, v);
-        pop(w);
-        if (res < 0)
-            break;
-    }
-    pop(w);
-    return res;
+        return fail_nomem(w, row);
+    /* The row's strings are in the model now: their room serves the next row. */
+    return walk_cells(w, t, (size_t)r, at[ROW_CELLS]);
 }
 
-static int walk_table(walker *w, json_t *tj)
+static int walk_table(walker *w, size_t tj, long first_line)
 {
+    enum { TABLE_ID, TABLE_UNIT_LABEL, TABLE_NOTE, TABLE_ROWS };
     static const char *const keys[] = {"id", "unit_label", "note", "rows", NULL};
+    size_t at[4];
     const char *id, *unit_label, *note;
-    json_t *rows;
     char shown_s[80];
 
-    if (expect_object(w, tj, "a table") < 0 || check_keys(w, tj, keys, "a table") < 0 ||
-        get_string(w, tj, "id", 1, "a table", &id) < 0)
+    if (expect_object(w, tj, "a table") < 0 || bind(w, tj, keys, "a table", at) < 0 ||
+        get_string(w, tj, at[TABLE_ID], "id", 1, "a table", &id) < 0)
         return -1;
     const bk_template *tpl = w->tpls ? bk_templates_find(w->tpls, id) : NULL;
     push_key(w, "id");
     if (!tpl) {
-        fail(w, 0, BK_E_CONTENT, "table id \"%s\" has no template", SHOWN(id, shown_s));
+        fail(w, at[TABLE_ID], BK_E_CONTENT, "table id \"%s\" has no template",
+             SHOWN(id, shown_s));
         pop(w);
         return -1;
     }
     if (bk_doc_table(w->doc, id)) {
-        fail(w, 0, BK_E_CONTENT, "table %s appears twice in \"tables\"", tpl->id);
+        fail(w, at[TABLE_ID], BK_E_CONTENT, "table %s appears twice in \"tables\"", tpl->id);
         pop(w);
         return -1;
     }
     pop(w);
-    if (get_string(w, tj, "unit_label", 0, "a table", &unit_label) < 0 ||
-        get_string(w, tj, "note", 0, "a table", &note) < 0 ||
-        get_container(w, tj, "rows", 1, "a table", 0, &rows) < 0)
+    if (get_string(w, tj, at[TABLE_UNIT_LABEL], "unit_label", 0, "a table", &unit_label) < 0 ||
+        get_string(w, tj, at[TABLE_NOTE], "note", 0, "a table", &note) < 0 ||
+        get_container(w, tj, at[TABLE_ROWS], "rows", 1, "a table", 0) < 0)
         return -1;
     bk_table *t = bk_doc_add_table(w->doc, tpl);
     if (!t || bk_table_set_labels(w->doc, t, unit_label, note) != BK_OK)
-        return fail_nomem(w);
+        return fail_nomem(w, tj);
+    size_t rows = at[TABLE_ROWS], row = rows + 1;
     push_key(w, "rows");
     int r = 0;
-    for (size_t i = 0; r == 0 && i < json_array_size(rows); i++) {
+    for (size_t i = 0; r == 0 && i < w->t->v[rows].len; i++, row = jtext_after(w->t, row)) {
+        size_t mark = w->scratch_used;
         push_index(w, i);
-        r = walk_row(w, t, json_array_get(rows, i));
+        r = walk_row(w, t, row, first_line);
         pop(w);
+        if (r == 0)
+            w->scratch_used = mark;
     }
     pop(w);
     return r;
 }
 
-static int walk_tables(walker *w, json_t *root)
+static int walk_tables(walker *w, size_t root, size_t tables, long first_line)
 {
-    json_t *tables;
-    if (get_container(w, root, "tables", 1, "the document", 0, &tables) < 0)
+    if (get_container(w, root, tables, "tables", 1, "the document", 0) < 0)
         return -1;
     push_key(w, "tables");
     int r = 0;
-    for (size_t i = 0; r == 0 && i < json_array_size(tables); i++) {
+    size_t tj = tables + 1;
+    for (size_t i = 0; r == 0 && i < w->t->v[tables].len; i++, tj = jtext_after(w->t, tj)) {
         push_index(w, i);
-        r = walk_table(w, json_array_get(tables, i));
+        r = walk_table(w, tj, first_line);
         pop(w);
     }
     pop(w);
     return r;
 }
 
-static int walk_goals(walker *w, json_t *pf)
+/* ---- Table 12's targets and the narrative ---------------------------------------------- */
+
+static int walk_goals(walker *w, size_t pf, size_t goals)
 {
-    json_t *goals;
-    if (get_container(w, pf, "goals", 0, "\"performance\"", 0, &goals) < 0)
+    if (get_container(w, pf, goals, "goals", 0, "\"performance\"", 0) < 0)
         return -1;
     if (!goals)
         return 0;
     push_key(w, "goals");
     int r = 0;
-    for (size_t i = 0; r == 0 && i < json_array_size(goals); i++) {
+    size_t g = goals + 1;
+    for (size_t i = 0; r == 0 && i < w->t->v[goals].len; i++, g = jtext_after(w->t, g)) {
         const char *s;
         push_index(w, i);
-        r = as_string(w, json_array_get(goals, i), "a goal", &s, NULL);
+        r = as_string(w, g, "a goal", NULL, &s);
         if (r == 0 && bk_doc_add_goal(w->doc, s) != BK_OK)
-            r = fail_nomem(w);
+            r = fail_nomem(w, g);
         pop(w);
     }
     pop(w);
     return r;
 }
 
-static int walk_indicator(walker *w, json_t *ind)
+static int walk_indicator(walker *w, size_t ind)
 {
+    enum { IND_LEVEL1, IND_LEVEL2, IND_LEVEL3, IND_TARGET };
     static const char *const keys[] = {"level1", "level2", "level3", "target", NULL};
+    size_t at[4];
     const char *l1, *l2, *l3, *target;
     if (expect_object(w, ind, "an indicator") < 0 ||
-        check_keys(w, ind, keys, "an indicator") < 0 ||
-        get_string(w, ind, "level1", 1, "an indicator", &l1) < 0 ||
-        get_string(w, ind, "level2", 1, "an indicator", &l2) < 0 ||
-        get_string(w, ind, "level3", 1, "an indicator", &l3) < 0 ||
-        get_string(w, ind, "target", 1, "an indicator", &target) < 0)
+        bind(w, ind, keys, "an indicator", at) < 0 ||
+        get_string(w, ind, at[IND_LEVEL1], "level1", 1, "an indicator", &l1) < 0 ||
+        get_string(w, ind, at[IND_LEVEL2], "level2", 1, "an indicator", &l2) < 0 ||
+        get_string(w, ind, at[IND_LEVEL3], "level3", 1, "an indicator", &l3) < 0 ||
+        get_string(w, ind, at[IND_TARGET], "target", 1, "an indicator", &target) < 0)
         return -1;
     if (bk_doc_add_indicator(w->doc, l1, l2, l3, target) != BK_OK)
-        return fail_nomem(w);
+        return fail_nomem(w, ind);
     return 0;
 }
 
-static int walk_performance(walker *w, json_t *root)
+static int walk_indicators(walker *w, size_t pf, size_t inds)
 {
+    if (get_container(w, pf, inds, "indicators", 0, "\"performance\"", 0) < 0)
+        return -1;
+    if (!inds)
+        return 0;
+    push_key(w, "indicators");
+    int r = 0;
+    size_t ind = inds + 1;
+    for (size_t i = 0; r == 0 && i < w->t->v[inds].len; i++, ind = jtext_after(w->t, ind)) {
+        push_index(w, i);
+        r = walk_indicator(w, ind);
+        pop(w);
+    }
+    pop(w);
+    return r;
+}
+
+static int walk_performance(walker *w, size_t root, size_t pf)
+{
+    enum { PF_UNIT_NAME, PF_SUPERVISOR, PF_PERIOD, PF_GOALS, PF_INDICATORS };
     static const char *const keys[] = {"unit_name", "supervisor", "period", "goals",
                                        "indicators", NULL};
-    json_t *pf, *inds;
+    size_t at[5];
     const char *unit_name, *supervisor, *period;
-    if (get_container(w, root, "performance", 0, "the document", 1, &pf) < 0)
+    if (get_container(w, root, pf, "performance", 0, "the document", 1) < 0)
         return -1;
     if (!pf)
         return 0;
     push_key(w, "performance");
     int r = -1;
-    if (check_keys(w, pf, keys, "\"performance\"") < 0 ||
-        get_string(w, pf, "unit_name", 0, "\"performance\"", &unit_name) < 0 ||
-        get_string(w, pf, "supervisor", 0, "\"performance\"", &supervisor) < 0 ||
-        get_string(w, pf, "period", 0, "\"performance\"", &period) < 0)
+    if (bind(w, pf, keys, "\"performance\"", at) < 0 ||
+        get_string(w, pf, at[PF_UNIT_NAME], "unit_name", 0, "\"performance\"", &unit_name) < 0 ||
+        get_string(w, pf, at[PF_SUPERVISOR], "supervisor", 0, "\"performance\"",
+                   &supervisor) < 0 ||
+        get_string(w, pf, at[PF_PERIOD], "period", 0, "\"performance\"", &period) < 0)
         goto out;
     if (bk_doc_set_performance(w->doc, unit_name, supervisor, period) != BK_OK) {
-        fail_nomem(w);
+        fail_nomem(w, pf);
         goto out;
     }
-    if (walk_goals(w, pf) < 0 ||
-        get_container(w, pf, "indicators", 0, "\"performance\"", 0, &inds) < 0)
+    if (walk_goals(w, pf, at[PF_GOALS]) < 0 || walk_indicators(w, pf, at[PF_INDICATORS]) < 0)
         goto out;
     r = 0;
-    if (inds) {
-        push_key(w, "indicators");
-        for (size_t i = 0; r == 0 && i < json_array_size(inds); i++) {
-            push_index(w, i);
-            r = walk_indicator(w, json_array_get(inds, i));
-            pop(w);
-        }
-        pop(w);
-    }
 out:
     pop(w);
     return r;
 }
 
-static int walk_narrative(walker *w, json_t *root)
+static int walk_narrative_part(walker *w, size_t part)
 {
+    enum { PART_TITLE, PART_TEXT };
     static const char *const keys[] = {"title", "text", NULL};
-    json_t *parts;
-    if (get_container(w, root, "narrative", 0, "the document", 0, &parts) < 0)
+    size_t at[2];
+    const char *title, *text;
+    if (expect_object(w, part, "a narrative part") < 0 ||
+        bind(w, part, keys, "a narrative part", at) < 0 ||
+        get_string(w, part, at[PART_TITLE], "title", 1, "a narrative part", &title) < 0 ||
+        get_string(w, part, at[PART_TEXT], "text", 1, "a narrative part", &text) < 0)
+        return -1;
+    if (bk_doc_add_narrative(w->doc, title, text) != BK_OK)
+        return fail_nomem(w, part);
+    return 0;
+}
+
+static int walk_narrative(walker *w, size_t root, size_t parts)
+{
+    if (get_container(w, root, parts, "narrative", 0, "the document", 0) < 0)
         return -1;
     if (!parts)
         return 0;
     push_key(w, "narrative");
     int r = 0;
-    for (size_t i = 0; r == 0 && i < json_array_size(parts); i++) {
-        json_t *part = json_array_get(parts, i);
-        const char *title, *text;
+    size_t part = parts + 1;
+    for (size_t i = 0; r == 0 && i < w->t->v[parts].len; i++, part = jtext_after(w->t, part)) {
         push_index(w, i);
-        r = expect_object(w, part, "a narrative part");
-        if (r == 0)
-            r = check_keys(w, part, keys, "a narrative part");
-        if (r == 0)
-            r = get_string(w, part, "title", 1, "a narrative part", &title);
-        if (r == 0)
-            r = get_string(w, part, "text", 1, "a narrative part", &text);
-        if (r == 0 && bk_doc_add_narrative(w->doc, title, text) != BK_OK)
-            r = fail_nomem(w);
+        r = walk_narrative_part(w, part);
         pop(w);
     }
     pop(w);
     return r;
 }
 
-static int walk_document(walker *w, json_t *root)
+/* ---- the document ---------------------------------------------------------------------- */
+
+static int walk_document(walker *w, long first_line)
 {
-    static const char *const keys[] = {"format", "version", "fiscal_year", "department",
-                                       "money_unit", "precision", "units", "tables",
-                                       "performance", "narrative", NULL};
+    size_t at[10];
+    const size_t root = 0;
     if (expect_object(w, root, "a budget document") < 0 ||
-        check_keys(w, root, keys, "the document") < 0 || walk_header(w, root) < 0 ||
-        walk_units(w, root) < 0 || walk_tables(w, root) < 0 || walk_performance(w, root) < 0 ||
-        walk_narrative(w, root) < 0)
+        bind(w, root, doc_keys, "the document", at) < 0 || walk_header(w, root, at) < 0 ||
+        walk_units(w, root, at[DOC_UNITS]) < 0 ||
+        walk_tables(w, root, at[DOC_TABLES], first_line) < 0 ||
+        walk_performance(w, root, at[DOC_PERFORMANCE]) < 0 ||
+        walk_narrative(w, root, at[DOC_NARRATIVE]) < 0)
         return -1;
     return 0;
 }
@@ -1225,76 +1173,51 @@ static int walk_document(walker *w, json_t *root)
  * The import job
  * ---------------------------------------------------------------------------------------- */
 
-static bk_status json_error_status(const json_error_t *je)
+/* Room to decode each string of a document of n bytes once: its decoded bytes and a NUL are
+ * never more than its quoted text. */
+static int rd_reserve_scratch(reader *rd, size_t n)
 {
-    switch (json_error_code(je)) {
-    case json_error_out_of_memory: return BK_E_NOMEM;
-    case json_error_stack_overflow: return BK_E_LIMIT;
-    case json_error_invalid_utf8: return BK_E_ENCODING;
-    case json_error_duplicate_key:
-    case json_error_null_character: return BK_E_CONTENT;
-    default: return BK_E_SYNTAX;
-    }
-}
-
-/* jansson counts the bytes it read up to the end of the offending token and quotes the token
- * ("... near '\"a\"'"): point at the token's first byte, or at the end for "near end of
- * file", or else at the last byte read. */
-static bk_status report_parse_error(reader *rd, size_t start, size_t end, const json_error_t *je)
-{
-    /* jansson gives no message only when it cannot allocate its lexer. */
-    if (je->text[0] == '\0')
-        return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
-    size_t consumed = je->position > 0 ? (size_t)je->position : 0;
-    if (consumed > end - start)
-        consumed = end - start;
-    size_t back = consumed > 0 ? 1 : 0;
-    const char *near = strstr(je->text, " near ");
-    size_t tlen = strlen(je->text);
-    if (near && strcmp(near, " near end of file") == 0) {
-        back = 0;
-    } else if (near && near[6] == '\'' && tlen > 0 && je->text[tlen - 1] == '\'') {
-        size_t token = (size_t)(je->text + tlen - 1 - (near + 7));
-        if (token > 0 && token <= consumed)
-            back = token;
-    }
-    return rd_fail_at(rd, start + consumed - back, json_error_status(je), "malformed JSON: %s",
-                      je->text);
+    size_t need = n + 1;
+    if (need <= rd->scratch_cap)
+        return 0;
+    char *s = bk_malloc(need);
+    if (!s)
+        return -1;
+    bk_free(rd->scratch);
+    rd->scratch = s;
+    rd->scratch_cap = need;
+    return 0;
 }
 
 /* Parse, check and emit one document held in rd->buf[start..end). */
 static bk_status import_document(bk_import *job, reader *rd, size_t start, size_t end,
                                  int truncated)
 {
-    json_error_t je;
-    json_t *root = json_loadb((const char *)rd->buf + start, end - start, JSON_REJECT_DUPLICATES,
-                              &je);
-    /* jansson drops a byte of a token when growing its buffer fails, and may then report a
-     * bad token or even succeed with altered text: nothing parsed while an allocation failed
-     * can be trusted. */
-    if (bk_alloc_failed()) {
-        json_decref(root);
-        return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
+    const unsigned char *text = rd->buf + start;
+    jtext_error je;
+    if (jtext_parse(&rd->text, text, end - start, &je) < 0) {
+        if (je.code == BK_E_NOMEM)
+            return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
+        return rd_fail_at(rd, start + je.at, je.code, "malformed JSON: %s", je.text);
     }
-    if (!root)
-        return report_parse_error(rd, start, end, &je);
     if (truncated) {
-        /* Cannot happen: what jansson reads completely the scan also closes. */
-        json_decref(root);
+        /* Cannot happen: what parses completely the scan also closes. */
         return rd_fail_at(rd, end > start ? end - 1 : start, BK_E_SYNTAX,
                           "malformed JSON: the input ends inside a document");
     }
-    walker w = {.rd = rd, .err = rd->err, .tpls = bk_import_templates(job), .lim = rd->lim,
-                .start = start, .end = end};
-    w.doc = bk_doc_new();
-    if (!w.doc) {
-        json_decref(root);
+    /* The next document's lines count on from this one's last. */
+    rd->scan_line = rd->doc_line + (long)rd->text.newlines;
+    if (rd_reserve_scratch(rd, end - start) < 0)
         return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
-    }
-    int r = walk_document(&w, root);
-    json_decref(root);
+    walker w = {.rd = rd, .err = rd->err, .tpls = bk_import_templates(job), .lim = rd->lim,
+                .t = &rd->text, .text = text, .start = start, .scratch = rd->scratch,
+                .scratch_cap = rd->scratch_cap};
+    w.doc = bk_doc_new();
+    if (!w.doc)
+        return rd_fail_at(rd, start, BK_E_NOMEM, "out of memory");
+    int r = walk_document(&w, rd->doc_line);
     if (r == 0 && bk_doc_set_source(w.doc, rd->file) != BK_OK)
-        r = fail_nomem(&w);
+        r = fail_nomem(&w, 0);
     if (r == 0) {
         bk_status st = bk_doc_check(w.doc, rd->err);
         if (st != BK_OK) {
@@ -1345,7 +1268,8 @@ static bk_status json_import(bk_import *job)
             break;
     }
     bk_free(rd.buf);
-    bk_free(rd.row_lines);
+    jtext_free(&rd.text);
+    bk_free(rd.scratch);
     return st;
 }
 

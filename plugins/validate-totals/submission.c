@@ -1,7 +1,13 @@
 /* Department = Σ its units across the documents of one submission: a department's document and
  * its units' documents often arrive separately (one archive, many files). Documents are grouped
  * by department name and fiscal year; the unit rows of each are remembered while validating and
- * compared once the last document has been read. */
+ * compared once the last document has been read.
+ *
+ * Which document is the department's, and so which printed figure is the reference for a unit,
+ * is only known once every document has been seen, and any document may turn out to share its
+ * department with a later one. So every unit-row figure is kept, but packed: a bulk of
+ * thousands of unrelated departments then costs a few bytes per figure rather than a
+ * tot_unitval each, and only the documents of one department are unpacked at a time. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +27,113 @@ static bk_status nomem(bk_validation *job)
     return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
 }
 
+/* ---- packing ----
+ *
+ * A unit row with at least one figure is packed as: its template (the pointer's bytes), the
+ * unit index, whether the unit is the department, the line, then for each figure the column
+ * index + 1, the units zigzag-encoded and the scale, and a 0 after the last figure. Integers
+ * are little-endian base-128 varints, so an amount such as 4115.36 takes five bytes. */
+
+#define VARINT_MAX 10 /* bytes of a 64-bit varint */
+#define FIGURE_MAX (2 * VARINT_MAX + 1)
+#define ROW_HEAD_MAX (sizeof(const bk_template *) + 2 * VARINT_MAX + 1)
+
+static unsigned char *put_varint(unsigned char *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+static uint64_t get_varint(const unsigned char **p)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        unsigned char b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+}
+
+/* Small magnitudes of either sign give small varints. */
+static uint64_t zigzag(int64_t v)
+{
+    return v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1;
+}
+
+static int64_t unzigzag(uint64_t z)
+{
+    return (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
+}
+
+static int reserve(tot_state *st, size_t more)
+{
+    void *buf = st->vals;
+    if (bk_grow(&buf, &st->capvals, st->nvals + more, 1) != 0)
+        return -1;
+    st->vals = buf;
+    return 0;
+}
+
+/* Appends the row's figures; nothing at all when it has none. */
+static int pack_row(tot_state *st, const bk_table *t, size_t r, int is_dept)
+{
+    const bk_template *tpl = t->tpl;
+    if (reserve(st, ROW_HEAD_MAX + tpl->ncolumns * FIGURE_MAX + 1) != 0)
+        return -1;
+    unsigned char *start = st->vals + st->nvals, *p = start;
+    memcpy(p, &tpl, sizeof tpl);
+    p += sizeof tpl;
+    p = put_varint(p, t->rows[r].unit);
+    *p++ = (unsigned char)is_dept;
+    p = put_varint(p, t->rows[r].line);
+    unsigned char *figures = p;
+    for (size_t c = 0; c < tpl->ncolumns; c++) {
+        bk_decimal v;
+        if (tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, r, (int)c, &v))
+            continue;
+        p = put_varint(p, (uint64_t)c + 1);
+        p = put_varint(p, zigzag(v.units));
+        *p++ = (unsigned char)v.scale; /* 0..BK_DECIMAL_MAX_SCALE */
+    }
+    if (p == figures)
+        return 0;
+    *p++ = 0;
+    st->nvals += (size_t)(p - start);
+    return 0;
+}
+
+/* Appends the figures packed in [p, end) to *out (document doc's). */
+static int unpack(const unsigned char *p, const unsigned char *end, size_t doc, tot_unitval **out,
+                  size_t *n, size_t *cap)
+{
+    while (p < end) {
+        tot_unitval row = {.doc = doc};
+        memcpy(&row.tpl, p, sizeof row.tpl);
+        p += sizeof row.tpl;
+        row.unit = (size_t)get_varint(&p);
+        row.is_dept = *p++;
+        row.line = (long)get_varint(&p);
+        for (uint64_t col; (col = get_varint(&p)) != 0;) {
+            void *buf = *out;
+            if (bk_grow(&buf, cap, *n + 1, sizeof **out) != 0)
+                return -1;
+            *out = buf;
+            row.col = (int)(col - 1);
+            row.value.units = unzigzag(get_varint(&p));
+            row.value.scale = *p++;
+            (*out)[(*n)++] = row;
+        }
+    }
+    return 0;
+}
+
+/* ---- recording a document ---- */
+
 static bk_status add_doc(tot_run *run, size_t *index)
 {
     tot_state *st = run->state;
@@ -32,6 +145,7 @@ static bk_status add_doc(tot_run *run, size_t *index)
     tot_docrec *d = &st->docs[st->ndocs];
     memset(d, 0, sizeof *d);
     d->year = doc->fiscal_year;
+    d->vals_at = d->vals_end = st->nvals;
     d->source = bk_strdup(doc->source ? doc->source : "");
     d->dept = normalised(doc->dept_name);
     d->units = bk_calloc(2 * (doc->nunits ? doc->nunits : 1), sizeof *d->units);
@@ -54,7 +168,6 @@ bk_status tot_submission_record(tot_run *run)
 {
     tot_state *st = run->state;
     const bk_doc *doc = run->doc;
-    if (getenv("BKX")) return BK_OK;
     size_t di = 0;
     bk_status status = add_doc(run, &di);
     if (status != BK_OK)
@@ -73,21 +186,11 @@ bk_status tot_submission_record(tot_run *run)
                 st->docs[di].has_dept_row = 1;
             else
                 listed[row->unit] = 1;
-            for (size_t c = 0; c < t->tpl->ncolumns; c++) {
-                bk_decimal v;
-                if (t->tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, r, (int)c, &v))
-                    continue;
-                void *buf = st->vals;
-                if (bk_grow(&buf, &st->capvals, st->nvals + 1, sizeof *st->vals) != 0) {
-                    status = nomem(run->job);
-                    break;
-                }
-                st->vals = buf;
-                st->vals[st->nvals++] = (tot_unitval){di, t->tpl, (int)c, row->unit, is_dept, v,
-                                                      (long)row->line};
-            }
+            if (pack_row(st, t, r, is_dept) != 0)
+                status = nomem(run->job);
         }
     }
+    st->docs[di].vals_end = st->nvals;
     for (size_t u = 0; u < doc->nunits; u++)
         st->docs[di].listed += listed[u];
     bk_free(listed);
@@ -291,21 +394,30 @@ static int distinct_units(const gv *v, size_t n, size_t *out)
     return 0;
 }
 
+/* docs: the group's documents in the order they were read. */
 static bk_status check_group(group_run *g, const size_t *docs, size_t ndocs)
 {
     tot_state *st = g->st;
-    gv *v = bk_calloc(st->nvals + 1, sizeof *v);
-    if (!v)
+    tot_unitval *vals = NULL;
+    size_t nvals = 0, capvals = 0;
+    for (size_t k = 0; k < ndocs; k++) {
+        const tot_docrec *d = &st->docs[docs[k]];
+        if (unpack(st->vals + d->vals_at, st->vals + d->vals_end, docs[k], &vals, &nvals,
+                   &capvals) != 0) {
+            bk_free(vals);
+            return nomem(g->job);
+        }
+    }
+    gv *v = bk_calloc(nvals + 1, sizeof *v);
+    if (!v) {
+        bk_free(vals);
         return nomem(g->job);
-    size_t n = 0;
-    for (size_t i = 0; i < st->nvals; i++)
-        for (size_t k = 0; k < ndocs; k++)
-            if (st->vals[i].doc == docs[k]) {
-                v[n].v = &st->vals[i];
-                v[n].norm = unit_norm(st, &st->vals[i]);
-                n++;
-                break;
-            }
+    }
+    for (size_t i = 0; i < nvals; i++) {
+        v[i].v = &vals[i];
+        v[i].norm = unit_norm(st, &vals[i]);
+    }
+    size_t n = nvals;
     qsort(v, n, sizeof *v, cmp_gv);
     g->dept_doc = pick_department(st, docs, ndocs);
     bk_status status = distinct_units(v, n, &g->nunits) == 0 ? BK_OK : nomem(g->job);
@@ -317,35 +429,75 @@ static bk_status check_group(group_run *g, const size_t *docs, size_t ndocs)
         i = j;
     }
     bk_free(v);
+    bk_free(vals);
     return status;
+}
+
+/* Documents by department and year, then in the order they were read. */
+typedef struct dockey {
+    const char *dept;
+    int year;
+    size_t doc;
+} dockey;
+
+static int cmp_dockey(const void *x, const void *y)
+{
+    const dockey *a = x, *b = y;
+    if (a->year != b->year)
+        return a->year < b->year ? -1 : 1;
+    int c = strcmp(a->dept, b->dept);
+    if (c)
+        return c;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* A department of several documents: keys[start .. start + n). */
+typedef struct group {
+    size_t start, n;
+    size_t first; /* its first document read */
+} group;
+
+static int cmp_group(const void *x, const void *y)
+{
+    const group *a = x, *b = y;
+    return (a->first > b->first) - (a->first < b->first);
 }
 
 bk_status tot_submission_check(bk_validation *job, tot_state *st, int strict)
 {
+    dockey *keys = bk_calloc(st->ndocs + 1, sizeof *keys);
     size_t *docs = bk_calloc(st->ndocs + 1, sizeof *docs);
-    unsigned char *done = bk_calloc(st->ndocs + 1, 1);
+    group *groups = bk_calloc(st->ndocs / 2 + 1, sizeof *groups);
     group_run g = {job, st, strict, -1, 0, {0}, {0}};
     tot_text_init(&g.key);
     tot_text_init(&g.col);
-    bk_status status = docs && done ? BK_OK : nomem(job);
-    for (size_t i = 0; i < st->ndocs && status == BK_OK; i++) {
-        if (done[i])
-            continue;
-        size_t n = 0;
-        for (size_t k = i; k < st->ndocs; k++)
-            if (!done[k] && st->docs[k].year == st->docs[i].year &&
-                strcmp(st->docs[k].dept, st->docs[i].dept) == 0) {
-                done[k] = 1;
-                docs[n++] = k;
-            }
-        if (n > 1)
-            status = check_group(&g, docs, n);
+    bk_status status = keys && docs && groups ? BK_OK : nomem(job);
+    size_t ngroups = 0;
+    if (status == BK_OK) {
+        for (size_t i = 0; i < st->ndocs; i++)
+            keys[i] = (dockey){st->docs[i].dept, st->docs[i].year, i};
+        qsort(keys, st->ndocs, sizeof *keys, cmp_dockey);
+        for (size_t i = 0, j; i < st->ndocs; i = j) {
+            for (j = i + 1; j < st->ndocs && keys[j].year == keys[i].year &&
+                            strcmp(keys[j].dept, keys[i].dept) == 0;)
+                j++;
+            if (j - i > 1)
+                groups[ngroups++] = (group){i, j - i, keys[i].doc};
+        }
+        /* Findings come out department by department, in the order the documents came. */
+        qsort(groups, ngroups, sizeof *groups, cmp_group);
+    }
+    for (size_t k = 0; k < ngroups && status == BK_OK; k++) {
+        for (size_t i = 0; i < groups[k].n; i++)
+            docs[i] = keys[groups[k].start + i].doc;
+        status = check_group(&g, docs, groups[k].n);
     }
     if (status == BK_OK && (g.key.failed || g.col.failed))
         status = nomem(job);
     tot_text_free(&g.key);
     tot_text_free(&g.col);
+    bk_free(keys);
     bk_free(docs);
-    bk_free(done);
+    bk_free(groups);
     return status;
 }

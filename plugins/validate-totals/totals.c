@@ -55,6 +55,9 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     bk_status status = tot_cross_load(st, bk_validation_ctx(job), err);
     if (status != BK_OK)
         return status;
+    /* Message texts are built with sticky failure flags; rather than check each, any allocation
+     * that failed during the run makes the run fail: a finding is never reported half-written. */
+    unsigned long failures = bk_alloc_failures();
     tot_run run;
     memset(&run, 0, sizeof run);
     run.job = job;
@@ -74,7 +77,7 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
         status = tot_cross_rules(&run);
     if (status == BK_OK)
         status = tot_submission_record(&run);
-    if (status == BK_OK && (run.key.failed || run.col.failed))
+    if (status == BK_OK && (run.key.failed || run.col.failed || bk_alloc_failures() != failures))
         status = bk_error_set(err, BK_E_NOMEM, "out of memory");
     tot_text_free(&run.key);
     tot_text_free(&run.col);
@@ -88,7 +91,11 @@ static bk_status validate_end(bk_validation *job)
     tot_state *st = bk_validation_state(job);
     if (!st)
         return BK_OK;
-    return tot_submission_check(job, st, option_on(bk_validation_option(job, "strict")));
+    unsigned long failures = bk_alloc_failures();
+    bk_status status = tot_submission_check(job, st, option_on(bk_validation_option(job, "strict")));
+    if (status == BK_OK && bk_alloc_failures() != failures)
+        status = bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+    return status;
 }
 
 static const bk_plugin_desc desc = {

@@ -123,6 +123,7 @@ typedef struct tot_xrules {
     char *file;
 } tot_xrules;
 
+/* One figure of a unit row, as the submission check compares it. */
 typedef struct tot_unitval {
     size_t doc;
     const bk_template *tpl; /* templates live as long as the context */
@@ -141,6 +142,7 @@ typedef struct tot_docrec {
     size_t nunits;
     size_t listed; /* distinct non-department units having a unit row */
     int has_dept_row;
+    size_t vals_at, vals_end; /* its unit-row figures: bytes [vals_at, vals_end) of vals */
 } tot_docrec;
 
 struct tot_state {
@@ -149,7 +151,10 @@ struct tot_state {
     size_t nx;
     tot_docrec *docs;
     size_t ndocs, capdocs;
-    tot_unitval *vals;
+    /* The unit-row figures of every document, packed by submission.c (a few bytes each: they
+     * stay until the end of the job, so a bulk of thousands of documents must not pay a
+     * tot_unitval per figure). nvals and capvals count bytes. */
+    unsigned char *vals;
     size_t nvals, capvals;
 };
 

@@ -1,5 +1,5 @@
 /* The XML plugin: budgets as XML documents in the budgetkit namespace (formats/xml.md,
- * formats/budget.xsd), read with libxml2's streaming reader and written with its text writer. */
+ * formats/budget.xsd), read with libxml2's SAX2 push parser and written with its text writer. */
 #include <string.h>
 
 #include "xml_internal.h"

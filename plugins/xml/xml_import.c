@@ -1,19 +1,20 @@
 /* Reading budgets from XML.
  *
- * Input from sub-units is untrusted. libxml2's streaming reader pulls the input through
- * bk_source_read, so a bulk file is read one <budget> at a time and each document is handed
- * over as soon as its end tag is read. Nothing is ever fetched: no network, no DTD, no
- * entity substitution, and a document with a DOCTYPE at all is refused before libxml2 parses
- * the declaration (a small lexer watches the bytes on their way to the parser).
+ * Input from sub-units is untrusted. The bytes are read from the source a chunk at a time, go
+ * past a small lexer, and are pushed into libxml2's SAX2 parser, whose callbacks build the
+ * documents as the elements go by: no tree is built, a bulk file is read one <budget> at a
+ * time, and each document is handed over at its end tag. Nothing is ever fetched: no network,
+ * no DTD, no entity substitution, and a document with a DOCTYPE at all is refused by the
+ * lexer before the chunk holding the declaration reaches the parser (and, should an encoding
+ * the lexer cannot read hide one, by the parser's first callback for it).
  *
- * libxml2 records the line of an element's start tag end but no column, and its parser runs
- * ahead of the node the reader is on; the same lexer therefore remembers where each recent
- * start tag began, so that content errors point at the offending element exactly. */
+ * libxml2 knows the line where a start tag ends but no column, so the lexer also remembers
+ * where each recent start tag began: content errors point at the offending element's '<'. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
 
 #include <budgetkit/alloc.h>
 #include <budgetkit/context.h>
@@ -25,14 +26,21 @@
 
 /* The parser never substitutes entities, loads a DTD, validates, fills in default attributes,
  * touches the network, or lifts its built-in size limits (no XML_PARSE_HUGE). */
-#define BKX_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT)
+#define BKX_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
 
-/* Start tags remembered by the lexer: libxml2 parses a few KiB ahead of the reader, which is
- * a few hundred tags at most. */
-#define BKX_TAGS 4096
+/* Bytes read and handed to the parser at a time. */
+#define BKX_CHUNK 16384
+
+/* Start tags the lexer remembers. The parser holds back at most the tag it is inside, so
+ * the tags seen but not yet parsed are those of one chunk (at most BKX_CHUNK / 3: "<a>") and
+ * that one. */
+#define BKX_TAGS 8192
 
 /* Hierarchy depth printed by indentation: the document contract allows 1 to 9. */
 #define BKX_MAX_LEVEL 9
+
+/* How much of a stray text is kept for quoting it in a message. */
+#define BKX_STRAY 256
 
 enum lex_state {
     LEX_TEXT, LEX_LT, LEX_STAG, LEX_STAG_DQ, LEX_STAG_SQ, LEX_ETAG, LEX_PI, LEX_PI_Q,
@@ -52,8 +60,10 @@ typedef struct bkx_lexer {
     unsigned char first;
     int state;
     int match;         /* characters of "DOCTYPE" / "CDATA[" matched, or ']' / '-' in a run */
-    unsigned long long chars;
-    long line, col;    /* line of the next character, characters before it on the line */
+    unsigned long long chars; /* UTF-16 units seen, to tell a leading byte-order mark */
+    /* Line of the next character, and characters before it on the line. Reading bytes, col
+     * is brought up to date only at a '<' and at the end of a chunk. */
+    long line, col;
     bkx_tagpos lt;     /* where the last '<' was */
     unsigned long long tags;
     long depth;        /* elements open */
@@ -66,6 +76,70 @@ typedef struct bkx_pos {
     long line, col;
 } bkx_pos;
 
+/* The vocabulary. */
+enum elem {
+    E_NONE, E_BUDGETS, E_BUDGET, E_DEPARTMENT, E_UNITS, E_UNIT, E_TABLES, E_TABLE, E_ROW, E_CELL,
+    E_PERFORMANCE, E_GOAL, E_INDICATOR, E_NARRATIVE, E_PART, E_COUNT
+};
+
+#define BKX_MAX_ATTRS 7
+
+static const char *const budget_attrs[] = {"version", "fiscal-year", "money-unit", "precision",
+                                           NULL};
+static const char *const department_attrs[] = {"name", "code", NULL};
+static const char *const unit_attrs[] = {"id", "kind", "name", "parent", NULL};
+static const char *const table_attrs[] = {"id", "unit-label", "note", NULL};
+static const char *const row_attrs[] = {"kind", "unit", "section", "code", "name", "level", "line",
+                                        NULL};
+static const char *const cell_attrs[] = {"column", NULL};
+static const char *const performance_attrs[] = {"unit-name", "supervisor", "period", NULL};
+static const char *const indicator_attrs[] = {"level1", "level2", "level3", "target", NULL};
+static const char *const part_attrs[] = {"title", NULL};
+
+static const struct {
+    const char *name;
+    const char *const *attrs; /* NULL: none */
+    int foreign_ok;           /* attributes in other namespaces are ignored (xsi:...) */
+    int text;                 /* holds text, not elements */
+} elems[E_COUNT] = {
+    [E_NONE] = {"", NULL, 0, 0},
+    [E_BUDGETS] = {"budgets", NULL, 1, 0},
+    [E_BUDGET] = {"budget", budget_attrs, 1, 0},
+    [E_DEPARTMENT] = {"department", department_attrs, 0, 0},
+    [E_UNITS] = {"units", NULL, 0, 0},
+    [E_UNIT] = {"unit", unit_attrs, 0, 0},
+    [E_TABLES] = {"tables", NULL, 0, 0},
+    [E_TABLE] = {"table", table_attrs, 0, 0},
+    [E_ROW] = {"row", row_attrs, 0, 0},
+    [E_CELL] = {"cell", cell_attrs, 0, 1},
+    [E_PERFORMANCE] = {"performance", performance_attrs, 0, 0},
+    [E_GOAL] = {"goal", NULL, 0, 1},
+    [E_INDICATOR] = {"indicator", indicator_attrs, 0, 0},
+    [E_NARRATIVE] = {"narrative", NULL, 0, 0},
+    [E_PART] = {"part", part_attrs, 0, 1},
+};
+
+/* The children of <budget>, in the order they must come; the first three are required. */
+static const int sections[] = {E_DEPARTMENT, E_UNITS, E_TABLES, E_PERFORMANCE, E_NARRATIVE};
+#define NSECTIONS (sizeof sections / sizeof sections[0])
+#define NREQUIRED 3
+
+/* Elements nest at most this deep before one is refused: budgets, budget, tables, table, row,
+ * cell. */
+#define BKX_STACK 8
+
+typedef struct bkx_frame {
+    int elem;
+    bkx_pos pos;
+} bkx_frame;
+
+/* An element as the parser hands it over. */
+typedef struct bkx_el {
+    const xmlChar *local, *prefix, *uri;
+    const xmlChar **attrs; /* local, prefix, URI, value, end: five per attribute */
+    int nattrs;
+} bkx_el;
+
 typedef struct bkx_reader {
     bk_import *job;
     bk_source *src;
@@ -73,19 +147,39 @@ typedef struct bkx_reader {
     bk_error *err;
     const bk_templates *templates;
     bk_limits lim;
-    xmlTextReaderPtr r;
+    xmlParserCtxtPtr ctxt;
     int failed;
     bk_status status;
     unsigned long long nread;
     int eof;
-    bkx_lexer lex;
-    unsigned long long elements; /* element nodes the reader delivered */
+    /* The names of the vocabulary in the parser's dictionary, where the parser's names come
+     * from: most comparisons are of pointers. NULL where interning failed. */
+    const xmlChar *ns;
+    const xmlChar *names[E_COUNT];
+    const xmlChar *attr_names[E_COUNT][BKX_MAX_ATTRS];
+    unsigned long long elements; /* start tags the parser delivered */
     bkx_pos cur;                 /* start of the last element delivered */
+    int root_seen;
+    bkx_frame stack[BKX_STACK];
+    size_t depth;
+    char stray[BKX_STRAY];       /* text met where only elements belong, not yet reported */
+    size_t nstray;
+    /* the document being read */
     bk_doc *doc;
     unsigned long long cells;
-    bkx_buf text;
-    const char *table; /* model path for messages */
+    size_t next_section;         /* sections of <budget> before this one are behind us */
+    bk_table *t;
+    const char *table;           /* model path for messages */
     size_t row;
+    size_t rowi;                 /* index of the row being read */
+    long last_col;               /* column of the last cell of the row, -1 before the first */
+    size_t col;                  /* column of the cell being read */
+    int indicators;              /* an <indicator> was read in <performance> */
+    const char *title;           /* of the <part> being read, interned */
+    bkx_buf text;                /* text of the element being read */
+    bkx_buf attrs;               /* attribute values of the element being read */
+    unsigned char buf[BKX_CHUNK];
+    bkx_lexer lex;
 } bkx_reader;
 
 /* ---- errors ---- */
@@ -186,9 +280,9 @@ static int looks_truncated(const bkx_reader *p, const xmlError *e)
            (e->code == XML_ERR_DOCUMENT_END || e->code == XML_ERR_TAG_NOT_FINISHED);
 }
 
-/* libxml2 reports syntax errors here, with the place where it found them. The reader parses
- * ahead of the model, so these carry no table or row. */
-static void on_xml_error(void *ctx, xmlErrorPtr e)
+/* libxml2 reports syntax errors here, with the place where it found them. They carry no
+ * table or row: the parser knows nothing of the model. */
+static void on_xml_error(void *ctx, bkx_error_ptr e)
 {
     bkx_reader *p = ctx;
     char text[BK_ERROR_TEXT], msg[BK_ERROR_TEXT + 128];
@@ -226,17 +320,18 @@ static void lex_start_tag(bkx_lexer *x)
     x->tags++;
 }
 
-/* One character (a code unit below 0x80 is the character itself; anything else is passed as
- * 0x80, which is never markup). Returns 1 when a DOCTYPE declaration begins. */
-static int lex_char(bkx_lexer *x, unsigned c)
+/* One character in any state (a code unit below 0x80 is the character itself; anything else
+ * is passed as 0x80, which is never markup). Lines and columns are the caller's. Returns 1
+ * when a DOCTYPE declaration begins. */
+static int lex_step(bkx_lexer *x, unsigned c)
 {
     static const char doctype[] = "DOCTYPE", cdata[] = "CDATA[";
-    bkx_tagpos here = {x->line, x->col + 1};
     switch (x->state) {
     case LEX_TEXT:
         if (c == '<') {
             x->state = LEX_LT;
-            x->lt = here;
+            x->lt.line = x->line;
+            x->lt.col = x->col + 1;
         }
         break;
     case LEX_LT:
@@ -323,24 +418,138 @@ static int lex_char(bkx_lexer *x, unsigned c)
     default:
         break;
     }
-    if (c == '\n') {
-        x->line++;
-        x->col = 0;
-    }
     return 0;
 }
 
-/* Count a character for columns (a byte-order mark at the very start is not one). */
+/* Characters in s[0..len) of a byte encoding: UTF-8 continuation bytes and NUL (see
+ * lex_bytes) are none. */
+static long lex_chars(const unsigned char *s, size_t len)
+{
+    long n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((signed char)s[i] >= -64) - (s[i] == 0);
+    return n;
+}
+
+/* Count the line ends in s[from..to); mark follows the start of the line. */
+static void lex_lines(bkx_lexer *x, const unsigned char *s, size_t from, size_t to, size_t *mark)
+{
+    const unsigned char *at = s + from, *end = s + to, *nl;
+    while (at < end && (nl = memchr(at, '\n', (size_t)(end - at))) != NULL) {
+        x->line++;
+        x->col = 0;
+        at = nl + 1;
+        *mark = (size_t)(at - s);
+    }
+}
+
+/* Where only one byte matters (text, quoted values, end tags), jump to it. */
+static int lex_skip_to(bkx_lexer *x, const unsigned char *s, size_t n, size_t *i, size_t *mark,
+                       int c)
+{
+    const unsigned char *hit = memchr(s + *i, c, n - *i);
+    size_t at = hit ? (size_t)(hit - s) : n;
+    lex_lines(x, s, *i, at, mark);
+    *i = at;
+    return hit != NULL;
+}
+
+/* A byte encoding (UTF-8, GB18030, ...): ASCII bytes are the ASCII characters. NUL is no XML
+ * character and is passed over, so that a wider encoding declared after an ASCII XML
+ * declaration still shows its markup. Returns 1 when a DOCTYPE begins. */
+static int lex_bytes(bkx_lexer *x, const unsigned char *s, size_t n)
+{
+    size_t i = 0, mark = 0; /* x->col counts the characters of the line before s[mark] */
+    while (i < n) {
+        switch (x->state) {
+        case LEX_TEXT:
+            if (lex_skip_to(x, s, n, &i, &mark, '<')) {
+                if (i + 1 < n && s[i + 1] == '/') {
+                    /* an end tag: nothing needs its place */
+                    x->state = LEX_ETAG;
+                    i += 2;
+                    continue;
+                }
+                x->col += lex_chars(s + mark, i - mark);
+                mark = i;
+                lex_step(x, '<');
+                i++;
+            }
+            continue;
+        case LEX_STAG_DQ:
+        case LEX_STAG_SQ:
+        case LEX_ETAG: {
+            int c = x->state == LEX_STAG_DQ ? '"' : x->state == LEX_STAG_SQ ? '\'' : '>';
+            if (lex_skip_to(x, s, n, &i, &mark, c)) {
+                lex_step(x, (unsigned)c);
+                i++;
+            }
+            continue;
+        }
+        case LEX_STAG: {
+            /* names, '=' and white space: only the last character counts (for "/>") */
+            size_t j = i;
+            while (j < n && s[j] != '"' && s[j] != '\'' && s[j] != '>' && s[j] != '\n' && s[j])
+                j++;
+            if (j > i)
+                x->slash = s[j - 1] == '/';
+            i = j;
+            if (i == n)
+                continue;
+            break;
+        }
+        default:
+            break;
+        }
+        unsigned c = s[i];
+        if (c != 0 && lex_step(x, c < 0x80 ? c : 0x80))
+            return 1;
+        if (c == '\n') {
+            x->line++;
+            x->col = 0;
+            mark = i + 1;
+        }
+        i++;
+    }
+    x->col += lex_chars(s + mark, n - mark);
+    return 0;
+}
+
+/* One UTF-16 unit, counted for columns unless it completes a character already counted (a
+ * byte-order mark at the very start is no character). */
 static int lex_unit(bkx_lexer *x, unsigned c, int counts)
 {
     int bom = x->chars == 0 && c == 0xFEFF;
     x->chars++;
     if (bom)
         return 0;
-    int r = lex_char(x, c < 0x80 ? c : 0x80);
-    if (counts && c != '\n')
+    if (lex_step(x, c < 0x80 ? c : 0x80))
+        return 1;
+    if (c == '\n') {
+        x->line++;
+        x->col = 0;
+    } else if (counts) {
         x->col++;
-    return r;
+    }
+    return 0;
+}
+
+static int lex_utf16(bkx_lexer *x, const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!x->half) {
+            x->first = s[i];
+            x->half = 1;
+            continue;
+        }
+        x->half = 0;
+        unsigned u = x->encoding == ENC_UTF16LE ? ((unsigned)s[i] << 8) | x->first
+                                                : ((unsigned)x->first << 8) | s[i];
+        /* A low surrogate completes a character already counted. */
+        if (lex_unit(x, u, !(u >= 0xDC00 && u <= 0xDFFF)))
+            return 1;
+    }
+    return 0;
 }
 
 static void lex_detect(bkx_lexer *x, const unsigned char *s, size_t n)
@@ -357,43 +566,43 @@ static void lex_detect(bkx_lexer *x, const unsigned char *s, size_t n)
 /* Feed raw input; returns 1 when a DOCTYPE begins. */
 static int lex_feed(bkx_lexer *x, const unsigned char *s, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (x->encoding == ENC_UNKNOWN)
         lex_detect(x, s, n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = s[i];
-        if (x->skip > 0) {
-            x->skip--;
-            continue;
-        }
-        if (x->encoding == ENC_BYTES) {
-            /* NUL is no XML character: skipping it lets wider encodings through as ASCII */
-            if (c != 0 && lex_unit(x, c, (c & 0xC0) != 0x80))
-                return 1;
-            continue;
-        }
-        if (!x->half) {
-            x->first = (unsigned char)c;
-            x->half = 1;
-            continue;
-        }
-        x->half = 0;
-        unsigned u = x->encoding == ENC_UTF16LE ? (c << 8) | x->first : ((unsigned)x->first << 8) | c;
-        /* A low surrogate completes a character already counted. */
-        if (lex_unit(x, u, !(u >= 0xDC00 && u <= 0xDFFF)))
-            return 1;
+    while (x->skip > 0 && n > 0) {
+        x->skip--;
+        s++;
+        n--;
     }
-    return 0;
+    return x->encoding == ENC_BYTES ? lex_bytes(x, s, n) : lex_utf16(x, s, n);
 }
 
 /* ---- input ---- */
 
-static int bkx_read(void *ctx, char *buf, int len)
+/* A problem with the input as a whole, not with the part of the model being read: no table
+ * or row. */
+static int refuse_input(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int refuse_input(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
 {
-    bkx_reader *p = ctx;
-    bkx_pos nowhere = {0, 0};
-    if (p->failed || len <= 0)
+    char msg[BK_ERROR_TEXT];
+    va_list ap;
+    if (p->failed)
         return -1;
-    long n = bk_source_read(p->src, buf, (size_t)len);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    set_error(p, pos, code, msg);
+    return -1;
+}
+
+/* Read the next chunk into p->buf past the lexer: its length, 0 at the end, -1 on failure. */
+static long read_chunk(bkx_reader *p)
+{
+    bkx_pos nowhere = {0, 0};
+    long n = bk_source_read(p->src, p->buf, sizeof p->buf);
     if (n < 0) {
         const bk_error *e = bk_source_error(p->src);
         if (e && e->code != BK_OK) {
@@ -402,34 +611,67 @@ static int bkx_read(void *ctx, char *buf, int len)
             p->status = e->code;
             return -1;
         }
-        return fail(p, nowhere, BK_E_IO, "the input cannot be read");
+        return refuse_input(p, nowhere, BK_E_IO, "the input cannot be read");
     }
-    p->eof |= n == 0;
+    p->eof = n == 0;
     p->nread += (unsigned long long)n;
     if (p->nread > p->lim.max_input_bytes)
-        return fail(p, nowhere, BK_E_LIMIT, "the input is larger than %llu bytes (max-input-bytes)",
-                    p->lim.max_input_bytes);
-    if (lex_feed(&p->lex, (const unsigned char *)buf, (size_t)n)) {
+        return refuse_input(p, nowhere, BK_E_LIMIT,
+                            "the input is larger than %llu bytes (max-input-bytes)",
+                            p->lim.max_input_bytes);
+    if (lex_feed(&p->lex, p->buf, (size_t)n)) {
         bkx_pos at = {p->lex.lt.line, p->lex.lt.col};
-        return fail(p, at, BK_E_HOSTILE, "%s", BKX_DOCTYPE_MSG);
+        return refuse_input(p, at, BK_E_HOSTILE, "%s", BKX_DOCTYPE_MSG);
     }
-    return (int)n;
+    return n;
 }
 
-static int bkx_close(void *ctx)
+/* ---- names ---- */
+
+static void intern_names(bkx_reader *p)
 {
-    (void)ctx; /* the source belongs to the host */
-    return 0;
+    xmlDictPtr dict = p->ctxt->dict;
+    if (!dict)
+        return;
+    p->ns = xmlDictLookup(dict, BAD_CAST BKX_NS, -1);
+    for (int e = E_NONE + 1; e < E_COUNT; e++) {
+        p->names[e] = xmlDictLookup(dict, BAD_CAST elems[e].name, -1);
+        for (size_t i = 0; elems[e].attrs && elems[e].attrs[i]; i++)
+            p->attr_names[e][i] = xmlDictLookup(dict, BAD_CAST elems[e].attrs[i], -1);
+    }
 }
 
-/* ---- walking the tree ---- */
+static int same(const xmlChar *name, const xmlChar *interned, const char *s)
+{
+    return name == interned || strcmp((const char *)name, s) == 0;
+}
 
-/* Where the element the reader is on starts: from the lexer when it saw the same tag, else
- * the line libxml2 recorded (that of the start tag's end) without a column. */
+static int is_ours(const bkx_reader *p, const bkx_el *el)
+{
+    return el->uri && same(el->uri, p->ns, BKX_NS);
+}
+
+static int is(const bkx_reader *p, const bkx_el *el, int elem)
+{
+    return is_ours(p, el) && same(el->local, p->names[elem], elems[elem].name);
+}
+
+/* prefix:local, or local. */
+static const char *qname(const xmlChar *prefix, const xmlChar *local, char *buf, size_t cap)
+{
+    if (!prefix)
+        return (const char *)local;
+    snprintf(buf, cap, "%s:%s", (const char *)prefix, (const char *)local);
+    return buf;
+}
+
+/* ---- where elements start ---- */
+
+/* From the lexer when it saw the same tag, else the line the parser is on (that of the start
+ * tag's end) without a column. */
 static bkx_pos element_pos(bkx_reader *p)
 {
-    xmlNodePtr node = xmlTextReaderCurrentNode(p->r);
-    long line = node ? xmlGetLineNo(node) : 0;
+    long line = p->ctxt->input ? p->ctxt->input->line : 0;
     bkx_pos pos = {line > 0 ? line : 0, 0};
     unsigned long long i = p->elements - 1;
     if (p->elements > 0 && i < p->lex.tags && p->lex.tags - i <= BKX_TAGS) {
@@ -442,99 +684,19 @@ static bkx_pos element_pos(bkx_reader *p)
     return pos;
 }
 
-/* The next node that matters, skipping comments and processing instructions. Returns its type,
- * 0 at the end of the input, -1 on error. */
-static int next_node(bkx_reader *p)
-{
-    for (;;) {
-        int rc = xmlTextReaderRead(p->r);
-        if (p->failed)
-            return -1;
-        if (rc < 0)
-            return fail(p, p->cur, BK_E_SYNTAX, "malformed XML: the document cannot be read");
-        if (rc == 0)
-            return 0;
-        int type = xmlTextReaderNodeType(p->r);
-        switch (type) {
-        case XML_READER_TYPE_COMMENT:
-        case XML_READER_TYPE_PROCESSING_INSTRUCTION:
-        case XML_READER_TYPE_XML_DECLARATION:
-            continue;
-        case XML_READER_TYPE_DOCUMENT_TYPE:
-        case XML_READER_TYPE_ENTITY_REFERENCE:
-        case XML_READER_TYPE_ENTITY:
-        case XML_READER_TYPE_END_ENTITY:
-        case XML_READER_TYPE_NOTATION:
-            return fail(p, p->cur, BK_E_HOSTILE, "%s", BKX_DOCTYPE_MSG);
-        case XML_READER_TYPE_ELEMENT:
-            p->elements++;
-            p->cur = element_pos(p);
-            if ((unsigned long long)xmlTextReaderDepth(p->r) + 1 > p->lim.max_depth)
-                return fail(p, p->cur, BK_E_LIMIT,
-                            "elements are nested deeper than %llu levels (max-depth)",
-                            p->lim.max_depth);
-            return type;
-        default:
-            return type;
-        }
-    }
-}
-
-static const char *local_name(bkx_reader *p)
-{
-    const xmlChar *s = xmlTextReaderConstLocalName(p->r);
-    return s ? (const char *)s : "";
-}
-
-static int is_ours(bkx_reader *p)
-{
-    const xmlChar *ns = xmlTextReaderConstNamespaceUri(p->r);
-    return ns && strcmp((const char *)ns, BKX_NS) == 0;
-}
-
-static int is(bkx_reader *p, const char *local)
-{
-    return is_ours(p) && strcmp(local_name(p), local) == 0;
-}
-
-static int unexpected(bkx_reader *p, const char *parent, const char *expected)
-{
-    const xmlChar *qname = xmlTextReaderConstName(p->r);
-    const char *name = qname ? (const char *)qname : "";
-    if (is_ours(p))
-        return fail(p, p->cur, BK_E_CONTENT, "unexpected element <%s> in <%s>; expected %s", name,
-                    parent, expected);
-    const xmlChar *ns = xmlTextReaderConstNamespaceUri(p->r);
-    if (ns)
-        return fail(p, p->cur, BK_E_CONTENT,
-                    "unexpected element <%s> from namespace %s in <%s>; expected %s", name,
-                    (const char *)ns, parent, expected);
-    return fail(p, p->cur, BK_E_CONTENT,
-                "unexpected element <%s> without a namespace in <%s>; expected %s (in namespace "
-                BKX_NS ")", name, parent, expected);
-}
+/* ---- text ---- */
 
 static int is_xml_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Null or only white space (an empty CDATA section, say). */
-static int blank(const char *s)
-{
-    while (s && is_xml_space(*s))
-        s++;
-    return !s || !*s;
-}
-
 /* Like shorten, without the white space around the text (indentation, mostly). */
-static const char *shorten_trimmed(char *buf, size_t cap, const char *s)
+static const char *shorten_trimmed(char *buf, size_t cap, const char *s, size_t len)
 {
     char tmp[128];
-    size_t len;
-    while (is_xml_space(*s))
-        s++;
-    len = strlen(s);
+    while (len > 0 && is_xml_space(*s))
+        s++, len--;
     while (len > 0 && is_xml_space(s[len - 1]))
         len--;
     if (len >= sizeof tmp)
@@ -544,120 +706,172 @@ static const char *shorten_trimmed(char *buf, size_t cap, const char *s)
     return shorten(buf, cap, tmp);
 }
 
-/* Move to the next child element of an element holding only elements: 1 on a child (which
- * the caller reads to its end before asking again), 0 at the parent's end tag, -1 on error. */
-static int child(bkx_reader *p, const char *parent, bkx_pos pos)
+/* Text where only elements belong. White space is indentation; anything else is kept to be
+ * reported at the next markup, when the whole run of text is known. */
+static void stray_text(bkx_reader *p, const xmlChar *ch, size_t len)
+{
+    const char *s = (const char *)ch;
+    if (p->nstray == 0)
+        while (len > 0 && is_xml_space(*s))
+            s++, len--;
+    if (len > sizeof p->stray - p->nstray)
+        len = sizeof p->stray - p->nstray;
+    memcpy(p->stray + p->nstray, s, len);
+    p->nstray += len;
+}
+
+static int report_stray(bkx_reader *p)
 {
     char quote[64];
-    for (;;) {
-        int type = next_node(p);
-        if (type < 0)
-            return -1;
-        switch (type) {
-        case 0:
-            return fail(p, pos, BK_E_SYNTAX, "the document ends inside <%s>", parent);
-        case XML_READER_TYPE_ELEMENT:
-            return 1;
-        case XML_READER_TYPE_END_ELEMENT:
-            return 0;
-        case XML_READER_TYPE_WHITESPACE:
-        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-            continue;
-        default: {
-            const xmlChar *v = xmlTextReaderConstValue(p->r);
-            if (blank((const char *)v))
-                continue;
-            return fail(p, pos, BK_E_CONTENT, "<%s> holds the text \"%s\"; only elements belong there",
-                        parent, shorten_trimmed(quote, sizeof quote, (const char *)v));
-        }
-        }
-    }
-}
-
-/* Consume the content of an element that must have none. */
-static int no_content(bkx_reader *p, const char *elem, bkx_pos pos, int empty)
-{
-    if (empty)
+    if (p->nstray == 0 || p->depth == 0)
         return 0;
-    int rc = child(p, elem, pos);
-    return rc == 1 ? unexpected(p, elem, "nothing") : rc;
+    const bkx_frame *f = &p->stack[p->depth - 1];
+    return fail(p, f->pos, BK_E_CONTENT, "<%s> holds the text \"%s\"; only elements belong there",
+                elems[f->elem].name, shorten_trimmed(quote, sizeof quote, p->stray, p->nstray));
 }
 
-/* Read the content of a text-only element into p->text. */
-static int read_text(bkx_reader *p, const char *elem, bkx_pos pos, int empty)
+/* Text of a text-holding element. */
+static int add_text(bkx_reader *p, const bkx_frame *f, const xmlChar *ch, size_t len)
+{
+    if (p->text.len + len > p->lim.max_string)
+        return fail(p, f->pos, BK_E_LIMIT, "the text of <%s> is longer than %llu bytes (max-string)",
+                    elems[f->elem].name, p->lim.max_string);
+    return bkx_buf_append(&p->text, (const char *)ch, len) ? nomem(p, f->pos) : 0;
+}
+
+static int start_text(bkx_reader *p, bkx_pos pos)
 {
     p->text.len = 0;
-    if (bkx_buf_append(&p->text, "", 0))
-        return nomem(p, pos);
-    if (empty)
-        return 0;
-    for (;;) {
-        int type = next_node(p);
-        if (type < 0)
-            return -1;
-        if (type == 0)
-            return fail(p, pos, BK_E_SYNTAX, "the document ends inside <%s>", elem);
-        if (type == XML_READER_TYPE_END_ELEMENT)
-            return 0;
-        if (type == XML_READER_TYPE_ELEMENT)
-            return fail(p, p->cur, BK_E_CONTENT, "<%s> holds an element <%s>; only text belongs there",
-                        elem, (const char *)xmlTextReaderConstName(p->r));
-        const xmlChar *v = xmlTextReaderConstValue(p->r);
-        size_t len = v ? strlen((const char *)v) : 0;
-        if (p->text.len + len > p->lim.max_string)
-            return fail(p, pos, BK_E_LIMIT, "the text of <%s> is longer than %llu bytes (max-string)",
-                        elem, p->lim.max_string);
-        if (bkx_buf_append(&p->text, (const char *)v, len))
-            return nomem(p, pos);
-    }
+    return bkx_buf_append(&p->text, "", 0) ? nomem(p, pos) : 0;
 }
 
-/* Read the attributes of the current element into values[] (interned in the document, NULL
- * when absent), refusing unknown ones. Attributes from other namespaces are skipped where
- * foreign_ok (xsi:schemaLocation on a <budget>). */
-static int read_attrs(bkx_reader *p, bkx_pos pos, const char *elem, const char *const *names,
-                      const char **values, int foreign_ok)
+/* ---- attributes ---- */
+
+static int attr_index(const bkx_reader *p, int elem, const xmlChar *local)
 {
-    int rc;
-    for (rc = xmlTextReaderMoveToFirstAttribute(p->r); rc == 1;
-         rc = xmlTextReaderMoveToNextAttribute(p->r)) {
-        if (xmlTextReaderIsNamespaceDecl(p->r) == 1)
-            continue;
-        const char *name = local_name(p);
-        if (xmlTextReaderConstNamespaceUri(p->r)) {
-            if (foreign_ok)
+    const char *const *names = elems[elem].attrs;
+    if (!names)
+        return -1;
+    for (int i = 0; names[i]; i++)
+        if (local == p->attr_names[elem][i])
+            return i;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], (const char *)local) == 0)
+            return i;
+    return -1;
+}
+
+static int put_utf8(char *out, unsigned long cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* The character reference at s ("&#38;", "&#x26;") as UTF-8 into out: the bytes of s it
+ * takes, 0 when s holds none. */
+static size_t char_ref(const char *s, const char *end, char *out, int *outlen)
+{
+    const char *q = s + 2;
+    unsigned long cp = 0;
+    int hex = q < end && *q == 'x';
+    q += hex;
+    const char *digits = q;
+    for (; q < end && *q != ';'; q++) {
+        int d = *q >= '0' && *q <= '9'   ? *q - '0'
+                : hex && *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
+                : hex && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10
+                                                 : -1;
+        if (d < 0 || cp > 0x10FFFF)
+            return 0;
+        cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+    }
+    if (q == end || q == digits || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    *outlen = put_utf8(out, cp);
+    return (size_t)(q + 1 - s);
+}
+
+/* Append an attribute value, NUL-terminated, to p->attrs. A value the parser copied (it then
+ * ends in NUL rather than at its quote) may hold a '&' that the parser wrote back as "&#38;"
+ * for its tree builder to decode; this is that decoding. A value straight from the input
+ * holds no reference. */
+static int append_value(bkx_reader *p, const xmlChar *value, const xmlChar *end)
+{
+    const char *s = (const char *)value, *e = (const char *)end;
+    const char *amp = *end == 0 ? memchr(s, '&', (size_t)(e - s)) : NULL;
+    while (amp) {
+        char out[4];
+        int outlen = 0;
+        size_t took = amp + 1 < e && amp[1] == '#' ? char_ref(amp, e, out, &outlen) : 0;
+        if (took == 0)
+            took = 1, outlen = 1, out[0] = '&';
+        if (bkx_buf_append(&p->attrs, s, (size_t)(amp - s)) ||
+            bkx_buf_append(&p->attrs, out, (size_t)outlen))
+            return -1;
+        s = amp + took;
+        amp = memchr(s, '&', (size_t)(e - s));
+    }
+    return bkx_buf_append(&p->attrs, s, (size_t)(e - s)) || bkx_buf_append(&p->attrs, "", 1);
+}
+
+/* Read the attributes of an element into v[] (NULL when absent; valid until the next
+ * element), refusing unknown ones. */
+static int read_attrs(bkx_reader *p, bkx_pos pos, int elem, const bkx_el *el, const char **v)
+{
+    size_t off[BKX_MAX_ATTRS];
+    int have[BKX_MAX_ATTRS] = {0};
+    char q[128];
+    const char *name = elems[elem].name;
+    p->attrs.len = 0;
+    for (int k = 0; k < el->nattrs; k++) {
+        const xmlChar **a = el->attrs + 5 * k;
+        if (a[2]) {
+            if (elems[elem].foreign_ok)
                 continue;
             return fail(p, pos, BK_E_CONTENT, "<%s> has an attribute \"%s\" from another namespace",
-                        elem, (const char *)xmlTextReaderConstName(p->r));
+                        name, qname(a[1], a[0], q, sizeof q));
         }
-        size_t i = 0;
-        while (names && names[i] && strcmp(names[i], name) != 0)
-            i++;
-        if (!names || !names[i])
-            return fail(p, pos, BK_E_CONTENT, "<%s> has an unknown attribute \"%s\"", elem, name);
-        const xmlChar *v = xmlTextReaderConstValue(p->r);
-        size_t len = v ? strlen((const char *)v) : 0;
-        if (len > p->lim.max_string)
-            return fail(p, pos, BK_E_LIMIT, "attribute \"%s\" of <%s> is longer than %llu bytes "
-                        "(max-string)", name, elem, p->lim.max_string);
-        values[i] = bk_doc_intern(p->doc, v ? (const char *)v : "", len);
-        if (!values[i])
+        int i = attr_index(p, elem, a[0]);
+        if (i < 0)
+            return fail(p, pos, BK_E_CONTENT, "<%s> has an unknown attribute \"%s\"", name,
+                        (const char *)a[0]);
+        size_t start = p->attrs.len;
+        if (append_value(p, a[3], a[4]))
             return nomem(p, pos);
+        if (p->attrs.len - start - 1 > p->lim.max_string)
+            return fail(p, pos, BK_E_LIMIT, "attribute \"%s\" of <%s> is longer than %llu bytes "
+                        "(max-string)", (const char *)a[0], name, p->lim.max_string);
+        off[i] = start;
+        have[i] = 1;
     }
-    if (rc < 0 && !p->failed)
-        return fail(p, pos, BK_E_SYNTAX, "malformed XML: the attributes of <%s> cannot be read", elem);
-    if (p->failed)
-        return -1;
-    xmlTextReaderMoveToElement(p->r);
+    for (int i = 0; elems[elem].attrs && elems[elem].attrs[i]; i++)
+        v[i] = have[i] ? p->attrs.p + off[i] : NULL;
     return 0;
 }
 
-static int require(bkx_reader *p, bkx_pos pos, const char *elem, const char *attr,
-                   const char *value)
+static int require(bkx_reader *p, bkx_pos pos, int elem, const char *attr, const char *value)
 {
     if (value)
         return 0;
-    return fail(p, pos, BK_E_CONTENT, "<%s> has no \"%s\" attribute", elem, attr);
+    return fail(p, pos, BK_E_CONTENT, "<%s> has no \"%s\" attribute", elems[elem].name, attr);
 }
 
 /* Drop the white space XML Schema collapses around tokens. */
@@ -699,31 +913,169 @@ static int valid_id(const char *s)
     return 1;
 }
 
-/* ---- the vocabulary ---- */
+/* ---- which element may come where ---- */
 
-static int read_department(bkx_reader *p, bkx_pos pos, int empty)
+static int unexpected(bkx_reader *p, const bkx_el *el, int parent, const char *expected)
 {
-    static const char *const names[] = {"name", "code", NULL};
-    const char *v[2] = {NULL, NULL};
-    if (read_attrs(p, pos, "department", names, v, 0) ||
-        require(p, pos, "department", "name", v[0]))
+    char q[128];
+    const char *name = qname(el->prefix, el->local, q, sizeof q);
+    const char *in = elems[parent].name;
+    if (is_ours(p, el))
+        return fail(p, p->cur, BK_E_CONTENT, "unexpected element <%s> in <%s>; expected %s", name,
+                    in, expected);
+    if (el->uri)
+        return fail(p, p->cur, BK_E_CONTENT,
+                    "unexpected element <%s> from namespace %s in <%s>; expected %s", name,
+                    (const char *)el->uri, in, expected);
+    return fail(p, p->cur, BK_E_CONTENT,
+                "unexpected element <%s> without a namespace in <%s>; expected %s (in namespace "
+                BKX_NS ")", name, in, expected);
+}
+
+static int root_kind(bkx_reader *p, const bkx_el *el)
+{
+    char q[128];
+    if (p->root_seen)
+        return fail(p, p->cur, BK_E_SYNTAX, "malformed XML: a second root element");
+    p->root_seen = 1;
+    if (is(p, el, E_BUDGET))
+        return E_BUDGET;
+    if (is(p, el, E_BUDGETS))
+        return E_BUDGETS;
+    const char *local = (const char *)el->local;
+    if (!is_ours(p, el) && (strcmp(local, "budget") == 0 || strcmp(local, "budgets") == 0))
+        return fail(p, p->cur, BK_E_CONTENT, "<%s> is not in the namespace " BKX_NS
+                    " (add xmlns=\"" BKX_NS "\")", local);
+    return fail(p, p->cur, BK_E_CONTENT, "the root element <%s> is neither <budget> nor <budgets>",
+                qname(el->prefix, el->local, q, sizeof q));
+}
+
+static int section_kind(bkx_reader *p, const bkx_el *el)
+{
+    size_t i = 0;
+    while (i < NSECTIONS && !is(p, el, sections[i]))
+        i++;
+    if (i == NSECTIONS)
+        return unexpected(p, el, E_BUDGET,
+                          "<department>, <units>, <tables>, <performance> or <narrative>");
+    if (i < p->next_section)
+        return fail(p, p->cur, BK_E_CONTENT, "<%s> is out of place: <budget> holds <department>, "
+                    "<units>, <tables>, <performance> and <narrative> in this order, each once",
+                    elems[sections[i]].name);
+    if (p->next_section < NREQUIRED && i > p->next_section)
+        return fail(p, p->cur, BK_E_CONTENT, "<%s> comes before <%s>, which is missing",
+                    elems[sections[i]].name, elems[sections[p->next_section]].name);
+    p->next_section = i + 1;
+    return sections[i];
+}
+
+static int only(bkx_reader *p, const bkx_el *el, int parent, int elem)
+{
+    char expected[32];
+    if (is(p, el, elem))
+        return elem;
+    snprintf(expected, sizeof expected, "<%s>", elems[elem].name);
+    return unexpected(p, el, parent, expected);
+}
+
+/* What a new element is, given its parent; -1 (with the error set) when it does not belong. */
+static int child_kind(bkx_reader *p, int parent, const bkx_el *el)
+{
+    char q[128];
+    switch (parent) {
+    case E_NONE:
+        return root_kind(p, el);
+    case E_BUDGETS:
+        return only(p, el, parent, E_BUDGET);
+    case E_BUDGET:
+        return section_kind(p, el);
+    case E_UNITS:
+        return only(p, el, parent, E_UNIT);
+    case E_TABLES:
+        return only(p, el, parent, E_TABLE);
+    case E_TABLE:
+        return only(p, el, parent, E_ROW);
+    case E_ROW:
+        return only(p, el, parent, E_CELL);
+    case E_NARRATIVE:
+        return only(p, el, parent, E_PART);
+    case E_PERFORMANCE: {
+        int is_goal = is(p, el, E_GOAL);
+        if (!is_goal && !is(p, el, E_INDICATOR))
+            return unexpected(p, el, parent, "<goal> or <indicator>");
+        if (is_goal && p->indicators)
+            return fail(p, p->cur, BK_E_CONTENT, "<goal> after an <indicator>: the goals come first");
+        p->indicators |= !is_goal;
+        return is_goal ? E_GOAL : E_INDICATOR;
+    }
+    case E_CELL:
+    case E_GOAL:
+    case E_PART:
+        return fail(p, p->cur, BK_E_CONTENT, "<%s> holds an element <%s>; only text belongs there",
+                    elems[parent].name, qname(el->prefix, el->local, q, sizeof q));
+    default:
+        return unexpected(p, el, parent, "nothing");
+    }
+}
+
+/* ---- the vocabulary: start tags ---- */
+
+static int start_budgets(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    return read_attrs(p, pos, E_BUDGETS, el, NULL);
+}
+
+static int start_budget(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[4];
+    char q[64];
+    long year, precision;
+    p->doc = bk_doc_new();
+    p->cells = 0;
+    p->next_section = 0;
+    if (!p->doc || bk_doc_set_source(p->doc, p->name) != BK_OK)
+        return nomem(p, pos);
+    if (read_attrs(p, pos, E_BUDGET, el, v))
+        return -1;
+    for (size_t i = 0; i < 4; i++)
+        if (require(p, pos, E_BUDGET, budget_attrs[i], v[i]))
+            return -1;
+    if (strcmp(v[0], "1") != 0)
+        return fail(p, pos, BK_E_CONTENT, "version \"%s\" is not supported: this reader knows "
+                    "version 1", shorten(q, sizeof q, v[0]));
+    if (parse_int(v[1], 1900, 9999, &year))
+        return fail(p, pos, BK_E_CONTENT, "fiscal-year \"%s\" is not a year from 1900 to 9999",
+                    shorten(q, sizeof q, v[1]));
+    if (strcmp(v[2], "万元") != 0 && strcmp(v[2], "元") != 0)
+        return fail(p, pos, BK_E_CONTENT, "money-unit \"%s\" is neither 万元 nor 元",
+                    shorten(q, sizeof q, v[2]));
+    if (parse_int(v[3], 0, BK_DECIMAL_MAX_SCALE, &precision))
+        return fail(p, pos, BK_E_CONTENT, "precision \"%s\" is not a whole number from 0 to %d",
+                    shorten(q, sizeof q, v[3]), BK_DECIMAL_MAX_SCALE);
+    p->doc->fiscal_year = (int)year;
+    p->doc->money_unit = bk_doc_intern_cstr(p->doc, v[2]);
+    p->doc->precision = (int)precision;
+    return p->doc->money_unit ? 0 : nomem(p, pos);
+}
+
+static int start_department(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[2];
+    if (read_attrs(p, pos, E_DEPARTMENT, el, v) || require(p, pos, E_DEPARTMENT, "name", v[0]))
         return -1;
     if (!*v[0])
         return fail(p, pos, BK_E_CONTENT, "the department name is empty");
     if (v[1] && !*v[1])
         return fail(p, pos, BK_E_CONTENT, "the department code is empty; leave the attribute out");
-    if (bk_doc_set_department(p->doc, v[0], v[1]) != BK_OK)
-        return nomem(p, pos);
-    return no_content(p, "department", pos, empty);
+    return bk_doc_set_department(p->doc, v[0], v[1]) == BK_OK ? 0 : nomem(p, pos);
 }
 
-static int read_unit(bkx_reader *p, bkx_pos pos, int empty)
+static int start_unit(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 {
-    static const char *const names[] = {"id", "kind", "name", "parent", NULL};
-    const char *v[4] = {NULL, NULL, NULL, NULL};
+    const char *v[4];
     char q[64];
-    if (read_attrs(p, pos, "unit", names, v, 0) || require(p, pos, "unit", "id", v[0]) ||
-        require(p, pos, "unit", "kind", v[1]) || require(p, pos, "unit", "name", v[2]))
+    if (read_attrs(p, pos, E_UNIT, el, v) || require(p, pos, E_UNIT, "id", v[0]) ||
+        require(p, pos, E_UNIT, "kind", v[1]) || require(p, pos, E_UNIT, "name", v[2]))
         return -1;
     if (!valid_id(v[0]))
         return fail(p, pos, BK_E_CONTENT, "unit id \"%s\" may hold only letters, digits, \"_\" and "
@@ -735,26 +1087,150 @@ static int read_unit(bkx_reader *p, bkx_pos pos, int empty)
         return fail(p, pos, BK_E_CONTENT, "unit kind \"%s\" is not department, self or subunit",
                     shorten(q, sizeof q, v[1]));
     bk_status st = bk_doc_add_unit(p->doc, v[0], v[2], (bk_unit_kind)kind, v[3], p->err);
-    if (st != BK_OK)
-        return core_fail(p, pos, st);
-    return no_content(p, "unit", pos, empty);
+    return st == BK_OK ? 0 : core_fail(p, pos, st);
 }
 
-static int read_units(bkx_reader *p, bkx_pos pos, int empty)
+static int start_table(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 {
-    int rc;
-    if (read_attrs(p, pos, "units", NULL, NULL, 0))
+    const char *v[3];
+    char q[64];
+    if (read_attrs(p, pos, E_TABLE, el, v) || require(p, pos, E_TABLE, "id", v[0]))
         return -1;
-    if (empty)
-        return 0;
-    while ((rc = child(p, "units", pos)) == 1) {
-        if (!is(p, "unit"))
-            return unexpected(p, "units", "<unit>");
-        if (read_unit(p, p->cur, xmlTextReaderIsEmptyElement(p->r) == 1))
-            return -1;
-    }
-    return rc;
+    const bk_template *tpl = p->templates ? bk_templates_find(p->templates, v[0]) : NULL;
+    if (!tpl)
+        return fail(p, pos, BK_E_CONTENT, "table id \"%s\" has no template",
+                    shorten(q, sizeof q, v[0]));
+    if (bk_doc_table(p->doc, tpl->id))
+        return fail(p, pos, BK_E_CONTENT, "table %s appears twice", tpl->id);
+    bk_table *t = bk_doc_add_table(p->doc, tpl);
+    if (!t || bk_table_set_labels(p->doc, t, v[1], v[2]) != BK_OK)
+        return nomem(p, pos);
+    p->t = t;
+    p->table = tpl->id;
+    p->row = 0;
+    return 0;
 }
+
+static int start_row(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[7];
+    char q[64];
+    long level = 0, line;
+    p->row = p->t->nrows + 1;
+    if (read_attrs(p, pos, E_ROW, el, v) || require(p, pos, E_ROW, "kind", v[0]) ||
+        require(p, pos, E_ROW, "unit", v[1]))
+        return -1;
+    int kind = bk_row_kind_parse(v[0]);
+    if (kind < 0)
+        return fail(p, pos, BK_E_CONTENT, "row kind \"%s\" is not item, unit, total or of",
+                    shorten(q, sizeof q, v[0]));
+    int unit = bk_doc_find_unit(p->doc, v[1]);
+    if (unit < 0)
+        return fail(p, pos, BK_E_CONTENT, "the row belongs to unit \"%s\", which is not in <units>",
+                    shorten(q, sizeof q, v[1]));
+    if (v[3] && !*v[3])
+        return fail(p, pos, BK_E_CONTENT, "the row's code is empty; leave the attribute out");
+    if (v[5] && parse_int(v[5], 1, BKX_MAX_LEVEL, &level))
+        return fail(p, pos, BK_E_CONTENT, "level \"%s\" is not a whole number from 1 to %d",
+                    shorten(q, sizeof q, v[5]), BKX_MAX_LEVEL);
+    /* "line" only documents where a row came from; the row's line is where it is here. */
+    if (v[6] && parse_int(v[6], 1, 999999999, &line))
+        return fail(p, pos, BK_E_CONTENT, "line \"%s\" is not a positive whole number",
+                    shorten(q, sizeof q, v[6]));
+    long row = bk_table_add_row(p->doc, p->t, (bk_row_kind)kind, unit, v[2], v[3],
+                                v[4] ? v[4] : "", (int)level,
+                                (uint32_t)(pos.line > 0 ? pos.line : 0));
+    if (row < 0)
+        return nomem(p, pos);
+    p->rowi = (size_t)row;
+    p->last_col = -1;
+    return 0;
+}
+
+/* Cells come in the template's column order: try the column after the last one first. */
+static int column_of(const bkx_reader *p, const bk_template *tpl, const char *id)
+{
+    size_t next = (size_t)(p->last_col + 1);
+    if (next < tpl->ncolumns && strcmp(tpl->columns[next].id, id) == 0)
+        return (int)next;
+    return bk_template_column(tpl, id);
+}
+
+static int start_cell(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[1];
+    char q[64];
+    const bk_template *tpl = p->t->tpl;
+    if (read_attrs(p, pos, E_CELL, el, v) || require(p, pos, E_CELL, "column", v[0]))
+        return -1;
+    int col = column_of(p, tpl, v[0]);
+    if (col < 0)
+        return fail(p, pos, BK_E_CONTENT, "table %s has no column \"%s\"", tpl->id,
+                    shorten(q, sizeof q, v[0]));
+    if (bk_table_cell(p->t, p->rowi, (size_t)col)->kind != BK_CELL_EMPTY)
+        return fail(p, pos, BK_E_CONTENT, "column \"%s\" appears twice in this row", v[0]);
+    if (++p->cells > p->lim.max_cells)
+        return fail(p, pos, BK_E_LIMIT, "the document holds more than %llu cells (max-cells)",
+                    p->lim.max_cells);
+    p->col = (size_t)col;
+    p->last_col = col;
+    return start_text(p, pos);
+}
+
+static int start_performance(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[3];
+    p->indicators = 0;
+    if (read_attrs(p, pos, E_PERFORMANCE, el, v))
+        return -1;
+    return bk_doc_set_performance(p->doc, v[0], v[1], v[2]) == BK_OK ? 0 : nomem(p, pos);
+}
+
+static int start_goal(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    return read_attrs(p, pos, E_GOAL, el, NULL) || start_text(p, pos) ? -1 : 0;
+}
+
+static int start_indicator(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[4];
+    if (read_attrs(p, pos, E_INDICATOR, el, v))
+        return -1;
+    for (size_t i = 0; i < 4; i++)
+        if (require(p, pos, E_INDICATOR, indicator_attrs[i], v[i]))
+            return -1;
+    return bk_doc_add_indicator(p->doc, v[0], v[1], v[2], v[3]) == BK_OK ? 0 : nomem(p, pos);
+}
+
+static int start_part(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[1];
+    if (read_attrs(p, pos, E_PART, el, v) || require(p, pos, E_PART, "title", v[0]))
+        return -1;
+    p->title = bk_doc_intern_cstr(p->doc, v[0]);
+    if (!p->title)
+        return nomem(p, pos);
+    return start_text(p, pos);
+}
+
+/* Elements without attributes or checks of their own. */
+static int start_plain(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    return read_attrs(p, pos, p->stack[p->depth - 1].elem, el, NULL);
+}
+
+typedef int (*start_fn)(bkx_reader *p, bkx_pos pos, const bkx_el *el);
+static const start_fn starts[E_COUNT] = {
+    [E_BUDGETS] = start_budgets,       [E_BUDGET] = start_budget,
+    [E_DEPARTMENT] = start_department, [E_UNITS] = start_plain,
+    [E_UNIT] = start_unit,             [E_TABLES] = start_plain,
+    [E_TABLE] = start_table,           [E_ROW] = start_row,
+    [E_CELL] = start_cell,             [E_PERFORMANCE] = start_performance,
+    [E_GOAL] = start_goal,             [E_INDICATOR] = start_indicator,
+    [E_NARRATIVE] = start_plain,       [E_PART] = start_part,
+};
+
+/* ---- the vocabulary: end tags ---- */
 
 static int read_amount(bkx_reader *p, bkx_pos pos, const char *column, bk_decimal *d)
 {
@@ -779,281 +1255,27 @@ static int read_amount(bkx_reader *p, bkx_pos pos, const char *column, bk_decima
     }
 }
 
-static int read_cell(bkx_reader *p, bkx_pos pos, int empty, bk_table *t, size_t row)
+static int end_cell(bkx_reader *p, bkx_pos pos)
 {
-    static const char *const names[] = {"column", NULL};
-    const char *v[1] = {NULL};
-    char q[64];
-    if (read_attrs(p, pos, "cell", names, v, 0) || require(p, pos, "cell", "column", v[0]))
-        return -1;
-    int col = bk_template_column(t->tpl, v[0]);
-    if (col < 0)
-        return fail(p, pos, BK_E_CONTENT, "table %s has no column \"%s\"", t->tpl->id,
-                    shorten(q, sizeof q, v[0]));
-    if (bk_table_cell(t, row, (size_t)col)->kind != BK_CELL_EMPTY)
-        return fail(p, pos, BK_E_CONTENT, "column \"%s\" appears twice in this row", v[0]);
-    if (++p->cells > p->lim.max_cells)
-        return fail(p, pos, BK_E_LIMIT, "the document holds more than %llu cells (max-cells)",
-                    p->lim.max_cells);
-    if (read_text(p, "cell", pos, empty))
-        return -1;
+    const bk_column *column = &p->t->tpl->columns[p->col];
     bk_status st;
-    if (t->tpl->columns[col].type == BK_COL_TEXT) {
-        st = bk_table_set_text(p->doc, t, row, (size_t)col, p->text.p, p->text.len);
+    if (column->type == BK_COL_TEXT) {
+        st = bk_table_set_text(p->doc, p->t, p->rowi, p->col, p->text.p, p->text.len);
     } else {
         bk_decimal d;
-        if (read_amount(p, pos, v[0], &d))
+        if (read_amount(p, pos, column->id, &d))
             return -1;
-        st = bk_table_set_number(t, row, (size_t)col, d);
+        st = bk_table_set_number(p->t, p->rowi, p->col, d);
     }
     return st == BK_OK ? 0 : core_fail(p, pos, st);
 }
 
-static int read_row(bkx_reader *p, bkx_pos pos, int empty, bk_table *t)
+/* The whole <budget> is read: hand the document over. */
+static int end_budget(bkx_reader *p, bkx_pos pos)
 {
-    static const char *const names[] = {"kind", "unit", "section", "code", "name", "level", "line",
-                                        NULL};
-    const char *v[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    char q[64];
-    long level = 0, line;
-    int rc;
-    p->row = t->nrows + 1;
-    if (read_attrs(p, pos, "row", names, v, 0) || require(p, pos, "row", "kind", v[0]) ||
-        require(p, pos, "row", "unit", v[1]))
-        return -1;
-    int kind = bk_row_kind_parse(v[0]);
-    if (kind < 0)
-        return fail(p, pos, BK_E_CONTENT, "row kind \"%s\" is not item, unit, total or of",
-                    shorten(q, sizeof q, v[0]));
-    int unit = bk_doc_find_unit(p->doc, v[1]);
-    if (unit < 0)
-        return fail(p, pos, BK_E_CONTENT, "the row belongs to unit \"%s\", which is not in <units>",
-                    shorten(q, sizeof q, v[1]));
-    if (v[3] && !*v[3])
-        return fail(p, pos, BK_E_CONTENT, "the row's code is empty; leave the attribute out");
-    if (v[5] && parse_int(v[5], 1, BKX_MAX_LEVEL, &level))
-        return fail(p, pos, BK_E_CONTENT, "level \"%s\" is not a whole number from 1 to %d",
-                    shorten(q, sizeof q, v[5]), BKX_MAX_LEVEL);
-    /* "line" only documents where a row came from; the row's line is where it is here. */
-    if (v[6] && parse_int(v[6], 1, 999999999, &line))
-        return fail(p, pos, BK_E_CONTENT, "line \"%s\" is not a positive whole number",
-                    shorten(q, sizeof q, v[6]));
-    long row = bk_table_add_row(p->doc, t, (bk_row_kind)kind, unit, v[2], v[3], v[4] ? v[4] : "",
-                                (int)level, (uint32_t)(pos.line > 0 ? pos.line : 0));
-    if (row < 0)
-        return nomem(p, pos);
-    if (empty)
-        return 0;
-    while ((rc = child(p, "row", pos)) == 1) {
-        if (!is(p, "cell"))
-            return unexpected(p, "row", "<cell>");
-        if (read_cell(p, p->cur, xmlTextReaderIsEmptyElement(p->r) == 1, t, (size_t)row))
-            return -1;
-    }
-    return rc;
-}
-
-static int read_table(bkx_reader *p, bkx_pos pos, int empty)
-{
-    static const char *const names[] = {"id", "unit-label", "note", NULL};
-    const char *v[3] = {NULL, NULL, NULL};
-    char q[64];
-    int rc;
-    if (read_attrs(p, pos, "table", names, v, 0) || require(p, pos, "table", "id", v[0]))
-        return -1;
-    const bk_template *tpl = p->templates ? bk_templates_find(p->templates, v[0]) : NULL;
-    if (!tpl)
-        return fail(p, pos, BK_E_CONTENT, "table id \"%s\" has no template",
-                    shorten(q, sizeof q, v[0]));
-    if (bk_doc_table(p->doc, tpl->id))
-        return fail(p, pos, BK_E_CONTENT, "table %s appears twice", tpl->id);
-    bk_table *t = bk_doc_add_table(p->doc, tpl);
-    if (!t || bk_table_set_labels(p->doc, t, v[1], v[2]) != BK_OK)
-        return nomem(p, pos);
-    if (empty)
-        return 0;
-    p->table = tpl->id;
-    p->row = 0;
-    while ((rc = child(p, "table", pos)) == 1) {
-        if (!is(p, "row"))
-            return unexpected(p, "table", "<row>");
-        if (read_row(p, p->cur, xmlTextReaderIsEmptyElement(p->r) == 1, t))
-            return -1;
-        p->row = 0; /* what follows is not in that row */
-    }
-    p->table = NULL;
-    p->row = 0;
-    return rc;
-}
-
-static int read_tables(bkx_reader *p, bkx_pos pos, int empty)
-{
-    int rc;
-    if (read_attrs(p, pos, "tables", NULL, NULL, 0))
-        return -1;
-    if (empty)
-        return 0;
-    while ((rc = child(p, "tables", pos)) == 1) {
-        if (!is(p, "table"))
-            return unexpected(p, "tables", "<table>");
-        if (read_table(p, p->cur, xmlTextReaderIsEmptyElement(p->r) == 1))
-            return -1;
-    }
-    return rc;
-}
-
-static int read_goal(bkx_reader *p, bkx_pos pos, int empty)
-{
-    if (read_attrs(p, pos, "goal", NULL, NULL, 0) || read_text(p, "goal", pos, empty))
-        return -1;
-    return bk_doc_add_goal(p->doc, p->text.p) == BK_OK ? 0 : nomem(p, pos);
-}
-
-static int read_indicator(bkx_reader *p, bkx_pos pos, int empty)
-{
-    static const char *const names[] = {"level1", "level2", "level3", "target", NULL};
-    const char *v[4] = {NULL, NULL, NULL, NULL};
-    if (read_attrs(p, pos, "indicator", names, v, 0))
-        return -1;
-    for (size_t i = 0; i < 4; i++)
-        if (require(p, pos, "indicator", names[i], v[i]))
-            return -1;
-    if (bk_doc_add_indicator(p->doc, v[0], v[1], v[2], v[3]) != BK_OK)
-        return nomem(p, pos);
-    return no_content(p, "indicator", pos, empty);
-}
-
-static int read_performance(bkx_reader *p, bkx_pos pos, int empty)
-{
-    static const char *const names[] = {"unit-name", "supervisor", "period", NULL};
-    const char *v[3] = {NULL, NULL, NULL};
-    int rc, indicators = 0;
-    if (read_attrs(p, pos, "performance", names, v, 0))
-        return -1;
-    if (bk_doc_set_performance(p->doc, v[0], v[1], v[2]) != BK_OK)
-        return nomem(p, pos);
-    if (empty)
-        return 0;
-    while ((rc = child(p, "performance", pos)) == 1) {
-        int is_goal = is(p, "goal");
-        if (!is_goal && !is(p, "indicator"))
-            return unexpected(p, "performance", "<goal> or <indicator>");
-        if (is_goal && indicators)
-            return fail(p, p->cur, BK_E_CONTENT, "<goal> after an <indicator>: the goals come first");
-        int child_empty = xmlTextReaderIsEmptyElement(p->r) == 1;
-        indicators |= !is_goal;
-        if (is_goal ? read_goal(p, p->cur, child_empty) : read_indicator(p, p->cur, child_empty))
-            return -1;
-    }
-    return rc;
-}
-
-static int read_part(bkx_reader *p, bkx_pos pos, int empty)
-{
-    static const char *const names[] = {"title", NULL};
-    const char *v[1] = {NULL};
-    if (read_attrs(p, pos, "part", names, v, 0) || require(p, pos, "part", "title", v[0]) ||
-        read_text(p, "part", pos, empty))
-        return -1;
-    return bk_doc_add_narrative(p->doc, v[0], p->text.p) == BK_OK ? 0 : nomem(p, pos);
-}
-
-static int read_narrative(bkx_reader *p, bkx_pos pos, int empty)
-{
-    int rc;
-    if (read_attrs(p, pos, "narrative", NULL, NULL, 0))
-        return -1;
-    if (empty)
-        return 0;
-    while ((rc = child(p, "narrative", pos)) == 1) {
-        if (!is(p, "part"))
-            return unexpected(p, "narrative", "<part>");
-        if (read_part(p, p->cur, xmlTextReaderIsEmptyElement(p->r) == 1))
-            return -1;
-    }
-    return rc;
-}
-
-/* The children of <budget>, in the order they must come; the first three are required. */
-typedef int (*section_fn)(bkx_reader *p, bkx_pos pos, int empty);
-static const struct {
-    const char *name;
-    section_fn read;
-} sections[] = {
-    {"department", read_department}, {"units", read_units},         {"tables", read_tables},
-    {"performance", read_performance}, {"narrative", read_narrative},
-};
-#define NSECTIONS (sizeof sections / sizeof sections[0])
-#define NREQUIRED 3
-
-static int read_sections(bkx_reader *p, bkx_pos pos, int empty)
-{
-    size_t next = 0; /* sections before this one are behind us */
-    int rc = 0;
-    while (!empty && (rc = child(p, "budget", pos)) == 1) {
-        size_t i = 0;
-        while (i < NSECTIONS && !is(p, sections[i].name))
-            i++;
-        if (i == NSECTIONS)
-            return unexpected(p, "budget",
-                              "<department>, <units>, <tables>, <performance> or <narrative>");
-        if (i < next)
-            return fail(p, p->cur, BK_E_CONTENT, "<%s> is out of place: <budget> holds <department>, "
-                        "<units>, <tables>, <performance> and <narrative> in this order, each "
-                        "once", sections[i].name);
-        if (next < NREQUIRED && i > next)
-            return fail(p, p->cur, BK_E_CONTENT, "<%s> comes before <%s>, which is missing",
-                        sections[i].name, sections[next].name);
-        next = i + 1;
-        if (sections[i].read(p, p->cur, xmlTextReaderIsEmptyElement(p->r) == 1))
-            return -1;
-    }
-    if (rc < 0)
-        return -1;
-    if (next < NREQUIRED)
-        return fail(p, pos, BK_E_CONTENT, "<budget> has no <%s>", sections[next].name);
-    return 0;
-}
-
-static int read_budget_attrs(bkx_reader *p, bkx_pos pos)
-{
-    static const char *const names[] = {"version", "fiscal-year", "money-unit", "precision", NULL};
-    const char *v[4] = {NULL, NULL, NULL, NULL};
-    char q[64];
-    long year, precision;
-    if (read_attrs(p, pos, "budget", names, v, 1))
-        return -1;
-    for (size_t i = 0; i < 4; i++)
-        if (require(p, pos, "budget", names[i], v[i]))
-            return -1;
-    if (strcmp(v[0], "1") != 0)
-        return fail(p, pos, BK_E_CONTENT, "version \"%s\" is not supported: this reader knows "
-                    "version 1", shorten(q, sizeof q, v[0]));
-    if (parse_int(v[1], 1900, 9999, &year))
-        return fail(p, pos, BK_E_CONTENT, "fiscal-year \"%s\" is not a year from 1900 to 9999",
-                    shorten(q, sizeof q, v[1]));
-    if (strcmp(v[2], "万元") != 0 && strcmp(v[2], "元") != 0)
-        return fail(p, pos, BK_E_CONTENT, "money-unit \"%s\" is neither 万元 nor 元",
-                    shorten(q, sizeof q, v[2]));
-    if (parse_int(v[3], 0, BK_DECIMAL_MAX_SCALE, &precision))
-        return fail(p, pos, BK_E_CONTENT, "precision \"%s\" is not a whole number from 0 to %d",
-                    shorten(q, sizeof q, v[3]), BK_DECIMAL_MAX_SCALE);
-    p->doc->fiscal_year = (int)year;
-    p->doc->money_unit = v[2];
-    p->doc->precision = (int)precision;
-    return 0;
-}
-
-/* One <budget>: build the document and hand it over at its end tag. */
-static int read_budget(bkx_reader *p, bkx_pos pos)
-{
-    int empty = xmlTextReaderIsEmptyElement(p->r) == 1;
-    p->doc = bk_doc_new();
-    p->cells = 0;
-    if (!p->doc || bk_doc_set_source(p->doc, p->name) != BK_OK)
-        return nomem(p, pos);
-    if (read_budget_attrs(p, pos) || read_sections(p, pos, empty))
-        return -1;
+    if (p->next_section < NREQUIRED)
+        return fail(p, pos, BK_E_CONTENT, "<budget> has no <%s>",
+                    elems[sections[p->next_section]].name);
     bk_doc *doc = p->doc;
     p->doc = NULL;
     bk_status st = bk_import_emit(p->job, doc);
@@ -1065,53 +1287,196 @@ static int read_budget(bkx_reader *p, bkx_pos pos)
     return 0;
 }
 
-static int read_budgets(bkx_reader *p, bkx_pos pos)
+static int end_element(bkx_reader *p, const bkx_frame *f)
 {
-    int rc;
-    if (read_attrs(p, pos, "budgets", NULL, NULL, 1))
-        return -1;
-    if (xmlTextReaderIsEmptyElement(p->r) == 1)
+    switch (f->elem) {
+    case E_CELL:
+        return end_cell(p, f->pos);
+    case E_ROW:
+        p->row = 0; /* what follows is not in that row */
         return 0;
-    while ((rc = child(p, "budgets", pos)) == 1) {
-        if (!is(p, "budget"))
-            return unexpected(p, "budgets", "<budget>");
-        if (read_budget(p, p->cur))
-            return -1;
+    case E_TABLE:
+        p->t = NULL;
+        p->table = NULL;
+        p->row = 0;
+        return 0;
+    case E_GOAL:
+        return bk_doc_add_goal(p->doc, p->text.p) == BK_OK ? 0 : nomem(p, f->pos);
+    case E_PART:
+        return bk_doc_add_narrative(p->doc, p->title, p->text.p) == BK_OK ? 0 : nomem(p, f->pos);
+    case E_BUDGET:
+        return end_budget(p, f->pos);
+    default:
+        return 0;
     }
-    return rc;
 }
 
-static int read_root(bkx_reader *p)
+/* ---- parser callbacks ---- */
+
+/* After an error nothing more is parsed, and no callback comes. */
+static void stop(bkx_reader *p)
 {
-    int type;
-    do
-        type = next_node(p);
-    while (type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE);
-    if (type < 0)
+    xmlStopParser(p->ctxt);
+}
+
+static int start_element(bkx_reader *p, const bkx_el *el)
+{
+    p->elements++;
+    p->cur = element_pos(p);
+    if (report_stray(p))
         return -1;
-    if (type != XML_READER_TYPE_ELEMENT)
+    if ((unsigned long long)p->depth + 1 > p->lim.max_depth)
+        return fail(p, p->cur, BK_E_LIMIT, "elements are nested deeper than %llu levels (max-depth)",
+                    p->lim.max_depth);
+    int elem = child_kind(p, p->depth ? p->stack[p->depth - 1].elem : E_NONE, el);
+    if (elem < 0)
+        return -1;
+    /* child_kind refuses every element below a cell, goal, part or childless element, so the
+     * vocabulary's depth bounds the stack. */
+    p->stack[p->depth].elem = elem;
+    p->stack[p->depth].pos = p->cur;
+    p->depth++;
+    return starts[elem](p, p->cur, el);
+}
+
+static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+                     int nnamespaces, const xmlChar **namespaces, int nattrs, int ndefaulted,
+                     const xmlChar **attrs)
+{
+    bkx_reader *p = ctx;
+    bkx_el el = {local, prefix, uri, attrs, nattrs};
+    (void)nnamespaces;
+    (void)namespaces;
+    (void)ndefaulted;
+    if (!p->failed && start_element(p, &el))
+        stop(p);
+}
+
+static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    bkx_reader *p = ctx;
+    (void)local;
+    (void)prefix;
+    (void)uri;
+    if (p->failed || p->depth == 0)
+        return;
+    if (report_stray(p)) {
+        stop(p);
+        return;
+    }
+    bkx_frame f = p->stack[--p->depth];
+    if (end_element(p, &f))
+        stop(p);
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    bkx_reader *p = ctx;
+    if (p->failed || p->depth == 0 || len <= 0)
+        return;
+    const bkx_frame *f = &p->stack[p->depth - 1];
+    if (!elems[f->elem].text)
+        stray_text(p, ch, (size_t)len);
+    else if (add_text(p, f, ch, (size_t)len))
+        stop(p);
+}
+
+/* A CDATA section is text; where only elements belong it is reported on its own. */
+static void on_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    bkx_reader *p = ctx;
+    if (p->failed || p->depth == 0 || len <= 0)
+        return;
+    if (elems[p->stack[p->depth - 1].elem].text) {
+        on_text(ctx, ch, len);
+        return;
+    }
+    if (report_stray(p))
+        goto stopped;
+    stray_text(p, ch, (size_t)len);
+    if (report_stray(p))
+        goto stopped;
+    return;
+stopped:
+    stop(p);
+}
+
+/* Comments and processing instructions are ignored, but they end a run of text. */
+static void on_comment(void *ctx, const xmlChar *value)
+{
+    bkx_reader *p = ctx;
+    (void)value;
+    if (!p->failed && report_stray(p))
+        stop(p);
+}
+
+static void on_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+    (void)data;
+    on_comment(ctx, target);
+}
+
+/* A DOCTYPE the lexer could not see (an encoding it cannot read): refused before its
+ * internal subset is parsed. */
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *public_id,
+                       const xmlChar *system_id)
+{
+    bkx_reader *p = ctx;
+    bkx_pos pos = {p->ctxt->input ? p->ctxt->input->line : 0, 0};
+    (void)name;
+    (void)public_id;
+    (void)system_id;
+    refuse_input(p, pos, BK_E_HOSTILE, "%s", BKX_DOCTYPE_MSG);
+    stop(p);
+}
+
+/* ---- the job ---- */
+
+static int parse(bkx_reader *p)
+{
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.cdataBlock = on_cdata;
+    sax.comment = on_comment;
+    sax.processingInstruction = on_pi;
+    sax.internalSubset = on_doctype;
+    sax.serror = on_xml_error;
+    /* No getEntity, entityDecl, externalSubset or resolveEntity: nothing can be declared or
+     * loaded, and the predefined entities are the parser's own. */
+
+    long n = read_chunk(p);
+    if (n < 0)
+        return -1;
+    /* The first four bytes tell the parser the encoding, as they would at the file's start. */
+    int head = n >= 4 ? 4 : 0;
+    p->ctxt = xmlCreatePushParserCtxt(&sax, p, head ? (const char *)p->buf : NULL, head, p->name);
+    if (!p->ctxt)
+        return nomem(p, p->cur);
+    xmlCtxtUseOptions(p->ctxt, BKX_PARSE_OPTIONS);
+    intern_names(p);
+    for (;;) {
+        xmlParseChunk(p->ctxt, (const char *)p->buf + head, (int)(n - head), n == 0);
+        if (p->failed || n == 0)
+            break;
+        head = 0;
+        if ((n = read_chunk(p)) < 0)
+            break;
+    }
+    if (p->failed)
+        return -1;
+    if (p->depth > 0)
+        return fail(p, p->stack[p->depth - 1].pos, BK_E_SYNTAX, "the document ends inside <%s>",
+                    elems[p->stack[p->depth - 1].elem].name);
+    if (!p->root_seen)
         return fail(p, p->cur, BK_E_SYNTAX, "malformed XML: the document holds no element");
-    bkx_pos pos = p->cur;
-    int rc;
-    if (is(p, "budget"))
-        rc = read_budget(p, pos);
-    else if (is(p, "budgets"))
-        rc = read_budgets(p, pos);
-    else if (!is_ours(p) && (strcmp(local_name(p), "budget") == 0 ||
-                             strcmp(local_name(p), "budgets") == 0))
-        return fail(p, pos, BK_E_CONTENT, "<%s> is not in the namespace " BKX_NS
-                    " (add xmlns=\"" BKX_NS "\")", local_name(p));
-    else
-        return fail(p, pos, BK_E_CONTENT, "the root element <%s> is neither <budget> nor <budgets>",
-                    (const char *)xmlTextReaderConstName(p->r));
-    if (rc)
-        return -1;
-    /* Past the root only comments and processing instructions may follow; libxml2 reports
-     * anything else, but the reader has to be driven to the end for it to look. */
-    while ((type = next_node(p)) > 0)
-        if (type == XML_READER_TYPE_ELEMENT)
-            return fail(p, p->cur, BK_E_SYNTAX, "malformed XML: a second root element");
-    return type;
+    if (!p->ctxt->wellFormed)
+        return fail(p, p->cur, BK_E_SYNTAX, "malformed XML: the document cannot be read");
+    return 0;
 }
 
 static bk_status import_job(bk_import *job)
@@ -1128,22 +1493,15 @@ static bk_status import_job(bk_import *job)
     p->lim = *bk_ctx_limits(bk_import_ctx(job));
     p->lex.line = 1;
     p->status = BK_OK;
-    p->r = xmlReaderForIO(bkx_read, bkx_close, p, p->name, NULL, BKX_PARSE_OPTIONS);
-    if (!p->r) {
-        if (!p->failed)
-            bk_error_set(err, BK_E_NOMEM, "out of memory");
-        bk_status st = p->failed ? p->status : BK_E_NOMEM;
-        bk_free(p);
-        return st;
-    }
-    xmlTextReaderSetStructuredErrorHandler(p->r, on_xml_error, p);
-    int rc = read_root(p);
+    int rc = parse(p);
     bk_status st = rc == 0 ? BK_OK : p->failed ? p->status : BK_E_INTERNAL;
     if (st == BK_E_INTERNAL)
         bk_error_set(err, st, "the XML reader stopped without saying why");
-    xmlFreeTextReader(p->r);
+    if (p->ctxt)
+        xmlFreeParserCtxt(p->ctxt);
     bk_doc_free(p->doc);
     bkx_buf_free(&p->text);
+    bkx_buf_free(&p->attrs);
     bk_free(p);
     return st;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 
 #include <budgetkit/plugin.h>
 
@@ -33,6 +34,13 @@ int bkx_text_ok(const char *s, long *bad);
 
 /* Number of characters in s[0..len) counted as UTF-8 (continuation bytes do not count). */
 long bkx_utf8_chars(const unsigned char *s, size_t len);
+
+/* What libxml2 hands to a structured error handler: const since libxml2 2.12. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *bkx_error_ptr;
+#else
+typedef xmlError *bkx_error_ptr;
+#endif
 
 /* libxml2 prints what it cannot hand to a caller (output buffer and writer errors) through
  * its thread's generic handlers. While the plugin works those are silenced, and restored

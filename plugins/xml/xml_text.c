@@ -131,7 +131,7 @@ static void ignore_generic(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-static void ignore_structured(void *ctx, xmlErrorPtr error)
+static void ignore_structured(void *ctx, bkx_error_ptr error)
 {
     (void)ctx;
     (void)error;

@@ -1,8 +1,8 @@
 /* Every allocation failure is handled: fail the 1st, 2nd, ... Nth allocation of a whole job
  * (context, plugin loading, templates, reading, writing, validating) until a run completes
  * without reaching N. Each run must either succeed with exactly the output (or, validating,
- * the report) of an undisturbed run or stop with BK_E_NOMEM and a message, leave nothing in the output folder, and free
- * everything it allocated. Leaks are found by LeakSanitizer in sanitised builds
+ * the report) of an undisturbed run or stop with BK_E_NOMEM and a message, leave nothing in
+ * the output folder, and free everything it allocated. Leaks are found by LeakSanitizer in sanitised builds
  * (-DBK_SANITIZE=ON), which the test asks for a check every 256 runs so that a leak is
  * reported with the allocations that caused it; ordinary builds cannot see them.
  *
@@ -19,10 +19,12 @@
  * the plain allocator after bk_ctx_new; BK_FAULTS_JANSSON=1 keeps jansson in, to see whether
  * an installed jansson has been fixed.
  *
- * Not covered either, because these libraries allocate with malloc directly: libxml2's parser and
- * writer buffers, libzip's archive structures, libcsv's field buffer (unless the CSV plugin
- * installs bk_realloc), zlib's inflate/deflate state (unless the archive plugin passes zalloc),
- * and the C library's own (stdio buffers, dlopen, opendir). */
+ * Not covered either, because these libraries allocate with malloc directly: libxml2 (the XML
+ * reader's xmlTextReader and the writer's buffers: the plugin installs no xmlMemSetup), libzip
+ * (the archive reader's zip_t, its sources and the inflate state inside zip_fopen), iconv
+ * (GB18030 conversion in the CSV plugin), and the C library's own (stdio buffers, dlopen,
+ * opendir, open_memstream). Covered besides our code: libcsv's field buffer (the CSV reader
+ * installs bk_realloc/bk_free) and zlib's deflate state when writing an archive (zalloc). */
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>

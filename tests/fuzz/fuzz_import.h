@@ -3,7 +3,8 @@
  * the statically linked plugins to register) and optionally FUZZ_OPTIONS (key, value pairs),
  * FUZZ_PREFIX (text every input is made to start with, so that the fuzzer spends its time
  * behind it) or FUZZ_NOT_PREFIX (inputs starting with it belong to another target and are
- * dropped) before including this file.
+ * dropped) and FUZZ_VALIDATE (run every registered validator over each document, as
+ * `budgetkit validate` does, and abort when one cannot run) before including this file.
  *
  * Each input goes through the host exactly as a file would (bk_run_import: templates, the
  * importer, bk_doc_check on every document). Every document that comes out is then written
@@ -104,10 +105,54 @@ static void fuzz_check_roundtrip(const bk_doc *doc)
     bk_sink_abort(sink);
 }
 
+#ifdef FUZZ_VALIDATE
+/* Every validator over one document, then its end-of-run rules, as bk_validate runs them. A
+ * document that passed bk_doc_check must be checkable: a validator that cannot run on it is
+ * a bug. */
+static void fuzz_validate(const bk_doc *doc)
+{
+    bk_report *report = bk_report_new();
+    if (!report)
+        abort();
+    for (size_t i = 0; i < bk_ctx_plugin_count(fuzz_ctx); i++) {
+        const bk_plugin_desc *d = bk_ctx_plugin_at(fuzz_ctx, i, NULL);
+        if (!(d->kinds & BK_PLUGIN_VALIDATE))
+            continue;
+        bk_error err;
+        bk_error_clear(&err);
+        struct bk_validation job = {fuzz_ctx, report, &err, NULL, NULL};
+        bk_status st = d->validate(&job, doc);
+        if (st == BK_OK && d->validate_end)
+            st = d->validate_end(&job);
+        if (job.free_state)
+            job.free_state(job.state);
+        if (st != BK_OK) {
+            char msg[1024];
+            bk_error_format(&err, msg, sizeof msg);
+            fprintf(stderr, "the %s validator cannot check a document the readers accept: "
+                    "status %d: %s\n", d->name, (int)st, msg);
+            abort();
+        }
+    }
+    for (size_t i = 0; i < bk_report_count(report); i++) {
+        const bk_finding *f = bk_report_at(report, i);
+        if (!f->rule || !*f->rule || !f->message_en || !*f->message_en) {
+            fprintf(stderr, "a finding has no rule or no message (rule %s)\n",
+                    f->rule ? f->rule : "(null)");
+            abort();
+        }
+    }
+    bk_report_free(report);
+}
+#endif
+
 static bk_status fuzz_on_doc(bk_doc *doc, void *user, bk_error *err)
 {
     (void)user;
     (void)err;
+#ifdef FUZZ_VALIDATE
+    fuzz_validate(doc);
+#endif
     if (fuzz_roundtrip)
         fuzz_check_roundtrip(doc);
     return BK_OK; /* the host frees the document */

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Replays every input the fuzzers ever found (tests/fuzz/regressions/FORMAT/*) through the
 # command line: `convert` must succeed or refuse the input (exit 0 or 2) and `validate` must
-# finish (0, 1 or 2); neither may die from a signal or trip a sanitizer.
+# finish (0, 1 or 2); neither may die from a signal or trip a sanitizer. An input that
+# converts must convert back: the JSON written for it is read again (exit 0) and gives the
+# same JSON, since every accepted document has a lossless JSON form.
 #
 # FORMAT is the folder name and goes to --from; a file named `options` in the folder holds
 # extra arguments for both commands (one line, e.g. `--option layout=wide`).
@@ -57,15 +59,26 @@ for dir in "$root"/*/; do
         rel=${input#"$BK_SOURCE_DIR"/}
         rm -f "$out/converted.json"
         status=0
-        timeout 60 "$BK" convert "$input" "$out/converted.json" --from "$format" "${extra[@]}" \
+        timeout 60 "$BK" convert --from "$format" "${extra[@]}" "$input" "$out/converted.json" \
             >/dev/null 2>"$out/stderr" || status=$?
         check "convert $rel" "$status" 0 2
         if [ "$status" -eq 2 ] && [ -e "$out/converted.json" ]; then
             echo "FAIL: convert $rel refused the input but left an output file"
             failures=$((failures + 1))
         fi
+        if [ "$status" -eq 0 ]; then
+            rm -f "$out/again.json"
+            status=0
+            timeout 60 "$BK" convert --from json "$out/converted.json" "$out/again.json" \
+                >/dev/null 2>"$out/stderr" || status=$?
+            check "reading back the JSON written for $rel" "$status" 0
+            if [ "$status" -eq 0 ] && ! cmp -s "$out/converted.json" "$out/again.json"; then
+                echo "FAIL: the JSON written for $rel changes when read and written again"
+                failures=$((failures + 1))
+            fi
+        fi
         status=0
-        timeout 60 "$BK" validate "$input" --from "$format" "${extra[@]}" \
+        timeout 60 "$BK" validate --from "$format" "${extra[@]}" "$input" \
             >/dev/null 2>"$out/stderr" || status=$?
         check "validate $rel" "$status" 0 1 2
     done
