@@ -15,11 +15,17 @@ static const uint32_t K[64] = {
     0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u,
     0xc67178f2u};
 
-static uint32_t rotr(uint32_t x, unsigned n) { return (x >> n) | (x << (32u - n)); }
-
+/* Big-endian words (FIPS 180-4, 3.1): one unaligned load and a byte swap on the usual
+ * little-endian machine, which is most of what reading a block costs. */
 static uint32_t load_be32(const unsigned char *p)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_bswap32(v);
+#else
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+#endif
 }
 
 static void store_be32(unsigned char *p, uint32_t v)
@@ -30,38 +36,75 @@ static void store_be32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)v;
 }
 
-static void compress_block(uint32_t h[8], const unsigned char *block)
+/* The functions of section 4.1.2. Ch and Maj are written with one operation fewer than in the
+ * standard; they give the same bits: Ch picks y where x is 1 and z elsewhere, Maj is the
+ * majority vote of x, y and z. */
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+#define BSIG0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
+#define BSIG1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
+#define SSIG0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
+#define SSIG1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
+
+/* The message schedule (6.2.2 step 1) kept as the last 16 words only: W[t] replaces W[t-16]
+ * in w[t mod 16]. */
+#define W_LOAD(t) (w[t] = load_be32(block + 4 * (t)))
+#define W_NEXT(t)                                                                                \
+    (w[(t) & 15] += SSIG1(w[((t) - 2) & 15]) + w[((t) - 7) & 15] + SSIG0(w[((t) - 15) & 15]))
+
+/* Round t (6.2.2 step 3). Rather than moving every working variable down one place, the
+ * caller passes them renamed: only d (which becomes e) and h (which becomes a) change. */
+#define ROUND(a, b, c, d, e, f, g, h, t, wt)                                                     \
+    do {                                                                                         \
+        uint32_t t1_ = (h) + BSIG1(e) + CH(e, f, g) + K[t] + (wt);                               \
+        (d) += t1_;                                                                              \
+        (h) = t1_ + BSIG0(a) + MAJ(a, b, c);                                                     \
+    } while (0)
+
+/* Eight rounds bring the names back to where they started. */
+#define EIGHT_ROUNDS(t, W)                                                                       \
+    do {                                                                                         \
+        ROUND(a, b, c, d, e, f, g, h, (t) + 0, W((t) + 0));                                      \
+        ROUND(h, a, b, c, d, e, f, g, (t) + 1, W((t) + 1));                                      \
+        ROUND(g, h, a, b, c, d, e, f, (t) + 2, W((t) + 2));                                      \
+        ROUND(f, g, h, a, b, c, d, e, (t) + 3, W((t) + 3));                                      \
+        ROUND(e, f, g, h, a, b, c, d, (t) + 4, W((t) + 4));                                      \
+        ROUND(d, e, f, g, h, a, b, c, (t) + 5, W((t) + 5));                                      \
+        ROUND(c, d, e, f, g, h, a, b, (t) + 6, W((t) + 6));                                      \
+        ROUND(b, c, d, e, f, g, h, a, (t) + 7, W((t) + 7));                                      \
+    } while (0)
+
+/* Hash n whole 64-byte blocks read straight from the caller's memory (6.2.2). */
+static void compress(uint32_t state[8], const unsigned char *block, size_t n)
 {
-    uint32_t w[64];
-    for (int t = 0; t < 16; t++)
-        w[t] = load_be32(block + 4 * t);
-    for (int t = 16; t < 64; t++) {
-        uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-        uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-        w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    uint32_t a, b, c, d, e, f, g, h, w[16];
+    for (; n > 0; n--, block += 64) {
+        a = state[0];
+        b = state[1];
+        c = state[2];
+        d = state[3];
+        e = state[4];
+        f = state[5];
+        g = state[6];
+        h = state[7];
+        EIGHT_ROUNDS(0, W_LOAD);
+        EIGHT_ROUNDS(8, W_LOAD);
+        EIGHT_ROUNDS(16, W_NEXT);
+        EIGHT_ROUNDS(24, W_NEXT);
+        EIGHT_ROUNDS(32, W_NEXT);
+        EIGHT_ROUNDS(40, W_NEXT);
+        EIGHT_ROUNDS(48, W_NEXT);
+        EIGHT_ROUNDS(56, W_NEXT);
+        state[0] += a;
+        state[1] += b;
+        state[2] += c;
+        state[3] += d;
+        state[4] += e;
+        state[5] += f;
+        state[6] += g;
+        state[7] += h;
     }
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
-    for (int t = 0; t < 64; t++) {
-        uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] +
-                      w[t];
-        uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        k = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-    h[5] += f;
-    h[6] += g;
-    h[7] += k;
 }
 
 void bkar_sha256_init(bkar_sha256_ctx *s)
@@ -85,11 +128,15 @@ void bkar_sha256_update(bkar_sha256_ctx *s, const void *data, size_t len)
         len -= take;
         if (s->used < 64)
             return;
-        compress_block(s->h, s->block);
+        compress(s->h, s->block, 1);
         s->used = 0;
     }
-    for (; len >= 64; p += 64, len -= 64)
-        compress_block(s->h, p);
+    if (len >= 64) {
+        size_t whole = len / 64;
+        compress(s->h, p, whole);
+        p += 64 * whole;
+        len -= 64 * whole;
+    }
     if (len > 0) {
         memcpy(s->block, p, len);
         s->used = len;
@@ -103,13 +150,13 @@ void bkar_sha256_final(bkar_sha256_ctx *s, unsigned char out[BKAR_SHA256_SIZE])
     s->block[s->used++] = 0x80;
     if (s->used > 56) {
         memset(s->block + s->used, 0, 64 - s->used);
-        compress_block(s->h, s->block);
+        compress(s->h, s->block, 1);
         s->used = 0;
     }
     memset(s->block + s->used, 0, 56 - s->used);
     store_be32(s->block + 56, (uint32_t)(bits >> 32));
     store_be32(s->block + 60, (uint32_t)bits);
-    compress_block(s->h, s->block);
+    compress(s->h, s->block, 1);
     for (int i = 0; i < 8; i++)
         store_be32(out + 4 * i, s->h[i]);
     memset(s, 0, sizeof *s);
