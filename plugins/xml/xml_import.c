@@ -8,8 +8,9 @@
  * lexer before the chunk holding the declaration reaches the parser (and, should an encoding
  * the lexer cannot read hide one, by the parser's first callback for it).
  *
- * libxml2 knows the line where a start tag ends but no column, so the lexer also remembers
- * where each recent start tag began: content errors point at the offending element's '<'. */
+ * libxml2 knows the line where a start tag ends but no column, so the lexer (xml_lex.c) also
+ * remembers where each recent start tag began: content errors point at the offending
+ * element's '<'. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,48 +29,11 @@
  * touches the network, or lifts its built-in size limits (no XML_PARSE_HUGE). */
 #define BKX_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
 
-/* Bytes read and handed to the parser at a time. */
-#define BKX_CHUNK 16384
-
-/* Start tags the lexer remembers. The parser holds back at most the tag it is inside, so
- * the tags seen but not yet parsed are those of one chunk (at most BKX_CHUNK / 3: "<a>") and
- * that one. */
-#define BKX_TAGS 8192
-
 /* Hierarchy depth printed by indentation: the document contract allows 1 to 9. */
 #define BKX_MAX_LEVEL 9
 
 /* How much of a stray text is kept for quoting it in a message. */
 #define BKX_STRAY 256
-
-enum lex_state {
-    LEX_TEXT, LEX_LT, LEX_STAG, LEX_STAG_DQ, LEX_STAG_SQ, LEX_ETAG, LEX_PI, LEX_PI_Q,
-    LEX_BANG, LEX_BANG_DASH, LEX_COMMENT, LEX_CDATA_OPEN, LEX_CDATA, LEX_DOCTYPE
-};
-
-enum lex_encoding { ENC_UNKNOWN, ENC_BYTES, ENC_UTF16LE, ENC_UTF16BE };
-
-typedef struct bkx_tagpos {
-    long line, col;
-} bkx_tagpos;
-
-typedef struct bkx_lexer {
-    int encoding;
-    int half;          /* first byte of a UTF-16 unit is pending */
-    int skip;          /* bytes of a byte-order mark still to pass over */
-    unsigned char first;
-    int state;
-    int match;         /* characters of "DOCTYPE" / "CDATA[" matched, or ']' / '-' in a run */
-    unsigned long long chars; /* UTF-16 units seen, to tell a leading byte-order mark */
-    /* Line of the next character, and characters before it on the line. Reading bytes, col
-     * is brought up to date only at a '<' and at the end of a chunk. */
-    long line, col;
-    bkx_tagpos lt;     /* where the last '<' was */
-    unsigned long long tags;
-    long depth;        /* elements open */
-    int slash;         /* the last character of a start tag was '/' */
-    bkx_tagpos ring[BKX_TAGS];
-} bkx_lexer;
 
 /* Where an element's start tag begins (col 0 when it cannot be told). */
 typedef struct bkx_pos {
@@ -312,272 +276,6 @@ static void on_xml_error(void *ctx, bkx_error_ptr e)
     set_error(p, pos, code, msg);
 }
 
-/* ---- the lexer on the raw input ---- */
-
-static void lex_start_tag(bkx_lexer *x)
-{
-    x->ring[x->tags % BKX_TAGS] = x->lt;
-    x->tags++;
-}
-
-/* One character in any state (a code unit below 0x80 is the character itself; anything else
- * is passed as 0x80, which is never markup). Lines and columns are the caller's. Returns 1
- * when a DOCTYPE declaration begins. */
-static int lex_step(bkx_lexer *x, unsigned c)
-{
-    static const char doctype[] = "DOCTYPE", cdata[] = "CDATA[";
-    switch (x->state) {
-    case LEX_TEXT:
-        if (c == '<') {
-            x->state = LEX_LT;
-            x->lt.line = x->line;
-            x->lt.col = x->col + 1;
-        }
-        break;
-    case LEX_LT:
-        if (c == '/')
-            x->state = LEX_ETAG;
-        else if (c == '?')
-            x->state = LEX_PI;
-        else if (c == '!')
-            x->state = LEX_BANG, x->match = 0;
-        else {
-            x->state = c == '>' ? LEX_TEXT : LEX_STAG;
-            x->slash = 0;
-            lex_start_tag(x);
-        }
-        break;
-    case LEX_STAG:
-        if (c == '"')
-            x->state = LEX_STAG_DQ;
-        else if (c == '\'')
-            x->state = LEX_STAG_SQ;
-        else if (c == '>') {
-            x->state = LEX_TEXT;
-            x->depth += !x->slash;
-        }
-        x->slash = c == '/';
-        break;
-    case LEX_STAG_DQ:
-        if (c == '"')
-            x->state = LEX_STAG;
-        break;
-    case LEX_STAG_SQ:
-        if (c == '\'')
-            x->state = LEX_STAG;
-        break;
-    case LEX_ETAG:
-        if (c == '>') {
-            x->state = LEX_TEXT;
-            x->depth--;
-        }
-        break;
-    case LEX_PI:
-        if (c == '?')
-            x->state = LEX_PI_Q;
-        break;
-    case LEX_PI_Q:
-        x->state = c == '>' ? LEX_TEXT : c == '?' ? LEX_PI_Q : LEX_PI;
-        break;
-    case LEX_BANG:
-        if (c == '-')
-            x->state = LEX_BANG_DASH;
-        else if (c == '[')
-            x->state = LEX_CDATA_OPEN, x->match = 0;
-        else if (c == 'D')
-            x->state = LEX_DOCTYPE, x->match = 1;
-        else
-            x->state = LEX_TEXT;
-        break;
-    case LEX_BANG_DASH:
-        x->state = c == '-' ? LEX_COMMENT : LEX_TEXT;
-        x->match = 0;
-        break;
-    case LEX_COMMENT:
-        if (c == '>' && x->match >= 2)
-            x->state = LEX_TEXT;
-        x->match = c == '-' ? x->match + 1 : 0;
-        break;
-    case LEX_CDATA_OPEN:
-        if (c != (unsigned char)cdata[x->match])
-            x->state = LEX_TEXT;
-        else if (++x->match == 6)
-            x->state = LEX_CDATA, x->match = 0;
-        break;
-    case LEX_CDATA:
-        if (c == '>' && x->match >= 2)
-            x->state = LEX_TEXT;
-        x->match = c == ']' ? x->match + 1 : 0;
-        break;
-    case LEX_DOCTYPE:
-        if (c != (unsigned char)doctype[x->match])
-            x->state = LEX_TEXT;
-        else if (++x->match == 7)
-            return 1;
-        break;
-    default:
-        break;
-    }
-    return 0;
-}
-
-/* Characters in s[0..len) of a byte encoding: UTF-8 continuation bytes and NUL (see
- * lex_bytes) are none. */
-static long lex_chars(const unsigned char *s, size_t len)
-{
-    long n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((signed char)s[i] >= -64) - (s[i] == 0);
-    return n;
-}
-
-/* Count the line ends in s[from..to); mark follows the start of the line. */
-static void lex_lines(bkx_lexer *x, const unsigned char *s, size_t from, size_t to, size_t *mark)
-{
-    const unsigned char *at = s + from, *end = s + to, *nl;
-    while (at < end && (nl = memchr(at, '\n', (size_t)(end - at))) != NULL) {
-        x->line++;
-        x->col = 0;
-        at = nl + 1;
-        *mark = (size_t)(at - s);
-    }
-}
-
-/* Where only one byte matters (text, quoted values, end tags), jump to it. */
-static int lex_skip_to(bkx_lexer *x, const unsigned char *s, size_t n, size_t *i, size_t *mark,
-                       int c)
-{
-    const unsigned char *hit = memchr(s + *i, c, n - *i);
-    size_t at = hit ? (size_t)(hit - s) : n;
-    lex_lines(x, s, *i, at, mark);
-    *i = at;
-    return hit != NULL;
-}
-
-/* A byte encoding (UTF-8, GB18030, ...): ASCII bytes are the ASCII characters. NUL is no XML
- * character and is passed over, so that a wider encoding declared after an ASCII XML
- * declaration still shows its markup. Returns 1 when a DOCTYPE begins. */
-static int lex_bytes(bkx_lexer *x, const unsigned char *s, size_t n)
-{
-    size_t i = 0, mark = 0; /* x->col counts the characters of the line before s[mark] */
-    while (i < n) {
-        switch (x->state) {
-        case LEX_TEXT:
-            if (lex_skip_to(x, s, n, &i, &mark, '<')) {
-                if (i + 1 < n && s[i + 1] == '/') {
-                    /* an end tag: nothing needs its place */
-                    x->state = LEX_ETAG;
-                    i += 2;
-                    continue;
-                }
-                x->col += lex_chars(s + mark, i - mark);
-                mark = i;
-                lex_step(x, '<');
-                i++;
-            }
-            continue;
-        case LEX_STAG_DQ:
-        case LEX_STAG_SQ:
-        case LEX_ETAG: {
-            int c = x->state == LEX_STAG_DQ ? '"' : x->state == LEX_STAG_SQ ? '\'' : '>';
-            if (lex_skip_to(x, s, n, &i, &mark, c)) {
-                lex_step(x, (unsigned)c);
-                i++;
-            }
-            continue;
-        }
-        case LEX_STAG: {
-            /* names, '=' and white space: only the last character counts (for "/>") */
-            size_t j = i;
-            while (j < n && s[j] != '"' && s[j] != '\'' && s[j] != '>' && s[j] != '\n' && s[j])
-                j++;
-            if (j > i)
-                x->slash = s[j - 1] == '/';
-            i = j;
-            if (i == n)
-                continue;
-            break;
-        }
-        default:
-            break;
-        }
-        unsigned c = s[i];
-        if (c != 0 && lex_step(x, c < 0x80 ? c : 0x80))
-            return 1;
-        if (c == '\n') {
-            x->line++;
-            x->col = 0;
-            mark = i + 1;
-        }
-        i++;
-    }
-    x->col += lex_chars(s + mark, n - mark);
-    return 0;
-}
-
-/* One UTF-16 unit, counted for columns unless it completes a character already counted (a
- * byte-order mark at the very start is no character). */
-static int lex_unit(bkx_lexer *x, unsigned c, int counts)
-{
-    int bom = x->chars == 0 && c == 0xFEFF;
-    x->chars++;
-    if (bom)
-        return 0;
-    if (lex_step(x, c < 0x80 ? c : 0x80))
-        return 1;
-    if (c == '\n') {
-        x->line++;
-        x->col = 0;
-    } else if (counts) {
-        x->col++;
-    }
-    return 0;
-}
-
-static int lex_utf16(bkx_lexer *x, const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!x->half) {
-            x->first = s[i];
-            x->half = 1;
-            continue;
-        }
-        x->half = 0;
-        unsigned u = x->encoding == ENC_UTF16LE ? ((unsigned)s[i] << 8) | x->first
-                                                : ((unsigned)x->first << 8) | s[i];
-        /* A low surrogate completes a character already counted. */
-        if (lex_unit(x, u, !(u >= 0xDC00 && u <= 0xDFFF)))
-            return 1;
-    }
-    return 0;
-}
-
-static void lex_detect(bkx_lexer *x, const unsigned char *s, size_t n)
-{
-    x->encoding = ENC_BYTES;
-    if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-        x->skip = 3; /* a UTF-8 byte-order mark is no character of the first line */
-    else if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] != 0 && s[1] == 0)))
-        x->encoding = ENC_UTF16LE;
-    else if (n >= 2 && ((s[0] == 0xFE && s[1] == 0xFF) || (s[0] == 0 && s[1] != 0)))
-        x->encoding = ENC_UTF16BE;
-}
-
-/* Feed raw input; returns 1 when a DOCTYPE begins. */
-static int lex_feed(bkx_lexer *x, const unsigned char *s, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (x->encoding == ENC_UNKNOWN)
-        lex_detect(x, s, n);
-    while (x->skip > 0 && n > 0) {
-        x->skip--;
-        s++;
-        n--;
-    }
-    return x->encoding == ENC_BYTES ? lex_bytes(x, s, n) : lex_utf16(x, s, n);
-}
-
 /* ---- input ---- */
 
 /* A problem with the input as a whole, not with the part of the model being read: no table
@@ -598,12 +296,17 @@ static int refuse_input(bkx_reader *p, bkx_pos pos, bk_status code, const char *
     return -1;
 }
 
-/* Read the next chunk into p->buf past the lexer: its length, 0 at the end, -1 on failure. */
-static long read_chunk(bkx_reader *p)
+/* Read the next chunk, of at least `least` bytes unless the input ends first, into p->buf
+ * past the lexer: its length, 0 at the end, -1 on failure. */
+static long read_chunk(bkx_reader *p, size_t least)
 {
     bkx_pos nowhere = {0, 0};
-    long n = bk_source_read(p->src, p->buf, sizeof p->buf);
-    if (n < 0) {
+    long n = 0, got;
+    do {
+        got = bk_source_read(p->src, p->buf + n, sizeof p->buf - (size_t)n);
+        n += got > 0 ? got : 0;
+    } while (got > 0 && (size_t)n < least);
+    if (got < 0) {
         const bk_error *e = bk_source_error(p->src);
         if (e && e->code != BK_OK) {
             *p->err = *e;
@@ -619,7 +322,7 @@ static long read_chunk(bkx_reader *p)
         return refuse_input(p, nowhere, BK_E_LIMIT,
                             "the input is larger than %llu bytes (max-input-bytes)",
                             p->lim.max_input_bytes);
-    if (lex_feed(&p->lex, p->buf, (size_t)n)) {
+    if (bkx_lex_feed(&p->lex, p->buf, (size_t)n)) {
         bkx_pos at = {p->lex.lt.line, p->lex.lt.col};
         return refuse_input(p, at, BK_E_HOSTILE, "%s", BKX_DOCTYPE_MSG);
     }
@@ -673,9 +376,8 @@ static bkx_pos element_pos(bkx_reader *p)
 {
     long line = p->ctxt->input ? p->ctxt->input->line : 0;
     bkx_pos pos = {line > 0 ? line : 0, 0};
-    unsigned long long i = p->elements - 1;
-    if (p->elements > 0 && i < p->lex.tags && p->lex.tags - i <= BKX_TAGS) {
-        bkx_tagpos t = p->lex.ring[i % BKX_TAGS];
+    bkx_tagpos t;
+    if (p->elements > 0 && bkx_lex_tag(&p->lex, p->elements - 1, &t)) {
         if (line <= 0 || t.line <= line) {
             pos.line = t.line;
             pos.col = t.col;
@@ -734,7 +436,8 @@ static int report_stray(bkx_reader *p)
 static int add_text(bkx_reader *p, const bkx_frame *f, const xmlChar *ch, size_t len)
 {
     if (p->text.len + len > p->lim.max_string)
-        return fail(p, f->pos, BK_E_LIMIT, "the text of <%s> is longer than %llu bytes (max-string)",
+        return fail(p, f->pos, BK_E_LIMIT,
+                    "the text of <%s> is longer than %llu bytes (max-string)",
                     elems[f->elem].name, p->lim.max_string);
     return bkx_buf_append(&p->text, (const char *)ch, len) ? nomem(p, f->pos) : 0;
 }
@@ -1004,7 +707,8 @@ static int child_kind(bkx_reader *p, int parent, const bkx_el *el)
         if (!is_goal && !is(p, el, E_INDICATOR))
             return unexpected(p, el, parent, "<goal> or <indicator>");
         if (is_goal && p->indicators)
-            return fail(p, p->cur, BK_E_CONTENT, "<goal> after an <indicator>: the goals come first");
+            return fail(p, p->cur, BK_E_CONTENT,
+                        "<goal> after an <indicator>: the goals come first");
         p->indicators |= !is_goal;
         return is_goal ? E_GOAL : E_INDICATOR;
     }
@@ -1326,13 +1030,15 @@ static int start_element(bkx_reader *p, const bkx_el *el)
     if (report_stray(p))
         return -1;
     if ((unsigned long long)p->depth + 1 > p->lim.max_depth)
-        return fail(p, p->cur, BK_E_LIMIT, "elements are nested deeper than %llu levels (max-depth)",
-                    p->lim.max_depth);
+        return fail(p, p->cur, BK_E_LIMIT,
+                    "elements are nested deeper than %llu levels (max-depth)", p->lim.max_depth);
     int elem = child_kind(p, p->depth ? p->stack[p->depth - 1].elem : E_NONE, el);
     if (elem < 0)
         return -1;
     /* child_kind refuses every element below a cell, goal, part or childless element, so the
      * vocabulary's depth bounds the stack. */
+    if (p->depth == BKX_STACK)
+        return fail(p, p->cur, BK_E_INTERNAL, "the XML reader nests deeper than it can");
     p->stack[p->depth].elem = elem;
     p->stack[p->depth].pos = p->cur;
     p->depth++;
@@ -1449,10 +1155,10 @@ static int parse(bkx_reader *p)
     /* No getEntity, entityDecl, externalSubset or resolveEntity: nothing can be declared or
      * loaded, and the predefined entities are the parser's own. */
 
-    long n = read_chunk(p);
+    /* The first four bytes tell the lexer and the parser the encoding. */
+    long n = read_chunk(p, 4);
     if (n < 0)
         return -1;
-    /* The first four bytes tell the parser the encoding, as they would at the file's start. */
     int head = n >= 4 ? 4 : 0;
     p->ctxt = xmlCreatePushParserCtxt(&sax, p, head ? (const char *)p->buf : NULL, head, p->name);
     if (!p->ctxt)
@@ -1464,7 +1170,7 @@ static int parse(bkx_reader *p)
         if (p->failed || n == 0)
             break;
         head = 0;
-        if ((n = read_chunk(p)) < 0)
+        if ((n = read_chunk(p, 1)) < 0)
             break;
     }
     if (p->failed)
@@ -1491,7 +1197,7 @@ static bk_status import_job(bk_import *job)
     p->err = err;
     p->templates = bk_import_templates(job);
     p->lim = *bk_ctx_limits(bk_import_ctx(job));
-    p->lex.line = 1;
+    bkx_lex_init(&p->lex);
     p->status = BK_OK;
     int rc = parse(p);
     bk_status st = rc == 0 ? BK_OK : p->failed ? p->status : BK_E_INTERNAL;

@@ -55,6 +55,48 @@ typedef struct bkx_quiet {
 void bkx_quiet_begin(bkx_quiet *q);
 void bkx_quiet_end(const bkx_quiet *q);
 
+/* ---- the lexer on the raw input (xml_lex.c) ----
+ *
+ * The reader's bytes go past this lexer before libxml2 sees them. It refuses a DOCTYPE
+ * before the parser could act on it, and remembers where start tags begin: libxml2 tells the
+ * line where a start tag ends but no column. It reads UTF-8 and other byte encodings (ASCII
+ * bytes are the ASCII characters) and UTF-16; columns count characters. */
+
+/* Start tags the lexer remembers. The reader lexes a chunk of at most BKX_CHUNK bytes before
+ * the parser gets it, and the parser holds back little more than the tag it is inside, so the
+ * tags seen but not yet parsed are about those of one chunk: at most BKX_CHUNK / 3 ("<a>"). A
+ * tag that has left the ring would only lose its column. */
+#define BKX_CHUNK 16384 /* bytes the reader reads and hands on at a time */
+#define BKX_TAGS 8192
+
+typedef struct bkx_tagpos {
+    long line, col;
+} bkx_tagpos;
+
+typedef struct bkx_lexer {
+    int encoding;
+    int half;          /* first byte of a UTF-16 unit is pending */
+    int skip;          /* bytes of a byte-order mark still to pass over */
+    unsigned char first;
+    int state;
+    int match;         /* characters of "DOCTYPE" / "CDATA[" matched, or ']' / '-' in a run */
+    unsigned long long chars; /* UTF-16 units seen, to tell a leading byte-order mark */
+    /* Line of the next character, and characters before it on the line. Reading bytes, col
+     * is brought up to date only at a '<' and at the end of a chunk. */
+    long line, col;
+    bkx_tagpos lt;     /* where the last '<' was */
+    unsigned long long tags;
+    long depth;        /* elements open */
+    int slash;         /* the last character of a start tag was '/' */
+    bkx_tagpos ring[BKX_TAGS];
+} bkx_lexer;
+
+void bkx_lex_init(bkx_lexer *x);
+/* Feed the next raw bytes; returns 1 when a DOCTYPE declaration begins (its '<' is at x->lt). */
+int bkx_lex_feed(bkx_lexer *x, const unsigned char *s, size_t n);
+/* Where start tag number i (from 0) began, when the lexer still remembers it. */
+int bkx_lex_tag(const bkx_lexer *x, unsigned long long i, bkx_tagpos *pos);
+
 bk_status bkx_import(bk_import *job);
 bk_status bkx_export_begin(bk_export *job);
 bk_status bkx_export_doc(bk_export *job, const bk_doc *doc);

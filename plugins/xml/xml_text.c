@@ -12,7 +12,8 @@ int bkx_buf_append(bkx_buf *b, const char *s, size_t len)
 {
     if (len >= SIZE_MAX - b->len)
         return -1;
-    if (bk_grow((void **)&b->p, &b->cap, b->len + len + 1, 1))
+    /* called for every attribute value and text of a bulk file: grow only when needed */
+    if (b->len + len + 1 > b->cap && bk_grow((void **)&b->p, &b->cap, b->len + len + 1, 1))
         return -1;
     if (len)
         memcpy(b->p + b->len, s, len);
