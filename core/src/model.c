@@ -125,6 +125,14 @@ bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit
 {
     if (!id || !*id)
         return bk_error_set(err, BK_E_CONTENT, "a unit needs an id");
+    /* Every format must be able to carry what one format accepted: one rule for all readers. */
+    for (const char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-'))
+            return bk_error_set(err, BK_E_CONTENT, "unit id \"%s\" is not made of letters, "
+                                "digits, '_' and '-'", id);
+    if (!name || !*name)
+        return bk_error_set(err, BK_E_CONTENT, "unit \"%s\" has no name", id);
     if (bk_doc_find_unit(doc, id) >= 0)
         return bk_error_set(err, BK_E_CONTENT, "unit id \"%s\" is used twice", id);
     if (doc->nunits >= UINT16_MAX)
