@@ -77,13 +77,15 @@ fi
 
 mkdir -p "$out/corpus" "$out/crashes" "$out/logs"
 
-# Seed files of a target: samples with the target's extensions, broken ones included.
+# Seed files of a target: samples with the target's extensions, broken ones included, and the
+# inputs kept from earlier crashes.
 seed_files() {
+    local regress=$root/tests/fuzz/regressions
     case $1 in
-    json | validate) find "$root/samples" -type f -name '*.json' ;;
-    xml) find "$root/samples" -type f -name '*.xml' ;;
-    archive) find "$root/samples" -type f -name '*.zip' ;;
-    csv_lines | csv_wide) find "$root/samples" -type f -name '*.csv' ;;
+    json | validate) find "$root/samples" "$regress/json" -type f -name '*.json' 2>/dev/null ;;
+    xml) find "$root/samples" "$regress/xml" -type f -name '*.xml' 2>/dev/null ;;
+    archive) find "$root/samples" "$regress/archive" -type f -name '*.zip' 2>/dev/null ;;
+    csv_lines | csv_wide) find "$root/samples" "$regress/csv" -type f -name '*.csv' 2>/dev/null ;;
     templates) find "$root/formats/templates" -type f -name '*.json' ;;
     esac
 }
@@ -141,7 +143,7 @@ for name in "${targets[@]}"; do
     words=$root/tests/fuzz/$name.dict
     [ "$name" = validate ] && words=$root/tests/fuzz/json.dict
     [ -f "$words" ] && dict=(-dict="$words")
-    echo "== fuzz_$name for ${seconds}s ($(ls "$corpus" | wc -l) corpus files)"
+    echo "== fuzz_$name for ${seconds}s ($(find "$corpus" -type f | wc -l) corpus files)"
     status=0
     # shellcheck disable=SC2086
     "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -472,10 +472,8 @@ const bk_plugin_desc *bk_ctx_find_importer(bk_ctx *ctx, bk_source *src, const ch
         if (!(d->kinds & BK_PLUGIN_IMPORT))
             continue;
         int s = d->probe(&p);
-        if (s < 0)
-            s = 0;
-        if (s > 100)
-            s = 100;
+        if (s < 0 || s > 100)
+            s = 0; /* out of contract: such a plugin must not win every input */
         if (s > best_score ||
             (s == best_score && s > 0 &&
              (d->priority > best->priority ||

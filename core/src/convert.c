@@ -149,6 +149,9 @@ static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
     if (st != BK_OK) {
         if (!err->code)
             bk_error_set(err, st, "the %s writer failed", cj->exporter->name);
+        if (!err->file[0])
+            bk_error_at(err, cj->folder ? bk_sink_name(cj->folder) : bk_sink_name(cj->job.sink),
+                        0, 0, -1);
         if (!err->plugin[0])
             snprintf(err->plugin, sizeof err->plugin, "%s", cj->exporter->name);
         return st;
@@ -208,6 +211,8 @@ bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, con
             st = end;
             if (!err->code)
                 bk_error_set(err, st, "the %s writer failed", cj.exporter->name);
+            if (!err->file[0])
+                bk_error_at(err, output, 0, 0, -1);
         }
         stats->bytes_out = bk_sink_tell(sink);
     }
@@ -264,6 +269,8 @@ static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
                 snprintf(err->plugin, sizeof err->plugin, "%s", run->v[i].desc->name);
             if (!err->code)
                 bk_error_set(err, st, "the %s validator failed", run->v[i].desc->name);
+            if (!err->file[0] && doc->source)
+                bk_error_at(err, doc->source, 0, 0, -1);
             return st;
         }
     }

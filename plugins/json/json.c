@@ -106,18 +106,22 @@ static bk_status rd_fail_at(reader *rd, size_t idx, bk_status code, const char *
 }
 
 /* Drop the bytes before the current document (or before the scan point between documents),
- * keeping the position of the new first byte. */
+ * keeping the position of the new first byte. Its line is known: the line of the document's
+ * start, or the line the scan is at; only its column is counted. */
 static void rd_compact(reader *rd)
 {
     size_t keep = rd->in_doc ? rd->doc_start : rd->scan;
     if (keep == 0)
         return;
-    long line, col;
-    long long off;
-    rd_position(rd, keep, &line, &col, &off);
-    rd->base_line = line;
+    size_t line_start = keep;
+    while (line_start > 0 && rd->buf[line_start - 1] != '\n')
+        line_start--;
+    long col = line_start > 0 ? 1 : rd->base_col;
+    for (size_t i = line_start; i < keep; i++)
+        col += is_char_start(rd->buf[i]);
+    rd->base_line = rd->in_doc ? rd->doc_line : rd->scan_line;
     rd->base_col = col;
-    rd->base_offset = off;
+    rd->base_offset += (long long)keep;
     memmove(rd->buf, rd->buf + keep, rd->len - keep);
     rd->len -= keep;
     rd->scan -= keep;
@@ -240,8 +244,15 @@ static int rd_scan_doc(reader *rd)
     size_t i = rd->scan, n = rd->len;
     while (i < n) {
         if (rd->in_string) {
-            while (n - i >= 8 && !(jt_has(jt_load8(b + i), '"') | jt_has(jt_load8(b + i), '\\')))
+            while (n - i >= 8) {
+                uint64_t x = jt_load8(b + i);
+                uint64_t m = jt_has(x, '"') | jt_has(x, '\\');
+                if (m) {
+                    i += jt_first(m);
+                    break;
+                }
                 i += 8;
+            }
             while (i < n && b[i] != '"' && b[i] != '\\')
                 i++;
             if (i >= n)
@@ -262,8 +273,11 @@ static int rd_scan_doc(reader *rd)
          * DEL) that the byte loop passes over. */
         while (n - i >= 8) {
             uint64_t x = jt_load8(b + i);
-            if (jt_has(x, '"') | jt_has(x & (JT_ONES * 0xD9), 0x59))
+            uint64_t m = jt_has(x, '"') | jt_has(x & (JT_ONES * 0xD9), 0x59);
+            if (m) {
+                i += jt_first(m);
                 break;
+            }
             i += 8;
         }
         while (i < n && (c = b[i]) != '"' && c != '{' && c != '[' && c != '}' && c != ']')
@@ -440,8 +454,9 @@ static int fail_nomem(walker *w, size_t v)
     return fail(w, v, BK_E_NOMEM, "out of memory");
 }
 
-/* String or key v decoded, NUL-terminated and kept until the document is built. The scratch
- * area has room for every string of the document once, and each is asked for once. */
+/* String or key v decoded and NUL-terminated, kept until its row (outside rows, the document)
+ * is built. The scratch area has room for every string of the document once, and each is
+ * asked for once; NULL would mean it is not. */
 static const char *decoded(walker *w, size_t v)
 {
     size_t need = w->t->v[v].u.declen + 1;
@@ -468,27 +483,39 @@ static const char *type_name(const walker *w, size_t v)
     return "a value";
 }
 
+/* The index of key k in keys (nkeys of them), or nkeys. Members mostly come in the order of
+ * keys, so the one after the previous member's is tried first. */
+static size_t key_index(const walker *w, size_t k, const char *const *keys, size_t nkeys,
+                        size_t next)
+{
+    if (next < nkeys && jtext_equals(w->t, w->text, k, keys[next]))
+        return next;
+    for (size_t i = 0; i < nkeys; i++)
+        if (i != next && jtext_equals(w->t, w->text, k, keys[i]))
+            return i;
+    return nkeys;
+}
+
 /* Bind the members of object obj to the keys it may have (NULL-terminated): at[i] becomes the
  * value of keys[i], 0 when absent. A misspelt key is an error, not something silently
  * dropped. */
 static int bind(walker *w, size_t obj, const char *const *keys, const char *what, size_t *at)
 {
     const jtext *t = w->t;
-    size_t nkeys = 0;
+    size_t nkeys = 0, next = 0;
     while (keys[nkeys])
         at[nkeys++] = 0;
     size_t k = obj + 1;
     for (size_t m = 0; m < t->v[obj].len; m++, k = jtext_after(t, k + 1)) {
-        size_t i = 0;
-        while (i < nkeys && !jtext_equals(t, w->text, k, keys[i]))
-            i++;
+        size_t i = key_index(w, k, keys, nkeys, next);
         if (i < nkeys) {
             at[i] = k + 1;
+            next = i + 1;
             continue;
         }
         char list[160] = "", shown_key[80];
         size_t n = 0;
-        for (i = 0; keys[i] && n < sizeof list; i++) {
+        for (i = 0; i < nkeys && n < sizeof list; i++) {
             int len = snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", keys[i]);
             if (len < 0)
                 break;
@@ -956,13 +983,13 @@ static int walk_row(walker *w, bk_table *t, size_t row, long first_line)
         pop(w);
         return -1;
     }
-    long line = first_line + (long)w->t->v[row].line - 1;
+    uint32_t rel = w->t->v[row].line;
+    long line = rel == UINT32_MAX ? 0 : first_line + (long)rel - 1;
     uint32_t line32 = line > (long)UINT32_MAX ? 0 : (uint32_t)line;
     long r = bk_table_add_row(w->doc, t, (bk_row_kind)k, u, section, code, name, (int)level,
                               line32);
     if (r < 0)
         return fail_nomem(w, row);
-    /* The row's strings are in the model now: their room serves the next row. */
     return walk_cells(w, t, (size_t)r, at[ROW_CELLS]);
 }
 
@@ -1006,6 +1033,7 @@ static int walk_table(walker *w, size_t tj, long first_line)
         push_index(w, i);
         r = walk_row(w, t, row, first_line);
         pop(w);
+        /* The row's strings are in the model now: their room serves the next row. */
         if (r == 0)
             w->scratch_used = mark;
     }

@@ -5,8 +5,8 @@
  * This parser keeps them: it reads the text in the same steps, one token ahead, and words an
  * error as jansson's error_set() does, quoting the bytes of the token read so far ("near
  * '...'", only when there are at most 20 of them), "near end of file" when there are none,
- * and nothing after an undecodable byte. The reader turns the quoted token back into a
- * position as it did with jansson's messages, so `at` is that position directly. */
+ * and nothing after an undecodable byte. `at` is the byte the reader reported such an error
+ * at: the first byte of the quoted token, the end of the text, or the last byte read. */
 #include "json_text.h"
 
 #include <stdarg.h>
@@ -50,14 +50,19 @@ typedef struct lexer {
     jtext_error *e;
     const unsigned char *s;
     size_t n;
-    size_t pos;    /* the next byte to read */
-    uint32_t line; /* line of pos */
+    size_t pos;  /* the next byte to read */
+    size_t line; /* line of pos */
     size_t depth;
+    /* jansson reads one byte past a number or a word and puts it back; a NUL byte put back is
+     * lost (its stream takes NUL for "nothing buffered"), so the text goes on after it and
+     * the positions in its messages count one byte less. */
+    int nul_lost;
+    size_t lost;
 
     /* The current token: its bytes are s[start..pos) (jansson's "saved text"). */
     int tok;
     size_t start;
-    uint32_t tok_line;
+    size_t tok_line;
     int escaped, has_nul; /* string */
     size_t declen;        /* string */
     long long ival;       /* integer */
@@ -83,6 +88,7 @@ static int lex_fail(lexer *lx, bk_status code, int undecodable, const char *fmt,
     jtext_error *e = lx->e;
     const unsigned char *saved = lx->s + lx->start;
     size_t nsaved = lx->pos - lx->start;
+    size_t consumed = lx->pos - lx->lost; /* jansson's position */
     e->code = code;
     if (nsaved > 0 && saved[0] != '\0') {
         if (nsaved <= MAX_QUOTED) {
@@ -91,17 +97,17 @@ static int lex_fail(lexer *lx, bk_status code, int undecodable, const char *fmt,
             size_t shown = nul ? (size_t)(nul - saved) : nsaved;
             snprintf(e->text, sizeof e->text, "%s near '%.*s'", msg, (int)shown,
                      (const char *)saved);
-            e->at = lx->pos - shown;
+            e->at = consumed - shown;
         } else {
             snprintf(e->text, sizeof e->text, "%s", msg);
-            e->at = lx->pos - 1;
+            e->at = consumed - 1;
         }
     } else if (undecodable) {
         snprintf(e->text, sizeof e->text, "%s", msg);
-        e->at = lx->pos > 0 ? lx->pos - 1 : 0;
+        e->at = consumed > 0 ? consumed - 1 : 0;
     } else {
         snprintf(e->text, sizeof e->text, "%s near end of file", msg);
-        e->at = lx->pos;
+        e->at = consumed;
     }
     return -1;
 }
@@ -316,8 +322,11 @@ static int lex_string(lexer *lx)
     for (;;) {
         while (n - i >= 8) {
             uint64_t x = jt_load8(s + i);
-            if (jt_below(x, 0x20) | (x & JT_HIGHS) | jt_has(x, '"') | jt_has(x, '\\'))
+            uint64_t m = jt_below(x, 0x20) | (x & JT_HIGHS) | jt_has(x, '"') | jt_has(x, '\\');
+            if (m) {
+                i += jt_first(m);
                 break;
+            }
             i += 8;
         }
         while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
@@ -536,6 +545,13 @@ static int lex_next(lexer *lx)
 {
     const unsigned char *s = lx->s;
     size_t n = lx->n, i = lx->pos;
+    if (lx->nul_lost) {
+        lx->nul_lost = 0;
+        if (i < n && s[i] == '\0') {
+            i++;
+            lx->lost++;
+        }
+    }
     /* Canonical JSON is indented with spaces. */
     for (; i < n; i++) {
         while (n - i >= 8 && jt_load8(s + i) == JT_ONES * ' ')
@@ -574,12 +590,14 @@ static int lex_next(lexer *lx)
     case '"': return lex_string(lx);
     default: break;
     }
-    if (c == '-' || is_digit(c))
-        return lex_number(lx, c);
-    if (is_alpha(c))
-        return lex_word(lx);
+    int r = 0;
     lx->tok = T_INVALID;
-    return 0;
+    if (c == '-' || is_digit(c))
+        r = lex_number(lx, c);
+    else if (is_alpha(c))
+        r = lex_word(lx);
+    lx->nul_lost = r == 0 && lx->tok != T_INVALID;
+    return r;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -629,24 +647,33 @@ static int keys_equal(const jtext *t, const unsigned char *s, size_t a, size_t b
     return ib == nb && pb >= eb;
 }
 
+/* A hash of key k's decoded length and first 16 decoded bytes: cheap, and enough to tell the
+ * keys of one object apart. */
 static uint32_t key_hash(const jtext *t, const unsigned char *s, size_t k)
 {
     const jv *key = &t->v[k];
     const unsigned char *p = s + key->off + 1, *end = p + key->len;
-    uint32_t h = 2166136261u;
-    while (p < end) {
-        unsigned char d[4];
-        size_t nd = 1;
-        if (*p == '\\') {
-            p++;
-            nd = decode_escape(&p, d);
-        } else {
-            d[0] = *p++;
+    unsigned char head[16 + 4] = {0}; /* the last escape may write past 16 */
+    size_t n = 0;
+    if (!key->escaped) {
+        n = key->len < 16 ? key->len : 16;
+        memcpy(head, p, n);
+    } else {
+        while (p < end && n < 16) {
+            if (*p == '\\') {
+                p++;
+                n += decode_escape(&p, head + n);
+            } else {
+                head[n++] = *p++;
+            }
         }
-        for (size_t i = 0; i < nd; i++)
-            h = (h ^ d[i]) * 16777619u;
     }
-    return h;
+    uint64_t h = (jt_load8(head) * 0x9E3779B97F4A7C15ull) ^
+                 (jt_load8(head + 8) * 0xC2B2AE3D27D4EB4Full) ^ key->u.declen;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (uint32_t)h;
 }
 
 /* Add key k of object o to the index: 1 when an equal key is there already, -1 when out of
@@ -720,7 +747,7 @@ static long push(lexer *lx, jv_type type)
     jv *v = &t->v[t->n];
     v->off = lx->start;
     v->len = lx->pos - lx->start;
-    v->line = lx->tok_line;
+    v->line = lx->tok_line < UINT32_MAX ? (uint32_t)lx->tok_line : UINT32_MAX;
     v->type = (uint8_t)type;
     v->escaped = 0;
     if (type == JV_STRING || type == JV_KEY) {

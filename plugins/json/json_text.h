@@ -36,7 +36,7 @@ typedef struct jv {
         size_t declen;  /* string, key: bytes once the escapes are decoded */
         long long ival; /* integer */
     } u;
-    uint32_t line;   /* line of off, the text's first line being 1 */
+    uint32_t line;   /* line of off, the text's first line being 1 (UINT32_MAX beyond) */
     uint8_t type;    /* jv_type */
     uint8_t escaped; /* string, key: holds a backslash escape */
 } jv;
@@ -46,7 +46,7 @@ typedef struct jv {
 typedef struct jtext {
     jv *v;
     size_t n, cap;
-    uint32_t newlines; /* in the whole text */
+    size_t newlines;   /* in the whole text */
     struct jdup *dup;  /* index of the keys of large objects, for the duplicate check */
     size_t dup_cap, dup_used;
 } jtext;
@@ -99,6 +99,18 @@ static inline uint64_t jt_below(uint64_t x, unsigned n)
 static inline uint64_t jt_has(uint64_t x, unsigned char c)
 {
     return jt_below(x ^ (JT_ONES * c), 1);
+}
+
+/* Where to look from in the eight bytes a nonzero test result is about: no byte before it
+ * matched (the tests can flag a byte after a match too, so the byte found is checked). */
+static inline unsigned jt_first(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    (void)mask;
+    return 0;
+#else
+    return (unsigned)__builtin_ctzll(mask) / 8;
+#endif
 }
 
 #endif

@@ -87,7 +87,7 @@ for sig in INT TERM; do
     left=$(leftovers)
     [ -z "$left" ] || fail "SIG$sig (folder): staging left behind: $left"
     [ "$(ls -A "$tmp/outdir")" = "keep.txt" ] ||
-        fail "SIG$sig (folder): the output folder changed: $(ls -A "$tmp/outdir" | head -3 | tr '\n' ' ')"
+        fail "SIG$sig (folder): the output folder changed: $(find "$tmp/outdir" -mindepth 1 | head -3 | tr '\n' ' ')"
     [ "$(cat "$tmp/outdir/keep.txt")" = "already there" ] ||
         fail "SIG$sig (folder): a file already in the output folder changed"
     rm -rf "$tmp"/.outdir.tmp-*
