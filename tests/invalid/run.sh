@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Every broken sample in samples/invalid/FORMAT/NAME is refused: exit status 2, the expected
 # message (NAME.error, one line) in the error, the error naming the file, no output file, no
-# crash. A NAME.warning file instead means: accepted, with that warning.
+# crash. A NAME.warning file instead means: accepted, with that warning. NAME.args holds extra
+# options for the conversion (a smaller limit, say), on one line.
 set -uo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 pass=0 fail=0
 for input in "$BK_SOURCE_DIR"/samples/invalid/*/*; do
-  case "$input" in *.error|*.warning|*.md|*.py|*.sh) continue ;; esac
+  case "$input" in *.error|*.warning|*.args|*.md|*.py|*.sh) continue ;; esac
   name=${input#"$BK_SOURCE_DIR"/samples/invalid/}
   from=$(basename "$(dirname "$input")")
   case "$from" in csv-wide|csv-lines) from=csv ;; esac
   target="$out/result.json"
   rm -f "$target"
-  "$BK" convert --from "$from" "$input" "$target" >"$out/stdout" 2>"$out/stderr"
+  args=()
+  if [ -f "$input.args" ]; then read -r -a args <"$input.args"; fi
+  "$BK" convert "${args[@]}" --from "$from" "$input" "$target" >"$out/stdout" 2>"$out/stderr"
   status=$?
   if [ -f "$input.warning" ]; then
     want=$(head -n1 "$input.warning")
