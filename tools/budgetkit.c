@@ -480,10 +480,9 @@ int main(int argc, char **argv)
     }
     bk_ctx_free(c.ctx);
     /* A report or listing that did not reach its reader is a failure, not a success. */
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc != EXIT_BAD) {
         fprintf(stderr, "budgetkit: cannot write to standard output\n");
-        if (rc == 0 || rc == EXIT_FINDINGS)
-            rc = EXIT_BAD;
+        rc = EXIT_BAD;
     }
     return rc;
 }
