@@ -552,10 +552,16 @@ static int lex_next(lexer *lx)
             lx->lost++;
         }
     }
-    /* Canonical JSON is indented with spaces. */
-    for (; i < n; i++) {
-        while (n - i >= 8 && jt_load8(s + i) == JT_ONES * ' ')
+    for (;; i++) {
+        /* Canonical JSON is indented with spaces: skip them eight at a time. */
+        while (n - i >= 8) {
+            uint64_t m = jt_load8(s + i) ^ (JT_ONES * ' ');
+            if (m) {
+                i += jt_first(m);
+                break;
+            }
             i += 8;
+        }
         if (i >= n)
             break;
         unsigned char c = s[i];
@@ -707,23 +713,43 @@ static int dup_insert(jtext *t, const unsigned char *s, size_t o, size_t k)
     return 0;
 }
 
+/* The keys seen so far in a small object: a 128-bit filter of a cheap hash of their bytes,
+ * valid while none of them holds an escape (an escaped key's bytes are not its text). */
+typedef struct key_filter {
+    uint64_t bits[2];
+    int escapes;
+} key_filter;
+
+/* Sets the filter's bit for key k; 1 when it was set already. */
+static int filter_add(key_filter *f, const jtext *t, const unsigned char *s, size_t k)
+{
+    const jv *key = &t->v[k];
+    const unsigned char *p = s + key->off + 1;
+    size_t len = key->len;
+    uint32_t h = (uint32_t)len * 0x9E3779B1u;
+    if (len > 0)
+        h ^= p[0] * 0x85EBCA77u ^ p[len / 2] * 0x27D4EB2Fu ^ p[len - 1] * 0xC2B2AE3Du;
+    h ^= h >> 15;
+    uint64_t bit = (uint64_t)1 << (h & 63);
+    uint64_t *word = &f->bits[(h >> 6) & 1];
+    int seen = (*word & bit) != 0;
+    *word |= bit;
+    return seen;
+}
+
 /* Is key k, the members-th of object o, equal to one before it? 1 yes, 0 no, -1 out of
- * memory. The keys of a small object pass through seen, a 128-bit filter of their hashes,
- * and are compared with the keys before only when the filter has seen their hash; larger
- * objects index their keys. */
+ * memory. A key of a small object is compared with the keys before it only when the filter
+ * cannot tell it is new; larger objects index their keys. */
 static int duplicate_key(jtext *t, const unsigned char *s, size_t o, size_t members, size_t k,
-                         uint64_t seen[2])
+                         key_filter *f)
 {
     if (members < LINEAR_KEYS) {
-        uint32_t h = key_hash(t, s, k);
-        uint64_t bit = (uint64_t)1 << (h & 63);
-        uint64_t *word = &seen[(h >> 6) & 1];
-        int maybe = (*word & bit) != 0;
-        *word |= bit;
-        if (maybe)
-            for (size_t i = o + 1; i < k; i = jtext_after(t, i + 1))
-                if (keys_equal(t, s, i, k))
-                    return 1;
+        f->escapes |= t->v[k].escaped;
+        if (!f->escapes && !filter_add(f, t, s, k))
+            return 0;
+        for (size_t i = o + 1; i < k; i = jtext_after(t, i + 1))
+            if (keys_equal(t, s, i, k))
+                return 1;
         return 0;
     }
     if (members == LINEAR_KEYS) {
@@ -770,7 +796,7 @@ static int parse_object(lexer *lx)
     if (o < 0)
         return lex_nomem(lx);
     size_t members = 0;
-    uint64_t seen[2] = {0, 0};
+    key_filter filter = {{0, 0}, 0};
     if (lex_next(lx) < 0)
         return -1;
     if (lx->tok != T_CLOSE_OBJECT) {
@@ -782,7 +808,7 @@ static int parse_object(lexer *lx)
             long k = push(lx, JV_KEY);
             if (k < 0)
                 return lex_nomem(lx);
-            int dup = duplicate_key(lx->t, lx->s, (size_t)o, members, (size_t)k, seen);
+            int dup = duplicate_key(lx->t, lx->s, (size_t)o, members, (size_t)k, &filter);
             if (dup < 0)
                 return lex_nomem(lx);
             if (dup)
@@ -925,8 +951,13 @@ int jtext_equals(const jtext *t, const unsigned char *text, size_t i, const char
 {
     const jv *v = &t->v[i];
     const char *raw = (const char *)text + v->off + 1;
-    if (!v->escaped)
-        return strncmp(name, raw, v->len) == 0 && name[v->len] == '\0';
+    if (!v->escaped) {
+        /* The text has no NUL byte: a shorter name differs at its end. */
+        for (size_t j = 0; j < v->len; j++)
+            if (name[j] != raw[j])
+                return 0;
+        return name[v->len] == '\0';
+    }
     const unsigned char *p = (const unsigned char *)raw, *end = p + v->len;
     const unsigned char *k = (const unsigned char *)name;
     while (p < end) {
