@@ -1,8 +1,10 @@
 /* Inputs: files, standard input, folders and buffers, with the first bytes kept for probing. */
 #include "budgetkit/io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -216,4 +218,50 @@ int bk_path_is_safe(const char *rel)
             p++;
     }
     return 1;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void bk_dir_list_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bk_free(names[i]);
+    bk_free(names);
+}
+
+bk_status bk_dir_list(const char *dir, const char *suffix, char ***names, size_t *n,
+                      bk_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        bk_error_at(err, dir, 0, 0, -1);
+        return bk_error_set(err, BK_E_IO, "cannot open the folder: %s", strerror(errno));
+    }
+    char **list = NULL;
+    size_t count = 0, cap = 0, slen = suffix ? strlen(suffix) : 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= slen || (slen && strcmp(e->d_name + len - slen, suffix) != 0))
+            continue;
+        char *name = bk_strdup(e->d_name);
+        if (!name || bk_grow((void **)&list, &cap, count + 1, sizeof *list)) {
+            bk_free(name);
+            closedir(d);
+            bk_dir_list_free(list, count);
+            return bk_error_set(err, BK_E_NOMEM, "out of memory");
+        }
+        list[count++] = name;
+    }
+    closedir(d);
+    if (count > 1)
+        qsort(list, count, sizeof *list, name_cmp);
+    *names = list;
+    *n = count;
+    return BK_OK;
 }

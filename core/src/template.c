@@ -1,7 +1,6 @@
 /* Table templates loaded from data files, and the label comparison used to match them. */
 #include "budgetkit/template.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <jansson.h>
 
 #include "budgetkit/alloc.h"
+#include "budgetkit/io.h"
 #include "strpool.h"
 
 struct bk_templates {
@@ -258,11 +258,6 @@ bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const ch
     return BK_OK;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bk_status read_file(const char *path, char **data, size_t *len, bk_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -303,43 +298,25 @@ static bk_status read_file(const char *path, char **data, size_t *len, bk_error 
 
 bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
-        bk_error_at(err, dir, 0, 0, -1);
-        return bk_error_set(err, BK_E_IO, "cannot open the template folder");
+    char **names;
+    size_t n;
+    bk_status st = bk_dir_list(dir, ".json", &names, &n, err);
+    if (st != BK_OK) {
+        if (st == BK_E_IO)
+            bk_error_set(err, BK_E_IO, "cannot open the template folder");
+        return st;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    bk_status st = BK_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
-            continue;
-        char *path = bk_malloc(strlen(dir) + len + 2);
-        if (!path || bk_grow((void **)&names, &cap, n + 1, sizeof *names)) {
-            bk_free(path);
-            st = bk_error_set(err, BK_E_NOMEM, "out of memory");
-            break;
-        }
-        sprintf(path, "%s/%s", dir, e->d_name);
-        names[n++] = path;
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, name_cmp);
     for (size_t i = 0; i < n && st == BK_OK; i++) {
-        char *data = NULL;
+        char path[4096], *data = NULL;
         size_t len = 0;
-        st = read_file(names[i], &data, &len, err);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        st = read_file(path, &data, &len, err);
         if (st == BK_OK) {
-            st = bk_templates_load_buffer(set, names[i], data, len, err);
+            st = bk_templates_load_buffer(set, path, data, len, err);
             bk_free(data);
         }
     }
-    for (size_t i = 0; i < n; i++)
-        bk_free(names[i]);
-    bk_free(names);
+    bk_dir_list_free(names, n);
     if (st == BK_OK && set->count == 0) {
         bk_error_at(err, dir, 0, 0, -1);
         st = bk_error_set(err, BK_E_CONTENT, "the template folder holds no *.json template");

@@ -2,7 +2,6 @@
  * layout is fixed and every error must name the line and column. */
 #include "catalog.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -454,11 +453,6 @@ bk_status cat_load_levels(catalog *c, const char *path, bk_error *err)
     return parse_file(c, path, header, 3, level_record, err);
 }
 
-static int cmp_names(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 static char *join(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
@@ -470,47 +464,22 @@ static char *join(const char *dir, const char *name)
 
 bk_status cat_load_dir(catalog *c, const char *dir, bk_error *err)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
-        bk_error_at(err, dir, 0, 0, -1);
-        return bk_error_set(err, BK_E_IO, "cannot open the code catalogue folder: %s",
-                            strerror(errno));
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    char **names;
+    size_t n;
+    bk_status st = bk_dir_list(dir, ".csv", &names, &n, err);
+    if (st != BK_OK)
+        return st;
     int has_levels = 0;
-    bk_status st = BK_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".csv") != 0)
-            continue;
-        if (strcmp(e->d_name, "levels.csv") == 0) {
-            has_levels = 1;
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        if (strcmp(names[i], "levels.csv") == 0) {
+            has_levels = 1; /* read last: it speaks of the entries */
             continue;
         }
-        void *buf = names;
-        char *name = bk_strdup(e->d_name);
-        if (!name || bk_grow(&buf, &cap, n + 1, sizeof *names) != 0) {
-            bk_free(name);
-            st = bk_error_set(err, BK_E_NOMEM, "out of memory");
-            break;
-        }
-        names = buf;
-        names[n++] = name;
+        char *path = join(dir, names[i]);
+        st = path ? cat_load_csv(c, path, err) : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        bk_free(path);
     }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof *names, cmp_names);
-    for (size_t i = 0; i < n; i++) {
-        if (st == BK_OK) {
-            char *path = join(dir, names[i]);
-            st = path ? cat_load_csv(c, path, err) : bk_error_set(err, BK_E_NOMEM, "out of memory");
-            bk_free(path);
-        }
-        bk_free(names[i]);
-    }
-    bk_free(names);
+    bk_dir_list_free(names, n);
     if (st == BK_OK && has_levels) {
         char *path = join(dir, "levels.csv");
         st = path ? cat_load_levels(c, path, err) : bk_error_set(err, BK_E_NOMEM, "out of memory");

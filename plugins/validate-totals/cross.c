@@ -1,11 +1,11 @@
 /* Rules between the tables of one document, read from the data folder's rules/ (every *.json
  * there, in name order: an array of rules, or an object with a "rules" array). */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "totals.h"
 
@@ -81,11 +81,6 @@ static bk_status check_rule(loader *ld, json_t *rule)
     return load_error(ld, "unknown rule \"%s\"", kind);
 }
 
-static int cmp_names(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 static bk_status load_file(tot_state *st, loader *ld, const char *path)
 {
     json_error_t jerr;
@@ -138,12 +133,6 @@ static char *join_path(const char *a, const char *b)
     return p;
 }
 
-static int is_json_name(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 5 && name[0] != '.' && strcmp(name + n - 5, ".json") == 0;
-}
-
 bk_status tot_cross_load(tot_state *st, bk_ctx *ctx, bk_error *err)
 {
     if (st->xloaded)
@@ -159,48 +148,21 @@ bk_status tot_cross_load(tot_state *st, bk_ctx *ctx, bk_error *err)
     char *dir = join_path(data, "rules");
     if (!dir)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    DIR *d = opendir(dir);
-    if (!d) {
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
         /* No rules folder: a data folder may well hold templates only. */
-        bk_status status = BK_OK;
-        if (errno != ENOENT && errno != ENOTDIR) {
-            bk_error_at(err, dir, 0, 0, -1);
-            status = bk_error_set(err, BK_E_IO, "cannot read the rules folder: %s",
-                                  strerror(errno));
-        }
         bk_free(dir);
-        return status;
+        return BK_OK;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    bk_status status = BK_OK;
-    struct dirent *e;
-    while (status == BK_OK && (e = readdir(d)) != NULL) {
-        if (!is_json_name(e->d_name))
-            continue;
-        void *buf = names;
-        char *name = bk_strdup(e->d_name);
-        if (!name || bk_grow(&buf, &cap, n + 1, sizeof *names) != 0) {
-            bk_free(name);
-            status = bk_error_set(err, BK_E_NOMEM, "out of memory");
-            break;
-        }
-        names = buf;
-        names[n++] = name;
+    char **names;
+    size_t n;
+    bk_status status = bk_dir_list(dir, ".json", &names, &n, err);
+    for (size_t i = 0; i < n && status == BK_OK; i++) {
+        char *path = join_path(dir, names[i]);
+        status = path ? load_file(st, &ld, path) : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        bk_free(path);
     }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof *names, cmp_names);
-    for (size_t i = 0; i < n; i++) {
-        if (status == BK_OK) {
-            char *path = join_path(dir, names[i]);
-            status = path ? load_file(st, &ld, path)
-                          : bk_error_set(err, BK_E_NOMEM, "out of memory");
-            bk_free(path);
-        }
-        bk_free(names[i]);
-    }
-    bk_free(names);
+    bk_dir_list_free(names, n);
     bk_free(dir);
     return status;
 }

@@ -66,6 +66,12 @@ bk_status bk_sink_commit(bk_sink *sink, bk_error *err);
 /* Give up: remove what was written, keep what was there. Frees the sink. */
 void bk_sink_abort(bk_sink *sink);
 
+/* The names of the files in dir ending in suffix (any file when NULL), without hidden ones,
+ * sorted bytewise. Free with bk_dir_list_free. BK_E_IO when dir cannot be opened. */
+bk_status bk_dir_list(const char *dir, const char *suffix, char ***names, size_t *n,
+                      bk_error *err);
+void bk_dir_list_free(char **names, size_t n);
+
 /* Remove every temporary output still on disk (from a signal handler: it neither allocates
  * nor locks). */
 void bk_sink_remove_temporaries(void);
