@@ -3,9 +3,11 @@
 #define BUDGETKIT_H
 
 #include "alloc.h"
+#include "api.h"
 #include "context.h"
 #include "decimal.h"
 #include "error.h"
+#include "grid.h"
 #include "io.h"
 #include "model.h"
 #include "plugin.h"

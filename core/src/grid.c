@@ -1,0 +1,158 @@
+/* Grids handed over by grid sources (bk_grid_*), and their import.
+ *
+ * First implementation: the grid is written out as CSV text and read by the CSV plugin's wide
+ * reader, the engine that knows the printed layouts today. The contract in grid.h is what grid
+ * sources rely on; the engine behind bk_grid_import moves into the core without changing it. */
+#include <string.h>
+
+#include "budgetkit/budgetkit.h"
+#include "jobs.h"
+
+typedef struct grid_narrative {
+    char *title, *text;
+    long page;
+} grid_narrative;
+
+struct bk_grid {
+    char *file;
+    char *csv; /* the rows so far, as CSV text */
+    size_t len, cap;
+    size_t rows_in_part;
+    grid_narrative *narr;
+    size_t nnarr, narr_cap;
+    bk_status failed; /* an allocation failed: every later call reports it */
+};
+
+bk_grid *bk_grid_new(const char *file)
+{
+    bk_grid *g = bk_calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->file = bk_strdup(file ? file : "-");
+    if (!g->file) {
+        bk_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void bk_grid_free(bk_grid *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->nnarr; i++) {
+        bk_free(g->narr[i].title);
+        bk_free(g->narr[i].text);
+    }
+    bk_free(g->narr);
+    bk_free(g->csv);
+    bk_free(g->file);
+    bk_free(g);
+}
+
+static bk_status put(bk_grid *g, const char *s, size_t n)
+{
+    if (g->failed)
+        return g->failed;
+    if (bk_grow((void **)&g->csv, &g->cap, g->len + n + 1, 1) != 0)
+        return g->failed = BK_E_NOMEM;
+    memcpy(g->csv + g->len, s, n);
+    g->len += n;
+    g->csv[g->len] = '\0';
+    return BK_OK;
+}
+
+bk_status bk_grid_part(bk_grid *g, const char *name, bk_grid_part_kind kind)
+{
+    (void)name;
+    /* A page may continue the table of the page before: no separator between pages. */
+    if (kind == BK_GRID_SHEET && g->rows_in_part > 0) {
+        g->rows_in_part = 0;
+        return put(g, "\r\n", 2);
+    }
+    return g->failed;
+}
+
+bk_status bk_grid_row(bk_grid *g, long line, const bk_grid_cell *cells, size_t n)
+{
+    (void)line;
+    uint32_t at = 0;
+    bk_status st = g->failed;
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        for (; at < cells[i].col && st == BK_OK; at++)
+            st = at > 0 ? put(g, ",", 1) : BK_OK;
+        if (st != BK_OK)
+            break;
+        if (at > 0 && (st = put(g, ",", 1)) != BK_OK)
+            break;
+        at = cells[i].col + 1;
+        const char *s = cells[i].text ? cells[i].text : "";
+        size_t len = cells[i].text ? cells[i].len : 0;
+        if (len == 0)
+            continue;
+        st = put(g, "\"", 1);
+        for (size_t k = 0; k < len && st == BK_OK; k++)
+            st = s[k] == '"' ? put(g, "\"\"", 2) : put(g, s + k, 1);
+        if (st == BK_OK)
+            st = put(g, "\"", 1);
+    }
+    if (st == BK_OK)
+        st = put(g, "\r\n", 2);
+    g->rows_in_part++;
+    return st;
+}
+
+bk_status bk_grid_merge(bk_grid *g, long row0, uint32_t col0, long row1, uint32_t col1)
+{
+    (void)row0, (void)col0, (void)row1, (void)col1;
+    return g->failed;
+}
+
+bk_status bk_grid_narrative(bk_grid *g, const char *title, const char *text, long page)
+{
+    if (g->failed)
+        return g->failed;
+    if (bk_grow((void **)&g->narr, &g->narr_cap, g->nnarr + 1, sizeof *g->narr) != 0)
+        return g->failed = BK_E_NOMEM;
+    grid_narrative *p = &g->narr[g->nnarr];
+    p->title = bk_strdup(title ? title : "");
+    p->text = bk_strdup(text ? text : "");
+    p->page = page;
+    if (!p->title || !p->text) {
+        bk_free(p->title);
+        bk_free(p->text);
+        return g->failed = BK_E_NOMEM;
+    }
+    g->nnarr++;
+    return BK_OK;
+}
+
+typedef struct grid_emit {
+    const bk_grid *g;
+    bk_import *job;
+} grid_emit;
+
+static bk_status add_narrative(bk_doc *doc, void *user, bk_error *err)
+{
+    grid_emit *e = user;
+    for (size_t i = 0; i < e->g->nnarr; i++) {
+        bk_status st = bk_doc_add_narrative(doc, e->g->narr[i].title, e->g->narr[i].text);
+        if (st != BK_OK)
+            return bk_error_set(err, st, "out of memory");
+    }
+    return e->job->fn(doc, e->job->user, err);
+}
+
+bk_status bk_grid_import(bk_import *job, const bk_grid *g)
+{
+    if (g->failed)
+        return bk_error_set(job->err, g->failed, "out of memory");
+    bk_source *src = bk_source_open_memory(g->file, g->csv ? g->csv : "", g->len, job->err);
+    if (!src)
+        return job->err->code;
+    grid_emit e = {g, job};
+    bk_status st = bk_run_import(job->ctx, src, "csv", job->depth + 1, job->ndocs, add_narrative,
+                                 &e, job->err);
+    bk_source_close(src);
+    return st;
+}
