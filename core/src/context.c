@@ -61,8 +61,6 @@ static const char *const limit_names[] = {
     "max-input-bytes", "max-cells", "max-string", "max-depth", "max-header-rows",
     "max-entries", "max-uncompressed", "max-ratio", "max-documents", NULL};
 
-const char *const *bk_limit_names(void) { return limit_names; }
-
 const char *bk_version(void) { return BK_VERSION; }
 
 bk_ctx *bk_ctx_new(void)

@@ -70,6 +70,18 @@ bk_status bk_read(bk_ctx *ctx, const char *input, const char *from, bk_doc_fn fn
     return bk_read_inputs(ctx, &input, 1, from, fn, user, err);
 }
 
+bk_status bk_read_memory(bk_ctx *ctx, const char *name, const void *data, size_t len,
+                         const char *from, bk_doc_fn fn, void *user, bk_error *err)
+{
+    bk_source *src = bk_source_open_memory(name, data, len, err);
+    if (!src)
+        return err->code ? err->code : BK_E_NOMEM;
+    size_t ndocs = 0;
+    bk_status st = bk_run_import(ctx, src, from, 0, &ndocs, fn, user, err);
+    bk_source_close(src);
+    return st;
+}
+
 /* ---- convert ---- */
 
 typedef struct convert_job {
@@ -309,5 +321,32 @@ bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, co
         if (run.v[i].job.free_state)
             run.v[i].job.free_state(run.v[i].job.state);
     bk_free(run.v);
+    return st;
+}
+
+bk_status bk_validate_doc(bk_ctx *ctx, const bk_doc *doc, const char *only, const char *skip,
+                          bk_report *report, bk_error *err)
+{
+    bk_status st = BK_OK;
+    size_t ran = 0;
+    for (size_t i = 0; i < bk_ctx_plugin_count(ctx) && st == BK_OK; i++) {
+        const bk_plugin_desc *d = bk_ctx_plugin_at(ctx, i, NULL);
+        if (!(d->kinds & BK_PLUGIN_VALIDATE) || (only && !in_list(only, d->name)) ||
+            (skip && in_list(skip, d->name)))
+            continue;
+        bk_validation job = {ctx, report, err, NULL, NULL};
+        st = d->validate(&job, doc);
+        if (st == BK_OK && d->validate_end)
+            st = d->validate_end(&job);
+        if (job.free_state)
+            job.free_state(job.state);
+        if (st != BK_OK && !err->plugin[0])
+            snprintf(err->plugin, sizeof err->plugin, "%s", d->name);
+        ran++;
+    }
+    if (st == BK_OK && ran == 0)
+        st = bk_error_set(err, BK_E_USAGE, "no validator is selected (see budgetkit plugins)");
+    if (st == BK_OK)
+        bk_report_count_document(report);
     return st;
 }

@@ -104,17 +104,23 @@ bk_error *bk_export_error(bk_export *job) { return job->err; }
 void *bk_export_state(bk_export *job) { return job->state; }
 void bk_export_set_state(bk_export *job, void *state) { job->state = state; }
 
-bk_status bk_export_nested(bk_export *job, const char *plugin, const bk_doc *doc, bk_sink *sink)
+bk_status bk_write_doc(bk_ctx *ctx, const char *plugin, const bk_doc *doc, bk_sink *sink,
+                       bk_error *err)
 {
-    const bk_plugin_desc *d = bk_ctx_plugin_find(job->ctx, plugin);
+    const bk_plugin_desc *d = bk_ctx_plugin_find(ctx, plugin);
     if (!d || !(d->kinds & BK_PLUGIN_EXPORT))
-        return bk_error_set(job->err, BK_E_PLUGIN, "no exporter called \"%s\" is loaded", plugin);
-    bk_export child = {job->ctx, sink, job->err, NULL};
+        return bk_error_set(err, BK_E_PLUGIN, "no exporter called \"%s\" is loaded", plugin);
+    bk_export child = {ctx, sink, err, NULL};
     bk_status st = d->export_begin(&child);
     if (st == BK_OK)
         st = d->export_doc(&child, doc);
     bk_status end = d->export_end(&child, st == BK_OK);
     return st != BK_OK ? st : end;
+}
+
+bk_status bk_export_nested(bk_export *job, const char *plugin, const bk_doc *doc, bk_sink *sink)
+{
+    return bk_write_doc(job->ctx, plugin, doc, sink, job->err);
 }
 
 /* ---- validation ---- */

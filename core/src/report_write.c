@@ -10,14 +10,6 @@ static int is_error(const bk_finding *f, int strict)
     return f->severity == BK_SEV_ERROR || (strict && f->severity == BK_SEV_ROUNDING);
 }
 
-size_t bk_report_errors(const bk_report *r, int strict)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < bk_report_count(r); i++)
-        n += is_error(bk_report_at(r, i), strict);
-    return n;
-}
-
 static const char *severity_label(const bk_finding *f, const bk_report_options *o)
 {
     if (is_error(f, o->strict))

@@ -20,7 +20,7 @@
  * an installed jansson has been fixed.
  *
  * Not covered either, because these libraries allocate with malloc directly: libxml2 (the XML
- * reader's xmlTextReader and the writer's buffers: the plugin installs no xmlMemSetup), libzip
+ * reader's SAX2 push parser and the writer's buffers: the plugin installs no xmlMemSetup), libzip
  * (the archive reader's zip_t, its sources and the inflate state inside zip_fopen), iconv
  * (GB18030 conversion in the CSV plugin), and the C library's own (stdio buffers, dlopen,
  * opendir, open_memstream). Covered besides our code: libcsv's field buffer (the CSV reader

@@ -6,7 +6,7 @@
  * dropped) and FUZZ_VALIDATE (run every registered validator over each document, as
  * `budgetkit validate` does, and abort when one cannot run) before including this file.
  *
- * Each input goes through the host exactly as a file would (bk_run_import: templates, the
+ * Each input goes through the host exactly as a file would (bk_read_memory: templates, the
  * importer, bk_doc_check on every document). Every document that comes out is then written
  * with the JSON exporter and read back: an accepted document that does not survive that round
  * trip is a bug as real as a crash, so the target aborts on it. Set BK_FUZZ_NO_ROUNDTRIP=1 in
@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "budgetkit/budgetkit.h"
-#include "jobs.h"
 
 #ifndef FUZZ_OPTIONS
 #define FUZZ_OPTIONS {NULL, NULL}
@@ -60,19 +59,12 @@ static bk_status fuzz_keep(bk_doc *doc, void *user, bk_error *err)
 /* Write doc as JSON and read it back; abort when the copy differs. */
 static void fuzz_check_roundtrip(const bk_doc *doc)
 {
-    const bk_plugin_desc *json = bk_ctx_plugin_find(fuzz_ctx, "json");
     bk_error err;
     bk_error_clear(&err);
     bk_sink *sink = bk_sink_open_memory("roundtrip.json", &err);
     if (!sink)
         abort();
-    struct bk_export job = {fuzz_ctx, sink, &err, NULL};
-    bk_status st = json->export_begin(&job);
-    if (st == BK_OK)
-        st = json->export_doc(&job, doc);
-    bk_status end = json->export_end(&job, st == BK_OK);
-    if (st == BK_OK)
-        st = end;
+    bk_status st = bk_write_doc(fuzz_ctx, "json", doc, sink, &err);
     if (st != BK_OK) {
         char msg[1024];
         bk_error_format(&err, msg, sizeof msg);
@@ -81,13 +73,8 @@ static void fuzz_check_roundtrip(const bk_doc *doc)
     }
     size_t len;
     const unsigned char *bytes = bk_sink_memory(sink, &len);
-    bk_source *src = bk_source_open_memory("roundtrip.json", bytes, len, &err);
-    if (!src)
-        abort();
     bk_doc *copy = NULL;
-    size_t ndocs = 0;
-    st = bk_run_import(fuzz_ctx, src, "json", 0, &ndocs, fuzz_keep, &copy, &err);
-    bk_source_close(src);
+    st = bk_read_memory(fuzz_ctx, "roundtrip.json", bytes, len, "json", fuzz_keep, &copy, &err);
     if (st != BK_OK || !copy) {
         char msg[1024];
         bk_error_format(&err, msg, sizeof msg);
@@ -114,25 +101,14 @@ static void fuzz_validate(const bk_doc *doc)
     bk_report *report = bk_report_new();
     if (!report)
         abort();
-    for (size_t i = 0; i < bk_ctx_plugin_count(fuzz_ctx); i++) {
-        const bk_plugin_desc *d = bk_ctx_plugin_at(fuzz_ctx, i, NULL);
-        if (!(d->kinds & BK_PLUGIN_VALIDATE))
-            continue;
-        bk_error err;
-        bk_error_clear(&err);
-        struct bk_validation job = {fuzz_ctx, report, &err, NULL, NULL};
-        bk_status st = d->validate(&job, doc);
-        if (st == BK_OK && d->validate_end)
-            st = d->validate_end(&job);
-        if (job.free_state)
-            job.free_state(job.state);
-        if (st != BK_OK) {
-            char msg[1024];
-            bk_error_format(&err, msg, sizeof msg);
-            fprintf(stderr, "the %s validator cannot check a document the readers accept: "
-                    "status %d: %s\n", d->name, (int)st, msg);
-            abort();
-        }
+    bk_error err;
+    bk_error_clear(&err);
+    if (bk_validate_doc(fuzz_ctx, doc, NULL, NULL, report, &err) != BK_OK) {
+        char msg[1024];
+        bk_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "a validator cannot check a document the readers accept: %s (%s)\n", msg,
+                err.plugin);
+        abort();
     }
     for (size_t i = 0; i < bk_report_count(report); i++) {
         const bk_finding *f = bk_report_at(report, i);
@@ -221,12 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
     bk_error err;
     bk_error_clear(&err);
-    bk_source *src = bk_source_open_memory(FUZZ_NAME, data, size, &err);
-    if (!src)
-        abort();
-    size_t ndocs = 0;
-    bk_status st = bk_run_import(fuzz_ctx, src, FUZZ_FROM, 0, &ndocs, fuzz_on_doc, NULL, &err);
-    bk_source_close(src);
+    bk_status st = bk_read_memory(fuzz_ctx, FUZZ_NAME, data, size, FUZZ_FROM, fuzz_on_doc, NULL,
+                                  &err);
 #ifdef FUZZ_PREFIX
     free(joined);
 #endif

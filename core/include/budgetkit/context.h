@@ -3,6 +3,8 @@
 #ifndef BUDGETKIT_CONTEXT_H
 #define BUDGETKIT_CONTEXT_H
 
+#include "api.h"
+
 #include <stddef.h>
 
 #include "error.h"
@@ -26,48 +28,46 @@ typedef struct bk_limits {
     unsigned long long max_documents;      /* per input */
 } bk_limits;
 
-bk_ctx *bk_ctx_new(void);
-void bk_ctx_free(bk_ctx *ctx);
+BK_API bk_ctx *bk_ctx_new(void);
+BK_API void bk_ctx_free(bk_ctx *ctx);
 
-bk_limits *bk_ctx_limits(bk_ctx *ctx);
+BK_API bk_limits *bk_ctx_limits(bk_ctx *ctx);
 /* Set a limit by its name ("max-input-bytes"...), value with optional K/M/G suffix. */
-bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_error *err);
-/* Names of all limits, NULL-terminated, for help texts. */
-const char *const *bk_limit_names(void);
+BK_API bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_error *err);
 
 /* Key/value options handed to plugins (bk_import_option...). */
-bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value);
-const char *bk_ctx_option(const bk_ctx *ctx, const char *key);
+BK_API bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value);
+BK_API const char *bk_ctx_option(const bk_ctx *ctx, const char *key);
 
 /* Data folder holding templates/, rules/, catalog/ (default: the installed formats folder,
  * or the source tree's when run from the build tree). */
-bk_status bk_ctx_set_data_dir(bk_ctx *ctx, const char *dir);
-const char *bk_ctx_data_dir(const bk_ctx *ctx);
+BK_API bk_status bk_ctx_set_data_dir(bk_ctx *ctx, const char *dir);
+BK_API const char *bk_ctx_data_dir(const bk_ctx *ctx);
 /* Templates, loaded from the data folder on first use. NULL with err set on failure. */
-const bk_templates *bk_ctx_templates(bk_ctx *ctx, bk_error *err);
+BK_API const bk_templates *bk_ctx_templates(bk_ctx *ctx, bk_error *err);
 
 /* Plugin discovery: folders given here first (a ':'-separated list), then
  * BUDGETKIT_PLUGIN_PATH, then the install folder, then the build tree when the program runs
  * from it. A file that cannot be used is recorded with the reason, not fatal. */
-bk_status bk_ctx_add_plugin_path(bk_ctx *ctx, const char *pathlist);
-bk_status bk_ctx_load_plugins(bk_ctx *ctx, bk_error *err);
+BK_API bk_status bk_ctx_add_plugin_path(bk_ctx *ctx, const char *pathlist);
+BK_API bk_status bk_ctx_load_plugins(bk_ctx *ctx, bk_error *err);
 /* Load one file (for tests): BK_OK, or the reason it was skipped in err. */
-bk_status bk_ctx_load_plugin_file(bk_ctx *ctx, const char *path, bk_error *err);
+BK_API bk_status bk_ctx_load_plugin_file(bk_ctx *ctx, const char *path, bk_error *err);
 /* A plugin linked into the program. */
-bk_status bk_ctx_register(bk_ctx *ctx, const bk_plugin_desc *desc, const char *origin,
+BK_API bk_status bk_ctx_register(bk_ctx *ctx, const bk_plugin_desc *desc, const char *origin,
                           bk_error *err);
 
-size_t bk_ctx_plugin_count(const bk_ctx *ctx);
-const bk_plugin_desc *bk_ctx_plugin_at(const bk_ctx *ctx, size_t i, const char **file);
-const bk_plugin_desc *bk_ctx_plugin_find(const bk_ctx *ctx, const char *name);
-size_t bk_ctx_skipped_count(const bk_ctx *ctx);
-void bk_ctx_skipped_at(const bk_ctx *ctx, size_t i, const char **file, const char **reason);
+BK_API size_t bk_ctx_plugin_count(const bk_ctx *ctx);
+BK_API const bk_plugin_desc *bk_ctx_plugin_at(const bk_ctx *ctx, size_t i, const char **file);
+BK_API const bk_plugin_desc *bk_ctx_plugin_find(const bk_ctx *ctx, const char *name);
+BK_API size_t bk_ctx_skipped_count(const bk_ctx *ctx);
+BK_API void bk_ctx_skipped_at(const bk_ctx *ctx, size_t i, const char **file, const char **reason);
 
 /* The importer that probes the source best (ties: priority, then name), or the one named. */
-const bk_plugin_desc *bk_ctx_find_importer(bk_ctx *ctx, bk_source *src, const char *name,
+BK_API const bk_plugin_desc *bk_ctx_find_importer(bk_ctx *ctx, bk_source *src, const char *name,
                                            int *score, bk_error *err);
 /* The exporter for an output path by its extension, or the one named. */
-const bk_plugin_desc *bk_ctx_find_exporter(bk_ctx *ctx, const char *path, const char *name,
+BK_API const bk_plugin_desc *bk_ctx_find_exporter(bk_ctx *ctx, const char *path, const char *name,
                                            bk_error *err);
 
 /* ---- whole jobs, as the command line runs them ---- */
@@ -77,8 +77,17 @@ typedef bk_status (*bk_doc_fn)(bk_doc *doc, void *user, bk_error *err);
 
 /* Read every document of an input (file, folder, archive, "-") with the importer that probes
  * best, or `from`. */
-bk_status bk_read(bk_ctx *ctx, const char *input, const char *from, bk_doc_fn fn, void *user,
+BK_API bk_status bk_read(bk_ctx *ctx, const char *input, const char *from, bk_doc_fn fn, void *user,
                   bk_error *err);
+
+/* The same for bytes in memory: name stands for the file in messages and probing. Fuzzers and
+ * programs that hold a budget in memory use it. */
+BK_API bk_status bk_read_memory(bk_ctx *ctx, const char *name, const void *data, size_t len,
+                                const char *from, bk_doc_fn fn, void *user, bk_error *err);
+
+/* Write one document with the exporter called `plugin` into sink (the sink is not committed). */
+BK_API bk_status bk_write_doc(bk_ctx *ctx, const char *plugin, const bk_doc *doc, bk_sink *sink,
+                              bk_error *err);
 
 typedef struct bk_convert_stats {
     size_t documents;
@@ -89,15 +98,20 @@ typedef struct bk_convert_stats {
 /* Convert inputs into output. The output appears only when the whole job succeeded. An output
  * folder (existing, or named with a trailing '/') gets one file per document unless the
  * exporter writes folders itself. */
-bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *output,
+BK_API bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *output,
                      const char *from, const char *to, bk_convert_stats *stats, bk_error *err);
 
 /* Run validators (all, or only those in `only`, minus those in `skip`; comma lists) over every
  * document of the inputs, adding to report. */
-bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *from,
+BK_API bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *from,
                       const char *only, const char *skip, bk_report *report, bk_error *err);
 
-const char *bk_version(void);
+/* Run the selected validators over one document in memory, then their end-of-run rules, as
+ * bk_validate does for a one-document input. */
+BK_API bk_status bk_validate_doc(bk_ctx *ctx, const bk_doc *doc, const char *only,
+                                 const char *skip, bk_report *report, bk_error *err);
+
+BK_API const char *bk_version(void);
 
 #ifdef __cplusplus
 }

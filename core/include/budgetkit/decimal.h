@@ -3,6 +3,8 @@
 #ifndef BUDGETKIT_DECIMAL_H
 #define BUDGETKIT_DECIMAL_H
 
+#include "api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,29 +41,27 @@ typedef enum bk_decimal_status {
  * optional leading '-' or '+', digits, an optional '.' followed by at least one digit.
  * Never accepts exponents, "NaN", "inf", hex, or a second sign. If used_fullwidth is not
  * NULL it is set to 1 when full-width characters were normalised. */
-bk_decimal_status bk_decimal_parse(const char *s, size_t len, unsigned flags, bk_decimal *out,
+BK_API bk_decimal_status bk_decimal_parse(const char *s, size_t len, unsigned flags, bk_decimal *out,
                                    int *used_fullwidth);
 
 /* Write d as plain digits ("-217.70"), or with thousands separators when grouped is nonzero.
  * Returns the length written (buf always NUL-terminated; cap >= BK_DECIMAL_BUFSIZE suffices). */
-size_t bk_decimal_format(bk_decimal d, int grouped, char *buf, size_t cap);
+BK_API size_t bk_decimal_format(bk_decimal d, int grouped, char *buf, size_t cap);
 
 /* Express d with a larger scale (exact). Fails with OVERFLOW when it does not fit, and with
  * SYNTAX when scale is smaller than d's (that would drop digits). */
-bk_decimal_status bk_decimal_rescale(bk_decimal d, int32_t scale, bk_decimal *out);
+BK_API bk_decimal_status bk_decimal_rescale(bk_decimal d, int32_t scale, bk_decimal *out);
 
 /* Exact a + b and a - b at the larger of the two scales. */
-bk_decimal_status bk_decimal_add(bk_decimal a, bk_decimal b, bk_decimal *out);
-bk_decimal_status bk_decimal_sub(bk_decimal a, bk_decimal b, bk_decimal *out);
+BK_API bk_decimal_status bk_decimal_add(bk_decimal a, bk_decimal b, bk_decimal *out);
+BK_API bk_decimal_status bk_decimal_sub(bk_decimal a, bk_decimal b, bk_decimal *out);
 
 /* Exact numeric comparison (-1, 0, 1): 332 == 332.00. */
-int bk_decimal_cmp(bk_decimal a, bk_decimal b);
+BK_API int bk_decimal_cmp(bk_decimal a, bk_decimal b);
 
 /* a / b * 100 rounded half away from zero to `scale` decimals. Fails with SYNTAX when b is
  * zero and OVERFLOW when the result does not fit. Integer arithmetic only. */
-bk_decimal_status bk_decimal_percent(bk_decimal a, bk_decimal b, int32_t scale, bk_decimal *out);
-
-static inline int bk_decimal_is_zero(bk_decimal d) { return d.units == 0; }
+BK_API bk_decimal_status bk_decimal_percent(bk_decimal a, bk_decimal b, int32_t scale, bk_decimal *out);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,8 @@
 #ifndef BUDGETKIT_ERROR_H
 #define BUDGETKIT_ERROR_H
 
+#include "api.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -37,20 +39,20 @@ typedef struct bk_error {
     char text[BK_ERROR_TEXT];
 } bk_error;
 
-void bk_error_clear(bk_error *err);
+BK_API void bk_error_clear(bk_error *err);
 
 /* Set code and message; keeps file/line/column already set. Returns code. NULL err is allowed. */
-bk_status bk_error_set(bk_error *err, bk_status code, const char *fmt, ...)
+BK_API bk_status bk_error_set(bk_error *err, bk_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Set the position fields (file may be NULL to keep the current one). */
-void bk_error_at(bk_error *err, const char *file, long line, long column, long long offset);
-void bk_error_where(bk_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+BK_API void bk_error_at(bk_error *err, const char *file, long line, long column, long long offset);
+BK_API void bk_error_where(bk_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "FILE:LINE:COL: [where: ]text" — the form the command line prints after "budgetkit: ". */
-size_t bk_error_format(const bk_error *err, char *buf, size_t cap);
+BK_API size_t bk_error_format(const bk_error *err, char *buf, size_t cap);
 
-const char *bk_status_name(bk_status code);
+BK_API const char *bk_status_name(bk_status code);
 
 #ifdef __cplusplus
 }

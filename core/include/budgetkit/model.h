@@ -7,6 +7,8 @@
 #ifndef BUDGETKIT_MODEL_H
 #define BUDGETKIT_MODEL_H
 
+#include "api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -119,70 +121,70 @@ typedef struct bk_doc {
     struct bk_doc_private *priv;
 } bk_doc;
 
-bk_doc *bk_doc_new(void);
-void bk_doc_free(bk_doc *doc);
+BK_API bk_doc *bk_doc_new(void);
+BK_API void bk_doc_free(bk_doc *doc);
 
 /* From inside a bk_doc_fn callback (context.h): keep the document after the callback returns;
  * the caller then owns it and frees it with bk_doc_free. */
-void bk_doc_keep(bk_doc *doc);
-int bk_doc_is_kept(const bk_doc *doc);
+BK_API void bk_doc_keep(bk_doc *doc);
+BK_API int bk_doc_is_kept(const bk_doc *doc);
 
 /* Intern a string in the document's pool; returns a pointer stable for the document's life
  * (equal strings give the same pointer), NULL when out of memory. */
-const char *bk_doc_intern(bk_doc *doc, const char *s, size_t len);
-const char *bk_doc_intern_cstr(bk_doc *doc, const char *s);
+BK_API const char *bk_doc_intern(bk_doc *doc, const char *s, size_t len);
+BK_API const char *bk_doc_intern_cstr(bk_doc *doc, const char *s);
 
 /* Setters intern their strings. All return BK_OK or BK_E_NOMEM / BK_E_CONTENT. */
-bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code);
-bk_status bk_doc_set_source(bk_doc *doc, const char *source);
-bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit_kind kind,
+BK_API bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code);
+BK_API bk_status bk_doc_set_source(bk_doc *doc, const char *source);
+BK_API bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit_kind kind,
                           const char *parent_id, bk_error *err);
-int bk_doc_find_unit(const bk_doc *doc, const char *id); /* index or -1 */
+BK_API int bk_doc_find_unit(const bk_doc *doc, const char *id); /* index or -1 */
 /* First unit of the given kind, or -1. */
-int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
+BK_API int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
 
 /* The table with this template in the document, NULL when absent. */
-bk_table *bk_doc_table(const bk_doc *doc, const char *template_id);
+BK_API bk_table *bk_doc_table(const bk_doc *doc, const char *template_id);
 /* Add (or return the existing) table for the template. NULL when out of memory. */
-bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl);
+BK_API bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl);
 
-bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, const char *note);
+BK_API bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, const char *note);
 /* Append a row with all cells empty; returns its index or -1 when out of memory or limits. */
-long bk_table_add_row(bk_doc *doc, bk_table *t, bk_row_kind kind, int unit, const char *section,
+BK_API long bk_table_add_row(bk_doc *doc, bk_table *t, bk_row_kind kind, int unit, const char *section,
                       const char *code, const char *name, int level, uint32_t line);
-bk_status bk_table_set_number(bk_table *t, size_t row, size_t col, bk_decimal d);
-bk_status bk_table_set_text(bk_doc *doc, bk_table *t, size_t row, size_t col, const char *text,
+BK_API bk_status bk_table_set_number(bk_table *t, size_t row, size_t col, bk_decimal d);
+BK_API bk_status bk_table_set_text(bk_doc *doc, bk_table *t, size_t row, size_t col, const char *text,
                             size_t len);
 
-bk_status bk_doc_set_performance(bk_doc *doc, const char *unit_name, const char *supervisor,
+BK_API bk_status bk_doc_set_performance(bk_doc *doc, const char *unit_name, const char *supervisor,
                                  const char *period);
-bk_status bk_doc_add_goal(bk_doc *doc, const char *text);
-bk_status bk_doc_add_indicator(bk_doc *doc, const char *l1, const char *l2, const char *l3,
+BK_API bk_status bk_doc_add_goal(bk_doc *doc, const char *text);
+BK_API bk_status bk_doc_add_indicator(bk_doc *doc, const char *l1, const char *l2, const char *l3,
                                const char *target);
-bk_status bk_doc_add_narrative(bk_doc *doc, const char *title, const char *text);
+BK_API bk_status bk_doc_add_narrative(bk_doc *doc, const char *title, const char *text);
 
 /* Structural checks every importer runs before handing a document over: required fields,
  * exactly one department unit, rows referring to existing units, amounts in amount columns. */
-bk_status bk_doc_check(const bk_doc *doc, bk_error *err);
+BK_API bk_status bk_doc_check(const bk_doc *doc, bk_error *err);
 
 /* Exact equality of two documents (for round-trip tests); on difference, describes the first
  * one in diff (may be NULL). Source and line numbers are not compared. */
-int bk_doc_equal(const bk_doc *a, const bk_doc *b, char *diff, size_t cap);
+BK_API int bk_doc_equal(const bk_doc *a, const bk_doc *b, char *diff, size_t cap);
 
 /* Parts of one budget: the same department, fiscal year, money unit and units, holding
  * different tables (as when each published table arrives in a file of its own). */
-int bk_doc_mergeable(const bk_doc *into, const bk_doc *from);
+BK_API int bk_doc_mergeable(const bk_doc *into, const bk_doc *from);
 /* Copy from's tables, performance targets and narrative into `into` (mergeable documents). */
-bk_status bk_doc_merge(bk_doc *into, const bk_doc *from, bk_error *err);
+BK_API bk_status bk_doc_merge(bk_doc *into, const bk_doc *from, bk_error *err);
 
 /* Number of cells that hold a value, over all tables. */
-size_t bk_doc_cell_count(const bk_doc *doc);
+BK_API size_t bk_doc_cell_count(const bk_doc *doc);
 
 /* Names for enums, as used in every serialisation. */
-const char *bk_row_kind_name(bk_row_kind kind);
-int bk_row_kind_parse(const char *s); /* -1 when unknown */
-const char *bk_unit_kind_name(bk_unit_kind kind);
-int bk_unit_kind_parse(const char *s);
+BK_API const char *bk_row_kind_name(bk_row_kind kind);
+BK_API int bk_row_kind_parse(const char *s); /* -1 when unknown */
+BK_API const char *bk_unit_kind_name(bk_unit_kind kind);
+BK_API int bk_unit_kind_parse(const char *s);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,8 @@
 #ifndef BUDGETKIT_PLUGIN_H
 #define BUDGETKIT_PLUGIN_H
 
+#include "api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -102,39 +104,39 @@ typedef const bk_plugin_desc *(*bk_plugin_entry_fn)(void);
 #endif
 
 /* ---- import jobs ---- */
-bk_source *bk_import_source(bk_import *job);
-bk_ctx *bk_import_ctx(bk_import *job);
-const bk_templates *bk_import_templates(bk_import *job);
+BK_API bk_source *bk_import_source(bk_import *job);
+BK_API bk_ctx *bk_import_ctx(bk_import *job);
+BK_API const bk_templates *bk_import_templates(bk_import *job);
 /* Option given on the command line (--encoding gb18030 → "encoding"), NULL when not given. */
-const char *bk_import_option(bk_import *job, const char *key);
-bk_error *bk_import_error(bk_import *job);
+BK_API const char *bk_import_option(bk_import *job, const char *key);
+BK_API bk_error *bk_import_error(bk_import *job);
 /* Hand a finished document over (ownership passes, also on failure). The host checks it
  * (bk_doc_check) and passes it on; a non-OK status means stop and return it. */
-bk_status bk_import_emit(bk_import *job, bk_doc *doc);
+BK_API bk_status bk_import_emit(bk_import *job, bk_doc *doc);
 /* A warning about the input that did not stop it (normalised full-width digits...). */
-void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...)
+BK_API void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Containers: import one entry with whichever importer probes best; its documents are emitted
  * to this job. name is "archive.zip:entry.json" style for messages. */
-bk_status bk_import_nested(bk_import *job, const char *name, const void *data, size_t len);
+BK_API bk_status bk_import_nested(bk_import *job, const char *name, const void *data, size_t len);
 
 /* ---- export jobs ---- */
-bk_sink *bk_export_sink(bk_export *job);
-bk_ctx *bk_export_ctx(bk_export *job);
-const char *bk_export_option(bk_export *job, const char *key);
-bk_error *bk_export_error(bk_export *job);
-void *bk_export_state(bk_export *job);
-void bk_export_set_state(bk_export *job, void *state);
+BK_API bk_sink *bk_export_sink(bk_export *job);
+BK_API bk_ctx *bk_export_ctx(bk_export *job);
+BK_API const char *bk_export_option(bk_export *job, const char *key);
+BK_API bk_error *bk_export_error(bk_export *job);
+BK_API void *bk_export_state(bk_export *job);
+BK_API void bk_export_set_state(bk_export *job, void *state);
 /* Containers: serialise a document with another exporter (by plugin name) into a sink. */
-bk_status bk_export_nested(bk_export *job, const char *plugin, const bk_doc *doc, bk_sink *sink);
+BK_API bk_status bk_export_nested(bk_export *job, const char *plugin, const bk_doc *doc, bk_sink *sink);
 
 /* ---- validation jobs ---- */
-bk_ctx *bk_validation_ctx(bk_validation *job);
-const char *bk_validation_option(bk_validation *job, const char *key);
-bk_error *bk_validation_error(bk_validation *job);
-bk_status bk_validation_add(bk_validation *job, const bk_finding *f);
-void *bk_validation_state(bk_validation *job);
-void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *));
+BK_API bk_ctx *bk_validation_ctx(bk_validation *job);
+BK_API const char *bk_validation_option(bk_validation *job, const char *key);
+BK_API bk_error *bk_validation_error(bk_validation *job);
+BK_API bk_status bk_validation_add(bk_validation *job, const bk_finding *f);
+BK_API void *bk_validation_state(bk_validation *job);
+BK_API void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *));
 
 #ifdef __cplusplus
 }

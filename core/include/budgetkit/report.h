@@ -2,6 +2,8 @@
 #ifndef BUDGETKIT_REPORT_H
 #define BUDGETKIT_REPORT_H
 
+#include "api.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -37,15 +39,15 @@ typedef struct bk_finding {
 
 typedef struct bk_report bk_report;
 
-bk_report *bk_report_new(void);
-void bk_report_free(bk_report *r);
-int bk_report_add(bk_report *r, const bk_finding *f); /* 0 on success */
-size_t bk_report_count(const bk_report *r);
-const bk_finding *bk_report_at(const bk_report *r, size_t i);
-void bk_report_count_document(bk_report *r);
-size_t bk_report_documents(const bk_report *r);
+BK_API bk_report *bk_report_new(void);
+BK_API void bk_report_free(bk_report *r);
+BK_API int bk_report_add(bk_report *r, const bk_finding *f); /* 0 on success */
+BK_API size_t bk_report_count(const bk_report *r);
+BK_API const bk_finding *bk_report_at(const bk_report *r, size_t i);
+BK_API void bk_report_count_document(bk_report *r);
+BK_API size_t bk_report_documents(const bk_report *r);
 
-const char *bk_severity_name(bk_severity s);
+BK_API const char *bk_severity_name(bk_severity s);
 
 typedef struct bk_report_options {
     int strict;   /* rounding findings count as errors */
@@ -55,11 +57,9 @@ typedef struct bk_report_options {
 
 /* Write the report for people: one finding a line, a per-document summary when there are
  * several documents, a closing count. Returns the number of errors (what makes exit 1). */
-size_t bk_report_write_text(const bk_report *r, const bk_report_options *o, FILE *out);
+BK_API size_t bk_report_write_text(const bk_report *r, const bk_report_options *o, FILE *out);
 /* Write the machine report (formats/report.md). Returns the number of errors. */
-size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE *out);
-/* The number of errors, counting rounding findings when strict. */
-size_t bk_report_errors(const bk_report *r, int strict);
+BK_API size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE *out);
 
 #ifdef __cplusplus
 }

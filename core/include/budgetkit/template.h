@@ -2,6 +2,8 @@
 #ifndef BUDGETKIT_TEMPLATE_H
 #define BUDGETKIT_TEMPLATE_H
 
+#include "api.h"
+
 #include <stddef.h>
 
 #include "error.h"
@@ -36,27 +38,27 @@ typedef struct bk_template {
 
 typedef struct bk_templates bk_templates;
 
-bk_templates *bk_templates_new(void);
-void bk_templates_free(bk_templates *set);
+BK_API bk_templates *bk_templates_new(void);
+BK_API void bk_templates_free(bk_templates *set);
 
 /* Load every *.json in dir (sorted by name). A bad file is an error naming it and the place. */
-bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err);
+BK_API bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err);
 /* Load one template from memory; name is used in errors. */
-bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const char *data,
+BK_API bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const char *data,
                                    size_t len, bk_error *err);
 
-size_t bk_templates_count(const bk_templates *set);
+BK_API size_t bk_templates_count(const bk_templates *set);
 /* In table order: by number, then id. */
-const bk_template *bk_templates_at(const bk_templates *set, size_t i);
-const bk_template *bk_templates_find(const bk_templates *set, const char *id);
+BK_API const bk_template *bk_templates_at(const bk_templates *set, size_t i);
+BK_API const bk_template *bk_templates_find(const bk_templates *set, const char *id);
 /* Column index by id, or -1. */
-int bk_template_column(const bk_template *tpl, const char *id);
+BK_API int bk_template_column(const bk_template *tpl, const char *id);
 
 /* Compare printed labels as a reader would: ignoring all whitespace (ASCII and U+3000) and
  * treating full-width brackets, colons and commas like their half-width forms. */
-int bk_label_equal(const char *a, const char *b);
+BK_API int bk_label_equal(const char *a, const char *b);
 /* Normalise a label into buf the same way (returns the length). */
-size_t bk_label_normalise(const char *s, char *buf, size_t cap);
+BK_API size_t bk_label_normalise(const char *s, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }
