@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "budgetkit/budgetkit.h"
@@ -15,6 +16,57 @@ typedef struct common {
     bk_ctx *ctx;
     const char *from, *to;
 } common;
+
+/* Warnings always; progress only on a terminal, at most a few times a second, ending with a
+ * newline once the job is done. */
+typedef struct diag_state {
+    int tty;
+    int shown;       /* a progress line is on the terminal */
+    double started, last;
+} diag_state;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_diag(const bk_diag *d, void *user)
+{
+    diag_state *s = user;
+    if (d->kind == BK_DIAG_WARNING) {
+        if (s->shown)
+            fputc('\n', stderr), s->shown = 0;
+        if (d->file && d->line > 0 && d->column > 0)
+            fprintf(stderr, "budgetkit: %s:%ld:%ld: warning: %s\n", d->file, d->line, d->column,
+                    d->message);
+        else if (d->file && d->line > 0)
+            fprintf(stderr, "budgetkit: %s:%ld: warning: %s\n", d->file, d->line, d->message);
+        else
+            fprintf(stderr, "budgetkit: %s: warning: %s\n", d->file ? d->file : "-", d->message);
+        return;
+    }
+    if (!s->tty)
+        return;
+    double t = now_seconds();
+    if (s->started == 0)
+        s->started = s->last = t;
+    int done = d->total != 0 && d->done == d->total;
+    if (!done && t - s->last < 0.25)
+        return;
+    if (!done || s->shown) {
+        double rate = t > s->started ? (double)d->done / (t - s->started) : 0;
+        fprintf(stderr, "\rbudgetkit: %zu documents validated, %zu findings (%.0f/s)", d->done,
+                d->findings, rate);
+        s->shown = 1;
+        s->last = t;
+    }
+    if (done && s->shown) {
+        fputc('\n', stderr);
+        s->shown = 0;
+    }
+}
 
 static void print_error(const bk_error *err)
 {
@@ -344,8 +396,6 @@ static int cmd_validate(common *c, int argc, char **argv)
         return usage_error("validate ", "%s", "validate needs at least one input");
     if (strict && bk_ctx_set_option(c->ctx, "strict", "1") != BK_OK)
         return EXIT_BAD;
-    if (isatty(STDERR_FILENO) && bk_ctx_set_option(c->ctx, "progress", "1") != BK_OK)
-        return EXIT_BAD;
     if (load_plugins(c))
         return EXIT_BAD;
     bk_report *report = bk_report_new();
@@ -429,6 +479,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "budgetkit: out of memory\n");
         return EXIT_BAD;
     }
+    diag_state diag = {isatty(STDERR_FILENO), 0, 0, 0};
+    bk_ctx_set_diagnostics(c.ctx, on_diag, &diag);
     int i = 1, rc = -1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--version") == 0) {

@@ -43,6 +43,8 @@ struct bk_ctx {
     bk_limits limits;
     char *data_dir;
     bk_templates *templates;
+    bk_diag_fn diag;
+    void *diag_user;
 };
 
 static const bk_limits default_limits = {
@@ -62,6 +64,18 @@ static const char *const limit_names[] = {
     "max-entries", "max-uncompressed", "max-ratio", "max-documents", NULL};
 
 const char *bk_version(void) { return BK_VERSION; }
+
+void bk_ctx_set_diagnostics(bk_ctx *ctx, bk_diag_fn fn, void *user)
+{
+    ctx->diag = fn;
+    ctx->diag_user = user;
+}
+
+void bk_ctx_diagnose(bk_ctx *ctx, const bk_diag *d)
+{
+    if (ctx->diag)
+        ctx->diag(d, ctx->diag_user);
+}
 
 bk_ctx *bk_ctx_new(void)
 {

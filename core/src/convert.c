@@ -250,8 +250,14 @@ typedef struct validate_run {
     validator *v;
     size_t n;
     bk_report *report;
-    int progress; /* option "progress": a count on stderr for long jobs */
+    bk_ctx *ctx;
 } validate_run;
+
+static void progress(bk_ctx *ctx, size_t done, size_t total, size_t findings)
+{
+    bk_diag d = {.kind = BK_DIAG_PROGRESS, .done = done, .total = total, .findings = findings};
+    bk_ctx_diagnose(ctx, &d);
+}
 
 static int in_list(const char *list, const char *name)
 {
@@ -271,9 +277,7 @@ static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
     validate_run *run = user;
     bk_report_count_document(run->report);
     size_t done = bk_report_documents(run->report);
-    if (run->progress && done % 100 == 0)
-        fprintf(stderr, "\rbudgetkit: %zu documents validated, %zu findings", done,
-                bk_report_count(run->report));
+    progress(run->ctx, done, 0, bk_report_count(run->report));
     for (size_t i = 0; i < run->n; i++) {
         bk_status st = run->v[i].desc->validate(&run->v[i].job, doc);
         if (st != BK_OK) {
@@ -292,8 +296,7 @@ static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
 bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *from,
                       const char *only, const char *skip, bk_report *report, bk_error *err)
 {
-    const char *progress = bk_ctx_option(ctx, "progress");
-    validate_run run = {NULL, 0, report, progress && strcmp(progress, "1") == 0};
+    validate_run run = {NULL, 0, report, ctx};
     size_t n = bk_ctx_plugin_count(ctx);
     run.v = bk_calloc(n ? n : 1, sizeof *run.v);
     if (!run.v)
@@ -315,8 +318,9 @@ bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, co
     for (size_t i = 0; i < run.n && st == BK_OK; i++)
         if (run.v[i].desc->validate_end)
             st = run.v[i].desc->validate_end(&run.v[i].job);
-    if (run.progress && bk_report_documents(report) >= 100)
-        fputc('\n', stderr);
+    if (st == BK_OK)
+        progress(ctx, bk_report_documents(report), bk_report_documents(report),
+                 bk_report_count(report));
     for (size_t i = 0; i < run.n; i++)
         if (run.v[i].job.free_state)
             run.v[i].job.free_state(run.v[i].job.state);

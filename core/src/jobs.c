@@ -49,13 +49,10 @@ void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (line > 0 && column > 0)
-        fprintf(stderr, "budgetkit: %s:%ld:%ld: warning: %s\n", bk_source_name(job->src), line,
-                column, msg);
-    else if (line > 0)
-        fprintf(stderr, "budgetkit: %s:%ld: warning: %s\n", bk_source_name(job->src), line, msg);
-    else
-        fprintf(stderr, "budgetkit: %s: warning: %s\n", bk_source_name(job->src), msg);
+    bk_diag d = {.kind = BK_DIAG_WARNING, .file = bk_source_name(job->src),
+                 .line = line > 0 ? line : 0, .column = line > 0 && column > 0 ? column : 0,
+                 .message = msg};
+    bk_ctx_diagnose(job->ctx, &d);
 }
 
 bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,

@@ -35,6 +35,28 @@ BK_API bk_limits *bk_ctx_limits(bk_ctx *ctx);
 /* Set a limit by its name ("max-input-bytes"...), value with optional K/M/G suffix. */
 BK_API bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_error *err);
 
+/* Diagnostics: what a job has to say besides its result. The library never prints; a program
+ * that wants warnings or progress shown installs a callback (the command line prints them on
+ * standard error). Without one they are dropped. */
+typedef enum bk_diag_kind {
+    BK_DIAG_WARNING = 0, /* input accepted, but something in it is worth a look */
+    BK_DIAG_PROGRESS = 1 /* a long job is under way: done of total documents (total 0: unknown) */
+} bk_diag_kind;
+
+typedef struct bk_diag {
+    bk_diag_kind kind;
+    const char *file; /* warning: the input; NULL when none */
+    long line, column; /* 0 when unknown */
+    const char *message;
+    size_t done, total; /* progress */
+    size_t findings;    /* progress of a validation: findings so far */
+} bk_diag;
+
+typedef void (*bk_diag_fn)(const bk_diag *d, void *user);
+BK_API void bk_ctx_set_diagnostics(bk_ctx *ctx, bk_diag_fn fn, void *user);
+/* Hand a diagnostic to the installed callback, if any. */
+BK_API void bk_ctx_diagnose(bk_ctx *ctx, const bk_diag *d);
+
 /* Key/value options handed to plugins (bk_import_option...). */
 BK_API bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value);
 BK_API const char *bk_ctx_option(const bk_ctx *ctx, const char *key);
