@@ -4,7 +4,7 @@
 #   tools/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS defaults to 60. TARGET names a target without its fuzz_ prefix (decimal, templates,
-# json, xml, archive, csv_lines, csv_wide, validate); the default is every target the build
+# json, xml, archive, csv_lines, csv_wide, xlsx, validate); the default is every target the build
 # has.
 #
 # The first run configures a clang build with -DBK_FUZZ=ON -DBK_SANITIZE=ON in build-fuzz/
@@ -86,6 +86,7 @@ seed_files() {
     xml) find "$root/samples" "$regress/xml" -type f -name '*.xml' 2>/dev/null ;;
     archive) find "$root/samples" "$regress/archive" -type f -name '*.zip' 2>/dev/null ;;
     csv_lines | csv_wide) find "$root/samples" "$regress/csv" -type f -name '*.csv' 2>/dev/null ;;
+    xlsx) find "$root/samples" "$root/tests/xlsx" "$regress/xlsx" -type f -name '*.xlsx' 2>/dev/null ;;
     templates) find "$root/formats/templates" -type f -name '*.json' ;;
     esac
 }

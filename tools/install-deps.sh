@@ -7,6 +7,7 @@ packages=(
   libjansson-dev libxml2-dev libcsv-dev zlib1g-dev libzip-dev   # libraries
   libcmocka-dev python3 python3-jsonschema libxml2-utils        # tests: cmocka, schema checks
   clang libclang-rt-14-dev                                      # fuzzing and sanitizers
+  libxlsxwriter-dev libfreexl-dev python3-openpyxl              # spreadsheets; tests read them with openpyxl
 )
 if [ "${BK_BENCH:-0}" = 1 ]; then
   packages+=(miller time)

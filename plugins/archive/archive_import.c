@@ -777,8 +777,8 @@ static bk_status refuse_office_files(reader *r)
         return BK_OK;
     if (find_entry(r, "[Content_Types].xml") != NULL)
         return archive_error(r, BK_E_CONTENT, "this is an Office Open XML file (.xlsx, .docx), "
-                             "not an archive of budget documents: save each sheet as CSV and "
-                             "read those");
+                             "not an archive of budget documents: a workbook is read with "
+                             "--from xlsx");
     const entry *first = r->nentries > 0 ? &r->entries[0] : NULL;
     if (first != NULL && strcmp(first->name, "mimetype") == 0)
         return archive_error(r, BK_E_CONTENT, "this is an OpenDocument file (.ods, .odt), not an "

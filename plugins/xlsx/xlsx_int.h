@@ -1,0 +1,79 @@
+/* Shared between the parts of the spreadsheet plugin. Not a public interface: every name
+ * carries the bkxl_ prefix so that plugins linked statically into one program do not collide. */
+#ifndef BK_XLSX_XLSX_INT_H
+#define BK_XLSX_XLSX_INT_H
+
+#include <budgetkit/budgetkit.h>
+#include <libxml/xmlreader.h>
+#include <zip.h>
+
+/* Excel's own bounds: a reference beyond them is no cell of any sheet. */
+#define BKXL_MAX_COLS 16384u
+#define BKXL_MAX_ROWS 1048576L
+
+/* The name of the sheet that carries a document's narrative parts in the workbooks budgetkit
+ * writes, and the header of its first row; read back as narrative (formats/xlsx.md). */
+#define BKXL_NARRATIVE_SHEET "说明"
+#define BKXL_NARRATIVE_HEAD_TITLE "标题"
+#define BKXL_NARRATIVE_HEAD_TEXT "内容"
+
+/* ---- the package: ZIP parts read as streams, with the archive plugin's limits ---- */
+
+typedef struct bkxl_pkg {
+    zip_t *za;
+    const char *file; /* the workbook's name, for messages */
+    bk_error *err;
+    const bk_limits *limits;
+    unsigned long long inflated; /* bytes inflated from all parts so far */
+} bkxl_pkg;
+
+typedef struct bkxl_xml bkxl_xml;
+
+bk_status bkxl_pkg_open(bkxl_pkg *p, bk_source *src, bk_error *err, const bk_limits *limits);
+void bkxl_pkg_close(bkxl_pkg *p);
+/* 1 when the package has a part of this name (case-insensitive, as OPC names are). */
+int bkxl_pkg_has(bkxl_pkg *p, const char *name);
+/* Open a part as an XML stream. A missing part is an error when required, else *out is NULL. */
+bk_status bkxl_xml_open(bkxl_pkg *p, const char *name, int required, bkxl_xml **out);
+/* The next node: 1, 0 at the end, -1 on an error (set, naming the part and line). */
+int bkxl_xml_next(bkxl_xml *x);
+xmlTextReaderPtr bkxl_xml_reader(bkxl_xml *x);
+/* Append the text of the current element (its text nodes, without those of <rPh> phonetic
+ * runs) to *buf; the reader is left on the element's end. -1 on an error (set). */
+int bkxl_xml_text(bkxl_xml *x, char **buf, size_t *len, size_t *cap);
+/* The current element's local name equals name. */
+int bkxl_xml_is(bkxl_xml *x, const char *name);
+/* An attribute by local name (any namespace), or NULL. Valid until the next move. */
+const char *bkxl_xml_attr(bkxl_xml *x, const char *name);
+long bkxl_xml_line(bkxl_xml *x);
+const char *bkxl_xml_part(bkxl_xml *x);
+void bkxl_xml_close(bkxl_xml *x);
+
+/* ---- number formats (xlsx_numfmt.c) ---- */
+
+#define BKXL_SHOWN_MAX 400
+
+typedef enum bkxl_shown_kind {
+    BKXL_SHOWN_NUMBER = 0, /* text is a plain decimal ("-3088.83", "02") */
+    BKXL_SHOWN_TEXT = 1    /* a date or time, kept as text */
+} bkxl_shown_kind;
+
+/* What a number cell displays under format code `code` (NULL or "General": the shortest
+ * decimal that reads back to the same double). date1904: the workbook counts days from 1904.
+ * Returns the kind and writes text (NUL-terminated) and *len. */
+bkxl_shown_kind bkxl_show_number(double v, const char *code, int date1904, char *text,
+                                 size_t *len);
+/* The format code of a built-in number format id, NULL when the id has none. */
+const char *bkxl_builtin_format(unsigned id);
+/* Parse a stored number ("3088.829999999999", "1E-3"): 0 on success. */
+int bkxl_parse_double(const char *s, double *out);
+
+/* ---- readers and writer ---- */
+
+bk_status bkxl_read_xlsx(bk_import *job);
+bk_status bkxl_read_xls(bk_import *job);
+bk_status bkxl_export_begin(bk_export *job);
+bk_status bkxl_export_doc(bk_export *job, const bk_doc *doc);
+bk_status bkxl_export_end(bk_export *job, int ok);
+
+#endif

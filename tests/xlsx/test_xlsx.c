@@ -1,0 +1,138 @@
+/* Number formats: what a number cell displays, as the reader takes it (formats/xlsx.md). */
+#include "bktest.h"
+
+#include <string.h>
+
+#include "xlsx_int.h"
+
+static void expect(double v, const char *code, const char *want, bkxl_shown_kind kind)
+{
+    char text[BKXL_SHOWN_MAX];
+    size_t len = 0;
+    bkxl_shown_kind got = bkxl_show_number(v, code, 0, text, &len);
+    if (strcmp(text, want) != 0 || len != strlen(want) || got != kind)
+        fail_msg("%.17g with \"%s\": got \"%s\" (kind %d), want \"%s\"", v,
+                 code ? code : "(none)", text, (int)got, want);
+}
+
+#define NUM(v, code, want) expect(v, code, want, BKXL_SHOWN_NUMBER)
+
+static void test_spreadsheet_noise(void **state)
+{
+    (void)state;
+    NUM(3088.829999999999, "0.00", "3088.83");
+    NUM(3088.829999999999, "#,##0.00", "3088.83");
+    NUM(3088.830000000001, "#,##0.00_ ", "3088.83");
+    NUM(2986.519999999999, "#,##0.00;[Red]-#,##0.00", "2986.52");
+    /* 1.005 is stored just below; spreadsheets round 15 digits first and show 1.01. */
+    NUM(1.005, "0.00", "1.01");
+    NUM(2.675, "0.00", "2.68");
+    NUM(0.1 + 0.2, "0.00", "0.30");
+    NUM(0.1 + 0.2, NULL, "0.3");
+}
+
+static void test_scales_and_signs(void **state)
+{
+    (void)state;
+    NUM(332, "0", "332");
+    NUM(332, "0.00", "332.00");
+    NUM(332, "#,##0", "332");
+    NUM(1234567.891, "#,##0.00", "1234567.89");
+    NUM(-1e-12, "0.00", "0.00");  /* never -0.00 */
+    NUM(-0.004, "#,##0.00;[Red]-#,##0.00", "0.00");
+    NUM(-0.0, "General", "0");
+    NUM(-217.7, "#,##0.00;[Red]-#,##0.00", "-217.70");
+    NUM(-217.7, "#,##0.00;[Red]\\(#,##0.00\\)", "-217.70");
+    NUM(-217.7, "0.00;0.00", "-217.70"); /* the format hides the sign; the value keeps it */
+    NUM(0.5, "#.00", "0.50");
+    NUM(2, "00", "02");
+    NUM(2010301, "General", "2010301");
+    NUM(99.5, "0", "100");
+    NUM(-99.5, "0", "-100");
+    NUM(12.3456, "0.0#", "12.35");
+    NUM(12.3, "0.0#", "12.3");
+    NUM(12345678, "#,##0,", "12346");
+    NUM(12345678, "#,##0.0,,", "12.3");
+}
+
+static void test_percent_and_accounting(void **state)
+{
+    (void)state;
+    NUM(0.1158, "0.00%", "11.58");
+    NUM(0.11579999999999, "0.00%", "11.58");
+    NUM(-0.2057, "0.00%", "-20.57");
+    NUM(0.5, "0%", "50");
+    /* Accounting: the zero section prints a dash; the reader takes 0 in the first's shape. */
+    NUM(0, "_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * \"-\"??_ ;_ @_ ", "0.00");
+    NUM(-5.5, "_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * \"-\"??_ ;_ @_ ", "-5.50");
+    NUM(5.5, "[$¥-804]#,##0.00;[Red]-[$¥-804]#,##0.00", "5.50");
+    NUM(5.5, "#,##0.00\"万元\"", "5.50");
+}
+
+static void test_general(void **state)
+{
+    (void)state;
+    /* No decimal of 15 digits or fewer reads back as this double: 15 digits, as shown. */
+    NUM(3088.829999999999, NULL, "3088.83");
+    NUM(0.1 + 0.2, "General", "0.3");
+    NUM(4115.36, "General", "4115.36");
+    NUM(1e-7, NULL, "0.0000001");
+    NUM(123456789012345678.0, NULL, "123456789012346000");
+    NUM(1.0 / 3.0, NULL, "0.333333333333333");
+    NUM(-5.5, NULL, "-5.5");
+    NUM(5.5, "@", "5.5");
+    NUM(12345.678, "0.00E+00", "12345.678");
+    NUM(1.5, "# ?/?", "1.5");
+}
+
+static void test_dates(void **state)
+{
+    (void)state;
+    expect(45658, "yyyy-mm-dd", "2025-01-01", BKXL_SHOWN_TEXT);
+    expect(45658, "yyyy\"年\"m\"月\"d\"日\"", "2025-01-01", BKXL_SHOWN_TEXT);
+    expect(45658.5, "yyyy-mm-dd h:mm", "2025-01-01 12:00:00", BKXL_SHOWN_TEXT);
+    expect(0.75, "h:mm", "18:00:00", BKXL_SHOWN_TEXT);
+    expect(0.75, "mm:ss", "18:00:00", BKXL_SHOWN_TEXT);
+    expect(45658, "m/d/yy", "2025-01-01", BKXL_SHOWN_TEXT);
+    expect(60, "yyyy-mm-dd", "1900-02-29", BKXL_SHOWN_TEXT);
+    expect(1, "yyyy-mm-dd", "1900-01-01", BKXL_SHOWN_TEXT);
+    expect(61, "yyyy-mm-dd", "1900-03-01", BKXL_SHOWN_TEXT);
+    const char *code = bkxl_builtin_format(14);
+    assert_non_null(code);
+    expect(45658, code, "2025-01-01", BKXL_SHOWN_TEXT);
+    char text[BKXL_SHOWN_MAX];
+    size_t len;
+    assert_int_equal(bkxl_show_number(0, "yyyy-mm-dd", 1, text, &len), BKXL_SHOWN_TEXT);
+    assert_string_equal(text, "1904-01-01");
+}
+
+static void test_builtin_and_parse(void **state)
+{
+    (void)state;
+    assert_string_equal(bkxl_builtin_format(4), "#,##0.00");
+    assert_string_equal(bkxl_builtin_format(10), "0.00%");
+    assert_null(bkxl_builtin_format(163));
+    double v = 0;
+    assert_int_equal(bkxl_parse_double("3088.829999999999", &v), 0);
+    assert_true(v == 3088.829999999999);
+    assert_int_equal(bkxl_parse_double("1.234567890123457e+17", &v), 0);
+    assert_int_equal(bkxl_parse_double("12,5", &v), -1);
+    assert_int_equal(bkxl_parse_double("inf", &v), -1);
+    assert_int_equal(bkxl_parse_double("nan", &v), -1);
+    assert_int_equal(bkxl_parse_double("1e999", &v), -1);
+    assert_int_equal(bkxl_parse_double("", &v), -1);
+    assert_int_equal(bkxl_parse_double("0x10", &v), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spreadsheet_noise),
+        cmocka_unit_test(test_scales_and_signs),
+        cmocka_unit_test(test_percent_and_accounting),
+        cmocka_unit_test(test_general),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_builtin_and_parse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
