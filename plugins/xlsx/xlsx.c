@@ -66,13 +66,16 @@ static const bk_plugin_desc desc = {
     .license = "MIT",
     .summary = "Excel and WPS workbooks (.xlsx in and out, .xls in), as finance offices keep "
                "the published tables",
-    .kinds = BK_PLUGIN_IMPORT,
+    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
     .caps = 0,
     .extensions = extensions,
     .media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     .priority = 60,
     .probe = xlsx_probe,
     .import = xlsx_import,
+    .export_begin = bkxl_export_begin,
+    .export_doc = bkxl_export_doc,
+    .export_end = bkxl_export_end,
 };
 
 BK_PLUGIN_DEFINE(xlsx, desc)

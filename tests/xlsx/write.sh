@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Writing workbooks: the sample budget goes JSON → .xlsx → JSON byte for byte; the workbook,
+# read by openpyxl, holds the published tables with amounts as numbers that display the
+# printed decimals, codes as text, merged titles and headers, a frozen and repeated header and
+# an A4 landscape print setup (tests/xlsx/check_written.py); the same input gives the same
+# bytes twice; an .xls output is refused without leaving a file.
+set -euo pipefail
+: "${BK:?}" "${BK_SOURCE_DIR:?}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+sample="$BK_SOURCE_DIR/samples/dapeng-2024"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$BK" convert "$sample/budget.json" "$work/budget.xlsx" || fail "JSON → xlsx failed"
+"$BK" convert "$work/budget.xlsx" "$work/back.json" || fail "the written workbook does not read"
+cmp -s "$work/back.json" "$sample/budget.json" ||
+    fail "JSON → xlsx → JSON differs: $(diff "$work/back.json" "$sample/budget.json" | head -5)"
+
+"$BK" convert "$sample/budget.json" "$work/again.xlsx"
+cmp -s "$work/budget.xlsx" "$work/again.xlsx" || fail "two runs wrote different workbooks"
+
+# From the wide CSV tables too: the same workbook apart from the narrative sheet.
+"$BK" convert --to xlsx "$sample/wide/" "$work/wide.xlsx" || fail "wide CSV → xlsx failed"
+
+if /usr/bin/python3 -c "import openpyxl" 2>/dev/null; then
+    /usr/bin/python3 "$BK_SOURCE_DIR/tests/xlsx/check_written.py" "$work/budget.xlsx" \
+        "$sample/wide" T05 || fail "openpyxl finds the written workbook wrong"
+else
+    fail "python3-openpyxl is not installed (tools/install-deps.sh)"
+fi
+
+status=0
+"$BK" convert "$sample/budget.json" "$work/old.xls" 2> "$work/err" || status=$?
+[ "$status" -eq 2 ] || fail ".xls output: exit status $status"
+grep -qF "budgetkit writes .xlsx workbooks, not .xls" "$work/err" || fail ".xls: $(cat "$work/err")"
+[ ! -e "$work/old.xls" ] || fail ".xls output left a file"
+echo "xlsx write: ok"
