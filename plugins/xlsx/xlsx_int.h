@@ -63,6 +63,11 @@ typedef enum bkxl_shown_kind {
  * Returns the kind and writes text (NUL-terminated) and *len. */
 bkxl_shown_kind bkxl_show_number(double v, const char *code, int date1904, char *text,
                                  size_t *len);
+/* The same for a number as stored in the cell ("3088.829999999999"): 0, or -1 when the text
+ * is not a number. Exact and quicker than through the double when the text has at most 15
+ * significant digits. */
+int bkxl_show_stored(const char *stored, const char *code, int date1904, char *text,
+                     size_t *len, bkxl_shown_kind *kind);
 /* The format code of a built-in number format id, NULL when the id has none. */
 const char *bkxl_builtin_format(unsigned id);
 /* Parse a stored number ("3088.829999999999", "1E-3"): 0 on success. */

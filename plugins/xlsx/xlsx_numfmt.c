@@ -379,42 +379,133 @@ static size_t date_text(double v, const shape *sh, int date1904, char *out, size
     return (size_t)n;
 }
 
-bkxl_shown_kind bkxl_show_number(double v, const char *code, int date1904, char *text,
-                                 size_t *len)
+/* Significant digits of a figure: 0.d[0..nd) x 10^(exp+1), sign apart. */
+typedef struct sigd {
+    char d[32];
+    int nd, exp, neg;
+} sigd;
+
+/* The digits of a stored number text when it has at most 15 significant digits and no
+ * exponent ("4115.36", "-0.5"): then they are exactly what rounding its double to 15 digits
+ * gives, and neither strtod nor printf is needed. 0 when it has them, -1 otherwise. */
+static int text_digits(const char *s, sigd *g)
 {
-    if (v == 0)
-        v = 0; /* -0.0 shows as 0 */
-    if (code == NULL || *code == '\0') {
-        *len = general(v, text, BKXL_SHOWN_MAX);
-        return BKXL_SHOWN_NUMBER;
+    g->nd = 0;
+    g->neg = 0;
+    g->exp = 0;
+    if (*s == '-')
+        g->neg = 1, s++;
+    int in_frac = 0, ints = 0, frac = 0, first = -1, first_frac = 0, any = 0;
+    for (; *s; s++) {
+        if (*s == '.') {
+            if (in_frac)
+                return -1;
+            in_frac = 1;
+            continue;
+        }
+        if (*s < '0' || *s > '9')
+            return -1; /* an exponent, a space: the double's way */
+        any = 1;
+        if (in_frac)
+            frac++;
+        else
+            ints++;
+        if (*s == '0' && first < 0)
+            continue;
+        if (first < 0) {
+            first = in_frac ? frac : ints - 1;
+            first_frac = in_frac;
+        }
+        if (g->nd >= 15)
+            return -1;
+        g->d[g->nd++] = *s;
     }
+    if (!any)
+        return -1;
+    while (g->nd > 0 && g->d[g->nd - 1] == '0')
+        g->nd--;
+    if (g->nd == 0) {
+        g->neg = 0;
+        return 0;
+    }
+    g->exp = first_frac ? -first : ints - 1 - first;
+    return 0;
+}
+
+static bkxl_shown_kind show(double v, const sigd *g, const char *code, int date1904,
+                            char *text, size_t *len)
+{
+    int neg = g ? g->neg : v < 0;
+    int zero = g ? g->nd == 0 : v == 0;
+    if (zero)
+        neg = 0, v = 0; /* -0.0 shows as 0 */
     const char *start[4];
     size_t slen[4];
-    size_t nsec = split_sections(code, start, slen);
-    size_t pick = 0;
-    if (v < 0 && nsec >= 2)
-        pick = 1;
-    shape sh, first;
-    shape_of(start[0], slen[0], &first);
-    shape_of(start[pick], slen[pick], &sh);
-    /* A negative section without placeholders ("-") takes the first one's shape; a zero
-     * section (a dash in accounting formats) is never consulted: a zero shows as the first. */
-    if (pick != 0 && !sh.digits && !sh.date)
-        sh = first;
+    size_t nsec = 1;
+    shape sh;
+    memset(&sh, 0, sizeof sh);
+    sh.general = 1;
+    if (code != NULL && *code != '\0') {
+        nsec = split_sections(code, start, slen);
+        size_t pick = neg && nsec >= 2 ? 1 : 0;
+        shape first;
+        shape_of(start[0], slen[0], &first);
+        shape_of(start[pick], slen[pick], &sh);
+        /* A negative section without placeholders ("-") takes the first one's shape; a zero
+         * section (a dash in accounting formats) is never consulted: a zero shows as the
+         * first. */
+        if (pick != 0 && !sh.digits && !sh.date)
+            sh = first;
+    }
     if (sh.date && v >= 0 && v < 2958466.0) {
         *len = date_text(v, &sh, date1904, text, BKXL_SHOWN_MAX);
         return BKXL_SHOWN_TEXT;
     }
     if (sh.general || sh.date) {
-        *len = general(v, text, BKXL_SHOWN_MAX);
+        if (g == NULL) {
+            *len = general(v, text, BKXL_SHOWN_MAX);
+        } else {
+            int point = g->exp + 1;
+            int dec = g->nd - point > 0 ? g->nd - point : 0;
+            *len = plain(g->d, g->nd, point, neg, 1, 0, dec, text, BKXL_SHOWN_MAX);
+        }
         return BKXL_SHOWN_NUMBER;
     }
-    char d[32];
-    int exp = sig_digits(v, 15, d);
-    int point = exp + 1 + 2 * sh.percent - 3 * sh.scale;
-    *len = plain(d, 15, point, v < 0, sh.int_zeros, sh.dec_min, sh.dec_max, text,
+    sigd own;
+    if (g == NULL) {
+        own.nd = 15;
+        own.exp = sig_digits(v, 15, own.d);
+        g = &own;
+    }
+    int point = g->exp + 1 + 2 * sh.percent - 3 * sh.scale;
+    *len = plain(g->d, g->nd, point, neg, sh.int_zeros, sh.dec_min, sh.dec_max, text,
                  BKXL_SHOWN_MAX);
     return BKXL_SHOWN_NUMBER;
+}
+
+bkxl_shown_kind bkxl_show_number(double v, const char *code, int date1904, char *text,
+                                 size_t *len)
+{
+    return show(v, NULL, code, date1904, text, len);
+}
+
+int bkxl_show_stored(const char *stored, const char *code, int date1904, char *text,
+                     size_t *len, bkxl_shown_kind *kind)
+{
+    double v = 0;
+    sigd g;
+    if (text_digits(stored, &g) == 0) {
+        /* Dates need the value itself; they are few. */
+        if (code != NULL && *code && strpbrk(code, "ymdhsYMDHS") != NULL &&
+            bkxl_parse_double(stored, &v) != 0)
+            return -1;
+        *kind = show(v, &g, code, date1904, text, len);
+        return 0;
+    }
+    if (bkxl_parse_double(stored, &v) != 0)
+        return -1;
+    *kind = show(v, NULL, code, date1904, text, len);
+    return 0;
 }
 
 int bkxl_parse_double(const char *s, double *out)

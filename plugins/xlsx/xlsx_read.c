@@ -622,17 +622,16 @@ static bk_status read_cell(sheet_reader *s)
                         type);
     if (b->text_len == 0)
         return BK_OK;
-    double d;
-    if (bkxl_parse_double(v, &d) != 0)
-        return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "the number cell holds "
-                        "\"%.40s\", which is not a number", v);
     if (style != NULL && xf >= b->nxf && b->nxf > 0)
         return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "cell style %lu does not "
                         "exist (the workbook has %zu)", xf, b->nxf);
     const char *code = xf < b->nxf ? b->xf_code[xf] : NULL;
     char shown[BKXL_SHOWN_MAX];
     size_t n = 0;
-    bkxl_shown_kind kind = bkxl_show_number(d, code, b->date1904, shown, &n);
+    bkxl_shown_kind kind;
+    if (bkxl_show_stored(v, code, b->date1904, shown, &n, &kind) != 0)
+        return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "the number cell holds "
+                        "\"%.40s\", which is not a number", v);
     return store_text(s, shown, n, kind == BKXL_SHOWN_NUMBER ? BK_GRID_NUMBER : BK_GRID_TEXT);
 }
 

@@ -124,6 +124,42 @@ static void test_builtin_and_parse(void **state)
     assert_int_equal(bkxl_parse_double("0x10", &v), -1);
 }
 
+/* The stored text and its double give the same figure, with every format. */
+static void test_stored_text_as_double(void **state)
+{
+    (void)state;
+    static const char *const stored[] = {
+        "3088.829999999999", "4115.36", "674.90", "0", "-0", "0.000", "-217.7", "332",
+        "1e-12", "-1E-12", "0.1158", "0.11579999999999", "1.005", "2.675", "99.5", "-99.5",
+        "12345678", "0.5", ".5", "100", "0.0001", "123456789012345", "1234567890123456",
+        "0.30000000000000004", "45658", "45658.5", "007", "1.50", "-0.004", "100.000",
+    };
+    static const char *const codes[] = {
+        NULL, "General", "0", "0.00", "#,##0.00", "#,##0.00_ ", "0.00%", "0%", "#,##0,",
+        "#,##0.00;[Red]-#,##0.00", "0.0#", "00", "_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * \"-\"??_ ;_ @_ ",
+        "yyyy-mm-dd", "h:mm", "#.00",
+    };
+    for (size_t i = 0; i < sizeof stored / sizeof *stored; i++)
+        for (size_t k = 0; k < sizeof codes / sizeof *codes; k++) {
+            double v = 0;
+            assert_int_equal(bkxl_parse_double(stored[i], &v), 0);
+            char a[BKXL_SHOWN_MAX], b[BKXL_SHOWN_MAX];
+            size_t na = 0, nb = 0;
+            bkxl_shown_kind ka = bkxl_show_number(v, codes[k], 0, a, &na), kb;
+            assert_int_equal(bkxl_show_stored(stored[i], codes[k], 0, b, &nb, &kb), 0);
+            if (strcmp(a, b) != 0 || ka != kb || na != nb)
+                fail_msg("\"%s\" with \"%s\": \"%s\" from the double, \"%s\" from the text",
+                         stored[i], codes[k] ? codes[k] : "(none)", a, b);
+        }
+    char t[BKXL_SHOWN_MAX];
+    size_t n;
+    bkxl_shown_kind kind;
+    assert_int_equal(bkxl_show_stored("12,5", NULL, 0, t, &n, &kind), -1);
+    assert_int_equal(bkxl_show_stored("", NULL, 0, t, &n, &kind), -1);
+    assert_int_equal(bkxl_show_stored("-", NULL, 0, t, &n, &kind), -1);
+    assert_int_equal(bkxl_show_stored("1.2.3", NULL, 0, t, &n, &kind), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_general),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_builtin_and_parse),
+        cmocka_unit_test(test_stored_text_as_double),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,13 @@ done
 have() { command -v "$1" >/dev/null 2>&1; }
 have mlr || echo "run.sh: mlr is missing (Debian package: miller); its columns stay empty" >&2
 have xmllint || echo "run.sh: xmllint is missing (Debian package: libxml2-utils)" >&2
+# The workbook peer is openpyxl, run by Debian's python (python3-openpyxl).
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+    openpyxl() { /usr/bin/python3 "$@"; }
+else
+    echo "run.sh: openpyxl is missing (Debian package: python3-openpyxl)" >&2
+fi
+PEER_XLSX=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/openpyxl_peer.py
 
 if [ -n "${WORK:-}" ]; then
     mkdir -p "$WORK"
@@ -172,6 +179,7 @@ bench_size() {
     "$BK" convert "$d/bulk.json" "$d/bulk.csv" || echo "run.sh: could not make bulk.csv" >&2
     "$BK" convert "$d/bulk.json" "$d/bulk.xml" || echo "run.sh: could not make bulk.xml" >&2
     "$BK" convert "$d"/docs/*.json "$d/bulk.zip" || echo "run.sh: could not make bulk.zip" >&2
+    "$BK" convert --to xlsx "$d"/docs/*.json "$d/xlsx/" || echo "run.sh: could not make xlsx/" >&2
 
     echo
     echo "== $CELLS cells in $DOCS documents (seed $SEED); median of $RUNS runs; vs peer = peer time / budgetkit time"
@@ -192,6 +200,12 @@ bench_size() {
         "$BK" convert "$d"/docs/*.json "$d/out.zip"
     job "archive -> folder" "" "$(size_of "$d/bulk.zip")" "$d/out/" 0 \
         "$BK" convert "$d/bulk.zip" "$d/out/"
+    job "xlsx -> json" 10 "$(size_of "$d"/xlsx/*.xlsx)" "$d/out.json" 0 \
+        "$BK" convert "$d"/xlsx/*.xlsx "$d/out.json" -- \
+        openpyxl "$(size_of "$d"/xlsx/*.xlsx)" "$d/peer.none" /usr/bin/python3 "$PEER_XLSX" read "$d"/xlsx/*.xlsx
+    job "json -> xlsx" 10 "$(size_of "$d"/docs/*.json)" "$d/outx/" 0 \
+        "$BK" convert --to xlsx "$d"/docs/*.json "$d/outx/" -- \
+        openpyxl "$(size_of "$d"/docs/*.json)" "$d/peerx/" /usr/bin/python3 "$PEER_XLSX" write "$d/peerx" "$d"/docs/*.json
     job "validate archive" 3 "$(size_of "$d/bulk.zip")" "$d/report.txt" any \
         "$BK" validate --catalog "$d/catalog.csv" "$d/bulk.zip" -- \
         mlr "$(size_of "$d/bulk.csv")" "$d/peer.sums" sh -c 'exec mlr --icsv --ojson filter "\$record == \"cell\"" then stats1 -a sum -f value -g unit,table,column "$1" >"$2"' sh "$d/bulk.csv" "$d/peer.sums"
@@ -213,7 +227,7 @@ if [ $# -gt 1 ]; then
     echo
     echo "== scaling (budgetkit time per cell, relative to the first size; 1.00 = linear)"
     for name in "csv -> json" "json -> csv" "csv -> xml" "xml -> json" "folder -> archive" \
-        "archive -> folder" "validate archive"; do
+        "archive -> folder" "xlsx -> json" "json -> xlsx" "validate archive"; do
         printf '%-18s' "$name"
         echo "${SUMMARY[$name]}" | awk '{
             for (i = 1; i <= NF; i++) {
