@@ -98,6 +98,7 @@ static const char main_help[] =
     "  convert IN... OUT   convert between formats (JSON, XML, CSV, ZIP archive)\n"
     "  info IN             summarise a budget: department, year, units, tables, totals\n"
     "  validate IN...      check classification codes and totals; exit 1 on errors\n"
+    "  consolidate IN... OUT  build the department budget from its units' budgets\n"
     "  plugins             list the plugins found and the files skipped\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -161,6 +162,29 @@ static const char validate_help[] =
     "\n"
     "Example:\n"
     "  budgetkit validate samples/dapeng-2024/budget.json\n";
+
+static const char consolidate_help[] =
+    "Usage: budgetkit consolidate [OPTIONS] IN... OUT\n"
+    "Build one department budget (部门汇总) from the budgets of its units. Every IN (file,\n"
+    "folder, archive, - for standard input) holds unit budgets of one department. OUT gets\n"
+    "every unit's rows as submitted and the department's rows: the exact sum of the units'\n"
+    "figures per row (code or name) and column, with percentages and differences recomputed\n"
+    "from the sums (formats/consolidate.md). Department rows an input already prints are kept\n"
+    "and compared with the sums; differences are reported like 'budgetkit validate' does.\n"
+    "\n"
+    "  --money-unit UNIT   convert every input to UNIT (万元 or 元) instead of refusing inputs\n"
+    "                      in different money units\n"
+    "  --from FMT, --to FMT  input and output formats (default: probed, OUT's extension)\n"
+    "  --strict            differences within rounding count as errors\n"
+    "  --format FMT        the report of differences: text (default) or json\n"
+    "  --lang LANG         zh or en (default: from the locale)\n"
+    "\n"
+    "Exit status: 0 written, 1 written but a printed department row differs from its units'\n"
+    "sum, 2 an input cannot be read or the inputs conflict (another department, year or money\n"
+    "unit, the same unit twice, one code with two names): then nothing is written.\n"
+    "\n"
+    "Example:\n"
+    "  budgetkit consolidate units/*.json department.json\n";
 
 static const char plugins_help[] =
     "Usage: budgetkit plugins\n"
@@ -417,6 +441,80 @@ static int cmd_validate(common *c, int argc, char **argv)
     return errors ? EXIT_FINDINGS : 0;
 }
 
+/* Messages in zh or en: --lang, else the locale. NULL for a bad value. */
+static const char *pick_lang(const char *lang)
+{
+    if (!lang) {
+        const char *l = setlocale(LC_MESSAGES, NULL);
+        const char *env = getenv("LANG");
+        lang = (l && strncmp(l, "zh", 2) == 0) || (env && strncmp(env, "zh", 2) == 0) ? "zh" : "en";
+    }
+    return strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0 ? lang : NULL;
+}
+
+static int cmd_consolidate(common *c, int argc, char **argv)
+{
+    static const struct option opts[] = {COMMON_LONG_OPTIONS,
+                                         {"to", required_argument, 0, 't'},
+                                         {"money-unit", required_argument, 0, 'm'},
+                                         {"strict", no_argument, 0, 'S'},
+                                         {"format", required_argument, 0, 'F'},
+                                         {"lang", required_argument, 0, 'g'},
+                                         {0, 0, 0, 0}};
+    const char *format = "text", *lang = NULL;
+    bk_consolidate_options co = {NULL};
+    int strict = 0, opt;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': fputs(consolidate_help, stdout); return 0;
+        case 'm': co.money_unit = optarg; continue;
+        case 'S': strict = 1; continue;
+        case 'F': format = optarg; continue;
+        case 'g': lang = optarg; continue;
+        }
+        int r = common_option(c, opt, optarg, "consolidate ");
+        if (r <= 0)
+            return r < 0 ? EXIT_BAD : usage_error("consolidate ", "%s", "unknown option");
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return usage_error("consolidate ", "--format is text or json, not '%s'", format);
+    const char *l = pick_lang(lang);
+    if (!l)
+        return usage_error("consolidate ", "--lang is zh or en, not '%s'", lang);
+    int n = argc - optind;
+    if (n < 2)
+        return usage_error("consolidate ", "%s", "consolidate needs at least one input and an output");
+    if (load_plugins(c))
+        return EXIT_BAD;
+    bk_report *report = bk_report_new();
+    if (!report)
+        return EXIT_BAD;
+    bk_error err;
+    bk_error_clear(&err);
+    bk_consolidate_stats stats;
+    const char *out = argv[argc - 1];
+    if (bk_consolidate(c->ctx, (const char *const *)argv + optind, (size_t)n - 1, out, c->from,
+                       c->to, &co, report, &stats, &err) != BK_OK) {
+        print_error(&err);
+        bk_report_free(report);
+        return EXIT_BAD;
+    }
+    bk_report_options ro = {strict, strcmp(l, "zh") == 0, 0};
+    /* The report goes where the document does not. */
+    FILE *rep = strcmp(out, "-") == 0 ? stderr : stdout;
+    size_t errors = 0;
+    if (bk_report_count(report) > 0 || strcmp(format, "json") == 0)
+        errors = strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, rep)
+                                             : bk_report_write_text(report, &ro, rep);
+    if (strcmp(out, "-") != 0)
+        fprintf(stderr, ro.chinese ? "budgetkit: 已写入 %s：%zu 个单位%s（%zu 份文件%s），%zu 个单元格\n"
+                                   : "budgetkit: wrote %s: %zu unit%s from %zu document%s, %zu cells\n",
+                out, stats.units, ro.chinese ? "" : stats.units == 1 ? "" : "s", stats.documents,
+                ro.chinese ? "" : stats.documents == 1 ? "" : "s", stats.cells);
+    bk_report_free(report);
+    return errors ? EXIT_FINDINGS : 0;
+}
+
 static int cmd_plugins(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
@@ -521,6 +619,8 @@ int main(int argc, char **argv)
                 rc = cmd_info(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "validate") == 0)
                 rc = cmd_validate(&c, sub_argc, sub_argv);
+            else if (strcmp(cmd, "consolidate") == 0)
+                rc = cmd_consolidate(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "plugins") == 0)
                 rc = cmd_plugins(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "help") == 0) {

@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "api.h"
+#include "consolidate.h"
 #include "context.h"
 #include "decimal.h"
 #include "error.h"

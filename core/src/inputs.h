@@ -1,0 +1,14 @@
+/* Inputs named on a command line, as a job reads them. */
+#ifndef BK_INPUTS_H
+#define BK_INPUTS_H
+
+#include "budgetkit/context.h"
+
+/* The inputs with every folder that no importer reads as a whole (as the CSV reader reads a
+ * folder of wide tables) replaced by the files in it, in name order. Free with
+ * bk_inputs_free. */
+bk_status bk_inputs_expand(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
+                           char ***out, size_t *nout, bk_error *err);
+void bk_inputs_free(char **list, size_t n);
+
+#endif
