@@ -99,6 +99,7 @@ static const char main_help[] =
     "  info IN             summarise a budget: department, year, units, tables, totals\n"
     "  validate IN...      check classification codes and totals; exit 1 on errors\n"
     "  consolidate IN... OUT  build the department budget from its units' budgets\n"
+    "  diff A B            cell-level differences between two budgets; exit 1 when they differ\n"
     "  plugins             list the plugins found and the files skipped\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -185,6 +186,25 @@ static const char consolidate_help[] =
     "\n"
     "Example:\n"
     "  budgetkit consolidate units/*.json department.json\n";
+
+static const char diff_help[] =
+    "Usage: budgetkit diff [OPTIONS] A B\n"
+    "Compare two budgets (files, folders or archives of budgets) cell by cell: rows are matched\n"
+    "by table, unit, code (else name) and column. Prints changed figures with the old and new\n"
+    "value, the difference and the percentage, rows and tables only on one side, renamed and\n"
+    "recoded rows, changed narrative paragraphs, and a summary per unit (formats/diff.md).\n"
+    "Documents of two bulks are paired by department and units.\n"
+    "\n"
+    "  --years             A and B are consecutive years: compare B's previous-year figures\n"
+    "                      (表5's 2023 columns, 表9's 2023 row) with A's own\n"
+    "  --format FMT        text (default) or json\n"
+    "  --lang LANG         zh or en (default: from the locale)\n"
+    "  --from FMT          read both as FMT\n"
+    "\n"
+    "Exit status: 0 equal, 1 different, 2 an input cannot be read.\n"
+    "\n"
+    "Example:\n"
+    "  budgetkit diff first.json resubmitted.json\n";
 
 static const char plugins_help[] =
     "Usage: budgetkit plugins\n"
@@ -515,6 +535,56 @@ static int cmd_consolidate(common *c, int argc, char **argv)
     return errors ? EXIT_FINDINGS : 0;
 }
 
+static int cmd_diff(common *c, int argc, char **argv)
+{
+    static const struct option opts[] = {COMMON_LONG_OPTIONS,
+                                         {"years", no_argument, 0, 'y'},
+                                         {"format", required_argument, 0, 'F'},
+                                         {"lang", required_argument, 0, 'g'},
+                                         {0, 0, 0, 0}};
+    const char *format = "text", *lang = NULL;
+    bk_diff_options o = {0};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': fputs(diff_help, stdout); return 0;
+        case 'y': o.years = 1; continue;
+        case 'F': format = optarg; continue;
+        case 'g': lang = optarg; continue;
+        }
+        int r = common_option(c, opt, optarg, "diff ");
+        if (r <= 0)
+            return r < 0 ? EXIT_BAD : usage_error("diff ", "%s", "unknown option");
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+        return usage_error("diff ", "--format is text or json, not '%s'", format);
+    const char *l = pick_lang(lang);
+    if (!l)
+        return usage_error("diff ", "--lang is zh or en, not '%s'", lang);
+    if (argc - optind != 2)
+        return usage_error("diff ", "%s", "diff takes two inputs");
+    if (load_plugins(c))
+        return EXIT_BAD;
+    const char *a = argv[optind], *b = argv[optind + 1];
+    bk_diff_printer *p = bk_diff_printer_new(stdout, strcmp(format, "json") == 0,
+                                             strcmp(l, "zh") == 0, a, b, o.years);
+    if (!p)
+        return EXIT_BAD;
+    bk_error err;
+    bk_error_clear(&err);
+    bk_diff_stats stats = {0, 0, 0};
+    bk_status st = bk_diff(c->ctx, a, b, c->from, &o, bk_diff_printer_change, p, &stats, &err);
+    if (st != BK_OK) {
+        fflush(stdout);
+        print_error(&err);
+        bk_diff_printer_free(p);
+        return EXIT_BAD;
+    }
+    size_t n = bk_diff_printer_finish(p, &stats);
+    bk_diff_printer_free(p);
+    return n ? EXIT_FINDINGS : 0;
+}
+
 static int cmd_plugins(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
@@ -621,6 +691,8 @@ int main(int argc, char **argv)
                 rc = cmd_validate(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "consolidate") == 0)
                 rc = cmd_consolidate(&c, sub_argc, sub_argv);
+            else if (strcmp(cmd, "diff") == 0)
+                rc = cmd_diff(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "plugins") == 0)
                 rc = cmd_plugins(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "help") == 0) {

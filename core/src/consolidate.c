@@ -15,6 +15,7 @@
 #include "budgetkit/alloc.h"
 #include "budgetkit/io.h"
 #include "inputs.h"
+#include "money.h"
 #include "jobs.h"
 
 /* ---- a map from interned strings (unique pointers) to indexes ---- */
@@ -249,37 +250,6 @@ static const char *intern_fmt(bk_consolidation *c, const char *fmt, ...)
     return bk_doc_intern(c->stage, c->buf, (size_t)n);
 }
 
-/* 0 when the unit is the money unit asked for; +4 when 万元 must become 元 (× 10⁴), -4 when
- * 元 must become 万元. */
-static int money_shift(const char *have, const char *want)
-{
-    if (!want || strcmp(have, want) == 0)
-        return 0;
-    return strcmp(have, "万元") == 0 ? 4 : -4;
-}
-
-static bk_status convert_amount(bk_decimal in, int shift, bk_decimal *out, bk_error *err)
-{
-    *out = in;
-    if (shift < 0) {
-        out->scale = in.scale + 4;
-        if (out->scale > BK_DECIMAL_MAX_SCALE)
-            return bk_error_set(err, BK_E_LIMIT, "an amount has too many decimals for 万元");
-    } else if (shift > 0) {
-        int k = 4;
-        while (k > 0 && out->scale > 0) {
-            out->scale--;
-            k--;
-        }
-        for (; k > 0; k--) {
-            if (out->units > INT64_MAX / 10 || out->units < INT64_MIN / 10)
-                return bk_error_set(err, BK_E_LIMIT, "an amount is too large in 元");
-            out->units *= 10;
-        }
-    }
-    return BK_OK;
-}
-
 static acc_table *table_for(bk_consolidation *c, const bk_template *tpl, bk_error *err)
 {
     for (size_t i = 0; i < c->ntables; i++)
@@ -320,7 +290,7 @@ static bk_status acc_add(acc *a, const bk_column *col, const bk_cell *cell, int 
         return BK_OK;
     }
     bk_decimal d = bk_cell_decimal(cell);
-    if (col->type == BK_COL_AMOUNT && convert_amount(d, shift, &d, err) != BK_OK)
+    if (col->type == BK_COL_AMOUNT && bk_money_convert(d, shift, &d, err) != BK_OK)
         return err->code;
     if (d.scale > a->maxscale)
         a->maxscale = (uint8_t)d.scale;
@@ -473,7 +443,7 @@ static bk_status check_header(bk_consolidation *c, const bk_doc *doc, bk_error *
             return nomem(err);
     }
     int prec = doc->precision;
-    int shift = money_shift(doc->money_unit, c->want_unit);
+    int shift = bk_money_shift(doc->money_unit, c->want_unit);
     prec += shift < 0 ? 4 : shift > 0 ? -4 : 0;
     if (prec < 0)
         prec = 0;
@@ -574,7 +544,7 @@ static bk_status keep_printed(bk_consolidation *c, acc_table *a, const bk_doc *d
                 return nomem(err);
         } else if (cell->kind == BK_CELL_NUMBER && t->tpl->columns[col].type == BK_COL_AMOUNT) {
             bk_decimal d;
-            if (convert_amount(bk_cell_decimal(cell), shift, &d, err) != BK_OK)
+            if (bk_money_convert(bk_cell_decimal(cell), shift, &d, err) != BK_OK)
                 return err->code;
             p->cells[col].v.units = d.units;
             p->cells[col].scale = (uint8_t)d.scale;
@@ -602,7 +572,7 @@ static bk_status copy_row(bk_consolidation *c, bk_table *dst, const bk_table *t,
         if (cell->kind == BK_CELL_NUMBER) {
             bk_decimal d = bk_cell_decimal(cell);
             if (t->tpl->columns[col].type == BK_COL_AMOUNT &&
-                convert_amount(d, shift, &d, err) != BK_OK)
+                bk_money_convert(d, shift, &d, err) != BK_OK)
                 return err->code;
             st = bk_table_set_number(dst, (size_t)nr, col, d);
         } else if (cell->kind == BK_CELL_TEXT) {
@@ -688,7 +658,7 @@ bk_status bk_consolidation_add(bk_consolidation *c, const bk_doc *doc, bk_error 
     if (!map)
         return nomem(err);
     st = map_units(c, doc, map, err);
-    int shift = money_shift(doc->money_unit, c->want_unit);
+    int shift = bk_money_shift(doc->money_unit, c->want_unit);
     for (size_t t = 0; t < doc->ntables && st == BK_OK; t++)
         st = add_table(c, doc, doc->tables[t], map, shift, err);
     bk_free(map);

@@ -7,6 +7,7 @@
 #include "consolidate.h"
 #include "context.h"
 #include "decimal.h"
+#include "diff.h"
 #include "error.h"
 #include "grid.h"
 #include "io.h"

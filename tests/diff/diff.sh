@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# diff: a resubmission compared with the first submission names exactly the changed cells, the
+# renamed and recoded rows and the changed paragraphs; bulks are compared unit by unit; --years
+# compares a budget's previous-year figures with the previous budget's own.
+set -uo pipefail
+: "${BK:?}" "${BK_SOURCE_DIR:?}"
+seed="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
+split="$BK_SOURCE_DIR/tests/consolidate/split.py"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() { # check NAME COMMAND... : the command must succeed
+  local name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL $name"; fail=$((fail + 1)); fi
+}
+status_is() { # status_is WANT COMMAND...
+  local want=$1; shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  [ "$got" -eq "$want" ] || { echo "  exit $got, expected $want: $(head -c 300 "$tmp/err")"; return 1; }
+}
+edit() { python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1],encoding='utf-8'))
+$3
+json.dump(d,open(sys.argv[2],'w',encoding='utf-8'),ensure_ascii=False,indent=2)" "$1" "$2"; }
+changes() { grep -cvE '^(==|$|cells |[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ |[0-9]+ documents? compared)' "$tmp/out"; }
+
+check "diff --help" bash -c "'$BK' diff --help | grep -q '^Usage: budgetkit diff'"
+check "a budget equals itself in another format" status_is 0 "$BK" diff --lang en "$seed" "$BK_SOURCE_DIR/samples/dapeng-2024/budget.xml"
+check "and says so" grep -q "^1 document compared, 1 equal; 0 changes" "$tmp/out"
+
+# three units; the second is resubmitted with one figure changed
+python3 "$split" "$seed" "$BK_SOURCE_DIR/formats/templates" "$tmp/v1" \
+  "深圳市大鹏新区政务服务数据管理局(本级):0.37" "大鹏新区政务服务中心:0.41" "大鹏新区数据资源中心:0.22"
+mkdir -p "$tmp/v2" && cp "$tmp/v1"/unit*.json "$tmp/v2/"
+edit "$tmp/v1/unit2.json" "$tmp/v2/unit2.json" "
+for t in d['tables']:
+    if t['id']=='T07':
+        for r in t['rows']:
+            if r.get('code')=='2010302': r['cells']['project']='510.0000'"
+check "one changed figure exits 1" status_is 1 "$BK" diff --lang en "$tmp/v1" "$tmp/v2"
+check "it names exactly that cell" grep -qx "T07 \[大鹏新区政务服务中心\] 2010302 一般行政管理事务 / project: 509.2610 → 510.0000 (+0.7390, +0.15%)" "$tmp/out"
+check "and nothing else" test "$(changes)" -eq 1
+check "per-unit summary" grep -q "^3 documents compared, 2 equal; 1 change: 1 cell" "$tmp/out"
+check "JSON" status_is 1 "$BK" diff --format json "$tmp/v1" "$tmp/v2"
+check "JSON holds that one change" python3 -c "
+import json; r=json.load(open('$tmp/out'))
+assert r['format']=='budgetkit-diff' and r['equal'] is False, r
+c=r['changes']; assert len(c)==1, c; c=c[0]
+assert (c['change'],c['table'],c['unit'],c['row'],c['column'],c['old'],c['new'],c['difference'],c['percent'])==('cell','T07','大鹏新区政务服务中心','2010302','project','509.2610','510.0000','0.7390','0.15'), c
+assert r['stats']['documents']==3 and r['stats']['equal_documents']==2, r['stats']
+assert [u['unit'] for u in r['units']]==['大鹏新区政务服务中心'], r['units']"
+check "Chinese" status_is 1 "$BK" diff --lang zh "$tmp/v1/unit2.json" "$tmp/v2/unit2.json"
+check "Chinese names the header" grep -qx "T07 \[大鹏新区政务服务中心\] 2010302 一般行政管理事务 / 项目支出: 509.2610 → 510.0000（+0.7390，+0.15%）" "$tmp/out"
+"$BK" convert "$tmp"/v1/unit*.json "$tmp/v1.zip" && "$BK" convert "$tmp"/v2/unit*.json "$tmp/v2.zip"
+check "two archives, unit by unit" status_is 1 "$BK" diff --lang en "$tmp/v1.zip" "$tmp/v2.zip"
+check "archives: the same one cell" test "$(changes)" -eq 1
+check "equal archives exit 0" status_is 0 "$BK" diff "$tmp/v1.zip" "$tmp/v1"
+
+# a resubmission with a renamed code, a renamed row, a new row and a new paragraph
+edit "$tmp/v1/unit3.json" "$tmp/re.json" "
+for t in d['tables']:
+    if t['id']=='T08':
+        for r in t['rows']:
+            if r.get('code')=='30199': r['code']='30198'
+    if t['id']=='T07':
+        for r in t['rows']:
+            if r.get('code')=='2010301': r['name']='行政运行事务'
+    if t['id']=='T05':
+        t['rows'].append({'kind':'item','unit':'u1','name':'新增试点项目','cells':{'total':'10.0000'}})
+d['narrative'][0]['text']=d['narrative'][0]['text'].replace('\n\n','\n\n新增一段说明。\n\n',1)"
+check "resubmission exits 1" status_is 1 "$BK" diff --lang en "$tmp/v1/unit3.json" "$tmp/re.json"
+check "recoded row" grep -qx "T08 \[大鹏新区数据资源中心\] 其他工资福利支出: code changed from 30199 to 30198" "$tmp/out"
+check "renamed row" grep -qx 'T07 \[大鹏新区数据资源中心\] 2010301: renamed from "行政运行" to "行政运行事务"' "$tmp/out"
+check "added row" grep -qx "T05 \[大鹏新区数据资源中心\] 新增试点项目: row only in B (total 10.0000)" "$tmp/out"
+check "added paragraph" grep -qx "《第一部分 部门概况》 ¶2 added: 新增一段说明。" "$tmp/out"
+check "four changes" test "$(changes)" -eq 4
+check "reversed: the row is removed" status_is 1 "$BK" diff --lang en "$tmp/re.json" "$tmp/v1/unit3.json"
+check "row only in A" grep -qx "T05 \[大鹏新区数据资源中心\] 新增试点项目: row only in A (total 10.0000)" "$tmp/out"
+check "paragraph removed" grep -qx "《第一部分 部门概况》 ¶2 removed: 新增一段说明。" "$tmp/out"
+
+# year against year: the 2025 budget restates 2024's figures in its previous-year columns
+edit "$seed" "$tmp/2025.json" "
+d['fiscal_year']=2025
+for t in d['tables']:
+    if t['id']=='T05':
+        for r in t['rows']:
+            c=r['cells']
+            if 'total' in c: c['prev_initial']=c['total']
+            if r['name']=='信息技术服务': c['prev_initial']='850.75'
+    if t['id']=='T09':
+        for r in t['rows']:
+            if r['name']=='2024年': r['cells']['reception_general']='1.60'
+            elif r['name']=='2023年': r['name']='2025年'"
+check "--years exits 1 on a restated figure" status_is 1 "$BK" diff --years --lang en "$seed" "$tmp/2025.json"
+check "--years names the T05 cell" grep -qx "T05 \[深圳市大鹏新区政务服务数据管理局(本级)\] 信息技术服务 / prev_initial (against total): 840.75 → 850.75 (+10.00, +1.19%)" "$tmp/out"
+check "--years names the T09 cell" grep -qx "T09 \[深圳市大鹏新区政务服务数据管理局(本级)\] 2024年 / reception_general: 1.50 → 1.60 (+0.10, +6.67%)" "$tmp/out"
+check "--years nothing else" test "$(changes)" -eq 2
+check "--years needs consecutive years" status_is 2 "$BK" diff --years "$seed" "$seed"
+check "--years says why" grep -q "next year" "$tmp/err"
+
+check "a missing input exits 2" status_is 2 "$BK" diff "$seed" "$tmp/nope.json"
+check "bad --format" status_is 2 "$BK" diff --format html "$seed" "$seed"
+
+echo "diff: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
