@@ -8,9 +8,11 @@
  *
  * One scenario a run (argv[1]) so that ctest can run them side by side:
  *   json-json json-xml xml-json json-zip zip-json json-csv csv-json validate validate-errors
+ *   consolidate diff
  * A scenario whose plugin is not in the build is skipped. validate-errors validates the sample
  * with a few figures and codes changed, so that a validator that skipped a check when an
- * allocation failed would show in a report with fewer findings.
+ * allocation failed would show in a report with fewer findings. consolidate rebuilds the
+ * department of the broken sample; diff compares the broken sample with the sample, its printed changes being the report.
  *
  * jansson is left out by default: bk_ctx_new routes it through bk_malloc, but jansson 2.14's
  * parser does not survive a failed allocation (load.c: lex_save ignores the result of
@@ -56,6 +58,8 @@ static const scenario scenarios[] = {
     {"csv-json", SAMPLE, "csv", "out.json", {"json", "csv"}},
     {"validate", SAMPLE, NULL, NULL, {"json"}},
     {"validate-errors", SAMPLE, "broken", NULL, {"json"}},
+    {"consolidate", SAMPLE, "broken", "out.json", {"json"}},
+    {"diff", SAMPLE, "broken", NULL, {"json"}},
 };
 
 /* Changes that make the sample wrong in ways every validator notices: a leaf figure that no
@@ -72,6 +76,7 @@ static int fail_jansson;
 static char input_path[300]; /* the job's input */
 static int skipped; /* ctest shows the test as skipped (exit 77) rather than passed */
 static char outdir[64];
+static char *diff_text; /* the diff scenario's output (malloc: open_memstream) */
 
 /* The whole job, from a fresh context to its release, as the command line does it. */
 static bk_status run_job(bk_error *err, bk_report **report_out)
@@ -88,7 +93,32 @@ static bk_status run_job(bk_error *err, bk_report **report_out)
     if (st == BK_OK)
         st = bk_ctx_load_plugins(ctx, err);
     const char *input = input_path;
-    if (st == BK_OK && current->output) {
+    if (st == BK_OK && strcmp(current->name, "consolidate") == 0) {
+        char out[256];
+        snprintf(out, sizeof out, "%s/%s", outdir, current->output);
+        bk_report *report = bk_report_new();
+        st = report ? bk_consolidate(ctx, &input, 1, out, NULL, NULL, NULL, report, NULL, err)
+                    : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        bk_report_free(report);
+    } else if (st == BK_OK && strcmp(current->name, "diff") == 0) {
+        /* The printed changes stand for the report: kept in diff_text. */
+        size_t len = 0;
+        FILE *f = open_memstream(&diff_text, &len);
+        bk_diff_printer *p = f ? bk_diff_printer_new(f, 1, 0, "a", "b", 0) : NULL;
+        bk_diff_stats stats = {0, 0, 0};
+        st = p ? bk_diff(ctx, input, bktest_path(SAMPLE), NULL, NULL, bk_diff_printer_change, p,
+                         &stats, err)
+               : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        if (st == BK_OK)
+            bk_diff_printer_finish(p, &stats);
+        bk_diff_printer_free(p);
+        if (f)
+            fclose(f);
+        if (st != BK_OK) {
+            free(diff_text);
+            diff_text = NULL;
+        }
+    } else if (st == BK_OK && current->output) {
         char out[256];
         snprintf(out, sizeof out, "%s/%s", outdir, current->output);
         st = bk_convert(ctx, &input, 1, out, NULL, NULL, NULL, err);
@@ -110,6 +140,12 @@ static bk_status run_job(bk_error *err, bk_report **report_out)
 /* The machine report, as the command line would print it (written without faults). */
 static char *report_text(bk_report *report, size_t *errors)
 {
+    if (strcmp(current->name, "diff") == 0) {
+        char *text = diff_text;
+        diff_text = NULL;
+        *errors = text && strstr(text, "\"change\":\"cell\"") ? 1 : 0;
+        return text ? text : strdup("");
+    }
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -310,7 +346,7 @@ static void test_every_allocation(void **state)
             skipped = 1;
             skip();
         }
-    if (!current->output && !any_validator()) {
+    if (!current->output && strcmp(current->name, "diff") != 0 && !any_validator()) {
         print_message("skipped: no validator plugin in this build\n");
         skipped = 1;
         skip();
