@@ -6,6 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libjansson-dev libxml2-dev libcsv-dev zlib1g-dev libzip-dev   # libraries
   libcmocka-dev python3 python3-jsonschema libxml2-utils        # tests: cmocka, schema checks
+  libpoppler-glib-dev poppler-utils                             # pdf plugin (GPL), its tests
   clang libclang-rt-14-dev                                      # fuzzing and sanitizers
   libxlsxwriter-dev libfreexl-dev python3-openpyxl              # spreadsheets; tests read them with openpyxl
 )

@@ -143,10 +143,30 @@ static bk_status add_narrative(bk_doc *doc, void *user, bk_error *err)
     return e->job->fn(doc, e->job->user, err);
 }
 
+/* --option grid-out=FILE: the rows as the engine sees them, for whoever writes a layout. */
+static bk_status write_grid(bk_import *job, const bk_grid *g, const char *path)
+{
+    bk_sink *sink = bk_sink_open_file(path, job->err);
+    if (!sink)
+        return job->err->code;
+    bk_status st = bk_sink_write(sink, g->csv ? g->csv : "", g->len);
+    if (st != BK_OK) {
+        bk_sink_abort(sink);
+        return bk_error_set(job->err, st, "%s: cannot write the grid", path);
+    }
+    return bk_sink_commit(sink, job->err);
+}
+
 bk_status bk_grid_import(bk_import *job, const bk_grid *g)
 {
     if (g->failed)
         return bk_error_set(job->err, g->failed, "out of memory");
+    const char *out = bk_import_option(job, "grid-out");
+    if (out && *out) {
+        bk_status st = write_grid(job, g, out);
+        if (st != BK_OK)
+            return st;
+    }
     bk_source *src = bk_source_open_memory(g->file, g->csv ? g->csv : "", g->len, job->err);
     if (!src)
         return job->err->code;

@@ -148,6 +148,7 @@ typedef struct cluster {
     double minx, maxx, csum; /* span, sum of centres */
     int alive;
     int order;
+    int header; /* made by a header label: no body cell in it */
 } cluster;
 
 typedef struct build {
@@ -455,6 +456,24 @@ static void classify(build *b)
         ln->kind = head ? L_HEAD : L_BODY;
         ln->cont = head == 2;
     }
+    /* Lines after the last amount of a page's part of a table are the text that follows it
+     * ("其他相关情况说明"), and a continuation page without an amount is no continuation. */
+    for (size_t i = 0; i < b->nl;) {
+        size_t j = i;
+        int meta = 0;
+        long last = -1;
+        while (j < b->nl && b->l[j].pi == b->l[i].pi && b->l[j].region == b->l[i].region) {
+            meta |= b->l[j].kind == L_META;
+            if ((b->l[j].kind == L_BODY || b->l[j].kind == L_HEAD) && any_amount(b, &b->l[j]))
+                last = (long)j;
+            j++;
+        }
+        if (b->l[i].region >= 0 && (last >= 0 || !meta))
+            for (size_t k = last >= 0 ? (size_t)last + 1 : i; k < j; k++)
+                if (b->l[k].kind == L_BODY || b->l[k].kind == L_HEAD)
+                    b->l[k].kind = L_NARR, b->l[k].region = -1;
+        i = j;
+    }
 }
 
 /* ---------------------------------------------------------------- columns */
@@ -466,7 +485,7 @@ static int new_cluster(build *b, int num, double anchor, const chunk *c)
 {
     if (bk_grow((void **)&b->cl, &b->clcap, b->ncl + 1, sizeof *b->cl))
         return -1;
-    b->cl[b->ncl] = (cluster){num, anchor, 1, c->x0, c->x1, ccentre(c), 1, 0};
+    b->cl[b->ncl] = (cluster){num, anchor, 1, c->x0, c->x1, ccentre(c), 1, 0, 0};
     return (int)b->ncl++;
 }
 
@@ -697,6 +716,7 @@ static bk_status join_wrapped(build *b, size_t from, size_t to)
                 a = &b->c[ln->first + j]; /* b->c did not move; text did */
                 a->off = off, a->len = len;
                 a->x0 = dmin(a->x0, hit->x0), a->x1 = dmax(a->x1, hit->x1);
+                a->y0 = dmin(a->y0, hit->y0), a->y1 = dmax(a->y1, hit->y1);
                 hit->dead = 1;
             }
         }
@@ -708,6 +728,46 @@ static int covers(const chunk *c, const cluster *k)
 {
     double m = ccl(k);
     return m >= c->x0 && m <= c->x1;
+}
+
+/* A label over several labels of the lines below (between lo and hi), those not already
+ * under a label that spans them: a parent, printed centred over its children's columns. */
+static int parent_label(const build *b, const chunk *c, size_t from, size_t at, size_t to,
+                        double lo, double hi)
+{
+    int under = 0;
+    double mn = INFINITY, mx = -INFINITY;
+    for (size_t i = at + 1; i < to; i++)
+        for (size_t j = 0; j < b->l[i].n; j++) {
+            const chunk *o = &b->c[b->l[i].first + j];
+            if (o->dead || ccentre(o) <= lo || ccentre(o) >= hi || o->y0 < c->y1)
+                continue;
+            int spanned = 0;
+            for (size_t q = from; q < i && !spanned; q++)
+                for (size_t m = 0; m < b->l[q].n && !spanned; m++) {
+                    const chunk *p = &b->c[b->l[q].first + m];
+                    spanned = p != c && !p->dead && p->x1 - p->x0 > o->x1 - o->x0 &&
+                              ccentre(o) >= p->x0 && ccentre(o) <= p->x1;
+                }
+            if (!spanned) {
+                under++;
+                mn = dmin(mn, ccentre(o)), mx = dmax(mx, ccentre(o));
+            }
+        }
+    /* Children are printed under their parent's centre. */
+    return under >= 2 && dabs((mn + mx) / 2 - ccentre(c)) <= 0.25 * (mx - mn) + b->l[at].em / 2;
+}
+
+/* Two labels of one line never share a column: the second makes its own. */
+static int taken(const build *b, const line *ln, const chunk *c, int col)
+{
+    for (size_t m = 0; m < ln->n; m++) {
+        const chunk *o = &b->c[ln->first + m];
+        if (o != c && !o->dead && o->col >= 0 && o->col <= col &&
+            (o->span < 0 ? o->col : o->span) >= col)
+            return 1;
+    }
+    return 0;
 }
 
 /* Place the header chunks of one region over the columns, leaf lines first. */
@@ -747,13 +807,11 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     emin = dmin(emin, k->minx), emax = dmax(emax, k->maxx);
                 }
             }
-            int lower = i + 1 < to;
-            if (nc >= 2) {
-                c->col = first, c->span = last;
-            } else if (no >= 2 && lower &&
-                       dabs(ccentre(c) - (emin + emax) / 2) <= 0.2 * (emax - emin)) {
+            if (no >= 2 && parent_label(b, c, from, i, to, lo, hi)) {
                 c->col = fo, c->span = lo_;
-            } else if (nc == 1) {
+            } else if (nc >= 2) {
+                c->col = first, c->span = last;
+            } else if (nc == 1 && !taken(b, ln, c, first)) {
                 c->col = first;
             } else {
                 int best = -1;
@@ -767,11 +825,11 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                 if (best < 0) {
                     /* Beside a column no other label of this line stands over: that one
                      * (a label printed off the column's centre). */
-                    double gap = 3 * ln->em;
+                    double gap = 1.5 * ln->em;
                     for (size_t s = 0; s < *nsorted; s++) {
                         const cluster *k = &b->cl[sorted[s]];
                         double d = ccentre(c) < k->minx ? k->minx - c->x1 : c->x0 - k->maxx;
-                        if (d >= gap)
+                        if (d >= gap || k->header)
                             continue;
                         int claimed = 0;
                         for (size_t m = 0; m < ln->n && !claimed; m++) {
@@ -783,6 +841,8 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                             gap = d, best = (int)s;
                     }
                 }
+                if (best >= 0 && taken(b, ln, c, best))
+                    best = -1;
                 if (best >= 0) {
                     c->col = best;
                 } else {
@@ -793,6 +853,7 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     int k = new_cluster(b, 0, c->x0, c);
                     if (k < 0)
                         return nomem(b);
+                    b->cl[k].header = 1;
                     size_t at = 0;
                     while (at < *nsorted && ccl(&b->cl[sorted[at]]) < ccentre(c))
                         at++;

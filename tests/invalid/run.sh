@@ -8,11 +8,14 @@ set -uo pipefail
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 pass=0 fail=0
+plugins=$("$BK" plugins 2>/dev/null)
 for input in "$BK_SOURCE_DIR"/samples/invalid/*/*; do
   case "$input" in *.error|*.warning|*.args|*.md|*.py|*.sh) continue ;; esac
   name=${input#"$BK_SOURCE_DIR"/samples/invalid/}
   from=$(basename "$(dirname "$input")")
   case "$from" in csv-wide|csv-lines) from=csv ;; esac
+  # An optional plugin not built here (pdf without poppler): nothing to refuse with.
+  grep -q "^  $from " <<<"$plugins" || continue
   target="$out/result.json"
   rm -f "$target"
   args=()
