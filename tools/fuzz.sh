@@ -4,8 +4,8 @@
 #   tools/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS defaults to 60. TARGET names a target without its fuzz_ prefix (decimal, templates,
-# json, xml, archive, csv_lines, csv_wide, xlsx, validate); the default is every target the build
-# has.
+# json, xml, archive, csv_lines, csv_wide, xlsx, validate, words); the default is every target
+# the build has.
 #
 # The first run configures a clang build with -DBK_FUZZ=ON -DBK_SANITIZE=ON in build-fuzz/
 # (BK_FUZZ_BUILD_DIR to change it); later runs rebuild it incrementally. Corpora live in
@@ -108,8 +108,28 @@ seed_decimal() {
     done
 }
 
+# The words target reads a mode byte: 1 = layout text follows. Seed it with the text samples
+# and a layout text made from the real PDFs when pdftotext is there.
+seed_words() {
+    local dir=$1 f i=0
+    for f in "$root"/tests/data/text/*.txt "$root"/samples/invalid/text/*.txt; do
+        i=$((i + 1))
+        { printf '\x01'; cat "$f"; } >"$dir/seed-text-$i"
+    done
+    if command -v pdftotext >/dev/null; then
+        for f in "$root"/tests/data/pdf/*.pdf; do
+            i=$((i + 1))
+            { printf '\x01'; pdftotext -layout "$f" - | head -c 65536; } >"$dir/seed-text-$i"
+        done
+    fi
+}
+
 seed() {
     local name=$1 dir=$2 f n
+    if [ "$name" = words ]; then
+        [ -n "$(ls -A "$dir")" ] || seed_words "$dir"
+        return
+    fi
     if [ "$name" = decimal ]; then
         [ -n "$(ls -A "$dir")" ] || seed_decimal "$dir"
         return
