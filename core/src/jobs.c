@@ -142,3 +142,9 @@ bk_status bk_validation_add(bk_validation *job, const bk_finding *f)
         return bk_error_set(job->err, BK_E_NOMEM, "out of memory");
     return BK_OK;
 }
+
+size_t bk_validation_last_id(bk_validation *job)
+{
+    size_t n = bk_report_count(job->report);
+    return n ? bk_report_at(job->report, n - 1)->id : 0;
+}

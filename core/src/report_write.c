@@ -1,8 +1,10 @@
 /* Writing a validation report, for people (text) and for programs (JSON). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "budgetkit/alloc.h"
 #include "budgetkit/report.h"
 
 static int is_error(const bk_finding *f, int strict)
@@ -53,17 +55,163 @@ static void print_location(const bk_finding *f, FILE *out)
         fprintf(out, " / %s", f->column);
 }
 
+
+static int is_explanation(const bk_finding *f)
+{
+    return f->rule && strncmp(f->rule, "explain.", 8) == 0;
+}
+
+static int same_document(const bk_finding *a, const bk_finding *b)
+{
+    return a->document == b->document ||
+           (a->document && b->document && strcmp(a->document, b->document) == 0);
+}
+
+/* The order findings are written in: within each run of findings of one document, the
+ * explanations (explain.*) first, so that the likely cause is read before its consequences.
+ * And, for each finding, the explanations that account for it: by[first[i] .. first[i + 1]).
+ * Without memory for this, the findings are written as added, unmarked. */
+typedef struct layout {
+    size_t *order, *first, *by;
+} layout;
+
+static void layout_free(layout *l)
+{
+    bk_free(l->order);
+    bk_free(l->first);
+    bk_free(l->by);
+}
+
+/* Calls fn(user, i, explainer index) for every id listed in finding e's explains. */
+static void each_explained(const bk_report *r, size_t e, void (*fn)(void *, size_t, size_t),
+                           void *user)
+{
+    const char *p = bk_report_at(r, e)->explains;
+    while (p && *p) {
+        char *end;
+        unsigned long long id = strtoull(p, &end, 10);
+        if (end == p)
+            break;
+        /* ids are positions in the order of adding, from 1 */
+        if (id >= 1 && id <= bk_report_count(r) && bk_report_at(r, (size_t)id - 1)->id == id)
+            fn(user, (size_t)id - 1, e);
+        p = *end == ',' ? end + 1 : end;
+    }
+}
+
+static void count_ref(void *user, size_t i, size_t e)
+{
+    (void)e;
+    ((size_t *)user)[i + 1]++;
+}
+
+typedef struct fill_ctx {
+    size_t *next, *by;
+} fill_ctx;
+
+static void fill_ref(void *user, size_t i, size_t e)
+{
+    fill_ctx *c = user;
+    c->by[c->next[i]++] = e;
+}
+
+static layout make_layout(const bk_report *r)
+{
+    layout l = {NULL, NULL, NULL};
+    size_t n = bk_report_count(r);
+    l.order = bk_calloc(n + 1, sizeof *l.order);
+    l.first = bk_calloc(n + 2, sizeof *l.first);
+    size_t *next = bk_calloc(n + 1, sizeof *next);
+    if (!l.order || !l.first || !next)
+        goto fail;
+    size_t k = 0;
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        while (e < n && same_document(bk_report_at(r, e), bk_report_at(r, s)))
+            e++;
+        for (size_t i = s; i < e; i++)
+            if (is_explanation(bk_report_at(r, i)))
+                l.order[k++] = i;
+        for (size_t i = s; i < e; i++)
+            if (!is_explanation(bk_report_at(r, i)))
+                l.order[k++] = i;
+        s = e;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (is_explanation(bk_report_at(r, i)))
+            each_explained(r, i, count_ref, l.first);
+    for (size_t i = 0; i < n; i++)
+        l.first[i + 1] += l.first[i];
+    l.by = bk_calloc(l.first[n] + 1, sizeof *l.by);
+    if (!l.by)
+        goto fail;
+    memcpy(next, l.first, n * sizeof *next);
+    fill_ctx fc = {next, l.by};
+    for (size_t i = 0; i < n; i++)
+        if (is_explanation(bk_report_at(r, i)))
+            each_explained(r, i, fill_ref, &fc);
+    bk_free(next);
+    return l;
+fail:
+    bk_free(next);
+    layout_free(&l);
+    return (layout){NULL, NULL, NULL};
+}
+
+static size_t at(const layout *l, size_t k)
+{
+    return l->order ? l->order[k] : k;
+}
+
+static size_t explainers(const layout *l, size_t i, const size_t **list)
+{
+    if (!l->by) {
+        *list = NULL;
+        return 0;
+    }
+    *list = l->by + l->first[i];
+    return l->first[i + 1] - l->first[i];
+}
+
+static void print_cell(const bk_finding *f, FILE *out)
+{
+    fprintf(out, "%s %s / %s", f->table ? f->table : "-", f->row ? f->row : "-",
+            f->column ? f->column : "-");
+}
+
+/* "explained by the likely wrong cell T07 2010302 / project" after the message. */
+static void print_explained_by(const bk_report *r, const layout *l, size_t i,
+                               const bk_report_options *o, FILE *out)
+{
+    const size_t *list;
+    size_t n = explainers(l, i, &list);
+    if (n == 0)
+        return;
+    fputs(o->chinese ? " 可由疑似错误单元格 " : " Explained by the likely wrong cell ", out);
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            fputs(o->chinese ? " 或 " : " or ", out);
+        print_cell(bk_report_at(r, list[k]), out);
+    }
+    fputs(o->chinese ? " 解释。" : ".", out);
+}
+
 size_t bk_report_write_text(const bk_report *r, const bk_report_options *o, FILE *out)
 {
     counts all = {0, 0, 0, 0};
-    for (size_t i = 0; i < bk_report_count(r); i++) {
+    layout l = make_layout(r);
+    for (size_t k = 0; k < bk_report_count(r); k++) {
+        size_t i = at(&l, k);
         const bk_finding *f = bk_report_at(r, i);
         count(&all, f, o->strict);
         print_location(f, out);
-        fprintf(out, ": %s [%s]: %s\n", severity_label(f, o), f->rule ? f->rule : "-",
+        fprintf(out, ": %s [%s]: %s", severity_label(f, o), f->rule ? f->rule : "-",
                 o->chinese ? (f->message_zh ? f->message_zh : f->message_en)
                            : (f->message_en ? f->message_en : f->message_zh));
+        print_explained_by(r, &l, i, o, out);
+        fputc('\n', out);
     }
+    layout_free(&l);
     /* Per-document summary: a submission of many units needs to see which unit is wrong. */
     if (bk_report_documents(r) > 1 && bk_report_count(r) > 0) {
         fprintf(out, "\n%-8s %-8s %-8s %-8s %s\n", o->chinese ? "错误" : "errors",
@@ -119,10 +267,13 @@ size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE
 {
     counts all = {0, 0, 0, 0};
     json_t *root = json_object(), *findings = json_array();
-    for (size_t i = 0; i < bk_report_count(r); i++) {
+    layout l = make_layout(r);
+    for (size_t k = 0; k < bk_report_count(r); k++) {
+        size_t i = at(&l, k);
         const bk_finding *f = bk_report_at(r, i);
         count(&all, f, o->strict);
         json_t *j = json_object(), *loc = json_object();
+        json_object_set_new(j, "id", json_integer((json_int_t)f->id));
         set_str(j, "rule", f->rule);
         json_object_set_new(j, "severity", json_string(is_error(f, o->strict) ? "error"
                                                        : bk_severity_name(f->severity)));
@@ -137,6 +288,8 @@ size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE
         set_str(loc, "column", f->column);
         if (f->line > 0)
             json_object_set_new(loc, "line", json_integer(f->line));
+        if (f->row_no > 0)
+            json_object_set_new(loc, "row_index", json_integer((json_int_t)f->row_no));
         json_object_set_new(j, "location", loc);
         if (f->has_values) {
             set_dec(j, "expected", f->expected);
@@ -149,8 +302,31 @@ size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE
                                          : (f->message_en ? f->message_en : f->message_zh));
         set_str(j, "message_en", f->message_en);
         set_str(j, "message_zh", f->message_zh);
+        if (is_explanation(f)) {
+            json_t *ids = json_array();
+            const char *p = f->explains;
+            while (p && *p) {
+                char *end;
+                unsigned long long id = strtoull(p, &end, 10);
+                if (end == p)
+                    break;
+                json_array_append_new(ids, json_integer((json_int_t)id));
+                p = *end == ',' ? end + 1 : end;
+            }
+            json_object_set_new(j, "explains", ids);
+            set_str(j, "confidence", f->confidence);
+        }
+        const size_t *list;
+        size_t nby = explainers(&l, i, &list);
+        if (nby) {
+            json_t *ids = json_array();
+            for (size_t e = 0; e < nby; e++)
+                json_array_append_new(ids, json_integer((json_int_t)bk_report_at(r, list[e])->id));
+            json_object_set_new(j, "explained_by", ids);
+        }
         json_array_append_new(findings, j);
     }
+    layout_free(&l);
     json_t *stats = json_object();
     json_object_set_new(stats, "documents", json_integer((json_int_t)bk_report_documents(r)));
     json_object_set_new(stats, "errors", json_integer((json_int_t)all.errors));

@@ -211,8 +211,14 @@ static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
         return BK_OK; /* a missing table or blank cell is not an error of the budget */
     tot_check c;
     tot_check_equal(va, vb, &c);
-    if (c.verdict == TOT_EQUAL)
+    tot_ids_open(run->ids, TOT_I_EQUAL, RULE_CROSS);
+    tot_ids_term(run->ids, sa.t, (size_t)sa.row, sa.col, 0);
+    tot_ids_term(run->ids, sb.t, (size_t)sb.row, sb.col, 1);
+    if (c.verdict == TOT_EQUAL) {
+        tot_ids_close(run->ids, sa.t, (size_t)sa.row, sa.col, c.verdict, 0);
         return BK_OK;
+    }
+    size_t before = bk_validation_last_id(run->job);
     tot_text en, zh, parts;
     tot_text_init(&en);
     tot_text_init(&zh);
@@ -239,6 +245,8 @@ static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
     tot_where w;
     tot_where_cell(run, sa.t, (size_t)sa.row, sa.col, &w, &run->key, &run->col);
     bk_status st = tot_emit(run->job, run->strict, RULE_CROSS, &w, &c, &says);
+    tot_ids_close(run->ids, sa.t, (size_t)sa.row, sa.col, c.verdict,
+                  bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job) : 0);
     tot_text_free(&en);
     tot_text_free(&zh);
     tot_text_free(&parts);
@@ -295,8 +303,14 @@ static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t 
         return BK_OK;
     tot_check c;
     tot_check_equal(va, vb, &c);
-    if (c.verdict == TOT_EQUAL)
+    tot_ids_open(run->ids, TOT_I_EQUAL, RULE_CROSS_ROWS);
+    tot_ids_term(run->ids, sa->t, i, sa->col, 0);
+    tot_ids_term(run->ids, sb->t, j, sb->col, 1);
+    if (c.verdict == TOT_EQUAL) {
+        tot_ids_close(run->ids, sa->t, i, sa->col, c.verdict, 0);
         return BK_OK;
+    }
+    size_t before = bk_validation_last_id(run->job);
     tot_text en, zh, note_en, note_zh;
     tot_text_init(&en);
     tot_text_init(&zh);
@@ -314,6 +328,8 @@ static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t 
     tot_where w;
     tot_where_cell(run, sa->t, i, sa->col, &w, &run->key, &run->col);
     bk_status st = tot_emit(run->job, run->strict, RULE_CROSS_ROWS, &w, &c, &says);
+    tot_ids_close(run->ids, sa->t, i, sa->col, c.verdict,
+                  bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job) : 0);
     tot_text_free(&en);
     tot_text_free(&zh);
     tot_text_free(&note_en);

@@ -145,13 +145,23 @@ static bk_status check_cells(rule_ctx *rc, const char *rule, size_t row, int col
         tot_check_equal(total, vals[0], &c);
     else
         tot_check_sum(total, vals, neg, m, &c);
-    if (c.verdict == TOT_EQUAL)
-        goto done;
-    tot_where w;
-    tot_where_cell(rc->run, t, row, col, &w, &rc->run->key, &rc->run->col);
-    tot_says s = *says;
-    s.style = style;
-    st = tot_emit(rc->run->job, rc->run->strict, rule, &w, &c, &s);
+    tot_ids *ids = rc->run->ids;
+    tot_ids_open(ids, style == TOT_STYLE_EQUAL ? TOT_I_EQUAL : TOT_I_SUM, rule);
+    tot_ids_term(ids, t, row, col, 0);
+    for (size_t i = 0; i < n; i++)
+        tot_ids_term(ids, t, parts[i].row, parts[i].col, parts[i].negate ? 2 : 1);
+    size_t finding = 0;
+    if (c.verdict != TOT_EQUAL) {
+        tot_where w;
+        tot_where_cell(rc->run, t, row, col, &w, &rc->run->key, &rc->run->col);
+        tot_says s = *says;
+        s.style = style;
+        size_t before = bk_validation_last_id(rc->run->job);
+        st = tot_emit(rc->run->job, rc->run->strict, rule, &w, &c, &s);
+        if (bk_validation_last_id(rc->run->job) != before)
+            finding = bk_validation_last_id(rc->run->job);
+    }
+    tot_ids_close(ids, t, row, col, c.verdict, finding);
 done:
     bk_free(vals);
     bk_free(neg);
@@ -297,15 +307,21 @@ static bk_status rule_percent(rule_ctx *rc)
             continue;
         tot_check c;
         tot_check_percent(p, a, b, &c);
+        tot_ids_open(rc->run->ids, TOT_I_PERCENT, RULE_PERCENT);
+        tot_ids_term(rc->run->ids, rc->t, r, result, 0);
+        tot_ids_term(rc->run->ids, rc->t, r, num, 1);
+        tot_ids_term(rc->run->ids, rc->t, r, den, 2);
+        size_t finding = 0, before = bk_validation_last_id(rc->run->job);
         if (c.verdict == TOT_BASE_ZERO) {
             st = percent_base_zero(rc, r, result, den, p);
-            continue;
+        } else if (c.verdict != TOT_EQUAL) {
+            tot_where w;
+            tot_where_cell(rc->run, rc->t, r, result, &w, &rc->run->key, &rc->run->col);
+            st = tot_emit(rc->run->job, rc->run->strict, RULE_PERCENT, &w, &c, &says);
         }
-        if (c.verdict == TOT_EQUAL)
-            continue;
-        tot_where w;
-        tot_where_cell(rc->run, rc->t, r, result, &w, &rc->run->key, &rc->run->col);
-        st = tot_emit(rc->run->job, rc->run->strict, RULE_PERCENT, &w, &c, &says);
+        if (bk_validation_last_id(rc->run->job) != before)
+            finding = bk_validation_last_id(rc->run->job);
+        tot_ids_close(rc->run->ids, rc->t, r, result, c.verdict, finding);
     }
     tot_text_free(&en);
     tot_text_free(&zh);
@@ -789,11 +805,18 @@ bk_status tot_of_rows(tot_run *run, const bk_table *t)
                 continue;
             tot_check chk;
             tot_check_subset(part, whole, &chk);
-            if (chk.verdict == TOT_EQUAL)
-                continue;
-            tot_where w;
-            tot_where_cell(run, t, i, (int)c, &w, &run->key, &run->col);
-            st = tot_emit(run->job, run->strict, RULE_OF_ROW, &w, &chk, &says);
+            tot_ids_open(run->ids, TOT_I_SUBSET, RULE_OF_ROW);
+            tot_ids_term(run->ids, t, i, (int)c, 0);
+            tot_ids_term(run->ids, t, p, (int)c, 1);
+            size_t finding = 0, before = bk_validation_last_id(run->job);
+            if (chk.verdict != TOT_EQUAL) {
+                tot_where w;
+                tot_where_cell(run, t, i, (int)c, &w, &run->key, &run->col);
+                st = tot_emit(run->job, run->strict, RULE_OF_ROW, &w, &chk, &says);
+                if (bk_validation_last_id(run->job) != before)
+                    finding = bk_validation_last_id(run->job);
+            }
+            tot_ids_close(run->ids, t, i, (int)c, chk.verdict, finding);
         }
     }
     if (st == BK_OK && key.failed)

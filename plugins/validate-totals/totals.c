@@ -46,6 +46,11 @@ static int option_on(const char *v)
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
 }
 
+static int option_off(const char *v)
+{
+    return v && (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0);
+}
+
 static bk_status validate(bk_validation *job, const bk_doc *doc)
 {
     bk_error *err = bk_validation_error(job);
@@ -68,6 +73,9 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     tot_text_init(&run.col);
     tot_text_init(&run.en);
     tot_text_init(&run.zh);
+    tot_ids ids;
+    tot_ids_begin(&ids, doc); /* on failure it records nothing; the run is out of memory */
+    run.ids = &ids;
     for (size_t i = 0; i < doc->ntables && status == BK_OK; i++) {
         status = tot_table_rules(&run, doc->tables[i]);
         if (status == BK_OK)
@@ -75,6 +83,9 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     }
     if (status == BK_OK)
         status = tot_cross_rules(&run);
+    if (status == BK_OK && !option_off(bk_validation_option(job, "explain")))
+        status = tot_explain(&run);
+    tot_ids_free(&ids);
     if (status == BK_OK)
         status = tot_submission_record(&run);
     if (status == BK_OK && (run.key.failed || run.col.failed || bk_alloc_failures() != failures))

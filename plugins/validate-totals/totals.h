@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "budgetkit/budgetkit.h"
+#include "identity.h"
 #include "rounding.h"
 #include "text.h"
 
@@ -26,6 +27,8 @@
 #define RULE_SUBMISSION    "totals.submission"
 #define RULE_SUBMISSION_UNIT "totals.submission-unit"
 #define RULE_OVERFLOW      "totals.overflow"
+#define RULE_EXPLAIN_CELL  "explain.likely-cell"
+#define RULE_EXPLAIN_NONE  "explain.none"
 
 typedef struct tot_state tot_state;
 
@@ -35,6 +38,7 @@ typedef struct tot_run {
     tot_state *state;
     int strict;
     tot_text key, col, en, zh; /* reused buffers for locations and messages */
+    tot_ids *ids;              /* every identity checked, for the explanation */
 } tot_run;
 
 /* Where a finding is. Strings are borrowed; the report copies them. */
@@ -109,6 +113,9 @@ bk_status tot_of_rows(tot_run *run, const bk_table *t);
 /* Cross-table rules (every .json file in the data folder's rules/), loaded once per job. */
 bk_status tot_cross_load(tot_state *st, bk_ctx *ctx, bk_error *err);
 bk_status tot_cross_rules(tot_run *run);
+
+/* After the checks of a document: the cells that explain its inconsistent identities. */
+bk_status tot_explain(tot_run *run);
 
 /* Cross-document rules: remember the unit rows of each document, compare them at the end. */
 bk_status tot_submission_record(tot_run *run);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "error.h"
 #include "io.h"
 #include "model.h"
@@ -135,6 +136,9 @@ BK_API bk_ctx *bk_validation_ctx(bk_validation *job);
 BK_API const char *bk_validation_option(bk_validation *job, const char *key);
 BK_API bk_error *bk_validation_error(bk_validation *job);
 BK_API bk_status bk_validation_add(bk_validation *job, const bk_finding *f);
+/* The id the report gave the last finding added (0 before the first): an explanation names
+ * the findings it accounts for by these ids. */
+BK_API size_t bk_validation_last_id(bk_validation *job);
 BK_API void *bk_validation_state(bk_validation *job);
 BK_API void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *));
 

@@ -5,6 +5,7 @@
 #include "api.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "decimal.h"
@@ -35,6 +36,11 @@ typedef struct bk_finding {
     const char *parts;      /* what was summed, e.g. "20103 + 20105 + 20137" */
     const char *message_en; /* full sentence */
     const char *message_zh;
+    /* Explanations (rule ids explain.*, formats/report.md). */
+    size_t id;              /* set by the report: 1, 2, ... in the order findings are added */
+    const char *explains;   /* ids of the findings this one accounts for, "3,4,7" */
+    const char *confidence; /* how sure the explanation is, in words */
+    uint32_t row_no;        /* 1-based index of the row in its table, 0 when not given */
 } bk_finding;
 
 typedef struct bk_report bk_report;

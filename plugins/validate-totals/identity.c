@@ -1,0 +1,251 @@
+/* Recording the identities of one document as equations over its cells (identity.h). */
+#include "identity.h"
+
+#include <string.h>
+
+static const int64_t pow10_tab[] = {
+    1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
+    1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+    100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+    1000000000000000000LL,
+};
+
+int tot_ids_begin(tot_ids *x, const bk_doc *doc)
+{
+    memset(x, 0, sizeof *x);
+    x->doc = doc;
+    x->base = bk_calloc(doc->ntables + 1, sizeof *x->base);
+    if (!x->base) {
+        x->failed = 1;
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t t = 0; t < doc->ntables; t++) {
+        x->base[t] = n;
+        const bk_table *tb = doc->tables[t];
+        if (tb->nrows && tb->tpl->ncolumns > (SIZE_MAX - n) / tb->nrows) {
+            x->failed = 1;
+            return -1;
+        }
+        n += tb->nrows * tb->tpl->ncolumns;
+    }
+    x->base[doc->ntables] = n;
+    x->mapsize = n;
+    x->map = bk_calloc(n ? n : 1, sizeof *x->map);
+    if (!x->map) {
+        x->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+void tot_ids_free(tot_ids *x)
+{
+    bk_free(x->base);
+    bk_free(x->map);
+    bk_free(x->cells);
+    bk_free(x->terms);
+    bk_free(x->ids);
+    bk_free(x->incfirst);
+    bk_free(x->incend);
+    bk_free(x->inc);
+    memset(x, 0, sizeof *x);
+}
+
+static long table_index(const tot_ids *x, const bk_table *t)
+{
+    for (size_t i = 0; i < x->doc->ntables; i++)
+        if (x->doc->tables[i] == t)
+            return (long)i;
+    return -1;
+}
+
+/* The cell's number, UINT32_MAX when it is not a printed figure of the document. */
+static uint32_t cell_of(tot_ids *x, const bk_table *t, size_t row, int col, int add)
+{
+    long ti = table_index(x, t);
+    if (ti < 0 || row >= t->nrows || col < 0 || (size_t)col >= t->tpl->ncolumns)
+        return UINT32_MAX;
+    size_t k = x->base[ti] + row * t->tpl->ncolumns + (size_t)col;
+    if (x->map[k])
+        return x->map[k] - 1;
+    const bk_cell *c = bk_table_cell(t, row, (size_t)col);
+    if (!add || c->kind != BK_CELL_NUMBER || x->ncells >= UINT32_MAX - 1)
+        return UINT32_MAX;
+    void *buf = x->cells;
+    if (bk_grow(&buf, &x->capcells, x->ncells + 1, sizeof *x->cells) != 0) {
+        x->failed = 1;
+        return UINT32_MAX;
+    }
+    x->cells = buf;
+    x->cells[x->ncells] = (tot_icell){(uint32_t)ti, (uint32_t)row, (uint32_t)col,
+                                      bk_cell_decimal(c)};
+    x->map[k] = (uint32_t)++x->ncells;
+    return (uint32_t)(x->ncells - 1);
+}
+
+void tot_ids_open(tot_ids *x, tot_ikind kind, const char *rule)
+{
+    if (x->failed || !x->map)
+        return;
+    void *buf = x->ids;
+    if (bk_grow(&buf, &x->capids, x->nids + 1, sizeof *x->ids) != 0) {
+        x->failed = 1;
+        return;
+    }
+    x->ids = buf;
+    tot_ident *id = &x->ids[x->nids];
+    memset(id, 0, sizeof *id);
+    id->kind = (uint8_t)kind;
+    id->rule = rule;
+    id->first = x->nterms;
+    x->open = 1;
+}
+
+void tot_ids_term(tot_ids *x, const bk_table *t, size_t row, int col, int role)
+{
+    if (x->failed || !x->open)
+        return;
+    uint32_t c = cell_of(x, t, row, col, 1);
+    if (c == UINT32_MAX)
+        return;
+    void *buf = x->terms;
+    if (bk_grow(&buf, &x->capterms, x->nterms + 1, sizeof *x->terms) != 0) {
+        x->failed = 1;
+        return;
+    }
+    x->terms = buf;
+    x->terms[x->nterms++] = (tot_iterm){c, (uint8_t)role};
+}
+
+static int coef_of(int kind, int role)
+{
+    if (kind == TOT_I_SUM)
+        return role == 1 ? -1 : 1;
+    if (kind == TOT_I_EQUAL)
+        return role == 0 ? 1 : -1;
+    return 0;
+}
+
+/* diff and bound of a linear identity, from its cells' values; 0 when too large. */
+static int linear_setup(tot_ids *x, tot_ident *id)
+{
+    int32_t s = 0;
+    size_t parts = 0;
+    int mixed = 0;
+    for (size_t k = 0; k < id->nterms; k++) {
+        const tot_icell *c = &x->cells[x->terms[id->first + k].cell];
+        if (c->value.scale < 0 || c->value.scale > BK_DECIMAL_MAX_SCALE)
+            return 0;
+        if (k && c->value.scale != s)
+            mixed = 1;
+        if (c->value.scale > s)
+            s = c->value.scale;
+        parts += x->terms[id->first + k].role != 0;
+    }
+    __int128 d = 0;
+    for (size_t k = 0; k < id->nterms; k++) {
+        const tot_iterm *tm = &x->terms[id->first + k];
+        const tot_icell *c = &x->cells[tm->cell];
+        __int128 v = (__int128)c->value.units * pow10_tab[s - c->value.scale];
+        if (__builtin_add_overflow(d, v * coef_of(id->kind, tm->role), &d))
+            return 0;
+    }
+    id->scale = s;
+    id->diff = d;
+    /* As tot_check_sum and tot_check_equal: n + 1 units for n parts, none for one figure
+     * printed twice at one precision. */
+    id->bound2 = (id->kind == TOT_I_EQUAL && !mixed) ? 0 : (__int128)parts + 1;
+    return 1;
+}
+
+void tot_ids_close(tot_ids *x, const bk_table *t, size_t row, int col, tot_verdict verdict,
+                  size_t finding)
+{
+    if (x->failed || !x->open)
+        return;
+    x->open = 0;
+    tot_ident *id = &x->ids[x->nids];
+    id->nterms = x->nterms - id->first;
+    id->finding = finding;
+    id->violated = verdict == TOT_INCONSISTENT;
+    id->where = cell_of(x, t, row, col, 0);
+    long ti = table_index(x, t);
+    id->where_table = ti < 0 ? 0 : (uint32_t)ti;
+    id->where_row = (uint32_t)row;
+    id->where_col = (uint32_t)col;
+    id->usable = verdict != TOT_OVERFLOW && id->nterms > 0;
+    if (id->usable && (id->kind == TOT_I_SUM || id->kind == TOT_I_EQUAL))
+        id->usable = (uint8_t)linear_setup(x, id);
+    if (id->nterms == 0) {
+        x->nterms = id->first;
+        return; /* nothing printed: nothing to correct */
+    }
+    x->nids++;
+}
+
+int tot_ids_index(tot_ids *x)
+{
+    x->incfirst = bk_calloc(x->ncells + 1, sizeof *x->incfirst);
+    x->incend = bk_calloc(x->ncells + 1, sizeof *x->incend);
+    if (!x->incfirst || !x->incend)
+        return -1;
+    size_t *f = x->incfirst, *e = x->incend;
+    for (size_t i = 0; i < x->nids; i++)
+        if (x->ids[i].usable)
+            for (size_t k = 0; k < x->ids[i].nterms; k++)
+                e[x->terms[x->ids[i].first + k].cell]++;
+    size_t total = 0;
+    for (size_t c = 0; c < x->ncells; c++) {
+        f[c] = total;
+        total += e[c];
+        e[c] = f[c];
+    }
+    x->inc = bk_calloc(total + 1, sizeof *x->inc);
+    if (!x->inc)
+        return -1;
+    /* e[c] is the next free slot of cell c; identities come in order, so a cell named twice in
+     * one linear identity has its entries side by side and is merged into one coefficient. */
+    for (size_t i = 0; i < x->nids; i++) {
+        const tot_ident *id = &x->ids[i];
+        if (!id->usable)
+            continue;
+        int linear = id->kind == TOT_I_SUM || id->kind == TOT_I_EQUAL;
+        for (size_t k = 0; k < id->nterms; k++) {
+            const tot_iterm *tm = &x->terms[id->first + k];
+            int coef = coef_of(id->kind, tm->role);
+            size_t *next = &e[tm->cell];
+            if (linear && *next > f[tm->cell] && x->inc[*next - 1].ident == i) {
+                x->inc[*next - 1].coef += coef;
+                continue;
+            }
+            x->inc[(*next)++] = (tot_inc){(uint32_t)i, coef, tm->role};
+        }
+    }
+    return 0;
+}
+
+static bk_decimal term_value(const tot_ids *x, const tot_ident *id, int role)
+{
+    for (size_t k = 0; k < id->nterms; k++)
+        if (x->terms[id->first + k].role == role)
+            return x->cells[x->terms[id->first + k].cell].value;
+    return (bk_decimal){0, 0};
+}
+
+int tot_ids_holds(const tot_ids *x, size_t i)
+{
+    const tot_ident *id = &x->ids[i];
+    if (!id->usable)
+        return 1;
+    if (id->kind == TOT_I_SUM || id->kind == TOT_I_EQUAL) {
+        __int128 d = id->diff < 0 ? -id->diff : id->diff;
+        return 2 * d <= id->bound2;
+    }
+    tot_check c;
+    if (id->kind == TOT_I_SUBSET)
+        tot_check_subset(term_value(x, id, 0), term_value(x, id, 1), &c);
+    else
+        tot_check_percent(term_value(x, id, 0), term_value(x, id, 1), term_value(x, id, 2), &c);
+    return c.verdict != TOT_INCONSISTENT && c.verdict != TOT_OVERFLOW;
+}
