@@ -160,9 +160,13 @@ static const char validate_help[] =
     "  --lang LANG         zh or en (default: from the locale)\n"
     "  --catalog FILE      a full code catalogue (CSV: scheme,code,name,level,source)\n"
     "  --option KEY=VALUE  pass an option to the validators\n"
+    "  --fix-suggestions OUT  also write the input with the likely wrong cells corrected to OUT\n"
+    "                      (format by extension), for review: only corrections that are the\n"
+    "                      only explanation of their findings; never over an input\n"
     "\n"
     "Example:\n"
-    "  budgetkit validate samples/dapeng-2024/budget.json\n";
+    "  budgetkit validate samples/dapeng-2024/budget.json\n"
+    "  budgetkit validate --fix-suggestions corrected.json budget.json\n";
 
 static const char consolidate_help[] =
     "Usage: budgetkit consolidate [OPTIONS] IN... OUT\n"
@@ -407,8 +411,9 @@ static int cmd_validate(common *c, int argc, char **argv)
                                          {"format", required_argument, 0, 'F'},
                                          {"lang", required_argument, 0, 'g'},
                                          {"catalog", required_argument, 0, 'c'},
+                                         {"fix-suggestions", required_argument, 0, 'X'},
                                          {0, 0, 0, 0}};
-    const char *only = NULL, *skip = NULL, *format = "text", *lang = NULL;
+    const char *only = NULL, *skip = NULL, *format = "text", *lang = NULL, *fixes = NULL;
     int strict = 0, opt;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
@@ -418,6 +423,7 @@ static int cmd_validate(common *c, int argc, char **argv)
         case 'S': strict = 1; continue;
         case 'F': format = optarg; continue;
         case 'g': lang = optarg; continue;
+        case 'X': fixes = optarg; continue;
         case 'c':
             if (bk_ctx_set_option(c->ctx, "catalog", optarg) != BK_OK)
                 return EXIT_BAD;
@@ -457,6 +463,23 @@ static int cmd_validate(common *c, int argc, char **argv)
     bk_report_options ro = {strict, strcmp(lang, "zh") == 0, 0};
     size_t errors = strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
                                                 : bk_report_write_text(report, &ro, stdout);
+    if (fixes) {
+        size_t applied = 0, left = 0;
+        st = bk_fix_suggestions(c->ctx, (const char *const *)argv + optind,
+                                (size_t)(argc - optind), c->from, report, fixes, c->to,
+                                &applied, &left, &err);
+        if (st != BK_OK) {
+            print_error(&err);
+            bk_report_free(report);
+            return EXIT_BAD;
+        }
+        fprintf(stderr, "budgetkit: %zu correction%s written to %s for review", applied,
+                applied == 1 ? "" : "s", fixes);
+        if (left)
+            fprintf(stderr, "; %zu left out: several cells fit equally, a person must choose",
+                    left);
+        fputc('\n', stderr);
+    }
     bk_report_free(report);
     return errors ? EXIT_FINDINGS : 0;
 }

@@ -92,6 +92,8 @@ typedef struct convert_job {
     bk_convert_stats *stats;
     char last_base[200]; /* documents of one bulk input share a base name: number them */
     size_t same_base;
+    bk_doc_fn edit; /* changes each document before it is written (corrections), or NULL */
+    void *edit_user;
 } convert_job;
 
 /* "budget.zip:documents/0001-x.json" → "0001-x" */
@@ -147,7 +149,9 @@ static bk_status export_one_file(convert_job *cj, const bk_doc *doc, bk_error *e
 static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
 {
     convert_job *cj = user;
-    bk_status st;
+    bk_status st = cj->edit ? cj->edit(doc, cj->edit_user, err) : BK_OK;
+    if (st != BK_OK)
+        return st;
     if (cj->folder) {
         st = export_one_file(cj, doc, err);
     } else {
@@ -183,6 +187,13 @@ static int is_folder_output(const char *output)
 bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *output,
                      const char *from, const char *to, bk_convert_stats *stats, bk_error *err)
 {
+    return bk_convert_edit(ctx, inputs, ninputs, output, from, to, NULL, NULL, stats, err);
+}
+
+bk_status bk_convert_edit(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
+                          const char *output, const char *from, const char *to, bk_doc_fn edit,
+                          void *edit_user, bk_convert_stats *stats, bk_error *err)
+{
     bk_convert_stats local = {0, 0, 0};
     if (!stats)
         stats = &local;
@@ -192,7 +203,7 @@ bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, con
     int folder = strcmp(output, "-") != 0 && is_folder_output(output);
     if (!to && (folder || strcmp(output, "-") == 0))
         to = "json";
-    convert_job cj = {ctx, NULL, {ctx, NULL, err, NULL}, NULL, stats, "", 0};
+    convert_job cj = {ctx, NULL, {ctx, NULL, err, NULL}, NULL, stats, "", 0, edit, edit_user};
     cj.exporter = bk_ctx_find_exporter(ctx, output, to, err);
     if (!cj.exporter)
         return err->code;

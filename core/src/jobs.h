@@ -38,6 +38,11 @@ void bk_doc_unkeep(bk_doc *doc);
 bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
                          bk_doc_fn fn, void *user, bk_error *err);
 
+/* bk_convert, with edit called on each document before it is written. */
+bk_status bk_convert_edit(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
+                          const char *output, const char *from, const char *to, bk_doc_fn edit,
+                          void *edit_user, bk_convert_stats *stats, bk_error *err);
+
 bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,
                         size_t *ndocs, bk_doc_fn fn, void *user, bk_error *err);
 

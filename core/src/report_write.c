@@ -279,7 +279,7 @@ size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE
                                                        : bk_severity_name(f->severity)));
         if (f->severity == BK_SEV_ROUNDING)
             json_object_set_new(j, "status", json_string("consistent within rounding"));
-        else if (f->has_values && f->severity == BK_SEV_ERROR)
+        else if (f->has_values && f->severity == BK_SEV_ERROR && !is_explanation(f))
             json_object_set_new(j, "status", json_string("inconsistent"));
         set_str(loc, "document", f->document);
         set_str(loc, "unit", f->unit);

@@ -595,7 +595,7 @@ static bk_status report(solver *s, const size_t *set, size_t n, const result *r)
     char en[160], zh[160];
     bk_status st = BK_OK;
     if (r->nsingle == 1)
-        return emit_cell(s, &r->single[0], set, n, "the only single-cell explanation",
+        return emit_cell(s, &r->single[0], set, n, BK_EXPLAIN_ONLY_CELL,
                          "是唯一的单一单元格解释");
     if (r->nsingle > 1) {
         snprintf(en, sizeof en, "one of %zu single-cell explanations that fit equally",
@@ -608,7 +608,7 @@ static bk_status report(solver *s, const size_t *set, size_t n, const result *r)
     if (r->npairs == 0)
         return emit_none(s, set, n);
     if (r->npairs == 1) {
-        snprintf(en, sizeof en, "one of the only pair of cells that together explain the set");
+        snprintf(en, sizeof en, "%s", BK_EXPLAIN_ONLY_PAIR);
         snprintf(zh, sizeof zh, "与另一单元格共同构成唯一的两单元格解释");
     } else {
         snprintf(en, sizeof en, "one of a pair of cells that together explain the set; %s%zu "

@@ -116,6 +116,33 @@ mutate "$tmp/many.json" T07 2010301 basic 674.80 T07 2010301 total 674.80 T07 20
 "$BK" validate --format json "$tmp/many.json" >"$tmp/many.rep"
 check "none: explain.none" ask "$tmp/many.rep" 'any(f["rule"] == "explain.none" and f["severity"] == "info" for f in r["findings"]) and not any(f["rule"] == "explain.likely-cell" for f in r["findings"])'
 
+# --- --fix-suggestions: the corrected document, for review, never over the input ---
+cp "$tmp/one.json" "$tmp/keep.json"
+"$BK" validate --fix-suggestions "$tmp/fixed.json" "$tmp/one.json" >/dev/null 2>"$tmp/fix.err"
+check "fix: exit 1 (the input has errors)" test $? -eq 1
+check "fix: says what it wrote" grep -q "1 correction written to .*fixed.json for review" "$tmp/fix.err"
+check "fix: input untouched" cmp -s "$tmp/one.json" "$tmp/keep.json"
+check "fix: the seed's figures come back" python3 -c "
+import json, sys
+a = json.load(open(sys.argv[1], encoding='utf-8')); b = json.load(open(sys.argv[2], encoding='utf-8'))
+sys.exit(0 if a['tables'] == b['tables'] else 1)" "$tmp/fixed.json" "$sample"
+"$BK" validate "$tmp/fixed.json" >/dev/null
+check "fix: the corrected document validates" test $? -eq 0
+"$BK" validate --fix-suggestions "$tmp/fixed.xml" "$tmp/two.json" >/dev/null 2>"$tmp/fix2.err"
+check "fix: two corrections, XML by extension" grep -q "2 corrections written" "$tmp/fix2.err"
+"$BK" validate "$tmp/fixed.xml" >/dev/null
+check "fix: the corrected XML validates" test $? -eq 0
+"$BK" validate --fix-suggestions "$tmp/one.json" "$tmp/one.json" >/dev/null 2>"$tmp/inplace.err"
+check "fix: never in place (exit 2)" test $? -eq 2
+check "fix: never in place (message)" grep -q "never over its input" "$tmp/inplace.err"
+check "fix: never in place (input untouched)" cmp -s "$tmp/one.json" "$tmp/keep.json"
+"$BK" validate --fix-suggestions "$tmp/" "$tmp/one.json" >/dev/null 2>&1
+check "fix: not into a folder" test $? -eq 2
+"$BK" validate --fix-suggestions "$tmp/only-fixed.json" "$tmp/only.json" >/dev/null 2>"$tmp/only.err"
+check "fix: equal explanations are left to a person" grep -q "0 corrections written.*2 left out: several cells fit equally" "$tmp/only.err"
+"$BK" validate --help | grep -q -- "--fix-suggestions OUT"
+check "fix: in --help" test $? -eq 0
+
 # --- the seed itself: nothing to explain ---
 "$BK" validate --format json "$sample" >"$tmp/seed.rep"
 check "seed: no explanation" ask "$tmp/seed.rep" 'not any(f["rule"].startswith("explain.") for f in r["findings"])'

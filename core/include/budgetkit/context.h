@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "api.h"
 #include "error.h"
 #include "plugin.h"
 #include "report.h"
@@ -132,6 +133,15 @@ BK_API bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninp
  * bk_validate does for a one-document input. */
 BK_API bk_status bk_validate_doc(bk_ctx *ctx, const bk_doc *doc, const char *only,
                                  const char *skip, bk_report *report, bk_error *err);
+
+/* Write the documents of the inputs to output (format by its extension, or `to`) with the
+ * corrections of the report's explanations applied: those that are the only explanation of
+ * their set (BK_EXPLAIN_ONLY_*); an explanation among several equal ones is left for a person.
+ * Refuses to write over an input. *applied and *left count the corrections. */
+BK_API bk_status bk_fix_suggestions(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
+                                    const char *from, const bk_report *report,
+                                    const char *output, const char *to, size_t *applied,
+                                    size_t *left, bk_error *err);
 
 BK_API const char *bk_version(void);
 

@@ -43,6 +43,11 @@ typedef struct bk_finding {
     uint32_t row_no;        /* 1-based index of the row in its table, 0 when not given */
 } bk_finding;
 
+/* Confidence of an explanation that is the only one of its size: corrections that can be
+ * applied without a choice (bk_fix_suggestions). */
+#define BK_EXPLAIN_ONLY_CELL "the only single-cell explanation"
+#define BK_EXPLAIN_ONLY_PAIR "one of the only pair of cells that together explain the set"
+
 typedef struct bk_report bk_report;
 
 BK_API bk_report *bk_report_new(void);
