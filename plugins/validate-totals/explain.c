@@ -65,19 +65,37 @@ static int spent(solver *s)
 
 /* ---- changing a cell ---- */
 
+/* Magnitudes kept below 2^62 for a change and for a coefficient in units of an identity's
+ * place, and below 2^100 for an identity's difference (identity.c), so that no product or sum
+ * below can leave 128 bits. */
+#define SMALL ((__int128)1 << 62)
+
+static int small(__int128 v)
+{
+    return v < SMALL && v > -SMALL;
+}
+
+static __int128 coef_units(const tot_ids *x, const tot_inc *e, const tot_icell *cell)
+{
+    const tot_ident *id = &x->ids[e->ident];
+    return (__int128)e->coef * p10(id->scale - cell->value.scale);
+}
+
 static int apply(solver *s, uint32_t c, __int128 delta)
 {
     tot_ids *x = s->x;
     tot_icell *cell = &x->cells[c];
     int64_t units;
-    if (delta > INT64_MAX || delta < INT64_MIN ||
-        __builtin_add_overflow(cell->value.units, (int64_t)delta, &units))
+    if (!small(delta) || __builtin_add_overflow(cell->value.units, (int64_t)delta, &units))
         return -1;
+    for (size_t k = x->incfirst[c]; k < x->incend[c]; k++)
+        if (linear(&x->ids[x->inc[k].ident]) && !small(coef_units(x, &x->inc[k], cell)))
+            return -1;
     cell->value.units = units;
     for (size_t k = x->incfirst[c]; k < x->incend[c]; k++) {
         tot_ident *id = &x->ids[x->inc[k].ident];
         if (linear(id))
-            id->diff += (__int128)x->inc[k].coef * p10(id->scale - cell->value.scale) * delta;
+            id->diff += coef_units(x, &x->inc[k], cell) * delta;
     }
     return 0;
 }
@@ -130,8 +148,8 @@ static int exact_change(solver *s, uint32_t c, size_t k, __int128 *out)
     const tot_ident *id = &x->ids[e->ident];
     const tot_icell *cell = &x->cells[c];
     if (linear(id)) {
-        __int128 m = (__int128)e->coef * p10(id->scale - cell->value.scale);
-        if (m == 0 || id->diff % m != 0)
+        __int128 m = coef_units(x, e, cell);
+        if (m == 0 || !small(m) || id->diff % m != 0)
             return 0;
         *out = -id->diff / m;
         return 1;
@@ -169,7 +187,9 @@ static int solve_cell(solver *s, uint32_t c, __int128 *delta)
         __int128 l = 0, h = 0, v;
         int got_l = 0, got_h = 0;
         if (linear(id)) {
-            __int128 m = (__int128)e->coef * p10(id->scale - cell->value.scale);
+            __int128 m = coef_units(x, e, cell);
+            if (!small(m))
+                return 0;
             if (m == 0) {
                 if (!tot_ids_holds(x, e->ident))
                     return 0;
@@ -219,6 +239,10 @@ static int solve_cell(solver *s, uint32_t c, __int128 *delta)
             add_point(&pts, v);
     }
     if (has_lo && has_hi && lo > hi)
+        return 0;
+    if (has_lo && lo >= SMALL)
+        return 0;
+    if (has_hi && hi <= -SMALL)
         return 0;
     int best = -1;
     for (int i = 0; i < pts.count; i++) {

@@ -148,9 +148,12 @@ static int linear_setup(tot_ids *x, tot_ident *id)
         const tot_iterm *tm = &x->terms[id->first + k];
         const tot_icell *c = &x->cells[tm->cell];
         __int128 v = (__int128)c->value.units * pow10_tab[s - c->value.scale];
-        if (__builtin_add_overflow(d, v * coef_of(id->kind, tm->role), &d))
+        if (__builtin_add_overflow(d, coef_of(id->kind, tm->role) < 0 ? -v : v, &d))
             return 0;
     }
+    /* Larger differences are left alone: the explanation's arithmetic stays inside 128 bits. */
+    if (d > ((__int128)1 << 100) || d < -((__int128)1 << 100))
+        return 0;
     id->scale = s;
     id->diff = d;
     /* As tot_check_sum and tot_check_equal: n + 1 units for n parts, none for one figure

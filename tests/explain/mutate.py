@@ -8,7 +8,7 @@ per mutation that is not, then the shares; exits 1 when a mutation that the chec
 explained wrongly or not at all, apart from the shapes listed in AMBIGUOUS (a parent and its
 only child: both cells fit equally, and both are reported).
 
-usage: mutate.py BUDGETKIT SEED.json TEMPLATES_DIR WORKDIR
+usage: mutate.py BUDGETKIT SEED.json TEMPLATES_DIR WORKDIR [STEP]  (STEP 1: every cell)
 """
 import json
 import os
@@ -17,6 +17,7 @@ import sys
 from decimal import Decimal
 
 bk, seed, tpl_dir, work = sys.argv[1:5]
+step = int(sys.argv[5]) if len(sys.argv) > 5 else 10
 doc = json.load(open(seed, encoding="utf-8"))
 
 amount_cols = {}
@@ -33,7 +34,7 @@ for ti, t in enumerate(doc["tables"]):
             v = r.get("cells", {}).get(col)
             if isinstance(v, str) and v.strip():
                 cells.append((ti, ri, col))
-sample = cells[::10]
+sample = cells[::step]
 
 
 def fmt(d):
