@@ -148,6 +148,12 @@ static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
 {
     convert_job *cj = user;
     bk_status st;
+    if (doc->fiscal_year == 0) {
+        bk_error_at(err, doc->source, 0, 0, -1);
+        return bk_error_set(err, BK_E_CONTENT, "converting needs the fiscal year, and no title, "
+                            "column header (2024年预算数), 2024年度 line or cover prints it; "
+                            "give it with --option year=2024");
+    }
     if (cj->folder) {
         st = export_one_file(cj, doc, err);
     } else {

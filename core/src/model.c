@@ -11,6 +11,8 @@ struct bk_doc_private {
     bk_strpool pool;
     int kept;
     size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
+    bk_template **defined; /* layouts the document defines (extra columns, generic tables) */
+    size_t ndefined, defined_cap;
 };
 
 bk_doc *bk_doc_new(void)
@@ -51,6 +53,14 @@ void bk_doc_free(bk_doc *doc)
     bk_free(doc->performance.indicators);
     bk_free(doc->narrative);
     if (doc->priv) {
+        for (size_t i = 0; i < doc->priv->ndefined; i++) {
+            bk_template *t = doc->priv->defined[i];
+            for (size_t c = 0; c < t->ncolumns; c++)
+                bk_free(t->columns[c].path);
+            bk_free(t->columns);
+            bk_free(t);
+        }
+        bk_free(doc->priv->defined);
         bk_strpool_free(&doc->priv->pool);
         bk_free(doc->priv);
     }
@@ -171,6 +181,68 @@ static int template_before(const bk_template *a, const bk_template *b)
     if (a->number != b->number)
         return a->number < b->number;
     return strcmp(a->id, b->id) < 0;
+}
+
+const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, const char *id,
+                                          const char *title, const bk_column *extra,
+                                          size_t nextra)
+{
+    size_t nbase = base ? base->ncolumns : 0, n = nbase + nextra;
+    bk_template *t = bk_calloc(1, sizeof *t);
+    bk_column *cols = bk_calloc(n ? n : 1, sizeof *cols);
+    if (!t || !cols ||
+        bk_grow((void **)&doc->priv->defined, &doc->priv->defined_cap, doc->priv->ndefined + 1,
+                sizeof *doc->priv->defined))
+        goto nomem;
+    if (base)
+        *t = *base;
+    else
+        t->row_key = "item";
+    t->columns = cols;
+    t->ncolumns = 0;
+    t->defined = 1;
+    int ok = 1;
+    t->id = intern_opt(doc, id, &ok);
+    t->title = intern_opt(doc, title ? title : base ? base->title : id, &ok);
+    t->row_key = intern_opt(doc, t->row_key, &ok);
+    t->rules_json = intern_opt(doc, base ? base->rules_json : "[]", &ok);
+    t->file = NULL;
+    t->family = intern_opt(doc, base && base->family ? base->family : "", &ok);
+    t->money_unit = intern_opt(doc, base ? base->money_unit : NULL, &ok);
+    if (!ok)
+        goto nomem;
+    for (size_t c = 0; c < n; c++) {
+        const bk_column *from = c < nbase ? &base->columns[c] : &extra[c - nbase];
+        bk_column *to = &cols[c];
+        to->type = from->type;
+        to->path_len = from->path_len;
+        to->id = intern_opt(doc, from->id, &ok);
+        to->path = bk_calloc(from->path_len ? from->path_len : 1, sizeof *to->path);
+        t->ncolumns = c + 1;
+        if (!ok || !to->path)
+            goto nomem;
+        for (size_t k = 0; k < from->path_len && ok; k++)
+            to->path[k] = intern_opt(doc, from->path[k], &ok);
+        if (!ok)
+            goto nomem;
+    }
+    doc->priv->defined[doc->priv->ndefined++] = t;
+    return t;
+nomem:
+    if (t)
+        for (size_t c = 0; c < t->ncolumns; c++)
+            bk_free(cols[c].path);
+    bk_free(cols);
+    bk_free(t);
+    return NULL;
+}
+
+int bk_template_base_columns(const bk_template *tpl)
+{
+    int n = 0;
+    for (size_t c = 0; c < tpl->ncolumns; c++)
+        n += strncmp(tpl->columns[c].id, "extra_", 6) != 0;
+    return n;
 }
 
 bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl)
@@ -328,7 +400,8 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
 {
     if (!doc->dept_name || !*doc->dept_name)
         return bk_error_set(err, BK_E_CONTENT, "the document names no department");
-    if (doc->fiscal_year < 1900 || doc->fiscal_year > 9999)
+    /* 0: no table printed it; a writer that needs the year says so. */
+    if (doc->fiscal_year != 0 && (doc->fiscal_year < 1900 || doc->fiscal_year > 9999))
         return bk_error_set(err, BK_E_CONTENT, "fiscal year %d is not a plausible year",
                             doc->fiscal_year);
     if (strcmp(doc->money_unit, "万元") != 0 && strcmp(doc->money_unit, "元") != 0)
@@ -419,6 +492,8 @@ static int tables_equal(const bk_doc *a, const bk_doc *b, const bk_table *x, con
             strcmp(a->units[p->unit].id, b->units[q->unit].id) != 0)
             DIFF("table %s row %zu: key differs (\"%s\" against \"%s\")", id, r + 1, p->name,
                  q->name);
+        if (x->tpl->ncolumns != y->tpl->ncolumns)
+            DIFF("table %s: %zu columns against %zu", id, x->tpl->ncolumns, y->tpl->ncolumns);
         for (size_t c = 0; c < x->tpl->ncolumns; c++)
             if (!cells_equal(bk_table_cell(x, r, c), bk_table_cell(y, r, c)))
                 DIFF("table %s row %zu (\"%s\") column %s differs", id, r + 1, p->name,
@@ -523,7 +598,11 @@ int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
 
 static bk_status copy_table(bk_doc *into, const bk_table *src)
 {
-    bk_table *t = bk_doc_add_table(into, src->tpl);
+    const bk_template *tpl = src->tpl;
+    /* A layout the other document defined must live as long as this one. */
+    if (tpl->defined && !(tpl = bk_doc_define_template(into, tpl, tpl->id, tpl->title, NULL, 0)))
+        return BK_E_NOMEM;
+    bk_table *t = bk_doc_add_table(into, tpl);
     if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK)
         return BK_E_NOMEM;
     for (size_t r = 0; r < src->nrows; r++) {

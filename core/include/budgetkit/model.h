@@ -143,6 +143,16 @@ BK_API int bk_doc_find_unit(const bk_doc *doc, const char *id); /* index or -1 *
 /* First unit of the given kind, or -1. */
 BK_API int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
 
+/* A layout the document defines itself and owns: a known table with printed columns its
+ * template lacks (base, then the extra columns, ids extra_1, extra_2...), or a table no layout
+ * knows (base NULL: a generic table, all columns extra). Tables made with it carry its columns
+ * through every format. NULL when out of memory. */
+BK_API const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, const char *id,
+                                          const char *title, const bk_column *extra,
+                                          size_t nextra);
+/* Columns of a template that are not extra_N columns. */
+BK_API int bk_template_base_columns(const bk_template *tpl);
+
 /* The table with this template in the document, NULL when absent. */
 BK_API bk_table *bk_doc_table(const bk_doc *doc, const char *template_id);
 /* Add (or return the existing) table for the template. NULL when out of memory. */
