@@ -237,6 +237,14 @@ nomem:
     return NULL;
 }
 
+const bk_table *bk_doc_own_layout(const bk_doc *doc)
+{
+    for (size_t i = 0; i < doc->ntables; i++)
+        if (doc->tables[i]->tpl->defined || doc->tables[i]->money_unit)
+            return doc->tables[i];
+    return NULL;
+}
+
 int bk_template_base_columns(const bk_template *tpl)
 {
     int n = 0;
@@ -276,6 +284,19 @@ bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, 
         return BK_E_NOMEM;
     t->unit_label = u;
     t->note = n;
+    return BK_OK;
+}
+
+bk_status bk_table_set_money_unit(bk_doc *doc, bk_table *t, const char *unit)
+{
+    if (!unit || (doc->money_unit && strcmp(unit, doc->money_unit) == 0)) {
+        t->money_unit = NULL;
+        return BK_OK;
+    }
+    const char *u = bk_doc_intern_cstr(doc, unit);
+    if (!u)
+        return BK_E_NOMEM;
+    t->money_unit = u;
     return BK_OK;
 }
 
@@ -407,6 +428,12 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
     if (strcmp(doc->money_unit, "万元") != 0 && strcmp(doc->money_unit, "元") != 0)
         return bk_error_set(err, BK_E_CONTENT, "money unit \"%s\" is neither 万元 nor 元",
                             doc->money_unit);
+    for (size_t i = 0; i < doc->ntables; i++) {
+        const char *u = doc->tables[i]->money_unit;
+        if (u && strcmp(u, "万元") && strcmp(u, "元") && strcmp(u, "千元") && strcmp(u, "亿元"))
+            return bk_error_set(err, BK_E_CONTENT, "table %s: money unit \"%s\" is not 元, 千元, "
+                                "万元 or 亿元", doc->tables[i]->tpl->id, u);
+    }
     if (doc->precision < 0 || doc->precision > BK_DECIMAL_MAX_SCALE)
         return bk_error_set(err, BK_E_CONTENT, "precision %d is out of range 0..%d",
                             doc->precision, BK_DECIMAL_MAX_SCALE);
@@ -483,6 +510,8 @@ static int tables_equal(const bk_doc *a, const bk_doc *b, const bk_table *x, con
         DIFF("table %s against table %s", id, y->tpl->id);
     if (!str_eq(x->unit_label, y->unit_label) || !str_eq(x->note, y->note))
         DIFF("table %s: unit label or note differ", id);
+    if (!str_eq(x->money_unit, y->money_unit))
+        DIFF("table %s: money unit differs", id);
     if (x->nrows != y->nrows)
         DIFF("table %s: %zu rows against %zu", id, x->nrows, y->nrows);
     for (size_t r = 0; r < x->nrows; r++) {
@@ -603,7 +632,8 @@ static bk_status copy_table(bk_doc *into, const bk_table *src)
     if (tpl->defined && !(tpl = bk_doc_define_template(into, tpl, tpl->id, tpl->title, NULL, 0)))
         return BK_E_NOMEM;
     bk_table *t = bk_doc_add_table(into, tpl);
-    if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK)
+    if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK ||
+        bk_table_set_money_unit(into, t, src->money_unit) != BK_OK)
         return BK_E_NOMEM;
     for (size_t r = 0; r < src->nrows; r++) {
         const bk_row *row = &src->rows[r];

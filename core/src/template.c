@@ -36,6 +36,7 @@ static void template_free(bk_template *t)
     bk_free(t->aliases);
     bk_free(t->key_headers);
     bk_free(t->label_columns);
+    bk_free(t->sides);
     bk_free(t);
 }
 
@@ -204,6 +205,10 @@ static bk_status load_template(loader *ld, json_t *root, bk_template *t)
     if (st == BK_OK)
         st = string_list(ld, json_object_get(root, "label_columns"), "label_columns",
                          &t->label_columns, &t->nlabel_columns);
+    if (st == BK_OK)
+        st = string_list(ld, json_object_get(root, "sides"), "sides", &t->sides, &t->nsides);
+    if (st == BK_OK && t->nsides != 0 && t->nsides != 2)
+        return fail(ld, "%s must name two sides (收入, 支出)", "\"sides\"");
     if (st == BK_OK)
         st = load_columns(ld, t, json_object_get(root, "columns"));
     if (st != BK_OK)

@@ -245,6 +245,7 @@ typedef struct block {
     const char *perf_unit, *perf_sup, *period;
     int perf_seen;
     int unit; /* the unit the rows are printed for */
+    const char *money_unit; /* as this table's 单位: line prints it, NULL when none */
 } block;
 
 static int is_perf(const bk_template *tpl)
@@ -366,17 +367,18 @@ static bk_status note_year(wide_in *w, int kind, int year, long line)
     return BK_OK;
 }
 
-static bk_status note_money_unit(wide_in *w, const char *s, long line)
+/* Each table keeps the unit it prints (a 万元 table in a 元 document is normal); the document's
+ * is the first one printed. */
+static bk_status note_money_unit(wide_in *w, block *b, const char *s)
 {
     const char *u = intern_trimmed(w, s, strlen(s));
     if (!u)
         return BK_E_NOMEM;
     if (!*u)
         return BK_OK;
-    if (w->money_unit && strcmp(w->money_unit, u) != 0)
-        return fail(w, line, 0, BK_E_CONTENT, "money unit \"%s\" differs from \"%s\" printed "
-                    "before", u, w->money_unit);
-    w->money_unit = u;
+    b->money_unit = u;
+    if (!w->money_unit)
+        w->money_unit = u;
     return BK_OK;
 }
 
@@ -411,7 +413,13 @@ static int meta_line(wide_in *w, const wrec *r, block *b, bk_status *st)
         } else if (wide_starts(s, WIDE_MONEY_UNIT, 1, &rest) ||
                    wide_starts(s, "金额" WIDE_MONEY_UNIT, 1, &rest)) {
             v = value_after(w, r, c, rest);
-            *st = v ? note_money_unit(w, v, r->line) : BK_E_NOMEM;
+            *st = v ? note_money_unit(w, b, v) : BK_E_NOMEM;
+            found = 1;
+        } else if (wide_starts(s, "编制部门", 1, &rest) || wide_starts(s, "编制单位", 1, &rest) ||
+                   wide_starts(s, "预算单位", 1, &rest) || wide_starts(s, "部门", 1, &rest)) {
+            /* Other agencies' name lines: 编制部门：上海市普陀区财政局, 部门：中共江苏省委办公厅. */
+            if (!(b->label = value_after(w, r, c, rest)))
+                *st = BK_E_NOMEM;
             found = 1;
         }
     }
@@ -649,11 +657,13 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
     /* Two sides, 收入 | 支出, each the template's header. */
     const wrec *top = first < end ? rec(w, first) : NULL;
     size_t half = 0;
-    if (top && bk_label_equal(cell(w, top, 0)->s, WIDE_INCOME)) {
+    const char *in_side = tpl->nsides ? tpl->sides[0] : WIDE_INCOME;
+    const char *out_side = tpl->nsides ? tpl->sides[1] : WIDE_EXPENDITURE;
+    if (top && bk_label_equal(cell(w, top, 0)->s, in_side)) {
         for (size_t c = 1; c < top->n; c++) {
             if (cell_blank(w, top, c))
                 continue;
-            if (bk_label_equal(cell(w, top, c)->s, WIDE_EXPENDITURE))
+            if (bk_label_equal(cell(w, top, c)->s, out_side))
                 half = c;
             break;
         }
@@ -703,7 +713,8 @@ static int match_header_keeping(wide_in *w, const bk_template *tpl, size_t first
     const wrec *top = first < end ? rec(w, first) : NULL;
     wide_shape sh;
     wide_shape_of(tpl, &sh);
-    if (got != 0 || (top && bk_label_equal(cell(w, top, 0)->s, WIDE_INCOME)) ||
+    if (got != 0 || (top && bk_label_equal(cell(w, top, 0)->s,
+                                           tpl->nsides ? tpl->sides[0] : WIDE_INCOME)) ||
         sh.depth > w->max_header_rows)
         return got;
     size_t best = 0, best_h = 0, width = 0;
@@ -756,7 +767,8 @@ static size_t block_end(wide_in *w, size_t from, size_t end)
         if (c < 0)
             continue;
         const char *s = cell(w, r, (size_t)c)->s;
-        if (wide_starts(s, WIDE_NOTE, 0, NULL) || wide_starts(s, WIDE_UNIT_NAME, 0, NULL) ||
+        if (wide_starts(s, WIDE_NOTE, 0, NULL) || wide_starts(s, "注", 1, NULL) ||
+            wide_starts(s, WIDE_UNIT_NAME, 0, NULL) ||
             is_title_line(w, r))
             return i;
     }
@@ -934,9 +946,32 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
             return BK_E_NOMEM;
     }
     const char *code = NULL;
-    if (code_f && !wide_blank(code_f->s, code_f->len) &&
-        !(code = intern_trimmed(w, code_f->s, code_f->len)))
+    int code_level = 0;
+    if (tpl->code_parts) {
+        /* 201 | 06 | 01 is 2010601; the parts printed are the row's level. */
+        char joined[64];
+        size_t n = 0;
+        for (size_t k = 0; k < tpl->code_parts; k++) {
+            const csv_field *pf = cell(w, r, at + (size_t)m->key_at[k]);
+            const char *ps = pf->s;
+            size_t plen = pf->len;
+            wide_trim(&ps, &plen);
+            if (plen == 0)
+                break;
+            if (n + plen >= sizeof joined)
+                return fail(w, r->line, (long)(at + (size_t)m->key_at[k]) + 1, BK_E_CONTENT,
+                            "the code printed in parts is longer than %zu characters",
+                            sizeof joined - 1);
+            memcpy(joined + n, ps, plen);
+            n += plen;
+            code_level++;
+        }
+        if (n && !(code = bk_doc_intern(w->doc, joined, n)))
+            return nomem(w);
+    } else if (code_f && !wide_blank(code_f->s, code_f->len) &&
+               !(code = intern_trimmed(w, code_f->s, code_f->len))) {
         return BK_E_NOMEM;
+    }
     bk_row_kind kind = wide_kind_of(name);
     int unit = -1;
     if (unit_f && !wide_blank(unit_f->s, unit_f->len)) {
@@ -967,7 +1002,7 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     if (unit < 0)
         return fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 line or 预算单位 cell says "
                     "which unit this row belongs to", r->line);
-    int level = 0;
+    int level = code_level;
     if (rc->levels && kind != BK_ROW_UNIT)
         level = (int)(kind == BK_ROW_TOTAL ? indent : indent + 1);
     if (level > 9)
@@ -1153,7 +1188,8 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
     const wrec *r = rec(w, *pos);
     long c = rec_first(w, r);
     const char *rest;
-    if (c < 0 || !wide_starts(cell(w, r, (size_t)c)->s, WIDE_NOTE, 0, &rest))
+    if (c < 0 || (!wide_starts(cell(w, r, (size_t)c)->s, WIDE_NOTE, 0, &rest) &&
+                  !wide_starts(cell(w, r, (size_t)c)->s, "注", 1, &rest)))
         return BK_OK;
     (*pos)++;
     if (!t)
@@ -1243,6 +1279,127 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
     return *tpl ? BK_OK : nomem(w);
 }
 
+/* Whether any cell of the record reads as a number. */
+static int has_number(wide_in *w, const wrec *r)
+{
+    for (size_t c = 0; c < r->n; c++) {
+        const csv_field *f = cell(w, r, c);
+        bk_decimal d;
+        int fw;
+        if (!wide_blank(f->s, f->len) &&
+            bk_decimal_parse(f->s, f->len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
+                             BK_DECIMAL_FULLWIDTH, &d, &fw) == BK_DECIMAL_OK)
+            return 1;
+    }
+    return 0;
+}
+
+/* A table no layout knows, or whose header its layout does not fit, is kept as printed: a
+ * generic table (layout.unknown-table) whose columns are the printed ones (col_1, col_2...,
+ * their header paths as printed), one row per printed line. The header is the lines before the
+ * first that holds a number. */
+static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, const char *why)
+{
+    size_t rows = 0;
+    while (from + rows < stop && rows < w->max_header_rows && !has_number(w, rec(w, from + rows)))
+        rows++;
+    if (from + rows == stop && rows > 0)
+        rows = 0; /* no figure at all: every line is a row */
+    size_t width = 0;
+    for (size_t i = from; i < stop; i++)
+        if (rec_width(w, rec(w, i)) > width)
+            width = rec_width(w, rec(w, i));
+    if (width == 0)
+        width = 1;
+    if (width > 4096)
+        return fail(w, rec(w, from)->line, 0, BK_E_LIMIT, "a table wider than 4096 columns");
+    grid g = {w, from, rows, 0, width, NULL};
+    bk_column *cols = bk_calloc(width, sizeof *cols);
+    char (*ids)[16] = bk_calloc(width, sizeof *ids);
+    const char **paths = bk_calloc(width * (rows ? rows : 1), sizeof *paths);
+    bk_status st = BK_OK;
+    if (!cols || !ids || !paths || (rows && grid_build(&g))) {
+        st = nomem(w);
+        goto done;
+    }
+    for (size_t c = 0; c < width; c++) {
+        snprintf(ids[c], sizeof ids[c], "col_%zu", c + 1);
+        cols[c].id = ids[c];
+        cols[c].path = paths + c * (rows ? rows : 1);
+        cols[c].path_len = rows ? grid_path(&g, c, cols[c].path, rows) : 0;
+        int any = 0;
+        for (size_t i = from + rows; i < stop && !any; i++)
+            any = !cell_blank(w, rec(w, i), c);
+        cols[c].type = any && column_is_amount(w, c, from + rows, stop) ? BK_COL_AMOUNT
+                                                                          : BK_COL_TEXT;
+    }
+    /* The title without its year: writers print the document's year in front of it. */
+    const char *title = b->title ? b->title : "";
+    if (year_in(title) && strncmp(title + 4, "年", 3) == 0)
+        title += 7;
+    char id[32];
+    size_t n = 0;
+    for (size_t k = 0; k < w->doc->ntables; k++)
+        n += w->doc->tables[k]->tpl->defined && !*w->doc->tables[k]->tpl->family;
+    snprintf(id, sizeof id, "generic-%zu", n + 1);
+    const bk_template *tpl = bk_doc_define_template(w->doc, NULL, id, *title ? title : id, cols,
+                                                    width);
+    bk_table *t = tpl ? bk_doc_add_table(w->doc, tpl) : NULL;
+    if (!t || bk_table_set_labels(w->doc, t, b->label, NULL) != BK_OK ||
+        bk_table_set_money_unit(w->doc, t, b->money_unit) != BK_OK) {
+        st = nomem(w);
+        goto done;
+    }
+    if (!w->quiet)
+        bk_import_warn_in(w->job, w->f->name, b->title_line ? b->title_line : rec(w, from)->line,
+                          0, "[layout.unknown-table] \"%s\": %s; kept as generic table %s "
+                          "with its %zu printed columns", *title ? title : "(no title)", why, id,
+                          width);
+    b->tpl = tpl;
+    int unit = b->unit;
+    if (unit < 0 && b->label && *b->label && (unit = ensure_unit(w, b->label, b->title_line)) < 0) {
+        st = w->err->code;
+        goto done;
+    }
+    for (size_t i = from + rows; i < stop && st == BK_OK; i++) {
+        const wrec *r = rec(w, i);
+        if (rec_first(w, r) < 0)
+            continue;
+        int u = unit >= 0 ? unit : bk_doc_unit_of_kind(w->doc, BK_UNIT_SELF);
+        if (u < 0)
+            u = bk_doc_unit_of_kind(w->doc, BK_UNIT_DEPARTMENT);
+        if (u < 0 && w->discover) {
+            w->skipped++;
+            continue;
+        }
+        if (u < 0) {
+            st = fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 or 编制部门 line says "
+                      "which unit this table belongs to", r->line);
+            break;
+        }
+        const csv_field *f0 = cell(w, r, (size_t)rec_first(w, r));
+        char lab[256];
+        snprintf(lab, sizeof lab, "%.*s", (int)(f0->len < 255 ? f0->len : 255), f0->s);
+        bk_row_kind kind = wide_kind_of(lab) == BK_ROW_TOTAL ? BK_ROW_TOTAL : BK_ROW_ITEM;
+        long row = bk_table_add_row(w->doc, t, kind, u, NULL, NULL, "", 0, (uint32_t)r->line);
+        if (row < 0) {
+            st = nomem(w);
+            break;
+        }
+        rowctx rc;
+        memset(&rc, 0, sizeof rc);
+        rc.t = t;
+        for (size_t c = 0; c < width && st == BK_OK; c++)
+            st = set_value(w, &rc, (size_t)row, c, cell(w, r, c), r->line, (long)c + 1);
+    }
+done:
+    bk_free(g.lab);
+    bk_free(cols);
+    bk_free(ids);
+    bk_free(paths);
+    return st;
+}
+
 static bk_status read_block(wide_in *w, size_t *pos, size_t end)
 {
     block b;
@@ -1262,6 +1419,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         if (bk_templates_at(w->tpls, k)->nkey_headers > nkeys)
             nkeys = bk_templates_at(w->tpls, k)->nkey_headers;
     hmap m;
+    bk_table *t = NULL;
     memset(&m, 0, sizeof m);
     m.key_at = bk_calloc(nkeys, sizeof *m.key_at);
     m.col_of = bk_calloc(w->f->widest + 1, sizeof *m.col_of);
@@ -1269,8 +1427,17 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         st = nomem(w);
         goto out;
     }
-    if ((st = identify(w, &b, i, end, &m)) != BK_OK)
-        goto out;
+    size_t stop = block_end(w, i, end);
+    char why[BK_ERROR_TEXT];
+    if ((st = identify(w, &b, i, end, &m)) != BK_OK) {
+        if (st != BK_E_CONTENT)
+            goto out;
+        snprintf(why, sizeof why, "%s", w->err->text);
+        bk_error_clear(w->err);
+        st = generic_table(w, &b, i, stop, why);
+        i = stop;
+        goto note;
+    }
     if (b.label && *b.label && (b.unit = ensure_unit(w, b.label, b.title_line)) < 0) {
         st = w->err->code;
         goto out;
@@ -1280,26 +1447,33 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         st = w->err->code;
         goto out;
     }
-    bk_table *t = NULL;
     long at4[4];
     int no_table = is_perf(b.tpl) && i < end &&
                    (indicator_header(w, rec(w, i), at4) ||
                     (rec_first(w, rec(w, i)) >= 0 &&
                      bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i)))->s,
                                     WIDE_GOALS)));
-    size_t stop = block_end(w, i, end);
     if (!no_table) {
-        char why[300];
-        int got = match_header_keeping(w, b.tpl, i, stop, &m, why, sizeof why);
+        char why1[300];
+        int got = match_header_keeping(w, b.tpl, i, stop, &m, why1, sizeof why1);
         if (got < 0) {
             st = nomem(w);
             goto out;
         }
-        if (got == 0) {
-            long line = i < end ? rec(w, i)->line : b.title_line;
-            st = fail(w, line, 0, BK_E_CONTENT, "the header of table %s (%s) does not match its "
-                      "template: %s", b.tpl->id, b.tpl->title, why);
+        wide_shape lim;
+        wide_shape_of(b.tpl, &lim);
+        if (got == 0 && lim.depth > w->max_header_rows) {
+            st = fail(w, i < end ? rec(w, i)->line : b.title_line, 0, BK_E_LIMIT, "the header of "
+                      "table %s (%s) does not match its template: %s", b.tpl->id, b.tpl->title,
+                      why1);
             goto out;
+        }
+        if (got == 0) {
+            snprintf(why, sizeof why, "the header does not match %s (%s): %s", b.tpl->id,
+                     b.tpl->title, why1);
+            st = generic_table(w, &b, i, stop, why);
+            i = stop;
+            goto note;
         }
         if ((st = note_year(w, YEAR_HEADER, m.year, rec(w, i)->line)) != BK_OK)
             goto out;
@@ -1312,7 +1486,9 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         if ((st = keep_extra_columns(w, &b, &m, i, stop, &tpl)) != BK_OK)
             goto out;
         if (!(t = bk_doc_add_table(w->doc, tpl)) ||
-            bk_table_set_labels(w->doc, t, b.label, NULL) != BK_OK) {
+            bk_table_set_labels(w->doc, t, b.label, NULL) != BK_OK ||
+            bk_table_set_money_unit(w->doc, t, b.money_unit ? b.money_unit
+                                                             : tpl->money_unit) != BK_OK) {
             st = nomem(w);
             goto out;
         }
@@ -1342,6 +1518,11 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
     if (st != BK_OK)
         goto out;
     i = stop;
+note:
+    if (st != BK_OK)
+        goto out;
+    if (!t && b.tpl && b.tpl->defined)
+        t = bk_doc_table(w->doc, b.tpl->id);
     if ((st = read_note(w, &i, end, t)) != BK_OK)
         goto out;
     if (is_perf(b.tpl) && (b.perf_seen || b.period || w->doc->performance.ngoals ||
@@ -1474,6 +1655,10 @@ static bk_status finish(wide_in *w, const char *name)
         return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no 单位: line says whether "
                         "amounts are in 万元 or 元; give it with --option money_unit=万元");
     doc->money_unit = w->money_unit;
+    /* Tables printed in the document's unit keep none of their own. */
+    for (size_t i = 0; i < doc->ntables; i++)
+        if (bk_table_set_money_unit(doc, doc->tables[i], doc->tables[i]->money_unit) != BK_OK)
+            return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     doc->precision = w->any_number ? w->max_scale : 2;
     if (bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT) < 0) {
         if (!*doc->dept_name)

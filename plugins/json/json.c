@@ -1059,11 +1059,12 @@ static int walk_columns(walker *w, size_t tj, size_t cols, const bk_template *ba
 
 static int walk_table(walker *w, size_t tj, long first_line)
 {
-    enum { TABLE_ID, TABLE_TITLE, TABLE_UNIT_LABEL, TABLE_NOTE, TABLE_COLUMNS, TABLE_ROWS };
-    static const char *const keys[] = {"id", "title", "unit_label", "note", "columns", "rows",
-                                       NULL};
-    size_t at[6];
-    const char *id, *title, *unit_label, *note;
+    enum { TABLE_ID, TABLE_TITLE, TABLE_UNIT_LABEL, TABLE_NOTE, TABLE_MONEY_UNIT, TABLE_COLUMNS,
+           TABLE_ROWS };
+    static const char *const keys[] = {"id", "title", "unit_label", "note", "money_unit",
+                                       "columns", "rows", NULL};
+    size_t at[7];
+    const char *id, *title, *unit_label, *note, *money_unit;
     char shown_s[80];
 
     if (expect_object(w, tj, "a table") < 0 || bind(w, tj, keys, "a table", at) < 0 ||
@@ -1088,10 +1089,12 @@ static int walk_table(walker *w, size_t tj, long first_line)
         return -1;
     if (get_string(w, tj, at[TABLE_UNIT_LABEL], "unit_label", 0, "a table", &unit_label) < 0 ||
         get_string(w, tj, at[TABLE_NOTE], "note", 0, "a table", &note) < 0 ||
+        get_nonempty(w, tj, at[TABLE_MONEY_UNIT], "money_unit", 0, "a table", &money_unit) < 0 ||
         get_container(w, tj, at[TABLE_ROWS], "rows", 1, "a table", 0) < 0)
         return -1;
     bk_table *t = bk_doc_add_table(w->doc, tpl);
-    if (!t || bk_table_set_labels(w->doc, t, unit_label, note) != BK_OK)
+    if (!t || bk_table_set_labels(w->doc, t, unit_label, note) != BK_OK ||
+        bk_table_set_money_unit(w->doc, t, money_unit) != BK_OK)
         return fail_nomem(w, tj);
     size_t rows = at[TABLE_ROWS], row = rows + 1;
     push_key(w, "rows");

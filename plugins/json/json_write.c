@@ -302,6 +302,7 @@ static void write_tables(jw *w, const bk_doc *doc)
             write_columns(w, t->tpl);
         jw_key_opt(w, "unit_label", t->unit_label);
         jw_key_opt(w, "note", t->note);
+        jw_key_opt(w, "money_unit", t->money_unit);
         jw_key(w, "rows");
         jw_open(w, '[');
         for (size_t r = 0; r < t->nrows && w->status == BK_OK; r++)

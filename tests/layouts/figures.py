@@ -19,7 +19,9 @@ def main():
         # "unit" names a unit by its kind (department, self) or its id.
         if k == "unit" and sel[k] in ("department", "self", "subunit"):
             return kinds.get(row.get("unit"))
-        return row.get(k)
+        if k in row:
+            return row[k]
+        return row.get("cells", {}).get(k)  # a generic table's row by one of its cells
     bad = checked = 0
     for n, line in enumerate(open(sys.argv[2], encoding="utf-8"), 1):
         if n == 1 or not line.strip() or line.startswith("#"):

@@ -42,6 +42,8 @@ typedef struct bk_template {
     const char *money_unit;       /* unit the layout prints its amounts in, NULL when unfixed */
     size_t code_parts;            /* key headers from the first that print the code in parts
                                      (类, 款, 项 → one code), 0 when the code is one cell */
+    const char **sides;           /* a two-sided table's side labels (收入, 支出), else NULL */
+    size_t nsides;
     int defined;                  /* defined by a document (extra columns, a generic table) */
 } bk_template;
 
