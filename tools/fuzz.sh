@@ -87,7 +87,7 @@ seed_files() {
     archive) find "$root/samples" "$regress/archive" -type f -name '*.zip' 2>/dev/null ;;
     csv_lines | csv_wide) find "$root/samples" "$regress/csv" -type f -name '*.csv' 2>/dev/null ;;
     xlsx) find "$root/samples" "$root/tests/xlsx" "$regress/xlsx" -type f -name '*.xlsx' 2>/dev/null ;;
-    templates) find "$root/formats/templates" -type f -name '*.json' ;;
+    templates) find "$root/formats/layouts" -type f -name '*.json' ;;
     esac
 }
 

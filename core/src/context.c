@@ -211,18 +211,35 @@ const char *bk_ctx_data_dir(const bk_ctx *ctx)
     return running_from_build_tree() ? BK_SOURCE_DATA_DIR : BK_INSTALL_DATA_DIR;
 }
 
+/* The layouts: each folder of BUDGETKIT_LAYOUT_PATH (':'-separated, an agency's own families),
+ * then the data folder's layouts/. A family found twice is taken from the first folder. */
 const bk_templates *bk_ctx_templates(bk_ctx *ctx, bk_error *err)
 {
     if (ctx->templates)
         return ctx->templates;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/templates", bk_ctx_data_dir(ctx));
     bk_templates *set = bk_templates_new();
     if (!set) {
         bk_error_set(err, BK_E_NOMEM, "out of memory");
         return NULL;
     }
-    if (bk_templates_load_dir(set, dir, err) != BK_OK) {
+    const char *path = getenv("BUDGETKIT_LAYOUT_PATH");
+    bk_status st = BK_OK;
+    while (path && *path && st == BK_OK) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t)(end - path) : strlen(path);
+        if (len > 0 && len < 4096) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%.*s", (int)len, path);
+            st = bk_templates_load_families(set, dir, err);
+        }
+        path = end ? end + 1 : NULL;
+    }
+    if (st == BK_OK) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/layouts", bk_ctx_data_dir(ctx));
+        st = bk_templates_load_families(set, dir, err);
+    }
+    if (st != BK_OK) {
         bk_templates_free(set);
         return NULL;
     }

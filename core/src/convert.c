@@ -149,6 +149,12 @@ static bk_status export_one_file(convert_job *cj, const bk_doc *doc, bk_error *e
 static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
 {
     convert_job *cj = user;
+    if (doc->fiscal_year == 0) {
+        bk_error_at(err, doc->source, 0, 0, -1);
+        return bk_error_set(err, BK_E_CONTENT, "converting needs the fiscal year, and no title, "
+                            "column header (2024年预算数), 2024年度 line or cover prints it; "
+                            "give it with --option year=2024");
+    }
     bk_status st = cj->edit ? cj->edit(doc, cj->edit_user, err) : BK_OK;
     if (st != BK_OK)
         return st;

@@ -42,17 +42,32 @@ bk_status bk_import_emit(bk_import *job, bk_doc *doc)
     return st;
 }
 
-void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...)
+static void warn_v(bk_import *job, const char *file, long line, long column, const char *fmt,
+                   va_list ap)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    bk_diag d = {.kind = BK_DIAG_WARNING, .file = bk_source_name(job->src),
+    bk_diag d = {.kind = BK_DIAG_WARNING, .file = file ? file : bk_source_name(job->src),
                  .line = line > 0 ? line : 0, .column = line > 0 && column > 0 ? column : 0,
                  .message = msg};
     bk_ctx_diagnose(job->ctx, &d);
+}
+
+void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    warn_v(job, NULL, line, column, fmt, ap);
+    va_end(ap);
+}
+
+void bk_import_warn_in(bk_import *job, const char *file, long line, long column,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    warn_v(job, file, line, column, fmt, ap);
+    va_end(ap);
 }
 
 bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,

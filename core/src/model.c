@@ -11,6 +11,8 @@ struct bk_doc_private {
     bk_strpool pool;
     int kept;
     size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
+    bk_template **defined; /* layouts the document defines (extra columns, generic tables) */
+    size_t ndefined, defined_cap;
 };
 
 bk_doc *bk_doc_new(void)
@@ -51,6 +53,14 @@ void bk_doc_free(bk_doc *doc)
     bk_free(doc->performance.indicators);
     bk_free(doc->narrative);
     if (doc->priv) {
+        for (size_t i = 0; i < doc->priv->ndefined; i++) {
+            bk_template *t = doc->priv->defined[i];
+            for (size_t c = 0; c < t->ncolumns; c++)
+                bk_free(t->columns[c].path);
+            bk_free(t->columns);
+            bk_free(t);
+        }
+        bk_free(doc->priv->defined);
         bk_strpool_free(&doc->priv->pool);
         bk_free(doc->priv);
     }
@@ -173,6 +183,76 @@ static int template_before(const bk_template *a, const bk_template *b)
     return strcmp(a->id, b->id) < 0;
 }
 
+const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, const char *id,
+                                          const char *title, const bk_column *extra,
+                                          size_t nextra)
+{
+    size_t nbase = base ? base->ncolumns : 0, n = nbase + nextra;
+    bk_template *t = bk_calloc(1, sizeof *t);
+    bk_column *cols = bk_calloc(n ? n : 1, sizeof *cols);
+    if (!t || !cols ||
+        bk_grow((void **)&doc->priv->defined, &doc->priv->defined_cap, doc->priv->ndefined + 1,
+                sizeof *doc->priv->defined))
+        goto nomem;
+    if (base)
+        *t = *base;
+    else
+        t->row_key = "item";
+    t->columns = cols;
+    t->ncolumns = 0;
+    t->defined = 1;
+    int ok = 1;
+    t->id = intern_opt(doc, id, &ok);
+    t->title = intern_opt(doc, title ? title : base ? base->title : id, &ok);
+    t->row_key = intern_opt(doc, t->row_key, &ok);
+    t->rules_json = intern_opt(doc, base ? base->rules_json : "[]", &ok);
+    t->file = NULL;
+    t->family = intern_opt(doc, base && base->family ? base->family : "", &ok);
+    t->money_unit = intern_opt(doc, base ? base->money_unit : NULL, &ok);
+    if (!ok)
+        goto nomem;
+    for (size_t c = 0; c < n; c++) {
+        const bk_column *from = c < nbase ? &base->columns[c] : &extra[c - nbase];
+        bk_column *to = &cols[c];
+        to->type = from->type;
+        to->path_len = from->path_len;
+        to->id = intern_opt(doc, from->id, &ok);
+        to->path = bk_calloc(from->path_len ? from->path_len : 1, sizeof *to->path);
+        t->ncolumns = c + 1;
+        if (!ok || !to->path)
+            goto nomem;
+        for (size_t k = 0; k < from->path_len && ok; k++)
+            to->path[k] = intern_opt(doc, from->path[k], &ok);
+        if (!ok)
+            goto nomem;
+    }
+    doc->priv->defined[doc->priv->ndefined++] = t;
+    return t;
+nomem:
+    if (t)
+        for (size_t c = 0; c < t->ncolumns; c++)
+            bk_free(cols[c].path);
+    bk_free(cols);
+    bk_free(t);
+    return NULL;
+}
+
+const bk_table *bk_doc_own_layout(const bk_doc *doc)
+{
+    for (size_t i = 0; i < doc->ntables; i++)
+        if (doc->tables[i]->tpl->defined || doc->tables[i]->money_unit)
+            return doc->tables[i];
+    return NULL;
+}
+
+int bk_template_base_columns(const bk_template *tpl)
+{
+    int n = 0;
+    for (size_t c = 0; c < tpl->ncolumns; c++)
+        n += strncmp(tpl->columns[c].id, "extra_", 6) != 0;
+    return n;
+}
+
 bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl)
 {
     bk_table *t = bk_doc_table(doc, tpl->id);
@@ -204,6 +284,19 @@ bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, 
         return BK_E_NOMEM;
     t->unit_label = u;
     t->note = n;
+    return BK_OK;
+}
+
+bk_status bk_table_set_money_unit(bk_doc *doc, bk_table *t, const char *unit)
+{
+    if (!unit || (doc->money_unit && strcmp(unit, doc->money_unit) == 0)) {
+        t->money_unit = NULL;
+        return BK_OK;
+    }
+    const char *u = bk_doc_intern_cstr(doc, unit);
+    if (!u)
+        return BK_E_NOMEM;
+    t->money_unit = u;
     return BK_OK;
 }
 
@@ -328,12 +421,19 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
 {
     if (!doc->dept_name || !*doc->dept_name)
         return bk_error_set(err, BK_E_CONTENT, "the document names no department");
-    if (doc->fiscal_year < 1900 || doc->fiscal_year > 9999)
+    /* 0: no table printed it; a writer that needs the year says so. */
+    if (doc->fiscal_year != 0 && (doc->fiscal_year < 1900 || doc->fiscal_year > 9999))
         return bk_error_set(err, BK_E_CONTENT, "fiscal year %d is not a plausible year",
                             doc->fiscal_year);
     if (strcmp(doc->money_unit, "万元") != 0 && strcmp(doc->money_unit, "元") != 0)
         return bk_error_set(err, BK_E_CONTENT, "money unit \"%s\" is neither 万元 nor 元",
                             doc->money_unit);
+    for (size_t i = 0; i < doc->ntables; i++) {
+        const char *u = doc->tables[i]->money_unit;
+        if (u && strcmp(u, "万元") && strcmp(u, "元") && strcmp(u, "千元") && strcmp(u, "亿元"))
+            return bk_error_set(err, BK_E_CONTENT, "table %s: money unit \"%s\" is not 元, 千元, "
+                                "万元 or 亿元", doc->tables[i]->tpl->id, u);
+    }
     if (doc->precision < 0 || doc->precision > BK_DECIMAL_MAX_SCALE)
         return bk_error_set(err, BK_E_CONTENT, "precision %d is out of range 0..%d",
                             doc->precision, BK_DECIMAL_MAX_SCALE);
@@ -410,6 +510,8 @@ static int tables_equal(const bk_doc *a, const bk_doc *b, const bk_table *x, con
         DIFF("table %s against table %s", id, y->tpl->id);
     if (!str_eq(x->unit_label, y->unit_label) || !str_eq(x->note, y->note))
         DIFF("table %s: unit label or note differ", id);
+    if (!str_eq(x->money_unit, y->money_unit))
+        DIFF("table %s: money unit differs", id);
     if (x->nrows != y->nrows)
         DIFF("table %s: %zu rows against %zu", id, x->nrows, y->nrows);
     for (size_t r = 0; r < x->nrows; r++) {
@@ -419,6 +521,8 @@ static int tables_equal(const bk_doc *a, const bk_doc *b, const bk_table *x, con
             strcmp(a->units[p->unit].id, b->units[q->unit].id) != 0)
             DIFF("table %s row %zu: key differs (\"%s\" against \"%s\")", id, r + 1, p->name,
                  q->name);
+        if (x->tpl->ncolumns != y->tpl->ncolumns)
+            DIFF("table %s: %zu columns against %zu", id, x->tpl->ncolumns, y->tpl->ncolumns);
         for (size_t c = 0; c < x->tpl->ncolumns; c++)
             if (!cells_equal(bk_table_cell(x, r, c), bk_table_cell(y, r, c)))
                 DIFF("table %s row %zu (\"%s\") column %s differs", id, r + 1, p->name,
@@ -523,8 +627,13 @@ int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
 
 static bk_status copy_table(bk_doc *into, const bk_table *src)
 {
-    bk_table *t = bk_doc_add_table(into, src->tpl);
-    if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK)
+    const bk_template *tpl = src->tpl;
+    /* A layout the other document defined must live as long as this one. */
+    if (tpl->defined && !(tpl = bk_doc_define_template(into, tpl, tpl->id, tpl->title, NULL, 0)))
+        return BK_E_NOMEM;
+    bk_table *t = bk_doc_add_table(into, tpl);
+    if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK ||
+        bk_table_set_money_unit(into, t, src->money_unit) != BK_OK)
         return BK_E_NOMEM;
     for (size_t r = 0; r < src->nrows; r++) {
         const bk_row *row = &src->rows[r];

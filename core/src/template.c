@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -34,6 +35,8 @@ static void template_free(bk_template *t)
     bk_free(t->columns);
     bk_free(t->aliases);
     bk_free(t->key_headers);
+    bk_free(t->label_columns);
+    bk_free(t->sides);
     bk_free(t);
 }
 
@@ -89,6 +92,7 @@ typedef struct loader {
     bk_templates *set;
     const char *name;
     bk_error *err;
+    const char *family; /* NULL when loaded alone */
 } loader;
 
 static bk_status fail(loader *ld, const char *fmt, const char *what)
@@ -199,9 +203,35 @@ static bk_status load_template(loader *ld, json_t *root, bk_template *t)
         st = string_list(ld, json_object_get(root, "key_headers"), "key_headers",
                          &t->key_headers, &t->nkey_headers);
     if (st == BK_OK)
+        st = string_list(ld, json_object_get(root, "label_columns"), "label_columns",
+                         &t->label_columns, &t->nlabel_columns);
+    if (st == BK_OK)
+        st = string_list(ld, json_object_get(root, "sides"), "sides", &t->sides, &t->nsides);
+    if (st == BK_OK && t->nsides != 0 && t->nsides != 2)
+        return fail(ld, "%s must name two sides (收入, 支出)", "\"sides\"");
+    if (st == BK_OK)
         st = load_columns(ld, t, json_object_get(root, "columns"));
     if (st != BK_OK)
         return st;
+    t->family = intern(ld, ld->family ? ld->family : "");
+    if (!t->family)
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    json_t *year = json_object_get(root, "year");
+    if (year && (!json_is_integer(year) || json_integer_value(year) < 1900 ||
+                 json_integer_value(year) > 9999))
+        return fail(ld, "%s must be a year (1900..9999)", "\"year\"");
+    t->year = year ? (int)json_integer_value(year) : 0;
+    json_t *mu = json_object_get(root, "money_unit");
+    if (mu && !json_is_string(mu))
+        return fail(ld, "%s must be a string (万元, 元)", "\"money_unit\"");
+    if (mu && !(t->money_unit = intern(ld, json_string_value(mu))))
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    json_t *parts = json_object_get(root, "code_parts");
+    if (parts && (!json_is_integer(parts) || json_integer_value(parts) < 2 ||
+                  (size_t)json_integer_value(parts) > t->nkey_headers))
+        return fail(ld, "%s must be an integer from 2 to the number of key headers",
+                    "\"code_parts\"");
+    t->code_parts = parts ? (size_t)json_integer_value(parts) : 0;
     json_t *rules = json_object_get(root, "rules");
     if (rules && !json_is_array(rules))
         return fail(ld, "%s must be an array", "\"rules\"");
@@ -225,10 +255,10 @@ static int template_cmp(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const char *data,
-                                   size_t len, bk_error *err)
+static bk_status load_buffer(bk_templates *set, const char *family, const char *name,
+                             const char *data, size_t len, bk_error *err)
 {
-    loader ld = {set, name, err};
+    loader ld = {set, name, err, family};
     json_error_t jerr;
     unsigned long failures = bk_alloc_failures();
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -256,6 +286,12 @@ bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const ch
     set->items[set->count++] = t;
     qsort(set->items, set->count, sizeof *set->items, template_cmp);
     return BK_OK;
+}
+
+bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const char *data,
+                                   size_t len, bk_error *err)
+{
+    return load_buffer(set, NULL, name, data, len, err);
 }
 
 static bk_status read_file(const char *path, char **data, size_t *len, bk_error *err)
@@ -296,7 +332,8 @@ static bk_status read_file(const char *path, char **data, size_t *len, bk_error 
     return BK_OK;
 }
 
-bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err)
+static bk_status load_folder(bk_templates *set, const char *dir, const char *family,
+                             size_t *loaded, bk_error *err)
 {
     char **names;
     size_t n;
@@ -312,14 +349,58 @@ bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *er
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         st = read_file(path, &data, &len, err);
         if (st == BK_OK) {
-            st = bk_templates_load_buffer(set, path, data, len, err);
+            st = load_buffer(set, family, path, data, len, err);
             bk_free(data);
         }
     }
+    *loaded += n;
     bk_dir_list_free(names, n);
-    if (st == BK_OK && set->count == 0) {
+    return st;
+}
+
+bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err)
+{
+    size_t loaded = 0;
+    bk_status st = load_folder(set, dir, NULL, &loaded, err);
+    if (st == BK_OK && loaded == 0) {
         bk_error_at(err, dir, 0, 0, -1);
         st = bk_error_set(err, BK_E_CONTENT, "the template folder holds no *.json template");
+    }
+    return st;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+bk_status bk_templates_load_families(bk_templates *set, const char *dir, bk_error *err)
+{
+    char **names;
+    size_t n, loaded = 0;
+    bk_status st = bk_dir_list(dir, NULL, &names, &n, err);
+    if (st != BK_OK) {
+        if (st == BK_E_IO)
+            bk_error_set(err, BK_E_IO, "cannot open the layout folder");
+        return st;
+    }
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        int seen = 0;
+        for (size_t k = 0; k < set->count && !seen; k++)
+            seen = strcmp(set->items[k]->family, names[i]) == 0;
+        if (is_dir(path) && valid_id(names[i], 0) && !seen)
+            st = load_folder(set, path, names[i], &loaded, err);
+        else if (seen)
+            loaded++;
+    }
+    bk_dir_list_free(names, n);
+    if (st == BK_OK && loaded == 0) {
+        bk_error_at(err, dir, 0, 0, -1);
+        st = bk_error_set(err, BK_E_CONTENT, "the layout folder holds no family of *.json "
+                          "templates");
     }
     return st;
 }

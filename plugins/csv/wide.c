@@ -17,7 +17,10 @@ void wide_shape_of(const bk_template *tpl, wide_shape *s)
 {
     s->tpl = tpl;
     s->unit_col = s->code_col = s->name_col = -1;
-    for (size_t k = 0; k < tpl->nkey_headers; k++) {
+    /* 类 | 款 | 项: the code in parts, from the first key column. */
+    if (tpl->code_parts)
+        s->code_col = 0;
+    for (size_t k = tpl->code_parts; k < tpl->nkey_headers; k++) {
         int role = wide_key_role(tpl->key_headers[k]);
         if (role == WIDE_KEY_UNIT && s->unit_col < 0)
             s->unit_col = (int)k;

@@ -87,9 +87,12 @@ typedef struct wide_in {
     bk_doc *doc;
     size_t max_header_rows;
     unsigned long long max_cells, cells;
-    int year;
-    long year_line;
-    const char *year_file;
+    /* The year as each kind of line printed it: title, column header, 2024年度 line, cover. */
+    struct {
+        int year;
+        long line;
+        const char *file;
+    } years[4];
     const char *money_unit;
     int max_scale, any_number;
     wfile *f; /* the file at hand */
@@ -98,6 +101,7 @@ typedef struct wide_in {
     int discover;
     size_t skipped;
     int quiet; /* second pass: the warnings were given */
+    int lenient; /* header columns no template column has are extra columns, not a mismatch */
 } wide_in;
 
 static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
@@ -241,6 +245,7 @@ typedef struct block {
     const char *perf_unit, *perf_sup, *period;
     int perf_seen;
     int unit; /* the unit the rows are printed for */
+    const char *money_unit; /* as this table's 单位: line prints it, NULL when none */
 } block;
 
 static int is_perf(const bk_template *tpl)
@@ -338,33 +343,42 @@ static const bk_template *template_numbered(const bk_templates *tpls, int n)
     return found;
 }
 
-static bk_status note_year(wide_in *w, int year, long line)
+enum { YEAR_TITLE = 0, YEAR_HEADER, YEAR_PERIOD, YEAR_COVER, YEAR_KINDS };
+
+/* Titles must agree with each other; the other places only fill in when no title prints the
+ * year, the first one seen of each kind counting. */
+static bk_status note_year(wide_in *w, int kind, int year, long line)
 {
     if (!year)
         return BK_OK;
-    if (!w->year) {
-        w->year = year;
-        w->year_line = line;
-        w->year_file = w->f->name;
+    if (!w->years[kind].year) {
+        const char *file = bk_doc_intern_cstr(w->doc, w->f->name);
+        if (!file)
+            return nomem(w);
+        w->years[kind].year = year;
+        w->years[kind].line = line;
+        w->years[kind].file = file;
         return BK_OK;
     }
-    if (w->year != year)
+    if (kind == YEAR_TITLE && w->years[kind].year != year)
         return fail(w, line, 0, BK_E_CONTENT, "this table prints the year %d, but %s line %ld "
-                    "printed %d", year, w->year_file, w->year_line, w->year);
+                    "printed %d", year, w->years[kind].file, w->years[kind].line,
+                    w->years[kind].year);
     return BK_OK;
 }
 
-static bk_status note_money_unit(wide_in *w, const char *s, long line)
+/* Each table keeps the unit it prints (a 万元 table in a 元 document is normal); the document's
+ * is the first one printed. */
+static bk_status note_money_unit(wide_in *w, block *b, const char *s)
 {
     const char *u = intern_trimmed(w, s, strlen(s));
     if (!u)
         return BK_E_NOMEM;
     if (!*u)
         return BK_OK;
-    if (w->money_unit && strcmp(w->money_unit, u) != 0)
-        return fail(w, line, 0, BK_E_CONTENT, "money unit \"%s\" differs from \"%s\" printed "
-                    "before", u, w->money_unit);
-    w->money_unit = u;
+    b->money_unit = u;
+    if (!w->money_unit)
+        w->money_unit = u;
     return BK_OK;
 }
 
@@ -399,7 +413,13 @@ static int meta_line(wide_in *w, const wrec *r, block *b, bk_status *st)
         } else if (wide_starts(s, WIDE_MONEY_UNIT, 1, &rest) ||
                    wide_starts(s, "金额" WIDE_MONEY_UNIT, 1, &rest)) {
             v = value_after(w, r, c, rest);
-            *st = v ? note_money_unit(w, v, r->line) : BK_E_NOMEM;
+            *st = v ? note_money_unit(w, b, v) : BK_E_NOMEM;
+            found = 1;
+        } else if (wide_starts(s, "编制部门", 1, &rest) || wide_starts(s, "编制单位", 1, &rest) ||
+                   wide_starts(s, "预算单位", 1, &rest) || wide_starts(s, "部门", 1, &rest)) {
+            /* Other agencies' name lines: 编制部门：上海市普陀区财政局, 部门：中共江苏省委办公厅. */
+            if (!(b->label = value_after(w, r, c, rest)))
+                *st = BK_E_NOMEM;
             found = 1;
         }
     }
@@ -415,6 +435,8 @@ typedef struct hmap {
     long *key_at;      /* file column of each key header */
     long *col_of;      /* template column of each file column, -1 for none */
     size_t width;      /* file columns covered (one side when two-sided) */
+    int year;          /* the fiscal year a header label prints, 0 when none */
+    size_t matched;    /* template columns found */
 } hmap;
 
 typedef struct grid {
@@ -496,37 +518,61 @@ static int path_equal(const char *const *a, size_t na, const char *const *b, siz
     return 1;
 }
 
-#define MAX_PATH 16
+static int year_in(const char *s);
+
+/* The fiscal year a printed header label gives, when the template's label prints a year
+ * (2024年预算数 in a template written for 2024, 2023年预算 for the year before). 0 when none. */
+static int header_year(const bk_template *tpl, const char *printed, const char *label)
+{
+    int py = year_in(printed), ty = year_in(label);
+    return tpl->year && py && ty ? tpl->year + (py - ty) : 0;
+}
+
+static int is_label_column(const bk_template *tpl, const char *const *path, size_t n)
+{
+    for (size_t i = 0; n == 1 && i < tpl->nlabel_columns; i++)
+        if (bk_label_equal(path[0], tpl->label_columns[i]))
+            return 1;
+    return 0;
+}
 
 /* Match the columns [c0, c1) of `rows` header records at `first` against tpl: 1 when they
  * match (m filled: key_at, col_of indexed from c0), 0 when not (why says so), -1 when out of
- * memory. */
+ * memory. A column's path has at most one label per header row, so `rows` entries hold it
+ * whatever the max-header-rows limit. */
 static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t rows, size_t c0,
                       size_t c1, hmap *m, char *why, size_t why_cap)
 {
     grid g = {w, first, rows, c0, c1, NULL};
     if (grid_build(&g))
         return -1;
-    const char *path[MAX_PATH];
+    const char **path = bk_calloc(rows ? rows : 1, sizeof *path);
     int ok = -1;
     size_t nkey = tpl->nkey_headers, c = c0;
     char *used = bk_calloc(tpl->ncolumns + 1, 1);
-    if (!used)
+    if (!used || !path)
         goto done;
     ok = 0;
     m->section_col = -1;
+    m->year = 0;
     for (size_t k = c0; k < c1; k++)
         m->col_of[k - c0] = -1;
-    /* A leading column with no header at all holds the rows' sections. */
-    if (c < c1 && grid_path(&g, c, path, MAX_PATH) == 0 && nkey > 0) {
-        m->section_col = (long)c;
-        c++;
+    /* A leading column with no header at all, or with a label the template declares
+     * (年度主要任务), holds the rows' sections. */
+    if (c < c1 && nkey > 0) {
+        size_t n = grid_path(&g, c, path, rows);
+        if (n == 0 || is_label_column(tpl, path, n)) {
+            m->section_col = (long)c;
+            c++;
+        }
     }
     for (size_t k = 0; k < nkey; k++, c++) {
-        size_t n = c < c1 ? grid_path(&g, c, path, MAX_PATH) : 0;
-        if (n != 1 || !bk_label_equal(path[0], tpl->key_headers[k])) {
+        size_t n = c < c1 ? grid_path(&g, c, path, rows) : 0;
+        /* Key headers may sit under a group label (项目 / 功能分类科目编码 / 类): the last
+         * label names the column. */
+        if (n == 0 || !bk_label_equal(path[n - 1], tpl->key_headers[k])) {
             char got[256];
-            path_text(path, n < MAX_PATH ? n : MAX_PATH, got, sizeof got);
+            path_text(path, n, got, sizeof got);
             snprintf(why, why_cap, "column %zu should be the key column \"%.60s\" but reads "
                      "\"%.120s\"", c + 1, tpl->key_headers[k], got);
             goto done;
@@ -534,24 +580,30 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         m->key_at[k] = (long)c;
     }
     size_t matched = 0;
+    m->matched = 0;
     for (; c < c1; c++) {
-        size_t n = grid_path(&g, c, path, MAX_PATH);
+        size_t n = grid_path(&g, c, path, rows);
         if (n == 0)
             continue; /* no header: must stay blank below */
         long found = -1;
         for (int years = 0; years < 2 && found < 0; years++)
             for (size_t j = 0; j < tpl->ncolumns && found < 0; j++)
-                if (!used[j] && path_equal(path, n < MAX_PATH ? n : MAX_PATH,
-                                           (const char *const *)tpl->columns[j].path,
+                if (!used[j] && path_equal(path, n, (const char *const *)tpl->columns[j].path,
                                            tpl->columns[j].path_len, years))
                     found = (long)j;
+        if (found < 0 && w->lenient) {
+            m->col_of[c - c0] = -2;
+            continue;
+        }
         if (found < 0) {
             char got[256];
-            path_text(path, n < MAX_PATH ? n : MAX_PATH, got, sizeof got);
+            path_text(path, n, got, sizeof got);
             snprintf(why, why_cap, "column %zu reads \"%.160s\", which is no column of %.32s",
                      c + 1, got, tpl->id);
             goto done;
         }
+        for (size_t i = 0; i < n && !m->year; i++)
+            m->year = header_year(tpl, path[i], tpl->columns[found].path[i]);
         used[found] = 1;
         m->col_of[c - c0] = found;
         matched++;
@@ -560,9 +612,11 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         snprintf(why, why_cap, "no value column of %.32s is in the header", tpl->id);
         goto done;
     }
+    m->matched = matched;
     ok = 1;
 done:
     bk_free(used);
+    bk_free(path);
     bk_free(g.lab);
     return ok;
 }
@@ -603,11 +657,13 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
     /* Two sides, 收入 | 支出, each the template's header. */
     const wrec *top = first < end ? rec(w, first) : NULL;
     size_t half = 0;
-    if (top && bk_label_equal(cell(w, top, 0)->s, WIDE_INCOME)) {
+    const char *in_side = tpl->nsides ? tpl->sides[0] : WIDE_INCOME;
+    const char *out_side = tpl->nsides ? tpl->sides[1] : WIDE_EXPENDITURE;
+    if (top && bk_label_equal(cell(w, top, 0)->s, in_side)) {
         for (size_t c = 1; c < top->n; c++) {
             if (cell_blank(w, top, c))
                 continue;
-            if (bk_label_equal(cell(w, top, c)->s, WIDE_EXPENDITURE))
+            if (bk_label_equal(cell(w, top, c)->s, out_side))
                 half = c;
             break;
         }
@@ -647,6 +703,49 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
     return 0;
 }
 
+/* As match_header; then, for a table known by its title, the header that matches the most
+ * template columns with the others kept as extra columns (a printed header the template does
+ * not know, in part). */
+static int match_header_keeping(wide_in *w, const bk_template *tpl, size_t first, size_t end,
+                                hmap *m, char *why, size_t why_cap)
+{
+    int got = match_header(w, tpl, first, end, m, why, why_cap);
+    const wrec *top = first < end ? rec(w, first) : NULL;
+    wide_shape sh;
+    wide_shape_of(tpl, &sh);
+    if (got != 0 || (top && bk_label_equal(cell(w, top, 0)->s,
+                                           tpl->nsides ? tpl->sides[0] : WIDE_INCOME)) ||
+        sh.depth > w->max_header_rows)
+        return got;
+    size_t best = 0, best_h = 0, width = 0;
+    char why1[300];
+    w->lenient = 1;
+    for (size_t h = 1; h <= w->max_header_rows && first + h <= end && got >= 0; h++) {
+        size_t rw = rec_width(w, rec(w, first + h - 1));
+        if (rw > width)
+            width = rw;
+        got = match_grid(w, tpl, first, h, 0, width, m, why1, sizeof why1);
+        if (got > 0 && m->matched > best) {
+            best = m->matched;
+            best_h = h;
+        }
+    }
+    if (got >= 0 && best_h) {
+        width = 0;
+        for (size_t h = 1; h <= best_h; h++)
+            if (rec_width(w, rec(w, first + h - 1)) > width)
+                width = rec_width(w, rec(w, first + h - 1));
+        got = match_grid(w, tpl, first, best_h, 0, width, m, why1, sizeof why1);
+        m->rows = best_h;
+        m->half = 0;
+        m->width = width;
+    } else if (got >= 0) {
+        got = 0;
+    }
+    w->lenient = 0;
+    return got;
+}
+
 /* ---------------------------------------------------------------- data rows */
 
 static int is_title_line(wide_in *w, const wrec *r)
@@ -668,7 +767,8 @@ static size_t block_end(wide_in *w, size_t from, size_t end)
         if (c < 0)
             continue;
         const char *s = cell(w, r, (size_t)c)->s;
-        if (wide_starts(s, WIDE_NOTE, 0, NULL) || wide_starts(s, WIDE_UNIT_NAME, 0, NULL) ||
+        if (wide_starts(s, WIDE_NOTE, 0, NULL) || wide_starts(s, "注", 1, NULL) ||
+            wide_starts(s, WIDE_UNIT_NAME, 0, NULL) ||
             is_title_line(w, r))
             return i;
     }
@@ -803,7 +903,7 @@ static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, const c
                     "number", field, (int)len, s, column_label(tpl, j));
     }
     if (fullwidth && !w->quiet)
-        bk_import_warn(w->job, line, field, "full-width characters in \"%.*s\" were read as %s",
+        bk_import_warn_in(w->job, w->f->name, line, field, "full-width characters in \"%.*s\" were read as %s",
                        (int)len, s, "a number");
     if (d.scale > w->max_scale)
         w->max_scale = d.scale;
@@ -846,9 +946,32 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
             return BK_E_NOMEM;
     }
     const char *code = NULL;
-    if (code_f && !wide_blank(code_f->s, code_f->len) &&
-        !(code = intern_trimmed(w, code_f->s, code_f->len)))
+    int code_level = 0;
+    if (tpl->code_parts) {
+        /* 201 | 06 | 01 is 2010601; the parts printed are the row's level. */
+        char joined[64];
+        size_t n = 0;
+        for (size_t k = 0; k < tpl->code_parts; k++) {
+            const csv_field *pf = cell(w, r, at + (size_t)m->key_at[k]);
+            const char *ps = pf->s;
+            size_t plen = pf->len;
+            wide_trim(&ps, &plen);
+            if (plen == 0)
+                break;
+            if (n + plen >= sizeof joined)
+                return fail(w, r->line, (long)(at + (size_t)m->key_at[k]) + 1, BK_E_CONTENT,
+                            "the code printed in parts is longer than %zu characters",
+                            sizeof joined - 1);
+            memcpy(joined + n, ps, plen);
+            n += plen;
+            code_level++;
+        }
+        if (n && !(code = bk_doc_intern(w->doc, joined, n)))
+            return nomem(w);
+    } else if (code_f && !wide_blank(code_f->s, code_f->len) &&
+               !(code = intern_trimmed(w, code_f->s, code_f->len))) {
         return BK_E_NOMEM;
+    }
     bk_row_kind kind = wide_kind_of(name);
     int unit = -1;
     if (unit_f && !wide_blank(unit_f->s, unit_f->len)) {
@@ -879,7 +1002,7 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     if (unit < 0)
         return fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 line or 预算单位 cell says "
                     "which unit this row belongs to", r->line);
-    int level = 0;
+    int level = code_level;
     if (rc->levels && kind != BK_ROW_UNIT)
         level = (int)(kind == BK_ROW_TOTAL ? indent : indent + 1);
     if (level > 9)
@@ -994,17 +1117,23 @@ static bk_status block_meta(wide_in *w, size_t *pos, size_t end, block *b)
         if (is_period(s) || (b->tpl && is_perf(b->tpl) && !b->period && b->title)) {
             if (!(b->period = intern_trimmed(w, s, strlen(s))))
                 return BK_E_NOMEM;
-            st = note_year(w, year_in(s), r->line);
+            st = note_year(w, YEAR_PERIOD, year_in(s), r->line);
             continue;
         }
         const bk_template *tpl = match_title(w->tpls, s);
+        size_t clen;
+        if (!tpl && !b->title && !b->number && year_in(s) && ends_with_label(s, "预算", &clen)) {
+            /* The publication's cover (2024年…部门预算): its year, when nothing else prints it. */
+            st = note_year(w, YEAR_COVER, year_in(s), r->line);
+            continue;
+        }
         if (!b->title || (tpl && !b->tpl)) {
             if (!(b->title = intern_trimmed(w, s, strlen(s))))
                 return BK_E_NOMEM;
             b->title_line = r->line;
             b->tpl = tpl;
             if (tpl)
-                st = note_year(w, year_in(s), r->line);
+                st = note_year(w, YEAR_TITLE, year_in(s), r->line);
         }
     }
     *pos = i;
@@ -1059,7 +1188,8 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
     const wrec *r = rec(w, *pos);
     long c = rec_first(w, r);
     const char *rest;
-    if (c < 0 || !wide_starts(cell(w, r, (size_t)c)->s, WIDE_NOTE, 0, &rest))
+    if (c < 0 || (!wide_starts(cell(w, r, (size_t)c)->s, WIDE_NOTE, 0, &rest) &&
+                  !wide_starts(cell(w, r, (size_t)c)->s, "注", 1, &rest)))
         return BK_OK;
     (*pos)++;
     if (!t)
@@ -1068,6 +1198,206 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
     if (!v)
         return BK_E_NOMEM;
     return bk_table_set_labels(w->doc, t, t->unit_label, v) == BK_OK ? BK_OK : nomem(w);
+}
+
+/* Whether every non-blank cell of column c in records [from, end) reads as an amount. */
+static int column_is_amount(wide_in *w, size_t c, size_t from, size_t end)
+{
+    for (size_t i = from; i < end; i++) {
+        const csv_field *f = cell(w, rec(w, i), c);
+        bk_decimal d;
+        int fw;
+        if (!wide_blank(f->s, f->len) &&
+            bk_decimal_parse(f->s, f->len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
+                             BK_DECIMAL_FULLWIDTH, &d, &fw) != BK_DECIMAL_OK)
+            return 0;
+    }
+    return 1;
+}
+
+/* Printed columns the template lacks (a header it does not know, or figures beyond the header)
+ * are kept as extra columns of a layout the document defines, with a warning: a printed figure
+ * is never dropped. *tpl becomes that layout when there are any. */
+static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, size_t stop,
+                                    const bk_template **tpl)
+{
+    if (m->half)
+        return BK_OK;
+    size_t width = m->width;
+    for (size_t i = head + m->rows; i < stop; i++)
+        if (rec_width(w, rec(w, i)) > width)
+            width = rec_width(w, rec(w, i));
+    bk_column extra[64];
+    char ids[64][16];
+    const char *paths[64][8];
+    size_t nextra = 0;
+    for (size_t c = 0; c < width; c++) {
+        int key = (long)c == m->section_col;
+        for (size_t k = 0; k < b->tpl->nkey_headers && !key; k++)
+            key = m->key_at[k] == (long)c;
+        if (key || (c < m->width && m->col_of[c] >= 0))
+            continue;
+        int used = c < m->width && m->col_of[c] == -2;
+        for (size_t i = head + m->rows; i < stop && !used; i++)
+            used = !cell_blank(w, rec(w, i), c);
+        if (c < m->width)
+            m->col_of[c] = -1;
+        if (!used)
+            continue;
+        if (nextra == 64)
+            return fail(w, rec(w, head)->line, (long)c + 1, BK_E_LIMIT, "table %s has more "
+                        "than 64 columns its layout does not know", b->tpl->id);
+        bk_column *x = &extra[nextra];
+        snprintf(ids[nextra], sizeof ids[nextra], "extra_%zu", nextra + 1);
+        x->id = ids[nextra];
+        x->path = paths[nextra];
+        x->path_len = 0;
+        for (size_t r = 0; r < m->rows && x->path_len < 8; r++) {
+            const csv_field *f = cell(w, rec(w, head + r), c);
+            const char *l = intern_trimmed(w, f->s, f->len);
+            if (!l)
+                return BK_E_NOMEM;
+            if (*l && (x->path_len == 0 || strcmp(paths[nextra][x->path_len - 1], l) != 0))
+                paths[nextra][x->path_len++] = l;
+        }
+        x->type = column_is_amount(w, c, head + m->rows, stop) ? BK_COL_AMOUNT : BK_COL_TEXT;
+        m->col_of[c] = (long)(b->tpl->ncolumns + nextra);
+        nextra++;
+        if (!w->quiet) {
+            char got[200];
+            path_text(x->path, x->path_len, got, sizeof got);
+            bk_import_warn_in(w->job, w->f->name, rec(w, head)->line, (long)c + 1,
+                              "table %s (%s): column %zu (%s) is no column of its layout; kept "
+                              "as extra column %s", b->tpl->id, b->tpl->title, c + 1,
+                              x->path_len ? got : "no header", x->id);
+        }
+    }
+    m->width = width;
+    if (nextra == 0)
+        return BK_OK;
+    *tpl = bk_doc_define_template(w->doc, b->tpl, b->tpl->id, b->tpl->title, extra, nextra);
+    return *tpl ? BK_OK : nomem(w);
+}
+
+/* Whether any cell of the record reads as a number. */
+static int has_number(wide_in *w, const wrec *r)
+{
+    for (size_t c = 0; c < r->n; c++) {
+        const csv_field *f = cell(w, r, c);
+        bk_decimal d;
+        int fw;
+        if (!wide_blank(f->s, f->len) &&
+            bk_decimal_parse(f->s, f->len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
+                             BK_DECIMAL_FULLWIDTH, &d, &fw) == BK_DECIMAL_OK)
+            return 1;
+    }
+    return 0;
+}
+
+/* A table no layout knows, or whose header its layout does not fit, is kept as printed: a
+ * generic table (layout.unknown-table) whose columns are the printed ones (col_1, col_2...,
+ * their header paths as printed), one row per printed line. The header is the lines before the
+ * first that holds a number. */
+static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, const char *why)
+{
+    size_t rows = 0;
+    while (from + rows < stop && rows < w->max_header_rows && !has_number(w, rec(w, from + rows)))
+        rows++;
+    if (from + rows == stop && rows > 0)
+        rows = 0; /* no figure at all: every line is a row */
+    size_t width = 0;
+    for (size_t i = from; i < stop; i++)
+        if (rec_width(w, rec(w, i)) > width)
+            width = rec_width(w, rec(w, i));
+    if (width == 0)
+        width = 1;
+    if (width > 4096)
+        return fail(w, rec(w, from)->line, 0, BK_E_LIMIT, "a table wider than 4096 columns");
+    grid g = {w, from, rows, 0, width, NULL};
+    bk_column *cols = bk_calloc(width, sizeof *cols);
+    char (*ids)[16] = bk_calloc(width, sizeof *ids);
+    const char **paths = bk_calloc(width * (rows ? rows : 1), sizeof *paths);
+    bk_status st = BK_OK;
+    if (!cols || !ids || !paths || (rows && grid_build(&g))) {
+        st = nomem(w);
+        goto done;
+    }
+    for (size_t c = 0; c < width; c++) {
+        snprintf(ids[c], sizeof ids[c], "col_%zu", c + 1);
+        cols[c].id = ids[c];
+        cols[c].path = paths + c * (rows ? rows : 1);
+        cols[c].path_len = rows ? grid_path(&g, c, cols[c].path, rows) : 0;
+        int any = 0;
+        for (size_t i = from + rows; i < stop && !any; i++)
+            any = !cell_blank(w, rec(w, i), c);
+        cols[c].type = any && column_is_amount(w, c, from + rows, stop) ? BK_COL_AMOUNT
+                                                                          : BK_COL_TEXT;
+    }
+    /* The title without its year: writers print the document's year in front of it. */
+    const char *title = b->title ? b->title : "";
+    if (year_in(title) && strncmp(title + 4, "年", 3) == 0)
+        title += 7;
+    char id[32];
+    size_t n = 0;
+    for (size_t k = 0; k < w->doc->ntables; k++)
+        n += w->doc->tables[k]->tpl->defined && !*w->doc->tables[k]->tpl->family;
+    snprintf(id, sizeof id, "generic-%zu", n + 1);
+    const bk_template *tpl = bk_doc_define_template(w->doc, NULL, id, *title ? title : id, cols,
+                                                    width);
+    bk_table *t = tpl ? bk_doc_add_table(w->doc, tpl) : NULL;
+    if (!t || bk_table_set_labels(w->doc, t, b->label, NULL) != BK_OK ||
+        bk_table_set_money_unit(w->doc, t, b->money_unit) != BK_OK) {
+        st = nomem(w);
+        goto done;
+    }
+    if (!w->quiet)
+        bk_import_warn_in(w->job, w->f->name, b->title_line ? b->title_line : rec(w, from)->line,
+                          0, "[layout.unknown-table] \"%s\": %s; kept as generic table %s "
+                          "with its %zu printed columns", *title ? title : "(no title)", why, id,
+                          width);
+    b->tpl = tpl;
+    int unit = b->unit;
+    if (unit < 0 && b->label && *b->label && (unit = ensure_unit(w, b->label, b->title_line)) < 0) {
+        st = w->err->code;
+        goto done;
+    }
+    for (size_t i = from + rows; i < stop && st == BK_OK; i++) {
+        const wrec *r = rec(w, i);
+        if (rec_first(w, r) < 0)
+            continue;
+        int u = unit >= 0 ? unit : bk_doc_unit_of_kind(w->doc, BK_UNIT_SELF);
+        if (u < 0)
+            u = bk_doc_unit_of_kind(w->doc, BK_UNIT_DEPARTMENT);
+        if (u < 0 && w->discover) {
+            w->skipped++;
+            continue;
+        }
+        if (u < 0) {
+            st = fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 or 编制部门 line says "
+                      "which unit this table belongs to", r->line);
+            break;
+        }
+        const csv_field *f0 = cell(w, r, (size_t)rec_first(w, r));
+        char lab[256];
+        snprintf(lab, sizeof lab, "%.*s", (int)(f0->len < 255 ? f0->len : 255), f0->s);
+        bk_row_kind kind = wide_kind_of(lab) == BK_ROW_TOTAL ? BK_ROW_TOTAL : BK_ROW_ITEM;
+        long row = bk_table_add_row(w->doc, t, kind, u, NULL, NULL, "", 0, (uint32_t)r->line);
+        if (row < 0) {
+            st = nomem(w);
+            break;
+        }
+        rowctx rc;
+        memset(&rc, 0, sizeof rc);
+        rc.t = t;
+        for (size_t c = 0; c < width && st == BK_OK; c++)
+            st = set_value(w, &rc, (size_t)row, c, cell(w, r, c), r->line, (long)c + 1);
+    }
+done:
+    bk_free(g.lab);
+    bk_free(cols);
+    bk_free(ids);
+    bk_free(paths);
+    return st;
 }
 
 static bk_status read_block(wide_in *w, size_t *pos, size_t end)
@@ -1089,6 +1419,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         if (bk_templates_at(w->tpls, k)->nkey_headers > nkeys)
             nkeys = bk_templates_at(w->tpls, k)->nkey_headers;
     hmap m;
+    bk_table *t = NULL;
     memset(&m, 0, sizeof m);
     m.key_at = bk_calloc(nkeys, sizeof *m.key_at);
     m.col_of = bk_calloc(w->f->widest + 1, sizeof *m.col_of);
@@ -1096,8 +1427,17 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         st = nomem(w);
         goto out;
     }
-    if ((st = identify(w, &b, i, end, &m)) != BK_OK)
-        goto out;
+    size_t stop = block_end(w, i, end);
+    char why[BK_ERROR_TEXT];
+    if ((st = identify(w, &b, i, end, &m)) != BK_OK) {
+        if (st != BK_E_CONTENT)
+            goto out;
+        snprintf(why, sizeof why, "%s", w->err->text);
+        bk_error_clear(w->err);
+        st = generic_table(w, &b, i, stop, why);
+        i = stop;
+        goto note;
+    }
     if (b.label && *b.label && (b.unit = ensure_unit(w, b.label, b.title_line)) < 0) {
         st = w->err->code;
         goto out;
@@ -1107,34 +1447,48 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         st = w->err->code;
         goto out;
     }
-    bk_table *t = NULL;
     long at4[4];
     int no_table = is_perf(b.tpl) && i < end &&
                    (indicator_header(w, rec(w, i), at4) ||
                     (rec_first(w, rec(w, i)) >= 0 &&
                      bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i)))->s,
                                     WIDE_GOALS)));
-    size_t stop = block_end(w, i, end);
     if (!no_table) {
-        char why[300];
-        int got = match_header(w, b.tpl, i, stop, &m, why, sizeof why);
+        char why1[300];
+        int got = match_header_keeping(w, b.tpl, i, stop, &m, why1, sizeof why1);
         if (got < 0) {
             st = nomem(w);
             goto out;
         }
-        if (got == 0) {
-            long line = i < end ? rec(w, i)->line : b.title_line;
-            st = fail(w, line, 0, BK_E_CONTENT, "the header of table %s (%s) does not match its "
-                      "template: %s", b.tpl->id, b.tpl->title, why);
+        wide_shape lim;
+        wide_shape_of(b.tpl, &lim);
+        if (got == 0 && lim.depth > w->max_header_rows) {
+            st = fail(w, i < end ? rec(w, i)->line : b.title_line, 0, BK_E_LIMIT, "the header of "
+                      "table %s (%s) does not match its template: %s", b.tpl->id, b.tpl->title,
+                      why1);
             goto out;
         }
+        if (got == 0) {
+            snprintf(why, sizeof why, "the header does not match %s (%s): %s", b.tpl->id,
+                     b.tpl->title, why1);
+            st = generic_table(w, &b, i, stop, why);
+            i = stop;
+            goto note;
+        }
+        if ((st = note_year(w, YEAR_HEADER, m.year, rec(w, i)->line)) != BK_OK)
+            goto out;
         if (bk_doc_table(w->doc, b.tpl->id)) {
             st = fail(w, b.title_line ? b.title_line : rec(w, i)->line, 0, BK_E_CONTENT,
                       "table %s (%s) appears twice", b.tpl->id, b.tpl->title);
             goto out;
         }
-        if (!(t = bk_doc_add_table(w->doc, b.tpl)) ||
-            bk_table_set_labels(w->doc, t, b.label, NULL) != BK_OK) {
+        const bk_template *tpl = b.tpl;
+        if ((st = keep_extra_columns(w, &b, &m, i, stop, &tpl)) != BK_OK)
+            goto out;
+        if (!(t = bk_doc_add_table(w->doc, tpl)) ||
+            bk_table_set_labels(w->doc, t, b.label, NULL) != BK_OK ||
+            bk_table_set_money_unit(w->doc, t, b.money_unit ? b.money_unit
+                                                             : tpl->money_unit) != BK_OK) {
             st = nomem(w);
             goto out;
         }
@@ -1164,6 +1518,11 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
     if (st != BK_OK)
         goto out;
     i = stop;
+note:
+    if (st != BK_OK)
+        goto out;
+    if (!t && b.tpl && b.tpl->defined)
+        t = bk_doc_table(w->doc, b.tpl->id);
     if ((st = read_note(w, &i, end, t)) != BK_OK)
         goto out;
     if (is_perf(b.tpl) && (b.perf_seen || b.period || w->doc->performance.ngoals ||
@@ -1273,11 +1632,21 @@ static bk_status finish(wide_in *w, const char *name)
             return csv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s is not a year",
                             opt);
         doc->fiscal_year = (int)y;
-    } else if (w->year) {
-        doc->fiscal_year = w->year;
     } else {
-        return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no title prints the fiscal year "
-                        "(like 2024年收入总表); give it with --option year=2024");
+        /* Unknown stays 0: reading and validating need no year; writing a document does, and
+         * says so. */
+        static const char *const kinds[] = {"title", "column header", "年度 line", "cover"};
+        int from = -1;
+        for (int k = 0; k < YEAR_KINDS && from < 0; k++)
+            if (w->years[k].year)
+                from = k;
+        if (from >= 0)
+            doc->fiscal_year = w->years[from].year;
+        for (int k = from + 1; from >= 0 && k < YEAR_KINDS && !w->quiet; k++)
+            if (w->years[k].year && w->years[k].year != doc->fiscal_year)
+                bk_import_warn_in(w->job, w->years[k].file, w->years[k].line, 0,
+                                  "the %s prints the year %d; the %s's %d is taken", kinds[k],
+                                  w->years[k].year, kinds[from], doc->fiscal_year);
     }
     opt = bk_import_option(w->job, "money_unit");
     if (opt && !(w->money_unit = bk_doc_intern_cstr(doc, opt)))
@@ -1286,6 +1655,10 @@ static bk_status finish(wide_in *w, const char *name)
         return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no 单位: line says whether "
                         "amounts are in 万元 or 元; give it with --option money_unit=万元");
     doc->money_unit = w->money_unit;
+    /* Tables printed in the document's unit keep none of their own. */
+    for (size_t i = 0; i < doc->ntables; i++)
+        if (bk_table_set_money_unit(doc, doc->tables[i], doc->tables[i]->money_unit) != BK_OK)
+            return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     doc->precision = w->any_number ? w->max_scale : 2;
     if (bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT) < 0) {
         if (!*doc->dept_name)
@@ -1345,7 +1718,7 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
         again.doc = NULL;
         again.discover = 0;
         again.quiet = 1;
-        again.year = 0;
+        memset(again.years, 0, sizeof again.years);
         again.money_unit = NULL;
         again.max_scale = again.any_number = 0;
         again.cells = 0;

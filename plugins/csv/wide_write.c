@@ -88,11 +88,11 @@ static void title_line(wide_out *o, const bk_template *tpl)
     joined_line(o, year, tpl->title);
 }
 
-static void label_lines(wide_out *o, const char *unit_label)
+static void label_lines(wide_out *o, const char *unit_label, const char *money_unit)
 {
     if (unit_label)
         joined_line(o, WIDE_UNIT_NAME ":", unit_label);
-    joined_line(o, WIDE_MONEY_UNIT ":", o->doc->money_unit);
+    joined_line(o, WIDE_MONEY_UNIT ":", money_unit ? money_unit : o->doc->money_unit);
 }
 
 static void note_line(wide_out *o, const char *note)
@@ -162,8 +162,21 @@ static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pe
     }
     if (unit_row || row->unit != rc->cur)
         rc->cur = row->unit;
-    if (sh->code_col >= 0)
+    if (sh->code_col >= 0 && t->tpl->code_parts && row->code) {
+        /* 2010601 as printed: 201 | 06 | 01. */
+        size_t len = strlen(row->code), from = 0;
+        for (size_t k = 0; k < t->tpl->code_parts && from < len; k++) {
+            size_t n = k == 0 ? 3 : 2;
+            if (n > len - from || k + 1 == t->tpl->code_parts)
+                n = len - from;
+            long s = store(o, row->code + from, n, "", 0);
+            if (s >= 0)
+                pend[(*npend)++] = (pending){at + k, s};
+            from += n;
+        }
+    } else if (sh->code_col >= 0) {
         o->f[at + (size_t)sh->code_col] = row->code;
+    }
     if (sh->name_col >= 0 && !(unit_row && sh->unit_col >= 0)) {
         size_t indent = rc->levels ? indent_of(row) : 0;
         if (indent == 0) {
@@ -240,7 +253,7 @@ static int two_sided(const bk_table *t)
 
 static bk_status write_rows(wide_out *o, row_ctx *rc, size_t section_at, size_t keys_at)
 {
-    size_t ncells = rc->t->tpl->ncolumns + 2;
+    size_t ncells = rc->t->tpl->ncolumns + rc->t->tpl->nkey_headers + 2;
     pending *pend = bk_malloc(ncells * sizeof *pend);
     if (!pend)
         return nomem(o);
@@ -389,7 +402,7 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
     title_line(o, tpl);
     if (perf && doc->performance.period)
         one_line(o, doc->performance.period);
-    label_lines(o, t ? t->unit_label : NULL);
+    label_lines(o, t ? t->unit_label : NULL, t ? t->money_unit : NULL);
     if (perf)
         perf_lines(o);
     if (t) {
@@ -399,8 +412,8 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
             rc.cur = unit_named(doc, doc->performance.unit_name);
         if (sides) {
             if (rec_start(o) == 0) {
-                o->f[0] = WIDE_INCOME;
-                o->f[half] = WIDE_EXPENDITURE;
+                o->f[0] = t->tpl->nsides ? t->tpl->sides[0] : WIDE_INCOME;
+                o->f[half] = t->tpl->nsides ? t->tpl->sides[1] : WIDE_EXPENDITURE;
                 rec_end(o);
             }
             for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {

@@ -993,37 +993,108 @@ static int walk_row(walker *w, bk_table *t, size_t row, long first_line)
     return walk_cells(w, t, (size_t)r, at[ROW_CELLS]);
 }
 
+/* A table's "columns": the printed columns its layout lacks (extra_1...), or every column of
+ * a table no layout knows. They make a layout the document defines. */
+static int walk_columns(walker *w, size_t tj, size_t cols, const bk_template *base,
+                        const char *id, const char *title, const bk_template **out)
+{
+    enum { COL_ID, COL_PATH, COL_TYPE };
+    static const char *const keys[] = {"id", "path", "type", NULL};
+    if (get_container(w, tj, cols, "columns", 0, "a table", 0) < 0)
+        return -1;
+    if (!cols)
+        return 0;
+    size_t n = w->t->v[cols].len;
+    if (n == 0 || n > 256)
+        return fail(w, cols, BK_E_CONTENT, "\"columns\" must list 1 to 256 columns");
+    bk_column *list = bk_calloc(n, sizeof *list);
+    const char **paths = bk_calloc(n * 8, sizeof *paths);
+    int r = list && paths ? 0 : fail_nomem(w, cols);
+    push_key(w, "columns");
+    size_t c = cols + 1;
+    for (size_t i = 0; r == 0 && i < n; i++, c = jtext_after(w->t, c)) {
+        size_t at[3];
+        const char *cid, *type;
+        push_index(w, i);
+        r = expect_object(w, c, "a column") < 0 || bind(w, c, keys, "a column", at) < 0 ||
+                    get_nonempty(w, c, at[COL_ID], "id", 1, "a column", &cid) < 0 ||
+                    get_string(w, c, at[COL_TYPE], "type", 0, "a column", &type) < 0 ||
+                    get_container(w, c, at[COL_PATH], "path", 0, "a column", 0) < 0
+                ? -1 : 0;
+        if (r == 0 && (base ? bk_template_column(base, cid) >= 0 : 0))
+            r = fail(w, at[COL_ID], BK_E_CONTENT, "column \"%s\" is already a column of %s",
+                     cid, base->id);
+        for (size_t k = 0; r == 0 && k < i; k++)
+            if (strcmp(list[k].id, cid) == 0)
+                r = fail(w, at[COL_ID], BK_E_CONTENT, "column \"%s\" is listed twice", cid);
+        if (r == 0) {
+            list[i].id = cid;
+            list[i].type = !type || strcmp(type, "amount") == 0 ? BK_COL_AMOUNT
+                           : strcmp(type, "percent") == 0       ? BK_COL_PERCENT
+                           : strcmp(type, "text") == 0          ? BK_COL_TEXT
+                                                                : -1;
+            if (list[i].type < 0)
+                r = fail(w, at[COL_TYPE], BK_E_CONTENT, "column type must be amount, percent "
+                         "or text");
+        }
+        size_t pv = at[COL_PATH];
+        if (r == 0 && pv) {
+            size_t np = w->t->v[pv].len, e = pv + 1;
+            if (np > 8)
+                r = fail(w, pv, BK_E_CONTENT, "a column path has at most 8 labels");
+            list[i].path = paths + i * 8;
+            for (size_t k = 0; r == 0 && k < np; k++, e = jtext_after(w->t, e))
+                r = as_string(w, e, "a header label", NULL, &list[i].path[k]);
+            list[i].path_len = r == 0 ? np : 0;
+        }
+        pop(w);
+    }
+    pop(w);
+    if (r == 0 && !(*out = bk_doc_define_template(w->doc, base, id, title, list, n)))
+        r = fail_nomem(w, cols);
+    bk_free(list);
+    bk_free(paths);
+    return r;
+}
+
 static int walk_table(walker *w, size_t tj, long first_line)
 {
-    enum { TABLE_ID, TABLE_UNIT_LABEL, TABLE_NOTE, TABLE_ROWS };
-    static const char *const keys[] = {"id", "unit_label", "note", "rows", NULL};
-    size_t at[4];
-    const char *id, *unit_label, *note;
+    enum { TABLE_ID, TABLE_TITLE, TABLE_UNIT_LABEL, TABLE_NOTE, TABLE_MONEY_UNIT, TABLE_COLUMNS,
+           TABLE_ROWS };
+    static const char *const keys[] = {"id", "title", "unit_label", "note", "money_unit",
+                                       "columns", "rows", NULL};
+    size_t at[7];
+    const char *id, *title, *unit_label, *note, *money_unit;
     char shown_s[80];
 
     if (expect_object(w, tj, "a table") < 0 || bind(w, tj, keys, "a table", at) < 0 ||
-        get_string(w, tj, at[TABLE_ID], "id", 1, "a table", &id) < 0)
+        get_string(w, tj, at[TABLE_ID], "id", 1, "a table", &id) < 0 ||
+        get_string(w, tj, at[TABLE_TITLE], "title", 0, "a table", &title) < 0)
         return -1;
     const bk_template *tpl = w->tpls ? bk_templates_find(w->tpls, id) : NULL;
     push_key(w, "id");
-    if (!tpl) {
+    if (!tpl && !at[TABLE_COLUMNS]) {
         fail(w, at[TABLE_ID], BK_E_CONTENT, "table id \"%s\" has no template",
              SHOWN(id, shown_s));
         pop(w);
         return -1;
     }
     if (bk_doc_table(w->doc, id)) {
-        fail(w, at[TABLE_ID], BK_E_CONTENT, "table %s appears twice in \"tables\"", tpl->id);
+        fail(w, at[TABLE_ID], BK_E_CONTENT, "table %s appears twice in \"tables\"", id);
         pop(w);
         return -1;
     }
     pop(w);
+    if (walk_columns(w, tj, at[TABLE_COLUMNS], tpl, id, title, &tpl) < 0)
+        return -1;
     if (get_string(w, tj, at[TABLE_UNIT_LABEL], "unit_label", 0, "a table", &unit_label) < 0 ||
         get_string(w, tj, at[TABLE_NOTE], "note", 0, "a table", &note) < 0 ||
+        get_nonempty(w, tj, at[TABLE_MONEY_UNIT], "money_unit", 0, "a table", &money_unit) < 0 ||
         get_container(w, tj, at[TABLE_ROWS], "rows", 1, "a table", 0) < 0)
         return -1;
     bk_table *t = bk_doc_add_table(w->doc, tpl);
-    if (!t || bk_table_set_labels(w->doc, t, unit_label, note) != BK_OK)
+    if (!t || bk_table_set_labels(w->doc, t, unit_label, note) != BK_OK ||
+        bk_table_set_money_unit(w->doc, t, money_unit) != BK_OK)
         return fail_nomem(w, tj);
     size_t rows = at[TABLE_ROWS], row = rows + 1;
     push_key(w, "rows");

@@ -258,6 +258,37 @@ static void write_row(jw *w, const bk_doc *doc, const bk_table *t, size_t r)
     jw_close(w, '}');
 }
 
+/* The columns of a layout the document defines: those beyond its installed template
+ * (extra_1...), or all of them for a table no layout knows (then its title too). */
+static void write_columns(jw *w, const bk_template *tpl)
+{
+    size_t from = (size_t)bk_template_base_columns(tpl);
+    if (!tpl->family || !*tpl->family || from == 0) {
+        from = 0;
+        jw_key_string(w, "title", tpl->title);
+    }
+    jw_key(w, "columns");
+    jw_open(w, '[');
+    for (size_t c = from; c < tpl->ncolumns; c++) {
+        const bk_column *col = &tpl->columns[c];
+        jw_item(w);
+        jw_open(w, '{');
+        jw_key_string(w, "id", col->id);
+        jw_key(w, "path");
+        jw_open(w, '[');
+        for (size_t k = 0; k < col->path_len; k++) {
+            jw_item(w);
+            jw_string(w, col->path[k]);
+        }
+        jw_close(w, ']');
+        jw_key_string(w, "type", col->type == BK_COL_TEXT      ? "text"
+                                 : col->type == BK_COL_PERCENT ? "percent"
+                                                               : "amount");
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
 static void write_tables(jw *w, const bk_doc *doc)
 {
     jw_key(w, "tables");
@@ -267,8 +298,11 @@ static void write_tables(jw *w, const bk_doc *doc)
         jw_item(w);
         jw_open(w, '{');
         jw_key_string(w, "id", t->tpl->id);
+        if (t->tpl->defined)
+            write_columns(w, t->tpl);
         jw_key_opt(w, "unit_label", t->unit_label);
         jw_key_opt(w, "note", t->note);
+        jw_key_opt(w, "money_unit", t->money_unit);
         jw_key(w, "rows");
         jw_open(w, '[');
         for (size_t r = 0; r < t->nrows && w->status == BK_OK; r++)

@@ -470,6 +470,11 @@ static bk_status export_end(bk_export *job, int ok)
 
 bk_status bkx_export_doc(bk_export *job, const bk_doc *doc)
 {
+    const bk_table *own = bk_doc_own_layout(doc);
+    if (own)
+        return bk_error_set(bk_export_error(job), BK_E_USAGE, "table %s has %s of its own, which "
+                            "the XML format cannot carry yet: write JSON or wide CSV", own->tpl->id,
+                            own->tpl->defined ? "printed columns" : "a money unit");
     bkx_quiet q;
     bkx_quiet_begin(&q);
     bk_status st = export_doc(job, doc);

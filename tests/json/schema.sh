@@ -21,12 +21,12 @@ if ! cmp "$out/bulk-in.json" "$out/bulk-out.json"; then
     exit 1
 fi
 
-/usr/bin/python3 tests/json/schema_check.py formats/budget.schema.json formats/templates \
+/usr/bin/python3 tests/json/schema_check.py formats/budget.schema.json formats/layouts \
     "$out/budget.json" "$out/bulk-out.json"
 
 # The checker itself must be able to fail: a document outside the schema is reported.
 sed 's/"fiscal_year": 2024/"fiscal_year": "2024"/' "$sample" > "$out/broken.json"
-if /usr/bin/python3 tests/json/schema_check.py formats/budget.schema.json formats/templates \
+if /usr/bin/python3 tests/json/schema_check.py formats/budget.schema.json formats/layouts \
     "$out/broken.json" > "$out/broken.log" 2>&1; then
     echo "FAIL: the schema check accepted a document with a string fiscal_year" >&2
     exit 1

@@ -40,7 +40,9 @@ def documents(text):
 
 def check_templates(schema, template_dir):
     defs = schema["$defs"]
-    for path in sorted(glob.glob(os.path.join(template_dir, "*.json"))):
+    paths = glob.glob(os.path.join(template_dir, "*.json")) + glob.glob(
+        os.path.join(template_dir, "*", "*.json"))
+    for path in sorted(paths):
         with open(path, encoding="utf-8") as f:
             tpl = json.load(f)
         cells = defs.get("cells-" + tpl["id"])

@@ -71,6 +71,7 @@ typedef struct bk_table {
     bk_row *rows;
     bk_cell *cells; /* nrows * tpl->ncolumns, row-major */
     size_t cap;
+    const char *money_unit; /* the unit this table prints, when not the document's; else NULL */
 } bk_table;
 
 static inline bk_cell *bk_table_cell(const bk_table *t, size_t row, size_t col)
@@ -143,12 +144,27 @@ BK_API int bk_doc_find_unit(const bk_doc *doc, const char *id); /* index or -1 *
 /* First unit of the given kind, or -1. */
 BK_API int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
 
+/* A layout the document defines itself and owns: a known table with printed columns its
+ * template lacks (base, then the extra columns, ids extra_1, extra_2...), or a table no layout
+ * knows (base NULL: a generic table, all columns extra). Tables made with it carry its columns
+ * through every format. NULL when out of memory. */
+BK_API const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, const char *id,
+                                          const char *title, const bk_column *extra,
+                                          size_t nextra);
+/* The first table with a layout or a money unit of its own (which a format must carry to keep
+ * it), NULL when none. */
+BK_API const bk_table *bk_doc_own_layout(const bk_doc *doc);
+/* Columns of a template that are not extra_N columns. */
+BK_API int bk_template_base_columns(const bk_template *tpl);
+
 /* The table with this template in the document, NULL when absent. */
 BK_API bk_table *bk_doc_table(const bk_doc *doc, const char *template_id);
 /* Add (or return the existing) table for the template. NULL when out of memory. */
 BK_API bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl);
 
 BK_API bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, const char *note);
+/* The table's own money unit (万元 in a 元 document); NULL or the document's unit clears it. */
+BK_API bk_status bk_table_set_money_unit(bk_doc *doc, bk_table *t, const char *unit);
 /* Append a row with all cells empty; returns its index or -1 when out of memory or limits. */
 BK_API long bk_table_add_row(bk_doc *doc, bk_table *t, bk_row_kind kind, int unit, const char *section,
                       const char *code, const char *name, int level, uint32_t line);

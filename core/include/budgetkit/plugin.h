@@ -117,6 +117,9 @@ BK_API bk_status bk_import_emit(bk_import *job, bk_doc *doc);
 /* A warning about the input that did not stop it (normalised full-width digits...). */
 BK_API void bk_import_warn(bk_import *job, long line, long column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same about a file inside the input (a folder's T04.csv); file NULL names the input. */
+BK_API void bk_import_warn_in(bk_import *job, const char *file, long line, long column,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Containers: import one entry with whichever importer probes best; its documents are emitted
  * to this job. name is "archive.zip:entry.json" style for messages. */
 BK_API bk_status bk_import_nested(bk_import *job, const char *name, const void *data, size_t len);

@@ -34,6 +34,17 @@ typedef struct bk_template {
     size_t ncolumns;
     const char *rules_json; /* the template's "rules" array, as compact JSON text */
     const char *file;       /* where it was loaded from */
+    /* Layout families (formats/layouts.md). */
+    const char *family;           /* the family folder it was loaded from, "" when none */
+    int year;                     /* the fiscal year its labels print (2024年预算数), 0 if none */
+    const char **label_columns;   /* optional leading label columns (年度主要任务) */
+    size_t nlabel_columns;
+    const char *money_unit;       /* unit the layout prints its amounts in, NULL when unfixed */
+    size_t code_parts;            /* key headers from the first that print the code in parts
+                                     (类, 款, 项 → one code), 0 when the code is one cell */
+    const char **sides;           /* a two-sided table's side labels (收入, 支出), else NULL */
+    size_t nsides;
+    int defined;                  /* defined by a document (extra columns, a generic table) */
 } bk_template;
 
 typedef struct bk_templates bk_templates;
@@ -43,6 +54,9 @@ BK_API void bk_templates_free(bk_templates *set);
 
 /* Load every *.json in dir (sorted by name). A bad file is an error naming it and the place. */
 BK_API bk_status bk_templates_load_dir(bk_templates *set, const char *dir, bk_error *err);
+/* Load every family of a layout folder: each subfolder (shenzhen/, shanghai/...) holds the
+ * *.json templates of one family, whose name the templates take. Ids are unique over all. */
+BK_API bk_status bk_templates_load_families(bk_templates *set, const char *dir, bk_error *err);
 /* Load one template from memory; name is used in errors. */
 BK_API bk_status bk_templates_load_buffer(bk_templates *set, const char *name, const char *data,
                                    size_t len, bk_error *err);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Other agencies' published budgets, transcribed from the PDFs (tools/transcribe/putuo.py):
+# each sample's tables/ folder reads with no option into its budget.json, with the printed
+# figures listed in tests/data/NAME-figures.tsv; the JSON is valid against the schema, goes
+# through the wide CSV tables and back unchanged, and validates with no error. A table no
+# layout knows is kept as a generic table with the warning layout.unknown-table.
+set -uo pipefail
+: "${BK:?}" "${BK_SOURCE_DIR:?}"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+fails=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+cd "$BK_SOURCE_DIR"
+for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
+  s=samples/$name
+  "$BK" convert "$s/tables" "$out/$name.json" 2>"$out/$name.err"
+  check "$name: the tables convert with no option" '[ $? -eq 0 ]'
+  check "$name: into the sample's JSON" 'cmp -s "$s/budget.json" "$out/$name.json"'
+  check "$name: with the printed figures" \
+    'python3 tests/layouts/figures.py "$out/$name.json" "tests/data/$name-figures.tsv"'
+  check "$name: the 财政拨款收支预算总表 is kept as a generic table" \
+    'grep -q "layout.unknown-table.*财政拨款收支预算总表.*kept as generic table" "$out/$name.err"'
+  check "$name: the 三公 table keeps its 万元" \
+    'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t=[t for t in d[\"tables\"] if t[\"id\"]==\"SH09\"][0]; sys.exit(0 if d[\"money_unit\"]==\"元\" and t[\"money_unit\"]==\"万元\" else 1)" "$out/$name.json"'
+  check "$name: valid against the schema" \
+    '/usr/bin/python3 tests/layouts/schema_valid.py formats/budget.schema.json "$out/$name.json"'
+  "$BK" convert "$out/$name.json" "$out/$name-wide/" --to csv 2>/dev/null &&
+    "$BK" convert "$out/$name-wide" "$out/$name-again.json" 2>/dev/null
+  check "$name: through the wide CSV tables and back" 'cmp -s "$out/$name.json" "$out/$name-again.json"'
+  "$BK" convert "$out/$name.json" "$out/$name.xml" 2>"$out/$name.xml.err"
+  check "$name: XML says what it cannot carry yet, and writes nothing" \
+    '[ $? -eq 2 ] && grep -q "cannot carry yet" "$out/$name.xml.err" && [ ! -e "$out/$name.xml" ]'
+  "$BK" validate "$s/tables" >"$out/$name.report" 2>/dev/null
+  check "$name: validates with no error" 'grep -q "1 document, 0 errors" "$out/$name.report"'
+done
+echo "real documents: $fails failed"
+[ "$fails" -eq 0 ]
