@@ -5,7 +5,7 @@ set -uo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
 here="$BK_SOURCE_DIR/tests/consolidate"
 seed="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
-templates="$BK_SOURCE_DIR/formats/templates"
+templates="$BK_SOURCE_DIR/formats/layouts/shenzhen"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0

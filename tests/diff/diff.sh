@@ -31,7 +31,7 @@ check "a budget equals itself in another format" status_is 0 "$BK" diff --lang e
 check "and says so" grep -q "^1 document compared, 1 equal; 0 changes" "$tmp/out"
 
 # three units; the second is resubmitted with one figure changed
-python3 "$split" "$seed" "$BK_SOURCE_DIR/formats/templates" "$tmp/v1" \
+python3 "$split" "$seed" "$BK_SOURCE_DIR/formats/layouts/shenzhen" "$tmp/v1" \
   "深圳市大鹏新区政务服务数据管理局(本级):0.37" "大鹏新区政务服务中心:0.41" "大鹏新区数据资源中心:0.22"
 mkdir -p "$tmp/v2" && cp "$tmp/v1"/unit*.json "$tmp/v2/"
 edit "$tmp/v1/unit2.json" "$tmp/v2/unit2.json" "

@@ -7,4 +7,4 @@ set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 "$BK_SOURCE_DIR/tests/explain/mutate.py" "$BK" "$BK_SOURCE_DIR/samples/dapeng-2024/budget.json" \
-  "$BK_SOURCE_DIR/formats/templates" "$tmp"
+  "$BK_SOURCE_DIR/formats/layouts/shenzhen" "$tmp"

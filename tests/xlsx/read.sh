@@ -48,7 +48,8 @@ cmp -s "$work/handmade.json" "$work/t07.json" ||
 "$BK" convert "$sample/budget.zip" "$work/archive.json" || fail "budget.zip no longer reads"
 
 # The official templates: read to the end, every sheet; until their layout family is known
-# the first table is reported as unknown, by file and title. Never a crash, never an output
+# the first table the Shanghai layouts cannot place (the workbooks hold placeholders, and a
+# unit line inside the header block) is reported by file and place. Never a crash, never an output
 # on failure.
 for book in "$data"/putuo-2026-*.xlsx; do
     status=0
@@ -60,7 +61,7 @@ for book in "$data"/putuo-2026-*.xlsx; do
     else
         [ "$status" -eq 2 ] || fail "$name: exit status $status: $(cat "$work/t.err")"
         grep -qF "$name" "$work/t.err" || fail "$name: the message does not name the file"
-        grep -qE 'unknown table|does not match|placeholder|XX' "$work/t.err" ||
+        grep -qE 'unknown table|does not match|placeholder|XX|is not a number|beyond the table' "$work/t.err" ||
             fail "$name: unexpected message: $(cat "$work/t.err")"
         [ ! -e "$work/t.json" ] || fail "$name: output written on failure"
     fi

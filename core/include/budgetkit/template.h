@@ -1,4 +1,4 @@
-/* Table templates: the layout of a standard table, loaded from data files (formats/templates). */
+/* Table templates: the layout of a standard table, loaded from data files (formats/layouts/FAMILY). */
 #ifndef BUDGETKIT_TEMPLATE_H
 #define BUDGETKIT_TEMPLATE_H
 
