@@ -35,6 +35,11 @@ typedef struct bk_finding {
     const char *parts;      /* what was summed, e.g. "20103 + 20105 + 20137" */
     const char *message_en; /* full sentence */
     const char *message_zh;
+    /* Findings about the narrative (说明) text: where it says what. */
+    const char *part;   /* the part's title, NULL for findings about tables */
+    long page;          /* page of the source document, 0 when unknown */
+    const char *quote;  /* the sentence, normalised (full-width digits, no blanks) */
+    const char *figure; /* the figure of the sentence the finding is about, as in quote */
 } bk_finding;
 
 typedef struct bk_report bk_report;
