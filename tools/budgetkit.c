@@ -156,7 +156,8 @@ static const char validate_help[] =
     "  --only LIST         run only these validators (comma list: codes,totals,narrative)\n"
     "  --skip LIST         do not run these\n"
     "  --strict            differences within rounding count as errors\n"
-    "  --format FMT        text (default) or json\n"
+    "  --format FMT        text (default), json or html (one self-contained page: the\n"
+    "                      tables drawn with the cells of findings marked)\n"
     "  --lang LANG         zh or en (default: from the locale)\n"
     "  --catalog FILE      a full code catalogue (CSV: scheme,code,name,level,source)\n"
     "  --option KEY=VALUE  pass an option to the validators\n"
@@ -398,6 +399,15 @@ static int cmd_info(common *c, int argc, char **argv)
     return 0;
 }
 
+static bk_status html_document(const bk_doc *doc, const bk_report *report, size_t first,
+                               void *user, bk_error *err)
+{
+    bk_status st = bk_html_document(user, doc, report, first);
+    if (st != BK_OK)
+        bk_error_set(err, st, "cannot write the HTML report");
+    return st;
+}
+
 static int cmd_validate(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS,
@@ -427,8 +437,8 @@ static int cmd_validate(common *c, int argc, char **argv)
         if (r <= 0)
             return r < 0 ? EXIT_BAD : usage_error("validate ", "%s", "unknown option");
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-        return usage_error("validate ", "--format is text or json, not '%s'", format);
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
+        return usage_error("validate ", "--format is text, json or html, not '%s'", format);
     if (!lang) {
         const char *l = setlocale(LC_MESSAGES, NULL);
         const char *env = getenv("LANG");
@@ -447,16 +457,26 @@ static int cmd_validate(common *c, int argc, char **argv)
         return EXIT_BAD;
     bk_error err;
     bk_error_clear(&err);
-    bk_status st = bk_validate(c->ctx, (const char *const *)argv + optind, (size_t)(argc - optind),
-                               c->from, only, skip, report, &err);
-    if (st != BK_OK) {
-        print_error(&err);
+    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, 0};
+    bk_html *html = NULL;
+    if (strcmp(format, "html") == 0 && !(html = bk_html_begin(&ro))) {
+        fprintf(stderr, "budgetkit: cannot make a temporary file for the HTML report\n");
         bk_report_free(report);
         return EXIT_BAD;
     }
-    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, 0};
-    size_t errors = strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
-                                                : bk_report_write_text(report, &ro, stdout);
+    bk_status st = bk_validate_each(c->ctx, (const char *const *)argv + optind,
+                                    (size_t)(argc - optind), c->from, only, skip, report,
+                                    html ? html_document : NULL, html, &err);
+    if (st != BK_OK) {
+        print_error(&err);
+        bk_html_free(html);
+        bk_report_free(report);
+        return EXIT_BAD;
+    }
+    size_t errors = html ? bk_html_end(html, report, stdout)
+                    : strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
+                                                  : bk_report_write_text(report, &ro, stdout);
+    bk_html_free(html);
     bk_report_free(report);
     return errors ? EXIT_FINDINGS : 0;
 }
