@@ -10,7 +10,7 @@
 #include "budgetkit/alloc.h"
 #include "budgetkit/decimal.h"
 
-/* Tables are drawn for the first documents in full; after that only the tables that carry a
+/* Tables are drawn for the first documents in full; after that only the rows that carry a
  * finding, so that a bulk of a thousand units stays a page a browser opens. */
 #define FULL_DOCUMENTS 20
 
@@ -238,8 +238,21 @@ static void draw_header(FILE *out, const bk_template *tpl, int zh, int codes)
     }
 }
 
+/* Does a finding of the document name this row? */
+static int row_has_finding(const bk_doc *doc, const bk_table *t, size_t ri, const bk_report *r,
+                           size_t first)
+{
+    for (size_t i = first; i < bk_report_count(r); i++) {
+        const bk_finding *f = bk_report_at(r, i);
+        if (f->table && strcmp(f->table, t->tpl->id) == 0 && row_matches(doc, &t->rows[ri], f))
+            return 1;
+    }
+    return 0;
+}
+
+/* rows_only: only the rows that carry a finding (documents after the first of a bulk). */
 static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const bk_report *r,
-                       size_t first, size_t docno)
+                       size_t first, size_t docno, int rows_only)
 {
     FILE *out = h->body;
     const bk_template *tpl = t->tpl;
@@ -264,8 +277,13 @@ static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const b
         codes = t->rows[ri].code != NULL;
     draw_header(out, tpl, h->o.chinese, codes);
     fputs("</thead>\n<tbody>\n", out);
+    size_t skipped = 0;
     for (size_t ri = 0; ri < t->nrows; ri++) {
         const bk_row *row = &t->rows[ri];
+        if (rows_only && !row_has_finding(doc, t, ri, r, first)) {
+            skipped++;
+            continue;
+        }
         fprintf(out, "<tr class=\"%s\" data-row=\"", bk_row_kind_name((bk_row_kind)row->kind));
         esc(out, row->kind == BK_ROW_UNIT && row->unit < doc->nunits ? doc->units[row->unit].name
                                                                       : row_key(doc, row));
@@ -303,6 +321,9 @@ static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const b
         fputs("</tr>\n", out);
     }
     fputs("</tbody></table></div>", out);
+    if (skipped)
+        fprintf(out, "<p class=\"label\">%s%zu%s</p>", h->o.chinese ? "另有" : "", skipped,
+                h->o.chinese ? "行无发现，未列出" : " rows without findings not shown");
     if (t->note) {
         fputs("<p class=\"note\">", out);
         esc(out, t->note);
@@ -449,13 +470,13 @@ bk_status bk_html_document(bk_html *h, const bk_doc *doc, const bk_report *r, si
     }
     for (size_t t = 0; t < doc->ntables; t++) {
         const bk_table *tab = doc->tables[t];
-        int has = docno < FULL_DOCUMENTS;
+        int full = docno < FULL_DOCUMENTS, has = 0;
         for (size_t i = first; i < bk_report_count(r) && !has; i++) {
             const bk_finding *f = bk_report_at(r, i);
             has = f->table && strcmp(f->table, tab->tpl->id) == 0;
         }
-        if (has)
-            draw_table(h, doc, tab, r, first, docno);
+        if (full || has)
+            draw_table(h, doc, tab, r, first, docno, !full);
     }
     fputs("</details>\n", out);
     if (ferror(out))
