@@ -486,6 +486,8 @@ static void code_findings(nv_run *run, const nv_part *p, const nv_sentence *st, 
                           const resolved *r)
 {
     static const char *const lv[] = {"类", "款", "项"};
+    if (!r->code.found && !r->code.tables)
+        return; /* no table of the document to compare with (a PDF whose tables were not read) */
     if (!r->code.found) {
         say_where(run, p);
         nv_text_add(&run->en, "the text states a figure for the classification %s%s%s, which no "
@@ -740,7 +742,14 @@ static void check_sum(nv_run *run, const nv_part *p, size_t si)
     size_t n = 0;
     for (size_t i = st->fig0; i < st->fig0 + st->nfig; i++) {
         const nv_fig *f = &p->fig[i];
-        if (f->start > at && f->end <= stop && f->role == NV_LEVEL && f->unit != NV_PERCENT && n < 64)
+        if (!(f->start > at && f->end <= stop && f->role == NV_LEVEL && f->unit != NV_PERCENT))
+            continue;
+        /* "…，合计1170.00万" repeats the total after its parts */
+        const char *w = p->text + f->subj_start;
+        size_t wl = f->start - f->subj_start;
+        if (nv_has(w, wl, "合计") || nv_has(w, wl, "共计") || nv_has(w, wl, "总计") || nv_has(w, wl, "小计"))
+            continue;
+        if (n < 64)
             parts[n++] = f;
     }
     if (n < 2 || nv_has(p->text + at, stop - at, "等"))
@@ -920,6 +929,9 @@ bk_status nv_check_part(nv_run *run, nv_part *p)
         const nv_fig *base = NULL;
         resolved rb;
         int base_resolved = 0;
+        long sw = sum_word(p->text + st->start, st->end - st->start);
+        size_t sum_at = sw >= 0 ? st->start + (size_t)sw : st->end;
+        nv_concept total_concept = NV_C_NONE;
         for (size_t i = st->fig0; i < st->fig0 + st->nfig && run->status == BK_OK; i++) {
             const nv_fig *f = &p->fig[i];
             if (f->role == NV_LEVEL && f->unit != NV_PERCENT) {
@@ -929,6 +941,10 @@ bk_status nv_check_part(nv_run *run, nv_part *p)
                 rb = r;
                 if (!base_resolved)
                     continue;
+                if (f->start < sum_at)
+                    total_concept = r.concept;
+                else if (r.concept != NV_C_NONE && r.concept == total_concept)
+                    continue; /* a part of the sum read as its whole: its words name more */
                 if (r.code_stated)
                     code_findings(run, p, st, f, &r);
                 else if (r.has_cur)

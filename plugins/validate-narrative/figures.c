@@ -39,6 +39,11 @@ static const char *const other_income[] = {"事业收入", "经营收入", "其�
 
 nv_concept nv_concept_of(const char *s, size_t len)
 {
+    /* 政府采购货物/工程/服务预算: a kind of procurement, not its total */
+    long k = nv_find(s, len, "政府采购");
+    if (k >= 0 && (nv_has(s + k, len - (size_t)k, "货物") || nv_has(s + k, len - (size_t)k, "工程") ||
+                   nv_has(s + k, len - (size_t)k, "服务")))
+        return NV_C_NONE;
     for (size_t i = 0; i < sizeof concepts / sizeof *concepts; i++)
         for (size_t w = 0; w < 6 && concepts[i].words[w]; w++)
             if (nv_has(s, len, concepts[i].words[w]))
@@ -422,6 +427,9 @@ void nv_code_find(const bk_doc *doc, const nv_code_query *q, nv_code_match *m)
 {
     memset(m, 0, sizeof *m);
     m->name_level = -1;
+    for (size_t i = 0; i < doc->ntables && !m->tables; i++)
+        m->tables = doc->tables[i]->tpl->row_key &&
+                    strcmp(doc->tables[i]->tpl->row_key, "function") == 0 && doc->tables[i]->nrows > 0;
     static const char *const order[] = {"T07", "T10", "T11", "T03"};
     for (size_t i = 0; i < 4 && !m->found; i++) {
         const bk_table *t = bk_doc_table(doc, order[i]);

@@ -113,6 +113,7 @@ typedef struct nv_code_query {
 typedef struct nv_code_match {
     nv_cell cell;
     int found;
+    int tables;                /* the document has a functional classification table */
     int name_level;            /* level whose stated name differs from the printed one, -1 */
     const char *printed_name;  /* the name the table prints at that level */
 } nv_code_match;

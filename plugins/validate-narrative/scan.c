@@ -222,6 +222,18 @@ static int comparison_words(const char *s, size_t len)
            nv_has(s, len, "同比") || nv_has(s, len, "上年");
 }
 
+/* After "万" without 元: only a clause mark or the end makes it an amount (not 万人, 万份). */
+static int wan_alone(const char *s, size_t len)
+{
+    static const char *const marks[] = {"，", "。", "、", "；", "：", ",", ";", ")", "）"};
+    if (len == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (starts_with(s, len, marks[i]))
+            return 1;
+    return 0;
+}
+
 static int scan_sentence(nv_part *p, nv_sentence *st)
 {
     const char *s = p->text;
@@ -274,6 +286,8 @@ static int scan_sentence(nv_part *p, nv_sentence *st)
             unit = NV_YUAN, ulen = 3;
         else if (j < st->end && s[j] == '%')
             unit = NV_PERCENT, ulen = 1;
+        else if (starts_with(s + j, st->end - j, "万") && wan_alone(s + j + 3, st->end - j - 3))
+            unit = NV_WAN, ulen = 3; /* "1170.00万，其中…": 万 for 万元 before a clause mark */
         else {
             i = j;
             continue;
@@ -306,6 +320,10 @@ static int scan_sentence(nv_part *p, nv_sentence *st)
             starts_with(after, alen, "以内") || starts_with(after, alen, "及以下") ||
             starts_with(after, alen, "及以上"))
             f.role = NV_OTHER;
+        else if (!comparison_words(s + st->start, i - st->start))
+            /* no 较/比/同比 before it: "支持商销稳增长30.00万" names an item, "增长8.3%" alone
+             * is no change of anything */
+            f.role = unit == NV_PERCENT ? NV_OTHER : NV_LEVEL;
         else if (unit == NV_PERCENT) {
             int d = direction_at_end(before, blen, rate_more, sizeof rate_more / sizeof *rate_more,
                                      rate_less, sizeof rate_less / sizeof *rate_less);

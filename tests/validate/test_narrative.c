@@ -246,6 +246,26 @@ static void sums_and_twice(void **state)
     bk_report_free(r);
 }
 
+/* "1170.00万" for 万元 before a clause mark; a 合计 after the parts repeats the total */
+static void wan_and_repeated_total(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    append(doc, 7, "六、年度预算安排：项目总预算1170.00万，其中支持规模化发展870.00万，支持创新化发展70.00万，"
+                   "支持协同化发展180.00万，支持国际化发展50.00万，合计1170.00万。服务人数3万人。");
+    bk_report *r = check(doc);
+    EXPECT(r, SEED_CHANGE, SEED_SUM);
+    bk_report_free(r);
+    doc = vt_sample();
+    append(doc, 7, "六、年度预算安排：项目总预算1170.00万，其中支持规模化发展870.00万，支持创新化发展60.00万，"
+                   "支持协同化发展180.00万，支持国际化发展50.00万，合计1170.00万。");
+    r = check(doc);
+    EXPECT(r, SEED_CHANGE, SEED_SUM, {"narrative.sum", E, NULL, NULL, NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"narrative.sum", E, NULL, NULL, NULL, NULL});
+    assert_dec(f->expected, "1160.00");
+    bk_report_free(r);
+}
+
 static void completeness(void **state)
 {
     (void)state;
@@ -295,6 +315,7 @@ int main(void)
         cmocka_unit_test_teardown(codes, teardown),
         cmocka_unit_test_teardown(changes, teardown),
         cmocka_unit_test_teardown(sums_and_twice, teardown),
+        cmocka_unit_test_teardown(wan_and_repeated_total, teardown),
         cmocka_unit_test_teardown(completeness, teardown),
         cmocka_unit_test_teardown(no_false_findings, teardown),
     };
