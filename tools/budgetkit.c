@@ -97,7 +97,7 @@ static const char main_help[] =
     "Commands:\n"
     "  convert IN... OUT   convert between formats (JSON, XML, CSV, ZIP archive)\n"
     "  info IN             summarise a budget: department, year, units, tables, totals\n"
-    "  validate IN...      check classification codes and totals; exit 1 on errors\n"
+    "  validate IN...      check codes, totals and the narrative text; exit 1 on errors\n"
     "  consolidate IN... OUT  build the department budget from its units' budgets\n"
     "  diff A B            cell-level differences between two budgets; exit 1 when they differ\n"
     "  plugins             list the plugins found and the files skipped\n"
@@ -153,10 +153,11 @@ static const char validate_help[] =
     "Run the validators over every document (also each document inside an archive) and print\n"
     "a report. Exit 1 when an error is found, 0 otherwise, 2 when an input cannot be read.\n"
     "\n"
-    "  --only LIST         run only these validators (comma list: codes,totals)\n"
+    "  --only LIST         run only these validators (comma list: codes,totals,narrative)\n"
     "  --skip LIST         do not run these\n"
     "  --strict            differences within rounding count as errors\n"
-    "  --format FMT        text (default) or json\n"
+    "  --format FMT        text (default), json or html (one self-contained page: the\n"
+    "                      tables drawn with the cells of findings marked)\n"
     "  --lang LANG         zh or en (default: from the locale)\n"
     "  --catalog FILE      a full code catalogue (CSV: scheme,code,name,level,source)\n"
     "  --option KEY=VALUE  pass an option to the validators\n"
@@ -402,6 +403,15 @@ static int cmd_info(common *c, int argc, char **argv)
     return 0;
 }
 
+static bk_status html_document(const bk_doc *doc, const bk_report *report, size_t first,
+                               void *user, bk_error *err)
+{
+    bk_status st = bk_html_document(user, doc, report, first);
+    if (st != BK_OK)
+        bk_error_set(err, st, "cannot write the HTML report");
+    return st;
+}
+
 static int cmd_validate(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS,
@@ -433,8 +443,8 @@ static int cmd_validate(common *c, int argc, char **argv)
         if (r <= 0)
             return r < 0 ? EXIT_BAD : usage_error("validate ", "%s", "unknown option");
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-        return usage_error("validate ", "--format is text or json, not '%s'", format);
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
+        return usage_error("validate ", "--format is text, json or html, not '%s'", format);
     if (!lang) {
         const char *l = setlocale(LC_MESSAGES, NULL);
         const char *env = getenv("LANG");
@@ -453,16 +463,25 @@ static int cmd_validate(common *c, int argc, char **argv)
         return EXIT_BAD;
     bk_error err;
     bk_error_clear(&err);
-    bk_status st = bk_validate(c->ctx, (const char *const *)argv + optind, (size_t)(argc - optind),
-                               c->from, only, skip, report, &err);
-    if (st != BK_OK) {
-        print_error(&err);
+    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, 0};
+    bk_html *html = NULL;
+    if (strcmp(format, "html") == 0 && !(html = bk_html_begin(&ro))) {
+        fprintf(stderr, "budgetkit: cannot make a temporary file for the HTML report\n");
         bk_report_free(report);
         return EXIT_BAD;
     }
-    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, 0};
-    size_t errors = strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
-                                                : bk_report_write_text(report, &ro, stdout);
+    bk_status st = bk_validate_each(c->ctx, (const char *const *)argv + optind,
+                                    (size_t)(argc - optind), c->from, only, skip, report,
+                                    html ? html_document : NULL, html, &err);
+    if (st != BK_OK) {
+        print_error(&err);
+        bk_html_free(html);
+        bk_report_free(report);
+        return EXIT_BAD;
+    }
+    size_t errors = html ? bk_html_end(html, report, stdout)
+                    : strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
+                                                  : bk_report_write_text(report, &ro, stdout);
     if (fixes) {
         size_t applied = 0, left = 0;
         st = bk_fix_suggestions(c->ctx, (const char *const *)argv + optind,
@@ -470,6 +489,7 @@ static int cmd_validate(common *c, int argc, char **argv)
                                 &applied, &left, &err);
         if (st != BK_OK) {
             print_error(&err);
+            bk_html_free(html);
             bk_report_free(report);
             return EXIT_BAD;
         }
@@ -480,6 +500,7 @@ static int cmd_validate(common *c, int argc, char **argv)
                     left);
         fputc('\n', stderr);
     }
+    bk_html_free(html);
     bk_report_free(report);
     return errors ? EXIT_FINDINGS : 0;
 }

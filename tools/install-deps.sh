@@ -9,6 +9,7 @@ packages=(
   libpoppler-glib-dev poppler-utils                             # pdf plugin (GPL), its tests
   clang libclang-rt-14-dev                                      # fuzzing and sanitizers
   libxlsxwriter-dev libfreexl-dev python3-openpyxl              # spreadsheets; tests read them with openpyxl
+  chromium fonts-wqy-microhei                                   # the HTML report in a browser
 )
 if [ "${BK_BENCH:-0}" = 1 ]; then
   packages+=(miller time)

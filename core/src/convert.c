@@ -268,6 +268,8 @@ typedef struct validate_run {
     size_t n;
     bk_report *report;
     bk_ctx *ctx;
+    bk_validated_fn fn;
+    void *user;
 } validate_run;
 
 static void progress(bk_ctx *ctx, size_t done, size_t total, size_t findings)
@@ -293,7 +295,7 @@ static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
 {
     validate_run *run = user;
     bk_report_count_document(run->report);
-    size_t done = bk_report_documents(run->report);
+    size_t done = bk_report_documents(run->report), first = bk_report_count(run->report);
     progress(run->ctx, done, 0, bk_report_count(run->report));
     for (size_t i = 0; i < run->n; i++) {
         bk_status st = run->v[i].desc->validate(&run->v[i].job, doc);
@@ -307,13 +309,22 @@ static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
             return st;
         }
     }
+    if (run->fn)
+        return run->fn(doc, run->report, first, run->user, err);
     return BK_OK;
 }
 
 bk_status bk_validate(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *from,
                       const char *only, const char *skip, bk_report *report, bk_error *err)
 {
-    validate_run run = {NULL, 0, report, ctx};
+    return bk_validate_each(ctx, inputs, ninputs, from, only, skip, report, NULL, NULL, err);
+}
+
+bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
+                           const char *from, const char *only, const char *skip,
+                           bk_report *report, bk_validated_fn fn, void *user, bk_error *err)
+{
+    validate_run run = {NULL, 0, report, ctx, fn, user};
     size_t n = bk_ctx_plugin_count(ctx);
     run.v = bk_calloc(n ? n : 1, sizeof *run.v);
     if (!run.v)

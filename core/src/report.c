@@ -45,7 +45,8 @@ int bk_report_add(bk_report *r, const bk_finding *f)
     bk_finding c = *f;
     if (copy(r, &c.rule) || copy(r, &c.document) || copy(r, &c.unit) || copy(r, &c.table) ||
         copy(r, &c.row) || copy(r, &c.column) || copy(r, &c.parts) || copy(r, &c.message_en) ||
-        copy(r, &c.message_zh) || copy(r, &c.explains) || copy(r, &c.confidence))
+        copy(r, &c.message_zh) || copy(r, &c.explains) || copy(r, &c.confidence) ||
+        copy(r, &c.part) || copy(r, &c.quote) || copy(r, &c.figure))
         return -1;
     c.id = r->count + 1;
     r->items[r->count++] = c;

@@ -53,6 +53,10 @@ static void print_location(const bk_finding *f, FILE *out)
         fprintf(out, " %s", f->row);
     if (f->column)
         fprintf(out, " / %s", f->column);
+    if (f->part)
+        fprintf(out, " 「%s」", f->part);
+    if (f->page > 0)
+        fprintf(out, " p.%ld", f->page);
 }
 
 
@@ -290,7 +294,12 @@ size_t bk_report_write_json(const bk_report *r, const bk_report_options *o, FILE
             json_object_set_new(loc, "line", json_integer(f->line));
         if (f->row_no > 0)
             json_object_set_new(loc, "row_index", json_integer((json_int_t)f->row_no));
+        set_str(loc, "part", f->part);
+        if (f->page > 0)
+            json_object_set_new(loc, "page", json_integer(f->page));
         json_object_set_new(j, "location", loc);
+        set_str(j, "quote", f->quote);
+        set_str(j, "figure", f->figure);
         if (f->has_values) {
             set_dec(j, "expected", f->expected);
             set_dec(j, "actual", f->actual);

@@ -34,7 +34,7 @@ u="$tmp/units"
 python3 "$here/split.py" "$seed" "$templates" "$u" \
   "深圳市大鹏新区政务服务数据管理局(本级):0.37" "大鹏新区政务服务中心:0.41" "大鹏新区数据资源中心:0.22"
 for f in "$u"/unit*.json; do
-  check "unit $(basename "$f") validates clean" status_is 0 "$BK" validate --lang en "$f"
+  check "unit $(basename "$f") validates clean" status_is 0 "$BK" validate --skip narrative --lang en "$f"
 done
 check "consolidate three units" status_is 0 "$BK" consolidate --lang en "$u"/unit1.json "$u"/unit2.json "$u"/unit3.json "$tmp/dept.json"
 check "it says what it wrote" grep -q "3 units from 3 documents" "$tmp/err"

@@ -9,11 +9,21 @@ trap 'rm -rf "$out"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The seed: no error, exit 0, and the two notes it carries.
-"$BK" validate "$sample" >"$out/seed.txt" 2>&1 || fail "the seed does not validate: $(cat "$out/seed.txt")"
+# The seed's tables: no error, exit 0, and the two notes they carry.
+"$BK" validate --skip narrative "$sample" >"$out/seed.txt" 2>&1 \
+  || fail "the seed does not validate: $(cat "$out/seed.txt")"
 grep -q "0 errors" "$out/seed.txt" || fail "no '0 errors' in: $(cat "$out/seed.txt")"
 grep -q "codes.table-truncated" "$out/seed.txt" || fail "the lost top of Table 3 is not noted"
 grep -q "totals.percent-base-zero" "$out/seed.txt" || fail "the zero-base percentage is not noted"
+
+# The seed's text: one change that the tables contradict (exit 1), one sum within rounding.
+status=0
+"$BK" validate --lang en "$sample" >"$out/text.txt" 2>&1 || status=$?
+[ "$status" -eq 1 ] || fail "expected exit 1 on the seed's narrative, got $status"
+grep -q "1 document, 1 error, 0 warnings, 1 within rounding, 2 info" "$out/text.txt" \
+  || fail "unexpected counts: $(cat "$out/text.txt")"
+grep -q "error \[narrative.change\]" "$out/text.txt" || fail "no narrative.change: $(cat "$out/text.txt")"
+grep -q "rounding \[narrative.sum\]" "$out/text.txt" || fail "no narrative.sum: $(cat "$out/text.txt")"
 
 # A percentage one place off: exit 1, the cell named, the figures shown.
 sed 's/"change_pct": "-20.57"/"change_pct": "-20.60"/' "$sample" >"$out/bad.json"

@@ -124,7 +124,9 @@ static bk_report *run(const char *const *paths, size_t n, const char *only, va_l
     assert_non_null(r);
     bk_error err;
     bk_error_clear(&err);
-    bk_status st = bk_validate(ctx, paths, n, NULL, only, NULL, r, &err);
+    /* The narrative has its tests of its own (test_narrative.c): documents built here to test
+     * the tables keep the seed's text, which then no longer matches them. */
+    bk_status st = bk_validate(ctx, paths, n, NULL, only, only ? NULL : "narrative", r, &err);
     if (st != BK_OK) {
         char msg[1024];
         bk_error_format(&err, msg, sizeof msg);

@@ -32,7 +32,7 @@ char *vt_times(const char *value, int k);
 const char *vt_write(json_t *doc, const char *name);
 void vt_cleanup(void);
 
-/* Validate files with the validators in `only` (NULL: all) and options ("k", "v", ..., NULL). */
+/* Validate files with the validators in `only` (NULL: all but narrative) and options ("k", "v", ..., NULL). */
 bk_report *vt_validate(const char *const *paths, size_t n, const char *only, ...);
 bk_report *vt_validate_one(json_t *doc, const char *only, ...);
 

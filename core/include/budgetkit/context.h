@@ -143,6 +143,15 @@ BK_API bk_status bk_fix_suggestions(bk_ctx *ctx, const char *const *inputs, size
                                     const char *output, const char *to, size_t *applied,
                                     size_t *left, bk_error *err);
 
+/* bk_validate, calling fn after each document is validated with the index of its first
+ * finding in report (the report writers that draw the document, such as the HTML page). */
+typedef bk_status (*bk_validated_fn)(const bk_doc *doc, const bk_report *report, size_t first,
+                                     void *user, bk_error *err);
+BK_API bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
+                                  const char *from, const char *only, const char *skip,
+                                  bk_report *report, bk_validated_fn fn, void *user,
+                                  bk_error *err);
+
 BK_API const char *bk_version(void);
 
 #ifdef __cplusplus

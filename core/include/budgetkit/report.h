@@ -41,6 +41,11 @@ typedef struct bk_finding {
     const char *explains;   /* ids of the findings this one accounts for, "3,4,7" */
     const char *confidence; /* how sure the explanation is, in words */
     uint32_t row_no;        /* 1-based index of the row in its table, 0 when not given */
+    /* Findings about the narrative (说明) text: where it says what. */
+    const char *part;   /* the part's title, NULL for findings about tables */
+    long page;          /* page of the source document, 0 when unknown */
+    const char *quote;  /* the sentence, normalised (full-width digits, no blanks) */
+    const char *figure; /* the figure of the sentence the finding is about, as in quote */
 } bk_finding;
 
 /* Confidence of an explanation that is the only one of its size: corrections that can be

@@ -1,0 +1,117 @@
+/* Findings of the narrative validator: where the text says it, which cell of which table it was
+ * compared with, and two full sentences. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "budgetkit/alloc.h"
+#include "nv.h"
+
+void nv_text_init(nv_text *t) { memset(t, 0, sizeof *t); }
+
+void nv_text_free(nv_text *t)
+{
+    bk_free(t->s);
+    nv_text_init(t);
+}
+
+void nv_text_clear(nv_text *t)
+{
+    t->len = 0;
+    if (t->s)
+        t->s[0] = '\0';
+}
+
+void nv_text_add(nv_text *t, const char *fmt, ...)
+{
+    if (t->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        t->failed = 1;
+        return;
+    }
+    void *b = t->s;
+    if (bk_grow(&b, &t->cap, t->len + (size_t)n + 1, 1) != 0) {
+        t->failed = 1;
+        return;
+    }
+    t->s = b;
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+void nv_text_dec(nv_text *t, bk_decimal d)
+{
+    char b[BK_DECIMAL_BUFSIZE];
+    bk_decimal_format(d, 0, b, sizeof b);
+    nv_text_add(t, "%s", b);
+}
+
+void nv_text_abs(nv_text *t, bk_decimal d)
+{
+    if (d.units < 0 && d.units != INT64_MIN)
+        d.units = -d.units;
+    nv_text_dec(t, d);
+}
+
+const char *nv_text_str(const nv_text *t) { return t->s ? t->s : ""; }
+
+void nv_emit(nv_run *run, const nv_report *r)
+{
+    if (run->status != BK_OK)
+        return;
+    const bk_doc *doc = run->doc;
+    bk_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = r->rule;
+    f.severity = r->severity == BK_SEV_ROUNDING && run->strict ? BK_SEV_ERROR : r->severity;
+    f.document = doc->source;
+    int dept = bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT);
+    f.unit = dept >= 0 ? doc->units[dept].name : NULL;
+    if (r->cell && r->cell->table) {
+        const bk_table *t = r->cell->table;
+        const bk_row *row = &t->rows[r->cell->row];
+        f.table = t->tpl->id;
+        f.row = row->code ? row->code : row->name;
+        if (row->kind == BK_ROW_UNIT && row->unit < doc->nunits)
+            f.row = doc->units[row->unit].name;
+        f.column = t->tpl->columns[r->cell->col].id;
+        f.line = row->line;
+        if (row->unit < doc->nunits)
+            f.unit = doc->units[row->unit].name;
+    }
+    f.has_values = r->has_values;
+    f.expected = r->expected;
+    f.actual = r->actual;
+    f.difference = r->difference;
+    f.bound = r->bound;
+    f.parts = r->parts;
+    f.message_en = nv_text_str(&run->en);
+    f.message_zh = nv_text_str(&run->zh);
+    nv_text_clear(&run->quote);
+    nv_text_clear(&run->fig);
+    if (r->part) {
+        f.part = r->part->title ? r->part->title : "";
+        if (r->sent) {
+            nv_text_add(&run->quote, "%.*s", (int)(r->sent->end - r->sent->start),
+                        r->part->text + r->sent->start);
+            f.quote = nv_text_str(&run->quote);
+        }
+        if (r->fig) {
+            nv_text_add(&run->fig, "%.*s", (int)(r->fig->end - r->fig->start),
+                        r->part->text + r->fig->start);
+            f.figure = nv_text_str(&run->fig);
+        }
+    }
+    if (run->en.failed || run->zh.failed || run->quote.failed || run->fig.failed) {
+        run->status = bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
+        return;
+    }
+    run->status = bk_validation_add(run->job, &f);
+}
