@@ -257,12 +257,20 @@ static int common_option(common *c, int opt, const char *arg, const char *cmd)
     {"limit", required_argument, 0, 'L'}, {"option", required_argument, 0, 'O'},     \
     {"from", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}
 
+/* Commands that read or write budgets need plugins; finding none is the cause to report,
+ * not the "cannot tell the format" that would follow. */
 static int load_plugins(common *c)
 {
     bk_error err;
     bk_error_clear(&err);
     if (bk_ctx_load_plugins(c->ctx, &err) != BK_OK) {
         print_error(&err);
+        return EXIT_BAD;
+    }
+    if (bk_ctx_plugin_count(c->ctx) == 0) {
+        fprintf(stderr, "budgetkit: no plugins found in %s (see 'budgetkit plugins'; "
+                "--plugin-path or BUDGETKIT_PLUGIN_PATH add folders)\n",
+                bk_ctx_plugin_dirs(c->ctx));
         return EXIT_BAD;
     }
     return 0;
@@ -598,8 +606,12 @@ static int cmd_plugins(common *c, int argc, char **argv)
         if (r <= 0)
             return r < 0 ? EXIT_BAD : usage_error("plugins ", "%s", "unknown option");
     }
-    if (load_plugins(c))
+    bk_error err;
+    bk_error_clear(&err);
+    if (bk_ctx_load_plugins(c->ctx, &err) != BK_OK) {
+        print_error(&err);
         return EXIT_BAD;
+    }
     size_t n = bk_ctx_plugin_count(c->ctx);
     printf("%zu plugin%s:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
@@ -629,6 +641,7 @@ static int cmd_plugins(common *c, int argc, char **argv)
             printf("  %s: %s\n", file, reason);
         }
     }
+    printf("plugin folders: %s\n", bk_ctx_plugin_dirs(c->ctx));
     printf("data folder: %s\n", bk_ctx_data_dir(c->ctx));
     return 0;
 }
