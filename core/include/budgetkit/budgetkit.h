@@ -14,6 +14,7 @@
 #include "model.h"
 #include "plugin.h"
 #include "report.h"
+#include "summary.h"
 #include "template.h"
 
 #endif
