@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 
-#include "api.h"
 #include "error.h"
 #include "plugin.h"
 #include "report.h"
