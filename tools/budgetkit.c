@@ -1,6 +1,7 @@
 /* budgetkit — the command line. It parses arguments and prints; the library does the work. */
 #include <getopt.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "budgetkit/budgetkit.h"
+#include "messages.h"
 
 enum { EXIT_FINDINGS = 1, EXIT_BAD = 2 };
 
@@ -21,6 +23,7 @@ typedef struct common {
  * newline once the job is done. */
 typedef struct diag_state {
     int tty;
+    int converting;  /* convert's progress: no findings to count */
     int shown;       /* a progress line is on the terminal */
     double started, last;
 } diag_state;
@@ -57,8 +60,14 @@ static void on_diag(const bk_diag *d, void *user)
         return;
     if (!done || s->shown) {
         double rate = t > s->started ? (double)d->done / (t - s->started) : 0;
-        fprintf(stderr, "\rbudgetkit: %zu documents validated, %zu findings (%.0f/s)", d->done,
-                d->findings, rate);
+        if (s->converting)
+            fprintf(stderr, msg_zh ? "\rbudgetkit: 已转换 %zu 份文档（%.0f 份/秒）"
+                                   : "\rbudgetkit: %zu documents converted (%.0f/s)",
+                    d->done, rate);
+        else
+            fprintf(stderr, msg_zh ? "\rbudgetkit: 已校验 %zu 份文档，%zu 条结果（%.0f 份/秒）"
+                                   : "\rbudgetkit: %zu documents validated, %zu findings (%.0f/s)",
+                    d->done, d->findings, rate);
         s->shown = 1;
         s->last = t;
     }
@@ -68,19 +77,45 @@ static void on_diag(const bk_diag *d, void *user)
     }
 }
 
+/* When the reader of standard output has gone (`| head`), end quietly as other tools do:
+ * by SIGPIPE, after removing temporaries, instead of an error message about it. */
+static void end_if_stdout_closed(void)
+{
+    struct pollfd p = {STDOUT_FILENO, 0, 0};
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) {
+        bk_sink_remove_temporaries();
+        signal(SIGPIPE, SIG_DFL);
+        raise(SIGPIPE);
+    }
+}
+
 static void print_error(const bk_error *err)
 {
+    end_if_stdout_closed();
+    bk_error e = *err;
+    msg_translate(err->text, e.text, sizeof e.text);
     char buf[1024];
-    bk_error_format(err, buf, sizeof buf);
+    bk_error_format(&e, buf, sizeof buf);
     fprintf(stderr, "budgetkit: %s\n", buf);
 }
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
     fprintf(stderr, "budgetkit: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'budgetkit %s--help'.\n", cmd ? cmd : "");
+    fprintf(stderr, msg(fmt), strcmp(fmt, "%s") == 0 ? msg(arg) : arg);
+    fprintf(stderr, "\n");
+    fprintf(stderr, msg("Try 'budgetkit %s--help'."), cmd ? cmd : "");
+    fprintf(stderr, "\n");
     return EXIT_BAD;
+}
+
+/* --lang zh|en, for every command; the default comes from the locale. */
+static int set_lang(bk_ctx *ctx, const char *lang, const char *cmd)
+{
+    if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+        return usage_error(cmd, "--lang is zh or en, not '%s'", lang);
+    msg_zh = strcmp(lang, "zh") == 0;
+    return bk_ctx_set_option(ctx, "lang", lang) == BK_OK ? 0 : EXIT_BAD;
 }
 
 static void on_signal(int sig)
@@ -106,6 +141,7 @@ static const char main_help[] =
     "  --plugin-path DIRS  look for plugins in these ':'-separated folders first\n"
     "  --data-dir DIR      templates, rules and catalogue folder (default: installed formats/)\n"
     "  --limit NAME=VALUE  change a resource limit (see 'budgetkit convert --help')\n"
+    "  --lang LANG         messages in zh or en (default: from the locale, LANG/LC_ALL)\n"
     "  -h, --help          this help; 'budgetkit COMMAND --help' for a command\n"
     "  --version           print the version\n"
     "\n"
@@ -115,7 +151,7 @@ static const char convert_help[] =
     "Usage: budgetkit convert [OPTIONS] IN... OUT\n"
     "Read every IN (file, folder, archive, or - for standard input) and write OUT.\n"
     "The input format is found by probing the first bytes and the name; the output format\n"
-    "by OUT's extension (.json .xml .csv .zip). OUT '-' is standard output. An OUT that is a\n"
+    "by OUT's extension (.json .jsonl .xml .csv .zip). OUT '-' is standard output. An OUT that is a\n"
     "folder (or ends in '/') receives one file per document (or per table for wide CSV).\n"
     "\n"
     "  --from FMT          read IN as FMT (json, xml, csv, archive)\n"
@@ -125,7 +161,12 @@ static const char convert_help[] =
     "  --layout LAYOUT     CSV output: lines (one record per cell, lossless; default) or wide\n"
     "                      (the published table layout; implies --to csv)\n"
     "  --option KEY=VALUE  pass an option to the plugins, among them:\n"
-    "                      bom=yes|no (CSV), year=YYYY and money_unit=万元 (wide CSV input),\n"
+    "                      bom=yes|no (CSV: a UTF-8 byte order mark so that Excel shows the\n"
+    "                      Chinese text; default yes for wide tables, no for line items:\n"
+    "                      give bom=yes for line items opened in a spreadsheet),\n"
+    "                      json-lines=yes (JSON: one document a line even for one; a bulk\n"
+    "                      and a .jsonl output always are), year=YYYY and money_unit=万元\n"
+    "                      (wide CSV input),\n"
     "                      lines=yes (XML: source line of each row), member-format=json|xml|csv\n"
     "                      and package-name=NAME (archive output)\n"
     "  --limit NAME=VALUE  limits: max-input-bytes, max-cells, max-string, max-depth,\n"
@@ -141,12 +182,15 @@ static const char convert_help[] =
     "untouched on failure.\n";
 
 static const char info_help[] =
-    "Usage: budgetkit info [--from FMT] IN\n"
+    "Usage: budgetkit info [--from FMT] [--format text|json] [--lang zh|en] IN\n"
     "Print a short summary of each document in IN: department, fiscal year, money unit,\n"
-    "units, the tables present with their row counts and grand totals.\n"
+    "grand total (basic and project expenditure), units, the tables present with their row\n"
+    "counts and grand totals. --format json prints one JSON object a document, one a line\n"
+    "(amounts as exact decimal strings).\n"
     "\n"
     "Example:\n"
-    "  budgetkit info samples/dapeng-2024/budget.json\n";
+    "  budgetkit info samples/dapeng-2024/budget.json\n"
+    "  budgetkit info --format json samples/dapeng-2024/budget.zip\n";
 
 static const char validate_help[] =
     "Usage: budgetkit validate [OPTIONS] IN...\n"
@@ -250,6 +294,8 @@ static int common_option(common *c, int opt, const char *arg, const char *cmd)
     case 'f':
         c->from = arg;
         return 1;
+    case 'g':
+        return set_lang(c->ctx, arg, cmd) ? -1 : 1;
     case 't':
         c->to = arg;
         return 1;
@@ -260,14 +306,25 @@ static int common_option(common *c, int opt, const char *arg, const char *cmd)
 #define COMMON_LONG_OPTIONS                                                       \
     {"plugin-path", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'}, \
     {"limit", required_argument, 0, 'L'}, {"option", required_argument, 0, 'O'},     \
-    {"from", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}
+    {"from", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},            \
+    {"lang", required_argument, 0, 'g'}
 
+/* Commands that read or write budgets need plugins; finding none is the cause to report,
+ * not the "cannot tell the format" that would follow. */
 static int load_plugins(common *c)
 {
     bk_error err;
     bk_error_clear(&err);
     if (bk_ctx_load_plugins(c->ctx, &err) != BK_OK) {
         print_error(&err);
+        return EXIT_BAD;
+    }
+    if (bk_ctx_plugin_count(c->ctx) == 0) {
+        fprintf(stderr, "budgetkit: ");
+        fprintf(stderr, msg("no plugins found in %s (see 'budgetkit plugins'; --plugin-path or "
+                            "BUDGETKIT_PLUGIN_PATH add folders)"),
+                bk_ctx_plugin_dirs(c->ctx));
+        fprintf(stderr, "\n");
         return EXIT_BAD;
     }
     return 0;
@@ -310,80 +367,193 @@ static int cmd_convert(common *c, int argc, char **argv)
         print_error(&err);
         return EXIT_BAD;
     }
-    if (isatty(STDERR_FILENO) && strcmp(argv[argc - 1], "-") != 0)
-        fprintf(stderr, "budgetkit: wrote %s: %zu document%s, %zu cells\n", argv[argc - 1],
-                stats.documents, stats.documents == 1 ? "" : "s", stats.cells);
+    if (isatty(STDERR_FILENO) && strcmp(argv[argc - 1], "-") != 0) {
+        fprintf(stderr, "budgetkit: ");
+        fprintf(stderr, msg("wrote %s: %zu documents, %zu cells"), argv[argc - 1],
+                stats.documents, stats.cells);
+        fprintf(stderr, "\n");
+    }
     return 0;
 }
 
-/* The department's figure in the column "total" (else the first amount column), or the
- * last printed total line's. */
-static const char *grand_total(const bk_doc *doc, const bk_table *t, char *buf, size_t cap)
+/* A label of info's text output, in the chosen language, padded to 13 columns on a terminal
+ * (a Chinese character takes two). */
+static void label(const char *en)
 {
-    int amount = bk_template_column(t->tpl, "total");
-    for (size_t c = 0; c < t->tpl->ncolumns && amount < 0; c++)
-        if (t->tpl->columns[c].type == BK_COL_AMOUNT)
-            amount = (int)c;
-    if (amount < 0)
-        return NULL;
-    long pick = -1;
-    for (size_t r = 0; r < t->nrows; r++) {
-        const bk_row *row = &t->rows[r];
-        if (row->kind == BK_ROW_UNIT && doc->units[row->unit].kind == BK_UNIT_DEPARTMENT) {
-            pick = (long)r;
-            break;
-        }
-        if (row->kind == BK_ROW_TOTAL)
-            pick = (long)r;
+    const char *text = msg(en);
+    size_t width = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p < 0x80)
+            width++;
+        else if (*p >= 0xE0)
+            width += 2;
+    printf("%s", text);
+    for (; width < 13; width++)
+        putchar(' ');
+}
+
+typedef struct info_run {
+    size_t count;
+    int json;
+} info_run;
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            printf("\\%c", ch);
+        else if (ch < 0x20)
+            printf("\\u%04x", ch);
+        else
+            putchar(ch);
     }
-    if (pick < 0)
-        return NULL;
-    const bk_cell *cell = bk_table_cell(t, (size_t)pick, (size_t)amount);
-    if (cell->kind != BK_CELL_NUMBER)
-        return NULL;
-    bk_decimal_format(bk_cell_decimal(cell), 1, buf, cap);
-    return buf;
+    putchar('"');
+}
+
+static void json_amount(const char *key, int has, bk_decimal d)
+{
+    char buf[BK_DECIMAL_BUFSIZE];
+    printf(",\"%s\":", key);
+    if (!has) {
+        printf("null");
+        return;
+    }
+    bk_decimal_format(d, 0, buf, sizeof buf);
+    json_string(buf); /* exact decimal text, as in the canonical JSON */
+}
+
+/* info --format json: one object a document, one line each (JSON Lines). */
+static void print_info_json(const bk_doc *doc)
+{
+    bk_summary sum;
+    bk_doc_summary(doc, &sum);
+    printf("{\"document\":");
+    json_string(doc->source ? doc->source : "-");
+    printf(",\"department\":{\"name\":");
+    json_string(sum.department);
+    if (sum.dept_code) {
+        printf(",\"code\":");
+        json_string(sum.dept_code);
+    }
+    printf("},\"fiscal_year\":%d,\"money_unit\":", sum.fiscal_year);
+    json_string(sum.money_unit);
+    printf(",\"precision\":%d", sum.precision);
+    json_amount("grand_total", sum.has_grand_total, sum.grand_total);
+    json_amount("basic", sum.has_basic, sum.basic);
+    json_amount("project", sum.has_project, sum.project);
+    printf(",\"units\":[");
+    for (size_t i = 0; i < doc->nunits; i++) {
+        printf("%s{\"id\":", i ? "," : "");
+        json_string(doc->units[i].id);
+        printf(",\"kind\":");
+        json_string(bk_unit_kind_name(doc->units[i].kind));
+        printf(",\"name\":");
+        json_string(doc->units[i].name);
+        printf("}");
+    }
+    printf("],\"tables\":[");
+    for (size_t i = 0; i < doc->ntables; i++) {
+        const bk_table *t = doc->tables[i];
+        bk_decimal d;
+        int has = bk_table_grand_total(doc, t, &d);
+        printf("%s{\"id\":", i ? "," : "");
+        json_string(t->tpl->id);
+        printf(",\"title\":");
+        json_string(t->tpl->title);
+        printf(",\"rows\":%zu", t->nrows);
+        json_amount("total", has, d);
+        printf("}");
+    }
+    printf("],\"cells\":%zu,\"goals\":%zu,\"indicators\":%zu,\"narrative_parts\":%zu}\n",
+           sum.cells, sum.goals, sum.indicators, sum.narrative_parts);
 }
 
 static bk_status print_info(bk_doc *doc, void *user, bk_error *err)
 {
     (void)err;
-    size_t *count = user;
-    if ((*count)++)
+    info_run *run = user;
+    if (run->json) {
+        print_info_json(doc);
+        return BK_OK;
+    }
+    if (run->count++)
         printf("\n");
-    printf("document     %s\n", doc->source ? doc->source : "-");
-    printf("department   %s%s%s%s\n", doc->dept_name, doc->dept_code ? " (" : "",
+    label("document");
+    printf("%s\n", doc->source ? doc->source : "-");
+    label("department");
+    printf("%s%s%s%s\n", doc->dept_name, doc->dept_code ? " (" : "",
            doc->dept_code ? doc->dept_code : "", doc->dept_code ? ")" : "");
-    printf("fiscal year  %d\n", doc->fiscal_year);
-    printf("money unit   %s, %d decimals\n", doc->money_unit, doc->precision);
-    printf("units        %zu\n", doc->nunits);
+    label("fiscal year");
+    printf("%d\n", doc->fiscal_year);
+    label("money unit");
+    printf(msg("%s, %d decimals"), doc->money_unit, doc->precision);
+    printf("\n");
+    bk_summary sum;
+    bk_doc_summary(doc, &sum);
+    if (sum.has_grand_total) {
+        char g[BK_DECIMAL_BUFSIZE], b[BK_DECIMAL_BUFSIZE] = "-", p[BK_DECIMAL_BUFSIZE] = "-";
+        bk_decimal_format(sum.grand_total, 1, g, sizeof g);
+        if (sum.has_basic)
+            bk_decimal_format(sum.basic, 1, b, sizeof b);
+        if (sum.has_project)
+            bk_decimal_format(sum.project, 1, p, sizeof p);
+        label("grand total");
+        printf(msg("%s (basic %s, project %s)"), g, b, p);
+        printf("\n");
+    }
+    label("units");
+    printf("%zu\n", doc->nunits);
     for (size_t i = 0; i < doc->nunits; i++)
         printf("  %-10s %-10s %s\n", doc->units[i].id, bk_unit_kind_name(doc->units[i].kind),
                doc->units[i].name);
-    printf("tables       %zu, %zu cells with a value\n", doc->ntables, bk_doc_cell_count(doc));
+    label("tables");
+    printf(msg("%zu, %zu cells with a value"), doc->ntables, bk_doc_cell_count(doc));
+    printf("\n");
     for (size_t i = 0; i < doc->ntables; i++) {
         const bk_table *t = doc->tables[i];
         char buf[BK_DECIMAL_BUFSIZE];
-        const char *total = grand_total(doc, t, buf, sizeof buf);
-        printf("  %-4s %4zu rows  %14s  %s\n", t->tpl->id, t->nrows, total ? total : "",
-               t->tpl->title);
+        bk_decimal d;
+        const char *total = NULL;
+        if (bk_table_grand_total(doc, t, &d)) {
+            bk_decimal_format(d, 1, buf, sizeof buf);
+            total = buf;
+        }
+        printf("  %-4s %4zu %-4s  %14s  %s\n", t->tpl->id, t->nrows, msg("rows"),
+               total ? total : "", t->tpl->title);
     }
-    if (doc->performance.present)
-        printf("performance  %zu goals, %zu indicators\n", doc->performance.ngoals,
+    if (doc->performance.present) {
+        label("performance");
+        printf(msg("%zu goals, %zu indicators"), doc->performance.ngoals,
                doc->performance.nindicators);
-    if (doc->nnarrative)
-        printf("narrative    %zu parts\n", doc->nnarrative);
+        printf("\n");
+    }
+    if (doc->nnarrative) {
+        label("narrative");
+        printf(msg("%zu parts"), doc->nnarrative);
+        printf("\n");
+    }
     return BK_OK;
 }
 
 static int cmd_info(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
+    static const struct option opts[] = {COMMON_LONG_OPTIONS,
+                                         {"format", required_argument, 0, 'F'},
+                                         {0, 0, 0, 0}};
     int opt;
+    info_run run = {0, 0};
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(info_help, stdout);
             return 0;
+        }
+        if (opt == 'F') {
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+                return usage_error("info ", "--format is text or json, not '%s'", optarg);
+            run.json = strcmp(optarg, "json") == 0;
+            continue;
         }
         int r = common_option(c, opt, optarg, "info ");
         if (r <= 0)
@@ -395,8 +565,7 @@ static int cmd_info(common *c, int argc, char **argv)
         return EXIT_BAD;
     bk_error err;
     bk_error_clear(&err);
-    size_t count = 0;
-    if (bk_read(c->ctx, argv[optind], c->from, print_info, &count, &err) != BK_OK) {
+    if (bk_read(c->ctx, argv[optind], c->from, print_info, &run, &err) != BK_OK) {
         print_error(&err);
         return EXIT_BAD;
     }
@@ -419,11 +588,10 @@ static int cmd_validate(common *c, int argc, char **argv)
                                          {"skip", required_argument, 0, 's'},
                                          {"strict", no_argument, 0, 'S'},
                                          {"format", required_argument, 0, 'F'},
-                                         {"lang", required_argument, 0, 'g'},
                                          {"catalog", required_argument, 0, 'c'},
                                          {"fix-suggestions", required_argument, 0, 'X'},
                                          {0, 0, 0, 0}};
-    const char *only = NULL, *skip = NULL, *format = "text", *lang = NULL, *fixes = NULL;
+    const char *only = NULL, *skip = NULL, *format = "text", *fixes = NULL;
     int strict = 0, opt;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
@@ -432,7 +600,6 @@ static int cmd_validate(common *c, int argc, char **argv)
         case 's': skip = optarg; continue;
         case 'S': strict = 1; continue;
         case 'F': format = optarg; continue;
-        case 'g': lang = optarg; continue;
         case 'X': fixes = optarg; continue;
         case 'c':
             if (bk_ctx_set_option(c->ctx, "catalog", optarg) != BK_OK)
@@ -445,13 +612,6 @@ static int cmd_validate(common *c, int argc, char **argv)
     }
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
         return usage_error("validate ", "--format is text, json or html, not '%s'", format);
-    if (!lang) {
-        const char *l = setlocale(LC_MESSAGES, NULL);
-        const char *env = getenv("LANG");
-        lang = (l && strncmp(l, "zh", 2) == 0) || (env && strncmp(env, "zh", 2) == 0) ? "zh" : "en";
-    }
-    if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
-        return usage_error("validate ", "--lang is zh or en, not '%s'", lang);
     if (argc - optind < 1)
         return usage_error("validate ", "%s", "validate needs at least one input");
     if (strict && bk_ctx_set_option(c->ctx, "strict", "1") != BK_OK)
@@ -463,7 +623,7 @@ static int cmd_validate(common *c, int argc, char **argv)
         return EXIT_BAD;
     bk_error err;
     bk_error_clear(&err);
-    bk_report_options ro = {strict, strcmp(lang, "zh") == 0, 0};
+    bk_report_options ro = {strict, msg_zh, 0};
     bk_html *html = NULL;
     if (strcmp(format, "html") == 0 && !(html = bk_html_begin(&ro))) {
         fprintf(stderr, "budgetkit: cannot make a temporary file for the HTML report\n");
@@ -642,8 +802,12 @@ static int cmd_plugins(common *c, int argc, char **argv)
         if (r <= 0)
             return r < 0 ? EXIT_BAD : usage_error("plugins ", "%s", "unknown option");
     }
-    if (load_plugins(c))
+    bk_error err;
+    bk_error_clear(&err);
+    if (bk_ctx_load_plugins(c->ctx, &err) != BK_OK) {
+        print_error(&err);
         return EXIT_BAD;
+    }
     size_t n = bk_ctx_plugin_count(c->ctx);
     printf("%zu plugin%s:\n", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
@@ -673,6 +837,7 @@ static int cmd_plugins(common *c, int argc, char **argv)
             printf("  %s: %s\n", file, reason);
         }
     }
+    printf("plugin folders: %s\n", bk_ctx_plugin_dirs(c->ctx));
     printf("data folder: %s\n", bk_ctx_data_dir(c->ctx));
     return 0;
 }
@@ -683,7 +848,7 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
-    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported as such */
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, seen where it can be cleaned up */
 
     /* Global options may come before the command. */
     common c = {bk_ctx_new(), NULL, NULL};
@@ -691,8 +856,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "budgetkit: out of memory\n");
         return EXIT_BAD;
     }
-    diag_state diag = {isatty(STDERR_FILENO), 0, 0, 0};
+    diag_state diag = {isatty(STDERR_FILENO), 0, 0, 0, 0};
     bk_ctx_set_diagnostics(c.ctx, on_diag, &diag);
+    msg_zh = msg_locale_is_zh();
+    if (bk_ctx_set_option(c.ctx, "lang", msg_zh ? "zh" : "en") != BK_OK) {
+        bk_ctx_free(c.ctx);
+        return EXIT_BAD;
+    }
     int i = 1, rc = -1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--version") == 0) {
@@ -708,6 +878,7 @@ int main(int argc, char **argv)
         int opt = strcmp(argv[i], "--plugin-path") == 0 ? 'P'
                   : strcmp(argv[i], "--data-dir") == 0  ? 'D'
                   : strcmp(argv[i], "--limit") == 0     ? 'L'
+                  : strcmp(argv[i], "--lang") == 0      ? 'g'
                                                         : 0;
         if (!opt || i + 1 >= argc) {
             rc = usage_error(NULL, "unknown or incomplete global option '%s'", argv[i]);
@@ -727,6 +898,7 @@ int main(int argc, char **argv)
             int sub_argc = argc - i;
             char **sub_argv = argv + i;
             optind = 1;
+            diag.converting = strcmp(cmd, "convert") == 0;
             if (strcmp(cmd, "convert") == 0)
                 rc = cmd_convert(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "info") == 0)
@@ -748,8 +920,10 @@ int main(int argc, char **argv)
     }
     bk_ctx_free(c.ctx);
     /* A report or listing that did not reach its reader is a failure, not a success. */
+    if (fflush(stdout) != 0 || ferror(stdout))
+        end_if_stdout_closed();
     if ((fflush(stdout) != 0 || ferror(stdout)) && rc != EXIT_BAD) {
-        fprintf(stderr, "budgetkit: cannot write to standard output\n");
+        fprintf(stderr, "budgetkit: %s\n", msg("cannot write to standard output"));
         rc = EXIT_BAD;
     }
     return rc;

@@ -19,3 +19,12 @@ if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+
+# Independent readers the tests check outputs with (ajv in strict mode, the Frictionless Data
+# Package library), from the npm registry into tests/node/; the tests that need them are skipped
+# with a message when node is absent.
+if command -v npm >/dev/null; then
+  (cd "$(dirname "$0")/../tests/node" && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "install-deps: npm not found; the ajv and Data Package tests will be skipped" >&2
+fi

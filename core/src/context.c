@@ -1,10 +1,12 @@
 /* The context: plugin discovery and loading, probing, templates, limits and options. */
+#define _GNU_SOURCE /* dladdr: where this library was loaded from */
 #include "budgetkit/context.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,11 @@ struct bk_ctx {
     bk_templates *templates;
     bk_diag_fn diag;
     void *diag_user;
+    /* Defaults found at run time from where this library lies, so that an installed tree
+     * works wherever it is moved: the build tree's folders, or those beside the library. */
+    char default_plugin_dir[PATH_MAX + 256];
+    char default_data_dir[PATH_MAX + 256];
+    char *searched; /* ':'-separated folders the last bk_ctx_load_plugins looked in */
 };
 
 static const bk_limits default_limits = {
@@ -77,13 +84,47 @@ void bk_ctx_diagnose(bk_ctx *ctx, const bk_diag *d)
         ctx->diag(d, ctx->diag_user);
 }
 
+/* The resolved folder holding this library, or 0 when it cannot be found. */
+static int library_dir(char *dir, size_t cap)
+{
+    Dl_info info;
+    char real[PATH_MAX];
+    if (!dladdr((void *)library_dir, &info) || !info.dli_fname || !realpath(info.dli_fname, real))
+        return 0;
+    char *slash = strrchr(real, '/');
+    if (!slash || (size_t)(slash - real) >= cap)
+        return 0;
+    *slash = '\0';
+    snprintf(dir, cap, "%s", real[0] ? real : "/");
+    return 1;
+}
+
+static void find_default_dirs(bk_ctx *ctx)
+{
+    char lib[PATH_MAX], built[PATH_MAX];
+    size_t cap = sizeof ctx->default_plugin_dir;
+    if (!library_dir(lib, sizeof lib)) {
+        /* Not loaded from a file (linked statically): the configured install folders. */
+        snprintf(ctx->default_plugin_dir, cap, "%s", BK_INSTALL_PREFIX "/" BK_PLUGIN_DIR_FROM_PREFIX);
+        snprintf(ctx->default_data_dir, cap, "%s", BK_INSTALL_PREFIX "/" BK_DATA_DIR_FROM_PREFIX);
+    } else if (realpath(BK_BUILD_LIB_DIR, built) && strcmp(lib, built) == 0) {
+        snprintf(ctx->default_plugin_dir, cap, "%s", BK_BUILD_PLUGIN_DIR);
+        snprintf(ctx->default_data_dir, cap, "%s", BK_SOURCE_DATA_DIR);
+    } else {
+        snprintf(ctx->default_plugin_dir, cap, "%s/%s", lib, BK_PLUGIN_DIR_FROM_LIB);
+        snprintf(ctx->default_data_dir, cap, "%s/%s", lib, BK_DATA_DIR_FROM_LIB);
+    }
+}
+
 bk_ctx *bk_ctx_new(void)
 {
     /* jansson allocates through ours, so fault injection reaches it too. */
     json_set_alloc_funcs(bk_malloc, bk_free);
     bk_ctx *ctx = bk_calloc(1, sizeof *ctx);
-    if (ctx)
+    if (ctx) {
         ctx->limits = default_limits;
+        find_default_dirs(ctx);
+    }
     return ctx;
 }
 
@@ -109,6 +150,7 @@ void bk_ctx_free(bk_ctx *ctx)
     bk_free(ctx->options);
     bk_free(ctx->plugin_path);
     bk_free(ctx->data_dir);
+    bk_free(ctx->searched);
     bk_templates_free(ctx->templates);
     bk_free(ctx);
 }
@@ -179,18 +221,6 @@ const char *bk_ctx_option(const bk_ctx *ctx, const char *key)
     return NULL;
 }
 
-/* The program runs from the build tree when its executable lies under it. */
-static int running_from_build_tree(void)
-{
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return 0;
-    exe[n] = '\0';
-    size_t len = strlen(BK_BUILD_DIR);
-    return strncmp(exe, BK_BUILD_DIR, len) == 0 && exe[len] == '/';
-}
-
 bk_status bk_ctx_set_data_dir(bk_ctx *ctx, const char *dir)
 {
     char *d = bk_strdup(dir);
@@ -208,7 +238,7 @@ const char *bk_ctx_data_dir(const bk_ctx *ctx)
     const char *env = getenv("BUDGETKIT_DATA_DIR");
     if (env && *env)
         return env;
-    return running_from_build_tree() ? BK_SOURCE_DATA_DIR : BK_INSTALL_DATA_DIR;
+    return ctx->default_data_dir;
 }
 
 /* The layouts: each folder of BUDGETKIT_LAYOUT_PATH (':'-separated, an agency's own families),
@@ -375,8 +405,26 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Remember a searched folder, for "no plugins found in ..." */
+static bk_status note_searched(bk_ctx *ctx, const char *dir, bk_error *err)
+{
+    size_t old = ctx->searched ? strlen(ctx->searched) : 0;
+    char *p = bk_malloc(old + strlen(dir) + 2);
+    if (!p)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    if (old)
+        sprintf(p, "%s:%s", ctx->searched, dir);
+    else
+        strcpy(p, dir);
+    bk_free(ctx->searched);
+    ctx->searched = p;
+    return BK_OK;
+}
+
 static bk_status load_dir(bk_ctx *ctx, const char *dir, bk_error *err)
 {
+    if (note_searched(ctx, dir, err) != BK_OK)
+        return BK_E_NOMEM;
     DIR *d = opendir(dir);
     if (!d)
         return BK_OK; /* an absent folder in a search path is normal */
@@ -444,11 +492,14 @@ bk_status bk_ctx_load_plugins(bk_ctx *ctx, bk_error *err)
     const char *env = getenv("BUDGETKIT_PLUGIN_PATH");
     if (st == BK_OK && env && *env)
         st = load_path_list(ctx, env, err);
-    if (st == BK_OK && running_from_build_tree())
-        st = load_dir(ctx, BK_BUILD_PLUGIN_DIR, err);
-    else if (st == BK_OK)
-        st = load_dir(ctx, BK_INSTALL_PLUGIN_DIR, err);
+    if (st == BK_OK)
+        st = load_dir(ctx, ctx->default_plugin_dir, err);
     return st;
+}
+
+const char *bk_ctx_plugin_dirs(const bk_ctx *ctx)
+{
+    return ctx->searched ? ctx->searched : ctx->default_plugin_dir;
 }
 
 size_t bk_ctx_plugin_count(const bk_ctx *ctx) { return ctx->nplugins; }

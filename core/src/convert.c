@@ -114,6 +114,13 @@ static void member_base(const bk_doc *doc, size_t index, char *buf, size_t cap)
         snprintf(buf, cap, "%.*s", (int)n, s);
 }
 
+/* Progress of a long job for the program's diagnostics callback (total 0 while unknown). */
+static void progress(bk_ctx *ctx, size_t done, size_t total, size_t findings)
+{
+    bk_diag d = {.kind = BK_DIAG_PROGRESS, .done = done, .total = total, .findings = findings};
+    bk_ctx_diagnose(ctx, &d);
+}
+
 static bk_status export_one_file(convert_job *cj, const bk_doc *doc, bk_error *err)
 {
     char base[200], name[256];
@@ -180,6 +187,7 @@ static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
     }
     cj->stats->documents++;
     cj->stats->cells += bk_doc_cell_count(doc);
+    progress(cj->ctx, cj->stats->documents, 0, 0);
     return BK_OK;
 }
 
@@ -234,6 +242,8 @@ bk_status bk_convert_edit(bk_ctx *ctx, const char *const *inputs, size_t ninputs
     }
     if (st == BK_OK)
         st = bk_read_inputs(ctx, inputs, ninputs, from, convert_doc, &cj, err);
+    if (st == BK_OK)
+        progress(ctx, stats->documents, stats->documents, 0);
     if (whole) {
         bk_status end = cj.exporter->export_end(&cj.job, st == BK_OK);
         if (st == BK_OK && end != BK_OK) {
@@ -272,11 +282,6 @@ typedef struct validate_run {
     void *user;
 } validate_run;
 
-static void progress(bk_ctx *ctx, size_t done, size_t total, size_t findings)
-{
-    bk_diag d = {.kind = BK_DIAG_PROGRESS, .done = done, .total = total, .findings = findings};
-    bk_ctx_diagnose(ctx, &d);
-}
 
 static int in_list(const char *list, const char *name)
 {

@@ -16,7 +16,9 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "sha256.h"
@@ -26,6 +28,8 @@
 #define VERSION_NEEDED 20u                 /* 2.0: deflate */
 #define VERSION_MADE_BY ((3u << 8) | 20u)  /* Unix, so that external attributes carry modes */
 #define UNIX_REGULAR_0644 (0100644u << 16)
+#define UNIX_FOLDER_0755 ((040755u << 16) | 0x10u) /* and the MS-DOS directory attribute */
+#define DOCUMENTS_FOLDER "documents/"
 #define FLAG_UTF8 0x0800u
 #define METHOD_STORE 0u
 #define METHOD_DEFLATE 8u
@@ -38,6 +42,7 @@ typedef struct member {
     uint32_t crc;
     uint16_t method;
     char sha256[BKAR_SHA256_HEX];
+    int folder; /* a folder entry: tools that unpack into a tree expect one per folder */
     /* Document facts for the manifest; NULL department for the manifest itself. */
     char *department;
     char *department_code;
@@ -48,6 +53,8 @@ typedef struct writer {
     const bkar_format *format;
     char encoding[32];        /* what the member exporter writes, for the manifest */
     const char *package_name; /* option, NULL for the default */
+    const char *title, *license, *source, *source_path, *created; /* options, NULL when not given */
+    char epoch_created[32];   /* from SOURCE_DATE_EPOCH, for reproducible builds */
     member *members;
     size_t nmembers, cap;
     size_t ndocs;
@@ -415,6 +422,56 @@ static int set_new(json_t *obj, const char *key, json_t *value)
     return value == NULL || json_object_set_new(obj, key, value) != 0;
 }
 
+/* The Table Schema of a line-item CSV member (csv-lineitems.md): its eleven fields, codes and
+ * values as strings (codes keep their digits as printed; a value is an amount or a text). */
+static json_t *lines_schema(void)
+{
+    static const struct {
+        const char *name, *type, *description;
+    } fields[] = {
+        {"record", "string", "what the record is: doc, meta, unit, table, cell, row, perf, goal, "
+                             "indicator or narrative"},
+        {"unit", "string", "unit id"},
+        {"table", "string", "table template id (T01...)"},
+        {"row", "integer", "row number within the table, from 1, in printed order"},
+        {"kind", "string", "row kind (item, unit, total, of) or unit kind"},
+        {"section", "string", "part of the table (income, expenditure...)"},
+        {"code", "string", "classification code as printed (功能分类/经济分类科目编码), a string so "
+                           "that every digit stays"},
+        {"name", "string", "label as printed"},
+        {"level", "integer", "printed indentation depth, 1-9"},
+        {"column", "string", "column id of the table template"},
+        {"value", "string", "an amount as an exact decimal ('.' as decimal mark, no grouping), "
+                            "or the text of a text column"},
+    };
+    json_t *schema = json_object(), *list = json_array(), *missing = json_array();
+    int bad = schema == NULL || list == NULL || missing == NULL;
+    for (size_t i = 0; !bad && i < sizeof fields / sizeof fields[0]; i++) {
+        json_t *f = json_object();
+        bad = f == NULL;
+        bad |= !bad && set_new(f, "name", json_string(fields[i].name));
+        bad |= !bad && set_new(f, "type", json_string(fields[i].type));
+        bad |= !bad && set_new(f, "description", json_string(fields[i].description));
+        if (!bad && i == 0)
+            bad |= set_new(f, "constraints", json_pack("{s:b}", "required", 1));
+        bad |= f == NULL || json_array_append_new(list, f) != 0;
+    }
+    bad |= !bad && json_array_append_new(missing, json_string("")) != 0;
+    if (bad) {
+        json_decref(schema);
+        json_decref(list);
+        json_decref(missing);
+        return NULL;
+    }
+    bad |= json_object_set_new(schema, "fields", list) != 0;
+    bad |= json_object_set_new(schema, "missingValues", missing) != 0;
+    if (bad) {
+        json_decref(schema);
+        return NULL;
+    }
+    return schema;
+}
+
 static json_t *resource_json(const writer *w, const member *m, size_t number)
 {
     char name[32], hash[8 + BKAR_SHA256_HEX];
@@ -434,6 +491,12 @@ static json_t *resource_json(const writer *w, const member *m, size_t number)
     bad |= set_new(r, "encoding", json_string(w->encoding));
     bad |= set_new(r, "bytes", json_integer((json_int_t)m->usize));
     bad |= set_new(r, "hash", json_string(hash));
+    if (strcmp(w->format->name, "csv") == 0) {
+        bad |= set_new(r, "profile", json_string("tabular-data-resource"));
+        bad |= set_new(r, "dialect", json_pack("{s:s,s:s,s:b}", "delimiter", ",",
+                                               "lineTerminator", "\r\n", "header", 1));
+        bad |= set_new(r, "schema", lines_schema());
+    }
     bad |= set_new(bk, "fiscal_year", json_integer(m->fiscal_year));
     bad |= set_new(bk, "department", json_string(m->department));
     if (m->department_code != NULL)
@@ -446,9 +509,32 @@ static json_t *resource_json(const writer *w, const member *m, size_t number)
     return r;
 }
 
+/* "<department> <year>年部门预算" for one department and year, else what they share. */
+static void package_title(const writer *w, char *out, size_t cap)
+{
+    const char *dept = NULL;
+    int same_dept = 1;
+    size_t n = 0;
+    for (size_t i = 0; i < w->nmembers; i++) {
+        if (w->members[i].department == NULL)
+            continue;
+        n++;
+        if (dept && strcmp(dept, w->members[i].department) != 0)
+            same_dept = 0;
+        dept = w->members[i].department;
+    }
+    int year = common_year(w);
+    if (dept && same_dept && year > 0)
+        snprintf(out, cap, "%s %d年部门预算", dept, year);
+    else if (year > 0)
+        snprintf(out, cap, "%d年部门预算（%zu 份）", year, n);
+    else
+        snprintf(out, cap, "部门预算（%zu 份）", n);
+}
+
 static json_t *manifest_json(const writer *w)
 {
-    char name[32];
+    char name[32], title[512];
     const char *package = w->package_name;
     if (package == NULL) {
         int year = common_year(w);
@@ -458,24 +544,47 @@ static json_t *manifest_json(const writer *w)
             snprintf(name, sizeof name, "budgets");
         package = name;
     }
+    if (w->title)
+        snprintf(title, sizeof title, "%s", w->title);
+    else
+        package_title(w, title, sizeof title);
+    const char *created = w->created ? w->created : w->epoch_created[0] ? w->epoch_created : NULL;
     json_t *root = json_object();
     json_t *bk = json_object();
     json_t *resources = json_array();
-    if (root == NULL || bk == NULL || resources == NULL) {
+    json_t *sources = json_array();
+    json_t *source = json_object();
+    if (root == NULL || bk == NULL || resources == NULL || sources == NULL || source == NULL) {
         json_decref(root);
         json_decref(bk);
         json_decref(resources);
+        json_decref(sources);
+        json_decref(source);
         return NULL;
     }
     int bad = set_new(root, "profile", json_string("data-package"));
     bad |= set_new(root, "name", json_string(package));
+    bad |= set_new(root, "title", json_string(title));
+    if (w->license) {
+        char path[160];
+        snprintf(path, sizeof path, "https://spdx.org/licenses/%s.html", w->license);
+        bad |= set_new(root, "licenses",
+                       json_pack("[{s:s,s:s}]", "name", w->license, "path", path));
+    }
+    bad |= set_new(source, "title", json_string(w->source ? w->source : title));
+    if (w->source_path)
+        bad |= set_new(source, "path", json_string(w->source_path));
+    bad |= json_array_append_new(sources, source) != 0;
+    bad |= json_object_set_new(root, "sources", sources) != 0;
+    if (created)
+        bad |= set_new(root, "created", json_string(created));
     bad |= set_new(bk, "format", json_string("budgetkit-archive"));
     bad |= set_new(bk, "version", json_integer(BKAR_VERSION));
     bad |= json_object_set_new(root, "budgetkit", bk) != 0;
     bad |= json_object_set_new(root, "resources", resources) != 0;
     for (size_t i = 0, number = 0; !bad && i < w->nmembers; i++) {
         if (w->members[i].department == NULL)
-            continue; /* the manifest itself */
+            continue; /* the manifest itself, folders */
         json_t *res = resource_json(w, &w->members[i], ++number);
         bad |= json_array_append_new(resources, res) != 0;
     }
@@ -553,7 +662,7 @@ static bk_status write_central_directory(bk_export *job, writer *w)
         put16(&h, 0); /* comment */
         put16(&h, 0); /* disk */
         put16(&h, 0); /* internal attributes */
-        put32(&h, UNIX_REGULAR_0644);
+        put32(&h, m->folder ? UNIX_FOLDER_0755 : UNIX_REGULAR_0644);
         put32(&h, m->offset);
         bk_status rc = write_bytes(job, w, h.buf, h.len);
         if (rc == BK_OK)
@@ -615,6 +724,20 @@ bk_status bkar_export_begin(bk_export *job)
         return no_memory(job);
     w->format = format;
     w->package_name = package;
+    w->title = bk_export_option(job, "title");
+    w->license = bk_export_option(job, "license");
+    w->source = bk_export_option(job, "source");
+    w->source_path = bk_export_option(job, "source-path");
+    w->created = bk_export_option(job, "created");
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (epoch && *epoch) {
+        char *end;
+        long long secs = strtoll(epoch, &end, 10);
+        time_t t = (time_t)secs;
+        struct tm tm;
+        if (*end == '\0' && secs >= 0 && gmtime_r(&t, &tm))
+            strftime(w->epoch_created, sizeof w->epoch_created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
     size_t i = 0;
     for (; encoding[i] != '\0' && i + 1 < sizeof w->encoding; i++)
         w->encoding[i] = (char)tolower((unsigned char)encoding[i]);
@@ -658,6 +781,18 @@ bk_status bkar_export_doc(bk_export *job, const bk_doc *doc)
         return fail(job, BK_E_ENCODING, NULL,
                     "the department's name or code is not valid UTF-8 and cannot go into "
                     BKAR_MANIFEST);
+    if (w->ndocs == 0) {
+        member folder = {0};
+        folder.folder = 1;
+        folder.path = bk_strdup(DOCUMENTS_FOLDER);
+        if (folder.path == NULL)
+            return no_memory(job);
+        bk_status st = add_member(job, w, &folder, (const unsigned char *)"", 0);
+        if (st != BK_OK) {
+            member_free(&folder);
+            return st;
+        }
+    }
     member m = {0};
     m.path = member_path(w, doc);
     m.department = bk_strdup(doc->dept_name ? doc->dept_name : "");

@@ -14,13 +14,55 @@ static const char *const field_names[NFIELDS] = {"record", "unit", "table", "row
                                                  "section", "code", "name", "level", "column",
                                                  "value"};
 
+static int field_index(const char *s);
+
+/* Whether the first record is the line-item header, judged on its parsed fields as other tools
+ * write it: quoted or not (Python's QUOTE_ALL, LibreOffice's "quote all text", R's
+ * write.csv), after a byte order mark, in any order, each name once. */
 int csv_lines_header_at(const unsigned char *p, size_t n)
 {
-    static const char h[] = CSV_LINES_HEADER;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         p += 3, n -= 3;
-    return n >= sizeof h - 1 && memcmp(p, h, sizeof h - 1) == 0 &&
-           (n == sizeof h - 1 || p[sizeof h - 1] == '\r' || p[sizeof h - 1] == '\n');
+    unsigned seen = 0;
+    size_t i = 0, nfields = 0;
+    for (;;) {
+        char name[16];
+        size_t len = 0;
+        if (i < n && p[i] == '"') {
+            for (i++;; i++) {
+                if (i >= n)
+                    return 0;
+                if (p[i] == '"') {
+                    if (i + 1 < n && p[i + 1] == '"')
+                        i++;
+                    else
+                        break;
+                }
+                if (len + 1 >= sizeof name)
+                    return 0;
+                name[len++] = (char)p[i];
+            }
+            i++; /* the closing quote */
+        } else {
+            for (; i < n && p[i] != ',' && p[i] != '\r' && p[i] != '\n'; i++) {
+                if (len + 1 >= sizeof name)
+                    return 0;
+                name[len++] = (char)p[i];
+            }
+        }
+        name[len] = '\0';
+        int k = field_index(name);
+        if (k < 0 || (seen & (1u << k)))
+            return 0;
+        seen |= 1u << k;
+        nfields++;
+        if (i < n && p[i] == ',') {
+            i++;
+            continue;
+        }
+        /* The record ends at a line break or at the end of what was seen. */
+        return nfields == NFIELDS && (i == n || p[i] == '\r' || p[i] == '\n');
+    }
 }
 
 static int field_index(const char *s)

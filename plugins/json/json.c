@@ -1422,7 +1422,7 @@ static int json_probe(const bk_probe *p)
     return has_json_extension(p->name) ? 10 : 0;
 }
 
-static const char *const json_extensions[] = {"json", NULL};
+static const char *const json_extensions[] = {"json", "jsonl", NULL};
 
 static const bk_plugin_desc json_desc = {
     BK_PLUGIN_HEADER,

@@ -4,7 +4,13 @@
  * that a bulk export of many documents runs in memory bounded by one small buffer. The layout
  * is the common one of `jq .` and Python's json.dumps(indent=2, ensure_ascii=False): every
  * object and array opened on its own lines, two spaces per level, "key": value, empty
- * containers as {} and [], non-ASCII text as UTF-8, a final newline after each document. */
+ * containers as {} and [], non-ASCII text as UTF-8, a final newline after each document.
+ *
+ * A bulk (more than one document) is written as JSON Lines: each document compact on one
+ * line, which line-oriented tools (jq -c, mlr --ijsonl, split, grep) expect. Whether a
+ * document is alone is known only when the next one or the end comes, so the first is held
+ * in memory (pretty) until then. A .jsonl output or --option json-lines=yes always writes
+ * lines. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +21,10 @@
 #define JW_MAX_LEVEL 16
 
 typedef struct jw {
-    bk_sink *sink;
+    bk_sink *sink;            /* NULL: append to mem instead */
+    char *mem;
+    size_t mem_len, mem_cap;
+    int compact;              /* JSON Lines: no newlines or indentation inside a document */
     bk_status status;         /* first failure; later writes are skipped */
     const char *bad_text;     /* set when a string was not valid UTF-8 */
     int level;                /* open containers */
@@ -24,10 +33,21 @@ typedef struct jw {
     char buf[JW_BUFSIZE];
 } jw;
 
+static bk_status jw_emit(jw *w, const char *s, size_t n)
+{
+    if (w->sink)
+        return bk_sink_write(w->sink, s, n);
+    if (w->mem_len + n < w->mem_len || bk_grow((void **)&w->mem, &w->mem_cap, w->mem_len + n, 1))
+        return BK_E_NOMEM;
+    memcpy(w->mem + w->mem_len, s, n);
+    w->mem_len += n;
+    return BK_OK;
+}
+
 static void jw_flush(jw *w)
 {
     if (w->len && w->status == BK_OK)
-        w->status = bk_sink_write(w->sink, w->buf, w->len);
+        w->status = jw_emit(w, w->buf, w->len);
     w->len = 0;
 }
 
@@ -37,7 +57,7 @@ static void jw_raw(jw *w, const char *s, size_t n)
         jw_flush(w);
         if (n > JW_BUFSIZE) {
             if (w->status == BK_OK)
-                w->status = bk_sink_write(w->sink, s, n);
+                w->status = jw_emit(w, s, n);
             return;
         }
     }
@@ -56,6 +76,8 @@ static void jw_char(jw *w, char c)
 static void jw_newline(jw *w)
 {
     static const char spaces[] = "                                ";
+    if (w->compact)
+        return;
     jw_char(w, '\n');
     size_t n = (size_t)w->level * 2;
     while (n > 0) {
@@ -185,7 +207,7 @@ static void jw_key(jw *w, const char *key)
 {
     jw_item(w);
     jw_string(w, key);
-    jw_raw(w, ": ", 2);
+    jw_raw(w, ": ", w->compact ? 1 : 2);
 }
 
 static void jw_key_string(jw *w, const char *key, const char *value)
@@ -387,20 +409,91 @@ static void write_document(jw *w, const bk_doc *doc)
     jw_char(w, '\n');
 }
 
+typedef struct json_export {
+    int lines;        /* JSON Lines from the first document on */
+    size_t docs;
+    char *first;      /* the first document, pretty, until it is known whether it is alone */
+    size_t first_len;
+} json_export;
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = s ? strlen(s) : 0, k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 bk_status bkjson_export_begin(bk_export *job)
 {
-    (void)job;
+    json_export *x = bk_calloc(1, sizeof *x);
+    if (!x)
+        return bk_error_set(bk_export_error(job), BK_E_NOMEM, "out of memory");
+    bk_export_set_state(job, x);
+    const char *opt = bk_export_option(job, "json-lines");
+    if (opt && strcmp(opt, "yes") != 0 && strcmp(opt, "no") != 0)
+        return bk_error_set(bk_export_error(job), BK_E_USAGE,
+                            "option json-lines=%s: expected yes or no", opt);
+    x->lines = opt ? strcmp(opt, "yes") == 0 : ends_with(bk_sink_name(bk_export_sink(job)), ".jsonl");
     return BK_OK;
+}
+
+/* The held first document as one line: its whitespace outside strings dropped, which gives
+ * exactly what the compact writer gives. */
+static bk_status write_first_compact(bk_sink *sink, const char *p, size_t n)
+{
+    char buf[JW_BUFSIZE];
+    size_t len = 0;
+    int in_string = 0, escaped = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_string) {
+            if (escaped)
+                escaped = 0;
+            else if (c == '\\')
+                escaped = 1;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == ' ' || c == '\n') {
+            continue;
+        } else if (c == '"') {
+            in_string = 1;
+        }
+        buf[len++] = c;
+        if (len == sizeof buf) {
+            bk_status st = bk_sink_write(sink, buf, len);
+            if (st != BK_OK)
+                return st;
+            len = 0;
+        }
+    }
+    buf[len++] = '\n'; /* room is left: a full buffer was written out above */
+    return bk_sink_write(sink, buf, len);
 }
 
 bk_status bkjson_export_doc(bk_export *job, const bk_doc *doc)
 {
     bk_error *err = bk_export_error(job);
+    json_export *x = bk_export_state(job);
+    bk_sink *sink = bk_export_sink(job);
+    bk_status st = BK_OK;
+    if (x->docs++ == 1 && !x->lines) {
+        /* A second document: the output is a bulk, written as JSON Lines. */
+        x->lines = 1;
+        st = write_first_compact(sink, x->first, x->first_len);
+        bk_free(x->first);
+        x->first = NULL;
+        if (st != BK_OK) {
+            bk_error_set(err, st, "cannot write the JSON output to %s", bk_sink_name(sink));
+            return st;
+        }
+    }
     jw *w = bk_malloc(sizeof *w);
     if (!w)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    bk_sink *sink = bk_export_sink(job);
-    w->sink = sink;
+    int hold = x->docs == 1 && !x->lines;
+    w->sink = hold ? NULL : sink;
+    w->mem = NULL;
+    w->mem_len = w->mem_cap = 0;
+    w->compact = x->lines;
     w->status = BK_OK;
     w->bad_text = NULL;
     w->level = 0;
@@ -408,7 +501,13 @@ bk_status bkjson_export_doc(bk_export *job, const bk_doc *doc)
     w->len = 0;
     write_document(w, doc);
     jw_flush(w);
-    bk_status st = w->status;
+    st = w->status;
+    if (hold && st == BK_OK) {
+        x->first = w->mem;
+        x->first_len = w->mem_len;
+    } else {
+        bk_free(w->mem);
+    }
     const char *bad = w->bad_text;
     bk_free(w);
     if (st == BK_OK)
@@ -425,6 +524,8 @@ bk_status bkjson_export_doc(bk_export *job, const bk_doc *doc)
                             "a text of document \"%s\" is not valid UTF-8 (it starts \"%s\")",
                             doc->source ? doc->source : doc->dept_name, start);
     }
+    if (st == BK_E_NOMEM && err && err->code == BK_OK)
+        bk_error_set(err, st, "out of memory");
     if (err && err->code == BK_OK)
         bk_error_set(err, st, "cannot write the JSON output to %s", bk_sink_name(sink));
     return st;
@@ -432,7 +533,19 @@ bk_status bkjson_export_doc(bk_export *job, const bk_doc *doc)
 
 bk_status bkjson_export_end(bk_export *job, int ok)
 {
-    (void)job;
-    (void)ok;
-    return BK_OK;
+    json_export *x = bk_export_state(job);
+    if (!x)
+        return BK_OK;
+    bk_status st = BK_OK;
+    if (ok && x->first) {
+        bk_sink *sink = bk_export_sink(job);
+        st = bk_sink_write(sink, x->first, x->first_len);
+        if (st != BK_OK)
+            bk_error_set(bk_export_error(job), st, "cannot write the JSON output to %s",
+                         bk_sink_name(sink));
+    }
+    bk_free(x->first);
+    bk_free(x);
+    bk_export_set_state(job, NULL);
+    return st;
 }

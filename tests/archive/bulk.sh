@@ -41,7 +41,7 @@ z = zipfile.ZipFile(sys.argv[1])
 bad = z.testzip()
 assert bad is None, "python's zipfile finds a bad CRC in %s" % bad
 names = z.namelist()
-want = ["documents/0001-深圳市大鹏新区政务服务数据管理局-2024.json",
+want = ["documents/", "documents/0001-深圳市大鹏新区政务服务数据管理局-2024.json",
         "documents/0002-深圳市大鹏新区文化教育局-2024.json",
         "documents/0003-深圳市大鹏新区-城市-管理局-城市管理服务中心-2024.json",
         "datapackage.json"]
@@ -49,7 +49,7 @@ assert names == want, "members %r" % names
 assert len(set(names)) == len(names), "duplicate member names"
 m = json.loads(z.read("datapackage.json"))
 assert m["profile"] == "data-package" and m["name"] == "budgets-2024", m
-assert [r["path"] for r in m["resources"]] == want[:3], m["resources"]
+assert [r["path"] for r in m["resources"]] == want[1:4], m["resources"]
 for r in m["resources"]:
     data = z.read(r["path"])
     assert r["bytes"] == len(data), "%s: bytes %d, member has %d" % (r["path"], r["bytes"], len(data))

@@ -49,11 +49,14 @@ python3 - "$work/a.zip" <<'PY'
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 names = [i.filename for i in z.infolist()]
-want = ["documents/0001-深圳市大鹏新区政务服务数据管理局-2024.json", "datapackage.json"]
+want = ["documents/", "documents/0001-深圳市大鹏新区政务服务数据管理局-2024.json", "datapackage.json"]
 assert names == want, "members %r, expected %r" % (names, want)
 for i in z.infolist():
     assert i.date_time == (1980, 1, 1, 0, 0, 0), "%s has time %r" % (i.filename, i.date_time)
-    assert i.compress_type == zipfile.ZIP_DEFLATED, "%s is not deflated" % i.filename
+    if i.is_dir():
+        assert i.file_size == 0 and i.compress_type == zipfile.ZIP_STORED, "%s: folder with data" % i.filename
+    else:
+        assert i.compress_type == zipfile.ZIP_DEFLATED, "%s is not deflated" % i.filename
     assert i.extra == b"", "%s has an extra field" % i.filename
 PY
 
@@ -64,7 +67,7 @@ for fmt in xml csv; do
         python3 - "$work/$fmt.zip" "$fmt" <<'PY'
 import sys, zipfile, json
 z = zipfile.ZipFile(sys.argv[1]); fmt = sys.argv[2]
-docs = [n for n in z.namelist() if n.startswith("documents/")]
+docs = [n for n in z.namelist() if n.startswith("documents/") and not n.endswith("/")]
 assert len(docs) == 1 and docs[0].endswith("." + fmt), docs
 res = json.loads(z.read("datapackage.json"))["resources"][0]
 assert res["format"] == fmt and res["path"] == docs[0], res

@@ -253,7 +253,8 @@ static void test_descriptor(void **state)
     assert_int_equal(d->kinds, BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT);
     assert_int_equal(d->caps, BK_CAP_MULTI_DOC);
     assert_string_equal(d->extensions[0], "json");
-    assert_null(d->extensions[1]);
+    assert_string_equal(d->extensions[1], "jsonl");
+    assert_null(d->extensions[2]);
     assert_string_equal(d->media_type, "application/json");
     assert_int_equal(d->priority, 50);
 }
@@ -438,7 +439,33 @@ static void test_bulk(void **state)
         assert_int_equal(c.fiscal_year[i], 2024);
         assert_int_equal(c.first_row_line[i], first + i * (uint32_t)lines);
     }
-    convert_and_compare(in, tmp_path("bulk-out.json"), bulk, 3 * len, 3);
+    /* Written back as JSON Lines: each document compact (its whitespace outside strings
+     * dropped) on a line. */
+    char *lines_out = malloc(3 * len + 3);
+    assert_non_null(lines_out);
+    size_t k = 0;
+    for (int d = 0; d < 3; d++) {
+        int in_string = 0, escaped = 0;
+        for (size_t i = 0; i < len; i++) {
+            char ch = text[i];
+            if (in_string) {
+                if (escaped)
+                    escaped = 0;
+                else if (ch == '\\')
+                    escaped = 1;
+                else if (ch == '"')
+                    in_string = 0;
+            } else if (ch == ' ' || ch == '\n') {
+                continue;
+            } else if (ch == '"') {
+                in_string = 1;
+            }
+            lines_out[k++] = ch;
+        }
+        lines_out[k++] = '\n';
+    }
+    convert_and_compare(in, tmp_path("bulk-out.json"), lines_out, k, 3);
+    free(lines_out);
 
     /* Documents may follow each other without a newline, and blank lines may separate them. */
     char *loose = malloc(3 * len + 8);

@@ -15,6 +15,7 @@
 #include "plugin.h"
 #include "report.h"
 #include "report_html.h"
+#include "summary.h"
 #include "template.h"
 
 #endif

@@ -62,16 +62,17 @@ BK_API void bk_ctx_diagnose(bk_ctx *ctx, const bk_diag *d);
 BK_API bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value);
 BK_API const char *bk_ctx_option(const bk_ctx *ctx, const char *key);
 
-/* Data folder holding templates/, rules/, catalog/ (default: the installed formats folder,
- * or the source tree's when run from the build tree). */
+/* Data folder holding templates/, rules/, catalog/ (default: share/budgetkit beside the lib/
+ * folder this library was loaded from, or the source tree's formats/ for the build tree). */
 BK_API bk_status bk_ctx_set_data_dir(bk_ctx *ctx, const char *dir);
 BK_API const char *bk_ctx_data_dir(const bk_ctx *ctx);
 /* Templates, loaded from the data folder on first use. NULL with err set on failure. */
 BK_API const bk_templates *bk_ctx_templates(bk_ctx *ctx, bk_error *err);
 
 /* Plugin discovery: folders given here first (a ':'-separated list), then
- * BUDGETKIT_PLUGIN_PATH, then the install folder, then the build tree when the program runs
- * from it. A file that cannot be used is recorded with the reason, not fatal. */
+ * BUDGETKIT_PLUGIN_PATH, then lib/budgetkit/plugins-ABI beside this library (wherever the
+ * installed tree was moved), or the build tree's plugins/ for the library of the build tree.
+ * A file that cannot be used is recorded with the reason, not fatal. */
 BK_API bk_status bk_ctx_add_plugin_path(bk_ctx *ctx, const char *pathlist);
 BK_API bk_status bk_ctx_load_plugins(bk_ctx *ctx, bk_error *err);
 /* Load one file (for tests): BK_OK, or the reason it was skipped in err. */
@@ -79,6 +80,10 @@ BK_API bk_status bk_ctx_load_plugin_file(bk_ctx *ctx, const char *path, bk_error
 /* A plugin linked into the program. */
 BK_API bk_status bk_ctx_register(bk_ctx *ctx, const bk_plugin_desc *desc, const char *origin,
                           bk_error *err);
+
+/* The folders searched by the last bk_ctx_load_plugins (':'-separated), for messages such as
+ * "no plugins found in ...". */
+BK_API const char *bk_ctx_plugin_dirs(const bk_ctx *ctx);
 
 BK_API size_t bk_ctx_plugin_count(const bk_ctx *ctx);
 BK_API const bk_plugin_desc *bk_ctx_plugin_at(const bk_ctx *ctx, size_t i, const char **file);

@@ -1,0 +1,49 @@
+# bash completion for budgetkit: commands, options, format names and option values.
+_budgetkit()
+{
+    local cur prev cmd i
+    COMPREPLY=()
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local commands="convert info validate plugins help"
+    local global="--plugin-path --data-dir --limit --help --version"
+    cmd=""
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case ${COMP_WORDS[i]} in
+        convert | info | validate | plugins | help) cmd=${COMP_WORDS[i]}; break ;;
+        --plugin-path | --data-dir | --limit) ((i++)) ;;
+        esac
+    done
+    case $prev in
+    --from | --to) COMPREPLY=($(compgen -W "json xml csv archive" -- "$cur")); return ;;
+    --encoding) COMPREPLY=($(compgen -W "utf-8 gb18030" -- "$cur")); return ;;
+    --layout) COMPREPLY=($(compgen -W "lines wide" -- "$cur")); return ;;
+    --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --lang) COMPREPLY=($(compgen -W "zh en" -- "$cur")); return ;;
+    --only | --skip) COMPREPLY=($(compgen -W "codes totals" -- "$cur")); return ;;
+    --limit)
+        COMPREPLY=($(compgen -W "max-input-bytes= max-cells= max-string= max-depth= max-header-rows= max-entries= max-uncompressed= max-ratio= max-documents=" -- "$cur"))
+        compopt -o nospace 2>/dev/null
+        return ;;
+    --option)
+        COMPREPLY=($(compgen -W "bom=yes bom=no json-lines=yes json-lines=no input-encoding= output-encoding= year= money_unit= lines=yes member-format= package-name=" -- "$cur"))
+        compopt -o nospace 2>/dev/null
+        return ;;
+    --plugin-path | --data-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --catalog) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    esac
+    local common="--plugin-path --data-dir --limit --option --from --help"
+    case $cmd in
+    "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
+    convert) opts="$common --to --encoding --layout" ;;
+    info) opts="$common --format --lang" ;;
+    validate) opts="$common --only --skip --strict --format --lang --catalog" ;;
+    *) opts="$common" ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -o filenames -F _budgetkit budgetkit
