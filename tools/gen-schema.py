@@ -37,15 +37,17 @@ for t in tpls:
         "patternProperties": {"^extra_[0-9]+$": {"type": "string"}},
     }
     allof.append({
-        "if": {"properties": {"id": {"const": t["id"]}}, "required": ["id"]},
-        "then": {"properties": {"rows": {"items": {"properties": {"cells": {
-            "$ref": "#/$defs/cells-" + t["id"]}}}}}},
+        # Every subschema names its type: the schema compiles under strict validators.
+        "if": {"type": "object", "properties": {"id": {"type": "string", "const": t["id"]}},
+               "required": ["id"]},
+        "then": {"type": "object", "properties": {"rows": {"type": "array", "items": {
+            "type": "object", "properties": {"cells": {"$ref": "#/$defs/cells-" + t["id"]}}}}}},
     })
 table = defs["table"]
 table["allOf"] = allof
 p = table["properties"]
 p.setdefault("title", {"type": "string"})
-p.setdefault("money_unit", {"enum": ["元", "千元", "万元", "亿元"]})
+p.setdefault("money_unit", {"type": "string", "enum": ["元", "千元", "万元", "亿元"]})
 p.setdefault("columns", {
     "description": "The columns of a layout the document defines: the printed columns its "
                    "template lacks (extra_1...), or every column of a table no layout knows.",
