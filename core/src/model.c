@@ -5,12 +5,17 @@
 #include <string.h>
 
 #include "budgetkit/alloc.h"
+#include "hash.h"
 #include "strpool.h"
 
 struct bk_doc_private {
     bk_strpool pool;
     int kept;
     size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
+    /* Unit index by interned id (open addressing, unit index + 1, 0 free): finding a unit must
+     * not cost a scan of all of them, documents hold up to 65,534. */
+    uint32_t *unit_slots;
+    size_t unit_nslots;
 };
 
 bk_doc *bk_doc_new(void)
@@ -51,6 +56,7 @@ void bk_doc_free(bk_doc *doc)
     bk_free(doc->performance.indicators);
     bk_free(doc->narrative);
     if (doc->priv) {
+        bk_free(doc->priv->unit_slots);
         bk_strpool_free(&doc->priv->pool);
         bk_free(doc->priv);
     }
@@ -104,12 +110,50 @@ bk_status bk_doc_set_source(bk_doc *doc, const char *source)
     return BK_OK;
 }
 
+static size_t unit_slot(const struct bk_doc_private *p, const char *interned)
+{
+    return (size_t)bk_hash_word((uint64_t)(uintptr_t)interned) & (p->unit_nslots - 1);
+}
+
 int bk_doc_find_unit(const bk_doc *doc, const char *id)
 {
-    for (size_t i = 0; i < doc->nunits; i++)
-        if (strcmp(doc->units[i].id, id) == 0)
-            return (int)i;
+    const struct bk_doc_private *p = doc->priv;
+    if (!p->unit_nslots || !id)
+        return -1;
+    const char *key = bk_strpool_find(&p->pool, id, strlen(id));
+    if (!key)
+        return -1;
+    for (size_t j = unit_slot(p, key); p->unit_slots[j]; j = (j + 1) & (p->unit_nslots - 1))
+        if (doc->units[p->unit_slots[j] - 1].id == key)
+            return (int)(p->unit_slots[j] - 1);
     return -1;
+}
+
+/* Index unit i (already in doc->units); 0 on success, -1 out of memory. */
+static int index_unit(bk_doc *doc, size_t i)
+{
+    struct bk_doc_private *p = doc->priv;
+    if (2 * (doc->nunits + 1) > p->unit_nslots) {
+        size_t n = p->unit_nslots ? 2 * p->unit_nslots : 16;
+        uint32_t *slots = bk_calloc(n, sizeof *slots);
+        if (!slots)
+            return -1;
+        uint32_t *old = p->unit_slots;
+        p->unit_slots = slots;
+        p->unit_nslots = n;
+        for (size_t u = 0; u < doc->nunits; u++) {
+            size_t j = unit_slot(p, doc->units[u].id);
+            while (slots[j])
+                j = (j + 1) & (n - 1);
+            slots[j] = (uint32_t)u + 1;
+        }
+        bk_free(old);
+    }
+    size_t j = unit_slot(p, doc->units[i].id);
+    while (p->unit_slots[j])
+        j = (j + 1) & (p->unit_nslots - 1);
+    p->unit_slots[j] = (uint32_t)i + 1;
+    return 0;
 }
 
 int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind)
@@ -152,7 +196,7 @@ bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit
     u->name = intern_opt(doc, name ? name : "", &ok);
     u->kind = (int)kind;
     u->parent = parent;
-    if (!ok)
+    if (!ok || index_unit(doc, doc->nunits) != 0)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     doc->nunits++;
     return BK_OK;
