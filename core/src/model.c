@@ -547,13 +547,16 @@ int bk_unit_kind_parse(const char *s)
 int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
 {
     /* Tables print names with full- or half-width brackets at will: （本级） and (本级). */
+    /* Everything both declare must agree: a merge keeps only into's copy of it. */
     if (into->fiscal_year != from->fiscal_year || !bk_label_equal(into->dept_name, from->dept_name) ||
+        !str_eq(into->dept_code, from->dept_code) || into->precision != from->precision ||
         !str_eq(into->money_unit, from->money_unit) || into->nunits != from->nunits)
         return 0;
     for (size_t i = 0; i < into->nunits; i++)
         if (!str_eq(into->units[i].id, from->units[i].id) ||
             !bk_label_equal(into->units[i].name, from->units[i].name) ||
-            into->units[i].kind != from->units[i].kind)
+            into->units[i].kind != from->units[i].kind ||
+            into->units[i].parent != from->units[i].parent)
             return 0;
     for (size_t t = 0; t < from->ntables; t++)
         if (bk_doc_table(into, from->tables[t]->tpl->id))
@@ -565,10 +568,14 @@ int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
     return from->ntables > 0 || from->performance.present || from->nnarrative;
 }
 
-static bk_status copy_table(bk_doc *into, const bk_table *src)
+static bk_status copy_table(bk_doc *into, const bk_doc *from, const bk_table *src)
 {
     bk_table *t = bk_doc_add_table(into, src->tpl);
     if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK)
+        return BK_E_NOMEM;
+    int ok = 1;
+    t->source = intern_opt(into, bk_table_source(from, src), &ok);
+    if (!ok)
         return BK_E_NOMEM;
     for (size_t r = 0; r < src->nrows; r++) {
         const bk_row *row = &src->rows[r];
@@ -596,7 +603,7 @@ bk_status bk_doc_merge(bk_doc *into, const bk_doc *from, bk_error *err)
         return bk_error_set(err, BK_E_CONTENT, "the documents are not parts of one budget");
     bk_status st = BK_OK;
     for (size_t t = 0; t < from->ntables && st == BK_OK; t++)
-        st = copy_table(into, from->tables[t]);
+        st = copy_table(into, from, from->tables[t]);
     const bk_performance *pf = &from->performance;
     if (st == BK_OK && pf->present) {
         st = bk_doc_set_performance(into, pf->unit_name, pf->supervisor, pf->period);

@@ -49,13 +49,13 @@ validate_flat() {
 }
 
 # Sub-units, each with its unit row in T07 (65,000 took 18 s to validate).
-validate_flat "units" units 3000 json xml csv
+validate_flat "units" units 2000 json xml csv
 # Sub-units and as many rows naming the last of them.
-validate_flat "unit rows" unit-rows 3000 json xml csv
+validate_flat "unit rows" unit-rows 2000 json xml csv
 # Item rows with codes of their own.
-validate_flat "codes" codes 5000 json xml csv
+validate_flat "codes" codes 3000 json xml csv
 # Documents in a bulk, two of each department: the cross-document check.
-validate_flat "documents" bulk 1000 json
+validate_flat "documents" bulk 500 json
 
 # Keys of one JSON object sharing their first 16 bytes (100,000 took 23 s): refused for the
 # format, but only after the duplicate-key check has seen every key.
