@@ -938,7 +938,8 @@ static int parse_value(lexer *lx)
     case T_STRING:
         if (lx->has_nul)
             return lex_fail(lx, BK_E_CONTENT, 0,
-                            "\\u0000 is not allowed without JSON_ALLOW_NUL");
+                            "a string holds \\u0000 (a NUL character), which "
+                            "budgetkit does not accept in text");
         r = push(lx, JV_STRING) < 0 ? lex_nomem(lx) : 0;
         break;
     case T_INTEGER: r = push(lx, JV_INTEGER) < 0 ? lex_nomem(lx) : 0; break;
