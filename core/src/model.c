@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "budgetkit/alloc.h"
+#include "hash.h"
 #include "strpool.h"
 
 struct bk_doc_private {
@@ -13,6 +14,10 @@ struct bk_doc_private {
     size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
     bk_template **defined; /* layouts the document defines (extra columns, generic tables) */
     size_t ndefined, defined_cap;
+    /* Unit index by interned id (open addressing, unit index + 1, 0 free): finding a unit must
+     * not cost a scan of all of them, documents hold up to 65,534. */
+    uint32_t *unit_slots;
+    size_t unit_nslots;
 };
 
 bk_doc *bk_doc_new(void)
@@ -61,6 +66,7 @@ void bk_doc_free(bk_doc *doc)
             bk_free(t);
         }
         bk_free(doc->priv->defined);
+        bk_free(doc->priv->unit_slots);
         bk_strpool_free(&doc->priv->pool);
         bk_free(doc->priv);
     }
@@ -114,12 +120,50 @@ bk_status bk_doc_set_source(bk_doc *doc, const char *source)
     return BK_OK;
 }
 
+static size_t unit_slot(const struct bk_doc_private *p, const char *interned)
+{
+    return (size_t)bk_hash_word((uint64_t)(uintptr_t)interned) & (p->unit_nslots - 1);
+}
+
 int bk_doc_find_unit(const bk_doc *doc, const char *id)
 {
-    for (size_t i = 0; i < doc->nunits; i++)
-        if (strcmp(doc->units[i].id, id) == 0)
-            return (int)i;
+    const struct bk_doc_private *p = doc->priv;
+    if (!p->unit_nslots || !id)
+        return -1;
+    const char *key = bk_strpool_find(&p->pool, id, strlen(id));
+    if (!key)
+        return -1;
+    for (size_t j = unit_slot(p, key); p->unit_slots[j]; j = (j + 1) & (p->unit_nslots - 1))
+        if (doc->units[p->unit_slots[j] - 1].id == key)
+            return (int)(p->unit_slots[j] - 1);
     return -1;
+}
+
+/* Index unit i (already in doc->units); 0 on success, -1 out of memory. */
+static int index_unit(bk_doc *doc, size_t i)
+{
+    struct bk_doc_private *p = doc->priv;
+    if (2 * (doc->nunits + 1) > p->unit_nslots) {
+        size_t n = p->unit_nslots ? 2 * p->unit_nslots : 16;
+        uint32_t *slots = bk_calloc(n, sizeof *slots);
+        if (!slots)
+            return -1;
+        uint32_t *old = p->unit_slots;
+        p->unit_slots = slots;
+        p->unit_nslots = n;
+        for (size_t u = 0; u < doc->nunits; u++) {
+            size_t j = unit_slot(p, doc->units[u].id);
+            while (slots[j])
+                j = (j + 1) & (n - 1);
+            slots[j] = (uint32_t)u + 1;
+        }
+        bk_free(old);
+    }
+    size_t j = unit_slot(p, doc->units[i].id);
+    while (p->unit_slots[j])
+        j = (j + 1) & (p->unit_nslots - 1);
+    p->unit_slots[j] = (uint32_t)i + 1;
+    return 0;
 }
 
 int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind)
@@ -162,7 +206,7 @@ bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit
     u->name = intern_opt(doc, name ? name : "", &ok);
     u->kind = (int)kind;
     u->parent = parent;
-    if (!ok)
+    if (!ok || index_unit(doc, doc->nunits) != 0)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     doc->nunits++;
     return BK_OK;
@@ -607,13 +651,16 @@ int bk_unit_kind_parse(const char *s)
 int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
 {
     /* Tables print names with full- or half-width brackets at will: （本级） and (本级). */
+    /* Everything both declare must agree: a merge keeps only into's copy of it. */
     if (into->fiscal_year != from->fiscal_year || !bk_label_equal(into->dept_name, from->dept_name) ||
+        !str_eq(into->dept_code, from->dept_code) || into->precision != from->precision ||
         !str_eq(into->money_unit, from->money_unit) || into->nunits != from->nunits)
         return 0;
     for (size_t i = 0; i < into->nunits; i++)
         if (!str_eq(into->units[i].id, from->units[i].id) ||
             !bk_label_equal(into->units[i].name, from->units[i].name) ||
-            into->units[i].kind != from->units[i].kind)
+            into->units[i].kind != from->units[i].kind ||
+            into->units[i].parent != from->units[i].parent)
             return 0;
     for (size_t t = 0; t < from->ntables; t++)
         if (bk_doc_table(into, from->tables[t]->tpl->id))
@@ -625,7 +672,7 @@ int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
     return from->ntables > 0 || from->performance.present || from->nnarrative;
 }
 
-static bk_status copy_table(bk_doc *into, const bk_table *src)
+static bk_status copy_table(bk_doc *into, const bk_doc *from, const bk_table *src)
 {
     const bk_template *tpl = src->tpl;
     /* A layout the other document defined must live as long as this one. */
@@ -634,6 +681,10 @@ static bk_status copy_table(bk_doc *into, const bk_table *src)
     bk_table *t = bk_doc_add_table(into, tpl);
     if (!t || bk_table_set_labels(into, t, src->unit_label, src->note) != BK_OK ||
         bk_table_set_money_unit(into, t, src->money_unit) != BK_OK)
+        return BK_E_NOMEM;
+    int ok = 1;
+    t->source = intern_opt(into, bk_table_source(from, src), &ok);
+    if (!ok)
         return BK_E_NOMEM;
     for (size_t r = 0; r < src->nrows; r++) {
         const bk_row *row = &src->rows[r];
@@ -661,7 +712,7 @@ bk_status bk_doc_merge(bk_doc *into, const bk_doc *from, bk_error *err)
         return bk_error_set(err, BK_E_CONTENT, "the documents are not parts of one budget");
     bk_status st = BK_OK;
     for (size_t t = 0; t < from->ntables && st == BK_OK; t++)
-        st = copy_table(into, from->tables[t]);
+        st = copy_table(into, from, from->tables[t]);
     const bk_performance *pf = &from->performance;
     if (st == BK_OK && pf->present) {
         st = bk_doc_set_performance(into, pf->unit_name, pf->supervisor, pf->period);

@@ -39,22 +39,56 @@ static void count(counts *c, const bk_finding *f, int strict)
         c->info++;
 }
 
+/* Text from the input (codes, names, file names) printed so that it can neither drive the
+ * terminal (ANSI escapes) nor split the one-finding-a-line report (line ends): control
+ * characters, C0, DEL and C1 (U+0080..U+009F), are written as \n, \r, \t or \xHH / \u00HH. */
+static void put_text(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned c = *p;
+        if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\r')
+            fputs("\\r", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c < 0x20 || c == 0x7F)
+            fprintf(out, "\\x%02X", c);
+        else if (c == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            fprintf(out, "\\u00%02X", *++p);
+        else
+            fputc((int)c, out);
+    }
+}
+
 static void print_location(const bk_finding *f, FILE *out)
 {
-    fprintf(out, "%s", f->document ? f->document : "-");
+    put_text(out, f->document ? f->document : "-");
     if (f->line > 0)
         fprintf(out, ":%ld", f->line);
     fprintf(out, ":");
-    if (f->table)
-        fprintf(out, " %s", f->table);
-    if (f->unit)
-        fprintf(out, " [%s]", f->unit);
-    if (f->row)
-        fprintf(out, " %s", f->row);
-    if (f->column)
-        fprintf(out, " / %s", f->column);
-    if (f->part)
-        fprintf(out, " 「%s」", f->part);
+    if (f->table) {
+        fputc(' ', out);
+        put_text(out, f->table);
+    }
+    if (f->unit) {
+        fputs(" [", out);
+        put_text(out, f->unit);
+        fputc(']', out);
+    }
+    if (f->row) {
+        fputc(' ', out);
+        put_text(out, f->row);
+    }
+    if (f->column) {
+        fputs(" / ", out);
+        put_text(out, f->column);
+    }
+    if (f->part) {
+        fputs(" 「", out);
+        put_text(out, f->part);
+        fputs("」", out);
+    }
     if (f->page > 0)
         fprintf(out, " p.%ld", f->page);
 }
@@ -179,8 +213,11 @@ static size_t explainers(const layout *l, size_t i, const size_t **list)
 
 static void print_cell(const bk_finding *f, FILE *out)
 {
-    fprintf(out, "%s %s / %s", f->table ? f->table : "-", f->row ? f->row : "-",
-            f->column ? f->column : "-");
+    put_text(out, f->table ? f->table : "-");
+    fputc(' ', out);
+    put_text(out, f->row ? f->row : "-");
+    fputs(" / ", out);
+    put_text(out, f->column ? f->column : "-");
 }
 
 /* "explained by the likely wrong cell T07 2010302 / project" after the message. */
@@ -209,9 +246,12 @@ size_t bk_report_write_text(const bk_report *r, const bk_report_options *o, FILE
         const bk_finding *f = bk_report_at(r, i);
         count(&all, f, o->strict);
         print_location(f, out);
-        fprintf(out, ": %s [%s]: %s", severity_label(f, o), f->rule ? f->rule : "-",
-                o->chinese ? (f->message_zh ? f->message_zh : f->message_en)
-                           : (f->message_en ? f->message_en : f->message_zh));
+        const char *msg = o->chinese ? (f->message_zh ? f->message_zh : f->message_en)
+                                     : (f->message_en ? f->message_en : f->message_zh);
+        fprintf(out, ": %s [", severity_label(f, o));
+        put_text(out, f->rule ? f->rule : "-");
+        fputs("]: ", out);
+        put_text(out, msg ? msg : "");
         print_explained_by(r, &l, i, o, out);
         fputc('\n', out);
     }
@@ -237,8 +277,9 @@ size_t bk_report_write_text(const bk_report *r, const bk_report_options *o, FILE
                 if (f->document == doc || (doc && f->document && strcmp(f->document, doc) == 0))
                     count(&c, f, o->strict);
             }
-            fprintf(out, "%-8zu %-8zu %-8zu %-8zu %s\n", c.errors, c.warnings, c.rounding, c.info,
-                    doc ? doc : "-");
+            fprintf(out, "%-8zu %-8zu %-8zu %-8zu ", c.errors, c.warnings, c.rounding, c.info);
+            put_text(out, doc ? doc : "-");
+            fputc('\n', out);
         }
     }
     size_t docs = bk_report_documents(r);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,16 +117,20 @@ static void sink_free(bk_sink *s)
     bk_free(s);
 }
 
-/* "<folder of path>/.<base>.tmp-XXXXXX" */
+/* "<folder of path>/.<base>.tmp-XXXXXX", the base cut so that the name stays within NAME_MAX
+ * (a 249-byte output name is valid; its temporary must be too). */
 static char *temp_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     const char *base = slash ? slash + 1 : path;
-    size_t n = dirlen + 1 + strlen(base) + 12;
+    size_t blen = strlen(base);
+    if (blen > NAME_MAX - 12)
+        blen = NAME_MAX - 12;
+    size_t n = dirlen + 1 + blen + 12;
     char *t = bk_malloc(n);
     if (t)
-        snprintf(t, n, "%.*s.%s.tmp-XXXXXX", (int)dirlen, path, base);
+        snprintf(t, n, "%.*s.%.*s.tmp-XXXXXX", (int)dirlen, path, (int)blen, base);
     return t;
 }
 
@@ -199,7 +204,17 @@ bk_sink *bk_sink_open_dir(const char *path, bk_error *err)
     if (!s)
         return NULL;
     s->final_path = bk_strndup(path, len);
-    s->tmp_path = s->final_path ? temp_name(s->final_path) : NULL;
+    /* An existing folder stages inside itself: on its own filesystem, wherever a symbolic
+     * link to it points (a staging folder beside the link may be on another one: EXDEV). */
+    struct stat sb;
+    if (s->final_path && stat(s->final_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        size_t n = len + sizeof "/.budgetkit.tmp-XXXXXX";
+        s->tmp_path = bk_malloc(n);
+        if (s->tmp_path)
+            snprintf(s->tmp_path, n, "%s/.budgetkit.tmp-XXXXXX", s->final_path);
+    } else {
+        s->tmp_path = s->final_path ? temp_name(s->final_path) : NULL;
+    }
     if (!s->final_path || !s->tmp_path) {
         sink_free(s);
         bk_error_set(err, BK_E_NOMEM, "out of memory");
@@ -356,24 +371,96 @@ static void remove_tree_flat(const char *dir)
     rmdir(dir);
 }
 
-/* Move the staged files into an existing folder, one rename each. */
-static bk_status merge_into(bk_sink *s, bk_error *err)
+/* The staged files, by name. */
+static char **staged_names(const char *dir, size_t *n)
 {
-    DIR *d = opendir(s->tmp_path);
+    DIR *d = opendir(dir);
+    char **v = NULL;
+    size_t cap = 0;
+    *n = 0;
     if (!d)
-        return io_fail(err, s->name, "cannot read the staged output");
+        return NULL;
     struct dirent *e;
-    char from[4096], to[4096];
-    bk_status st = BK_OK;
-    while ((e = readdir(d)) != NULL && st == BK_OK) {
+    while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        snprintf(from, sizeof from, "%s/%s", s->tmp_path, e->d_name);
-        snprintf(to, sizeof to, "%s/%s", s->final_path, e->d_name);
-        if (rename(from, to) != 0)
-            st = io_fail(err, s->name, "cannot move a file into the output folder");
+        void *buf = v;
+        char *name = bk_strdup(e->d_name);
+        if (!name || bk_grow(&buf, &cap, *n + 1, sizeof *v) != 0) {
+            bk_free(name);
+            break;
+        }
+        v = buf;
+        v[(*n)++] = name;
     }
     closedir(d);
+    if (e != NULL || !v) { /* out of memory: none or some names missing */
+        for (size_t i = 0; i < *n; i++)
+            bk_free(v[i]);
+        bk_free(v);
+        *n = 0;
+        return NULL;
+    }
+    return v;
+}
+
+/* Move the staged files into an existing folder, all or none: every target is checked first,
+ * each file replaced is kept (hard-linked) until all are in place, and the first failure
+ * puts back what was there. */
+static bk_status merge_into(bk_sink *s, bk_error *err)
+{
+    size_t n = 0;
+    char **names = staged_names(s->tmp_path, &n);
+    if (!names)
+        return io_fail(err, s->name, "cannot read the staged output");
+    bk_status st = BK_OK;
+    char from[4096], to[4096], old[4096];
+    unsigned char *had = bk_calloc(n + 1, 1); /* 1: a file was there and is kept as old */
+    if (!had)
+        st = bk_error_set(err, BK_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n && st == BK_OK; i++) {
+        struct stat sb;
+        snprintf(to, sizeof to, "%s/%s", s->final_path, names[i]);
+        if (lstat(to, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
+            bk_error_at(err, s->name, 0, 0, -1);
+            st = bk_error_set(err, BK_E_IO, "%s is in the way: it exists and is not a file "
+                              "(nothing in the folder was changed)", names[i]);
+        }
+    }
+    size_t done = 0;
+    for (; done < n && st == BK_OK; done++) {
+        snprintf(from, sizeof from, "%s/%s", s->tmp_path, names[done]);
+        snprintf(to, sizeof to, "%s/%s", s->final_path, names[done]);
+        snprintf(old, sizeof old, "%s/.old-%zu", s->tmp_path, done);
+        if (link(to, old) == 0)
+            had[done] = 1;
+        else if (errno != ENOENT)
+            st = io_fail(err, s->name, "cannot keep the file it replaces in the output folder");
+        if (st == BK_OK && rename(from, to) != 0) {
+            st = io_fail(err, s->name, "cannot move a file into the output folder (nothing in "
+                         "it was changed)");
+            if (had[done])
+                unlink(old);
+        }
+    }
+    if (st != BK_OK && done > 0)
+        done--; /* the one that failed was undone above */
+    for (size_t i = 0; i < done; i++) {
+        snprintf(to, sizeof to, "%s/%s", s->final_path, names[i]);
+        snprintf(old, sizeof old, "%s/.old-%zu", s->tmp_path, i);
+        if (st != BK_OK) {
+            if (had[i])
+                rename(old, to);
+            else
+                unlink(to);
+        } else if (had[i]) {
+            unlink(old);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        bk_free(names[i]);
+    bk_free(names);
+    bk_free(had);
     return st;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "budgetkit/alloc.h"
+#include "hash.h"
 
 struct bk_chunk {
     struct bk_chunk *next;
@@ -24,12 +25,11 @@ void bk_strpool_free(bk_strpool *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Keyed: the strings come from the input, which must not be able to fill one probe chain. */
 static uint32_t hash_bytes(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    uint64_t h = bk_hash_bytes(s, len);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static char *arena_copy(bk_strpool *p, const char *s, size_t len)
@@ -96,4 +96,15 @@ const char *bk_strpool_intern(bk_strpool *p, const char *s, size_t len)
     p->hashes[j] = h;
     p->count++;
     return d;
+}
+
+const char *bk_strpool_find(const bk_strpool *p, const char *s, size_t len)
+{
+    if (!p->nslots)
+        return NULL;
+    uint32_t h = hash_bytes(s, len);
+    for (size_t j = h & (p->nslots - 1); p->slots[j]; j = (j + 1) & (p->nslots - 1))
+        if (p->hashes[j] == h && strncmp(p->slots[j], s, len) == 0 && p->slots[j][len] == '\0')
+            return p->slots[j];
+    return NULL;
 }

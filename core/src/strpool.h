@@ -16,5 +16,7 @@ typedef struct bk_strpool {
 void bk_strpool_init(bk_strpool *p);
 void bk_strpool_free(bk_strpool *p);
 const char *bk_strpool_intern(bk_strpool *p, const char *s, size_t len);
+/* The interned copy of s, NULL when s was never interned. */
+const char *bk_strpool_find(const bk_strpool *p, const char *s, size_t len);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <zip.h>
 
@@ -53,6 +54,7 @@ typedef struct reader {
     zip_t *za;
     entry *entries;
     size_t nentries;
+    entry **by_name; /* the entries sorted by name (names are unique), NULL when fewer than 2 */
     entry *manifest;
     size_t base_len; /* resource paths are relative to the manifest's folder: its name's prefix */
     planned *plan;
@@ -292,7 +294,9 @@ static bk_status check_duplicates(reader *r)
                              "the name appears twice in the archive (entries %" PRIu64 " and %"
                              PRIu64 "); which one is meant cannot be told",
                              (uint64_t)sorted[i - 1]->index + 1, (uint64_t)sorted[i]->index + 1);
-    bk_free(sorted);
+    /* Kept to find entries by name: a manifest may list as many resources as the archive has
+     * entries, and a scan per resource made 130,000 of them take 43 s. */
+    r->by_name = sorted;
     return rc;
 }
 
@@ -472,25 +476,37 @@ static bk_status read_entry(reader *r, entry *e, unsigned char **out, size_t *ou
 
 /* ---- the manifest ---- */
 
-static entry *find_entry(reader *r, const char *name)
+static int compare_name_key(const void *key, const void *elem)
 {
-    for (size_t i = 0; i < r->nentries; i++)
-        if (!r->entries[i].is_dir && strcmp(r->entries[i].name, name) == 0)
-            return &r->entries[i];
-    return NULL;
+    return strcmp(key, (*(const entry *const *)elem)->name);
 }
 
-/* The entry a manifest path names: the path is relative to the manifest's folder. */
-static entry *find_resource(reader *r, const char *path)
+static entry *find_entry(reader *r, const char *name)
 {
-    const char *base = r->manifest->name;
-    for (size_t i = 0; i < r->nentries; i++) {
-        const entry *e = &r->entries[i];
-        if (!e->is_dir && strncmp(e->name, base, r->base_len) == 0 &&
-            strcmp(e->name + r->base_len, path) == 0)
-            return &r->entries[i];
+    entry *e = NULL;
+    if (r->by_name) {
+        entry **hit = bsearch(name, r->by_name, r->nentries, sizeof *r->by_name, compare_name_key);
+        e = hit ? *hit : NULL;
+    } else if (r->nentries == 1 && strcmp(r->entries[0].name, name) == 0) {
+        e = &r->entries[0];
     }
-    return NULL;
+    return e && !e->is_dir ? e : NULL;
+}
+
+/* The entry of a resource path, relative to the manifest's folder; NULL when none (or out of
+ * memory, which the caller reports as absent only after checking). */
+static entry *find_resource(reader *r, const char *path, int *nomem)
+{
+    size_t plen = strlen(path);
+    char *name = bk_malloc(r->base_len + plen + 1);
+    *nomem = name == NULL;
+    if (!name)
+        return NULL;
+    memcpy(name, r->manifest->name, r->base_len);
+    memcpy(name + r->base_len, path, plen + 1);
+    entry *e = find_entry(r, name);
+    bk_free(name);
+    return e;
 }
 
 static int is_manifest_name(const char *name)
@@ -587,7 +603,8 @@ static bk_status resource_hash(reader *r, json_t *res, size_t number, const char
     if (h == NULL)
         return manifest_error(r, BK_E_CONTENT, "resource %zu (\"%s\"): expected a string "
                               "for \"hash\"", number, path);
-    if (strncmp(h, "sha256:", 7) != 0) {
+    /* Algorithm names are case-insensitive: "SHA256:" must be checked, not skipped. */
+    if (strncasecmp(h, "sha256:", 7) != 0) {
         const char *colon = strchr(h, ':');
         int alg_len = colon ? (int)(colon - h) : 3;
         bk_import_warn(r->job, 0, 0,
@@ -624,7 +641,10 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
     if (!bk_path_is_safe(path))
         return manifest_error(r, BK_E_HOSTILE, "resource %zu: unsafe path \"%s\" escapes "
                               "the archive", number, path);
-    entry *e = find_resource(r, path);
+    int nomem = 0;
+    entry *e = find_resource(r, path, &nomem);
+    if (nomem)
+        return no_memory(r);
     if (e == NULL)
         return manifest_error(r, BK_E_CONTENT, "resource %zu: \"%s\" is not in the "
                               "archive", number, path);
@@ -811,6 +831,7 @@ bk_status bkar_import(bk_import *job)
     for (size_t i = 0; rc == BK_OK && i < r.nplan; i++)
         rc = import_member(&r, &r.plan[i]);
     bk_free(r.plan);
+    bk_free(r.by_name);
     bk_free(r.entries);
     if (r.za != NULL)
         zip_discard(r.za);

@@ -173,14 +173,45 @@ static int rd_fill(reader *rd)
 }
 
 /* Skip a UTF-8 byte order mark at the very start of the input. */
+/* JSON in UTF-16 or UTF-32 (RFC 8259 requires UTF-8 between systems, but editors on Windows
+ * save "Unicode" text): named by its byte order mark or its pattern of NUL bytes around the
+ * first ASCII character, NULL when the text is not in either. */
+static const char *wide_encoding(const unsigned char *b, size_t n)
+{
+    if (n >= 4 && b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0)
+        return "UTF-32LE";
+    if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF)
+        return "UTF-32BE";
+    if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE)
+        return "UTF-16LE";
+    if (n >= 2 && b[0] == 0xFE && b[1] == 0xFF)
+        return "UTF-16BE";
+    if (n >= 4 && b[0] && !b[1] && !b[2] && !b[3])
+        return "UTF-32LE";
+    if (n >= 4 && !b[0] && !b[1] && !b[2] && b[3])
+        return "UTF-32BE";
+    if (n >= 2 && b[0] && b[0] < 0x80 && !b[1])
+        return "UTF-16LE";
+    if (n >= 2 && !b[0] && b[1] && b[1] < 0x80)
+        return "UTF-16BE";
+    return NULL;
+}
+
 static int rd_start(reader *rd)
 {
     while (!rd->started) {
-        if (rd->len >= 3 || rd->eof) {
+        if (rd->len >= 4 || rd->eof) {
             if (rd->len >= 3 && rd->buf[0] == 0xEF && rd->buf[1] == 0xBB && rd->buf[2] == 0xBF) {
                 memmove(rd->buf, rd->buf + 3, rd->len - 3);
                 rd->len -= 3;
                 rd->base_offset = 3;
+            }
+            const char *wide = wide_encoding(rd->buf, rd->len);
+            if (wide) {
+                rd_fail_at(rd, 0, BK_E_ENCODING,
+                           "the JSON text is in %s; budgetkit reads JSON in UTF-8 (convert it "
+                           "first, e.g. iconv -f %s -t UTF-8)", wide, wide);
+                return -1;
             }
             rd->started = 1;
         } else if (rd_fill(rd) < 0) {

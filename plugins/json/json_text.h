@@ -49,6 +49,7 @@ typedef struct jtext {
     size_t newlines;   /* in the whole text */
     struct jdup *dup;  /* index of the keys of large objects, for the duplicate check */
     size_t dup_cap, dup_used;
+    uint64_t seed[2];  /* of the key hash, random per parse state: keys cannot be chosen to collide */
 } jtext;
 
 /* An error as jansson words it ("string or '}' expected near ']'") with the byte of the text

@@ -247,7 +247,7 @@ static bk_status emit(crun *r, const char *rule, bk_severity sev, size_t row)
     memset(&f, 0, sizeof f);
     f.rule = rule;
     f.severity = sev;
-    f.document = r->doc->source;
+    f.document = bk_table_source(r->doc, r->t);
     f.unit = unit_name(r, rw);
     f.table = r->t->tpl->id;
     f.row = rw->code && *rw->code ? rw->code : rw->name;
@@ -357,7 +357,7 @@ static bk_status check_consistent(crun *r, size_t row, const char *scheme)
     seen *s = seen_find(r->st, scheme, rw->code);
     if (!s) {
         seen here = {(char *)scheme, (char *)rw->code, (char *)rw->name,
-                     (char *)r->doc->source, (char *)r->t->tpl->id,
+                     (char *)bk_table_source(r->doc, r->t), (char *)r->t->tpl->id,
                      (char *)unit_name(r, rw), (long)rw->line};
         if (seen_add(r->st, &here) != 0)
             return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");

@@ -252,7 +252,7 @@ void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_wh
     tot_text_clear(colbuf);
     tot_row_key(t, row, keybuf);
     tot_column_header(t->tpl, col, colbuf);
-    w->document = doc->source;
+    w->document = bk_table_source(doc, t);
     w->unit = r->unit < doc->nunits ? doc->units[r->unit].name : NULL;
     w->table = t->tpl->id;
     w->row = tot_text_str(keybuf);

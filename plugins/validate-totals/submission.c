@@ -402,7 +402,8 @@ static bk_status check_group(group_run *g, const size_t *docs, size_t ndocs)
     size_t nvals = 0, capvals = 0;
     for (size_t k = 0; k < ndocs; k++) {
         const tot_docrec *d = &st->docs[docs[k]];
-        if (unpack(st->vals + d->vals_at, st->vals + d->vals_end, docs[k], &vals, &nvals,
+        /* st->vals is NULL while no document has had a figure to pack. */
+        if (d->vals_end > d->vals_at && unpack(st->vals + d->vals_at, st->vals + d->vals_end, docs[k], &vals, &nvals,
                    &capvals) != 0) {
             bk_free(vals);
             return nomem(g->job);

@@ -409,78 +409,87 @@ static bk_status parents_by_code(const bk_table *t, long *parent)
 #define MAX_DEPTH 256
 
 /* Parents by printed level, for rows without a code: the nearest row above, in the same unit
- * block and section, one level up. */
-static void parents_by_level(const bk_table *t, long *parent, size_t first)
+ * block and section, one level up. rows[0..n) are the item rows of one (unit, section) group
+ * in printed order. */
+static void parents_by_level(const bk_table *t, long *parent, const size_t *rows, size_t n)
 {
-    const bk_row *g = &t->rows[first];
     long stack[MAX_DEPTH];
     int top = 0;
     for (size_t d = 0; d < MAX_DEPTH; d++)
         stack[d] = -1;
-    for (size_t i = first; i < t->nrows; i++) {
+    for (size_t k = 0; k < n; k++) {
+        size_t i = rows[k];
         const bk_row *r = &t->rows[i];
-        if (!is_item(r) || r->unit != g->unit || !same_str(r->section, g->section))
-            continue;
         int d = tot_row_depth(r);
         if (d <= 0 || d >= MAX_DEPTH)
             continue;
         if (!tot_code_ok(r->code) && d > 1 && stack[d - 1] >= 0)
             parent[i] = stack[d - 1];
         stack[d] = (long)i;
-        for (int k = d + 1; k <= top; k++)
-            stack[k] = -1;
+        for (int k2 = d + 1; k2 <= top; k2++)
+            stack[k2] = -1;
         top = d;
     }
 }
 
-typedef struct group {
-    uint16_t unit;
-    const char *section;
-} group;
+static const bk_table *group_table; /* for cmp_group: qsort passes no context */
+
+/* Item rows by (unit, section), then in printed order. */
+static int cmp_group(const void *x, const void *y)
+{
+    const bk_row *a = &group_table->rows[*(const size_t *)x];
+    const bk_row *b = &group_table->rows[*(const size_t *)y];
+    if (a->unit != b->unit)
+        return a->unit < b->unit ? -1 : 1;
+    int c = cmp_str0(a->section, b->section);
+    if (c)
+        return c;
+    return (*(const size_t *)x > *(const size_t *)y) - (*(const size_t *)x < *(const size_t *)y);
+}
 
 /* parent[i]: index of row i's parent, -1 for a top-level item row, -2 for rows outside the
- * hierarchy (unit, total and 其中 rows). */
+ * hierarchy (unit, total and 其中 rows). Groups are found by sorting, not by comparing each
+ * row with every group: a table may hold thousands of unit blocks. */
 static bk_status build_parents(const bk_table *t, long **out)
 {
     long *parent = bk_calloc(t->nrows ? t->nrows : 1, sizeof *parent);
-    group *groups = NULL;
-    size_t ngroups = 0, cap = 0;
-    if (!parent)
-        return BK_E_NOMEM;
-    for (size_t i = 0; i < t->nrows; i++)
+    size_t *items = bk_calloc(t->nrows ? t->nrows : 1, sizeof *items);
+    size_t n = 0;
+    if (!parent || !items)
+        goto nomem;
+    for (size_t i = 0; i < t->nrows; i++) {
         parent[i] = is_item(&t->rows[i]) ? -1 : -2;
+        if (is_item(&t->rows[i]))
+            items[n++] = i;
+    }
     if (parents_by_code(t, parent) != BK_OK)
         goto nomem;
-    /* One level pass per (unit, section) group, started at the group's first row. */
-    for (size_t i = 0; i < t->nrows; i++) {
-        const bk_row *r = &t->rows[i];
-        if (!is_item(r))
-            continue;
-        size_t g = 0;
-        while (g < ngroups && !(groups[g].unit == r->unit && same_str(groups[g].section, r->section)))
-            g++;
-        if (g < ngroups)
-            continue;
-        void *buf = groups;
-        if (bk_grow(&buf, &cap, ngroups + 1, sizeof *groups) != 0)
-            goto nomem;
-        groups = buf;
-        groups[ngroups++] = (group){r->unit, r->section};
-        parents_by_level(t, parent, i);
+    group_table = t;
+    qsort(items, n, sizeof *items, cmp_group);
+    for (size_t g = 0; g < n;) {
+        const bk_row *r = &t->rows[items[g]];
+        size_t e = g + 1;
+        while (e < n && t->rows[items[e]].unit == r->unit &&
+               same_str(t->rows[items[e]].section, r->section))
+            e++;
+        parents_by_level(t, parent, items + g, e - g);
+        g = e;
     }
-    bk_free(groups);
+    bk_free(items);
     *out = parent;
     return BK_OK;
 nomem:
-    bk_free(groups);
+    bk_free(items);
     bk_free(parent);
     return BK_E_NOMEM;
 }
 
-/* Children of each row, grouped: the children of row i are list[start[i] .. start[i + 1]). */
-static bk_status children_of(const long *parent, size_t n, size_t **start, size_t **list)
+/* Rows grouped by a key from 0 to nkeys - 1 (key[i] < 0: row i in no group): the rows of key k
+ * are list[start[k] .. start[k + 1]), in printed order. */
+static bk_status group_rows(const long *key, size_t n, size_t nkeys, size_t **start,
+                            size_t **list)
 {
-    *start = bk_calloc(n + 2, sizeof **start);
+    *start = bk_calloc(nkeys + 2, sizeof **start);
     *list = bk_calloc(n + 1, sizeof **list);
     if (!*start || !*list) {
         bk_free(*start);
@@ -490,15 +499,21 @@ static bk_status children_of(const long *parent, size_t n, size_t **start, size_
     }
     size_t *s = *start;
     for (size_t i = 0; i < n; i++)
-        if (parent[i] >= 0)
-            s[parent[i] + 2]++;
-    for (size_t i = 2; i < n + 2; i++)
+        if (key[i] >= 0)
+            s[key[i] + 2]++;
+    for (size_t i = 2; i < nkeys + 2; i++)
         s[i] += s[i - 1];
-    /* s[i + 1] is now the first slot of row i; filling advances it to the end of row i. */
+    /* s[k + 1] is now the first slot of key k; filling advances it to the end of key k. */
     for (size_t i = 0; i < n; i++)
-        if (parent[i] >= 0)
-            (*list)[s[parent[i] + 1]++] = i;
+        if (key[i] >= 0)
+            (*list)[s[key[i] + 1]++] = i;
     return BK_OK;
+}
+
+/* Children of each row: grouped by parent. */
+static bk_status children_of(const long *parent, size_t n, size_t **start, size_t **list)
+{
+    return group_rows(parent, n, n, start, list);
 }
 
 /* A total row against part rows, column by column. */
@@ -557,30 +572,39 @@ static bk_status rule_hierarchy(rule_ctx *rc)
     return st;
 }
 
+/* Rows grouped by their unit index: key[i] is filled by the caller. */
+static bk_status by_unit(const bk_doc *doc, const long *key, size_t n, size_t **start,
+                         size_t **list)
+{
+    return group_rows(key, n, doc->nunits + 1, start, list);
+}
+
 static bk_status rule_unit_total(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
     int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
-    size_t *top = bk_calloc(t->nrows + 1, sizeof *top);
     long *parent = NULL;
-    size_t ncols = 0;
-    bk_status st = cols && top ? field_columns(rc, cols, &ncols) : nomem(rc);
+    size_t *start = NULL, *list = NULL, ncols = 0;
+    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
     if (st == BK_OK && build_parents(t, &parent) != BK_OK)
+        st = nomem(rc);
+    /* The top-level rows of each unit, found once: parent[] becomes their unit. */
+    for (size_t j = 0; st == BK_OK && j < t->nrows; j++)
+        parent[j] = parent[j] == -1 ? (long)t->rows[j].unit : -1;
+    if (st == BK_OK && by_unit(rc->run->doc, parent, t->nrows, &start, &list) != BK_OK)
         st = nomem(rc);
     for (size_t u = 0; st == BK_OK && u < t->nrows; u++) {
         if (t->rows[u].kind != BK_ROW_UNIT)
             continue;
-        size_t n = 0;
-        for (size_t j = 0; j < t->nrows; j++)
-            if (parent[j] == -1 && t->rows[j].unit == t->rows[u].unit)
-                top[n++] = j;
+        size_t k = t->rows[u].unit, n = start[k + 1] - start[k];
         if (n > 0)
-            st = rows_check(rc, RULE_UNIT_TOTAL, u, top, NULL, n, cols, ncols,
+            st = rows_check(rc, RULE_UNIT_TOTAL, u, list + start[k], NULL, n, cols, ncols,
                             "the unit's top-level rows sum to", "本单位各一级行合计为",
                             TOT_STYLE_SUM);
     }
+    bk_free(start);
+    bk_free(list);
     bk_free(parent);
-    bk_free(top);
     bk_free(cols);
     return st;
 }
@@ -591,22 +615,31 @@ static bk_status rule_units_sum(rule_ctx *rc)
     const bk_doc *doc = rc->run->doc;
     int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
     size_t *kids = bk_calloc(t->nrows + 1, sizeof *kids);
-    size_t ncols = 0;
-    bk_status st = cols && kids ? field_columns(rc, cols, &ncols) : nomem(rc);
+    long *parent = bk_calloc(t->nrows + 1, sizeof *parent);
+    size_t *start = NULL, *list = NULL, ncols = 0;
+    bk_status st = cols && kids && parent ? field_columns(rc, cols, &ncols) : nomem(rc);
+    /* Unit rows grouped by the parent of their unit, once. */
+    for (size_t j = 0; st == BK_OK && j < t->nrows; j++) {
+        const bk_row *r = &t->rows[j];
+        parent[j] = r->kind == BK_ROW_UNIT && r->unit < doc->nunits ? doc->units[r->unit].parent
+                                                                     : -1;
+    }
+    if (st == BK_OK && by_unit(doc, parent, t->nrows, &start, &list) != BK_OK)
+        st = nomem(rc);
     for (size_t u = 0; st == BK_OK && u < t->nrows; u++) {
         if (t->rows[u].kind != BK_ROW_UNIT)
             continue;
-        size_t n = 0;
-        for (size_t j = 0; j < t->nrows; j++) {
-            const bk_row *r = &t->rows[j];
-            if (j != u && r->kind == BK_ROW_UNIT && r->unit < doc->nunits &&
-                doc->units[r->unit].parent == (int)t->rows[u].unit)
-                kids[n++] = j;
-        }
+        size_t k = t->rows[u].unit, n = 0;
+        for (size_t i = start[k]; i < start[k + 1]; i++)
+            if (list[i] != u)
+                kids[n++] = list[i];
         if (n > 0)
             st = rows_check(rc, RULE_UNITS_SUM, u, kids, NULL, n, cols, ncols,
                             "its units sum to", "所属各单位合计为", TOT_STYLE_SUM);
     }
+    bk_free(start);
+    bk_free(list);
+    bk_free(parent);
     bk_free(kids);
     bk_free(cols);
     return st;
@@ -614,18 +647,55 @@ static bk_status rule_units_sum(rule_ctx *rc)
 
 /* ---- rules on selected rows ---- */
 
-/* Part rows stay in the total row's unit block unless the selector names a unit. */
-static int in_scope(const bk_table *t, size_t row, size_t anchor, const tot_selector *s)
+/* The rows a selector matches, grouped by scope: part rows stay in the total row's unit block
+ * unless the selector names a unit. Found once per rule, so that each total row looks only at
+ * its own block. */
+typedef struct matches {
+    const tot_selector *s;
+    size_t *start, *list;
+} matches;
+
+static bk_status matches_find(rule_ctx *rc, const tot_selector *s, matches *m)
 {
-    return s->unit || t->rows[row].unit == t->rows[anchor].unit;
+    const bk_table *t = rc->t;
+    long *key = bk_calloc(t->nrows + 1, sizeof *key);
+    m->s = s;
+    m->start = m->list = NULL;
+    if (!key)
+        return nomem(rc);
+    for (size_t j = 0; j < t->nrows; j++)
+        key[j] = !tot_selector_match(rc->run->doc, &t->rows[j], s) ? -1
+                 : s->unit                                         ? 0
+                                                                   : (long)t->rows[j].unit;
+    bk_status st = by_unit(rc->run->doc, key, t->nrows, &m->start, &m->list) == BK_OK
+                       ? BK_OK
+                       : nomem(rc);
+    bk_free(key);
+    return st;
 }
 
-static long first_match(rule_ctx *rc, const tot_selector *s, size_t anchor)
+static void matches_free(matches *m)
 {
-    for (size_t j = 0; j < rc->t->nrows; j++)
-        if (j != anchor && in_scope(rc->t, j, anchor, s) &&
-            tot_selector_match(rc->run->doc, &rc->t->rows[j], s))
-            return (long)j;
+    bk_free(m->start);
+    bk_free(m->list);
+}
+
+/* The matching rows in anchor's scope: list[*first .. *end). */
+static void matches_of(const rule_ctx *rc, const matches *m, size_t anchor, size_t *first,
+                       size_t *end)
+{
+    size_t k = m->s->unit ? 0 : rc->t->rows[anchor].unit;
+    *first = m->start[k];
+    *end = m->start[k + 1];
+}
+
+static long first_match(const rule_ctx *rc, const matches *m, size_t anchor)
+{
+    size_t i, end;
+    matches_of(rc, m, anchor, &i, &end);
+    for (; i < end; i++)
+        if (m->list[i] != anchor)
+            return (long)m->list[i];
     return -1;
 }
 
@@ -633,6 +703,7 @@ static bk_status rule_rows_sum(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
     tot_selector total, parts;
+    matches pm = {0};
     int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
     size_t *rows = bk_calloc(t->nrows + 1, sizeof *rows);
     size_t ncols = 0;
@@ -641,18 +712,20 @@ static bk_status rule_rows_sum(rule_ctx *rc)
         st = field_selector(rc, "total", &total);
     if (st == BK_OK)
         st = field_selector(rc, "parts", &parts);
+    if (st == BK_OK)
+        st = matches_find(rc, &parts, &pm);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
         if (!tot_selector_match(rc->run->doc, &t->rows[i], &total))
             continue;
-        size_t n = 0;
-        for (size_t j = 0; j < t->nrows; j++)
-            if (j != i && in_scope(t, j, i, &parts) &&
-                tot_selector_match(rc->run->doc, &t->rows[j], &parts))
-                rows[n++] = j;
+        size_t n = 0, j, end;
+        for (matches_of(rc, &pm, i, &j, &end); j < end; j++)
+            if (pm.list[j] != i)
+                rows[n++] = pm.list[j];
         if (n > 0)
             st = rows_check(rc, RULE_ROWS_SUM, i, rows, NULL, n, cols, ncols,
                             "the rows it totals sum to", "各组成行合计为", TOT_STYLE_SUM);
     }
+    matches_free(&pm);
     bk_free(rows);
     bk_free(cols);
     return st;
@@ -669,13 +742,16 @@ static bk_status rule_rows_equal(rule_ctx *rc)
         st = field_selector(rc, "a", &a);
     if (st == BK_OK)
         st = field_selector(rc, "b", &b);
+    matches bm = {0};
+    if (st == BK_OK)
+        st = matches_find(rc, &b, &bm);
     tot_text en, zh;
     tot_text_init(&en);
     tot_text_init(&zh);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
         if (!tot_selector_match(rc->run->doc, &t->rows[i], &a))
             continue;
-        long j = first_match(rc, &b, i);
+        long j = first_match(rc, &bm, i);
         if (j < 0)
             continue;
         size_t other = (size_t)j;
@@ -690,6 +766,7 @@ static bk_status rule_rows_equal(rule_ctx *rc)
         st = rows_check(rc, RULE_ROWS_EQUAL, i, &other, NULL, 1, cols, ncols,
                         tot_text_str(&en), tot_text_str(&zh), TOT_STYLE_EQUAL);
     }
+    matches_free(&bm);
     tot_text_free(&en);
     tot_text_free(&zh);
     bk_free(cols);
@@ -709,10 +786,15 @@ static bk_status rule_rows_difference(rule_ctx *rc)
         st = field_selector(rc, "minuend", &minuend);
     if (st == BK_OK)
         st = field_selector(rc, "subtrahend", &subtrahend);
+    matches mm = {0}, sm = {0};
+    if (st == BK_OK)
+        st = matches_find(rc, &minuend, &mm);
+    if (st == BK_OK)
+        st = matches_find(rc, &subtrahend, &sm);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
         if (!tot_selector_match(rc->run->doc, &t->rows[i], &result))
             continue;
-        long m = first_match(rc, &minuend, i), s = first_match(rc, &subtrahend, i);
+        long m = first_match(rc, &mm, i), s = first_match(rc, &sm, i);
         if (m < 0 || s < 0)
             continue;
         size_t rows[2] = {(size_t)m, (size_t)s};
@@ -720,6 +802,8 @@ static bk_status rule_rows_difference(rule_ctx *rc)
         st = rows_check(rc, RULE_ROWS_DIFF, i, rows, neg, 2, cols, ncols,
                         "the subtraction of the rows gives", "两行相减为", TOT_STYLE_SUM);
     }
+    matches_free(&mm);
+    matches_free(&sm);
     bk_free(cols);
     return st;
 }

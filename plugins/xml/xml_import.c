@@ -322,8 +322,12 @@ static long read_chunk(bkx_reader *p, size_t least)
         return refuse_input(p, nowhere, BK_E_LIMIT,
                             "the input is larger than %llu bytes (max-input-bytes)",
                             p->lim.max_input_bytes);
-    if (bkx_lex_feed(&p->lex, p->buf, (size_t)n)) {
+    int lexed = bkx_lex_feed(&p->lex, p->buf, (size_t)n);
+    if (lexed) {
         bkx_pos at = {p->lex.lt.line, p->lex.lt.col};
+        if (lexed == BKX_LEX_ATTRS)
+            return refuse_input(p, at, BK_E_LIMIT, "a start tag has more than %d attributes",
+                                BKX_MAX_TAG_ATTRS);
         return refuse_input(p, at, BK_E_HOSTILE, "%s", BKX_DOCTYPE_MSG);
     }
     return n;

@@ -88,11 +88,19 @@ typedef struct bkx_lexer {
     unsigned long long tags;
     long depth;        /* elements open */
     int slash;         /* the last character of a start tag was '/' */
+    unsigned attrs;    /* quoted values in the start tag being read */
     bkx_tagpos ring[BKX_TAGS];
 } bkx_lexer;
 
 void bkx_lex_init(bkx_lexer *x);
-/* Feed the next raw bytes; returns 1 when a DOCTYPE declaration begins (its '<' is at x->lt). */
+/* Attributes one start tag may hold: the format's elements have at most seven, plus namespace
+ * declarations. libxml2 compares each attribute with all before it, so a tag with 400,000
+ * of them would take minutes: the lexer refuses it before the parser sees it. */
+#define BKX_MAX_TAG_ATTRS 256
+enum { BKX_LEX_DOCTYPE = 1, BKX_LEX_ATTRS = 2 };
+/* Feed the next raw bytes; returns BKX_LEX_DOCTYPE when a DOCTYPE declaration begins (its '<'
+ * is at x->lt), BKX_LEX_ATTRS when a start tag (at x->lt) has more than BKX_MAX_TAG_ATTRS
+ * attributes, else 0. */
 int bkx_lex_feed(bkx_lexer *x, const unsigned char *s, size_t n);
 /* Where start tag number i (from 0) began, when the lexer still remembers it. */
 int bkx_lex_tag(const bkx_lexer *x, unsigned long long i, bkx_tagpos *pos);

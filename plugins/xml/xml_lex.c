@@ -20,6 +20,7 @@ static void lex_start_tag(bkx_lexer *x)
 {
     x->ring[x->tags % BKX_TAGS] = x->lt;
     x->tags++;
+    x->attrs = 0;
 }
 
 /* One character in any state (a code unit below 0x80 is the character itself; anything else
@@ -50,11 +51,11 @@ static int lex_step(bkx_lexer *x, unsigned c)
         }
         break;
     case LEX_STAG:
-        if (c == '"')
-            x->state = LEX_STAG_DQ;
-        else if (c == '\'')
-            x->state = LEX_STAG_SQ;
-        else if (c == '>') {
+        if (c == '"' || c == '\'') {
+            x->state = c == '"' ? LEX_STAG_DQ : LEX_STAG_SQ;
+            if (++x->attrs > BKX_MAX_TAG_ATTRS)
+                return BKX_LEX_ATTRS;
+        } else if (c == '>') {
             x->state = LEX_TEXT;
             x->depth += !x->slash;
         }
@@ -115,7 +116,7 @@ static int lex_step(bkx_lexer *x, unsigned c)
         if (c != (unsigned char)doctype[x->match])
             x->state = LEX_TEXT;
         else if (++x->match == 7)
-            return 1;
+            return BKX_LEX_DOCTYPE;
         break;
     default:
         break;
@@ -204,8 +205,9 @@ static int lex_bytes(bkx_lexer *x, const unsigned char *s, size_t n)
             break;
         }
         unsigned c = s[i];
-        if (c != 0 && lex_step(x, c < 0x80 ? c : 0x80))
-            return 1;
+        int r = c != 0 ? lex_step(x, c < 0x80 ? c : 0x80) : 0;
+        if (r)
+            return r;
         if (c == '\n') {
             x->line++;
             x->col = 0;
@@ -225,8 +227,9 @@ static int lex_unit(bkx_lexer *x, unsigned c, int counts)
     x->chars++;
     if (bom)
         return 0;
-    if (lex_step(x, c < 0x80 ? c : 0x80))
-        return 1;
+    int r = lex_step(x, c < 0x80 ? c : 0x80);
+    if (r)
+        return r;
     if (c == '\n') {
         x->line++;
         x->col = 0;
@@ -248,8 +251,9 @@ static int lex_utf16(bkx_lexer *x, const unsigned char *s, size_t n)
         unsigned u = x->encoding == ENC_UTF16LE ? ((unsigned)s[i] << 8) | x->first
                                                 : ((unsigned)x->first << 8) | s[i];
         /* A low surrogate completes a character already counted. */
-        if (lex_unit(x, u, !(u >= 0xDC00 && u <= 0xDFFF)))
-            return 1;
+        int r = lex_unit(x, u, !(u >= 0xDC00 && u <= 0xDFFF));
+        if (r)
+            return r;
     }
     return 0;
 }

@@ -65,13 +65,13 @@ for sig in INT TERM HUP; do
     rm -f "$tmp"/.out.zip.tmp-*
 done
 
-# ---- an output folder (staged beside it, then moved into place) ----
+# ---- an existing output folder (staged inside it, then its files moved into place) ----
 mkdir "$tmp/outdir"
 echo "already there" >"$tmp/outdir/keep.txt"
 for sig in INT TERM; do
     "$BK" convert --to json "$tmp"/many/*.json "$tmp/outdir/" 2>"$tmp/stderr" &
     pid=$!
-    if ! wait_for_progress "$pid" "$tmp/.outdir.tmp-*/*"; then
+    if ! wait_for_progress "$pid" "$tmp/outdir/.budgetkit.tmp-*/*"; then
         status=0
         wait "$pid" || status=$?
         pid=""
@@ -90,7 +90,7 @@ for sig in INT TERM; do
         fail "SIG$sig (folder): the output folder changed: $(find "$tmp/outdir" -mindepth 1 | head -3 | tr '\n' ' ')"
     [ "$(cat "$tmp/outdir/keep.txt")" = "already there" ] ||
         fail "SIG$sig (folder): a file already in the output folder changed"
-    rm -rf "$tmp"/.outdir.tmp-*
+    rm -rf "$tmp"/outdir/.budgetkit.tmp-*
 done
 
 if [ "$failures" -ne 0 ]; then

@@ -72,6 +72,9 @@ typedef struct bk_table {
     bk_cell *cells; /* nrows * tpl->ncolumns, row-major */
     size_t cap;
     const char *money_unit; /* the unit this table prints, when not the document's; else NULL */
+    /* File the table was read from when it is not the document's own (a table merged in from
+     * another input); its rows' lines count in that file. NULL: the document's source. */
+    const char *source;
 } bk_table;
 
 static inline bk_cell *bk_table_cell(const bk_table *t, size_t row, size_t col)
@@ -121,6 +124,12 @@ typedef struct bk_doc {
     const char *source; /* file (and archive entry) it was read from, NULL when none */
     struct bk_doc_private *priv;
 } bk_doc;
+
+/* The file a finding about table t of doc names: where the table's rows were read. */
+static inline const char *bk_table_source(const bk_doc *doc, const bk_table *t)
+{
+    return t->source ? t->source : doc->source;
+}
 
 BK_API bk_doc *bk_doc_new(void);
 BK_API void bk_doc_free(bk_doc *doc);

@@ -1,0 +1,22 @@
+/* A keyed hash for the library's hash tables: SipHash-1-3 under a random per-process key, so
+ * that input cannot be made of strings that all land in one slot (hash flooding). */
+#ifndef BK_HASH_H
+#define BK_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint64_t bk_hash_bytes(const void *data, size_t len);
+
+/* A pointer or an index: a cheap mix (the input does not choose addresses). */
+static inline uint64_t bk_hash_word(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+#endif

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The inputs of the second hostile round, each answered (an error or a report) within a
+# generous bound; run by the sanitizer build too, where any report aborts the run.
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+gen="$BK_SOURCE_DIR/tests/hostile/gen.py"
+sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# answered SECONDS WANT_STATUS WANT_TEXT CMD...: CMD ends within SECONDS of CPU time (not wall
+# time: the machine may be busy) with WANT_STATUS and prints WANT_TEXT (on either stream).
+answered() {
+    local secs=$1 want=$2 text=$3
+    shift 3
+    local status=0
+    (ulimit -t "$secs"; exec "$@") > "$work/out" 2> "$work/err" || status=$?
+    [ "$status" -lt 128 ] || fail "$* did not answer within ${secs}s of CPU time (status $status)"
+    [ "$status" -eq "$want" ] || fail "$*: exit status $status, expected $want: $(tail -n 3 "$work/err")"
+    grep -qF -- "$text" "$work/out" "$work/err" || fail "$*: no '$text' in: $(tail -n 3 "$work/out" "$work/err")"
+}
+
+# 100,000 root keys sharing their first 16 bytes.
+python3 "$gen" json-keys 100000 > "$work/keys.json"
+answered 30 2 "keys.json" "$BK" validate --from json "$work/keys.json"
+
+# 65,000 sub-units, each with a unit row in T07; then 100,000 more rows naming the last one
+# (complexity.sh checks that the work grows linearly beyond).
+python3 "$gen" units 65000 > "$work/units.json"
+answered 60 0 "1 document, 0 errors" "$BK" validate "$work/units.json"
+python3 - "$work/units.json" "$work/rows.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+rows = d["tables"][0]["rows"]
+rows += [dict(rows[-1]) for _ in range(100000)]
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+answered 60 0 "1 document, 0 errors" "$BK" validate "$work/rows.json"
+
+# One element with 400,000 attributes: refused at the compiled limit, before libxml2 compares
+# them pairwise.
+python3 "$gen" xml-attrs 400000 > "$work/attrs.xml"
+answered 30 2 "attrs.xml:2:1: a start tag has more than 256 attributes" \
+    "$BK" validate --from xml "$work/attrs.xml"
+# 256 are still read (and refused for what they are, not for their number).
+python3 "$gen" xml-attrs 256 > "$work/attrs256.xml"
+status=0
+"$BK" validate --from xml "$work/attrs256.xml" 2> "$work/err" || status=$?
+[ "$status" -eq 2 ] && ! grep -q "more than 256 attributes" "$work/err" ||
+    fail "256 attributes: status $status, $(cat "$work/err")"
+
+# A bulk in which two documents belong to one department (the sample twice, back to back),
+# then a third of another department: the cross-document check runs on both groups.
+cat "$sample" "$sample" > "$work/twice.json"
+sed 's/深圳市大鹏新区政务服务数据管理局/深圳市大鹏新区文化教育局/g' "$sample" >> "$work/twice.json"
+answered 30 0 "3 documents" "$BK" validate "$work/twice.json"
+answered 30 0 '"documents": 3' "$BK" validate --format json "$work/twice.json"
+# The same with no unit row in any document (nothing packed for the cross-document check).
+python3 - "$sample" "$work/nounits.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+for t in d["tables"]:
+    t["rows"] = [r for r in t["rows"] if r["kind"] != "unit"]
+text = json.dumps(d, ensure_ascii=False)
+open(sys.argv[2], "w", encoding="utf-8").write(text + "\n" + text + "\n")
+PY
+answered 30 0 "2 documents" "$BK" validate "$work/nounits.json"
+echo "hostile inputs answered"

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Messages about hostile input say what is wrong in the user's terms, and text from the input
+# cannot drive the terminal or split the one-finding-a-line report.
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# refused FILE TEXT [ARGS...]: validate FILE exits 2 with TEXT in its message.
+refused() {
+    local file=$1 text=$2 status=0
+    shift 2
+    "$BK" validate "$@" "$file" > /dev/null 2> "$work/err" || status=$?
+    [ "$status" -eq 2 ] || fail "$(basename "$file"): status $status: $(cat "$work/err")"
+    grep -qF -- "$text" "$work/err" || fail "$(basename "$file"): no '$text' in: $(cat "$work/err")"
+}
+
+# \u0000 in a string: no parser flag names in the message.
+printf '{"format": "budgetkit-budget", "department": {"name": "a\\u0000b"}}\n' > "$work/nul.json"
+refused "$work/nul.json" 'a string holds \u0000 (a NUL character)'
+grep -q "JSON_ALLOW_NUL" "$work/err" && fail "the NUL message names a parser flag: $(cat "$work/err")"
+
+# JSON saved in UTF-16 or UTF-32, with or without a byte order mark, is named for what it is.
+for enc in utf-16 utf-16-le utf-16-be utf-32 utf-32-le utf-32-be; do
+    python3 -c "import sys; sys.stdout.buffer.write(open(sys.argv[1], encoding='utf-8').read().encode(sys.argv[2]))" \
+        "$sample" "$enc" > "$work/$enc.json"
+    case $enc in
+    utf-16 | utf-16-le) want=UTF-16LE ;;
+    utf-16-be) want=UTF-16BE ;;
+    utf-32 | utf-32-le) want=UTF-32LE ;;
+    utf-32-be) want=UTF-32BE ;;
+    esac
+    refused "$work/$enc.json" "the JSON text is in $want; budgetkit reads JSON in UTF-8" --from json
+done
+
+# A file name holding an ANSI escape and a line end: every finding stays on one line, escaped.
+name=$'evil\e[31m\nname.json'
+python3 - "$sample" "$work/$name" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+t = [t for t in d["tables"] if t["id"] == "T08"][0]
+t["rows"][0]["cells"]["total"] = "9999.99"
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=1)
+PY
+status=0
+"$BK" validate "$work/$name" > "$work/report" 2>&1 || status=$?
+[ "$status" -eq 1 ] || fail "validate of the escaped name: status $status"
+if grep -q $'\e' "$work/report"; then
+    fail "an escape character reached the report"
+fi
+findings=$(grep -cE ': (error|warning|rounding|info) \[' "$work/report")
+escaped=$(grep -c 'evil\\x1B\[31m\\nname.json:[0-9]*: ' "$work/report")
+[ "$findings" -ge 1 ] && [ "$findings" -eq "$escaped" ] ||
+    fail "findings not one a line with the name escaped: $(cat "$work/report")"
+
+# A manifest hash whose algorithm is written in capitals is checked all the same.
+python3 - "$sample" "$work/upper.zip" <<'PY'
+import hashlib, json, sys, zipfile
+data = open(sys.argv[1], "rb").read()
+path = "documents/0001-a-2024.json"
+res = {"name": "document-0001", "path": path, "format": "json", "bytes": len(data),
+       "hash": "SHA256:" + "0" * 64}
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr(path, data)
+    z.writestr("datapackage.json", json.dumps({"profile": "data-package", "name": "b",
+                                               "resources": [res]}))
+PY
+refused "$work/upper.zip" "hash mismatch" --from archive
+echo "messages checked"
