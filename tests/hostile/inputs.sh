@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The inputs of the second hostile round, each answered (an error or a report) within a
 # generous bound; run by the sanitizer build too, where any report aborts the run.
+# The seed's narrative text has findings of its own; these inputs are about the readers and
+# the totals, so the narrative validator is skipped.
 set -euo pipefail
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -24,12 +26,12 @@ answered() {
 
 # 100,000 root keys sharing their first 16 bytes.
 python3 "$gen" json-keys 100000 > "$work/keys.json"
-answered 30 2 "keys.json" "$BK" validate --from json "$work/keys.json"
+answered 30 2 "keys.json" "$BK" validate --skip narrative --from json "$work/keys.json"
 
 # 65,000 sub-units, each with a unit row in T07; then 100,000 more rows naming the last one
 # (complexity.sh checks that the work grows linearly beyond).
 python3 "$gen" units 65000 > "$work/units.json"
-answered 60 0 "1 document, 0 errors" "$BK" validate "$work/units.json"
+answered 60 0 "1 document, 0 errors" "$BK" validate --skip narrative "$work/units.json"
 python3 - "$work/units.json" "$work/rows.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -37,17 +39,17 @@ rows = d["tables"][0]["rows"]
 rows += [dict(rows[-1]) for _ in range(100000)]
 json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
-answered 60 0 "1 document, 0 errors" "$BK" validate "$work/rows.json"
+answered 60 0 "1 document, 0 errors" "$BK" validate --skip narrative "$work/rows.json"
 
 # One element with 400,000 attributes: refused at the compiled limit, before libxml2 compares
 # them pairwise.
 python3 "$gen" xml-attrs 400000 > "$work/attrs.xml"
 answered 30 2 "attrs.xml:2:1: a start tag has more than 256 attributes" \
-    "$BK" validate --from xml "$work/attrs.xml"
+    "$BK" validate --skip narrative --from xml "$work/attrs.xml"
 # 256 are still read (and refused for what they are, not for their number).
 python3 "$gen" xml-attrs 256 > "$work/attrs256.xml"
 status=0
-"$BK" validate --from xml "$work/attrs256.xml" 2> "$work/err" || status=$?
+"$BK" validate --skip narrative --from xml "$work/attrs256.xml" 2> "$work/err" || status=$?
 [ "$status" -eq 2 ] && ! grep -q "more than 256 attributes" "$work/err" ||
     fail "256 attributes: status $status, $(cat "$work/err")"
 
@@ -55,8 +57,8 @@ status=0
 # then a third of another department: the cross-document check runs on both groups.
 cat "$sample" "$sample" > "$work/twice.json"
 sed 's/深圳市大鹏新区政务服务数据管理局/深圳市大鹏新区文化教育局/g' "$sample" >> "$work/twice.json"
-answered 30 0 "3 documents" "$BK" validate "$work/twice.json"
-answered 30 0 '"documents": 3' "$BK" validate --format json "$work/twice.json"
+answered 30 0 "3 documents" "$BK" validate --skip narrative "$work/twice.json"
+answered 30 0 '"documents": 3' "$BK" validate --skip narrative --format json "$work/twice.json"
 # The same with no unit row in any document (nothing packed for the cross-document check).
 python3 - "$sample" "$work/nounits.json" <<'PY'
 import json, sys
@@ -66,5 +68,5 @@ for t in d["tables"]:
 text = json.dumps(d, ensure_ascii=False)
 open(sys.argv[2], "w", encoding="utf-8").write(text + "\n" + text + "\n")
 PY
-answered 30 0 "2 documents" "$BK" validate "$work/nounits.json"
+answered 30 0 "2 documents" "$BK" validate --skip narrative "$work/nounits.json"
 echo "hostile inputs answered"
