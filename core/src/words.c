@@ -438,17 +438,20 @@ static void classify(build *b)
             cur = ln->region, head = 1;
             continue;
         }
+        /* A note under a table belongs to it, however long: it is what says why a table is
+         * empty (注:本部门…无…，故本表为空表). */
+        if (cur >= 0 && note_line(b, ln)) {
+            ln->region = cur;
+            ln->kind = L_NOTE;
+            cur = -1;
+            continue;
+        }
         if (cur < 0 || prose_line(b, ln)) {
             cur = -1;
             ln->kind = L_NARR;
             continue;
         }
         ln->region = cur;
-        if (note_line(b, ln)) {
-            ln->kind = L_NOTE;
-            cur = -1;
-            continue;
-        }
         if (newpage && !head)
             head = 2; /* a continuation page: its header lines, if any, come first */
         if (head && any_amount(b, ln))

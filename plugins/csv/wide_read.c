@@ -748,6 +748,24 @@ static int match_header_keeping(wide_in *w, const bk_template *tpl, size_t first
 
 /* ---------------------------------------------------------------- data rows */
 
+/* A line of one short text ending in 表 (or 表（按功能分类）) reads as a table's title even when
+ * no layout knows the table: it ends the table above it, so that a table no layout knows
+ * (kept as a generic table) never runs into the body of the one printed before it. */
+static int titled_like_a_table(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 240)
+        return 0;
+    static const char *const ends[] = {"表", "表）", "表)"};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        size_t k = strlen(ends[i]);
+        if (n > k && memcmp(s + n - k, ends[i], k) == 0)
+            return 1;
+    }
+    const char *open = strstr(s, "表（");
+    return open && n >= 3 && memcmp(s + n - 3, "）", 3) == 0;
+}
+
 static int is_title_line(wide_in *w, const wrec *r)
 {
     long c = rec_single(w, r);
@@ -755,7 +773,7 @@ static int is_title_line(wide_in *w, const wrec *r)
         return 0;
     const char *s = cell(w, r, (size_t)c)->s;
     int n;
-    return table_number(s, &n) || match_title(w->tpls, s);
+    return table_number(s, &n) || match_title(w->tpls, s) || titled_like_a_table(s);
 }
 
 /* Where the block's rows end: the 备注 footer, a new table, or the end. */

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The real Putuo publications convert as documents with every printed figure (checked against
+# the figures lists made from pdftotext -layout), and validate with the findings a reader of
+# them finds by hand: a figure the text states ten times too large, and a note under an empty
+# table that names another table.
+set -euo pipefail
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
+  "$BK" convert tests/data/pdf/$name.pdf "$tmp/$name.json" 2>"$tmp/err" ||
+    { echo "$name: convert failed: $(cat "$tmp/err")"; exit 1; }
+  python3 tests/pdf/check_document.py "$tmp/$name.json" tests/data/pdf/$name.figures.tsv
+  "$BK" info --lang en "$tmp/$name.json" >"$tmp/info"
+  grep -q 'fiscal year  2025' "$tmp/info" || { cat "$tmp/info"; exit 1; }
+  grep -q '上海市普陀区' "$tmp/info" || { cat "$tmp/info"; exit 1; }
+done
+status=0
+"$BK" validate --lang en --format json "$tmp/putuo-caizhengju-2025-dept.json" >"$tmp/rep" || status=$?
+[ "$status" -eq 1 ] || { echo "validate: exit $status, expected 1"; exit 1; }
+python3 - "$tmp/rep" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+errors = [f for f in r["findings"] if f["severity"] == "error"]
+assert errors and all(f["rule"] == "narrative.code" and "887.36" in f["message_en"]
+                      for f in errors), errors
+assert any(f["rule"] == "narrative.note-wrong-table" for f in r["findings"])
+print("validate: the stated 887.36万元 against 873,617.00元, and the note naming another table")
+PY
+for name in putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
+  "$BK" validate --lang en "$tmp/$name.json" | tail -1 | grep -q ' 0 errors' ||
+    { echo "$name: unexpected errors"; exit 1; }
+done
+echo "pdf documents: 1 passed, 0 failed"
