@@ -17,6 +17,7 @@
 typedef struct wrec {
     size_t first, n;
     long line;
+    size_t lead; /* blank fields before the first one read: a row that lost its label column */
 } wrec;
 
 typedef struct wfile {
@@ -42,7 +43,7 @@ static bk_status collect(void *user, const csv_field *f, size_t n, long line)
         bk_grow((void **)&w->foff, &w->foff_cap, w->nf + n, sizeof *w->foff) ||
         bk_grow((void **)&w->recs, &w->recs_cap, w->nrecs + 1, sizeof *w->recs))
         return csv_fail(w->err, w->name, line, 0, -1, BK_E_NOMEM, "out of memory");
-    w->recs[w->nrecs++] = (wrec){w->nf, n, line};
+    w->recs[w->nrecs++] = (wrec){w->nf, n, line, 0};
     if (n > w->widest)
         w->widest = n;
     for (size_t i = 0; i < n; i++) {
@@ -124,7 +125,7 @@ static const wrec *rec(const wide_in *w, size_t i) { return &w->f->recs[i]; }
 static const csv_field *cell(const wide_in *w, const wrec *r, size_t c)
 {
     static const csv_field none = {"", 0};
-    return c < r->n ? &w->f->f[r->first + c] : &none;
+    return c >= r->lead && c < r->n ? &w->f->f[r->first + c - r->lead] : &none;
 }
 
 static int cell_blank(const wide_in *w, const wrec *r, size_t c)
@@ -526,6 +527,14 @@ static int header_year(const bk_template *tpl, const char *printed, const char *
 {
     int py = year_in(printed), ty = year_in(label);
     return tpl->year && py && ty ? tpl->year + (py - ty) : 0;
+}
+
+static int is_label_text(const bk_template *tpl, const char *s)
+{
+    for (size_t i = 0; i < tpl->nlabel_columns; i++)
+        if (bk_label_equal(s, tpl->label_columns[i]))
+            return 1;
+    return 0;
 }
 
 static int is_label_column(const bk_template *tpl, const char *const *path, size_t n)
@@ -1087,6 +1096,7 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
     memset(&mode, 0, sizeof mode);
     int perf = is_perf(rc->t->tpl);
     bk_status st = BK_OK;
+    const char *label_section = NULL; /* the label column's text, once a row printed it */
     /* Two sides: the 收入 rows first, then the 支出 rows. */
     for (int side = 0; side < (m->half ? 2 : 1) && st == BK_OK; side++) {
         int cur = rc->cur;
@@ -1097,12 +1107,39 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
                 if ((st = perf_record(w, r, &mode, &taken)) != BK_OK || taken)
                     continue;
             }
+            /* Under a label column (年度主要任务) the blank label cell of a row is lost in
+             * some text extractions: a row one field short whose first field is filled is
+             * that row, shifted. */
+            wrec shifted;
+            const char *section = NULL;
+            const bk_template *tpl = rc->t->tpl;
+            if (m->section_col == 0 && !m->half && r->n > 0 && rec_width(w, r) + 1 == m->width &&
+                !cell_blank(w, r, 0) && tpl->nlabel_columns > 0) {
+                shifted = *r;
+                shifted.lead = 1;
+                shifted.n = r->n + 1;
+                r = &shifted;
+            } else if (m->section_col < 0 && !m->half && tpl->nlabel_columns > 0 && r->n > 1 &&
+                       (is_label_text(tpl, cell(w, r, 0)->s) ||
+                        (label_section && cell_blank(w, r, 0)))) {
+                /* The other way round: the header lost the label column (the label is
+                 * printed once, in the middle of the rows it spans), so the rows from the
+                 * label on carry one field more: the label, then its blank. */
+                if (!cell_blank(w, r, 0) && !(label_section = intern_trimmed(
+                                                  w, cell(w, r, 0)->s, cell(w, r, 0)->len)))
+                    return BK_E_NOMEM;
+                section = label_section;
+                shifted = *r;
+                shifted.first = r->first + 1;
+                shifted.n = r->n - 1;
+                r = &shifted;
+            }
             if ((st = extra_fields(w, r, m->half ? 2 * m->half : m->width)) != BK_OK)
                 break;
             if (m->half)
                 st = data_row(w, rc, r, side ? m->half : 0, side ? "expenditure" : "income");
             else
-                st = data_row(w, rc, r, 0, NULL);
+                st = data_row(w, rc, r, 0, section);
         }
         rc->cur = cur;
     }
