@@ -129,7 +129,9 @@ static bk_status fuzz_on_doc(bk_doc *doc, void *user, bk_error *err)
 #ifdef FUZZ_VALIDATE
     fuzz_validate(doc);
 #endif
-    if (fuzz_roundtrip)
+    /* A document whose fiscal year nothing printed reads and validates, but no format writes
+     * it (converting asks for --option year=): the round trip starts where conversion does. */
+    if (fuzz_roundtrip && doc->fiscal_year != 0)
         fuzz_check_roundtrip(doc);
     return BK_OK; /* the host frees the document */
 }
