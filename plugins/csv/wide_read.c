@@ -1390,8 +1390,12 @@ static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, c
     }
     /* The title without its year: writers print the document's year in front of it. */
     const char *title = b->title ? b->title : "";
-    if (year_in(title) && strncmp(title + 4, "年", 3) == 0)
+    if (year_in(title) && strncmp(title + 4, "年", 3) == 0) {
+        /* A title no layout knows still prints the year (2024年部门预算调整表). */
+        if ((st = note_year(w, YEAR_TITLE, year_in(title), b->title_line)) != BK_OK)
+            goto done;
         title += 7;
+    }
     char id[32];
     size_t n = 0;
     for (size_t k = 0; k < w->doc->ntables; k++)
