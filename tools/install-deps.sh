@@ -14,6 +14,11 @@ packages=(
 if [ "${BK_BENCH:-0}" = 1 ]; then
   packages+=(miller time)
 fi
+# Node.js runs the independent readers below; a machine that has it from elsewhere keeps it
+# (Debian's npm package conflicts with other Node.js builds, which bring their own npm).
+if ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -21,10 +26,9 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
 
 # Independent readers the tests check outputs with (ajv in strict mode, the Frictionless Data
-# Package library), from the npm registry into tests/node/; the tests that need them are skipped
-# with a message when node is absent.
-if command -v npm >/dev/null; then
-  (cd "$(dirname "$0")/../tests/node" && npm ci --no-audit --no-fund --loglevel=error)
-else
-  echo "install-deps: npm not found; the ajv and Data Package tests will be skipped" >&2
+# Package library), from the npm registry into tests/node/.
+(cd "$(dirname "$0")/../tests/node" && npm ci --no-audit --no-fund --loglevel=error)
+# The benchmark's generic-engine peer, DuckDB, into tools/bench/node.
+if [ "${BK_BENCH:-0}" = 1 ]; then
+  (cd "$(dirname "$0")/bench/node" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -49,6 +49,14 @@ else
     echo "run.sh: openpyxl is missing (Debian package: python3-openpyxl)" >&2
 fi
 PEER_XLSX=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/openpyxl_peer.py
+# The generic-engine peer is DuckDB through its Node.js API, installed into tools/bench/node
+# by `BK_BENCH=1 tools/install-deps.sh`.
+PEER_DUCKDB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/node/duckdb_peer.mjs
+if have node && [ -d "$(dirname "$PEER_DUCKDB")/node_modules/@duckdb/node-api" ]; then
+    duckdb() { node "$PEER_DUCKDB" "$@"; } # for `have`; the jobs run node themselves
+else
+    echo "run.sh: DuckDB is missing (BK_BENCH=1 tools/install-deps.sh installs it); its lines stay empty" >&2
+fi
 
 if [ -n "${WORK:-}" ]; then
     mkdir -p "$WORK"
@@ -134,30 +142,38 @@ ratio() { awk -v p="$1" -v b="$2" 'BEGIN {if (p == "" || b == "" || b + 0 == 0) 
 
 declare -A SUMMARY
 
-# job NAME TARGET INPUTBYTES OUT OKSTATUS BK-CMD... [-- PEER PEERBYTES OUT PEER-CMD...]
-# OKSTATUS is the exit status a run must have ("any": 0 or 1, for validate); PEER names the
-# peer program, which is skipped when it is not installed; PEERBYTES is the size of its input.
+# job NAME TARGET INPUTBYTES OUT OKSTATUS BK-CMD... [-- PEER PEERBYTES OUT PEER-CMD...]...
+# OKSTATUS is the exit status a run must have ("any": 0 or 1, for validate). Each peer group
+# names the peer program (skipped when it is not installed), the size of its input and its
+# output; the first peer's ratio is the one the TARGET is set against.
 job() {
     local name=$1 target=$2 bytes=$3 out=$4 ok=$5
     shift 5
     local bk=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do bk+=("$1"); shift; done
-    [ $# -gt 0 ] && shift
-    local peer=${1:-} peer_bytes=${2:-} peer_out=${3:-}
-    [ $# -ge 3 ] && shift 3
     measure "$out" "$ok" "${bk[@]}"
     local bk_wall=$WALL bk_cpu=$CPU bk_rss=$RSS bk_failed=$FAILED
-    local peer_wall='' peer_cpu='' peer_rss='' peer_failed=''
-    if [ -n "$peer" ] && have "$peer"; then
-        measure "$peer_out" 0 "$@"
-        peer_wall=$WALL peer_cpu=$CPU peer_rss=$RSS peer_failed=$FAILED
-    fi
+    local peers=() first_wall='' first=1
+    while [ $# -gt 0 ]; do
+        shift
+        local peer=$1 peer_bytes=$2 peer_out=$3 cmd=()
+        shift 3
+        while [ $# -gt 0 ] && [ "$1" != -- ]; do cmd+=("$1"); shift; done
+        if have "$peer"; then
+            measure "$peer_out" 0 "${cmd[@]}"
+            [ "$first" = 1 ] && first_wall=$WALL
+            peers+=("$peer|$peer_bytes|$WALL|$CPU|$RSS|$FAILED")
+        fi
+        first=0
+    done
     FAILED=$bk_failed
-    row "$name" budgetkit "$bytes" "$CELLS" "$bk_wall" "$bk_cpu" "$bk_rss" "$(ratio "$peer_wall" "$bk_wall")" "$target"
-    if [ -n "$peer" ] && have "$peer"; then
-        FAILED=$peer_failed
-        row "" "$peer" "$peer_bytes" "$CELLS" "$peer_wall" "$peer_cpu" "$peer_rss"
-    fi
+    row "$name" budgetkit "$bytes" "$CELLS" "$bk_wall" "$bk_cpu" "$bk_rss" "$(ratio "$first_wall" "$bk_wall")" "$target"
+    local p
+    for p in "${peers[@]}"; do
+        local peer peer_bytes wall cpu rss
+        IFS='|' read -r peer peer_bytes wall cpu rss FAILED <<<"$p"
+        row "" "$peer" "$peer_bytes" "$CELLS" "$wall" "$cpu" "$rss" "$(ratio "$wall" "$bk_wall")"
+    done
     SUMMARY["$name"]+=" $CELLS:${bk_wall:-x}:${bk_cpu:-x}"
 }
 
@@ -187,10 +203,12 @@ bench_size() {
     header
     job "csv -> json" 4 "$(size_of "$d/bulk.csv")" "$d/out.json" 0 \
         "$BK" convert "$d/bulk.csv" "$d/out.json" -- \
-        mlr "$(size_of "$d/bulk.csv")" "$d/peer.json" sh -c 'exec mlr --icsv --ojson cat "$1" >"$2"' sh "$d/bulk.csv" "$d/peer.json"
+        mlr "$(size_of "$d/bulk.csv")" "$d/peer.json" sh -c 'exec mlr --icsv --ojson cat "$1" >"$2"' sh "$d/bulk.csv" "$d/peer.json" -- \
+        duckdb "$(size_of "$d/bulk.csv")" "$d/duck.json" node "$PEER_DUCKDB" csv2json "$d/bulk.csv" "$d/duck.json"
     job "json -> csv" 4 "$(size_of "$d/bulk.json")" "$d/out.csv" 0 \
         "$BK" convert "$d/bulk.json" "$d/out.csv" -- \
-        mlr "$(size_of "$d/bulk.json")" "$d/peer.csv" sh -c 'exec mlr --ijson --ocsv cat "$1" >"$2"' sh "$d/bulk.json" "$d/peer.csv"
+        mlr "$(size_of "$d/bulk.json")" "$d/peer.csv" sh -c 'exec mlr --ijson --ocsv cat "$1" >"$2"' sh "$d/bulk.json" "$d/peer.csv" -- \
+        duckdb "$(size_of "$d/bulk.json")" "$d/duck.csv" node "$PEER_DUCKDB" json2csv "$d/bulk.json" "$d/duck.csv"
     job "csv -> xml" "" "$(size_of "$d/bulk.csv")" "$d/out.xml" 0 \
         "$BK" convert "$d/bulk.csv" "$d/out.xml"
     job "xml -> json" 0.5 "$(size_of "$d/bulk.xml")" "$d/out.json" 0 \
@@ -208,7 +226,8 @@ bench_size() {
         openpyxl "$(size_of "$d"/docs/*.json)" "$d/peerx/" /usr/bin/python3 "$PEER_XLSX" write "$d/peerx" "$d"/docs/*.json
     job "validate archive" 3 "$(size_of "$d/bulk.zip")" "$d/report.txt" any \
         "$BK" validate --catalog "$d/catalog.csv" "$d/bulk.zip" -- \
-        mlr "$(size_of "$d/bulk.csv")" "$d/peer.sums" sh -c 'exec mlr --icsv --ojson filter "\$record == \"cell\"" then stats1 -a sum -f value -g unit,table,column "$1" >"$2"' sh "$d/bulk.csv" "$d/peer.sums"
+        mlr "$(size_of "$d/bulk.csv")" "$d/peer.sums" sh -c 'exec mlr --icsv --ojson filter "\$record == \"cell\"" then stats1 -a sum -f value -g unit,table,column "$1" >"$2"' sh "$d/bulk.csv" "$d/peer.sums" -- \
+        duckdb "$(size_of "$d/bulk.csv")" "$d/duck.sums" node "$PEER_DUCKDB" sums "$d/bulk.csv" "$d/duck.sums"
     if [ "${KEEP:-0}" != 1 ]; then
         rm -rf "$d"
     fi
@@ -216,6 +235,9 @@ bench_size() {
 
 echo "budgetkit benchmark: $("$BK" --version)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); peers: $(mlr --version 2>/dev/null || echo 'no mlr'), $(xmllint --version 2>&1 | head -n 1 | sed 's/^xmllint: //' || true)"
+if have duckdb; then
+    echo "       DuckDB $(cd "$(dirname "$PEER_DUCKDB")" && node -p 'require("@duckdb/node-api/package.json").version') through Node.js $(node --version), all cores"
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows wall time; cpu s is less affected)"
 for cells in "$@"; do
     bench_size "$cells"
