@@ -411,6 +411,22 @@ static int prose_line(const build *b, const line *ln)
     return c->len >= 60 && (has(ctext(b, c), "。") || has(ctext(b, c), "，"));
 }
 
+/* A line that only prints a total label (合计, 合    计, 总计). */
+static int total_line(const build *b, const line *ln)
+{
+    char buf[16];
+    size_t n = 0;
+    for (size_t i = 0; i < ln->n; i++) {
+        const chunk *c = &b->c[ln->first + i];
+        if (n + c->len >= sizeof buf)
+            return 0;
+        memcpy(buf + n, ctext(b, c), c->len);
+        n += c->len;
+    }
+    buf[n] = '\0';
+    return strcmp(buf, "合计") == 0 || strcmp(buf, "总计") == 0;
+}
+
 static void classify(build *b)
 {
     long regions = 0;
@@ -454,7 +470,9 @@ static void classify(build *b)
         ln->region = cur;
         if (newpage && !head)
             head = 2; /* a continuation page: its header lines, if any, come first */
-        if (head && any_amount(b, ln))
+        /* A table printed empty still prints its 合计 row under the header. */
+        if (head && (any_amount(b, ln) || (head == 1 && i > 0 && b->l[i - 1].kind == L_HEAD &&
+                                           b->l[i - 1].region == cur && total_line(b, ln))))
             head = 0;
         ln->kind = head ? L_HEAD : L_BODY;
         ln->cont = head == 2;
@@ -882,9 +900,124 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
     return BK_OK;
 }
 
+/* A total label printed letter-spaced across its cell (合    计) is one word: its halves would
+ * otherwise make a column of their own beside the key columns. Only the total words, so that
+ * headers of single characters side by side (类 款 项) stay apart. */
+static bk_status join_spaced_totals(build *b, long region)
+{
+    static const char *const totals[] = {"合计", "总计", "小计"};
+    for (size_t i = 0; i < b->nl; i++) {
+        line *ln = &b->l[i];
+        if (ln->region != region)
+            continue;
+        for (size_t j = 0; j + 1 < ln->n; j++) {
+            chunk *a = &b->c[ln->first + j], *c = &b->c[ln->first + j + 1];
+            if (a->dead || c->dead || a->len != 3 || c->len != 3 ||
+                c->x0 - a->x1 > 6 * ln->em)
+                continue;
+            char both[7];
+            memcpy(both, ctext(b, a), 3);
+            memcpy(both + 3, ctext(b, c), 3);
+            both[6] = '\0';
+            int total = 0;
+            for (size_t t = 0; t < sizeof totals / sizeof *totals && !total; t++)
+                total = strcmp(both, totals[t]) == 0;
+            if (!total)
+                continue;
+            size_t off;
+            if (text_put(b, both, 6, &off) != BK_OK || text_put(b, "", 0, NULL) != BK_OK)
+                return BK_E_NOMEM;
+            b->tlen++;
+            a->off = off, a->len = 6;
+            a->x1 = c->x1, a->y0 = dmin(a->y0, c->y0), a->y1 = dmax(a->y1, c->y1);
+            c->dead = 1;
+        }
+    }
+    return BK_OK;
+}
+
+/* A header label centred in a wide cell can miss the column of figures or codes printed at
+ * the cell's edge (功能科目编码 over codes printed flush left, 金额 over amounts flush right):
+ * the label then stands over a column of its own, with nothing below it, beside a column of
+ * figures under no label. They are one column. When both neighbours of such a label qualify,
+ * the nearer one is taken. */
+static void merge_lonely_columns(build *b, long region, size_t ncols)
+{
+    for (int again = 1; again && ncols > 1;) {
+        again = 0;
+        size_t cap = ncols;
+        int *head = bk_calloc(cap, sizeof *head), *body = bk_calloc(cap, sizeof *body);
+        double *x0 = bk_calloc(cap, sizeof *x0), *x1 = bk_calloc(cap, sizeof *x1);
+        if (!head || !body || !x0 || !x1) {
+            bk_free(head), bk_free(body), bk_free(x0), bk_free(x1);
+            return; /* the grid stays as placed: a worse column model, not a wrong figure */
+        }
+        for (size_t s = 0; s < cap; s++)
+            x0[s] = INFINITY, x1[s] = -INFINITY;
+        for (size_t i = 0; i < b->nl; i++) {
+            const line *ln = &b->l[i];
+            if (ln->region != region || (ln->kind != L_BODY && ln->kind != L_HEAD))
+                continue;
+            for (size_t j = 0; j < ln->n; j++) {
+                const chunk *c = &b->c[ln->first + j];
+                if (c->dead || c->col < 0 || (size_t)c->col >= cap)
+                    continue;
+                if (ln->kind == L_HEAD && (c->span < 0 || c->span == c->col))
+                    head[c->col]++;
+                else if (ln->kind == L_BODY)
+                    body[c->col]++;
+                else
+                    continue;
+                x0[c->col] = dmin(x0[c->col], c->x0), x1[c->col] = dmax(x1[c->col], c->x1);
+            }
+        }
+        int from = -1, into = -1;
+        for (size_t s = 0; s < cap && from < 0; s++) {
+            if (!head[s] || body[s])
+                continue;
+            double best = INFINITY;
+            for (int d = -1; d <= 1; d += 2) {
+                long t = (long)s + d;
+                if (t < 0 || (size_t)t >= cap || !body[t] || head[t])
+                    continue;
+                double gap = t < (long)s ? x0[s] - x1[t] : x0[t] - x1[s];
+                if (gap < best)
+                    best = gap, from = (int)t, into = (int)s;
+            }
+        }
+        bk_free(head), bk_free(body), bk_free(x0), bk_free(x1);
+        if (from < 0)
+            break;
+        /* The column of figures takes the label's place; the columns right of the pair close up. */
+        int gone = from > into ? from : into, keep = from > into ? into : from;
+        for (size_t i = 0; i < b->nl; i++) {
+            const line *ln = &b->l[i];
+            if (ln->region != region)
+                continue;
+            for (size_t j = 0; j < ln->n; j++) {
+                chunk *c = &b->c[ln->first + j];
+                if (c->col < 0)
+                    continue;
+                if (c->col == gone)
+                    c->col = keep;
+                else if (c->col > gone)
+                    c->col--;
+                if (c->span >= gone)
+                    c->span--;
+                if (c->span >= 0 && c->span <= c->col)
+                    c->span = -1;
+            }
+        }
+        ncols--;
+        again = 1;
+    }
+}
+
 static bk_status region_columns(build *b, long region)
 {
     drop_repeated_headers(b, region);
+    if (join_spaced_totals(b, region) != BK_OK)
+        return BK_E_NOMEM;
     bk_status st = body_clusters(b, region);
     if (st != BK_OK)
         return st;
@@ -930,6 +1063,7 @@ static bk_status region_columns(build *b, long region)
             }
         }
         bk_free(pos);
+        merge_lonely_columns(b, region, n);
     }
     bk_free(sorted);
     return st;

@@ -103,6 +103,7 @@ typedef struct wide_in {
     size_t skipped;
     int quiet; /* second pass: the warnings were given */
     int lenient; /* header columns no template column has are extra columns, not a mismatch */
+    int side_group; /* matching the 支出 side: its labels may sit under a group (支出用途) */
 } wide_in;
 
 static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
@@ -308,23 +309,32 @@ static int ends_with_label(const char *s, const char *suffix, size_t *len)
 
 /* The template whose title (or an alias) the printed title is, or ends with: "2024年收入总表"
  * is 收入总表; of several, the longest wins (财政拨款收支总表 over 收支总表). */
+static size_t title_match(const bk_template *t, const char *s)
+{
+    size_t best = 0;
+    for (size_t k = 0; k <= t->naliases; k++) {
+        const char *title = k == 0 ? t->title : t->aliases[k - 1];
+        size_t len;
+        if (!title)
+            continue;
+        if (bk_label_equal(s, title))
+            return (size_t)-1;
+        if (ends_with_label(s, title, &len) && len > best)
+            best = len;
+    }
+    return best;
+}
+
 static const bk_template *match_title(const bk_templates *tpls, const char *s)
 {
     const bk_template *best = NULL;
     size_t best_len = 0;
     for (size_t i = 0; i < bk_templates_count(tpls); i++) {
         const bk_template *t = bk_templates_at(tpls, i);
-        for (size_t k = 0; k <= t->naliases; k++) {
-            const char *title = k == 0 ? t->title : t->aliases[k - 1];
-            size_t len;
-            if (!title)
-                continue;
-            if (bk_label_equal(s, title))
-                return t;
-            if (ends_with_label(s, title, &len) && len > best_len) {
-                best = t;
-                best_len = len;
-            }
+        size_t len = title_match(t, s);
+        if (len > best_len) {
+            best = t;
+            best_len = len;
         }
     }
     return best;
@@ -596,10 +606,15 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
             continue; /* no header: must stay blank below */
         long found = -1;
         for (int years = 0; years < 2 && found < 0; years++)
-            for (size_t j = 0; j < tpl->ncolumns && found < 0; j++)
-                if (!used[j] && path_equal(path, n, (const char *const *)tpl->columns[j].path,
-                                           tpl->columns[j].path_len, years))
+            for (size_t j = 0; j < tpl->ncolumns && found < 0; j++) {
+                size_t pl = tpl->columns[j].path_len;
+                /* The 支出 side may print a group label above its own (支出 / 支出用途 /
+                 * 金额 beside 收入 / 金额): the side's columns are the labels under it. */
+                size_t skip = w->side_group && n > pl ? n - pl : 0;
+                if (!used[j] && path_equal(path + skip, n - skip,
+                                           (const char *const *)tpl->columns[j].path, pl, years))
                     found = (long)j;
+            }
         if (found < 0 && w->lenient) {
             m->col_of[c - c0] = -2;
             continue;
@@ -611,8 +626,9 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
                      c + 1, got, tpl->id);
             goto done;
         }
-        for (size_t i = 0; i < n && !m->year; i++)
-            m->year = header_year(tpl, path[i], tpl->columns[found].path[i]);
+        size_t skip = n - tpl->columns[found].path_len; /* the 支出 side's group label */
+        for (size_t i = skip; i < n && !m->year; i++)
+            m->year = header_year(tpl, path[i], tpl->columns[found].path[i - skip]);
         used[found] = 1;
         m->col_of[c - c0] = found;
         matched++;
@@ -642,7 +658,9 @@ static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h
     hmap right = *left;
     right.key_at = keys;
     right.col_of = cols;
+    w->side_group = 1;
     int m = match_grid(w, tpl, first, h, half, 2 * half, &right, why, why_cap);
+    w->side_group = 0;
     if (m <= 0)
         return m;
     int same = right.section_col == (left->section_col < 0 ? -1 : left->section_col + (long)half);
@@ -712,6 +730,10 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
     return 0;
 }
 
+static int has_number(wide_in *w, const wrec *r);
+static int match_by_position(wide_in *w, const bk_template *tpl, size_t first, size_t stop,
+                             hmap *m);
+
 /* As match_header; then, for a table known by its title, the header that matches the most
  * template columns with the others kept as extra columns (a printed header the template does
  * not know, in part). */
@@ -738,6 +760,12 @@ static int match_header_keeping(wide_in *w, const bk_template *tpl, size_t first
             best = m->matched;
             best_h = h;
         }
+    }
+    /* Most of the template's columns unread: the figures by position, when they fit. */
+    if (got >= 0 && 2 * best < tpl->ncolumns && w->f->widest >= tpl->ncolumns &&
+        match_by_position(w, tpl, first, end, m)) {
+        w->lenient = 0;
+        return 2;
     }
     if (got >= 0 && best_h) {
         width = 0;
@@ -998,6 +1026,12 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     } else if (code_f && !wide_blank(code_f->s, code_f->len) &&
                !(code = intern_trimmed(w, code_f->s, code_f->len))) {
         return BK_E_NOMEM;
+    }
+    /* A total label centred across the code and name columns (合计) may land in the code
+     * column: it is the row's name. */
+    if (!tpl->code_parts && code && !*name && code_f && wide_kind_of(code) == BK_ROW_TOTAL) {
+        name = code;
+        code = NULL;
     }
     bk_row_kind kind = wide_kind_of(name);
     int unit = -1;
@@ -1459,6 +1493,40 @@ done:
     return st;
 }
 
+/* A table without key columns (one row of figures: 支出总表, the 三公 table) whose header
+ * is too tangled to read (labels of several levels printed side by side) is still its
+ * layout's table when its figures fill exactly the template's columns: they are taken in
+ * the template's order, with a warning. 1 when so (m filled), else 0. */
+static int match_by_position(wide_in *w, const bk_template *tpl, size_t first, size_t stop,
+                             hmap *m)
+{
+    if (tpl->nkey_headers || tpl->nsides || !tpl->ncolumns)
+        return 0;
+    size_t body = first;
+    while (body < stop && !has_number(w, rec(w, body)))
+        body++;
+    if (body == first || body == stop)
+        return 0;
+    int full = 0;
+    for (size_t k = first; k < stop; k++) {
+        size_t rw = rec_width(w, rec(w, k));
+        if (rw > tpl->ncolumns)
+            return 0;
+        full |= k >= body && rw == tpl->ncolumns;
+    }
+    if (!full)
+        return 0;
+    m->rows = body - first;
+    m->half = 0;
+    m->section_col = -1;
+    m->width = tpl->ncolumns;
+    m->year = 0;
+    m->matched = tpl->ncolumns;
+    for (size_t c = 0; c < tpl->ncolumns; c++)
+        m->col_of[c] = (long)c;
+    return 1;
+}
+
 static bk_status read_block(wide_in *w, size_t *pos, size_t end)
 {
     block b;
@@ -1512,6 +1580,42 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
                     (rec_first(w, rec(w, i)) >= 0 &&
                      bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i)))->s,
                                     WIDE_GOALS)));
+    if (!no_table && b.title && b.tpl) {
+        /* Families print the same titles (收入预算总表 in Shanghai and Jiangsu): of the
+         * templates the title fits as well, the first whose header the table prints. */
+        size_t len = title_match(b.tpl, b.title);
+        char why1[300];
+        int got = 0, alts = 0;
+        for (size_t k = 0; k < bk_templates_count(w->tpls) && got == 0; k++) {
+            const bk_template *alt = bk_templates_at(w->tpls, k);
+            if (alt == b.tpl || title_match(alt, b.title) != len)
+                continue;
+            alts = 1;
+            if ((got = match_header(w, b.tpl, i, stop, &m, why1, sizeof why1)) != 0)
+                break; /* its own header (1), or out of memory (-1) */
+            if ((got = match_header(w, alt, i, stop, &m, why1, sizeof why1)) > 0)
+                b.tpl = alt;
+        }
+        /* None prints exactly its header: the one whose columns the table prints the most
+         * (the first of equals). */
+        size_t most = 0;
+        for (size_t k = 0; k < bk_templates_count(w->tpls) && got == 0 && alts; k++) {
+            const bk_template *alt = bk_templates_at(w->tpls, k);
+            if (title_match(alt, b.title) != len)
+                continue;
+            int kept = match_header_keeping(w, alt, i, stop, &m, why1, sizeof why1);
+            if (kept < 0) {
+                got = -1;
+            } else if (kept > 0 && m.matched > most) {
+                most = m.matched;
+                b.tpl = alt;
+            }
+        }
+        if (got < 0) {
+            st = nomem(w);
+            goto out;
+        }
+    }
     if (!no_table) {
         char why1[300];
         int got = match_header_keeping(w, b.tpl, i, stop, &m, why1, sizeof why1);
@@ -1526,6 +1630,15 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
                       "table %s (%s) does not match its template: %s", b.tpl->id, b.tpl->title,
                       why1);
             goto out;
+        }
+        if (got == 2) {
+            got = 1;
+            if (!w->quiet)
+                bk_import_warn_in(w->job, w->f->name, rec(w, i)->line, 0,
+                                  "[layout.header-by-position] table %s (%s): the printed "
+                                  "header does not read as the template's (%s); its %zu "
+                                  "figures are taken in the template's column order",
+                                  b.tpl->id, b.tpl->title, why1, b.tpl->ncolumns);
         }
         if (got == 0) {
             snprintf(why, sizeof why, "the header does not match %s (%s): %s", b.tpl->id,

@@ -131,6 +131,15 @@ static int number_at(const bk_table *t, long r, int c, bk_decimal *out)
     if (cell->kind != BK_CELL_NUMBER)
         return 0;
     *out = bk_cell_decimal(cell);
+    /* A table printed in its own unit (the 三公 table in 万元 inside a 元 document): its figures
+     * in the document's unit, exactly, since the text is compared at the document's. */
+    if (t->money_unit && strcmp(t->money_unit, "万元") == 0) {
+        if (out->units > INT64_MAX / 10000 || out->units < -(INT64_MAX / 10000))
+            return 0;
+        out->units *= 10000;
+    } else if (t->money_unit && strcmp(t->money_unit, "元") == 0) {
+        out->scale += 4;
+    }
     return 1;
 }
 

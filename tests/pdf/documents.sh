@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real Putuo publications convert as documents with every printed figure (checked against
+# The real Putuo publications (and the Jiangsu one) convert as documents with every printed figure (checked against
 # the figures lists made from pdftotext -layout), and validate with the findings a reader of
 # them finds by hand: a figure the text states ten times too large, and a note under an empty
 # table that names another table.
@@ -30,4 +30,17 @@ for name in putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
   "$BK" validate --lang en "$tmp/$name.json" | tail -1 | grep -q ' 0 errors' ||
     { echo "$name: unexpected errors"; exit 1; }
 done
-echo "pdf documents: 1 passed, 0 failed"
+# Jiangsu 2019, the older national layout in 万元: with no option, its tables as the
+# jiangsu-2019 family declares them, every printed figure, and no error.
+name=jiangsu-shengwei-bangongting-2019-tables
+"$BK" convert tests/data/pdf/$name.pdf "$tmp/$name.json" 2>"$tmp/err" ||
+  { echo "$name: convert failed: $(cat "$tmp/err")"; exit 1; }
+python3 tests/pdf/check_document.py "$tmp/$name.json" tests/data/pdf/$name.figures.tsv
+python3 tests/pdf/check_cells.py "$tmp/$name.json" tests/data/pdf/$name.cells.tsv
+"$BK" info --lang en "$tmp/$name.json" >"$tmp/info"
+for want in 'fiscal year  2019' '中共江苏省委办公厅' 'money unit   万元'; do
+  grep -q "$want" "$tmp/info" || { cat "$tmp/info"; exit 1; }
+done
+"$BK" validate --lang en "$tmp/$name.json" | tail -1 | grep -q ' 0 errors' ||
+  { echo "$name: unexpected errors"; exit 1; }
+echo "pdf documents: 2 passed, 0 failed"
