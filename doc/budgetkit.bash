@@ -5,12 +5,12 @@ _budgetkit()
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="convert info validate plugins help"
+    local commands="convert info validate plugins layouts help"
     local global="--plugin-path --data-dir --limit --help --version"
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        convert | info | validate | plugins | help) cmd=${COMP_WORDS[i]}; break ;;
+        convert | info | validate | plugins | layouts | help) cmd=${COMP_WORDS[i]}; break ;;
         --plugin-path | --data-dir | --limit) ((i++)) ;;
         esac
     done
@@ -38,6 +38,13 @@ _budgetkit()
     convert) opts="$common --to --encoding --layout" ;;
     info) opts="$common --format --lang" ;;
     validate) opts="$common --only --skip --strict --format --lang --catalog" ;;
+    layouts)
+        if [[ $cur != -* ]]; then
+            COMPREPLY=($(compgen -W "$(budgetkit layouts --format json 2>/dev/null |
+                sed -n 's/.*"name": "\([^"]*\)".*/\1/p')" -- "$cur"))
+            return
+        fi
+        opts="--format --data-dir --help" ;;
     *) opts="$common" ;;
     esac
     if [[ $cur == -* ]]; then

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "budgetkit/budgetkit.h"
+#include "layouts.h"
 #include "messages.h"
 
 enum { EXIT_FINDINGS = 1, EXIT_BAD = 2 };
@@ -125,6 +126,18 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+static const char layouts_help[] =
+    "Usage: budgetkit layouts [--format text|json] [FAMILY]\n"
+    "List the layout families budgetkit recognises tables by (the data folder's layouts/, and\n"
+    "the folders of BUDGETKIT_LAYOUT_PATH first) and each family's tables: id, title, money\n"
+    "unit, key columns, and each column's id with its printed header path (formats/templates.md).\n"
+    "\n"
+    "  --format FMT        text (default) or json (one object: families, their tables)\n"
+    "\n"
+    "Examples:\n"
+    "  budgetkit layouts\n"
+    "  budgetkit layouts --format json jiangsu-2019\n";
+
 static const char main_help[] =
     "Usage: budgetkit [GLOBAL OPTIONS] COMMAND [ARGS]\n"
     "Convert and validate government department budgets (部门预算).\n"
@@ -136,6 +149,7 @@ static const char main_help[] =
     "  consolidate IN... OUT  build the department budget from its units' budgets\n"
     "  diff A B            cell-level differences between two budgets; exit 1 when they differ\n"
     "  plugins             list the plugins found and the files skipped\n"
+    "  layouts [FAMILY]    list the layout families and their tables\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --plugin-path DIRS  look for plugins in these ':'-separated folders first\n"
@@ -842,6 +856,45 @@ static int cmd_plugins(common *c, int argc, char **argv)
     return 0;
 }
 
+static int cmd_layouts(common *c, int argc, char **argv)
+{
+    static const struct option opts[] = {COMMON_LONG_OPTIONS,
+                                         {"format", required_argument, 0, 'F'},
+                                         {0, 0, 0, 0}};
+    int opt, json = 0;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(layouts_help, stdout);
+            return 0;
+        }
+        if (opt == 'F') {
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+                return usage_error("layouts ", "--format is text or json, not '%s'", optarg);
+            json = strcmp(optarg, "json") == 0;
+            continue;
+        }
+        int r = common_option(c, opt, optarg, "layouts ");
+        if (r <= 0)
+            return r < 0 ? EXIT_BAD : usage_error("layouts ", "%s", "unknown option");
+    }
+    if (argc - optind > 1)
+        return usage_error("layouts ", "%s", "layouts takes at most one family");
+    bk_error err;
+    bk_error_clear(&err);
+    const bk_templates *set = bk_ctx_templates(c->ctx, &err);
+    if (!set) {
+        print_error(&err);
+        return EXIT_BAD;
+    }
+    const char *only = optind < argc ? argv[optind] : NULL;
+    int r = layouts_print(set, only, json, stdout);
+    if (r < 0) {
+        fprintf(stderr, "budgetkit: %s\n", msg("out of memory"));
+        return EXIT_BAD;
+    }
+    return r ? usage_error("layouts ", "no layout family '%s'", only) : 0;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -911,6 +964,8 @@ int main(int argc, char **argv)
                 rc = cmd_diff(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "plugins") == 0)
                 rc = cmd_plugins(&c, sub_argc, sub_argv);
+            else if (strcmp(cmd, "layouts") == 0)
+                rc = cmd_layouts(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "help") == 0) {
                 fputs(main_help, stdout);
                 rc = 0;

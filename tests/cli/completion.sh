@@ -22,7 +22,8 @@ expect() { # expect DESCRIPTION WANT WORD...
   else echo "FAIL $what: got '$got', want '$want'"; failures=$((failures + 1)); fi
 }
 expect "commands" "convert " conv
-expect "all commands and global options" "--data-dir --help --limit --plugin-path --version convert help info plugins validate " ""
+expect "all commands and global options" "--data-dir --help --limit --plugin-path --version convert help info layouts plugins validate " ""
+expect "layouts options" "--format " layouts --f
 expect "format names after --to" "archive csv json xml " convert --to ""
 expect "format names after --from" "json " info --from j
 expect "convert options" "--layout --limit " convert --l
@@ -37,7 +38,7 @@ if command -v man >/dev/null; then
   if [ -z "$out" ]; then echo "ok   man page renders without warnings"; pass=$((pass + 1))
   else echo "FAIL man page warnings: $out"; failures=$((failures + 1)); fi
   page=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -l "$BK_SOURCE_DIR/doc/budgetkit.1" 2>/dev/null)
-  for c in convert info validate plugins --plugin-path --layout --strict --lang bom=yes; do
+  for c in convert info validate plugins layouts --plugin-path --layout --strict --lang bom=yes; do
     if grep -q -- "$c" <<<"$page"; then pass=$((pass + 1))
     else echo "FAIL man page lacks $c"; failures=$((failures + 1)); fi
   done
