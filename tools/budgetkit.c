@@ -174,6 +174,10 @@ static const char convert_help[] =
     "                      --option input-encoding=ENC / output-encoding=ENC set one side\n"
     "  --layout LAYOUT     CSV output: lines (one record per cell, lossless; default) or wide\n"
     "                      (the published table layout; implies --to csv)\n"
+    "  --money-unit UNIT   write every figure in 万元 or 元, exactly (31,214,205.80 元 is\n"
+    "                      3121.420580 万元); the output's money_unit says which\n"
+    "  --round N           round amounts to N decimals, half away from zero, and say how\n"
+    "                      many cells changed (never done without asking)\n"
     "  --option KEY=VALUE  pass an option to the plugins, among them:\n"
     "                      bom=yes|no (CSV: a UTF-8 byte order mark so that Excel shows the\n"
     "                      Chinese text; default yes for wide tables, no for line items:\n"
@@ -350,6 +354,8 @@ static int cmd_convert(common *c, int argc, char **argv)
                                          {"to", required_argument, 0, 't'},
                                          {"encoding", required_argument, 0, 'e'},
                                          {"layout", required_argument, 0, 'l'},
+                                         {"money-unit", required_argument, 0, 'M'},
+                                         {"round", required_argument, 0, 'R'},
                                          {0, 0, 0, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -357,8 +363,10 @@ static int cmd_convert(common *c, int argc, char **argv)
             fputs(convert_help, stdout);
             return 0;
         }
-        if (opt == 'e' || opt == 'l') {
-            if (bk_ctx_set_option(c->ctx, opt == 'e' ? "encoding" : "layout", optarg) != BK_OK)
+        if (opt == 'e' || opt == 'l' || opt == 'M' || opt == 'R') {
+            const char *key = opt == 'e' ? "encoding" : opt == 'l' ? "layout"
+                              : opt == 'M' ? "output-money-unit" : "output-round";
+            if (bk_ctx_set_option(c->ctx, key, optarg) != BK_OK)
                 return EXIT_BAD;
             continue;
         }

@@ -1,10 +1,12 @@
 /* Whole jobs as the command line runs them: read, convert, validate. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "budgetkit/alloc.h"
 #include "budgetkit/context.h"
+#include "budgetkit/units.h"
 #include "jobs.h"
 
 typedef struct merger {
@@ -153,6 +155,35 @@ static bk_status export_one_file(convert_job *cj, const bk_doc *doc, bk_error *e
     return st;
 }
 
+/* --money-unit and --round (options output-money-unit, output-round): the figures in one
+ * unit, exactly; then rounded only when asked, saying how many cells it changed. */
+static bk_status output_money(bk_ctx *ctx, bk_doc *doc, bk_error *err)
+{
+    const char *unit = bk_ctx_option(ctx, "output-money-unit");
+    const char *round = bk_ctx_option(ctx, "output-round");
+    bk_status st = BK_OK;
+    if (unit && (st = bk_doc_convert_money(doc, unit, err)) != BK_OK) {
+        bk_error_at(err, doc->source, 0, 0, -1);
+        return st;
+    }
+    if (!round)
+        return BK_OK;
+    char *end;
+    long decimals = strtol(round, &end, 10);
+    if (!*round || *end || decimals < 0 || decimals > BK_DECIMAL_MAX_SCALE)
+        return bk_error_set(err, BK_E_USAGE, "--round takes a number of decimals (0 to %d), "
+                            "not \"%s\"", BK_DECIMAL_MAX_SCALE, round);
+    size_t changed = 0;
+    if ((st = bk_doc_round_amounts(doc, (int)decimals, &changed, err)) != BK_OK)
+        return st;
+    char msg[200];
+    snprintf(msg, sizeof msg, "rounded to %ld decimals (half away from zero): %zu cell%s "
+             "changed", decimals, changed, changed == 1 ? "" : "s");
+    bk_diag d = {BK_DIAG_WARNING, doc->source, 0, 0, msg, 0, 0, 0};
+    bk_ctx_diagnose(ctx, &d);
+    return BK_OK;
+}
+
 static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
 {
     convert_job *cj = user;
@@ -163,6 +194,8 @@ static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
                             "give it with --option year=2024");
     }
     bk_status st = cj->edit ? cj->edit(doc, cj->edit_user, err) : BK_OK;
+    if (st == BK_OK)
+        st = output_money(cj->ctx, doc, err);
     if (st != BK_OK)
         return st;
     if (cj->folder) {

@@ -200,6 +200,38 @@ static int resolve(const bk_doc *doc, json_t *sidej, const char *col, int need_r
     return !need_row || out->row >= 0;
 }
 
+/* The unit a table prints in: its own, else the document's. */
+static const char *unit_of(const bk_doc *doc, const bk_table *t)
+{
+    return t->money_unit ? t->money_unit : doc->money_unit;
+}
+
+/* vb, printed in tb's unit, exactly in ta's (万元 and 元 are 10^4 apart), so that a cell of a
+ * 万元 table compares with one of a 元 table. 0 when it does not fit (then not compared). */
+static int in_unit_of(const bk_doc *doc, const bk_table *ta, const bk_table *tb, bk_decimal *vb)
+{
+    const char *ua = unit_of(doc, ta), *ub = unit_of(doc, tb);
+    if (!ua || !ub || strcmp(ua, ub) == 0)
+        return 1;
+    if (strcmp(ub, "万元") == 0 && strcmp(ua, "元") == 0) {
+        for (int k = 0; k < 4; k++) {
+            if (vb->scale > 0) {
+                vb->scale--;
+            } else {
+                if (vb->units > INT64_MAX / 10 || vb->units < -(INT64_MAX / 10))
+                    return 0;
+                vb->units *= 10;
+            }
+        }
+        return 1;
+    }
+    if (strcmp(ub, "元") == 0 && strcmp(ua, "万元") == 0 && vb->scale + 4 <= BK_DECIMAL_MAX_SCALE) {
+        vb->scale += 4;
+        return 1;
+    }
+    return 0;
+}
+
 static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
 {
     json_t *a = json_object_get(rule, "a"), *b = json_object_get(rule, "b");
@@ -207,7 +239,8 @@ static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
     bk_decimal va, vb;
     if (!resolve(run->doc, a, json_string_value(json_object_get(a, "column")), 1, &sa) ||
         !resolve(run->doc, b, json_string_value(json_object_get(b, "column")), 1, &sb) ||
-        !tot_cell(sa.t, (size_t)sa.row, sa.col, &va) || !tot_cell(sb.t, (size_t)sb.row, sb.col, &vb))
+        !tot_cell(sa.t, (size_t)sa.row, sa.col, &va) || !tot_cell(sb.t, (size_t)sb.row, sb.col, &vb) ||
+        !in_unit_of(run->doc, sa.t, sb.t, &vb))
         return BK_OK; /* a missing table or blank cell is not an error of the budget */
     tot_check c;
     tot_check_equal(va, vb, &c);
@@ -299,7 +332,8 @@ static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t 
                            const char *name)
 {
     bk_decimal va, vb;
-    if (!tot_cell(sa->t, i, sa->col, &va) || !tot_cell(sb->t, j, sb->col, &vb))
+    if (!tot_cell(sa->t, i, sa->col, &va) || !tot_cell(sb->t, j, sb->col, &vb) ||
+        !in_unit_of(run->doc, sa->t, sb->t, &vb))
         return BK_OK;
     tot_check c;
     tot_check_equal(va, vb, &c);

@@ -17,5 +17,6 @@
 #include "report_html.h"
 #include "summary.h"
 #include "template.h"
+#include "units.h"
 
 #endif
