@@ -336,7 +336,9 @@ static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
     size_t done = bk_report_documents(run->report), first = bk_report_count(run->report);
     progress(run->ctx, done, 0, bk_report_count(run->report));
     for (size_t i = 0; i < run->n; i++) {
+        run->v[i].job.doc = doc;
         bk_status st = run->v[i].desc->validate(&run->v[i].job, doc);
+        run->v[i].job.doc = NULL;
         if (st != BK_OK) {
             if (!err->plugin[0])
                 snprintf(err->plugin, sizeof err->plugin, "%s", run->v[i].desc->name);
@@ -373,7 +375,7 @@ bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t ninput
             (skip && in_list(skip, d->name)))
             continue;
         run.v[run.n].desc = d;
-        run.v[run.n].job = (bk_validation){ctx, report, err, NULL, NULL};
+        run.v[run.n].job = (bk_validation){ctx, report, err, NULL, NULL, NULL};
         run.n++;
     }
     bk_status st = BK_OK;
@@ -404,7 +406,7 @@ bk_status bk_validate_doc(bk_ctx *ctx, const bk_doc *doc, const char *only, cons
         if (!(d->kinds & BK_PLUGIN_VALIDATE) || (only && !in_list(only, d->name)) ||
             (skip && in_list(skip, d->name)))
             continue;
-        bk_validation job = {ctx, report, err, NULL, NULL};
+        bk_validation job = {ctx, report, err, NULL, NULL, doc};
         st = d->validate(&job, doc);
         if (st == BK_OK && d->validate_end)
             st = d->validate_end(&job);

@@ -7,6 +7,7 @@
 
 #include "budgetkit/budgetkit.h"
 #include "jobs.h"
+#include "where.h"
 
 typedef struct grid_narrative {
     char *title, *text;
@@ -20,6 +21,7 @@ struct bk_grid {
     size_t rows_in_part;
     grid_narrative *narr;
     size_t nnarr, narr_cap;
+    bk_where *where; /* each line of csv back to its part and source line */
     bk_status failed; /* an allocation failed: every later call reports it */
 };
 
@@ -29,8 +31,9 @@ bk_grid *bk_grid_new(const char *file)
     if (!g)
         return NULL;
     g->file = bk_strdup(file ? file : "-");
-    if (!g->file) {
-        bk_free(g);
+    g->where = bk_where_new();
+    if (!g->file || !g->where) {
+        bk_grid_free(g);
         return NULL;
     }
     return g;
@@ -45,6 +48,7 @@ void bk_grid_free(bk_grid *g)
         bk_free(g->narr[i].text);
     }
     bk_free(g->narr);
+    bk_where_free(g->where);
     bk_free(g->csv);
     bk_free(g->file);
     bk_free(g);
@@ -62,20 +66,31 @@ static bk_status put(bk_grid *g, const char *s, size_t n)
     return BK_OK;
 }
 
+/* The next line of csv was source line src. */
+static bk_status map_line(bk_grid *g, long src)
+{
+    if (g->failed)
+        return g->failed;
+    return bk_where_line(g->where, src) == 0 ? BK_OK : (g->failed = BK_E_NOMEM);
+}
+
 bk_status bk_grid_part(bk_grid *g, const char *name, bk_grid_part_kind kind)
 {
-    (void)name;
+    bk_status st = g->failed;
     /* A page may continue the table of the page before: no separator between pages. */
     if (kind == BK_GRID_SHEET && g->rows_in_part > 0) {
         g->rows_in_part = 0;
-        return put(g, "\r\n", 2);
+        st = put(g, "\r\n", 2);
+        if (st == BK_OK)
+            st = map_line(g, 0);
     }
-    return g->failed;
+    if (st == BK_OK && bk_where_part(g->where, name, kind) != 0)
+        st = g->failed = BK_E_NOMEM;
+    return st;
 }
 
 bk_status bk_grid_row(bk_grid *g, long line, const bk_grid_cell *cells, size_t n)
 {
-    (void)line;
     uint32_t at = 0;
     bk_status st = g->failed;
     for (size_t i = 0; i < n && st == BK_OK; i++) {
@@ -91,13 +106,19 @@ bk_status bk_grid_row(bk_grid *g, long line, const bk_grid_cell *cells, size_t n
         if (len == 0)
             continue;
         st = put(g, "\"", 1);
-        for (size_t k = 0; k < len && st == BK_OK; k++)
+        for (size_t k = 0; k < len && st == BK_OK; k++) {
             st = s[k] == '"' ? put(g, "\"\"", 2) : put(g, s + k, 1);
+            /* A line break inside a cell (a wrapped header) is a line of csv too. */
+            if (s[k] == '\n' && st == BK_OK)
+                st = map_line(g, line);
+        }
         if (st == BK_OK)
             st = put(g, "\"", 1);
     }
     if (st == BK_OK)
         st = put(g, "\r\n", 2);
+    if (st == BK_OK)
+        st = map_line(g, line);
     g->rows_in_part++;
     return st;
 }
@@ -135,6 +156,10 @@ typedef struct grid_emit {
 static bk_status add_narrative(bk_doc *doc, void *user, bk_error *err)
 {
     grid_emit *e = user;
+    bk_where *where = bk_where_copy(e->g->where);
+    if (!where)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    bk_doc_set_where(doc, where);
     for (size_t i = 0; i < e->g->nnarr; i++) {
         bk_status st = bk_doc_add_narrative(doc, e->g->narr[i].title, e->g->narr[i].text);
         if (st != BK_OK)
@@ -171,8 +196,15 @@ bk_status bk_grid_import(bk_import *job, const bk_grid *g)
     if (!src)
         return job->err->code;
     grid_emit e = {g, job};
-    bk_status st = bk_run_import(job->ctx, src, "csv", job->depth + 1, job->ndocs, add_narrative,
-                                 &e, job->err);
+    bk_status st = bk_run_import_where(job->ctx, src, "csv", job->depth + 1, job->ndocs,
+                                       add_narrative, &e, g->where, job->err);
     bk_source_close(src);
+    bk_place at;
+    if (st != BK_OK && strcmp(job->err->file, g->file) == 0 &&
+        bk_where_find(g->where, job->err->line, &at) == 0) {
+        char file[sizeof job->err->file];
+        bk_where_file(g->file, &at, file, sizeof file);
+        bk_error_at(job->err, file, at.line, job->err->column, -1);
+    }
     return st;
 }

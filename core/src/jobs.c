@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "budgetkit/alloc.h"
+#include "where.h"
 
 /* ---- import ---- */
 
@@ -45,9 +46,16 @@ bk_status bk_import_emit(bk_import *job, bk_doc *doc)
 static void warn_v(bk_import *job, const char *file, long line, long column, const char *fmt,
                    va_list ap)
 {
-    char msg[512];
+    char msg[512], placed[BK_ERROR_FILE];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    bk_diag d = {.kind = BK_DIAG_WARNING, .file = file ? file : bk_source_name(job->src),
+    if (!file)
+        file = bk_source_name(job->src);
+    bk_place at;
+    if (job->where && line > 0 && bk_where_find(job->where, line, &at) == 0) {
+        file = bk_where_file(file, &at, placed, sizeof placed);
+        line = at.line;
+    }
+    bk_diag d = {.kind = BK_DIAG_WARNING, .file = file,
                  .line = line > 0 ? line : 0, .column = line > 0 && column > 0 ? column : 0,
                  .message = msg};
     bk_ctx_diagnose(job->ctx, &d);
@@ -73,6 +81,13 @@ void bk_import_warn_in(bk_import *job, const char *file, long line, long column,
 bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,
                         size_t *ndocs, bk_doc_fn fn, void *user, bk_error *err)
 {
+    return bk_run_import_where(ctx, src, from, depth, ndocs, fn, user, NULL, err);
+}
+
+bk_status bk_run_import_where(bk_ctx *ctx, bk_source *src, const char *from, int depth,
+                              size_t *ndocs, bk_doc_fn fn, void *user,
+                              const struct bk_where *where, bk_error *err)
+{
     const bk_templates *tpls = bk_ctx_templates(ctx, err);
     if (!tpls)
         return err->code ? err->code : BK_E_IO;
@@ -83,7 +98,7 @@ bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth
         bk_error_at(err, bk_source_name(src), 0, 0, -1);
         return bk_error_set(err, BK_E_HOSTILE, "an archive inside an archive is not accepted");
     }
-    bk_import job = {ctx, src, tpls, err, fn, user, ndocs, depth};
+    bk_import job = {ctx, src, tpls, err, fn, user, ndocs, depth, where};
     bk_status st = d->import(&job);
     if (st != BK_OK) {
         if (!err->code)
@@ -153,6 +168,18 @@ void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)
 
 bk_status bk_validation_add(bk_validation *job, const bk_finding *f)
 {
+    /* A line of a grid's text becomes the page and the line printed there. */
+    bk_finding placed;
+    bk_place at;
+    const bk_where *where = job->doc ? bk_doc_where(job->doc) : NULL;
+    if (where && f->line > 0 && f->document && job->doc->source &&
+        strcmp(f->document, job->doc->source) == 0 && bk_where_find(where, f->line, &at) == 0) {
+        placed = *f;
+        placed.line = at.line;
+        if (!placed.page)
+            placed.page = at.page;
+        f = &placed;
+    }
     if (bk_report_add(job->report, f) != 0)
         return bk_error_set(job->err, BK_E_NOMEM, "out of memory");
     return BK_OK;

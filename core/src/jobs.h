@@ -13,6 +13,7 @@ struct bk_import {
     void *user;
     size_t *ndocs; /* shared with nested imports, for max-documents */
     int depth;     /* 0 for an input, 1 for an archive entry */
+    const struct bk_where *where; /* lines of a grid's text back to pages and sheets, or NULL */
 };
 
 struct bk_export {
@@ -28,6 +29,7 @@ struct bk_validation {
     bk_error *err;
     void *state;
     void (*free_state)(void *);
+    const bk_doc *doc; /* the document being checked, NULL after the last */
 };
 
 /* Hand a kept document back to the import machinery's ownership rules. */
@@ -45,5 +47,9 @@ bk_status bk_convert_edit(bk_ctx *ctx, const char *const *inputs, size_t ninputs
 
 bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,
                         size_t *ndocs, bk_doc_fn fn, void *user, bk_error *err);
+/* The same for the text of a grid: warnings name the page or sheet and its line (where.h). */
+bk_status bk_run_import_where(bk_ctx *ctx, bk_source *src, const char *from, int depth,
+                              size_t *ndocs, bk_doc_fn fn, void *user,
+                              const struct bk_where *where, bk_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "budgetkit/alloc.h"
 #include "hash.h"
 #include "strpool.h"
+#include "where.h"
 
 struct bk_doc_private {
     bk_strpool pool;
@@ -18,6 +19,7 @@ struct bk_doc_private {
      * not cost a scan of all of them, documents hold up to 65,534. */
     uint32_t *unit_slots;
     size_t unit_nslots;
+    bk_where *where; /* read from a grid: its lines back to pages and sheets */
 };
 
 bk_doc *bk_doc_new(void)
@@ -67,6 +69,7 @@ void bk_doc_free(bk_doc *doc)
         }
         bk_free(doc->priv->defined);
         bk_free(doc->priv->unit_slots);
+        bk_where_free(doc->priv->where);
         bk_strpool_free(&doc->priv->pool);
         bk_free(doc->priv);
     }
@@ -74,6 +77,14 @@ void bk_doc_free(bk_doc *doc)
 }
 
 void bk_doc_keep(bk_doc *doc) { doc->priv->kept = 1; }
+
+void bk_doc_set_where(bk_doc *doc, bk_where *w)
+{
+    bk_where_free(doc->priv->where);
+    doc->priv->where = w;
+}
+
+const bk_where *bk_doc_where(const bk_doc *doc) { return doc->priv->where; }
 void bk_doc_unkeep(bk_doc *doc) { doc->priv->kept = 0; }
 int bk_doc_is_kept(const bk_doc *doc) { return doc->priv->kept; }
 

@@ -26,6 +26,23 @@ assert errors and all(f["rule"] == "narrative.code" and "887.36" in f["message_e
 assert any(f["rule"] == "narrative.note-wrong-table" for f in r["findings"])
 print("validate: the stated 887.36万元 against 873,617.00元, and the note naming another table")
 PY
+# Read straight from the PDF, warnings and findings name the page and the line of text on it
+# (the 8th printed line of page 15 is 201 06 财政事务 of the functional expenditure table).
+status=0
+"$BK" validate --lang en --skip narrative --format json tests/data/pdf/putuo-caizhengju-2025-dept.pdf \
+  >"$tmp/rep" 2>"$tmp/warn" || status=$?
+[ "$status" -le 1 ] || { echo "validate pdf: exit $status: $(cat "$tmp/warn")"; exit 1; }
+if grep -v 'putuo-caizhengju-2025-dept\.pdf#page=[0-9]*:[0-9]' "$tmp/warn" | grep -q warning; then
+  echo "a warning without its page:"; grep -v '#page=' "$tmp/warn"; exit 1
+fi
+python3 - "$tmp/rep" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+at = [f["location"] for f in r["findings"]
+      if f["location"].get("table") == "SH05" and f["location"].get("row") == "20106"]
+assert at and at[0].get("page") == 15 and at[0].get("line") == 8, at
+print("validate pdf: findings at page 15, line 8; every warning names its page")
+PY
 for name in putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
   "$BK" validate --lang en "$tmp/$name.json" | tail -1 | grep -q ' 0 errors' ||
     { echo "$name: unexpected errors"; exit 1; }
