@@ -77,10 +77,11 @@ static bk_status map_line(bk_grid *g, long src)
 bk_status bk_grid_part(bk_grid *g, const char *name, bk_grid_part_kind kind)
 {
     bk_status st = g->failed;
-    /* A page may continue the table of the page before: no separator between pages. */
+    /* A page may continue the table of the page before: no separator between pages. A sheet
+     * ends its tables: a line of one form feed, which the engine reads as that. */
     if (kind == BK_GRID_SHEET && g->rows_in_part > 0) {
         g->rows_in_part = 0;
-        st = put(g, "\r\n", 2);
+        st = put(g, "\"\f\"\r\n", 5);
         if (st == BK_OK)
             st = map_line(g, 0);
     }

@@ -41,7 +41,10 @@ static int is_ideographic_space(const char *s, size_t len)
            (unsigned char)s[2] == 0x80;
 }
 
-static int is_ascii_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int is_ascii_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
 
 size_t wide_indent(const char *s, size_t len, size_t *bytes)
 {

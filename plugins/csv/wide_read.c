@@ -813,11 +813,21 @@ static int is_title_line(wide_in *w, const wrec *r)
     return table_number(s, &n) || match_title(w->tpls, s) || titled_like_a_table(s);
 }
 
-/* Where the block's rows end: the 备注 footer, a new table, or the end. */
+/* A line of one form feed: the sheet (or file) the rows came from ends there (grid.c writes it
+ * between the sheets of a workbook); a table never continues past it. Blank everywhere else. */
+static int sheet_break(const wide_in *w, const wrec *r)
+{
+    const csv_field *f = r->n == 1 ? cell(w, r, 0) : NULL;
+    return f && f->len == 1 && f->s[0] == '\f';
+}
+
+/* Where the block's rows end: the 备注 footer, a new table, the end of a sheet, or the end. */
 static size_t block_end(wide_in *w, size_t from, size_t end)
 {
     for (size_t i = from; i < end; i++) {
         const wrec *r = rec(w, i);
+        if (sheet_break(w, r))
+            return i;
         long c = rec_first(w, r);
         if (c < 0)
             continue;
@@ -1061,8 +1071,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         return BK_OK;
     }
     if (unit < 0)
-        return fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 line or 预算单位 cell says "
-                    "which unit this row belongs to", r->line);
+        return fail(w, r->line, 0, BK_E_CONTENT, "no 单位名称 line or 预算单位 cell says "
+                    "which unit this row belongs to");
     int level = code_level;
     if (rc->levels && kind != BK_ROW_UNIT)
         level = (int)(kind == BK_ROW_TOTAL ? indent : indent + 1);
@@ -1101,9 +1111,9 @@ static bk_status extra_fields(wide_in *w, const wrec *r, size_t width)
 {
     for (size_t c = width; c < r->n; c++)
         if (!cell_blank(w, r, c))
-            return fail(w, r->line, (long)c + 1, BK_E_CONTENT, "line %ld, field %zu holds "
-                        "\"%.40s\" beyond the table's %zu columns", r->line, c + 1,
-                        cell(w, r, c)->s, width);
+            return fail(w, r->line, (long)c + 1, BK_E_CONTENT, "field %zu holds "
+                        "\"%.40s\" beyond the table's %zu columns", c + 1, cell(w, r, c)->s,
+                        width);
     return BK_OK;
 }
 

@@ -66,4 +66,10 @@ for book in "$data"/putuo-2026-*.xlsx; do
         [ ! -e "$work/t.json" ] || fail "$name: output written on failure"
     fi
 done
+# A table ends with its sheet: the department template's empty 三公 table is not continued by
+# the title of the narrative sheet after it, and messages name the sheet and its row.
+"$BK" convert "$data/putuo-2026-department-template.xlsx" "$work/dept.json" 2> "$work/t.err" ||
+    fail "the department template is refused: $(cat "$work/t.err")"
+grep -qF 'putuo-2026-department-template.xlsx#其他相关情况说明:1: warning' "$work/t.err" ||
+    fail "the narrative sheet is not named with its row: $(cat "$work/t.err")"
 echo "xlsx read: ok"
