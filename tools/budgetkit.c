@@ -264,7 +264,8 @@ static const char diff_help[] =
     "\n"
     "  --years             A and B are consecutive years: compare B's previous-year figures\n"
     "                      (表5's 2023 columns, 表9's 2023 row) with A's own\n"
-    "  --format FMT        text (default) or json\n"
+    "  --format FMT        text (default), json, or html (one page: A and B side by side per\n"
+    "                      table, changed cells marked)\n"
     "  --lang LANG         zh or en (default: from the locale)\n"
     "  --from FMT          read both as FMT\n"
     "\n"
@@ -761,6 +762,27 @@ static int cmd_consolidate(common *c, int argc, char **argv)
     return errors ? EXIT_FINDINGS : 0;
 }
 
+/* The page is written once every pair is compared: nothing on standard output on an error. */
+static int diff_html(common *c, const char *a, const char *b, bk_diff_options *o, int zh)
+{
+    bk_diff_html *h = bk_diff_html_new(zh, a, b, o->years);
+    if (!h)
+        return EXIT_BAD;
+    o->pair = bk_diff_html_pair;
+    bk_error err;
+    bk_error_clear(&err);
+    bk_diff_stats stats = {0, 0, 0};
+    bk_status st = bk_diff(c->ctx, a, b, c->from, o, bk_diff_html_change, h, &stats, &err);
+    if (st != BK_OK) {
+        print_error(&err);
+        bk_diff_html_free(h);
+        return EXIT_BAD;
+    }
+    size_t n = bk_diff_html_finish(h, &stats, stdout);
+    bk_diff_html_free(h);
+    return n ? EXIT_FINDINGS : 0;
+}
+
 static int cmd_diff(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS,
@@ -782,8 +804,8 @@ static int cmd_diff(common *c, int argc, char **argv)
         if (r <= 0)
             return r < 0 ? EXIT_BAD : usage_error("diff ", "%s", "unknown option");
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-        return usage_error("diff ", "--format is text or json, not '%s'", format);
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
+        return usage_error("diff ", "--format is text, json or html, not '%s'", format);
     const char *l = pick_lang(lang);
     if (!l)
         return usage_error("diff ", "--lang is zh or en, not '%s'", lang);
@@ -792,6 +814,8 @@ static int cmd_diff(common *c, int argc, char **argv)
     if (load_plugins(c))
         return EXIT_BAD;
     const char *a = argv[optind], *b = argv[optind + 1];
+    if (strcmp(format, "html") == 0)
+        return diff_html(c, a, b, &o, strcmp(l, "zh") == 0);
     bk_diff_printer *p = bk_diff_printer_new(stdout, strcmp(format, "json") == 0,
                                              strcmp(l, "zh") == 0, a, b, o.years);
     if (!p)

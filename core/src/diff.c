@@ -220,6 +220,8 @@ static bk_status compare_cell(run *r, const bk_table *ta, size_t ra, int ca, con
     c.table = tb->tpl->id;
     c.row = row_label(row);
     c.name = row->name;
+    c.at_a = ra + 1;
+    c.at_b = rb + 1;
     c.column = tb->tpl->columns[cb].id;
     if (ca != cb || ta->tpl != tb->tpl)
         c.column_a = ta->tpl->columns[ca].id;
@@ -286,6 +288,8 @@ static bk_status compare_rows(run *r, const bk_table *ta, size_t ra, const bk_ta
         bk_change c;
         memset(&c, 0, sizeof c);
         c.kind = "renamed";
+        c.at_a = ra + 1;
+        c.at_b = rb + 1;
         c.unit = unit_name(r->b, y);
         c.table = tb->tpl->id;
         c.row = y->code;
@@ -305,6 +309,10 @@ static bk_status row_only(run *r, const bk_doc *d, const bk_table *t, size_t row
     bk_change c;
     memset(&c, 0, sizeof c);
     c.kind = in_b ? "row-added" : "row-removed";
+    if (in_b)
+        c.at_b = row + 1;
+    else
+        c.at_a = row + 1;
     if (!in_b)
         c.document = d->source ? d->source : "-";
     c.unit = unit_name(d, x);
@@ -381,6 +389,8 @@ static bk_status compare_table(run *r, const bk_table *ta, const bk_table *tb)
             bk_change c;
             memset(&c, 0, sizeof c);
             c.kind = "recoded";
+            c.at_a = i + 1;
+            c.at_b = bonly[j] + 1;
             c.unit = unit_name(r->b, y);
             c.table = tb->tpl->id;
             c.row = y->code;
@@ -729,6 +739,8 @@ bk_status bk_diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_options *
     if (st == BK_OK)
         st = compare_narrative(&r);
 done:
+    if (st == BK_OK && r.o->pair)
+        st = r.o->pair(a, b, user, err);
     bk_free(r.col.s);
     if (st == BK_OK && r.col.failed)
         st = nomem(err);

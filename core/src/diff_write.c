@@ -5,6 +5,7 @@
 
 #include "budgetkit/alloc.h"
 #include "budgetkit/diff.h"
+#include "diff_text.h"
 
 typedef struct unit_count {
     char *document, *unit;
@@ -102,10 +103,8 @@ static const char *or_blank(const char *s, int zh)
     return s && *s ? s : zh ? "（空）" : "(blank)";
 }
 
-static void text_line(bk_diff_printer *p, const bk_change *c)
+void bk_diff_text_line(FILE *o, const bk_change *c, int zh)
 {
-    FILE *o = p->out;
-    int zh = p->chinese;
     if (c->table)
         fprintf(o, "%s ", c->table);
     if (c->unit)
@@ -281,7 +280,7 @@ bk_status bk_diff_printer_change(const bk_change *c, void *printer, bk_error *er
                 fprintf(p->out, p->chinese ? "（对比 %s）" : " (against %s)", c->document_a);
             fputc('\n', p->out);
         }
-        text_line(p, c);
+        bk_diff_text_line(p->out, c, p->chinese);
     }
     p->n++;
     return BK_OK;

@@ -101,7 +101,18 @@ check "--years needs consecutive years" status_is 2 "$BK" diff --years "$seed" "
 check "--years says why" grep -q "next year" "$tmp/err"
 
 check "a missing input exits 2" status_is 2 "$BK" diff "$seed" "$tmp/nope.json"
-check "bad --format" status_is 2 "$BK" diff --format html "$seed" "$seed"
+check "bad --format" status_is 2 "$BK" diff --format xml "$seed" "$seed"
+
+# the HTML page (what a browser makes of it: tests/diff/browser.sh)
+check "html: equal exits 0" status_is 0 "$BK" diff --format html "$seed" "$BK_SOURCE_DIR/samples/dapeng-2024/budget.xml"
+check "html: says equal" grep -q '<span class="c s-info">equal</span>\|<span class="c s-info">相同</span>' "$tmp/out"
+check "html: bulk exits 1" status_is 1 "$BK" diff --format html --lang en "$tmp/v1.zip" "$tmp/v2.zip"
+cp "$tmp/out" "$tmp/bulk1.html"
+check "html: one marked cell on each side" test "$(grep -o 'class="mark d-changed' "$tmp/bulk1.html" | wc -l)" -eq 2
+check "html: a line per pair" test "$(grep -c '^<tr><td data-v=' "$tmp/bulk1.html")" -eq 3
+check "html: same input, same bytes" bash -c "'$BK' diff --format html --lang en '$tmp/v1.zip' '$tmp/v2.zip' | cmp -s - '$tmp/bulk1.html'"
+check "html: an unreadable input writes no page" status_is 2 "$BK" diff --format html "$seed" "$tmp/nope.json"
+check "html: nothing on standard output" test ! -s "$tmp/out"
 
 echo "diff: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -39,14 +39,20 @@ typedef struct bk_change {
     bk_decimal old_value, new_value, difference;
     int has_percent;        /* difference / old × 100, old not zero */
     bk_decimal percent;
+    size_t at_a, at_b;      /* 1 + the row's index in A's and B's table, 0 when that side has none */
 } bk_change;
 
 typedef bk_status (*bk_change_fn)(const bk_change *c, void *user, bk_error *err);
+/* After the changes of one pair of documents, with both (a report that draws them uses it). */
+typedef bk_status (*bk_diff_pair_fn)(const bk_doc *a, const bk_doc *b, void *user, bk_error *err);
 
 typedef struct bk_diff_options {
     /* Year against year: the later budget's previous-year columns and year rows against the
      * earlier budget's current-year figures (formats/diff.md), nothing else. */
     int years;
+    /* Called with the user of the change callback once a pair's changes are all reported;
+     * NULL for none. */
+    bk_diff_pair_fn pair;
 } bk_diff_options;
 
 typedef struct bk_diff_stats {
@@ -75,6 +81,20 @@ BK_API bk_status bk_diff_printer_change(const bk_change *c, void *printer, bk_er
 /* Writes the summary; returns the number of changes. */
 BK_API size_t bk_diff_printer_finish(bk_diff_printer *p, const bk_diff_stats *stats);
 BK_API void bk_diff_printer_free(bk_diff_printer *p);
+
+/* The differences as one self-contained HTML page in the validation report's look: per pair of
+ * documents the changes, then each changed table of A and B side by side with the changed
+ * cells, rows and names marked, and the changed paragraphs. Pairs are written to a temporary
+ * file as they are compared (bounded memory); the page is assembled at the end. Pass
+ * bk_diff_html_change as the change callback and bk_diff_html_pair as the options' pair
+ * callback, with the page as user. NULL when out of memory or no temporary file can be made. */
+typedef struct bk_diff_html bk_diff_html;
+BK_API bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int years);
+BK_API bk_status bk_diff_html_change(const bk_change *c, void *page, bk_error *err);
+BK_API bk_status bk_diff_html_pair(const bk_doc *a, const bk_doc *b, void *page, bk_error *err);
+/* Writes the page; returns the number of changes. */
+BK_API size_t bk_diff_html_finish(bk_diff_html *h, const bk_diff_stats *stats, FILE *out);
+BK_API void bk_diff_html_free(bk_diff_html *h);
 
 #ifdef __cplusplus
 }

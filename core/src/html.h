@@ -1,0 +1,28 @@
+/* What the HTML pages (the validation report, the differences) share: escaping, figures, the
+ * printed table header and the look. */
+#ifndef BK_HTML_H
+#define BK_HTML_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "budgetkit/decimal.h"
+#include "budgetkit/model.h"
+#include "budgetkit/template.h"
+
+/* Text from the input is always written through these: & < > " ' become entities. */
+void bk_html_esc_n(FILE *out, const char *s, size_t n);
+void bk_html_esc(FILE *out, const char *s);
+/* A figure with its printed decimals, grouped by thousands when asked. */
+void bk_html_dec(FILE *out, bk_decimal d, int grouped);
+/* The template's header rows as printed (merged cells), after a code column when codes is set
+ * and an item column. */
+void bk_html_table_header(FILE *out, const bk_template *tpl, int zh, int codes);
+/* How far a row's name is indented (em), 0 for none. */
+int bk_html_indent(const bk_row *row);
+/* The style sheet of every page. */
+extern const char bk_html_style[];
+/* The script of every page: a marked cell shows its finding or change. */
+extern const char bk_html_script[];
+
+#endif
