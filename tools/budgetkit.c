@@ -263,7 +263,10 @@ static const char diff_help[] =
     "Documents of two bulks are paired by department and units.\n"
     "\n"
     "  --years             A and B are consecutive years: compare B's previous-year figures\n"
-    "                      (表5's 2023 columns, 表9's 2023 row) with A's own\n"
+    "                      (表5's 2023 columns, 表9's 2023 row) with A's own, and name the\n"
+    "                      printed codes the catalogue renamed, recoded, split or merged\n"
+    "  --code-changes FILE the catalogue's changes between the years (CSV, formats/catalog/\n"
+    "                      changes/README.md), besides those in the data folder\n"
     "  --format FMT        text (default), json, or html (one page: A and B side by side per\n"
     "                      table, changed cells marked)\n"
     "  --lang LANG         zh or en (default: from the locale)\n"
@@ -787,6 +790,7 @@ static int cmd_diff(common *c, int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_LONG_OPTIONS,
                                          {"years", no_argument, 0, 'y'},
+                                         {"code-changes", required_argument, 0, 'K'},
                                          {"format", required_argument, 0, 'F'},
                                          {"lang", required_argument, 0, 'g'},
                                          {0, 0, 0, 0}};
@@ -797,6 +801,7 @@ static int cmd_diff(common *c, int argc, char **argv)
         switch (opt) {
         case 'h': fputs(diff_help, stdout); return 0;
         case 'y': o.years = 1; continue;
+        case 'K': o.code_changes = optarg; continue;
         case 'F': format = optarg; continue;
         case 'g': lang = optarg; continue;
         }

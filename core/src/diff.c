@@ -8,6 +8,7 @@
 
 #include "budgetkit/alloc.h"
 #include "budgetkit/io.h"
+#include "code_changes.h"
 #include "inputs.h"
 #include "jobs.h"
 #include "money.h"
@@ -60,6 +61,7 @@ typedef struct run {
     size_t changes;
     int shift; /* B's amounts into A's money unit */
     sbuf col;
+    const bk_code_changes *cc; /* --years: what the catalogue says changed, NULL for nothing */
 } run;
 
 static bk_status emit(run *r, bk_change *c)
@@ -655,6 +657,87 @@ static bk_status compare_narrative(run *r)
     return st;
 }
 
+/* The first row of d printing code: its table, and 1 + its index in *at; NULL when none. */
+static const bk_table *printed(const bk_doc *d, const char *code, size_t *at)
+{
+    for (size_t t = 0; t < d->ntables; t++)
+        for (size_t i = 0; i < d->tables[t]->nrows; i++)
+            if (d->tables[t]->rows[i].code && strcmp(d->tables[t]->rows[i].code, code) == 0) {
+                *at = i + 1;
+                return d->tables[t];
+            }
+    *at = 0;
+    return NULL;
+}
+
+/* Lines of one change: a split is one line per new code, a merger one per old code. */
+static int same_change(const bk_code_change *x, const bk_code_change *y)
+{
+    if (x->year != y->year || strcmp(x->change, y->change) != 0 || strcmp(x->scheme, y->scheme) != 0)
+        return 0;
+    if (strcmp(x->change, "split") == 0)
+        return strcmp(x->old_code, y->old_code) == 0;
+    if (strcmp(x->change, "merged") == 0)
+        return strcmp(x->new_code, y->new_code) == 0;
+    return x == y;
+}
+
+/* What the catalogue says changed between A's year and B's for a code A or B prints. */
+static bk_status catalogue_changes(run *r)
+{
+    const bk_code_changes *cc = r->cc;
+    bk_status st = BK_OK;
+    for (size_t i = 0; cc && i < cc->n && st == BK_OK; i++) {
+        const bk_code_change *e = &cc->v[i];
+        int seen = e->year != r->b->fiscal_year;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = same_change(&cc->v[k], e);
+        if (seen)
+            continue;
+        int merged = strcmp(e->change, "merged") == 0;
+        sbuf olds = {0}, news = {0};
+        const bk_table *ta = NULL, *tb = NULL;
+        size_t at_a = 0, at_b = 0;
+        for (size_t k = i; k < cc->n; k++) {
+            const bk_code_change *x = &cc->v[k];
+            if (k != i && !same_change(x, e))
+                continue;
+            if (k == i || merged) {
+                sb_add(&olds, "%s%s%s%s", olds.len ? "; " : "", x->old_code, *x->old_name ? " " : "",
+                       x->old_name);
+                if (!ta)
+                    ta = printed(r->a, x->old_code, &at_a);
+            }
+            if (k == i || !merged) {
+                sb_add(&news, "%s%s%s%s", news.len ? "; " : "", x->new_code, *x->new_name ? " " : "",
+                       x->new_name);
+                if (!tb)
+                    tb = printed(r->b, x->new_code, &at_b);
+            }
+        }
+        if (olds.failed || news.failed)
+            st = nomem(r->err);
+        else if (ta || tb) {
+            bk_change c;
+            memset(&c, 0, sizeof c);
+            c.kind = "catalogue";
+            c.table = (ta ? ta : tb)->tpl->id;
+            c.row = merged ? e->new_code : e->old_code;
+            c.name = merged ? e->new_name : e->old_name;
+            c.column = e->change;
+            c.old_text = olds.s;
+            c.new_text = news.s;
+            c.source = e->source;
+            c.at_a = ta ? at_a : 0;
+            c.at_b = tb ? at_b : 0;
+            st = emit(r, &c);
+        }
+        bk_free(olds.s);
+        bk_free(news.s);
+    }
+    return st;
+}
+
 static bk_status years_docs(run *r)
 {
     const bk_doc *a = r->a, *b = r->b;
@@ -670,15 +753,18 @@ static bk_status years_docs(run *r)
         if (older)
             st = years_table(r, older, b->tables[t], a->fiscal_year);
     }
+    if (st == BK_OK)
+        st = catalogue_changes(r);
     return st;
 }
 
-bk_status bk_diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_options *o,
-                       bk_change_fn fn, void *user, bk_diff_stats *stats, bk_error *err)
+static bk_status diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_options *o,
+                           const bk_code_changes *cc, bk_change_fn fn, void *user,
+                           bk_diff_stats *stats, bk_error *err)
 {
     bk_diff_options none = {0};
     run r = {a, b, o ? o : &none, fn, user, err, 0, bk_money_shift(b->money_unit, a->money_unit),
-             {0}};
+             {0}, cc};
     bk_status st = BK_OK;
     char ya[16], yb[16], pa[16], pb[16];
     snprintf(ya, sizeof ya, "%d", a->fiscal_year);
@@ -752,6 +838,19 @@ done:
     return st;
 }
 
+bk_status bk_diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_options *o,
+                       bk_change_fn fn, void *user, bk_diff_stats *stats, bk_error *err)
+{
+    bk_code_changes cc = {0};
+    bk_status st = BK_OK;
+    if (o && o->years && o->code_changes)
+        st = bk_code_changes_load(&cc, o->code_changes, err);
+    if (st == BK_OK)
+        st = diff_docs(a, b, o, &cc, fn, user, stats, err);
+    bk_code_changes_free(&cc);
+    return st;
+}
+
 /* ---- inputs: documents paired ---- */
 
 typedef struct held {
@@ -766,6 +865,7 @@ typedef struct diff_job {
     bk_change_fn fn;
     void *user;
     bk_diff_stats *stats;
+    bk_code_changes cc;
     held *a;
     size_t na, capa, npaired;
     size_t nb;
@@ -850,7 +950,7 @@ static bk_status pair_b(bk_doc *doc, void *user, bk_error *err)
             j->stats->changes++;
         return j->fn(&c, j->user, err);
     }
-    st = bk_diff_docs(j->a[pick].doc, doc, j->o, j->fn, j->user, j->stats, err);
+    st = diff_docs(j->a[pick].doc, doc, j->o, &j->cc, j->fn, j->user, j->stats, err);
     release(&j->a[pick]);
     j->npaired++;
     return st;
@@ -861,11 +961,26 @@ bk_status bk_diff(bk_ctx *ctx, const char *a, const char *b, const char *from,
                   bk_error *err)
 {
     bk_diff_options none = {0};
-    diff_job j = {o ? o : &none, fn, user, stats, NULL, 0, 0, 0, 0};
+    diff_job j = {o ? o : &none, fn, user, stats, {0}, NULL, 0, 0, 0, 0};
     const char *in[2] = {a, b};
     char **list[2] = {NULL, NULL};
     size_t nlist[2] = {0, 0};
     bk_status st = BK_OK;
+    if (j.o->years) {
+        /* The catalogue's changes between years: the data folder's, then the user's. */
+        const char *data = bk_ctx_data_dir(ctx);
+        size_t n = data ? strlen(data) + sizeof "/catalog/changes" : 0;
+        char *dir = n ? bk_malloc(n) : NULL;
+        if (n && !dir)
+            st = nomem(err);
+        if (dir) {
+            snprintf(dir, n, "%s/catalog/changes", data);
+            st = bk_code_changes_load_dir(&j.cc, dir, err);
+            bk_free(dir);
+        }
+        if (st == BK_OK && j.o->code_changes)
+            st = bk_code_changes_load(&j.cc, j.o->code_changes, err);
+    }
     for (int k = 0; k < 2 && st == BK_OK; k++)
         st = bk_inputs_expand(ctx, &in[k], 1, from, &list[k], &nlist[k], err);
     if (st == BK_OK)
@@ -898,6 +1013,7 @@ bk_status bk_diff(bk_ctx *ctx, const char *a, const char *b, const char *from,
         bk_free(j.a[i].dept);
     }
     bk_free(j.a);
+    bk_code_changes_free(&j.cc);
     for (int k = 0; k < 2; k++)
         bk_inputs_free(list[k], nlist[k]);
     return st;

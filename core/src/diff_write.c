@@ -192,6 +192,19 @@ void bk_diff_text_line(FILE *o, const bk_change *c, int zh)
                 or_blank(c->old_text, zh), or_blank(c->new_text, zh));
         return;
     }
+    if (strcmp(k, "catalogue") == 0) {
+        static const char *const en[][2] = {{"renamed", "renamed"}, {"recoded", "recoded"},
+                                            {"split", "split"}, {"merged", "merged"}};
+        static const char *const zh_[] = {"更名", "改码", "拆分", "合并"};
+        const char *how = c->column;
+        for (size_t i = 0; i < 4; i++)
+            if (strcmp(c->column, en[i][0]) == 0)
+                how = zh ? zh_[i] : en[i][1];
+        fprintf(o, zh ? "%s：新年度科目%s：%s → %s（%s）\n" : "%s: %s in the new year's catalogue: %s → %s (%s)\n",
+                c->row, how, c->old_text ? c->old_text : "", c->new_text ? c->new_text : "",
+                c->source ? c->source : "");
+        return;
+    }
     if (strcmp(k, "document-added") == 0 || strcmp(k, "document-removed") == 0) {
         int added = k[9] == 'a';
         fprintf(o, "%s%s\n", c->name ? c->name : "",
@@ -230,6 +243,7 @@ static int json_change(bk_diff_printer *p, const bk_change *c)
     set_s(j, "column", c->column);
     set_s(j, "column_a", c->column_a);
     set_s(j, "header", c->column_zh);
+    set_s(j, "source", c->source);
     if (c->has_values) {
         if (!c->old_text)
             set_d(j, "old", c->old_value);

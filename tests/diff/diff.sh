@@ -97,6 +97,39 @@ check "--years exits 1 on a restated figure" status_is 1 "$BK" diff --years --la
 check "--years names the T05 cell" grep -qx "T05 \[深圳市大鹏新区政务服务数据管理局(本级)\] 信息技术服务 / prev_initial (against total): 840.75 → 850.75 (+10.00, +1.19%)" "$tmp/out"
 check "--years names the T09 cell" grep -qx "T09 \[深圳市大鹏新区政务服务数据管理局(本级)\] 2024年 / reception_general: 1.50 → 1.60 (+0.10, +6.67%)" "$tmp/out"
 check "--years nothing else" test "$(changes)" -eq 2
+# what the catalogue says changed between the years (a fixture, not the Ministry's table)
+cat >"$tmp/changes.csv" <<'EOF'
+year,scheme,old_code,old_name,new_code,new_name,change,source
+2025,function,2010301,行政运行,2010350,行政运行（一）,split,fixture
+2025,function,2010301,行政运行,2010351,"行政运行（二）, 含""附属""",split,fixture
+2025,econ_dept,30199,其他工资福利支出,30199,其他工资福利性支出,renamed,fixture
+2025,econ_dept,30102,津贴补贴,30190,津贴补贴和奖金,merged,fixture
+2025,econ_dept,30103,奖金,30190,津贴补贴和奖金,merged,fixture
+2025,function,2990101,不在预算中,2990102,也不在,recoded,fixture
+2026,econ_dept,30201,办公费,30201,办公经费,renamed,fixture
+EOF
+check "--code-changes exits 1" status_is 1 "$BK" diff --years --lang en --code-changes "$tmp/changes.csv" "$seed" "$tmp/2025.json"
+check "--code-changes: a split" grep -qxF 'T07 2010301: split in the new year'"'"'s catalogue: 2010301 行政运行 → 2010350 行政运行（一）; 2010351 行政运行（二）, 含"附属" (fixture)' "$tmp/out"
+check "--code-changes: a renaming" grep -qxF "T08 30199: renamed in the new year's catalogue: 30199 其他工资福利支出 → 30199 其他工资福利性支出 (fixture)" "$tmp/out"
+check "--code-changes: a merger" grep -qxF "T08 30190: merged in the new year's catalogue: 30102 津贴补贴; 30103 奖金 → 30190 津贴补贴和奖金 (fixture)" "$tmp/out"
+check "--code-changes: codes neither prints and other years are left out" test "$(grep -c "catalogue" "$tmp/out")" -eq 3
+check "--code-changes: the cells as before" test "$(changes)" -eq 5
+check "--code-changes JSON" status_is 1 "$BK" diff --years --format json --code-changes "$tmp/changes.csv" "$seed" "$tmp/2025.json"
+check "--code-changes JSON fields" python3 -c "
+import json; r=json.load(open('$tmp/out'))
+c=[x for x in r['changes'] if x['change']=='catalogue']
+assert [(x['row'],x['column'],x['source']) for x in c]==[('2010301','split','fixture'),('30199','renamed','fixture'),('30190','merged','fixture')], c"
+printf 'year,scheme,old_code,old_name,new_code,new_name,change,source\n2025,function,2010301,行政运行,2010350,x,moved,fixture\n' >"$tmp/bad.csv"
+check "a bad change file exits 2" status_is 2 "$BK" diff --years --code-changes "$tmp/bad.csv" "$seed" "$tmp/2025.json"
+check "naming its line" grep -q "bad.csv:2:.*change \"moved\" is not renamed, recoded, split or merged" "$tmp/err"
+printf 'year,scheme,old_code,old_name,new_code,new_name,change,source\n2025,function,2010301,行政运行,2010350,x,split,\n' >"$tmp/bad.csv"
+check "a change without a source exits 2" status_is 2 "$BK" diff --years --code-changes "$tmp/bad.csv" "$seed" "$tmp/2025.json"
+check "saying so" grep -q "bad.csv:2:.*no source" "$tmp/err"
+printf 'year,scheme\n' >"$tmp/bad.csv"
+check "a wrong header exits 2" status_is 2 "$BK" diff --years --code-changes "$tmp/bad.csv" "$seed" "$tmp/2025.json"
+check "naming the header" grep -q "bad.csv:1:1: the first line must be the header" "$tmp/err"
+check "the HTML lists them" status_is 1 "$BK" diff --years --format html --code-changes "$tmp/changes.csv" "$seed" "$tmp/2025.json"
+check "the HTML lists three" test "$(grep -c 'data-change="catalogue"' "$tmp/out")" -eq 3
 check "--years needs consecutive years" status_is 2 "$BK" diff --years "$seed" "$seed"
 check "--years says why" grep -q "next year" "$tmp/err"
 

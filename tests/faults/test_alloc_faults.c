@@ -107,7 +107,7 @@ static bk_status run_job(bk_error *err, bk_report **report_out)
         size_t len = 0;
         FILE *f = open_memstream(&diff_text, &len);
         bk_diff_html *h = f ? bk_diff_html_new(0, "a", "b", 0) : NULL;
-        bk_diff_options o = {0, bk_diff_html_pair};
+        bk_diff_options o = {.pair = bk_diff_html_pair};
         bk_diff_stats stats = {0, 0, 0};
         st = h ? bk_diff(ctx, input, bktest_path(SAMPLE), NULL, &o, bk_diff_html_change, h,
                          &stats, err)

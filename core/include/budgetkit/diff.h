@@ -24,7 +24,7 @@ typedef struct bk_change {
     const char *kind;       /* stable id: cell, text, row-removed, row-added, renamed, recoded,
                                table-removed, table-added, unit-removed, unit-added, header,
                                part-removed, part-added, paragraph-removed, paragraph-added,
-                               indicator, document-removed, document-added */
+                               indicator, document-removed, document-added, catalogue */
     const char *document;   /* B's source (A's for what only A has) */
     const char *document_a; /* A's source, NULL when only B has it */
     const char *unit;       /* unit name, NULL when not about a unit */
@@ -40,6 +40,7 @@ typedef struct bk_change {
     int has_percent;        /* difference / old × 100, old not zero */
     bk_decimal percent;
     size_t at_a, at_b;      /* 1 + the row's index in A's and B's table, 0 when that side has none */
+    const char *source;     /* catalogue: where the change of a code is published */
 } bk_change;
 
 typedef bk_status (*bk_change_fn)(const bk_change *c, void *user, bk_error *err);
@@ -53,6 +54,9 @@ typedef struct bk_diff_options {
     /* Called with the user of the change callback once a pair's changes are all reported;
      * NULL for none. */
     bk_diff_pair_fn pair;
+    /* With years: a file of the catalogue's changes between years (formats/catalog/changes/),
+     * read besides the data folder's catalog/changes/; NULL for none. */
+    const char *code_changes;
 } bk_diff_options;
 
 typedef struct bk_diff_stats {
