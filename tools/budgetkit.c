@@ -119,6 +119,22 @@ static int set_lang(bk_ctx *ctx, const char *lang, const char *cmd)
     return bk_ctx_set_option(ctx, "lang", lang) == BK_OK ? 0 : EXIT_BAD;
 }
 
+/* --jobs N for convert and validate: threads that read inputs while this one writes or
+ * checks; by default one per core. */
+static int set_jobs(bk_ctx *ctx, const char *arg, const char *cmd)
+{
+    char *end;
+    long n = arg ? strtol(arg, &end, 10) : 0;
+    if (arg && (end == arg || *end || n < 1 || n > 256))
+        return usage_error(cmd, "--jobs is a number from 1 to 256, not '%s'", arg);
+    if (!arg) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        n = n < 1 ? 1 : n > 256 ? 256 : n;
+    }
+    bk_ctx_set_jobs(ctx, (unsigned)n);
+    return 0;
+}
+
 static void on_signal(int sig)
 {
     bk_sink_remove_temporaries();
@@ -190,6 +206,8 @@ static const char convert_help[] =
     "  --limit NAME=VALUE  limits: max-input-bytes, max-cells, max-string, max-depth,\n"
     "                      max-header-rows, max-entries, max-uncompressed, max-ratio,\n"
     "                      max-documents (values take K, M, G)\n"
+    "  --jobs N            threads (default: one per core): inputs are read while documents\n"
+    "                      are written; the output is the same for every N\n"
     "\n"
     "Examples:\n"
     "  budgetkit convert samples/dapeng-2024/budget.json /tmp/budget.xml\n"
@@ -223,6 +241,8 @@ static const char validate_help[] =
     "  --lang LANG         zh or en (default: from the locale)\n"
     "  --catalog FILE      a full code catalogue (CSV: scheme,code,name,level,source)\n"
     "  --option KEY=VALUE  pass an option to the validators\n"
+    "  --jobs N            threads (default: one per core): inputs are read while documents\n"
+    "                      are checked; the report is the same for every N\n"
     "  --fix-suggestions OUT  also write the input with the likely wrong cells corrected to OUT\n"
     "                      (format by extension), for review: only corrections that are the\n"
     "                      only explanation of their findings; never over an input\n"
@@ -360,12 +380,18 @@ static int cmd_convert(common *c, int argc, char **argv)
                                          {"layout", required_argument, 0, 'l'},
                                          {"money-unit", required_argument, 0, 'M'},
                                          {"round", required_argument, 0, 'R'},
+                                         {"jobs", required_argument, 0, 'j'},
                                          {0, 0, 0, 0}};
     int opt;
+    const char *jobs = NULL;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(convert_help, stdout);
             return 0;
+        }
+        if (opt == 'j') {
+            jobs = optarg;
+            continue;
         }
         if (opt == 'e' || opt == 'l' || opt == 'M' || opt == 'R') {
             const char *key = opt == 'e' ? "encoding" : opt == 'l' ? "layout"
@@ -383,6 +409,8 @@ static int cmd_convert(common *c, int argc, char **argv)
         return usage_error("convert ", "%s", "convert needs at least one input and an output");
     if (!c->to && bk_ctx_option(c->ctx, "layout")) /* only CSV has layouts */
         c->to = "csv";
+    if (set_jobs(c->ctx, jobs, "convert "))
+        return EXIT_BAD;
     if (load_plugins(c))
         return EXIT_BAD;
     bk_error err;
@@ -616,8 +644,9 @@ static int cmd_validate(common *c, int argc, char **argv)
                                          {"format", required_argument, 0, 'F'},
                                          {"catalog", required_argument, 0, 'c'},
                                          {"fix-suggestions", required_argument, 0, 'X'},
+                                         {"jobs", required_argument, 0, 'j'},
                                          {0, 0, 0, 0}};
-    const char *only = NULL, *skip = NULL, *format = "text", *fixes = NULL;
+    const char *only = NULL, *skip = NULL, *format = "text", *fixes = NULL, *jobs = NULL;
     int strict = 0, opt;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
@@ -627,6 +656,7 @@ static int cmd_validate(common *c, int argc, char **argv)
         case 'S': strict = 1; continue;
         case 'F': format = optarg; continue;
         case 'X': fixes = optarg; continue;
+        case 'j': jobs = optarg; continue;
         case 'c':
             if (bk_ctx_set_option(c->ctx, "catalog", optarg) != BK_OK)
                 return EXIT_BAD;
@@ -641,6 +671,8 @@ static int cmd_validate(common *c, int argc, char **argv)
     if (argc - optind < 1)
         return usage_error("validate ", "%s", "validate needs at least one input");
     if (strict && bk_ctx_set_option(c->ctx, "strict", "1") != BK_OK)
+        return EXIT_BAD;
+    if (set_jobs(c->ctx, jobs, "validate "))
         return EXIT_BAD;
     if (load_plugins(c))
         return EXIT_BAD;

@@ -1,33 +1,36 @@
 /* One allocator for the whole library, with a counter that tests use to fail the Nth call. */
 #include "budgetkit/alloc.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Fault injection is a test facility for a single-threaded program; plain statics suffice. */
+/* Fault injection is a test facility for one thread: the count of calls is the calling
+ * thread's (threads of a parallel job neither race on it nor share a cache line), the
+ * failures are the program's. */
 static unsigned long fail_at;
-static unsigned long calls;
-static int failed;
-static unsigned long failures; /* injected or real, since the program started */
+static _Thread_local unsigned long calls;
+static atomic_int failed;
+static atomic_ulong failures; /* injected or real, since the program started */
 
 void bk_alloc_fail_at(unsigned long n)
 {
     fail_at = n;
     calls = 0;
-    failed = 0;
+    atomic_store(&failed, 0);
 }
 
 unsigned long bk_alloc_count(void) { return calls; }
-int bk_alloc_failed(void) { return failed; }
-unsigned long bk_alloc_failures(void) { return failures; }
+int bk_alloc_failed(void) { return atomic_load(&failed); }
+unsigned long bk_alloc_failures(void) { return atomic_load(&failures); }
 
 /* Counting real failures too lets a caller notice a library that swallowed one. */
 static void *counted(void *p)
 {
     if (!p) {
-        failures++;
-        failed = 1;
+        atomic_fetch_add(&failures, 1);
+        atomic_store(&failed, 1);
     }
     return p;
 }
@@ -36,8 +39,8 @@ static int should_fail(void)
 {
     calls++;
     if (fail_at != 0 && calls == fail_at) {
-        failed = 1;
-        failures++;
+        atomic_store(&failed, 1);
+        atomic_fetch_add(&failures, 1);
         return 1;
     }
     return 0;

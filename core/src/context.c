@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <jansson.h>
 
 #include "budgetkit/alloc.h"
+#include "jobs.h"
 
 typedef struct plugin_entry {
     const bk_plugin_desc *desc;
@@ -42,6 +44,13 @@ struct bk_ctx {
     char *plugin_path; /* ':'-separated folders given by the program */
     option_entry *options;
     size_t noptions, options_cap;
+    /* Readers of parallel jobs look options up while a writer may set one (the xlsx writer
+     * does): the lock guards the table, and replaced values are kept until the context goes
+     * so that a value a reader holds stays valid. */
+    pthread_mutex_t options_lock;
+    char **retired;
+    size_t nretired, retired_cap;
+    unsigned jobs;
     bk_limits limits;
     char *data_dir;
     bk_templates *templates;
@@ -78,11 +87,27 @@ void bk_ctx_set_diagnostics(bk_ctx *ctx, bk_diag_fn fn, void *user)
     ctx->diag_user = user;
 }
 
+/* A reading thread of a parallel job keeps its diagnostics with its documents, so that they
+ * reach the program in the order a single thread would have produced them. */
+static _Thread_local bk_diag_fn capture_fn;
+static _Thread_local void *capture_user;
+
+void bk_ctx_capture_diagnostics(bk_diag_fn fn, void *user)
+{
+    capture_fn = fn;
+    capture_user = user;
+}
+
 void bk_ctx_diagnose(bk_ctx *ctx, const bk_diag *d)
 {
-    if (ctx->diag)
+    if (capture_fn)
+        capture_fn(d, capture_user);
+    else if (ctx->diag)
         ctx->diag(d, ctx->diag_user);
 }
+
+void bk_ctx_set_jobs(bk_ctx *ctx, unsigned jobs) { ctx->jobs = jobs ? jobs : 1; }
+unsigned bk_ctx_jobs(const bk_ctx *ctx) { return ctx->jobs; }
 
 /* The resolved folder holding this library, or 0 when it cannot be found. */
 static int library_dir(char *dir, size_t cap)
@@ -123,6 +148,8 @@ bk_ctx *bk_ctx_new(void)
     bk_ctx *ctx = bk_calloc(1, sizeof *ctx);
     if (ctx) {
         ctx->limits = default_limits;
+        ctx->jobs = 1;
+        pthread_mutex_init(&ctx->options_lock, NULL);
         find_default_dirs(ctx);
     }
     return ctx;
@@ -148,6 +175,10 @@ void bk_ctx_free(bk_ctx *ctx)
         bk_free(ctx->options[i].value);
     }
     bk_free(ctx->options);
+    for (size_t i = 0; i < ctx->nretired; i++)
+        bk_free(ctx->retired[i]);
+    bk_free(ctx->retired);
+    pthread_mutex_destroy(&ctx->options_lock);
     bk_free(ctx->plugin_path);
     bk_free(ctx->data_dir);
     bk_free(ctx->searched);
@@ -187,14 +218,19 @@ bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_
     return bk_error_set(err, BK_E_USAGE, "no limit is called \"%s\"", name);
 }
 
-bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value)
+static bk_status set_option_locked(bk_ctx *ctx, const char *key, const char *value)
 {
     for (size_t i = 0; i < ctx->noptions; i++)
         if (strcmp(ctx->options[i].key, key) == 0) {
+            if (strcmp(ctx->options[i].value, value) == 0)
+                return BK_OK;
             char *v = bk_strdup(value);
-            if (!v)
+            if (!v || bk_grow((void **)&ctx->retired, &ctx->retired_cap, ctx->nretired + 1,
+                              sizeof *ctx->retired)) {
+                bk_free(v);
                 return BK_E_NOMEM;
-            bk_free(ctx->options[i].value);
+            }
+            ctx->retired[ctx->nretired++] = ctx->options[i].value;
             ctx->options[i].value = v;
             return BK_OK;
         }
@@ -213,12 +249,23 @@ bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value)
     return BK_OK;
 }
 
+bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value)
+{
+    pthread_mutex_lock(&ctx->options_lock);
+    bk_status st = set_option_locked(ctx, key, value);
+    pthread_mutex_unlock(&ctx->options_lock);
+    return st;
+}
+
 const char *bk_ctx_option(const bk_ctx *ctx, const char *key)
 {
-    for (size_t i = 0; i < ctx->noptions; i++)
+    const char *v = NULL;
+    pthread_mutex_lock((pthread_mutex_t *)&ctx->options_lock);
+    for (size_t i = 0; i < ctx->noptions && !v; i++)
         if (strcmp(ctx->options[i].key, key) == 0)
-            return ctx->options[i].value;
-    return NULL;
+            v = ctx->options[i].value;
+    pthread_mutex_unlock((pthread_mutex_t *)&ctx->options_lock);
+    return v;
 }
 
 bk_status bk_ctx_set_data_dir(bk_ctx *ctx, const char *dir)

@@ -49,7 +49,9 @@ bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const
 {
     merger m = {fn, user, NULL, 0, 0};
     bk_status st = BK_OK;
-    for (size_t i = 0; i < n && st == BK_OK; i++) {
+    if (bk_ctx_jobs(ctx) > 1 && n > 0)
+        st = bk_read_inputs_parallel(ctx, inputs, n, from, &m.input, merger_push, &m, err);
+    for (size_t i = 0; i < n && st == BK_OK && bk_ctx_jobs(ctx) <= 1; i++) {
         m.input = i;
         bk_source *src = bk_source_open(inputs[i], err);
         if (!src) {

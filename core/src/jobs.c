@@ -78,6 +78,30 @@ void bk_import_warn_in(bk_import *job, const char *file, long line, long column,
     va_end(ap);
 }
 
+/* The imports running on this thread, innermost last: a parallel job records with each
+ * document which reader and file it came from. */
+typedef struct running {
+    const char *source, *plugin;
+    const struct running *outer;
+} running;
+static _Thread_local const running *innermost;
+
+void bk_import_current(const char **source, const char **plugin)
+{
+    *source = innermost ? innermost->source : NULL;
+    *plugin = innermost ? innermost->plugin : NULL;
+}
+
+void bk_import_decorate(bk_error *err, bk_status st, const char *source, const char *plugin)
+{
+    if (!err->code)
+        bk_error_set(err, st, "the %s reader failed", plugin);
+    if (!err->file[0])
+        bk_error_at(err, source, err->line, err->column, err->offset);
+    if (!err->plugin[0])
+        snprintf(err->plugin, sizeof err->plugin, "%s", plugin);
+}
+
 bk_status bk_run_import(bk_ctx *ctx, bk_source *src, const char *from, int depth,
                         size_t *ndocs, bk_doc_fn fn, void *user, bk_error *err)
 {
@@ -99,15 +123,12 @@ bk_status bk_run_import_where(bk_ctx *ctx, bk_source *src, const char *from, int
         return bk_error_set(err, BK_E_HOSTILE, "an archive inside an archive is not accepted");
     }
     bk_import job = {ctx, src, tpls, err, fn, user, ndocs, depth, where};
+    running here = {bk_source_name(src), d->name, innermost};
+    innermost = &here;
     bk_status st = d->import(&job);
-    if (st != BK_OK) {
-        if (!err->code)
-            bk_error_set(err, st, "the %s reader failed", d->name);
-        if (!err->file[0])
-            bk_error_at(err, bk_source_name(src), err->line, err->column, err->offset);
-        if (!err->plugin[0])
-            snprintf(err->plugin, sizeof err->plugin, "%s", d->name);
-    }
+    innermost = here.outer;
+    if (st != BK_OK)
+        bk_import_decorate(err, st, bk_source_name(src), d->name);
     return st;
 }
 

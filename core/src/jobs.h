@@ -52,4 +52,18 @@ bk_status bk_run_import_where(bk_ctx *ctx, bk_source *src, const char *from, int
                               size_t *ndocs, bk_doc_fn fn, void *user,
                               const struct bk_where *where, bk_error *err);
 
+/* What bk_run_import adds to an error the document callback returned: the file and the
+ * reader. The innermost import running on this thread (NULL names outside any). */
+void bk_import_current(const char **source, const char **plugin);
+void bk_import_decorate(bk_error *err, bk_status st, const char *source, const char *plugin);
+
+/* Diagnostics of this thread go to fn instead of the context's callback (NULL: back). */
+void bk_ctx_capture_diagnostics(bk_diag_fn fn, void *user);
+
+/* The inputs' documents read by threads (bk_ctx_jobs), handed to fn on this thread in the
+ * order of a single-threaded read, with *input set to the index of the input each came from. */
+bk_status bk_read_inputs_parallel(bk_ctx *ctx, const char *const *inputs, size_t n,
+                                  const char *from, size_t *input, bk_doc_fn fn, void *user,
+                                  bk_error *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,24 +37,26 @@ struct bk_sink {
 };
 
 /* Temporaries still on disk, so that an interrupted program can remove them. A fixed table:
- * the signal handler must not allocate. */
+ * the signal handler must not allocate; its slots are taken and freed atomically, as the
+ * threads of a parallel job may write files (a grid dump) while the output is written. */
 #define MAX_TEMPS 64
-static char *temps[MAX_TEMPS];
+static _Atomic(char *) temps[MAX_TEMPS];
 
 static void temp_register(char *path)
 {
-    for (int i = 0; i < MAX_TEMPS; i++)
-        if (!temps[i]) {
-            temps[i] = path;
+    for (int i = 0; i < MAX_TEMPS; i++) {
+        char *expected = NULL;
+        if (atomic_compare_exchange_strong(&temps[i], &expected, path))
             return;
-        }
+    }
 }
 
 static void temp_forget(const char *path)
 {
-    for (int i = 0; i < MAX_TEMPS; i++)
-        if (temps[i] == path)
-            temps[i] = NULL;
+    for (int i = 0; i < MAX_TEMPS; i++) {
+        char *expected = (char *)path;
+        atomic_compare_exchange_strong(&temps[i], &expected, NULL);
+    }
 }
 
 /* Empty a staging folder with system calls only (no allocation, no locks), so that this works
@@ -84,14 +87,13 @@ static void empty_folder_raw(const char *dir)
 
 void bk_sink_remove_temporaries(void)
 {
-    for (int i = 0; i < MAX_TEMPS; i++)
-        if (temps[i]) {
-            if (unlink(temps[i]) != 0) {
-                empty_folder_raw(temps[i]);
-                (void)rmdir(temps[i]);
-            }
-            temps[i] = NULL;
+    for (int i = 0; i < MAX_TEMPS; i++) {
+        char *path = atomic_exchange(&temps[i], NULL);
+        if (path && unlink(path) != 0) {
+            empty_folder_raw(path);
+            (void)rmdir(path);
         }
+    }
 }
 
 static bk_sink *sink_alloc(enum sink_kind kind, const char *name, bk_error *err)

@@ -58,6 +58,12 @@ BK_API void bk_ctx_set_diagnostics(bk_ctx *ctx, bk_diag_fn fn, void *user);
 /* Hand a diagnostic to the installed callback, if any. */
 BK_API void bk_ctx_diagnose(bk_ctx *ctx, const bk_diag *d);
 
+/* Threads a job may use (default 1): inputs are read by up to jobs - 1 threads while the
+ * calling thread converts or validates their documents in order; outputs and reports are
+ * those of one thread. */
+BK_API void bk_ctx_set_jobs(bk_ctx *ctx, unsigned jobs);
+BK_API unsigned bk_ctx_jobs(const bk_ctx *ctx);
+
 /* Key/value options handed to plugins (bk_import_option...). */
 BK_API bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value);
 BK_API const char *bk_ctx_option(const bk_ctx *ctx, const char *key);
