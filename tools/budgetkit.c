@@ -688,6 +688,13 @@ static int cmd_validate(common *c, int argc, char **argv)
         bk_report_free(report);
         return EXIT_BAD;
     }
+    /* Findings are written as each document is done, unless something needs them all. */
+    int streamed = !html && !fixes;
+    if (streamed && bk_report_stream(report, &ro, strcmp(format, "json") == 0, stdout) != 0) {
+        fprintf(stderr, "budgetkit: out of memory\n");
+        bk_report_free(report);
+        return EXIT_BAD;
+    }
     bk_status st = bk_validate_each(c->ctx, (const char *const *)argv + optind,
                                     (size_t)(argc - optind), c->from, only, skip, report,
                                     html ? html_document : NULL, html, &err);
@@ -697,7 +704,8 @@ static int cmd_validate(common *c, int argc, char **argv)
         bk_report_free(report);
         return EXIT_BAD;
     }
-    size_t errors = html ? bk_html_end(html, report, stdout)
+    size_t errors = streamed ? bk_report_finish(report)
+                    : html ? bk_html_end(html, report, stdout)
                     : strcmp(format, "json") == 0 ? bk_report_write_json(report, &ro, stdout)
                                                   : bk_report_write_text(report, &ro, stdout);
     if (fixes) {

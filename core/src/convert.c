@@ -351,8 +351,16 @@ static bk_status validate_doc(bk_doc *doc, void *user, bk_error *err)
             return st;
         }
     }
-    if (run->fn)
-        return run->fn(doc, run->report, first, run->user, err);
+    if (run->fn) {
+        bk_status st = run->fn(doc, run->report, first, run->user, err);
+        if (st != BK_OK)
+            return st;
+    }
+    int rc = bk_report_document_done(run->report);
+    if (rc == -2)
+        return bk_error_set(err, BK_E_IO, "cannot write the report");
+    if (rc != 0)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
     return BK_OK;
 }
 

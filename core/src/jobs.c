@@ -208,6 +208,6 @@ bk_status bk_validation_add(bk_validation *job, const bk_finding *f)
 
 size_t bk_validation_last_id(bk_validation *job)
 {
-    size_t n = bk_report_count(job->report);
-    return n ? bk_report_at(job->report, n - 1)->id : 0;
+    /* Ids count findings from 1; a streamed report may have written the last one already. */
+    return bk_report_count(job->report);
 }

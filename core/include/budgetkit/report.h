@@ -71,6 +71,19 @@ typedef struct bk_report_options {
     int reserved;
 } bk_report_options;
 
+/* A streamed report: findings are written to out when each document is done
+ * (bk_report_document_done, which bk_validate calls) and then forgotten, so that memory
+ * does not grow with the number of documents; bk_report_finish writes the rest and the
+ * closing counts and returns the number of errors. The output is that of
+ * bk_report_write_text (json 0) or bk_report_write_json (json 1) at the end. Call before
+ * the first finding; -1 when out of memory. bk_report_at then knows only the findings of the
+ * document being validated. */
+BK_API int bk_report_stream(bk_report *r, const bk_report_options *o, int json, FILE *out);
+/* The findings added so far belong to one document (written now when streaming). 0, -1
+ * when out of memory, -2 when the streamed output cannot be written. */
+BK_API int bk_report_document_done(bk_report *r);
+BK_API size_t bk_report_finish(bk_report *r);
+
 /* Write the report for people: one finding a line, a per-document summary when there are
  * several documents, a closing count. Returns the number of errors (what makes exit 1). */
 BK_API size_t bk_report_write_text(const bk_report *r, const bk_report_options *o, FILE *out);
