@@ -134,6 +134,35 @@ static int unpack(const unsigned char *p, const unsigned char *end, size_t doc, 
 
 /* ---- recording a document ---- */
 
+/* The units' printed and normalised names in one block: pointers, then the text. */
+static char **unit_names(const bk_doc *doc)
+{
+    size_t n = doc->nunits, text = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = doc->units[i].name ? doc->units[i].name : "";
+        text += strlen(name) + 1 + bk_label_normalise(name, NULL, 0) + 1;
+    }
+    char **names = bk_malloc(2 * n * sizeof *names + text + 1);
+    if (!names)
+        return NULL;
+    char *p = (char *)(names + 2 * n);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = doc->units[i].name ? doc->units[i].name : "";
+        size_t len = strlen(name);
+        names[i] = p;
+        memcpy(p, name, len + 1);
+        p += len + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
+        size_t len = bk_label_normalise(name, NULL, 0);
+        names[n + i] = p;
+        bk_label_normalise(name, p, len + 1);
+        p += len + 1;
+    }
+    return names;
+}
+
 static bk_status add_doc(tot_run *run, size_t *index)
 {
     tot_state *st = run->state;
@@ -146,20 +175,19 @@ static bk_status add_doc(tot_run *run, size_t *index)
     memset(d, 0, sizeof *d);
     d->year = doc->fiscal_year;
     d->vals_at = d->vals_end = st->nvals;
-    d->source = bk_strdup(doc->source ? doc->source : "");
+    const char *source = doc->source ? doc->source : "";
+    if (st->ndocs > 0 && strcmp(st->docs[st->ndocs - 1].source, source) == 0) {
+        d->source = st->docs[st->ndocs - 1].source;
+    } else {
+        d->source = bk_strdup(source);
+        d->owns_source = 1;
+    }
     d->dept = normalised(doc->dept_name);
-    d->units = bk_calloc(2 * (doc->nunits ? doc->nunits : 1), sizeof *d->units);
+    d->units = unit_names(doc);
     st->ndocs++; /* counted now so that tot_state_free releases what was allocated */
     if (!d->source || !d->dept || !d->units)
         return nomem(run->job);
     d->nunits = doc->nunits;
-    /* units[i] is the printed name, units[nunits + i] the normalised one. */
-    for (size_t i = 0; i < doc->nunits; i++) {
-        d->units[i] = bk_strdup(doc->units[i].name ? doc->units[i].name : "");
-        d->units[doc->nunits + i] = normalised(doc->units[i].name);
-        if (!d->units[i] || !d->units[doc->nunits + i])
-            return nomem(run->job);
-    }
     *index = st->ndocs - 1;
     return BK_OK;
 }

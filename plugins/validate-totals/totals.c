@@ -18,11 +18,9 @@ void tot_state_free(void *p)
     bk_free(st->x);
     for (size_t i = 0; i < st->ndocs; i++) {
         tot_docrec *d = &st->docs[i];
-        if (d->units)
-            for (size_t u = 0; u < 2 * d->nunits; u++)
-                bk_free(d->units[u]);
         bk_free(d->units);
-        bk_free(d->source);
+        if (d->owns_source)
+            bk_free(d->source);
         bk_free(d->dept);
     }
     bk_free(st->docs);

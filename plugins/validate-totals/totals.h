@@ -142,10 +142,13 @@ typedef struct tot_unitval {
 } tot_unitval;
 
 typedef struct tot_docrec {
-    char *source;
+    char *source;    /* shared with the previous record when equal (documents of one bulk) */
+    int owns_source;
     char *dept;
     int year;
-    char **units; /* names of the document's units, by unit index */
+    /* Names of the document's units, by unit index: printed ones, then normalised ones; one
+     * allocation holding the pointers and the text, as every document of a bulk keeps it. */
+    char **units;
     size_t nunits;
     size_t listed; /* distinct non-department units having a unit row */
     int has_dept_row;
