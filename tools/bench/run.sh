@@ -175,6 +175,18 @@ job() {
         row "" "$peer" "$peer_bytes" "$CELLS" "$wall" "$cpu" "$rss" "$(ratio "$wall" "$bk_wall")"
     done
     SUMMARY["$name"]+=" $CELLS:${bk_wall:-x}:${bk_cpu:-x}"
+    LAST_WALL=$bk_wall
+}
+
+# threads NAME TARGET INPUTBYTES OUT OKSTATUS BK-CMD...: the job again with --jobs 2 (the
+# command line ends with its output, so --jobs goes first); "vs peer" is then the --jobs 1
+# line's wall time / this one's: the speed-up of a second thread.
+threads() {
+    local name=$1 target=$2 bytes=$3 out=$4 ok=$5 base=$LAST_WALL
+    shift 5
+    measure "$out" "$ok" "$1" "$2" --jobs 2 "${@:3}"
+    row "  --jobs 2" budgetkit "$bytes" "$CELLS" "$WALL" "$CPU" "$RSS" "$(ratio "$base" "$WALL")" "$target"
+    SUMMARY["$name --jobs 2"]+=" $CELLS:${WALL:-x}:${CPU:-x}"
 }
 
 # ---- one size -------------------------------------------------------------------------------
@@ -202,18 +214,21 @@ bench_size() {
     echo "   bulk.json $(size_of "$d/bulk.json") B, bulk.csv $(size_of "$d/bulk.csv") B, bulk.xml $(size_of "$d/bulk.xml") B, bulk.zip $(size_of "$d/bulk.zip") B"
     header
     job "csv -> json" 4 "$(size_of "$d/bulk.csv")" "$d/out.json" 0 \
-        "$BK" convert "$d/bulk.csv" "$d/out.json" -- \
+        "$BK" convert --jobs 1 "$d/bulk.csv" "$d/out.json" -- \
         mlr "$(size_of "$d/bulk.csv")" "$d/peer.json" sh -c 'exec mlr --icsv --ojson cat "$1" >"$2"' sh "$d/bulk.csv" "$d/peer.json" -- \
         duckdb "$(size_of "$d/bulk.csv")" "$d/duck.json" node "$PEER_DUCKDB" csv2json "$d/bulk.csv" "$d/duck.json"
+    threads "csv -> json" 1.6 "$(size_of "$d/bulk.csv")" "$d/out.json" 0 "$BK" convert "$d/bulk.csv" "$d/out.json"
     job "json -> csv" 4 "$(size_of "$d/bulk.json")" "$d/out.csv" 0 \
-        "$BK" convert "$d/bulk.json" "$d/out.csv" -- \
+        "$BK" convert --jobs 1 "$d/bulk.json" "$d/out.csv" -- \
         mlr "$(size_of "$d/bulk.json")" "$d/peer.csv" sh -c 'exec mlr --ijson --ocsv cat "$1" >"$2"' sh "$d/bulk.json" "$d/peer.csv" -- \
         duckdb "$(size_of "$d/bulk.json")" "$d/duck.csv" node "$PEER_DUCKDB" json2csv "$d/bulk.json" "$d/duck.csv"
+    threads "json -> csv" "" "$(size_of "$d/bulk.json")" "$d/out.csv" 0 "$BK" convert "$d/bulk.json" "$d/out.csv"
     job "csv -> xml" "" "$(size_of "$d/bulk.csv")" "$d/out.xml" 0 \
         "$BK" convert "$d/bulk.csv" "$d/out.xml"
     job "xml -> json" 0.5 "$(size_of "$d/bulk.xml")" "$d/out.json" 0 \
-        "$BK" convert "$d/bulk.xml" "$d/out.json" -- \
+        "$BK" convert --jobs 1 "$d/bulk.xml" "$d/out.json" -- \
         xmllint "$(size_of "$d/bulk.xml")" "$d/peer.none" xmllint --stream --noout "$d/bulk.xml"
+    threads "xml -> json" "" "$(size_of "$d/bulk.xml")" "$d/out.json" 0 "$BK" convert "$d/bulk.xml" "$d/out.json"
     job "folder -> archive" "" "$(size_of "$d"/docs/*.json)" "$d/out.zip" 0 \
         "$BK" convert "$d"/docs/*.json "$d/out.zip"
     job "archive -> folder" "" "$(size_of "$d/bulk.zip")" "$d/out/" 0 \
@@ -225,9 +240,10 @@ bench_size() {
         "$BK" convert --to xlsx "$d"/docs/*.json "$d/outx/" -- \
         openpyxl "$(size_of "$d"/docs/*.json)" "$d/peerx/" /usr/bin/python3 "$PEER_XLSX" write "$d/peerx" "$d"/docs/*.json
     job "validate archive" 3 "$(size_of "$d/bulk.zip")" "$d/report.txt" any \
-        "$BK" validate --catalog "$d/catalog.csv" "$d/bulk.zip" -- \
+        "$BK" validate --jobs 1 --catalog "$d/catalog.csv" "$d/bulk.zip" -- \
         mlr "$(size_of "$d/bulk.csv")" "$d/peer.sums" sh -c 'exec mlr --icsv --ojson filter "\$record == \"cell\"" then stats1 -a sum -f value -g unit,table,column "$1" >"$2"' sh "$d/bulk.csv" "$d/peer.sums" -- \
         duckdb "$(size_of "$d/bulk.csv")" "$d/duck.sums" node "$PEER_DUCKDB" sums "$d/bulk.csv" "$d/duck.sums"
+    threads "validate archive" 1.6 "$(size_of "$d/bulk.zip")" "$d/report.txt" any "$BK" validate --catalog "$d/catalog.csv" "$d/bulk.zip"
     if [ "${KEEP:-0}" != 1 ]; then
         rm -rf "$d"
     fi
@@ -248,8 +264,9 @@ done
 if [ $# -gt 1 ]; then
     echo
     echo "== scaling (budgetkit time per cell, relative to the first size; 1.00 = linear)"
-    for name in "csv -> json" "json -> csv" "csv -> xml" "xml -> json" "folder -> archive" \
-        "archive -> folder" "xlsx -> json" "json -> xlsx" "validate archive"; do
+    for name in "csv -> json" "csv -> json --jobs 2" "json -> csv" "json -> csv --jobs 2" "csv -> xml" \
+        "xml -> json" "xml -> json --jobs 2" "folder -> archive" "archive -> folder" "xlsx -> json" \
+        "json -> xlsx" "validate archive" "validate archive --jobs 2"; do
         printf '%-18s' "$name"
         echo "${SUMMARY[$name]}" | awk '{
             for (i = 1; i <= NF; i++) {
