@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "budgetkit/alloc.h"
 #include "hash.h"
@@ -233,8 +234,11 @@ bk_status bk_read_inputs_parallel(bk_ctx *ctx, const char *const *inputs, size_t
     size_t nreaders = jobs > 1 ? jobs - 1 : 1;
     if (nreaders > n)
         nreaders = n;
-    /* What is made on first use is made now, before threads share it. */
+    /* What is made on first use is made now, before threads share it: the hash key, the C
+     * library's time zone (libzip converts entry times with mktime, whose first call sets
+     * it up) and the templates. */
     (void)bk_hash_bytes("", 0);
+    tzset();
     if (!bk_ctx_templates(ctx, err))
         return err->code ? err->code : BK_E_IO;
     pipeline p;
