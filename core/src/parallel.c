@@ -193,6 +193,12 @@ static void *reader_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&p->mu);
         size_t i = p->next < p->n && !p->stop ? p->next++ : p->n;
+        /* Standard input is read only once its turn has come: a job that stops before it
+         * must not wait for a terminal, nor take what a later program would read. */
+        while (i < p->n && strcmp(p->inputs[i], "-") == 0 && p->current != i && !p->stop)
+            pthread_cond_wait(&p->to_reader, &p->mu);
+        if (p->stop)
+            i = p->n;
         pthread_mutex_unlock(&p->mu);
         if (i >= p->n)
             return NULL;

@@ -173,6 +173,22 @@ else
     fail "a failed conversion with --jobs 2 left an output or did not exit 2"
 fi
 
+# Standard input among files: read in its turn.
+for j in 1 2 3; do
+    run stdin "$j" "$BK" validate --lang en --catalog "$tmp/catalog.csv" --jobs "$j" "$g/doc-000001.json" - "$g/doc-000003.json" <"$g/doc-000002.json"
+done
+same stdin "validate a file, standard input and a file"
+# A job that stops at an input before standard input does not wait for it (a terminal).
+mkfifo "$tmp/never"
+for j in 1 3; do
+    run stdin-stop "$j" timeout 20 "$BK" validate --lang en --jobs "$j" "$tmp/broken.json" - "$g/doc-000001.json" <>"$tmp/never"
+done
+if [ "$(cat "$tmp/stdin-stop.3.rc")" = 2 ] && cmp -s "$tmp/stdin-stop.1.err" "$tmp/stdin-stop.3.err"; then
+    pass "an unreadable input before standard input ends the job without reading it"
+else
+    fail "validate --jobs 3 broken.json - waited for standard input or failed otherwise (exit $(cat "$tmp/stdin-stop.3.rc"))"
+fi
+
 # Usage.
 "$BK" convert --jobs 0 "$seed/budget.json" "$tmp/x.json" 2>"$tmp/usage.err"
 if [ $? = 2 ] && grep -q -- "--jobs" "$tmp/usage.err"; then
