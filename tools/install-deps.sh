@@ -8,6 +8,7 @@ packages=(
   libcmocka-dev python3 python3-jsonschema libxml2-utils        # tests: cmocka, schema checks
   libpoppler-glib-dev poppler-utils                             # pdf plugin (GPL), its tests
   clang libclang-rt-14-dev                                      # fuzzing and sanitizers
+  valgrind time                                                 # tests: work and memory counted
   libxlsxwriter-dev libfreexl-dev python3-openpyxl              # spreadsheets; tests read them with openpyxl
   chromium fonts-wqy-microhei                                   # the HTML report in a browser
 )

@@ -20,6 +20,12 @@ struct bk_doc_private {
     uint32_t *unit_slots;
     size_t unit_nslots;
     bk_where *where; /* read from a grid: its lines back to pages and sheets */
+    /* The same by printed name (bk_label_equal): readers of printed tables find units by the
+     * name a row prints. name_hash[u] is unit u's normalised name hashed. */
+    uint32_t *name_slots;
+    uint64_t *name_hash;
+    /* First unit of each kind, index + 1 (0 none). */
+    uint32_t first_of_kind[3];
 };
 
 bk_doc *bk_doc_new(void)
@@ -70,6 +76,8 @@ void bk_doc_free(bk_doc *doc)
         bk_free(doc->priv->defined);
         bk_free(doc->priv->unit_slots);
         bk_where_free(doc->priv->where);
+        bk_free(doc->priv->name_slots);
+        bk_free(doc->priv->name_hash);
         bk_strpool_free(&doc->priv->pool);
         bk_free(doc->priv);
     }
@@ -150,38 +158,83 @@ int bk_doc_find_unit(const bk_doc *doc, const char *id)
     return -1;
 }
 
-/* Index unit i (already in doc->units); 0 on success, -1 out of memory. */
+static void slot_put(uint32_t *slots, size_t nslots, size_t j, size_t u)
+{
+    while (slots[j])
+        j = (j + 1) & (nslots - 1);
+    slots[j] = (uint32_t)u + 1;
+}
+
+/* Index unit i (already in doc->units, its name hashed in name_hash[i]); 0 on success, -1
+ * out of memory. */
 static int index_unit(bk_doc *doc, size_t i)
 {
     struct bk_doc_private *p = doc->priv;
     if (2 * (doc->nunits + 1) > p->unit_nslots) {
         size_t n = p->unit_nslots ? 2 * p->unit_nslots : 16;
-        uint32_t *slots = bk_calloc(n, sizeof *slots);
-        if (!slots)
+        uint32_t *slots = bk_calloc(n, sizeof *slots), *names = bk_calloc(n, sizeof *names);
+        if (!slots || !names) {
+            bk_free(slots);
+            bk_free(names);
             return -1;
-        uint32_t *old = p->unit_slots;
+        }
+        bk_free(p->unit_slots);
+        bk_free(p->name_slots);
         p->unit_slots = slots;
+        p->name_slots = names;
         p->unit_nslots = n;
         for (size_t u = 0; u < doc->nunits; u++) {
-            size_t j = unit_slot(p, doc->units[u].id);
-            while (slots[j])
-                j = (j + 1) & (n - 1);
-            slots[j] = (uint32_t)u + 1;
+            slot_put(slots, n, unit_slot(p, doc->units[u].id), u);
+            slot_put(names, n, (size_t)p->name_hash[u] & (n - 1), u);
         }
-        bk_free(old);
     }
-    size_t j = unit_slot(p, doc->units[i].id);
-    while (p->unit_slots[j])
-        j = (j + 1) & (p->unit_nslots - 1);
-    p->unit_slots[j] = (uint32_t)i + 1;
+    slot_put(p->unit_slots, p->unit_nslots, unit_slot(p, doc->units[i].id), i);
+    slot_put(p->name_slots, p->unit_nslots, (size_t)p->name_hash[i] & (p->unit_nslots - 1), i);
+    if ((unsigned)doc->units[i].kind < 3 && !p->first_of_kind[doc->units[i].kind])
+        p->first_of_kind[doc->units[i].kind] = (uint32_t)i + 1;
     return 0;
 }
 
 int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind)
 {
-    for (size_t i = 0; i < doc->nunits; i++)
-        if (doc->units[i].kind == (int)kind)
-            return (int)i;
+    /* Readers ask this for every row; a scan would make them quadratic in units. */
+    if ((unsigned)kind < 3)
+        return (int)doc->priv->first_of_kind[kind] - 1;
+    return -1;
+}
+
+/* The hash of a label as bk_label_equal compares it. */
+static int label_hash(const char *name, uint64_t *h)
+{
+    char buf[512];
+    size_t n = bk_label_normalise(name, buf, sizeof buf);
+    if (n < sizeof buf) {
+        *h = bk_hash_bytes(buf, n);
+        return 0;
+    }
+    char *big = bk_malloc(n + 1);
+    if (!big)
+        return -1;
+    bk_label_normalise(name, big, n + 1);
+    *h = bk_hash_bytes(big, n);
+    bk_free(big);
+    return 0;
+}
+
+int bk_doc_find_unit_named(const bk_doc *doc, const char *name)
+{
+    const struct bk_doc_private *p = doc->priv;
+    uint64_t h;
+    if (!p->unit_nslots || !name || label_hash(name, &h))
+        return -1;
+    size_t mask = p->unit_nslots - 1;
+    /* Units of one name sit on the probe sequence in the order they were added: the first
+     * found is the first added. */
+    for (size_t j = (size_t)h & mask; p->name_slots[j]; j = (j + 1) & mask) {
+        uint32_t u = p->name_slots[j] - 1;
+        if (p->name_hash[u] == h && bk_label_equal(doc->units[u].name, name))
+            return (int)u;
+    }
     return -1;
 }
 
@@ -209,15 +262,26 @@ bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit
             return bk_error_set(err, BK_E_CONTENT, "unit \"%s\" names parent \"%s\", which is not "
                                 "listed before it", id, parent_id);
     }
+    size_t cap = doc->priv->units_cap;
     if (bk_grow((void **)&doc->units, &doc->priv->units_cap, doc->nunits + 1, sizeof *doc->units))
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    if (doc->priv->units_cap != cap) {
+        /* name_hash grows with units (same capacity). */
+        uint64_t *nh = bk_realloc(doc->priv->name_hash, doc->priv->units_cap * sizeof *nh);
+        if (!nh) {
+            doc->priv->units_cap = cap;
+            return bk_error_set(err, BK_E_NOMEM, "out of memory");
+        }
+        doc->priv->name_hash = nh;
+    }
     int ok = 1;
     bk_unit *u = &doc->units[doc->nunits];
     u->id = intern_opt(doc, id, &ok);
     u->name = intern_opt(doc, name ? name : "", &ok);
     u->kind = (int)kind;
     u->parent = parent;
-    if (!ok || index_unit(doc, doc->nunits) != 0)
+    if (!ok || label_hash(u->name, &doc->priv->name_hash[doc->nunits]) ||
+        index_unit(doc, doc->nunits) != 0)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     doc->nunits++;
     return BK_OK;

@@ -180,10 +180,7 @@ static const char *intern_trimmed(wide_in *w, const char *s, size_t len)
 
 static int unit_by_name(const bk_doc *doc, const char *name)
 {
-    for (size_t i = 0; i < doc->nunits; i++)
-        if (bk_label_equal(doc->units[i].name, name))
-            return (int)i;
-    return -1;
+    return bk_doc_find_unit_named(doc, name);
 }
 
 static int add_unit(wide_in *w, const char *name, size_t len, bk_unit_kind kind, long line)

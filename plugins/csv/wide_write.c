@@ -216,10 +216,7 @@ static int unit_named(const bk_doc *doc, const char *name)
 {
     if (!name)
         return -1;
-    for (size_t i = 0; i < doc->nunits; i++)
-        if (bk_label_equal(doc->units[i].name, name))
-            return (int)i;
-    return -1;
+    return bk_doc_find_unit_named(doc, name);
 }
 
 static int uses_levels(const bk_table *t)

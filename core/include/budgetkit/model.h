@@ -150,6 +150,9 @@ BK_API bk_status bk_doc_set_source(bk_doc *doc, const char *source);
 BK_API bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit_kind kind,
                           const char *parent_id, bk_error *err);
 BK_API int bk_doc_find_unit(const bk_doc *doc, const char *id); /* index or -1 */
+/* The first unit whose name reads as `name` (bk_label_equal: printed tables space and bracket
+ * names at will), or -1. Indexed: readers call it for every printed row. */
+BK_API int bk_doc_find_unit_named(const bk_doc *doc, const char *name);
 /* First unit of the given kind, or -1. */
 BK_API int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
 
