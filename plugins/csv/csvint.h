@@ -61,6 +61,12 @@ typedef struct csv_field {
     size_t len;
 } csv_field;
 
+/* 1 when a field of this text is written with a leading ' so that a spreadsheet shows it
+ * instead of evaluating it: it starts (after any 's) with = + - @ TAB or CR and is not a plain
+ * number (-217.70 is harmless). The reader takes one ' off a field that is ' followed by such a
+ * text, so that every text reads back as written. */
+int csv_formula_guarded(const char *s, size_t len);
+
 /* Called for each non-empty record; line is the line it starts on. */
 typedef bk_status (*csv_record_fn)(void *user, const csv_field *f, size_t n, long line);
 
@@ -91,6 +97,8 @@ typedef struct csv_writer {
 
 bk_status csv_writer_init(csv_writer *w, bk_sink *sink, csv_encoding enc, int bom, bk_error *err);
 /* One field, quoted when it holds a comma, a quote, CR or LF (RFC 4180). */
+/* A field, quoted as needed; text a spreadsheet would evaluate as a formula gets a leading '
+ * (csv_formula_guarded), which the reader takes off again. */
 void csv_put(csv_writer *w, const char *s, size_t len);
 void csv_puts(csv_writer *w, const char *s); /* NULL writes an empty field */
 void csv_put_raw(csv_writer *w, const char *s, size_t len);
@@ -163,6 +171,11 @@ void wide_shape_of(const bk_template *tpl, wide_shape *s);
 size_t wide_indent(const char *s, size_t len, size_t *bytes);
 /* s without ASCII blanks and U+3000 at both ends. */
 void wide_trim(const char **s, size_t *len);
+/* A name whose own text starts or ends with blanks (which the reader would take for
+ * indentation or trim) or starts with ' is written after a ' (after the indentation): the
+ * reader keeps the text after such a ' as it is. 1 when name needs it. */
+#define WIDE_VERBATIM '\''
+int wide_name_marked(const char *name);
 int wide_blank(const char *s, size_t len);
 /* Whether label s starts with word (ignoring blanks, brackets folded), followed by a ':' or
  * '：' when need_colon; *rest (may be NULL) receives what follows, after any colon. */

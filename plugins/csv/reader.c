@@ -94,6 +94,12 @@ static void deliver(reader *r)
         size_t end = i + 1 < r->nfields ? r->offs[i + 1] - 1 : r->arena_len - 1;
         r->fields[i].s = r->arena + r->offs[i];
         r->fields[i].len = end - r->offs[i];
+        /* '=cmd was written for =cmd (a formula a spreadsheet must not run). */
+        if (r->fields[i].len > 1 && r->fields[i].s[0] == '\'' &&
+            csv_formula_guarded(r->fields[i].s + 1, r->fields[i].len - 1)) {
+            r->fields[i].s++;
+            r->fields[i].len--;
+        }
     }
     r->status = r->fn(r->user, r->fields, r->nfields, r->rec_line);
 }

@@ -82,6 +82,15 @@ void wide_trim(const char **s, size_t *len)
     *len = n;
 }
 
+int wide_name_marked(const char *name)
+{
+    size_t len = strlen(name);
+    const char *s = name;
+    size_t n = len;
+    wide_trim(&s, &n);
+    return n != len || (len > 0 && name[0] == WIDE_VERBATIM);
+}
+
 int wide_blank(const char *s, size_t len)
 {
     wide_trim(&s, &len);

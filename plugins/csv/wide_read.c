@@ -1004,8 +1004,12 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         while (len > 0 && (*s == ' ' || *s == '\t'))
             s++, len--;
         indent = wide_indent(s, len, &bytes);
-        if (!(name = intern_trimmed(w, s + bytes, len - bytes)))
-            return BK_E_NOMEM;
+        if (bytes < len && s[bytes] == WIDE_VERBATIM) /* the name's own blanks follow */
+            name = bk_doc_intern(w->doc, s + bytes + 1, len - bytes - 1);
+        else
+            name = intern_trimmed(w, s + bytes, len - bytes);
+        if (!name)
+            return nomem(w);
     }
     const char *code = NULL;
     int code_level = 0;

@@ -179,13 +179,15 @@ static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pe
     }
     if (sh->name_col >= 0 && !(unit_row && sh->unit_col >= 0)) {
         size_t indent = rc->levels ? indent_of(row) : 0;
-        if (indent == 0) {
+        int marked = wide_name_marked(row->name);
+        if (indent == 0 && !marked) {
             o->f[at + (size_t)sh->name_col] = row->name;
         } else {
-            char pad[3 * 255];
+            char pad[3 * 255 + 1];
             for (size_t i = 0; i < indent; i++)
                 memcpy(pad + 3 * i, WIDE_INDENT, 3);
-            long s = store(o, pad, 3 * indent, row->name, strlen(row->name));
+            pad[3 * indent] = WIDE_VERBATIM;
+            long s = store(o, pad, 3 * indent + (size_t)marked, row->name, strlen(row->name));
             if (s >= 0)
                 pend[(*npend)++] = (pending){at + (size_t)sh->name_col, s};
         }

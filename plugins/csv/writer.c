@@ -59,13 +59,41 @@ static int needs_quotes(const char *s, size_t len)
     return 0;
 }
 
+/* -217.70, +7, 1,234.5, 12.5%: what a spreadsheet reads as a number, not a formula. */
+static int plain_number(const char *s, size_t len)
+{
+    size_t i = 0, digits = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+'))
+        i++;
+    for (; i < len && ((s[i] >= '0' && s[i] <= '9') || (s[i] == ',' && digits)); i++)
+        digits += s[i] != ',';
+    if (i < len && s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (i < len && s[i] == '%')
+        i++;
+    return digits > 0 && i == len;
+}
+
+int csv_formula_guarded(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && s[i] == '\'')
+        i++;
+    if (i == len || !strchr("=+-@\t\r", s[i]))
+        return 0;
+    return i > 0 || !plain_number(s, len);
+}
+
 void csv_put(csv_writer *w, const char *s, size_t len)
 {
+    int guard = csv_formula_guarded(s, len);
     if (!needs_quotes(s, len)) {
+        csv_put_raw(w, "'", guard);
         csv_put_raw(w, s, len);
         return;
     }
-    csv_put_raw(w, "\"", 1);
+    csv_put_raw(w, "\"'", 1 + guard);
     const char *q;
     while ((q = memchr(s, '"', len)) != NULL) {
         size_t n = (size_t)(q - s) + 1;

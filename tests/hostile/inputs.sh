@@ -24,6 +24,17 @@ answered() {
     grep -qF -- "$text" "$work/out" "$work/err" || fail "$*: no '$text' in: $(tail -n 3 "$work/out" "$work/err")"
 }
 
+# A wide table whose header is 30 rows tall, read with the limit raised to 64: column paths are
+# as tall as the header (a fixed path of 16 labels overran the stack).
+{
+    printf '2024年一般公共预算支出表（按功能分类）\n单位名称:hostile\n单位:万元\n'
+    for i in $(seq 30); do echo "a$i,b,c,d,e,f"; done
+    echo "x,,,1.00,1.00,0.00"
+} > "$work/tall.csv"
+answered 30 0 "generic-1" "$BK" convert --from csv --limit max-header-rows=64 "$work/tall.csv" \
+    "$work/tall.json"
+grep -q '"a30"' "$work/tall.json" || fail "the tall header was not read whole: $(head -c 300 "$work/tall.json")"
+
 # 100,000 root keys sharing their first 16 bytes.
 python3 "$gen" json-keys 100000 > "$work/keys.json"
 answered 30 2 "keys.json" "$BK" validate --skip narrative --from json "$work/keys.json"
