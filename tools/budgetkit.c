@@ -18,6 +18,9 @@ enum { EXIT_FINDINGS = 1, EXIT_BAD = 2 };
 typedef struct common {
     bk_ctx *ctx;
     const char *from, *to;
+    const char *keys[64]; /* --option KEY=VALUE as given, checked once plugins are loaded */
+    size_t nkeys;
+    const char *cmd; /* "convert " for usage errors */
 } common;
 
 /* Warnings always; progress only on a terminal, at most a few times a second, ending with a
@@ -202,7 +205,8 @@ static const char convert_help[] =
     "                      and a .jsonl output always are), year=YYYY and money_unit=万元\n"
     "                      (wide CSV input),\n"
     "                      lines=yes (XML: source line of each row), member-format=json|xml|csv\n"
-    "                      and package-name=NAME (archive output)\n"
+    "                      and package-name=NAME (archive output); any other key is\n"
+    "                      refused, but for keys named after a plugin (NAME or NAME.KEY)\n"
     "  --limit NAME=VALUE  limits: max-input-bytes, max-cells, max-string, max-depth,\n"
     "                      max-header-rows, max-entries, max-uncompressed, max-ratio,\n"
     "                      max-documents (values take K, M, G)\n"
@@ -331,6 +335,10 @@ static int common_option(common *c, int opt, const char *arg, const char *cmd)
         if (!eq || (size_t)(eq - arg) >= sizeof key)
             return usage_error(cmd, "--option takes KEY=VALUE, not '%s'", arg), -1;
         snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
+        if (c->nkeys == sizeof c->keys / sizeof *c->keys)
+            return usage_error(cmd, "more than 64 --option given, at '%s'", arg), -1;
+        c->keys[c->nkeys++] = arg;
+        c->cmd = cmd;
         return bk_ctx_set_option(c->ctx, key, eq + 1) == BK_OK ? 1 : -1;
     }
     case 'f':
@@ -368,6 +376,26 @@ static int load_plugins(common *c)
                 bk_ctx_plugin_dirs(c->ctx));
         fprintf(stderr, "\n");
         return EXIT_BAD;
+    }
+    /* A misspelt key (encodng=) must not be ignored silently: a key is budgetkit's own, or
+     * named after a loaded plugin (NAME or NAME.KEY) for plugins of one's own. */
+    for (size_t i = 0; i < c->nkeys; i++) {
+        size_t len = strcspn(c->keys[i], "=");
+        const char *const *known = bk_option_names();
+        int ok = 0;
+        for (size_t k = 0; known[k] && !ok; k++)
+            ok = strlen(known[k]) == len && strncmp(known[k], c->keys[i], len) == 0;
+        for (size_t p = 0; p < bk_ctx_plugin_count(c->ctx) && !ok; p++) {
+            const char *name = bk_ctx_plugin_at(c->ctx, p, NULL)->name;
+            size_t n = strlen(name);
+            ok = n <= len && strncmp(name, c->keys[i], n) == 0 &&
+                 (n == len || c->keys[i][n] == '.');
+        }
+        if (!ok) {
+            char key[64];
+            snprintf(key, sizeof key, "%.*s", (int)len, c->keys[i]);
+            return usage_error(c->cmd, "no option is called \"%s\" (--help lists them)", key);
+        }
     }
     return 0;
 }
@@ -981,7 +1009,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, seen where it can be cleaned up */
 
     /* Global options may come before the command. */
-    common c = {bk_ctx_new(), NULL, NULL};
+    common c = {.ctx = bk_ctx_new()};
     if (!c.ctx) {
         fprintf(stderr, "budgetkit: out of memory\n");
         return EXIT_BAD;

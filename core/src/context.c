@@ -79,6 +79,15 @@ static const char *const limit_names[] = {
     "max-input-bytes", "max-cells", "max-string", "max-depth", "max-header-rows",
     "max-entries", "max-uncompressed", "max-ratio", "max-documents", NULL};
 
+/* Every key a plugin or the host looks up with bk_*_option; a new one is added here. */
+static const char *const option_names[] = {
+    "bom", "catalog", "created", "encoding", "explain", "grid-out", "input-encoding",
+    "json-lines", "lang", "layout", "license", "lines", "max-pages", "member-format",
+    "money_unit", "output-encoding", "package-name", "source", "source-path", "strict", "title",
+    "unknown-econ-severity", "year", NULL};
+
+const char *const *bk_option_names(void) { return option_names; }
+
 const char *bk_version(void) { return BK_VERSION; }
 
 void bk_ctx_set_diagnostics(bk_ctx *ctx, bk_diag_fn fn, void *user)

@@ -69,4 +69,13 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
                                                "resources": [res]}))
 PY
 refused "$work/upper.zip" "hash mismatch" --from archive
+# A misspelt --option key is a usage error, before anything is written; budgetkit's own keys
+# and keys named after a plugin are taken.
+status=0
+"$BK" convert --option encodng=gb18030 "$sample" "$work/opt.csv" 2> "$work/err" || status=$?
+[ "$status" -eq 2 ] || fail "a misspelt option key: status $status"
+grep -qF 'no option is called "encodng"' "$work/err" || fail "misspelt option: $(cat "$work/err")"
+[ ! -e "$work/opt.csv" ] || fail "a misspelt option key still wrote the output"
+"$BK" convert --option bom=yes --option csv.note=1 "$sample" "$work/opt.csv" ||
+    fail "known option keys were refused"
 echo "messages checked"

@@ -67,6 +67,9 @@ BK_API unsigned bk_ctx_jobs(const bk_ctx *ctx);
 /* Key/value options handed to plugins (bk_import_option...). */
 BK_API bk_status bk_ctx_set_option(bk_ctx *ctx, const char *key, const char *value);
 BK_API const char *bk_ctx_option(const bk_ctx *ctx, const char *key);
+/* The option keys budgetkit's own plugins and host read (NULL-terminated, sorted): a program
+ * refuses any other key a user gives, so that a misspelt one is not silently ignored. */
+BK_API const char *const *bk_option_names(void);
 
 /* Data folder holding templates/, rules/, catalog/ (default: share/budgetkit beside the lib/
  * folder this library was loaded from, or the source tree's formats/ for the build tree). */
