@@ -169,9 +169,31 @@ int bk_source_slurp(bk_source *src, size_t max_bytes, const unsigned char **data
     }
     size_t n = 0, cap = 0;
     unsigned char *buf = NULL;
+    /* A regular file says its size: refuse it before reading, and allocate once. */
+    struct stat st;
+    if (src->f && fstat(fileno(src->f), &st) == 0 && S_ISREG(st.st_mode)) {
+        if (max_bytes && (unsigned long long)st.st_size > max_bytes) {
+            bk_error_at(err, src->name, 0, 0, -1);
+            return bk_error_set(err, BK_E_LIMIT, "input is larger than the limit of %zu bytes "
+                                "(max-input-bytes)", max_bytes);
+        }
+        cap = (size_t)st.st_size + 1; /* one more to see the end */
+    }
     for (;;) {
-        if (bk_grow((void **)&buf, &cap, n + 65536, 1)) {
-            bk_free(buf);
+        /* Never hold more than max_bytes + 1 (a pipe or /dev/zero does not say its size, and
+         * doubling would reach twice the limit before refusing). */
+        size_t want = cap > n ? cap : n + (n > 65536 ? n : 65536);
+        if (max_bytes && want > max_bytes + 1)
+            want = max_bytes + 1;
+        if (want > cap) {
+            unsigned char *nb = bk_realloc(buf, want);
+            if (!nb) {
+                bk_free(buf);
+                return bk_error_set(err, BK_E_NOMEM, "out of memory");
+            }
+            buf = nb;
+            cap = want;
+        } else if (!buf && !(buf = bk_malloc(cap))) {
             return bk_error_set(err, BK_E_NOMEM, "out of memory");
         }
         long got = bk_source_read(src, buf + n, cap - n);
