@@ -328,6 +328,13 @@ static long read_chunk(bkx_reader *p, size_t least)
         if (lexed == BKX_LEX_ATTRS)
             return refuse_input(p, at, BK_E_LIMIT, "a start tag has more than %d attributes",
                                 BKX_MAX_TAG_ATTRS);
+        if (lexed == BKX_LEX_ATTR_LONG && p->lex.max_attr == BKX_PARSER_MAX_VALUE)
+            return refuse_input(p, at, BK_E_LIMIT, "an attribute of the start tag here is longer "
+                                "than %d bytes, the most the XML parser takes",
+                                BKX_PARSER_MAX_VALUE);
+        if (lexed == BKX_LEX_ATTR_LONG)
+            return refuse_input(p, at, BK_E_LIMIT, "an attribute of the start tag here is longer "
+                                "than %llu bytes (max-string)", p->lim.max_string);
         return refuse_input(p, at, BK_E_HOSTILE, "%s", BKX_DOCTYPE_MSG);
     }
     return n;
@@ -1202,6 +1209,12 @@ static bk_status import_job(bk_import *job)
     p->templates = bk_import_templates(job);
     p->lim = *bk_ctx_limits(bk_import_ctx(job));
     bkx_lex_init(&p->lex);
+    /* The lexer's bound is a backstop for values libxml2 would refuse on its own past 10 MB
+     * ("internal error: Huge input lookup"); below it the reader's own check names the
+     * attribute and the element. */
+    p->lex.max_attr = p->lim.max_string < (1u << 20) ? 1u << 20 : p->lim.max_string;
+    if (p->lex.max_attr > BKX_PARSER_MAX_VALUE)
+        p->lex.max_attr = BKX_PARSER_MAX_VALUE;
     p->status = BK_OK;
     int rc = parse(p);
     bk_status st = rc == 0 ? BK_OK : p->failed ? p->status : BK_E_INTERNAL;

@@ -89,6 +89,10 @@ typedef struct bkx_lexer {
     long depth;        /* elements open */
     int slash;         /* the last character of a start tag was '/' */
     unsigned attrs;    /* quoted values in the start tag being read */
+    /* Characters of the quoted value being read, and the most one may hold (max-string; 0 no
+     * bound): libxml2 gathers a value whole before the reader sees it, and refuses one past
+     * 10 MB with a message of its own. */
+    unsigned long long attr_len, max_attr;
     bkx_tagpos ring[BKX_TAGS];
 } bkx_lexer;
 
@@ -97,10 +101,13 @@ void bkx_lex_init(bkx_lexer *x);
  * declarations. libxml2 compares each attribute with all before it, so a tag with 400,000
  * of them would take minutes: the lexer refuses it before the parser sees it. */
 #define BKX_MAX_TAG_ATTRS 256
-enum { BKX_LEX_DOCTYPE = 1, BKX_LEX_ATTRS = 2 };
+/* The longest value libxml2 gathers without XML_PARSE_HUGE (its XML_MAX_TEXT_LENGTH). */
+#define BKX_PARSER_MAX_VALUE 10000000
+enum { BKX_LEX_DOCTYPE = 1, BKX_LEX_ATTRS = 2, BKX_LEX_ATTR_LONG = 3 };
 /* Feed the next raw bytes; returns BKX_LEX_DOCTYPE when a DOCTYPE declaration begins (its '<'
  * is at x->lt), BKX_LEX_ATTRS when a start tag (at x->lt) has more than BKX_MAX_TAG_ATTRS
- * attributes, else 0. */
+ * attributes, BKX_LEX_ATTR_LONG when an attribute value of the start tag at x->lt is longer
+ * than x->max_attr, else 0. */
 int bkx_lex_feed(bkx_lexer *x, const unsigned char *s, size_t n);
 /* Where start tag number i (from 0) began, when the lexer still remembers it. */
 int bkx_lex_tag(const bkx_lexer *x, unsigned long long i, bkx_tagpos *pos);

@@ -53,6 +53,7 @@ static int lex_step(bkx_lexer *x, unsigned c)
     case LEX_STAG:
         if (c == '"' || c == '\'') {
             x->state = c == '"' ? LEX_STAG_DQ : LEX_STAG_SQ;
+            x->attr_len = 0;
             if (++x->attrs > BKX_MAX_TAG_ATTRS)
                 return BKX_LEX_ATTRS;
         } else if (c == '>') {
@@ -62,12 +63,11 @@ static int lex_step(bkx_lexer *x, unsigned c)
         x->slash = c == '/';
         break;
     case LEX_STAG_DQ:
-        if (c == '"')
-            x->state = LEX_STAG;
-        break;
     case LEX_STAG_SQ:
-        if (c == '\'')
+        if (c == (x->state == LEX_STAG_DQ ? '"' : '\''))
             x->state = LEX_STAG;
+        else if (x->max_attr && ++x->attr_len > x->max_attr)
+            return BKX_LEX_ATTR_LONG;
         break;
     case LEX_ETAG:
         if (c == '>') {
@@ -183,7 +183,11 @@ static int lex_bytes(bkx_lexer *x, const unsigned char *s, size_t n)
         case LEX_STAG_SQ:
         case LEX_ETAG: {
             int c = x->state == LEX_STAG_DQ ? '"' : x->state == LEX_STAG_SQ ? '\'' : '>';
-            if (lex_skip_to(x, s, n, &i, &mark, c)) {
+            size_t from = i;
+            int hit = lex_skip_to(x, s, n, &i, &mark, c);
+            if (c != '>' && x->max_attr && (x->attr_len += i - from) > x->max_attr)
+                return BKX_LEX_ATTR_LONG;
+            if (hit) {
                 lex_step(x, (unsigned)c);
                 i++;
             }

@@ -69,6 +69,16 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
                                                "resources": [res]}))
 PY
 refused "$work/upper.zip" "hash mismatch" --from archive
+# An attribute value of 12 MB (past libxml2's own bound of 10 MB) is refused at max-string,
+# not as "internal error: Huge input lookup".
+python3 - "$work/attr.xml" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<budget xmlns="urn:budgetkit:budget:1" a="')
+    f.write("x" * (12 * 1000 * 1000) + '"/>\n')
+PY
+refused "$work/attr.xml" "attr.xml:2:1: an attribute of the start tag here is longer than 1048576 bytes (max-string)" --from xml
+
 # A misspelt --option key is a usage error, before anything is written; budgetkit's own keys
 # and keys named after a plugin are taken.
 status=0
