@@ -15,9 +15,10 @@
 # (tests/fuzz/regressions/FORMAT/) once it is understood.
 #
 # Extra libFuzzer flags can be given in BK_FUZZ_FLAGS (e.g. "-jobs=2 -workers=2"). An input
-# that takes more than BK_FUZZ_TIMEOUT seconds (default 5) is reported as a finding: slow
+# that takes more than BK_FUZZ_TIMEOUT seconds (default 2) is reported as a finding: slow
 # inputs (quadratic work) are bugs too. Inputs grow to BK_FUZZ_MAX_LEN bytes (default 16384),
-# room for the repetition (many keys, units, rows, attributes) that makes such work show.
+# room for the repetition (many keys, units, rows, attributes) that makes such work show; each
+# target has a dictionary (tests/fuzz/TARGET.dict) with whole repeated members for it.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -170,7 +171,7 @@ for name in "${targets[@]}"; do
     echo "== fuzz_$name for ${seconds}s ($(find "$corpus" -type f | wc -l) corpus files)"
     status=0
     # shellcheck disable=SC2086
-    "$bin" -max_total_time="$seconds" -timeout="${BK_FUZZ_TIMEOUT:-5}" \
+    "$bin" -max_total_time="$seconds" -timeout="${BK_FUZZ_TIMEOUT:-2}" \
         -max_len="${BK_FUZZ_MAX_LEN:-16384}" -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$crashes/" "${dict[@]}" ${BK_FUZZ_FLAGS:-} "$corpus" >"$log" 2>&1 ||
         status=$?
