@@ -39,7 +39,7 @@ void csv_writer_free(csv_writer *w)
 
 void csv_put_raw(csv_writer *w, const char *s, size_t len)
 {
-    if (w->status != BK_OK)
+    if (w->status != BK_OK || len == 0)
         return;
     if (w->len + len > w->cap && bk_grow((void **)&w->buf, &w->cap, w->len + len, 1)) {
         w->status = bk_error_set(w->err, BK_E_NOMEM, "out of memory");
@@ -89,7 +89,8 @@ void csv_put(csv_writer *w, const char *s, size_t len)
 {
     int guard = csv_formula_guarded(s, len);
     if (!needs_quotes(s, len)) {
-        csv_put_raw(w, "'", guard);
+        if (guard)
+            csv_put_raw(w, "'", 1);
         csv_put_raw(w, s, len);
         return;
     }
