@@ -37,9 +37,10 @@ static bk_status collect(void *user, const csv_field *f, size_t n, long line)
 {
     wfile *w = user;
     size_t bytes = 0;
-    /* Blank fields at the end of a record read like no field at all (cell() gives them as
-     * blank): not keeping them bounds the memory a file of commas takes. */
-    while (n > 0 && wide_blank(f[n - 1].s, f[n - 1].len))
+    /* Empty fields at the end of a record read like no field at all (cell() gives them as
+     * blank): not keeping them bounds the memory a file of commas takes. (A form feed alone
+     * is a sheet's end, not an empty field.) */
+    while (n > 0 && f[n - 1].len == 0)
         n--;
     for (size_t i = 0; i < n; i++)
         bytes += f[i].len + 1;
