@@ -41,13 +41,14 @@ count() {
     sed -n 's/^summary: *//p' "$work/cg.out"
 }
 
-# flat NAME AT1 ATN AT10N: the work beyond size 1 may grow at most 25 times from n to 10·n.
+# flat NAME AT1 ATN AT10N: the work beyond size 1 may grow at most 25 times from n to 10·n
+# (GROWTH=G allows G times, for work that a compiled limit caps).
 flat() {
     if [ "$sanitized" = 1 ]; then
         echo "$1: read at 10n"
         return
     fi
-    awk -v a="$2" -v b="$3" -v c="$4" 'BEGIN { exit !(c - a <= 25 * (b - a)) }' ||
+    awk -v a="$2" -v b="$3" -v c="$4" -v g="${GROWTH:-25}" 'BEGIN { exit !(c - a <= g * (b - a)) }' ||
         fail "$1: $2 instructions at 1, $3 at n, $4 at 10n: more than n log n"
     awk -v name="$1" -v a="$2" -v b="$3" -v c="$4" -v n="$5" 'BEGIN {
         printf "%s: %.0f instructions an item at n, %.0f at 10n (x%.1f from n to 10n)\n",
@@ -116,9 +117,12 @@ validate_flat "documents" bulk 200 json zip
 for size in $(sizes 5000); do python3 "$gen" json-keys "$size" > "$work/$size.keys"; done
 measure "JSON keys" 5000 "$BK" validate --from json "$work/@.keys"
 
-# Attributes of one XML element, up to the compiled limit of 256.
+# Attributes of one XML element, up to the compiled limit of 256. libxml2 compares each
+# attribute name with those before it (quadratic: about 15 instructions a pair), so the work
+# grows 100 times from 25 to 250 attributes; the limit is what bounds it (256 attributes,
+# about 0.5 M instructions), and 400,000 attributes are refused at the 257th.
 for size in $(sizes 25); do python3 "$gen" xml-attrs "$size" > "$work/$size.attrs"; done
-measure "XML attributes" 25 "$BK" validate --from xml "$work/@.attrs"
+GROWTH=110 measure "XML attributes" 25 "$BK" validate --from xml "$work/@.attrs"
 
 
 # Header rows are not measured here: each height up to max-header-rows is tried against the
