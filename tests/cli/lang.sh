@@ -3,16 +3,7 @@
 # locale (LC_ALL, LC_MESSAGES, LANG): usage and input errors, info; info --format json.
 set -uo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
-cd "$BK_SOURCE_DIR"
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-S=samples/dapeng-2024
-pass=0 failures=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; pass=$((pass + 1)); else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 err_has() { # err_has TEXT ENV... -- COMMAND...: the command fails with exit 2 and TEXT on stderr
   local want=$1
   shift
@@ -63,5 +54,4 @@ for l in lines:
     assert t["T01"]["rows"] == 34 and d["cells"] == 914 and d["goals"] == 7 and d["indicators"] == 45
 PY
 
-echo "lang: $pass passed, $failures failed"
-[ "$failures" = 0 ]
+finish lang

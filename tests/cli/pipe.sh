@@ -3,16 +3,7 @@
 # do: no error message, no temporary file left; a full disk is still an error (cli.sh).
 set -uo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
-cd "$BK_SOURCE_DIR"
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-S=samples/dapeng-2024
-pass=0 failures=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; pass=$((pass + 1)); else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 # Well beyond a pipe's buffer, so the writer meets the closed pipe.
 for i in $(seq 1 12); do cp "$S/budget.json" "$t/d$i.json"; done
 
@@ -32,5 +23,4 @@ check "convert (JSON Lines) to a closed pipe is quiet" quiet lines "$BK" convert
 check "info to a closed pipe is quiet" quiet info "$BK" info "$t/bulk.json"
 check "validate to a closed pipe is quiet" quiet validate "$BK" validate --lang en "$t/bulk.json" "$t/bulk.json" "$t/bulk.json"
 check "no temporary left" bash -c "! ls -A '$t' | grep -q tmp-"
-echo "pipe: $pass passed, $failures failed"
-[ "$failures" = 0 ]
+finish pipe

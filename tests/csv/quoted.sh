@@ -5,16 +5,7 @@
 # reads as the same document, with and without --from csv.
 set -euo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
-cd "$BK_SOURCE_DIR"
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-S=samples/dapeng-2024
-pass=0 failures=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; pass=$((pass + 1)); else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 
 python3 - "$S/budget.csv" "$t" <<'PY'
 import csv, sys
@@ -45,5 +36,4 @@ sed '1s/"section"/"record"/' "$t/quote-all.csv" >"$t/twice.csv"
 check "a header naming a column twice is refused" bash -c "! '$BK' convert --from csv '$t/twice.csv' '$t/twice.json' 2>/dev/null"
 check "no partial output" test ! -e "$t/twice.json"
 
-echo "csv_quoted: $pass passed, $failures failed"
-[ "$failures" = 0 ]
+finish csv_quoted

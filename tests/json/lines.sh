@@ -4,16 +4,7 @@
 # --option json-lines=yes writes lines even for one; both forms read back.
 set -euo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
-cd "$BK_SOURCE_DIR"
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-S=samples/dapeng-2024
-pass=0 failures=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; pass=$((pass + 1)); else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 same_json() { # each line of $1 is the document of $2
   python3 - "$1" "$2" <<'PY'
 import json, sys
@@ -50,5 +41,4 @@ check "concatenated pretty documents read, written as 2 lines" test "$(wc -l <"$
 check "jq-style tools read every line" same_json "$t/concat-out.json" "$S/budget.json"
 check "bad json-lines value refused" bash -c "! '$BK' convert --option json-lines=maybe '$S/budget.json' '$t/x.json' 2>/dev/null && test ! -e '$t/x.json'"
 
-echo "json_lines: $pass passed, $failures failed"
-[ "$failures" = 0 ]
+finish json_lines
