@@ -1460,8 +1460,8 @@ static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, c
         goto done;
     }
     if (!w->quiet)
-        bk_import_warn_in(w->job, w->f->name, b->title_line ? b->title_line : rec(w, from)->line,
-                          0, "[layout.unknown-table] \"%s\": %s; kept as generic table %s "
+        bk_import_warn_in(w->job, w->f->name,
+                          b->title_line ? b->title_line : from < stop ? rec(w, from)->line : 0, 0, "[layout.unknown-table] \"%s\": %s; kept as generic table %s "
                           "with its %zu printed columns", *title ? title : "(no title)", why, id,
                           width);
     b->tpl = tpl;
