@@ -34,7 +34,7 @@ _budgetkit()
         compopt -o nospace 2>/dev/null
         return ;;
     --option)
-        COMPREPLY=($(compgen -W "bom=yes bom=no json-lines=yes json-lines=no input-encoding= output-encoding= encoding= year= money_unit= lines=yes member-format= package-name= title= license= source= source-path= created= catalog= explain=no grid-out= max-pages= layout= lang= strict= unknown-econ-severity=" -- "$cur"))
+        COMPREPLY=($(compgen -W "bom=yes bom=no json-lines=yes json-lines=no input-encoding= output-encoding= encoding= year= money_unit= lines=yes member-format= package-name= title= license= source= source-path= publisher= created= catalog= explain=no grid-out= max-pages= layout= lang= strict= unknown-econ-severity=" -- "$cur"))
         compopt -o nospace 2>/dev/null
         return ;;
     --plugin-path | --data-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;

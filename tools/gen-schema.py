@@ -22,7 +22,9 @@ for k in [k for k in defs if k.startswith("cells-")]:
 tpls = []
 for path in sorted(glob.glob(os.path.join(layouts, "*", "*.json"))):
     with open(path, encoding="utf-8") as f:
-        tpls.append(json.load(f))
+        t = json.load(f)
+    t["family"] = os.path.basename(os.path.dirname(path))
+    tpls.append(t)
 tpls.sort(key=lambda t: (t.get("number", 0), t["id"]))
 allof = []
 for t in tpls:
@@ -40,14 +42,31 @@ for t in tpls:
         # Every subschema names its type: the schema compiles under strict validators.
         "if": {"type": "object", "properties": {"id": {"type": "string", "const": t["id"]}},
                "required": ["id"]},
-        "then": {"type": "object", "properties": {"rows": {"type": "array", "items": {
+        "then": {"type": "object", "properties": {
+            "layout": {"type": "string", "const": t["family"]},
+            "rows": {"type": "array", "items": {
             "type": "object", "properties": {"cells": {"$ref": "#/$defs/cells-" + t["id"]}}}}}},
     })
 table = defs["table"]
-table["allOf"] = allof
 p = table["properties"]
+p.setdefault("layout", {
+    "description": "The layout family whose dictionary (formats/layouts/FAMILY/ID.json, "
+                   "budgetkit layouts --format json) gives the table's printed title and "
+                   "column labels.",
+    "$ref": "#/$defs/id"})
 p.setdefault("title", {"type": "string"})
 p.setdefault("money_unit", {"type": "string", "enum": ["元", "千元", "万元", "亿元"]})
+p.setdefault("currency", {"description": "ISO 4217: what money_unit counts", "const": "CNY"})
+p.setdefault("unit_mult", {"description": "SDMX UNIT_MULT: money_unit is 10^unit_mult CNY",
+                           "type": "integer", "enum": [0, 3, 4, 8]})
+# currency and unit_mult describe the table's own money_unit: never without it, and the
+# multiplier is that unit's.
+table["dependentRequired"] = {"currency": ["money_unit"], "unit_mult": ["money_unit"]}
+mults = {"元": 0, "千元": 3, "万元": 4, "亿元": 8}
+unit_rules = [{"if": {"type": "object", "properties": {"money_unit": {"const": u}},
+                      "required": ["money_unit"]},
+               "then": {"type": "object", "properties": {"unit_mult": {"const": m}}}}
+              for u, m in mults.items()]
 p.setdefault("columns", {
     "description": "The columns of a layout the document defines: the printed columns its "
                    "template lacks (extra_1...), or every column of a table no layout knows.",
@@ -64,8 +83,10 @@ p.setdefault("columns", {
         },
     },
 })
+table["allOf"] = allof + unit_rules
 # Properties in a stable order: the table's own first, then the generated ones.
-order = ["id", "title", "unit_label", "note", "money_unit", "columns", "rows"]
+order = ["id", "layout", "title", "unit_label", "note", "money_unit", "currency", "unit_mult",
+         "columns", "rows"]
 table["properties"] = {k: p[k] for k in order if k in p}
 with open(schema_path, "w", encoding="utf-8") as f:
     f.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")

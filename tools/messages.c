@@ -57,6 +57,12 @@ static const pair catalogue[] = {
      "无法从文件名判断输出格式；请用 --to 指定"},
     {"no such file or folder", "没有该文件或目录"},
     {"no input given", "未给出输入"},
+    {"--option license \"%s\" is not an SPDX licence identifier (such as CC-BY-4.0: letters, "
+     "digits, '.', '-', '+')",
+     "--option license “%s”不是 SPDX 许可证标识符（如 CC-BY-4.0：字母、数字、“.”、“-”、“+”）"},
+    {"--option publisher holds a control character", "--option publisher 含有控制字符"},
+    {"--option source holds a control character", "--option source 含有控制字符"},
+    {"--option source-path holds a control character", "--option source-path 含有控制字符"},
     {"the input holds no budget document", "输入中没有预算文档"},
     {"cannot open: %s", "无法打开：%s"},
     {"cannot read: %s", "无法读取：%s"},

@@ -83,8 +83,8 @@ static const char *const limit_names[] = {
 static const char *const option_names[] = {
     "bom", "catalog", "created", "encoding", "explain", "grid-out", "input-encoding",
     "json-lines", "lang", "layout", "license", "lines", "max-pages", "member-format",
-    "money_unit", "output-encoding", "package-name", "source", "source-path", "strict", "title",
-    "unknown-econ-severity", "year", NULL};
+    "money_unit", "output-encoding", "package-name", "publisher", "source", "source-path",
+    "strict", "title", "unknown-econ-severity", "year", NULL};
 
 const char *const *bk_option_names(void) { return option_names; }
 

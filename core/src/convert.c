@@ -186,6 +186,25 @@ static bk_status output_money(bk_ctx *ctx, bk_doc *doc, bk_error *err)
     return BK_OK;
 }
 
+/* --option publisher=, source=, source-path=, license=: who publishes the output and on what
+ * terms (document.md, "Publication"), the names and meaning the archive's manifest gives them.
+ * They replace what the input said, field by field. */
+static bk_status set_publication(bk_ctx *ctx, bk_doc *doc, bk_error *err)
+{
+    bk_publication p = {bk_ctx_option(ctx, "publisher"), bk_ctx_option(ctx, "source"),
+                        bk_ctx_option(ctx, "source-path"), bk_ctx_option(ctx, "license")};
+    if (!p.publisher && !p.source && !p.source_path && !p.license)
+        return BK_OK;
+    bk_status st = bk_doc_set_publication(doc, &p, err);
+    if (st == BK_E_CONTENT) {
+        char text[BK_ERROR_TEXT];
+        snprintf(text, sizeof text, "%s", err->text);
+        bk_error_clear(err);
+        return bk_error_set(err, BK_E_USAGE, "--option %s", text);
+    }
+    return st;
+}
+
 static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
 {
     convert_job *cj = user;
@@ -198,6 +217,8 @@ static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
     bk_status st = cj->edit ? cj->edit(doc, cj->edit_user, err) : BK_OK;
     if (st == BK_OK)
         st = output_money(cj->ctx, doc, err);
+    if (st == BK_OK)
+        st = set_publication(cj->ctx, doc, err);
     if (st != BK_OK)
         return st;
     if (cj->folder) {

@@ -139,6 +139,63 @@ bk_status bk_doc_set_source(bk_doc *doc, const char *source)
     return BK_OK;
 }
 
+/* An SPDX licence identifier as the SPDX list spells them (CC-BY-4.0, MIT, GPL-3.0+). */
+static int spdx_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+              (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '-' || s[n] == '+'))
+            return 0;
+    return n > 0 && n <= 64;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+bk_status bk_doc_set_publication(bk_doc *doc, const bk_publication *pub, bk_error *err)
+{
+    const char *in[4] = {pub->publisher, pub->source, pub->source_path, pub->license};
+    static const char *const names[4] = {"publisher", "source", "source-path", "license"};
+    const char **out[4] = {&doc->publication.publisher, &doc->publication.source,
+                           &doc->publication.source_path, &doc->publication.license};
+    const char *v[4];
+    for (int i = 0; i < 4; i++) {
+        v[i] = *out[i];
+        if (!in[i])
+            continue;
+        if (has_control(in[i]))
+            return bk_error_set(err, BK_E_CONTENT, "%s holds a control character", names[i]);
+        if (i == 3 && *in[i] && !spdx_id(in[i]))
+            return bk_error_set(err, BK_E_CONTENT, "license \"%.64s\" is not an SPDX licence "
+                                "identifier (such as CC-BY-4.0: letters, digits, '.', '-', '+')",
+                                in[i]);
+        if (!*in[i]) {
+            v[i] = NULL;
+        } else if (!(v[i] = bk_doc_intern_cstr(doc, in[i]))) {
+            return bk_error_set(err, BK_E_NOMEM, "out of memory");
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        *out[i] = v[i];
+    return BK_OK;
+}
+
+int bk_money_unit_mult(const char *unit)
+{
+    static const struct { const char *name; int mult; } units[] = {
+        {"元", 0}, {"千元", 3}, {"万元", 4}, {"亿元", 8}};
+    for (size_t i = 0; unit && i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(unit, units[i].name) == 0)
+            return units[i].mult;
+    return -1;
+}
+
 static size_t unit_slot(const struct bk_doc_private *p, const char *interned)
 {
     return (size_t)bk_hash_word((uint64_t)(uintptr_t)interned) & (p->unit_nslots - 1);
@@ -658,6 +715,10 @@ int bk_doc_equal(const bk_doc *a, const bk_doc *b, char *diff, size_t cap)
         DIFF("department differs");
     if (!str_eq(a->money_unit, b->money_unit) || a->precision != b->precision)
         DIFF("money unit or precision differs");
+    const bk_publication *pa = &a->publication, *pb = &b->publication;
+    if (!str_eq(pa->publisher, pb->publisher) || !str_eq(pa->source, pb->source) ||
+        !str_eq(pa->source_path, pb->source_path) || !str_eq(pa->license, pb->license))
+        DIFF("publication (publisher, source, licence) differs");
     if (a->nunits != b->nunits)
         DIFF("%zu units against %zu", a->nunits, b->nunits);
     for (size_t i = 0; i < a->nunits; i++) {

@@ -705,11 +705,90 @@ static int model_failed(walker *w, size_t v, bk_status st)
 
 /* ---- the document's header ------------------------------------------------------------- */
 
-enum { DOC_FORMAT, DOC_VERSION, DOC_YEAR, DOC_DEPARTMENT, DOC_MONEY_UNIT, DOC_PRECISION,
-       DOC_UNITS, DOC_TABLES, DOC_PERFORMANCE, DOC_NARRATIVE };
+enum { DOC_FORMAT, DOC_VERSION, DOC_YEAR, DOC_DEPARTMENT, DOC_MONEY_UNIT, DOC_CURRENCY,
+       DOC_UNIT_MULT, DOC_PRECISION, DOC_PUBLICATION, DOC_UNITS, DOC_TABLES, DOC_PERFORMANCE,
+       DOC_NARRATIVE, DOC_NKEYS };
 static const char *const doc_keys[] = {"format", "version", "fiscal_year", "department",
-                                       "money_unit", "precision", "units", "tables",
-                                       "performance", "narrative", NULL};
+                                       "money_unit", "currency", "unit_mult", "precision",
+                                       "publication", "units", "tables", "performance",
+                                       "narrative", NULL};
+
+/* "currency" and "unit_mult" describe a printed money unit for readers that do not know 万元
+ * (json.md, "Units of measure"): written from it, so on reading they must agree with it. */
+static int walk_unit_of_measure(walker *w, size_t obj, size_t currency, size_t mult,
+                                const char *unit, const char *what)
+{
+    const char *s;
+    long long v;
+    int has;
+    char shown_s[80];
+    if (!unit && (currency || mult)) {
+        /* A table's own unit is described beside it; the document's is described once. */
+        const char *key = currency ? "currency" : "unit_mult";
+        push_key(w, key);
+        fail(w, currency ? currency : mult, BK_E_CONTENT, "\"%s\" describes the table's "
+             "\"money_unit\", and the table has none", key);
+        pop(w);
+        return -1;
+    }
+    if (get_string(w, obj, currency, "currency", 0, what, &s) < 0)
+        return -1;
+    if (s && strcmp(s, "CNY") != 0) {
+        push_key(w, "currency");
+        fail(w, currency, BK_E_CONTENT, "\"currency\" is \"%s\"; budgets are in CNY "
+             "(ISO 4217)", SHOWN(s, shown_s));
+        pop(w);
+        return -1;
+    }
+    if (get_int(w, obj, mult, "unit_mult", 0, what, 0, 18, &v, &has) < 0)
+        return -1;
+    int expected = bk_money_unit_mult(unit);
+    if (has && expected >= 0 && v != expected) {
+        push_key(w, "unit_mult");
+        fail(w, mult, BK_E_CONTENT, "\"unit_mult\" is %lld, but %s is 10^%d: \"unit_mult\" "
+             "is %d", v, unit, expected, expected);
+        pop(w);
+        return -1;
+    }
+    return 0;
+}
+
+static int walk_publication(walker *w, size_t root, size_t pub)
+{
+    enum { PUB_PUBLISHER, PUB_SOURCE, PUB_SOURCE_PATH, PUB_LICENSE };
+    static const char *const keys[] = {"publisher", "source", "source_path", "license", NULL};
+    size_t at[4];
+    bk_publication p = {NULL, NULL, NULL, NULL};
+    if (!pub)
+        return 0;
+    if (get_container(w, root, pub, "publication", 0, "the document", 1) < 0)
+        return -1;
+    push_key(w, "publication");
+    int r = bind(w, pub, keys, "\"publication\"", at);
+    if (r == 0)
+        r = get_nonempty(w, pub, at[PUB_PUBLISHER], "publisher", 0, "\"publication\"",
+                         &p.publisher);
+    if (r == 0)
+        r = get_nonempty(w, pub, at[PUB_SOURCE], "source", 0, "\"publication\"", &p.source);
+    if (r == 0)
+        r = get_nonempty(w, pub, at[PUB_SOURCE_PATH], "source_path", 0, "\"publication\"",
+                         &p.source_path);
+    if (r == 0)
+        r = get_nonempty(w, pub, at[PUB_LICENSE], "license", 0, "\"publication\"", &p.license);
+    if (r == 0 && !p.publisher && !p.source && !p.source_path && !p.license)
+        r = fail(w, pub, BK_E_CONTENT, "\"publication\" is empty; leave it out instead");
+    if (r == 0) {
+        bk_error e;
+        bk_error_clear(&e);
+        bk_status st = bk_doc_set_publication(w->doc, &p, &e);
+        if (st == BK_E_NOMEM)
+            r = fail_nomem(w, pub);
+        else if (st != BK_OK)
+            r = fail(w, pub, st, "%s", e.text);
+    }
+    pop(w);
+    return r;
+}
 
 static int walk_department(walker *w, size_t root, size_t dept)
 {
@@ -783,7 +862,10 @@ static int walk_header(walker *w, size_t root, const size_t *at)
         return -1;
     if (has)
         w->doc->precision = (int)v;
-    return 0;
+    if (walk_unit_of_measure(w, root, at[DOC_CURRENCY], at[DOC_UNIT_MULT], w->doc->money_unit,
+                             "the document") < 0)
+        return -1;
+    return walk_publication(w, root, at[DOC_PUBLICATION]);
 }
 
 /* ---- units ----------------------------------------------------------------------------- */
@@ -1090,12 +1172,13 @@ static int walk_columns(walker *w, size_t tj, size_t cols, const bk_template *ba
 
 static int walk_table(walker *w, size_t tj, long first_line)
 {
-    enum { TABLE_ID, TABLE_TITLE, TABLE_UNIT_LABEL, TABLE_NOTE, TABLE_MONEY_UNIT, TABLE_COLUMNS,
-           TABLE_ROWS };
-    static const char *const keys[] = {"id", "title", "unit_label", "note", "money_unit",
-                                       "columns", "rows", NULL};
-    size_t at[7];
-    const char *id, *title, *unit_label, *note, *money_unit;
+    enum { TABLE_ID, TABLE_LAYOUT, TABLE_TITLE, TABLE_UNIT_LABEL, TABLE_NOTE, TABLE_MONEY_UNIT,
+           TABLE_CURRENCY, TABLE_UNIT_MULT, TABLE_COLUMNS, TABLE_ROWS, TABLE_NKEYS };
+    static const char *const keys[] = {"id", "layout", "title", "unit_label", "note",
+                                       "money_unit", "currency", "unit_mult", "columns",
+                                       "rows", NULL};
+    size_t at[TABLE_NKEYS];
+    const char *id, *layout, *title, *unit_label, *note, *money_unit;
     char shown_s[80];
 
     if (expect_object(w, tj, "a table") < 0 || bind(w, tj, keys, "a table", at) < 0 ||
@@ -1116,11 +1199,30 @@ static int walk_table(walker *w, size_t tj, long first_line)
         return -1;
     }
     pop(w);
+    /* The layout family names the dictionary the table's title and column labels are in
+     * (json.md): one that is not the template's would send a reader to the wrong labels. */
+    if (get_nonempty(w, tj, at[TABLE_LAYOUT], "layout", 0, "a table", &layout) < 0)
+        return -1;
+    const char *family = tpl && tpl->family && *tpl->family ? tpl->family : NULL;
+    if (layout && (!family || strcmp(layout, family) != 0)) {
+        char shown_f[80];
+        push_key(w, "layout");
+        if (family)
+            fail(w, at[TABLE_LAYOUT], BK_E_CONTENT, "table %s is of layout family \"%s\", "
+                 "not \"%s\"", id, SHOWN(family, shown_f), SHOWN(layout, shown_s));
+        else
+            fail(w, at[TABLE_LAYOUT], BK_E_CONTENT, "table %s is of no layout family, so it "
+                 "has no \"layout\" (its title and columns are in the table)", SHOWN(id, shown_s));
+        pop(w);
+        return -1;
+    }
     if (walk_columns(w, tj, at[TABLE_COLUMNS], tpl, id, title, &tpl) < 0)
         return -1;
     if (get_string(w, tj, at[TABLE_UNIT_LABEL], "unit_label", 0, "a table", &unit_label) < 0 ||
         get_string(w, tj, at[TABLE_NOTE], "note", 0, "a table", &note) < 0 ||
         get_nonempty(w, tj, at[TABLE_MONEY_UNIT], "money_unit", 0, "a table", &money_unit) < 0 ||
+        walk_unit_of_measure(w, tj, at[TABLE_CURRENCY], at[TABLE_UNIT_MULT],
+                             money_unit, "a table") < 0 ||
         get_container(w, tj, at[TABLE_ROWS], "rows", 1, "a table", 0) < 0)
         return -1;
     bk_table *t = bk_doc_add_table(w->doc, tpl);
@@ -1287,7 +1389,7 @@ static int walk_narrative(walker *w, size_t root, size_t parts)
 
 static int walk_document(walker *w, long first_line)
 {
-    size_t at[10];
+    size_t at[DOC_NKEYS];
     const size_t root = 0;
     if (expect_object(w, root, "a budget document") < 0 ||
         bind(w, root, doc_keys, "the document", at) < 0 || walk_header(w, root, at) < 0 ||

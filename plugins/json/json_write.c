@@ -311,6 +311,30 @@ static void write_columns(jw *w, const bk_template *tpl)
     jw_close(w, ']');
 }
 
+/* A printed money unit and, for readers that do not know 万元, what it stands for: ISO 4217
+ * currency and SDMX's UNIT_MULT (the power of ten). */
+static void write_unit_of_measure(jw *w, const char *unit)
+{
+    jw_key_string(w, "money_unit", unit);
+    int mult = bk_money_unit_mult(unit);
+    if (mult < 0)
+        return;
+    jw_key_string(w, "currency", "CNY");
+    jw_key(w, "unit_mult");
+    jw_int(w, mult);
+}
+
+static void write_publication(jw *w, const bk_publication *p)
+{
+    jw_key(w, "publication");
+    jw_open(w, '{');
+    jw_key_opt(w, "publisher", p->publisher);
+    jw_key_opt(w, "source", p->source);
+    jw_key_opt(w, "source_path", p->source_path);
+    jw_key_opt(w, "license", p->license);
+    jw_close(w, '}');
+}
+
 static void write_tables(jw *w, const bk_doc *doc)
 {
     jw_key(w, "tables");
@@ -320,11 +344,14 @@ static void write_tables(jw *w, const bk_doc *doc)
         jw_item(w);
         jw_open(w, '{');
         jw_key_string(w, "id", t->tpl->id);
+        if (t->tpl->family && *t->tpl->family)
+            jw_key_string(w, "layout", t->tpl->family);
         if (t->tpl->defined)
             write_columns(w, t->tpl);
         jw_key_opt(w, "unit_label", t->unit_label);
         jw_key_opt(w, "note", t->note);
-        jw_key_opt(w, "money_unit", t->money_unit);
+        if (t->money_unit)
+            write_unit_of_measure(w, t->money_unit);
         jw_key(w, "rows");
         jw_open(w, '[');
         for (size_t r = 0; r < t->nrows && w->status == BK_OK; r++)
@@ -396,9 +423,12 @@ static void write_document(jw *w, const bk_doc *doc)
     jw_key_string(w, "name", doc->dept_name);
     jw_key_opt(w, "code", doc->dept_code);
     jw_close(w, '}');
-    jw_key_string(w, "money_unit", doc->money_unit);
+    write_unit_of_measure(w, doc->money_unit);
     jw_key(w, "precision");
     jw_int(w, doc->precision);
+    const bk_publication *pub = &doc->publication;
+    if (pub->publisher || pub->source || pub->source_path || pub->license)
+        write_publication(w, pub);
     write_units(w, doc);
     write_tables(w, doc);
     if (doc->performance.present)

@@ -268,7 +268,9 @@ static int write_tables(bkx_writer *o, const bk_doc *doc, int depth)
         const bk_table *t = doc->tables[i];
         o->table = t->tpl->id;
         o->row = 0;
+        const char *family = t->tpl->family && *t->tpl->family ? t->tpl->family : NULL;
         if (open_elem(o, depth + 1, "table") || attr(o, "table", "id", t->tpl->id) ||
+            attr(o, "table", "layout", family) ||
             attr(o, "table", "unit-label", t->unit_label) || attr(o, "table", "note", t->note))
             return -1;
         for (size_t r = 0; r < t->nrows; r++)
@@ -322,6 +324,16 @@ static int write_narrative(bkx_writer *o, const bk_doc *doc, int depth)
     return close_elem(o, depth, 1);
 }
 
+/* What a printed money unit stands for, for readers that do not know 万元: the ISO 4217
+ * currency and SDMX's UNIT_MULT (the power of ten). */
+static int unit_of_measure(bkx_writer *o, const char *elem, const char *unit)
+{
+    int mult = bk_money_unit_mult(unit);
+    if (mult < 0)
+        return 0;
+    return attr(o, elem, "currency", "CNY") || attr_long(o, elem, "unit-mult", mult);
+}
+
 /* One <budget> element at the given depth; the root one declares the namespace. */
 static int write_budget(bkx_writer *o, const bk_doc *doc, int depth)
 {
@@ -329,11 +341,20 @@ static int write_budget(bkx_writer *o, const bk_doc *doc, int depth)
         attr(o, "budget", "version", "1") ||
         attr_long(o, "budget", "fiscal-year", doc->fiscal_year) ||
         attr(o, "budget", "money-unit", doc->money_unit) ||
+        unit_of_measure(o, "budget", doc->money_unit) ||
         attr_long(o, "budget", "precision", doc->precision))
         return -1;
     if (open_elem(o, depth + 1, "department") ||
         attr(o, "department", "name", doc->dept_name ? doc->dept_name : "") ||
         attr(o, "department", "code", doc->dept_code) || close_elem(o, depth + 1, 0))
+        return -1;
+    const bk_publication *pub = &doc->publication;
+    if ((pub->publisher || pub->source || pub->source_path || pub->license) &&
+        (open_elem(o, depth + 1, "publication") ||
+         attr(o, "publication", "publisher", pub->publisher) ||
+         attr(o, "publication", "source", pub->source) ||
+         attr(o, "publication", "source-path", pub->source_path) ||
+         attr(o, "publication", "license", pub->license) || close_elem(o, depth + 1, 0)))
         return -1;
     if (write_units(o, doc, depth + 1) || write_tables(o, doc, depth + 1) ||
         write_performance(o, &doc->performance, depth + 1) ||

@@ -42,17 +42,19 @@ typedef struct bkx_pos {
 
 /* The vocabulary. */
 enum elem {
-    E_NONE, E_BUDGETS, E_BUDGET, E_DEPARTMENT, E_UNITS, E_UNIT, E_TABLES, E_TABLE, E_ROW, E_CELL,
+    E_NONE, E_BUDGETS, E_BUDGET, E_DEPARTMENT, E_PUBLICATION, E_UNITS, E_UNIT, E_TABLES, E_TABLE, E_ROW, E_CELL,
     E_PERFORMANCE, E_GOAL, E_INDICATOR, E_NARRATIVE, E_PART, E_COUNT
 };
 
 #define BKX_MAX_ATTRS 7
 
 static const char *const budget_attrs[] = {"version", "fiscal-year", "money-unit", "precision",
-                                           NULL};
+                                           "currency", "unit-mult", NULL};
 static const char *const department_attrs[] = {"name", "code", NULL};
 static const char *const unit_attrs[] = {"id", "kind", "name", "parent", NULL};
-static const char *const table_attrs[] = {"id", "unit-label", "note", NULL};
+static const char *const publication_attrs[] = {"publisher", "source", "source-path", "license",
+                                                NULL};
+static const char *const table_attrs[] = {"id", "unit-label", "note", "layout", NULL};
 static const char *const row_attrs[] = {"kind", "unit", "section", "code", "name", "level", "line",
                                         NULL};
 static const char *const cell_attrs[] = {"column", NULL};
@@ -70,6 +72,7 @@ static const struct {
     [E_BUDGETS] = {"budgets", NULL, 1, 0},
     [E_BUDGET] = {"budget", budget_attrs, 1, 0},
     [E_DEPARTMENT] = {"department", department_attrs, 0, 0},
+    [E_PUBLICATION] = {"publication", publication_attrs, 0, 0},
     [E_UNITS] = {"units", NULL, 0, 0},
     [E_UNIT] = {"unit", unit_attrs, 0, 0},
     [E_TABLES] = {"tables", NULL, 0, 0},
@@ -83,10 +86,11 @@ static const struct {
     [E_PART] = {"part", part_attrs, 0, 1},
 };
 
-/* The children of <budget>, in the order they must come; the first three are required. */
-static const int sections[] = {E_DEPARTMENT, E_UNITS, E_TABLES, E_PERFORMANCE, E_NARRATIVE};
+/* The children of <budget>, in the order they must come, and which are required. */
+static const int sections[] = {E_DEPARTMENT, E_PUBLICATION, E_UNITS, E_TABLES, E_PERFORMANCE,
+                               E_NARRATIVE};
+static const int section_required[] = {1, 0, 1, 1, 0, 0};
 #define NSECTIONS (sizeof sections / sizeof sections[0])
-#define NREQUIRED 3
 
 /* Elements nest at most this deep before one is refused: budgets, budget, tables, table, row,
  * cell. */
@@ -670,15 +674,16 @@ static int section_kind(bkx_reader *p, const bkx_el *el)
     while (i < NSECTIONS && !is(p, el, sections[i]))
         i++;
     if (i == NSECTIONS)
-        return unexpected(p, el, E_BUDGET,
-                          "<department>, <units>, <tables>, <performance> or <narrative>");
+        return unexpected(p, el, E_BUDGET, "<department>, <publication>, <units>, <tables>, "
+                          "<performance> or <narrative>");
     if (i < p->next_section)
         return fail(p, p->cur, BK_E_CONTENT, "<%s> is out of place: <budget> holds <department>, "
-                    "<units>, <tables>, <performance> and <narrative> in this order, each once",
-                    elems[sections[i]].name);
-    if (p->next_section < NREQUIRED && i > p->next_section)
-        return fail(p, p->cur, BK_E_CONTENT, "<%s> comes before <%s>, which is missing",
-                    elems[sections[i]].name, elems[sections[p->next_section]].name);
+                    "<publication>, <units>, <tables>, <performance> and <narrative> in this "
+                    "order, each once", elems[sections[i]].name);
+    for (size_t j = p->next_section; j < i; j++)
+        if (section_required[j])
+            return fail(p, p->cur, BK_E_CONTENT, "<%s> comes before <%s>, which is missing",
+                        elems[sections[i]].name, elems[sections[j]].name);
     p->next_section = i + 1;
     return sections[i];
 }
@@ -740,9 +745,27 @@ static int start_budgets(bkx_reader *p, bkx_pos pos, const bkx_el *el)
     return read_attrs(p, pos, E_BUDGETS, el, NULL);
 }
 
+/* currency and unit-mult describe the printed money unit for readers that do not know 万元
+ * (xml.md): written from it, so on reading they must agree with it. */
+static int unit_of_measure(bkx_reader *p, bkx_pos pos, const char *currency, const char *mult,
+                           const char *unit)
+{
+    char q[64];
+    long v;
+    int expected = bk_money_unit_mult(unit);
+    if (currency && strcmp(currency, "CNY") != 0)
+        return fail(p, pos, BK_E_CONTENT, "currency \"%s\" is not CNY: budgets are in CNY "
+                    "(ISO 4217)", shorten(q, sizeof q, currency));
+    if (mult && (parse_int(mult, 0, 18, &v) || v != expected))
+        return fail(p, pos, BK_E_CONTENT, "unit-mult \"%s\" does not match money-unit %s, "
+                    "which is 10^%d: unit-mult=\"%d\"", shorten(q, sizeof q, mult), unit,
+                    expected, expected);
+    return 0;
+}
+
 static int start_budget(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 {
-    const char *v[4];
+    const char *v[6];
     char q[64];
     long year, precision;
     p->doc = bk_doc_new();
@@ -767,6 +790,8 @@ static int start_budget(bkx_reader *p, bkx_pos pos, const bkx_el *el)
     if (parse_int(v[3], 0, BK_DECIMAL_MAX_SCALE, &precision))
         return fail(p, pos, BK_E_CONTENT, "precision \"%s\" is not a whole number from 0 to %d",
                     shorten(q, sizeof q, v[3]), BK_DECIMAL_MAX_SCALE);
+    if (unit_of_measure(p, pos, v[4], v[5], v[2]))
+        return -1;
     p->doc->fiscal_year = (int)year;
     p->doc->money_unit = bk_doc_intern_cstr(p->doc, v[2]);
     p->doc->precision = (int)precision;
@@ -783,6 +808,22 @@ static int start_department(bkx_reader *p, bkx_pos pos, const bkx_el *el)
     if (v[1] && !*v[1])
         return fail(p, pos, BK_E_CONTENT, "the department code is empty; leave the attribute out");
     return bk_doc_set_department(p->doc, v[0], v[1]) == BK_OK ? 0 : nomem(p, pos);
+}
+
+static int start_publication(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[4];
+    if (read_attrs(p, pos, E_PUBLICATION, el, v))
+        return -1;
+    if (!v[0] && !v[1] && !v[2] && !v[3])
+        return fail(p, pos, BK_E_CONTENT, "<publication> has no attribute; leave it out");
+    for (size_t i = 0; i < 4; i++)
+        if (v[i] && !*v[i])
+            return fail(p, pos, BK_E_CONTENT, "the %s of <publication> is empty; leave the "
+                        "attribute out", publication_attrs[i]);
+    bk_publication pub = {v[0], v[1], v[2], v[3]};
+    bk_status st = bk_doc_set_publication(p->doc, &pub, p->err);
+    return st == BK_OK ? 0 : core_fail(p, pos, st);
 }
 
 static int start_unit(bkx_reader *p, bkx_pos pos, const bkx_el *el)
@@ -807,7 +848,7 @@ static int start_unit(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 
 static int start_table(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 {
-    const char *v[3];
+    const char *v[4];
     char q[64];
     if (read_attrs(p, pos, E_TABLE, el, v) || require(p, pos, E_TABLE, "id", v[0]))
         return -1;
@@ -817,6 +858,12 @@ static int start_table(bkx_reader *p, bkx_pos pos, const bkx_el *el)
                     shorten(q, sizeof q, v[0]));
     if (bk_doc_table(p->doc, tpl->id))
         return fail(p, pos, BK_E_CONTENT, "table %s appears twice", tpl->id);
+    /* The layout family names the dictionary of the table's title and column labels (xml.md):
+     * another than the template's would send a reader to the wrong labels. */
+    const char *family = tpl->family && *tpl->family ? tpl->family : NULL;
+    if (v[3] && (!family || strcmp(v[3], family) != 0))
+        return fail(p, pos, BK_E_CONTENT, "table %s is of layout family \"%s\", not \"%s\"",
+                    tpl->id, family ? family : "", shorten(q, sizeof q, v[3]));
     bk_table *t = bk_doc_add_table(p->doc, tpl);
     if (!t || bk_table_set_labels(p->doc, t, v[1], v[2]) != BK_OK)
         return nomem(p, pos);
@@ -938,6 +985,7 @@ typedef int (*start_fn)(bkx_reader *p, bkx_pos pos, const bkx_el *el);
 static const start_fn starts[E_COUNT] = {
     [E_BUDGETS] = start_budgets,       [E_BUDGET] = start_budget,
     [E_DEPARTMENT] = start_department, [E_UNITS] = start_plain,
+    [E_PUBLICATION] = start_publication,
     [E_UNIT] = start_unit,             [E_TABLES] = start_plain,
     [E_TABLE] = start_table,           [E_ROW] = start_row,
     [E_CELL] = start_cell,             [E_PERFORMANCE] = start_performance,
@@ -988,9 +1036,9 @@ static int end_cell(bkx_reader *p, bkx_pos pos)
 /* The whole <budget> is read: hand the document over. */
 static int end_budget(bkx_reader *p, bkx_pos pos)
 {
-    if (p->next_section < NREQUIRED)
-        return fail(p, pos, BK_E_CONTENT, "<budget> has no <%s>",
-                    elems[sections[p->next_section]].name);
+    for (size_t j = p->next_section; j < NSECTIONS; j++)
+        if (section_required[j])
+            return fail(p, pos, BK_E_CONTENT, "<budget> has no <%s>", elems[sections[j]].name);
     bk_doc *doc = p->doc;
     p->doc = NULL;
     bk_status st = bk_import_emit(p->job, doc);

@@ -27,7 +27,7 @@ has() { grep -qF -- "$1" "$2" || { echo "  no '$1' in:"; sed 's/^/  /' "$2" | cu
 check "zip lists the documents/ folder" bash -c "unzip -Z1 '$t/json.zip' | head -1 | grep -qx 'documents/'"
 node tests/node/datapackage-check.js "$t/json.zip" >"$t/json.out" 2>&1
 check "the library opens the JSON archive" test $? = 0
-check "both documents, hashes verified" has "resource document-0002 json bytes=104110 hash ok" "$t/json.out"
+check "both documents, hashes verified" has "resource document-0002 json bytes=104485 hash ok" "$t/json.out"
 check "title" has "title=深圳市大鹏新区政务服务数据管理局 2024年部门预算 sources=1" "$t/json.out"
 
 "$BK" convert --option member-format=csv --option license=CC-BY-4.0 --option created=2024-03-01T00:00:00Z \

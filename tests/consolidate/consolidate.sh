@@ -110,7 +110,7 @@ edit "$u/unit2.json" "$tmp/other-dept.json" "d['department']['name']='深圳市�
 check "two departments" status_is 2 "$BK" consolidate "$u/unit1.json" "$tmp/other-dept.json" "$tmp/depts.json"
 check "names both departments" grep -q "two departments: this document is of 深圳市大鹏新区财政局, $u/unit1.json of 深圳市大鹏新区政务服务数据管理局" "$tmp/err"
 edit "$u/unit2.json" "$tmp/yuan.json" "
-d['money_unit']='元'; d['precision']=0
+d['money_unit']='元'; d['unit_mult']=0; d['precision']=0
 for t in d['tables']:
     for r in t['rows']:
         for k,v in list(r['cells'].items()):

@@ -21,6 +21,7 @@ check() {
 }
 refuses() { ! "$@"; }
 strict=(--spec=draft2020 --strict=true -c ajv-formats)
+S_JSON=samples/dapeng-2024/budget.json
 
 check "budget.schema.json compiles in strict mode" "$ajv" compile "${strict[@]}" -s formats/budget.schema.json
 check "datapackage.schema.json compiles in strict mode" "$ajv" compile "${strict[@]}" -s formats/datapackage.schema.json
@@ -43,6 +44,29 @@ check "19 digits accepted (budgetkit may hold them)" "$ajv" validate "${strict[@
 check "18 decimals accepted" "$ajv" validate "${strict[@]}" -s formats/budget.schema.json -d "$t/decimals-18.json"
 check "budgetkit agrees: 19 decimals refused" refuses "$BK" convert "$t/decimals-19.json" "$t/x.json"
 check "budgetkit agrees: 18 decimals read" "$BK" convert "$t/decimals-18.json" "$t/y.json"
+
+# The open-data description (json.md, "For open data"): what the schema can check of it.
+"$BK" convert "$S_JSON" "$t/pub.json" --option publisher=深圳市大鹏新区政务服务数据管理局 --option license=CC-BY-4.0 \
+  --option source-path=https://www.dpxq.gov.cn/
+check "a document with its publication is valid" "$ajv" validate "${strict[@]}" -s formats/budget.schema.json -d "$t/pub.json"
+check "a table with its own money unit, described, is valid" "$ajv" validate "${strict[@]}" -s formats/budget.schema.json -d samples/putuo-caizhengju-2025-dept/budget.json
+python3 - "$t" <<'PY'
+import json, sys
+base = json.load(open(f"{sys.argv[1]}/pub.json", encoding="utf-8"))
+for name, change in [("mult", lambda d: d.update(unit_mult=3)),
+                     ("usd", lambda d: d.update(currency="USD")),
+                     ("table-mult", lambda d: d["tables"][0].update(unit_mult=4)),
+                     ("layout", lambda d: d["tables"][0].update(layout="shanghai")),
+                     ("licence", lambda d: d["publication"].update(license="CC BY")),
+                     ("empty-publication", lambda d: d.update(publication={}))]:
+    d = json.loads(json.dumps(base))
+    change(d)
+    json.dump(d, open(f"{sys.argv[1]}/{name}.json", "w", encoding="utf-8"), ensure_ascii=False)
+PY
+for bad in mult usd table-mult layout licence empty-publication; do
+  check "refused by the schema and by budgetkit: $bad" refuses "$ajv" validate "${strict[@]}" -s formats/budget.schema.json -d "$t/$bad.json"
+  check "budgetkit agrees: $bad" refuses "$BK" convert "$t/$bad.json" "$t/x.json"
+done
 
 echo "ajv: $pass passed, $failures failed"
 [ "$failures" = 0 ]

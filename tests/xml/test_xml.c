@@ -19,14 +19,14 @@ static char tmpdir[1024];
 static const char base_doc[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     "<budget xmlns=\"urn:budgetkit:budget:1\" version=\"1\" fiscal-year=\"2024\" "
-    "money-unit=\"万元\" precision=\"2\">\n"
+    "money-unit=\"万元\" currency=\"CNY\" unit-mult=\"4\" precision=\"2\">\n"
     "  <department name=\"测试局\"/>\n"
     "  <units>\n"
     "    <unit id=\"dept\" kind=\"department\" name=\"测试局\"/>\n"
     "    <unit id=\"u1\" kind=\"self\" parent=\"dept\" name=\"测试局(本级)\"/>\n"
     "  </units>\n"
     "  <tables>\n"
-    "    <table id=\"T07\">\n"
+    "    <table id=\"T07\" layout=\"shenzhen\">\n"
     "      <row kind=\"unit\" unit=\"dept\" name=\"测试局\">\n"
     "        <cell column=\"total\">10.00</cell>\n"
     "        <cell column=\"basic\">4.00</cell>\n"
@@ -472,7 +472,8 @@ static void test_content_errors(void **state)
                       BK_E_CONTENT, 5, 5, "unit id \"a b\" may hold only letters");
     expect_edit_error("kind=\"self\"", "kind=\"main\"", BK_E_CONTENT, 6, 5,
                       "unit kind \"main\" is not department, self or subunit");
-    expect_edit_error("<table id=\"T07\">", "<table id=\"T07\" xml:lang=\"zh\">", BK_E_CONTENT, 9,
+    expect_edit_error("<table id=\"T07\" layout=\"shenzhen\">",
+                      "<table id=\"T07\" layout=\"shenzhen\" xml:lang=\"zh\">", BK_E_CONTENT, 9,
                       5, "<table> has an attribute \"xml:lang\" from another namespace");
     expect_edit_error("target=\"≥100份\"/>", "target=\"≥100份\"/>\n    <goal>目标2</goal>",
                       BK_E_CONTENT, 23, 5, "<goal> after an <indicator>: the goals come first");

@@ -1040,6 +1040,7 @@ static void w_table_begin(writer *w, const document *d, const char *id)
     w_next(w);
     w_open(w, '{');
     w_key_string(w, "id", id);
+    w_key_string(w, "layout", "shenzhen");
     w_key_string(w, "unit_label", d->dept_name);
     w_key_string(w, "note", "本套报表金额单位转换时可能存在尾数误差");
     w_key(w, "rows");
@@ -1237,6 +1238,8 @@ static void write_document(writer *w, const document *d)
     w_key_string(w, "code", d->dept_code);
     w_close(w, '}');
     w_key_string(w, "money_unit", "万元");
+    w_key_string(w, "currency", "CNY");
+    w_key_int(w, "unit_mult", 4);
     w_key_int(w, "precision", 2);
     write_units(w, d);
     w_key(w, "tables");

@@ -108,6 +108,15 @@ typedef struct bk_performance {
     bk_indicator *indicators;
 } bk_performance;
 
+/* Who publishes the data and under what terms (formats/document.md, "Publication"): set by
+ * the publisher (--option publisher=...), carried by JSON and XML. Each NULL when not given. */
+typedef struct bk_publication {
+    const char *publisher;   /* the body publishing the data */
+    const char *source;      /* where the figures come from, as text */
+    const char *source_path; /* the same as a URL */
+    const char *license;     /* an SPDX licence identifier (CC-BY-4.0) */
+} bk_publication;
+
 typedef struct bk_doc {
     int fiscal_year;
     const char *dept_name;
@@ -123,6 +132,7 @@ typedef struct bk_doc {
     bk_text_part *narrative;
     const char *source; /* file (and archive entry) it was read from, NULL when none */
     struct bk_doc_private *priv;
+    bk_publication publication; /* appended in ABI 1.1 */
 } bk_doc;
 
 /* The file a finding about table t of doc names: where the table's rows were read. */
@@ -147,6 +157,14 @@ BK_API const char *bk_doc_intern_cstr(bk_doc *doc, const char *s);
 /* Setters intern their strings. All return BK_OK or BK_E_NOMEM / BK_E_CONTENT. */
 BK_API bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code);
 BK_API bk_status bk_doc_set_source(bk_doc *doc, const char *source);
+/* Set the publication fields that are not NULL in pub (an empty string clears one). A licence
+ * must read as an SPDX identifier (letters, digits, '.', '-', '+', at most 64 bytes) and no
+ * field may hold a control character: BK_E_CONTENT with err saying which, else BK_OK or
+ * BK_E_NOMEM. */
+BK_API bk_status bk_doc_set_publication(bk_doc *doc, const bk_publication *pub, bk_error *err);
+/* The power of ten a printed money unit stands for (元 0, 千元 3, 万元 4, 亿元 8: SDMX's
+ * UNIT_MULT), -1 for anything else. Every unit is an amount of CNY (ISO 4217). */
+BK_API int bk_money_unit_mult(const char *unit);
 BK_API bk_status bk_doc_add_unit(bk_doc *doc, const char *id, const char *name, bk_unit_kind kind,
                           const char *parent_id, bk_error *err);
 BK_API int bk_doc_find_unit(const bk_doc *doc, const char *id); /* index or -1 */

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define BK_ABI_MAJOR 1
-#define BK_ABI_MINOR 0
+#define BK_ABI_MINOR 1 /* 1.1: bk_doc.publication */
 
 #define BK_PLUGIN_IMPORT   0x1u
 #define BK_PLUGIN_EXPORT   0x2u
