@@ -43,9 +43,9 @@ _budgetkit()
     local common="--plugin-path --data-dir --limit --option --from --help"
     case $cmd in
     "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
-    convert) opts="$common --to --encoding --layout --jobs --money-unit --round" ;;
+    convert) opts="$common --to --encoding --layout --jobs --money-unit --round --progress" ;;
     info) opts="$common --format --lang" ;;
-    validate) opts="$common --only --skip --strict --format --lang --catalog --jobs --fix-suggestions" ;;
+    validate) opts="$common --only --skip --strict --format --lang --catalog --jobs --fix-suggestions --progress" ;;
     consolidate) opts="$common --to --format --lang --money-unit --strict" ;;
     diff) opts="$common --format --lang --years --code-changes" ;;
     layouts)

@@ -21,16 +21,49 @@ typedef struct common {
     const char *keys[64]; /* --option KEY=VALUE as given, checked once plugins are loaded */
     size_t nkeys;
     const char *cmd; /* "convert " for usage errors */
+    struct diag_state *diag;
 } common;
 
-/* Warnings always; progress only on a terminal, at most a few times a second, ending with a
- * newline once the job is done. */
+/* Warnings always; progress on a terminal or when asked (--progress), redrawn by time, not by
+ * count (every `interval` seconds: BUDGETKIT_PROGRESS_INTERVAL, default a quarter), ending
+ * with a newline once the job is done. On a terminal the line is redrawn in place; elsewhere
+ * (a log) each update is a line of its own. */
 typedef struct diag_state {
     int tty;
+    int progress;    /* show progress: on a terminal, or --progress */
     int converting;  /* convert's progress: no findings to count */
-    int shown;       /* a progress line is on the terminal */
-    double started, last;
+    int asked;       /* --progress: the final line is written even for a quick job */
+    int shown;       /* a progress line is on the terminal, not yet ended */
+    int printed;     /* a progress line was written */
+    double started, last, interval;
 } diag_state;
+
+/* One progress line, without its end: done of total documents (total 0 while unknown), the
+ * input being read when there are several, and the rate. */
+static void progress_line(const diag_state *s, const bk_diag *d, double rate)
+{
+    char count[64], input[64] = "";
+    if (d->total)
+        snprintf(count, sizeof count, "%zu/%zu", d->done, d->total);
+    else
+        snprintf(count, sizeof count, "%zu", d->done);
+    if (!d->total && d->inputs_total > 1) {
+        size_t at = d->inputs_done < d->inputs_total ? d->inputs_done + 1 : d->inputs_total;
+        snprintf(input, sizeof input, msg_zh ? "，输入 %zu/%zu" : ", input %zu/%zu", at,
+                 d->inputs_total);
+    }
+    fputs(s->tty ? "\rbudgetkit: " : "budgetkit: ", stderr);
+    if (s->converting)
+        fprintf(stderr, msg_zh ? "已转换 %s 份文档%s（每秒 %.0f 份）"
+                               : "%s documents converted%s (%.0f per second)",
+                count, input, rate);
+    else
+        fprintf(stderr, msg_zh ? "已校验 %s 份文档，%zu 条结果%s（每秒 %.0f 份）"
+                               : "%s documents validated, %zu findings%s (%.0f per second)",
+                count, d->findings, input, rate);
+    if (s->tty)
+        fputs("\033[K", stderr); /* a shorter line leaves nothing of the longer one */
+}
 
 static double now_seconds(void)
 {
@@ -54,31 +87,23 @@ static void on_diag(const bk_diag *d, void *user)
             fprintf(stderr, "budgetkit: %s: warning: %s\n", d->file ? d->file : "-", d->message);
         return;
     }
-    if (!s->tty)
+    if (!s->progress)
         return;
     double t = now_seconds();
-    if (s->started == 0)
-        s->started = s->last = t;
     int done = d->total != 0 && d->done == d->total;
-    if (!done && t - s->last < 0.25)
+    /* The first update waits an interval too: on a terminal, a job done by then shows
+     * nothing. */
+    if (!done && t - s->last < s->interval)
         return;
-    if (!done || s->shown) {
-        double rate = t > s->started ? (double)d->done / (t - s->started) : 0;
-        if (s->converting)
-            fprintf(stderr, msg_zh ? "\rbudgetkit: 已转换 %zu 份文档（%.0f 份/秒）"
-                                   : "\rbudgetkit: %zu documents converted (%.0f/s)",
-                    d->done, rate);
-        else
-            fprintf(stderr, msg_zh ? "\rbudgetkit: 已校验 %zu 份文档，%zu 条结果（%.0f 份/秒）"
-                                   : "\rbudgetkit: %zu documents validated, %zu findings (%.0f/s)",
-                    d->done, d->findings, rate);
-        s->shown = 1;
-        s->last = t;
-    }
-    if (done && s->shown) {
+    if (done && !s->printed && !s->asked)
+        return;
+    double rate = t > s->started ? (double)d->done / (t - s->started) : 0;
+    progress_line(s, d, rate);
+    if (!s->tty || done)
         fputc('\n', stderr);
-        s->shown = 0;
-    }
+    s->shown = s->tty && !done;
+    s->printed = 1;
+    s->last = t;
 }
 
 /* When the reader of standard output has gone (`| head`), end quietly as other tools do:
@@ -215,6 +240,8 @@ static const char convert_help[] =
     "                      max-documents (values take K, M, G)\n"
     "  --jobs N            threads (default: one per core): inputs are read while documents\n"
     "                      are written; the output is the same for every N\n"
+    "  --progress          show progress (documents done, inputs, rate) on standard error\n"
+    "                      even when it is not a terminal, one line per update\n"
     "\n"
     "Examples:\n"
     "  budgetkit convert samples/dapeng-2024/budget.json /tmp/budget.xml\n"
@@ -250,6 +277,8 @@ static const char validate_help[] =
     "  --option KEY=VALUE  pass an option to the validators\n"
     "  --jobs N            threads (default: one per core): inputs are read while documents\n"
     "                      are checked; the report is the same for every N\n"
+    "  --progress          show progress (documents done, findings, inputs, rate) on standard\n"
+    "                      error even when it is not a terminal, one line per update\n"
     "  --fix-suggestions OUT  also write the input with the likely wrong cells corrected to OUT\n"
     "                      (format by extension), for review: only corrections that are the\n"
     "                      only explanation of their findings; never over an input\n"
@@ -412,6 +441,7 @@ static int cmd_convert(common *c, int argc, char **argv)
                                          {"money-unit", required_argument, 0, 'M'},
                                          {"round", required_argument, 0, 'R'},
                                          {"jobs", required_argument, 0, 'j'},
+                                         {"progress", no_argument, 0, 'p'},
                                          {0, 0, 0, 0}};
     int opt;
     const char *jobs = NULL;
@@ -422,6 +452,10 @@ static int cmd_convert(common *c, int argc, char **argv)
         }
         if (opt == 'j') {
             jobs = optarg;
+            continue;
+        }
+        if (opt == 'p') {
+            c->diag->progress = c->diag->asked = 1;
             continue;
         }
         if (opt == 'e' || opt == 'l' || opt == 'M' || opt == 'R') {
@@ -676,6 +710,7 @@ static int cmd_validate(common *c, int argc, char **argv)
                                          {"catalog", required_argument, 0, 'c'},
                                          {"fix-suggestions", required_argument, 0, 'X'},
                                          {"jobs", required_argument, 0, 'j'},
+                                         {"progress", no_argument, 0, 'p'},
                                          {0, 0, 0, 0}};
     const char *only = NULL, *skip = NULL, *format = "text", *fixes = NULL, *jobs = NULL;
     int strict = 0, opt;
@@ -688,6 +723,7 @@ static int cmd_validate(common *c, int argc, char **argv)
         case 'F': format = optarg; continue;
         case 'X': fixes = optarg; continue;
         case 'j': jobs = optarg; continue;
+        case 'p': c->diag->progress = c->diag->asked = 1; continue;
         case 'c':
             if (bk_ctx_set_option(c->ctx, "catalog", optarg) != BK_OK)
                 return EXIT_BAD;
@@ -1017,8 +1053,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "budgetkit: out of memory\n");
         return EXIT_BAD;
     }
-    diag_state diag = {isatty(STDERR_FILENO), 0, 0, 0, 0};
+    diag_state diag = {.tty = isatty(STDERR_FILENO), .interval = 0.25};
+    diag.progress = diag.tty;
+    diag.started = diag.last = now_seconds();
+    const char *interval = getenv("BUDGETKIT_PROGRESS_INTERVAL");
+    if (interval && *interval) {
+        char *end;
+        double v = strtod(interval, &end);
+        if (*end == '\0' && v >= 0 && v <= 3600)
+            diag.interval = v;
+    }
     bk_ctx_set_diagnostics(c.ctx, on_diag, &diag);
+    c.diag = &diag;
     msg_zh = msg_locale_is_zh();
     if (bk_ctx_set_option(c.ctx, "lang", msg_zh ? "zh" : "en") != BK_OK) {
         bk_ctx_free(c.ctx);

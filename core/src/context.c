@@ -56,6 +56,7 @@ struct bk_ctx {
     bk_templates *templates;
     bk_diag_fn diag;
     void *diag_user;
+    size_t inputs_done, inputs_total; /* of the job under way, for its progress */
     /* Defaults found at run time from where this library lies, so that an installed tree
      * works wherever it is moved: the build tree's folders, or those beside the library. */
     char default_plugin_dir[PATH_MAX + 256];
@@ -113,6 +114,18 @@ void bk_ctx_diagnose(bk_ctx *ctx, const bk_diag *d)
         capture_fn(d, capture_user);
     else if (ctx->diag)
         ctx->diag(d, ctx->diag_user);
+}
+
+void bk_ctx_set_inputs(bk_ctx *ctx, size_t done, size_t total)
+{
+    ctx->inputs_done = done;
+    ctx->inputs_total = total;
+}
+
+void bk_ctx_inputs(const bk_ctx *ctx, size_t *done, size_t *total)
+{
+    *done = ctx->inputs_done;
+    *total = ctx->inputs_total;
 }
 
 void bk_ctx_set_jobs(bk_ctx *ctx, unsigned jobs) { ctx->jobs = jobs ? jobs : 1; }

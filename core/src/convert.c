@@ -10,6 +10,7 @@
 #include "jobs.h"
 
 typedef struct merger {
+    bk_ctx *ctx;
     bk_doc_fn fn;
     void *user;
     bk_doc *pending; /* the budget being assembled, kept from the import machinery */
@@ -23,6 +24,11 @@ static bk_status merger_flush(merger *m, bk_error *err)
         return BK_OK;
     m->pending = NULL;
     bk_doc_unkeep(doc);
+    /* The inputs before the one this document comes from are read. */
+    size_t done, total;
+    bk_ctx_inputs(m->ctx, &done, &total);
+    if (m->pending_input > done)
+        bk_ctx_set_inputs(m->ctx, m->pending_input, total);
     bk_status st = m->fn(doc, m->user, err);
     if (!bk_doc_is_kept(doc))
         bk_doc_free(doc);
@@ -47,8 +53,9 @@ static bk_status merger_push(bk_doc *doc, void *user, bk_error *err)
 bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
                          bk_doc_fn fn, void *user, bk_error *err)
 {
-    merger m = {fn, user, NULL, 0, 0};
+    merger m = {ctx, fn, user, NULL, 0, 0};
     bk_status st = BK_OK;
+    bk_ctx_set_inputs(ctx, 0, n);
     if (bk_ctx_jobs(ctx) > 1 && n > 0)
         st = bk_read_inputs_parallel(ctx, inputs, n, from, &m.input, merger_push, &m, err);
     for (size_t i = 0; i < n && st == BK_OK && bk_ctx_jobs(ctx) <= 1; i++) {
@@ -64,6 +71,8 @@ bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const
     }
     if (st == BK_OK)
         st = merger_flush(&m, err);
+    if (st == BK_OK)
+        bk_ctx_set_inputs(ctx, n, n);
     bk_doc_free(m.pending);
     return st;
 }
@@ -122,6 +131,7 @@ static void member_base(const bk_doc *doc, size_t index, char *buf, size_t cap)
 static void progress(bk_ctx *ctx, size_t done, size_t total, size_t findings)
 {
     bk_diag d = {.kind = BK_DIAG_PROGRESS, .done = done, .total = total, .findings = findings};
+    bk_ctx_inputs(ctx, &d.inputs_done, &d.inputs_total);
     bk_ctx_diagnose(ctx, &d);
 }
 
@@ -181,7 +191,7 @@ static bk_status output_money(bk_ctx *ctx, bk_doc *doc, bk_error *err)
     char msg[200];
     snprintf(msg, sizeof msg, "rounded to %ld decimals (half away from zero): %zu cell%s "
              "changed", decimals, changed, changed == 1 ? "" : "s");
-    bk_diag d = {BK_DIAG_WARNING, doc->source, 0, 0, msg, 0, 0, 0};
+    bk_diag d = {.kind = BK_DIAG_WARNING, .file = doc->source, .message = msg};
     bk_ctx_diagnose(ctx, &d);
     return BK_OK;
 }

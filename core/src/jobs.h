@@ -32,6 +32,11 @@ struct bk_validation {
     const bk_doc *doc; /* the document being checked, NULL after the last */
 };
 
+/* Inputs of the job under way read so far and given, for progress (bk_diag.inputs_done). Set
+ * and read by the thread that runs the job. */
+void bk_ctx_set_inputs(bk_ctx *ctx, size_t done, size_t total);
+void bk_ctx_inputs(const bk_ctx *ctx, size_t *done, size_t *total);
+
 /* Hand a kept document back to the import machinery's ownership rules. */
 void bk_doc_unkeep(bk_doc *doc);
 

@@ -51,6 +51,8 @@ typedef struct bk_diag {
     const char *message;
     size_t done, total; /* progress */
     size_t findings;    /* progress of a validation: findings so far */
+    /* progress: inputs (files, folders, archives) read so far, of those given (ABI 1.1) */
+    size_t inputs_done, inputs_total;
 } bk_diag;
 
 typedef void (*bk_diag_fn)(const bk_diag *d, void *user);
