@@ -264,6 +264,7 @@ static const char info_help[] =
 
 static const char validate_help[] =
     "Usage: budgetkit validate [OPTIONS] IN...\n"
+    "       budgetkit validate --merge [OPTIONS] PART...\n"
     "Run the validators over every document (also each document inside an archive) and print\n"
     "a report. Exit 1 when an error is found, 0 otherwise, 2 when an input cannot be read.\n"
     "\n"
@@ -279,13 +280,20 @@ static const char validate_help[] =
     "                      are checked; the report is the same for every N\n"
     "  --progress          show progress (documents done, findings, inputs, rate) on standard\n"
     "                      error even when it is not a terminal, one line per update\n"
+    "  --partial FILE      batch processing: leave the rules across documents (department =\n"
+    "                      sum of units, one name per code) to a later --merge and write what\n"
+    "                      they need to FILE (formats/partial.md); the report has the rest\n"
+    "  --merge             the inputs are partial files, in the order of their documents:\n"
+    "                      report what the rules across documents find over them all\n"
     "  --fix-suggestions OUT  also write the input with the likely wrong cells corrected to OUT\n"
     "                      (format by extension), for review: only corrections that are the\n"
     "                      only explanation of their findings; never over an input\n"
     "\n"
     "Example:\n"
     "  budgetkit validate samples/dapeng-2024/budget.json\n"
-    "  budgetkit validate --fix-suggestions corrected.json budget.json\n";
+    "  budgetkit validate --fix-suggestions corrected.json budget.json\n"
+    "  budgetkit validate --partial part1.jsonl units-1.zip\n"
+    "  budgetkit validate --merge part1.jsonl part2.jsonl\n";
 
 static const char consolidate_help[] =
     "Usage: budgetkit consolidate [OPTIONS] IN... OUT\n"
@@ -711,9 +719,12 @@ static int cmd_validate(common *c, int argc, char **argv)
                                          {"fix-suggestions", required_argument, 0, 'X'},
                                          {"jobs", required_argument, 0, 'j'},
                                          {"progress", no_argument, 0, 'p'},
+                                         {"partial", required_argument, 0, 'P'},
+                                         {"merge", no_argument, 0, 'M'},
                                          {0, 0, 0, 0}};
     const char *only = NULL, *skip = NULL, *format = "text", *fixes = NULL, *jobs = NULL;
-    int strict = 0, opt;
+    const char *partial = NULL;
+    int strict = 0, merge = 0, opt;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case 'h': fputs(validate_help, stdout); return 0;
@@ -724,6 +735,8 @@ static int cmd_validate(common *c, int argc, char **argv)
         case 'X': fixes = optarg; continue;
         case 'j': jobs = optarg; continue;
         case 'p': c->diag->progress = c->diag->asked = 1; continue;
+        case 'P': partial = optarg; continue;
+        case 'M': merge = 1; continue;
         case 'c':
             if (bk_ctx_set_option(c->ctx, "catalog", optarg) != BK_OK)
                 return EXIT_BAD;
@@ -737,6 +750,10 @@ static int cmd_validate(common *c, int argc, char **argv)
         return usage_error("validate ", "--format is text, json or html, not '%s'", format);
     if (argc - optind < 1)
         return usage_error("validate ", "%s", "validate needs at least one input");
+    if (merge && (partial || fixes || only || skip || strcmp(format, "html") == 0))
+        return usage_error("validate ", "%s", "--merge runs the validators that wrote the partial "
+                           "files: it takes no --partial, --fix-suggestions, --only, --skip or "
+                           "--format html");
     if (strict && bk_ctx_set_option(c->ctx, "strict", "1") != BK_OK)
         return EXIT_BAD;
     if (set_jobs(c->ctx, jobs, "validate "))
@@ -762,9 +779,12 @@ static int cmd_validate(common *c, int argc, char **argv)
         bk_report_free(report);
         return EXIT_BAD;
     }
-    bk_status st = bk_validate_each(c->ctx, (const char *const *)argv + optind,
+    bk_status st =
+        merge ? bk_validate_merge(c->ctx, (const char *const *)argv + optind,
+                                  (size_t)(argc - optind), report, &err)
+              : bk_validate_partial(c->ctx, (const char *const *)argv + optind,
                                     (size_t)(argc - optind), c->from, only, skip, report,
-                                    html ? html_document : NULL, html, &err);
+                                    html ? html_document : NULL, html, partial, &err);
     if (st != BK_OK) {
         print_error(&err);
         bk_html_free(html);

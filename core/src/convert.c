@@ -405,28 +405,65 @@ bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t ninput
                            const char *from, const char *only, const char *skip,
                            bk_report *report, bk_validated_fn fn, void *user, bk_error *err)
 {
+    return bk_validate_partial(ctx, inputs, ninputs, from, only, skip, report, fn, user, NULL,
+                               err);
+}
+
+bk_status bk_validate_partial(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
+                              const char *from, const char *only, const char *skip,
+                              bk_report *report, bk_validated_fn fn, void *user,
+                              const char *partial, bk_error *err)
+{
     validate_run run = {NULL, 0, report, ctx, fn, user};
     size_t n = bk_ctx_plugin_count(ctx);
     run.v = bk_calloc(n ? n : 1, sizeof *run.v);
-    if (!run.v)
+    const char **names = bk_calloc(n ? n : 1, sizeof *names);
+    if (!run.v || !names) {
+        bk_free(run.v);
+        bk_free(names);
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    }
+    bk_status st = BK_OK;
     for (size_t i = 0; i < n; i++) {
         const bk_plugin_desc *d = bk_ctx_plugin_at(ctx, i, NULL);
         if (!(d->kinds & BK_PLUGIN_VALIDATE) || (only && !in_list(only, d->name)) ||
             (skip && in_list(skip, d->name)))
             continue;
+        /* A validator with cross-document rules must be able to leave them to the merge. */
+        if (partial && d->validate_end && (d->abi_minor < 2 || !d->partial_read) && st == BK_OK)
+            st = bk_error_set(err, BK_E_USAGE, "the %s validator has rules across documents but "
+                              "cannot write partial state; leave it out with --skip %s",
+                              d->name, d->name);
+        names[run.n] = d->name;
         run.v[run.n].desc = d;
-        run.v[run.n].job = (bk_validation){ctx, report, err, NULL, NULL, NULL};
+        run.v[run.n].job = (bk_validation){ctx, report, err, NULL, NULL, NULL, d->name, NULL};
         run.n++;
     }
-    bk_status st = BK_OK;
-    if (run.n == 0)
+    if (st == BK_OK && run.n == 0)
         st = bk_error_set(err, BK_E_USAGE, "no validator is selected (see budgetkit plugins)");
+    bk_partial_out *out = NULL;
+    if (st == BK_OK && partial) {
+        out = bk_partial_open(partial, err);
+        st = out ? bk_partial_header(out, names, run.n, err) : err->code;
+        for (size_t i = 0; i < run.n; i++)
+            run.v[i].job.partial = out;
+    }
     if (st == BK_OK)
         st = bk_read_inputs(ctx, inputs, ninputs, from, validate_doc, &run, err);
-    for (size_t i = 0; i < run.n && st == BK_OK; i++)
-        if (run.v[i].desc->validate_end)
-            st = run.v[i].desc->validate_end(&run.v[i].job);
+    for (size_t i = 0; i < run.n && st == BK_OK; i++) {
+        const bk_plugin_desc *d = run.v[i].desc;
+        if (out ? d->abi_minor >= 2 && d->partial_end : d->validate_end != NULL)
+            st = out ? d->partial_end(&run.v[i].job) : d->validate_end(&run.v[i].job);
+        if (st != BK_OK && !err->plugin[0])
+            snprintf(err->plugin, sizeof err->plugin, "%s", d->name);
+    }
+    if (out) {
+        bk_status end = bk_partial_close(out, st == BK_OK, bk_report_documents(report), err);
+        if (st == BK_OK && end != BK_OK)
+            st = end;
+        if (st != BK_OK && !err->file[0])
+            bk_error_at(err, partial, 0, 0, -1);
+    }
     if (st == BK_OK)
         progress(ctx, bk_report_documents(report), bk_report_documents(report),
                  bk_report_count(report));
@@ -434,6 +471,7 @@ bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t ninput
         if (run.v[i].job.free_state)
             run.v[i].job.free_state(run.v[i].job.state);
     bk_free(run.v);
+    bk_free(names);
     return st;
 }
 
@@ -447,7 +485,7 @@ bk_status bk_validate_doc(bk_ctx *ctx, const bk_doc *doc, const char *only, cons
         if (!(d->kinds & BK_PLUGIN_VALIDATE) || (only && !in_list(only, d->name)) ||
             (skip && in_list(skip, d->name)))
             continue;
-        bk_validation job = {ctx, report, err, NULL, NULL, doc};
+        bk_validation job = {ctx, report, err, NULL, NULL, doc, d->name, NULL};
         st = d->validate(&job, doc);
         if (st == BK_OK && d->validate_end)
             st = d->validate_end(&job);

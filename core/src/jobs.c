@@ -211,3 +211,31 @@ size_t bk_validation_last_id(bk_validation *job)
     /* Ids count findings from 1; a streamed report may have written the last one already. */
     return bk_report_count(job->report);
 }
+
+int bk_validation_partial(bk_validation *job)
+{
+    return job->partial != NULL;
+}
+
+bk_status bk_validation_write_record(bk_validation *job, const char *json)
+{
+    if (!job->partial)
+        return bk_error_set(job->err, BK_E_USAGE, "the %s validator wrote partial state outside "
+                            "a partial run", job->name ? job->name : "a");
+    return bk_partial_write(job->partial, job->name, json) == BK_OK
+               ? BK_OK
+               : bk_error_set(job->err, BK_E_IO, "cannot write the partial file");
+}
+
+long bk_validation_place(bk_validation *job, const char *document, long line, long *page)
+{
+    bk_place at;
+    const bk_where *where = job->doc ? bk_doc_where(job->doc) : NULL;
+    *page = 0;
+    if (where && line > 0 && document && job->doc->source &&
+        strcmp(document, job->doc->source) == 0 && bk_where_find(where, line, &at) == 0) {
+        *page = at.page;
+        return at.line;
+    }
+    return line;
+}

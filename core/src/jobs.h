@@ -30,12 +30,23 @@ struct bk_validation {
     void *state;
     void (*free_state)(void *);
     const bk_doc *doc; /* the document being checked, NULL after the last */
+    const char *name;  /* the validator's */
+    struct bk_partial_out *partial; /* validate --partial: where records go, else NULL */
 };
 
 /* Inputs of the job under way read so far and given, for progress (bk_diag.inputs_done). Set
  * and read by the thread that runs the job. */
 void bk_ctx_set_inputs(bk_ctx *ctx, size_t done, size_t total);
 void bk_ctx_inputs(const bk_ctx *ctx, size_t *done, size_t *total);
+
+/* Split-and-merge validation (partial.c). */
+typedef struct bk_partial_out bk_partial_out;
+bk_partial_out *bk_partial_open(const char *path, bk_error *err);
+bk_status bk_partial_header(bk_partial_out *out, const char *const *names, size_t n,
+                            bk_error *err);
+/* The end line, then the file is committed; on failure (ok 0) it is removed. Frees out. */
+bk_status bk_partial_close(bk_partial_out *out, int ok, size_t documents, bk_error *err);
+bk_status bk_partial_write(bk_partial_out *out, const char *validator, const char *json);
 
 /* Hand a kept document back to the import machinery's ownership rules. */
 void bk_doc_unkeep(bk_doc *doc);

@@ -1,9 +1,12 @@
 /* Validator "codes": classification codes must be well formed, sit under their parent, exist
  * in the catalogue under the catalogue's name, and carry one name throughout a submission. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "budgetkit/budgetkit.h"
 #include "catalog.h"
@@ -230,6 +233,7 @@ typedef struct crun {
     bk_severity unknown_econ;
     const bk_table *t;
     text en, zh;
+    json_t *pending; /* a partial run: the coded rows of the table t */
 } crun;
 
 static const char *unit_name(const crun *r, const bk_row *row)
@@ -351,28 +355,102 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
     return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
 }
 
+/* A coded row as the name-consistency rule sees it: enough to compare it with the first row of
+ * its code and to report it, also after a partial run wrote it down (formats/partial.md). */
+typedef struct occurrence {
+    const char *scheme, *code, *name; /* name may be NULL (printed none) */
+    const char *document, *table, *unit; /* unit may be NULL */
+    long line;             /* the row's line, as later findings name it */
+    long placed, page;     /* where a finding about it is shown (merge only) */
+} occurrence;
+
+/* One code, one name: compared with the first row printed with the code, in this document or
+ * an earlier one of the run. */
+static bk_status consistent(bk_validation *job, codes_state *st, text *en, text *zh,
+                            const occurrence *o, int placed)
+{
+    seen *s = seen_find(st, o->scheme, o->code);
+    if (!s) {
+        seen here = {(char *)o->scheme, (char *)o->code, (char *)o->name, (char *)o->document,
+                     (char *)o->table, (char *)o->unit, o->line};
+        if (seen_add(st, &here) != 0)
+            return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+        return BK_OK;
+    }
+    if (bk_label_equal(s->name, o->name))
+        return BK_OK;
+    text_clear(en);
+    text_clear(zh);
+    if (o->name && *o->name) {
+        text_add(en, "%s row %s (%s): ", o->table, o->code, o->name);
+        text_add(zh, "表%s科目%s（%s）", o->table, o->code, o->name);
+    } else {
+        text_add(en, "%s row %s: ", o->table, o->code);
+        text_add(zh, "表%s科目%s", o->table, o->code);
+    }
+    text_add(en, "the printed name \"%s\" differs from \"%s\", printed for the same code in %s "
+             "(unit %s, %s line %ld); one code must carry one name.", o->name, s->name, s->table,
+             s->unit, *s->document ? s->document : "this document", s->line);
+    text_add(zh, "名称“%s”与同一科目在表%s（单位%s，%s第%ld行）中的名称“%s”不一致；同一科目编码"
+             "应使用同一名称。", o->name, s->table, s->unit,
+             *s->document ? s->document : "本文件", s->line, s->name);
+    if (en->failed || zh->failed)
+        return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+    bk_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = RULE_INCONSISTENT;
+    f.severity = BK_SEV_ERROR;
+    f.document = o->document;
+    f.unit = o->unit;
+    f.table = o->table;
+    f.row = o->code;
+    f.line = placed ? o->placed : o->line;
+    f.page = placed ? o->page : 0;
+    f.message_en = text_str(en);
+    f.message_zh = text_str(zh);
+    return bk_validation_add(job, &f);
+}
+
+static bk_status partial_add(crun *r, const occurrence *o)
+{
+    if (!r->pending && !(r->pending = json_array()))
+        return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
+    json_t *row = json_pack("[s s s? s? I I I]", o->scheme, o->code, o->name, o->unit,
+                            (json_int_t)o->line, (json_int_t)o->placed, (json_int_t)o->page);
+    if (json_array_append_new(r->pending, row) != 0)
+        return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
+    return BK_OK;
+}
+
+/* The table's coded rows as one record. */
+static bk_status partial_flush(crun *r)
+{
+    if (!r->pending)
+        return BK_OK;
+    json_t *rows = r->pending;
+    r->pending = NULL;
+    json_t *rec = json_pack("{s{ss ss so}}", "table", "document", bk_table_source(r->doc, r->t),
+                            "table", r->t->tpl->id, "rows", rows);
+    char *json = rec ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(rec);
+    if (!json)
+        return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
+    bk_status st = bk_validation_write_record(r->job, json);
+    free(json);
+    return st;
+}
+
 static bk_status check_consistent(crun *r, size_t row, const char *scheme)
 {
     const bk_row *rw = &r->t->rows[row];
-    seen *s = seen_find(r->st, scheme, rw->code);
-    if (!s) {
-        seen here = {(char *)scheme, (char *)rw->code, (char *)rw->name,
-                     (char *)bk_table_source(r->doc, r->t), (char *)r->t->tpl->id,
-                     (char *)unit_name(r, rw), (long)rw->line};
-        if (seen_add(r->st, &here) != 0)
-            return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
-        return BK_OK;
-    }
-    if (bk_label_equal(s->name, rw->name))
-        return BK_OK;
-    lead(r, row);
-    text_add(&r->en, "the printed name \"%s\" differs from \"%s\", printed for the same code in %s "
-             "(unit %s, %s line %ld); one code must carry one name.", rw->name, s->name, s->table,
-             s->unit, *s->document ? s->document : "this document", s->line);
-    text_add(&r->zh, "名称“%s”与同一科目在表%s（单位%s，%s第%ld行）中的名称“%s”不一致；同一科目编码"
-             "应使用同一名称。", rw->name, s->table, s->unit,
-             *s->document ? s->document : "本文件", s->line, s->name);
-    return emit(r, RULE_INCONSISTENT, BK_SEV_ERROR, row);
+    occurrence o = {scheme, rw->code, rw->name, bk_table_source(r->doc, r->t), r->t->tpl->id,
+                    unit_name(r, rw), (long)rw->line, 0, 0};
+    if (!bk_validation_partial(r->job))
+        return consistent(r->job, r->st, &r->en, &r->zh, &o, 0);
+    /* A partial run leaves the rule to the merge: which row is the first of its code is only
+     * known there. */
+    o.placed = bk_validation_place(r->job, o.document, o.line, &o.page);
+    return partial_add(r, &o);
 }
 
 /* ---- structure within a unit's block ---- */
@@ -630,16 +708,24 @@ static bk_status severity_option(bk_validation *job, bk_severity *out)
     return BK_OK;
 }
 
-static bk_status validate(bk_validation *job, const bk_doc *doc)
+static codes_state *state_get(bk_validation *job)
 {
     codes_state *st = bk_validation_state(job);
     if (!st) {
         st = bk_calloc(1, sizeof *st);
         if (!st)
-            return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+            return NULL;
         cat_init(&st->cat);
         bk_validation_set_state(job, st, state_free);
     }
+    return st;
+}
+
+static bk_status validate(bk_validation *job, const bk_doc *doc)
+{
+    codes_state *st = state_get(job);
+    if (!st)
+        return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
     crun r;
     memset(&r, 0, sizeof r);
     r.job = job;
@@ -654,9 +740,60 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
         r.t = doc->tables[i];
         if (cat_scheme_for(r.t->tpl->row_key, "") != NULL)
             status = check_table(&r);
+        if (status == BK_OK)
+            status = partial_flush(&r);
     }
+    json_decref(r.pending);
     bk_free(r.en.s);
     bk_free(r.zh.s);
+    return status;
+}
+
+/* A merge: the coded rows of one table of a partial file, compared in the order read. */
+static bk_status partial_read(bk_validation *job, const char *record, const char *file,
+                              long line)
+{
+    (void)file, (void)line; /* the host names the place of any error */
+    codes_state *st = state_get(job);
+    if (!st)
+        return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
+    json_error_t je;
+    json_t *rec = json_loads(record, JSON_REJECT_DUPLICATES, &je), *rows = NULL;
+    occurrence o;
+    memset(&o, 0, sizeof o);
+    bk_status status = BK_OK;
+    if (!rec || json_unpack_ex(rec, &je, JSON_STRICT, "{s{ss ss so}}", "table", "document",
+                               &o.document, "table", &o.table, "rows", &rows) != 0 ||
+        !json_is_array(rows))
+        status = bk_error_set(bk_validation_error(job), BK_E_CONTENT, "codes record: a table "
+                              "holds document, table and rows (a list)");
+    text en = {0}, zh = {0};
+    for (size_t i = 0; status == BK_OK && i < json_array_size(rows); i++) {
+        json_int_t l, placed, page;
+        json_t *name, *unit;
+        if (json_unpack_ex(json_array_get(rows, i), &je, JSON_STRICT, "[s s o o I I I]",
+                           &o.scheme, &o.code, &name, &unit, &l, &placed, &page) != 0 ||
+            (!json_is_null(name) && !json_is_string(name)) ||
+            (!json_is_null(unit) && !json_is_string(unit)) || l < 0 || placed < 0 || page < 0 || l > LONG_MAX || placed > LONG_MAX || page > LONG_MAX)
+            status = bk_error_set(bk_validation_error(job), BK_E_CONTENT, "codes record: a row "
+                                  "is [scheme, code, name or null, unit or null, line, shown "
+                                  "line, page], lines not negative");
+        else if ((strcmp(o.scheme, CAT_FUNCTION) && strcmp(o.scheme, CAT_ECON_DEPT) &&
+                  strcmp(o.scheme, CAT_ECON_GOV)) || cat_code_level(o.scheme, o.code) <= 0)
+            status = bk_error_set(bk_validation_error(job), BK_E_CONTENT, "codes record: "
+                                  "\"%s\" is not a well-formed code of a known scheme", o.code);
+        if (status != BK_OK)
+            break;
+        o.name = json_string_value(name); /* NULL for null */
+        o.unit = json_string_value(unit);
+        o.line = (long)l;
+        o.placed = (long)placed;
+        o.page = (long)page;
+        status = consistent(job, st, &en, &zh, &o, 1);
+    }
+    bk_free(en.s);
+    bk_free(zh.s);
+    json_decref(rec);
     return status;
 }
 
@@ -669,6 +806,7 @@ static const bk_plugin_desc desc = {
                "name per code",
     .kinds = BK_PLUGIN_VALIDATE,
     .validate = validate,
+    .partial_read = partial_read,
 };
 
 BK_PLUGIN_DEFINE(codes, desc)

@@ -29,14 +29,14 @@ static bk_status nomem(bk_validation *job)
 
 /* ---- packing ----
  *
- * A unit row with at least one figure is packed as: its template (the pointer's bytes), the
- * unit index, whether the unit is the department, the line, then for each figure the column
- * index + 1, the units zigzag-encoded and the scale, and a 0 after the last figure. Integers
- * are little-endian base-128 varints, so an amount such as 4115.36 takes five bytes. */
+ * A unit row with at least one figure is packed as: the unit index, whether the unit is the
+ * department, the line, then for each figure its column key + 1, the units zigzag-encoded and
+ * the scale, and a 0 after the last figure. Integers are little-endian base-128 varints, so
+ * an amount such as 4115.36 takes five bytes. */
 
 #define VARINT_MAX 10 /* bytes of a 64-bit varint */
 #define FIGURE_MAX (2 * VARINT_MAX + 1)
-#define ROW_HEAD_MAX (sizeof(const bk_template *) + 2 * VARINT_MAX + 1)
+#define ROW_HEAD_MAX (2 * VARINT_MAX + 1)
 
 static unsigned char *put_varint(unsigned char *p, uint64_t v)
 {
@@ -79,32 +79,157 @@ static int reserve(tot_state *st, size_t more)
     return 0;
 }
 
+int tot_pack_row(tot_state *st, size_t unit, int is_dept, long line, const size_t *keys,
+                 const bk_decimal *vals, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (reserve(st, ROW_HEAD_MAX + n * FIGURE_MAX + 1) != 0)
+        return -1;
+    unsigned char *p = st->vals + st->nvals, *start = p;
+    p = put_varint(p, unit);
+    *p++ = (unsigned char)is_dept;
+    p = put_varint(p, (uint64_t)line);
+    for (size_t i = 0; i < n; i++) {
+        p = put_varint(p, (uint64_t)keys[i] + 1);
+        p = put_varint(p, zigzag(vals[i].units));
+        *p++ = (unsigned char)vals[i].scale; /* 0..BK_DECIMAL_MAX_SCALE */
+    }
+    *p++ = 0;
+    st->nvals += (size_t)(p - start);
+    return 0;
+}
+
+/* ---- column keys ---- */
+
+static size_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static int rehash_keys(tot_state *st, size_t nslots)
+{
+    size_t *slots = bk_calloc(nslots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t k = 0; k < st->nkeys; k++) {
+        size_t i = hash_str(st->keys[k].ident) & (nslots - 1);
+        while (slots[i])
+            i = (i + 1) & (nslots - 1);
+        slots[i] = k + 1;
+    }
+    bk_free(st->kslots);
+    st->kslots = slots;
+    st->nkslots = nslots;
+    return 0;
+}
+
+int tot_colkey_intern(tot_state *st, const char *family, const char *table, int col,
+                      const char *column, const char *header, size_t *out)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%d", col);
+    size_t lf = strlen(family), lt = strlen(table), ln = strlen(num), lc = strlen(column),
+           lh = strlen(header);
+    /* ident, then the four parts again, each NUL-terminated. */
+    char *buf = bk_malloc(2 * (lf + lt + lc + lh) + ln + 9);
+    if (!buf)
+        return -1;
+    char *p = buf;
+    memcpy(p, family, lf), p += lf, *p++ = 0x1f;
+    memcpy(p, table, lt), p += lt, *p++ = 0x1f;
+    memcpy(p, num, ln), p += ln, *p++ = 0x1f;
+    memcpy(p, column, lc), p += lc, *p++ = 0x1f;
+    memcpy(p, header, lh), p += lh, *p++ = 0;
+    if (st->nkslots) {
+        for (size_t i = hash_str(buf) & (st->nkslots - 1); st->kslots[i];
+             i = (i + 1) & (st->nkslots - 1))
+            if (strcmp(st->keys[st->kslots[i] - 1].ident, buf) == 0) {
+                bk_free(buf);
+                *out = st->kslots[i] - 1;
+                return 0;
+            }
+    }
+    void *grown = st->keys;
+    if (((st->nkeys + 1) * 2 > st->nkslots &&
+         rehash_keys(st, st->nkslots ? st->nkslots * 2 : 64) != 0) ||
+        bk_grow(&grown, &st->capkeys, st->nkeys + 1, sizeof *st->keys) != 0) {
+        bk_free(buf);
+        return -1;
+    }
+    st->keys = grown;
+    tot_colkey *k = &st->keys[st->nkeys];
+    k->ident = buf;
+    k->family = p, memcpy(p, family, lf + 1), p += lf + 1;
+    k->table = p, memcpy(p, table, lt + 1), p += lt + 1;
+    k->column = p, memcpy(p, column, lc + 1), p += lc + 1;
+    k->header = p, memcpy(p, header, lh + 1);
+    k->col = col;
+    size_t i = hash_str(buf) & (st->nkslots - 1);
+    while (st->kslots[i])
+        i = (i + 1) & (st->nkslots - 1);
+    st->kslots[i] = ++st->nkeys;
+    *out = st->nkeys - 1;
+    return 0;
+}
+
+/* The key of a column of one of the current document's templates. */
+static int doc_key(tot_state *st, const bk_template *tpl, int col, tot_text *hdr, size_t *out)
+{
+    tot_keycache *c = NULL;
+    for (size_t i = 0; i < st->ncache && !c; i++)
+        if (st->cache[i].tpl == tpl)
+            c = &st->cache[i];
+    if (!c) {
+        void *buf = st->cache;
+        if (bk_grow(&buf, &st->capcache, st->ncache + 1, sizeof *st->cache) != 0)
+            return -1;
+        st->cache = buf;
+        size_t *keys = bk_calloc(tpl->ncolumns + 1, sizeof *keys);
+        if (!keys)
+            return -1;
+        c = &st->cache[st->ncache++];
+        c->tpl = tpl;
+        c->keys = keys;
+    }
+    if (!c->keys[col]) {
+        tot_text_clear(hdr);
+        tot_column_header(tpl, col, hdr);
+        size_t k;
+        if (hdr->failed || tot_colkey_intern(st, tpl->family ? tpl->family : "", tpl->id, col,
+                                             tpl->columns[col].id, tot_text_str(hdr), &k) != 0)
+            return -1;
+        c->keys[col] = k + 1;
+    }
+    *out = c->keys[col] - 1;
+    return 0;
+}
+
+static void cache_reset(tot_state *st)
+{
+    for (size_t i = 0; i < st->ncache; i++)
+        bk_free(st->cache[i].keys);
+    st->ncache = 0;
+}
+
 /* Appends the row's figures; nothing at all when it has none. */
-static int pack_row(tot_state *st, const bk_table *t, size_t r, int is_dept)
+static int pack_row(tot_state *st, const bk_table *t, size_t r, int is_dept, tot_text *hdr,
+                    size_t *keys, bk_decimal *vals)
 {
     const bk_template *tpl = t->tpl;
-    if (reserve(st, ROW_HEAD_MAX + tpl->ncolumns * FIGURE_MAX + 1) != 0)
-        return -1;
-    unsigned char *start = st->vals + st->nvals, *p = start;
-    memcpy(p, &tpl, sizeof tpl);
-    p += sizeof tpl;
-    p = put_varint(p, t->rows[r].unit);
-    *p++ = (unsigned char)is_dept;
-    p = put_varint(p, t->rows[r].line);
-    unsigned char *figures = p;
+    size_t n = 0;
     for (size_t c = 0; c < tpl->ncolumns; c++) {
         bk_decimal v;
         if (tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, r, (int)c, &v))
             continue;
-        p = put_varint(p, (uint64_t)c + 1);
-        p = put_varint(p, zigzag(v.units));
-        *p++ = (unsigned char)v.scale; /* 0..BK_DECIMAL_MAX_SCALE */
+        if (doc_key(st, tpl, (int)c, hdr, &keys[n]) != 0)
+            return -1;
+        vals[n++] = v;
     }
-    if (p == figures)
-        return 0;
-    *p++ = 0;
-    st->nvals += (size_t)(p - start);
-    return 0;
+    return tot_pack_row(st, t->rows[r].unit, is_dept, t->rows[r].line, keys, vals, n);
 }
 
 /* Appends the figures packed in [p, end) to *out (document doc's). */
@@ -113,17 +238,15 @@ static int unpack(const unsigned char *p, const unsigned char *end, size_t doc, 
 {
     while (p < end) {
         tot_unitval row = {.doc = doc};
-        memcpy(&row.tpl, p, sizeof row.tpl);
-        p += sizeof row.tpl;
         row.unit = (size_t)get_varint(&p);
         row.is_dept = *p++;
         row.line = (long)get_varint(&p);
-        for (uint64_t col; (col = get_varint(&p)) != 0;) {
+        for (uint64_t key; (key = get_varint(&p)) != 0;) {
             void *buf = *out;
             if (bk_grow(&buf, cap, *n + 1, sizeof **out) != 0)
                 return -1;
             *out = buf;
-            row.col = (int)(col - 1);
+            row.key = (size_t)(key - 1);
             row.value.units = unzigzag(get_varint(&p));
             row.value.scale = *p++;
             (*out)[(*n)++] = row;
@@ -135,11 +258,11 @@ static int unpack(const unsigned char *p, const unsigned char *end, size_t doc, 
 /* ---- recording a document ---- */
 
 /* The units' printed and normalised names in one block: pointers, then the text. */
-static char **unit_names(const bk_doc *doc)
+static char **unit_names(const char *const *printed, size_t n)
 {
-    size_t n = doc->nunits, text = 0;
+    size_t text = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *name = doc->units[i].name ? doc->units[i].name : "";
+        const char *name = printed[i] ? printed[i] : "";
         text += strlen(name) + 1 + bk_label_normalise(name, NULL, 0) + 1;
     }
     char **names = bk_malloc(2 * n * sizeof *names + text + 1);
@@ -147,7 +270,7 @@ static char **unit_names(const bk_doc *doc)
         return NULL;
     char *p = (char *)(names + 2 * n);
     for (size_t i = 0; i < n; i++) {
-        const char *name = doc->units[i].name ? doc->units[i].name : "";
+        const char *name = printed[i] ? printed[i] : "";
         size_t len = strlen(name);
         names[i] = p;
         memcpy(p, name, len + 1);
@@ -163,46 +286,65 @@ static char **unit_names(const bk_doc *doc)
     return names;
 }
 
-static bk_status add_doc(tot_run *run, size_t *index)
+bk_status tot_doc_add(bk_validation *job, tot_state *st, const char *source, const char *dept,
+                      int year, const char *const *names, size_t nunits, size_t *index)
 {
-    tot_state *st = run->state;
-    const bk_doc *doc = run->doc;
     void *buf = st->docs;
     if (bk_grow(&buf, &st->capdocs, st->ndocs + 1, sizeof *st->docs) != 0)
-        return nomem(run->job);
+        return nomem(job);
     st->docs = buf;
     tot_docrec *d = &st->docs[st->ndocs];
     memset(d, 0, sizeof *d);
-    d->year = doc->fiscal_year;
+    d->year = year;
     d->vals_at = d->vals_end = st->nvals;
-    const char *source = doc->source ? doc->source : "";
+    source = source ? source : "";
     if (st->ndocs > 0 && strcmp(st->docs[st->ndocs - 1].source, source) == 0) {
         d->source = st->docs[st->ndocs - 1].source;
     } else {
         d->source = bk_strdup(source);
         d->owns_source = 1;
     }
-    d->dept = normalised(doc->dept_name);
-    d->units = unit_names(doc);
+    d->dept = normalised(dept);
+    d->units = unit_names(names, nunits);
     st->ndocs++; /* counted now so that tot_state_free releases what was allocated */
     if (!d->source || !d->dept || !d->units)
-        return nomem(run->job);
-    d->nunits = doc->nunits;
+        return nomem(job);
+    d->nunits = nunits;
     *index = st->ndocs - 1;
     return BK_OK;
+}
+
+static bk_status add_doc(tot_run *run, size_t *index)
+{
+    const bk_doc *doc = run->doc;
+    const char **names = bk_calloc(doc->nunits + 1, sizeof *names);
+    if (!names)
+        return nomem(run->job);
+    for (size_t i = 0; i < doc->nunits; i++)
+        names[i] = doc->units[i].name;
+    bk_status st = tot_doc_add(run->job, run->state, doc->source, doc->dept_name,
+                               doc->fiscal_year, names, doc->nunits, index);
+    bk_free(names);
+    return st;
 }
 
 bk_status tot_submission_record(tot_run *run)
 {
     tot_state *st = run->state;
     const bk_doc *doc = run->doc;
-    size_t di = 0;
+    size_t di = 0, maxcols = 0;
+    cache_reset(st);
     bk_status status = add_doc(run, &di);
     if (status != BK_OK)
         return status;
+    for (size_t ti = 0; ti < doc->ntables; ti++)
+        if (doc->tables[ti]->tpl->ncolumns > maxcols)
+            maxcols = doc->tables[ti]->tpl->ncolumns;
     unsigned char *listed = bk_calloc(doc->nunits + 1, 1);
-    if (!listed)
-        return nomem(run->job);
+    size_t *keys = bk_calloc(maxcols + 1, sizeof *keys);
+    bk_decimal *vals = bk_calloc(maxcols + 1, sizeof *vals);
+    if (!listed || !keys || !vals)
+        status = nomem(run->job);
     for (size_t ti = 0; ti < doc->ntables && status == BK_OK; ti++) {
         const bk_table *t = doc->tables[ti];
         for (size_t r = 0; r < t->nrows && status == BK_OK; r++) {
@@ -214,15 +356,30 @@ bk_status tot_submission_record(tot_run *run)
                 st->docs[di].has_dept_row = 1;
             else
                 listed[row->unit] = 1;
-            if (pack_row(st, t, r, is_dept) != 0)
+            if (pack_row(st, t, r, is_dept, &run->col, keys, vals) != 0)
                 status = nomem(run->job);
         }
     }
     st->docs[di].vals_end = st->nvals;
-    for (size_t u = 0; u < doc->nunits; u++)
+    for (size_t u = 0; listed && u < doc->nunits; u++)
         st->docs[di].listed += listed[u];
     bk_free(listed);
+    bk_free(keys);
+    bk_free(vals);
+    /* A partial run writes the record and forgets it: its memory does not grow with the
+     * documents. */
+    if (status == BK_OK && bk_validation_partial(run->job))
+        status = tot_partial_document(run);
     return status;
+}
+
+/* Unpacks document di's figures (for partial.c). */
+int tot_unpack_doc(const tot_state *st, size_t di, tot_unitval **out, size_t *n, size_t *cap)
+{
+    const tot_docrec *d = &st->docs[di];
+    if (d->vals_end == d->vals_at)
+        return 0;
+    return unpack(st->vals + d->vals_at, st->vals + d->vals_end, di, out, n, cap);
 }
 
 /* ---- the check ---- */
@@ -230,16 +387,20 @@ bk_status tot_submission_record(tot_run *run)
 typedef struct gv {
     const tot_unitval *v;
     const char *norm; /* normalised unit name */
+    const tot_colkey *k;
 } gv;
 
 static int cmp_gv(const void *x, const void *y)
 {
     const gv *a = x, *b = y;
-    int c = strcmp(a->v->tpl->id, b->v->tpl->id);
+    const tot_colkey *ka = a->k, *kb = b->k;
+    int c = strcmp(ka->table, kb->table);
     if (c)
         return c;
-    if (a->v->col != b->v->col)
-        return a->v->col < b->v->col ? -1 : 1;
+    if (ka->col != kb->col)
+        return ka->col < kb->col ? -1 : 1;
+    if (a->v->key != b->v->key)
+        return a->v->key < b->v->key ? -1 : 1;
     if (a->v->is_dept != b->v->is_dept)
         return a->v->is_dept ? -1 : 1;
     c = strcmp(a->norm, b->norm);
@@ -270,14 +431,13 @@ typedef struct group_run {
 
 static void where_of(group_run *g, const tot_unitval *v, tot_where *w)
 {
-    tot_text_clear(&g->col);
-    tot_column_header(v->tpl, v->col, &g->col);
+    const tot_colkey *k = &g->st->keys[v->key];
     w->document = g->st->docs[v->doc].source;
     w->unit = unit_name(g->st, v);
-    w->table = v->tpl->id;
+    w->table = k->table;
     w->row = unit_name(g->st, v);
-    w->column = v->tpl->columns[v->col].id;
-    w->column_zh = tot_text_str(&g->col);
+    w->column = k->column;
+    w->column_zh = k->header;
     w->line = v->line;
 }
 
@@ -445,6 +605,7 @@ static bk_status check_group(group_run *g, const size_t *docs, size_t ndocs)
     for (size_t i = 0; i < nvals; i++) {
         v[i].v = &vals[i];
         v[i].norm = unit_norm(st, &vals[i]);
+        v[i].k = &st->keys[vals[i].key];
     }
     size_t n = nvals;
     qsort(v, n, sizeof *v, cmp_gv);
@@ -452,7 +613,7 @@ static bk_status check_group(group_run *g, const size_t *docs, size_t ndocs)
     bk_status status = distinct_units(v, n, &g->nunits) == 0 ? BK_OK : nomem(g->job);
     for (size_t i = 0; i < n && status == BK_OK;) {
         size_t j = i;
-        while (j < n && v[j].v->tpl == v[i].v->tpl && v[j].v->col == v[i].v->col)
+        while (j < n && v[j].v->key == v[i].v->key)
             j++;
         status = check_key(g, v + i, j - i);
         i = j;

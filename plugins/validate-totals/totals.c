@@ -25,6 +25,15 @@ void tot_state_free(void *p)
     }
     bk_free(st->docs);
     bk_free(st->vals);
+    for (size_t i = 0; i < st->nkeys; i++)
+        bk_free(st->keys[i].ident);
+    bk_free(st->keys);
+    bk_free(st->kslots);
+    for (size_t i = 0; i < st->ncache; i++)
+        bk_free(st->cache[i].keys);
+    bk_free(st->cache);
+    bk_free(st->filekeys);
+    bk_free(st->file);
     bk_free(st);
 }
 
@@ -117,6 +126,7 @@ static const bk_plugin_desc desc = {
     .kinds = BK_PLUGIN_VALIDATE,
     .validate = validate,
     .validate_end = validate_end,
+    .partial_read = tot_partial_read,
 };
 
 BK_PLUGIN_DEFINE(totals, desc)

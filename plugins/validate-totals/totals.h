@@ -130,11 +130,20 @@ typedef struct tot_xrules {
     char *file;
 } tot_xrules;
 
+/* A column of a table as the submission check tells columns apart: its template by family and
+ * id, the column's index, id and printed header. Kept as text, so that a template a document
+ * defined (freed with the document) and a column read back from a partial file are the same
+ * thing. */
+typedef struct tot_colkey {
+    char *ident;  /* family, table, index, id and header joined by 0x1f: the identity */
+    char *family, *table, *column, *header; /* point into one allocation */
+    int col;
+} tot_colkey;
+
 /* One figure of a unit row, as the submission check compares it. */
 typedef struct tot_unitval {
     size_t doc;
-    const bk_template *tpl; /* templates live as long as the context */
-    int col;
+    size_t key; /* index into the state's column keys */
     size_t unit; /* index into the document's unit names */
     int is_dept;
     bk_decimal value;
@@ -155,6 +164,12 @@ typedef struct tot_docrec {
     size_t vals_at, vals_end; /* its unit-row figures: bytes [vals_at, vals_end) of vals */
 } tot_docrec;
 
+/* The columns of the document being recorded, by template: keys[c] + 1, 0 not yet known. */
+typedef struct tot_keycache {
+    const bk_template *tpl;
+    size_t *keys;
+} tot_keycache;
+
 struct tot_state {
     int xloaded;
     tot_xrules *x;
@@ -166,7 +181,35 @@ struct tot_state {
      * tot_unitval per figure). nvals and capvals count bytes. */
     unsigned char *vals;
     size_t nvals, capvals;
+    tot_colkey *keys;
+    size_t nkeys, capkeys;
+    size_t *kslots; /* open addressing on ident: index + 1 into keys, 0 = empty */
+    size_t nkslots;
+    tot_keycache *cache; /* reset at every document: a document's templates die with it */
+    size_t ncache, capcache;
+    /* Partial files (partial.c): how many keys the file written has announced (they are
+     * numbered as interned), and, when reading, the keys of the file read by their number. */
+    size_t nannounced;
+    size_t *filekeys;
+    size_t nfilekeys, capfilekeys;
+    char *file; /* the partial file being read */
 };
+
+/* The key of a column: 0, or -1 out of memory. */
+int tot_colkey_intern(tot_state *st, const char *family, const char *table, int col,
+                      const char *column, const char *header, size_t *out);
+/* A document's record for the submission check; names[0..nunits) are the printed unit
+ * names. *index is its number. */
+bk_status tot_doc_add(bk_validation *job, tot_state *st, const char *source, const char *dept,
+                      int year, const char *const *names, size_t nunits, size_t *index);
+/* Pack one unit row of document di: n figures (keys[i], vals[i]); nothing when n is 0. */
+int tot_pack_row(tot_state *st, size_t unit, int is_dept, long line, const size_t *keys,
+                 const bk_decimal *vals, size_t n);
+
+/* Partial files (formats/partial.md): a document's unit rows written as records, and read back. */
+bk_status tot_partial_document(tot_run *run);
+int tot_unpack_doc(const tot_state *st, size_t di, tot_unitval **out, size_t *n, size_t *cap);
+bk_status tot_partial_read(bk_validation *job, const char *record, const char *file, long line);
 
 void tot_state_free(void *p);
 

@@ -168,6 +168,19 @@ BK_API bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t
                                   bk_report *report, bk_validated_fn fn, void *user,
                                   bk_error *err);
 
+/* bk_validate_each, but when partial is not NULL the cross-document rules are not run: the
+ * validators write their state to the file partial instead (formats/partial.md), which
+ * appears only when the whole run succeeded. */
+BK_API bk_status bk_validate_partial(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
+                                     const char *from, const char *only, const char *skip,
+                                     bk_report *report, bk_validated_fn fn, void *user,
+                                     const char *partial, bk_error *err);
+/* Read partial files in the order their documents were read and run the cross-document rules
+ * over them all, adding their findings to report: the findings a whole run over the same
+ * documents adds after its last document. */
+BK_API bk_status bk_validate_merge(bk_ctx *ctx, const char *const *parts, size_t nparts,
+                                   bk_report *report, bk_error *err);
+
 BK_API const char *bk_version(void);
 
 #ifdef __cplusplus

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define BK_ABI_MAJOR 1
-#define BK_ABI_MINOR 1 /* 1.1: bk_doc.publication */
+#define BK_ABI_MINOR 2 /* 1.1: bk_doc.publication; 1.2: split-and-merge validation */
 
 #define BK_PLUGIN_IMPORT   0x1u
 #define BK_PLUGIN_EXPORT   0x2u
@@ -84,7 +84,20 @@ typedef struct bk_plugin_desc {
     /* Optional: called once after the last document (cross-document rules). */
     bk_status (*validate_end)(bk_validation *job);
 
-    void *reserved[8];
+    /* ABI 1.2: split-and-merge validation (formats/partial.md). A validator with cross-document
+     * rules that can run over parts sets partial_read. In a partial run (validate --partial)
+     * the host never calls validate_end: the validator writes the state its cross-document
+     * rules need as records (bk_validation_write_record), while it checks documents or in the
+     * optional partial_end, called once after the last document. In a merge (validate --merge)
+     * the host hands it each of its records, in the order of the files and of their lines,
+     * then calls validate_end as after the last document of a whole run. record is the JSON
+     * object the validator wrote; file and line say where it was read, for errors. The host
+     * reads these two members only from a plugin of ABI 1.2 or later. */
+    bk_status (*partial_end)(bk_validation *job);
+    bk_status (*partial_read)(bk_validation *job, const char *record, const char *file,
+                              long line);
+
+    void *reserved[6];
 } bk_plugin_desc;
 
 #define BK_PLUGIN_HEADER .abi_major = BK_ABI_MAJOR, .abi_minor = BK_ABI_MINOR, \
@@ -144,6 +157,17 @@ BK_API bk_status bk_validation_add(bk_validation *job, const bk_finding *f);
 BK_API size_t bk_validation_last_id(bk_validation *job);
 BK_API void *bk_validation_state(bk_validation *job);
 BK_API void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *));
+/* ABI 1.2. 1 when the run writes partial state (validate --partial) instead of running the
+ * cross-document rules. */
+BK_API int bk_validation_partial(bk_validation *job);
+/* ABI 1.2. Write one record of partial state: a JSON object on one line (no newline), written
+ * deterministically (the same documents give the same bytes). BK_E_USAGE outside a partial
+ * run. */
+BK_API bk_status bk_validation_write_record(bk_validation *job, const char *json);
+/* ABI 1.2. Where a finding at this line of the document being checked is shown: the line as
+ * bk_validation_add would place it (a grid's text line becomes the line printed on its page)
+ * and its page (0 when unknown), for a validator that records findings to come. */
+BK_API long bk_validation_place(bk_validation *job, const char *document, long line, long *page);
 
 #ifdef __cplusplus
 }
