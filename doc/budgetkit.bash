@@ -38,14 +38,14 @@ _budgetkit()
         compopt -o nospace 2>/dev/null
         return ;;
     --plugin-path | --data-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --catalog | --code-changes | --fix-suggestions) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --catalog | --code-changes | --fix-suggestions | --partial) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     local common="--plugin-path --data-dir --limit --option --from --help"
     case $cmd in
     "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
     convert) opts="$common --to --encoding --layout --jobs --money-unit --round --progress" ;;
     info) opts="$common --format --lang" ;;
-    validate) opts="$common --only --skip --strict --format --lang --catalog --jobs --fix-suggestions --progress" ;;
+    validate) opts="$common --only --skip --strict --format --lang --catalog --jobs --fix-suggestions --progress --partial --merge" ;;
     consolidate) opts="$common --to --format --lang --money-unit --strict" ;;
     diff) opts="$common --format --lang --years --code-changes" ;;
     layouts)
