@@ -54,7 +54,7 @@ static int put_string(bk_partial_out *out, const char *s)
     if (!text)
         return out->failed = 1, -1;
     int rc = put(out, text);
-    free(text);
+    bk_free(text);
     return rc;
 }
 
@@ -265,7 +265,7 @@ static bk_status read_record(merge_run *r, json_t *j, const char *file, long lin
     if (!text)
         return bk_error_set(r->err, BK_E_NOMEM, "out of memory");
     bk_status st = m->desc->partial_read(&m->job, text, file, line);
-    free(text);
+    bk_free(text);
     if (st != BK_OK) {
         if (!r->err->code)
             bk_error_set(r->err, st, "the %s validator cannot read its record", m->desc->name);

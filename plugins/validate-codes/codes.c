@@ -436,7 +436,7 @@ static bk_status partial_flush(crun *r)
     if (!json)
         return bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory");
     bk_status st = bk_validation_write_record(r->job, json);
-    free(json);
+    bk_free(json);
     return st;
 }
 

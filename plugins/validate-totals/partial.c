@@ -31,7 +31,7 @@ static bk_status write_record(bk_validation *job, const char *kind, json_t *obj)
     if (!text)
         return nomem(job);
     bk_status st = bk_validation_write_record(job, text);
-    free(text);
+    bk_free(text);
     return st;
 }
 

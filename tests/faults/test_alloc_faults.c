@@ -8,12 +8,13 @@
  *
  * One scenario a run (argv[1]) so that ctest can run them side by side:
  *   json-json json-xml xml-json json-zip zip-json json-csv csv-json validate validate-errors
- *   consolidate diff diff-html
+ *   consolidate diff diff-html validate-partial validate-merge
  * A scenario whose plugin is not in the build is skipped. validate-errors validates the sample
  * with a few figures and codes changed, so that a validator that skipped a check when an
  * allocation failed would show in a report with fewer findings. consolidate rebuilds the
  * department of the broken sample; diff compares the broken sample with the sample, its printed changes being the report
- * (diff-html: the HTML page).
+ * (diff-html: the HTML page). validate-partial writes the partial file of the broken sample
+ * (formats/partial.md), validate-merge reads one back.
  *
  * jansson is left out by default: bk_ctx_new routes it through bk_malloc, but jansson 2.14's
  * parser does not survive a failed allocation (load.c: lex_save ignores the result of
@@ -62,6 +63,8 @@ static const scenario scenarios[] = {
     {"consolidate", SAMPLE, "broken", "out.json", {"json"}},
     {"diff", SAMPLE, "broken", NULL, {"json"}},
     {"diff-html", SAMPLE, "broken", NULL, {"json"}},
+    {"validate-partial", SAMPLE, "broken", "part.jsonl", {"json"}},
+    {"validate-merge", SAMPLE, "partial", NULL, {"json"}},
 };
 
 /* Changes that make the sample wrong in ways every validator notices: a leaf figure that no
@@ -95,7 +98,23 @@ static bk_status run_job(bk_error *err, bk_report **report_out)
     if (st == BK_OK)
         st = bk_ctx_load_plugins(ctx, err);
     const char *input = input_path;
-    if (st == BK_OK && strcmp(current->name, "consolidate") == 0) {
+    if (st == BK_OK && strcmp(current->name, "validate-partial") == 0) {
+        char out[256];
+        snprintf(out, sizeof out, "%s/%s", outdir, current->output);
+        bk_report *report = bk_report_new();
+        st = report ? bk_validate_partial(ctx, &input, 1, NULL, NULL, NULL, report, NULL, NULL,
+                                          out, err)
+                    : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        bk_report_free(report);
+    } else if (st == BK_OK && strcmp(current->name, "validate-merge") == 0) {
+        bk_report *report = bk_report_new();
+        st = report ? bk_validate_merge(ctx, &input, 1, report, err)
+                    : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        if (st == BK_OK && report_out)
+            *report_out = report;
+        else
+            bk_report_free(report);
+    } else if (st == BK_OK && strcmp(current->name, "consolidate") == 0) {
         char out[256];
         snprintf(out, sizeof out, "%s/%s", outdir, current->output);
         bk_report *report = bk_report_new();
@@ -282,6 +301,30 @@ static void write_broken_sample(const char *path)
 /* The sample in another format, written without faults, as the input of the job. */
 static void prepare_input(char *path, size_t cap)
 {
+    if (strcmp(current->via, "partial") == 0) {
+        /* The broken sample and the sample: two documents of one department, so that the
+         * merge has findings across documents to report. */
+        char broken[300];
+        snprintf(broken, sizeof broken, "%s/broken.json", bktest_tempdir());
+        write_broken_sample(broken);
+        snprintf(path, cap, "%s/input.jsonl", bktest_tempdir());
+        bk_ctx *ctx = bktest_ctx();
+        bk_report *report = bk_report_new();
+        assert_non_null(report);
+        bk_error err;
+        bk_error_clear(&err);
+        const char *in[] = {broken, input_path};
+        if (bk_validate_partial(ctx, in, 2, NULL, NULL, NULL, report, NULL, NULL, path, &err) !=
+            BK_OK) {
+            char msg[1024];
+            bk_error_format(&err, msg, sizeof msg);
+            fail_msg("cannot write the partial file: %s", msg);
+        }
+        bk_report_free(report);
+        bk_ctx_free(ctx);
+        snprintf(input_path, sizeof input_path, "%s", path);
+        return;
+    }
     if (strcmp(current->via, "broken") == 0) {
         snprintf(path, cap, "%s/broken.json", bktest_tempdir());
         write_broken_sample(path);
