@@ -409,6 +409,33 @@ bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t ninput
                                err);
 }
 
+/* The partial file is a file of its own: not standard output (the report goes there), not a
+ * folder, never one of the inputs. */
+static bk_status partial_target_ok(const char *const *inputs, size_t ninputs, const char *path,
+                                   bk_error *err)
+{
+    struct stat so;
+    size_t len = strlen(path);
+    if (len == 0 || strcmp(path, "-") == 0 || path[len - 1] == '/' ||
+        (stat(path, &so) == 0 && S_ISDIR(so.st_mode))) {
+        bk_error_at(err, path, 0, 0, -1);
+        return bk_error_set(err, BK_E_USAGE, "the partial file is a file of its own, not "
+                            "standard output or a folder");
+    }
+    if (stat(path, &so) != 0)
+        return BK_OK;
+    for (size_t i = 0; i < ninputs; i++) {
+        struct stat si;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &si) == 0 &&
+            si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+            bk_error_at(err, path, 0, 0, -1);
+            return bk_error_set(err, BK_E_USAGE, "the partial file would replace an input: "
+                                "name another file");
+        }
+    }
+    return BK_OK;
+}
+
 bk_status bk_validate_partial(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
                               const char *from, const char *only, const char *skip,
                               bk_report *report, bk_validated_fn fn, void *user,
@@ -441,6 +468,8 @@ bk_status bk_validate_partial(bk_ctx *ctx, const char *const *inputs, size_t nin
     }
     if (st == BK_OK && run.n == 0)
         st = bk_error_set(err, BK_E_USAGE, "no validator is selected (see budgetkit plugins)");
+    if (st == BK_OK && partial)
+        st = partial_target_ok(inputs, ninputs, partial, err);
     bk_partial_out *out = NULL;
     if (st == BK_OK && partial) {
         out = bk_partial_open(partial, err);

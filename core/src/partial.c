@@ -138,7 +138,7 @@ static bk_status fail_at(bk_error *err, const char *file, long line, bk_status c
 }
 
 /* One line into *buf, without its newline. 1 read, 0 at the end, -1 a line without its
- * newline (a cut file), -2 longer than max, -3 read error or out of memory. */
+ * newline (a cut file), -2 longer than max, -3 read error, -4 out of memory. */
 static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, unsigned long long max)
 {
     *len = 0;
@@ -155,13 +155,13 @@ static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, unsigned lon
             return -2;
         void *p = *buf;
         if (bk_grow(&p, cap, *len + 2, 1) != 0)
-            return -3;
+            return -4;
         *buf = p;
         (*buf)[(*len)++] = (char)c;
     }
     void *p = *buf;
     if (bk_grow(&p, cap, *len + 1, 1) != 0)
-        return -3;
+        return -4;
     *buf = p;
     (*buf)[*len] = '\0';
     return 1;
@@ -328,8 +328,12 @@ static bk_status read_part(merge_run *r, const char *file)
             break;
         }
         if (rc == -3) {
-            st = bk_error_set(r->err, BK_E_IO, "cannot read: %s", "read error or out of memory");
+            st = bk_error_set(r->err, BK_E_IO, "cannot read: %s", strerror(errno));
             bk_error_at(r->err, file, line, 0, -1);
+            break;
+        }
+        if (rc == -4) {
+            st = bk_error_set(r->err, BK_E_NOMEM, "out of memory");
             break;
         }
         if (ended) {

@@ -158,6 +158,11 @@ check "a line after the end line is refused" refused after "after.jsonl:$((n + 1
 # ---- the command line ----
 "$BK" validate --lang en --partial "$t/no.jsonl" "$S/budget.json" "$t/missing.json" >/dev/null 2>&1
 check "a run that fails leaves no partial file" test ! -e "$t/no.jsonl"
+cp "$S/budget.json" "$t/in.json"
+"$BK" validate --lang en --partial "$t/in.json" "$t/in.json" >/dev/null 2>"$t/err"
+check "a partial file never replaces an input" bash -c "[ $? = 2 ] && cmp -s '$S/budget.json' '$t/in.json' && grep -q 'replace an input' '$t/err'"
+"$BK" validate --lang en --partial - "$S/budget.json" >"$t/out" 2>"$t/err"
+check "a partial file does not go to standard output" bash -c "[ $? = 2 ] && [ ! -s '$t/out' ]"
 "$BK" validate --lang en --merge --only totals "$P" >/dev/null 2>"$t/err"
 check "--merge with --only is a usage error" bash -c "[ $? = 2 ] && grep -q -- --merge '$t/err'"
 "$BK" validate --lang en --partial "$t/s.jsonl" "$S/budget.json" >/dev/null
