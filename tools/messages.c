@@ -27,6 +27,14 @@ static const pair catalogue[] = {
     {"convert needs at least one input and an output", "convert 需要至少一个输入和一个输出"},
     {"info takes one input", "info 只接受一个输入"},
     {"validate needs at least one input", "validate 需要至少一个输入"},
+    {"--merge runs the validators that wrote the partial files: it takes no --partial, "
+     "--fix-suggestions, --only, --skip or --format html",
+     "--merge 运行写出部分结果文件的校验器：不接受 --partial、--fix-suggestions、--only、--skip "
+     "或 --format html"},
+    {"the partial file would replace an input: name another file",
+     "部分结果文件会覆盖输入文件：请另取文件名"},
+    {"truncated: the file ends without its end line", "文件不完整：缺少结束行"},
+    {"truncated: the last line ends without its newline", "文件不完整：最后一行没有换行符"},
     {"out of memory", "内存不足"},
     {"cannot write to standard output", "无法写入标准输出"},
     {"wrote %s: %zu documents, %zu cells", "已写入 %s：%zu 份文档，%zu 个单元格"},
