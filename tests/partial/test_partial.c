@@ -1,4 +1,4 @@
-/* The plugin interface of split-and-merge validation (ABI 1.1): a validator of ABI 1.0 with
+/* The plugin interface of split-and-merge validation (ABI 1.2): a validator of ABI 1.1 with
  * rules across documents is refused by a partial run, a record must be one line, a validator
  * may write records at the end of a partial run, and a merge hands each record back to its
  * validator in order, then runs its end-of-run rules once. */
@@ -78,15 +78,15 @@ static const bk_plugin_desc counter_desc = {
     .partial_read = count_read,
 };
 
-/* The same rules across documents, from a plugin built before ABI 1.1. */
+/* The same rules across documents, from a plugin built before ABI 1.2. */
 static const bk_plugin_desc old_desc = {
     .abi_major = BK_ABI_MAJOR,
-    .abi_minor = 0,
+    .abi_minor = 1,
     .size = (uint32_t)sizeof(bk_plugin_desc),
     .name = "old",
     .version = "1",
     .license = "MIT",
-    .summary = "rules across documents, ABI 1.0",
+    .summary = "rules across documents, ABI 1.1",
     .kinds = BK_PLUGIN_VALIDATE,
     .validate = count_doc,
     .validate_end = count_end,
