@@ -136,6 +136,10 @@ bk_status csv_lines_export_end(csv_lines_export *x, int ok);
 /* Import one file or a folder of files into one document. */
 bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *opts);
 
+/* Economic rows printed by name alone, without indentation (text extracted from a PDF): their
+ * levels from the codes the document prints beside the same names (wide_levels.c). */
+bk_status wide_economic_levels(bk_doc *doc);
+
 /* Write a document's tables: into one file (all tables one after another) or, when the sink is
  * a folder, one file per table named T01.csv... */
 bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,

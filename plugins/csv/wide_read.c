@@ -1848,6 +1848,8 @@ static bk_status finish(wide_in *w, const char *name)
         if (bk_table_set_money_unit(doc, doc->tables[i], doc->tables[i]->money_unit) != BK_OK)
             return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     doc->precision = w->any_number ? w->max_scale : 2;
+    if (wide_economic_levels(doc) != BK_OK)
+        return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     if (bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT) < 0) {
         if (!*doc->dept_name)
             return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no 单位名称 line or unit row "

@@ -34,6 +34,19 @@ for tid in ["T02", "T04", "T09"]:
     if missing:
         print("%s lost figures: %s" % (tid, dict(missing)))
         bad += 1
+# Table 4 prints its economic rows by name alone; the text lost their indentation, so their
+# levels (class 1, item 2) come from the codes Table 8 prints beside the same names. Rows,
+# levels and the columns whose header the text kept must be the sample's.
+t4 = read.get("T04", {"rows": []})
+shape = lambda t: [(r["kind"], r["name"], r.get("level")) for r in t["rows"]]
+if shape(t4) != shape(sample["T04"]):
+    print("T04 rows or levels differ: %s" % shape(t4))
+    bad += 1
+kept = ["total", "gov", "general", "fund", "soe", "special_account"]
+for a, b in zip(sample["T04"]["rows"], t4["rows"]):
+    if [a["cells"].get(k) for k in kept] != [b["cells"].get(k) for k in kept]:
+        print("T04 row %s differs: %s" % (a["name"], b["cells"]))
+        bad += 1
 n = sum(sum(values(sample[t]).values()) for t in ["T01", "T02", "T04", "T05", "T06", "T07",
                                                     "T08", "T09", "T12"])
 if bad:
