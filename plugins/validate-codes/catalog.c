@@ -63,6 +63,23 @@ int cat_code_level(const char *scheme, const char *code)
     return 0;
 }
 
+int cat_file_year(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot ? (size_t)(dot - base) : strlen(base);
+    if (n < 5 || (base[n - 5] != '-' && base[n - 5] != '_'))
+        return 0;
+    int year = 0;
+    for (size_t i = n - 4; i < n; i++) {
+        if (base[i] < '0' || base[i] > '9')
+            return 0;
+        year = year * 10 + (base[i] - '0');
+    }
+    return year >= 1900 ? year : 0;
+}
+
 const char *cat_scheme_for(const char *row_key, const char *code)
 {
     if (!row_key)
@@ -395,7 +412,8 @@ static bk_status entry_record(catalog *c, csvp *s, record *r, const char *file)
     c->entries = buf;
     cat_entry *e = &c->entries[c->n++];
     /* Take the strings over from the record. */
-    *e = (cat_entry){r->field[0], r->field[1], r->field[2], r->field[4], level, file, r->line};
+    *e = (cat_entry){r->field[0], r->field[1], r->field[2], r->field[4], level, file, r->line,
+                     cat_file_year(file)};
     bk_free(r->field[3]);
     r->n = 0;
     c->sorted = 0;
@@ -592,4 +610,12 @@ int cat_level_complete(const catalog *c, const char *scheme, int level)
         if (c->levels[i].level == level && strcmp(c->levels[i].scheme, scheme) == 0)
             return c->levels[i].complete;
     return has_scheme(c, scheme) ? 0 : -1;
+}
+
+int cat_scheme_year(const catalog *c, const char *scheme)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->entries[i].scheme, scheme) == 0)
+            return c->entries[i].year;
+    return 0;
 }

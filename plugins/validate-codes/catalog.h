@@ -16,6 +16,7 @@ typedef struct cat_entry {
     int level;        /* 1 类, 2 款, 3 项 */
     const char *file; /* path of the file it came from */
     long line;
+    int year;         /* the year of the list it came from (its file's name), 0 when unsaid */
 } cat_entry;
 
 typedef struct cat_level {
@@ -55,6 +56,13 @@ const cat_entry *cat_find(const catalog *c, const char *scheme, const char *code
 /* 1 complete, 0 declared incomplete or not declared, -1 when the catalogue has no code of
  * that scheme at all. */
 int cat_level_complete(const catalog *c, const char *scheme, int level);
+
+/* The year a catalogue file's name gives: four digits after the last '-' or '_', right before
+ * the extension (function-2024.csv → 2024); 0 when the name says none. */
+int cat_file_year(const char *path);
+
+/* The year of a scheme's list (of its first entry), 0 when unsaid or absent. */
+int cat_scheme_year(const catalog *c, const char *scheme);
 
 /* Level of a code in a scheme: 1..3 for a well-formed code (ASCII digits of an allowed
  * length), 0 otherwise. */

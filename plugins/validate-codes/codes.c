@@ -18,6 +18,7 @@
 #define RULE_DUPLICATE    "codes.duplicate"
 #define RULE_UNKNOWN      "codes.unknown"
 #define RULE_NAME         "codes.name-mismatch"
+#define RULE_NAME_YEAR    "codes.name-other-year"
 #define RULE_INCONSISTENT "codes.name-inconsistent"
 
 /* The first name printed for a code, and where: kept across the documents of a job. */
@@ -318,6 +319,12 @@ static bk_status check_format(crun *r, size_t row, const char *scheme)
     return emit(r, RULE_FORMAT, BK_SEV_ERROR, row);
 }
 
+/* The catalogue entry is of a list of another year than the document's: both years known. */
+static int other_year(const crun *r, int year)
+{
+    return year && r->doc->fiscal_year && year != r->doc->fiscal_year;
+}
+
 static bk_status check_catalog(crun *r, size_t row, const char *scheme, int level)
 {
     const bk_row *rw = &r->t->rows[row];
@@ -326,6 +333,19 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
         if (bk_label_equal(e->name, rw->name))
             return BK_OK;
         lead(r, row);
+        if (other_year(r, e->year)) {
+            /* 20805 was 行政事业单位离退休 in 2019 and is 行政事业单位养老支出 in 2024. */
+            text_add(&r->en, "the %d catalogue names %s \"%s\" (%s line %ld); this document is "
+                     "of %d and prints \"%s\": names change between years, so this is no "
+                     "mismatch (load the %d list with --catalog FILE to check the name).",
+                     e->year, rw->code, e->name, base_name(e->file), e->line,
+                     r->doc->fiscal_year, rw->name, r->doc->fiscal_year);
+            text_add(&r->zh, "%d年目录中%s的名称为“%s”（%s第%ld行）；本文件为%d年度，列示为“%s”："
+                     "科目名称逐年调整，不视为不一致（可用--catalog加载%d年目录核对）。", e->year,
+                     rw->code, e->name, base_name(e->file), e->line, r->doc->fiscal_year,
+                     rw->name, r->doc->fiscal_year);
+            return emit(r, RULE_NAME_YEAR, BK_SEV_INFO, row);
+        }
         text_add(&r->en, "the printed name \"%s\" differs from the catalogue's \"%s\" (%s line %ld).",
                  rw->name, e->name, base_name(e->file), e->line);
         text_add(&r->zh, "名称“%s”与目录中的“%s”不一致（%s第%ld行）。", rw->name, e->name,
@@ -342,6 +362,16 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
     }
     text_add(&r->en, "code %s is not in the catalogue of %s codes", rw->code, scheme_en(scheme));
     text_add(&r->zh, "不在%s科目目录中", scheme_zh(scheme));
+    int year = cat_scheme_year(&r->st->cat, scheme);
+    if (complete && other_year(r, year)) {
+        /* Codes are added and withdrawn from one year's list to the next. */
+        text_add(&r->en, " of %d; this document is of %d and codes change between years (load "
+                 "the %d list with --catalog FILE to check the code).", year,
+                 r->doc->fiscal_year, r->doc->fiscal_year);
+        text_add(&r->zh, "（%d年目录）；本文件为%d年度，科目编码逐年调整（可用--catalog加载%d年目录核对）。",
+                 year, r->doc->fiscal_year, r->doc->fiscal_year);
+        return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
+    }
     if (complete) {
         text_add(&r->en, ", whose %s level is complete.", cat_level_name_en(level));
         text_add(&r->zh, "（目录的“%s”级为完整列表）。", cat_level_name(level));

@@ -242,6 +242,68 @@ static void name_differs_from_catalogue(void **state)
     json_decref(doc);
 }
 
+/* The shipped catalogue is 2024's (its files' names say so). A document of another year that
+ * prints a name of its own year is not a mismatch: 20805 was 行政事业单位离退休 in the 2019
+ * Jiangsu budget and is 行政事业单位养老支出 in 2024. */
+static void name_of_another_year(void **state)
+{
+    (void)state;
+    json_t *doc = vt_sample();
+    json_object_set_new(doc, "fiscal_year", json_integer(2019));
+    json_object_set_new(vt_row(doc, "T07", "20103"), "name", json_string("办公厅事务"));
+    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.name-other-year", I, "T07", "20103", NULL, NULL});
+    const bk_finding *f = vt_find(r, &(vt_expect){"codes.name-other-year", I, "T07", "20103",
+                                                  NULL, NULL});
+    assert_string_equal(f->message_en, "T07 row 20103 (办公厅事务): the 2024 catalogue names 20103 "
+                                       "\"政府办公厅（室）及相关机构事务\" (function-2024.csv line 31); "
+                                       "this document is of 2019 and prints \"办公厅事务\": names "
+                                       "change between years, so this is no mismatch (load the "
+                                       "2019 list with --catalog FILE to check the name).");
+    assert_contains(f->message_zh, "2024年目录中20103的名称为“政府办公厅（室）及相关机构事务”");
+    assert_contains(f->message_zh, "本文件为2019年度，列示为“办公厅事务”：科目名称逐年调整，不视为不一致");
+    bk_report_free(r);
+
+    /* A class the 2024 list lacks is no error of a 2019 document either. */
+    vt_insert_after(doc, "T07", "2210203", item("218", "测试支出"));
+    r = vt_validate_one(doc, "codes", NULL);
+    EXPECT(r, {"codes.name-other-year", I, "T07", "20103", NULL, NULL},
+           {"codes.unknown", I, "T07", "218", NULL, NULL});
+    f = vt_find(r, &(vt_expect){"codes.unknown", I, "T07", "218", NULL, NULL});
+    assert_string_equal(f->message_en, "T07 row 218 (测试支出): code 218 is not in the catalogue "
+                                       "of functional classification codes of 2024; this document "
+                                       "is of 2019 and codes change between years (load the 2019 "
+                                       "list with --catalog FILE to check the code).");
+    bk_report_free(r);
+    json_decref(doc);
+}
+
+/* A catalogue whose file name gives no year is taken as the document's own year: a differing
+ * name stays a mismatch, whatever the document's year. */
+static void catalogue_without_year(void **state)
+{
+    (void)state;
+    FILE *in = fopen(bktest_path("formats/catalog/function-2024.csv"), "r");
+    assert_non_null(in);
+    json_t *dummy = json_object();
+    const char *cat = vt_write(dummy, "official.csv");
+    json_decref(dummy);
+    FILE *out = fopen(cat, "w");
+    assert_non_null(out);
+    char line[512];
+    while (fgets(line, sizeof line, in))
+        fputs(line, out);
+    fclose(in);
+    fclose(out);
+    json_t *doc = vt_sample();
+    json_object_set_new(doc, "fiscal_year", json_integer(2019));
+    json_object_set_new(vt_row(doc, "T07", "20103"), "name", json_string("办公厅事务"));
+    bk_report *r = vt_validate_one(doc, "codes", "catalog", cat, NULL);
+    EXPECT(r, {"codes.name-mismatch", W, "T07", "20103", NULL, NULL});
+    bk_report_free(r);
+    json_decref(doc);
+}
+
 /* Table 3 prints 2101101 as 行政单位医疗; Table 7 may not call it something else. */
 static void name_inconsistent_in_document(void **state)
 {
@@ -318,6 +380,8 @@ int main(void)
         cmocka_unit_test_teardown(unknown_economic_code_severity, teardown),
         cmocka_unit_test_teardown(scheme_missing_from_catalogue, teardown),
         cmocka_unit_test_teardown(name_differs_from_catalogue, teardown),
+        cmocka_unit_test_teardown(name_of_another_year, teardown),
+        cmocka_unit_test_teardown(catalogue_without_year, teardown),
         cmocka_unit_test_teardown(name_inconsistent_in_document, teardown),
         cmocka_unit_test_teardown(user_catalogue_is_complete, teardown),
     };
