@@ -1245,6 +1245,57 @@ static bk_status narrative_line(build *b, narr *n, const line *ln, const line *p
     return BK_OK;
 }
 
+/* Two lines that print the same words. */
+static int same_words(const build *b, const line *x, const line *y, size_t *bytes)
+{
+    if (x->n != y->n)
+        return 0;
+    for (size_t j = 0; j < x->n; j++) {
+        const chunk *p = &b->c[x->first + j], *q = &b->c[y->first + j];
+        if (p->len != q->len || memcmp(ctext(b, p), ctext(b, q), p->len) != 0)
+            return 0;
+        *bytes += p->len;
+    }
+    return 1;
+}
+
+/* Prose that runs past the foot of a page may be in the text layer twice: some office suites
+ * write the overflowing lines at the foot of the page and again at the head of the next, and
+ * clip each copy to where it shows (the Putuo 财政局 2025 budget, pages 7 and 8: items 7-11 of
+ * its 编制说明 are in the text of both pages, and each page shows a part of them). The text
+ * is read once: narrative lines at the head of a page that repeat, line for line, the
+ * narrative lines at the foot of the page before are skipped. At most MAX_REPEAT lines, and
+ * 24 bytes at least, so that a short line printed twice by design is kept. */
+#define MAX_REPEAT 64
+static void mark_repeated(const build *b, unsigned char *skip)
+{
+    size_t start = 0;
+    while (start < b->nl) {
+        size_t end = start, end2;
+        while (end < b->nl && b->l[end].pi == b->l[start].pi)
+            end++;
+        for (end2 = end; end2 < b->nl && b->l[end2].pi == b->l[end].pi;)
+            end2++;
+        size_t most = end - start < end2 - end ? end - start : end2 - end;
+        if (most > MAX_REPEAT)
+            most = MAX_REPEAT;
+        for (size_t k = most; k >= 1; k--) {
+            int same = 1;
+            size_t bytes = 0;
+            for (size_t j = 0; j < k && same; j++) {
+                const line *x = &b->l[end - k + j], *y = &b->l[end + j];
+                same = x->kind == L_NARR && y->kind == L_NARR && same_words(b, x, y, &bytes);
+            }
+            if (same && bytes >= 24) {
+                for (size_t j = 0; j < k; j++)
+                    skip[end + j] = 1;
+                break;
+            }
+        }
+        start = end;
+    }
+}
+
 static bk_status emit(build *b)
 {
     narr n;
@@ -1252,9 +1303,15 @@ static bk_status emit(build *b)
     size_t part = (size_t)-1;
     long rowidx = 0;
     const line *prev = NULL;
+    unsigned char *skip = bk_calloc(b->nl + 1, 1);
+    if (!skip)
+        return nomem(b);
+    mark_repeated(b, skip);
     bk_status st = BK_OK;
     for (size_t i = 0; i < b->nl && st == BK_OK; i++) {
         line *ln = &b->l[i];
+        if (ln->kind == L_NARR && skip[i])
+            continue;
         if (ln->kind == L_NARR) {
             n.right = -INFINITY;
             for (size_t k = i; k < b->nl && b->l[k].pi == ln->pi; k++)
@@ -1289,6 +1346,7 @@ static bk_status emit(build *b)
     if (st == BK_OK)
         st = narr_flush(b, &n);
     bk_free(n.text);
+    bk_free(skip);
     return st;
 }
 
