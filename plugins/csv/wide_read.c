@@ -395,14 +395,30 @@ static bk_status note_money_unit(wide_in *w, block *b, const char *s)
     return BK_OK;
 }
 
-/* A value printed after its label, in the same field or the next non-blank one. */
+/* A field that is itself a label with its colon (单位：元), never the value of another. */
+static int labelled(const char *s)
+{
+    static const char *const labels[] = {WIDE_UNIT_NAME, WIDE_MONEY_UNIT, "金额单位",
+                                         "编制部门", "编制单位", "预算单位", "部门",
+                                         "预算主管部门"};
+    const char *rest;
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+        if (wide_starts(s, labels[i], 1, &rest))
+            return 1;
+    return 0;
+}
+
+/* A value printed after its label, in the same field or the next non-blank one, unless that
+ * one is another label (a template's blank 编制部门： beside 单位：元). */
 static const char *value_after(wide_in *w, const wrec *r, size_t c, const char *rest)
 {
     if (!wide_blank(rest, strlen(rest)))
         return intern_trimmed(w, rest, strlen(rest));
     for (size_t k = c + 1; k < r->n; k++)
         if (!cell_blank(w, r, k))
-            return intern_trimmed(w, cell(w, r, k)->s, cell(w, r, k)->len);
+            return labelled(cell(w, r, k)->s) ? intern_trimmed(w, "", 0)
+                                               : intern_trimmed(w, cell(w, r, k)->s,
+                                                                cell(w, r, k)->len);
     return intern_trimmed(w, "", 0);
 }
 
@@ -429,10 +445,15 @@ static int meta_line(wide_in *w, const wrec *r, block *b, bk_status *st)
             *st = v ? note_money_unit(w, b, v) : BK_E_NOMEM;
             found = 1;
         } else if (wide_starts(s, "编制部门", 1, &rest) || wide_starts(s, "编制单位", 1, &rest) ||
-                   wide_starts(s, "预算单位", 1, &rest) || wide_starts(s, "部门", 1, &rest)) {
-            /* Other agencies' name lines: 编制部门：上海市普陀区财政局, 部门：中共江苏省委办公厅. */
-            if (!(b->label = value_after(w, r, c, rest)))
+                   wide_starts(s, "预算单位", 1, &rest) || wide_starts(s, "部门", 1, &rest) ||
+                   wide_starts(s, "预算主管部门", 1, &rest)) {
+            /* Other agencies' name lines: 编制部门：上海市普陀区财政局, 部门：中共江苏省委办公厅;
+             * the cover's 预算主管部门：. A blank one (a template's 编制部门：) keeps the name
+             * read before it. */
+            if (!(v = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
+            else if (*v || !b->label)
+                b->label = v;
             found = 1;
         }
     }
@@ -978,6 +999,22 @@ static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, const c
     return bk_table_set_number(rc->t, row, j, d);
 }
 
+/* Only ellipsis marks (…, ⋯, ...): what a template prints for rows left out. */
+static int ellipsis(const char *s)
+{
+    size_t n = 0;
+    while (*s) {
+        if (strncmp(s, "…", 3) == 0 || strncmp(s, "⋯", 3) == 0)
+            s += 3;
+        else if (*s == '.' || *s == ' ')
+            s++;
+        else
+            return 0;
+        n++;
+    }
+    return n > 0;
+}
+
 /* One side of a data record: columns from `at`. Adds a row unless it is blank. */
 static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, const char *section)
 {
@@ -1044,11 +1081,14 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         return BK_E_NOMEM;
     }
     /* A total label centred across the code and name columns (合计) may land in the code
-     * column: it is the row's name. */
-    if (!tpl->code_parts && code && !*name && code_f && wide_kind_of(code) == BK_ROW_TOTAL) {
+     * column, or in the first of its parts (类): it is the row's name. */
+    if (code && !*name && (tpl->code_parts || code_f) && wide_kind_of(code) == BK_ROW_TOTAL) {
         name = code;
         code = NULL;
     }
+    /* A template's elided rows print "…" where the code goes: no code. */
+    if (code && ellipsis(code))
+        code = NULL;
     bk_row_kind kind = wide_kind_of(name);
     int unit = -1;
     if (unit_f && !wide_blank(unit_f->s, unit_f->len)) {

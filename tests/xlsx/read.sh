@@ -72,4 +72,12 @@ done
     fail "the department template is refused: $(cat "$work/t.err")"
 grep -qF 'putuo-2026-department-template.xlsx#其他相关情况说明:1: warning' "$work/t.err" ||
     fail "the narrative sheet is not named with its row: $(cat "$work/t.err")"
+# Its tables leave 编制部门： blank beside 单位：元: the department is the cover's 预算主管部门
+# (a placeholder), never the unit line; its elided rows ("…" under 类) and the 合计 label in the
+# 类 column are no codes, so the template validates without errors.
+"$BK" info --lang en "$work/dept.json" > "$work/info"
+grep -q '^department   上海市普陀区XX局$' "$work/info" || fail "department: $(cat "$work/info")"
+! grep -q '单位' "$work/info" || fail "a unit line read as a name: $(cat "$work/info")"
+"$BK" validate --lang en "$work/dept.json" > "$work/rep" || true
+tail -1 "$work/rep" | grep -q ' 0 errors' || fail "the template has errors: $(cat "$work/rep")"
 echo "xlsx read: ok"
