@@ -1245,6 +1245,12 @@ static bk_status block_meta(wide_in *w, size_t *pos, size_t end, block *b)
     for (; i < end && st == BK_OK; i++) {
         const wrec *r = rec(w, i);
         long single = rec_single(w, r);
+        if (sheet_break(w, r) && b->tpl) {
+            /* A table's title on an earlier sheet (a workbook's 目录 lists every table's title)
+             * is not the title of the table that follows; the cover's names and year hold. */
+            b->title = NULL, b->tpl = NULL, b->number = 0, b->title_line = 0;
+            continue;
+        }
         if (rec_first(w, r) < 0)
             continue;
         const char *s = single >= 0 ? cell(w, r, (size_t)single)->s : NULL;
@@ -1583,6 +1589,18 @@ static int match_by_position(wide_in *w, const bk_template *tpl, size_t first, s
     return 1;
 }
 
+/* The first field (from 1) beyond `width` that a record of [from, stop) fills, else 0. */
+static size_t first_beyond(wide_in *w, size_t from, size_t stop, size_t width)
+{
+    for (size_t i = from; i < stop; i++) {
+        const wrec *r = rec(w, i);
+        for (size_t c = width; c < r->n; c++)
+            if (!cell_blank(w, r, c))
+                return c + 1;
+    }
+    return 0;
+}
+
 static bk_status read_block(wide_in *w, size_t *pos, size_t end)
 {
     block b;
@@ -1699,6 +1717,17 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         if (got == 0) {
             snprintf(why, sizeof why, "the header does not match %s (%s): %s", b.tpl->id,
                      b.tpl->title, why1);
+            st = generic_table(w, &b, i, stop, why);
+            i = stop;
+            goto note;
+        }
+        /* A two-sided table keeps no extra columns: one whose rows print more than both
+         * sides of its layout (a unit's 财务收支预算总表 splitting its 支出 into 基本支出 and
+         * 项目支出) is kept whole as a generic table, never refused. */
+        size_t over = m.half ? first_beyond(w, i + m.rows, stop, 2 * m.half) : 0;
+        if (over) {
+            snprintf(why, sizeof why, "its rows print field %zu, beyond the %zu columns of the "
+                     "two sides of %s (%s)", over, 2 * m.half, b.tpl->id, b.tpl->title);
             st = generic_table(w, &b, i, stop, why);
             i = stop;
             goto note;

@@ -33,5 +33,29 @@ for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuw
   "$BK" validate "$s/tables" >"$out/$name.report" 2>/dev/null
   check "$name: validates with no error" 'grep -q "1 document, 0 errors" "$out/$name.report"'
 done
+# A unit's 财务收支预算总表 splits its 支出 预算数 into 合计, 基本支出 (人员经费, 公用经费) and
+# 项目支出: more columns than the two sides of SH01. It is kept whole as a generic table, with
+# every figure under its printed header path, never refused.
+printf '%s\n' '2025年预算单位财务收支预算总表,,,,,,' '编制单位：上海市普陀区测试单位,,,,,,单位：元' \
+  '本年收入,,本年支出,,,,' '项目,预算数,项目,预算数,,,' ',,,合计,基本支出,,项目支出' \
+  ',,,,人员经费,公用经费,' \
+  '一、财政拨款收入,"1,000.50",一、一般公共服务支出,"1,000.50",600.25,100.25,300.00' \
+  '收入总计,"1,000.50",支出总计,"1,000.50",600.25,100.25,300.00' >"$out/unit01.csv"
+"$BK" convert "$out/unit01.csv" "$out/unit01.json" 2>"$out/unit01.err"
+check "a two-sided table wider than its layout converts" '[ $? -eq 0 ]'
+check "  with a warning naming the field beyond the layout" \
+  'grep -q "layout.unknown-table.*field 5, beyond the 4 columns of the two sides of SH01" "$out/unit01.err"'
+check "  keeping every figure under its header" 'python3 - "$out/unit01.json" <<'"'"'PY'"'"'
+import json, sys
+t = json.load(open(sys.argv[1], encoding="utf-8"))["tables"][0]
+paths = {c["id"]: c["path"] for c in t["columns"]}
+got = sorted((" / ".join(paths[k]), v) for r in t["rows"] for k, v in r["cells"].items()
+             if v[0].isdigit())
+want = sorted([("本年收入 / 预算数", "1000.50"), ("本年支出 / 预算数 / 合计", "1000.50"),
+               ("本年支出 / 预算数 / 基本支出 / 人员经费", "600.25"),
+               ("本年支出 / 预算数 / 基本支出 / 公用经费", "100.25"),
+               ("本年支出 / 预算数 / 项目支出", "300.00")] * 2)
+sys.exit(0 if got == want else "%s" % got)
+PY'
 echo "real documents: $fails failed"
 [ "$fails" -eq 0 ]

@@ -80,4 +80,13 @@ grep -q '^department   上海市普陀区XX局$' "$work/info" || fail "departmen
 ! grep -q '单位' "$work/info" || fail "a unit line read as a name: $(cat "$work/info")"
 "$BK" validate --lang en "$work/dept.json" > "$work/rep" || true
 tail -1 "$work/rep" | grep -q ' 0 errors' || fail "the template has errors: $(cat "$work/rep")"
+# The unit template's 财务收支预算总表 splits its 支出 into 基本支出 and 项目支出, wider than
+# SH01's two sides: kept as a generic table with a warning naming its sheet; the workbook
+# converts, its department the cover's 预算单位.
+"$BK" convert "$data/putuo-2026-unit-template.xlsx" "$work/unit.json" 2> "$work/t.err" ||
+    fail "the unit template is refused: $(cat "$work/t.err")"
+grep -q 'putuo-2026-unit-template.xlsx#单位收支总表:2: warning: \[layout.unknown-table\] "预算单位财务收支预算总表": its rows print field 5' "$work/t.err" ||
+    fail "no warning on the unit 财务收支预算总表: $(cat "$work/t.err")"
+"$BK" info --lang en "$work/unit.json" | grep -q '^department   上海市普陀区XX单位$' ||
+    fail "unit template department: $("$BK" info --lang en "$work/unit.json")"
 echo "xlsx read: ok"
