@@ -1,66 +1,18 @@
 /* The JSON plugin through the library, as programs use it: probe, reading the seed sample,
  * byte-identical round trips (one document and bulk), every class of bad input with the exact
  * place it is reported at, limits, and allocation failures. */
-#include <unistd.h>
-
 #include "bktest.h"
 
 #define SAMPLE "samples/dapeng-2024/budget.json"
 #define INVALID "samples/invalid/json/"
 
-static bk_ctx *ctx;
-static bk_limits default_limits;
-static char tmpdir[1024];
+BKTEST_PLUGIN_FIXTURE("json")
 
 /* ---- utilities --------------------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static const char *tmp_path(const char *name)
-{
-    static char path[1200];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    return path;
-}
-
 static char *sample_text(size_t *len)
 {
-    char *s = read_file(SAMPLE, len);
+    char *s = bktest_read_file(SAMPLE, len);
     assert_non_null(s);
     return s;
 }
@@ -105,15 +57,7 @@ static const char base_doc[] =
 /* base_doc with the first occurrence of `old` replaced by `new_text` (caller frees). */
 static char *base_with(const char *old, const char *new_text)
 {
-    const char *at = strstr(base_doc, old);
-    assert_non_null(at);
-    size_t pre = (size_t)(at - base_doc), ol = strlen(old), nl = strlen(new_text);
-    char *s = malloc(sizeof base_doc + nl);
-    assert_non_null(s);
-    memcpy(s, base_doc, pre);
-    memcpy(s + pre, new_text, nl);
-    strcpy(s + pre + nl, at + ol);
-    return s;
+    return bktest_replace(base_doc, old, new_text);
 }
 
 /* A copy of s with text inserted after the first `marker` (caller frees). */
@@ -164,8 +108,8 @@ static bk_status collect(bk_doc *doc, void *user, bk_error *err)
 static bk_status read_text(const char *name, const char *text, size_t len, collected *c,
                            bk_error *err)
 {
-    const char *path = tmp_path(name);
-    write_file(path, text, len);
+    const char *path = bktest_join(tmpdir, name);
+    bktest_write_file(path, text, len);
     memset(c, 0, sizeof *c);
     bk_error_clear(err);
     return bk_read(ctx, path, "json", collect, c, err);
@@ -230,41 +174,6 @@ static long find_row(const bk_table *t, bk_row_kind kind, const char *code, cons
     }
     fail_msg("table %s has no row %s %s", t->tpl->id, code ? code : "", name ? name : "");
     return -1;
-}
-
-/* ---- setup ------------------------------------------------------------------------------ */
-
-static int setup(void **state)
-{
-    (void)state;
-    /* Sample paths are relative to the source tree, where ctest runs tests. */
-    const char *src = getenv("BK_SOURCE_DIR");
-    if (src && chdir(src) != 0)
-        return -1;
-    const char *build = getenv("BK_BUILD_DIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/json-test-XXXXXX", build ? build : ".");
-    if (!mkdtemp(tmpdir))
-        return -1;
-    ctx = bktest_ctx();
-    default_limits = *bk_ctx_limits(ctx);
-    return bk_ctx_plugin_find(ctx, "json") ? 0 : -1;
-}
-
-/* A failed assertion leaves a test midway: put the limits back whatever happened. */
-static int restore_limits(void **state)
-{
-    (void)state;
-    *bk_ctx_limits(ctx) = default_limits;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bk_ctx_free(ctx);
-    char cmd[1300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 /* ---- the plugin ------------------------------------------------------------------------- */
@@ -413,7 +322,7 @@ static void convert_and_compare(const char *in, const char *out, const char *exp
         fail_msg("%s:%ld:%ld: %s", err.file, err.line, err.column, err.text);
     assert_int_equal(stats.documents, ndocs);
     size_t len = 0;
-    char *got = read_file(out, &len);
+    char *got = bktest_read_file(out, &len);
     assert_non_null(got);
     if (len != expected_len || memcmp(got, expected, len) != 0) {
         size_t i = 0;
@@ -431,10 +340,10 @@ static void test_sample_roundtrip(void **state)
     size_t len;
     char *text = sample_text(&len);
     char out[1200];
-    snprintf(out, sizeof out, "%s", tmp_path("roundtrip.json"));
+    snprintf(out, sizeof out, "%s", bktest_join(tmpdir, "roundtrip.json"));
     convert_and_compare(SAMPLE, out, text, len, 1);
     /* Deterministic: a second run writes the same bytes again. */
-    convert_and_compare(out, tmp_path("roundtrip2.json"), text, len, 1);
+    convert_and_compare(out, bktest_join(tmpdir, "roundtrip2.json"), text, len, 1);
     free(text);
 }
 
@@ -451,8 +360,8 @@ static void test_bulk(void **state)
     for (int i = 0; i < 3; i++)
         memcpy(bulk + (size_t)i * len, text, len);
     char in[1200];
-    snprintf(in, sizeof in, "%s", tmp_path("bulk-in.json"));
-    write_file(in, bulk, 3 * len);
+    snprintf(in, sizeof in, "%s", bktest_join(tmpdir, "bulk-in.json"));
+    bktest_write_file(in, bulk, 3 * len);
 
     collected c = {0};
     bk_error err;
@@ -489,7 +398,7 @@ static void test_bulk(void **state)
         }
         lines_out[k++] = '\n';
     }
-    convert_and_compare(in, tmp_path("bulk-out.json"), lines_out, k, 3);
+    convert_and_compare(in, bktest_join(tmpdir, "bulk-out.json"), lines_out, k, 3);
     free(lines_out);
 
     /* Documents may follow each other without a newline, and blank lines may separate them. */
@@ -541,7 +450,7 @@ static void test_invalid_samples(void **state)
         snprintf(path, sizeof path, INVALID "%s", ic->file);
         snprintf(epath, sizeof epath, "%s.error", path);
         size_t elen;
-        char *expected = read_file(epath, &elen);
+        char *expected = bktest_read_file(epath, &elen);
         if (!expected)
             fail_msg("missing %s", epath);
         expected[strcspn(expected, "\n")] = '\0';
@@ -722,11 +631,11 @@ static void test_escaping(void **state)
         "  ]\n"
         "}\n";
     char *doc = base_with("  ]\n}\n", tail);
-    write_file(tmp_path("escape-in.json"), doc, strlen(doc));
+    bktest_write_file(bktest_join(tmpdir, "escape-in.json"), doc, strlen(doc));
     char in[1200];
-    snprintf(in, sizeof in, "%s", tmp_path("escape-in.json"));
+    snprintf(in, sizeof in, "%s", bktest_join(tmpdir, "escape-in.json"));
     char *want = described(doc);
-    convert_and_compare(in, tmp_path("escape-out.json"), want, strlen(want), 1);
+    convert_and_compare(in, bktest_join(tmpdir, "escape-out.json"), want, strlen(want), 1);
     free(want);
 
     /* Escapes the canonical form does not use are read, and written back canonically. */
@@ -734,9 +643,9 @@ static void test_escaping(void **state)
     char *plain = base_with("\"name\": \"测试局\"\n  }", "\"name\": \"测试局/\"\n  }");
     char *canonical = described(plain);
     free(plain);
-    write_file(tmp_path("loose-in.json"), loose, strlen(loose));
-    snprintf(in, sizeof in, "%s", tmp_path("loose-in.json"));
-    convert_and_compare(in, tmp_path("loose-out.json"), canonical, strlen(canonical), 1);
+    bktest_write_file(bktest_join(tmpdir, "loose-in.json"), loose, strlen(loose));
+    snprintf(in, sizeof in, "%s", bktest_join(tmpdir, "loose-in.json"));
+    convert_and_compare(in, bktest_join(tmpdir, "loose-out.json"), canonical, strlen(canonical), 1);
     free(loose);
     free(canonical);
     free(doc);
@@ -747,60 +656,15 @@ static void test_escaping(void **state)
 static void test_allocation_failures(void **state)
 {
     (void)state;
-    const char *path = tmp_path("alloc.json");
-    char in[1200];
-    snprintf(in, sizeof in, "%s", path);
-    write_file(in, base_doc, strlen(base_doc));
-    /* Fail each allocation in turn until a whole read needs no more: every run must either
-     * succeed or report out of memory, and leak nothing (the sanitizer build checks). */
-    int completed = 0;
-    for (unsigned long n = 1; n < 100000 && !completed; n++) {
-        collected c = {0};
-        bk_error err;
-        bk_error_clear(&err);
-        bk_alloc_fail_at(n);
-        bk_status st = bk_read(ctx, in, "json", collect, &c, &err);
-        int failed = bk_alloc_failed();
-        bk_alloc_fail_at(0);
-        if (!failed) {
-            assert_int_equal(st, BK_OK);
-            assert_int_equal(c.ndocs, 1);
-            completed = 1;
-        } else if (st == BK_OK) {
-            assert_int_equal(c.ndocs, 1);
-        } else if (st != BK_E_NOMEM) {
-            fail_msg("allocation %lu failed: got %s: %s", n, bk_status_name(st), err.text);
-        }
-    }
-    assert_true(completed);
-
-    /* The same for a whole conversion: a failed one leaves no output file behind. */
-    char out[1200];
-    snprintf(out, sizeof out, "%s", tmp_path("alloc-out.json"));
-    completed = 0;
-    for (unsigned long n = 1; n < 100000 && !completed; n++) {
-        bk_error err;
-        bk_error_clear(&err);
-        const char *inputs[] = {in};
-        bk_alloc_fail_at(n);
-        bk_status st = bk_convert(ctx, inputs, 1, out, "json", "json", NULL, &err);
-        int failed = bk_alloc_failed();
-        bk_alloc_fail_at(0);
-        if (!failed) {
-            assert_int_equal(st, BK_OK);
-            completed = 1;
-        } else if (st != BK_OK) {
-            if (st != BK_E_NOMEM)
-                fail_msg("allocation %lu failed: got %s: %s", n, bk_status_name(st), err.text);
-            if (access(out, F_OK) == 0)
-                fail_msg("allocation %lu failed, yet %s was written", n, out);
-        } else {
-            unlink(out);
-        }
-    }
-    assert_true(completed);
+    char in[1200], out[1200];
+    snprintf(in, sizeof in, "%s", bktest_join(tmpdir, "alloc.json"));
+    snprintf(out, sizeof out, "%s", bktest_join(tmpdir, "alloc-out.json"));
+    bktest_write_file(in, base_doc, strlen(base_doc));
+    bktest_fail_each_allocation_of_read(ctx, in, "json");
+    const char *inputs[] = {in};
+    bktest_fail_each_allocation_of_convert(ctx, inputs, 1, out, "json", "json");
     size_t len;
-    char *got = read_file(out, &len);
+    char *got = bktest_read_file(out, &len);
     assert_non_null(got);
     char *want = described(base_doc);
     assert_int_equal(len, strlen(want));

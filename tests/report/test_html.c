@@ -9,12 +9,6 @@
 
 #define SAMPLE "samples/dapeng-2024/budget.json"
 
-static void assert_contains(const char *text, const char *want)
-{
-    if (!text || !strstr(text, want))
-        fail_msg("the page does not contain \"%s\"", want);
-}
-
 static size_t occurrences(const char *text, const char *what)
 {
     size_t n = 0;

@@ -1,25 +1,6 @@
 /* The codes validator through the core, on mutated copies of the seed. */
 #include "vtest.h"
 
-#define E BK_SEV_ERROR
-#define W BK_SEV_WARNING
-#define I BK_SEV_INFO
-#define EXPECT(r, ...) vt_assert_findings(r, (const vt_expect[]){__VA_ARGS__}, \
-                                          sizeof((const vt_expect[]){__VA_ARGS__}) / sizeof(vt_expect))
-
-static int teardown(void **state)
-{
-    (void)state;
-    vt_cleanup();
-    return 0;
-}
-
-static void assert_contains(const char *text, const char *want)
-{
-    if (!text || !strstr(text, want))
-        fail_msg("\"%s\" does not contain \"%s\"", text ? text : "(null)", want);
-}
-
 static json_t *item(const char *code, const char *name)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:{}}", "kind", "item", "unit", "u1", "code", code,
@@ -370,20 +351,20 @@ static void user_catalogue_is_complete(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(seed_codes_are_clean, teardown),
-        cmocka_unit_test_teardown(format, teardown),
-        cmocka_unit_test_teardown(parent_missing, teardown),
-        cmocka_unit_test_teardown(misplaced, teardown),
-        cmocka_unit_test_teardown(duplicate, teardown),
-        cmocka_unit_test_teardown(unknown_on_complete_level, teardown),
-        cmocka_unit_test_teardown(unknown_on_incomplete_level, teardown),
-        cmocka_unit_test_teardown(unknown_economic_code_severity, teardown),
-        cmocka_unit_test_teardown(scheme_missing_from_catalogue, teardown),
-        cmocka_unit_test_teardown(name_differs_from_catalogue, teardown),
-        cmocka_unit_test_teardown(name_of_another_year, teardown),
-        cmocka_unit_test_teardown(catalogue_without_year, teardown),
-        cmocka_unit_test_teardown(name_inconsistent_in_document, teardown),
-        cmocka_unit_test_teardown(user_catalogue_is_complete, teardown),
+        cmocka_unit_test_teardown(seed_codes_are_clean, vt_teardown),
+        cmocka_unit_test_teardown(format, vt_teardown),
+        cmocka_unit_test_teardown(parent_missing, vt_teardown),
+        cmocka_unit_test_teardown(misplaced, vt_teardown),
+        cmocka_unit_test_teardown(duplicate, vt_teardown),
+        cmocka_unit_test_teardown(unknown_on_complete_level, vt_teardown),
+        cmocka_unit_test_teardown(unknown_on_incomplete_level, vt_teardown),
+        cmocka_unit_test_teardown(unknown_economic_code_severity, vt_teardown),
+        cmocka_unit_test_teardown(scheme_missing_from_catalogue, vt_teardown),
+        cmocka_unit_test_teardown(name_differs_from_catalogue, vt_teardown),
+        cmocka_unit_test_teardown(name_of_another_year, vt_teardown),
+        cmocka_unit_test_teardown(catalogue_without_year, vt_teardown),
+        cmocka_unit_test_teardown(name_inconsistent_in_document, vt_teardown),
+        cmocka_unit_test_teardown(user_catalogue_is_complete, vt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,37 +2,10 @@
  * and each edited copy of the text (or of a table it describes) triggers its rule at its place. */
 #include "vtest.h"
 
-#define E BK_SEV_ERROR
-#define W BK_SEV_WARNING
-#define R BK_SEV_ROUNDING
-#define I BK_SEV_INFO
-
 /* The seed's own: its text says 政务服务事务 fell by 55.24 (Table 5: +212.01, 47.00%), and its
  * procurement total 915.02 is 915.01 added up. */
 #define SEED_CHANGE {"narrative.change", E, "T05", "政务服务事务", "change", NULL}
 #define SEED_SUM {"narrative.sum", R, NULL, NULL, NULL, NULL}
-#define EXPECT(r, ...) vt_assert_findings(r, (const vt_expect[]){__VA_ARGS__}, \
-                                          sizeof((const vt_expect[]){__VA_ARGS__}) / sizeof(vt_expect))
-
-static int teardown(void **state)
-{
-    (void)state;
-    vt_cleanup();
-    return 0;
-}
-
-static void assert_dec(bk_decimal d, const char *want)
-{
-    char buf[BK_DECIMAL_BUFSIZE];
-    bk_decimal_format(d, 0, buf, sizeof buf);
-    assert_string_equal(buf, want);
-}
-
-static void assert_contains(const char *text, const char *want)
-{
-    if (!text || !strstr(text, want))
-        fail_msg("\"%s\" does not contain \"%s\"", text ? text : "(null)", want);
-}
 
 /* Replace the first `from` in the narrative by `to`; fails when absent. */
 static void edit(json_t *doc, const char *from, const char *to)
@@ -309,15 +282,15 @@ static void no_false_findings(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(seed, teardown),
-        cmocka_unit_test_teardown(stated_totals, teardown),
-        cmocka_unit_test_teardown(units_and_digits, teardown),
-        cmocka_unit_test_teardown(codes, teardown),
-        cmocka_unit_test_teardown(changes, teardown),
-        cmocka_unit_test_teardown(sums_and_twice, teardown),
-        cmocka_unit_test_teardown(wan_and_repeated_total, teardown),
-        cmocka_unit_test_teardown(completeness, teardown),
-        cmocka_unit_test_teardown(no_false_findings, teardown),
+        cmocka_unit_test_teardown(seed, vt_teardown),
+        cmocka_unit_test_teardown(stated_totals, vt_teardown),
+        cmocka_unit_test_teardown(units_and_digits, vt_teardown),
+        cmocka_unit_test_teardown(codes, vt_teardown),
+        cmocka_unit_test_teardown(changes, vt_teardown),
+        cmocka_unit_test_teardown(sums_and_twice, vt_teardown),
+        cmocka_unit_test_teardown(wan_and_repeated_total, vt_teardown),
+        cmocka_unit_test_teardown(completeness, vt_teardown),
+        cmocka_unit_test_teardown(no_false_findings, vt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,13 +10,6 @@ static bk_decimal dec(const char *s)
     return d;
 }
 
-static void assert_dec(bk_decimal d, const char *want)
-{
-    char buf[BK_DECIMAL_BUFSIZE];
-    bk_decimal_format(d, 0, buf, sizeof buf);
-    assert_string_equal(buf, want);
-}
-
 static tot_verdict sum_of(const char *total, const char *const *parts, size_t n, tot_check *c)
 {
     bk_decimal p[16];

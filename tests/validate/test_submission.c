@@ -3,11 +3,6 @@
  * document, then as a submission of separate documents (the department's and each unit's). */
 #include "vtest.h"
 
-#define E BK_SEV_ERROR
-#define W BK_SEV_WARNING
-#define EXPECT(r, ...) vt_assert_findings(r, (const vt_expect[]){__VA_ARGS__}, \
-                                          sizeof((const vt_expect[]){__VA_ARGS__}) / sizeof(vt_expect))
-
 #define U2 "深圳市大鹏新区政务服务中心"
 #define U3 "深圳市大鹏新区政务数据中心"
 

@@ -3,32 +3,6 @@
  * rules that must also notice). */
 #include "vtest.h"
 
-#define E BK_SEV_ERROR
-#define R BK_SEV_ROUNDING
-#define I BK_SEV_INFO
-#define EXPECT(r, ...) vt_assert_findings(r, (const vt_expect[]){__VA_ARGS__}, \
-                                          sizeof((const vt_expect[]){__VA_ARGS__}) / sizeof(vt_expect))
-
-static int teardown(void **state)
-{
-    (void)state;
-    vt_cleanup();
-    return 0;
-}
-
-static void assert_dec(bk_decimal d, const char *want)
-{
-    char buf[BK_DECIMAL_BUFSIZE];
-    bk_decimal_format(d, 0, buf, sizeof buf);
-    assert_string_equal(buf, want);
-}
-
-static void assert_contains(const char *text, const char *want)
-{
-    if (!text || !strstr(text, want))
-        fail_msg("\"%s\" does not contain \"%s\"", text ? text : "(null)", want);
-}
-
 /* The seed validates with no error, no warning and nothing within rounding: only its lost
  * Table 3 beginning and its zero-base percentage are reported, as information. */
 static void seed_has_no_errors(void **state)
@@ -364,22 +338,22 @@ static void percent_base_zero(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(seed_has_no_errors, teardown),
-        cmocka_unit_test_teardown(columns_sum, teardown),
-        cmocka_unit_test_teardown(difference, teardown),
-        cmocka_unit_test_teardown(percent, teardown),
-        cmocka_unit_test_teardown(hierarchy_by_level, teardown),
-        cmocka_unit_test_teardown(hierarchy_by_code, teardown),
-        cmocka_unit_test_teardown(unit_total, teardown),
-        cmocka_unit_test_teardown(units_sum, teardown),
-        cmocka_unit_test_teardown(rows_sum, teardown),
-        cmocka_unit_test_teardown(rows_equal, teardown),
-        cmocka_unit_test_teardown(rows_difference, teardown),
-        cmocka_unit_test_teardown(of_rows, teardown),
-        cmocka_unit_test_teardown(cross_table, teardown),
-        cmocka_unit_test_teardown(cross_table_rows, teardown),
-        cmocka_unit_test_teardown(rounding_boundary, teardown),
-        cmocka_unit_test_teardown(percent_base_zero, teardown),
+        cmocka_unit_test_teardown(seed_has_no_errors, vt_teardown),
+        cmocka_unit_test_teardown(columns_sum, vt_teardown),
+        cmocka_unit_test_teardown(difference, vt_teardown),
+        cmocka_unit_test_teardown(percent, vt_teardown),
+        cmocka_unit_test_teardown(hierarchy_by_level, vt_teardown),
+        cmocka_unit_test_teardown(hierarchy_by_code, vt_teardown),
+        cmocka_unit_test_teardown(unit_total, vt_teardown),
+        cmocka_unit_test_teardown(units_sum, vt_teardown),
+        cmocka_unit_test_teardown(rows_sum, vt_teardown),
+        cmocka_unit_test_teardown(rows_equal, vt_teardown),
+        cmocka_unit_test_teardown(rows_difference, vt_teardown),
+        cmocka_unit_test_teardown(of_rows, vt_teardown),
+        cmocka_unit_test_teardown(cross_table, vt_teardown),
+        cmocka_unit_test_teardown(cross_table_rows, vt_teardown),
+        cmocka_unit_test_teardown(rounding_boundary, vt_teardown),
+        cmocka_unit_test_teardown(percent_base_zero, vt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

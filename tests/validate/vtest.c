@@ -115,6 +115,13 @@ void vt_cleanup(void)
     dir[0] = '\0';
 }
 
+int vt_teardown(void **state)
+{
+    (void)state;
+    vt_cleanup();
+    return 0;
+}
+
 static bk_report *run(const char *const *paths, size_t n, const char *only, va_list ap)
 {
     bk_ctx *ctx = bktest_ctx();

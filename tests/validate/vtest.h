@@ -11,6 +11,12 @@
 #define DEPT "深圳市大鹏新区政务服务数据管理局"
 #define SELF "深圳市大鹏新区政务服务数据管理局(本级)"
 
+/* Severities as the expectations write them. */
+#define E BK_SEV_ERROR
+#define W BK_SEV_WARNING
+#define R BK_SEV_ROUNDING
+#define I BK_SEV_INFO
+
 /* The seed sample, freshly loaded. */
 json_t *vt_sample(void);
 
@@ -31,6 +37,8 @@ char *vt_times(const char *value, int k);
 /* Write a tree into this test's temporary folder; returns the path (valid until vt_cleanup). */
 const char *vt_write(json_t *doc, const char *name);
 void vt_cleanup(void);
+/* vt_cleanup as a cmocka teardown, for the tests that write files. */
+int vt_teardown(void **state);
 
 /* Validate files with the validators in `only` (NULL: all but narrative) and options ("k", "v", ..., NULL). */
 bk_report *vt_validate(const char *const *paths, size_t n, const char *only, ...);
@@ -47,6 +55,9 @@ typedef struct vt_expect {
 /* Every finding of the report is one of want[] (each matched exactly once) or a known finding
  * of the seed itself (its lost Table 3 beginning, its zero-base percentage). */
 void vt_assert_findings(const bk_report *r, const vt_expect *want, size_t n);
+/* EXPECT(r, {rule, severity, table, row, column, document}, ...): vt_assert_findings on a list. */
+#define EXPECT(r, ...) vt_assert_findings(r, (const vt_expect[]){__VA_ARGS__}, \
+                                          sizeof((const vt_expect[]){__VA_ARGS__}) / sizeof(vt_expect))
 /* The finding matching e (fails unless exactly one does). */
 const bk_finding *vt_find(const bk_report *r, const vt_expect *e);
 void vt_print(const bk_report *r);

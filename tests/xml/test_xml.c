@@ -2,8 +2,6 @@
  * JSON form, hostile input (entities, DTDs) refused without reading anything they point at,
  * the exact place of syntax and content errors, streaming of bulk files, limits, escaping,
  * and allocation failures. */
-#include <unistd.h>
-
 #include "bktest.h"
 
 #define SAMPLE_XML "samples/dapeng-2024/budget.xml"
@@ -11,9 +9,7 @@
 #define INVALID "samples/invalid/xml/"
 #define DOCTYPE_MSG "DOCTYPE declarations are not accepted"
 
-static bk_ctx *ctx;
-static bk_limits default_limits;
-static char tmpdir[1024];
+BKTEST_PLUGIN_FIXTURE("xml")
 
 /* A small valid document; errors below are placed by editing it. */
 static const char base_doc[] =
@@ -48,65 +44,6 @@ static const char base_doc[] =
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, 2 * cap + 1);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static const char *tmp_path(const char *name)
-{
-    static char path[4][1200];
-    static int next;
-    char *p = path[next++ % 4];
-    snprintf(p, sizeof path[0], "%s/%s", tmpdir, name);
-    return p;
-}
-
-/* text with the first occurrence of old replaced (the test fails when there is none). */
-static char *replace(const char *text, const char *old, const char *new_text)
-{
-    const char *at = strstr(text, old);
-    if (!at)
-        fail_msg("\"%s\" is not in the text", old);
-    size_t head = (size_t)(at - text), n = strlen(text) - strlen(old) + strlen(new_text);
-    char *s = malloc(n + 1);
-    assert_non_null(s);
-    memcpy(s, text, head);
-    strcpy(s + head, new_text);
-    strcat(s, at + strlen(old));
-    return s;
-}
-
 typedef struct collected {
     size_t ndocs;
     uint32_t first_row_line;
@@ -130,8 +67,8 @@ static bk_status read_path(const char *path, collected *c, bk_error *err)
 
 static bk_status read_text(const char *text, size_t len, collected *c, bk_error *err)
 {
-    const char *path = tmp_path("case.xml");
-    write_file(path, text, len);
+    const char *path = bktest_join(tmpdir, "case.xml");
+    bktest_write_file(path, text, len);
     return read_path(path, c, err);
 }
 
@@ -163,7 +100,7 @@ static void expect_error(const char *text, bk_status code, long line, long colum
 static void expect_edit_error(const char *old, const char *new_text, bk_status code, long line,
                               long column, const char *message)
 {
-    char *s = replace(base_doc, old, new_text);
+    char *s = bktest_replace(base_doc, old, new_text);
     expect_error(s, code, line, column, message);
     free(s);
 }
@@ -185,7 +122,7 @@ static void expect_file_error(const char *path, bk_status code, long line, long 
 static void expect_same_file(const char *path, const char *expected_path)
 {
     size_t a_len, b_len;
-    char *a = read_file(path, &a_len), *b = read_file(expected_path, &b_len);
+    char *a = bktest_read_file(path, &a_len), *b = bktest_read_file(expected_path, &b_len);
     assert_non_null(a);
     assert_non_null(b);
     if (a_len != b_len || memcmp(a, b, a_len) != 0)
@@ -199,39 +136,6 @@ static bk_status convert(const char *in, const char *out, const char *to, bk_err
     const char *inputs[] = {in};
     bk_error_clear(err);
     return bk_convert(ctx, inputs, 1, out, NULL, to, NULL, err);
-}
-
-/* ---- setup ------------------------------------------------------------------------------ */
-
-static int setup(void **state)
-{
-    (void)state;
-    const char *src = getenv("BK_SOURCE_DIR");
-    if (src && chdir(src) != 0)
-        return -1;
-    const char *build = getenv("BK_BUILD_DIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/xml-test-XXXXXX", build ? build : ".");
-    if (!mkdtemp(tmpdir))
-        return -1;
-    ctx = bktest_ctx();
-    default_limits = *bk_ctx_limits(ctx);
-    return bk_ctx_plugin_find(ctx, "xml") ? 0 : -1;
-}
-
-static int restore_limits(void **state)
-{
-    (void)state;
-    *bk_ctx_limits(ctx) = default_limits;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bk_ctx_free(ctx);
-    char cmd[1300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 /* ---- the plugin ------------------------------------------------------------------------- */
@@ -315,7 +219,7 @@ static void test_sample(void **state)
     bk_doc_free(json);
 
     /* Reading and writing again gives the same bytes. */
-    const char *out = tmp_path("sample.xml");
+    const char *out = bktest_join(tmpdir, "sample.xml");
     assert_int_equal(convert(SAMPLE_XML, out, NULL, &err), BK_OK);
     expect_same_file(out, SAMPLE_XML);
 }
@@ -326,7 +230,7 @@ static void test_sample(void **state)
 static void secret_prefix(char *buf, size_t cap)
 {
     size_t len = 0;
-    char *s = read_file("/etc/passwd", &len);
+    char *s = bktest_read_file("/etc/passwd", &len);
     snprintf(buf, cap, "%.12s", s && len >= 12 ? s : "root:x:0:0:r");
     free(s);
 }
@@ -340,7 +244,7 @@ static void expect_refused_everywhere(const char *path, long line, long column)
     /* Converting it writes nothing, and the message leaks nothing. */
     static const char *const outputs[] = {"leak.json", "leak.xml"};
     for (size_t i = 0; i < 2; i++) {
-        const char *out = tmp_path(outputs[i]);
+        const char *out = bktest_join(tmpdir, outputs[i]);
         bk_error err;
         assert_int_equal(convert(path, out, NULL, &err), BK_E_HOSTILE);
         assert_true(access(out, F_OK) != 0);
@@ -379,10 +283,11 @@ static void test_hostile_variants(void **state)
                       "Entity 'leak' not defined");
 
     /* "<!DOCTYPE" as text is just text: in a comment, in CDATA, escaped in an attribute. */
-    char *s = replace(base_doc, "深圳……</part>",
-                      "深圳<![CDATA[<!DOCTYPE x [<!ENTITY y \"z\">]>]]></part>");
-    char *t = replace(s, "  <tables>", "  <!-- <!DOCTYPE budget> -->\n  <tables>");
-    char *u = replace(t, "<goal>目标1</goal>", "<goal>&lt;!DOCTYPE budget&gt; &amp; &#x6D4B;</goal>");
+    char *s = bktest_replace(base_doc, "深圳……</part>",
+                             "深圳<![CDATA[<!DOCTYPE x [<!ENTITY y \"z\">]>]]></part>");
+    char *t = bktest_replace(s, "  <tables>", "  <!-- <!DOCTYPE budget> -->\n  <tables>");
+    char *u = bktest_replace(t, "<goal>目标1</goal>",
+                             "<goal>&lt;!DOCTYPE budget&gt; &amp; &#x6D4B;</goal>");
     collected c;
     bk_error err;
     bk_status st = read_text(u, strlen(u), &c, &err);
@@ -430,7 +335,7 @@ static void test_content_errors(void **state)
     expect_edit_error(">4.00<", "> <", BK_E_CONTENT, 12, 9, "cell \"basic\" is empty");
     expect_edit_error(">4.00<", ">+4.00<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"+4.00\"");
     /* White space around an amount is no part of it. */
-    char *spaced = replace(base_doc, ">4.00<", ">\n          4.00\n        <");
+    char *spaced = bktest_replace(base_doc, ">4.00<", ">\n          4.00\n        <");
     collected c;
     bk_error err;
     assert_int_equal(read_text(spaced, strlen(spaced), &c, &err), BK_OK);
@@ -482,8 +387,8 @@ static void test_content_errors(void **state)
                       "<units> comes before <department>, which is missing");
     expect_edit_error("  <narrative>", "  <units/>\n  <narrative>", BK_E_CONTENT, 24, 3,
                       "<units> is out of place");
-    char *no_tables = replace(base_doc, "  <tables>", "  <!--");
-    char *s = replace(no_tables, "  </tables>", "  -->");
+    char *no_tables = bktest_replace(base_doc, "  <tables>", "  <!--");
+    char *s = bktest_replace(no_tables, "  </tables>", "  -->");
     expect_error(s, BK_E_CONTENT, 20, 3, "<performance> comes before <tables>, which is missing");
     free(no_tables);
     free(s);
@@ -502,11 +407,11 @@ static void test_content_errors(void **state)
 
     /* Where several elements share a line and a start tag spans lines, the column is still
      * that of the offending element's '<'. */
-    char *crowded = replace(base_doc,
-                            "        <cell column=\"basic\">4.00</cell>\n"
-                            "        <cell column=\"project\">6.00</cell>\n",
-                            "<cell column=\"basic\">4.00</cell><!-- <cell> --><cell\n"
-                            "   column=\"basic\">6.00</cell>\n");
+    char *crowded = bktest_replace(base_doc,
+                                   "        <cell column=\"basic\">4.00</cell>\n"
+                                   "        <cell column=\"project\">6.00</cell>\n",
+                                   "<cell column=\"basic\">4.00</cell><!-- <cell> --><cell\n"
+                                   "   column=\"basic\">6.00</cell>\n");
     expect_error(crowded, BK_E_CONTENT, 12, 48, "column \"basic\" appears twice in this row");
     free(crowded);
 }
@@ -517,7 +422,7 @@ static void test_content_errors(void **state)
 static void test_bulk_streaming(void **state)
 {
     (void)state;
-    const char *bulk = tmp_path("bulk.xml");
+    const char *bulk = bktest_join(tmpdir, "bulk.xml");
     const char *inputs[] = {SAMPLE_XML, SAMPLE_JSON, SAMPLE_XML, SAMPLE_JSON};
     bk_error err;
     bk_error_clear(&err);
@@ -528,7 +433,7 @@ static void test_bulk_streaming(void **state)
 
     /* Break the fourth document far from its start. */
     size_t len;
-    char *text = read_file(bulk, &len);
+    char *text = bktest_read_file(bulk, &len);
     assert_non_null(text);
     char *at = text;
     for (int i = 0; i < 4; i++)
@@ -575,7 +480,7 @@ static void test_limits(void **state)
     *lim = default_limits;
 
     lim->max_documents = 1;
-    const char *bulk = tmp_path("two.xml");
+    const char *bulk = bktest_join(tmpdir, "two.xml");
     const char *inputs[] = {SAMPLE_XML, SAMPLE_XML};
     bk_error err;
     bk_error_clear(&err);
@@ -593,22 +498,22 @@ static void test_escaping(void **state)
 {
     (void)state;
     size_t len;
-    char *sample = read_file(SAMPLE_JSON, &len);
+    char *sample = bktest_read_file(SAMPLE_JSON, &len);
     assert_non_null(sample);
     /* Markup characters, quotes, tabs, carriage returns and line ends in attributes and in
      * text, and white space around text: all come back as they were. */
-    char *a = replace(sample, "\"name\": \"深圳市大鹏新区政务服务数据管理局\"\n  }",
-                      "\"name\": \" a&b <c> \\\"q\\\" 'x'\\tt\\r\\nn ]]> \"\n  }");
-    char *b = replace(a, "\"text\": \"", "\"text\": \"\\r\\n  &lt; <![CDATA[ ]]> \\t");
-    const char *in = tmp_path("escape.json"), *xml = tmp_path("escape.xml");
-    const char *back = tmp_path("escape-back.json");
-    write_file(in, b, strlen(b));
+    char *a = bktest_replace(sample, "\"name\": \"深圳市大鹏新区政务服务数据管理局\"\n  }",
+                             "\"name\": \" a&b <c> \\\"q\\\" 'x'\\tt\\r\\nn ]]> \"\n  }");
+    char *b = bktest_replace(a, "\"text\": \"", "\"text\": \"\\r\\n  &lt; <![CDATA[ ]]> \\t");
+    const char *in = bktest_join(tmpdir, "escape.json"), *xml = bktest_join(tmpdir, "escape.xml");
+    const char *back = bktest_join(tmpdir, "escape-back.json");
+    bktest_write_file(in, b, strlen(b));
     bk_error err;
     assert_int_equal(convert(in, xml, NULL, &err), BK_OK);
     assert_int_equal(convert(xml, back, NULL, &err), BK_OK);
     expect_same_file(back, in);
 
-    char *text = read_file(xml, &len);
+    char *text = bktest_read_file(xml, &len);
     assert_non_null(text);
     assert_non_null(strstr(text, "<department name=\" a&amp;b &lt;c&gt; &quot;q&quot; 'x'&#9;t"
                                  "&#13;&#10;n ]]&gt; \"/>"));
@@ -620,9 +525,9 @@ static void test_escaping(void **state)
     free(b);
 
     /* A character XML 1.0 cannot carry is refused, and nothing is written. */
-    a = replace(sample, "\"name\": \"深圳市大鹏新区政务服务数据管理局\"\n  }",
-                "\"name\": \"a\\u0001b\"\n  }");
-    write_file(in, a, strlen(a));
+    a = bktest_replace(sample, "\"name\": \"深圳市大鹏新区政务服务数据管理局\"\n  }",
+                       "\"name\": \"a\\u0001b\"\n  }");
+    bktest_write_file(in, a, strlen(a));
     unlink(xml);
     assert_int_equal(convert(in, xml, NULL, &err), BK_E_CONTENT);
     assert_non_null(strstr(err.text, "attribute \"name\" of <department> holds U+0001"));
@@ -636,56 +541,16 @@ static void test_escaping(void **state)
 static void test_allocation_failures(void **state)
 {
     (void)state;
-    const char *in = tmp_path("alloc.xml");
-    write_file(in, base_doc, strlen(base_doc));
-    /* Fail each allocation in turn until a whole read needs no more: every run succeeds or
-     * reports out of memory (and leaks nothing: the sanitizer build checks). */
-    int completed = 0;
-    for (unsigned long n = 1; n < 100000 && !completed; n++) {
-        collected c = {0, 0};
-        bk_error err;
-        bk_error_clear(&err);
-        bk_alloc_fail_at(n);
-        bk_status st = bk_read(ctx, in, "xml", collect, &c, &err);
-        int failed = bk_alloc_failed();
-        bk_alloc_fail_at(0);
-        if (!failed) {
-            assert_int_equal(st, BK_OK);
-            completed = 1;
-        } else if (st != BK_OK && st != BK_E_NOMEM) {
-            fail_msg("allocation %lu failed: got %s: %s", n, bk_status_name(st), err.text);
-        }
-    }
-    assert_true(completed);
-
-    /* The same for a conversion to XML (one document, then a bulk): a failed one leaves no
-     * output file behind. */
-    const char *out = tmp_path("alloc-out.xml");
-    for (size_t inputs_n = 1; inputs_n <= 2; inputs_n++) {
-        const char *inputs[] = {in, in};
-        completed = 0;
-        for (unsigned long n = 1; n < 100000 && !completed; n++) {
-            bk_error err;
-            bk_error_clear(&err);
-            unlink(out);
-            bk_alloc_fail_at(n);
-            bk_status st = bk_convert(ctx, inputs, inputs_n, out, "xml", "xml", NULL, &err);
-            int failed = bk_alloc_failed();
-            bk_alloc_fail_at(0);
-            if (!failed) {
-                assert_int_equal(st, BK_OK);
-                completed = 1;
-            } else if (st != BK_OK) {
-                if (st != BK_E_NOMEM)
-                    fail_msg("allocation %lu failed: got %s: %s", n, bk_status_name(st), err.text);
-                if (access(out, F_OK) == 0)
-                    fail_msg("allocation %lu failed, yet %s was written", n, out);
-            }
-        }
-        assert_true(completed);
-    }
+    const char *in = bktest_join(tmpdir, "alloc.xml");
+    bktest_write_file(in, base_doc, strlen(base_doc));
+    bktest_fail_each_allocation_of_read(ctx, in, "xml");
+    /* A conversion to XML of one document, then of a bulk. */
+    const char *out = bktest_join(tmpdir, "alloc-out.xml");
+    const char *inputs[] = {in, in};
+    bktest_fail_each_allocation_of_convert(ctx, inputs, 1, out, "xml", "xml");
+    bktest_fail_each_allocation_of_convert(ctx, inputs, 2, out, "xml", "xml");
     expect_same_file(in, in);
-    const char *again = tmp_path("alloc-again.xml");
+    const char *again = bktest_join(tmpdir, "alloc-again.xml");
     bk_error err;
     assert_int_equal(convert(in, again, NULL, &err), BK_OK);
     expect_same_file(again, in);
