@@ -4,50 +4,46 @@
 # library finds plugins and data beside itself. Run from another folder, with no environment.
 set -euo pipefail
 : "${BK_BUILD_DIR:?}" "${BK_SOURCE_DIR:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL: $*"; exit 1; }
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 
-cmake --install "$BK_BUILD_DIR" --prefix "$tmp/first" >"$tmp/install.log"
-grep -q "/usr/local" "$tmp/install.log" && fail "install wrote outside the prefix: $(grep /usr/local "$tmp/install.log" | head -3)"
+cmake --install "$BK_BUILD_DIR" --prefix "$t/first" >"$t/install.log"
+grep -q "/usr/local" "$t/install.log" && die "install wrote outside the prefix: $(grep /usr/local "$t/install.log" | head -3)"
 ok
-mv "$tmp/first" "$tmp/moved"
-mkdir "$tmp/elsewhere"
-cp "$BK_SOURCE_DIR/samples/dapeng-2024/budget.json" "$tmp/elsewhere/in.json"
-bin="$tmp/moved/bin/budgetkit"
+mv "$t/first" "$t/moved"
+mkdir "$t/elsewhere"
+cp "$BK_SOURCE_DIR/samples/dapeng-2024/budget.json" "$t/elsewhere/in.json"
+bin="$t/moved/bin/budgetkit"
 
-readelf -d "$bin" | grep -E 'RUNPATH|RPATH' | grep -q '\$ORIGIN/../lib' || fail "program has no RUNPATH \$ORIGIN/../lib: $(readelf -d "$bin" | grep -E 'RUNPATH|RPATH')"
+readelf -d "$bin" | grep -E 'RUNPATH|RPATH' | grep -q '\$ORIGIN/../lib' || die "program has no RUNPATH \$ORIGIN/../lib: $(readelf -d "$bin" | grep -E 'RUNPATH|RPATH')"
 ok
 
-(cd "$tmp/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
-   "$bin" plugins >"$tmp/plugins")
-grep -q "$tmp/moved/lib/budgetkit/plugins-1/bk-json.so" "$tmp/plugins" || { cat "$tmp/plugins"; fail "moved json plugin not found"; }
-grep -q "data folder: $tmp/moved/lib/../share/budgetkit" "$tmp/plugins" || { cat "$tmp/plugins"; fail "moved data folder not used"; }
+(cd "$t/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
+   "$bin" plugins >"$t/plugins")
+grep -q "$t/moved/lib/budgetkit/plugins-1/bk-json.so" "$t/plugins" || { cat "$t/plugins"; die "moved json plugin not found"; }
+grep -q "data folder: $t/moved/lib/../share/budgetkit" "$t/plugins" || { cat "$t/plugins"; die "moved data folder not used"; }
 ok
 
-(cd "$tmp/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
+(cd "$t/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
    "$bin" convert in.json out.xml && "$bin" convert out.xml back.json)
-cmp "$tmp/elsewhere/in.json" "$tmp/elsewhere/back.json" || fail "round trip through the moved install differs"
+cmp "$t/elsewhere/in.json" "$t/elsewhere/back.json" || die "round trip through the moved install differs"
 ok
-(cd "$tmp/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
-   "$bin" convert --layout wide in.json wide/) || fail "wide CSV (templates from the data folder) failed"
-[ -s "$tmp/elsewhere/wide/T01.csv" ] || fail "no wide tables written"
+(cd "$t/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
+   "$bin" convert --layout wide in.json wide/) || die "wide CSV (templates from the data folder) failed"
+[ -s "$t/elsewhere/wide/T01.csv" ] || die "no wide tables written"
 ok
-(cd "$tmp/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
-   "$bin" validate --lang en --skip narrative in.json >"$tmp/report") || { cat "$tmp/report"; fail "validate in the moved install failed"; }
-grep -q "1 document, 0 errors" "$tmp/report" || { cat "$tmp/report"; fail "validate report unexpected"; }
+(cd "$t/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR -u LD_LIBRARY_PATH \
+   "$bin" validate --lang en --skip narrative in.json >"$t/report") || { cat "$t/report"; die "validate in the moved install failed"; }
+grep -q "1 document, 0 errors" "$t/report" || { cat "$t/report"; die "validate report unexpected"; }
 ok
 
 # Without plugins the cause is said, not "cannot tell the output format".
-rm -rf "$tmp/moved/lib/budgetkit/plugins-1"
+rm -rf "$t/moved/lib/budgetkit/plugins-1"
 set +e
-(cd "$tmp/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH "$bin" convert in.json out2.xml) 2>"$tmp/err"
+(cd "$t/elsewhere" && env -u BUDGETKIT_PLUGIN_PATH "$bin" convert in.json out2.xml) 2>"$t/err"
 rc=$?
 set -e
-[ "$rc" = 2 ] || fail "convert without plugins exited $rc"
-grep -q "no plugins found in $tmp/moved/lib/budgetkit/plugins-1" "$tmp/err" || { cat "$tmp/err"; fail "no 'no plugins found in' message"; }
-[ ! -e "$tmp/elsewhere/out2.xml" ] || fail "output written without plugins"
+[ "$rc" = 2 ] || die "convert without plugins exited $rc"
+grep -q "no plugins found in $t/moved/lib/budgetkit/plugins-1" "$t/err" || { cat "$t/err"; die "no 'no plugins found in' message"; }
+[ ! -e "$t/elsewhere/out2.xml" ] || die "output written without plugins"
 ok
-echo "install: $pass passed, 0 failed"
+finish install

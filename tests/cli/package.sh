@@ -4,51 +4,47 @@
 # public API (bk_doc_summary), finding the plugins of the (moved) installed tree.
 set -euo pipefail
 : "${BK_BUILD_DIR:?}" "${BK_SOURCE_DIR:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL: $*"; exit 1; }
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
 want="深圳市大鹏新区政务服务数据管理局 2024: 4,115.36 万元, 12 tables"
 
-cmake --install "$BK_BUILD_DIR" --prefix "$tmp/first" >/dev/null
-mv "$tmp/first" "$tmp/prefix"
-prefix="$tmp/prefix"
+cmake --install "$BK_BUILD_DIR" --prefix "$t/first" >/dev/null
+mv "$t/first" "$t/prefix"
+prefix="$t/prefix"
 for f in lib/pkgconfig/budgetkit.pc lib/cmake/budgetkit/budgetkitConfig.cmake \
          lib/cmake/budgetkit/budgetkitConfigVersion.cmake lib/cmake/budgetkit/budgetkitTargets.cmake \
          include/budgetkit/summary.h share/man/man1/budgetkit.1 \
          share/bash-completion/completions/budgetkit; do
-  [ -f "$prefix/$f" ] || fail "$f not installed"
+  [ -f "$prefix/$f" ] || die "$f not installed"
 done
 ok
 
 # pkg-config, from the moved tree (the .pc file locates the prefix from its own folder).
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
-[ "$(pkg-config --modversion budgetkit)" = "$(sed -n 's/^project(budgetkit VERSION \([0-9.]*\).*/\1/p' "$BK_SOURCE_DIR/CMakeLists.txt")" ] || fail "pkg-config version"
+[ "$(pkg-config --modversion budgetkit)" = "$(sed -n 's/^project(budgetkit VERSION \([0-9.]*\).*/\1/p' "$BK_SOURCE_DIR/CMakeLists.txt")" ] || die "pkg-config version"
 libdir=$(pkg-config --variable=libdir budgetkit)
-[ "$(cd "$libdir" && pwd -P)" = "$(cd "$prefix/lib" && pwd -P)" ] || fail "pkg-config libdir $libdir is not the moved prefix"
+[ "$(cd "$libdir" && pwd -P)" = "$(cd "$prefix/lib" && pwd -P)" ] || die "pkg-config libdir $libdir is not the moved prefix"
 # shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror "$BK_SOURCE_DIR/examples/summary.c" -o "$tmp/summary-pc" \
+cc -std=c11 -Wall -Wextra -Werror "$BK_SOURCE_DIR/examples/summary.c" -o "$t/summary-pc" \
    $(pkg-config --cflags --libs budgetkit) -Wl,-rpath,"$libdir"
-got=$(cd "$tmp" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR ./summary-pc "$sample")
-[ "$got" = "$want" ] || fail "pkg-config build printed '$got', expected '$want'"
+got=$(cd "$t" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR ./summary-pc "$sample")
+[ "$got" = "$want" ] || die "pkg-config build printed '$got', expected '$want'"
 ok
 
 # CMake find_package.
-cmake -S "$BK_SOURCE_DIR/examples" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/cmake.log" 2>&1 \
-  || { cat "$tmp/cmake.log"; fail "find_package(budgetkit) failed"; }
-cmake --build "$tmp/cmake-build" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "example build with CMake failed"; }
-got=$(cd "$tmp" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR "$tmp/cmake-build/summary" "$sample")
-[ "$got" = "$want" ] || fail "CMake build printed '$got', expected '$want'"
+cmake -S "$BK_SOURCE_DIR/examples" -B "$t/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" >"$t/cmake.log" 2>&1 \
+  || { cat "$t/cmake.log"; die "find_package(budgetkit) failed"; }
+cmake --build "$t/cmake-build" >"$t/build.log" 2>&1 || { cat "$t/build.log"; die "example build with CMake failed"; }
+got=$(cd "$t" && env -u BUDGETKIT_PLUGIN_PATH -u BUDGETKIT_DATA_DIR "$t/cmake-build/summary" "$sample")
+[ "$got" = "$want" ] || die "CMake build printed '$got', expected '$want'"
 ok
 # A version the package does not offer is refused.
-cat >"$tmp/v2.cmake" <<'CM'
+cat >"$t/v2.cmake" <<'CM'
 find_package(budgetkit 9 QUIET)
 if(budgetkit_FOUND)
   message(FATAL_ERROR "version 9 accepted")
 endif()
 CM
-cmake -DCMAKE_PREFIX_PATH="$prefix" -P "$tmp/v2.cmake" || fail "budgetkitConfigVersion accepts version 9"
+cmake -DCMAKE_PREFIX_PATH="$prefix" -P "$t/v2.cmake" || die "budgetkitConfigVersion accepts version 9"
 ok
-echo "package: $pass passed, 0 failed"
+finish package

@@ -3,15 +3,12 @@
 # both CSV layouts with a leading ', and reads back as it was: round trips stay lossless.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$BK_SOURCE_DIR/tests/support/check.sh"
+sample=$S/budget.json
 
 # The sample with formulas for item names of Table 8 and Table 7's note; names that start
 # with a ' already, and a name that is a negative number, must come back as they were too.
-python3 - "$sample" "$work/in.json" <<'PY'
+python3 - "$sample" "$t/in.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 names = ["=cmd|' /C calc'!A0", "+HYPERLINK(\"http://x.test\",\"x\")", "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -24,7 +21,7 @@ t7 = [t for t in d["tables"] if t["id"] == "T07"][0]
 t7["note"] = "=1+1"
 json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
-"$BK" convert "$work/in.json" "$work/canon.json"
+"$BK" convert "$t/in.json" "$t/canon.json"
 
 # unguarded FILE...: print the fields a spreadsheet would evaluate as formulas.
 unguarded() {
@@ -41,25 +38,25 @@ PY
 }
 
 # Line items: guarded, and CSV → JSON gives the same document.
-"$BK" convert "$work/in.json" "$work/lines.csv"
-bad=$(unguarded "$work/lines.csv")
-[ -z "$bad" ] || fail "line items pass formulas through: $bad"
-grep -qF "'=cmd|' /C calc'!A0" "$work/lines.csv" || fail "no guarded formula in the line items"
-grep -qF "'''+twice" "$work/lines.csv" || fail "a name starting with ' is not guarded again"
-grep -qF ",-217.70," "$work/lines.csv" || fail "a negative number was guarded"
-"$BK" convert "$work/lines.csv" "$work/lines.json"
-cmp -s "$work/canon.json" "$work/lines.json" ||
-    fail "line items do not read back as written: $(diff "$work/canon.json" "$work/lines.json" | head -5)"
+"$BK" convert "$t/in.json" "$t/lines.csv"
+bad=$(unguarded "$t/lines.csv")
+[ -z "$bad" ] || die "line items pass formulas through: $bad"
+grep -qF "'=cmd|' /C calc'!A0" "$t/lines.csv" || die "no guarded formula in the line items"
+grep -qF "'''+twice" "$t/lines.csv" || die "a name starting with ' is not guarded again"
+grep -qF ",-217.70," "$t/lines.csv" || die "a negative number was guarded"
+"$BK" convert "$t/lines.csv" "$t/lines.json"
+cmp -s "$t/canon.json" "$t/lines.json" ||
+    die "line items do not read back as written: $(diff "$t/canon.json" "$t/lines.json" | head -5)"
 # and the line items written again are the same bytes.
-"$BK" convert "$work/lines.csv" "$work/again.csv"
-cmp -s "$work/lines.csv" "$work/again.csv" || fail "line items → line items changed the bytes"
+"$BK" convert "$t/lines.csv" "$t/again.csv"
+cmp -s "$t/lines.csv" "$t/again.csv" || die "line items → line items changed the bytes"
 
 # Wide tables: guarded, and read back with the same names and note.
-"$BK" convert --layout wide "$work/in.json" "$work/wide/"
-bad=$(unguarded "$work"/wide/*.csv)
-[ -z "$bad" ] || fail "wide tables pass formulas through: $bad"
-"$BK" convert --from csv "$work/wide/" "$work/wide.json"
-python3 - "$work/canon.json" "$work/wide.json" <<'PY'
+"$BK" convert --layout wide "$t/in.json" "$t/wide/"
+bad=$(unguarded "$t"/wide/*.csv)
+[ -z "$bad" ] || die "wide tables pass formulas through: $bad"
+"$BK" convert --from csv "$t/wide/" "$t/wide.json"
+python3 - "$t/canon.json" "$t/wide.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:])
 def texts(d):

@@ -4,13 +4,10 @@
 # indentation the writer adds still gives the level.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$BK_SOURCE_DIR/tests/support/check.sh"
+sample=$S/budget.json
 
-sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-python3 - "$sample" "$work/in.json" <<'PY'
+python3 - "$sample" "$t/in.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 t4 = [t for t in d["tables"] if t["id"] == "T04"][0]
@@ -20,10 +17,10 @@ for r, name in zip(items, names):
     r["name"] = name
 json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
-"$BK" convert "$work/in.json" "$work/canon.json"
-"$BK" convert --layout wide "$work/in.json" "$work/wide/"
-"$BK" convert --from csv "$work/wide/" "$work/back.json"
-python3 - "$work/canon.json" "$work/back.json" <<'PY'
+"$BK" convert "$t/in.json" "$t/canon.json"
+"$BK" convert --layout wide "$t/in.json" "$t/wide/"
+"$BK" convert --from csv "$t/wide/" "$t/back.json"
+python3 - "$t/canon.json" "$t/back.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:])
 def rows(d):
@@ -36,8 +33,8 @@ if rows(a) != rows(b):
     sys.exit("FAIL: names or levels of T04 changed through the wide layout")
 PY
 # wide → document → wide gives the same bytes.
-"$BK" convert --layout wide "$work/back.json" "$work/again/"
-for f in "$work"/wide/*.csv; do
-    cmp -s "$f" "$work/again/$(basename "$f")" || fail "$(basename "$f") changed on the second round"
+"$BK" convert --layout wide "$t/back.json" "$t/again/"
+for f in "$t"/wide/*.csv; do
+    cmp -s "$f" "$t/again/$(basename "$f")" || die "$(basename "$f") changed on the second round"
 done
 echo "names kept through the wide layout"

@@ -4,18 +4,12 @@
 # added paragraph. The DOM the browser built must mark exactly the cells the JSON output names,
 # on both sides; the markup stays text; a screenshot is taken.
 set -euo pipefail
-
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$browser" ]; then
-  echo "SKIP: no chromium found (Debian package 'chromium', see tools/install-deps.sh)"
-  exit 77
-fi
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+: "${BK:?}" "${BK_SOURCE_DIR:?}"
+source "$BK_SOURCE_DIR/tests/support/check.sh"
+source "$BK_SOURCE_DIR/tests/support/browser.sh"
 seed="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
 
-python3 - "$seed" "$out/b.json" <<'PY'
+python3 - "$seed" "$t/b.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 for t in d["tables"]:
@@ -36,20 +30,14 @@ json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
 
 status=0
-"$BK" diff --format html --lang en "$seed" "$out/b.json" >"$out/diff.html" || status=$?
-[ "$status" -eq 1 ] || fail "expected exit 1 on different budgets, got $status"
-"$BK" diff --format json "$seed" "$out/b.json" >"$out/diff.json" || true
-timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-  --user-data-dir="$out/profile" --dump-dom "file://$out/diff.html" >"$out/diff.dom" 2>"$out/browser.log" \
-  || fail "chromium could not render the page: $(tail -3 "$out/browser.log")"
-timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-  --user-data-dir="$out/profile" --window-size=1400,1800 --screenshot="$out/diff.png" \
-  "file://$out/diff.html" >/dev/null 2>>"$out/browser.log" || fail "no screenshot"
-[ -s "$out/diff.png" ] || fail "empty screenshot"
-python3 "$BK_SOURCE_DIR/tests/diff/marks.py" "$out/diff.dom" "$out/diff.json" >"$out/marks" \
-  || fail "marks: $(cat "$out/marks")"
-cat "$out/marks"
-want() { grep -qxF "$1" "$out/marks" || fail "not marked: $1"; }
+"$BK" diff --format html --lang en "$seed" "$t/b.json" >"$t/diff.html" || status=$?
+[ "$status" -eq 1 ] || die "expected exit 1 on different budgets, got $status"
+"$BK" diff --format json "$seed" "$t/b.json" >"$t/diff.json" || true
+render "$t/diff.html" 1400,1800
+python3 "$BK_SOURCE_DIR/tests/diff/marks.py" "$t/diff.dom" "$t/diff.json" >"$t/marks" \
+  || die "marks: $(cat "$t/marks")"
+cat "$t/marks"
+want() { grep -qxF "$1" "$t/marks" || die "not marked: $1"; }
 want "a T07 2010301 basic d-changed"
 want "b T07 2010301 basic d-changed"
 want "a T08 30199 #code d-recoded"
@@ -58,8 +46,8 @@ want "a T05 大厅运营事务 row d-removed"
 want "a T08 30101  d-renamed"
 want "b T08 30101  d-renamed"
 want "b para 第一部分 部门概况 2 d-added"
-[ "$(grep -c '' "$out/marks")" -eq 8 ] || fail "marks other than these eight"
-grep -qF '基本工资&lt;script&gt;alert(1)&lt;/script&gt;' "$out/diff.dom" || fail "the markup in a name is not text"
-grep -qF '新增一段&lt;i&gt;说明&lt;/i&gt;。' "$out/diff.dom" || fail "the markup in a paragraph is not text"
-[ -n "${BK_SCREENSHOT:-}" ] && cp "$out/diff.png" "$BK_SCREENSHOT"
+[ "$(grep -c '' "$t/marks")" -eq 8 ] || die "marks other than these eight"
+grep -qF '基本工资&lt;script&gt;alert(1)&lt;/script&gt;' "$t/diff.dom" || die "the markup in a name is not text"
+grep -qF '新增一段&lt;i&gt;说明&lt;/i&gt;。' "$t/diff.dom" || die "the markup in a paragraph is not text"
+[ -n "${BK_SCREENSHOT:-}" ] && cp "$t/diff.png" "$BK_SCREENSHOT"
 echo "diff_html_browser: ok"

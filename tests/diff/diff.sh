@@ -6,60 +6,43 @@ set -uo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
 seed="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
 split="$BK_SOURCE_DIR/tests/consolidate/split.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { # check NAME COMMAND... : the command must succeed
-  local name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL $name"; fail=$((fail + 1)); fi
-}
-status_is() { # status_is WANT COMMAND...
-  local want=$1; shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" -eq "$want" ] || { echo "  exit $got, expected $want: $(head -c 300 "$tmp/err")"; return 1; }
-}
-edit() { python3 -c "
-import json,sys
-d=json.load(open(sys.argv[1],encoding='utf-8'))
-$3
-json.dump(d,open(sys.argv[2],'w',encoding='utf-8'),ensure_ascii=False,indent=2)" "$1" "$2"; }
-changes() { grep -cvE '^(==|$|cells |[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ |[0-9]+ documents? compared)' "$tmp/out"; }
+source "$BK_SOURCE_DIR/tests/support/check.sh"
+changes() { grep -cvE '^(==|$|cells |[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ |[0-9]+ documents? compared)' "$t/out"; }
 
 check "diff --help" bash -c "'$BK' diff --help | grep -q '^Usage: budgetkit diff'"
 check "a budget equals itself in another format" status_is 0 "$BK" diff --lang en "$seed" "$BK_SOURCE_DIR/samples/dapeng-2024/budget.xml"
-check "and says so" grep -q "^1 document compared, 1 equal; 0 changes" "$tmp/out"
+check "and says so" grep -q "^1 document compared, 1 equal; 0 changes" "$t/out"
 
 # three units; the second is resubmitted with one figure changed
-python3 "$split" "$seed" "$BK_SOURCE_DIR/formats/layouts/shenzhen" "$tmp/v1" \
+python3 "$split" "$seed" "$BK_SOURCE_DIR/formats/layouts/shenzhen" "$t/v1" \
   "深圳市大鹏新区政务服务数据管理局(本级):0.37" "大鹏新区政务服务中心:0.41" "大鹏新区数据资源中心:0.22"
-mkdir -p "$tmp/v2" && cp "$tmp/v1"/unit*.json "$tmp/v2/"
-edit "$tmp/v1/unit2.json" "$tmp/v2/unit2.json" "
+mkdir -p "$t/v2" && cp "$t/v1"/unit*.json "$t/v2/"
+edit "$t/v1/unit2.json" "$t/v2/unit2.json" "
 for t in d['tables']:
     if t['id']=='T07':
         for r in t['rows']:
             if r.get('code')=='2010302': r['cells']['project']='510.0000'"
-check "one changed figure exits 1" status_is 1 "$BK" diff --lang en "$tmp/v1" "$tmp/v2"
-check "it names exactly that cell" grep -qx "T07 \[大鹏新区政务服务中心\] 2010302 一般行政管理事务 / project: 509.2610 → 510.0000 (+0.7390, +0.15%)" "$tmp/out"
+check "one changed figure exits 1" status_is 1 "$BK" diff --lang en "$t/v1" "$t/v2"
+check "it names exactly that cell" grep -qx "T07 \[大鹏新区政务服务中心\] 2010302 一般行政管理事务 / project: 509.2610 → 510.0000 (+0.7390, +0.15%)" "$t/out"
 check "and nothing else" test "$(changes)" -eq 1
-check "per-unit summary" grep -q "^3 documents compared, 2 equal; 1 change: 1 cell" "$tmp/out"
-check "JSON" status_is 1 "$BK" diff --format json "$tmp/v1" "$tmp/v2"
+check "per-unit summary" grep -q "^3 documents compared, 2 equal; 1 change: 1 cell" "$t/out"
+check "JSON" status_is 1 "$BK" diff --format json "$t/v1" "$t/v2"
 check "JSON holds that one change" python3 -c "
-import json; r=json.load(open('$tmp/out'))
+import json; r=json.load(open('$t/out'))
 assert r['format']=='budgetkit-diff' and r['equal'] is False, r
 c=r['changes']; assert len(c)==1, c; c=c[0]
 assert (c['change'],c['table'],c['unit'],c['row'],c['column'],c['old'],c['new'],c['difference'],c['percent'])==('cell','T07','大鹏新区政务服务中心','2010302','project','509.2610','510.0000','0.7390','0.15'), c
 assert r['stats']['documents']==3 and r['stats']['equal_documents']==2, r['stats']
 assert [u['unit'] for u in r['units']]==['大鹏新区政务服务中心'], r['units']"
-check "Chinese" status_is 1 "$BK" diff --lang zh "$tmp/v1/unit2.json" "$tmp/v2/unit2.json"
-check "Chinese names the header" grep -qx "T07 \[大鹏新区政务服务中心\] 2010302 一般行政管理事务 / 项目支出: 509.2610 → 510.0000（+0.7390，+0.15%）" "$tmp/out"
-"$BK" convert "$tmp"/v1/unit*.json "$tmp/v1.zip" && "$BK" convert "$tmp"/v2/unit*.json "$tmp/v2.zip"
-check "two archives, unit by unit" status_is 1 "$BK" diff --lang en "$tmp/v1.zip" "$tmp/v2.zip"
+check "Chinese" status_is 1 "$BK" diff --lang zh "$t/v1/unit2.json" "$t/v2/unit2.json"
+check "Chinese names the header" grep -qx "T07 \[大鹏新区政务服务中心\] 2010302 一般行政管理事务 / 项目支出: 509.2610 → 510.0000（+0.7390，+0.15%）" "$t/out"
+"$BK" convert "$t"/v1/unit*.json "$t/v1.zip" && "$BK" convert "$t"/v2/unit*.json "$t/v2.zip"
+check "two archives, unit by unit" status_is 1 "$BK" diff --lang en "$t/v1.zip" "$t/v2.zip"
 check "archives: the same one cell" test "$(changes)" -eq 1
-check "equal archives exit 0" status_is 0 "$BK" diff "$tmp/v1.zip" "$tmp/v1"
+check "equal archives exit 0" status_is 0 "$BK" diff "$t/v1.zip" "$t/v1"
 
 # a resubmission with a renamed code, a renamed row, a new row and a new paragraph
-edit "$tmp/v1/unit3.json" "$tmp/re.json" "
+edit "$t/v1/unit3.json" "$t/re.json" "
 for t in d['tables']:
     if t['id']=='T08':
         for r in t['rows']:
@@ -70,18 +53,18 @@ for t in d['tables']:
     if t['id']=='T05':
         t['rows'].append({'kind':'item','unit':'u1','name':'新增试点项目','cells':{'total':'10.0000'}})
 d['narrative'][0]['text']=d['narrative'][0]['text'].replace('\n\n','\n\n新增一段说明。\n\n',1)"
-check "resubmission exits 1" status_is 1 "$BK" diff --lang en "$tmp/v1/unit3.json" "$tmp/re.json"
-check "recoded row" grep -qx "T08 \[大鹏新区数据资源中心\] 其他工资福利支出: code changed from 30199 to 30198" "$tmp/out"
-check "renamed row" grep -qx 'T07 \[大鹏新区数据资源中心\] 2010301: renamed from "行政运行" to "行政运行事务"' "$tmp/out"
-check "added row" grep -qx "T05 \[大鹏新区数据资源中心\] 新增试点项目: row only in B (total 10.0000)" "$tmp/out"
-check "added paragraph" grep -qx "《第一部分 部门概况》 ¶2 added: 新增一段说明。" "$tmp/out"
+check "resubmission exits 1" status_is 1 "$BK" diff --lang en "$t/v1/unit3.json" "$t/re.json"
+check "recoded row" grep -qx "T08 \[大鹏新区数据资源中心\] 其他工资福利支出: code changed from 30199 to 30198" "$t/out"
+check "renamed row" grep -qx 'T07 \[大鹏新区数据资源中心\] 2010301: renamed from "行政运行" to "行政运行事务"' "$t/out"
+check "added row" grep -qx "T05 \[大鹏新区数据资源中心\] 新增试点项目: row only in B (total 10.0000)" "$t/out"
+check "added paragraph" grep -qx "《第一部分 部门概况》 ¶2 added: 新增一段说明。" "$t/out"
 check "four changes" test "$(changes)" -eq 4
-check "reversed: the row is removed" status_is 1 "$BK" diff --lang en "$tmp/re.json" "$tmp/v1/unit3.json"
-check "row only in A" grep -qx "T05 \[大鹏新区数据资源中心\] 新增试点项目: row only in A (total 10.0000)" "$tmp/out"
-check "paragraph removed" grep -qx "《第一部分 部门概况》 ¶2 removed: 新增一段说明。" "$tmp/out"
+check "reversed: the row is removed" status_is 1 "$BK" diff --lang en "$t/re.json" "$t/v1/unit3.json"
+check "row only in A" grep -qx "T05 \[大鹏新区数据资源中心\] 新增试点项目: row only in A (total 10.0000)" "$t/out"
+check "paragraph removed" grep -qx "《第一部分 部门概况》 ¶2 removed: 新增一段说明。" "$t/out"
 
 # year against year: the 2025 budget restates 2024's figures in its previous-year columns
-edit "$seed" "$tmp/2025.json" "
+edit "$seed" "$t/2025.json" "
 d['fiscal_year']=2025
 for t in d['tables']:
     if t['id']=='T05':
@@ -93,12 +76,12 @@ for t in d['tables']:
         for r in t['rows']:
             if r['name']=='2024年': r['cells']['reception_general']='1.60'
             elif r['name']=='2023年': r['name']='2025年'"
-check "--years exits 1 on a restated figure" status_is 1 "$BK" diff --years --lang en "$seed" "$tmp/2025.json"
-check "--years names the T05 cell" grep -qx "T05 \[深圳市大鹏新区政务服务数据管理局(本级)\] 信息技术服务 / prev_initial (against total): 840.75 → 850.75 (+10.00, +1.19%)" "$tmp/out"
-check "--years names the T09 cell" grep -qx "T09 \[深圳市大鹏新区政务服务数据管理局(本级)\] 2024年 / reception_general: 1.50 → 1.60 (+0.10, +6.67%)" "$tmp/out"
+check "--years exits 1 on a restated figure" status_is 1 "$BK" diff --years --lang en "$seed" "$t/2025.json"
+check "--years names the T05 cell" grep -qx "T05 \[深圳市大鹏新区政务服务数据管理局(本级)\] 信息技术服务 / prev_initial (against total): 840.75 → 850.75 (+10.00, +1.19%)" "$t/out"
+check "--years names the T09 cell" grep -qx "T09 \[深圳市大鹏新区政务服务数据管理局(本级)\] 2024年 / reception_general: 1.50 → 1.60 (+0.10, +6.67%)" "$t/out"
 check "--years nothing else" test "$(changes)" -eq 2
 # what the catalogue says changed between the years (a fixture, not the Ministry's table)
-cat >"$tmp/changes.csv" <<'EOF'
+cat >"$t/changes.csv" <<'EOF'
 year,scheme,old_code,old_name,new_code,new_name,change,source
 2025,function,2010301,行政运行,2010350,行政运行（一）,split,fixture
 2025,function,2010301,行政运行,2010351,"行政运行（二）, 含""附属""",split,fixture
@@ -108,44 +91,43 @@ year,scheme,old_code,old_name,new_code,new_name,change,source
 2025,function,2990101,不在预算中,2990102,也不在,recoded,fixture
 2026,econ_dept,30201,办公费,30201,办公经费,renamed,fixture
 EOF
-check "--code-changes exits 1" status_is 1 "$BK" diff --years --lang en --code-changes "$tmp/changes.csv" "$seed" "$tmp/2025.json"
-check "--code-changes: a split" grep -qxF 'T07 2010301: split in the new year'"'"'s catalogue: 2010301 行政运行 → 2010350 行政运行（一）; 2010351 行政运行（二）, 含"附属" (fixture)' "$tmp/out"
-check "--code-changes: a renaming" grep -qxF "T08 30199: renamed in the new year's catalogue: 30199 其他工资福利支出 → 30199 其他工资福利性支出 (fixture)" "$tmp/out"
-check "--code-changes: a merger" grep -qxF "T08 30190: merged in the new year's catalogue: 30102 津贴补贴; 30103 奖金 → 30190 津贴补贴和奖金 (fixture)" "$tmp/out"
-check "--code-changes: codes neither prints and other years are left out" test "$(grep -c "catalogue" "$tmp/out")" -eq 3
+check "--code-changes exits 1" status_is 1 "$BK" diff --years --lang en --code-changes "$t/changes.csv" "$seed" "$t/2025.json"
+check "--code-changes: a split" grep -qxF 'T07 2010301: split in the new year'"'"'s catalogue: 2010301 行政运行 → 2010350 行政运行（一）; 2010351 行政运行（二）, 含"附属" (fixture)' "$t/out"
+check "--code-changes: a renaming" grep -qxF "T08 30199: renamed in the new year's catalogue: 30199 其他工资福利支出 → 30199 其他工资福利性支出 (fixture)" "$t/out"
+check "--code-changes: a merger" grep -qxF "T08 30190: merged in the new year's catalogue: 30102 津贴补贴; 30103 奖金 → 30190 津贴补贴和奖金 (fixture)" "$t/out"
+check "--code-changes: codes neither prints and other years are left out" test "$(grep -c "catalogue" "$t/out")" -eq 3
 check "--code-changes: the cells as before" test "$(changes)" -eq 5
-check "--code-changes JSON" status_is 1 "$BK" diff --years --format json --code-changes "$tmp/changes.csv" "$seed" "$tmp/2025.json"
+check "--code-changes JSON" status_is 1 "$BK" diff --years --format json --code-changes "$t/changes.csv" "$seed" "$t/2025.json"
 check "--code-changes JSON fields" python3 -c "
-import json; r=json.load(open('$tmp/out'))
+import json; r=json.load(open('$t/out'))
 c=[x for x in r['changes'] if x['change']=='catalogue']
 assert [(x['row'],x['column'],x['source']) for x in c]==[('2010301','split','fixture'),('30199','renamed','fixture'),('30190','merged','fixture')], c"
-printf 'year,scheme,old_code,old_name,new_code,new_name,change,source\n2025,function,2010301,行政运行,2010350,x,moved,fixture\n' >"$tmp/bad.csv"
-check "a bad change file exits 2" status_is 2 "$BK" diff --years --code-changes "$tmp/bad.csv" "$seed" "$tmp/2025.json"
-check "naming its line" grep -q "bad.csv:2:.*change \"moved\" is not renamed, recoded, split or merged" "$tmp/err"
-printf 'year,scheme,old_code,old_name,new_code,new_name,change,source\n2025,function,2010301,行政运行,2010350,x,split,\n' >"$tmp/bad.csv"
-check "a change without a source exits 2" status_is 2 "$BK" diff --years --code-changes "$tmp/bad.csv" "$seed" "$tmp/2025.json"
-check "saying so" grep -q "bad.csv:2:.*no source" "$tmp/err"
-printf 'year,scheme\n' >"$tmp/bad.csv"
-check "a wrong header exits 2" status_is 2 "$BK" diff --years --code-changes "$tmp/bad.csv" "$seed" "$tmp/2025.json"
-check "naming the header" grep -q "bad.csv:1:1: the first line must be the header" "$tmp/err"
-check "the HTML lists them" status_is 1 "$BK" diff --years --format html --code-changes "$tmp/changes.csv" "$seed" "$tmp/2025.json"
-check "the HTML lists three" test "$(grep -c 'data-change="catalogue"' "$tmp/out")" -eq 3
+printf 'year,scheme,old_code,old_name,new_code,new_name,change,source\n2025,function,2010301,行政运行,2010350,x,moved,fixture\n' >"$t/bad.csv"
+check "a bad change file exits 2" status_is 2 "$BK" diff --years --code-changes "$t/bad.csv" "$seed" "$t/2025.json"
+check "naming its line" grep -q "bad.csv:2:.*change \"moved\" is not renamed, recoded, split or merged" "$t/err"
+printf 'year,scheme,old_code,old_name,new_code,new_name,change,source\n2025,function,2010301,行政运行,2010350,x,split,\n' >"$t/bad.csv"
+check "a change without a source exits 2" status_is 2 "$BK" diff --years --code-changes "$t/bad.csv" "$seed" "$t/2025.json"
+check "saying so" grep -q "bad.csv:2:.*no source" "$t/err"
+printf 'year,scheme\n' >"$t/bad.csv"
+check "a wrong header exits 2" status_is 2 "$BK" diff --years --code-changes "$t/bad.csv" "$seed" "$t/2025.json"
+check "naming the header" grep -q "bad.csv:1:1: the first line must be the header" "$t/err"
+check "the HTML lists them" status_is 1 "$BK" diff --years --format html --code-changes "$t/changes.csv" "$seed" "$t/2025.json"
+check "the HTML lists three" test "$(grep -c 'data-change="catalogue"' "$t/out")" -eq 3
 check "--years needs consecutive years" status_is 2 "$BK" diff --years "$seed" "$seed"
-check "--years says why" grep -q "next year" "$tmp/err"
+check "--years says why" grep -q "next year" "$t/err"
 
-check "a missing input exits 2" status_is 2 "$BK" diff "$seed" "$tmp/nope.json"
+check "a missing input exits 2" status_is 2 "$BK" diff "$seed" "$t/nope.json"
 check "bad --format" status_is 2 "$BK" diff --format xml "$seed" "$seed"
 
 # the HTML page (what a browser makes of it: tests/diff/browser.sh)
 check "html: equal exits 0" status_is 0 "$BK" diff --format html "$seed" "$BK_SOURCE_DIR/samples/dapeng-2024/budget.xml"
-check "html: says equal" grep -q '<span class="c s-info">equal</span>\|<span class="c s-info">相同</span>' "$tmp/out"
-check "html: bulk exits 1" status_is 1 "$BK" diff --format html --lang en "$tmp/v1.zip" "$tmp/v2.zip"
-cp "$tmp/out" "$tmp/bulk1.html"
-check "html: one marked cell on each side" test "$(grep -o 'class="mark d-changed' "$tmp/bulk1.html" | wc -l)" -eq 2
-check "html: a line per pair" test "$(grep -c '^<tr><td data-v=' "$tmp/bulk1.html")" -eq 3
-check "html: same input, same bytes" bash -c "'$BK' diff --format html --lang en '$tmp/v1.zip' '$tmp/v2.zip' | cmp -s - '$tmp/bulk1.html'"
-check "html: an unreadable input writes no page" status_is 2 "$BK" diff --format html "$seed" "$tmp/nope.json"
-check "html: nothing on standard output" test ! -s "$tmp/out"
+check "html: says equal" grep -q '<span class="c s-info">equal</span>\|<span class="c s-info">相同</span>' "$t/out"
+check "html: bulk exits 1" status_is 1 "$BK" diff --format html --lang en "$t/v1.zip" "$t/v2.zip"
+cp "$t/out" "$t/bulk1.html"
+check "html: one marked cell on each side" test "$(grep -o 'class="mark d-changed' "$t/bulk1.html" | wc -l)" -eq 2
+check "html: a line per pair" test "$(grep -c '^<tr><td data-v=' "$t/bulk1.html")" -eq 3
+check "html: same input, same bytes" bash -c "'$BK' diff --format html --lang en '$t/v1.zip' '$t/v2.zip' | cmp -s - '$t/bulk1.html'"
+check "html: an unreadable input writes no page" status_is 2 "$BK" diff --format html "$seed" "$t/nope.json"
+check "html: nothing on standard output" test ! -s "$t/out"
 
-echo "diff: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish diff

@@ -4,38 +4,16 @@
 # point, not a shared object) are tests/loader's.
 set -euo pipefail
 
-: "${BK:?}" "${BK_BUILD_DIR:?}"
+: "${BK:?}" "${BK_BUILD_DIR:?}" "${BK_SOURCE_DIR:?}"
 sample=samples/dapeng-2024/budget.json
 plugins=$BK_BUILD_DIR/tests/faults
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    if [ -s "$tmp/stderr" ]; then sed 's/^/    stderr: /' "$tmp/stderr" | head -10; fi
-    failures=$((failures + 1))
-}
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 
 # run VARIANT ARGS...: the command line with one fault plugin's folder; sets $status.
 run() {
     local variant=$1
     shift
-    status=0
-    timeout 60 "$BK" --plugin-path "$plugins/plugins-$variant" "$@" >"$tmp/stdout" \
-        2>"$tmp/stderr" || status=$?
-}
-
-# expect_refusal WHAT PATTERN: exit 2, one "budgetkit: " line matching PATTERN, no signal.
-expect_refusal() {
-    local what=$1 pattern=$2
-    if [ "$status" -ne 2 ]; then
-        fail "$what: exit status $status, expected 2"
-    elif ! grep -qE "^budgetkit: .*$pattern" "$tmp/stderr"; then
-        fail "$what: no error matching /$pattern/"
-    elif grep -qE 'runtime error:|Sanitizer' "$tmp/stderr"; then
-        fail "$what: a sanitizer complained"
-    fi
+    run_bk --plugin-path "$plugins/plugins-$variant" "$@"
 }
 
 for v in silent greedy odd liar; do
@@ -44,23 +22,23 @@ for v in silent greedy odd liar; do
         exit 1
     fi
     run "$v" plugins
-    if [ "$status" -ne 0 ] || ! grep -qE "^  $v +0\.0 " "$tmp/stdout"; then
+    if [ "$status" -ne 0 ] || ! grep -qE "^  $v +0\.0 " "$t/out"; then
         fail "plugins does not list the loaded $v plugin"
     fi
 done
 
 # ---- an importer that fails without a message ----
-run silent convert "$sample" "$tmp/out.json" --from silent
+run silent convert "$sample" "$t/out.json" --from silent
 expect_refusal "reader failing silently" "budget\.json.*the silent reader failed"
-[ ! -e "$tmp/out.json" ] || fail "a failed read left $tmp/out.json"
+[ ! -e "$t/out.json" ] || fail "a failed read left $t/out.json"
 
 # ---- an exporter that writes a little, then fails without a message ----
-echo "previous contents" >"$tmp/keep.silent"
-sum=$(cksum <"$tmp/keep.silent")
-run silent convert "$sample" "$tmp/keep.silent"
+echo "previous contents" >"$t/keep.silent"
+sum=$(cksum <"$t/keep.silent")
+run silent convert "$sample" "$t/keep.silent"
 expect_refusal "writer failing silently" "the silent writer failed"
-[ "$(cksum <"$tmp/keep.silent")" = "$sum" ] || fail "a failed write changed the existing output"
-left=$(find "$tmp" -name '.*.tmp-*' | head -3)
+[ "$(cksum <"$t/keep.silent")" = "$sum" ] || fail "a failed write changed the existing output"
+left=$(find "$t" -name '.*.tmp-*' | head -3)
 [ -z "$left" ] || fail "a failed write left a temporary file: $left"
 
 # ---- a validator that fails without a message ----
@@ -69,41 +47,41 @@ expect_refusal "validator failing silently" "the silent validator failed"
 
 # ---- a probe that claims 1000 out of 100 ----
 # An explicit --from still reaches the real reader, whatever another plugin claims.
-run greedy convert "$sample" "$tmp/explicit.json" --from json
-if [ "$status" -ne 0 ] || ! cmp -s "$sample" "$tmp/explicit.json"; then
+run greedy convert "$sample" "$t/explicit.json" --from json
+if [ "$status" -ne 0 ] || ! cmp -s "$sample" "$t/explicit.json"; then
     fail "with a greedy plugin loaded, --from json does not convert the sample (status $status)"
 fi
 # Probing: the score is clamped to 100, so the greedy plugin may win; then its empty read
 # must be reported, not crash or write anything.
-run greedy convert "$sample" "$tmp/probed.json"
+run greedy convert "$sample" "$t/probed.json"
 if [ "$status" -eq 0 ]; then
-    cmp -s "$sample" "$tmp/probed.json" || fail "probing with a greedy plugin changed the output"
+    cmp -s "$sample" "$t/probed.json" || fail "probing with a greedy plugin changed the output"
 else
     expect_refusal "greedy probe" "holds no budget document|greedy"
-    [ ! -e "$tmp/probed.json" ] || fail "a refused conversion left $tmp/probed.json"
+    [ ! -e "$t/probed.json" ] || fail "a refused conversion left $t/probed.json"
 fi
 
 # ---- statuses outside bk_status, and a negative probe score ----
-run odd convert "$sample" "$tmp/odd.json" --from odd
+run odd convert "$sample" "$t/odd.json" --from odd
 expect_refusal "reader returning an unknown status" "the odd reader failed|unknown error"
-[ ! -e "$tmp/odd.json" ] || fail "a failed read left $tmp/odd.json"
-run odd convert "$sample" "$tmp/odd-probed.json"
-if [ "$status" -ne 0 ] || ! cmp -s "$sample" "$tmp/odd-probed.json"; then
+[ ! -e "$t/odd.json" ] || fail "a failed read left $t/odd.json"
+run odd convert "$sample" "$t/odd-probed.json"
+if [ "$status" -ne 0 ] || ! cmp -s "$sample" "$t/odd-probed.json"; then
     fail "a plugin probing -1000 disturbed the conversion of the sample (status $status)"
 fi
-run odd convert "$sample" "$tmp/out.odd"
+run odd convert "$sample" "$t/out.odd"
 expect_refusal "writer returning an unknown status" "the odd writer failed|unknown error"
-[ ! -e "$tmp/out.odd" ] || fail "a failed write left $tmp/out.odd"
+[ ! -e "$t/out.odd" ] || fail "a failed write left $t/out.odd"
 
 # ---- an importer that emits an empty (invalid) document, or NULL ----
-run liar convert "$sample" "$tmp/liar.json" --from liar
+run liar convert "$sample" "$t/liar.json" --from liar
 expect_refusal "reader emitting an empty document" "budget\.json"
-[ ! -e "$tmp/liar.json" ] || fail "an invalid document produced $tmp/liar.json"
+[ ! -e "$t/liar.json" ] || fail "an invalid document produced $t/liar.json"
 run liar info "$sample" --from liar
 expect_refusal "info on an empty document" "budget\.json"
-run liar convert "$sample" "$tmp/liar.json" --from liar --option liar=null
+run liar convert "$sample" "$t/liar.json" --from liar --option liar=null
 expect_refusal "reader emitting NULL" "out of memory"
-[ ! -e "$tmp/liar.json" ] || fail "a NULL document produced $tmp/liar.json"
+[ ! -e "$t/liar.json" ] || fail "a NULL document produced $t/liar.json"
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures failures"
