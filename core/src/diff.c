@@ -9,6 +9,7 @@
 #include "budgetkit/alloc.h"
 #include "budgetkit/io.h"
 #include "code_changes.h"
+#include "diff_text.h"
 #include "inputs.h"
 #include "jobs.h"
 #include "money.h"
@@ -516,26 +517,32 @@ static int find_unit_by_name(const bk_doc *d, const char *name)
     return -1;
 }
 
-/* Paragraphs: non-blank lines. */
+const char *bk_diff_next_paragraph(const char **p, size_t *len)
+{
+    while (*p && **p) {
+        const char *line = *p, *e = strchr(line, '\n');
+        size_t n = e ? (size_t)(e - line) : strlen(line);
+        *p = e ? e + 1 : line + n;
+        for (size_t i = 0; i < n; i++)
+            if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
+                *len = n;
+                return line;
+            }
+    }
+    return NULL;
+}
+
 static size_t split_lines(const char *text, const char ***out)
 {
-    size_t n = 0, cap = 0;
-    const char **v = NULL;
-    for (const char *p = text; p && *p;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        int blank = 1;
-        for (size_t i = 0; i < len; i++)
-            blank &= p[i] == ' ' || p[i] == '\t' || p[i] == '\r';
-        if (!blank) {
-            char *s = bk_strndup(p, len);
-            if (!s || bk_grow((void **)&v, &cap, n + 1, sizeof *v) != 0) {
-                bk_free(s);
-                break;
-            }
-            v[n++] = s;
+    size_t n = 0, cap = 0, len;
+    const char **v = NULL, *line;
+    while ((line = bk_diff_next_paragraph(&text, &len))) {
+        char *s = bk_strndup(line, len);
+        if (!s || bk_grow((void **)&v, &cap, n + 1, sizeof *v) != 0) {
+            bk_free(s);
+            break;
         }
-        p = e ? e + 1 : p + len;
+        v[n++] = s;
     }
     *out = v;
     return n;

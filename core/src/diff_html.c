@@ -311,25 +311,14 @@ static void draw_side(bk_diff_html *h, const bk_doc *d, const bk_table *t, int s
         }
         fputs("<td", out);
         mark_attrs(out, renamed ? renamed : codes ? NULL : only, renamed ? "d-renamed" : "d-row", "name");
-        int indent = bk_html_indent(row);
-        if (indent)
-            fprintf(out, " style=\"padding-left:%dem\"", indent);
-        fputs(" data-col=\"\">", out);
-        bk_html_esc(out, row->kind == BK_ROW_UNIT && !row->name[0] ? unit_of(d, row) : row->name);
-        fputs("</td>", out);
+        bk_html_name_cell_end(out, row, row->kind == BK_ROW_UNIT && !row->name[0] ? unit_of(d, row)
+                                                                                : row->name);
         for (size_t c = 0; c < tpl->ncolumns; c++) {
             const bk_cell *cell = bk_table_cell(t, ri, c);
             fputs("<td", out);
             mark_attrs(out, cell_mark(m, nm, side_b, at, tpl->columns[c].id), "d-changed",
                        cell->kind == BK_CELL_NUMBER ? "n" : NULL);
-            fputs(" data-col=\"", out);
-            bk_html_esc(out, tpl->columns[c].id);
-            fputs("\">", out);
-            if (cell->kind == BK_CELL_NUMBER)
-                bk_html_dec(out, bk_cell_decimal(cell), tpl->columns[c].type == BK_COL_AMOUNT);
-            else if (cell->kind == BK_CELL_TEXT)
-                bk_html_esc(out, cell->v.text);
-            fputs("</td>", out);
+            bk_html_value_cell_end(out, &tpl->columns[c], cell);
         }
         fputs("</tr>\n", out);
     }
@@ -399,27 +388,21 @@ static void draw_paragraphs(bk_diff_html *h, const bk_doc *d, const char *title,
             side_b ? 'B' : 'A');
     bk_html_esc(out, d && d->source ? d->source : "-");
     fputs("</p>", out);
-    size_t no = 0;
-    for (const char *p = text; p && *p;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        int blank = 1;
-        for (size_t i = 0; i < len; i++)
-            blank &= p[i] == ' ' || p[i] == '\t' || p[i] == '\r';
-        if (!blank) {
-            no++;
-            const mark *hit = NULL;
-            for (size_t i = 0; i < nm && !hit; i++)
-                if ((side_b ? m[i]->at_b : m[i]->at_a) == no)
-                    hit = m[i];
-            fprintf(out, "<p class=\"para%s\" data-para=\"%zu\"", hit ? (side_b ? " d-added" : " d-removed") : "", no);
-            if (hit)
-                fprintf(out, " data-f=\"%zu\"", hit->index);
-            fprintf(out, "><span class=\"no\">%zu</span> ", no);
-            bk_html_esc_n(out, p, len);
-            fputs("</p>\n", out);
-        }
-        p = e ? e + 1 : p + len;
+    size_t no = 0, len;
+    const char *line;
+    while ((line = bk_diff_next_paragraph(&text, &len))) {
+        no++;
+        const mark *hit = NULL;
+        for (size_t i = 0; i < nm && !hit; i++)
+            if ((side_b ? m[i]->at_b : m[i]->at_a) == no)
+                hit = m[i];
+        fprintf(out, "<p class=\"para%s\" data-para=\"%zu\"",
+                hit ? (side_b ? " d-added" : " d-removed") : "", no);
+        if (hit)
+            fprintf(out, " data-f=\"%zu\"", hit->index);
+        fprintf(out, "><span class=\"no\">%zu</span> ", no);
+        bk_html_esc_n(out, line, len);
+        fputs("</p>\n", out);
     }
     fputs("</div>", out);
     free(goals);

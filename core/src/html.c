@@ -107,6 +107,28 @@ int bk_html_indent(const bk_row *row)
     return indent > 0 && indent < 8 ? indent + 1 : 0;
 }
 
+void bk_html_name_cell_end(FILE *out, const bk_row *row, const char *name)
+{
+    int indent = bk_html_indent(row);
+    if (indent)
+        fprintf(out, " style=\"padding-left:%dem\"", indent);
+    fputs(" data-col=\"\">", out);
+    bk_html_esc(out, name);
+    fputs("</td>", out);
+}
+
+void bk_html_value_cell_end(FILE *out, const bk_column *col, const bk_cell *cell)
+{
+    fputs(" data-col=\"", out);
+    bk_html_esc(out, col->id);
+    fputs("\">", out);
+    if (cell->kind == BK_CELL_NUMBER)
+        bk_html_dec(out, bk_cell_decimal(cell), col->type == BK_COL_AMOUNT);
+    else if (cell->kind == BK_CELL_TEXT)
+        bk_html_esc(out, cell->v.text);
+    fputs("</td>", out);
+}
+
 /* Selecting a marked cell (class mark, data-f=N) shows the list item fN beside it; printing opens
  * every document; a table of class units sorts by the column clicked. */
 const char bk_html_script[] =

@@ -20,6 +20,10 @@ void bk_html_dec(FILE *out, bk_decimal d, int grouped);
 void bk_html_table_header(FILE *out, const bk_template *tpl, int zh, int codes);
 /* How far a row's name is indented (em), 0 for none. */
 int bk_html_indent(const bk_row *row);
+/* The rest of a table cell after "<td" and its class attributes: the name of a row (indented
+ * by its level), or a column's value, each with its data-col attribute, up to "</td>". */
+void bk_html_name_cell_end(FILE *out, const bk_row *row, const char *name);
+void bk_html_value_cell_end(FILE *out, const bk_column *col, const bk_cell *cell);
 /* The style sheet of every page. */
 extern const char bk_html_style[];
 /* The script of every page: a marked cell shows its finding or change. */

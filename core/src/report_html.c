@@ -10,14 +10,13 @@
 #include "budgetkit/alloc.h"
 #include "budgetkit/decimal.h"
 #include "html.h"
+#include "report_writer.h"
 
 /* Tables are drawn for the first documents in full; after that only the rows that carry a
  * finding, so that a bulk of a thousand units stays a page a browser opens. */
 #define FULL_DOCUMENTS 20
 
-typedef struct counts {
-    size_t errors, warnings, rounding, info;
-} counts;
+typedef bk_report_counts counts;
 
 typedef struct docline {
     char *name, *dept;
@@ -33,14 +32,9 @@ struct bk_html {
     int failed;
 };
 
-static int is_error(const bk_finding *f, int strict)
-{
-    return f->severity == BK_SEV_ERROR || (strict && f->severity == BK_SEV_ROUNDING);
-}
-
 static const char *sev_class(const bk_finding *f, int strict)
 {
-    if (is_error(f, strict))
+    if (bk_finding_is_error(f, strict))
         return "error";
     switch (f->severity) {
     case BK_SEV_WARNING: return "warning";
@@ -136,7 +130,7 @@ static long finding_at(const bk_html *h, const bk_doc *doc, const bk_report *r, 
             continue;
         if (f->rule && strncmp(f->rule, "explain.", 8) == 0)
             *explain = 1;
-        int rank = is_error(f, h->o.strict) ? 3 : f->severity == BK_SEV_WARNING ? 2
+        int rank = bk_finding_is_error(f, h->o.strict) ? 3 : f->severity == BK_SEV_WARNING ? 2
                    : f->severity == BK_SEV_ROUNDING ? 1 : 0;
         if (rank > rank_best) {
             rank_best = rank;
@@ -234,26 +228,15 @@ static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const b
         long fi = finding_at(h, doc, r, first, t, ri, NULL, &explain);
         fputs("<td", out);
         cell_attrs(out, r, fi, h->o.strict, explain, "name");
-        int indent = bk_html_indent(row);
-        if (indent)
-            fprintf(out, " style=\"padding-left:%dem\"", indent);
-        fputs(" data-col=\"\">", out);
-        esc(out, row->kind == BK_ROW_UNIT && row->unit < doc->nunits && !row->name[0]
-                     ? doc->units[row->unit].name : row->name);
-        fputs("</td>", out);
+        bk_html_name_cell_end(out, row,
+                              row->kind == BK_ROW_UNIT && row->unit < doc->nunits && !row->name[0]
+                                  ? doc->units[row->unit].name : row->name);
         for (size_t c = 0; c < tpl->ncolumns; c++) {
             const bk_cell *cell = bk_table_cell(t, ri, c);
             fi = finding_at(h, doc, r, first, t, ri, tpl->columns[c].id, &explain);
             fputs("<td", out);
             cell_attrs(out, r, fi, h->o.strict, explain, cell->kind == BK_CELL_NUMBER ? "n" : NULL);
-            fputs(" data-col=\"", out);
-            esc(out, tpl->columns[c].id);
-            fputs("\">", out);
-            if (cell->kind == BK_CELL_NUMBER)
-                dec(out, bk_cell_decimal(cell), tpl->columns[c].type == BK_COL_AMOUNT);
-            else if (cell->kind == BK_CELL_TEXT)
-                esc(out, cell->v.text);
-            fputs("</td>", out);
+            bk_html_value_cell_end(out, &tpl->columns[c], cell);
         }
         fputs("</tr>\n", out);
     }
@@ -351,18 +334,6 @@ static void finding_item(FILE *out, const bk_html *h, const bk_finding *f, long 
     fputs("</li>\n", out);
 }
 
-static void count(counts *c, const bk_finding *f, int strict)
-{
-    if (is_error(f, strict))
-        c->errors++;
-    else if (f->severity == BK_SEV_WARNING)
-        c->warnings++;
-    else if (f->severity == BK_SEV_ROUNDING)
-        c->rounding++;
-    else
-        c->info++;
-}
-
 static void counts_html(FILE *out, const counts *c, int zh)
 {
     fprintf(out, "<span class=\"c s-error\">%zu %s</span> <span class=\"c s-warning\">%zu %s</span> "
@@ -386,7 +357,7 @@ bk_status bk_html_document(bk_html *h, const bk_doc *doc, const bk_report *r, si
         return BK_E_NOMEM;
     counts c = {0, 0, 0, 0};
     for (size_t i = first; i < bk_report_count(r); i++)
-        count(&c, bk_report_at(r, i), h->o.strict);
+        bk_report_counts_add(&c, bk_report_at(r, i), h->o.strict);
     line->c = c;
     h->covered = bk_report_count(r);
     int zh = h->o.chinese;
@@ -428,7 +399,7 @@ size_t bk_html_end(bk_html *h, const bk_report *r, FILE *out)
     int zh = h->o.chinese;
     counts all = {0, 0, 0, 0};
     for (size_t i = 0; i < bk_report_count(r); i++)
-        count(&all, bk_report_at(r, i), h->o.strict);
+        bk_report_counts_add(&all, bk_report_at(r, i), h->o.strict);
     fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                  "<meta name=\"viewport\" content=\"width=device-width\"><title>%s</title>"
                  "<style>%s</style></head><body>\n",
@@ -445,7 +416,7 @@ size_t bk_html_end(bk_html *h, const bk_report *r, FILE *out)
         const bk_finding *f = bk_report_at(r, i);
         for (size_t d = 0; d < h->ndocs; d++)
             if (f->document && strcmp(f->document, h->docs[d].name) == 0) {
-                count(&h->docs[d].c, f, h->o.strict);
+                bk_report_counts_add(&h->docs[d].c, f, h->o.strict);
                 break;
             }
     }

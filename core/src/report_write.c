@@ -9,14 +9,14 @@
 #include "budgetkit/report.h"
 #include "report_writer.h"
 
-static int is_error(const bk_finding *f, int strict)
+int bk_finding_is_error(const bk_finding *f, int strict)
 {
     return f->severity == BK_SEV_ERROR || (strict && f->severity == BK_SEV_ROUNDING);
 }
 
 static const char *severity_label(const bk_finding *f, const bk_report_options *o)
 {
-    if (is_error(f, o->strict))
+    if (bk_finding_is_error(f, o->strict))
         return o->chinese ? "错误" : "error";
     switch (f->severity) {
     case BK_SEV_WARNING: return o->chinese ? "警告" : "warning";
@@ -25,13 +25,11 @@ static const char *severity_label(const bk_finding *f, const bk_report_options *
     }
 }
 
-typedef struct counts {
-    size_t errors, warnings, rounding, info;
-} counts;
+typedef bk_report_counts counts;
 
-static void count(counts *c, const bk_finding *f, int strict)
+void bk_report_counts_add(bk_report_counts *c, const bk_finding *f, int strict)
 {
-    if (is_error(f, strict))
+    if (bk_finding_is_error(f, strict))
         c->errors++;
     else if (f->severity == BK_SEV_WARNING)
         c->warnings++;
@@ -303,7 +301,7 @@ static void summarise(bk_report_writer *w, const bk_finding *f)
     for (size_t j = 0; j < w->nlines; j++) {
         const char *d = w->lines[j].document;
         if (d == doc || (doc && d && strcmp(d, doc) == 0)) {
-            count(&w->lines[j].c, f, w->o.strict);
+            bk_report_counts_add(&w->lines[j].c, f, w->o.strict);
             return;
         }
     }
@@ -316,7 +314,7 @@ static void summarise(bk_report_writer *w, const bk_finding *f)
         return;
     }
     w->nlines++;
-    count(&l->c, f, w->o.strict);
+    bk_report_counts_add(&l->c, f, w->o.strict);
 }
 
 static void text_finding(bk_report_writer *w, const bk_report *r, const layout *l, size_t i)
@@ -355,7 +353,7 @@ static json_t *json_finding(const bk_report *r, const layout *l, size_t i,
     json_t *j = json_object(), *loc = json_object();
     json_object_set_new(j, "id", json_integer((json_int_t)f->id));
     set_str(j, "rule", f->rule);
-    json_object_set_new(j, "severity", json_string(is_error(f, o->strict) ? "error"
+    json_object_set_new(j, "severity", json_string(bk_finding_is_error(f, o->strict) ? "error"
                                                    : bk_severity_name(f->severity)));
     if (f->severity == BK_SEV_ROUNDING)
         json_object_set_new(j, "status", json_string("consistent within rounding"));
@@ -438,7 +436,7 @@ int bk_report_writer_add(bk_report_writer *w, const bk_report *r, size_t lo, siz
     for (size_t k = 0; k < hi - lo; k++) {
         size_t i = at(&l, k);
         const bk_finding *f = bk_report_at(r, i);
-        count(&w->all, f, w->o.strict);
+        bk_report_counts_add(&w->all, f, w->o.strict);
         if (w->json) {
             json_t *j = json_finding(r, &l, i, &w->o);
             if (!j || json_member(w, j) != 0)

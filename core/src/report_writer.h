@@ -5,6 +5,15 @@
 
 #include "budgetkit/report.h"
 
+/* How many findings of each kind a report (or one document of it) has. */
+typedef struct bk_report_counts {
+    size_t errors, warnings, rounding, info;
+} bk_report_counts;
+
+/* An error, or a rounding finding under --strict. */
+int bk_finding_is_error(const bk_finding *f, int strict);
+void bk_report_counts_add(bk_report_counts *c, const bk_finding *f, int strict);
+
 typedef struct bk_report_writer bk_report_writer;
 
 bk_report_writer *bk_report_writer_new(const bk_report_options *o, int json, FILE *out);
