@@ -8,6 +8,7 @@
 
 #include "budgetkit/alloc.h"
 #include "budgetkit/io.h"
+#include "budgetkit/strbuf.h"
 #include "code_changes.h"
 #include "diff_text.h"
 #include "inputs.h"
@@ -15,32 +16,6 @@
 #include "money.h"
 
 static bk_status nomem(bk_error *err) { return bk_error_set(err, BK_E_NOMEM, "out of memory"); }
-
-/* A growing string. */
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int failed;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || bk_grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1) != 0) {
-        b->failed = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 static char *norm_dup(const char *s)
 {
@@ -61,7 +36,7 @@ typedef struct run {
     bk_error *err;
     size_t changes;
     int shift; /* B's amounts into A's money unit */
-    sbuf col;
+    bk_strbuf col;
     const bk_code_changes *cc; /* --years: what the catalogue says changed, NULL for nothing */
 } run;
 
@@ -81,7 +56,7 @@ static const char *column_path(run *r, const bk_template *tpl, int col)
     if (r->col.s)
         r->col.s[0] = '\0';
     for (size_t i = 0; i < tpl->columns[col].path_len; i++)
-        sb_add(&r->col, "%s%s", i ? "/" : "", tpl->columns[col].path[i]);
+        bk_strbuf_add(&r->col, "%s%s", i ? "/" : "", tpl->columns[col].path[i]);
     return r->col.failed ? tpl->columns[col].id : (r->col.s ? r->col.s : "");
 }
 
@@ -112,7 +87,7 @@ static bk_status build_keys(const bk_doc *d, const bk_table *t, keyed **out, bk_
     keyed *k = bk_calloc(t->nrows + 1, sizeof *k);
     if (!k)
         return nomem(err);
-    sbuf b = {0};
+    bk_strbuf b = {0};
     char *parent = NULL;
     bk_status st = BK_OK;
     for (size_t i = 0; i < t->nrows && st == BK_OK; i++) {
@@ -121,15 +96,15 @@ static bk_status build_keys(const bk_doc *d, const bk_table *t, keyed **out, bk_
         b.len = 0;
         if (un && nn) {
             if (row->kind == BK_ROW_UNIT)
-                sb_add(&b, "%s\x1f%d", un, row->kind);
+                bk_strbuf_add(&b, "%s\x1f%d", un, row->kind);
             else if (row->code)
-                sb_add(&b, "%s\x1f%d\x1f%s\x1f#%s", un, row->kind, row->section ? row->section : "",
+                bk_strbuf_add(&b, "%s\x1f%d\x1f%s\x1f#%s", un, row->kind, row->section ? row->section : "",
                        row->code);
             else
-                sb_add(&b, "%s\x1f%d\x1f%s\x1f%s\x1f%d", un, row->kind,
+                bk_strbuf_add(&b, "%s\x1f%d\x1f%s\x1f%s\x1f%d", un, row->kind,
                        row->section ? row->section : "", nn, row->level);
             if (row->kind == BK_ROW_OF && parent)
-                sb_add(&b, "\x1d%s", parent);
+                bk_strbuf_add(&b, "\x1d%s", parent);
         }
         bk_free(un);
         bk_free(nn);
@@ -630,11 +605,11 @@ static bk_status compare_narrative(run *r)
     }
     /* Performance goals read as paragraphs; indicators by their three levels. */
     const bk_performance *pa = &a->performance, *pb = &b->performance;
-    sbuf ga = {0}, gb = {0};
+    bk_strbuf ga = {0}, gb = {0};
     for (size_t i = 0; i < pa->ngoals; i++)
-        sb_add(&ga, "%s\n", pa->goals[i]);
+        bk_strbuf_add(&ga, "%s\n", pa->goals[i]);
     for (size_t i = 0; i < pb->ngoals; i++)
-        sb_add(&gb, "%s\n", pb->goals[i]);
+        bk_strbuf_add(&gb, "%s\n", pb->goals[i]);
     if (ga.failed || gb.failed)
         st = nomem(r->err);
     if (st == BK_OK && (ga.s || gb.s) && (!ga.s || !gb.s || strcmp(ga.s, gb.s) != 0))
@@ -702,7 +677,7 @@ static bk_status catalogue_changes(run *r)
         if (seen)
             continue;
         int merged = strcmp(e->change, "merged") == 0;
-        sbuf olds = {0}, news = {0};
+        bk_strbuf olds = {0}, news = {0};
         const bk_table *ta = NULL, *tb = NULL;
         size_t at_a = 0, at_b = 0;
         for (size_t k = i; k < cc->n; k++) {
@@ -710,13 +685,13 @@ static bk_status catalogue_changes(run *r)
             if (k != i && !same_change(x, e))
                 continue;
             if (k == i || merged) {
-                sb_add(&olds, "%s%s%s%s", olds.len ? "; " : "", x->old_code, *x->old_name ? " " : "",
+                bk_strbuf_add(&olds, "%s%s%s%s", olds.len ? "; " : "", x->old_code, *x->old_name ? " " : "",
                        x->old_name);
                 if (!ta)
                     ta = printed(r->a, x->old_code, &at_a);
             }
             if (k == i || !merged) {
-                sb_add(&news, "%s%s%s%s", news.len ? "; " : "", x->new_code, *x->new_name ? " " : "",
+                bk_strbuf_add(&news, "%s%s%s%s", news.len ? "; " : "", x->new_code, *x->new_name ? " " : "",
                        x->new_name);
                 if (!tb)
                     tb = printed(r->b, x->new_code, &at_b);
@@ -880,10 +855,10 @@ typedef struct diff_job {
 
 static bk_status doc_keys(const bk_doc *d, char **key, char **dept, bk_error *err)
 {
-    sbuf b = {0};
+    bk_strbuf b = {0};
     *dept = norm_dup(d->dept_name);
     if (*dept)
-        sb_add(&b, "%s", *dept);
+        bk_strbuf_add(&b, "%s", *dept);
     for (size_t i = 0; i < d->nunits && *dept; i++) {
         if (d->units[i].kind == BK_UNIT_DEPARTMENT)
             continue;
@@ -891,7 +866,7 @@ static bk_status doc_keys(const bk_doc *d, char **key, char **dept, bk_error *er
         if (!n)
             b.failed = 1;
         else
-            sb_add(&b, "\x1f%s", n);
+            bk_strbuf_add(&b, "\x1f%s", n);
         bk_free(n);
     }
     if (!*dept || b.failed) {

@@ -7,61 +7,6 @@
 #include "budgetkit/alloc.h"
 #include "nv.h"
 
-void nv_text_init(nv_text *t) { memset(t, 0, sizeof *t); }
-
-void nv_text_free(nv_text *t)
-{
-    bk_free(t->s);
-    nv_text_init(t);
-}
-
-void nv_text_clear(nv_text *t)
-{
-    t->len = 0;
-    if (t->s)
-        t->s[0] = '\0';
-}
-
-void nv_text_add(nv_text *t, const char *fmt, ...)
-{
-    if (t->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        t->failed = 1;
-        return;
-    }
-    void *b = t->s;
-    if (bk_grow(&b, &t->cap, t->len + (size_t)n + 1, 1) != 0) {
-        t->failed = 1;
-        return;
-    }
-    t->s = b;
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
-
-void nv_text_dec(nv_text *t, bk_decimal d)
-{
-    char b[BK_DECIMAL_BUFSIZE];
-    bk_decimal_format(d, 0, b, sizeof b);
-    nv_text_add(t, "%s", b);
-}
-
-void nv_text_abs(nv_text *t, bk_decimal d)
-{
-    if (d.units < 0 && d.units != INT64_MIN)
-        d.units = -d.units;
-    nv_text_dec(t, d);
-}
-
-const char *nv_text_str(const nv_text *t) { return t->s ? t->s : ""; }
-
 void nv_emit(nv_run *run, const nv_report *r)
 {
     if (run->status != BK_OK)

@@ -124,18 +124,15 @@ long nv_department_row(const bk_doc *doc, const bk_table *t);
 
 /* ---- rules (checks.c) and findings (emit.c) ---- */
 
-typedef struct nv_text {
-    char *s;
-    size_t len, cap;
-    int failed;
-} nv_text;
-void nv_text_init(nv_text *t);
-void nv_text_free(nv_text *t);
-void nv_text_clear(nv_text *t);
-void nv_text_add(nv_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void nv_text_dec(nv_text *t, bk_decimal d);
-void nv_text_abs(nv_text *t, bk_decimal d);
-const char *nv_text_str(const nv_text *t);
+/* Finding messages are built in the core's growing string, under the short names the rules use. */
+typedef bk_strbuf nv_text;
+#define nv_text_init bk_strbuf_init
+#define nv_text_free bk_strbuf_free
+#define nv_text_clear bk_strbuf_clear
+#define nv_text_add bk_strbuf_add
+#define nv_text_dec bk_strbuf_dec
+#define nv_text_abs bk_strbuf_abs
+#define nv_text_str bk_strbuf_str
 
 typedef struct nv_run {
     bk_validation *job;

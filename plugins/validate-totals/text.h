@@ -1,26 +1,17 @@
-/* A growing string for building finding messages. */
+/* The validator's growing string for finding messages: the core's bk_strbuf under the short
+ * names the rules use. */
 #ifndef BK_TOTALS_TEXT_H
 #define BK_TOTALS_TEXT_H
 
-#include <stddef.h>
+#include "budgetkit/strbuf.h"
 
-#include "budgetkit/decimal.h"
-
-typedef struct tot_text {
-    char *s;
-    size_t len, cap;
-    int failed; /* an allocation failed: the text is truncated, report out of memory */
-} tot_text;
-
-void tot_text_init(tot_text *t);
-void tot_text_free(tot_text *t);
-void tot_text_clear(tot_text *t);
-void tot_text_add(tot_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Without grouping, as the document holds it; negative values keep their sign. */
-void tot_text_dec(tot_text *t, bk_decimal d);
-/* |d|: differences are shown as magnitudes, the message says which side is larger. */
-void tot_text_abs(tot_text *t, bk_decimal d);
-/* The text so far ("" when empty). */
-const char *tot_text_str(const tot_text *t);
+typedef bk_strbuf tot_text;
+#define tot_text_init bk_strbuf_init
+#define tot_text_free bk_strbuf_free
+#define tot_text_clear bk_strbuf_clear
+#define tot_text_add bk_strbuf_add
+#define tot_text_dec bk_strbuf_dec
+#define tot_text_abs bk_strbuf_abs
+#define tot_text_str bk_strbuf_str
 
 #endif

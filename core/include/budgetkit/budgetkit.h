@@ -15,6 +15,7 @@
 #include "plugin.h"
 #include "report.h"
 #include "report_html.h"
+#include "strbuf.h"
 #include "summary.h"
 #include "template.h"
 #include "units.h"
