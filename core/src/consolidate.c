@@ -1054,13 +1054,8 @@ bk_status bk_consolidate(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
     const bk_plugin_desc *exporter = bk_ctx_find_exporter(ctx, output, to, err);
     if (!exporter)
         return err->code;
-    for (size_t i = 0; i < ninputs; i++) {
-        struct stat sb;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &sb) != 0) {
-            bk_error_at(err, inputs[i], 0, 0, -1);
-            return bk_error_set(err, BK_E_IO, "no such file or folder");
-        }
-    }
+    if (bk_inputs_exist(inputs, ninputs, err) != BK_OK)
+        return err->code;
     consolidate_job j = {bk_consolidation_new(ctx, o), 0};
     if (!j.c)
         return nomem(err);

@@ -7,6 +7,7 @@
 #include "budgetkit/alloc.h"
 #include "budgetkit/context.h"
 #include "budgetkit/units.h"
+#include "inputs.h"
 #include "jobs.h"
 
 typedef struct merger {
@@ -288,13 +289,8 @@ bk_status bk_convert_edit(bk_ctx *ctx, const char *const *inputs, size_t ninputs
     if (!cj.exporter)
         return err->code;
     /* Every input must exist before anything is written. */
-    for (size_t i = 0; i < ninputs; i++) {
-        struct stat sb;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &sb) != 0) {
-            bk_error_at(err, inputs[i], 0, 0, -1);
-            return bk_error_set(err, BK_E_IO, "no such file or folder");
-        }
-    }
+    if (bk_inputs_exist(inputs, ninputs, err) != BK_OK)
+        return err->code;
     bk_sink *sink = folder ? bk_sink_open_dir(output, err) : bk_sink_open_file(output, err);
     if (!sink)
         return err->code;

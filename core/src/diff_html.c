@@ -564,11 +564,7 @@ size_t bk_diff_html_finish(bk_diff_html *h, const bk_diff_stats *stats, FILE *ou
         }
         fputs("</tbody></table>\n", out);
     }
-    rewind(h->body);
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, h->body)) > 0)
-        fwrite(buf, 1, got, out);
+    bk_html_copy_body(h->body, out);
     fprintf(out, "<div id=\"detail\" role=\"status\"></div>\n<script>%s</script>\n</body></html>\n",
             bk_html_script);
     return h->n;

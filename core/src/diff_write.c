@@ -6,6 +6,7 @@
 #include "budgetkit/alloc.h"
 #include "budgetkit/diff.h"
 #include "diff_text.h"
+#include "json_set.h"
 
 typedef struct unit_count {
     char *document, *unit;
@@ -215,48 +216,35 @@ void bk_diff_text_line(FILE *o, const bk_change *c, int zh)
     fprintf(o, "%s\n", k);
 }
 
-static void set_s(json_t *j, const char *k, const char *v)
-{
-    if (v)
-        json_object_set_new(j, k, json_string(v));
-}
-
-static void set_d(json_t *j, const char *k, bk_decimal d)
-{
-    char buf[BK_DECIMAL_BUFSIZE];
-    bk_decimal_format(d, 0, buf, sizeof buf);
-    json_object_set_new(j, k, json_string(buf));
-}
-
 static int json_change(bk_diff_printer *p, const bk_change *c)
 {
     json_t *j = json_object();
     if (!j)
         return -1;
-    set_s(j, "change", c->kind);
-    set_s(j, "document", c->document);
-    set_s(j, "document_a", c->document_a);
-    set_s(j, "table", c->table);
-    set_s(j, "unit", c->unit);
-    set_s(j, "row", c->row);
-    set_s(j, "name", c->name);
-    set_s(j, "column", c->column);
-    set_s(j, "column_a", c->column_a);
-    set_s(j, "header", c->column_zh);
-    set_s(j, "source", c->source);
+    bk_json_set_str(j, "change", c->kind);
+    bk_json_set_str(j, "document", c->document);
+    bk_json_set_str(j, "document_a", c->document_a);
+    bk_json_set_str(j, "table", c->table);
+    bk_json_set_str(j, "unit", c->unit);
+    bk_json_set_str(j, "row", c->row);
+    bk_json_set_str(j, "name", c->name);
+    bk_json_set_str(j, "column", c->column);
+    bk_json_set_str(j, "column_a", c->column_a);
+    bk_json_set_str(j, "header", c->column_zh);
+    bk_json_set_str(j, "source", c->source);
     if (c->has_values) {
         if (!c->old_text)
-            set_d(j, "old", c->old_value);
+            bk_json_set_dec(j, "old", c->old_value);
         if (!c->new_text)
-            set_d(j, "new", c->new_value);
-        set_d(j, "difference", c->difference);
+            bk_json_set_dec(j, "new", c->new_value);
+        bk_json_set_dec(j, "difference", c->difference);
         if (c->has_percent)
-            set_d(j, "percent", c->percent);
+            bk_json_set_dec(j, "percent", c->percent);
     }
     if (c->old_text && (!c->has_values || *c->old_text))
-        set_s(j, "old", c->old_text);
+        bk_json_set_str(j, "old", c->old_text);
     if (c->new_text && (!c->has_values || *c->new_text))
-        set_s(j, "new", c->new_text);
+        bk_json_set_str(j, "new", c->new_text);
     char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);
     if (!s)
@@ -308,9 +296,9 @@ size_t bk_diff_printer_finish(bk_diff_printer *p, const bk_diff_stats *st)
         fprintf(o, "%s],\"units\":[", p->n ? "\n" : "");
         for (size_t i = 0; i < p->nunits; i++) {
             json_t *j = json_object();
-            set_s(j, "document", p->units[i].document);
+            bk_json_set_str(j, "document", p->units[i].document);
             if (*p->units[i].unit)
-                set_s(j, "unit", p->units[i].unit);
+                bk_json_set_str(j, "unit", p->units[i].unit);
             json_object_set_new(j, "cells", json_integer((json_int_t)p->units[i].cells));
             json_object_set_new(j, "rows_added", json_integer((json_int_t)p->units[i].added));
             json_object_set_new(j, "rows_removed", json_integer((json_int_t)p->units[i].removed));

@@ -91,3 +91,15 @@ void bk_inputs_free(char **list, size_t n)
         bk_free(list[i]);
     bk_free(list);
 }
+
+bk_status bk_inputs_exist(const char *const *inputs, size_t n, bk_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &sb) != 0) {
+            bk_error_at(err, inputs[i], 0, 0, -1);
+            return bk_error_set(err, BK_E_IO, "no such file or folder");
+        }
+    }
+    return BK_OK;
+}

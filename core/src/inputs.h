@@ -11,4 +11,8 @@ bk_status bk_inputs_expand(bk_ctx *ctx, const char *const *inputs, size_t n, con
                            char ***out, size_t *nout, bk_error *err);
 void bk_inputs_free(char **list, size_t n);
 
+/* Every input ("-" aside) exists, checked before anything is written; else BK_E_IO naming the
+ * first that does not. */
+bk_status bk_inputs_exist(const char *const *inputs, size_t n, bk_error *err);
+
 #endif

@@ -440,11 +440,7 @@ size_t bk_html_end(bk_html *h, const bk_report *r, FILE *out)
         }
         fputs("</tbody></table>\n", out);
     }
-    rewind(h->body);
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, h->body)) > 0)
-        fwrite(buf, 1, got, out);
+    bk_html_copy_body(h->body, out);
     if (h->covered < bk_report_count(r)) {
         fprintf(out, "<h2>%s</h2>\n<ol class=\"findings\">\n", zh ? "跨文件的发现" : "Findings across documents");
         for (size_t i = h->covered; i < bk_report_count(r); i++)

@@ -8,6 +8,7 @@
 #include "budgetkit/alloc.h"
 #include "budgetkit/report.h"
 #include "report_writer.h"
+#include "json_set.h"
 
 int bk_finding_is_error(const bk_finding *f, int strict)
 {
@@ -92,7 +93,6 @@ static void print_location(const bk_finding *f, FILE *out)
     if (f->page > 0)
         fprintf(out, " p.%ld", f->page);
 }
-
 
 static int is_explanation(const bk_finding *f)
 {
@@ -333,58 +333,45 @@ static void text_finding(bk_report_writer *w, const bk_report *r, const layout *
     fputc('\n', out);
 }
 
-static void set_str(json_t *obj, const char *key, const char *v)
-{
-    if (v)
-        json_object_set_new(obj, key, json_string(v));
-}
-
-static void set_dec(json_t *obj, const char *key, bk_decimal d)
-{
-    char buf[BK_DECIMAL_BUFSIZE];
-    bk_decimal_format(d, 0, buf, sizeof buf);
-    json_object_set_new(obj, key, json_string(buf));
-}
-
 static json_t *json_finding(const bk_report *r, const layout *l, size_t i,
                             const bk_report_options *o)
 {
     const bk_finding *f = bk_report_at(r, i);
     json_t *j = json_object(), *loc = json_object();
     json_object_set_new(j, "id", json_integer((json_int_t)f->id));
-    set_str(j, "rule", f->rule);
+    bk_json_set_str(j, "rule", f->rule);
     json_object_set_new(j, "severity", json_string(bk_finding_is_error(f, o->strict) ? "error"
                                                    : bk_severity_name(f->severity)));
     if (f->severity == BK_SEV_ROUNDING)
         json_object_set_new(j, "status", json_string("consistent within rounding"));
     else if (f->has_values && f->severity == BK_SEV_ERROR && !is_explanation(f))
         json_object_set_new(j, "status", json_string("inconsistent"));
-    set_str(loc, "document", f->document);
-    set_str(loc, "unit", f->unit);
-    set_str(loc, "table", f->table);
-    set_str(loc, "row", f->row);
-    set_str(loc, "column", f->column);
+    bk_json_set_str(loc, "document", f->document);
+    bk_json_set_str(loc, "unit", f->unit);
+    bk_json_set_str(loc, "table", f->table);
+    bk_json_set_str(loc, "row", f->row);
+    bk_json_set_str(loc, "column", f->column);
     if (f->line > 0)
         json_object_set_new(loc, "line", json_integer(f->line));
     if (f->row_no > 0)
         json_object_set_new(loc, "row_index", json_integer((json_int_t)f->row_no));
-    set_str(loc, "part", f->part);
+    bk_json_set_str(loc, "part", f->part);
     if (f->page > 0)
         json_object_set_new(loc, "page", json_integer(f->page));
     json_object_set_new(j, "location", loc);
-    set_str(j, "quote", f->quote);
-    set_str(j, "figure", f->figure);
+    bk_json_set_str(j, "quote", f->quote);
+    bk_json_set_str(j, "figure", f->figure);
     if (f->has_values) {
-        set_dec(j, "expected", f->expected);
-        set_dec(j, "actual", f->actual);
-        set_dec(j, "difference", f->difference);
-        set_dec(j, "bound", f->bound);
+        bk_json_set_dec(j, "expected", f->expected);
+        bk_json_set_dec(j, "actual", f->actual);
+        bk_json_set_dec(j, "difference", f->difference);
+        bk_json_set_dec(j, "bound", f->bound);
     }
-    set_str(j, "parts", f->parts);
-    set_str(j, "message", o->chinese ? (f->message_zh ? f->message_zh : f->message_en)
+    bk_json_set_str(j, "parts", f->parts);
+    bk_json_set_str(j, "message", o->chinese ? (f->message_zh ? f->message_zh : f->message_en)
                                      : (f->message_en ? f->message_en : f->message_zh));
-    set_str(j, "message_en", f->message_en);
-    set_str(j, "message_zh", f->message_zh);
+    bk_json_set_str(j, "message_en", f->message_en);
+    bk_json_set_str(j, "message_zh", f->message_zh);
     if (is_explanation(f)) {
         json_t *ids = json_array();
         const char *p = f->explains;
@@ -397,7 +384,7 @@ static json_t *json_finding(const bk_report *r, const layout *l, size_t i,
             p = *end == ',' ? end + 1 : end;
         }
         json_object_set_new(j, "explains", ids);
-        set_str(j, "confidence", f->confidence);
+        bk_json_set_str(j, "confidence", f->confidence);
     }
     const size_t *list;
     size_t nby = explainers(l, i, &list);
