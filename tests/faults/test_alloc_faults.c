@@ -210,29 +210,6 @@ static int count_entries(const char *dir)
     return n;
 }
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static void check_leaks(unsigned long from, unsigned long to)
 {
     if (__lsan_do_recoverable_leak_check && __lsan_do_recoverable_leak_check() != 0)
@@ -270,11 +247,8 @@ static int any_validator(void)
 static void write_broken_sample(const char *path)
 {
     size_t len;
-    char *text = (char *)read_all(input_path, &len);
+    char *text = bktest_read_file(input_path, &len);
     assert_non_null(text);
-    text = realloc(text, len + 1);
-    assert_non_null(text);
-    text[len] = '\0';
     /* Each change applies to the first occurrence in the whole text. */
     for (size_t i = 0; i < sizeof breakage / sizeof breakage[0]; i++) {
         const char *from = breakage[i][0], *to = breakage[i][1];
@@ -437,7 +411,7 @@ static void test_every_allocation(void **state)
     unsigned long total = bk_alloc_count();
     unsigned char *ref;
     if (current->output) {
-        ref = read_all(out, &ref_len);
+        ref = (unsigned char *)bktest_read_file(out, &ref_len);
         assert_non_null(ref);
         unlink(out);
     } else {
@@ -475,7 +449,7 @@ static void test_every_allocation(void **state)
                 survived++;
             if (current->output) {
                 size_t len = 0;
-                unsigned char *got = read_all(out, &len);
+                unsigned char *got = (unsigned char *)bktest_read_file(out, &len);
                 if (!got || len != ref_len || memcmp(got, ref, len) != 0)
                     problem(n, "the job succeeded and its output differs from an undisturbed "
                             "run's", "");
