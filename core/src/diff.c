@@ -572,37 +572,39 @@ static bk_status compare_text(run *r, const char *title, const char *x, const ch
     return st;
 }
 
+/* The first part of d titled like title; d->nnarrative when there is none. */
+static size_t part_index(const bk_doc *d, const char *title)
+{
+    size_t i = 0;
+    while (i < d->nnarrative && !bk_label_equal(d->narrative[i].title, title))
+        i++;
+    return i;
+}
+
+static bk_status part_change(run *r, const char *kind, const char *title)
+{
+    bk_change c;
+    memset(&c, 0, sizeof c);
+    c.kind = kind;
+    c.name = title;
+    return emit(r, &c);
+}
+
 static bk_status compare_narrative(run *r)
 {
     const bk_doc *a = r->a, *b = r->b;
     bk_status st = BK_OK;
     for (size_t i = 0; i < a->nnarrative && st == BK_OK; i++) {
-        size_t j = 0;
-        while (j < b->nnarrative && !bk_label_equal(a->narrative[i].title, b->narrative[j].title))
-            j++;
-        if (j == b->nnarrative) {
-            bk_change c;
-            memset(&c, 0, sizeof c);
-            c.kind = "part-removed";
-            c.name = a->narrative[i].title;
-            st = emit(r, &c);
-        } else if (strcmp(a->narrative[i].text, b->narrative[j].text) != 0) {
+        size_t j = part_index(b, a->narrative[i].title);
+        if (j == b->nnarrative)
+            st = part_change(r, "part-removed", a->narrative[i].title);
+        else if (strcmp(a->narrative[i].text, b->narrative[j].text) != 0)
             st = compare_text(r, b->narrative[j].title, a->narrative[i].text,
                               b->narrative[j].text);
-        }
     }
-    for (size_t j = 0; j < b->nnarrative && st == BK_OK; j++) {
-        size_t i = 0;
-        while (i < a->nnarrative && !bk_label_equal(a->narrative[i].title, b->narrative[j].title))
-            i++;
-        if (i == a->nnarrative) {
-            bk_change c;
-            memset(&c, 0, sizeof c);
-            c.kind = "part-added";
-            c.name = b->narrative[j].title;
-            st = emit(r, &c);
-        }
-    }
+    for (size_t j = 0; j < b->nnarrative && st == BK_OK; j++)
+        if (part_index(a, b->narrative[j].title) == a->nnarrative)
+            st = part_change(r, "part-added", b->narrative[j].title);
     /* Performance goals read as paragraphs; indicators by their three levels. */
     const bk_performance *pa = &a->performance, *pb = &b->performance;
     bk_strbuf ga = {0}, gb = {0};
