@@ -12,15 +12,7 @@ if ! command -v node >/dev/null || [ ! -d tests/node/node_modules/datapackage ];
   echo "SKIP: node or the datapackage library is not installed (tools/install-deps.sh installs them into tests/node)"
   exit 77
 fi
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-S=samples/dapeng-2024
-pass=0 failures=0
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; pass=$((pass + 1)); else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 has() { grep -qF -- "$1" "$2" || { echo "  no '$1' in:"; sed 's/^/  /' "$2" | cut -c1-300; return 1; }; }
 
 "$BK" convert "$S/budget.json" "$S/budget.xml" "$t/json.zip"
@@ -57,5 +49,4 @@ if [ -x tests/node/node_modules/.bin/ajv ]; then
     tests/node/node_modules/.bin/ajv validate --spec=draft2020 --strict=true -c ajv-formats \
       -s formats/datapackage.schema.json -d "$t/dp.json"
 fi
-echo "datapackage: $pass passed, $failures failed"
-[ "$failures" = 0 ]
+finish datapackage

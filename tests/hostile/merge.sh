@@ -3,16 +3,14 @@
 # finding about a merged-in table names the file and line it was read from.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
+: "${BK:?}" "${BK_SOURCE_DIR:?}"
+source "$BK_SOURCE_DIR/tests/support/check.sh"
 sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 # a.json: T07 alone; b.json: T08 alone, as published one table a file. BAD_T08 breaks a figure
 # of T08; the other arguments change what b declares.
 split() {
-    python3 - "$sample" "$work" "$@" <<'PY'
+    python3 - "$sample" "$t" "$@" <<'PY'
 import json, sys
 sample, work, *changes = sys.argv[1:]
 d = json.load(open(sample, encoding="utf-8"))
@@ -41,27 +39,27 @@ PY
 
 # Parts that agree make one document.
 split
-"$BK" convert "$work/a.json" "$work/b.json" "$work/one.json"
-"$BK" info "$work/one.json" > "$work/info" 2>&1 || true
-[ "$(grep -c '"format"' "$work/one.json")" -eq 1 ] || fail "agreeing parts were not merged"
+"$BK" convert "$t/a.json" "$t/b.json" "$t/one.json"
+"$BK" info "$t/one.json" > "$t/info" 2>&1 || true
+[ "$(grep -c '"format"' "$t/one.json")" -eq 1 ] || die "agreeing parts were not merged"
 
 # Parts that disagree on the department code, the precision or a unit's parent stay two.
 for change in code precision parent; do
     split "$change"
-    "$BK" convert "$work/a.json" "$work/b.json" "$work/two.json"
-    [ "$(grep -c '"format"' "$work/two.json")" -eq 2 ] ||
-        fail "parts that differ in $change were merged into one document"
+    "$BK" convert "$t/a.json" "$t/b.json" "$t/two.json"
+    [ "$(grep -c '"format"' "$t/two.json")" -eq 2 ] ||
+        die "parts that differ in $change were merged into one document"
 done
 
 # A finding in the merged-in table names b.json and its line in b.json.
 split bad
 # The row's line: where its object opens, the last '{' before the broken figure.
-line=$(awk '/^ *\{ *$/ { open = NR } /"9999.99"/ { print open; exit }' "$work/b.json")
+line=$(awk '/^ *\{ *$/ { open = NR } /"9999.99"/ { print open; exit }' "$t/b.json")
 status=0
-"$BK" validate "$work/a.json" "$work/b.json" > "$work/report" 2>&1 || status=$?
-[ "$status" -eq 1 ] || fail "validate of a broken merged part: status $status"
-grep -q "b.json:$line: T08 " "$work/report" || fail "no finding at b.json:$line: $(cat "$work/report")"
-if grep ': T08 \[' "$work/report" | grep -vq "^$work/b.json:"; then
-    fail "a finding about T08 names another file: $(cat "$work/report")"
+"$BK" validate "$t/a.json" "$t/b.json" > "$t/report" 2>&1 || status=$?
+[ "$status" -eq 1 ] || die "validate of a broken merged part: status $status"
+grep -q "b.json:$line: T08 " "$t/report" || die "no finding at b.json:$line: $(cat "$t/report")"
+if grep ': T08 \[' "$t/report" | grep -vq "^$t/b.json:"; then
+    die "a finding about T08 names another file: $(cat "$t/report")"
 fi
 echo "merge checks passed"
