@@ -36,48 +36,6 @@ typedef struct codes_state {
     size_t nslots;
 } codes_state;
 
-/* ---- text ---- */
-
-typedef struct text {
-    char *s;
-    size_t len, cap;
-    int failed;
-} text;
-
-static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void text_add(text *t, const char *fmt, ...)
-{
-    if (t->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    void *buf = t->s;
-    if (n < 0 || bk_grow(&buf, &t->cap, t->len + (size_t)n + 1, 1) != 0) {
-        t->failed = 1;
-        return;
-    }
-    t->s = buf;
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
-
-static void text_clear(text *t)
-{
-    t->len = 0;
-    if (t->s)
-        t->s[0] = '\0';
-}
-
-static const char *text_str(const text *t)
-{
-    return t->s ? t->s : "";
-}
-
 /* ---- state ---- */
 
 static void seen_free(seen *s);
@@ -233,7 +191,7 @@ typedef struct crun {
     codes_state *st;
     bk_severity unknown_econ;
     const bk_table *t;
-    text en, zh;
+    bk_strbuf en, zh;
     json_t *pending; /* a partial run: the coded rows of the table t */
 } crun;
 
@@ -257,22 +215,22 @@ static bk_status emit(crun *r, const char *rule, bk_severity sev, size_t row)
     f.table = r->t->tpl->id;
     f.row = rw->code && *rw->code ? rw->code : rw->name;
     f.line = (long)rw->line;
-    f.message_en = text_str(&r->en);
-    f.message_zh = text_str(&r->zh);
+    f.message_en = bk_strbuf_str(&r->en);
+    f.message_zh = bk_strbuf_str(&r->zh);
     return bk_validation_add(r->job, &f);
 }
 
 static void lead(crun *r, size_t row)
 {
     const bk_row *rw = &r->t->rows[row];
-    text_clear(&r->en);
-    text_clear(&r->zh);
+    bk_strbuf_clear(&r->en);
+    bk_strbuf_clear(&r->zh);
     if (rw->name && *rw->name) {
-        text_add(&r->en, "%s row %s (%s): ", r->t->tpl->id, rw->code, rw->name);
-        text_add(&r->zh, "表%s科目%s（%s）", r->t->tpl->id, rw->code, rw->name);
+        bk_strbuf_add(&r->en, "%s row %s (%s): ", r->t->tpl->id, rw->code, rw->name);
+        bk_strbuf_add(&r->zh, "表%s科目%s（%s）", r->t->tpl->id, rw->code, rw->name);
     } else {
-        text_add(&r->en, "%s row %s: ", r->t->tpl->id, rw->code);
-        text_add(&r->zh, "表%s科目%s", r->t->tpl->id, rw->code);
+        bk_strbuf_add(&r->en, "%s row %s: ", r->t->tpl->id, rw->code);
+        bk_strbuf_add(&r->zh, "表%s科目%s", r->t->tpl->id, rw->code);
     }
 }
 
@@ -310,12 +268,13 @@ static bk_status check_format(crun *r, size_t row, const char *scheme)
 {
     int econ = strcmp(scheme, CAT_FUNCTION) != 0;
     const bk_row *rw = &r->t->rows[row];
-    text_clear(&r->en);
-    text_clear(&r->zh);
-    text_add(&r->en, "%s row %s: \"%s\" is not a well-formed %s code (%s digits).",
-             r->t->tpl->id, rw->code, rw->code, scheme_en(scheme), econ ? "3 or 5" : "3, 5 or 7");
-    text_add(&r->zh, "表%s科目编码“%s”格式不正确：%s科目编码应为%s位数字。", r->t->tpl->id,
-             rw->code, scheme_zh(scheme), econ ? "3或5" : "3、5或7");
+    bk_strbuf_clear(&r->en);
+    bk_strbuf_clear(&r->zh);
+    bk_strbuf_add(&r->en, "%s row %s: \"%s\" is not a well-formed %s code (%s digits).",
+                  r->t->tpl->id, rw->code, rw->code, scheme_en(scheme),
+                  econ ? "3 or 5" : "3, 5 or 7");
+    bk_strbuf_add(&r->zh, "表%s科目编码“%s”格式不正确：%s科目编码应为%s位数字。", r->t->tpl->id,
+                  rw->code, scheme_zh(scheme), econ ? "3或5" : "3、5或7");
     return emit(r, RULE_FORMAT, BK_SEV_ERROR, row);
 }
 
@@ -335,53 +294,63 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
         lead(r, row);
         if (other_year(r, e->year)) {
             /* 20805 was 行政事业单位离退休 in 2019 and is 行政事业单位养老支出 in 2024. */
-            text_add(&r->en, "the %d catalogue names %s \"%s\" (%s line %ld); this document is "
-                     "of %d and prints \"%s\": names change between years, so this is no "
-                     "mismatch (load the %d list with --catalog FILE to check the name).",
-                     e->year, rw->code, e->name, base_name(e->file), e->line,
-                     r->doc->fiscal_year, rw->name, r->doc->fiscal_year);
-            text_add(&r->zh, "%d年目录中%s的名称为“%s”（%s第%ld行）；本文件为%d年度，列示为“%s”："
-                     "科目名称逐年调整，不视为不一致（可用--catalog加载%d年目录核对）。", e->year,
-                     rw->code, e->name, base_name(e->file), e->line, r->doc->fiscal_year,
-                     rw->name, r->doc->fiscal_year);
+            bk_strbuf_add(&r->en,
+                          "the %d catalogue names %s \"%s\" (%s line %ld); this document is "
+                          "of %d and prints \"%s\": names change between years, so this is no "
+                          "mismatch (load the %d list with --catalog FILE to check the name).",
+                          e->year, rw->code, e->name, base_name(e->file), e->line,
+                          r->doc->fiscal_year, rw->name, r->doc->fiscal_year);
+            bk_strbuf_add(&r->zh,
+                          "%d年目录中%s的名称为“%s”（%s第%ld行）；本文件为%d年度，列示为“%s”："
+                          "科目名称逐年调整，不视为不一致（可用--catalog加载%d年目录核对）。",
+                          e->year, rw->code, e->name, base_name(e->file), e->line,
+                          r->doc->fiscal_year, rw->name, r->doc->fiscal_year);
             return emit(r, RULE_NAME_YEAR, BK_SEV_INFO, row);
         }
-        text_add(&r->en, "the printed name \"%s\" differs from the catalogue's \"%s\" (%s line %ld).",
-                 rw->name, e->name, base_name(e->file), e->line);
-        text_add(&r->zh, "名称“%s”与目录中的“%s”不一致（%s第%ld行）。", rw->name, e->name,
-                 base_name(e->file), e->line);
+        bk_strbuf_add(&r->en,
+                      "the printed name \"%s\" differs from the catalogue's \"%s\" (%s line %ld).",
+                      rw->name, e->name, base_name(e->file), e->line);
+        bk_strbuf_add(&r->zh, "名称“%s”与目录中的“%s”不一致（%s第%ld行）。", rw->name, e->name,
+                      base_name(e->file), e->line);
         return emit(r, RULE_NAME, BK_SEV_WARNING, row);
     }
     int complete = cat_level_complete(&r->st->cat, scheme, level);
     lead(r, row);
     if (complete < 0) {
-        text_add(&r->en, "the catalogue holds no %s codes, so this code cannot be checked.",
-                 scheme_en(scheme));
-        text_add(&r->zh, "目录中没有%s科目，无法核对该科目编码。", scheme_zh(scheme));
+        bk_strbuf_add(&r->en, "the catalogue holds no %s codes, so this code cannot be checked.",
+                      scheme_en(scheme));
+        bk_strbuf_add(&r->zh, "目录中没有%s科目，无法核对该科目编码。", scheme_zh(scheme));
         return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
     }
-    text_add(&r->en, "code %s is not in the catalogue of %s codes", rw->code, scheme_en(scheme));
-    text_add(&r->zh, "不在%s科目目录中", scheme_zh(scheme));
+    bk_strbuf_add(&r->en, "code %s is not in the catalogue of %s codes", rw->code,
+                  scheme_en(scheme));
+    bk_strbuf_add(&r->zh, "不在%s科目目录中", scheme_zh(scheme));
     int year = cat_scheme_year(&r->st->cat, scheme);
     if (complete && other_year(r, year)) {
         /* Codes are added and withdrawn from one year's list to the next. */
-        text_add(&r->en, " of %d; this document is of %d and codes change between years (load "
-                 "the %d list with --catalog FILE to check the code).", year,
-                 r->doc->fiscal_year, r->doc->fiscal_year);
-        text_add(&r->zh, "（%d年目录）；本文件为%d年度，科目编码逐年调整（可用--catalog加载%d年目录核对）。",
-                 year, r->doc->fiscal_year, r->doc->fiscal_year);
+        bk_strbuf_add(&r->en,
+                      " of %d; this document is of %d and codes change between years (load "
+                      "the %d list with --catalog FILE to check the code).",
+                      year, r->doc->fiscal_year, r->doc->fiscal_year);
+        bk_strbuf_add(
+            &r->zh,
+            "（%d年目录）；本文件为%d年度，科目编码逐年调整（可用--catalog加载%d年目录核对）。",
+            year, r->doc->fiscal_year, r->doc->fiscal_year);
         return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
     }
     if (complete) {
-        text_add(&r->en, ", whose %s level is complete.", cat_level_name_en(level));
-        text_add(&r->zh, "（目录的“%s”级为完整列表）。", cat_level_name(level));
+        bk_strbuf_add(&r->en, ", whose %s level is complete.", cat_level_name_en(level));
+        bk_strbuf_add(&r->zh, "（目录的“%s”级为完整列表）。", cat_level_name(level));
         bk_severity sev = strcmp(scheme, CAT_FUNCTION) == 0 ? BK_SEV_ERROR : r->unknown_econ;
         return emit(r, RULE_UNKNOWN, sev, row);
     }
-    text_add(&r->en, "; the catalogue's %s level is incomplete, so the code may still be valid "
-             "(load the full official list with --catalog FILE).", cat_level_name_en(level));
-    text_add(&r->zh, "；目录的“%s”级不完整，该编码仍可能有效（可用--catalog加载完整的官方目录）。",
-             cat_level_name(level));
+    bk_strbuf_add(&r->en,
+                  "; the catalogue's %s level is incomplete, so the code may still be valid "
+                  "(load the full official list with --catalog FILE).",
+                  cat_level_name_en(level));
+    bk_strbuf_add(&r->zh,
+                  "；目录的“%s”级不完整，该编码仍可能有效（可用--catalog加载完整的官方目录）。",
+                  cat_level_name(level));
     return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
 }
 
@@ -396,7 +365,7 @@ typedef struct occurrence {
 
 /* One code, one name: compared with the first row printed with the code, in this document or
  * an earlier one of the run. */
-static bk_status consistent(bk_validation *job, codes_state *st, text *en, text *zh,
+static bk_status consistent(bk_validation *job, codes_state *st, bk_strbuf *en, bk_strbuf *zh,
                             const occurrence *o, int placed)
 {
     seen *s = seen_find(st, o->scheme, o->code);
@@ -409,21 +378,25 @@ static bk_status consistent(bk_validation *job, codes_state *st, text *en, text 
     }
     if (bk_label_equal(s->name, o->name))
         return BK_OK;
-    text_clear(en);
-    text_clear(zh);
+    bk_strbuf_clear(en);
+    bk_strbuf_clear(zh);
     if (o->name && *o->name) {
-        text_add(en, "%s row %s (%s): ", o->table, o->code, o->name);
-        text_add(zh, "表%s科目%s（%s）", o->table, o->code, o->name);
+        bk_strbuf_add(en, "%s row %s (%s): ", o->table, o->code, o->name);
+        bk_strbuf_add(zh, "表%s科目%s（%s）", o->table, o->code, o->name);
     } else {
-        text_add(en, "%s row %s: ", o->table, o->code);
-        text_add(zh, "表%s科目%s", o->table, o->code);
+        bk_strbuf_add(en, "%s row %s: ", o->table, o->code);
+        bk_strbuf_add(zh, "表%s科目%s", o->table, o->code);
     }
-    text_add(en, "the printed name \"%s\" differs from \"%s\", printed for the same code in %s "
-             "(unit %s, %s line %ld); one code must carry one name.", o->name, s->name, s->table,
-             s->unit, *s->document ? s->document : "this document", s->line);
-    text_add(zh, "名称“%s”与同一科目在表%s（单位%s，%s第%ld行）中的名称“%s”不一致；同一科目编码"
-             "应使用同一名称。", o->name, s->table, s->unit,
-             *s->document ? s->document : "本文件", s->line, s->name);
+    bk_strbuf_add(en,
+                  "the printed name \"%s\" differs from \"%s\", printed for the same code in %s "
+                  "(unit %s, %s line %ld); one code must carry one name.",
+                  o->name, s->name, s->table, s->unit, *s->document ? s->document : "this document",
+                  s->line);
+    bk_strbuf_add(zh,
+                  "名称“%s”与同一科目在表%s（单位%s，%s第%ld行）中的名称“%s”不一致；同一科目编码"
+                  "应使用同一名称。",
+                  o->name, s->table, s->unit, *s->document ? s->document : "本文件", s->line,
+                  s->name);
     if (en->failed || zh->failed)
         return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
     bk_finding f;
@@ -436,8 +409,8 @@ static bk_status consistent(bk_validation *job, codes_state *st, text *en, text 
     f.row = o->code;
     f.line = placed ? o->placed : o->line;
     f.page = placed ? o->page : 0;
-    f.message_en = text_str(en);
-    f.message_zh = text_str(zh);
+    f.message_en = bk_strbuf_str(en);
+    f.message_zh = bk_strbuf_str(zh);
     return bk_validation_add(job, &f);
 }
 
@@ -528,11 +501,11 @@ static bk_status misplaced(crun *r, size_t row, const char *parent, const char *
 {
     lead(r, row);
     if (under) {
-        text_add(&r->en, "printed under %s, but it belongs to %s.", under, parent);
-        text_add(&r->zh, "列在科目%s之下，但其上级科目为%s。", under, parent);
+        bk_strbuf_add(&r->en, "printed under %s, but it belongs to %s.", under, parent);
+        bk_strbuf_add(&r->zh, "列在科目%s之下，但其上级科目为%s。", under, parent);
     } else {
-        text_add(&r->en, "printed before its parent %s.", parent);
-        text_add(&r->zh, "列在其上级科目%s之前。", parent);
+        bk_strbuf_add(&r->en, "printed before its parent %s.", parent);
+        bk_strbuf_add(&r->zh, "列在其上级科目%s之前。", parent);
     }
     return emit(r, RULE_MISPLACED, BK_SEV_ERROR, row);
 }
@@ -540,8 +513,8 @@ static bk_status misplaced(crun *r, size_t row, const char *parent, const char *
 static bk_status parent_missing(crun *r, size_t row, const char *parent)
 {
     lead(r, row);
-    text_add(&r->en, "its parent %s is not printed in this unit's part of the table.", parent);
-    text_add(&r->zh, "的上级科目%s未在本单位的表中列示。", parent);
+    bk_strbuf_add(&r->en, "its parent %s is not printed in this unit's part of the table.", parent);
+    bk_strbuf_add(&r->zh, "的上级科目%s未在本单位的表中列示。", parent);
     return emit(r, RULE_PARENT, BK_SEV_ERROR, row);
 }
 
@@ -550,12 +523,14 @@ static bk_status duplicate(crun *r, size_t row, const coded *first)
     lead(r, row);
     unsigned long line = r->t->rows[first->row].line;
     if (line) {
-        text_add(&r->en, "the code is printed twice in this unit's part of the table (first on "
-                 "line %lu).", line);
-        text_add(&r->zh, "在本单位的表中重复列示（首次出现在第%lu行）。", line);
+        bk_strbuf_add(&r->en,
+                      "the code is printed twice in this unit's part of the table (first on "
+                      "line %lu).",
+                      line);
+        bk_strbuf_add(&r->zh, "在本单位的表中重复列示（首次出现在第%lu行）。", line);
     } else {
-        text_add(&r->en, "the code is printed twice in this unit's part of the table.");
-        text_add(&r->zh, "在本单位的表中重复列示。");
+        bk_strbuf_add(&r->en, "the code is printed twice in this unit's part of the table.");
+        bk_strbuf_add(&r->zh, "在本单位的表中重复列示。");
     }
     return emit(r, RULE_DUPLICATE, BK_SEV_ERROR, row);
 }
@@ -588,7 +563,7 @@ static void parent_of(const char *code, char *out)
 
 static bk_status report_lost_top(crun *r, const size_t *rows, size_t n)
 {
-    text codes, codes_zh, parents, parents_zh;
+    bk_strbuf codes, codes_zh, parents, parents_zh;
     memset(&codes, 0, sizeof codes);
     memset(&codes_zh, 0, sizeof codes_zh);
     memset(&parents, 0, sizeof parents);
@@ -597,29 +572,33 @@ static bk_status report_lost_top(crun *r, const size_t *rows, size_t n)
         char parent[8];
         const char *code = r->t->rows[rows[i]].code;
         parent_of(code, parent);
-        text_add(&codes, "%s%s", i ? ", " : "", code);
-        text_add(&codes_zh, "%s%s", i ? "、" : "", code);
+        bk_strbuf_add(&codes, "%s%s", i ? ", " : "", code);
+        bk_strbuf_add(&codes_zh, "%s%s", i ? "、" : "", code);
         if (!parents.s || !strstr(parents.s, parent)) {
-            text_add(&parents, "%s%s", parents.len ? ", " : "", parent);
-            text_add(&parents_zh, "%s%s", parents_zh.len ? "、" : "", parent);
+            bk_strbuf_add(&parents, "%s%s", parents.len ? ", " : "", parent);
+            bk_strbuf_add(&parents_zh, "%s%s", parents_zh.len ? "、" : "", parent);
         }
     }
-    text_clear(&r->en);
-    text_clear(&r->zh);
-    text_add(&r->en, "%s starts with %s, whose parents (%s) are printed nowhere in the table: the "
-             "beginning of the table appears to be lost (as when a page is lost in extracting a "
-             "PDF), so these rows are not reported as errors.", r->t->tpl->id, text_str(&codes),
-             text_str(&parents));
-    text_add(&r->zh, "表%s以科目%s开头，其上级科目（%s）在表中均未列示：表格开头部分可能已缺失（如从PDF"
-             "提取时丢失一页），故这些行不作为错误报告。", r->t->tpl->id, text_str(&codes_zh),
-             text_str(&parents_zh));
+    bk_strbuf_clear(&r->en);
+    bk_strbuf_clear(&r->zh);
+    bk_strbuf_add(
+        &r->en,
+        "%s starts with %s, whose parents (%s) are printed nowhere in the table: the "
+        "beginning of the table appears to be lost (as when a page is lost in extracting a "
+        "PDF), so these rows are not reported as errors.",
+        r->t->tpl->id, bk_strbuf_str(&codes), bk_strbuf_str(&parents));
+    bk_strbuf_add(
+        &r->zh,
+        "表%s以科目%s开头，其上级科目（%s）在表中均未列示：表格开头部分可能已缺失（如从PDF"
+        "提取时丢失一页），故这些行不作为错误报告。",
+        r->t->tpl->id, bk_strbuf_str(&codes_zh), bk_strbuf_str(&parents_zh));
     bk_status st = codes.failed || parents.failed || codes_zh.failed || parents_zh.failed
                        ? bk_error_set(bk_validation_error(r->job), BK_E_NOMEM, "out of memory")
                        : emit(r, RULE_TRUNCATED, BK_SEV_INFO, rows[0]);
-    bk_free(codes.s);
-    bk_free(codes_zh.s);
-    bk_free(parents.s);
-    bk_free(parents_zh.s);
+    bk_strbuf_free(&codes);
+    bk_strbuf_free(&codes_zh);
+    bk_strbuf_free(&parents);
+    bk_strbuf_free(&parents_zh);
     return st;
 }
 
@@ -774,8 +753,8 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
             status = partial_flush(&r);
     }
     json_decref(r.pending);
-    bk_free(r.en.s);
-    bk_free(r.zh.s);
+    bk_strbuf_free(&r.en);
+    bk_strbuf_free(&r.zh);
     return status;
 }
 
@@ -797,7 +776,7 @@ static bk_status partial_read(bk_validation *job, const char *record, const char
         !json_is_array(rows))
         status = bk_error_set(bk_validation_error(job), BK_E_CONTENT, "codes record: a table "
                               "holds document, table and rows (a list)");
-    text en = {0}, zh = {0};
+    bk_strbuf en = {0}, zh = {0};
     for (size_t i = 0; status == BK_OK && i < json_array_size(rows); i++) {
         json_int_t l, placed, page;
         json_t *name, *unit;
@@ -821,8 +800,8 @@ static bk_status partial_read(bk_validation *job, const char *record, const char
         o.page = (long)page;
         status = consistent(job, st, &en, &zh, &o, 1);
     }
-    bk_free(en.s);
-    bk_free(zh.s);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
     json_decref(rec);
     return status;
 }

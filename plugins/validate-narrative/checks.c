@@ -395,15 +395,15 @@ static int resolve(nv_run *run, const nv_part *p, const nv_sentence *st, const n
 
 static void say_where(nv_run *run, const nv_part *p)
 {
-    nv_text_clear(&run->en);
-    nv_text_clear(&run->zh);
-    nv_text_add(&run->en, "%s: ", p->title ? p->title : "narrative");
-    nv_text_add(&run->zh, "%s：", p->title ? p->title : "说明");
+    bk_strbuf_clear(&run->en);
+    bk_strbuf_clear(&run->zh);
+    bk_strbuf_add(&run->en, "%s: ", p->title ? p->title : "narrative");
+    bk_strbuf_add(&run->zh, "%s：", p->title ? p->title : "说明");
 }
 
-static void say_fig(nv_text *t, const nv_part *p, const nv_fig *f)
+static void say_fig(bk_strbuf *t, const nv_part *p, const nv_fig *f)
 {
-    nv_text_add(t, "\"%.*s\"", (int)(f->end - f->start), p->text + f->start);
+    bk_strbuf_add(t, "\"%.*s\"", (int)(f->end - f->start), p->text + f->start);
 }
 
 static const char *unit_word(int unit)
@@ -411,12 +411,14 @@ static const char *unit_word(int unit)
     return unit == NV_YUAN ? "元" : unit == NV_YI ? "亿元" : unit == NV_PERCENT ? "%" : "万元";
 }
 
-static void say_cell(nv_text *en, nv_text *zh, const nv_cell *c)
+static void say_cell(bk_strbuf *en, bk_strbuf *zh, const nv_cell *c)
 {
     const bk_row *row = &c->table->rows[c->row];
     const char *key = row->code ? row->code : row->name;
-    nv_text_add(en, "%s row %s column %s", c->table->tpl->id, key, c->table->tpl->columns[c->col].id);
-    nv_text_add(zh, "表%s「%s」行「%s」列", c->table->tpl->id, key, c->table->tpl->columns[c->col].id);
+    bk_strbuf_add(en, "%s row %s column %s", c->table->tpl->id, key,
+                  c->table->tpl->columns[c->col].id);
+    bk_strbuf_add(zh, "表%s「%s」行「%s」列", c->table->tpl->id, key,
+                  c->table->tpl->columns[c->col].id);
 }
 
 /* ---- rules on figures ---- */
@@ -436,46 +438,46 @@ static void level_finding(nv_run *run, const nv_part *p, const nv_sentence *st, 
     int unit_mixup = v == V_ERROR && f->unit != NV_PERCENT && bk_decimal_cmp(f->value, cell->value) == 0 &&
                      ((f->unit == NV_WAN) != (run->table_wan != 0));
     say_where(run, p);
-    nv_text_add(&run->en, "the text states %s as ", what);
-    nv_text_add(&run->zh, "文字说明%s为", what);
+    bk_strbuf_add(&run->en, "the text states %s as ", what);
+    bk_strbuf_add(&run->zh, "文字说明%s为", what);
     say_fig(&run->en, p, f);
     say_fig(&run->zh, p, f);
-    nv_text_add(&run->en, ", but ");
-    nv_text_add(&run->zh, "，而");
+    bk_strbuf_add(&run->en, ", but ");
+    bk_strbuf_add(&run->zh, "，而");
     say_cell(&run->en, &run->zh, cell);
-    nv_text_add(&run->en, " prints ");
-    nv_text_dec(&run->en, cell->value);
-    nv_text_add(&run->en, " %s", run->table_wan ? "万元" : "元");
-    nv_text_add(&run->zh, "填报");
-    nv_text_dec(&run->zh, cell->value);
-    nv_text_add(&run->zh, "%s", run->table_wan ? "万元" : "元");
+    bk_strbuf_add(&run->en, " prints ");
+    bk_strbuf_dec(&run->en, cell->value);
+    bk_strbuf_add(&run->en, " %s", run->table_wan ? "万元" : "元");
+    bk_strbuf_add(&run->zh, "填报");
+    bk_strbuf_dec(&run->zh, cell->value);
+    bk_strbuf_add(&run->zh, "%s", run->table_wan ? "万元" : "元");
     if (f->unit != (run->table_wan ? NV_WAN : NV_YUAN)) {
-        nv_text_add(&run->en, " (");
-        nv_text_dec(&run->en, expected);
-        nv_text_add(&run->en, " %s)", unit_word(f->unit));
-        nv_text_add(&run->zh, "（即");
-        nv_text_dec(&run->zh, expected);
-        nv_text_add(&run->zh, "%s）", unit_word(f->unit));
+        bk_strbuf_add(&run->en, " (");
+        bk_strbuf_dec(&run->en, expected);
+        bk_strbuf_add(&run->en, " %s)", unit_word(f->unit));
+        bk_strbuf_add(&run->zh, "（即");
+        bk_strbuf_dec(&run->zh, expected);
+        bk_strbuf_add(&run->zh, "%s）", unit_word(f->unit));
     }
     if (unit_mixup) {
-        nv_text_add(&run->en, ": the same digits in another unit");
-        nv_text_add(&run->zh, "：数字相同而单位不同");
+        bk_strbuf_add(&run->en, ": the same digits in another unit");
+        bk_strbuf_add(&run->zh, "：数字相同而单位不同");
     } else if (v == V_ROUNDING) {
-        nv_text_add(&run->en, "; the stated figure is within one unit of its last place (");
-        nv_text_abs(&run->en, diff);
-        nv_text_add(&run->en, " ≤ ");
-        nv_text_dec(&run->en, bound);
-        nv_text_add(&run->en, "), as if cut off rather than rounded: consistent within rounding");
-        nv_text_add(&run->zh, "；差额");
-        nv_text_abs(&run->zh, diff);
-        nv_text_add(&run->zh, "不超过末位一个单位");
-        nv_text_dec(&run->zh, bound);
-        nv_text_add(&run->zh, "（似截尾而非四舍五入），属尾数误差");
+        bk_strbuf_add(&run->en, "; the stated figure is within one unit of its last place (");
+        bk_strbuf_abs(&run->en, diff);
+        bk_strbuf_add(&run->en, " ≤ ");
+        bk_strbuf_dec(&run->en, bound);
+        bk_strbuf_add(&run->en, "), as if cut off rather than rounded: consistent within rounding");
+        bk_strbuf_add(&run->zh, "；差额");
+        bk_strbuf_abs(&run->zh, diff);
+        bk_strbuf_add(&run->zh, "不超过末位一个单位");
+        bk_strbuf_dec(&run->zh, bound);
+        bk_strbuf_add(&run->zh, "（似截尾而非四舍五入），属尾数误差");
     } else {
-        nv_text_add(&run->en, "; they differ by ");
-        nv_text_abs(&run->en, diff);
-        nv_text_add(&run->zh, "，相差");
-        nv_text_abs(&run->zh, diff);
+        bk_strbuf_add(&run->en, "; they differ by ");
+        bk_strbuf_abs(&run->en, diff);
+        bk_strbuf_add(&run->zh, "，相差");
+        bk_strbuf_abs(&run->zh, diff);
     }
     nv_report r = {unit_mixup ? "narrative.units" : rule, v == V_ROUNDING ? BK_SEV_ROUNDING : BK_SEV_ERROR,
                    p, st, f, cell, 1, expected, f->value, diff, bound, NULL};
@@ -490,11 +492,13 @@ static void code_findings(nv_run *run, const nv_part *p, const nv_sentence *st, 
         return; /* no table of the document to compare with (a PDF whose tables were not read) */
     if (!r->code.found) {
         say_where(run, p);
-        nv_text_add(&run->en, "the text states a figure for the classification %s%s%s, which no "
-                    "functional classification table prints", r->q.code[0] ? r->q.code : "",
-                    r->q.code[0] ? " " : "", r->q.names[r->q.levels - 1]);
-        nv_text_add(&run->zh, "文字说明的科目「%s%s」在功能分类表中未列示", r->q.code,
-                    r->q.names[r->q.levels - 1]);
+        bk_strbuf_add(&run->en,
+                      "the text states a figure for the classification %s%s%s, which no "
+                      "functional classification table prints",
+                      r->q.code[0] ? r->q.code : "", r->q.code[0] ? " " : "",
+                      r->q.names[r->q.levels - 1]);
+        bk_strbuf_add(&run->zh, "文字说明的科目「%s%s」在功能分类表中未列示", r->q.code,
+                      r->q.names[r->q.levels - 1]);
         nv_report rep = {"narrative.code-missing", BK_SEV_WARNING, p, st, f, NULL, 0,
                          {0, 0}, {0, 0}, {0, 0}, {0, 0}, NULL};
         nv_emit(run, &rep);
@@ -503,10 +507,13 @@ static void code_findings(nv_run *run, const nv_part *p, const nv_sentence *st, 
     if (r->code.name_level >= 0) {
         int l = r->code.name_level;
         say_where(run, p);
-        nv_text_add(&run->en, "the text names the %s \"%s\", the tables print \"%s\"",
-                    l == 0 ? "class (类)" : l == 1 ? "款" : "项", r->q.names[l], r->code.printed_name);
-        nv_text_add(&run->zh, "文字说明的%s名称为「%s」，表中为「%s」", lv[l], r->q.names[l],
-                    r->code.printed_name);
+        bk_strbuf_add(&run->en, "the text names the %s \"%s\", the tables print \"%s\"",
+                      l == 0   ? "class (类)"
+                      : l == 1 ? "款"
+                               : "项",
+                      r->q.names[l], r->code.printed_name);
+        bk_strbuf_add(&run->zh, "文字说明的%s名称为「%s」，表中为「%s」", lv[l], r->q.names[l],
+                      r->code.printed_name);
         nv_report rep = {"narrative.code-name", BK_SEV_WARNING, p, st, f, &r->cur, 0,
                          {0, 0}, {0, 0}, {0, 0}, {0, 0}, NULL};
         nv_emit(run, &rep);
@@ -560,58 +567,64 @@ static void change_finding(nv_run *run, const nv_part *p, const nv_sentence *st,
         const nv_cell *cell = r->has_change ? &r->change : &r->cur;
         say_where(run, p);
         if (base_zero && !amount_bad) {
-            nv_text_add(&run->en, "the text states a change of ");
+            bk_strbuf_add(&run->en, "the text states a change of ");
             say_fig(&run->en, p, rate);
-            nv_text_add(&run->en, " for %s, but the previous year's figure ", what);
-            nv_text_add(&run->zh, "文字说明%s变动", what);
+            bk_strbuf_add(&run->en, " for %s, but the previous year's figure ", what);
+            bk_strbuf_add(&run->zh, "文字说明%s变动", what);
             say_fig(&run->zh, p, rate);
-            nv_text_add(&run->zh, "，但上年数（");
+            bk_strbuf_add(&run->zh, "，但上年数（");
             say_cell(&run->en, &run->zh, &r->prev);
-            nv_text_add(&run->en, " is 0: a percentage of a zero base cannot be computed");
-            nv_text_add(&run->zh, "）为0，无法计算增减百分比");
+            bk_strbuf_add(&run->en, " is 0: a percentage of a zero base cannot be computed");
+            bk_strbuf_add(&run->zh, "）为0，无法计算增减百分比");
             nv_report rep = {"narrative.change-base-zero", BK_SEV_INFO, p, st, rate, &r->prev, 1,
                              {0, 0}, stated_rate, {0, 0}, {0, 0}, NULL};
             nv_emit(run, &rep);
             return;
         }
-        nv_text_add(&run->en, "the text states the change of %s as ", what);
-        nv_text_add(&run->zh, "文字说明%s的增减为", what);
+        bk_strbuf_add(&run->en, "the text states the change of %s as ", what);
+        bk_strbuf_add(&run->zh, "文字说明%s的增减为", what);
         if (chg) {
             say_fig(&run->en, p, chg);
             say_fig(&run->zh, p, chg);
-            nv_text_add(&run->en, " (%s)", chg->zero_word ? "no change" : chg->sign < 0 ? "down" : "up");
-            nv_text_add(&run->zh, "（%s）", chg->zero_word ? "持平" : chg->sign < 0 ? "减少" : "增加");
+            bk_strbuf_add(&run->en, " (%s)",
+                          chg->zero_word  ? "no change"
+                          : chg->sign < 0 ? "down"
+                                          : "up");
+            bk_strbuf_add(&run->zh, "（%s）",
+                          chg->zero_word  ? "持平"
+                          : chg->sign < 0 ? "减少"
+                                          : "增加");
         }
         if (rate) {
-            nv_text_add(&run->en, "%s", chg ? " and " : "");
-            nv_text_add(&run->zh, "%s", chg ? "、" : "");
+            bk_strbuf_add(&run->en, "%s", chg ? " and " : "");
+            bk_strbuf_add(&run->zh, "%s", chg ? "、" : "");
             say_fig(&run->en, p, rate);
             say_fig(&run->zh, p, rate);
         }
-        nv_text_add(&run->en, ", but the tables give ");
-        nv_text_add(&run->zh, "，而表中");
-        nv_text_dec(&run->en, nv_to_wan(run, r->cur.value));
-        nv_text_add(&run->en, " this year against ");
-        nv_text_dec(&run->en, prev);
-        nv_text_add(&run->en, " (");
+        bk_strbuf_add(&run->en, ", but the tables give ");
+        bk_strbuf_add(&run->zh, "，而表中");
+        bk_strbuf_dec(&run->en, nv_to_wan(run, r->cur.value));
+        bk_strbuf_add(&run->en, " this year against ");
+        bk_strbuf_dec(&run->en, prev);
+        bk_strbuf_add(&run->en, " (");
         say_cell(&run->en, &run->zh, &r->prev);
-        nv_text_add(&run->en, "): a change of ");
-        nv_text_add(&run->zh, "本年");
-        nv_text_dec(&run->zh, nv_to_wan(run, r->cur.value));
-        nv_text_add(&run->zh, "万元、上年");
-        nv_text_dec(&run->zh, prev);
-        nv_text_add(&run->zh, "万元，增减");
-        nv_text_dec(&run->en, expected);
-        nv_text_add(&run->en, " 万元");
-        nv_text_dec(&run->zh, expected);
-        nv_text_add(&run->zh, "万元");
+        bk_strbuf_add(&run->en, "): a change of ");
+        bk_strbuf_add(&run->zh, "本年");
+        bk_strbuf_dec(&run->zh, nv_to_wan(run, r->cur.value));
+        bk_strbuf_add(&run->zh, "万元、上年");
+        bk_strbuf_dec(&run->zh, prev);
+        bk_strbuf_add(&run->zh, "万元，增减");
+        bk_strbuf_dec(&run->en, expected);
+        bk_strbuf_add(&run->en, " 万元");
+        bk_strbuf_dec(&run->zh, expected);
+        bk_strbuf_add(&run->zh, "万元");
         if (prev.units != 0 && bk_decimal_percent(expected, prev, rate ? rate->value.scale : 2, &q) == BK_DECIMAL_OK) {
-            nv_text_add(&run->en, ", ");
-            nv_text_dec(&run->en, q);
-            nv_text_add(&run->en, "%%");
-            nv_text_add(&run->zh, "，");
-            nv_text_dec(&run->zh, q);
-            nv_text_add(&run->zh, "%%");
+            bk_strbuf_add(&run->en, ", ");
+            bk_strbuf_dec(&run->en, q);
+            bk_strbuf_add(&run->en, "%%");
+            bk_strbuf_add(&run->zh, "，");
+            bk_strbuf_dec(&run->zh, q);
+            bk_strbuf_add(&run->zh, "%%");
         }
         nv_report rep = {"narrative.change", BK_SEV_ERROR, p, st, chg ? chg : rate, cell, 1,
                          {0, 0}, {0, 0}, {0, 0}, bound, NULL};
@@ -650,16 +663,16 @@ static void change_finding(nv_run *run, const nv_part *p, const nv_sentence *st,
     int sign_bad = chg->sign && rate->sign && chg->sign != rate->sign;
     if (prev.units == 0) {
         say_where(run, p);
-        nv_text_add(&run->en, "the text states a change of ");
+        bk_strbuf_add(&run->en, "the text states a change of ");
         say_fig(&run->en, p, rate);
-        nv_text_add(&run->en, " from a previous figure of 0 (");
-        nv_text_dec(&run->en, base->wan);
-        nv_text_add(&run->en, " − ");
-        nv_text_dec(&run->en, stated_change);
-        nv_text_add(&run->en, "): a percentage of a zero base cannot be computed");
-        nv_text_add(&run->zh, "文字说明增减");
+        bk_strbuf_add(&run->en, " from a previous figure of 0 (");
+        bk_strbuf_dec(&run->en, base->wan);
+        bk_strbuf_add(&run->en, " − ");
+        bk_strbuf_dec(&run->en, stated_change);
+        bk_strbuf_add(&run->en, "): a percentage of a zero base cannot be computed");
+        bk_strbuf_add(&run->zh, "文字说明增减");
         say_fig(&run->zh, p, rate);
-        nv_text_add(&run->zh, "，但上年数为0，无法计算增减百分比");
+        bk_strbuf_add(&run->zh, "，但上年数为0，无法计算增减百分比");
         nv_report rep = {"narrative.change-base-zero", BK_SEV_INFO, p, st, rate, NULL, 1,
                          {0, 0}, stated_rate, {0, 0}, {0, 0}, NULL};
         nv_emit(run, &rep);
@@ -671,28 +684,28 @@ static void change_finding(nv_run *run, const nv_part *p, const nv_sentence *st,
     if (!sign_bad && rate_ok(stated_change, half_place(chg), prev, h_prev, stated_rate, &q))
         return;
     say_where(run, p);
-    nv_text_add(&run->en, "the text states ");
+    bk_strbuf_add(&run->en, "the text states ");
     say_fig(&run->en, p, base);
-    nv_text_add(&run->en, ", a change of ");
+    bk_strbuf_add(&run->en, ", a change of ");
     say_fig(&run->en, p, chg);
-    nv_text_add(&run->en, " and ");
+    bk_strbuf_add(&run->en, " and ");
     say_fig(&run->en, p, rate);
-    nv_text_add(&run->en, "; from those figures the previous year was ");
-    nv_text_dec(&run->en, prev);
-    nv_text_add(&run->en, " and the change ");
-    nv_text_dec(&run->en, q);
-    nv_text_add(&run->en, "%%");
-    nv_text_add(&run->zh, "文字说明");
+    bk_strbuf_add(&run->en, "; from those figures the previous year was ");
+    bk_strbuf_dec(&run->en, prev);
+    bk_strbuf_add(&run->en, " and the change ");
+    bk_strbuf_dec(&run->en, q);
+    bk_strbuf_add(&run->en, "%%");
+    bk_strbuf_add(&run->zh, "文字说明");
     say_fig(&run->zh, p, base);
-    nv_text_add(&run->zh, "，增减");
+    bk_strbuf_add(&run->zh, "，增减");
     say_fig(&run->zh, p, chg);
-    nv_text_add(&run->zh, "、");
+    bk_strbuf_add(&run->zh, "、");
     say_fig(&run->zh, p, rate);
-    nv_text_add(&run->zh, "；据此上年数为");
-    nv_text_dec(&run->zh, prev);
-    nv_text_add(&run->zh, "，增减幅应为");
-    nv_text_dec(&run->zh, q);
-    nv_text_add(&run->zh, "%%");
+    bk_strbuf_add(&run->zh, "；据此上年数为");
+    bk_strbuf_dec(&run->zh, prev);
+    bk_strbuf_add(&run->zh, "，增减幅应为");
+    bk_strbuf_dec(&run->zh, q);
+    bk_strbuf_add(&run->zh, "%%");
     nv_report rep = {"narrative.change", BK_SEV_ERROR, p, st, rate, NULL, 1,
                      q, stated_rate, {0, 0}, {0, 0}, NULL};
     if (bk_decimal_sub(stated_rate, q, &rep.difference) != BK_DECIMAL_OK)
@@ -773,33 +786,44 @@ static void check_sum(nv_run *run, const nv_part *p, size_t si)
     bk_decimal bound = {(int64_t)(5 * (n + 1)), s + 1};
     if (!ok)
         return;
-    nv_text_clear(&run->parts);
+    bk_strbuf_clear(&run->parts);
     for (size_t i = 0; i < n; i++)
-        nv_text_add(&run->parts, "%s%.*s", i ? " + " : "", (int)(parts[i]->end - parts[i]->start),
-                    p->text + parts[i]->start);
+        bk_strbuf_add(&run->parts, "%s%.*s", i ? " + " : "", (int)(parts[i]->end - parts[i]->start),
+                      p->text + parts[i]->start);
     say_where(run, p);
-    nv_text_add(&run->en, "the text states the total ");
+    bk_strbuf_add(&run->en, "the text states the total ");
     say_fig(&run->en, p, total);
-    nv_text_add(&run->en, " of %zu parts (%s) that add up to ", n, nv_text_str(&run->parts));
-    nv_text_dec(&run->en, expected);
-    nv_text_add(&run->en, "; difference ");
-    nv_text_abs(&run->en, diff);
-    nv_text_add(&run->en, rounding ? " is within the rounding bound " : " exceeds the rounding bound ");
-    nv_text_dec(&run->en, bound);
+    bk_strbuf_add(&run->en, " of %zu parts (%s) that add up to ", n, bk_strbuf_str(&run->parts));
+    bk_strbuf_dec(&run->en, expected);
+    bk_strbuf_add(&run->en, "; difference ");
+    bk_strbuf_abs(&run->en, diff);
+    bk_strbuf_add(&run->en,
+                  rounding ? " is within the rounding bound " : " exceeds the rounding bound ");
+    bk_strbuf_dec(&run->en, bound);
     if (rounding)
-        nv_text_add(&run->en, ": consistent within rounding");
-    nv_text_add(&run->zh, "文字说明合计");
+        bk_strbuf_add(&run->en, ": consistent within rounding");
+    bk_strbuf_add(&run->zh, "文字说明合计");
     say_fig(&run->zh, p, total);
-    nv_text_add(&run->zh, "，其%zu个组成部分（%s）之和为", n, nv_text_str(&run->parts));
-    nv_text_dec(&run->zh, expected);
-    nv_text_add(&run->zh, "，差额");
-    nv_text_abs(&run->zh, diff);
-    nv_text_add(&run->zh, rounding ? "，在四舍五入容差" : "，超出四舍五入容差");
-    nv_text_dec(&run->zh, bound);
+    bk_strbuf_add(&run->zh, "，其%zu个组成部分（%s）之和为", n, bk_strbuf_str(&run->parts));
+    bk_strbuf_dec(&run->zh, expected);
+    bk_strbuf_add(&run->zh, "，差额");
+    bk_strbuf_abs(&run->zh, diff);
+    bk_strbuf_add(&run->zh, rounding ? "，在四舍五入容差" : "，超出四舍五入容差");
+    bk_strbuf_dec(&run->zh, bound);
     if (rounding)
-        nv_text_add(&run->zh, "以内，属尾数误差");
-    nv_report rep = {"narrative.sum", rounding ? BK_SEV_ROUNDING : BK_SEV_ERROR, p, st, total, NULL, 1,
-                     expected, total->wan, diff, bound, nv_text_str(&run->parts)};
+        bk_strbuf_add(&run->zh, "以内，属尾数误差");
+    nv_report rep = {"narrative.sum",
+                     rounding ? BK_SEV_ROUNDING : BK_SEV_ERROR,
+                     p,
+                     st,
+                     total,
+                     NULL,
+                     1,
+                     expected,
+                     total->wan,
+                     diff,
+                     bound,
+                     bk_strbuf_str(&run->parts)};
     nv_emit(run, &rep);
 }
 
@@ -829,8 +853,8 @@ static void check_placeholders(nv_run *run, const nv_part *p, const nv_sentence 
     if (!hit)
         return;
     say_where(run, p);
-    nv_text_add(&run->en, "unfilled template text \"%s\"", hit);
-    nv_text_add(&run->zh, "模板文字未填写：「%s」", hit);
+    bk_strbuf_add(&run->en, "unfilled template text \"%s\"", hit);
+    bk_strbuf_add(&run->zh, "模板文字未填写：「%s」", hit);
     nv_report rep = {"narrative.placeholder", BK_SEV_WARNING, p, st, NULL, NULL, 0,
                      {0, 0}, {0, 0}, {0, 0}, {0, 0}, NULL};
     nv_emit(run, &rep);
@@ -860,13 +884,13 @@ static void check_twice(nv_run *run, const nv_part *p, const nv_sentence *st, co
             return;
         const char *what = r->has_cur ? r->cur.label : nv_concept_label(r->concept);
         say_where(run, p);
-        nv_text_add(&run->en, "%s is stated twice with two amounts: ", what);
+        bk_strbuf_add(&run->en, "%s is stated twice with two amounts: ", what);
         say_fig(&run->en, p, g);
-        nv_text_add(&run->en, " and ");
+        bk_strbuf_add(&run->en, " and ");
         say_fig(&run->en, p, f);
-        nv_text_add(&run->zh, "%s在同一部分出现两个不同金额：", what);
+        bk_strbuf_add(&run->zh, "%s在同一部分出现两个不同金额：", what);
         say_fig(&run->zh, p, g);
-        nv_text_add(&run->zh, "与");
+        bk_strbuf_add(&run->zh, "与");
         say_fig(&run->zh, p, f);
         bk_decimal diff;
         if (bk_decimal_sub(f->wan, g->wan, &diff) != BK_DECIMAL_OK)
@@ -900,13 +924,14 @@ static void check_claims_none(nv_run *run, const nv_part *p, const nv_sentence *
         if (!nv_concept_cell(run->doc, claims[i].c, &cell) || cell.value.units == 0)
             continue;
         say_where(run, p);
-        nv_text_add(&run->en, "the text says there is no %s, but ", nv_concept_label(claims[i].c));
-        nv_text_add(&run->zh, "文字说明无%s，而", nv_concept_label(claims[i].c));
+        bk_strbuf_add(&run->en, "the text says there is no %s, but ",
+                      nv_concept_label(claims[i].c));
+        bk_strbuf_add(&run->zh, "文字说明无%s，而", nv_concept_label(claims[i].c));
         say_cell(&run->en, &run->zh, &cell);
-        nv_text_add(&run->en, " prints ");
-        nv_text_dec(&run->en, cell.value);
-        nv_text_add(&run->zh, "填报");
-        nv_text_dec(&run->zh, cell.value);
+        bk_strbuf_add(&run->en, " prints ");
+        bk_strbuf_dec(&run->en, cell.value);
+        bk_strbuf_add(&run->zh, "填报");
+        bk_strbuf_dec(&run->zh, cell.value);
         nv_report rep = {"narrative.claims-none", BK_SEV_ERROR, p, st, NULL, &cell, 1,
                          cell.value, {0, 0}, {0, 0}, {0, 0}, NULL};
         if (bk_decimal_sub(rep.actual, rep.expected, &rep.difference) != BK_DECIMAL_OK)
@@ -1036,19 +1061,23 @@ bk_status nv_check_tables(nv_run *run)
         const bk_table *t = run->doc->tables[i];
         const char *title = t->tpl->title ? t->tpl->title : "";
         int figures = has_figures(t), empty_note = says_empty(t->note);
-        nv_text_clear(&run->en);
-        nv_text_clear(&run->zh);
+        bk_strbuf_clear(&run->en);
+        bk_strbuf_clear(&run->zh);
         if (!figures && !empty_note && t->tpl->row_key && strcmp(t->tpl->row_key, "task") != 0) {
-            nv_text_add(&run->en, "%s %s prints no figures and no note saying so (such as "
-                        "\"本表无数据\")", t->tpl->id, title);
-            nv_text_add(&run->zh, "表%s「%s」无数据，但未注明（如“本表无数据”）", t->tpl->id, title);
+            bk_strbuf_add(&run->en,
+                          "%s %s prints no figures and no note saying so (such as "
+                          "\"本表无数据\")",
+                          t->tpl->id, title);
+            bk_strbuf_add(&run->zh, "表%s「%s」无数据，但未注明（如“本表无数据”）", t->tpl->id,
+                          title);
             table_finding(run, t, "narrative.empty-table-note", BK_SEV_WARNING);
             continue;
         }
         if (figures && empty_note) {
-            nv_text_add(&run->en, "%s %s prints figures, but its note says it has none: \"%s\"",
-                        t->tpl->id, title, t->note);
-            nv_text_add(&run->zh, "表%s「%s」有数据，但备注称无数据：“%s”", t->tpl->id, title, t->note);
+            bk_strbuf_add(&run->en, "%s %s prints figures, but its note says it has none: \"%s\"",
+                          t->tpl->id, title, t->note);
+            bk_strbuf_add(&run->zh, "表%s「%s」有数据，但备注称无数据：“%s”", t->tpl->id, title,
+                          t->note);
             table_finding(run, t, "narrative.note-contradicts", BK_SEV_ERROR);
             continue;
         }
@@ -1062,10 +1091,10 @@ bk_status nv_check_tables(nv_run *run)
                     other = other ? other : subjects[k];
             }
             if (own && other && !strstr(t->note, own)) {
-                nv_text_add(&run->en, "the note under %s %s names another table: \"%s\"",
-                            t->tpl->id, title, t->note);
-                nv_text_add(&run->zh, "表%s「%s」的备注说的是另一张表：“%s”", t->tpl->id, title,
-                            t->note);
+                bk_strbuf_add(&run->en, "the note under %s %s names another table: \"%s\"",
+                              t->tpl->id, title, t->note);
+                bk_strbuf_add(&run->zh, "表%s「%s」的备注说的是另一张表：“%s”", t->tpl->id, title,
+                              t->note);
                 table_finding(run, t, "narrative.note-wrong-table", BK_SEV_WARNING);
             }
         }

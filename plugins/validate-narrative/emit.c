@@ -37,21 +37,21 @@ void nv_emit(nv_run *run, const nv_report *r)
     f.difference = r->difference;
     f.bound = r->bound;
     f.parts = r->parts;
-    f.message_en = nv_text_str(&run->en);
-    f.message_zh = nv_text_str(&run->zh);
-    nv_text_clear(&run->quote);
-    nv_text_clear(&run->fig);
+    f.message_en = bk_strbuf_str(&run->en);
+    f.message_zh = bk_strbuf_str(&run->zh);
+    bk_strbuf_clear(&run->quote);
+    bk_strbuf_clear(&run->fig);
     if (r->part) {
         f.part = r->part->title ? r->part->title : "";
         if (r->sent) {
-            nv_text_add(&run->quote, "%.*s", (int)(r->sent->end - r->sent->start),
-                        r->part->text + r->sent->start);
-            f.quote = nv_text_str(&run->quote);
+            bk_strbuf_add(&run->quote, "%.*s", (int)(r->sent->end - r->sent->start),
+                          r->part->text + r->sent->start);
+            f.quote = bk_strbuf_str(&run->quote);
         }
         if (r->fig) {
-            nv_text_add(&run->fig, "%.*s", (int)(r->fig->end - r->fig->start),
-                        r->part->text + r->fig->start);
-            f.figure = nv_text_str(&run->fig);
+            bk_strbuf_add(&run->fig, "%.*s", (int)(r->fig->end - r->fig->start),
+                          r->part->text + r->fig->start);
+            f.figure = bk_strbuf_str(&run->fig);
         }
     }
     if (run->en.failed || run->zh.failed || run->quote.failed || run->fig.failed) {

@@ -21,11 +21,11 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     run.strict = option_on(bk_validation_option(job, "strict"));
     run.table_wan = !doc->money_unit || strcmp(doc->money_unit, "元") != 0;
     run.status = BK_OK;
-    nv_text_init(&run.en);
-    nv_text_init(&run.zh);
-    nv_text_init(&run.parts);
-    nv_text_init(&run.quote);
-    nv_text_init(&run.fig);
+    bk_strbuf_init(&run.en);
+    bk_strbuf_init(&run.zh);
+    bk_strbuf_init(&run.parts);
+    bk_strbuf_init(&run.quote);
+    bk_strbuf_init(&run.fig);
     for (size_t i = 0; i < doc->nnarrative && run.status == BK_OK; i++) {
         nv_part p;
         run.status = nv_part_read(&p, doc->narrative[i].title, doc->narrative[i].text);
@@ -40,11 +40,11 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
         status = bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
     if (status == BK_E_NOMEM && !bk_validation_error(job)->code)
         bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
-    nv_text_free(&run.en);
-    nv_text_free(&run.zh);
-    nv_text_free(&run.parts);
-    nv_text_free(&run.quote);
-    nv_text_free(&run.fig);
+    bk_strbuf_free(&run.en);
+    bk_strbuf_free(&run.zh);
+    bk_strbuf_free(&run.parts);
+    bk_strbuf_free(&run.quote);
+    bk_strbuf_free(&run.fig);
     return status;
 }
 

@@ -124,22 +124,12 @@ long nv_department_row(const bk_doc *doc, const bk_table *t);
 
 /* ---- rules (checks.c) and findings (emit.c) ---- */
 
-/* Finding messages are built in the core's growing string, under the short names the rules use. */
-typedef bk_strbuf nv_text;
-#define nv_text_init bk_strbuf_init
-#define nv_text_free bk_strbuf_free
-#define nv_text_clear bk_strbuf_clear
-#define nv_text_add bk_strbuf_add
-#define nv_text_dec bk_strbuf_dec
-#define nv_text_abs bk_strbuf_abs
-#define nv_text_str bk_strbuf_str
-
 typedef struct nv_run {
     bk_validation *job;
     const bk_doc *doc;
     int strict;
     int table_wan; /* the document's tables are in 万元 (else 元) */
-    nv_text en, zh, parts, quote, fig;
+    bk_strbuf en, zh, parts, quote, fig;
     bk_status status;
 } nv_run;
 

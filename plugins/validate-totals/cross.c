@@ -252,39 +252,40 @@ static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
         return BK_OK;
     }
     size_t before = bk_validation_last_id(run->job);
-    tot_text en, zh, parts;
-    tot_text_init(&en);
-    tot_text_init(&zh);
-    tot_text_init(&parts);
-    tot_text_add(&parts, "%s ", sb.t->tpl->id);
+    bk_strbuf en, zh, parts;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
+    bk_strbuf_init(&parts);
+    bk_strbuf_add(&parts, "%s ", sb.t->tpl->id);
     tot_row_key(sb.t, (size_t)sb.row, &parts);
-    tot_text_add(&parts, " %s", sb.t->tpl->columns[sb.col].id);
-    tot_text_add(&en, "%s row ", sb.t->tpl->id);
+    bk_strbuf_add(&parts, " %s", sb.t->tpl->columns[sb.col].id);
+    bk_strbuf_add(&en, "%s row ", sb.t->tpl->id);
     tot_row_key(sb.t, (size_t)sb.row, &en);
-    tot_text_add(&en, " column %s prints", sb.t->tpl->columns[sb.col].id);
-    tot_text_add(&zh, "表%s「", sb.t->tpl->id);
+    bk_strbuf_add(&en, " column %s prints", sb.t->tpl->columns[sb.col].id);
+    bk_strbuf_add(&zh, "表%s「", sb.t->tpl->id);
     tot_row_key(sb.t, (size_t)sb.row, &zh);
-    tot_text_add(&zh, "」行「");
+    bk_strbuf_add(&zh, "」行「");
     tot_column_header(sb.t->tpl, sb.col, &zh);
-    tot_text_add(&zh, "」列为");
-    tot_text note_en;
-    tot_text_init(&note_en);
-    tot_text_add(&note_en, "rule: %s", name);
-    tot_text note_zh;
-    tot_text_init(&note_zh);
-    tot_text_add(&note_zh, "规则：%s", name);
-    tot_says says = {TOT_STYLE_EQUAL, tot_text_str(&en), tot_text_str(&zh), tot_text_str(&parts),
-                     tot_text_str(&parts), tot_text_str(&note_en), tot_text_str(&note_zh)};
+    bk_strbuf_add(&zh, "」列为");
+    bk_strbuf note_en;
+    bk_strbuf_init(&note_en);
+    bk_strbuf_add(&note_en, "rule: %s", name);
+    bk_strbuf note_zh;
+    bk_strbuf_init(&note_zh);
+    bk_strbuf_add(&note_zh, "规则：%s", name);
+    tot_says says = {TOT_STYLE_EQUAL,        bk_strbuf_str(&en),    bk_strbuf_str(&zh),
+                     bk_strbuf_str(&parts),  bk_strbuf_str(&parts), bk_strbuf_str(&note_en),
+                     bk_strbuf_str(&note_zh)};
     tot_where w;
     tot_where_cell(run, sa.t, (size_t)sa.row, sa.col, &w, &run->key, &run->col);
     bk_status st = tot_emit(run->job, run->strict, RULE_CROSS, &w, &c, &says);
     tot_ids_close(run->ids, sa.t, (size_t)sa.row, sa.col, c.verdict,
                   bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job) : 0);
-    tot_text_free(&en);
-    tot_text_free(&zh);
-    tot_text_free(&parts);
-    tot_text_free(&note_en);
-    tot_text_free(&note_zh);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
+    bk_strbuf_free(&parts);
+    bk_strbuf_free(&note_en);
+    bk_strbuf_free(&note_zh);
     return st;
 }
 
@@ -311,21 +312,22 @@ static bk_status unmatched(tot_run *run, const side *s, size_t row, const side *
         return BK_OK;
     tot_where w;
     tot_where_cell(run, s->t, row, s->col, &w, &run->key, &run->col);
-    tot_text_clear(&run->en);
-    tot_text_clear(&run->zh);
-    tot_text_dec(&run->en, v);
-    tot_text_add(&run->en, " printed, but %s has no matching row in this unit to compare with "
-                 "its column %s (rule: %s)", other->t->tpl->id,
-                 other->t->tpl->columns[other->col].id, name);
-    tot_text_add(&run->zh, "填报");
-    tot_text_dec(&run->zh, v);
-    tot_text_add(&run->zh, "，但表%s本单位中没有对应的行可与其「", other->t->tpl->id);
+    bk_strbuf_clear(&run->en);
+    bk_strbuf_clear(&run->zh);
+    bk_strbuf_dec(&run->en, v);
+    bk_strbuf_add(&run->en,
+                  " printed, but %s has no matching row in this unit to compare with "
+                  "its column %s (rule: %s)",
+                  other->t->tpl->id, other->t->tpl->columns[other->col].id, name);
+    bk_strbuf_add(&run->zh, "填报");
+    bk_strbuf_dec(&run->zh, v);
+    bk_strbuf_add(&run->zh, "，但表%s本单位中没有对应的行可与其「", other->t->tpl->id);
     tot_column_header(other->t->tpl, other->col, &run->zh);
-    tot_text_add(&run->zh, "」列核对（规则：%s）", name);
+    bk_strbuf_add(&run->zh, "」列核对（规则：%s）", name);
     if (run->en.failed || run->zh.failed)
         return bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
-    return tot_emit_note(run->job, RULE_CROSS_ROWS, BK_SEV_ERROR, &w, &v,
-                         tot_text_str(&run->en), tot_text_str(&run->zh));
+    return tot_emit_note(run->job, RULE_CROSS_ROWS, BK_SEV_ERROR, &w, &v, bk_strbuf_str(&run->en),
+                         bk_strbuf_str(&run->zh));
 }
 
 static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t i, size_t j,
@@ -345,29 +347,30 @@ static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t 
         return BK_OK;
     }
     size_t before = bk_validation_last_id(run->job);
-    tot_text en, zh, note_en, note_zh;
-    tot_text_init(&en);
-    tot_text_init(&zh);
-    tot_text_init(&note_en);
-    tot_text_init(&note_zh);
-    tot_text_add(&en, "the matching %s row prints in column %s", sb->t->tpl->id,
-                 sb->t->tpl->columns[sb->col].id);
-    tot_text_add(&zh, "表%s对应行「", sb->t->tpl->id);
+    bk_strbuf en, zh, note_en, note_zh;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
+    bk_strbuf_init(&note_en);
+    bk_strbuf_init(&note_zh);
+    bk_strbuf_add(&en, "the matching %s row prints in column %s", sb->t->tpl->id,
+                  sb->t->tpl->columns[sb->col].id);
+    bk_strbuf_add(&zh, "表%s对应行「", sb->t->tpl->id);
     tot_column_header(sb->t->tpl, sb->col, &zh);
-    tot_text_add(&zh, "」列为");
-    tot_text_add(&note_en, "rule: %s", name);
-    tot_text_add(&note_zh, "规则：%s", name);
-    tot_says says = {TOT_STYLE_EQUAL, tot_text_str(&en), tot_text_str(&zh), NULL, NULL,
-                     tot_text_str(&note_en), tot_text_str(&note_zh)};
+    bk_strbuf_add(&zh, "」列为");
+    bk_strbuf_add(&note_en, "rule: %s", name);
+    bk_strbuf_add(&note_zh, "规则：%s", name);
+    tot_says says = {
+        TOT_STYLE_EQUAL,         bk_strbuf_str(&en),     bk_strbuf_str(&zh), NULL, NULL,
+        bk_strbuf_str(&note_en), bk_strbuf_str(&note_zh)};
     tot_where w;
     tot_where_cell(run, sa->t, i, sa->col, &w, &run->key, &run->col);
     bk_status st = tot_emit(run->job, run->strict, RULE_CROSS_ROWS, &w, &c, &says);
     tot_ids_close(run->ids, sa->t, i, sa->col, c.verdict,
                   bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job) : 0);
-    tot_text_free(&en);
-    tot_text_free(&zh);
-    tot_text_free(&note_en);
-    tot_text_free(&note_zh);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
+    bk_strbuf_free(&note_en);
+    bk_strbuf_free(&note_zh);
     return st;
 }
 

@@ -12,130 +12,130 @@ static bk_severity severity_of(const tot_check *c, int strict)
     return BK_SEV_INFO;
 }
 
-static void lead_en(tot_text *m, const tot_where *w)
+static void lead_en(bk_strbuf *m, const tot_where *w)
 {
-    tot_text_add(m, "%s row %s column %s: ", w->table, w->row, w->column);
+    bk_strbuf_add(m, "%s row %s column %s: ", w->table, w->row, w->column);
 }
 
-static void lead_zh(tot_text *m, const tot_where *w)
+static void lead_zh(bk_strbuf *m, const tot_where *w)
 {
-    tot_text_add(m, "表%s「%s」行「%s」列：", w->table, w->row, w->column_zh);
+    bk_strbuf_add(m, "表%s「%s」行「%s」列：", w->table, w->row, w->column_zh);
 }
 
-static void add_note(tot_text *en, tot_text *zh, const tot_says *s)
+static void add_note(bk_strbuf *en, bk_strbuf *zh, const tot_says *s)
 {
     if (s->note_en)
-        tot_text_add(en, " (%s)", s->note_en);
+        bk_strbuf_add(en, " (%s)", s->note_en);
     if (s->note_zh)
-        tot_text_add(zh, "（%s）", s->note_zh);
+        bk_strbuf_add(zh, "（%s）", s->note_zh);
 }
 
-static void words_sum(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
+static void words_sum(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
 {
     int within = c->verdict == TOT_ROUNDING;
-    tot_text_dec(en, c->actual);
-    tot_text_add(en, " printed, %s ", s->en);
-    tot_text_dec(en, c->expected);
+    bk_strbuf_dec(en, c->actual);
+    bk_strbuf_add(en, " printed, %s ", s->en);
+    bk_strbuf_dec(en, c->expected);
     if (s->parts && *s->parts)
-        tot_text_add(en, " (%s)", s->parts);
-    tot_text_add(en, "; difference ");
-    tot_text_abs(en, c->difference);
-    tot_text_add(en, within ? " is within the rounding bound " : " exceeds the rounding bound ");
-    tot_text_dec(en, c->bound);
+        bk_strbuf_add(en, " (%s)", s->parts);
+    bk_strbuf_add(en, "; difference ");
+    bk_strbuf_abs(en, c->difference);
+    bk_strbuf_add(en, within ? " is within the rounding bound " : " exceeds the rounding bound ");
+    bk_strbuf_dec(en, c->bound);
     if (within)
-        tot_text_add(en, ": consistent within rounding");
+        bk_strbuf_add(en, ": consistent within rounding");
 
-    tot_text_add(zh, "填报");
-    tot_text_dec(zh, c->actual);
-    tot_text_add(zh, "，%s", s->zh);
-    tot_text_dec(zh, c->expected);
+    bk_strbuf_add(zh, "填报");
+    bk_strbuf_dec(zh, c->actual);
+    bk_strbuf_add(zh, "，%s", s->zh);
+    bk_strbuf_dec(zh, c->expected);
     if (s->parts_zh && *s->parts_zh)
-        tot_text_add(zh, "（%s）", s->parts_zh);
-    tot_text_add(zh, "，差额");
-    tot_text_abs(zh, c->difference);
-    tot_text_add(zh, within ? "，在四舍五入容差" : "，超出四舍五入容差");
-    tot_text_dec(zh, c->bound);
+        bk_strbuf_add(zh, "（%s）", s->parts_zh);
+    bk_strbuf_add(zh, "，差额");
+    bk_strbuf_abs(zh, c->difference);
+    bk_strbuf_add(zh, within ? "，在四舍五入容差" : "，超出四舍五入容差");
+    bk_strbuf_dec(zh, c->bound);
     if (within)
-        tot_text_add(zh, "以内，属尾数误差");
+        bk_strbuf_add(zh, "以内，属尾数误差");
 }
 
-static void words_equal(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
+static void words_equal(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
 {
-    tot_text_dec(en, c->actual);
-    tot_text_add(en, " printed, but %s ", s->en);
-    tot_text_dec(en, c->expected);
-    tot_text_add(en, "; the same figure printed twice must match exactly, and they differ by ");
-    tot_text_abs(en, c->difference);
+    bk_strbuf_dec(en, c->actual);
+    bk_strbuf_add(en, " printed, but %s ", s->en);
+    bk_strbuf_dec(en, c->expected);
+    bk_strbuf_add(en, "; the same figure printed twice must match exactly, and they differ by ");
+    bk_strbuf_abs(en, c->difference);
 
-    tot_text_add(zh, "填报");
-    tot_text_dec(zh, c->actual);
-    tot_text_add(zh, "，而%s", s->zh);
-    tot_text_dec(zh, c->expected);
-    tot_text_add(zh, "；同一数字两处填报应完全一致，现相差");
-    tot_text_abs(zh, c->difference);
+    bk_strbuf_add(zh, "填报");
+    bk_strbuf_dec(zh, c->actual);
+    bk_strbuf_add(zh, "，而%s", s->zh);
+    bk_strbuf_dec(zh, c->expected);
+    bk_strbuf_add(zh, "；同一数字两处填报应完全一致，现相差");
+    bk_strbuf_abs(zh, c->difference);
 }
 
-static void words_percent(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
-{
-    int within = c->verdict == TOT_ROUNDING;
-    tot_text_dec(en, c->actual);
-    tot_text_add(en, " printed, %s gives ", s->en);
-    tot_text_dec(en, c->expected);
-    tot_text_add(en, "; difference ");
-    tot_text_abs(en, c->difference);
-    tot_text_add(en, within ? " is within the tolerance " : " exceeds the tolerance ");
-    tot_text_dec(en, c->bound);
-    tot_text_add(en, " (half a unit of the last printed place plus the rounding of the inputs)");
-    if (within)
-        tot_text_add(en, ": consistent within rounding");
-
-    tot_text_add(zh, "填报");
-    tot_text_dec(zh, c->actual);
-    tot_text_add(zh, "，按%s计算为", s->zh);
-    tot_text_dec(zh, c->expected);
-    tot_text_add(zh, "，差额");
-    tot_text_abs(zh, c->difference);
-    tot_text_add(zh, within ? "，在容差" : "，超出容差");
-    tot_text_dec(zh, c->bound);
-    tot_text_add(zh, "（末位半个单位加上各输入数的舍入影响）");
-    if (within)
-        tot_text_add(zh, "以内，属尾数误差");
-}
-
-static void words_subset(tot_text *en, tot_text *zh, const tot_check *c, const tot_says *s)
+static void words_percent(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
 {
     int within = c->verdict == TOT_ROUNDING;
-    tot_text_add(en, "this 其中 (of which) row prints ");
-    tot_text_dec(en, c->actual);
-    tot_text_add(en, ", more than the %s row above it (", s->en);
-    tot_text_dec(en, c->expected);
-    tot_text_add(en, "), which it is a part of; excess ");
-    tot_text_abs(en, c->difference);
+    bk_strbuf_dec(en, c->actual);
+    bk_strbuf_add(en, " printed, %s gives ", s->en);
+    bk_strbuf_dec(en, c->expected);
+    bk_strbuf_add(en, "; difference ");
+    bk_strbuf_abs(en, c->difference);
+    bk_strbuf_add(en, within ? " is within the tolerance " : " exceeds the tolerance ");
+    bk_strbuf_dec(en, c->bound);
+    bk_strbuf_add(en, " (half a unit of the last printed place plus the rounding of the inputs)");
+    if (within)
+        bk_strbuf_add(en, ": consistent within rounding");
+
+    bk_strbuf_add(zh, "填报");
+    bk_strbuf_dec(zh, c->actual);
+    bk_strbuf_add(zh, "，按%s计算为", s->zh);
+    bk_strbuf_dec(zh, c->expected);
+    bk_strbuf_add(zh, "，差额");
+    bk_strbuf_abs(zh, c->difference);
+    bk_strbuf_add(zh, within ? "，在容差" : "，超出容差");
+    bk_strbuf_dec(zh, c->bound);
+    bk_strbuf_add(zh, "（末位半个单位加上各输入数的舍入影响）");
+    if (within)
+        bk_strbuf_add(zh, "以内，属尾数误差");
+}
+
+static void words_subset(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
+{
+    int within = c->verdict == TOT_ROUNDING;
+    bk_strbuf_add(en, "this 其中 (of which) row prints ");
+    bk_strbuf_dec(en, c->actual);
+    bk_strbuf_add(en, ", more than the %s row above it (", s->en);
+    bk_strbuf_dec(en, c->expected);
+    bk_strbuf_add(en, "), which it is a part of; excess ");
+    bk_strbuf_abs(en, c->difference);
     if (within) {
-        tot_text_add(en, " is within the rounding bound ");
-        tot_text_dec(en, c->bound);
-        tot_text_add(en, ": consistent within rounding");
+        bk_strbuf_add(en, " is within the rounding bound ");
+        bk_strbuf_dec(en, c->bound);
+        bk_strbuf_add(en, ": consistent within rounding");
     }
 
-    tot_text_add(zh, "“其中”行填报");
-    tot_text_dec(zh, c->actual);
-    tot_text_add(zh, "，大于其所属的「%s」行（", s->zh);
-    tot_text_dec(zh, c->expected);
-    tot_text_add(zh, "），超出");
-    tot_text_abs(zh, c->difference);
+    bk_strbuf_add(zh, "“其中”行填报");
+    bk_strbuf_dec(zh, c->actual);
+    bk_strbuf_add(zh, "，大于其所属的「%s」行（", s->zh);
+    bk_strbuf_dec(zh, c->expected);
+    bk_strbuf_add(zh, "），超出");
+    bk_strbuf_abs(zh, c->difference);
     if (within) {
-        tot_text_add(zh, "，在四舍五入容差");
-        tot_text_dec(zh, c->bound);
-        tot_text_add(zh, "以内，属尾数误差");
+        bk_strbuf_add(zh, "，在四舍五入容差");
+        bk_strbuf_dec(zh, c->bound);
+        bk_strbuf_add(zh, "以内，属尾数误差");
     }
 }
 
-static bk_status add(bk_validation *job, bk_finding *f, tot_text *en, tot_text *zh)
+static bk_status add(bk_validation *job, bk_finding *f, bk_strbuf *en, bk_strbuf *zh)
 {
     if (en->failed || zh->failed)
         return bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
-    f->message_en = tot_text_str(en);
-    f->message_zh = tot_text_str(zh);
+    f->message_en = bk_strbuf_str(en);
+    f->message_zh = bk_strbuf_str(zh);
     return bk_validation_add(job, f);
 }
 
@@ -171,9 +171,9 @@ bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_w
     f.bound = c->bound;
     f.parts = says->parts;
 
-    tot_text en, zh;
-    tot_text_init(&en);
-    tot_text_init(&zh);
+    bk_strbuf en, zh;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
     lead_en(&en, w);
     lead_zh(&zh, w);
     if (says->style == TOT_STYLE_PERCENT)
@@ -185,11 +185,11 @@ bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_w
     else
         words_sum(&en, &zh, c, says);
     add_note(&en, &zh, says);
-    tot_text_add(&en, ".");
-    tot_text_add(&zh, "。");
+    bk_strbuf_add(&en, ".");
+    bk_strbuf_add(&zh, "。");
     bk_status st = add(job, &f, &en, &zh);
-    tot_text_free(&en);
-    tot_text_free(&zh);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
     return st;
 }
 
@@ -206,58 +206,58 @@ bk_status tot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
         /* Only the printed figure is known: nothing was computed to compare it with. */
         f.actual = *printed;
     }
-    tot_text en, zh;
-    tot_text_init(&en);
-    tot_text_init(&zh);
+    bk_strbuf en, zh;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
     lead_en(&en, w);
     lead_zh(&zh, w);
-    tot_text_add(&en, "%s.", en_text);
-    tot_text_add(&zh, "%s。", zh_text);
+    bk_strbuf_add(&en, "%s.", en_text);
+    bk_strbuf_add(&zh, "%s。", zh_text);
     bk_status st = add(job, &f, &en, &zh);
-    tot_text_free(&en);
-    tot_text_free(&zh);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
     return st;
 }
 
 /* ---- locations ---- */
 
-void tot_row_key(const bk_table *t, size_t row, tot_text *out)
+void tot_row_key(const bk_table *t, size_t row, bk_strbuf *out)
 {
     const bk_row *r = &t->rows[row];
     if (r->code && *r->code)
-        tot_text_add(out, "%s", r->code);
+        bk_strbuf_add(out, "%s", r->code);
     else if (r->name && *r->name)
-        tot_text_add(out, "%s", r->name);
+        bk_strbuf_add(out, "%s", r->name);
     else if (r->line)
-        tot_text_add(out, "line %lu", (unsigned long)r->line);
+        bk_strbuf_add(out, "line %lu", (unsigned long)r->line);
     else
-        tot_text_add(out, "#%zu", row + 1);
+        bk_strbuf_add(out, "#%zu", row + 1);
 }
 
-void tot_column_header(const bk_template *tpl, int col, tot_text *out)
+void tot_column_header(const bk_template *tpl, int col, bk_strbuf *out)
 {
     const bk_column *c = &tpl->columns[col];
     for (size_t i = 0; i < c->path_len; i++)
-        tot_text_add(out, "%s%s", i ? "/" : "", c->path[i]);
+        bk_strbuf_add(out, "%s%s", i ? "/" : "", c->path[i]);
     if (c->path_len == 0)
-        tot_text_add(out, "%s", c->id);
+        bk_strbuf_add(out, "%s", c->id);
 }
 
 void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_where *w,
-                    tot_text *keybuf, tot_text *colbuf)
+                    bk_strbuf *keybuf, bk_strbuf *colbuf)
 {
     const bk_doc *doc = run->doc;
     const bk_row *r = &t->rows[row];
-    tot_text_clear(keybuf);
-    tot_text_clear(colbuf);
+    bk_strbuf_clear(keybuf);
+    bk_strbuf_clear(colbuf);
     tot_row_key(t, row, keybuf);
     tot_column_header(t->tpl, col, colbuf);
     w->document = bk_table_source(doc, t);
     w->unit = r->unit < doc->nunits ? doc->units[r->unit].name : NULL;
     w->table = t->tpl->id;
-    w->row = tot_text_str(keybuf);
+    w->row = bk_strbuf_str(keybuf);
     w->column = t->tpl->columns[col].id;
-    w->column_zh = tot_text_str(colbuf);
+    w->column_zh = bk_strbuf_str(colbuf);
     w->line = (long)r->line;
 }
 

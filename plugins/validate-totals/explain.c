@@ -443,30 +443,30 @@ static const bk_table *table_of(const tot_ids *x, uint32_t ti)
     return x->doc->tables[ti];
 }
 
-static void cell_words(solver *s, uint32_t c, tot_text *en, tot_text *zh)
+static void cell_words(solver *s, uint32_t c, bk_strbuf *en, bk_strbuf *zh)
 {
     const tot_icell *cell = &s->x->cells[c];
     const bk_table *t = table_of(s->x, cell->table);
     const bk_row *r = &t->rows[cell->row];
-    tot_text_add(en, "%s row ", t->tpl->id);
+    bk_strbuf_add(en, "%s row ", t->tpl->id);
     tot_row_key(t, cell->row, en);
     if (r->code && *r->name)
-        tot_text_add(en, " %s", r->name);
-    tot_text_add(en, " column ");
+        bk_strbuf_add(en, " %s", r->name);
+    bk_strbuf_add(en, " column ");
     tot_column_header(t->tpl, (int)cell->col, en);
-    tot_text_add(en, " (%s)", t->tpl->columns[cell->col].id);
-    tot_text_add(zh, "表%s「", t->tpl->id);
+    bk_strbuf_add(en, " (%s)", t->tpl->columns[cell->col].id);
+    bk_strbuf_add(zh, "表%s「", t->tpl->id);
     tot_row_key(t, cell->row, zh);
     if (r->code && *r->name)
-        tot_text_add(zh, " %s", r->name);
-    tot_text_add(zh, "」行「");
+        bk_strbuf_add(zh, " %s", r->name);
+    bk_strbuf_add(zh, "」行「");
     tot_column_header(t->tpl, (int)cell->col, zh);
-    tot_text_add(zh, "」列");
+    bk_strbuf_add(zh, "」列");
 }
 
 /* "totals.hierarchy at T07 20103 / project, ..." for the identities of the set. */
-static void list_findings(solver *s, const size_t *set, size_t n, tot_text *en, tot_text *zh,
-                          tot_text *ids)
+static void list_findings(solver *s, const size_t *set, size_t n, bk_strbuf *en, bk_strbuf *zh,
+                          bk_strbuf *ids)
 {
     tot_ids *x = s->x;
     size_t shown = 0;
@@ -474,7 +474,7 @@ static void list_findings(solver *s, const size_t *set, size_t n, tot_text *en, 
         const tot_ident *id = &x->ids[set[i]];
         if (!id->finding)
             continue;
-        tot_text_add(ids, "%s%zu", ids->len ? "," : "", id->finding);
+        bk_strbuf_add(ids, "%s%zu", ids->len ? "," : "", id->finding);
         if (shown == MAX_LISTED) {
             shown++;
             continue;
@@ -482,19 +482,19 @@ static void list_findings(solver *s, const size_t *set, size_t n, tot_text *en, 
         if (shown > MAX_LISTED)
             continue;
         const bk_table *t = table_of(x, id->where_table);
-        tot_text_add(en, "%s%s at %s ", shown ? ", " : "", id->rule, t->tpl->id);
+        bk_strbuf_add(en, "%s%s at %s ", shown ? ", " : "", id->rule, t->tpl->id);
         tot_row_key(t, id->where_row, en);
-        tot_text_add(en, " / %s", t->tpl->columns[id->where_col].id);
-        tot_text_add(zh, "%s%s（表%s「", shown ? "、" : "", id->rule, t->tpl->id);
+        bk_strbuf_add(en, " / %s", t->tpl->columns[id->where_col].id);
+        bk_strbuf_add(zh, "%s%s（表%s「", shown ? "、" : "", id->rule, t->tpl->id);
         tot_row_key(t, id->where_row, zh);
-        tot_text_add(zh, "」行「");
+        bk_strbuf_add(zh, "」行「");
         tot_column_header(t->tpl, (int)id->where_col, zh);
-        tot_text_add(zh, "」列）");
+        bk_strbuf_add(zh, "」列）");
         shown++;
     }
     if (shown > MAX_LISTED) {
-        tot_text_add(en, " and more");
-        tot_text_add(zh, "等");
+        bk_strbuf_add(en, " and more");
+        bk_strbuf_add(zh, "等");
     }
 }
 
@@ -516,27 +516,29 @@ static bk_status emit_cell(solver *s, const fix *f, const size_t *set, size_t n,
     bk_decimal printed = cell->value, fixed = {cell->value.units + (int64_t)f->delta,
                                                cell->value.scale};
     size_t idents = x->incend[f->cell] - x->incfirst[f->cell];
-    tot_text en, zh, ids;
-    tot_text_init(&en);
-    tot_text_init(&zh);
-    tot_text_init(&ids);
+    bk_strbuf en, zh, ids;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
+    bk_strbuf_init(&ids);
     cell_words(s, f->cell, &en, &zh);
-    tot_text_add(&en, ": likely wrong cell: ");
-    tot_text_dec(&en, printed);
-    tot_text_add(&en, " printed, most likely ");
-    tot_text_dec(&en, fixed);
-    tot_text_add(&en, ", which makes %s %zu identit%s the cell takes part in hold; it explains "
-                 "%zu finding%s (", idents == 1 ? "the" : "all", idents, idents == 1 ? "y" : "ies",
-                 count_findings(x, set, n), count_findings(x, set, n) == 1 ? "" : "s");
-    tot_text_add(&zh, "疑似填错：填报");
-    tot_text_dec(&zh, printed);
-    tot_text_add(&zh, "，应为");
-    tot_text_dec(&zh, fixed);
-    tot_text_add(&zh, "，可使其参与的全部%zu个勾稽关系成立，可解释%zu条问题（", idents,
-                 count_findings(x, set, n));
+    bk_strbuf_add(&en, ": likely wrong cell: ");
+    bk_strbuf_dec(&en, printed);
+    bk_strbuf_add(&en, " printed, most likely ");
+    bk_strbuf_dec(&en, fixed);
+    bk_strbuf_add(&en,
+                  ", which makes %s %zu identit%s the cell takes part in hold; it explains "
+                  "%zu finding%s (",
+                  idents == 1 ? "the" : "all", idents, idents == 1 ? "y" : "ies",
+                  count_findings(x, set, n), count_findings(x, set, n) == 1 ? "" : "s");
+    bk_strbuf_add(&zh, "疑似填错：填报");
+    bk_strbuf_dec(&zh, printed);
+    bk_strbuf_add(&zh, "，应为");
+    bk_strbuf_dec(&zh, fixed);
+    bk_strbuf_add(&zh, "，可使其参与的全部%zu个勾稽关系成立，可解释%zu条问题（", idents,
+                  count_findings(x, set, n));
     list_findings(s, set, n, &en, &zh, &ids);
-    tot_text_add(&en, "); %s.", conf_en);
-    tot_text_add(&zh, "）；%s。", conf_zh);
+    bk_strbuf_add(&en, "); %s.", conf_en);
+    bk_strbuf_add(&zh, "）；%s。", conf_zh);
 
     tot_where w;
     tot_where_cell(run, t, cell->row, (int)cell->col, &w, &run->key, &run->col);
@@ -556,18 +558,18 @@ static bk_status emit_cell(solver *s, const fix *f, const size_t *set, size_t n,
     fd.actual = printed;
     fd.difference = (bk_decimal){(int64_t)f->delta * -1, cell->value.scale};
     fd.bound = (bk_decimal){0, cell->value.scale};
-    fd.explains = tot_text_str(&ids);
+    fd.explains = bk_strbuf_str(&ids);
     fd.confidence = conf_en;
-    fd.message_en = tot_text_str(&en);
-    fd.message_zh = tot_text_str(&zh);
+    fd.message_en = bk_strbuf_str(&en);
+    fd.message_zh = bk_strbuf_str(&zh);
     bk_status st = BK_OK;
     if (en.failed || zh.failed || ids.failed)
         st = bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
     else
         st = bk_validation_add(run->job, &fd);
-    tot_text_free(&en);
-    tot_text_free(&zh);
-    tot_text_free(&ids);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
+    bk_strbuf_free(&ids);
     return st;
 }
 
@@ -577,40 +579,45 @@ static bk_status emit_none(solver *s, const size_t *set, size_t n)
     tot_run *run = s->run;
     const tot_ident *id = &x->ids[set[0]];
     const bk_table *t = table_of(x, id->where_table);
-    tot_text en, zh, ids;
-    tot_text_init(&en);
-    tot_text_init(&zh);
-    tot_text_init(&ids);
+    bk_strbuf en, zh, ids;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
+    bk_strbuf_init(&ids);
     size_t k = count_findings(x, set, n);
     if (spent(s)) {
-        tot_text_add(&en, "the search for the cells that explain %s stopped at its limit of %zu "
-                     "steps (", k == 1 ? "this finding" : "these findings",
-                     (size_t)EXPLAIN_BUDGET);
-        tot_text_add(&zh, "查找可解释以下%zu条问题的单元格已达上限%zu步，未完成（", k,
-                     (size_t)EXPLAIN_BUDGET);
+        bk_strbuf_add(&en,
+                      "the search for the cells that explain %s stopped at its limit of %zu "
+                      "steps (",
+                      k == 1 ? "this finding" : "these findings", (size_t)EXPLAIN_BUDGET);
+        bk_strbuf_add(&zh, "查找可解释以下%zu条问题的单元格已达上限%zu步，未完成（", k,
+                      (size_t)EXPLAIN_BUDGET);
     } else {
         if (k == 1)
-            tot_text_add(&en, "no correction of one or two cells makes this finding's identity "
-                         "hold without breaking another (");
+            bk_strbuf_add(&en, "no correction of one or two cells makes this finding's identity "
+                               "hold without breaking another (");
         else
-            tot_text_add(&en, "no correction of one or two cells makes the identities of these %zu "
-                         "findings hold without breaking another (", k);
-        tot_text_add(&zh, "无法通过更正一至两个单元格使以下%zu条问题涉及的勾稽关系全部成立而不破坏其他关系（", k);
+            bk_strbuf_add(&en,
+                          "no correction of one or two cells makes the identities of these %zu "
+                          "findings hold without breaking another (",
+                          k);
+        bk_strbuf_add(
+            &zh,
+            "无法通过更正一至两个单元格使以下%zu条问题涉及的勾稽关系全部成立而不破坏其他关系（", k);
     }
     list_findings(s, set, n, &en, &zh, &ids);
-    tot_text_add(&en, "): more than two figures are wrong");
-    tot_text_add(&zh, "）：可能有两处以上数字错误");
+    bk_strbuf_add(&en, "): more than two figures are wrong");
+    bk_strbuf_add(&zh, "）：可能有两处以上数字错误");
     tot_where w;
     tot_where_cell(run, t, id->where_row, (int)id->where_col, &w, &run->key, &run->col);
     bk_status st = BK_OK;
     if (en.failed || zh.failed || ids.failed)
         st = bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
     else
-        st = tot_emit_note(run->job, RULE_EXPLAIN_NONE, BK_SEV_INFO, &w, NULL, tot_text_str(&en),
-                           tot_text_str(&zh));
-    tot_text_free(&en);
-    tot_text_free(&zh);
-    tot_text_free(&ids);
+        st = tot_emit_note(run->job, RULE_EXPLAIN_NONE, BK_SEV_INFO, &w, NULL, bk_strbuf_str(&en),
+                           bk_strbuf_str(&zh));
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
+    bk_strbuf_free(&ids);
     return st;
 }
 

@@ -177,7 +177,7 @@ int tot_colkey_intern(tot_state *st, const char *family, const char *table, int 
 }
 
 /* The key of a column of one of the current document's templates. */
-static int doc_key(tot_state *st, const bk_template *tpl, int col, tot_text *hdr, size_t *out)
+static int doc_key(tot_state *st, const bk_template *tpl, int col, bk_strbuf *hdr, size_t *out)
 {
     tot_keycache *c = NULL;
     for (size_t i = 0; i < st->ncache && !c; i++)
@@ -196,11 +196,11 @@ static int doc_key(tot_state *st, const bk_template *tpl, int col, tot_text *hdr
         c->keys = keys;
     }
     if (!c->keys[col]) {
-        tot_text_clear(hdr);
+        bk_strbuf_clear(hdr);
         tot_column_header(tpl, col, hdr);
         size_t k;
         if (hdr->failed || tot_colkey_intern(st, tpl->family ? tpl->family : "", tpl->id, col,
-                                             tpl->columns[col].id, tot_text_str(hdr), &k) != 0)
+                                             tpl->columns[col].id, bk_strbuf_str(hdr), &k) != 0)
             return -1;
         c->keys[col] = k + 1;
     }
@@ -216,7 +216,7 @@ static void cache_reset(tot_state *st)
 }
 
 /* Appends the row's figures; nothing at all when it has none. */
-static int pack_row(tot_state *st, const bk_table *t, size_t r, int is_dept, tot_text *hdr,
+static int pack_row(tot_state *st, const bk_table *t, size_t r, int is_dept, bk_strbuf *hdr,
                     size_t *keys, bk_decimal *vals)
 {
     const bk_template *tpl = t->tpl;
@@ -426,7 +426,7 @@ typedef struct group_run {
     int strict;
     long dept_doc; /* the department's document, -1 when the group has none */
     size_t nunits; /* distinct units in the group */
-    tot_text key, col;
+    bk_strbuf key, col;
 } group_run;
 
 static void where_of(group_run *g, const tot_unitval *v, tot_where *w)
@@ -448,21 +448,21 @@ static bk_status same_unit(group_run *g, const gv *ref, const gv *other)
     tot_check_equal(other->v->value, ref->v->value, &c);
     if (c.verdict == TOT_EQUAL)
         return BK_OK;
-    tot_text en, zh;
-    tot_text_init(&en);
-    tot_text_init(&zh);
+    bk_strbuf en, zh;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
     const char *refdoc = g->st->docs[ref->v->doc].source;
-    tot_text_add(&en, "the same unit's row in %s prints", refdoc);
-    tot_text_add(&zh, "而%s中同一单位的该行为", refdoc);
-    tot_says says = {TOT_STYLE_EQUAL, tot_text_str(&en), tot_text_str(&zh), NULL, NULL, NULL,
-                     NULL};
+    bk_strbuf_add(&en, "the same unit's row in %s prints", refdoc);
+    bk_strbuf_add(&zh, "而%s中同一单位的该行为", refdoc);
+    tot_says says = {
+        TOT_STYLE_EQUAL, bk_strbuf_str(&en), bk_strbuf_str(&zh), NULL, NULL, NULL, NULL};
     tot_where w;
     where_of(g, other->v, &w);
     bk_status st = en.failed || zh.failed
                        ? nomem(g->job)
                        : tot_emit(g->job, g->strict, RULE_SUBMISSION_UNIT, &w, &c, &says);
-    tot_text_free(&en);
-    tot_text_free(&zh);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
     return st;
 }
 
@@ -523,21 +523,26 @@ static bk_status check_key(group_run *g, const gv *v, size_t n)
      * document, the template's units-sum rule has already compared them. */
     if (st == BK_OK && dept && outside && nruns == g->nunits) {
         qsort(runs, nruns, sizeof *runs, cmp_run);
-        tot_text parts;
-        tot_text_init(&parts);
+        bk_strbuf parts;
+        bk_strbuf_init(&parts);
         for (size_t k = 0; k < nruns; k++) {
             vals[k] = runs[k].use->v->value;
-            tot_text_add(&parts, "%s%s", k ? " + " : "", unit_name(g->st, runs[k].use->v));
+            bk_strbuf_add(&parts, "%s%s", k ? " + " : "", unit_name(g->st, runs[k].use->v));
         }
         tot_check c;
         tot_check_sum(dept->v->value, vals, NULL, nruns, &c);
-        tot_says says = {TOT_STYLE_SUM, "its units' own documents sum to", "各单位报表合计为",
-                         tot_text_str(&parts), tot_text_str(&parts), NULL, NULL};
+        tot_says says = {TOT_STYLE_SUM,
+                         "its units' own documents sum to",
+                         "各单位报表合计为",
+                         bk_strbuf_str(&parts),
+                         bk_strbuf_str(&parts),
+                         NULL,
+                         NULL};
         tot_where w;
         where_of(g, dept->v, &w);
         st = parts.failed ? nomem(g->job)
                           : tot_emit(g->job, g->strict, RULE_SUBMISSION, &w, &c, &says);
-        tot_text_free(&parts);
+        bk_strbuf_free(&parts);
     }
     bk_free(runs);
     bk_free(vals);
@@ -659,8 +664,8 @@ bk_status tot_submission_check(bk_validation *job, tot_state *st, int strict)
     size_t *docs = bk_calloc(st->ndocs + 1, sizeof *docs);
     group *groups = bk_calloc(st->ndocs / 2 + 1, sizeof *groups);
     group_run g = {job, st, strict, -1, 0, {0}, {0}};
-    tot_text_init(&g.key);
-    tot_text_init(&g.col);
+    bk_strbuf_init(&g.key);
+    bk_strbuf_init(&g.col);
     bk_status status = keys && docs && groups ? BK_OK : nomem(job);
     size_t ngroups = 0;
     if (status == BK_OK) {
@@ -684,8 +689,8 @@ bk_status tot_submission_check(bk_validation *job, tot_state *st, int strict)
     }
     if (status == BK_OK && (g.key.failed || g.col.failed))
         status = nomem(job);
-    tot_text_free(&g.key);
-    tot_text_free(&g.col);
+    bk_strbuf_free(&g.key);
+    bk_strbuf_free(&g.col);
     bk_free(keys);
     bk_free(docs);
     bk_free(groups);

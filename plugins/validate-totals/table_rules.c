@@ -169,24 +169,24 @@ done:
 }
 
 static void join_columns(const bk_template *tpl, const int *cols, const int *neg, size_t n,
-                         tot_text *en, tot_text *zh)
+                         bk_strbuf *en, bk_strbuf *zh)
 {
-    tot_text_clear(en);
-    tot_text_clear(zh);
+    bk_strbuf_clear(en);
+    bk_strbuf_clear(zh);
     for (size_t i = 0; i < n; i++) {
         const char *op = i == 0 ? "" : (neg && neg[i]) ? " − " : " + ";
-        tot_text_add(en, "%s%s", op, tpl->columns[cols[i]].id);
-        tot_text_add(zh, "%s", op);
+        bk_strbuf_add(en, "%s%s", op, tpl->columns[cols[i]].id);
+        bk_strbuf_add(zh, "%s", op);
         tot_column_header(tpl, cols[i], zh);
     }
 }
 
 static void join_rows(const bk_table *t, const size_t *rows, const int *neg, size_t n,
-                      tot_text *out)
+                      bk_strbuf *out)
 {
-    tot_text_clear(out);
+    bk_strbuf_clear(out);
     for (size_t i = 0; i < n; i++) {
-        tot_text_add(out, "%s", i == 0 ? "" : (neg && neg[i]) ? " − " : " + ");
+        bk_strbuf_add(out, "%s", i == 0 ? "" : (neg && neg[i]) ? " − " : " + ");
         tot_row_key(t, rows[i], out);
     }
 }
@@ -196,11 +196,11 @@ static void join_rows(const bk_table *t, const size_t *rows, const int *neg, siz
 static bk_status columns_rule(rule_ctx *rc, const char *rule, int total, const int *cols,
                               const int *neg, size_t n, const char *en, const char *zh)
 {
-    tot_text pen, pzh;
-    tot_text_init(&pen);
-    tot_text_init(&pzh);
+    bk_strbuf pen, pzh;
+    bk_strbuf_init(&pen);
+    bk_strbuf_init(&pzh);
     join_columns(rc->t->tpl, cols, neg, n, &pen, &pzh);
-    tot_says says = {TOT_STYLE_SUM, en, zh, tot_text_str(&pen), tot_text_str(&pzh), NULL, NULL};
+    tot_says says = {TOT_STYLE_SUM, en, zh, bk_strbuf_str(&pen), bk_strbuf_str(&pzh), NULL, NULL};
     cellref *refs = bk_calloc(n ? n : 1, sizeof *refs);
     bk_status st = refs ? BK_OK : bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM,
                                                "out of memory");
@@ -210,8 +210,8 @@ static bk_status columns_rule(rule_ctx *rc, const char *rule, int total, const i
         st = check_cells(rc, rule, r, total, refs, n, &says, TOT_STYLE_SUM);
     }
     bk_free(refs);
-    tot_text_free(&pen);
-    tot_text_free(&pzh);
+    bk_strbuf_free(&pen);
+    bk_strbuf_free(&pzh);
     return st;
 }
 
@@ -261,22 +261,24 @@ static bk_status percent_base_zero(rule_ctx *rc, size_t r, int result, int den, 
 {
     tot_run *run = rc->run;
     tot_where w;
-    tot_text col;
-    tot_text_init(&col);
+    bk_strbuf col;
+    bk_strbuf_init(&col);
     tot_column_header(rc->t->tpl, den, &col);
     tot_where_cell(run, rc->t, r, result, &w, &run->key, &run->col);
-    tot_text_clear(&run->en);
-    tot_text_clear(&run->zh);
-    tot_text_add(&run->en, "the base %s is 0, so the percentage cannot be computed; the table "
-                 "prints ", rc->t->tpl->columns[den].id);
-    tot_text_dec(&run->en, p);
-    tot_text_add(&run->zh, "基数「%s」为0，无法计算百分比；表中填报为", tot_text_str(&col));
-    tot_text_dec(&run->zh, p);
-    tot_text_free(&col);
+    bk_strbuf_clear(&run->en);
+    bk_strbuf_clear(&run->zh);
+    bk_strbuf_add(&run->en,
+                  "the base %s is 0, so the percentage cannot be computed; the table "
+                  "prints ",
+                  rc->t->tpl->columns[den].id);
+    bk_strbuf_dec(&run->en, p);
+    bk_strbuf_add(&run->zh, "基数「%s」为0，无法计算百分比；表中填报为", bk_strbuf_str(&col));
+    bk_strbuf_dec(&run->zh, p);
+    bk_strbuf_free(&col);
     if (run->en.failed || run->zh.failed)
         return bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
-    return tot_emit_note(run->job, RULE_PERCENT_BASE, BK_SEV_INFO, &w, &p,
-                         tot_text_str(&run->en), tot_text_str(&run->zh));
+    return tot_emit_note(run->job, RULE_PERCENT_BASE, BK_SEV_INFO, &w, &p, bk_strbuf_str(&run->en),
+                         bk_strbuf_str(&run->zh));
 }
 
 static bk_status rule_percent(rule_ctx *rc)
@@ -290,16 +292,16 @@ static bk_status rule_percent(rule_ctx *rc)
     if (st != BK_OK)
         return st;
     const bk_template *tpl = rc->t->tpl;
-    tot_text en, zh;
-    tot_text_init(&en);
-    tot_text_init(&zh);
-    tot_text_add(&en, "%s / %s × 100", tpl->columns[num].id, tpl->columns[den].id);
+    bk_strbuf en, zh;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
+    bk_strbuf_add(&en, "%s / %s × 100", tpl->columns[num].id, tpl->columns[den].id);
     tot_column_header(tpl, num, &zh);
-    tot_text_add(&zh, "÷");
+    bk_strbuf_add(&zh, "÷");
     tot_column_header(tpl, den, &zh);
-    tot_text_add(&zh, "×100");
-    tot_says says = {TOT_STYLE_PERCENT, tot_text_str(&en), tot_text_str(&zh), NULL, NULL, NULL,
-                     NULL};
+    bk_strbuf_add(&zh, "×100");
+    tot_says says = {
+        TOT_STYLE_PERCENT, bk_strbuf_str(&en), bk_strbuf_str(&zh), NULL, NULL, NULL, NULL};
     for (size_t r = 0; st == BK_OK && r < rc->t->nrows; r++) {
         bk_decimal p, a, b;
         if (!tot_cell(rc->t, r, result, &p) || !tot_cell(rc->t, r, num, &a) ||
@@ -323,8 +325,8 @@ static bk_status rule_percent(rule_ctx *rc)
             finding = bk_validation_last_id(rc->run->job);
         tot_ids_close(rc->run->ids, rc->t, r, result, c.verdict, finding);
     }
-    tot_text_free(&en);
-    tot_text_free(&zh);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
     return st;
 }
 
@@ -521,10 +523,10 @@ static bk_status rows_check(rule_ctx *rc, const char *rule, size_t total, const 
                             const int *neg, size_t n, const int *cols, size_t ncols,
                             const char *en, const char *zh, tot_style style)
 {
-    tot_text parts;
-    tot_text_init(&parts);
+    bk_strbuf parts;
+    bk_strbuf_init(&parts);
     join_rows(rc->t, rows, neg, n, &parts);
-    tot_says says = {style, en, zh, tot_text_str(&parts), tot_text_str(&parts), NULL, NULL};
+    tot_says says = {style, en, zh, bk_strbuf_str(&parts), bk_strbuf_str(&parts), NULL, NULL};
     cellref *refs = bk_calloc(n ? n : 1, sizeof *refs);
     bk_status st = refs ? BK_OK : bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM,
                                                "out of memory");
@@ -540,7 +542,7 @@ static bk_status rows_check(rule_ctx *rc, const char *rule, size_t total, const 
         st = check_cells(rc, rule, total, cols[c], refs, n, &says, style);
     }
     bk_free(refs);
-    tot_text_free(&parts);
+    bk_strbuf_free(&parts);
     return st;
 }
 
@@ -745,9 +747,9 @@ static bk_status rule_rows_equal(rule_ctx *rc)
     matches bm = {0};
     if (st == BK_OK)
         st = matches_find(rc, &b, &bm);
-    tot_text en, zh;
-    tot_text_init(&en);
-    tot_text_init(&zh);
+    bk_strbuf en, zh;
+    bk_strbuf_init(&en);
+    bk_strbuf_init(&zh);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
         if (!tot_selector_match(rc->run->doc, &t->rows[i], &a))
             continue;
@@ -755,20 +757,20 @@ static bk_status rule_rows_equal(rule_ctx *rc)
         if (j < 0)
             continue;
         size_t other = (size_t)j;
-        tot_text_clear(&en);
-        tot_text_clear(&zh);
-        tot_text_add(&en, "row ");
+        bk_strbuf_clear(&en);
+        bk_strbuf_clear(&zh);
+        bk_strbuf_add(&en, "row ");
         tot_row_key(t, other, &en);
-        tot_text_add(&en, " prints");
-        tot_text_add(&zh, "「");
+        bk_strbuf_add(&en, " prints");
+        bk_strbuf_add(&zh, "「");
         tot_row_key(t, other, &zh);
-        tot_text_add(&zh, "」行为");
-        st = rows_check(rc, RULE_ROWS_EQUAL, i, &other, NULL, 1, cols, ncols,
-                        tot_text_str(&en), tot_text_str(&zh), TOT_STYLE_EQUAL);
+        bk_strbuf_add(&zh, "」行为");
+        st = rows_check(rc, RULE_ROWS_EQUAL, i, &other, NULL, 1, cols, ncols, bk_strbuf_str(&en),
+                        bk_strbuf_str(&zh), TOT_STYLE_EQUAL);
     }
     matches_free(&bm);
-    tot_text_free(&en);
-    tot_text_free(&zh);
+    bk_strbuf_free(&en);
+    bk_strbuf_free(&zh);
     bk_free(cols);
     return st;
 }
@@ -867,8 +869,8 @@ bk_status tot_table_rules(tot_run *run, const bk_table *t)
 bk_status tot_of_rows(tot_run *run, const bk_table *t)
 {
     bk_status st = BK_OK;
-    tot_text key;
-    tot_text_init(&key);
+    bk_strbuf key;
+    bk_strbuf_init(&key);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
         if (t->rows[i].kind != BK_ROW_OF)
             continue;
@@ -878,10 +880,10 @@ bk_status tot_of_rows(tot_run *run, const bk_table *t)
         if (p == 0)
             continue; /* a 其中 line with nothing above it has no parent to compare with */
         p--;
-        tot_text_clear(&key);
+        bk_strbuf_clear(&key);
         tot_row_key(t, p, &key);
-        tot_says says = {TOT_STYLE_SUBSET, tot_text_str(&key), tot_text_str(&key), NULL, NULL,
-                         NULL, NULL};
+        tot_says says = {
+            TOT_STYLE_SUBSET, bk_strbuf_str(&key), bk_strbuf_str(&key), NULL, NULL, NULL, NULL};
         for (size_t c = 0; st == BK_OK && c < t->tpl->ncolumns; c++) {
             bk_decimal part, whole;
             if (t->tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, i, (int)c, &part) ||
@@ -905,6 +907,6 @@ bk_status tot_of_rows(tot_run *run, const bk_table *t)
     }
     if (st == BK_OK && key.failed)
         st = bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
-    tot_text_free(&key);
+    bk_strbuf_free(&key);
     return st;
 }

@@ -76,10 +76,10 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     run.doc = doc;
     run.state = st;
     run.strict = option_on(bk_validation_option(job, "strict"));
-    tot_text_init(&run.key);
-    tot_text_init(&run.col);
-    tot_text_init(&run.en);
-    tot_text_init(&run.zh);
+    bk_strbuf_init(&run.key);
+    bk_strbuf_init(&run.col);
+    bk_strbuf_init(&run.en);
+    bk_strbuf_init(&run.zh);
     tot_ids ids;
     tot_ids_begin(&ids, doc); /* on failure it records nothing; the run is out of memory */
     run.ids = &ids;
@@ -97,10 +97,10 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
         status = tot_submission_record(&run);
     if (status == BK_OK && (run.key.failed || run.col.failed || bk_alloc_failures() != failures))
         status = bk_error_set(err, BK_E_NOMEM, "out of memory");
-    tot_text_free(&run.key);
-    tot_text_free(&run.col);
-    tot_text_free(&run.en);
-    tot_text_free(&run.zh);
+    bk_strbuf_free(&run.key);
+    bk_strbuf_free(&run.col);
+    bk_strbuf_free(&run.en);
+    bk_strbuf_free(&run.zh);
     return status;
 }
 

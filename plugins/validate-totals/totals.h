@@ -8,7 +8,7 @@
 #include "budgetkit/budgetkit.h"
 #include "identity.h"
 #include "rounding.h"
-#include "text.h"
+#include "budgetkit/strbuf.h"
 
 /* Rule ids, stable: users filter reports on them. */
 #define RULE_COLUMNS_SUM   "totals.columns-sum"
@@ -37,7 +37,7 @@ typedef struct tot_run {
     const bk_doc *doc;
     tot_state *state;
     int strict;
-    tot_text key, col, en, zh; /* reused buffers for locations and messages */
+    bk_strbuf key, col, en, zh; /* reused buffers for locations and messages */
     tot_ids *ids;              /* every identity checked, for the explanation */
 } tot_run;
 
@@ -79,11 +79,11 @@ bk_status tot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
 
 /* The location of a cell of a table of the run's document. keybuf and colbuf hold the text. */
 void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_where *w,
-                    tot_text *keybuf, tot_text *colbuf);
+                    bk_strbuf *keybuf, bk_strbuf *colbuf);
 /* Row key as shown in reports: code, else name, else "line N" / "row N". */
-void tot_row_key(const bk_table *t, size_t row, tot_text *out);
+void tot_row_key(const bk_table *t, size_t row, bk_strbuf *out);
 /* The printed header path of a column, "一般公共预算拨款/小计". */
-void tot_column_header(const bk_template *tpl, int col, tot_text *out);
+void tot_column_header(const bk_template *tpl, int col, bk_strbuf *out);
 
 /* 1 with *out when the cell holds a number. */
 int tot_cell(const bk_table *t, size_t row, int col, bk_decimal *out);

@@ -11,21 +11,7 @@ source "$BK_SOURCE_DIR/tests/support/check.sh"
 
 g=$t/gen
 "$BULKGEN" --documents 12 --seed 7 -d "$g" --catalog "$t/catalog.csv" >/dev/null
-python3 - "$g" <<'PY'
-import glob, json, os, sys
-files = sorted(glob.glob(os.path.join(sys.argv[1], "*.json")))
-for i, p in enumerate(files):
-    if i % 4:
-        continue
-    d = json.load(open(p, encoding="utf-8"))
-    t = d["tables"][i % len(d["tables"])]
-    for r in t["rows"]:
-        cells = [k for k, v in r["cells"].items() if v not in (None, "") and str(v).replace(".", "").isdigit()]
-        if cells:
-            r["cells"][cells[0]] = str(int(float(r["cells"][cells[0]])) + 7)
-            break
-    json.dump(d, open(p, "w", encoding="utf-8"), ensure_ascii=False, indent=2)
-PY
+python3 "$BK_SOURCE_DIR/tests/support/change-figures.py" "$g" 4
 u=$t/units
 python3 tests/consolidate/split.py "$S/budget.json" formats/layouts/shenzhen "$u" \
     "深圳市大鹏新区政务服务数据管理局(本级):0.37" "大鹏新区政务服务中心:0.41" "大鹏新区数据资源中心:0.22"
