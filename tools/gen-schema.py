@@ -72,6 +72,7 @@ p.setdefault("columns", {
                    "template lacks (extra_1...), or every column of a table no layout knows.",
     "type": "array",
     "minItems": 1,
+    "maxItems": 4096,
     "items": {
         "type": "object",
         "additionalProperties": False,

@@ -62,7 +62,7 @@ static bk_status collect(void *user, const csv_field *f, size_t n, long line)
 static bk_status wfile_read(wfile *w, bk_source *src, const csv_read_opts *opts)
 {
     csv_read_opts o = *opts;
-    o.max_fields = 4096;
+    o.max_fields = BK_MAX_COLUMNS;
     bk_status st = csv_read(src, w->name, &o, w->err, collect, w);
     if (st != BK_OK)
         return st;
@@ -1462,8 +1462,9 @@ static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, c
             width = rec_width(w, rec(w, i));
     if (width == 0)
         width = 1;
-    if (width > 4096)
-        return fail(w, rec(w, from)->line, 0, BK_E_LIMIT, "a table wider than 4096 columns");
+    if (width > BK_MAX_COLUMNS)
+        return fail(w, rec(w, from)->line, 0, BK_E_LIMIT, "a table wider than %d columns",
+                    BK_MAX_COLUMNS);
     grid g = {w, from, rows, 0, width, NULL};
     bk_column *cols = bk_calloc(width, sizeof *cols);
     char (*ids)[16] = bk_calloc(width, sizeof *ids);

@@ -1118,8 +1118,11 @@ static int walk_columns(walker *w, size_t tj, size_t cols, const bk_template *ba
     if (!cols)
         return 0;
     size_t n = w->t->v[cols].len;
-    if (n == 0 || n > 256)
-        return fail(w, cols, BK_E_CONTENT, "\"columns\" must list 1 to 256 columns");
+    if (n == 0)
+        return fail(w, cols, BK_E_CONTENT, "\"columns\" must list at least one column");
+    if (n > BK_MAX_COLUMNS)
+        return fail(w, cols, BK_E_LIMIT, "\"columns\" lists more than %d columns",
+                    BK_MAX_COLUMNS);
     bk_column *list = bk_calloc(n, sizeof *list);
     const char **paths = bk_calloc(n * 8, sizeof *paths);
     int r = list && paths ? 0 : fail_nomem(w, cols);

@@ -33,6 +33,36 @@ answered 30 0 "generic-1" "$BK" convert --from csv --limit max-header-rows=64 "$
     "$t/tall.json"
 grep -q '"a30"' "$t/tall.json" || die "the tall header was not read whole: $(head -c 300 "$t/tall.json")"
 
+# Tables as wide as the column limit (BK_MAX_COLUMNS, 4096) are read by every reader that
+# carries them: a 300-column table of a CSV file reads back from its JSON (the JSON reader took
+# only 256), and one column more is refused by both readers, not made by one and refused by
+# the other.
+wide_csv() {
+    python3 - "$1" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("2024年调整表\n单位名称:hostile\n单位:万元")
+print(",".join("h%d" % i for i in range(n)))
+print(",".join("%d.00" % i for i in range(n)))
+PY
+}
+wide_csv 300 > "$t/wide300.csv"
+answered 30 0 "with its 300 printed columns" "$BK" convert --from csv "$t/wide300.csv" \
+    "$t/wide300.json"
+"$BK" convert "$t/wide300.json" "$t/wide300-again.json" || die "a 300-column table is refused as JSON"
+cmp -s "$t/wide300.json" "$t/wide300-again.json" || die "a 300-column table changed through JSON"
+grep -q '"h299"' "$t/wide300.json" || die "the 300th column was not kept"
+wide_csv 4097 > "$t/wide4097.csv"
+answered 30 2 "has more than 4096 fields" "$BK" convert --from csv "$t/wide4097.csv" "$t/w.json"
+python3 - "$t/wide300.json" "$t/wide4097.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+cols = d["tables"][0]["columns"]
+cols += [{"id": "x%d" % i, "type": "text"} for i in range(4097 - len(cols))]
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+answered 30 2 '"columns" lists more than 4096 columns' "$BK" convert "$t/wide4097.json" "$t/w.json"
+
 # 100,000 root keys sharing their first 16 bytes.
 python3 "$gen" json-keys 100000 > "$t/keys.json"
 answered 30 2 "keys.json" "$BK" validate --skip narrative --from json "$t/keys.json"

@@ -53,6 +53,10 @@ typedef enum bk_row_kind {
 /* Deepest hierarchy level a row may declare. */
 #define BK_MAX_LEVEL 9
 
+/* Most columns one table may have, printed or defined by a document: every reader refuses a
+ * wider one (BK_E_LIMIT), so that what one reader makes every other reads back. */
+#define BK_MAX_COLUMNS 4096
+
 typedef struct bk_row {
     const char *name;    /* label as printed; interned; never NULL ("" when blank) */
     const char *code;    /* classification code, NULL when none */
