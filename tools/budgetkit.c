@@ -118,8 +118,14 @@ static void end_if_stdout_closed(void)
     }
 }
 
+static diag_state *shown_progress; /* the diagnostics state, for ending a progress line */
+
 static void print_error(const bk_error *err)
 {
+    if (shown_progress && shown_progress->shown) { /* the error starts a line of its own */
+        fputc('\n', stderr);
+        shown_progress->shown = 0;
+    }
     end_if_stdout_closed();
     bk_error e = *err;
     msg_translate(err->text, e.text, sizeof e.text);
@@ -1085,6 +1091,7 @@ int main(int argc, char **argv)
     }
     bk_ctx_set_diagnostics(c.ctx, on_diag, &diag);
     c.diag = &diag;
+    shown_progress = &diag;
     msg_zh = msg_locale_is_zh();
     if (bk_ctx_set_option(c.ctx, "lang", msg_zh ? "zh" : "en") != BK_OK) {
         bk_ctx_free(c.ctx);

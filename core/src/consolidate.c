@@ -1080,6 +1080,10 @@ bk_status bk_consolidate(bk_ctx *ctx, const char *const *inputs, size_t ninputs,
         return st;
     stats->units = dept->nunits - 1;
     stats->cells = bk_doc_cell_count(dept);
+    if ((st = bk_set_publication_options(ctx, dept, err)) != BK_OK) {
+        bk_doc_free(dept);
+        return st;
+    }
     bk_sink *sink = bk_sink_open_file(output, err);
     if (!sink) {
         bk_doc_free(dept);

@@ -200,7 +200,7 @@ static bk_status output_money(bk_ctx *ctx, bk_doc *doc, bk_error *err)
 /* --option publisher=, source=, source-path=, license=: who publishes the output and on what
  * terms (document.md, "Publication"), the names and meaning the archive's manifest gives them.
  * They replace what the input said, field by field. */
-static bk_status set_publication(bk_ctx *ctx, bk_doc *doc, bk_error *err)
+bk_status bk_set_publication_options(bk_ctx *ctx, bk_doc *doc, bk_error *err)
 {
     bk_publication p = {bk_ctx_option(ctx, "publisher"), bk_ctx_option(ctx, "source"),
                         bk_ctx_option(ctx, "source-path"), bk_ctx_option(ctx, "license")};
@@ -229,7 +229,7 @@ static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
     if (st == BK_OK)
         st = output_money(cj->ctx, doc, err);
     if (st == BK_OK)
-        st = set_publication(cj->ctx, doc, err);
+        st = bk_set_publication_options(cj->ctx, doc, err);
     if (st != BK_OK)
         return st;
     if (cj->folder) {

@@ -48,6 +48,10 @@ bk_status bk_partial_header(bk_partial_out *out, const char *const *names, size_
 bk_status bk_partial_close(bk_partial_out *out, int ok, size_t documents, bk_error *err);
 bk_status bk_partial_write(bk_partial_out *out, const char *validator, const char *json);
 
+/* --option publisher=, source=, source-path=, license= onto a document about to be written
+ * (document.md, "Publication"); a bad value is a usage error. */
+bk_status bk_set_publication_options(bk_ctx *ctx, bk_doc *doc, bk_error *err);
+
 /* Hand a kept document back to the import machinery's ownership rules. */
 void bk_doc_unkeep(bk_doc *doc);
 

@@ -171,10 +171,18 @@ bk_status bk_doc_set_publication(bk_doc *doc, const bk_publication *pub, bk_erro
             continue;
         if (has_control(in[i]))
             return bk_error_set(err, BK_E_CONTENT, "%s holds a control character", names[i]);
-        if (i == 3 && *in[i] && !spdx_id(in[i]))
-            return bk_error_set(err, BK_E_CONTENT, "license \"%.64s\" is not an SPDX licence "
+        if (i == 3 && *in[i] && !spdx_id(in[i])) {
+            /* Quote at most 64 bytes, ending on a whole character. */
+            int n = 0;
+            for (int k = 0; in[i][k] && k < 64; k++)
+                if (((unsigned char)in[i][k] & 0xC0) != 0x80)
+                    n = k;
+            if ((int)strlen(in[i]) <= 64)
+                n = (int)strlen(in[i]);
+            return bk_error_set(err, BK_E_CONTENT, "license \"%.*s\" is not an SPDX licence "
                                 "identifier (such as CC-BY-4.0: letters, digits, '.', '-', '+')",
-                                in[i]);
+                                n, in[i]);
+        }
         if (!*in[i]) {
             v[i] = NULL;
         } else if (!(v[i] = bk_doc_intern_cstr(doc, in[i]))) {

@@ -45,6 +45,10 @@ if command -v script >/dev/null; then
   BUDGETKIT_PROGRESS_INTERVAL=0 script -qec "'$BK' convert --lang en ${ins[*]} '$t/tty.json' 2>&1 >/dev/null" /dev/null >"$t/tty" </dev/null
   check "a terminal: redrawn in place" grep -q $'\rbudgetkit: 2 documents converted, input 2/3' "$t/tty"
   check "a terminal: the final line, ended" grep -Eq $'\rbudgetkit: 3/3 documents converted \\([0-9]+ per second\\)\033\\[K\r?$' "$t/tty"
+  # An error after a progress line starts a line of its own.
+  printf '{' >"$t/broken.json"
+  BUDGETKIT_PROGRESS_INTERVAL=0 script -qec "'$BK' convert --lang en ${ins[*]} '$t/broken.json' '$t/tty2.json' 2>&1 >/dev/null" /dev/null >"$t/tty2" </dev/null
+  check "a terminal: an error after progress starts its own line" grep -q '^budgetkit: [^ ]*broken.json:' "$t/tty2"
 else
   echo "note: script(1) is not installed; the terminal case is not checked"
 fi

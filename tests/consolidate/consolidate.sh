@@ -22,6 +22,11 @@ check "consolidate three units" status_is 0 "$BK" consolidate --lang en "$u"/uni
 check "it says what it wrote" grep -q "3 units from 3 documents" "$t/err"
 check "the result validates clean" status_is 0 "$BK" validate --lang en "$t/dept.json"
 check "no error in its report" grep -q " 0 errors" "$t/out"
+check "--option publisher and license reach the department's document" status_is 0 "$BK" consolidate \
+  --option publisher=某某局 --option license=CC0-1.0 "$u"/unit1.json "$u"/unit2.json "$u"/unit3.json "$t/dept-pub.json"
+check "... as its publication" python3 -c "import json, sys
+p = json.load(open(sys.argv[1], encoding='utf-8'))['publication']
+assert p == {'publisher': '某某局', 'license': 'CC0-1.0'}, p" "$t/dept-pub.json"
 rows "$seed" department >"$t/seed.dept"
 rows "$t/dept.json" department | grep '|unit|' >"$t/got.dept"
 check "department unit rows equal the seed's" diff "$t/seed.dept" "$t/got.dept"

@@ -47,7 +47,7 @@ check "budgetkit agrees: 18 decimals read" "$BK" convert "$t/decimals-18.json" "
 
 # The open-data description (json.md, "For open data"): what the schema can check of it.
 "$BK" convert "$S_JSON" "$t/pub.json" --option publisher=深圳市大鹏新区政务服务数据管理局 --option license=CC-BY-4.0 \
-  --option source-path=https://www.dpxq.gov.cn/
+  --option source-path=https://example.org/dapeng-2024-budget.pdf
 check "a document with its publication is valid" "$ajv" validate "${strict[@]}" -s formats/budget.schema.json -d "$t/pub.json"
 check "a table with its own money unit, described, is valid" "$ajv" validate "${strict[@]}" -s formats/budget.schema.json -d samples/putuo-caizhengju-2025-dept/budget.json
 python3 - "$t" <<'PY'

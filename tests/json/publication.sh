@@ -56,17 +56,17 @@ check "each XML table names its layout family" test "$(grep -c '<table id="T[0-9
 
 # Publication metadata from the options, kept through every round trip.
 "$BK" convert "$S/budget.json" "$t/pub.json" --option publisher=深圳市大鹏新区政务服务数据管理局 \
-  --option source=2024年部门预算 --option source-path=https://www.dpxq.gov.cn/ --option license=CC-BY-4.0
+  --option source=2024年部门预算 --option source-path=https://example.org/dapeng-2024-budget.pdf --option license=CC-BY-4.0
 check "the options give a publication" python3 - "$t/pub.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 assert d["publication"] == {"publisher": "深圳市大鹏新区政务服务数据管理局", "source": "2024年部门预算",
-                            "source_path": "https://www.dpxq.gov.cn/", "license": "CC-BY-4.0"}, d
+                            "source_path": "https://example.org/dapeng-2024-budget.pdf", "license": "CC-BY-4.0"}, d
 assert list(d)[:9] == ["format", "version", "fiscal_year", "department", "money_unit", "currency",
                        "unit_mult", "precision", "publication"], list(d)
 PY
 "$BK" convert "$t/pub.json" "$t/pub.xml"
-check "XML carries it" grep -q '^  <publication publisher="深圳市大鹏新区政务服务数据管理局" source="2024年部门预算" source-path="https://www.dpxq.gov.cn/" license="CC-BY-4.0"/>$' "$t/pub.xml"
+check "XML carries it" grep -q '^  <publication publisher="深圳市大鹏新区政务服务数据管理局" source="2024年部门预算" source-path="https://example.org/dapeng-2024-budget.pdf" license="CC-BY-4.0"/>$' "$t/pub.xml"
 check "the XML is valid against budget.xsd" xmllint --noout --schema formats/budget.xsd "$t/pub.xml"
 "$BK" convert "$t/pub.xml" "$t/pub2.json"
 check "JSON -> XML -> JSON gives the same bytes" cmp -s "$t/pub2.json" "$t/pub.json"
