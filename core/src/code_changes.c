@@ -166,7 +166,7 @@ bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *e
         return err->code ? err->code : BK_E_IO;
     const unsigned char *data;
     size_t len;
-    if (bk_source_slurp(src, MAX_BYTES, &data, &len, err) != 0) {
+    if (bk_source_slurp(src, MAX_BYTES, &data, &len, err) != BK_OK) {
         bk_source_close(src);
         return err->code ? err->code : BK_E_IO;
     }

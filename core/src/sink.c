@@ -38,17 +38,20 @@ struct bk_sink {
 
 /* Temporaries still on disk, so that an interrupted program can remove them. A fixed table:
  * the signal handler must not allocate; its slots are taken and freed atomically, as the
- * threads of a parallel job may write files (a grid dump) while the output is written. */
+ * threads of a parallel job may write files (a grid dump) while the output is written. A job
+ * writes a handful at once; one that wants more than the table holds is refused rather than
+ * left with a temporary that an interruption would leave behind. */
 #define MAX_TEMPS 64
 static _Atomic(char *) temps[MAX_TEMPS];
 
-static void temp_register(char *path)
+static int temp_register(char *path)
 {
     for (int i = 0; i < MAX_TEMPS; i++) {
         char *expected = NULL;
         if (atomic_compare_exchange_strong(&temps[i], &expected, path))
-            return;
+            return 0;
     }
+    return -1;
 }
 
 static void temp_forget(const char *path)
@@ -119,6 +122,18 @@ static void sink_free(bk_sink *s)
     bk_free(s);
 }
 
+static bk_sink *too_many_temps(bk_sink *s, const char *path, int is_dir, bk_error *err)
+{
+    if (is_dir)
+        rmdir(s->tmp_path);
+    else
+        unlink(s->tmp_path);
+    bk_error_at(err, path, 0, 0, -1);
+    bk_error_set(err, BK_E_LIMIT, "more than %d outputs are being written at once", MAX_TEMPS);
+    sink_free(s);
+    return NULL;
+}
+
 /* "<folder of path>/.<base>.tmp-XXXXXX", the base cut so that the name stays within NAME_MAX
  * (a 249-byte output name is valid; its temporary must be too). */
 static char *temp_name(const char *path)
@@ -186,7 +201,10 @@ bk_sink *bk_sink_open_file(const char *path, bk_error *err)
         sink_free(s);
         return NULL;
     }
-    temp_register(s->tmp_path);
+    if (temp_register(s->tmp_path) != 0) {
+        close(fd);
+        return too_many_temps(s, path, 0, err);
+    }
     if (fchmod(fd, file_mode()) != 0 || !(s->f = fdopen(fd, "wb"))) {
         io_fail(err, path, "cannot create the output file");
         close(fd);
@@ -227,7 +245,8 @@ bk_sink *bk_sink_open_dir(const char *path, bk_error *err)
         sink_free(s);
         return NULL;
     }
-    temp_register(s->tmp_path);
+    if (temp_register(s->tmp_path) != 0)
+        return too_many_temps(s, path, 1, err);
     return s;
 }
 

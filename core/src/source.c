@@ -152,8 +152,8 @@ long bk_source_read(bk_source *src, void *buf, size_t n)
     return (long)(got + more);
 }
 
-int bk_source_slurp(bk_source *src, size_t max_bytes, const unsigned char **data, size_t *len,
-                    bk_error *err)
+bk_status bk_source_slurp(bk_source *src, size_t max_bytes, const unsigned char **data,
+                          size_t *len, bk_error *err)
 {
     if (src->mem) {
         size_t left = src->mem_len - src->mem_pos;

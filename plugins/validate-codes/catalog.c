@@ -347,7 +347,7 @@ static bk_status parse_file(catalog *c, const char *path, const char *const *hea
         return err->code ? err->code : BK_E_IO;
     const unsigned char *data;
     size_t len;
-    if (bk_source_slurp(src, CAT_MAX_BYTES, &data, &len, err) != 0) {
+    if (bk_source_slurp(src, CAT_MAX_BYTES, &data, &len, err) != BK_OK) {
         bk_source_close(src);
         return err->code ? err->code : BK_E_IO;
     }

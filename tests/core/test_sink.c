@@ -120,12 +120,43 @@ static void test_safe_paths(void **state)
             fail_msg("\"%s\" was called safe", bad[i]);
 }
 
+/* More outputs at once than the table of temporaries holds: the one too many is refused by
+ * name and leaves nothing behind; once one is done, the next opens. */
+static void test_too_many_outputs(void **state)
+{
+    (void)state;
+    const char *dir = bktest_tempdir();
+    enum { MANY = 65 };
+    bk_sink *open_ones[MANY];
+    char path[256];
+    bk_error err;
+    int n = 0;
+    for (; n < MANY; n++) {
+        snprintf(path, sizeof path, "%s/out%d.json", dir, n);
+        bk_error_clear(&err);
+        if (!(open_ones[n] = bk_sink_open_file(path, &err)))
+            break;
+    }
+    assert_int_equal(n, 64);
+    assert_int_equal(err.code, BK_E_LIMIT);
+    assert_non_null(strstr(err.text, "outputs are being written at once"));
+    assert_string_equal(err.file, path);
+    assert_int_equal(count_entries(dir), 64); /* the refused one left no temporary */
+    bk_sink_abort(open_ones[0]);
+    open_ones[0] = bk_sink_open_file(path, &err);
+    assert_non_null(open_ones[0]);
+    for (int i = 0; i < n; i++)
+        bk_sink_abort(open_ones[i]);
+    assert_int_equal(count_entries(dir), 0);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_commit_and_abort), cmocka_unit_test(test_full_disk),
         cmocka_unit_test(test_missing_folder), cmocka_unit_test(test_folder_sink),
-        cmocka_unit_test(test_safe_paths),
+        cmocka_unit_test(test_safe_paths), cmocka_unit_test(test_too_many_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,8 +36,8 @@ BK_API const unsigned char *bk_source_head(const bk_source *src, size_t *len);
 BK_API long bk_source_read(bk_source *src, void *buf, size_t n);
 /* The whole remaining input in memory (the source keeps ownership), refused with BK_E_LIMIT
  * beyond max_bytes (0 = no bound). */
-BK_API int bk_source_slurp(bk_source *src, size_t max_bytes, const unsigned char **data, size_t *len,
-                    bk_error *err);
+BK_API bk_status bk_source_slurp(bk_source *src, size_t max_bytes, const unsigned char **data,
+                                 size_t *len, bk_error *err);
 BK_API const bk_error *bk_source_error(const bk_source *src);
 
 typedef struct bk_sink bk_sink;
