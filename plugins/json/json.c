@@ -332,6 +332,19 @@ static int rd_scan_doc(reader *rd)
     return 0;
 }
 
+/* A document of len bytes (read so far) that the parse could not index is refused as soon
+ * as the scan is past that length, without reading the rest: 1 refused, 0 fine. */
+static int rd_doc_too_long(reader *rd, size_t len)
+{
+    if (len <= JTEXT_MAX_BYTES)
+        return 0;
+    rd_fail_at(rd, rd->doc_start, BK_E_LIMIT,
+               "the document is longer than %zu bytes, the most the JSON reader takes in one "
+               "document (it indexes the values of a document by 32-bit offsets)",
+               JTEXT_MAX_BYTES);
+    return 1;
+}
+
 /* Find the next document: its bytes are buf[*start..*end) until the next call. */
 static int rd_next(reader *rd, size_t *start, size_t *end)
 {
@@ -346,7 +359,7 @@ static int rd_next(reader *rd, size_t *start, size_t *end)
         }
         if (rd->in_doc) {
             int r = rd_scan_doc(rd);
-            if (r < 0)
+            if (r < 0 || rd_doc_too_long(rd, (r > 0 ? rd->scan : rd->len) - rd->doc_start))
                 return SCAN_ERROR;
             if (r > 0) {
                 rd->in_doc = 0;
@@ -486,16 +499,24 @@ static int fail_nomem(walker *w, size_t v)
 }
 
 /* String or key v decoded and NUL-terminated, kept until its row (outside rows, the document)
- * is built. The scratch area has room for every string of the document once, and each is
- * asked for once; NULL would mean it is not. */
-static const char *decoded(walker *w, size_t v)
+ * is built; *len (when len is not NULL) is its length. The scratch area has room for every
+ * string of the document once (a string decoded is never longer than its quoted text), and
+ * each is asked for once; NULL would mean it is not. */
+static const char *decoded_len(walker *w, size_t v, size_t *len)
 {
-    size_t need = w->t->v[v].u.declen + 1;
-    if (need > w->scratch_cap - w->scratch_used)
+    if (w->t->v[v].len + (size_t)1 > w->scratch_cap - w->scratch_used)
         return NULL;
     char *out = w->scratch + w->scratch_used;
-    w->scratch_used += need;
-    return jtext_decode(w->t, w->text, v, out);
+    size_t n = jtext_decode(w->t, w->text, v, out);
+    w->scratch_used += n + 1;
+    if (len)
+        *len = n;
+    return out;
+}
+
+static const char *decoded(walker *w, size_t v)
+{
+    return decoded_len(w, v, NULL);
 }
 
 static const char *type_name(const walker *w, size_t v)
@@ -536,8 +557,7 @@ static int bind(walker *w, size_t obj, const char *const *keys, const char *what
     size_t nkeys = 0, next = 0;
     while (keys[nkeys])
         at[nkeys++] = 0;
-    size_t k = obj + 1;
-    for (size_t m = 0; m < t->v[obj].len; m++, k = jtext_after(t, k + 1)) {
+    for (size_t k = obj + 1; k < t->v[obj].end; k = jtext_after(t, k + 1)) {
         size_t i = key_index(w, k, keys, nkeys, next);
         if (i < nkeys) {
             at[i] = k + 1;
@@ -579,7 +599,9 @@ static int check_string(walker *w, size_t v, const char *what, const char *name)
 {
     const jv *s = &w->t->v[v];
     unsigned long long max = w->lim ? w->lim->max_string : 0;
-    if (s->type == JV_STRING && !(max && s->u.declen > max))
+    /* A string decoded is never longer than its quoted text: most need no decoding here. */
+    if (s->type == JV_STRING &&
+        !(max && s->len > max && jtext_decoded_length(w->t, w->text, v) > max))
         return 0;
     char label[96];
     if (name)
@@ -590,7 +612,7 @@ static int check_string(walker *w, size_t v, const char *what, const char *name)
         return fail(w, v, BK_E_CONTENT, "expected a string for %s, found %s", label,
                     type_name(w, v));
     return fail(w, v, BK_E_LIMIT, "%s is %zu bytes long, more than the limit of %llu bytes "
-                "(max-string)", label, s->u.declen, max);
+                "(max-string)", label, jtext_decoded_length(w->t, w->text, v), max);
 }
 
 /* Value v as a decoded string (the path is at it). */
@@ -646,12 +668,15 @@ static int get_int(walker *w, size_t obj, size_t v, const char *key, int require
     if (n->type != JV_INTEGER) {
         r = fail(w, v, BK_E_CONTENT, "expected an integer for \"%s\", found %s", key,
                  type_name(w, v));
-    } else if (n->u.ival < lo || n->u.ival > hi) {
-        r = fail(w, v, BK_E_CONTENT, "\"%s\" is %lld, outside %lld..%lld", key, n->u.ival, lo,
-                 hi);
     } else {
-        *out = n->u.ival;
-        *has = 1;
+        long long value = jtext_integer(w->t, w->text, v);
+        if (value < lo || value > hi) {
+            r = fail(w, v, BK_E_CONTENT, "\"%s\" is %lld, outside %lld..%lld", key, value, lo,
+                     hi);
+        } else {
+            *out = value;
+            *has = 1;
+        }
     }
     pop(w);
     return r;
@@ -928,7 +953,7 @@ static int walk_units(walker *w, size_t root, size_t units)
     push_key(w, "units");
     int departments = 0, r = 0;
     size_t u = units + 1;
-    for (size_t i = 0; r == 0 && i < w->t->v[units].len; i++, u = jtext_after(w->t, u)) {
+    for (size_t i = 0; r == 0 && u < w->t->v[units].end; i++, u = jtext_after(w->t, u)) {
         push_index(w, i);
         r = walk_unit(w, u, &departments);
         pop(w);
@@ -1004,8 +1029,8 @@ static int walk_cell_value(walker *w, bk_table *t, size_t row, size_t col, size_
         return -1;
     /* Most values hold no escape and are taken from the text as they are. */
     const char *s = (const char *)w->text + val->off + 1;
-    size_t len = val->u.declen;
-    if (val->escaped && !(s = decoded(w, v)))
+    size_t len = val->len;
+    if (val->escaped && !(s = decoded_len(w, v, &len)))
         return fail_nomem(w, v);
     bk_status st;
     if (text) {
@@ -1035,7 +1060,7 @@ static int walk_cells(walker *w, bk_table *t, size_t row, size_t cells)
     size_t next = 0, k = cells + 1;
     push_key(w, "cells");
     int r = 0;
-    for (size_t m = 0; r == 0 && m < w->t->v[cells].len; m++, k = jtext_after(w->t, k + 1)) {
+    for (; r == 0 && k < w->t->v[cells].end; k = jtext_after(w->t, k + 1)) {
         int col = find_column(w, tpl, k, next);
         if (col < 0) {
             char cols[240], shown_s[80];
@@ -1117,7 +1142,7 @@ static int walk_columns(walker *w, size_t tj, size_t cols, const bk_template *ba
         return -1;
     if (!cols)
         return 0;
-    size_t n = w->t->v[cols].len;
+    size_t n = jtext_members(w->t, cols);
     if (n == 0)
         return fail(w, cols, BK_E_CONTENT, "\"columns\" must list at least one column");
     if (n > BK_MAX_COLUMNS)
@@ -1155,7 +1180,7 @@ static int walk_columns(walker *w, size_t tj, size_t cols, const bk_template *ba
         }
         size_t pv = at[COL_PATH];
         if (r == 0 && pv) {
-            size_t np = w->t->v[pv].len, e = pv + 1;
+            size_t np = jtext_members(w->t, pv), e = pv + 1;
             if (np > 8)
                 r = fail(w, pv, BK_E_CONTENT, "a column path has at most 8 labels");
             list[i].path = paths + i * 8;
@@ -1235,7 +1260,7 @@ static int walk_table(walker *w, size_t tj, long first_line)
     size_t rows = at[TABLE_ROWS], row = rows + 1;
     push_key(w, "rows");
     int r = 0;
-    for (size_t i = 0; r == 0 && i < w->t->v[rows].len; i++, row = jtext_after(w->t, row)) {
+    for (size_t i = 0; r == 0 && row < w->t->v[rows].end; i++, row = jtext_after(w->t, row)) {
         size_t mark = w->scratch_used;
         push_index(w, i);
         r = walk_row(w, t, row, first_line);
@@ -1255,7 +1280,7 @@ static int walk_tables(walker *w, size_t root, size_t tables, long first_line)
     push_key(w, "tables");
     int r = 0;
     size_t tj = tables + 1;
-    for (size_t i = 0; r == 0 && i < w->t->v[tables].len; i++, tj = jtext_after(w->t, tj)) {
+    for (size_t i = 0; r == 0 && tj < w->t->v[tables].end; i++, tj = jtext_after(w->t, tj)) {
         push_index(w, i);
         r = walk_table(w, tj, first_line);
         pop(w);
@@ -1275,7 +1300,7 @@ static int walk_goals(walker *w, size_t pf, size_t goals)
     push_key(w, "goals");
     int r = 0;
     size_t g = goals + 1;
-    for (size_t i = 0; r == 0 && i < w->t->v[goals].len; i++, g = jtext_after(w->t, g)) {
+    for (size_t i = 0; r == 0 && g < w->t->v[goals].end; i++, g = jtext_after(w->t, g)) {
         const char *s;
         push_index(w, i);
         r = as_string(w, g, "a goal", NULL, &s);
@@ -1314,7 +1339,7 @@ static int walk_indicators(walker *w, size_t pf, size_t inds)
     push_key(w, "indicators");
     int r = 0;
     size_t ind = inds + 1;
-    for (size_t i = 0; r == 0 && i < w->t->v[inds].len; i++, ind = jtext_after(w->t, ind)) {
+    for (size_t i = 0; r == 0 && ind < w->t->v[inds].end; i++, ind = jtext_after(w->t, ind)) {
         push_index(w, i);
         r = walk_indicator(w, ind);
         pop(w);
@@ -1379,7 +1404,7 @@ static int walk_narrative(walker *w, size_t root, size_t parts)
     push_key(w, "narrative");
     int r = 0;
     size_t part = parts + 1;
-    for (size_t i = 0; r == 0 && i < w->t->v[parts].len; i++, part = jtext_after(w->t, part)) {
+    for (size_t i = 0; r == 0 && part < w->t->v[parts].end; i++, part = jtext_after(w->t, part)) {
         push_index(w, i);
         r = walk_narrative_part(w, part);
         pop(w);

@@ -41,8 +41,9 @@ enum token {
     T_NULL
 };
 
+/* 12 bytes: value indexes fit in 32 bits as the values' offsets do. */
 typedef struct jdup {
-    size_t object, key; /* value indexes; key 0 marks a free slot */
+    uint32_t object, key; /* value indexes; key 0 marks a free slot */
     uint32_t hash;
 } jdup;
 
@@ -65,8 +66,6 @@ typedef struct lexer {
     size_t start;
     size_t tok_line;
     int escaped, has_nul; /* string */
-    size_t declen;        /* string */
-    long long ival;       /* integer */
 } lexer;
 
 /* ------------------------------------------------------------------------------------------
@@ -250,20 +249,17 @@ static size_t decode_escape(const unsigned char **p, unsigned char *out)
  * ---------------------------------------------------------------------------------------- */
 
 /* A string with escapes: check its \u escapes pair up as jansson does once the string is read
- * (the error then quotes the whole string), and measure it decoded. */
+ * (the error then quotes the whole string). */
 static int check_escapes(lexer *lx)
 {
     const unsigned char *p = lx->s + lx->start + 1, *end = lx->s + lx->pos - 1;
-    size_t declen = 0;
     while (p < end) {
         if (*p != '\\') {
             p++;
-            declen++;
             continue;
         }
         if (p[1] != 'u') {
             p += 2;
-            declen++;
             continue;
         }
         uint32_t cp = hex4(p + 2);
@@ -281,9 +277,7 @@ static int check_escapes(lexer *lx)
             return lex_fail(lx, BK_E_SYNTAX, 0, "invalid Unicode '\\u%04X'", (unsigned)cp);
         }
         lx->has_nul |= cp == 0;
-        declen += utf8_width(cp);
     }
-    lx->declen = declen;
     return 0;
 }
 
@@ -363,7 +357,6 @@ static int lex_string(lexer *lx)
     lx->tok = T_STRING;
     if (lx->escaped)
         return check_escapes(lx);
-    lx->declen = i - lx->start - 1;
     return 0;
 }
 
@@ -426,8 +419,9 @@ static int real_overflows(const unsigned char *s, size_t start, size_t end)
     return *t == '\0';
 }
 
-/* An integer token's value, or the error jansson gives past 64 bits. */
-static int integer_value(lexer *lx, size_t start, size_t end)
+/* An integer token within 64 bits, or the error jansson gives past them (its value is read
+ * again by jtext_integer() when it is needed). */
+static int integer_check(lexer *lx, size_t start, size_t end)
 {
     int neg = lx->s[start] == '-';
     unsigned long long v = 0, max = neg ? (unsigned long long)INT64_MAX + 1 : INT64_MAX;
@@ -438,8 +432,6 @@ static int integer_value(lexer *lx, size_t start, size_t end)
                                                     : "too big integer");
         v = v * 10 + d;
     }
-    lx->ival = neg ? (v == (unsigned long long)INT64_MAX + 1 ? INT64_MIN : -(long long)v)
-                   : (long long)v;
     return 0;
 }
 
@@ -480,7 +472,7 @@ static int lex_number(lexer *lx, int c)
         return -1;
     if (c != '.' && c != 'e' && c != 'E') {
         lx->pos = i;
-        if (integer_value(lx, lx->start, i) < 0)
+        if (integer_check(lx, lx->start, i) < 0)
             return -1;
         lx->tok = T_INTEGER;
         return 0;
@@ -614,11 +606,9 @@ static int lex_next(lexer *lx)
 static int keys_equal(const jtext *t, const unsigned char *s, size_t a, size_t b)
 {
     const jv *ka = &t->v[a], *kb = &t->v[b];
-    if (ka->u.declen != kb->u.declen)
-        return 0;
     const unsigned char *pa = s + ka->off + 1, *pb = s + kb->off + 1;
     if (!ka->escaped && !kb->escaped)
-        return memcmp(pa, pb, ka->len) == 0;
+        return ka->len == kb->len && memcmp(pa, pb, ka->len) == 0;
     /* Decode both a character at a time. */
     const unsigned char *ea = pa + ka->len, *eb = pb + kb->len;
     unsigned char da[4], db[4];
@@ -773,7 +763,7 @@ static int dup_insert(jtext *t, const unsigned char *s, size_t o, size_t k)
     for (; t->dup[j].key != 0; j = (j + 1) & (t->dup_cap - 1))
         if (t->dup[j].object == o && t->dup[j].hash == h && keys_equal(t, s, t->dup[j].key, k))
             return 1;
-    t->dup[j] = (jdup){o, k, h};
+    t->dup[j] = (jdup){(uint32_t)o, (uint32_t)k, h};
     t->dup_used++;
     return 0;
 }
@@ -836,19 +826,17 @@ static long push(lexer *lx, jv_type type)
     if (t->n == t->cap && bk_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v))
         return -1;
     jv *v = &t->v[t->n];
-    v->off = lx->start;
-    v->len = lx->pos - lx->start;
+    /* The text is at most JTEXT_MAX_BYTES long: its offsets fit. */
+    v->off = (uint32_t)lx->start;
+    v->len = (uint32_t)(lx->pos - lx->start);
     v->line = lx->tok_line < UINT32_MAX ? (uint32_t)lx->tok_line : UINT32_MAX;
     v->type = (uint8_t)type;
     v->escaped = 0;
     if (type == JV_STRING || type == JV_KEY) {
         v->len -= 2;
-        v->u.declen = lx->declen;
         v->escaped = (uint8_t)lx->escaped;
-    } else if (type == JV_INTEGER) {
-        v->u.ival = lx->ival;
-    } else {
-        v->u.end = 0;
+    } else if (type <= JV_ARRAY) {
+        v->end = 0;
     }
     return (long)t->n++;
 }
@@ -895,8 +883,8 @@ static int parse_object(lexer *lx)
         if (lx->tok != T_CLOSE_OBJECT)
             return lex_fail(lx, BK_E_SYNTAX, 0, "'}' expected");
     }
-    lx->t->v[o].len = members;
-    lx->t->v[o].u.end = lx->t->n;
+    /* Each value starts at its own byte of the text: their count fits as its offsets do. */
+    lx->t->v[o].end = (uint32_t)lx->t->n;
     return 0;
 }
 
@@ -905,14 +893,12 @@ static int parse_array(lexer *lx)
     long a = push(lx, JV_ARRAY);
     if (a < 0)
         return lex_nomem(lx);
-    size_t elements = 0;
     if (lex_next(lx) < 0)
         return -1;
     if (lx->tok != T_CLOSE_ARRAY) {
         while (lx->tok != T_EOF) {
             if (parse_value(lx) < 0)
                 return -1;
-            elements++;
             if (lex_next(lx) < 0)
                 return -1;
             if (lx->tok != T_COMMA)
@@ -923,8 +909,7 @@ static int parse_array(lexer *lx)
         if (lx->tok != T_CLOSE_ARRAY)
             return lex_fail(lx, BK_E_SYNTAX, 0, "']' expected");
     }
-    lx->t->v[a].len = elements;
-    lx->t->v[a].u.end = lx->t->n;
+    lx->t->v[a].end = (uint32_t)lx->t->n;
     return 0;
 }
 
@@ -961,6 +946,13 @@ int jtext_parse(jtext *t, const unsigned char *text, size_t n, jtext_error *e)
     lexer lx = {.t = t, .e = e, .s = text, .n = n, .line = 1};
     t->n = 0;
     t->newlines = 0;
+    if (n > JTEXT_MAX_BYTES) {
+        /* The reader refuses such a text before it is parsed, naming the file. */
+        e->code = BK_E_LIMIT;
+        e->at = 0;
+        snprintf(e->text, sizeof e->text, "the text is longer than %zu bytes", JTEXT_MAX_BYTES);
+        return -1;
+    }
     seed_hash(t);
     if (t->dup_used) {
         memset(t->dup, 0, t->dup_cap * sizeof *t->dup);
@@ -989,14 +981,68 @@ void jtext_free(jtext *t)
  * Strings
  * ---------------------------------------------------------------------------------------- */
 
-char *jtext_decode(const jtext *t, const unsigned char *text, size_t i, char *out)
+size_t jtext_members(const jtext *t, size_t i)
+{
+    size_t count = 0, end = t->v[i].end;
+    if (t->v[i].type == JV_OBJECT)
+        for (size_t k = i + 1; k < end; k = jtext_after(t, k + 1))
+            count++;
+    else
+        for (size_t k = i + 1; k < end; k = jtext_after(t, k))
+            count++;
+    return count;
+}
+
+long long jtext_integer(const jtext *t, const unsigned char *text, size_t i)
+{
+    const unsigned char *p = text + t->v[i].off, *end = p + t->v[i].len;
+    int neg = *p == '-';
+    unsigned long long v = 0;
+    for (p += neg; p < end; p++)
+        v = v * 10 + (unsigned)(*p - '0');
+    /* The parse checked it fits: -v is INT64_MIN at most. */
+    return neg ? (v == (unsigned long long)INT64_MAX + 1 ? INT64_MIN : -(long long)v)
+               : (long long)v;
+}
+
+size_t jtext_decoded_length(const jtext *t, const unsigned char *text, size_t i)
+{
+    const jv *v = &t->v[i];
+    if (!v->escaped)
+        return v->len;
+    /* The escapes were checked by the parse: \u escapes of surrogates come in pairs. */
+    const unsigned char *p = text + v->off + 1, *end = p + v->len;
+    size_t n = 0;
+    while (p < end) {
+        const unsigned char *bs = memchr(p, '\\', (size_t)(end - p));
+        if (!bs)
+            return n + (size_t)(end - p);
+        n += (size_t)(bs - p);
+        if (bs[1] != 'u') {
+            p = bs + 2;
+            n++;
+            continue;
+        }
+        uint32_t cp = hex4(bs + 2);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            p = bs + 12;
+            n += 4;
+        } else {
+            p = bs + 6;
+            n += utf8_width(cp);
+        }
+    }
+    return n;
+}
+
+size_t jtext_decode(const jtext *t, const unsigned char *text, size_t i, char *out)
 {
     const jv *v = &t->v[i];
     const unsigned char *p = text + v->off + 1, *end = p + v->len;
     if (!v->escaped) {
         memcpy(out, p, v->len);
         out[v->len] = '\0';
-        return out;
+        return v->len;
     }
     unsigned char *o = (unsigned char *)out;
     while (p < end) {
@@ -1011,7 +1057,7 @@ char *jtext_decode(const jtext *t, const unsigned char *text, size_t i, char *ou
         }
     }
     *o = '\0';
-    return out;
+    return (size_t)(o - (unsigned char *)out);
 }
 
 int jtext_equals(const jtext *t, const unsigned char *text, size_t i, const char *name)

@@ -27,19 +27,26 @@ typedef enum jv_type {
     JV_NULL
 } jv_type;
 
+/* One value: 16 bytes, so that the index of a text made of tiny values ("[0,0,0,...]", two
+ * bytes a value) stays within 8 times the text. What the model needs beyond the value's
+ * place is read from the text when it is asked for: an integer's value, a string's decoded
+ * length, a container's number of members. Offsets and indexes are 32-bit, so a text is at
+ * most JTEXT_MAX_BYTES long: at most that many values, each starting at its own byte. */
 typedef struct jv {
-    size_t off; /* its first byte in the text: a bracket, a string's opening quote */
-    size_t len; /* string, key: bytes between the quotes; number: its bytes; object, array:
-                 * members */
+    uint32_t off; /* its first byte in the text: a bracket, a string's opening quote */
     union {
-        size_t end;     /* object, array: index of the first value after its members */
-        size_t declen;  /* string, key: bytes once the escapes are decoded */
-        long long ival; /* integer */
-    } u;
+        uint32_t len; /* string, key: bytes between the quotes; number: its bytes */
+        uint32_t end; /* object, array: index of the first value after its members */
+    };
     uint32_t line;   /* line of off, the text's first line being 1 (UINT32_MAX beyond) */
     uint8_t type;    /* jv_type */
     uint8_t escaped; /* string, key: holds a backslash escape */
 } jv;
+
+_Static_assert(sizeof(jv) == 16, "a value of the index takes 16 bytes");
+
+/* The longest text jtext_parse() takes: 4 GiB - 1 bytes. */
+#define JTEXT_MAX_BYTES ((size_t)UINT32_MAX)
 
 /* The parse of one text; reused from document to document, so that its arrays are allocated
  * only while they grow. */
@@ -60,19 +67,29 @@ typedef struct jtext_error {
     char text[160];
 } jtext_error;
 
-/* Parse text[0..n): 0, or -1 with e filled (code BK_E_NOMEM when an allocation failed). */
+/* Parse text[0..n), n at most JTEXT_MAX_BYTES: 0, or -1 with e filled (code BK_E_NOMEM when
+ * an allocation failed). */
 int jtext_parse(jtext *t, const unsigned char *text, size_t n, jtext_error *e);
 void jtext_free(jtext *t);
 
 /* The index of the value after value i and its members. */
 static inline size_t jtext_after(const jtext *t, size_t i)
 {
-    return t->v[i].type <= JV_ARRAY ? t->v[i].u.end : i + 1;
+    return t->v[i].type <= JV_ARRAY ? t->v[i].end : i + 1;
 }
 
-/* Write the decoded bytes of string or key i of text into out (room for its declen bytes
- * and a NUL) and terminate them; returns out. */
-char *jtext_decode(const jtext *t, const unsigned char *text, size_t i, char *out);
+/* The members of object or array i (counted: an object's key and value are one member). */
+size_t jtext_members(const jtext *t, size_t i);
+
+/* The value of integer i (within 64 bits, as the parse checked). */
+long long jtext_integer(const jtext *t, const unsigned char *text, size_t i);
+
+/* The bytes of string or key i once its escapes are decoded: at most its len. */
+size_t jtext_decoded_length(const jtext *t, const unsigned char *text, size_t i);
+
+/* Write the decoded bytes of string or key i of text into out (room for its len bytes and a
+ * NUL) and terminate them; returns how many bytes were written before the NUL. */
+size_t jtext_decode(const jtext *t, const unsigned char *text, size_t i, char *out);
 
 /* Does key (or string) i of text decode to name? */
 int jtext_equals(const jtext *t, const unsigned char *text, size_t i, const char *name);

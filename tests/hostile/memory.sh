@@ -57,4 +57,21 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
 PY
 input="" peak $((64 * 1024 + 2 * 16 * 1024)) "16 MiB of commas as wide CSV" \
     "$BK" validate --from csv "$work/commas.csv"
+# 16 MiB of tiny JSON values, in a member the reader refuses only once the document is parsed:
+# the index of the values takes 16 bytes a value, at most 8 times the text, and the index of
+# the keys of a large object 12 bytes a slot; with the text itself, at most 10 times the
+# document (32 bytes a value and 24 a slot took 286 MiB for the array, 240 MiB for the object).
+python3 - "$work/zeros.json" "$work/keys.json" <<'PY'
+import itertools, sys
+size = 16 * 1024 * 1024
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write('{"x":[' + "0," * ((size - 9) // 2) + "0]}")
+chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+keys = ('"%s":0' % "".join(k) for k in itertools.product(chars, repeat=4))
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write('{"x":{' + ",".join(itertools.islice(keys, (size - 8) // 9)) + "}}")
+PY
+bound=$((64 * 1024 + 10 * 16 * 1024))
+input="" peak "$bound" "16 MiB of tiny JSON values" "$BK" validate --from json "$work/zeros.json"
+input="" peak "$bound" "16 MiB of JSON object keys" "$BK" validate --from json "$work/keys.json"
 echo "memory within its bounds"
