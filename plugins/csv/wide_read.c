@@ -14,47 +14,87 @@
 
 /* ---------------------------------------------------------------- a file's records */
 
+/* Twelve bytes a record: a file of one-character lines holds 22 bytes a line of it. */
 typedef struct wrec {
-    size_t first, n;
-    long line;
-    size_t lead; /* blank fields before the first one read: a row that lost its label column */
+    uint32_t first; /* its first field in the file's fields */
+    uint32_t line;
+    unsigned n : 14;    /* columns, up to the last filled one (at most BK_MAX_COLUMNS + 1) */
+    unsigned nset : 14; /* fields kept: every column's, or only the filled ones' */
+    /* Columns before the first one read: 1 for a row that lost its label column, -1 for a row
+     * that carries one more than its header. */
+    signed lead : 3;
 } wrec;
+
+_Static_assert(BK_MAX_COLUMNS + 1 < (1 << 14), "a record's columns fit wrec.n");
+
+/* A field of a record: its text at arena + off, NUL-terminated. A record is kept whole when
+ * at most half its columns are blank, each field {off, len} and a blank one {0, 0} (the empty
+ * text at the arena's first byte); otherwise only its filled fields are kept, {off, column},
+ * so that the commas of a sparse record take no memory (a file of them took 25 times its
+ * size). */
+typedef struct wfield {
+    uint32_t off;
+    uint32_t len_or_col;
+} wfield;
 
 typedef struct wfile {
     const char *name;
     char *arena;
     size_t arena_len, arena_cap;
-    size_t *foff; /* field start offsets, then made into fields */
-    size_t nf, foff_cap;
-    csv_field *f;
+    wfield *f;
+    size_t nf, f_cap;
     wrec *recs;
     size_t nrecs, recs_cap;
     size_t widest; /* fields in the longest record */
+    int line_items; /* the first record is the header of a line-item file */
     bk_error *err;
 } wfile;
 
 static bk_status collect(void *user, const csv_field *f, size_t n, long line)
 {
     wfile *w = user;
-    size_t bytes = 0;
+    size_t bytes = w->arena_len == 0; /* the arena's first byte: the blank fields' text */
     /* Empty fields at the end of a record read like no field at all (cell() gives them as
      * blank): not keeping them bounds the memory a file of commas takes. (A form feed alone
      * is a sheet's end, not an empty field.) */
     while (n > 0 && f[n - 1].len == 0)
         n--;
+    /* A line of commas reads like an empty line, which the reader does not give at all. */
+    if (n == 0)
+        return BK_OK;
+    if (w->nrecs == 0)
+        w->line_items = csv_lines_header_record(f, n);
+    size_t filled = 0;
     for (size_t i = 0; i < n; i++)
-        bytes += f[i].len + 1;
+        if (f[i].len)
+            bytes += f[i].len + 1, filled++;
+    int sparse = filled < n - filled;
+    /* Fields are addressed by 32-bit offsets: a file of wide tables is a publication's tables,
+     * not gigabytes of text. */
+    if (w->arena_len + bytes > UINT32_MAX || w->nf + n > UINT32_MAX || line > (long)UINT32_MAX)
+        return csv_fail(w->err, w->name, line, 0, -1, BK_E_LIMIT,
+                        "the wide tables hold more than 4 GiB of text; split the file");
     if (bk_grow((void **)&w->arena, &w->arena_cap, w->arena_len + bytes, 1) ||
-        bk_grow((void **)&w->foff, &w->foff_cap, w->nf + n, sizeof *w->foff) ||
+        bk_grow((void **)&w->f, &w->f_cap, w->nf + (sparse ? filled : n), sizeof *w->f) ||
         bk_grow((void **)&w->recs, &w->recs_cap, w->nrecs + 1, sizeof *w->recs))
         return csv_fail(w->err, w->name, line, 0, -1, BK_E_NOMEM, "out of memory");
-    w->recs[w->nrecs++] = (wrec){w->nf, n, line, 0};
+    if (w->arena_len == 0)
+        w->arena[w->arena_len++] = 0;
+    w->recs[w->nrecs++] = (wrec){(uint32_t)w->nf, (uint32_t)line, (unsigned)n,
+                                 (unsigned)(sparse ? filled : n), 0};
     if (n > w->widest)
         w->widest = n;
     for (size_t i = 0; i < n; i++) {
-        w->foff[w->nf++] = w->arena_len;
-        memcpy(w->arena + w->arena_len, f[i].s, f[i].len + 1);
-        w->arena_len += f[i].len + 1;
+        /* A field's length is up to its first NUL, as the records were always read. */
+        size_t len = f[i].len ? strlen(f[i].s) : 0;
+        if (sparse && !f[i].len)
+            continue;
+        wfield *x = &w->f[w->nf++];
+        *x = (wfield){len ? (uint32_t)w->arena_len : 0, sparse ? (uint32_t)i : (uint32_t)len};
+        if (len) {
+            memcpy(w->arena + w->arena_len, f[i].s, len + 1);
+            w->arena_len += len + 1;
+        }
     }
     return BK_OK;
 }
@@ -63,23 +103,12 @@ static bk_status wfile_read(wfile *w, bk_source *src, const csv_read_opts *opts)
 {
     csv_read_opts o = *opts;
     o.max_fields = BK_MAX_COLUMNS;
-    bk_status st = csv_read(src, w->name, &o, w->err, collect, w);
-    if (st != BK_OK)
-        return st;
-    w->f = bk_malloc((w->nf ? w->nf : 1) * sizeof *w->f);
-    if (!w->f)
-        return csv_fail(w->err, w->name, 0, 0, -1, BK_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < w->nf; i++) {
-        w->f[i].s = w->arena + w->foff[i];
-        w->f[i].len = strlen(w->f[i].s);
-    }
-    return BK_OK;
+    return csv_read(src, w->name, &o, w->err, collect, w);
 }
 
 static void wfile_free(wfile *w)
 {
     bk_free(w->arena);
-    bk_free(w->foff);
     bk_free(w->f);
     bk_free(w->recs);
 }
@@ -128,16 +157,34 @@ static bk_status nomem(wide_in *w) { return fail(w, 0, 0, BK_E_NOMEM, "out of me
 
 static const wrec *rec(const wide_in *w, size_t i) { return &w->f->recs[i]; }
 
-static const csv_field *cell(const wide_in *w, const wrec *r, size_t c)
+static csv_field cell(const wide_in *w, const wrec *r, size_t c)
 {
-    static const csv_field none = {"", 0};
-    return c >= r->lead && c < r->n ? &w->f->f[r->first + c - r->lead] : &none;
+    if ((long)c < r->lead || c >= r->n)
+        return (csv_field){"", 0};
+    size_t col = (size_t)((long)c - r->lead);
+    const wfield *x = w->f->f + r->first;
+    const char *arena = w->f->arena;
+    if (r->nset == (long)r->n - r->lead) {
+        x += col;
+        return (csv_field){arena + x->off, x->len_or_col};
+    }
+    size_t lo = 0, hi = r->nset;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x[mid].len_or_col < col)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == r->nset || x[lo].len_or_col != col)
+        return (csv_field){"", 0};
+    return (csv_field){arena + x[lo].off, strlen(arena + x[lo].off)};
 }
 
 static int cell_blank(const wide_in *w, const wrec *r, size_t c)
 {
-    const csv_field *f = cell(w, r, c);
-    return wide_blank(f->s, f->len);
+    const csv_field f = cell(w, r, c);
+    return wide_blank(f.s, f.len);
 }
 
 /* One past the last non-blank field, 0 for a blank record. */
@@ -416,9 +463,9 @@ static const char *value_after(wide_in *w, const wrec *r, size_t c, const char *
         return intern_trimmed(w, rest, strlen(rest));
     for (size_t k = c + 1; k < r->n; k++)
         if (!cell_blank(w, r, k))
-            return labelled(cell(w, r, k)->s) ? intern_trimmed(w, "", 0)
-                                               : intern_trimmed(w, cell(w, r, k)->s,
-                                                                cell(w, r, k)->len);
+            return labelled(cell(w, r, k).s) ? intern_trimmed(w, "", 0)
+                                               : intern_trimmed(w, cell(w, r, k).s,
+                                                                cell(w, r, k).len);
     return intern_trimmed(w, "", 0);
 }
 
@@ -427,7 +474,7 @@ static int meta_line(wide_in *w, const wrec *r, block *b, bk_status *st)
 {
     int found = 0;
     for (size_t c = 0; c < r->n && *st == BK_OK; c++) {
-        const char *s = cell(w, r, c)->s, *rest, *v;
+        const char *s = cell(w, r, c).s, *rest, *v;
         if (wide_starts(s, WIDE_PERF_UNIT, 0, &rest)) {
             if (!(b->perf_unit = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
@@ -502,9 +549,9 @@ static int grid_build(grid *g)
         const wrec *rr = rec(g->w, g->first + r);
         for (size_t c = g->c0; c < g->c1; c++) {
             const char **slot = &g->lab[r * w + (c - g->c0)];
-            const csv_field *f = cell(g->w, rr, c);
-            if (!wide_blank(f->s, f->len)) {
-                *slot = f->s;
+            const csv_field f = cell(g->w, rr, c);
+            if (!wide_blank(f.s, f.len)) {
+                *slot = f.s;
                 continue;
             }
             if (c == g->c0 || !glab(g, r, c - 1))
@@ -709,11 +756,11 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
     size_t half = 0;
     const char *in_side = tpl->nsides ? tpl->sides[0] : WIDE_INCOME;
     const char *out_side = tpl->nsides ? tpl->sides[1] : WIDE_EXPENDITURE;
-    if (top && bk_label_equal(cell(w, top, 0)->s, in_side)) {
+    if (top && bk_label_equal(cell(w, top, 0).s, in_side)) {
         for (size_t c = 1; c < top->n; c++) {
             if (cell_blank(w, top, c))
                 continue;
-            if (bk_label_equal(cell(w, top, c)->s, out_side))
+            if (bk_label_equal(cell(w, top, c).s, out_side))
                 half = c;
             break;
         }
@@ -767,7 +814,7 @@ static int match_header_keeping(wide_in *w, const bk_template *tpl, size_t first
     const wrec *top = first < end ? rec(w, first) : NULL;
     wide_shape sh;
     wide_shape_of(tpl, &sh);
-    if (got != 0 || (top && bk_label_equal(cell(w, top, 0)->s,
+    if (got != 0 || (top && bk_label_equal(cell(w, top, 0).s,
                                            tpl->nsides ? tpl->sides[0] : WIDE_INCOME)) ||
         sh.depth > w->max_header_rows)
         return got;
@@ -831,7 +878,7 @@ static int is_title_line(wide_in *w, const wrec *r)
     long c = rec_single(w, r);
     if (c < 0)
         return 0;
-    const char *s = cell(w, r, (size_t)c)->s;
+    const char *s = cell(w, r, (size_t)c).s;
     int n;
     return table_number(s, &n) || match_title(w->tpls, s) || titled_like_a_table(s);
 }
@@ -840,8 +887,8 @@ static int is_title_line(wide_in *w, const wrec *r)
  * between the sheets of a workbook); a table never continues past it. Blank everywhere else. */
 static int sheet_break(const wide_in *w, const wrec *r)
 {
-    const csv_field *f = r->n == 1 ? cell(w, r, 0) : NULL;
-    return f && f->len == 1 && f->s[0] == '\f';
+    const csv_field f = cell(w, r, 0);
+    return r->n == 1 && f.len == 1 && f.s[0] == '\f';
 }
 
 /* Where the block's rows end: the 备注 footer, a new table, the end of a sheet, or the end. */
@@ -854,7 +901,7 @@ static size_t block_end(wide_in *w, size_t from, size_t end)
         long c = rec_first(w, r);
         if (c < 0)
             continue;
-        const char *s = cell(w, r, (size_t)c)->s;
+        const char *s = cell(w, r, (size_t)c).s;
         if (wide_starts(s, WIDE_NOTE, 0, NULL) || wide_starts(s, "注", 1, NULL) ||
             wide_starts(s, WIDE_UNIT_NAME, 0, NULL) ||
             is_title_line(w, r))
@@ -877,7 +924,7 @@ static int indicator_header(wide_in *w, const wrec *r, long at[4])
         at[k] = -1;
     for (size_t c = 0; c < r->n; c++)
         for (int k = 0; k < 4; k++)
-            if (at[k] < 0 && bk_label_equal(cell(w, r, c)->s, heads[k]))
+            if (at[k] < 0 && bk_label_equal(cell(w, r, c).s, heads[k]))
                 at[k] = (long)c;
     return at[0] >= 0 && at[3] >= 0;
 }
@@ -886,12 +933,12 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
 {
     long first = rec_first(w, r);
     *taken = 1;
-    if (first >= 0 && bk_label_equal(cell(w, r, (size_t)first)->s, WIDE_GOALS)) {
+    if (first >= 0 && bk_label_equal(cell(w, r, (size_t)first).s, WIDE_GOALS)) {
         mode->goals = 1;
         mode->indicators = 0;
         for (size_t c = (size_t)first + 1; c < r->n; c++)
             if (!cell_blank(w, r, c)) {
-                const char *g = intern_trimmed(w, cell(w, r, c)->s, cell(w, r, c)->len);
+                const char *g = intern_trimmed(w, cell(w, r, c).s, cell(w, r, c).len);
                 return g && bk_doc_add_goal(w->doc, g) == BK_OK ? BK_OK : nomem(w);
             }
         return BK_OK;
@@ -910,8 +957,8 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
         for (int k = 0; k < 4; k++) {
             v[k] = "";
             if (mode->ind_at[k] >= 0) {
-                const csv_field *f = cell(w, r, (size_t)mode->ind_at[k]);
-                if (!(v[k] = intern_trimmed(w, f->s, f->len)))
+                const csv_field f = cell(w, r, (size_t)mode->ind_at[k]);
+                if (!(v[k] = intern_trimmed(w, f.s, f.len)))
                     return BK_E_NOMEM;
                 any |= *v[k] != 0;
             }
@@ -928,8 +975,8 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
     if (mode->goals) {
         if (first < 0)
             return BK_OK;
-        const char *g = intern_trimmed(w, cell(w, r, (size_t)first)->s,
-                                       cell(w, r, (size_t)first)->len);
+        const char *g = intern_trimmed(w, cell(w, r, (size_t)first).s,
+                                       cell(w, r, (size_t)first).len);
         return g && bk_doc_add_goal(w->doc, g) == BK_OK ? BK_OK : nomem(w);
     }
     *taken = 0;
@@ -960,12 +1007,12 @@ static const char *column_label(const bk_template *tpl, size_t j)
     return col->path_len ? col->path[col->path_len - 1] : col->id;
 }
 
-static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, const csv_field *f,
+static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, csv_field f,
                            long line, long field)
 {
     const bk_template *tpl = rc->t->tpl;
-    const char *s = f->s;
-    size_t len = f->len;
+    const char *s = f.s;
+    size_t len = f.len;
     if (wide_blank(s, len))
         return BK_OK;
     if (w->max_cells && ++w->cells > w->max_cells)
@@ -1020,16 +1067,17 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
 {
     const hmap *m = rc->m;
     const bk_template *tpl = rc->t->tpl;
+    csv_field unit_v, code_v, name_v;
     const csv_field *unit_f = NULL, *code_f = NULL, *name_f = NULL;
     if (rc->sh.unit_col >= 0)
-        unit_f = cell(w, r, at + (size_t)m->key_at[rc->sh.unit_col]);
+        unit_v = cell(w, r, at + (size_t)m->key_at[rc->sh.unit_col]), unit_f = &unit_v;
     if (rc->sh.code_col >= 0)
-        code_f = cell(w, r, at + (size_t)m->key_at[rc->sh.code_col]);
+        code_v = cell(w, r, at + (size_t)m->key_at[rc->sh.code_col]), code_f = &code_v;
     if (rc->sh.name_col >= 0)
-        name_f = cell(w, r, at + (size_t)m->key_at[rc->sh.name_col]);
+        name_v = cell(w, r, at + (size_t)m->key_at[rc->sh.name_col]), name_f = &name_v;
     if (m->section_col >= 0) {
-        const csv_field *sf = cell(w, r, at + (size_t)m->section_col);
-        if (!wide_blank(sf->s, sf->len) && !(section = intern_trimmed(w, sf->s, sf->len)))
+        const csv_field sf = cell(w, r, at + (size_t)m->section_col);
+        if (!wide_blank(sf.s, sf.len) && !(section = intern_trimmed(w, sf.s, sf.len)))
             return BK_E_NOMEM;
     }
     int blank = 1;
@@ -1060,9 +1108,9 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         char joined[64];
         size_t n = 0;
         for (size_t k = 0; k < tpl->code_parts; k++) {
-            const csv_field *pf = cell(w, r, at + (size_t)m->key_at[k]);
-            const char *ps = pf->s;
-            size_t plen = pf->len;
+            const csv_field pf = cell(w, r, at + (size_t)m->key_at[k]);
+            const char *ps = pf.s;
+            size_t plen = pf.len;
             wide_trim(&ps, &plen);
             if (plen == 0)
                 break;
@@ -1139,7 +1187,7 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
             if (!key && !cell_blank(w, r, at + c))
                 return fail(w, r->line, (long)(at + c + 1), BK_E_CONTENT,
                             "line %ld, field %zu holds \"%.40s\" under no column header",
-                            r->line, at + c + 1, cell(w, r, at + c)->s);
+                            (long)r->line, at + c + 1, cell(w, r, at + c).s);
             continue;
         }
         bk_status st = set_value(w, rc, (size_t)row, (size_t)j, cell(w, r, at + c), r->line,
@@ -1158,7 +1206,7 @@ static bk_status extra_fields(wide_in *w, const wrec *r, size_t width)
     for (size_t c = width; c < r->n; c++)
         if (!cell_blank(w, r, c))
             return fail(w, r->line, (long)c + 1, BK_E_CONTENT, "field %zu holds "
-                        "\"%.40s\" beyond the table's %zu columns", c + 1, cell(w, r, c)->s,
+                        "\"%.40s\" beyond the table's %zu columns", c + 1, cell(w, r, c).s,
                         width);
     return BK_OK;
 }
@@ -1167,9 +1215,9 @@ static int indented(wide_in *w, const wrec *r, long col)
 {
     if (col < 0)
         return 0;
-    const csv_field *f = cell(w, r, (size_t)col);
-    const char *s = f->s;
-    size_t len = f->len;
+    const csv_field f = cell(w, r, (size_t)col);
+    const char *s = f.s;
+    size_t len = f.len;
     while (len > 0 && (*s == ' ' || *s == '\t'))
         s++, len--;
     return wide_indent(s, len, NULL) > 0;
@@ -1206,21 +1254,21 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
             if (m->section_col == 0 && !m->half && r->n > 0 && rec_width(w, r) + 1 == m->width &&
                 !cell_blank(w, r, 0) && tpl->nlabel_columns > 0) {
                 shifted = *r;
-                shifted.lead = 1;
+                shifted.lead = r->lead + 1;
                 shifted.n = r->n + 1;
                 r = &shifted;
             } else if (m->section_col < 0 && !m->half && tpl->nlabel_columns > 0 && r->n > 1 &&
-                       (is_label_text(tpl, cell(w, r, 0)->s) ||
+                       (is_label_text(tpl, cell(w, r, 0).s) ||
                         (label_section && cell_blank(w, r, 0)))) {
                 /* The other way round: the header lost the label column (the label is
                  * printed once, in the middle of the rows it spans), so the rows from the
                  * label on carry one field more: the label, then its blank. */
                 if (!cell_blank(w, r, 0) && !(label_section = intern_trimmed(
-                                                  w, cell(w, r, 0)->s, cell(w, r, 0)->len)))
+                                                  w, cell(w, r, 0).s, cell(w, r, 0).len)))
                     return BK_E_NOMEM;
                 section = label_section;
                 shifted = *r;
-                shifted.first = r->first + 1;
+                shifted.lead = r->lead - 1;
                 shifted.n = r->n - 1;
                 r = &shifted;
             }
@@ -1253,7 +1301,7 @@ static bk_status block_meta(wide_in *w, size_t *pos, size_t end, block *b)
         }
         if (rec_first(w, r) < 0)
             continue;
-        const char *s = single >= 0 ? cell(w, r, (size_t)single)->s : NULL;
+        const char *s = single >= 0 ? cell(w, r, (size_t)single).s : NULL;
         int n;
         if (s && table_number(s, &n)) {
             if (b->number || b->title)
@@ -1339,8 +1387,8 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
     const wrec *r = rec(w, *pos);
     long c = rec_first(w, r);
     const char *rest;
-    if (c < 0 || (!wide_starts(cell(w, r, (size_t)c)->s, WIDE_NOTE, 0, &rest) &&
-                  !wide_starts(cell(w, r, (size_t)c)->s, "注", 1, &rest)))
+    if (c < 0 || (!wide_starts(cell(w, r, (size_t)c).s, WIDE_NOTE, 0, &rest) &&
+                  !wide_starts(cell(w, r, (size_t)c).s, "注", 1, &rest)))
         return BK_OK;
     (*pos)++;
     if (!t)
@@ -1355,11 +1403,11 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
 static int column_is_amount(wide_in *w, size_t c, size_t from, size_t end)
 {
     for (size_t i = from; i < end; i++) {
-        const csv_field *f = cell(w, rec(w, i), c);
+        const csv_field f = cell(w, rec(w, i), c);
         bk_decimal d;
         int fw;
-        if (!wide_blank(f->s, f->len) &&
-            bk_decimal_parse(f->s, f->len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
+        if (!wide_blank(f.s, f.len) &&
+            bk_decimal_parse(f.s, f.len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
                              BK_DECIMAL_FULLWIDTH, &d, &fw) != BK_DECIMAL_OK)
             return 0;
     }
@@ -1404,8 +1452,8 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
         x->path = paths[nextra];
         x->path_len = 0;
         for (size_t r = 0; r < m->rows && x->path_len < 8; r++) {
-            const csv_field *f = cell(w, rec(w, head + r), c);
-            const char *l = intern_trimmed(w, f->s, f->len);
+            const csv_field f = cell(w, rec(w, head + r), c);
+            const char *l = intern_trimmed(w, f.s, f.len);
             if (!l)
                 return BK_E_NOMEM;
             if (*l && (x->path_len == 0 || strcmp(paths[nextra][x->path_len - 1], l) != 0))
@@ -1434,11 +1482,11 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
 static int has_number(wide_in *w, const wrec *r)
 {
     for (size_t c = 0; c < r->n; c++) {
-        const csv_field *f = cell(w, r, c);
+        const csv_field f = cell(w, r, c);
         bk_decimal d;
         int fw;
-        if (!wide_blank(f->s, f->len) &&
-            bk_decimal_parse(f->s, f->len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
+        if (!wide_blank(f.s, f.len) &&
+            bk_decimal_parse(f.s, f.len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
                              BK_DECIMAL_FULLWIDTH, &d, &fw) == BK_DECIMAL_OK)
             return 1;
     }
@@ -1530,12 +1578,12 @@ static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, c
         }
         if (u < 0) {
             st = fail(w, r->line, 0, BK_E_CONTENT, "line %ld: no 单位名称 or 编制部门 line says "
-                      "which unit this table belongs to", r->line);
+                      "which unit this table belongs to", (long)r->line);
             break;
         }
-        const csv_field *f0 = cell(w, r, (size_t)rec_first(w, r));
+        const csv_field f0 = cell(w, r, (size_t)rec_first(w, r));
         char lab[256];
-        snprintf(lab, sizeof lab, "%.*s", (int)(f0->len < 255 ? f0->len : 255), f0->s);
+        snprintf(lab, sizeof lab, "%.*s", (int)(f0.len < 255 ? f0.len : 255), f0.s);
         bk_row_kind kind = wide_kind_of(lab) == BK_ROW_TOTAL ? BK_ROW_TOTAL : BK_ROW_ITEM;
         long row = bk_table_add_row(w->doc, t, kind, u, NULL, NULL, "", 0, (uint32_t)r->line);
         if (row < 0) {
@@ -1653,7 +1701,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
     int no_table = is_perf(b.tpl) && i < end &&
                    (indicator_header(w, rec(w, i), at4) ||
                     (rec_first(w, rec(w, i)) >= 0 &&
-                     bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i)))->s,
+                     bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i))).s,
                                     WIDE_GOALS)));
     if (!no_table && b.title && b.tpl) {
         /* Families print the same titles (收入预算总表 in Shanghai and Jiangsu): of the
@@ -1770,7 +1818,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
             st = perf_record(w, rec(w, k), &mode, &taken);
             if (st == BK_OK && !taken && rec_first(w, rec(w, k)) >= 0)
                 st = fail(w, rec(w, k)->line, 0, BK_E_CONTENT, "line %ld belongs to no part of "
-                          "table %s", rec(w, k)->line, b.tpl->id);
+                          "table %s", (long)rec(w, k)->line, b.tpl->id);
         }
     }
     if (st != BK_OK)
@@ -1806,7 +1854,7 @@ static bk_status read_file(wide_in *w, bk_source *src, const csv_read_opts *opts
     f.err = w->err;
     w->f = &f;
     bk_status st = wfile_read(&f, src, opts);
-    if (st == BK_OK && f.nrecs > 0 && csv_lines_header_record(&f.f[0], f.recs[0].n))
+    if (st == BK_OK && f.line_items)
         st = fail(w, 1, 0, BK_E_CONTENT, "this is a line-item file; a folder is read as the "
                   "wide tables of one document");
     size_t pos = 0, tables = w->doc->ntables;
@@ -1816,7 +1864,7 @@ static bk_status read_file(wide_in *w, bk_source *src, const csv_read_opts *opts
         st = read_block(w, &pos, f.nrecs);
         if (st == BK_OK && pos == before)
             st = fail(w, rec(w, pos)->line, 0, BK_E_CONTENT, "line %ld is not part of a table",
-                      rec(w, pos)->line);
+                      (long)rec(w, pos)->line);
     }
     if (st == BK_OK && tables == w->doc->ntables && perf == w->doc->performance.present)
         st = fail(w, 0, 0, BK_E_CONTENT, "the file holds no table");

@@ -74,4 +74,20 @@ PY
 bound=$((64 * 1024 + 10 * 16 * 1024))
 input="" peak "$bound" "16 MiB of tiny JSON values" "$BK" validate --from json "$work/zeros.json"
 input="" peak "$bound" "16 MiB of JSON object keys" "$BK" validate --from json "$work/keys.json"
+
+# Blank fields before a filled one, and lines of one comma: a sparse record keeps its filled
+# fields only, a blank one is not kept (424 MiB and 277 MiB before).
+python3 - "$work/sparse.csv" "$work/comma-lines.csv" <<'PY'
+import sys
+head = "2024年项目支出表\n单位名称:x\n单位:万元\n"
+line = "," * 4000 + "1\n"
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write(head + line * (16 * 1024 * 1024 // len(line)))
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(head + ",\n" * (8 * 1024 * 1024))
+PY
+input="" peak $((64 * 1024 + 2 * 16 * 1024)) "16 MiB of blank fields before a figure as wide CSV" \
+    "$BK" validate --from csv "$work/sparse.csv"
+input="" peak $((64 * 1024 + 2 * 16 * 1024)) "16 MiB of lines of one comma as wide CSV" \
+    "$BK" validate --from csv "$work/comma-lines.csv"
 echo "memory within its bounds"
