@@ -115,6 +115,14 @@ static void wfile_free(wfile *w)
 
 /* ---------------------------------------------------------------- the import */
 
+/* A template's title or alias, normalised once per import: every line of a file is tried as
+ * a title, against every one of them. */
+typedef struct wtitle {
+    const bk_template *tpl;
+    const char *norm;
+    size_t len;
+} wtitle;
+
 typedef struct wide_in {
     bk_import *job;
     bk_error *err;
@@ -138,6 +146,9 @@ typedef struct wide_in {
     int quiet; /* second pass: the warnings were given */
     int lenient; /* header columns no template column has are extra columns, not a mismatch */
     int side_group; /* matching the 支出 side: its labels may sit under a group (支出用途) */
+    wtitle *titles; /* NULL until the first line is tried as a title */
+    size_t ntitles;
+    char *title_text;
 } wide_in;
 
 static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
@@ -374,18 +385,87 @@ static size_t title_match(const bk_template *t, const char *s)
     return best;
 }
 
-static const bk_template *match_title(const bk_templates *tpls, const char *s)
+static int build_titles(wide_in *w)
+{
+    size_t n = 0, text = 0;
+    for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
+        const bk_template *t = bk_templates_at(w->tpls, i);
+        for (size_t k = 0; k <= t->naliases; k++) {
+            const char *title = k == 0 ? t->title : t->aliases[k - 1];
+            if (title)
+                n++, text += bk_label_normalise(title, NULL, 0) + 1;
+        }
+    }
+    w->titles = bk_calloc(n + 1, sizeof *w->titles);
+    w->title_text = bk_malloc(text + 1);
+    if (!w->titles || !w->title_text)
+        return -1;
+    char *p = w->title_text;
+    for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
+        const bk_template *t = bk_templates_at(w->tpls, i);
+        for (size_t k = 0; k <= t->naliases; k++) {
+            const char *title = k == 0 ? t->title : t->aliases[k - 1];
+            if (!title)
+                continue;
+            size_t len = bk_label_normalise(title, NULL, 0);
+            bk_label_normalise(title, p, len + 1);
+            w->titles[w->ntitles++] = (wtitle){t, p, len};
+            p += len + 1;
+        }
+    }
+    return 0;
+}
+
+static void free_titles(wide_in *w)
+{
+    bk_free(w->titles);
+    bk_free(w->title_text);
+    w->titles = NULL;
+    w->title_text = NULL;
+    w->ntitles = 0;
+}
+
+/* title_match() of every template at once, the line normalised once; the same answer. */
+static const bk_template *match_title(wide_in *w, const char *s)
 {
     const bk_template *best = NULL;
     size_t best_len = 0;
-    for (size_t i = 0; i < bk_templates_count(tpls); i++) {
-        const bk_template *t = bk_templates_at(tpls, i);
-        size_t len = title_match(t, s);
-        if (len > best_len) {
-            best = t;
-            best_len = len;
+    char a[512];
+    size_t na = bk_label_normalise(s, a, sizeof a);
+    if (!w->titles && build_titles(w) != 0)
+        free_titles(w); /* out of memory: the slow way below */
+    if (na >= sizeof a || !w->titles) {
+        for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
+            const bk_template *t = bk_templates_at(w->tpls, i);
+            size_t len = title_match(t, s);
+            if (len > best_len) {
+                best = t;
+                best_len = len;
+            }
         }
+        return best;
     }
+    const bk_template *at = NULL;
+    size_t at_len = 0;
+    for (size_t i = 0; i < w->ntitles; i++) {
+        const wtitle *x = &w->titles[i];
+        if (x->tpl != at) {
+            /* title_match() of the previous template */
+            if (at_len > best_len)
+                best = at, best_len = at_len;
+            at = x->tpl;
+            at_len = 0;
+        }
+        if (at_len == (size_t)-1)
+            continue;
+        if (x->len == na && memcmp(x->norm, a, na) == 0)
+            at_len = (size_t)-1;
+        else if (x->len > 0 && x->len < 512 && x->len <= na &&
+                 memcmp(a + na - x->len, x->norm, x->len) == 0 && x->len > at_len)
+            at_len = x->len;
+    }
+    if (at_len > best_len)
+        best = at;
     return best;
 }
 
@@ -880,7 +960,7 @@ static int is_title_line(wide_in *w, const wrec *r)
         return 0;
     const char *s = cell(w, r, (size_t)c).s;
     int n;
-    return table_number(s, &n) || match_title(w->tpls, s) || titled_like_a_table(s);
+    return table_number(s, &n) || match_title(w, s) || titled_like_a_table(s);
 }
 
 /* A line of one form feed: the sheet (or file) the rows came from ends there (grid.c writes it
@@ -1319,7 +1399,7 @@ static bk_status block_meta(wide_in *w, size_t *pos, size_t end, block *b)
             st = note_year(w, YEAR_PERIOD, year_in(s), r->line);
             continue;
         }
-        const bk_template *tpl = match_title(w->tpls, s);
+        const bk_template *tpl = match_title(w, s);
         size_t clen;
         if (!tpl && !b->title && !b->number && year_in(s) && ends_with_label(s, "预算", &clen)) {
             /* The publication's cover (2024年…部门预算): its year, when nothing else prints it. */
@@ -2036,6 +2116,7 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
         if (st == BK_OK)
             st = read_all(&w, src, opts);
     }
+    free_titles(&w);
     if (st != BK_OK) {
         bk_doc_free(w.doc);
         return st;
