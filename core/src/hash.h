@@ -3,10 +3,7 @@
 #ifndef BK_HASH_H
 #define BK_HASH_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-uint64_t bk_hash_bytes(const void *data, size_t len);
+#include "budgetkit/hash.h"
 
 /* A pointer or an index: a cheap mix (the input does not choose addresses). */
 static inline uint64_t bk_hash_word(uint64_t x)
