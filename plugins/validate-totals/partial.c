@@ -62,55 +62,47 @@ static json_t *row_json(const tot_unitval *v, size_t n)
     return row;
 }
 
-/* Writes the document just recorded (the state's last) and forgets it. */
-bk_status tot_partial_document(tot_run *run)
+/* Writes the document being validated: its unit rows' figures v[0..n). */
+bk_status tot_partial_document(tot_run *run, const tot_unitval *v, size_t n, int has_dept_row,
+                               size_t listed)
 {
     tot_state *st = run->state;
     bk_validation *job = run->job;
-    size_t di = st->ndocs - 1;
-    tot_docrec *d = &st->docs[di];
+    const bk_doc *doc = run->doc;
+    if (!n && !has_dept_row && !listed)
+        return BK_OK;
     bk_status status = BK_OK;
-    if (d->vals_end > d->vals_at || d->has_dept_row || d->listed) {
-        tot_unitval *v = NULL;
-        size_t n = 0, cap = 0;
-        if (tot_unpack_doc(st, di, &v, &n, &cap) != 0)
+    for (size_t i = 0; i < n && status == BK_OK; i++)
+        for (; st->nannounced <= v[i].key && status == BK_OK; st->nannounced++)
+            status = announce(job, st, st->nannounced);
+    json_t *units = json_array(), *rows = json_array();
+    for (size_t u = 0; units && u < doc->nunits; u++) {
+        const char *name = doc->units[u].name;
+        if (json_array_append_new(units, json_string(name ? name : "")) != 0)
             status = nomem(job);
-        for (size_t i = 0; i < n && status == BK_OK; i++)
-            for (; st->nannounced <= v[i].key && status == BK_OK; st->nannounced++)
-                status = announce(job, st, st->nannounced);
-        json_t *units = json_array(), *rows = json_array();
-        for (size_t u = 0; units && u < d->nunits; u++)
-            if (json_array_append_new(units, json_string(d->units[u])) != 0)
-                status = nomem(job);
-        /* Figures of one row are consecutive and share unit, kind and line; the check sees
-         * figures alone, so rows that share all three may be written as one. */
-        for (size_t i = 0, j; rows && i < n && status == BK_OK; i = j) {
-            for (j = i + 1; j < n && v[j].unit == v[i].unit && v[j].is_dept == v[i].is_dept &&
-                            v[j].line == v[i].line;)
-                j++;
-            if (json_array_append_new(rows, row_json(v + i, j - i)) != 0)
-                status = nomem(job);
-        }
-        bk_free(v);
-        const char *dept = run->doc->dept_name ? run->doc->dept_name : "";
-        json_t *doc = units && rows ? json_pack("{ss ss si sO sb sI sO}", "source", d->source,
-                                                "department", dept, "year", d->year, "units",
-                                                units, "department_row", d->has_dept_row,
-                                                "listed", (json_int_t)d->listed, "rows", rows)
-                                    : NULL;
-        json_decref(units);
-        json_decref(rows);
-        if (status == BK_OK)
-            status = doc ? write_record(job, "document", doc) : nomem(job);
-        else
-            json_decref(doc);
     }
-    bk_free(d->units);
-    if (d->owns_source)
-        bk_free(d->source);
-    bk_free(d->dept);
-    st->nvals = d->vals_at;
-    st->ndocs--;
+    /* Figures of one row are consecutive and share unit, kind and line; the check sees
+     * figures alone, so rows that share all three may be written as one. */
+    for (size_t i = 0, j; rows && i < n && status == BK_OK; i = j) {
+        for (j = i + 1; j < n && v[j].unit == v[i].unit && v[j].is_dept == v[i].is_dept &&
+                        v[j].line == v[i].line;)
+            j++;
+        if (json_array_append_new(rows, row_json(v + i, j - i)) != 0)
+            status = nomem(job);
+    }
+    const char *dept = doc->dept_name ? doc->dept_name : "";
+    json_t *d = units && rows
+                    ? json_pack("{ss ss si sO sb sI sO}", "source", doc->source ? doc->source : "",
+                                "department", dept, "year", doc->fiscal_year, "units", units,
+                                "department_row", has_dept_row, "listed", (json_int_t)listed,
+                                "rows", rows)
+                    : NULL;
+    json_decref(units);
+    json_decref(rows);
+    if (status == BK_OK)
+        status = d ? write_record(job, "document", d) : nomem(job);
+    else
+        json_decref(d);
     return status;
 }
 
@@ -147,9 +139,8 @@ static bk_status read_column(bk_validation *job, tot_state *st, json_t *c)
 }
 
 /* One row: appends its figures to keys/vals (grown) and packs it. */
-static bk_status read_row(bk_validation *job, tot_state *st, json_t *row, size_t nunits,
-                          size_t **keys, bk_decimal **vals, size_t *cap, int *is_dept,
-                          size_t *unit)
+static bk_status read_row(bk_validation *job, tot_state *st, json_t *row, const char *const *names,
+                          size_t nunits, size_t **keys, bk_decimal **vals, size_t *cap)
 {
     json_int_t u, line;
     int dept;
@@ -160,8 +151,8 @@ static bk_status read_row(bk_validation *job, tot_state *st, json_t *row, size_t
         return bad(job, "a row holds unit, department, line and figures (a list)");
     if (u < 0 || (size_t)u >= nunits)
         return bad(job, "a row's unit is not one of the document's units");
-    if (line < 0)
-        return bad(job, "a negative line");
+    if (line < 0 || line > UINT32_MAX)
+        return bad(job, "a line out of range");
     size_t n = json_array_size(figures);
     if (n == 0)
         return bad(job, "a row without figures");
@@ -187,10 +178,7 @@ static bk_status read_row(bk_validation *job, tot_state *st, json_t *row, size_t
             return bad(job, "a figure is not an exact decimal");
         (*keys)[i] = st->filekeys[num];
     }
-    *is_dept = dept;
-    *unit = (size_t)u;
-    return tot_pack_row(st, (size_t)u, dept, (long)line, *keys, *vals, n) == 0 ? BK_OK
-                                                                             : nomem(job);
+    return tot_doc_row(st, names[u], dept, (long)line, *keys, *vals, n) == 0 ? BK_OK : nomem(job);
 }
 
 static bk_status read_document(bk_validation *job, tot_state *st, json_t *d)
@@ -218,25 +206,17 @@ static bk_status read_document(bk_validation *job, tot_state *st, json_t *d)
     for (size_t i = 0; i < nunits && status == BK_OK; i++)
         if (!(names[i] = json_string_value(json_array_get(units, i))))
             status = bad(job, "a unit's name is not a string");
-    size_t di = 0;
     if (status == BK_OK)
-        status = tot_doc_add(job, st, source, dept, (int)year, names, nunits, &di);
-    bk_free(names);
+        status = tot_doc_begin(job, st, source, dept, (int)year, dept_row, (size_t)listed);
     size_t *keys = NULL, cap = 0;
     bk_decimal *vals = NULL;
-    for (size_t r = 0; r < json_array_size(rows) && status == BK_OK; r++) {
-        int is_dept;
-        size_t unit;
-        status = read_row(job, st, json_array_get(rows, r), nunits, &keys, &vals, &cap,
-                          &is_dept, &unit);
-    }
+    for (size_t r = 0; r < json_array_size(rows) && status == BK_OK; r++)
+        status = read_row(job, st, json_array_get(rows, r), names, nunits, &keys, &vals, &cap);
     bk_free(keys);
     bk_free(vals);
-    if (status == BK_OK) {
-        st->docs[di].vals_end = st->nvals;
-        st->docs[di].has_dept_row = dept_row;
-        st->docs[di].listed = (size_t)listed;
-    }
+    bk_free(names);
+    if (status == BK_OK)
+        status = tot_doc_end(job, st);
     return status;
 }
 

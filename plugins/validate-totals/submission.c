@@ -1,26 +1,23 @@
 /* Department = Σ its units across the documents of one submission: a department's document and
  * its units' documents often arrive separately (one archive, many files). Documents are grouped
- * by department name and fiscal year; the unit rows of each are remembered while validating and
- * compared once the last document has been read.
+ * by department name and fiscal year as they are recorded; the unit rows of each are remembered
+ * while validating and compared once the last document has been read.
  *
  * Which document is the department's, and so which printed figure is the reference for a unit,
  * is only known once every document has been seen, and any document may turn out to share its
- * department with a later one. So every unit-row figure is kept, but packed: a bulk of
- * thousands of unrelated departments then costs a few bytes per figure rather than a
- * tot_unitval each, and only the documents of one department are unpacked at a time. */
+ * department with a later one. So every unit-row figure is kept, but packed, and what is the
+ * same for the documents of a department is kept once for it: its name, the names of its units
+ * (a unit named in the department's document and in its own is stored once), and the file name
+ * for consecutive documents of one file. A document is then a few bytes plus its figures, in
+ * one growing array, chained to the previous document of its department; one that can take no
+ * part in the check (no figure in a unit row, and never the department's document) leaves
+ * nothing but its department's place in the order of the findings. At the end, the figures of
+ * one department are unpacked at a time, a bounded number of them at once. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "budgetkit/hash.h"
 #include "totals.h"
-
-static char *normalised(const char *s)
-{
-    size_t n = bk_label_normalise(s ? s : "", NULL, 0);
-    char *buf = bk_malloc(n + 1);
-    if (buf)
-        bk_label_normalise(s ? s : "", buf, n + 1);
-    return buf;
-}
 
 static bk_status nomem(bk_validation *job)
 {
@@ -29,14 +26,19 @@ static bk_status nomem(bk_validation *job)
 
 /* ---- packing ----
  *
- * A unit row with at least one figure is packed as: the unit index, whether the unit is the
- * department, the line, then for each figure its column key + 1, the units zigzag-encoded and
- * the scale, and a 0 after the last figure. Integers are little-endian base-128 varints, so
- * an amount such as 4115.36 takes five bytes. */
+ * Integers are little-endian base-128 varints, so an amount such as 4115.36 takes five bytes.
+ * A recorded document is: the offset + 1 of the next document of its department (LINK_BYTES,
+ * 0 for none, filled in when that document comes), its file's number, the number of units it
+ * lists × 2 + whether it has the department's row, then its unit rows, and a 0. A unit row is
+ * its unit name's number (from its department's first) × 2 + whether the unit is the
+ * department, + 1; its line, as the difference from the previous row's; then for each figure
+ * its column key + 1, the units zigzag-encoded and the scale, and a 0 after the last figure. */
 
 #define VARINT_MAX 10 /* bytes of a 64-bit varint */
 #define FIGURE_MAX (2 * VARINT_MAX + 1)
-#define ROW_HEAD_MAX (2 * VARINT_MAX + 1)
+#define ROW_HEAD_MAX (2 * VARINT_MAX)
+#define LINK_BYTES 5
+#define DOC_HEAD_MAX (LINK_BYTES + 2 * VARINT_MAX)
 
 static unsigned char *put_varint(unsigned char *p, uint64_t v)
 {
@@ -70,33 +72,211 @@ static int64_t unzigzag(uint64_t z)
     return (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
 }
 
+static void put_link(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < LINK_BYTES; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_link(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < LINK_BYTES; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
 static int reserve(tot_state *st, size_t more)
 {
-    void *buf = st->vals;
-    if (bk_grow(&buf, &st->capvals, st->nvals + more, 1) != 0)
+    void *buf = st->docs;
+    if (bk_grow(&buf, &st->capdocs, st->ndocs + more, 1) != 0)
         return -1;
-    st->vals = buf;
+    st->docs = buf;
     return 0;
 }
 
-int tot_pack_row(tot_state *st, size_t unit, int is_dept, long line, const size_t *keys,
-                 const bk_decimal *vals, size_t n)
+/* ---- text ---- */
+
+#define ARENA_BLOCK 65536
+
+/* A copy of s[0..len) with a NUL, kept until the arena is freed; NULL out of memory. */
+static const char *arena_add(tot_arena *a, const char *s, size_t len)
 {
-    if (n == 0)
-        return 0;
-    if (reserve(st, ROW_HEAD_MAX + n * FIGURE_MAX + 1) != 0)
-        return -1;
-    unsigned char *p = st->vals + st->nvals, *start = p;
-    p = put_varint(p, unit);
-    *p++ = (unsigned char)is_dept;
-    p = put_varint(p, (uint64_t)line);
-    for (size_t i = 0; i < n; i++) {
-        p = put_varint(p, (uint64_t)keys[i] + 1);
-        p = put_varint(p, zigzag(vals[i].units));
-        *p++ = (unsigned char)vals[i].scale; /* 0..BK_DECIMAL_MAX_SCALE */
+    if (len + 1 > a->left) {
+        /* A long string gets a block of its own and leaves the current one in use. */
+        int own = len + 1 > ARENA_BLOCK / 4;
+        void *buf = a->blocks;
+        if (bk_grow(&buf, &a->capblocks, a->nblocks + 1, sizeof *a->blocks) != 0)
+            return NULL;
+        a->blocks = buf;
+        char *block = bk_malloc(own ? len + 1 : ARENA_BLOCK);
+        if (!block)
+            return NULL;
+        a->blocks[a->nblocks++] = block;
+        if (own) {
+            memcpy(block, s, len);
+            block[len] = 0;
+            return block;
+        }
+        a->at = block;
+        a->left = ARENA_BLOCK;
     }
-    *p++ = 0;
-    st->nvals += (size_t)(p - start);
+    char *p = a->at;
+    memcpy(p, s, len);
+    p[len] = 0;
+    a->at += len + 1;
+    a->left -= len + 1;
+    return p;
+}
+
+void tot_arena_free(tot_arena *a)
+{
+    for (size_t i = 0; i < a->nblocks; i++)
+        bk_free(a->blocks[i]);
+    bk_free(a->blocks);
+    memset(a, 0, sizeof *a);
+}
+
+/* s normalised, in buf when it fits in cap bytes, else in a new allocation (freed by the
+ * caller when it is not buf); NULL out of memory. */
+static char *normalise(const char *s, char *buf, size_t cap, size_t *len)
+{
+    size_t n = bk_label_normalise(s, NULL, 0);
+    char *out = n < cap ? buf : bk_malloc(n + 1);
+    if (out)
+        bk_label_normalise(s, out, n + 1);
+    *len = n;
+    return out;
+}
+
+#define NAME_BUF 256
+
+/* ---- departments and their unit names ---- */
+
+static uint64_t group_hash(const char *dept, size_t len, int year)
+{
+    return bk_hash_bytes(dept, len) ^ (uint64_t)(uint32_t)year * 0x9E3779B97F4A7C15ull;
+}
+
+static uint64_t unit_hash(const char *name, size_t len, size_t group)
+{
+    return bk_hash_bytes(name, len) ^ ((uint64_t)group + 1) * 0x9E3779B97F4A7C15ull;
+}
+
+/* Slots, at most half full once one more entry is added to the n there are: 0, or -1. */
+static int rehash(uint32_t **slots, size_t *nslots, size_t n, const tot_state *st,
+                  uint64_t (*hash_of)(const tot_state *, size_t))
+{
+    size_t cap = *nslots ? *nslots : 64;
+    while (cap < 2 * (n + 1))
+        cap *= 2;
+    if (cap == *nslots)
+        return 0;
+    uint32_t *s = bk_calloc(cap, sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = hash_of(st, k) & (cap - 1);
+        while (s[i])
+            i = (i + 1) & (cap - 1);
+        s[i] = (uint32_t)(k + 1);
+    }
+    bk_free(*slots);
+    *slots = s;
+    *nslots = cap;
+    return 0;
+}
+
+static uint64_t group_hash_at(const tot_state *st, size_t k)
+{
+    const tot_group *g = &st->groups[k];
+    return group_hash(g->dept, strlen(g->dept), g->year);
+}
+
+static uint64_t unit_hash_at(const tot_state *st, size_t k)
+{
+    const tot_unitname *u = &st->units[k];
+    return unit_hash(u->printed, strlen(u->printed), u->group);
+}
+
+/* The group of (norm, year), made when new: 0, or -1 out of memory. */
+static int group_of(tot_state *st, const char *norm, size_t len, int year, size_t *out)
+{
+    uint64_t h = group_hash(norm, len, year);
+    size_t mask = st->ngslots - 1;
+    for (size_t i = st->ngslots ? h & mask : 0; st->ngslots && st->gslots[i]; i = (i + 1) & mask) {
+        const tot_group *g = &st->groups[st->gslots[i] - 1];
+        if (g->year == year && strcmp(g->dept, norm) == 0) {
+            *out = st->gslots[i] - 1;
+            return 0;
+        }
+    }
+    void *buf = st->groups;
+    if (st->ngroups >= UINT32_MAX - 1 ||
+        rehash(&st->gslots, &st->ngslots, st->ngroups, st, group_hash_at) != 0 ||
+        bk_grow(&buf, &st->capgroups, st->ngroups + 1, sizeof *st->groups) != 0)
+        return -1;
+    st->groups = buf;
+    const char *dept = arena_add(&st->text, norm, len);
+    if (!dept || st->nunits > UINT32_MAX)
+        return -1;
+    /* Its units are named after it, so numbered from here they are small numbers. */
+    st->groups[st->ngroups] = (tot_group){dept, 0, 0, (uint32_t)st->nunits, year};
+    mask = st->ngslots - 1;
+    size_t i = h & mask;
+    while (st->gslots[i])
+        i = (i + 1) & mask;
+    st->gslots[i] = (uint32_t)++st->ngroups;
+    *out = st->ngroups - 1;
+    return 0;
+}
+
+/* Text equal to one the group already holds is shared. */
+static const char *group_text(tot_state *st, size_t group, const char *s, size_t len,
+                              const char *also)
+{
+    if (also && strcmp(also, s) == 0)
+        return also;
+    if (strcmp(st->groups[group].dept, s) == 0)
+        return st->groups[group].dept;
+    return arena_add(&st->text, s, len);
+}
+
+/* The number of the unit name printed as name in the group: 0, or -1 out of memory. */
+static int unit_of(tot_state *st, size_t group, const char *name, size_t *out)
+{
+    size_t len = strlen(name);
+    uint64_t h = unit_hash(name, len, group);
+    size_t mask = st->nuslots - 1;
+    for (size_t i = st->nuslots ? h & mask : 0; st->nuslots && st->uslots[i]; i = (i + 1) & mask) {
+        const tot_unitname *u = &st->units[st->uslots[i] - 1];
+        if (u->group == group && strcmp(u->printed, name) == 0) {
+            *out = st->uslots[i] - 1;
+            return 0;
+        }
+    }
+    void *buf = st->units;
+    if (st->nunits >= UINT32_MAX - 1 ||
+        rehash(&st->uslots, &st->nuslots, st->nunits, st, unit_hash_at) != 0 ||
+        bk_grow(&buf, &st->capunits, st->nunits + 1, sizeof *st->units) != 0)
+        return -1;
+    st->units = buf;
+    char nbuf[NAME_BUF];
+    size_t nlen;
+    char *norm = normalise(name, nbuf, sizeof nbuf, &nlen);
+    const char *printed = norm ? group_text(st, group, name, len, NULL) : NULL;
+    const char *kept = printed ? group_text(st, group, norm, nlen, printed) : NULL;
+    if (norm != nbuf)
+        bk_free(norm);
+    if (!kept)
+        return -1;
+    st->units[st->nunits] = (tot_unitname){printed, kept, (uint32_t)group};
+    mask = st->nuslots - 1;
+    size_t i = h & mask;
+    while (st->uslots[i])
+        i = (i + 1) & mask;
+    st->uslots[i] = (uint32_t)++st->nunits;
+    *out = st->nunits - 1;
     return 0;
 }
 
@@ -215,12 +395,102 @@ static void cache_reset(tot_state *st)
     st->ncache = 0;
 }
 
-/* Appends the row's figures; nothing at all when it has none. */
-static int pack_row(tot_state *st, const bk_table *t, size_t r, int is_dept, bk_strbuf *hdr,
-                    size_t *keys, bk_decimal *vals)
+/* ---- recording a document ---- */
+
+bk_status tot_doc_begin(bk_validation *job, tot_state *st, const char *source, const char *dept,
+                        int year, int has_dept_row, size_t listed)
+{
+    char nbuf[NAME_BUF];
+    size_t len, group = 0;
+    char *norm = normalise(dept ? dept : "", nbuf, sizeof nbuf, &len);
+    int failed = !norm || group_of(st, norm, len, year, &group) != 0;
+    if (norm != nbuf)
+        bk_free(norm);
+    /* The links hold offset + 1 in LINK_BYTES. */
+    if (failed || (uint64_t)st->ndocs + DOC_HEAD_MAX >= (uint64_t)1 << (8 * LINK_BYTES) ||
+        reserve(st, DOC_HEAD_MAX) != 0)
+        return nomem(job);
+    source = source ? source : "";
+    st->cur_group = group;
+    st->cur_at = st->ndocs;
+    st->cur_line = 0;
+    st->cur_rows = 0;
+    /* Without a figure, a document still counts when it may turn out to be the department's:
+     * it has the department's row and does not list exactly one unit. */
+    st->cur_keep = has_dept_row && listed != 1;
+    st->cur_source = source;
+    /* Its file is numbered when the document is kept. */
+    int same = st->nsources && strcmp(st->sources[st->nsources - 1], source) == 0;
+    unsigned char *p = st->docs + st->ndocs;
+    put_link(p, 0);
+    p = put_varint(p + LINK_BYTES, same ? st->nsources - 1 : st->nsources);
+    p = put_varint(p, (uint64_t)listed * 2 + (has_dept_row != 0));
+    st->ndocs = (size_t)(p - st->docs);
+    return BK_OK;
+}
+
+int tot_doc_row(tot_state *st, const char *name, int is_dept, long line, const size_t *keys,
+                const bk_decimal *vals, size_t n)
+{
+    size_t unit;
+    if (n == 0)
+        return 0;
+    if (unit_of(st, st->cur_group, name ? name : "", &unit) != 0 ||
+        reserve(st, ROW_HEAD_MAX + n * FIGURE_MAX + 1) != 0)
+        return -1;
+    unsigned char *p = st->docs + st->ndocs;
+    p = put_varint(
+        p, ((uint64_t)(unit - st->groups[st->cur_group].first_unit) << 1 | (is_dept != 0)) + 1);
+    p = put_varint(p, zigzag((int64_t)line - (int64_t)st->cur_line));
+    st->cur_line = line;
+    for (size_t i = 0; i < n; i++) {
+        p = put_varint(p, (uint64_t)keys[i] + 1);
+        p = put_varint(p, zigzag(vals[i].units));
+        *p++ = (unsigned char)vals[i].scale; /* 0..BK_DECIMAL_MAX_SCALE */
+    }
+    *p++ = 0;
+    st->ndocs = (size_t)(p - st->docs);
+    st->cur_rows = 1;
+    return 0;
+}
+
+bk_status tot_doc_end(bk_validation *job, tot_state *st)
+{
+    if (!st->cur_rows && !st->cur_keep) {
+        /* It can take no part in the check: its department keeps its place in the order of
+         * the findings, and nothing else is kept. */
+        st->ndocs = st->cur_at;
+        return BK_OK;
+    }
+    if (reserve(st, 1) != 0)
+        return nomem(job);
+    if (!st->nsources || strcmp(st->sources[st->nsources - 1], st->cur_source) != 0) {
+        void *buf = st->sources;
+        if (bk_grow(&buf, &st->capsources, st->nsources + 1, sizeof *st->sources) != 0)
+            return nomem(job);
+        st->sources = buf;
+        const char *s = arena_add(&st->text, st->cur_source, strlen(st->cur_source));
+        if (!s)
+            return nomem(job);
+        st->sources[st->nsources++] = s;
+    }
+    st->docs[st->ndocs++] = 0;
+    tot_group *g = &st->groups[st->cur_group];
+    uint64_t self = (uint64_t)st->cur_at + 1;
+    if (g->tail)
+        put_link(st->docs + g->tail - 1, self);
+    else
+        g->head = self;
+    g->tail = self;
+    return BK_OK;
+}
+
+/* The figures of a unit row: n, or -1 out of memory. */
+static long row_figures(tot_state *st, const bk_table *t, size_t r, bk_strbuf *hdr, size_t *keys,
+                        bk_decimal *vals)
 {
     const bk_template *tpl = t->tpl;
-    size_t n = 0;
+    long n = 0;
     for (size_t c = 0; c < tpl->ncolumns; c++) {
         bk_decimal v;
         if (tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, r, (int)c, &v))
@@ -229,122 +499,19 @@ static int pack_row(tot_state *st, const bk_table *t, size_t r, int is_dept, bk_
             return -1;
         vals[n++] = v;
     }
-    return tot_pack_row(st, t->rows[r].unit, is_dept, t->rows[r].line, keys, vals, n);
+    return n;
 }
 
-/* Appends the figures packed in [p, end) to *out (document doc's). */
-static int unpack(const unsigned char *p, const unsigned char *end, size_t doc, tot_unitval **out,
-                  size_t *n, size_t *cap)
-{
-    while (p < end) {
-        tot_unitval row = {.doc = doc};
-        row.unit = (size_t)get_varint(&p);
-        row.is_dept = *p++;
-        row.line = (long)get_varint(&p);
-        for (uint64_t key; (key = get_varint(&p)) != 0;) {
-            void *buf = *out;
-            if (bk_grow(&buf, cap, *n + 1, sizeof **out) != 0)
-                return -1;
-            *out = buf;
-            row.key = (size_t)(key - 1);
-            row.value.units = unzigzag(get_varint(&p));
-            row.value.scale = *p++;
-            (*out)[(*n)++] = row;
-        }
-    }
-    return 0;
-}
-
-/* ---- recording a document ---- */
-
-/* The units' printed and normalised names in one block: pointers, then the text. */
-static char **unit_names(const char *const *printed, size_t n)
-{
-    size_t text = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = printed[i] ? printed[i] : "";
-        text += strlen(name) + 1 + bk_label_normalise(name, NULL, 0) + 1;
-    }
-    char **names = bk_malloc(2 * n * sizeof *names + text + 1);
-    if (!names)
-        return NULL;
-    char *p = (char *)(names + 2 * n);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = printed[i] ? printed[i] : "";
-        size_t len = strlen(name);
-        names[i] = p;
-        memcpy(p, name, len + 1);
-        p += len + 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *name = names[i];
-        size_t len = bk_label_normalise(name, NULL, 0);
-        names[n + i] = p;
-        bk_label_normalise(name, p, len + 1);
-        p += len + 1;
-    }
-    return names;
-}
-
-bk_status tot_doc_add(bk_validation *job, tot_state *st, const char *source, const char *dept,
-                      int year, const char *const *names, size_t nunits, size_t *index)
-{
-    void *buf = st->docs;
-    if (bk_grow(&buf, &st->capdocs, st->ndocs + 1, sizeof *st->docs) != 0)
-        return nomem(job);
-    st->docs = buf;
-    tot_docrec *d = &st->docs[st->ndocs];
-    memset(d, 0, sizeof *d);
-    d->year = year;
-    d->vals_at = d->vals_end = st->nvals;
-    source = source ? source : "";
-    if (st->ndocs > 0 && strcmp(st->docs[st->ndocs - 1].source, source) == 0) {
-        d->source = st->docs[st->ndocs - 1].source;
-    } else {
-        d->source = bk_strdup(source);
-        d->owns_source = 1;
-    }
-    d->dept = normalised(dept);
-    d->units = unit_names(names, nunits);
-    st->ndocs++; /* counted now so that tot_state_free releases what was allocated */
-    if (!d->source || !d->dept || !d->units)
-        return nomem(job);
-    d->nunits = nunits;
-    *index = st->ndocs - 1;
-    return BK_OK;
-}
-
-static bk_status add_doc(tot_run *run, size_t *index)
-{
-    const bk_doc *doc = run->doc;
-    const char **names = bk_calloc(doc->nunits + 1, sizeof *names);
-    if (!names)
-        return nomem(run->job);
-    for (size_t i = 0; i < doc->nunits; i++)
-        names[i] = doc->units[i].name;
-    bk_status st = tot_doc_add(run->job, run->state, doc->source, doc->dept_name,
-                               doc->fiscal_year, names, doc->nunits, index);
-    bk_free(names);
-    return st;
-}
-
-bk_status tot_submission_record(tot_run *run)
+/* A partial run writes the document's unit rows and forgets them: its memory does not grow
+ * with the documents. */
+static bk_status write_partial(tot_run *run, size_t *keys, bk_decimal *vals, int has_dept_row,
+                               size_t listed)
 {
     tot_state *st = run->state;
     const bk_doc *doc = run->doc;
-    size_t di = 0, maxcols = 0;
-    cache_reset(st);
-    bk_status status = add_doc(run, &di);
-    if (status != BK_OK)
-        return status;
-    for (size_t ti = 0; ti < doc->ntables; ti++)
-        if (doc->tables[ti]->tpl->ncolumns > maxcols)
-            maxcols = doc->tables[ti]->tpl->ncolumns;
-    unsigned char *listed = bk_calloc(doc->nunits + 1, 1);
-    size_t *keys = bk_calloc(maxcols + 1, sizeof *keys);
-    bk_decimal *vals = bk_calloc(maxcols + 1, sizeof *vals);
-    if (!listed || !keys || !vals)
-        status = nomem(run->job);
+    tot_unitval *v = NULL;
+    size_t nv = 0, cap = 0;
+    bk_status status = BK_OK;
     for (size_t ti = 0; ti < doc->ntables && status == BK_OK; ti++) {
         const bk_table *t = doc->tables[ti];
         for (size_t r = 0; r < t->nrows && status == BK_OK; r++) {
@@ -352,87 +519,227 @@ bk_status tot_submission_record(tot_run *run)
             if (row->kind != BK_ROW_UNIT || row->unit >= doc->nunits)
                 continue;
             int is_dept = doc->units[row->unit].kind == BK_UNIT_DEPARTMENT;
-            if (is_dept)
-                st->docs[di].has_dept_row = 1;
-            else
-                listed[row->unit] = 1;
-            if (pack_row(st, t, r, is_dept, &run->col, keys, vals) != 0)
+            long n = row_figures(st, t, r, &run->col, keys, vals);
+            void *buf = v;
+            if (n < 0 || bk_grow(&buf, &cap, nv + (size_t)n + 1, sizeof *v) != 0) {
                 status = nomem(run->job);
+                break;
+            }
+            v = buf;
+            for (long i = 0; i < n; i++)
+                v[nv++] = (tot_unitval){keys[i], row->unit, is_dept, vals[i], (long)row->line};
         }
     }
-    st->docs[di].vals_end = st->nvals;
-    for (size_t u = 0; listed && u < doc->nunits; u++)
-        st->docs[di].listed += listed[u];
-    bk_free(listed);
-    bk_free(keys);
-    bk_free(vals);
-    /* A partial run writes the record and forgets it: its memory does not grow with the
-     * documents. */
-    if (status == BK_OK && bk_validation_partial(run->job))
-        status = tot_partial_document(run);
+    if (status == BK_OK)
+        status = tot_partial_document(run, v, nv, has_dept_row, listed);
+    bk_free(v);
     return status;
 }
 
-/* Unpacks document di's figures (for partial.c). */
-int tot_unpack_doc(const tot_state *st, size_t di, tot_unitval **out, size_t *n, size_t *cap)
+bk_status tot_submission_record(tot_run *run)
 {
-    const tot_docrec *d = &st->docs[di];
-    if (d->vals_end == d->vals_at)
-        return 0;
-    return unpack(st->vals + d->vals_at, st->vals + d->vals_end, di, out, n, cap);
+    tot_state *st = run->state;
+    const bk_doc *doc = run->doc;
+    size_t maxcols = 0, listed = 0;
+    int has_dept_row = 0;
+    cache_reset(st);
+    for (size_t ti = 0; ti < doc->ntables; ti++)
+        if (doc->tables[ti]->tpl->ncolumns > maxcols)
+            maxcols = doc->tables[ti]->tpl->ncolumns;
+    unsigned char *seen = bk_calloc(doc->nunits + 1, 1);
+    size_t *keys = bk_calloc(maxcols + 1, sizeof *keys);
+    bk_decimal *vals = bk_calloc(maxcols + 1, sizeof *vals);
+    bk_status status = seen && keys && vals ? BK_OK : nomem(run->job);
+    /* What heads the document's record: whether it has the department's row, and how many of
+     * its units it lists. */
+    for (size_t ti = 0; ti < doc->ntables && status == BK_OK; ti++) {
+        const bk_table *t = doc->tables[ti];
+        for (size_t r = 0; r < t->nrows; r++) {
+            const bk_row *row = &t->rows[r];
+            if (row->kind != BK_ROW_UNIT || row->unit >= doc->nunits)
+                continue;
+            if (doc->units[row->unit].kind == BK_UNIT_DEPARTMENT)
+                has_dept_row = 1;
+            else if (!seen[row->unit]) {
+                seen[row->unit] = 1;
+                listed++;
+            }
+        }
+    }
+    if (status == BK_OK && bk_validation_partial(run->job))
+        status = write_partial(run, keys, vals, has_dept_row, listed);
+    else if (status == BK_OK)
+        status = tot_doc_begin(run->job, st, doc->source, doc->dept_name, doc->fiscal_year,
+                               has_dept_row, listed);
+    for (size_t ti = 0; ti < doc->ntables && status == BK_OK && !bk_validation_partial(run->job);
+         ti++) {
+        const bk_table *t = doc->tables[ti];
+        for (size_t r = 0; r < t->nrows && status == BK_OK; r++) {
+            const bk_row *row = &t->rows[r];
+            if (row->kind != BK_ROW_UNIT || row->unit >= doc->nunits)
+                continue;
+            const bk_unit *u = &doc->units[row->unit];
+            long n = row_figures(st, t, r, &run->col, keys, vals);
+            if (n < 0 || tot_doc_row(st, u->name, u->kind == BK_UNIT_DEPARTMENT, (long)row->line,
+                                     keys, vals, (size_t)n) != 0)
+                status = nomem(run->job);
+        }
+    }
+    if (status == BK_OK && !bk_validation_partial(run->job))
+        status = tot_doc_end(run->job, st);
+    bk_free(seen);
+    bk_free(keys);
+    bk_free(vals);
+    return status;
 }
 
 /* ---- the check ---- */
 
-typedef struct gv {
-    const tot_unitval *v;
-    const char *norm; /* normalised unit name */
-    const tot_colkey *k;
-} gv;
+/* A figure of one of a department's documents, unpacked. */
+typedef struct val {
+    int64_t units;
+    uint32_t doc;  /* the document's number among its department's, in the order read */
+    uint32_t unit; /* index into the unit names */
+    uint32_t key;  /* index into the column keys */
+    uint32_t line;
+    uint32_t seq; /* its place among the figures unpacked: ties keep the order read */
+    uint8_t scale, is_dept;
+} val;
 
-static int cmp_gv(const void *x, const void *y)
-{
-    const gv *a = x, *b = y;
-    const tot_colkey *ka = a->k, *kb = b->k;
-    int c = strcmp(ka->table, kb->table);
-    if (c)
-        return c;
-    if (ka->col != kb->col)
-        return ka->col < kb->col ? -1 : 1;
-    if (a->v->key != b->v->key)
-        return a->v->key < b->v->key ? -1 : 1;
-    if (a->v->is_dept != b->v->is_dept)
-        return a->v->is_dept ? -1 : 1;
-    c = strcmp(a->norm, b->norm);
-    if (c)
-        return c;
-    return (a->v->doc > b->v->doc) - (a->v->doc < b->v->doc);
-}
-
-static const char *unit_name(const tot_state *st, const tot_unitval *v)
-{
-    return st->docs[v->doc].units[v->unit];
-}
-
-static const char *unit_norm(const tot_state *st, const tot_unitval *v)
-{
-    const tot_docrec *d = &st->docs[v->doc];
-    return d->units[d->nunits + v->unit];
-}
+/* Figures unpacked at once, at most, unless one column of one department alone has more:
+ * the check's memory does not grow with the number of columns a department's documents use. */
+#define BATCH ((size_t)1 << 20)
 
 typedef struct group_run {
     bk_validation *job;
     tot_state *st;
     int strict;
-    long dept_doc; /* the department's document, -1 when the group has none */
-    size_t nunits; /* distinct units in the group */
-    bk_strbuf key, col;
+    const tot_group *grp;
+    long dept_doc;  /* the department's document, -1 when the group has none */
+    size_t best;    /* the units it lists */
+    size_t nunits;  /* distinct units in the group */
+    uint32_t *srcs; /* the file of each document, by its number */
+    size_t ndocs, capsrcs;
+    /* By column key: figures in the department's documents, and for the keys being checked
+     * their place in the order of the findings + 1. */
+    size_t *count;
+    uint32_t *rank;
+    size_t *keys; /* the keys the department's figures are in */
+    size_t nkeys, capkeys;
+    unsigned char *mark; /* by unit name: seen outside the department's own rows */
+    uint32_t *names;
+    size_t nnames, capnames;
+    val *v;
+    size_t nv, capv;
 } group_run;
 
-static void where_of(group_run *g, const tot_unitval *v, tot_where *w)
+static const char *unit_norm(const tot_state *st, const val *v) { return st->units[v->unit].norm; }
+
+static const char *unit_name(const tot_state *st, const val *v)
+{
+    return st->units[v->unit].printed;
+}
+
+static bk_decimal value_of(const val *v)
+{
+    bk_decimal d = {v->units, v->scale};
+    return d;
+}
+
+static int push(void **buf, size_t *n, size_t *cap, size_t elem)
+{
+    if (bk_grow(buf, cap, *n + 1, elem) != 0)
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* The first pass counts; a later one unpacks the figures of the keys being checked. */
+static int figure(group_run *g, int counting, uint32_t doc, uint32_t unit, int is_dept, long line,
+                  size_t key, int64_t units, int scale)
+{
+    if (counting) {
+        if (!g->count[key]++) {
+            void *buf = g->keys;
+            if (push(&buf, &g->nkeys, &g->capkeys, sizeof *g->keys) != 0)
+                return -1;
+            g->keys = buf;
+            g->keys[g->nkeys - 1] = key;
+        }
+        if (!is_dept && !g->mark[unit]) {
+            g->mark[unit] = 1;
+            void *buf = g->names;
+            if (push(&buf, &g->nnames, &g->capnames, sizeof *g->names) != 0)
+                return -1;
+            g->names = buf;
+            g->names[g->nnames - 1] = unit;
+        }
+        return 0;
+    }
+    if (!g->rank[key])
+        return 0;
+    void *buf = g->v;
+    if (g->nv >= UINT32_MAX || push(&buf, &g->nv, &g->capv, sizeof *g->v) != 0)
+        return -1;
+    g->v = buf;
+    g->v[g->nv - 1] = (val){units,          doc,
+                            unit,           (uint32_t)key,
+                            (uint32_t)line, (uint32_t)(g->nv - 1),
+                            (uint8_t)scale, (uint8_t)is_dept};
+    return 0;
+}
+
+/* A document's head, on the first pass: its file, and whether it is the department's: the one
+ * that has the department's own row and lists the most units, several or none (being the
+ * aggregate alone); a document listing exactly one unit is that unit's own budget. */
+static int head(group_run *g, uint32_t doc, uint64_t source, uint64_t flags)
+{
+    void *buf = g->srcs;
+    if (push(&buf, &g->ndocs, &g->capsrcs, sizeof *g->srcs) != 0)
+        return -1;
+    g->srcs = buf;
+    g->srcs[doc] = (uint32_t)source;
+    size_t listed = (size_t)(flags >> 1);
+    if ((flags & 1) && listed != 1 && (g->dept_doc < 0 || listed > g->best)) {
+        g->dept_doc = doc;
+        g->best = listed;
+    }
+    return 0;
+}
+
+/* Every figure of the department's documents, in the order read. */
+static int walk(group_run *g, int counting)
+{
+    const tot_state *st = g->st;
+    uint32_t doc = 0;
+    for (uint64_t at = g->grp->head; at; doc++) {
+        const unsigned char *p = st->docs + at - 1;
+        at = get_link(p);
+        p += LINK_BYTES;
+        uint64_t source = get_varint(&p), flags = get_varint(&p);
+        if (doc == UINT32_MAX || (counting && head(g, doc, source, flags) != 0))
+            return -1;
+        long line = 0;
+        for (uint64_t u; (u = get_varint(&p)) != 0;) {
+            u--;
+            uint32_t unit = g->grp->first_unit + (uint32_t)(u >> 1);
+            line += (long)unzigzag(get_varint(&p));
+            for (uint64_t key; (key = get_varint(&p)) != 0;) {
+                int64_t units = unzigzag(get_varint(&p));
+                int scale = *p++;
+                if (figure(g, counting, doc, unit, (int)(u & 1), line, (size_t)(key - 1), units,
+                           scale) != 0)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void where_of(group_run *g, const val *v, tot_where *w)
 {
     const tot_colkey *k = &g->st->keys[v->key];
-    w->document = g->st->docs[v->doc].source;
+    w->document = g->st->sources[g->srcs[v->doc]];
     w->unit = unit_name(g->st, v);
     w->table = k->table;
     w->row = unit_name(g->st, v);
@@ -442,22 +749,22 @@ static void where_of(group_run *g, const tot_unitval *v, tot_where *w)
 }
 
 /* The same unit's row printed in two documents. */
-static bk_status same_unit(group_run *g, const gv *ref, const gv *other)
+static bk_status same_unit(group_run *g, const val *ref, const val *other)
 {
     tot_check c;
-    tot_check_equal(other->v->value, ref->v->value, &c);
+    tot_check_equal(value_of(other), value_of(ref), &c);
     if (c.verdict == TOT_EQUAL)
         return BK_OK;
     bk_strbuf en, zh;
     bk_strbuf_init(&en);
     bk_strbuf_init(&zh);
-    const char *refdoc = g->st->docs[ref->v->doc].source;
+    const char *refdoc = g->st->sources[g->srcs[ref->doc]];
     bk_strbuf_add(&en, "the same unit's row in %s prints", refdoc);
     bk_strbuf_add(&zh, "而%s中同一单位的该行为", refdoc);
     tot_says says = {
         TOT_STYLE_EQUAL, bk_strbuf_str(&en), bk_strbuf_str(&zh), NULL, NULL, NULL, NULL};
     tot_where w;
-    where_of(g, other->v, &w);
+    where_of(g, other, &w);
     bk_status st = en.failed || zh.failed
                        ? nomem(g->job)
                        : tot_emit(g->job, g->strict, RULE_SUBMISSION_UNIT, &w, &c, &says);
@@ -467,30 +774,39 @@ static bk_status same_unit(group_run *g, const gv *ref, const gv *other)
 }
 
 typedef struct unit_run {
-    const gv *ref; /* the department's listing of the unit when it has one */
-    const gv *use; /* the figure summed: the unit's own document's when there is one */
+    const val *ref; /* the department's listing of the unit when it has one */
+    const val *use; /* the figure summed: the unit's own document's when there is one */
+    size_t at;      /* its place in the order of the names */
 } unit_run;
 
 /* Units are summed in the order the department's document lists them, else in document order. */
 static int cmp_run(const void *x, const void *y)
 {
-    const tot_unitval *a = ((const unit_run *)x)->ref->v, *b = ((const unit_run *)y)->ref->v;
+    const unit_run *ra = x, *rb = y;
+    const val *a = ra->ref, *b = rb->ref;
     if (a->doc != b->doc)
         return a->doc < b->doc ? -1 : 1;
-    return (a->line > b->line) - (a->line < b->line);
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return (ra->at > rb->at) - (ra->at < rb->at);
 }
 
 /* One (table, column): units printed twice must agree, and the department's row must equal
  * the sum of its units as their own documents print them. */
-static bk_status check_key(group_run *g, const gv *v, size_t n)
+static bk_status check_key(group_run *g, const val *v, size_t n)
 {
-    const gv *dept = NULL;
+    const val *dept = NULL;
+    long dd = g->dept_doc;
     size_t i = 0;
-    for (; i < n && v[i].v->is_dept; i++)
-        if ((long)v[i].v->doc == g->dept_doc && !dept)
+    for (; i < n && v[i].is_dept; i++)
+        if ((long)v[i].doc == dd && !dept)
             dept = &v[i];
-    unit_run *runs = bk_calloc(n + 1, sizeof *runs);
-    bk_decimal *vals = bk_calloc(n + 1, sizeof *vals);
+    /* A run of figures per unit: the units of a department, not its figures. */
+    size_t most = 0;
+    for (size_t k = i; k < n; k++)
+        most += k == i || strcmp(unit_norm(g->st, &v[k - 1]), unit_norm(g->st, &v[k])) != 0;
+    unit_run *runs = bk_calloc(most + 1, sizeof *runs);
+    bk_decimal *vals = bk_calloc(most + 1, sizeof *vals);
     if (!runs || !vals) {
         bk_free(runs);
         bk_free(vals);
@@ -501,21 +817,22 @@ static bk_status check_key(group_run *g, const gv *v, size_t n)
     bk_status st = BK_OK;
     while (i < n && st == BK_OK) {
         size_t j = i;
-        while (j < n && strcmp(v[j].norm, v[i].norm) == 0)
+        while (j < n && strcmp(unit_norm(g->st, &v[j]), unit_norm(g->st, &v[i])) == 0)
             j++;
-        const gv *ref = &v[i], *own = NULL;
+        const val *ref = &v[i], *own = NULL;
         for (size_t k = i; k < j; k++) {
-            if ((long)v[k].v->doc == g->dept_doc)
+            if ((long)v[k].doc == dd)
                 ref = &v[k];
             else if (!own)
                 own = &v[k];
         }
         for (size_t k = i; k < j && st == BK_OK; k++)
-            if (&v[k] != ref && v[k].v->doc != ref->v->doc)
+            if (&v[k] != ref && v[k].doc != ref->doc)
                 st = same_unit(g, ref, &v[k]);
         runs[nruns].ref = ref;
         runs[nruns].use = own ? own : ref;
-        outside |= (long)runs[nruns].use->v->doc != g->dept_doc;
+        runs[nruns].at = nruns;
+        outside |= (long)runs[nruns].use->doc != dd;
         nruns++;
         i = j;
     }
@@ -526,11 +843,11 @@ static bk_status check_key(group_run *g, const gv *v, size_t n)
         bk_strbuf parts;
         bk_strbuf_init(&parts);
         for (size_t k = 0; k < nruns; k++) {
-            vals[k] = runs[k].use->v->value;
-            bk_strbuf_add(&parts, "%s%s", k ? " + " : "", unit_name(g->st, runs[k].use->v));
+            vals[k] = value_of(runs[k].use);
+            bk_strbuf_add(&parts, "%s%s", k ? " + " : "", unit_name(g->st, runs[k].use));
         }
         tot_check c;
-        tot_check_sum(dept->v->value, vals, NULL, nruns, &c);
+        tot_check_sum(value_of(dept), vals, NULL, nruns, &c);
         tot_says says = {TOT_STYLE_SUM,
                          "its units' own documents sum to",
                          "各单位报表合计为",
@@ -539,7 +856,7 @@ static bk_status check_key(group_run *g, const gv *v, size_t n)
                          NULL,
                          NULL};
         tot_where w;
-        where_of(g, dept->v, &w);
+        where_of(g, dept, &w);
         st = parts.failed ? nomem(g->job)
                           : tot_emit(g->job, g->strict, RULE_SUBMISSION, &w, &c, &says);
         bk_strbuf_free(&parts);
@@ -549,20 +866,64 @@ static bk_status check_key(group_run *g, const gv *v, size_t n)
     return st;
 }
 
-/* The department's document: the one that has the department's own row and lists several
- * units (or none, being the aggregate alone). A document listing exactly one unit is that
- * unit's own budget. */
-static long pick_department(const tot_state *st, const size_t *docs, size_t n)
+/* qsort has no context: the department being checked, for the comparisons below (one per
+ * thread, so that jobs in several threads do not share it). */
+static _Thread_local const group_run *sorting;
+
+/* Figures by column (table, index, key), the department's row first, then by unit, then in
+ * the order read. */
+static int cmp_val(const void *x, const void *y)
 {
-    long best = -1;
-    for (size_t i = 0; i < n; i++) {
-        const tot_docrec *d = &st->docs[docs[i]];
-        if (!d->has_dept_row || d->listed == 1)
-            continue;
-        if (best < 0 || d->listed > st->docs[best].listed)
-            best = (long)docs[i];
+    const val *a = x, *b = y;
+    if (a->key != b->key)
+        return sorting->rank[a->key] < sorting->rank[b->key] ? -1 : 1;
+    if (a->is_dept != b->is_dept)
+        return a->is_dept ? -1 : 1;
+    int c = a->unit == b->unit ? 0 : strcmp(unit_norm(sorting->st, a), unit_norm(sorting->st, b));
+    if (c)
+        return c;
+    if (a->doc != b->doc)
+        return a->doc < b->doc ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Heapsort: in place (qsort would take as much memory again to merge), and since cmp_val
+ * orders every pair, the order is the one a stable sort of the figures read would give. */
+static void sift(val *v, size_t root, size_t n)
+{
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && cmp_val(&v[child], &v[child + 1]) < 0)
+            child++;
+        if (cmp_val(&v[root], &v[child]) >= 0)
+            return;
+        val t = v[root];
+        v[root] = v[child];
+        v[child] = t;
     }
-    return best;
+}
+
+static void sort_vals(val *v, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift(v, i, n);
+    for (size_t end = n; end > 1; end--) {
+        val t = v[0];
+        v[0] = v[end - 1];
+        v[end - 1] = t;
+        sift(v, 0, end - 1);
+    }
+}
+
+static int cmp_key(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    const tot_colkey *ka = &sorting->st->keys[a], *kb = &sorting->st->keys[b];
+    int c = strcmp(ka->table, kb->table);
+    if (c)
+        return c;
+    if (ka->col != kb->col)
+        return ka->col < kb->col ? -1 : 1;
+    return (a > b) - (a < b);
 }
 
 static int cmp_cstr(const void *x, const void *y)
@@ -570,129 +931,92 @@ static int cmp_cstr(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static int distinct_units(const gv *v, size_t n, size_t *out)
+/* Distinct units of the group outside the department's rows (by normalised name). */
+static int distinct_units(group_run *g)
 {
-    const char **names = bk_calloc(n + 1, sizeof *names);
-    size_t m = 0, count = 0;
-    if (!names)
+    const char **norms = bk_calloc(g->nnames + 1, sizeof *norms);
+    if (!norms)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!v[i].v->is_dept)
-            names[m++] = v[i].norm;
-    qsort(names, m, sizeof *names, cmp_cstr);
-    for (size_t i = 0; i < m; i++)
-        count += i == 0 || strcmp(names[i - 1], names[i]) != 0;
-    bk_free(names);
-    *out = count;
+    for (size_t i = 0; i < g->nnames; i++)
+        norms[i] = g->st->units[g->names[i]].norm;
+    qsort(norms, g->nnames, sizeof *norms, cmp_cstr);
+    g->nunits = 0;
+    for (size_t i = 0; i < g->nnames; i++)
+        g->nunits += i == 0 || strcmp(norms[i - 1], norms[i]) != 0;
+    bk_free(norms);
     return 0;
 }
 
-/* docs: the group's documents in the order they were read. */
-static bk_status check_group(group_run *g, const size_t *docs, size_t ndocs)
+static bk_status check_group(group_run *g, const tot_group *grp)
 {
-    tot_state *st = g->st;
-    tot_unitval *vals = NULL;
-    size_t nvals = 0, capvals = 0;
-    for (size_t k = 0; k < ndocs; k++) {
-        const tot_docrec *d = &st->docs[docs[k]];
-        /* st->vals is NULL while no document has had a figure to pack. */
-        if (d->vals_end > d->vals_at && unpack(st->vals + d->vals_at, st->vals + d->vals_end, docs[k], &vals, &nvals,
-                   &capvals) != 0) {
-            bk_free(vals);
-            return nomem(g->job);
+    g->grp = grp;
+    g->dept_doc = -1;
+    g->best = 0;
+    g->ndocs = g->nkeys = g->nnames = 0;
+    bk_status status = walk(g, 1) == 0 && distinct_units(g) == 0 ? BK_OK : nomem(g->job);
+    for (size_t i = 0; i < g->nnames; i++)
+        g->mark[g->names[i]] = 0;
+    sorting = g;
+    if (g->nkeys) /* none when the first pass failed at once */
+        qsort(g->keys, g->nkeys, sizeof *g->keys, cmp_key);
+    /* A batch of keys at a time, in the order of the findings. */
+    for (size_t b = 0, e; b < g->nkeys && status == BK_OK; b = e) {
+        size_t count = g->count[g->keys[b]];
+        for (e = b + 1; e < g->nkeys && count + g->count[g->keys[e]] <= BATCH; e++)
+            count += g->count[g->keys[e]];
+        for (size_t k = b; k < e; k++)
+            g->rank[g->keys[k]] = (uint32_t)(k + 1);
+        g->nv = 0;
+        void *buf = g->v;
+        if (bk_grow(&buf, &g->capv, count, sizeof *g->v) != 0) {
+            status = nomem(g->job);
+        } else {
+            g->v = buf;
+            if (walk(g, 0) != 0)
+                status = nomem(g->job);
         }
+        if (status == BK_OK) {
+            sorting = g;
+            sort_vals(g->v, g->nv);
+        }
+        for (size_t i = 0; i < g->nv && status == BK_OK;) {
+            size_t j = i;
+            while (j < g->nv && g->v[j].key == g->v[i].key)
+                j++;
+            status = check_key(g, g->v + i, j - i);
+            i = j;
+        }
+        for (size_t k = b; k < e; k++)
+            g->rank[g->keys[k]] = 0;
     }
-    gv *v = bk_calloc(nvals + 1, sizeof *v);
-    if (!v) {
-        bk_free(vals);
-        return nomem(g->job);
-    }
-    for (size_t i = 0; i < nvals; i++) {
-        v[i].v = &vals[i];
-        v[i].norm = unit_norm(st, &vals[i]);
-        v[i].k = &st->keys[vals[i].key];
-    }
-    size_t n = nvals;
-    qsort(v, n, sizeof *v, cmp_gv);
-    g->dept_doc = pick_department(st, docs, ndocs);
-    bk_status status = distinct_units(v, n, &g->nunits) == 0 ? BK_OK : nomem(g->job);
-    for (size_t i = 0; i < n && status == BK_OK;) {
-        size_t j = i;
-        while (j < n && v[j].v->key == v[i].v->key)
-            j++;
-        status = check_key(g, v + i, j - i);
-        i = j;
-    }
-    bk_free(v);
-    bk_free(vals);
+    for (size_t k = 0; k < g->nkeys; k++)
+        g->count[g->keys[k]] = 0;
     return status;
-}
-
-/* Documents by department and year, then in the order they were read. */
-typedef struct dockey {
-    const char *dept;
-    int year;
-    size_t doc;
-} dockey;
-
-static int cmp_dockey(const void *x, const void *y)
-{
-    const dockey *a = x, *b = y;
-    if (a->year != b->year)
-        return a->year < b->year ? -1 : 1;
-    int c = strcmp(a->dept, b->dept);
-    if (c)
-        return c;
-    return (a->doc > b->doc) - (a->doc < b->doc);
-}
-
-/* A department of several documents: keys[start .. start + n). */
-typedef struct group {
-    size_t start, n;
-    size_t first; /* its first document read */
-} group;
-
-static int cmp_group(const void *x, const void *y)
-{
-    const group *a = x, *b = y;
-    return (a->first > b->first) - (a->first < b->first);
 }
 
 bk_status tot_submission_check(bk_validation *job, tot_state *st, int strict)
 {
-    dockey *keys = bk_calloc(st->ndocs + 1, sizeof *keys);
-    size_t *docs = bk_calloc(st->ndocs + 1, sizeof *docs);
-    group *groups = bk_calloc(st->ndocs / 2 + 1, sizeof *groups);
-    group_run g = {job, st, strict, -1, 0, {0}, {0}};
-    bk_strbuf_init(&g.key);
-    bk_strbuf_init(&g.col);
-    bk_status status = keys && docs && groups ? BK_OK : nomem(job);
-    size_t ngroups = 0;
-    if (status == BK_OK) {
-        for (size_t i = 0; i < st->ndocs; i++)
-            keys[i] = (dockey){st->docs[i].dept, st->docs[i].year, i};
-        qsort(keys, st->ndocs, sizeof *keys, cmp_dockey);
-        for (size_t i = 0, j; i < st->ndocs; i = j) {
-            for (j = i + 1; j < st->ndocs && keys[j].year == keys[i].year &&
-                            strcmp(keys[j].dept, keys[i].dept) == 0;)
-                j++;
-            if (j - i > 1)
-                groups[ngroups++] = (group){i, j - i, keys[i].doc};
-        }
-        /* Findings come out department by department, in the order the documents came. */
-        qsort(groups, ngroups, sizeof *groups, cmp_group);
-    }
-    for (size_t k = 0; k < ngroups && status == BK_OK; k++) {
-        for (size_t i = 0; i < groups[k].n; i++)
-            docs[i] = keys[groups[k].start + i].doc;
-        status = check_group(&g, docs, groups[k].n);
-    }
-    if (status == BK_OK && (g.key.failed || g.col.failed))
-        status = nomem(job);
-    bk_strbuf_free(&g.key);
-    bk_strbuf_free(&g.col);
-    bk_free(keys);
-    bk_free(docs);
-    bk_free(groups);
+    group_run g;
+    memset(&g, 0, sizeof g);
+    g.job = job;
+    g.st = st;
+    g.strict = strict;
+    g.count = bk_calloc(st->nkeys + 1, sizeof *g.count);
+    g.rank = bk_calloc(st->nkeys + 1, sizeof *g.rank);
+    g.mark = bk_calloc(st->nunits + 1, 1);
+    bk_status status = g.count && g.rank && g.mark ? BK_OK : nomem(job);
+    /* Groups are numbered in the order of their first document: findings come out department
+     * by department, in the order the documents came. One recorded document alone has nothing
+     * to be compared with. */
+    for (size_t i = 0; i < st->ngroups && status == BK_OK; i++)
+        if (st->groups[i].head != st->groups[i].tail)
+            status = check_group(&g, &st->groups[i]);
+    bk_free(g.count);
+    bk_free(g.rank);
+    bk_free(g.mark);
+    bk_free(g.srcs);
+    bk_free(g.keys);
+    bk_free(g.names);
+    bk_free(g.v);
     return status;
 }

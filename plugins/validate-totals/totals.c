@@ -16,15 +16,13 @@ void tot_state_free(void *p)
         bk_free(st->x[i].file);
     }
     bk_free(st->x);
-    for (size_t i = 0; i < st->ndocs; i++) {
-        tot_docrec *d = &st->docs[i];
-        bk_free(d->units);
-        if (d->owns_source)
-            bk_free(d->source);
-        bk_free(d->dept);
-    }
     bk_free(st->docs);
-    bk_free(st->vals);
+    bk_free(st->groups);
+    bk_free(st->gslots);
+    bk_free(st->units);
+    bk_free(st->uslots);
+    bk_free(st->sources);
+    tot_arena_free(&st->text);
     for (size_t i = 0; i < st->nkeys; i++)
         bk_free(st->keys[i].ident);
     bk_free(st->keys);

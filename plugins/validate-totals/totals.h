@@ -140,29 +140,38 @@ typedef struct tot_colkey {
     int col;
 } tot_colkey;
 
-/* One figure of a unit row, as the submission check compares it. */
+/* One figure of a unit row of the document being written to a partial file. */
 typedef struct tot_unitval {
-    size_t doc;
-    size_t key; /* index into the state's column keys */
-    size_t unit; /* index into the document's unit names */
+    size_t key;  /* index into the state's column keys */
+    size_t unit; /* index into the document's units */
     int is_dept;
     bk_decimal value;
     long line;
 } tot_unitval;
 
-typedef struct tot_docrec {
-    char *source;    /* shared with the previous record when equal (documents of one bulk) */
-    int owns_source;
-    char *dept;
-    int year;
-    /* Names of the document's units, by unit index: printed ones, then normalised ones; one
-     * allocation holding the pointers and the text, as every document of a bulk keeps it. */
-    char **units;
-    size_t nunits;
-    size_t listed; /* distinct non-department units having a unit row */
-    int has_dept_row;
-    size_t vals_at, vals_end; /* its unit-row figures: bytes [vals_at, vals_end) of vals */
-} tot_docrec;
+/* Text kept until the end of the job, in large blocks: no allocation per string. */
+typedef struct tot_arena {
+    char **blocks;
+    size_t nblocks, capblocks;
+    char *at; /* free space of the last block */
+    size_t left;
+} tot_arena;
+
+/* A department of a fiscal year. Groups are numbered in the order of their first document,
+ * which is the order their findings come out in. */
+typedef struct tot_group {
+    const char *dept;    /* normalised name, in the arena */
+    uint64_t head, tail; /* its first and last recorded document: offset + 1 in docs, 0 none */
+    uint32_t first_unit; /* its first unit name: the others are numbered from it */
+    int32_t year;
+} tot_group;
+
+/* A unit's name as one of a department's documents prints it. */
+typedef struct tot_unitname {
+    const char *printed;
+    const char *norm; /* the same pointer when normalising changes nothing */
+    uint32_t group;
+} tot_unitname;
 
 /* The columns of the document being recorded, by template: keys[c] + 1, 0 not yet known. */
 typedef struct tot_keycache {
@@ -174,13 +183,27 @@ struct tot_state {
     int xloaded;
     tot_xrules *x;
     size_t nx;
-    tot_docrec *docs;
-    size_t ndocs, capdocs;
-    /* The unit-row figures of every document, packed by submission.c (a few bytes each: they
-     * stay until the end of the job, so a bulk of thousands of documents must not pay a
-     * tot_unitval per figure). nvals and capvals count bytes. */
-    unsigned char *vals;
-    size_t nvals, capvals;
+    /* What the check across documents needs, and no more: a document is a few bytes in docs
+     * (submission.c packs them) in a chain of its department's documents; names are kept once
+     * per department, the file name once for the documents of one file. */
+    unsigned char *docs;
+    size_t ndocs, capdocs; /* bytes */
+    tot_group *groups;
+    size_t ngroups, capgroups;
+    uint32_t *gslots; /* open addressing on (department, year): index + 1 into groups */
+    size_t ngslots;
+    tot_unitname *units;
+    size_t nunits, capunits;
+    uint32_t *uslots; /* open addressing on (group, printed name): index + 1 into units */
+    size_t nuslots;
+    const char **sources;
+    size_t nsources, capsources;
+    tot_arena text;
+    /* The document being recorded. */
+    size_t cur_group, cur_at;
+    const char *cur_source; /* borrowed from the caller until the document ends */
+    long cur_line;
+    int cur_keep, cur_rows;
     tot_colkey *keys;
     size_t nkeys, capkeys;
     size_t *kslots; /* open addressing on ident: index + 1 into keys, 0 = empty */
@@ -198,19 +221,21 @@ struct tot_state {
 /* The key of a column: 0, or -1 out of memory. */
 int tot_colkey_intern(tot_state *st, const char *family, const char *table, int col,
                       const char *column, const char *header, size_t *out);
-/* A document's record for the submission check; names[0..nunits) are the printed unit
- * names. *index is its number. */
-bk_status tot_doc_add(bk_validation *job, tot_state *st, const char *source, const char *dept,
-                      int year, const char *const *names, size_t nunits, size_t *index);
-/* Pack one unit row of document di: n figures (keys[i], vals[i]); nothing when n is 0. */
-int tot_pack_row(tot_state *st, size_t unit, int is_dept, long line, const size_t *keys,
-                 const bk_decimal *vals, size_t n);
+/* Recording a document for the submission check: begin, its unit rows that have figures,
+ * end. listed counts the distinct units other than the department that have a unit row. */
+bk_status tot_doc_begin(bk_validation *job, tot_state *st, const char *source, const char *dept,
+                        int year, int has_dept_row, size_t listed);
+/* n > 0 figures (keys[i], vals[i]) of a unit row; name is the unit's printed name. */
+int tot_doc_row(tot_state *st, const char *name, int is_dept, long line, const size_t *keys,
+                const bk_decimal *vals, size_t n);
+bk_status tot_doc_end(bk_validation *job, tot_state *st);
 
 /* Partial files (formats/partial.md): a document's unit rows written as records, and read back. */
-bk_status tot_partial_document(tot_run *run);
-int tot_unpack_doc(const tot_state *st, size_t di, tot_unitval **out, size_t *n, size_t *cap);
+bk_status tot_partial_document(tot_run *run, const tot_unitval *v, size_t n, int has_dept_row,
+                               size_t listed);
 bk_status tot_partial_read(bk_validation *job, const char *record, const char *file, long line);
 
+void tot_arena_free(tot_arena *a);
 void tot_state_free(void *p);
 
 #endif

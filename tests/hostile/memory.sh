@@ -102,4 +102,39 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
 PY
 input="" peak $((64 * 1024 + 2 * 17 * 1024)) "a 16 MiB JSON entry of an archive" \
     "$BK" validate --limit max-ratio=5000 "$work/entry.zip"
+
+# The totals validator's record of each document for the check across documents: per
+# department, not per document. A bulk of tiny documents (a department row and a unit row of
+# three figures each), every one its own department, then all in four departments (about 340
+# and 480 bytes a document before: names and file names kept per document, and the figures of
+# a department unpacked at 80 bytes each for the check). The sanitizer build checks a smaller
+# bulk the same way.
+docs=100000
+[ "$sanitized" = 1 ] && docs=5000
+for departments in 0 4; do
+    python3 - "$work/tiny.jsonl" "$docs" "$departments" <<'PY'
+import json, sys
+path, n, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "w", encoding="utf-8") as f:
+    for i in range(n):
+        dept = "测试区第%07d局" % (i % k if k else i)
+        cells = {"total": "1.00", "basic": "1.00", "project": "0.00"}
+        f.write(json.dumps({
+            "format": "budgetkit-budget", "version": 1, "fiscal_year": 2024,
+            "department": {"name": dept}, "money_unit": "万元", "unit_mult": 4, "precision": 2,
+            "units": [{"id": "dept", "name": dept, "kind": "department"},
+                      {"id": "u1", "name": dept + "(本级)", "kind": "self", "parent": "dept"}],
+            "tables": [{"id": "T10", "layout": "shenzhen", "rows": [
+                {"kind": "unit", "unit": "dept", "name": dept, "cells": cells},
+                {"kind": "unit", "unit": "u1", "name": dept + "(本级)", "cells": cells}]}],
+        }, ensure_ascii=False, separators=(",", ":")) + "\n")
+PY
+    # The program takes about 16 MiB; then 256 bytes a document of a department of its own
+    # (its name and its units' names are kept), 128 a document of a department seen before
+    # (about 40 bytes its record, the rest its figures unpacked for the check at the end).
+    per=$([ "$departments" = 0 ] && echo 256 || echo 128)
+    input="" peak $((16 * 1024 + docs * per / 1024)) \
+        "$docs tiny documents, departments: ${departments/#0/one each}" \
+        "$BK" validate --only totals "$work/tiny.jsonl"
+done
 echo "memory within its bounds"
