@@ -13,7 +13,7 @@ static const bkar_format formats[] = {
 
 const bkar_format *bkar_format_find(const char *name)
 {
-    if (name == NULL)
+    if (!name)
         return NULL;
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcasecmp(name, formats[i].name) == 0)

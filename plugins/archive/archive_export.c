@@ -86,7 +86,7 @@ static bk_status fail(bk_export *job, bk_status code, const char *what, const ch
 {
     bk_error *err = bk_export_error(job);
     bk_error_at(err, bk_sink_name(bk_export_sink(job)), 0, 0, -1);
-    if (what != NULL)
+    if (what)
         bk_error_where(err, "entry %s", what);
     return bk_error_set(err, code, "%s", text);
 }
@@ -168,7 +168,7 @@ static const char *single_subunit(const bk_doc *doc)
         if (doc->units[i].kind == BK_UNIT_SELF)
             return NULL;
         if (doc->units[i].kind == BK_UNIT_SUBUNIT) {
-            if (name != NULL)
+            if (name)
                 return NULL;
             name = doc->units[i].name;
         }
@@ -184,7 +184,7 @@ static char *member_path(const writer *w, const bk_doc *doc)
     size_t len = 0;
     sanitise_into(doc->dept_name, part, &len, NAME_MAX_BYTES);
     const char *sub = single_subunit(doc);
-    if (sub != NULL && (doc->dept_name == NULL || strcmp(sub, doc->dept_name) != 0)) {
+    if (sub && (!doc->dept_name || strcmp(sub, doc->dept_name) != 0)) {
         /* A separator, dropped again by the trimming when the sub-unit's name leaves nothing. */
         if (len > 0)
             part[len++] = '-';
@@ -201,7 +201,7 @@ static char *member_path(const writer *w, const bk_doc *doc)
     snprintf(tail, sizeof tail, "-%d.%s", doc->fiscal_year, w->format->name);
     size_t total = strlen(head) + len + strlen(tail) + 1;
     char *path = bk_malloc(total);
-    if (path != NULL)
+    if (path)
         snprintf(path, total, "%s%s%s", head, part, tail);
     return path;
 }
@@ -257,30 +257,30 @@ static bk_status deflate_buffer(const unsigned char *data, size_t len, unsigned 
         return BK_E_NOMEM;
     size_t cap = (size_t)deflateBound(&z, (uLong)len);
     unsigned char *buf = bk_malloc(cap ? cap : 1);
-    if (buf == NULL) {
+    if (!buf) {
         deflateEnd(&z);
         return BK_E_NOMEM;
     }
     /* zlib counts in uInt; feed at most 1 GiB at a time. */
     const size_t step = (size_t)1 << 30;
     size_t in_done = 0, out_done = 0;
-    int rc = Z_OK;
-    while (rc != Z_STREAM_END) {
+    int ret = Z_OK;
+    while (ret != Z_STREAM_END) {
         size_t in_left = len - in_done, out_left = cap - out_done;
         z.next_in = (Bytef *)(uintptr_t)(data + in_done);
         z.avail_in = (uInt)(in_left < step ? in_left : step);
         z.next_out = buf + out_done;
         z.avail_out = (uInt)(out_left < step ? out_left : step);
         uInt in_before = z.avail_in, out_before = z.avail_out;
-        rc = deflate(&z, in_left <= step ? Z_FINISH : Z_NO_FLUSH);
+        ret = deflate(&z, in_left <= step ? Z_FINISH : Z_NO_FLUSH);
         in_done += in_before - z.avail_in;
         out_done += out_before - z.avail_out;
-        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+        if (ret != Z_OK && ret != Z_STREAM_END && ret != Z_BUF_ERROR) {
             deflateEnd(&z);
             bk_free(buf);
             return BK_E_INTERNAL;
         }
-        if (rc == Z_BUF_ERROR && out_done == cap) {
+        if (ret == Z_BUF_ERROR && out_done == cap) {
             deflateEnd(&z);
             bk_free(buf);
             return BK_E_INTERNAL;
@@ -296,12 +296,12 @@ static bk_status deflate_buffer(const unsigned char *data, size_t len, unsigned 
 
 static bk_status write_bytes(bk_export *job, writer *w, const void *data, size_t len)
 {
-    bk_status rc = bk_sink_write(bk_export_sink(job), data, len);
-    if (rc != BK_OK) {
+    bk_status st = bk_sink_write(bk_export_sink(job), data, len);
+    if (st != BK_OK) {
         bk_error *err = bk_export_error(job);
         if (err->text[0] == '\0')
-            fail(job, rc, NULL, "cannot write the archive");
-        return rc;
+            fail(job, st, NULL, "cannot write the archive");
+        return st;
     }
     w->offset += len;
     return BK_OK;
@@ -327,11 +327,11 @@ static bk_status add_member(bk_export *job, writer *w, member *m, const unsigned
 
     unsigned char *packed = NULL;
     size_t packed_len = 0;
-    bk_status rc = deflate_buffer(data, len, &packed, &packed_len);
-    if (rc == BK_E_NOMEM)
+    bk_status st = deflate_buffer(data, len, &packed, &packed_len);
+    if (st == BK_E_NOMEM)
         return no_memory(job);
-    if (rc != BK_OK)
-        return fail(job, rc, m->path, "zlib could not compress the member");
+    if (st != BK_OK)
+        return fail(job, st, m->path, "zlib could not compress the member");
     const unsigned char *body = packed;
     m->method = METHOD_DEFLATE;
     if (packed_len >= len) {
@@ -362,14 +362,14 @@ static bk_status add_member(bk_export *job, writer *w, member *m, const unsigned
     put32(&h, m->usize);
     put16(&h, (unsigned)name_len);
     put16(&h, 0); /* no extra field */
-    rc = write_bytes(job, w, h.buf, h.len);
-    if (rc == BK_OK)
-        rc = write_bytes(job, w, m->path, name_len);
-    if (rc == BK_OK)
-        rc = write_bytes(job, w, body, (size_t)m->csize);
+    st = write_bytes(job, w, h.buf, h.len);
+    if (st == BK_OK)
+        st = write_bytes(job, w, m->path, name_len);
+    if (st == BK_OK)
+        st = write_bytes(job, w, body, (size_t)m->csize);
     bk_free(packed);
-    if (rc != BK_OK)
-        return rc;
+    if (st != BK_OK)
+        return st;
     w->members[w->nmembers++] = *m;
     return BK_OK;
 }
@@ -383,7 +383,7 @@ static void member_free(member *m)
 
 static void writer_free(writer *w)
 {
-    if (w == NULL)
+    if (!w)
         return;
     for (size_t i = 0; i < w->nmembers; i++)
         member_free(&w->members[i]);
@@ -408,7 +408,7 @@ static int common_year(const writer *w)
 {
     int year = 0;
     for (size_t i = 0; i < w->nmembers; i++) {
-        if (w->members[i].department == NULL)
+        if (!w->members[i].department)
             continue;
         if (year != 0 && w->members[i].fiscal_year != year)
             return 0;
@@ -419,7 +419,7 @@ static int common_year(const writer *w)
 
 static int set_new(json_t *obj, const char *key, json_t *value)
 {
-    return value == NULL || json_object_set_new(obj, key, value) != 0;
+    return !value || json_object_set_new(obj, key, value) != 0;
 }
 
 /* The Table Schema of a line-item CSV member (csv-lineitems.md): its eleven fields, codes and
@@ -445,16 +445,16 @@ static json_t *lines_schema(void)
                             "or the text of a text column"},
     };
     json_t *schema = json_object(), *list = json_array(), *missing = json_array();
-    int bad = schema == NULL || list == NULL || missing == NULL;
+    int bad = !schema || !list || !missing;
     for (size_t i = 0; !bad && i < sizeof fields / sizeof fields[0]; i++) {
         json_t *f = json_object();
-        bad = f == NULL;
+        bad = !f;
         bad |= !bad && set_new(f, "name", json_string(fields[i].name));
         bad |= !bad && set_new(f, "type", json_string(fields[i].type));
         bad |= !bad && set_new(f, "description", json_string(fields[i].description));
         if (!bad && i == 0)
             bad |= set_new(f, "constraints", json_pack("{s:b}", "required", 1));
-        bad |= f == NULL || json_array_append_new(list, f) != 0;
+        bad |= !f || json_array_append_new(list, f) != 0;
     }
     bad |= !bad && json_array_append_new(missing, json_string("")) != 0;
     if (bad) {
@@ -479,7 +479,7 @@ static json_t *resource_json(const writer *w, const member *m, size_t number)
     snprintf(hash, sizeof hash, "sha256:%s", m->sha256);
     json_t *r = json_object();
     json_t *bk = json_object();
-    if (r == NULL || bk == NULL) {
+    if (!r || !bk) {
         json_decref(r);
         json_decref(bk);
         return NULL;
@@ -499,7 +499,7 @@ static json_t *resource_json(const writer *w, const member *m, size_t number)
     }
     bad |= set_new(bk, "fiscal_year", json_integer(m->fiscal_year));
     bad |= set_new(bk, "department", json_string(m->department));
-    if (m->department_code != NULL)
+    if (m->department_code)
         bad |= set_new(bk, "department_code", json_string(m->department_code));
     bad |= json_object_set_new(r, "budgetkit", bk) != 0;
     if (bad) {
@@ -516,7 +516,7 @@ static void package_title(const writer *w, char *out, size_t cap)
     int same_dept = 1;
     size_t n = 0;
     for (size_t i = 0; i < w->nmembers; i++) {
-        if (w->members[i].department == NULL)
+        if (!w->members[i].department)
             continue;
         n++;
         if (dept && strcmp(dept, w->members[i].department) != 0)
@@ -536,7 +536,7 @@ static json_t *manifest_json(const writer *w)
 {
     char name[32], title[512];
     const char *package = w->package_name;
-    if (package == NULL) {
+    if (!package) {
         int year = common_year(w);
         if (year > 0 && year < 100000)
             snprintf(name, sizeof name, "budgets-%d", year);
@@ -554,7 +554,7 @@ static json_t *manifest_json(const writer *w)
     json_t *resources = json_array();
     json_t *sources = json_array();
     json_t *source = json_object();
-    if (root == NULL || bk == NULL || resources == NULL || sources == NULL || source == NULL) {
+    if (!root || !bk || !resources || !sources || !source) {
         json_decref(root);
         json_decref(bk);
         json_decref(resources);
@@ -583,7 +583,7 @@ static json_t *manifest_json(const writer *w)
     bad |= json_object_set_new(root, "budgetkit", bk) != 0;
     bad |= json_object_set_new(root, "resources", resources) != 0;
     for (size_t i = 0, number = 0; !bad && i < w->nmembers; i++) {
-        if (w->members[i].department == NULL)
+        if (!w->members[i].department)
             continue; /* the manifest itself, folders */
         json_t *res = resource_json(w, &w->members[i], ++number);
         bad |= json_array_append_new(resources, res) != 0;
@@ -616,18 +616,18 @@ static int collect_text(const char *buffer, size_t size, void *data)
 static bk_status write_manifest(bk_export *job, writer *w)
 {
     json_t *root = manifest_json(w);
-    if (root == NULL)
+    if (!root)
         return no_memory(job);
     text_buffer text = {NULL, 0, 0, 0};
-    int rc = json_dump_callback(root, collect_text, &text, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int ret = json_dump_callback(root, collect_text, &text, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
-    if (rc != 0 || text.failed || collect_text("\n", 1, &text) != 0) {
+    if (ret != 0 || text.failed || collect_text("\n", 1, &text) != 0) {
         bk_free(text.data);
         return no_memory(job);
     }
     member m = {0};
     m.path = bk_strdup(BKAR_MANIFEST);
-    if (m.path == NULL) {
+    if (!m.path) {
         bk_free(text.data);
         return no_memory(job);
     }
@@ -664,11 +664,11 @@ static bk_status write_central_directory(bk_export *job, writer *w)
         put16(&h, 0); /* internal attributes */
         put32(&h, m->folder ? UNIX_FOLDER_0755 : UNIX_REGULAR_0644);
         put32(&h, m->offset);
-        bk_status rc = write_bytes(job, w, h.buf, h.len);
-        if (rc == BK_OK)
-            rc = write_bytes(job, w, m->path, name_len);
-        if (rc != BK_OK)
-            return rc;
+        bk_status st = write_bytes(job, w, h.buf, h.len);
+        if (st == BK_OK)
+            st = write_bytes(job, w, m->path, name_len);
+        if (st != BK_OK)
+            return st;
     }
     uint64_t size = w->offset - start;
     if (w->offset > BKAR_ZIP32_MAX)
@@ -691,14 +691,14 @@ bk_status bkar_export_begin(bk_export *job)
 {
     const char *fmt = bk_export_option(job, "member-format");
     const bkar_format *format = bkar_format_find(fmt ? fmt : "json");
-    if (format == NULL) {
+    if (!format) {
         char text[160];
         snprintf(text, sizeof text, "unknown member-format \"%.80s\" (expected json, xml or csv)",
                  fmt);
         return fail(job, BK_E_USAGE, NULL, text);
     }
     const bk_plugin_desc *nested = bk_ctx_plugin_find(bk_export_ctx(job), format->name);
-    if (nested == NULL || !(nested->kinds & BK_PLUGIN_EXPORT)) {
+    if (!nested || !(nested->kinds & BK_PLUGIN_EXPORT)) {
         char text[160];
         snprintf(text, sizeof text,
                  "member-format %s needs the %s exporter, which is not loaded", format->name,
@@ -706,21 +706,21 @@ bk_status bkar_export_begin(bk_export *job)
         return fail(job, BK_E_PLUGIN, NULL, text);
     }
     const char *package = bk_export_option(job, "package-name");
-    if (package != NULL && !is_package_name(package))
+    if (package && !is_package_name(package))
         return fail(job, BK_E_USAGE, NULL,
                     "package-name must use only lower-case letters, digits, '-', '_', '.' "
                     "and '/' (a Data Package name)");
     /* The CSV exporter may write GB18030 when asked; JSON and XML are always UTF-8. */
     const char *encoding = bk_export_option(job, "encoding");
-    if (strcmp(format->name, "csv") != 0 || encoding == NULL)
+    if (strcmp(format->name, "csv") != 0 || !encoding)
         encoding = "utf-8";
     const char *layout = bk_export_option(job, "layout");
-    if (strcmp(format->name, "csv") == 0 && layout != NULL && strcmp(layout, "lines") != 0)
+    if (strcmp(format->name, "csv") == 0 && layout && strcmp(layout, "lines") != 0)
         return fail(job, BK_E_USAGE, NULL,
                     "member-format=csv stores the lossless lines layout; the wide layout "
                     "writes a file per table and cannot be a member of the archive");
     writer *w = bk_calloc(1, sizeof *w);
-    if (w == NULL)
+    if (!w)
         return no_memory(job);
     w->format = format;
     w->package_name = package;
@@ -751,30 +751,30 @@ static bk_status export_member(bk_export *job, writer *w, const bk_doc *doc, mem
     bk_error *err = bk_export_error(job);
     size_t label_len = strlen(bk_sink_name(bk_export_sink(job))) + strlen(m->path) + 2;
     char *label = bk_malloc(label_len);
-    if (label == NULL)
+    if (!label)
         return no_memory(job);
     snprintf(label, label_len, "%s:%s", bk_sink_name(bk_export_sink(job)), m->path);
     bk_sink *mem = bk_sink_open_memory(label, err);
     bk_free(label);
-    if (mem == NULL)
+    if (!mem)
         return err->code != BK_OK ? err->code : no_memory(job);
-    bk_status rc = bk_export_nested(job, w->format->name, doc, mem);
-    if (rc == BK_OK) {
+    bk_status st = bk_export_nested(job, w->format->name, doc, mem);
+    if (st == BK_OK) {
         size_t len = 0;
         const unsigned char *data = bk_sink_memory(mem, &len);
-        if (data == NULL && len > 0)
-            rc = no_memory(job);
+        if (!data && len > 0)
+            st = no_memory(job);
         else
-            rc = add_member(job, w, m, data ? data : (const unsigned char *)"", len);
+            st = add_member(job, w, m, data ? data : (const unsigned char *)"", len);
     }
     bk_sink_abort(mem);
-    return rc;
+    return st;
 }
 
 bk_status bkar_export_doc(bk_export *job, const bk_doc *doc)
 {
     writer *w = bk_export_state(job);
-    if (w == NULL)
+    if (!w)
         return fail(job, BK_E_INTERNAL, NULL, "the archive exporter was not started");
     if ((doc->dept_name && !is_utf8(doc->dept_name)) ||
         (doc->dept_code && !is_utf8(doc->dept_code)))
@@ -785,7 +785,7 @@ bk_status bkar_export_doc(bk_export *job, const bk_doc *doc)
         member folder = {0};
         folder.folder = 1;
         folder.path = bk_strdup(DOCUMENTS_FOLDER);
-        if (folder.path == NULL)
+        if (!folder.path)
             return no_memory(job);
         bk_status st = add_member(job, w, &folder, (const unsigned char *)"", 0);
         if (st != BK_OK) {
@@ -798,14 +798,14 @@ bk_status bkar_export_doc(bk_export *job, const bk_doc *doc)
     m.department = bk_strdup(doc->dept_name ? doc->dept_name : "");
     m.department_code = doc->dept_code ? bk_strdup(doc->dept_code) : NULL;
     m.fiscal_year = doc->fiscal_year;
-    if (m.path == NULL || m.department == NULL || (doc->dept_code && !m.department_code)) {
+    if (!m.path || !m.department || (doc->dept_code && !m.department_code)) {
         member_free(&m);
         return no_memory(job);
     }
-    bk_status rc = export_member(job, w, doc, &m);
-    if (rc != BK_OK) {
+    bk_status st = export_member(job, w, doc, &m);
+    if (st != BK_OK) {
         member_free(&m);
-        return rc;
+        return st;
     }
     w->ndocs++;
     return BK_OK;
@@ -815,15 +815,15 @@ bk_status bkar_export_end(bk_export *job, int ok)
 {
     writer *w = bk_export_state(job);
     bk_export_set_state(job, NULL);
-    if (w == NULL)
+    if (!w)
         return ok ? fail(job, BK_E_INTERNAL, NULL, "the archive exporter was not started")
                   : BK_OK;
-    bk_status rc = BK_OK;
+    bk_status st = BK_OK;
     if (ok) {
-        rc = write_manifest(job, w);
-        if (rc == BK_OK)
-            rc = write_central_directory(job, w);
+        st = write_manifest(job, w);
+        if (st == BK_OK)
+            st = write_central_directory(job, w);
     }
     writer_free(w);
-    return rc;
+    return st;
 }

@@ -70,7 +70,7 @@ static bk_status verror(reader *r, const char *entry_name, long line, long colum
     char text[BK_ERROR_TEXT];
     vsnprintf(text, sizeof text, fmt, ap);
     bk_error_at(r->err, r->archive, line, column, offset);
-    if (entry_name != NULL)
+    if (entry_name)
         bk_error_where(r->err, "entry %s", entry_name);
     return bk_error_set(r->err, code, "%s", text);
 }
@@ -81,9 +81,9 @@ static bk_status entry_error(reader *r, const char *entry_name, bk_status code, 
 {
     va_list ap;
     va_start(ap, fmt);
-    bk_status rc = verror(r, entry_name, 0, 0, -1, code, fmt, ap);
+    bk_status st = verror(r, entry_name, 0, 0, -1, code, fmt, ap);
     va_end(ap);
-    return rc;
+    return st;
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -91,9 +91,9 @@ static bk_status archive_error(reader *r, bk_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    bk_status rc = verror(r, NULL, 0, 0, -1, code, fmt, ap);
+    bk_status st = verror(r, NULL, 0, 0, -1, code, fmt, ap);
     va_end(ap);
-    return rc;
+    return st;
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -101,10 +101,10 @@ static bk_status manifest_error(reader *r, bk_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    bk_status rc = verror(r, r->manifest ? r->manifest->name : BKAR_MANIFEST, 0, 0, -1, code,
-                          fmt, ap);
+    bk_status st =
+        verror(r, r->manifest ? r->manifest->name : BKAR_MANIFEST, 0, 0, -1, code, fmt, ap);
     va_end(ap);
-    return rc;
+    return st;
 }
 
 static bk_status no_memory(reader *r)
@@ -210,7 +210,7 @@ static bk_status open_archive(reader *r, bk_source *src)
      * read into memory first, since libzip needs to seek. */
     const char *path = bk_source_path(src);
     struct stat sb;
-    if (path != NULL && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+    if (path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
         if (over((unsigned long long)sb.st_size, r->limits->max_input_bytes)) {
             zip_error_fini(&ze);
             return archive_error(r, BK_E_LIMIT, "input is larger than the limit of %llu bytes "
@@ -220,52 +220,50 @@ static bk_status open_archive(reader *r, bk_source *src)
     } else {
         const unsigned char *data = NULL;
         size_t len = 0;
-        bk_status rc = bk_source_slurp(src, (size_t)r->limits->max_input_bytes, &data, &len,
-                                       r->err);
-        if (rc != BK_OK) {
+        bk_status st =
+            bk_source_slurp(src, (size_t)r->limits->max_input_bytes, &data, &len, r->err);
+        if (st != BK_OK) {
             zip_error_fini(&ze);
-            return rc;
+            return st;
         }
         zs = zip_source_buffer_create(len ? (const void *)data : (const void *)"", len, 0, &ze);
     }
-    if (zs == NULL) {
-        bk_status rc = zip_error_code_zip(&ze) == ZIP_ER_MEMORY
-                           ? no_memory(r)
-                           : archive_error(r, BK_E_IO, "cannot open the archive: %s",
-                                           zip_error_strerror(&ze));
+    if (!zs) {
+        bk_status st =
+            zip_error_code_zip(&ze) == ZIP_ER_MEMORY
+                ? no_memory(r)
+                : archive_error(r, BK_E_IO, "cannot open the archive: %s", zip_error_strerror(&ze));
         zip_error_fini(&ze);
-        return rc;
+        return st;
     }
     r->za = zip_open_from_source(zs, ZIP_RDONLY, &ze);
-    if (r->za != NULL) {
+    if (r->za) {
         zip_error_fini(&ze);
         return BK_OK;
     }
     zip_source_free(zs);
-    bk_status rc;
+    bk_status st;
     switch (zip_error_code_zip(&ze)) {
     case ZIP_ER_NOZIP:
-        rc = archive_error(r, BK_E_SYNTAX,
+        st = archive_error(r, BK_E_SYNTAX,
                            "not a ZIP archive, or a truncated one: no end of central directory "
                            "record was found");
         break;
     case ZIP_ER_INCONS:
-        rc = archive_error(r, BK_E_SYNTAX,
+        st = archive_error(r, BK_E_SYNTAX,
                            "the ZIP archive is damaged or truncated: its central directory does "
                            "not match the file");
         break;
     case ZIP_ER_MULTIDISK:
-        rc = archive_error(r, BK_E_CONTENT, "the archive is split over several files, which "
-                                            "budgetkit does not read");
+        st = archive_error(r, BK_E_CONTENT,
+                           "the archive is split over several files, which "
+                           "budgetkit does not read");
         break;
-    case ZIP_ER_MEMORY:
-        rc = no_memory(r);
-        break;
-    default:
-        rc = archive_error(r, BK_E_IO, "cannot open the archive: %s", zip_error_strerror(&ze));
+    case ZIP_ER_MEMORY: st = no_memory(r); break;
+    default: st = archive_error(r, BK_E_IO, "cannot open the archive: %s", zip_error_strerror(&ze));
     }
     zip_error_fini(&ze);
-    return rc;
+    return st;
 }
 
 static int compare_names(const void *a, const void *b)
@@ -282,22 +280,22 @@ static bk_status check_duplicates(reader *r)
     if (r->nentries < 2)
         return BK_OK;
     entry **sorted = bk_malloc(r->nentries * sizeof *sorted);
-    if (sorted == NULL)
+    if (!sorted)
         return no_memory(r);
     for (size_t i = 0; i < r->nentries; i++)
         sorted[i] = &r->entries[i];
     qsort(sorted, r->nentries, sizeof *sorted, compare_names);
-    bk_status rc = BK_OK;
-    for (size_t i = 1; i < r->nentries && rc == BK_OK; i++)
+    bk_status st = BK_OK;
+    for (size_t i = 1; i < r->nentries && st == BK_OK; i++)
         if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0)
-            rc = entry_error(r, sorted[i]->name, BK_E_HOSTILE,
-                             "the name appears twice in the archive (entries %" PRIu64 " and %"
-                             PRIu64 "); which one is meant cannot be told",
+            st = entry_error(r, sorted[i]->name, BK_E_HOSTILE,
+                             "the name appears twice in the archive (entries %" PRIu64
+                             " and %" PRIu64 "); which one is meant cannot be told",
                              (uint64_t)sorted[i - 1]->index + 1, (uint64_t)sorted[i]->index + 1);
     /* Kept to find entries by name: a manifest may list as many resources as the archive has
      * entries, and a scan per resource made 130,000 of them take 43 s. */
     r->by_name = sorted;
-    return rc;
+    return st;
 }
 
 /* Why bk_path_is_safe refused a name, in the user's terms. */
@@ -330,7 +328,7 @@ static int name_is_safe(const char *name, int is_dir)
     if (!is_dir)
         return bk_path_is_safe(name);
     char *copy = bk_strndup(name, n - 1);
-    if (copy == NULL)
+    if (!copy)
         return -1;
     int safe = bk_path_is_safe(copy);
     bk_free(copy);
@@ -345,7 +343,7 @@ static bk_status scan_entry(reader *r, entry *e, unsigned long long *declared)
         return zip_failure(r, NULL, zip_get_error(r->za));
     const zip_uint64_t need = ZIP_STAT_NAME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
                               ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
-    if ((st.valid & need) != need || st.name == NULL)
+    if ((st.valid & need) != need || !st.name)
         return archive_error(r, BK_E_SYNTAX, "entry %" PRIu64 " of the central directory is "
                              "incomplete", (uint64_t)e->index + 1);
     e->name = st.name;
@@ -402,15 +400,15 @@ static bk_status scan_entries(reader *r)
     if ((unsigned long long)n > SIZE_MAX / sizeof *r->entries)
         return no_memory(r);
     r->entries = bk_calloc((size_t)n, sizeof *r->entries);
-    if (r->entries == NULL)
+    if (!r->entries)
         return no_memory(r);
     r->nentries = (size_t)n;
     unsigned long long declared = 0;
     for (size_t i = 0; i < r->nentries; i++) {
         r->entries[i].index = i;
-        bk_status rc = scan_entry(r, &r->entries[i], &declared);
-        if (rc != BK_OK)
-            return rc;
+        bk_status st = scan_entry(r, &r->entries[i], &declared);
+        if (st != BK_OK)
+            return st;
     }
     return check_duplicates(r);
 }
@@ -426,48 +424,48 @@ static bk_status read_entry(reader *r, entry *e, unsigned char **out, size_t *ou
     size_t cap = 0;
     size_t reserve = e->size < INITIAL_RESERVE ? (size_t)e->size : INITIAL_RESERVE;
     unsigned char *chunk = bk_malloc(READ_CHUNK);
-    if (chunk == NULL || (reserve > 0 && bk_grow((void **)&buf, &cap, reserve, 1) != 0)) {
+    if (!chunk || (reserve > 0 && bk_grow((void **)&buf, &cap, reserve, 1) != 0)) {
         bk_free(chunk);
         return no_memory(r);
     }
-    bk_status rc = BK_OK;
+    bk_status st = BK_OK;
     zip_file_t *zf = zip_fopen_index(r->za, e->index, 0);
-    if (zf == NULL)
-        rc = zip_failure(r, e->name, zip_get_error(r->za));
+    if (!zf)
+        st = zip_failure(r, e->name, zip_get_error(r->za));
     unsigned long long got = 0;
-    while (rc == BK_OK) {
+    while (st == BK_OK) {
         zip_int64_t n = zip_fread(zf, chunk, READ_CHUNK);
         if (n < 0) {
-            rc = zip_failure(r, e->name, zip_file_get_error(zf));
+            st = zip_failure(r, e->name, zip_file_get_error(zf));
             break;
         }
         if (n == 0)
             break;
         r->inflated += (unsigned long long)n;
-        rc = check_inflated(r, e, got + (unsigned long long)n);
-        if (rc != BK_OK)
+        st = check_inflated(r, e, got + (unsigned long long)n);
+        if (st != BK_OK)
             break;
         if (bk_grow((void **)&buf, &cap, (size_t)got + (size_t)n, 1) != 0) {
-            rc = no_memory(r);
+            st = no_memory(r);
             break;
         }
         memcpy(buf + got, chunk, (size_t)n);
         got += (unsigned long long)n;
     }
-    if (zf != NULL)
+    if (zf)
         zip_fclose(zf);
     bk_free(chunk);
-    if (rc == BK_OK && got != e->size)
-        rc = entry_error(r, e->name, BK_E_SYNTAX,
-                         "the entry holds %llu bytes, not the %" PRIu64 " its header declares",
-                         got, (uint64_t)e->size);
-    if (rc == BK_OK && bkar_crc32(buf, (size_t)got) != e->crc)
-        rc = entry_error(r, e->name, BK_E_SYNTAX, "CRC mismatch: the entry's data is damaged");
-    if (rc == BK_OK && buf == NULL && (buf = bk_malloc(1)) == NULL)
-        rc = no_memory(r); /* an empty entry still gets a buffer of its own */
-    if (rc != BK_OK) {
+    if (st == BK_OK && got != e->size)
+        st = entry_error(r, e->name, BK_E_SYNTAX,
+                         "the entry holds %llu bytes, not the %" PRIu64 " its header declares", got,
+                         (uint64_t)e->size);
+    if (st == BK_OK && bkar_crc32(buf, (size_t)got) != e->crc)
+        st = entry_error(r, e->name, BK_E_SYNTAX, "CRC mismatch: the entry's data is damaged");
+    if (st == BK_OK && !buf && !(buf = bk_malloc(1)))
+        st = no_memory(r); /* an empty entry still gets a buffer of its own */
+    if (st != BK_OK) {
         bk_free(buf);
-        return rc;
+        return st;
     }
     *out = buf;
     *outlen = (size_t)got;
@@ -499,7 +497,7 @@ static entry *find_resource(reader *r, const char *path, int *nomem)
 {
     size_t plen = strlen(path);
     char *name = bk_malloc(r->base_len + plen + 1);
-    *nomem = name == NULL;
+    *nomem = !name;
     if (!name)
         return NULL;
     memcpy(name, r->manifest->name, r->base_len);
@@ -524,10 +522,10 @@ static int single_top_folder(const reader *r, size_t *len)
     for (size_t i = 0; i < r->nentries; i++) {
         const entry *e = &r->entries[i];
         const char *slash = strchr(e->name, '/');
-        if (slash == NULL)
+        if (!slash)
             return 0;
         size_t n = (size_t)(slash - e->name) + 1;
-        if (top == NULL) {
+        if (!top) {
             top = e->name;
             top_len = n;
         } else if (n != top_len || strncmp(e->name, top, n) != 0) {
@@ -544,7 +542,7 @@ static bk_status find_manifest(reader *r)
 {
     entry *root = find_entry(r, BKAR_MANIFEST);
     size_t top_len = 0;
-    if (root != NULL) {
+    if (root) {
         r->manifest = root;
     } else if (single_top_folder(r, &top_len)) {
         for (size_t i = 0; i < r->nentries; i++) {
@@ -553,7 +551,7 @@ static bk_status find_manifest(reader *r)
                 is_manifest_name(e->name))
                 r->manifest = e;
         }
-        if (r->manifest != NULL)
+        if (r->manifest)
             r->base_len = top_len;
     }
     for (size_t i = 0; i < r->nentries; i++) {
@@ -597,10 +595,10 @@ static bk_status resource_hash(reader *r, json_t *res, size_t number, const char
 {
     out[0] = '\0';
     json_t *hash = json_object_get(res, "hash");
-    if (hash == NULL)
+    if (!hash)
         return BK_OK;
     const char *h = json_string_value(hash);
-    if (h == NULL)
+    if (!h)
         return manifest_error(r, BK_E_CONTENT, "resource %zu (\"%s\"): expected a string "
                               "for \"hash\"", number, path);
     /* Algorithm names are case-insensitive: "SHA256:" must be checked, not skipped. */
@@ -632,10 +630,10 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
         return manifest_error(r, BK_E_CONTENT, "resource %zu has several paths (a "
                               "multipart resource), which budgetkit does not read", number);
     const char *path = json_string_value(jpath);
-    if (path == NULL)
+    if (!path)
         return manifest_error(r, BK_E_CONTENT,
                               "resource %zu: expected a string for \"path\"", number);
-    if (strstr(path, "://") != NULL)
+    if (strstr(path, "://"))
         return manifest_error(r, BK_E_HOSTILE, "resource %zu: \"%s\" is a URL; budgetkit "
                               "reads only resources inside the archive", number, path);
     if (!bk_path_is_safe(path))
@@ -645,7 +643,7 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
     entry *e = find_resource(r, path, &nomem);
     if (nomem)
         return no_memory(r);
-    if (e == NULL)
+    if (!e)
         return manifest_error(r, BK_E_CONTENT, "resource %zu: \"%s\" is not in the "
                               "archive", number, path);
     if (e == r->manifest)
@@ -658,7 +656,7 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
 
     long long bytes = -1;
     json_t *jbytes = json_object_get(res, "bytes");
-    if (jbytes != NULL) {
+    if (jbytes) {
         if (!json_is_integer(jbytes) || json_integer_value(jbytes) < 0)
             return manifest_error(r, BK_E_CONTENT, "resource %zu (\"%s\"): expected a "
                                   "non-negative integer for \"bytes\"", number, path);
@@ -668,14 +666,14 @@ static bk_status plan_resource(reader *r, json_t *res, size_t number)
                                BKAR_MANIFEST " says %lld", (uint64_t)e->size, bytes);
     }
     char sha256[BKAR_SHA256_HEX];
-    bk_status rc = resource_hash(r, res, number, path, sha256);
-    if (rc != BK_OK)
-        return rc;
+    bk_status st = resource_hash(r, res, number, path, sha256);
+    if (st != BK_OK)
+        return st;
     /* What the resource is comes from its "format", or else from its file name; resources of
      * other kinds (a PDF of the published budget, say) travel along and are not read. */
     const char *format = json_string_value(json_object_get(res, "format"));
     const bkar_format *f = format ? bkar_format_find(format) : bkar_format_of_path(path);
-    if (f == NULL)
+    if (!f)
         return BK_OK;
     e->format = f;
     return plan_add(r, e, bytes, sha256);
@@ -685,20 +683,20 @@ static bk_status plan_from_manifest(reader *r)
 {
     unsigned char *data = NULL;
     size_t len = 0;
-    bk_status rc = read_entry(r, r->manifest, &data, &len);
-    if (rc != BK_OK)
-        return rc;
+    bk_status st = read_entry(r, r->manifest, &data, &len);
+    if (st != BK_OK)
+        return st;
     json_error_t je;
     json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je);
     bk_free(data);
     /* When an allocation fails, jansson may report a bad token, no error at all, or succeed
      * with a byte of a string dropped: nothing it parsed while one failed can be trusted. */
     int jansson_oom = json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0';
-    if (bk_alloc_failed() || (root == NULL && jansson_oom)) {
+    if (bk_alloc_failed() || (!root && jansson_oom)) {
         json_decref(root);
         return no_memory(r);
     }
-    if (root == NULL)
+    if (!root)
         return manifest_error(r, BK_E_SYNTAX,
                               "the manifest is not valid JSON (line %d, column %d): %s",
                               je.line, je.column, je.text);
@@ -708,15 +706,15 @@ static bk_status plan_from_manifest(reader *r)
         return manifest_error(r, BK_E_CONTENT, "expected an object with a \"resources\" "
                               "array (a Frictionless Data Package descriptor)");
     }
-    for (size_t i = 0; i < json_array_size(resources) && rc == BK_OK; i++)
-        rc = plan_resource(r, json_array_get(resources, i), i + 1);
+    for (size_t i = 0; i < json_array_size(resources) && st == BK_OK; i++)
+        st = plan_resource(r, json_array_get(resources, i), i + 1);
     json_decref(root);
-    if (rc != BK_OK)
-        return rc;
+    if (st != BK_OK)
+        return st;
     /* A document the manifest does not vouch for is either a mistake or a substitution. */
     for (size_t i = 0; i < r->nentries; i++) {
         const entry *e = &r->entries[i];
-        if (!e->is_dir && e->format != NULL && !e->listed)
+        if (!e->is_dir && e->format && !e->listed)
             return entry_error(r, e->name, BK_E_CONTENT, "the entry is a document but "
                                BKAR_MANIFEST " does not list it");
     }
@@ -727,10 +725,10 @@ static bk_status plan_without_manifest(reader *r)
 {
     for (size_t i = 0; i < r->nentries; i++) {
         entry *e = &r->entries[i];
-        if (!e->is_dir && e->format != NULL) {
-            bk_status rc = plan_add(r, e, -1, NULL);
-            if (rc != BK_OK)
-                return rc;
+        if (!e->is_dir && e->format) {
+            bk_status st = plan_add(r, e, -1, NULL);
+            if (st != BK_OK)
+                return st;
         }
     }
     return BK_OK;
@@ -770,37 +768,37 @@ static bk_status import_member(reader *r, const planned *p)
 {
     unsigned char *data = NULL;
     size_t len = 0;
-    bk_status rc = read_entry(r, p->e, &data, &len);
-    if (rc != BK_OK)
-        return rc;
-    rc = check_member(r, p, data, len);
-    if (rc == BK_OK) {
+    bk_status st = read_entry(r, p->e, &data, &len);
+    if (st != BK_OK)
+        return st;
+    st = check_member(r, p, data, len);
+    if (st == BK_OK) {
         size_t name_len = strlen(r->archive) + strlen(p->e->name) + 2;
         char *name = bk_malloc(name_len);
-        if (name == NULL) {
-            rc = no_memory(r);
+        if (!name) {
+            st = no_memory(r);
         } else {
             snprintf(name, name_len, "%s:%s", r->archive, p->e->name);
-            rc = bk_import_nested(r->job, name, data, len);
+            st = bk_import_nested(r->job, name, data, len);
             bk_free(name);
         }
     }
     bk_free(data);
-    return rc;
+    return st;
 }
 
 /* Spreadsheets and word-processor files are ZIP archives too; finance staff will hand them
  * over. Say what they are instead of failing on their XML parts. */
 static bk_status refuse_office_files(reader *r)
 {
-    if (r->manifest != NULL)
+    if (r->manifest)
         return BK_OK;
-    if (find_entry(r, "[Content_Types].xml") != NULL)
+    if (find_entry(r, "[Content_Types].xml"))
         return archive_error(r, BK_E_CONTENT, "this is an Office Open XML file (.xlsx, .docx), "
                              "not an archive of budget documents: a workbook is read with "
                              "--from xlsx");
     const entry *first = r->nentries > 0 ? &r->entries[0] : NULL;
-    if (first != NULL && strcmp(first->name, "mimetype") == 0)
+    if (first && strcmp(first->name, "mimetype") == 0)
         return archive_error(r, BK_E_CONTENT, "this is an OpenDocument file (.ods, .odt), not an "
                              "archive of budget documents: save each sheet as CSV and read "
                              "those");
@@ -816,24 +814,25 @@ bk_status bkar_import(bk_import *job)
     r.err = bk_import_error(job);
     r.limits = bk_ctx_limits(bk_import_ctx(job));
     r.archive = bk_source_name(src);
-    bk_status rc = open_archive(&r, src);
-    if (rc == BK_OK)
-        rc = scan_entries(&r);
-    if (rc == BK_OK)
-        rc = find_manifest(&r);
-    if (rc == BK_OK)
-        rc = refuse_office_files(&r);
-    if (rc == BK_OK)
-        rc = r.manifest ? plan_from_manifest(&r) : plan_without_manifest(&r);
-    if (rc == BK_OK && r.nplan == 0)
-        rc = archive_error(&r, BK_E_CONTENT, "the archive holds no budget documents (no .json, "
+    bk_status st = open_archive(&r, src);
+    if (st == BK_OK)
+        st = scan_entries(&r);
+    if (st == BK_OK)
+        st = find_manifest(&r);
+    if (st == BK_OK)
+        st = refuse_office_files(&r);
+    if (st == BK_OK)
+        st = r.manifest ? plan_from_manifest(&r) : plan_without_manifest(&r);
+    if (st == BK_OK && r.nplan == 0)
+        st = archive_error(&r, BK_E_CONTENT,
+                           "the archive holds no budget documents (no .json, "
                            ".xml or .csv entry)");
-    for (size_t i = 0; rc == BK_OK && i < r.nplan; i++)
-        rc = import_member(&r, &r.plan[i]);
+    for (size_t i = 0; st == BK_OK && i < r.nplan; i++)
+        st = import_member(&r, &r.plan[i]);
     bk_free(r.plan);
     bk_free(r.by_name);
     bk_free(r.entries);
-    if (r.za != NULL)
+    if (r.za)
         zip_discard(r.za);
-    return rc;
+    return st;
 }

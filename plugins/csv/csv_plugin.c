@@ -7,15 +7,15 @@
 
 #include "csvint.h"
 
-int csv_layout_parse(const char *s, csv_layout *out)
+int bkcsv_layout_parse(const char *s, bkcsv_layout *out)
 {
     if (!s || !*s)
-        *out = CSV_LAYOUT_AUTO;
+        *out = BKCSV_LAYOUT_AUTO;
     else if (strcasecmp(s, "lines") == 0 || strcasecmp(s, "lineitems") == 0 ||
              strcasecmp(s, "line-items") == 0 || strcasecmp(s, "items") == 0)
-        *out = CSV_LAYOUT_LINES;
+        *out = BKCSV_LAYOUT_LINES;
     else if (strcasecmp(s, "wide") == 0)
-        *out = CSV_LAYOUT_WIDE;
+        *out = BKCSV_LAYOUT_WIDE;
     else
         return -1;
     return 0;
@@ -23,11 +23,11 @@ int csv_layout_parse(const char *s, csv_layout *out)
 
 /* "input-encoding"/"output-encoding" let a CSV → CSV conversion change the encoding;
  * "encoding" applies to both. */
-static bk_status encoding_option(const char *specific, const char *general, csv_encoding *enc,
+static bk_status encoding_option(const char *specific, const char *general, bkcsv_encoding *enc,
                                  bk_error *err)
 {
     const char *v = specific ? specific : general;
-    if (csv_encoding_parse(v, enc) != 0)
+    if (bkcsv_encoding_parse(v, enc) != 0)
         return bk_error_set(err, BK_E_USAGE, "unknown encoding \"%s\" (expected utf-8 or "
                             "gb18030)", v);
     return BK_OK;
@@ -54,7 +54,7 @@ static int dir_has_csv(const char *path)
  * words of a wide table. */
 static size_t head_text(const unsigned char *p, size_t n, char *out, size_t cap)
 {
-    size_t partial, ok = csv_utf8_prefix(p, n, &partial);
+    size_t partial, ok = bkcsv_utf8_prefix(p, n, &partial);
     if (ok == n || ok + partial == n) {
         size_t m = ok < cap - 1 ? ok : cap - 1;
         memcpy(out, p, m);
@@ -108,13 +108,13 @@ static int ends_with_csv(const char *name)
     return n > 4 && strcasecmp(name + n - 4, ".csv") == 0;
 }
 
-static int csv_probe(const bk_probe *p)
+static int bkcsv_probe(const bk_probe *p)
 {
     if (p->is_dir)
         return dir_has_csv(p->name) ? 60 : 0;
     const unsigned char *h = p->head;
     size_t n = p->head_len;
-    if (csv_lines_header_at(h, n))
+    if (bkcsv_lines_header_at(h, n))
         return 90;
     if (memchr(h, 0, n))
         return 0;
@@ -125,9 +125,9 @@ static int csv_probe(const bk_probe *p)
         return 0; /* JSON or XML */
     char text[BK_PROBE_BYTES * 2 + 1];
     head_text(h, n, text, sizeof text);
-    if (looks_like_title(text) || strstr(text, WIDE_UNIT_NAME) ||
-        strstr(text, WIDE_MONEY_UNIT ":") || strstr(text, WIDE_MONEY_UNIT "：") ||
-        strstr(text, WIDE_PERF_UNIT))
+    if (looks_like_title(text) || strstr(text, BKCSV_WIDE_UNIT_NAME) ||
+        strstr(text, BKCSV_WIDE_MONEY_UNIT ":") || strstr(text, BKCSV_WIDE_MONEY_UNIT "：") ||
+        strstr(text, BKCSV_WIDE_PERF_UNIT))
         return 70;
     if (memchr(h, ',', n) || ends_with_csv(p->name))
         return 15;
@@ -136,12 +136,12 @@ static int csv_probe(const bk_probe *p)
 
 /* ---------------------------------------------------------------- import */
 
-static bk_status csv_import(bk_import *job)
+static bk_status bkcsv_import(bk_import *job)
 {
     bk_source *src = bk_import_source(job);
     bk_error *err = bk_import_error(job);
     bk_limits *lim = bk_ctx_limits(bk_import_ctx(job));
-    csv_read_opts opts;
+    bkcsv_read_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.max_bytes = lim->max_input_bytes;
     opts.max_string = lim->max_string;
@@ -150,25 +150,25 @@ static bk_status csv_import(bk_import *job)
     if (st != BK_OK)
         return st;
     if (bk_source_is_dir(src))
-        return csv_wide_import(job, src, &opts);
+        return bkcsv_wide_import(job, src, &opts);
     /* The layout option is about output; input tells its own layout by its first line. */
     size_t n;
     const unsigned char *head = bk_source_head(src, &n);
-    if (csv_lines_header_at(head, n))
-        return csv_lines_import(job, src, &opts);
-    return csv_wide_import(job, src, &opts);
+    if (bkcsv_lines_header_at(head, n))
+        return bkcsv_lines_import(job, src, &opts);
+    return bkcsv_wide_import(job, src, &opts);
 }
 
 /* ---------------------------------------------------------------- export */
 
-typedef struct csv_export_state {
-    csv_layout layout;
-    csv_encoding enc;
+typedef struct bkcsv_export_state {
+    bkcsv_layout layout;
+    bkcsv_encoding enc;
     int bom;
     size_t docs;
     bk_sink *member; /* line items into a folder: one file in it */
-    csv_lines_export *lines;
-} csv_export_state;
+    bkcsv_lines_export *lines;
+} bkcsv_export_state;
 
 static int parse_bool(const char *s, int *out)
 {
@@ -181,30 +181,30 @@ static int parse_bool(const char *s, int *out)
     return 0;
 }
 
-static bk_status csv_export_begin(bk_export *job)
+static bk_status bkcsv_export_begin(bk_export *job)
 {
     bk_error *err = bk_export_error(job);
     bk_sink *sink = bk_export_sink(job);
-    csv_export_state *s = bk_calloc(1, sizeof *s);
+    bkcsv_export_state *s = bk_calloc(1, sizeof *s);
     if (!s)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     bk_export_set_state(job, s);
     const char *layout = bk_export_option(job, "layout");
-    if (csv_layout_parse(layout, &s->layout) != 0)
+    if (bkcsv_layout_parse(layout, &s->layout) != 0)
         return bk_error_set(err, BK_E_USAGE, "unknown CSV layout \"%s\" (expected lines or wide)",
                             layout);
-    if (s->layout == CSV_LAYOUT_AUTO)
-        s->layout = bk_sink_is_dir(sink) ? CSV_LAYOUT_WIDE : CSV_LAYOUT_LINES;
+    if (s->layout == BKCSV_LAYOUT_AUTO)
+        s->layout = bk_sink_is_dir(sink) ? BKCSV_LAYOUT_WIDE : BKCSV_LAYOUT_LINES;
     bk_status st = encoding_option(bk_export_option(job, "output-encoding"),
                                    bk_export_option(job, "encoding"), &s->enc, err);
     if (st != BK_OK)
         return st;
     /* Spreadsheets need the byte order mark to see UTF-8; programs reading line items do not. */
-    s->bom = s->layout == CSV_LAYOUT_WIDE;
+    s->bom = s->layout == BKCSV_LAYOUT_WIDE;
     const char *bom = bk_export_option(job, "bom");
     if (bom && parse_bool(bom, &s->bom) != 0)
         return bk_error_set(err, BK_E_USAGE, "option bom=%s: expected yes or no", bom);
-    if (s->layout != CSV_LAYOUT_LINES)
+    if (s->layout != BKCSV_LAYOUT_LINES)
         return BK_OK;
     if (bk_sink_is_dir(sink)) {
         s->member = bk_sink_member(sink, "budget.csv", err);
@@ -212,20 +212,20 @@ static bk_status csv_export_begin(bk_export *job)
             return err->code ? err->code : BK_E_IO;
         sink = s->member;
     }
-    return csv_lines_export_begin(&s->lines, sink, s->enc, s->bom, err);
+    return bkcsv_lines_export_begin(&s->lines, sink, s->enc, s->bom, err);
 }
 
-static bk_status csv_export_doc(bk_export *job, const bk_doc *doc)
+static bk_status bkcsv_export_doc(bk_export *job, const bk_doc *doc)
 {
-    csv_export_state *s = bk_export_state(job);
+    bkcsv_export_state *s = bk_export_state(job);
     bk_error *err = bk_export_error(job);
-    if (s->layout == CSV_LAYOUT_LINES) {
+    if (s->layout == BKCSV_LAYOUT_LINES) {
         const bk_table *own = bk_doc_own_layout(doc);
         if (own)
             return bk_error_set(err, BK_E_USAGE, "table %s has %s of its own, which line items "
                                 "cannot carry yet: write JSON or the wide tables (--layout wide)",
                                 own->tpl->id, own->tpl->defined ? "printed columns" : "a money unit");
-        return csv_lines_export_doc(s->lines, doc);
+        return bkcsv_lines_export_doc(s->lines, doc);
     }
     if (s->docs++ > 0)
         return bk_error_set(err, BK_E_USAGE, "the wide layout holds one document and the input "
@@ -233,16 +233,16 @@ static bk_status csv_export_doc(bk_export *job, const bk_doc *doc)
     const bk_templates *tpls = bk_ctx_templates(bk_export_ctx(job), err);
     if (!tpls)
         return err->code ? err->code : BK_E_IO;
-    return csv_wide_export(bk_export_sink(job), doc, tpls, s->enc, s->bom, err);
+    return bkcsv_wide_export(bk_export_sink(job), doc, tpls, s->enc, s->bom, err);
 }
 
-static bk_status csv_export_end(bk_export *job, int ok)
+static bk_status bkcsv_export_end(bk_export *job, int ok)
 {
-    csv_export_state *s = bk_export_state(job);
+    bkcsv_export_state *s = bk_export_state(job);
     bk_error *err = bk_export_error(job);
     if (!s)
         return BK_OK;
-    bk_status st = csv_lines_export_end(s->lines, ok);
+    bk_status st = bkcsv_lines_export_end(s->lines, ok);
     if (s->member) {
         if (ok && st == BK_OK)
             st = bk_sink_commit(s->member, err);
@@ -254,9 +254,9 @@ static bk_status csv_export_end(bk_export *job, int ok)
     return ok ? st : BK_OK;
 }
 
-static const char *const csv_extensions[] = {"csv", NULL};
+static const char *const bkcsv_extensions[] = {"csv", NULL};
 
-static const bk_plugin_desc csv_desc = {
+static const bk_plugin_desc bkcsv_desc = {
     BK_PLUGIN_HEADER,
     .name = "csv",
     .version = "1.0",
@@ -265,14 +265,14 @@ static const bk_plugin_desc csv_desc = {
                "published wide tables; UTF-8 or GB18030",
     .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
     .caps = BK_CAP_MULTI_DOC | BK_CAP_DIR_INPUT | BK_CAP_DIR_OUTPUT,
-    .extensions = csv_extensions,
+    .extensions = bkcsv_extensions,
     .media_type = "text/csv",
     .priority = 10,
-    .probe = csv_probe,
-    .import = csv_import,
-    .export_begin = csv_export_begin,
-    .export_doc = csv_export_doc,
-    .export_end = csv_export_end,
+    .probe = bkcsv_probe,
+    .import = bkcsv_import,
+    .export_begin = bkcsv_export_begin,
+    .export_doc = bkcsv_export_doc,
+    .export_end = bkcsv_export_end,
 };
 
-BK_PLUGIN_DEFINE(csv, csv_desc)
+BK_PLUGIN_DEFINE(csv, bkcsv_desc)

@@ -13,20 +13,24 @@
 /* ---- errors ---- */
 
 /* Set the position and the message of err in one go; returns code. */
-bk_status csv_fail(bk_error *err, const char *file, long line, long field, long long offset,
-                   bk_status code, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+bk_status bkcsv_fail(bk_error *err, const char *file, long line, long field, long long offset,
+                     bk_status code, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* ---- character encodings ---- */
 
-typedef enum csv_encoding { CSV_ENC_AUTO = 0, CSV_ENC_UTF8, CSV_ENC_GB18030 } csv_encoding;
+typedef enum bkcsv_encoding {
+    BKCSV_ENC_AUTO = 0,
+    BKCSV_ENC_UTF8,
+    BKCSV_ENC_GB18030
+} bkcsv_encoding;
 
 /* "utf-8", "utf8", "gb18030" (any case); NULL or "" gives AUTO. -1 when unknown. */
-int csv_encoding_parse(const char *s, csv_encoding *out);
+int bkcsv_encoding_parse(const char *s, bkcsv_encoding *out);
 
 /* Turns the input's bytes into validated UTF-8, chunk by chunk. Until the first non-ASCII byte
  * the encoding may stay undecided: ASCII reads the same in both. */
-typedef struct csv_decoder {
-    csv_encoding enc;
+typedef struct bkcsv_decoder {
+    bkcsv_encoding enc;
     int forced;
     int started;            /* byte order mark handled */
     iconv_t cd;             /* GB18030 → UTF-8, (iconv_t)-1 until needed */
@@ -39,53 +43,53 @@ typedef struct csv_decoder {
     size_t out_cap;
     const char *file;
     bk_error *err;
-} csv_decoder;
+} bkcsv_decoder;
 
-void csv_decoder_init(csv_decoder *d, csv_encoding forced, const char *file, bk_error *err);
-void csv_decoder_free(csv_decoder *d);
+void bkcsv_decoder_init(bkcsv_decoder *d, bkcsv_encoding forced, const char *file, bk_error *err);
+void bkcsv_decoder_free(bkcsv_decoder *d);
 /* Room the caller keeps in front of each chunk for the carried bytes. */
-#define CSV_CARRY_ROOM 16
-/* Decode one chunk. `in` must have CSV_CARRY_ROOM writable bytes before it. *text and *len
+#define BKCSV_CARRY_ROOM 16
+/* Decode one chunk. `in` must have BKCSV_CARRY_ROOM writable bytes before it. *text and *len
  * receive UTF-8 (pointing into `in` or into the decoder). eof marks the last call. */
-bk_status csv_decode(csv_decoder *d, unsigned char *in, size_t n, int eof, const char **text,
-                     size_t *len);
+bk_status bkcsv_decode(bkcsv_decoder *d, unsigned char *in, size_t n, int eof, const char **text,
+                       size_t *len);
 
 /* Length of the valid UTF-8 prefix of s (no NUL bytes). When the prefix stops at a character
  * cut off by the end of the buffer, *partial is set to its byte count, else 0. */
-size_t csv_utf8_prefix(const unsigned char *s, size_t n, size_t *partial);
+size_t bkcsv_utf8_prefix(const unsigned char *s, size_t n, size_t *partial);
 
 /* ---- reading records ---- */
 
-typedef struct csv_field {
+typedef struct bkcsv_field {
     const char *s; /* NUL-terminated */
     size_t len;
-} csv_field;
+} bkcsv_field;
 
 /* 1 when a field of this text is written with a leading ' so that a spreadsheet shows it
  * instead of evaluating it: it starts (after any 's) with = + - @ TAB or CR and is not a plain
  * number (-217.70 is harmless). The reader takes one ' off a field that is ' followed by such a
  * text, so that every text reads back as written. */
-int csv_formula_guarded(const char *s, size_t len);
+int bkcsv_formula_guarded(const char *s, size_t len);
 
 /* Called for each non-empty record; line is the line it starts on. */
-typedef bk_status (*csv_record_fn)(void *user, const csv_field *f, size_t n, long line);
+typedef bk_status (*bkcsv_record_fn)(void *user, const bkcsv_field *f, size_t n, long line);
 
-typedef struct csv_read_opts {
-    csv_encoding encoding;
+typedef struct bkcsv_read_opts {
+    bkcsv_encoding encoding;
     unsigned long long max_bytes;  /* 0 = no bound */
     unsigned long long max_string; /* one field, 0 = no bound */
     size_t max_fields;             /* one record */
-} csv_read_opts;
+} bkcsv_read_opts;
 
 /* Read every record of src. file names the input in messages. */
-bk_status csv_read(bk_source *src, const char *file, const csv_read_opts *opts, bk_error *err,
-                   csv_record_fn fn, void *user);
+bk_status bkcsv_read(bk_source *src, const char *file, const bkcsv_read_opts *opts, bk_error *err,
+                     bkcsv_record_fn fn, void *user);
 
 /* ---- writing ---- */
 
-typedef struct csv_writer {
+typedef struct bkcsv_writer {
     bk_sink *sink;
-    csv_encoding enc;
+    bkcsv_encoding enc;
     iconv_t cd;
     char *buf;
     size_t len, cap;
@@ -93,102 +97,107 @@ typedef struct csv_writer {
     size_t conv_cap;
     bk_status status;
     bk_error *err;
-} csv_writer;
+} bkcsv_writer;
 
-bk_status csv_writer_init(csv_writer *w, bk_sink *sink, csv_encoding enc, int bom, bk_error *err);
+bk_status bkcsv_writer_init(bkcsv_writer *w, bk_sink *sink, bkcsv_encoding enc, int bom,
+                            bk_error *err);
 /* One field, quoted when it holds a comma, a quote, CR or LF (RFC 4180). */
 /* A field, quoted as needed; text a spreadsheet would evaluate as a formula gets a leading '
- * (csv_formula_guarded), which the reader takes off again. */
-void csv_put(csv_writer *w, const char *s, size_t len);
-void csv_puts(csv_writer *w, const char *s); /* NULL writes an empty field */
-void csv_put_raw(csv_writer *w, const char *s, size_t len);
-static inline void csv_sep(csv_writer *w) { csv_put_raw(w, ",", 1); }
+ * (bkcsv_formula_guarded), which the reader takes off again. */
+void bkcsv_put(bkcsv_writer *w, const char *s, size_t len);
+void bkcsv_puts(bkcsv_writer *w, const char *s); /* NULL writes an empty field */
+void bkcsv_put_raw(bkcsv_writer *w, const char *s, size_t len);
+static inline void bkcsv_sep(bkcsv_writer *w) { bkcsv_put_raw(w, ",", 1); }
 /* End the record with CRLF; flushes now and then. */
-void csv_eol(csv_writer *w);
+void bkcsv_eol(bkcsv_writer *w);
 /* A record of n fields; NULL entries are empty. */
-void csv_record(csv_writer *w, const char *const *fields, size_t n);
-bk_status csv_writer_flush(csv_writer *w);
-void csv_writer_free(csv_writer *w);
+void bkcsv_record(bkcsv_writer *w, const char *const *fields, size_t n);
+bk_status bkcsv_writer_flush(bkcsv_writer *w);
+void bkcsv_writer_free(bkcsv_writer *w);
 
 /* ---- options shared by the layouts ---- */
 
-typedef enum csv_layout { CSV_LAYOUT_AUTO = 0, CSV_LAYOUT_LINES, CSV_LAYOUT_WIDE } csv_layout;
-int csv_layout_parse(const char *s, csv_layout *out);
+typedef enum bkcsv_layout {
+    BKCSV_LAYOUT_AUTO = 0,
+    BKCSV_LAYOUT_LINES,
+    BKCSV_LAYOUT_WIDE
+} bkcsv_layout;
+int bkcsv_layout_parse(const char *s, bkcsv_layout *out);
 
 /* ---- line items ---- */
 
-#define CSV_LINES_HEADER "record,unit,table,row,kind,section,code,name,level,column,value"
+#define BKCSV_LINES_HEADER "record,unit,table,row,kind,section,code,name,level,column,value"
 /* Whether the first bytes (after any BOM) are the line-item header. */
-int csv_lines_header_at(const unsigned char *p, size_t n);
+int bkcsv_lines_header_at(const unsigned char *p, size_t n);
 /* Whether a parsed record is the line-item header. */
-int csv_lines_header_record(const csv_field *f, size_t n);
+int bkcsv_lines_header_record(const bkcsv_field *f, size_t n);
 
-bk_status csv_lines_import(bk_import *job, bk_source *src, const csv_read_opts *opts);
+bk_status bkcsv_lines_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts);
 
-typedef struct csv_lines_export csv_lines_export;
-bk_status csv_lines_export_begin(csv_lines_export **out, bk_sink *sink, csv_encoding enc, int bom,
-                                 bk_error *err);
-bk_status csv_lines_export_doc(csv_lines_export *x, const bk_doc *doc);
-bk_status csv_lines_export_end(csv_lines_export *x, int ok);
+typedef struct bkcsv_lines_export bkcsv_lines_export;
+bk_status bkcsv_lines_export_begin(bkcsv_lines_export **out, bk_sink *sink, bkcsv_encoding enc,
+                                   int bom, bk_error *err);
+bk_status bkcsv_lines_export_doc(bkcsv_lines_export *x, const bk_doc *doc);
+bk_status bkcsv_lines_export_end(bkcsv_lines_export *x, int ok);
 
 /* ---- wide tables ---- */
 
 /* Import one file or a folder of files into one document. */
-bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *opts);
+bk_status bkcsv_wide_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts);
 
 /* Economic rows printed by name alone, without indentation (text extracted from a PDF): their
  * levels from the codes the document prints beside the same names (wide_levels.c). */
-bk_status wide_economic_levels(bk_doc *doc);
+bk_status bkcsv_wide_economic_levels(bk_doc *doc);
 
 /* Write a document's tables: into one file (all tables one after another) or, when the sink is
  * a folder, one file per table named T01.csv... */
-bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
-                          csv_encoding enc, int bom, bk_error *err);
+bk_status bkcsv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
+                            bkcsv_encoding enc, int bom, bk_error *err);
 
 /* ---- shared by the wide reader and writer (wide.c) ---- */
 
 /* What a key column holds. */
-enum { WIDE_KEY_NAME = 0, WIDE_KEY_UNIT, WIDE_KEY_CODE };
-int wide_key_role(const char *header);
+enum { BKCSV_WIDE_KEY_NAME = 0, BKCSV_WIDE_KEY_UNIT, BKCSV_WIDE_KEY_CODE };
+int bkcsv_wide_key_role(const char *header);
 
-typedef struct wide_shape {
+typedef struct bkcsv_wide_shape {
     const bk_template *tpl;
     int unit_col, code_col, name_col; /* index among the key columns, -1 when absent */
     size_t depth;                     /* header rows of the value columns */
-} wide_shape;
-void wide_shape_of(const bk_template *tpl, wide_shape *s);
+} bkcsv_wide_shape;
+void bkcsv_wide_shape_of(const bk_template *tpl, bkcsv_wide_shape *s);
 
 /* The printed words the layout uses. */
-#define WIDE_UNIT_NAME "单位名称"
-#define WIDE_MONEY_UNIT "单位"
-#define WIDE_NOTE "备注"
-#define WIDE_INCOME "收入"
-#define WIDE_EXPENDITURE "支出"
-#define WIDE_PERF_UNIT "部门（单位）名称"
-#define WIDE_SUPERVISOR "主管部门"
-#define WIDE_GOALS "年度总体目标"
-#define WIDE_INDICATORS "年度绩效指标"
-#define WIDE_SELF_SUFFIX "(本级)"
-#define WIDE_INDENT "\xe3\x80\x80" /* U+3000, one level of indentation */
+#define BKCSV_WIDE_UNIT_NAME "单位名称"
+#define BKCSV_WIDE_MONEY_UNIT "单位"
+#define BKCSV_WIDE_NOTE "备注"
+#define BKCSV_WIDE_INCOME "收入"
+#define BKCSV_WIDE_EXPENDITURE "支出"
+#define BKCSV_WIDE_PERF_UNIT "部门（单位）名称"
+#define BKCSV_WIDE_SUPERVISOR "主管部门"
+#define BKCSV_WIDE_GOALS "年度总体目标"
+#define BKCSV_WIDE_INDICATORS "年度绩效指标"
+#define BKCSV_WIDE_SELF_SUFFIX "(本级)"
+#define BKCSV_WIDE_INDENT "\xe3\x80\x80" /* U+3000, one level of indentation */
 
 /* Leading U+3000 count of s (and how many bytes they take). */
-size_t wide_indent(const char *s, size_t len, size_t *bytes);
+size_t bkcsv_wide_indent(const char *s, size_t len, size_t *bytes);
 /* s without ASCII blanks and U+3000 at both ends. */
-void wide_trim(const char **s, size_t *len);
+void bkcsv_wide_trim(const char **s, size_t *len);
 /* A name whose own text starts or ends with blanks (which the reader would take for
  * indentation or trim) or starts with ' is written after a ' (after the indentation): the
  * reader keeps the text after such a ' as it is. 1 when name needs it. */
-#define WIDE_VERBATIM '\''
-int wide_name_marked(const char *name);
-int wide_blank(const char *s, size_t len);
+#define BKCSV_WIDE_VERBATIM '\''
+int bkcsv_wide_name_marked(const char *name);
+int bkcsv_wide_blank(const char *s, size_t len);
 /* Whether label s starts with word (ignoring blanks, brackets folded), followed by a ':' or
  * '：' when need_colon; *rest (may be NULL) receives what follows, after any colon. */
-int wide_starts(const char *s, const char *word, int need_colon, const char **rest);
+int bkcsv_wide_starts(const char *s, const char *word, int need_colon, const char **rest);
 /* Whether a unit name ends with (本级) or （本级）; *base_len receives the length before it. */
-int wide_is_self(const char *name, size_t *base_len);
+int bkcsv_wide_is_self(const char *name, size_t *base_len);
 /* Row kind a printed name implies: 其中… → of, …合计 / …总计 → total, else item. */
-bk_row_kind wide_kind_of(const char *name);
+bk_row_kind bkcsv_wide_kind_of(const char *name);
 /* Label comparison that also accepts a different four-digit year (2024年预算数 ~ 2025年预算数). */
-int wide_label_match(const char *a, const char *b, int years_too);
+int bkcsv_wide_label_match(const char *a, const char *b, int years_too);
 
 #endif

@@ -8,8 +8,8 @@
 
 #include "csvint.h"
 
-bk_status csv_fail(bk_error *err, const char *file, long line, long field, long long offset,
-                   bk_status code, const char *fmt, ...)
+bk_status bkcsv_fail(bk_error *err, const char *file, long line, long field, long long offset,
+                     bk_status code, const char *fmt, ...)
 {
     char msg[BK_ERROR_TEXT];
     va_list ap;
@@ -20,20 +20,20 @@ bk_status csv_fail(bk_error *err, const char *file, long line, long field, long 
     return bk_error_set(err, code, "%s", msg);
 }
 
-int csv_encoding_parse(const char *s, csv_encoding *out)
+int bkcsv_encoding_parse(const char *s, bkcsv_encoding *out)
 {
     if (!s || !*s || strcasecmp(s, "auto") == 0)
-        *out = CSV_ENC_AUTO;
+        *out = BKCSV_ENC_AUTO;
     else if (strcasecmp(s, "utf-8") == 0 || strcasecmp(s, "utf8") == 0)
-        *out = CSV_ENC_UTF8;
+        *out = BKCSV_ENC_UTF8;
     else if (strcasecmp(s, "gb18030") == 0)
-        *out = CSV_ENC_GB18030;
+        *out = BKCSV_ENC_GB18030;
     else
         return -1;
     return 0;
 }
 
-size_t csv_utf8_prefix(const unsigned char *s, size_t n, size_t *partial)
+size_t bkcsv_utf8_prefix(const unsigned char *s, size_t n, size_t *partial)
 {
     size_t i = 0;
     *partial = 0;
@@ -87,18 +87,18 @@ size_t csv_utf8_prefix(const unsigned char *s, size_t n, size_t *partial)
     return i;
 }
 
-void csv_decoder_init(csv_decoder *d, csv_encoding forced, const char *file, bk_error *err)
+void bkcsv_decoder_init(bkcsv_decoder *d, bkcsv_encoding forced, const char *file, bk_error *err)
 {
     memset(d, 0, sizeof *d);
     d->enc = forced;
-    d->forced = forced != CSV_ENC_AUTO;
+    d->forced = forced != BKCSV_ENC_AUTO;
     d->cd = (iconv_t)-1;
     d->line = 1;
     d->file = file;
     d->err = err;
 }
 
-void csv_decoder_free(csv_decoder *d)
+void bkcsv_decoder_free(bkcsv_decoder *d)
 {
     if (d->cd != (iconv_t)-1)
         iconv_close(d->cd);
@@ -119,7 +119,7 @@ static long lines_in(const unsigned char *s, size_t n)
 }
 
 /* An encoding error at s[at] of the chunk starting at d->offset. */
-static bk_status bad_bytes(csv_decoder *d, const unsigned char *s, size_t at, size_t n,
+static bk_status bad_bytes(bkcsv_decoder *d, const unsigned char *s, size_t at, size_t n,
                            const char *what, const char *hint)
 {
     long long off = (long long)(d->offset + at);
@@ -130,45 +130,45 @@ static bk_status bad_bytes(csv_decoder *d, const unsigned char *s, size_t at, si
         used += (size_t)snprintf(bytes + used, sizeof bytes - used, "%s%02X", i ? " " : "",
                                  s[at + i]);
     if (show > 0 && s[at] == 0)
-        return csv_fail(d->err, d->file, line, 0, off, BK_E_ENCODING,
-                        "a NUL byte at byte offset %lld (line %ld): this is not a text file", off,
-                        line);
-    return csv_fail(d->err, d->file, line, 0, off, BK_E_ENCODING,
-                    "%s at byte offset %lld (line %ld, bytes %s)%s", what, off, line, bytes,
-                    hint ? hint : "");
+        return bkcsv_fail(d->err, d->file, line, 0, off, BK_E_ENCODING,
+                          "a NUL byte at byte offset %lld (line %ld): this is not a text file", off,
+                          line);
+    return bkcsv_fail(d->err, d->file, line, 0, off, BK_E_ENCODING,
+                      "%s at byte offset %lld (line %ld, bytes %s)%s", what, off, line, bytes,
+                      hint ? hint : "");
 }
 
-static const char *utf8_hint(const csv_decoder *d)
+static const char *utf8_hint(const bkcsv_decoder *d)
 {
     return d->forced ? NULL : "; the file reads as UTF-8 before that: if it is GB18030, say "
                               "--encoding gb18030";
 }
 
 /* Keep the last `keep` bytes of the chunk for the next call. */
-static void keep_tail(csv_decoder *d, const unsigned char *s, size_t n, size_t keep)
+static void keep_tail(bkcsv_decoder *d, const unsigned char *s, size_t n, size_t keep)
 {
     memcpy(d->carry, s + n - keep, keep);
     d->ncarry = keep;
 }
 
-static bk_status grow_out(csv_decoder *d, size_t need)
+static bk_status grow_out(bkcsv_decoder *d, size_t need)
 {
     if (need <= d->out_cap)
         return BK_OK;
     if (bk_grow((void **)&d->out, &d->out_cap, need, 1))
-        return csv_fail(d->err, d->file, 0, 0, -1, BK_E_NOMEM, "out of memory");
+        return bkcsv_fail(d->err, d->file, 0, 0, -1, BK_E_NOMEM, "out of memory");
     return BK_OK;
 }
 
 /* Convert s[from..n) from GB18030, after copying the ASCII prefix s[0..from). */
-static bk_status decode_gb18030(csv_decoder *d, unsigned char *s, size_t from, size_t n, int eof,
+static bk_status decode_gb18030(bkcsv_decoder *d, unsigned char *s, size_t from, size_t n, int eof,
                                 const char **text, size_t *len)
 {
     if (d->cd == (iconv_t)-1) {
         d->cd = iconv_open("UTF-8", "GB18030");
         if (d->cd == (iconv_t)-1)
-            return csv_fail(d->err, d->file, 0, 0, -1, BK_E_ENCODING,
-                            "this system cannot convert GB18030 (iconv: %s)", strerror(errno));
+            return bkcsv_fail(d->err, d->file, 0, 0, -1, BK_E_ENCODING,
+                              "this system cannot convert GB18030 (iconv: %s)", strerror(errno));
     }
     const unsigned char *nul = memchr(s, 0, n);
     if (nul)
@@ -195,19 +195,19 @@ static bk_status decode_gb18030(csv_decoder *d, unsigned char *s, size_t from, s
             return bad_bytes(d, s, at, n,
                              d->forced ? "invalid GB18030" : "bytes that are neither UTF-8 nor "
                                                              "GB18030", NULL);
-        return csv_fail(d->err, d->file, 0, 0, -1, BK_E_INTERNAL,
-                        "GB18030 conversion failed: %s", strerror(errno));
+        return bkcsv_fail(d->err, d->file, 0, 0, -1, BK_E_INTERNAL, "GB18030 conversion failed: %s",
+                          strerror(errno));
     }
     *text = d->out;
     *len = (size_t)(out - d->out);
     return BK_OK;
 }
 
-static bk_status decode_utf8(csv_decoder *d, unsigned char *s, size_t from, size_t n, int eof,
+static bk_status decode_utf8(bkcsv_decoder *d, unsigned char *s, size_t from, size_t n, int eof,
                              const char **text, size_t *len)
 {
     size_t partial;
-    size_t ok = from + csv_utf8_prefix(s + from, n - from, &partial);
+    size_t ok = from + bkcsv_utf8_prefix(s + from, n - from, &partial);
     if (ok < n && !(partial && !eof && ok + partial == n))
         return bad_bytes(d, s, ok, n, partial ? "the file ends inside a UTF-8 character"
                                               : "invalid UTF-8", utf8_hint(d));
@@ -221,31 +221,31 @@ static bk_status decode_utf8(csv_decoder *d, unsigned char *s, size_t from, size
 /* Undecided: pick the encoding from the first non-ASCII bytes. GB18030 text almost never
  * forms even two valid UTF-8 characters in a row, so a run of several means UTF-8 (and a bad
  * byte after it is reported as bad UTF-8 where it is). */
-static csv_encoding guess(const unsigned char *s, size_t n, int eof, size_t *undecided_tail)
+static bkcsv_encoding guess(const unsigned char *s, size_t n, int eof, size_t *undecided_tail)
 {
     size_t partial;
-    size_t ok = csv_utf8_prefix(s, n, &partial);
+    size_t ok = bkcsv_utf8_prefix(s, n, &partial);
     *undecided_tail = 0;
     if (ok == n)
-        return CSV_ENC_UTF8;
+        return BKCSV_ENC_UTF8;
     size_t chars = 0;
     for (size_t i = 0; i < ok && chars < 4; i++)
         chars += s[i] >= 0xC0;
     if (chars >= 4)
-        return CSV_ENC_UTF8;
+        return BKCSV_ENC_UTF8;
     if (partial && ok + partial == n) {
         if (ok > 0)
-            return CSV_ENC_UTF8; /* complete characters came before the cut one */
+            return BKCSV_ENC_UTF8; /* complete characters came before the cut one */
         if (!eof) {
             *undecided_tail = partial;
-            return CSV_ENC_AUTO;
+            return BKCSV_ENC_AUTO;
         }
     }
-    return CSV_ENC_GB18030;
+    return BKCSV_ENC_GB18030;
 }
 
-bk_status csv_decode(csv_decoder *d, unsigned char *in, size_t n, int eof, const char **text,
-                     size_t *len)
+bk_status bkcsv_decode(bkcsv_decoder *d, unsigned char *in, size_t n, int eof, const char **text,
+                       size_t *len)
 {
     unsigned char *s = in - d->ncarry;
     memcpy(s, d->carry, d->ncarry);
@@ -257,15 +257,15 @@ bk_status csv_decode(csv_decoder *d, unsigned char *in, size_t n, int eof, const
     if (!d->started && (n >= 3 || eof)) {
         d->started = 1;
         if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
-            if (d->enc == CSV_ENC_GB18030)
-                return csv_fail(d->err, d->file, 1, 0, 0, BK_E_ENCODING,
-                                "the file starts with a UTF-8 byte order mark but encoding "
-                                "gb18030 was asked for");
-            d->enc = CSV_ENC_UTF8;
+            if (d->enc == BKCSV_ENC_GB18030)
+                return bkcsv_fail(d->err, d->file, 1, 0, 0, BK_E_ENCODING,
+                                  "the file starts with a UTF-8 byte order mark but encoding "
+                                  "gb18030 was asked for");
+            d->enc = BKCSV_ENC_UTF8;
             skip = 3;
         } else if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
-            return csv_fail(d->err, d->file, 1, 0, 0, BK_E_ENCODING,
-                            "the file is UTF-16, which is not read; save it as UTF-8 or GB18030");
+            return bkcsv_fail(d->err, d->file, 1, 0, 0, BK_E_ENCODING,
+                              "the file is UTF-16, which is not read; save it as UTF-8 or GB18030");
         }
     } else if (!d->started) {
         keep_tail(d, s, n, n); /* fewer than three bytes: wait for more */
@@ -276,13 +276,13 @@ bk_status csv_decode(csv_decoder *d, unsigned char *in, size_t n, int eof, const
     d->offset += skip;
     d->text_offset = d->offset;
     size_t from = 0;
-    if (d->enc == CSV_ENC_AUTO) {
+    if (d->enc == BKCSV_ENC_AUTO) {
         while (from < n && s[from] < 0x80 && s[from] != 0)
             from++;
         if (from < n) {
             size_t tail;
             d->enc = guess(s + from, n - from, eof, &tail);
-            if (d->enc == CSV_ENC_AUTO) {
+            if (d->enc == BKCSV_ENC_AUTO) {
                 keep_tail(d, s, n, tail);
                 n -= tail;
                 from = n;
@@ -290,9 +290,9 @@ bk_status csv_decode(csv_decoder *d, unsigned char *in, size_t n, int eof, const
         }
     }
     bk_status st;
-    if (d->enc == CSV_ENC_GB18030)
+    if (d->enc == BKCSV_ENC_GB18030)
         st = decode_gb18030(d, s, from, n, eof, text, len);
-    else if (d->enc == CSV_ENC_UTF8)
+    else if (d->enc == BKCSV_ENC_UTF8)
         st = decode_utf8(d, s, from, n, eof, text, len);
     else {
         *text = (const char *)s; /* all ASCII so far */
@@ -302,7 +302,7 @@ bk_status csv_decode(csv_decoder *d, unsigned char *in, size_t n, int eof, const
     if (st != BK_OK)
         return st;
     size_t used = n - d->ncarry;
-    if (d->enc == CSV_ENC_AUTO)
+    if (d->enc == BKCSV_ENC_AUTO)
         used = n;
     d->line += lines_in(s, used);
     d->offset += used;

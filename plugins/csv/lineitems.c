@@ -19,7 +19,7 @@ static int field_index(const char *s);
 /* Whether the first record is the line-item header, judged on its parsed fields as other tools
  * write it: quoted or not (Python's QUOTE_ALL, LibreOffice's "quote all text", R's
  * write.csv), after a byte order mark, in any order, each name once. */
-int csv_lines_header_at(const unsigned char *p, size_t n)
+int bkcsv_lines_header_at(const unsigned char *p, size_t n)
 {
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         p += 3, n -= 3;
@@ -73,7 +73,7 @@ static int field_index(const char *s)
     return -1;
 }
 
-int csv_lines_header_record(const csv_field *f, size_t n)
+int bkcsv_lines_header_record(const bkcsv_field *f, size_t n)
 {
     if (n != NFIELDS)
         return 0;
@@ -103,11 +103,11 @@ typedef struct lines_in {
     size_t ind_index;
     const char *ind[4];
     /* the record at hand */
-    const csv_field *f;
+    const bkcsv_field *f;
     long line;
 } lines_in;
 
-static const csv_field *get(const lines_in *li, int which) { return &li->f[li->map[which]]; }
+static const bkcsv_field *get(const lines_in *li, int which) { return &li->f[li->map[which]]; }
 static const char *str(const lines_in *li, int which) { return li->f[li->map[which]].s; }
 static int empty(const lines_in *li, int which) { return li->f[li->map[which]].len == 0; }
 
@@ -121,14 +121,14 @@ static bk_status fail_at(lines_in *li, int field, bk_status code, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return csv_fail(li->err, li->file, li->line, field >= 0 ? li->map[field] + 1 : 0, -1, code,
-                    "%s", msg);
+    return bkcsv_fail(li->err, li->file, li->line, field >= 0 ? li->map[field] + 1 : 0, -1, code,
+                      "%s", msg);
 }
 
 static bk_status nomem(lines_in *li) { return fail_at(li, -1, BK_E_NOMEM, "out of memory"); }
 
 /* A whole number in [lo, hi]; digits only. */
-static int parse_int(const csv_field *f, long lo, long hi, long *out)
+static int parse_int(const bkcsv_field *f, long lo, long hi, long *out)
 {
     if (f->len == 0 || f->len > 9)
         return -1;
@@ -252,7 +252,7 @@ static bk_status rec_unit(lines_in *li)
 
 static bk_table *find_table(lines_in *li, int create)
 {
-    const csv_field *id = get(li, F_TABLE);
+    const bkcsv_field *id = get(li, F_TABLE);
     if (li->table && strcmp(li->table->tpl->id, id->s) == 0)
         return li->table;
     bk_table *t = bk_doc_table(li->doc, id->s);
@@ -303,7 +303,7 @@ static int find_unit(lines_in *li, const char *id)
     return li->unit = bk_doc_find_unit(li->doc, id);
 }
 
-static int same_opt(const char *model, const csv_field *f)
+static int same_opt(const char *model, const bkcsv_field *f)
 {
     return model ? strcmp(model, f->s) == 0 : f->len == 0;
 }
@@ -395,7 +395,7 @@ static bk_status set_cell(lines_in *li, bk_table *t, size_t r)
     if (li->max_cells && ++li->cells > li->max_cells)
         return fail_at(li, -1, BK_E_LIMIT, "the document has more than %llu cells (max-cells)",
                        li->max_cells);
-    const csv_field *v = get(li, F_VALUE);
+    const bkcsv_field *v = get(li, F_VALUE);
     if (tpl->columns[c].type == BK_COL_TEXT)
         return bk_table_set_text(li->doc, t, r, (size_t)c, v->s, v->len) == BK_OK ? BK_OK
                                                                                    : nomem(li);
@@ -509,30 +509,31 @@ static bk_status rec_narrative(lines_in *li)
                                                                                      : nomem(li);
 }
 
-static bk_status read_header(lines_in *li, const csv_field *f, size_t n)
+static bk_status read_header(lines_in *li, const bkcsv_field *f, size_t n)
 {
     for (int i = 0; i < NFIELDS; i++)
         li->map[i] = -1;
     for (size_t i = 0; i < n; i++) {
         int k = field_index(f[i].s);
         if (k < 0)
-            return csv_fail(li->err, li->file, li->line, (long)i + 1, -1, BK_E_CONTENT,
-                            "the first line is not the line-item header (" CSV_LINES_HEADER
-                            "): field %zu is \"%.60s\"", i + 1, f[i].s);
+            return bkcsv_fail(li->err, li->file, li->line, (long)i + 1, -1, BK_E_CONTENT,
+                              "the first line is not the line-item header (" BKCSV_LINES_HEADER
+                              "): field %zu is \"%.60s\"",
+                              i + 1, f[i].s);
         if (li->map[k] >= 0)
-            return csv_fail(li->err, li->file, li->line, (long)i + 1, -1, BK_E_CONTENT,
-                            "column \"%s\" appears twice in the header", f[i].s);
+            return bkcsv_fail(li->err, li->file, li->line, (long)i + 1, -1, BK_E_CONTENT,
+                              "column \"%s\" appears twice in the header", f[i].s);
         li->map[k] = (int)i;
     }
     for (int i = 0; i < NFIELDS; i++)
         if (li->map[i] < 0)
-            return csv_fail(li->err, li->file, li->line, 0, -1, BK_E_CONTENT,
-                            "the header has no column \"%s\"", field_names[i]);
+            return bkcsv_fail(li->err, li->file, li->line, 0, -1, BK_E_CONTENT,
+                              "the header has no column \"%s\"", field_names[i]);
     li->have_header = 1;
     return BK_OK;
 }
 
-static bk_status on_record(void *user, const csv_field *f, size_t n, long line)
+static bk_status on_record(void *user, const bkcsv_field *f, size_t n, long line)
 {
     lines_in *li = user;
     li->line = line;
@@ -545,9 +546,9 @@ static bk_status on_record(void *user, const csv_field *f, size_t n, long line)
     if (blank == n)
         return BK_OK;
     if (n != NFIELDS)
-        return csv_fail(li->err, li->file, line, 0, -1, BK_E_SYNTAX,
-                        "line %ld has %zu fields; every line of the line-item layout has %d",
-                        line, n, NFIELDS);
+        return bkcsv_fail(li->err, li->file, line, 0, -1, BK_E_SYNTAX,
+                          "line %ld has %zu fields; every line of the line-item layout has %d",
+                          line, n, NFIELDS);
     const char *rec = str(li, F_RECORD);
     if (!li->doc && strcmp(rec, "doc") != 0)
         return fail_at(li, F_RECORD, BK_E_CONTENT, "a \"%s\" record comes before the first "
@@ -603,7 +604,7 @@ static bk_status on_record(void *user, const csv_field *f, size_t n, long line)
                    "unit, table, row, cell, perf, goal, indicator or narrative)", rec);
 }
 
-bk_status csv_lines_import(bk_import *job, bk_source *src, const csv_read_opts *opts)
+bk_status bkcsv_lines_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts)
 {
     lines_in li;
     memset(&li, 0, sizeof li);
@@ -613,11 +614,11 @@ bk_status csv_lines_import(bk_import *job, bk_source *src, const csv_read_opts *
     li.tpls = bk_import_templates(job);
     li.max_cells = bk_ctx_limits(bk_import_ctx(job))->max_cells;
     li.unit = -1;
-    csv_read_opts o = *opts;
+    bkcsv_read_opts o = *opts;
     o.max_fields = 64;
-    bk_status st = csv_read(src, li.file, &o, li.err, on_record, &li);
+    bk_status st = bkcsv_read(src, li.file, &o, li.err, on_record, &li);
     if (st == BK_OK && !li.have_header)
-        st = csv_fail(li.err, li.file, 1, 0, -1, BK_E_CONTENT, "the file is empty");
+        st = bkcsv_fail(li.err, li.file, 1, 0, -1, BK_E_CONTENT, "the file is empty");
     if (st == BK_OK)
         st = finish_doc(&li);
     else
@@ -627,37 +628,37 @@ bk_status csv_lines_import(bk_import *job, bk_source *src, const csv_read_opts *
 
 /* ======================================================================== export */
 
-struct csv_lines_export {
-    csv_writer w;
+struct bkcsv_lines_export {
+    bkcsv_writer w;
     bk_error *err;
 };
 
-bk_status csv_lines_export_begin(csv_lines_export **out, bk_sink *sink, csv_encoding enc, int bom,
-                                 bk_error *err)
+bk_status bkcsv_lines_export_begin(bkcsv_lines_export **out, bk_sink *sink, bkcsv_encoding enc,
+                                   int bom, bk_error *err)
 {
-    csv_lines_export *x = bk_calloc(1, sizeof *x);
+    bkcsv_lines_export *x = bk_calloc(1, sizeof *x);
     *out = x;
     if (!x)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     x->err = err;
-    bk_status st = csv_writer_init(&x->w, sink, enc, bom, err);
+    bk_status st = bkcsv_writer_init(&x->w, sink, enc, bom, err);
     if (st != BK_OK)
         return st;
-    csv_put_raw(&x->w, CSV_LINES_HEADER "\r\n", sizeof CSV_LINES_HEADER + 1);
+    bkcsv_put_raw(&x->w, BKCSV_LINES_HEADER "\r\n", sizeof BKCSV_LINES_HEADER + 1);
     return x->w.status;
 }
 
 /* A record with the given fields; the others are empty. */
-static void put_rec(csv_writer *w, const char *record, const char *unit, const char *table,
+static void put_rec(bkcsv_writer *w, const char *record, const char *unit, const char *table,
                     const char *row, const char *kind, const char *section, const char *code,
                     const char *name, const char *level, const char *column, const char *value)
 {
     const char *f[NFIELDS] = {record, unit, table, row, kind, section, code, name, level, column,
                               value};
-    csv_record(w, f, NFIELDS);
+    bkcsv_record(w, f, NFIELDS);
 }
 
-static void put_indexed(csv_writer *w, const char *record, size_t index, const char *name,
+static void put_indexed(bkcsv_writer *w, const char *record, size_t index, const char *name,
                         const char *column, const char *value)
 {
     char num[24];
@@ -665,7 +666,7 @@ static void put_indexed(csv_writer *w, const char *record, size_t index, const c
     put_rec(w, record, NULL, NULL, num, NULL, NULL, NULL, name, NULL, column, value);
 }
 
-static void export_header(csv_writer *w, const bk_doc *doc)
+static void export_header(bkcsv_writer *w, const bk_doc *doc)
 {
     char year[16], precision[16];
     snprintf(year, sizeof year, "%d", doc->fiscal_year);
@@ -685,32 +686,32 @@ static void export_header(csv_writer *w, const bk_doc *doc)
 }
 
 /* Every record of a row starts the same way: write that part once and copy it. */
-static void row_prefix(csv_writer *scratch, const bk_doc *doc, const bk_table *t, size_t r)
+static void row_prefix(bkcsv_writer *scratch, const bk_doc *doc, const bk_table *t, size_t r)
 {
     const bk_row *row = &t->rows[r];
     char num[24], level[8];
     snprintf(num, sizeof num, "%zu", r + 1);
     snprintf(level, sizeof level, "%u", (unsigned)row->level);
     scratch->len = 0;
-    csv_puts(scratch, doc->units[row->unit].id);
-    csv_sep(scratch);
-    csv_puts(scratch, t->tpl->id);
-    csv_sep(scratch);
-    csv_puts(scratch, num);
-    csv_sep(scratch);
-    csv_puts(scratch, bk_row_kind_name((bk_row_kind)row->kind));
-    csv_sep(scratch);
-    csv_puts(scratch, row->section);
-    csv_sep(scratch);
-    csv_puts(scratch, row->code);
-    csv_sep(scratch);
-    csv_puts(scratch, row->name);
-    csv_sep(scratch);
-    csv_puts(scratch, row->level ? level : NULL);
-    csv_sep(scratch);
+    bkcsv_puts(scratch, doc->units[row->unit].id);
+    bkcsv_sep(scratch);
+    bkcsv_puts(scratch, t->tpl->id);
+    bkcsv_sep(scratch);
+    bkcsv_puts(scratch, num);
+    bkcsv_sep(scratch);
+    bkcsv_puts(scratch, bk_row_kind_name((bk_row_kind)row->kind));
+    bkcsv_sep(scratch);
+    bkcsv_puts(scratch, row->section);
+    bkcsv_sep(scratch);
+    bkcsv_puts(scratch, row->code);
+    bkcsv_sep(scratch);
+    bkcsv_puts(scratch, row->name);
+    bkcsv_sep(scratch);
+    bkcsv_puts(scratch, row->level ? level : NULL);
+    bkcsv_sep(scratch);
 }
 
-static bk_status export_table(csv_writer *w, csv_writer *scratch, const bk_doc *doc,
+static bk_status export_table(bkcsv_writer *w, bkcsv_writer *scratch, const bk_doc *doc,
                               const bk_table *t)
 {
     const bk_template *tpl = t->tpl;
@@ -730,30 +731,30 @@ static bk_status export_table(csv_writer *w, csv_writer *scratch, const bk_doc *
             if (cell->kind == BK_CELL_EMPTY)
                 continue;
             any = 1;
-            csv_put_raw(w, "cell,", 5);
-            csv_put_raw(w, scratch->buf, scratch->len);
-            csv_puts(w, tpl->columns[c].id);
-            csv_sep(w);
+            bkcsv_put_raw(w, "cell,", 5);
+            bkcsv_put_raw(w, scratch->buf, scratch->len);
+            bkcsv_puts(w, tpl->columns[c].id);
+            bkcsv_sep(w);
             if (cell->kind == BK_CELL_TEXT) {
-                csv_puts(w, cell->v.text);
+                bkcsv_puts(w, cell->v.text);
             } else {
                 char num[BK_DECIMAL_BUFSIZE];
                 size_t n = bk_decimal_format(bk_cell_decimal(cell), 0, num, sizeof num);
-                csv_put_raw(w, num, n);
+                bkcsv_put_raw(w, num, n);
             }
-            csv_eol(w);
+            bkcsv_eol(w);
         }
         if (!any) {
-            csv_put_raw(w, "row,", 4);
-            csv_put_raw(w, scratch->buf, scratch->len);
-            csv_put_raw(w, ",", 1);
-            csv_eol(w);
+            bkcsv_put_raw(w, "row,", 4);
+            bkcsv_put_raw(w, scratch->buf, scratch->len);
+            bkcsv_put_raw(w, ",", 1);
+            bkcsv_eol(w);
         }
     }
     return w->status;
 }
 
-static void export_rest(csv_writer *w, const bk_doc *doc)
+static void export_rest(bkcsv_writer *w, const bk_doc *doc)
 {
     const bk_performance *p = &doc->performance;
     if (p->present) {
@@ -782,9 +783,9 @@ static void export_rest(csv_writer *w, const bk_doc *doc)
                     doc->narrative[i].text);
 }
 
-bk_status csv_lines_export_doc(csv_lines_export *x, const bk_doc *doc)
+bk_status bkcsv_lines_export_doc(bkcsv_lines_export *x, const bk_doc *doc)
 {
-    csv_writer scratch;
+    bkcsv_writer scratch;
     memset(&scratch, 0, sizeof scratch);
     scratch.err = x->err;
     scratch.cd = (iconv_t)-1;
@@ -792,19 +793,19 @@ bk_status csv_lines_export_doc(csv_lines_export *x, const bk_doc *doc)
     bk_status st = BK_OK;
     for (size_t i = 0; i < doc->ntables && st == BK_OK; i++)
         st = export_table(&x->w, &scratch, doc, doc->tables[i]);
-    csv_writer_free(&scratch);
+    bkcsv_writer_free(&scratch);
     if (st != BK_OK)
         return st;
     export_rest(&x->w, doc);
     return x->w.status;
 }
 
-bk_status csv_lines_export_end(csv_lines_export *x, int ok)
+bk_status bkcsv_lines_export_end(bkcsv_lines_export *x, int ok)
 {
     if (!x)
         return BK_OK;
-    bk_status st = ok ? csv_writer_flush(&x->w) : BK_OK;
-    csv_writer_free(&x->w);
+    bk_status st = ok ? bkcsv_writer_flush(&x->w) : BK_OK;
+    bkcsv_writer_free(&x->w);
     bk_free(x);
     return st;
 }

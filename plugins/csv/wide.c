@@ -4,16 +4,16 @@
 
 #include "csvint.h"
 
-int wide_key_role(const char *header)
+int bkcsv_wide_key_role(const char *header)
 {
     if (bk_label_equal(header, "预算单位"))
-        return WIDE_KEY_UNIT;
+        return BKCSV_WIDE_KEY_UNIT;
     if (strstr(header, "编码") || strstr(header, "代码"))
-        return WIDE_KEY_CODE;
-    return WIDE_KEY_NAME;
+        return BKCSV_WIDE_KEY_CODE;
+    return BKCSV_WIDE_KEY_NAME;
 }
 
-void wide_shape_of(const bk_template *tpl, wide_shape *s)
+void bkcsv_wide_shape_of(const bk_template *tpl, bkcsv_wide_shape *s)
 {
     s->tpl = tpl;
     s->unit_col = s->code_col = s->name_col = -1;
@@ -21,12 +21,12 @@ void wide_shape_of(const bk_template *tpl, wide_shape *s)
     if (tpl->code_parts)
         s->code_col = 0;
     for (size_t k = tpl->code_parts; k < tpl->nkey_headers; k++) {
-        int role = wide_key_role(tpl->key_headers[k]);
-        if (role == WIDE_KEY_UNIT && s->unit_col < 0)
+        int role = bkcsv_wide_key_role(tpl->key_headers[k]);
+        if (role == BKCSV_WIDE_KEY_UNIT && s->unit_col < 0)
             s->unit_col = (int)k;
-        else if (role == WIDE_KEY_CODE && s->code_col < 0)
+        else if (role == BKCSV_WIDE_KEY_CODE && s->code_col < 0)
             s->code_col = (int)k;
-        else if (role == WIDE_KEY_NAME)
+        else if (role == BKCSV_WIDE_KEY_NAME)
             s->name_col = (int)k; /* the last one: 项目编码, 项目名称 → 项目名称 */
     }
     s->depth = 1;
@@ -46,7 +46,7 @@ static int is_ascii_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
 }
 
-size_t wide_indent(const char *s, size_t len, size_t *bytes)
+size_t bkcsv_wide_indent(const char *s, size_t len, size_t *bytes)
 {
     size_t n = 0, i = 0;
     while (is_ideographic_space(s + i, len - i)) {
@@ -58,7 +58,7 @@ size_t wide_indent(const char *s, size_t len, size_t *bytes)
     return n;
 }
 
-void wide_trim(const char **s, size_t *len)
+void bkcsv_wide_trim(const char **s, size_t *len)
 {
     const char *p = *s;
     size_t n = *len;
@@ -82,18 +82,18 @@ void wide_trim(const char **s, size_t *len)
     *len = n;
 }
 
-int wide_name_marked(const char *name)
+int bkcsv_wide_name_marked(const char *name)
 {
     size_t len = strlen(name);
     const char *s = name;
     size_t n = len;
-    wide_trim(&s, &n);
-    return n != len || (len > 0 && name[0] == WIDE_VERBATIM);
+    bkcsv_wide_trim(&s, &n);
+    return n != len || (len > 0 && name[0] == BKCSV_WIDE_VERBATIM);
 }
 
-int wide_blank(const char *s, size_t len)
+int bkcsv_wide_blank(const char *s, size_t len)
 {
-    wide_trim(&s, &len);
+    bkcsv_wide_trim(&s, &len);
     return len == 0;
 }
 
@@ -122,7 +122,7 @@ static size_t label_char(const unsigned char *p, size_t left, unsigned char *out
     return 1;
 }
 
-int wide_starts(const char *s, const char *word, int need_colon, const char **rest)
+int bkcsv_wide_starts(const char *s, const char *word, int need_colon, const char **rest)
 {
     char want[256];
     size_t nw = bk_label_normalise(word, want, sizeof want);
@@ -159,12 +159,12 @@ int wide_starts(const char *s, const char *word, int need_colon, const char **re
     return 1;
 }
 
-int wide_is_self(const char *name, size_t *base_len)
+int bkcsv_wide_is_self(const char *name, size_t *base_len)
 {
     static const char *const suffixes[] = {"(本级)", "（本级）"};
     const char *s = name;
     size_t n = strlen(name);
-    wide_trim(&s, &n);
+    bkcsv_wide_trim(&s, &n);
     for (size_t i = 0; i < 2; i++) {
         size_t k = strlen(suffixes[i]);
         if (n >= k && memcmp(s + n - k, suffixes[i], k) == 0) {
@@ -179,7 +179,7 @@ int wide_is_self(const char *name, size_t *base_len)
     return 0;
 }
 
-bk_row_kind wide_kind_of(const char *name)
+bk_row_kind bkcsv_wide_kind_of(const char *name)
 {
     char buf[512];
     size_t n = bk_label_normalise(name, buf, sizeof buf);
@@ -205,7 +205,7 @@ static void mask_years(char *s, size_t n)
     }
 }
 
-int wide_label_match(const char *a, const char *b, int years_too)
+int bkcsv_wide_label_match(const char *a, const char *b, int years_too)
 {
     if (bk_label_equal(a, b))
         return 1;

@@ -135,7 +135,7 @@ static bk_status level_table(bk_table *t, const named_code *codes, size_t ncodes
     return BK_OK;
 }
 
-bk_status wide_economic_levels(bk_doc *doc)
+bk_status bkcsv_wide_economic_levels(bk_doc *doc)
 {
     int any = 0;
     for (size_t i = 0; i < doc->ntables && !any; i++)

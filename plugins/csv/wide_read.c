@@ -50,7 +50,7 @@ typedef struct wfile {
     bk_error *err;
 } wfile;
 
-static bk_status collect(void *user, const csv_field *f, size_t n, long line)
+static bk_status collect(void *user, const bkcsv_field *f, size_t n, long line)
 {
     wfile *w = user;
     size_t bytes = w->arena_len == 0; /* the arena's first byte: the blank fields' text */
@@ -63,7 +63,7 @@ static bk_status collect(void *user, const csv_field *f, size_t n, long line)
     if (n == 0)
         return BK_OK;
     if (w->nrecs == 0)
-        w->line_items = csv_lines_header_record(f, n);
+        w->line_items = bkcsv_lines_header_record(f, n);
     size_t filled = 0;
     for (size_t i = 0; i < n; i++)
         if (f[i].len)
@@ -72,12 +72,12 @@ static bk_status collect(void *user, const csv_field *f, size_t n, long line)
     /* Fields are addressed by 32-bit offsets: a file of wide tables is a publication's tables,
      * not gigabytes of text. */
     if (w->arena_len + bytes > UINT32_MAX || w->nf + n > UINT32_MAX || line > (long)UINT32_MAX)
-        return csv_fail(w->err, w->name, line, 0, -1, BK_E_LIMIT,
-                        "the wide tables hold more than 4 GiB of text; split the file");
+        return bkcsv_fail(w->err, w->name, line, 0, -1, BK_E_LIMIT,
+                          "the wide tables hold more than 4 GiB of text; split the file");
     if (bk_grow((void **)&w->arena, &w->arena_cap, w->arena_len + bytes, 1) ||
         bk_grow((void **)&w->f, &w->f_cap, w->nf + (sparse ? filled : n), sizeof *w->f) ||
         bk_grow((void **)&w->recs, &w->recs_cap, w->nrecs + 1, sizeof *w->recs))
-        return csv_fail(w->err, w->name, line, 0, -1, BK_E_NOMEM, "out of memory");
+        return bkcsv_fail(w->err, w->name, line, 0, -1, BK_E_NOMEM, "out of memory");
     if (w->arena_len == 0)
         w->arena[w->arena_len++] = 0;
     w->recs[w->nrecs++] = (wrec){(uint32_t)w->nf, (uint32_t)line, (unsigned)n,
@@ -99,11 +99,11 @@ static bk_status collect(void *user, const csv_field *f, size_t n, long line)
     return BK_OK;
 }
 
-static bk_status wfile_read(wfile *w, bk_source *src, const csv_read_opts *opts)
+static bk_status wfile_read(wfile *w, bk_source *src, const bkcsv_read_opts *opts)
 {
-    csv_read_opts o = *opts;
+    bkcsv_read_opts o = *opts;
     o.max_fields = BK_MAX_COLUMNS;
-    return csv_read(src, w->name, &o, w->err, collect, w);
+    return bkcsv_read(src, w->name, &o, w->err, collect, w);
 }
 
 static void wfile_free(wfile *w)
@@ -161,23 +161,23 @@ static bk_status fail(wide_in *w, long line, long field, bk_status code, const c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return csv_fail(w->err, w->f ? w->f->name : NULL, line, field, -1, code, "%s", msg);
+    return bkcsv_fail(w->err, w->f ? w->f->name : NULL, line, field, -1, code, "%s", msg);
 }
 
 static bk_status nomem(wide_in *w) { return fail(w, 0, 0, BK_E_NOMEM, "out of memory"); }
 
 static const wrec *rec(const wide_in *w, size_t i) { return &w->f->recs[i]; }
 
-static csv_field cell(const wide_in *w, const wrec *r, size_t c)
+static bkcsv_field cell(const wide_in *w, const wrec *r, size_t c)
 {
     if ((long)c < r->lead || c >= r->n)
-        return (csv_field){"", 0};
+        return (bkcsv_field){"", 0};
     size_t col = (size_t)((long)c - r->lead);
     const wfield *x = w->f->f + r->first;
     const char *arena = w->f->arena;
     if (r->nset == (long)r->n - r->lead) {
         x += col;
-        return (csv_field){arena + x->off, x->len_or_col};
+        return (bkcsv_field){arena + x->off, x->len_or_col};
     }
     size_t lo = 0, hi = r->nset;
     while (lo < hi) {
@@ -188,14 +188,14 @@ static csv_field cell(const wide_in *w, const wrec *r, size_t c)
             hi = mid;
     }
     if (lo == r->nset || x[lo].len_or_col != col)
-        return (csv_field){"", 0};
-    return (csv_field){arena + x[lo].off, strlen(arena + x[lo].off)};
+        return (bkcsv_field){"", 0};
+    return (bkcsv_field){arena + x[lo].off, strlen(arena + x[lo].off)};
 }
 
 static int cell_blank(const wide_in *w, const wrec *r, size_t c)
 {
-    const csv_field f = cell(w, r, c);
-    return wide_blank(f.s, f.len);
+    const bkcsv_field f = cell(w, r, c);
+    return bkcsv_wide_blank(f.s, f.len);
 }
 
 /* One past the last non-blank field, 0 for a blank record. */
@@ -232,7 +232,7 @@ static long rec_first(const wide_in *w, const wrec *r)
 /* A trimmed copy of a field that lives until the document is done: interned. */
 static const char *intern_trimmed(wide_in *w, const char *s, size_t len)
 {
-    wide_trim(&s, &len);
+    bkcsv_wide_trim(&s, &len);
     const char *r = bk_doc_intern(w->doc, s, len);
     if (!r)
         nomem(w);
@@ -276,12 +276,12 @@ static int ensure_unit(wide_in *w, const char *name, long line)
     if (u >= 0)
         return u;
     size_t base;
-    int self = wide_is_self(name, &base);
+    int self = bkcsv_wide_is_self(name, &base);
     int dept = bk_doc_unit_of_kind(w->doc, BK_UNIT_DEPARTMENT);
     if (dept < 0) {
         const char *s = name;
         size_t len = self ? base : strlen(name);
-        wide_trim(&s, &len);
+        bkcsv_wide_trim(&s, &len);
         if (len == 0)
             return fail(w, line, 0, BK_E_CONTENT, "a unit name is blank"), -1;
         char *copy = bk_strndup(s, len);
@@ -319,7 +319,7 @@ static int is_perf(const bk_template *tpl)
 static int table_number(const char *s, int *n)
 {
     size_t len = strlen(s);
-    wide_trim(&s, &len);
+    bkcsv_wide_trim(&s, &len);
     const char *p = s, *end = s + len;
     if (len < 4 || strncmp(p, "表", 3) != 0)
         return 0;
@@ -353,7 +353,7 @@ static int year_in(const char *s)
 static int is_period(const char *s)
 {
     size_t len = strlen(s);
-    wide_trim(&s, &len);
+    bkcsv_wide_trim(&s, &len);
     return len == 10 && year_in(s) && memcmp(s + 4, "年度", 6) == 0;
 }
 
@@ -525,12 +525,17 @@ static bk_status note_money_unit(wide_in *w, block *b, const char *s)
 /* A field that is itself a label with its colon (单位：元), never the value of another. */
 static int labelled(const char *s)
 {
-    static const char *const labels[] = {WIDE_UNIT_NAME, WIDE_MONEY_UNIT, "金额单位",
-                                         "编制部门", "编制单位", "预算单位", "部门",
+    static const char *const labels[] = {BKCSV_WIDE_UNIT_NAME,
+                                         BKCSV_WIDE_MONEY_UNIT,
+                                         "金额单位",
+                                         "编制部门",
+                                         "编制单位",
+                                         "预算单位",
+                                         "部门",
                                          "预算主管部门"};
     const char *rest;
     for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
-        if (wide_starts(s, labels[i], 1, &rest))
+        if (bkcsv_wide_starts(s, labels[i], 1, &rest))
             return 1;
     return 0;
 }
@@ -539,7 +544,7 @@ static int labelled(const char *s)
  * one is another label (a template's blank 编制部门： beside 单位：元). */
 static const char *value_after(wide_in *w, const wrec *r, size_t c, const char *rest)
 {
-    if (!wide_blank(rest, strlen(rest)))
+    if (!bkcsv_wide_blank(rest, strlen(rest)))
         return intern_trimmed(w, rest, strlen(rest));
     for (size_t k = c + 1; k < r->n; k++)
         if (!cell_blank(w, r, k))
@@ -555,25 +560,27 @@ static int meta_line(wide_in *w, const wrec *r, block *b, bk_status *st)
     int found = 0;
     for (size_t c = 0; c < r->n && *st == BK_OK; c++) {
         const char *s = cell(w, r, c).s, *rest, *v;
-        if (wide_starts(s, WIDE_PERF_UNIT, 0, &rest)) {
+        if (bkcsv_wide_starts(s, BKCSV_WIDE_PERF_UNIT, 0, &rest)) {
             if (!(b->perf_unit = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
             b->perf_seen = found = 1;
-        } else if (found && wide_starts(s, WIDE_SUPERVISOR, 0, &rest)) {
+        } else if (found && bkcsv_wide_starts(s, BKCSV_WIDE_SUPERVISOR, 0, &rest)) {
             if (!(b->perf_sup = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
-        } else if (wide_starts(s, WIDE_UNIT_NAME, 0, &rest)) {
+        } else if (bkcsv_wide_starts(s, BKCSV_WIDE_UNIT_NAME, 0, &rest)) {
             if (!(b->label = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
             found = 1;
-        } else if (wide_starts(s, WIDE_MONEY_UNIT, 1, &rest) ||
-                   wide_starts(s, "金额" WIDE_MONEY_UNIT, 1, &rest)) {
+        } else if (bkcsv_wide_starts(s, BKCSV_WIDE_MONEY_UNIT, 1, &rest) ||
+                   bkcsv_wide_starts(s, "金额" BKCSV_WIDE_MONEY_UNIT, 1, &rest)) {
             v = value_after(w, r, c, rest);
             *st = v ? note_money_unit(w, b, v) : BK_E_NOMEM;
             found = 1;
-        } else if (wide_starts(s, "编制部门", 1, &rest) || wide_starts(s, "编制单位", 1, &rest) ||
-                   wide_starts(s, "预算单位", 1, &rest) || wide_starts(s, "部门", 1, &rest) ||
-                   wide_starts(s, "预算主管部门", 1, &rest)) {
+        } else if (bkcsv_wide_starts(s, "编制部门", 1, &rest) ||
+                   bkcsv_wide_starts(s, "编制单位", 1, &rest) ||
+                   bkcsv_wide_starts(s, "预算单位", 1, &rest) ||
+                   bkcsv_wide_starts(s, "部门", 1, &rest) ||
+                   bkcsv_wide_starts(s, "预算主管部门", 1, &rest)) {
             /* Other agencies' name lines: 编制部门：上海市普陀区财政局, 部门：中共江苏省委办公厅;
              * the cover's 预算主管部门：. A blank one (a template's 编制部门：) keeps the name
              * read before it. */
@@ -629,8 +636,8 @@ static int grid_build(grid *g)
         const wrec *rr = rec(g->w, g->first + r);
         for (size_t c = g->c0; c < g->c1; c++) {
             const char **slot = &g->lab[r * w + (c - g->c0)];
-            const csv_field f = cell(g->w, rr, c);
-            if (!wide_blank(f.s, f.len)) {
+            const bkcsv_field f = cell(g->w, rr, c);
+            if (!bkcsv_wide_blank(f.s, f.len)) {
                 *slot = f.s;
                 continue;
             }
@@ -674,7 +681,7 @@ static int path_equal(const char *const *a, size_t na, const char *const *b, siz
     if (na != nb)
         return 0;
     for (size_t i = 0; i < na; i++)
-        if (!wide_label_match(a[i], b[i], years))
+        if (!bkcsv_wide_label_match(a[i], b[i], years))
             return 0;
     return 1;
 }
@@ -828,14 +835,14 @@ static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h
 static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t end, hmap *m,
                         char *why, size_t why_cap)
 {
-    wide_shape sh;
-    wide_shape_of(tpl, &sh);
+    bkcsv_wide_shape sh;
+    bkcsv_wide_shape_of(tpl, &sh);
     snprintf(why, why_cap, "the header is missing");
     /* Two sides, 收入 | 支出, each the template's header. */
     const wrec *top = first < end ? rec(w, first) : NULL;
     size_t half = 0;
-    const char *in_side = tpl->nsides ? tpl->sides[0] : WIDE_INCOME;
-    const char *out_side = tpl->nsides ? tpl->sides[1] : WIDE_EXPENDITURE;
+    const char *in_side = tpl->nsides ? tpl->sides[0] : BKCSV_WIDE_INCOME;
+    const char *out_side = tpl->nsides ? tpl->sides[1] : BKCSV_WIDE_EXPENDITURE;
     if (top && bk_label_equal(cell(w, top, 0).s, in_side)) {
         for (size_t c = 1; c < top->n; c++) {
             if (cell_blank(w, top, c))
@@ -892,10 +899,11 @@ static int match_header_keeping(wide_in *w, const bk_template *tpl, size_t first
 {
     int got = match_header(w, tpl, first, end, m, why, why_cap);
     const wrec *top = first < end ? rec(w, first) : NULL;
-    wide_shape sh;
-    wide_shape_of(tpl, &sh);
-    if (got != 0 || (top && bk_label_equal(cell(w, top, 0).s,
-                                           tpl->nsides ? tpl->sides[0] : WIDE_INCOME)) ||
+    bkcsv_wide_shape sh;
+    bkcsv_wide_shape_of(tpl, &sh);
+    if (got != 0 ||
+        (top &&
+         bk_label_equal(cell(w, top, 0).s, tpl->nsides ? tpl->sides[0] : BKCSV_WIDE_INCOME)) ||
         sh.depth > w->max_header_rows)
         return got;
     size_t best = 0, best_h = 0, width = 0;
@@ -967,7 +975,7 @@ static int is_title_line(wide_in *w, const wrec *r)
  * between the sheets of a workbook); a table never continues past it. Blank everywhere else. */
 static int sheet_break(const wide_in *w, const wrec *r)
 {
-    const csv_field f = cell(w, r, 0);
+    const bkcsv_field f = cell(w, r, 0);
     return r->n == 1 && f.len == 1 && f.s[0] == '\f';
 }
 
@@ -982,9 +990,8 @@ static size_t block_end(wide_in *w, size_t from, size_t end)
         if (c < 0)
             continue;
         const char *s = cell(w, r, (size_t)c).s;
-        if (wide_starts(s, WIDE_NOTE, 0, NULL) || wide_starts(s, "注", 1, NULL) ||
-            wide_starts(s, WIDE_UNIT_NAME, 0, NULL) ||
-            is_title_line(w, r))
+        if (bkcsv_wide_starts(s, BKCSV_WIDE_NOTE, 0, NULL) || bkcsv_wide_starts(s, "注", 1, NULL) ||
+            bkcsv_wide_starts(s, BKCSV_WIDE_UNIT_NAME, 0, NULL) || is_title_line(w, r))
             return i;
     }
     return end;
@@ -1013,7 +1020,7 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
 {
     long first = rec_first(w, r);
     *taken = 1;
-    if (first >= 0 && bk_label_equal(cell(w, r, (size_t)first).s, WIDE_GOALS)) {
+    if (first >= 0 && bk_label_equal(cell(w, r, (size_t)first).s, BKCSV_WIDE_GOALS)) {
         mode->goals = 1;
         mode->indicators = 0;
         for (size_t c = (size_t)first + 1; c < r->n; c++)
@@ -1037,7 +1044,7 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
         for (int k = 0; k < 4; k++) {
             v[k] = "";
             if (mode->ind_at[k] >= 0) {
-                const csv_field f = cell(w, r, (size_t)mode->ind_at[k]);
+                const bkcsv_field f = cell(w, r, (size_t)mode->ind_at[k]);
                 if (!(v[k] = intern_trimmed(w, f.s, f.len)))
                     return BK_E_NOMEM;
                 any |= *v[k] != 0;
@@ -1066,7 +1073,7 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
 typedef struct rowctx {
     bk_table *t;
     const hmap *m;
-    wide_shape sh;
+    bkcsv_wide_shape sh;
     int levels; /* the table prints levels by indentation */
     int cur;    /* unit of the rows' block */
 } rowctx;
@@ -1087,13 +1094,13 @@ static const char *column_label(const bk_template *tpl, size_t j)
     return col->path_len ? col->path[col->path_len - 1] : col->id;
 }
 
-static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, csv_field f,
-                           long line, long field)
+static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, bkcsv_field f, long line,
+                           long field)
 {
     const bk_template *tpl = rc->t->tpl;
     const char *s = f.s;
     size_t len = f.len;
-    if (wide_blank(s, len))
+    if (bkcsv_wide_blank(s, len))
         return BK_OK;
     if (w->max_cells && ++w->cells > w->max_cells)
         return fail(w, line, field, BK_E_LIMIT, "the document has more than %llu cells "
@@ -1102,7 +1109,7 @@ static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, csv_fie
         return bk_table_set_text(w->doc, rc->t, row, j, s, len) == BK_OK ? BK_OK : nomem(w);
     bk_decimal d;
     int fullwidth = 0;
-    wide_trim(&s, &len);
+    bkcsv_wide_trim(&s, &len);
     switch (bk_decimal_parse(s, len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM | BK_DECIMAL_FULLWIDTH,
                              &d, &fullwidth)) {
     case BK_DECIMAL_OK:
@@ -1147,8 +1154,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
 {
     const hmap *m = rc->m;
     const bk_template *tpl = rc->t->tpl;
-    csv_field unit_v, code_v, name_v;
-    const csv_field *unit_f = NULL, *code_f = NULL, *name_f = NULL;
+    bkcsv_field unit_v, code_v, name_v;
+    const bkcsv_field *unit_f = NULL, *code_f = NULL, *name_f = NULL;
     if (rc->sh.unit_col >= 0)
         unit_v = cell(w, r, at + (size_t)m->key_at[rc->sh.unit_col]), unit_f = &unit_v;
     if (rc->sh.code_col >= 0)
@@ -1156,8 +1163,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     if (rc->sh.name_col >= 0)
         name_v = cell(w, r, at + (size_t)m->key_at[rc->sh.name_col]), name_f = &name_v;
     if (m->section_col >= 0) {
-        const csv_field sf = cell(w, r, at + (size_t)m->section_col);
-        if (!wide_blank(sf.s, sf.len) && !(section = intern_trimmed(w, sf.s, sf.len)))
+        const bkcsv_field sf = cell(w, r, at + (size_t)m->section_col);
+        if (!bkcsv_wide_blank(sf.s, sf.len) && !(section = intern_trimmed(w, sf.s, sf.len)))
             return BK_E_NOMEM;
     }
     int blank = 1;
@@ -1173,8 +1180,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         size_t len = name_f->len, bytes;
         while (len > 0 && (*s == ' ' || *s == '\t'))
             s++, len--;
-        indent = wide_indent(s, len, &bytes);
-        if (bytes < len && s[bytes] == WIDE_VERBATIM) /* the name's own blanks follow */
+        indent = bkcsv_wide_indent(s, len, &bytes);
+        if (bytes < len && s[bytes] == BKCSV_WIDE_VERBATIM) /* the name's own blanks follow */
             name = bk_doc_intern(w->doc, s + bytes + 1, len - bytes - 1);
         else
             name = intern_trimmed(w, s + bytes, len - bytes);
@@ -1188,10 +1195,10 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         char joined[64];
         size_t n = 0;
         for (size_t k = 0; k < tpl->code_parts; k++) {
-            const csv_field pf = cell(w, r, at + (size_t)m->key_at[k]);
+            const bkcsv_field pf = cell(w, r, at + (size_t)m->key_at[k]);
             const char *ps = pf.s;
             size_t plen = pf.len;
-            wide_trim(&ps, &plen);
+            bkcsv_wide_trim(&ps, &plen);
             if (plen == 0)
                 break;
             if (n + plen >= sizeof joined)
@@ -1204,22 +1211,22 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         }
         if (n && !(code = bk_doc_intern(w->doc, joined, n)))
             return nomem(w);
-    } else if (code_f && !wide_blank(code_f->s, code_f->len) &&
+    } else if (code_f && !bkcsv_wide_blank(code_f->s, code_f->len) &&
                !(code = intern_trimmed(w, code_f->s, code_f->len))) {
         return BK_E_NOMEM;
     }
     /* A total label centred across the code and name columns (合计) may land in the code
      * column, or in the first of its parts (类): it is the row's name. */
-    if (code && !*name && (tpl->code_parts || code_f) && wide_kind_of(code) == BK_ROW_TOTAL) {
+    if (code && !*name && (tpl->code_parts || code_f) && bkcsv_wide_kind_of(code) == BK_ROW_TOTAL) {
         name = code;
         code = NULL;
     }
     /* A template's elided rows print "…" where the code goes: no code. */
     if (code && ellipsis(code))
         code = NULL;
-    bk_row_kind kind = wide_kind_of(name);
+    bk_row_kind kind = bkcsv_wide_kind_of(name);
     int unit = -1;
-    if (unit_f && !wide_blank(unit_f->s, unit_f->len)) {
+    if (unit_f && !bkcsv_wide_blank(unit_f->s, unit_f->len)) {
         const char *un = intern_trimmed(w, unit_f->s, unit_f->len);
         if (!un || (unit = ensure_unit(w, un, r->line)) < 0)
             return w->err->code ? w->err->code : BK_E_NOMEM;
@@ -1231,7 +1238,7 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     } else if (rc->sh.unit_col < 0 && *name && !code) {
         /* No 预算单位 column: a row naming a unit is that unit's row (Tables 4 and 5). */
         int u = unit_by_name(w->doc, name);
-        if (u < 0 && wide_is_self(name, NULL))
+        if (u < 0 && bkcsv_wide_is_self(name, NULL))
             u = ensure_unit(w, name, r->line);
         if (u >= 0) {
             kind = BK_ROW_UNIT;
@@ -1295,12 +1302,12 @@ static int indented(wide_in *w, const wrec *r, long col)
 {
     if (col < 0)
         return 0;
-    const csv_field f = cell(w, r, (size_t)col);
+    const bkcsv_field f = cell(w, r, (size_t)col);
     const char *s = f.s;
     size_t len = f.len;
     while (len > 0 && (*s == ' ' || *s == '\t'))
         s++, len--;
-    return wide_indent(s, len, NULL) > 0;
+    return bkcsv_wide_indent(s, len, NULL) > 0;
 }
 
 static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
@@ -1467,8 +1474,8 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
     const wrec *r = rec(w, *pos);
     long c = rec_first(w, r);
     const char *rest;
-    if (c < 0 || (!wide_starts(cell(w, r, (size_t)c).s, WIDE_NOTE, 0, &rest) &&
-                  !wide_starts(cell(w, r, (size_t)c).s, "注", 1, &rest)))
+    if (c < 0 || (!bkcsv_wide_starts(cell(w, r, (size_t)c).s, BKCSV_WIDE_NOTE, 0, &rest) &&
+                  !bkcsv_wide_starts(cell(w, r, (size_t)c).s, "注", 1, &rest)))
         return BK_OK;
     (*pos)++;
     if (!t)
@@ -1483,12 +1490,13 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
 static int column_is_amount(wide_in *w, size_t c, size_t from, size_t end)
 {
     for (size_t i = from; i < end; i++) {
-        const csv_field f = cell(w, rec(w, i), c);
+        const bkcsv_field f = cell(w, rec(w, i), c);
         bk_decimal d;
         int fw;
-        if (!wide_blank(f.s, f.len) &&
-            bk_decimal_parse(f.s, f.len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
-                             BK_DECIMAL_FULLWIDTH, &d, &fw) != BK_DECIMAL_OK)
+        if (!bkcsv_wide_blank(f.s, f.len) &&
+            bk_decimal_parse(f.s, f.len,
+                             BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM | BK_DECIMAL_FULLWIDTH, &d,
+                             &fw) != BK_DECIMAL_OK)
             return 0;
     }
     return 1;
@@ -1532,7 +1540,7 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
         x->path = paths[nextra];
         x->path_len = 0;
         for (size_t r = 0; r < m->rows && x->path_len < 8; r++) {
-            const csv_field f = cell(w, rec(w, head + r), c);
+            const bkcsv_field f = cell(w, rec(w, head + r), c);
             const char *l = intern_trimmed(w, f.s, f.len);
             if (!l)
                 return BK_E_NOMEM;
@@ -1562,12 +1570,13 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
 static int has_number(wide_in *w, const wrec *r)
 {
     for (size_t c = 0; c < r->n; c++) {
-        const csv_field f = cell(w, r, c);
+        const bkcsv_field f = cell(w, r, c);
         bk_decimal d;
         int fw;
-        if (!wide_blank(f.s, f.len) &&
-            bk_decimal_parse(f.s, f.len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM |
-                             BK_DECIMAL_FULLWIDTH, &d, &fw) == BK_DECIMAL_OK)
+        if (!bkcsv_wide_blank(f.s, f.len) &&
+            bk_decimal_parse(f.s, f.len,
+                             BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM | BK_DECIMAL_FULLWIDTH, &d,
+                             &fw) == BK_DECIMAL_OK)
             return 1;
     }
     return 0;
@@ -1661,10 +1670,10 @@ static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, c
                       "which unit this table belongs to", (long)r->line);
             break;
         }
-        const csv_field f0 = cell(w, r, (size_t)rec_first(w, r));
+        const bkcsv_field f0 = cell(w, r, (size_t)rec_first(w, r));
         char lab[256];
         snprintf(lab, sizeof lab, "%.*s", (int)(f0.len < 255 ? f0.len : 255), f0.s);
-        bk_row_kind kind = wide_kind_of(lab) == BK_ROW_TOTAL ? BK_ROW_TOTAL : BK_ROW_ITEM;
+        bk_row_kind kind = bkcsv_wide_kind_of(lab) == BK_ROW_TOTAL ? BK_ROW_TOTAL : BK_ROW_ITEM;
         long row = bk_table_add_row(w->doc, t, kind, u, NULL, NULL, "", 0, (uint32_t)r->line);
         if (row < 0) {
             st = nomem(w);
@@ -1778,11 +1787,11 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         goto out;
     }
     long at4[4];
-    int no_table = is_perf(b.tpl) && i < end &&
-                   (indicator_header(w, rec(w, i), at4) ||
-                    (rec_first(w, rec(w, i)) >= 0 &&
-                     bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i))).s,
-                                    WIDE_GOALS)));
+    int no_table =
+        is_perf(b.tpl) && i < end &&
+        (indicator_header(w, rec(w, i), at4) ||
+         (rec_first(w, rec(w, i)) >= 0 &&
+          bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i))).s, BKCSV_WIDE_GOALS)));
     if (!no_table && b.title && b.tpl) {
         /* Families print the same titles (收入预算总表 in Shanghai and Jiangsu): of the
          * templates the title fits as well, the first whose header the table prints. */
@@ -1826,8 +1835,8 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
             st = nomem(w);
             goto out;
         }
-        wide_shape lim;
-        wide_shape_of(b.tpl, &lim);
+        bkcsv_wide_shape lim;
+        bkcsv_wide_shape_of(b.tpl, &lim);
         if (got == 0 && lim.depth > w->max_header_rows) {
             st = fail(w, i < end ? rec(w, i)->line : b.title_line, 0, BK_E_LIMIT, "the header of "
                       "table %s (%s) does not match its template: %s", b.tpl->id, b.tpl->title,
@@ -1887,7 +1896,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         memset(&rc, 0, sizeof rc);
         rc.t = t;
         rc.m = &m;
-        wide_shape_of(b.tpl, &rc.sh);
+        bkcsv_wide_shape_of(b.tpl, &rc.sh);
         rc.cur = b.unit;
         st = read_rows(w, &rc, i, stop);
     } else {
@@ -1926,7 +1935,7 @@ out:
     return st;
 }
 
-static bk_status read_file(wide_in *w, bk_source *src, const csv_read_opts *opts)
+static bk_status read_file(wide_in *w, bk_source *src, const bkcsv_read_opts *opts)
 {
     wfile f;
     memset(&f, 0, sizeof f);
@@ -1964,11 +1973,11 @@ static int is_csv_name(const char *n)
     return n[0] != '.' && len > 4 && strcasecmp(n + len - 4, ".csv") == 0;
 }
 
-static bk_status read_folder(wide_in *w, const char *dir, const csv_read_opts *opts)
+static bk_status read_folder(wide_in *w, const char *dir, const bkcsv_read_opts *opts)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return csv_fail(w->err, dir, 0, 0, -1, BK_E_IO, "cannot open the folder");
+        return bkcsv_fail(w->err, dir, 0, 0, -1, BK_E_IO, "cannot open the folder");
     char **names = NULL;
     size_t n = 0, cap = 0;
     bk_status st = BK_OK;
@@ -1980,7 +1989,7 @@ static bk_status read_folder(wide_in *w, const char *dir, const csv_read_opts *o
         char *path = bk_malloc(len);
         if (!path || bk_grow((void **)&names, &cap, n + 1, sizeof *names)) {
             bk_free(path);
-            st = csv_fail(w->err, dir, 0, 0, -1, BK_E_NOMEM, "out of memory");
+            st = bkcsv_fail(w->err, dir, 0, 0, -1, BK_E_NOMEM, "out of memory");
             break;
         }
         snprintf(path, len, "%s/%s", dir, e->d_name);
@@ -1988,7 +1997,7 @@ static bk_status read_folder(wide_in *w, const char *dir, const csv_read_opts *o
     }
     closedir(d);
     if (st == BK_OK && n == 0)
-        st = csv_fail(w->err, dir, 0, 0, -1, BK_E_CONTENT, "the folder holds no .csv file");
+        st = bkcsv_fail(w->err, dir, 0, 0, -1, BK_E_CONTENT, "the folder holds no .csv file");
     if (n)
         qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n && st == BK_OK; i++) {
@@ -2015,8 +2024,8 @@ static bk_status finish(wide_in *w, const char *name)
         char *end;
         long y = strtol(opt, &end, 10);
         if (*end || y < 1900 || y > 9999)
-            return csv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s is not a year",
-                            opt);
+            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s is not a year",
+                              opt);
         doc->fiscal_year = (int)y;
     } else {
         /* Unknown stays 0: reading and validating need no year; writing a document does, and
@@ -2036,29 +2045,31 @@ static bk_status finish(wide_in *w, const char *name)
     }
     opt = bk_import_option(w->job, "money_unit");
     if (opt && !(w->money_unit = bk_doc_intern_cstr(doc, opt)))
-        return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+        return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     if (!w->money_unit)
-        return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no 单位: line says whether "
-                        "amounts are in 万元 or 元; give it with --option money_unit=万元");
+        return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT,
+                          "no 单位: line says whether "
+                          "amounts are in 万元 or 元; give it with --option money_unit=万元");
     doc->money_unit = w->money_unit;
     /* Tables printed in the document's unit keep none of their own. */
     for (size_t i = 0; i < doc->ntables; i++)
         if (bk_table_set_money_unit(doc, doc->tables[i], doc->tables[i]->money_unit) != BK_OK)
-            return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     doc->precision = w->any_number ? w->max_scale : 2;
-    if (wide_economic_levels(doc) != BK_OK)
-        return csv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+    if (bkcsv_wide_economic_levels(doc) != BK_OK)
+        return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     if (bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT) < 0) {
         if (!*doc->dept_name)
-            return csv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT, "no 单位名称 line or unit row "
-                            "names the department");
+            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT,
+                              "no 单位名称 line or unit row "
+                              "names the department");
         if (add_unit(w, doc->dept_name, strlen(doc->dept_name), BK_UNIT_DEPARTMENT, 0) < 0)
             return w->err->code;
     }
     return BK_OK;
 }
 
-static bk_status read_all(wide_in *w, bk_source *src, const csv_read_opts *opts)
+static bk_status read_all(wide_in *w, bk_source *src, const bkcsv_read_opts *opts)
 {
     bk_status st;
     if (bk_source_is_dir(src))
@@ -2085,7 +2096,7 @@ static bk_status seed_units(wide_in *w, const bk_doc *from)
     return bk_doc_set_department(w->doc, from->dept_name, NULL) == BK_OK ? BK_OK : nomem(w);
 }
 
-bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *opts)
+bk_status bkcsv_wide_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts)
 {
     wide_in w;
     memset(&w, 0, sizeof w);
@@ -2098,7 +2109,7 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
     w.discover = bk_source_is_dir(src);
     w.doc = bk_doc_new();
     if (!w.doc)
-        return csv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
+        return bkcsv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
     bk_status st = read_all(&w, src, opts);
     if (st == BK_OK && w.skipped) {
         bk_doc *first = w.doc;
@@ -2123,7 +2134,7 @@ bk_status csv_wide_import(bk_import *job, bk_source *src, const csv_read_opts *o
     }
     if (bk_doc_set_source(w.doc, bk_source_name(src)) != BK_OK) {
         bk_doc_free(w.doc);
-        return csv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
+        return bkcsv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
     }
     return bk_import_emit(job, w.doc);
 }

@@ -7,7 +7,7 @@
 #include "csvint.h"
 
 typedef struct wide_out {
-    csv_writer w;
+    bkcsv_writer w;
     const bk_doc *doc;
     const bk_templates *tpls;
     size_t width;
@@ -36,7 +36,7 @@ static int rec_start(wide_out *o)
     return 0;
 }
 
-static void rec_end(wide_out *o) { csv_record(&o->w, o->f, o->width); }
+static void rec_end(wide_out *o) { bkcsv_record(&o->w, o->f, o->width); }
 
 /* Text kept until the record is written. Offsets, not pointers: the store may move. */
 static long store(wide_out *o, const char *a, size_t na, const char *b, size_t nb)
@@ -91,14 +91,14 @@ static void title_line(wide_out *o, const bk_template *tpl)
 static void label_lines(wide_out *o, const char *unit_label, const char *money_unit)
 {
     if (unit_label)
-        joined_line(o, WIDE_UNIT_NAME ":", unit_label);
-    joined_line(o, WIDE_MONEY_UNIT ":", money_unit ? money_unit : o->doc->money_unit);
+        joined_line(o, BKCSV_WIDE_UNIT_NAME ":", unit_label);
+    joined_line(o, BKCSV_WIDE_MONEY_UNIT ":", money_unit ? money_unit : o->doc->money_unit);
 }
 
 static void note_line(wide_out *o, const char *note)
 {
     if (note)
-        joined_line(o, WIDE_NOTE ":", note);
+        joined_line(o, BKCSV_WIDE_NOTE ":", note);
 }
 
 /* Whether column c's label at header row r starts a merged run (else it is left empty). */
@@ -119,7 +119,7 @@ static int starts_run(const bk_template *tpl, size_t c, size_t r)
 }
 
 /* Header rows of one side: keys from `at`, then the value columns. */
-static void header_cells(wide_out *o, const wide_shape *sh, size_t at, size_t r)
+static void header_cells(wide_out *o, const bkcsv_wide_shape *sh, size_t at, size_t r)
 {
     const bk_template *tpl = sh->tpl;
     if (r == 0)
@@ -132,7 +132,7 @@ static void header_cells(wide_out *o, const wide_shape *sh, size_t at, size_t r)
 
 typedef struct row_ctx {
     const bk_table *t;
-    const wide_shape *sh;
+    const bkcsv_wide_shape *sh;
     int levels; /* the table prints levels by indentation */
     int cur;    /* unit whose block the rows are in */
 } row_ctx;
@@ -149,7 +149,7 @@ static size_t indent_of(const bk_row *row)
 static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pend, size_t *npend)
 {
     const bk_table *t = rc->t;
-    const wide_shape *sh = rc->sh;
+    const bkcsv_wide_shape *sh = rc->sh;
     const bk_row *row = &t->rows[r];
     const bk_doc *doc = o->doc;
     size_t nkey = t->tpl->nkey_headers;
@@ -179,14 +179,14 @@ static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pe
     }
     if (sh->name_col >= 0 && !(unit_row && sh->unit_col >= 0)) {
         size_t indent = rc->levels ? indent_of(row) : 0;
-        int marked = wide_name_marked(row->name);
+        int marked = bkcsv_wide_name_marked(row->name);
         if (indent == 0 && !marked) {
             o->f[at + (size_t)sh->name_col] = row->name;
         } else {
             char pad[3 * 255 + 1];
             for (size_t i = 0; i < indent; i++)
-                memcpy(pad + 3 * i, WIDE_INDENT, 3);
-            pad[3 * indent] = WIDE_VERBATIM;
+                memcpy(pad + 3 * i, BKCSV_WIDE_INDENT, 3);
+            pad[3 * indent] = BKCSV_WIDE_VERBATIM;
             long s = store(o, pad, 3 * indent + (size_t)marked, row->name, strlen(row->name));
             if (s >= 0)
                 pend[(*npend)++] = (pending){at + (size_t)sh->name_col, s};
@@ -342,9 +342,9 @@ static void perf_lines(wide_out *o)
         return;
     if (rec_start(o))
         return;
-    o->f[0] = WIDE_PERF_UNIT;
+    o->f[0] = BKCSV_WIDE_PERF_UNIT;
     o->f[1] = p->unit_name;
-    o->f[2] = WIDE_SUPERVISOR;
+    o->f[2] = BKCSV_WIDE_SUPERVISOR;
     o->f[3] = p->supervisor;
     rec_end(o);
 }
@@ -355,7 +355,7 @@ static void goal_and_indicator_lines(wide_out *o)
     for (size_t i = 0; i < p->ngoals; i++) {
         if (rec_start(o))
             return;
-        o->f[0] = WIDE_GOALS;
+        o->f[0] = BKCSV_WIDE_GOALS;
         o->f[1] = p->goals[i];
         rec_end(o);
     }
@@ -371,7 +371,7 @@ static void goal_and_indicator_lines(wide_out *o)
         const bk_indicator *ind = &p->indicators[i];
         if (rec_start(o))
             return;
-        o->f[0] = WIDE_INDICATORS;
+        o->f[0] = BKCSV_WIDE_INDICATORS;
         o->f[1] = ind->level1;
         o->f[2] = ind->level2;
         o->f[3] = ind->level3;
@@ -389,8 +389,8 @@ static int is_perf_template(const bk_template *tpl)
 static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table *t)
 {
     const bk_doc *doc = o->doc;
-    wide_shape sh;
-    wide_shape_of(tpl, &sh);
+    bkcsv_wide_shape sh;
+    bkcsv_wide_shape_of(tpl, &sh);
     int sides = t && two_sided(t);
     int section_col = t && !sides && has_sections(t);
     int perf = is_perf_template(tpl) && doc->performance.present;
@@ -411,8 +411,8 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
             rc.cur = unit_named(doc, doc->performance.unit_name);
         if (sides) {
             if (rec_start(o) == 0) {
-                o->f[0] = t->tpl->nsides ? t->tpl->sides[0] : WIDE_INCOME;
-                o->f[half] = t->tpl->nsides ? t->tpl->sides[1] : WIDE_EXPENDITURE;
+                o->f[0] = t->tpl->nsides ? t->tpl->sides[0] : BKCSV_WIDE_INCOME;
+                o->f[half] = t->tpl->nsides ? t->tpl->sides[1] : BKCSV_WIDE_EXPENDITURE;
                 rec_end(o);
             }
             for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {
@@ -468,13 +468,13 @@ static size_t plan(const bk_doc *doc, const bk_templates *tpls, const bk_templat
 
 static void out_free(wide_out *o)
 {
-    csv_writer_free(&o->w);
+    bkcsv_writer_free(&o->w);
     bk_free(o->f);
     bk_free(o->store);
 }
 
 static bk_status write_member(bk_sink *dir, const bk_doc *doc, const bk_template *tpl,
-                              const bk_table *t, csv_encoding enc, int bom, bk_error *err)
+                              const bk_table *t, bkcsv_encoding enc, int bom, bk_error *err)
 {
     char name[96];
     snprintf(name, sizeof name, "%s.csv", tpl->id);
@@ -485,11 +485,11 @@ static bk_status write_member(bk_sink *dir, const bk_doc *doc, const bk_template
     memset(&o, 0, sizeof o);
     o.doc = doc;
     o.err = err;
-    bk_status st = csv_writer_init(&o.w, member, enc, bom, err);
+    bk_status st = bkcsv_writer_init(&o.w, member, enc, bom, err);
     if (st == BK_OK)
         st = write_table(&o, tpl, t);
     if (st == BK_OK)
-        st = csv_writer_flush(&o.w);
+        st = bkcsv_writer_flush(&o.w);
     out_free(&o);
     if (st != BK_OK) {
         bk_sink_abort(member);
@@ -498,8 +498,8 @@ static bk_status write_member(bk_sink *dir, const bk_doc *doc, const bk_template
     return bk_sink_commit(member, err);
 }
 
-bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
-                          csv_encoding enc, int bom, bk_error *err)
+bk_status bkcsv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
+                            bkcsv_encoding enc, int bom, bk_error *err)
 {
     size_t cap = doc->ntables + 1;
     const bk_template **tpl = bk_malloc(cap * sizeof *tpl);
@@ -519,14 +519,14 @@ bk_status csv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *
         memset(&o, 0, sizeof o);
         o.doc = doc;
         o.err = err;
-        st = csv_writer_init(&o.w, sink, enc, bom, err);
+        st = bkcsv_writer_init(&o.w, sink, enc, bom, err);
         for (size_t i = 0; i < n && st == BK_OK; i++) {
             if (i > 0)
-                csv_eol(&o.w); /* a blank line between tables */
+                bkcsv_eol(&o.w); /* a blank line between tables */
             st = write_table(&o, tpl[i], tab[i]);
         }
         if (st == BK_OK)
-            st = csv_writer_flush(&o.w);
+            st = bkcsv_writer_flush(&o.w);
         out_free(&o);
     }
     bk_free(tpl);

@@ -8,26 +8,27 @@
 
 #define FLUSH_AT 65536
 
-bk_status csv_writer_init(csv_writer *w, bk_sink *sink, csv_encoding enc, int bom, bk_error *err)
+bk_status bkcsv_writer_init(bkcsv_writer *w, bk_sink *sink, bkcsv_encoding enc, int bom,
+                            bk_error *err)
 {
     memset(w, 0, sizeof *w);
     w->sink = sink;
-    w->enc = enc == CSV_ENC_GB18030 ? CSV_ENC_GB18030 : CSV_ENC_UTF8;
+    w->enc = enc == BKCSV_ENC_GB18030 ? BKCSV_ENC_GB18030 : BKCSV_ENC_UTF8;
     w->cd = (iconv_t)-1;
     w->err = err;
-    if (w->enc == CSV_ENC_GB18030) {
+    if (w->enc == BKCSV_ENC_GB18030) {
         w->cd = iconv_open("GB18030", "UTF-8");
         if (w->cd == (iconv_t)-1)
             return w->status = bk_error_set(err, BK_E_ENCODING,
                                             "this system cannot convert to GB18030 (iconv: %s)",
                                             strerror(errno));
     } else if (bom) {
-        csv_put_raw(w, "\xEF\xBB\xBF", 3);
+        bkcsv_put_raw(w, "\xEF\xBB\xBF", 3);
     }
     return w->status;
 }
 
-void csv_writer_free(csv_writer *w)
+void bkcsv_writer_free(bkcsv_writer *w)
 {
     if (w->cd != (iconv_t)-1)
         iconv_close(w->cd);
@@ -37,7 +38,7 @@ void csv_writer_free(csv_writer *w)
     w->buf = w->conv = NULL;
 }
 
-void csv_put_raw(csv_writer *w, const char *s, size_t len)
+void bkcsv_put_raw(bkcsv_writer *w, const char *s, size_t len)
 {
     if (w->status != BK_OK || len == 0)
         return;
@@ -75,7 +76,7 @@ static int plain_number(const char *s, size_t len)
     return digits > 0 && i == len;
 }
 
-int csv_formula_guarded(const char *s, size_t len)
+int bkcsv_formula_guarded(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len && s[i] == '\'')
@@ -85,45 +86,45 @@ int csv_formula_guarded(const char *s, size_t len)
     return i > 0 || !plain_number(s, len);
 }
 
-void csv_put(csv_writer *w, const char *s, size_t len)
+void bkcsv_put(bkcsv_writer *w, const char *s, size_t len)
 {
-    int guard = csv_formula_guarded(s, len);
+    int guard = bkcsv_formula_guarded(s, len);
     if (!needs_quotes(s, len)) {
         if (guard)
-            csv_put_raw(w, "'", 1);
-        csv_put_raw(w, s, len);
+            bkcsv_put_raw(w, "'", 1);
+        bkcsv_put_raw(w, s, len);
         return;
     }
-    csv_put_raw(w, "\"'", 1 + guard);
+    bkcsv_put_raw(w, "\"'", 1 + guard);
     const char *q;
     while ((q = memchr(s, '"', len)) != NULL) {
         size_t n = (size_t)(q - s) + 1;
-        csv_put_raw(w, s, n);
-        csv_put_raw(w, "\"", 1);
+        bkcsv_put_raw(w, s, n);
+        bkcsv_put_raw(w, "\"", 1);
         s += n;
         len -= n;
     }
-    csv_put_raw(w, s, len);
-    csv_put_raw(w, "\"", 1);
+    bkcsv_put_raw(w, s, len);
+    bkcsv_put_raw(w, "\"", 1);
 }
 
-void csv_puts(csv_writer *w, const char *s)
+void bkcsv_puts(bkcsv_writer *w, const char *s)
 {
     if (s)
-        csv_put(w, s, strlen(s));
+        bkcsv_put(w, s, strlen(s));
 }
 
-void csv_record(csv_writer *w, const char *const *fields, size_t n)
+void bkcsv_record(bkcsv_writer *w, const char *const *fields, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
-            csv_sep(w);
-        csv_puts(w, fields[i]);
+            bkcsv_sep(w);
+        bkcsv_puts(w, fields[i]);
     }
-    csv_eol(w);
+    bkcsv_eol(w);
 }
 
-static bk_status write_converted(csv_writer *w)
+static bk_status write_converted(bkcsv_writer *w)
 {
     /* A UTF-8 character of n bytes never needs more than 4 GB18030 bytes, n >= 1. */
     size_t need = 4 * w->len + 16;
@@ -138,11 +139,11 @@ static bk_status write_converted(csv_writer *w)
     return w->status = bk_sink_write(w->sink, w->conv, (size_t)(out - w->conv));
 }
 
-bk_status csv_writer_flush(csv_writer *w)
+bk_status bkcsv_writer_flush(bkcsv_writer *w)
 {
     if (w->status != BK_OK || w->len == 0)
         return w->status;
-    if (w->enc == CSV_ENC_GB18030)
+    if (w->enc == BKCSV_ENC_GB18030)
         write_converted(w);
     else
         w->status = bk_sink_write(w->sink, w->buf, w->len);
@@ -152,9 +153,9 @@ bk_status csv_writer_flush(csv_writer *w)
     return w->status;
 }
 
-void csv_eol(csv_writer *w)
+void bkcsv_eol(bkcsv_writer *w)
 {
-    csv_put_raw(w, "\r\n", 2);
+    bkcsv_put_raw(w, "\r\n", 2);
     if (w->len >= FLUSH_AT)
-        csv_writer_flush(w);
+        bkcsv_writer_flush(w);
 }

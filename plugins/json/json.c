@@ -1494,7 +1494,7 @@ static bk_status import_document(bk_import *job, reader *rd, size_t start, size_
     return bk_import_emit(job, w.doc);
 }
 
-static bk_status json_import(bk_import *job)
+static bk_status bkjson_import(bk_import *job)
 {
     bk_ctx *ctx = bk_import_ctx(job);
     reader rd = {.src = bk_import_source(job), .err = bk_import_error(job),
@@ -1564,7 +1564,7 @@ static int has_json_extension(const char *name)
     return *dot == '\0';
 }
 
-static int json_probe(const bk_probe *p)
+static int bkjson_probe(const bk_probe *p)
 {
     if (p->is_dir)
         return 0;
@@ -1583,9 +1583,9 @@ static int json_probe(const bk_probe *p)
     return has_json_extension(p->name) ? 10 : 0;
 }
 
-static const char *const json_extensions[] = {"json", "jsonl", NULL};
+static const char *const bkjson_extensions[] = {"json", "jsonl", NULL};
 
-static const bk_plugin_desc json_desc = {
+static const bk_plugin_desc bkjson_desc = {
     BK_PLUGIN_HEADER,
     .name = "json",
     .version = "1.0.0",
@@ -1593,14 +1593,14 @@ static const bk_plugin_desc json_desc = {
     .summary = "budget documents as JSON (one document, or many one after another)",
     .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
     .caps = BK_CAP_MULTI_DOC,
-    .extensions = json_extensions,
+    .extensions = bkjson_extensions,
     .media_type = "application/json",
     .priority = 50,
-    .probe = json_probe,
-    .import = json_import,
+    .probe = bkjson_probe,
+    .import = bkjson_import,
     .export_begin = bkjson_export_begin,
     .export_doc = bkjson_export_doc,
     .export_end = bkjson_export_end,
 };
 
-BK_PLUGIN_DEFINE(json, json_desc)
+BK_PLUGIN_DEFINE(json, bkjson_desc)

@@ -439,12 +439,12 @@ static void write_document(jw *w, const bk_doc *doc)
     jw_char(w, '\n');
 }
 
-typedef struct json_export {
+typedef struct bkjson_export {
     int lines;        /* JSON Lines from the first document on */
     size_t docs;
     char *first;      /* the first document, pretty, until it is known whether it is alone */
     size_t first_len;
-} json_export;
+} bkjson_export;
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -454,7 +454,7 @@ static int ends_with(const char *s, const char *suffix)
 
 bk_status bkjson_export_begin(bk_export *job)
 {
-    json_export *x = bk_calloc(1, sizeof *x);
+    bkjson_export *x = bk_calloc(1, sizeof *x);
     if (!x)
         return bk_error_set(bk_export_error(job), BK_E_NOMEM, "out of memory");
     bk_export_set_state(job, x);
@@ -502,7 +502,7 @@ static bk_status write_first_compact(bk_sink *sink, const char *p, size_t n)
 bk_status bkjson_export_doc(bk_export *job, const bk_doc *doc)
 {
     bk_error *err = bk_export_error(job);
-    json_export *x = bk_export_state(job);
+    bkjson_export *x = bk_export_state(job);
     bk_sink *sink = bk_export_sink(job);
     bk_status st = BK_OK;
     if (x->docs++ == 1 && !x->lines) {
@@ -563,7 +563,7 @@ bk_status bkjson_export_doc(bk_export *job, const bk_doc *doc)
 
 bk_status bkjson_export_end(bk_export *job, int ok)
 {
-    json_export *x = bk_export_state(job);
+    bkjson_export *x = bk_export_state(job);
     if (!x)
         return BK_OK;
     bk_status st = BK_OK;

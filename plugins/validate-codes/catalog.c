@@ -13,15 +13,12 @@
 #include "budgetkit/template.h"
 
 /* Official lists have a few thousand lines; anything far larger is not a catalogue. */
-#define CAT_MAX_BYTES (64u * 1024u * 1024u)
-#define CAT_MAX_FIELDS 8
+#define BKCODES_MAX_BYTES (64u * 1024u * 1024u)
+#define BKCODES_MAX_FIELDS 8
 
-void cat_init(catalog *c)
-{
-    memset(c, 0, sizeof *c);
-}
+void bkcodes_init(bkcodes_catalog *c) { memset(c, 0, sizeof *c); }
 
-static void entry_free(cat_entry *e)
+static void entry_free(bkcodes_entry *e)
 {
     bk_free(e->scheme);
     bk_free(e->code);
@@ -29,7 +26,7 @@ static void entry_free(cat_entry *e)
     bk_free(e->source);
 }
 
-void cat_free(catalog *c)
+void bkcodes_free(bkcodes_catalog *c)
 {
     for (size_t i = 0; i < c->n; i++)
         entry_free(&c->entries[i]);
@@ -40,12 +37,12 @@ void cat_free(catalog *c)
     for (size_t i = 0; i < c->nfiles; i++)
         bk_free(c->files[i]);
     bk_free(c->files);
-    cat_init(c);
+    bkcodes_init(c);
 }
 
 /* ---- codes ---- */
 
-int cat_code_level(const char *scheme, const char *code)
+int bkcodes_code_level(const char *scheme, const char *code)
 {
     if (!code)
         return 0;
@@ -63,7 +60,7 @@ int cat_code_level(const char *scheme, const char *code)
     return 0;
 }
 
-int cat_file_year(const char *path)
+int bkcodes_file_year(const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -80,30 +77,30 @@ int cat_file_year(const char *path)
     return year >= 1900 ? year : 0;
 }
 
-const char *cat_scheme_for(const char *row_key, const char *code)
+const char *bkcodes_scheme_for(const char *row_key, const char *code)
 {
     if (!row_key)
         return NULL;
     if (strcmp(row_key, "function") == 0)
-        return CAT_FUNCTION;
+        return BKCODES_FUNCTION;
     if (strcmp(row_key, "economic") == 0)
-        return code && code[0] == '5' ? CAT_ECON_GOV : CAT_ECON_DEPT;
+        return code && code[0] == '5' ? BKCODES_ECON_GOV : BKCODES_ECON_DEPT;
     return NULL;
 }
 
-const char *cat_level_name(int level)
+const char *bkcodes_level_name(int level)
 {
     static const char *const names[] = {"?", "类", "款", "项"};
     return level >= 1 && level <= 3 ? names[level] : names[0];
 }
 
-const char *cat_level_name_en(int level)
+const char *bkcodes_level_name_en(int level)
 {
     static const char *const names[] = {"?", "class (类)", "item (款)", "sub-item (项)"};
     return level >= 1 && level <= 3 ? names[level] : names[0];
 }
 
-int cat_level_parse(const char *s)
+int bkcodes_level_parse(const char *s)
 {
     if (!s)
         return 0;
@@ -126,8 +123,8 @@ typedef struct csvp {
 } csvp;
 
 typedef struct record {
-    char *field[CAT_MAX_FIELDS];
-    long col[CAT_MAX_FIELDS];
+    char *field[BKCODES_MAX_FIELDS];
+    long col[BKCODES_MAX_FIELDS];
     size_t n;
     long line;
 } record;
@@ -245,7 +242,7 @@ static int next_record(csvp *s, record *r, bk_status *st)
         return 0;
     r->line = s->line;
     for (;;) {
-        if (r->n == CAT_MAX_FIELDS) {
+        if (r->n == BKCODES_MAX_FIELDS) {
             *st = fail_at(s, s->line, s->col, BK_E_CONTENT, "too many fields (expected %d)", 5);
             return -1;
         }
@@ -263,7 +260,7 @@ static int next_record(csvp *s, record *r, bk_status *st)
     }
 }
 
-typedef bk_status (*record_fn)(catalog *c, csvp *s, record *r, const char *file);
+typedef bk_status (*record_fn)(bkcodes_catalog *c, csvp *s, record *r, const char *file);
 
 static bk_status expect_header(csvp *s, record *r, const char *const *names, size_t n)
 {
@@ -280,7 +277,7 @@ static bk_status expect_header(csvp *s, record *r, const char *const *names, siz
     return fail_at(s, r->line, 1, BK_E_CONTENT, "the first line must be the header \"%s\"", want);
 }
 
-static const char *add_file(catalog *c, const char *path)
+static const char *add_file(bkcodes_catalog *c, const char *path)
 {
     void *buf = c->files;
     char *name = bk_strdup(path);
@@ -339,7 +336,7 @@ static bk_status check_utf8(csvp *s)
     return BK_OK;
 }
 
-static bk_status parse_file(catalog *c, const char *path, const char *const *header,
+static bk_status parse_file(bkcodes_catalog *c, const char *path, const char *const *header,
                             size_t nheader, record_fn fn, bk_error *err)
 {
     bk_source *src = bk_source_open(path, err);
@@ -347,7 +344,7 @@ static bk_status parse_file(catalog *c, const char *path, const char *const *hea
         return err->code ? err->code : BK_E_IO;
     const unsigned char *data;
     size_t len;
-    if (bk_source_slurp(src, CAT_MAX_BYTES, &data, &len, err) != BK_OK) {
+    if (bk_source_slurp(src, BKCODES_MAX_BYTES, &data, &len, err) != BK_OK) {
         bk_source_close(src);
         return err->code ? err->code : BK_E_IO;
     }
@@ -388,45 +385,45 @@ static int scheme_ok(const char *s)
     return 1;
 }
 
-static bk_status entry_record(catalog *c, csvp *s, record *r, const char *file)
+static bk_status entry_record(bkcodes_catalog *c, csvp *s, record *r, const char *file)
 {
     const char *scheme = r->field[0], *code = r->field[1], *name = r->field[2];
     if (!scheme_ok(scheme))
         return fail_at(s, r->line, r->col[0], BK_E_CONTENT,
                        "scheme \"%s\" must be lower-case letters, digits or '_'", scheme);
-    int level = cat_code_level(scheme, code);
+    int level = bkcodes_code_level(scheme, code);
     if (level == 0)
         return fail_at(s, r->line, r->col[1], BK_E_CONTENT,
                        "code \"%s\" is not %s digits", code,
                        strncmp(scheme, "econ", 4) == 0 ? "3 or 5" : "3, 5 or 7");
     if (!*name)
         return fail_at(s, r->line, r->col[2], BK_E_CONTENT, "code %s has no name", code);
-    int said = cat_level_parse(r->field[3]);
+    int said = bkcodes_level_parse(r->field[3]);
     if (said != level)
         return fail_at(s, r->line, r->col[3], BK_E_CONTENT,
-                       "code %s has %zu digits, which is level %s, not \"%s\"", code,
-                       strlen(code), cat_level_name(level), r->field[3]);
+                       "code %s has %zu digits, which is level %s, not \"%s\"", code, strlen(code),
+                       bkcodes_level_name(level), r->field[3]);
     void *buf = c->entries;
     if (bk_grow(&buf, &c->cap, c->n + 1, sizeof *c->entries) != 0)
         return bk_error_set(s->err, BK_E_NOMEM, "out of memory");
     c->entries = buf;
-    cat_entry *e = &c->entries[c->n++];
+    bkcodes_entry *e = &c->entries[c->n++];
     /* Take the strings over from the record. */
-    *e = (cat_entry){r->field[0], r->field[1], r->field[2], r->field[4], level, file, r->line,
-                     cat_file_year(file)};
+    *e = (bkcodes_entry){r->field[0], r->field[1], r->field[2], r->field[4],
+                         level,       file,        r->line,     bkcodes_file_year(file)};
     bk_free(r->field[3]);
     r->n = 0;
     c->sorted = 0;
     return BK_OK;
 }
 
-bk_status cat_load_csv(catalog *c, const char *path, bk_error *err)
+bk_status bkcodes_load_csv(bkcodes_catalog *c, const char *path, bk_error *err)
 {
     static const char *const header[] = {"scheme", "code", "name", "level", "source"};
     return parse_file(c, path, header, 5, entry_record, err);
 }
 
-static bk_status declare(catalog *c, const char *scheme, int level, int complete)
+static bk_status declare(bkcodes_catalog *c, const char *scheme, int level, int complete)
 {
     for (size_t i = 0; i < c->nlevels; i++)
         if (c->levels[i].level == level && strcmp(c->levels[i].scheme, scheme) == 0) {
@@ -440,14 +437,14 @@ static bk_status declare(catalog *c, const char *scheme, int level, int complete
         return BK_E_NOMEM;
     }
     c->levels = buf;
-    c->levels[c->nlevels++] = (cat_level){copy, level, complete};
+    c->levels[c->nlevels++] = (bkcodes_level){copy, level, complete};
     return BK_OK;
 }
 
-static bk_status level_record(catalog *c, csvp *s, record *r, const char *file)
+static bk_status level_record(bkcodes_catalog *c, csvp *s, record *r, const char *file)
 {
     (void)file;
-    int level = cat_level_parse(r->field[1]);
+    int level = bkcodes_level_parse(r->field[1]);
     const char *v = r->field[2];
     int complete = !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
     int incomplete = !strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0");
@@ -465,7 +462,7 @@ static bk_status level_record(catalog *c, csvp *s, record *r, const char *file)
     return BK_OK;
 }
 
-bk_status cat_load_levels(catalog *c, const char *path, bk_error *err)
+bk_status bkcodes_load_levels(bkcodes_catalog *c, const char *path, bk_error *err)
 {
     static const char *const header[] = {"scheme", "level", "complete"};
     return parse_file(c, path, header, 3, level_record, err);
@@ -480,7 +477,7 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-bk_status cat_load_dir(catalog *c, const char *dir, bk_error *err)
+bk_status bkcodes_load_dir(bkcodes_catalog *c, const char *dir, bk_error *err)
 {
     char **names;
     size_t n;
@@ -494,19 +491,20 @@ bk_status cat_load_dir(catalog *c, const char *dir, bk_error *err)
             continue;
         }
         char *path = join(dir, names[i]);
-        st = path ? cat_load_csv(c, path, err) : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        st = path ? bkcodes_load_csv(c, path, err) : bk_error_set(err, BK_E_NOMEM, "out of memory");
         bk_free(path);
     }
     bk_dir_list_free(names, n);
     if (st == BK_OK && has_levels) {
         char *path = join(dir, "levels.csv");
-        st = path ? cat_load_levels(c, path, err) : bk_error_set(err, BK_E_NOMEM, "out of memory");
+        st = path ? bkcodes_load_levels(c, path, err)
+                  : bk_error_set(err, BK_E_NOMEM, "out of memory");
         bk_free(path);
     }
     return st;
 }
 
-static int has_scheme(const catalog *c, const char *scheme)
+static int has_scheme(const bkcodes_catalog *c, const char *scheme)
 {
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->entries[i].scheme, scheme) == 0)
@@ -514,17 +512,17 @@ static int has_scheme(const catalog *c, const char *scheme)
     return 0;
 }
 
-bk_status cat_load_user(catalog *c, const char *path, bk_error *err)
+bk_status bkcodes_load_user(bkcodes_catalog *c, const char *path, bk_error *err)
 {
-    catalog user;
-    cat_init(&user);
-    bk_status st = cat_load_csv(&user, path, err);
+    bkcodes_catalog user;
+    bkcodes_init(&user);
+    bk_status st = bkcodes_load_csv(&user, path, err);
     if (st != BK_OK) {
-        cat_free(&user);
+        bkcodes_free(&user);
         return st;
     }
     if (user.n == 0) {
-        cat_free(&user);
+        bkcodes_free(&user);
         bk_error_at(err, path, 0, 0, -1);
         return bk_error_set(err, BK_E_CONTENT, "the catalogue holds no code");
     }
@@ -551,7 +549,7 @@ bk_status cat_load_user(catalog *c, const char *path, bk_error *err)
     grown = grown && bk_grow(&fb, &c->capfiles, c->nfiles + user.nfiles, sizeof *c->files) == 0;
     c->files = fb;
     if (!grown) {
-        cat_free(&user);
+        bkcodes_free(&user);
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < user.n && st == BK_OK; i++)
@@ -563,25 +561,25 @@ bk_status cat_load_user(catalog *c, const char *path, bk_error *err)
     memcpy(c->files + c->nfiles, user.files, user.nfiles * sizeof *user.files);
     c->nfiles += user.nfiles;
     user.n = user.nfiles = 0;
-    cat_free(&user);
+    bkcodes_free(&user);
     c->sorted = 0;
     return st;
 }
 
 static int cmp_entry(const void *x, const void *y)
 {
-    const cat_entry *a = x, *b = y;
+    const bkcodes_entry *a = x, *b = y;
     int c = strcmp(a->scheme, b->scheme);
     return c ? c : strcmp(a->code, b->code);
 }
 
-bk_status cat_finish(catalog *c, bk_error *err)
+bk_status bkcodes_finish(bkcodes_catalog *c, bk_error *err)
 {
     if (c->n > 1)
         qsort(c->entries, c->n, sizeof *c->entries, cmp_entry);
     c->sorted = 1;
     for (size_t i = 1; i < c->n; i++) {
-        const cat_entry *a = &c->entries[i - 1], *b = &c->entries[i];
+        const bkcodes_entry *a = &c->entries[i - 1], *b = &c->entries[i];
         if (cmp_entry(a, b) == 0 && !bk_label_equal(a->name, b->name)) {
             bk_error_at(err, b->file, b->line, 0, -1);
             return bk_error_set(err, BK_E_CONTENT,
@@ -593,18 +591,18 @@ bk_status cat_finish(catalog *c, bk_error *err)
     return BK_OK;
 }
 
-const cat_entry *cat_find(const catalog *c, const char *scheme, const char *code)
+const bkcodes_entry *bkcodes_find(const bkcodes_catalog *c, const char *scheme, const char *code)
 {
     if (!c->sorted)
         return NULL;
-    cat_entry key;
+    bkcodes_entry key;
     memset(&key, 0, sizeof key);
     key.scheme = (char *)scheme;
     key.code = (char *)code;
     return bsearch(&key, c->entries, c->n, sizeof *c->entries, cmp_entry);
 }
 
-int cat_level_complete(const catalog *c, const char *scheme, int level)
+int bkcodes_level_complete(const bkcodes_catalog *c, const char *scheme, int level)
 {
     for (size_t i = 0; i < c->nlevels; i++)
         if (c->levels[i].level == level && strcmp(c->levels[i].scheme, scheme) == 0)
@@ -612,7 +610,7 @@ int cat_level_complete(const catalog *c, const char *scheme, int level)
     return has_scheme(c, scheme) ? 0 : -1;
 }
 
-int cat_scheme_year(const catalog *c, const char *scheme)
+int bkcodes_scheme_year(const bkcodes_catalog *c, const char *scheme)
 {
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->entries[i].scheme, scheme) == 0)

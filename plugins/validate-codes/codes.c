@@ -28,7 +28,7 @@ typedef struct seen {
 } seen;
 
 typedef struct codes_state {
-    catalog cat;
+    bkcodes_catalog cat;
     int loaded;
     seen *seen;
     size_t nseen, capseen;
@@ -45,7 +45,7 @@ static void state_free(void *p)
     codes_state *st = p;
     if (!st)
         return;
-    cat_free(&st->cat);
+    bkcodes_free(&st->cat);
     for (size_t i = 0; i < st->nseen; i++)
         seen_free(&st->seen[i]);
     bk_free(st->seen);
@@ -162,7 +162,7 @@ static bk_status load_catalog(bk_validation *job, codes_state *st)
     if (data && !dir)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     if (dir) {
-        status = cat_load_dir(&st->cat, dir, err);
+        status = bkcodes_load_dir(&st->cat, dir, err);
         /* Without the shipped catalogue a user's own full list is enough. */
         if (status == BK_E_IO && user) {
             bk_error_clear(err);
@@ -177,9 +177,9 @@ static bk_status load_catalog(bk_validation *job, codes_state *st)
     }
     bk_free(dir);
     if (status == BK_OK && user)
-        status = cat_load_user(&st->cat, user, err);
+        status = bkcodes_load_user(&st->cat, user, err);
     if (status == BK_OK)
-        status = cat_finish(&st->cat, err);
+        status = bkcodes_finish(&st->cat, err);
     return status;
 }
 
@@ -236,22 +236,22 @@ static void lead(crun *r, size_t row)
 
 static const char *scheme_en(const char *scheme)
 {
-    if (strcmp(scheme, CAT_FUNCTION) == 0)
+    if (strcmp(scheme, BKCODES_FUNCTION) == 0)
         return "functional classification";
-    if (strcmp(scheme, CAT_ECON_DEPT) == 0)
+    if (strcmp(scheme, BKCODES_ECON_DEPT) == 0)
         return "departmental economic classification";
-    if (strcmp(scheme, CAT_ECON_GOV) == 0)
+    if (strcmp(scheme, BKCODES_ECON_GOV) == 0)
         return "government economic classification";
     return scheme;
 }
 
 static const char *scheme_zh(const char *scheme)
 {
-    if (strcmp(scheme, CAT_FUNCTION) == 0)
+    if (strcmp(scheme, BKCODES_FUNCTION) == 0)
         return "支出功能分类";
-    if (strcmp(scheme, CAT_ECON_DEPT) == 0)
+    if (strcmp(scheme, BKCODES_ECON_DEPT) == 0)
         return "部门预算支出经济分类";
-    if (strcmp(scheme, CAT_ECON_GOV) == 0)
+    if (strcmp(scheme, BKCODES_ECON_GOV) == 0)
         return "政府预算支出经济分类";
     return scheme;
 }
@@ -266,7 +266,7 @@ static const char *base_name(const char *path)
 
 static bk_status check_format(crun *r, size_t row, const char *scheme)
 {
-    int econ = strcmp(scheme, CAT_FUNCTION) != 0;
+    int econ = strcmp(scheme, BKCODES_FUNCTION) != 0;
     const bk_row *rw = &r->t->rows[row];
     bk_strbuf_clear(&r->en);
     bk_strbuf_clear(&r->zh);
@@ -287,7 +287,7 @@ static int other_year(const crun *r, int year)
 static bk_status check_catalog(crun *r, size_t row, const char *scheme, int level)
 {
     const bk_row *rw = &r->t->rows[row];
-    const cat_entry *e = cat_find(&r->st->cat, scheme, rw->code);
+    const bkcodes_entry *e = bkcodes_find(&r->st->cat, scheme, rw->code);
     if (e) {
         if (bk_label_equal(e->name, rw->name))
             return BK_OK;
@@ -314,7 +314,7 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
                       base_name(e->file), e->line);
         return emit(r, RULE_NAME, BK_SEV_WARNING, row);
     }
-    int complete = cat_level_complete(&r->st->cat, scheme, level);
+    int complete = bkcodes_level_complete(&r->st->cat, scheme, level);
     lead(r, row);
     if (complete < 0) {
         bk_strbuf_add(&r->en, "the catalogue holds no %s codes, so this code cannot be checked.",
@@ -325,7 +325,7 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
     bk_strbuf_add(&r->en, "code %s is not in the catalogue of %s codes", rw->code,
                   scheme_en(scheme));
     bk_strbuf_add(&r->zh, "不在%s科目目录中", scheme_zh(scheme));
-    int year = cat_scheme_year(&r->st->cat, scheme);
+    int year = bkcodes_scheme_year(&r->st->cat, scheme);
     if (complete && other_year(r, year)) {
         /* Codes are added and withdrawn from one year's list to the next. */
         bk_strbuf_add(&r->en,
@@ -339,18 +339,18 @@ static bk_status check_catalog(crun *r, size_t row, const char *scheme, int leve
         return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
     }
     if (complete) {
-        bk_strbuf_add(&r->en, ", whose %s level is complete.", cat_level_name_en(level));
-        bk_strbuf_add(&r->zh, "（目录的“%s”级为完整列表）。", cat_level_name(level));
-        bk_severity sev = strcmp(scheme, CAT_FUNCTION) == 0 ? BK_SEV_ERROR : r->unknown_econ;
+        bk_strbuf_add(&r->en, ", whose %s level is complete.", bkcodes_level_name_en(level));
+        bk_strbuf_add(&r->zh, "（目录的“%s”级为完整列表）。", bkcodes_level_name(level));
+        bk_severity sev = strcmp(scheme, BKCODES_FUNCTION) == 0 ? BK_SEV_ERROR : r->unknown_econ;
         return emit(r, RULE_UNKNOWN, sev, row);
     }
     bk_strbuf_add(&r->en,
                   "; the catalogue's %s level is incomplete, so the code may still be valid "
                   "(load the full official list with --catalog FILE).",
-                  cat_level_name_en(level));
+                  bkcodes_level_name_en(level));
     bk_strbuf_add(&r->zh,
                   "；目录的“%s”级不完整，该编码仍可能有效（可用--catalog加载完整的官方目录）。",
-                  cat_level_name(level));
+                  bkcodes_level_name(level));
     return emit(r, RULE_UNKNOWN, BK_SEV_INFO, row);
 }
 
@@ -493,8 +493,9 @@ static int same_block(const bk_row *a, const bk_row *b)
 
 static int in_structure(const bk_row *rw, const char *row_key)
 {
-    const char *scheme = cat_scheme_for(row_key, rw->code);
-    return rw->kind == BK_ROW_ITEM && rw->code && scheme && cat_code_level(scheme, rw->code) > 0;
+    const char *scheme = bkcodes_scheme_for(row_key, rw->code);
+    return rw->kind == BK_ROW_ITEM && rw->code && scheme &&
+           bkcodes_code_level(scheme, rw->code) > 0;
 }
 
 static bk_status misplaced(crun *r, size_t row, const char *parent, const char *under)
@@ -687,8 +688,8 @@ static bk_status check_table(crun *r)
         const bk_row *rw = &t->rows[i];
         if (!rw->code || !*rw->code)
             continue;
-        const char *scheme = cat_scheme_for(t->tpl->row_key, rw->code);
-        int level = cat_code_level(scheme, rw->code);
+        const char *scheme = bkcodes_scheme_for(t->tpl->row_key, rw->code);
+        int level = bkcodes_code_level(scheme, rw->code);
         if (level == 0) {
             st = check_format(r, i, scheme);
             continue;
@@ -724,7 +725,7 @@ static codes_state *state_get(bk_validation *job)
         st = bk_calloc(1, sizeof *st);
         if (!st)
             return NULL;
-        cat_init(&st->cat);
+        bkcodes_init(&st->cat);
         bk_validation_set_state(job, st, state_free);
     }
     return st;
@@ -747,7 +748,7 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     }
     for (size_t i = 0; status == BK_OK && i < doc->ntables; i++) {
         r.t = doc->tables[i];
-        if (cat_scheme_for(r.t->tpl->row_key, "") != NULL)
+        if (bkcodes_scheme_for(r.t->tpl->row_key, "") != NULL)
             status = check_table(&r);
         if (status == BK_OK)
             status = partial_flush(&r);
@@ -787,8 +788,9 @@ static bk_status partial_read(bk_validation *job, const char *record, const char
             status = bk_error_set(bk_validation_error(job), BK_E_CONTENT, "codes record: a row "
                                   "is [scheme, code, name or null, unit or null, line, shown "
                                   "line, page], lines not negative");
-        else if ((strcmp(o.scheme, CAT_FUNCTION) && strcmp(o.scheme, CAT_ECON_DEPT) &&
-                  strcmp(o.scheme, CAT_ECON_GOV)) || cat_code_level(o.scheme, o.code) <= 0)
+        else if ((strcmp(o.scheme, BKCODES_FUNCTION) && strcmp(o.scheme, BKCODES_ECON_DEPT) &&
+                  strcmp(o.scheme, BKCODES_ECON_GOV)) ||
+                 bkcodes_code_level(o.scheme, o.code) <= 0)
             status = bk_error_set(bk_validation_error(job), BK_E_CONTENT, "codes record: "
                                   "\"%s\" is not a well-formed code of a known scheme", o.code);
         if (status != BK_OK)

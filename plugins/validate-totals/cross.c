@@ -50,12 +50,12 @@ static bk_status check_side(loader *ld, json_t *side, const char *label, const c
     if (c < 0 || tpl->columns[c].type == BK_COL_TEXT)
         return load_error(ld, "column \"%s\" is not a figure column of %s", col, table);
     if (need_row) {
-        tot_selector s;
+        bktot_selector s;
         char why[160];
         json_t *row = json_object_get(side, "row");
         if (!json_is_object(row))
             return load_error(ld, "\"%s\" must have a \"row\" selector", label);
-        if (tot_selector_parse(row, &s, why, sizeof why) != 0)
+        if (bktot_selector_parse(row, &s, why, sizeof why) != 0)
             return load_error(ld, "\"%s\".row: %s", label, why);
     }
     return BK_OK;
@@ -81,7 +81,7 @@ static bk_status check_rule(loader *ld, json_t *rule)
     return load_error(ld, "unknown rule \"%s\"", kind);
 }
 
-static bk_status load_file(tot_state *st, loader *ld, const char *path)
+static bk_status load_file(bktot_state *st, loader *ld, const char *path)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
@@ -133,7 +133,7 @@ static char *join_path(const char *a, const char *b)
     return p;
 }
 
-bk_status tot_cross_load(tot_state *st, bk_ctx *ctx, bk_error *err)
+bk_status bktot_cross_load(bktot_state *st, bk_ctx *ctx, bk_error *err)
 {
     if (st->xloaded)
         return BK_OK;
@@ -177,12 +177,12 @@ typedef struct side {
 
 static long find_row(const bk_doc *doc, const bk_table *t, json_t *selector)
 {
-    tot_selector s;
+    bktot_selector s;
     char why[160];
-    if (tot_selector_parse(selector, &s, why, sizeof why) != 0)
+    if (bktot_selector_parse(selector, &s, why, sizeof why) != 0)
         return -1;
     for (size_t i = 0; i < t->nrows; i++)
-        if (tot_selector_match(doc, &t->rows[i], &s))
+        if (bktot_selector_match(doc, &t->rows[i], &s))
             return (long)i;
     return -1;
 }
@@ -232,23 +232,23 @@ static int in_unit_of(const bk_doc *doc, const bk_table *ta, const bk_table *tb,
     return 0;
 }
 
-static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
+static bk_status equal_rule(bktot_run *run, json_t *rule, const char *name)
 {
     json_t *a = json_object_get(rule, "a"), *b = json_object_get(rule, "b");
     side sa, sb;
     bk_decimal va, vb;
     if (!resolve(run->doc, a, json_string_value(json_object_get(a, "column")), 1, &sa) ||
         !resolve(run->doc, b, json_string_value(json_object_get(b, "column")), 1, &sb) ||
-        !tot_cell(sa.t, (size_t)sa.row, sa.col, &va) || !tot_cell(sb.t, (size_t)sb.row, sb.col, &vb) ||
-        !in_unit_of(run->doc, sa.t, sb.t, &vb))
+        !bktot_cell(sa.t, (size_t)sa.row, sa.col, &va) ||
+        !bktot_cell(sb.t, (size_t)sb.row, sb.col, &vb) || !in_unit_of(run->doc, sa.t, sb.t, &vb))
         return BK_OK; /* a missing table or blank cell is not an error of the budget */
-    tot_check c;
-    tot_check_equal(va, vb, &c);
-    tot_ids_open(run->ids, TOT_I_EQUAL, RULE_CROSS);
-    tot_ids_term(run->ids, sa.t, (size_t)sa.row, sa.col, 0);
-    tot_ids_term(run->ids, sb.t, (size_t)sb.row, sb.col, 1);
-    if (c.verdict == TOT_EQUAL) {
-        tot_ids_close(run->ids, sa.t, (size_t)sa.row, sa.col, c.verdict, 0);
+    bktot_check c;
+    bktot_check_equal(va, vb, &c);
+    bktot_ids_open(run->ids, BKTOT_I_EQUAL, RULE_CROSS);
+    bktot_ids_term(run->ids, sa.t, (size_t)sa.row, sa.col, 0);
+    bktot_ids_term(run->ids, sb.t, (size_t)sb.row, sb.col, 1);
+    if (c.verdict == BKTOT_EQUAL) {
+        bktot_ids_close(run->ids, sa.t, (size_t)sa.row, sa.col, c.verdict, 0);
         return BK_OK;
     }
     size_t before = bk_validation_last_id(run->job);
@@ -257,15 +257,15 @@ static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
     bk_strbuf_init(&zh);
     bk_strbuf_init(&parts);
     bk_strbuf_add(&parts, "%s ", sb.t->tpl->id);
-    tot_row_key(sb.t, (size_t)sb.row, &parts);
+    bktot_row_key(sb.t, (size_t)sb.row, &parts);
     bk_strbuf_add(&parts, " %s", sb.t->tpl->columns[sb.col].id);
     bk_strbuf_add(&en, "%s row ", sb.t->tpl->id);
-    tot_row_key(sb.t, (size_t)sb.row, &en);
+    bktot_row_key(sb.t, (size_t)sb.row, &en);
     bk_strbuf_add(&en, " column %s prints", sb.t->tpl->columns[sb.col].id);
     bk_strbuf_add(&zh, "表%s「", sb.t->tpl->id);
-    tot_row_key(sb.t, (size_t)sb.row, &zh);
+    bktot_row_key(sb.t, (size_t)sb.row, &zh);
     bk_strbuf_add(&zh, "」行「");
-    tot_column_header(sb.t->tpl, sb.col, &zh);
+    bktot_column_header(sb.t->tpl, sb.col, &zh);
     bk_strbuf_add(&zh, "」列为");
     bk_strbuf note_en;
     bk_strbuf_init(&note_en);
@@ -273,14 +273,15 @@ static bk_status equal_rule(tot_run *run, json_t *rule, const char *name)
     bk_strbuf note_zh;
     bk_strbuf_init(&note_zh);
     bk_strbuf_add(&note_zh, "规则：%s", name);
-    tot_says says = {TOT_STYLE_EQUAL,        bk_strbuf_str(&en),    bk_strbuf_str(&zh),
-                     bk_strbuf_str(&parts),  bk_strbuf_str(&parts), bk_strbuf_str(&note_en),
-                     bk_strbuf_str(&note_zh)};
-    tot_where w;
-    tot_where_cell(run, sa.t, (size_t)sa.row, sa.col, &w, &run->key, &run->col);
-    bk_status st = tot_emit(run->job, run->strict, RULE_CROSS, &w, &c, &says);
-    tot_ids_close(run->ids, sa.t, (size_t)sa.row, sa.col, c.verdict,
-                  bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job) : 0);
+    bktot_says says = {BKTOT_STYLE_EQUAL,      bk_strbuf_str(&en),    bk_strbuf_str(&zh),
+                       bk_strbuf_str(&parts),  bk_strbuf_str(&parts), bk_strbuf_str(&note_en),
+                       bk_strbuf_str(&note_zh)};
+    bktot_where w;
+    bktot_where_cell(run, sa.t, (size_t)sa.row, sa.col, &w, &run->key, &run->col);
+    bk_status st = bktot_emit(run->job, run->strict, RULE_CROSS, &w, &c, &says);
+    bktot_ids_close(run->ids, sa.t, (size_t)sa.row, sa.col, c.verdict,
+                    bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job)
+                                                              : 0);
     bk_strbuf_free(&en);
     bk_strbuf_free(&zh);
     bk_strbuf_free(&parts);
@@ -304,14 +305,14 @@ static int has_key(const bk_row *r, int by_code)
 }
 
 /* A row of one side with a figure but no counterpart on the other side. */
-static bk_status unmatched(tot_run *run, const side *s, size_t row, const side *other,
+static bk_status unmatched(bktot_run *run, const side *s, size_t row, const side *other,
                            const char *name)
 {
     bk_decimal v;
-    if (!tot_cell(s->t, row, s->col, &v) || v.units == 0)
+    if (!bktot_cell(s->t, row, s->col, &v) || v.units == 0)
         return BK_OK;
-    tot_where w;
-    tot_where_cell(run, s->t, row, s->col, &w, &run->key, &run->col);
+    bktot_where w;
+    bktot_where_cell(run, s->t, row, s->col, &w, &run->key, &run->col);
     bk_strbuf_clear(&run->en);
     bk_strbuf_clear(&run->zh);
     bk_strbuf_dec(&run->en, v);
@@ -322,28 +323,28 @@ static bk_status unmatched(tot_run *run, const side *s, size_t row, const side *
     bk_strbuf_add(&run->zh, "填报");
     bk_strbuf_dec(&run->zh, v);
     bk_strbuf_add(&run->zh, "，但表%s本单位中没有对应的行可与其「", other->t->tpl->id);
-    tot_column_header(other->t->tpl, other->col, &run->zh);
+    bktot_column_header(other->t->tpl, other->col, &run->zh);
     bk_strbuf_add(&run->zh, "」列核对（规则：%s）", name);
     if (run->en.failed || run->zh.failed)
         return bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
-    return tot_emit_note(run->job, RULE_CROSS_ROWS, BK_SEV_ERROR, &w, &v, bk_strbuf_str(&run->en),
-                         bk_strbuf_str(&run->zh));
+    return bktot_emit_note(run->job, RULE_CROSS_ROWS, BK_SEV_ERROR, &w, &v, bk_strbuf_str(&run->en),
+                           bk_strbuf_str(&run->zh));
 }
 
-static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t i, size_t j,
+static bk_status pair_rows(bktot_run *run, const side *sa, const side *sb, size_t i, size_t j,
                            const char *name)
 {
     bk_decimal va, vb;
-    if (!tot_cell(sa->t, i, sa->col, &va) || !tot_cell(sb->t, j, sb->col, &vb) ||
+    if (!bktot_cell(sa->t, i, sa->col, &va) || !bktot_cell(sb->t, j, sb->col, &vb) ||
         !in_unit_of(run->doc, sa->t, sb->t, &vb))
         return BK_OK;
-    tot_check c;
-    tot_check_equal(va, vb, &c);
-    tot_ids_open(run->ids, TOT_I_EQUAL, RULE_CROSS_ROWS);
-    tot_ids_term(run->ids, sa->t, i, sa->col, 0);
-    tot_ids_term(run->ids, sb->t, j, sb->col, 1);
-    if (c.verdict == TOT_EQUAL) {
-        tot_ids_close(run->ids, sa->t, i, sa->col, c.verdict, 0);
+    bktot_check c;
+    bktot_check_equal(va, vb, &c);
+    bktot_ids_open(run->ids, BKTOT_I_EQUAL, RULE_CROSS_ROWS);
+    bktot_ids_term(run->ids, sa->t, i, sa->col, 0);
+    bktot_ids_term(run->ids, sb->t, j, sb->col, 1);
+    if (c.verdict == BKTOT_EQUAL) {
+        bktot_ids_close(run->ids, sa->t, i, sa->col, c.verdict, 0);
         return BK_OK;
     }
     size_t before = bk_validation_last_id(run->job);
@@ -355,18 +356,19 @@ static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t 
     bk_strbuf_add(&en, "the matching %s row prints in column %s", sb->t->tpl->id,
                   sb->t->tpl->columns[sb->col].id);
     bk_strbuf_add(&zh, "表%s对应行「", sb->t->tpl->id);
-    tot_column_header(sb->t->tpl, sb->col, &zh);
+    bktot_column_header(sb->t->tpl, sb->col, &zh);
     bk_strbuf_add(&zh, "」列为");
     bk_strbuf_add(&note_en, "rule: %s", name);
     bk_strbuf_add(&note_zh, "规则：%s", name);
-    tot_says says = {
-        TOT_STYLE_EQUAL,         bk_strbuf_str(&en),     bk_strbuf_str(&zh), NULL, NULL,
+    bktot_says says = {
+        BKTOT_STYLE_EQUAL,       bk_strbuf_str(&en),     bk_strbuf_str(&zh), NULL, NULL,
         bk_strbuf_str(&note_en), bk_strbuf_str(&note_zh)};
-    tot_where w;
-    tot_where_cell(run, sa->t, i, sa->col, &w, &run->key, &run->col);
-    bk_status st = tot_emit(run->job, run->strict, RULE_CROSS_ROWS, &w, &c, &says);
-    tot_ids_close(run->ids, sa->t, i, sa->col, c.verdict,
-                  bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job) : 0);
+    bktot_where w;
+    bktot_where_cell(run, sa->t, i, sa->col, &w, &run->key, &run->col);
+    bk_status st = bktot_emit(run->job, run->strict, RULE_CROSS_ROWS, &w, &c, &says);
+    bktot_ids_close(run->ids, sa->t, i, sa->col, c.verdict,
+                    bk_validation_last_id(run->job) != before ? bk_validation_last_id(run->job)
+                                                              : 0);
     bk_strbuf_free(&en);
     bk_strbuf_free(&zh);
     bk_strbuf_free(&note_en);
@@ -374,7 +376,7 @@ static bk_status pair_rows(tot_run *run, const side *sa, const side *sb, size_t 
     return st;
 }
 
-static bk_status equal_rows_rule(tot_run *run, json_t *rule, const char *name)
+static bk_status equal_rows_rule(bktot_run *run, json_t *rule, const char *name)
 {
     side sa, sb;
     int by_code = strcmp(json_string_value(json_object_get(rule, "match")), "code") == 0;
@@ -409,7 +411,7 @@ static bk_status equal_rows_rule(tot_run *run, json_t *rule, const char *name)
     return st;
 }
 
-bk_status tot_cross_rules(tot_run *run)
+bk_status bktot_cross_rules(bktot_run *run)
 {
     bk_status st = BK_OK;
     for (size_t f = 0; st == BK_OK && f < run->state->nx; f++) {

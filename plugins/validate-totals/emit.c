@@ -3,26 +3,26 @@
 
 #include "totals.h"
 
-static bk_severity severity_of(const tot_check *c, int strict)
+static bk_severity severity_of(const bktot_check *c, int strict)
 {
-    if (c->verdict == TOT_ROUNDING)
+    if (c->verdict == BKTOT_ROUNDING)
         return strict ? BK_SEV_ERROR : BK_SEV_ROUNDING;
-    if (c->verdict == TOT_INCONSISTENT)
+    if (c->verdict == BKTOT_INCONSISTENT)
         return BK_SEV_ERROR;
     return BK_SEV_INFO;
 }
 
-static void lead_en(bk_strbuf *m, const tot_where *w)
+static void lead_en(bk_strbuf *m, const bktot_where *w)
 {
     bk_strbuf_add(m, "%s row %s column %s: ", w->table, w->row, w->column);
 }
 
-static void lead_zh(bk_strbuf *m, const tot_where *w)
+static void lead_zh(bk_strbuf *m, const bktot_where *w)
 {
     bk_strbuf_add(m, "表%s「%s」行「%s」列：", w->table, w->row, w->column_zh);
 }
 
-static void add_note(bk_strbuf *en, bk_strbuf *zh, const tot_says *s)
+static void add_note(bk_strbuf *en, bk_strbuf *zh, const bktot_says *s)
 {
     if (s->note_en)
         bk_strbuf_add(en, " (%s)", s->note_en);
@@ -30,9 +30,9 @@ static void add_note(bk_strbuf *en, bk_strbuf *zh, const tot_says *s)
         bk_strbuf_add(zh, "（%s）", s->note_zh);
 }
 
-static void words_sum(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
+static void words_sum(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
 {
-    int within = c->verdict == TOT_ROUNDING;
+    int within = c->verdict == BKTOT_ROUNDING;
     bk_strbuf_dec(en, c->actual);
     bk_strbuf_add(en, " printed, %s ", s->en);
     bk_strbuf_dec(en, c->expected);
@@ -59,7 +59,7 @@ static void words_sum(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const to
         bk_strbuf_add(zh, "以内，属尾数误差");
 }
 
-static void words_equal(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
+static void words_equal(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
 {
     bk_strbuf_dec(en, c->actual);
     bk_strbuf_add(en, " printed, but %s ", s->en);
@@ -75,9 +75,9 @@ static void words_equal(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const 
     bk_strbuf_abs(zh, c->difference);
 }
 
-static void words_percent(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
+static void words_percent(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
 {
-    int within = c->verdict == TOT_ROUNDING;
+    int within = c->verdict == BKTOT_ROUNDING;
     bk_strbuf_dec(en, c->actual);
     bk_strbuf_add(en, " printed, %s gives ", s->en);
     bk_strbuf_dec(en, c->expected);
@@ -102,9 +102,9 @@ static void words_percent(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, cons
         bk_strbuf_add(zh, "以内，属尾数误差");
 }
 
-static void words_subset(bk_strbuf *en, bk_strbuf *zh, const tot_check *c, const tot_says *s)
+static void words_subset(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
 {
-    int within = c->verdict == TOT_ROUNDING;
+    int within = c->verdict == BKTOT_ROUNDING;
     bk_strbuf_add(en, "this 其中 (of which) row prints ");
     bk_strbuf_dec(en, c->actual);
     bk_strbuf_add(en, ", more than the %s row above it (", s->en);
@@ -139,7 +139,7 @@ static bk_status add(bk_validation *job, bk_finding *f, bk_strbuf *en, bk_strbuf
     return bk_validation_add(job, f);
 }
 
-static void fill_where(bk_finding *f, const tot_where *w)
+static void fill_where(bk_finding *f, const bktot_where *w)
 {
     f->document = w->document;
     f->unit = w->unit;
@@ -149,16 +149,16 @@ static void fill_where(bk_finding *f, const tot_where *w)
     f->line = w->line;
 }
 
-bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_where *w,
-                   const tot_check *c, const tot_says *says)
+bk_status bktot_emit(bk_validation *job, int strict, const char *rule, const bktot_where *w,
+                     const bktot_check *c, const bktot_says *says)
 {
     /* A zero base is worded by the percent rule itself, which knows the columns. */
-    if (c->verdict == TOT_EQUAL || c->verdict == TOT_BASE_ZERO)
+    if (c->verdict == BKTOT_EQUAL || c->verdict == BKTOT_BASE_ZERO)
         return BK_OK;
-    if (c->verdict == TOT_OVERFLOW)
-        return tot_emit_note(job, RULE_OVERFLOW, BK_SEV_INFO, w, NULL,
-                             "the figures have too many digits to be compared exactly",
-                             "数字位数过多，无法精确比较");
+    if (c->verdict == BKTOT_OVERFLOW)
+        return bktot_emit_note(job, RULE_OVERFLOW, BK_SEV_INFO, w, NULL,
+                               "the figures have too many digits to be compared exactly",
+                               "数字位数过多，无法精确比较");
     bk_finding f;
     memset(&f, 0, sizeof f);
     f.rule = rule;
@@ -176,11 +176,11 @@ bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_w
     bk_strbuf_init(&zh);
     lead_en(&en, w);
     lead_zh(&zh, w);
-    if (says->style == TOT_STYLE_PERCENT)
+    if (says->style == BKTOT_STYLE_PERCENT)
         words_percent(&en, &zh, c, says);
-    else if (says->style == TOT_STYLE_SUBSET)
+    else if (says->style == BKTOT_STYLE_SUBSET)
         words_subset(&en, &zh, c, says);
-    else if (says->style == TOT_STYLE_EQUAL && c->bound.units == 0)
+    else if (says->style == BKTOT_STYLE_EQUAL && c->bound.units == 0)
         words_equal(&en, &zh, c, says);
     else
         words_sum(&en, &zh, c, says);
@@ -193,9 +193,9 @@ bk_status tot_emit(bk_validation *job, int strict, const char *rule, const tot_w
     return st;
 }
 
-bk_status tot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
-                        const tot_where *w, const bk_decimal *printed, const char *en_text,
-                        const char *zh_text)
+bk_status bktot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
+                          const bktot_where *w, const bk_decimal *printed, const char *en_text,
+                          const char *zh_text)
 {
     bk_finding f;
     memset(&f, 0, sizeof f);
@@ -221,7 +221,7 @@ bk_status tot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
 
 /* ---- locations ---- */
 
-void tot_row_key(const bk_table *t, size_t row, bk_strbuf *out)
+void bktot_row_key(const bk_table *t, size_t row, bk_strbuf *out)
 {
     const bk_row *r = &t->rows[row];
     if (r->code && *r->code)
@@ -234,7 +234,7 @@ void tot_row_key(const bk_table *t, size_t row, bk_strbuf *out)
         bk_strbuf_add(out, "#%zu", row + 1);
 }
 
-void tot_column_header(const bk_template *tpl, int col, bk_strbuf *out)
+void bktot_column_header(const bk_template *tpl, int col, bk_strbuf *out)
 {
     const bk_column *c = &tpl->columns[col];
     for (size_t i = 0; i < c->path_len; i++)
@@ -243,15 +243,15 @@ void tot_column_header(const bk_template *tpl, int col, bk_strbuf *out)
         bk_strbuf_add(out, "%s", c->id);
 }
 
-void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_where *w,
-                    bk_strbuf *keybuf, bk_strbuf *colbuf)
+void bktot_where_cell(bktot_run *run, const bk_table *t, size_t row, int col, bktot_where *w,
+                      bk_strbuf *keybuf, bk_strbuf *colbuf)
 {
     const bk_doc *doc = run->doc;
     const bk_row *r = &t->rows[row];
     bk_strbuf_clear(keybuf);
     bk_strbuf_clear(colbuf);
-    tot_row_key(t, row, keybuf);
-    tot_column_header(t->tpl, col, colbuf);
+    bktot_row_key(t, row, keybuf);
+    bktot_column_header(t->tpl, col, colbuf);
     w->document = bk_table_source(doc, t);
     w->unit = r->unit < doc->nunits ? doc->units[r->unit].name : NULL;
     w->table = t->tpl->id;
@@ -261,7 +261,7 @@ void tot_where_cell(tot_run *run, const bk_table *t, size_t row, int col, tot_wh
     w->line = (long)r->line;
 }
 
-int tot_cell(const bk_table *t, size_t row, int col, bk_decimal *out)
+int bktot_cell(const bk_table *t, size_t row, int col, bk_decimal *out)
 {
     const bk_cell *c = bk_table_cell(t, row, (size_t)col);
     if (c->kind != BK_CELL_NUMBER)

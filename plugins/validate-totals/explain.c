@@ -23,8 +23,8 @@
 #define NONE ((size_t)-1)
 
 typedef struct solver {
-    tot_run *run;
-    tot_ids *x;
+    bktot_run *run;
+    bktot_ids *x;
     size_t work;
     size_t *comp;     /* per identity: its set (root), NONE when it holds */
     size_t *stamp;    /* per identity: last visit */
@@ -53,9 +53,9 @@ static __int128 ceil_div(__int128 a, __int128 b)
     return -floor_div(-a, b);
 }
 
-static int linear(const tot_ident *id)
+static int linear(const bktot_ident *id)
 {
-    return id->kind == TOT_I_SUM || id->kind == TOT_I_EQUAL;
+    return id->kind == BKTOT_I_SUM || id->kind == BKTOT_I_EQUAL;
 }
 
 static int spent(solver *s)
@@ -75,16 +75,16 @@ static int small(__int128 v)
     return v < SMALL && v > -SMALL;
 }
 
-static __int128 coef_units(const tot_ids *x, const tot_inc *e, const tot_icell *cell)
+static __int128 coef_units(const bktot_ids *x, const bktot_inc *e, const bktot_icell *cell)
 {
-    const tot_ident *id = &x->ids[e->ident];
+    const bktot_ident *id = &x->ids[e->ident];
     return (__int128)e->coef * p10(id->scale - cell->value.scale);
 }
 
 static int apply(solver *s, uint32_t c, __int128 delta)
 {
-    tot_ids *x = s->x;
-    tot_icell *cell = &x->cells[c];
+    bktot_ids *x = s->x;
+    bktot_icell *cell = &x->cells[c];
     int64_t units;
     if (!small(delta) || __builtin_add_overflow(cell->value.units, (int64_t)delta, &units))
         return -1;
@@ -93,7 +93,7 @@ static int apply(solver *s, uint32_t c, __int128 delta)
             return -1;
     cell->value.units = units;
     for (size_t k = x->incfirst[c]; k < x->incend[c]; k++) {
-        tot_ident *id = &x->ids[x->inc[k].ident];
+        bktot_ident *id = &x->ids[x->inc[k].ident];
         if (linear(id))
             id->diff += coef_units(x, &x->inc[k], cell) * delta;
     }
@@ -107,10 +107,10 @@ static void undo(solver *s, uint32_t c, __int128 delta)
 
 static int all_hold(solver *s, uint32_t c)
 {
-    tot_ids *x = s->x;
+    bktot_ids *x = s->x;
     for (size_t k = x->incfirst[c]; k < x->incend[c]; k++) {
         s->work++;
-        if (!tot_ids_holds(x, x->inc[k].ident))
+        if (!bktot_ids_holds(x, x->inc[k].ident))
             return 0;
     }
     return 1;
@@ -143,10 +143,10 @@ static void add_point(points *p, __int128 v)
  * is one; 1 when found. skip: an identity to leave out (-1 none). */
 static int exact_change(solver *s, uint32_t c, size_t k, __int128 *out)
 {
-    tot_ids *x = s->x;
-    const tot_inc *e = &x->inc[k];
-    const tot_ident *id = &x->ids[e->ident];
-    const tot_icell *cell = &x->cells[c];
+    bktot_ids *x = s->x;
+    const bktot_inc *e = &x->inc[k];
+    const bktot_ident *id = &x->ids[e->ident];
+    const bktot_icell *cell = &x->cells[c];
     if (linear(id)) {
         __int128 m = coef_units(x, e, cell);
         if (m == 0 || !small(m) || id->diff % m != 0)
@@ -154,10 +154,10 @@ static int exact_change(solver *s, uint32_t c, size_t k, __int128 *out)
         *out = -id->diff / m;
         return 1;
     }
-    if (id->kind == TOT_I_PERCENT && e->role == 0) {
+    if (id->kind == BKTOT_I_PERCENT && e->role == 0) {
         bk_decimal num = {0, 0}, den = {0, 0}, q;
         for (size_t t = 0; t < id->nterms; t++) {
-            const tot_iterm *tm = &x->terms[id->first + t];
+            const bktot_iterm *tm = &x->terms[id->first + t];
             if (tm->role == 1)
                 num = x->cells[tm->cell].value;
             else if (tm->role == 2)
@@ -175,15 +175,15 @@ static int exact_change(solver *s, uint32_t c, size_t k, __int128 *out)
 /* The correction of cell c alone that makes every identity it is in hold: 1 with *delta. */
 static int solve_cell(solver *s, uint32_t c, __int128 *delta)
 {
-    tot_ids *x = s->x;
-    const tot_icell *cell = &x->cells[c];
+    bktot_ids *x = s->x;
+    const bktot_icell *cell = &x->cells[c];
     int has_lo = 0, has_hi = 0;
     __int128 lo = 0, hi = 0;
     points pts = {{0}, {0}, 0};
     for (size_t k = x->incfirst[c]; k < x->incend[c]; k++) {
         s->work++;
-        const tot_inc *e = &x->inc[k];
-        const tot_ident *id = &x->ids[e->ident];
+        const bktot_inc *e = &x->inc[k];
+        const bktot_ident *id = &x->ids[e->ident];
         __int128 l = 0, h = 0, v;
         int got_l = 0, got_h = 0;
         if (linear(id)) {
@@ -191,7 +191,7 @@ static int solve_cell(solver *s, uint32_t c, __int128 *delta)
             if (!small(m))
                 return 0;
             if (m == 0) {
-                if (!tot_ids_holds(x, e->ident))
+                if (!bktot_ids_holds(x, e->ident))
                     return 0;
                 continue;
             }
@@ -205,10 +205,10 @@ static int solve_cell(solver *s, uint32_t c, __int128 *delta)
                 h = floor_div(a, 2 * m);
             }
             got_l = got_h = 1;
-        } else if (id->kind == TOT_I_SUBSET) {
+        } else if (id->kind == BKTOT_I_SUBSET) {
             bk_decimal part = {0, 0}, whole = {0, 0};
             for (size_t t = 0; t < id->nterms; t++) {
-                const tot_iterm *tm = &x->terms[id->first + t];
+                const bktot_iterm *tm = &x->terms[id->first + t];
                 if (tm->role == 0)
                     part = x->cells[tm->cell].value;
                 else
@@ -287,7 +287,7 @@ static size_t find(size_t *parent, size_t i)
 /* Number of distinct identities of cell c that are inconsistent and in set `set`. */
 static size_t count_in(solver *s, uint32_t c, size_t set)
 {
-    tot_ids *x = s->x;
+    bktot_ids *x = s->x;
     size_t n = 0;
     s->token++;
     for (size_t k = x->incfirst[c]; k < x->incend[c]; k++) {
@@ -301,7 +301,7 @@ static size_t count_in(solver *s, uint32_t c, size_t set)
     return n;
 }
 
-static int cell_in(const tot_ids *x, uint32_t c, size_t ident)
+static int cell_in(const bktot_ids *x, uint32_t c, size_t ident)
 {
     for (size_t k = x->incfirst[c]; k < x->incend[c]; k++)
         if (x->inc[k].ident == ident)
@@ -343,12 +343,12 @@ static void note_pair(result *r, uint32_t a, __int128 da, uint32_t b, __int128 d
  * solved; both must leave every identity they are in holding. */
 static void try_pair(solver *s, uint32_t a, uint32_t b, result *r)
 {
-    tot_ids *x = s->x;
+    bktot_ids *x = s->x;
     points pts = {{0}, {0}, 0};
     for (size_t k = x->incfirst[b]; k < x->incend[b]; k++) {
         __int128 v;
         s->work++;
-        if (!cell_in(x, a, x->inc[k].ident) && !tot_ids_holds(x, x->inc[k].ident) &&
+        if (!cell_in(x, a, x->inc[k].ident) && !bktot_ids_holds(x, x->inc[k].ident) &&
             exact_change(s, b, k, &v))
             add_point(&pts, v);
     }
@@ -367,12 +367,12 @@ static void try_pair(solver *s, uint32_t a, uint32_t b, result *r)
 
 static void search(solver *s, const size_t *set, size_t n, result *r)
 {
-    tot_ids *x = s->x;
+    bktot_ids *x = s->x;
     size_t root = s->comp[set[0]], v0 = set[0];
     for (size_t i = 1; i < n; i++)
         if (x->ids[set[i]].nterms < x->ids[v0].nterms)
             v0 = set[i];
-    const tot_ident *id0 = &x->ids[v0];
+    const bktot_ident *id0 = &x->ids[v0];
     /* One cell: it must be in every identity of the set. */
     s->token++;
     size_t tok = s->token;
@@ -409,7 +409,7 @@ static void search(solver *s, const size_t *set, size_t n, result *r)
         /* The candidates for b: the cells of the smallest identity without a, or, when a is in
          * all of them, the cells of a's own identities (b must undo a conflict there). */
         for (size_t k = x->incfirst[a]; k < x->incend[a] && !spent(s); k++) {
-            const tot_ident *src = u0 != NONE ? &x->ids[u0] : &x->ids[x->inc[k].ident];
+            const bktot_ident *src = u0 != NONE ? &x->ids[u0] : &x->ids[x->inc[k].ident];
             for (size_t q = 0; q < src->nterms && !spent(s) && r->npairs < MAX_PAIRS; q++) {
                 uint32_t b = x->terms[src->first + q].cell;
                 if (b == a)
@@ -438,29 +438,26 @@ static void search(solver *s, const size_t *set, size_t n, result *r)
 
 /* ---- findings ---- */
 
-static const bk_table *table_of(const tot_ids *x, uint32_t ti)
-{
-    return x->doc->tables[ti];
-}
+static const bk_table *table_of(const bktot_ids *x, uint32_t ti) { return x->doc->tables[ti]; }
 
 static void cell_words(solver *s, uint32_t c, bk_strbuf *en, bk_strbuf *zh)
 {
-    const tot_icell *cell = &s->x->cells[c];
+    const bktot_icell *cell = &s->x->cells[c];
     const bk_table *t = table_of(s->x, cell->table);
     const bk_row *r = &t->rows[cell->row];
     bk_strbuf_add(en, "%s row ", t->tpl->id);
-    tot_row_key(t, cell->row, en);
+    bktot_row_key(t, cell->row, en);
     if (r->code && *r->name)
         bk_strbuf_add(en, " %s", r->name);
     bk_strbuf_add(en, " column ");
-    tot_column_header(t->tpl, (int)cell->col, en);
+    bktot_column_header(t->tpl, (int)cell->col, en);
     bk_strbuf_add(en, " (%s)", t->tpl->columns[cell->col].id);
     bk_strbuf_add(zh, "表%s「", t->tpl->id);
-    tot_row_key(t, cell->row, zh);
+    bktot_row_key(t, cell->row, zh);
     if (r->code && *r->name)
         bk_strbuf_add(zh, " %s", r->name);
     bk_strbuf_add(zh, "」行「");
-    tot_column_header(t->tpl, (int)cell->col, zh);
+    bktot_column_header(t->tpl, (int)cell->col, zh);
     bk_strbuf_add(zh, "」列");
 }
 
@@ -468,10 +465,10 @@ static void cell_words(solver *s, uint32_t c, bk_strbuf *en, bk_strbuf *zh)
 static void list_findings(solver *s, const size_t *set, size_t n, bk_strbuf *en, bk_strbuf *zh,
                           bk_strbuf *ids)
 {
-    tot_ids *x = s->x;
+    bktot_ids *x = s->x;
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
-        const tot_ident *id = &x->ids[set[i]];
+        const bktot_ident *id = &x->ids[set[i]];
         if (!id->finding)
             continue;
         bk_strbuf_add(ids, "%s%zu", ids->len ? "," : "", id->finding);
@@ -483,12 +480,12 @@ static void list_findings(solver *s, const size_t *set, size_t n, bk_strbuf *en,
             continue;
         const bk_table *t = table_of(x, id->where_table);
         bk_strbuf_add(en, "%s%s at %s ", shown ? ", " : "", id->rule, t->tpl->id);
-        tot_row_key(t, id->where_row, en);
+        bktot_row_key(t, id->where_row, en);
         bk_strbuf_add(en, " / %s", t->tpl->columns[id->where_col].id);
         bk_strbuf_add(zh, "%s%s（表%s「", shown ? "、" : "", id->rule, t->tpl->id);
-        tot_row_key(t, id->where_row, zh);
+        bktot_row_key(t, id->where_row, zh);
         bk_strbuf_add(zh, "」行「");
-        tot_column_header(t->tpl, (int)id->where_col, zh);
+        bktot_column_header(t->tpl, (int)id->where_col, zh);
         bk_strbuf_add(zh, "」列）");
         shown++;
     }
@@ -498,7 +495,7 @@ static void list_findings(solver *s, const size_t *set, size_t n, bk_strbuf *en,
     }
 }
 
-static size_t count_findings(const tot_ids *x, const size_t *set, size_t n)
+static size_t count_findings(const bktot_ids *x, const size_t *set, size_t n)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -509,9 +506,9 @@ static size_t count_findings(const tot_ids *x, const size_t *set, size_t n)
 static bk_status emit_cell(solver *s, const fix *f, const size_t *set, size_t n,
                            const char *conf_en, const char *conf_zh)
 {
-    tot_ids *x = s->x;
-    tot_run *run = s->run;
-    const tot_icell *cell = &x->cells[f->cell];
+    bktot_ids *x = s->x;
+    bktot_run *run = s->run;
+    const bktot_icell *cell = &x->cells[f->cell];
     const bk_table *t = table_of(x, cell->table);
     bk_decimal printed = cell->value, fixed = {cell->value.units + (int64_t)f->delta,
                                                cell->value.scale};
@@ -540,8 +537,8 @@ static bk_status emit_cell(solver *s, const fix *f, const size_t *set, size_t n,
     bk_strbuf_add(&en, "); %s.", conf_en);
     bk_strbuf_add(&zh, "）；%s。", conf_zh);
 
-    tot_where w;
-    tot_where_cell(run, t, cell->row, (int)cell->col, &w, &run->key, &run->col);
+    bktot_where w;
+    bktot_where_cell(run, t, cell->row, (int)cell->col, &w, &run->key, &run->col);
     bk_finding fd;
     memset(&fd, 0, sizeof fd);
     fd.rule = RULE_EXPLAIN_CELL;
@@ -575,9 +572,9 @@ static bk_status emit_cell(solver *s, const fix *f, const size_t *set, size_t n,
 
 static bk_status emit_none(solver *s, const size_t *set, size_t n)
 {
-    tot_ids *x = s->x;
-    tot_run *run = s->run;
-    const tot_ident *id = &x->ids[set[0]];
+    bktot_ids *x = s->x;
+    bktot_run *run = s->run;
+    const bktot_ident *id = &x->ids[set[0]];
     const bk_table *t = table_of(x, id->where_table);
     bk_strbuf en, zh, ids;
     bk_strbuf_init(&en);
@@ -607,14 +604,14 @@ static bk_status emit_none(solver *s, const size_t *set, size_t n)
     list_findings(s, set, n, &en, &zh, &ids);
     bk_strbuf_add(&en, "): more than two figures are wrong");
     bk_strbuf_add(&zh, "）：可能有两处以上数字错误");
-    tot_where w;
-    tot_where_cell(run, t, id->where_row, (int)id->where_col, &w, &run->key, &run->col);
+    bktot_where w;
+    bktot_where_cell(run, t, id->where_row, (int)id->where_col, &w, &run->key, &run->col);
     bk_status st = BK_OK;
     if (en.failed || zh.failed || ids.failed)
         st = bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
     else
-        st = tot_emit_note(run->job, RULE_EXPLAIN_NONE, BK_SEV_INFO, &w, NULL, bk_strbuf_str(&en),
-                           bk_strbuf_str(&zh));
+        st = bktot_emit_note(run->job, RULE_EXPLAIN_NONE, BK_SEV_INFO, &w, NULL, bk_strbuf_str(&en),
+                             bk_strbuf_str(&zh));
     bk_strbuf_free(&en);
     bk_strbuf_free(&zh);
     bk_strbuf_free(&ids);
@@ -669,9 +666,9 @@ static bk_status report(solver *s, const size_t *set, size_t n, const result *r)
     return st;
 }
 
-bk_status tot_explain(tot_run *run)
+bk_status bktot_explain(bktot_run *run)
 {
-    tot_ids *x = run->ids;
+    bktot_ids *x = run->ids;
     if (x->failed)
         return BK_OK; /* the run reports itself out of memory */
     size_t nviolated = 0;
@@ -687,7 +684,7 @@ bk_status tot_explain(tot_run *run)
     s.stamp = bk_calloc(x->nids + 1, sizeof *s.stamp);
     s.cstamp = bk_calloc(x->ncells + 1, sizeof *s.cstamp);
     bk_status st = BK_OK;
-    if (!parent || !next || !set || !s.comp || !s.stamp || !s.cstamp || tot_ids_index(x) != 0) {
+    if (!parent || !next || !set || !s.comp || !s.stamp || !s.cstamp || bktot_ids_index(x) != 0) {
         st = bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
         goto done;
     }

@@ -10,7 +10,7 @@ static const int64_t pow10_tab[] = {
     1000000000000000000LL,
 };
 
-int tot_ids_begin(tot_ids *x, const bk_doc *doc)
+int bktot_ids_begin(bktot_ids *x, const bk_doc *doc)
 {
     memset(x, 0, sizeof *x);
     x->doc = doc;
@@ -39,7 +39,7 @@ int tot_ids_begin(tot_ids *x, const bk_doc *doc)
     return 0;
 }
 
-void tot_ids_free(tot_ids *x)
+void bktot_ids_free(bktot_ids *x)
 {
     bk_free(x->base);
     bk_free(x->map);
@@ -52,7 +52,7 @@ void tot_ids_free(tot_ids *x)
     memset(x, 0, sizeof *x);
 }
 
-static long table_index(const tot_ids *x, const bk_table *t)
+static long table_index(const bktot_ids *x, const bk_table *t)
 {
     for (size_t i = 0; i < x->doc->ntables; i++)
         if (x->doc->tables[i] == t)
@@ -61,7 +61,7 @@ static long table_index(const tot_ids *x, const bk_table *t)
 }
 
 /* The cell's number, UINT32_MAX when it is not a printed figure of the document. */
-static uint32_t cell_of(tot_ids *x, const bk_table *t, size_t row, int col, int add)
+static uint32_t cell_of(bktot_ids *x, const bk_table *t, size_t row, int col, int add)
 {
     long ti = table_index(x, t);
     if (ti < 0 || row >= t->nrows || col < 0 || (size_t)col >= t->tpl->ncolumns)
@@ -78,13 +78,13 @@ static uint32_t cell_of(tot_ids *x, const bk_table *t, size_t row, int col, int 
         return UINT32_MAX;
     }
     x->cells = buf;
-    x->cells[x->ncells] = (tot_icell){(uint32_t)ti, (uint32_t)row, (uint32_t)col,
-                                      bk_cell_decimal(c)};
+    x->cells[x->ncells] =
+        (bktot_icell){(uint32_t)ti, (uint32_t)row, (uint32_t)col, bk_cell_decimal(c)};
     x->map[k] = (uint32_t)++x->ncells;
     return (uint32_t)(x->ncells - 1);
 }
 
-void tot_ids_open(tot_ids *x, tot_ikind kind, const char *rule)
+void bktot_ids_open(bktot_ids *x, bktot_ikind kind, const char *rule)
 {
     if (x->failed || !x->map)
         return;
@@ -94,7 +94,7 @@ void tot_ids_open(tot_ids *x, tot_ikind kind, const char *rule)
         return;
     }
     x->ids = buf;
-    tot_ident *id = &x->ids[x->nids];
+    bktot_ident *id = &x->ids[x->nids];
     memset(id, 0, sizeof *id);
     id->kind = (uint8_t)kind;
     id->rule = rule;
@@ -102,7 +102,7 @@ void tot_ids_open(tot_ids *x, tot_ikind kind, const char *rule)
     x->open = 1;
 }
 
-void tot_ids_term(tot_ids *x, const bk_table *t, size_t row, int col, int role)
+void bktot_ids_term(bktot_ids *x, const bk_table *t, size_t row, int col, int role)
 {
     if (x->failed || !x->open)
         return;
@@ -115,26 +115,26 @@ void tot_ids_term(tot_ids *x, const bk_table *t, size_t row, int col, int role)
         return;
     }
     x->terms = buf;
-    x->terms[x->nterms++] = (tot_iterm){c, (uint8_t)role};
+    x->terms[x->nterms++] = (bktot_iterm){c, (uint8_t)role};
 }
 
 static int coef_of(int kind, int role)
 {
-    if (kind == TOT_I_SUM)
+    if (kind == BKTOT_I_SUM)
         return role == 1 ? -1 : 1;
-    if (kind == TOT_I_EQUAL)
+    if (kind == BKTOT_I_EQUAL)
         return role == 0 ? 1 : -1;
     return 0;
 }
 
 /* diff and bound of a linear identity, from its cells' values; 0 when too large. */
-static int linear_setup(tot_ids *x, tot_ident *id)
+static int linear_setup(bktot_ids *x, bktot_ident *id)
 {
     int32_t s = 0;
     size_t parts = 0;
     int mixed = 0;
     for (size_t k = 0; k < id->nterms; k++) {
-        const tot_icell *c = &x->cells[x->terms[id->first + k].cell];
+        const bktot_icell *c = &x->cells[x->terms[id->first + k].cell];
         if (c->value.scale < 0 || c->value.scale > BK_DECIMAL_MAX_SCALE)
             return 0;
         if (k && c->value.scale != s)
@@ -145,8 +145,8 @@ static int linear_setup(tot_ids *x, tot_ident *id)
     }
     __int128 d = 0;
     for (size_t k = 0; k < id->nterms; k++) {
-        const tot_iterm *tm = &x->terms[id->first + k];
-        const tot_icell *c = &x->cells[tm->cell];
+        const bktot_iterm *tm = &x->terms[id->first + k];
+        const bktot_icell *c = &x->cells[tm->cell];
         __int128 v = (__int128)c->value.units * pow10_tab[s - c->value.scale];
         if (__builtin_add_overflow(d, coef_of(id->kind, tm->role) < 0 ? -v : v, &d))
             return 0;
@@ -156,29 +156,29 @@ static int linear_setup(tot_ids *x, tot_ident *id)
         return 0;
     id->scale = s;
     id->diff = d;
-    /* As tot_check_sum and tot_check_equal: n + 1 units for n parts, none for one figure
+    /* As bktot_check_sum and bktot_check_equal: n + 1 units for n parts, none for one figure
      * printed twice at one precision. */
-    id->bound2 = (id->kind == TOT_I_EQUAL && !mixed) ? 0 : (__int128)parts + 1;
+    id->bound2 = (id->kind == BKTOT_I_EQUAL && !mixed) ? 0 : (__int128)parts + 1;
     return 1;
 }
 
-void tot_ids_close(tot_ids *x, const bk_table *t, size_t row, int col, tot_verdict verdict,
-                  size_t finding)
+void bktot_ids_close(bktot_ids *x, const bk_table *t, size_t row, int col, bktot_verdict verdict,
+                     size_t finding)
 {
     if (x->failed || !x->open)
         return;
     x->open = 0;
-    tot_ident *id = &x->ids[x->nids];
+    bktot_ident *id = &x->ids[x->nids];
     id->nterms = x->nterms - id->first;
     id->finding = finding;
-    id->violated = verdict == TOT_INCONSISTENT;
+    id->violated = verdict == BKTOT_INCONSISTENT;
     id->where = cell_of(x, t, row, col, 0);
     long ti = table_index(x, t);
     id->where_table = ti < 0 ? 0 : (uint32_t)ti;
     id->where_row = (uint32_t)row;
     id->where_col = (uint32_t)col;
-    id->usable = verdict != TOT_OVERFLOW && id->nterms > 0;
-    if (id->usable && (id->kind == TOT_I_SUM || id->kind == TOT_I_EQUAL))
+    id->usable = verdict != BKTOT_OVERFLOW && id->nterms > 0;
+    if (id->usable && (id->kind == BKTOT_I_SUM || id->kind == BKTOT_I_EQUAL))
         id->usable = (uint8_t)linear_setup(x, id);
     if (id->nterms == 0) {
         x->nterms = id->first;
@@ -187,7 +187,7 @@ void tot_ids_close(tot_ids *x, const bk_table *t, size_t row, int col, tot_verdi
     x->nids++;
 }
 
-int tot_ids_index(tot_ids *x)
+int bktot_ids_index(bktot_ids *x)
 {
     x->incfirst = bk_calloc(x->ncells + 1, sizeof *x->incfirst);
     x->incend = bk_calloc(x->ncells + 1, sizeof *x->incend);
@@ -210,25 +210,25 @@ int tot_ids_index(tot_ids *x)
     /* e[c] is the next free slot of cell c; identities come in order, so a cell named twice in
      * one linear identity has its entries side by side and is merged into one coefficient. */
     for (size_t i = 0; i < x->nids; i++) {
-        const tot_ident *id = &x->ids[i];
+        const bktot_ident *id = &x->ids[i];
         if (!id->usable)
             continue;
-        int linear = id->kind == TOT_I_SUM || id->kind == TOT_I_EQUAL;
+        int linear = id->kind == BKTOT_I_SUM || id->kind == BKTOT_I_EQUAL;
         for (size_t k = 0; k < id->nterms; k++) {
-            const tot_iterm *tm = &x->terms[id->first + k];
+            const bktot_iterm *tm = &x->terms[id->first + k];
             int coef = coef_of(id->kind, tm->role);
             size_t *next = &e[tm->cell];
             if (linear && *next > f[tm->cell] && x->inc[*next - 1].ident == i) {
                 x->inc[*next - 1].coef += coef;
                 continue;
             }
-            x->inc[(*next)++] = (tot_inc){(uint32_t)i, coef, tm->role};
+            x->inc[(*next)++] = (bktot_inc){(uint32_t)i, coef, tm->role};
         }
     }
     return 0;
 }
 
-static bk_decimal term_value(const tot_ids *x, const tot_ident *id, int role)
+static bk_decimal term_value(const bktot_ids *x, const bktot_ident *id, int role)
 {
     for (size_t k = 0; k < id->nterms; k++)
         if (x->terms[id->first + k].role == role)
@@ -236,19 +236,19 @@ static bk_decimal term_value(const tot_ids *x, const tot_ident *id, int role)
     return (bk_decimal){0, 0};
 }
 
-int tot_ids_holds(const tot_ids *x, size_t i)
+int bktot_ids_holds(const bktot_ids *x, size_t i)
 {
-    const tot_ident *id = &x->ids[i];
+    const bktot_ident *id = &x->ids[i];
     if (!id->usable)
         return 1;
-    if (id->kind == TOT_I_SUM || id->kind == TOT_I_EQUAL) {
+    if (id->kind == BKTOT_I_SUM || id->kind == BKTOT_I_EQUAL) {
         __int128 d = id->diff < 0 ? -id->diff : id->diff;
         return 2 * d <= id->bound2;
     }
-    tot_check c;
-    if (id->kind == TOT_I_SUBSET)
-        tot_check_subset(term_value(x, id, 0), term_value(x, id, 1), &c);
+    bktot_check c;
+    if (id->kind == BKTOT_I_SUBSET)
+        bktot_check_subset(term_value(x, id, 0), term_value(x, id, 1), &c);
     else
-        tot_check_percent(term_value(x, id, 0), term_value(x, id, 1), term_value(x, id, 2), &c);
-    return c.verdict != TOT_INCONSISTENT && c.verdict != TOT_OVERFLOW;
+        bktot_check_percent(term_value(x, id, 0), term_value(x, id, 1), term_value(x, id, 2), &c);
+    return c.verdict != BKTOT_INCONSISTENT && c.verdict != BKTOT_OVERFLOW;
 }

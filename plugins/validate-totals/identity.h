@@ -14,27 +14,27 @@
 #include "budgetkit/budgetkit.h"
 #include "rounding.h"
 
-typedef enum tot_ikind {
-    TOT_I_SUM,     /* roles: 0 total, 1 part, 2 subtracted part */
-    TOT_I_EQUAL,   /* roles: 0 the figure, 1 the same figure printed elsewhere */
-    TOT_I_SUBSET,  /* roles: 0 the 其中 part, 1 its whole */
-    TOT_I_PERCENT  /* roles: 0 result, 1 numerator, 2 denominator */
-} tot_ikind;
+typedef enum bktot_ikind {
+    BKTOT_I_SUM,    /* roles: 0 total, 1 part, 2 subtracted part */
+    BKTOT_I_EQUAL,  /* roles: 0 the figure, 1 the same figure printed elsewhere */
+    BKTOT_I_SUBSET, /* roles: 0 the 其中 part, 1 its whole */
+    BKTOT_I_PERCENT /* roles: 0 result, 1 numerator, 2 denominator */
+} bktot_ikind;
 
-typedef struct tot_icell {
+typedef struct bktot_icell {
     uint32_t table; /* index into the document's tables */
     uint32_t row;
     uint32_t col;
     bk_decimal value; /* printed value; changed only while a correction is tried */
-} tot_icell;
+} bktot_icell;
 
-typedef struct tot_iterm {
+typedef struct bktot_iterm {
     uint32_t cell;
     uint8_t role;
-} tot_iterm;
+} bktot_iterm;
 
-typedef struct tot_ident {
-    uint8_t kind;    /* tot_ikind */
+typedef struct bktot_ident {
+    uint8_t kind;    /* bktot_ikind */
     uint8_t usable;  /* 0: too large to compute with, never touched */
     uint8_t violated; /* inconsistent beyond rounding when checked */
     const char *rule; /* finding rule id */
@@ -46,47 +46,47 @@ typedef struct tot_ident {
     int32_t scale;
     __int128 diff;
     __int128 bound2;
-} tot_ident;
+} bktot_ident;
 
 /* An identity a cell takes part in, with the cell's coefficient in it (linear kinds). */
-typedef struct tot_inc {
+typedef struct bktot_inc {
     uint32_t ident;
     int32_t coef;
     uint8_t role;
-} tot_inc;
+} bktot_inc;
 
-typedef struct tot_ids {
+typedef struct bktot_ids {
     const bk_doc *doc;
     size_t *base;  /* per table: offset of its cells in map */
     uint32_t *map; /* dense cell index → cell number + 1 */
     size_t mapsize;
-    tot_icell *cells;
+    bktot_icell *cells;
     size_t ncells, capcells;
-    tot_iterm *terms;
+    bktot_iterm *terms;
     size_t nterms, capterms;
-    tot_ident *ids;
+    bktot_ident *ids;
     size_t nids, capids;
-    /* After tot_ids_index: the identities of cell c are inc[incfirst[c] .. incend[c]). */
+    /* After bktot_ids_index: the identities of cell c are inc[incfirst[c] .. incend[c]). */
     size_t *incfirst, *incend;
-    tot_inc *inc;
+    bktot_inc *inc;
     int failed; /* an allocation failed: nothing is explained */
     int open;   /* an identity is being recorded */
-} tot_ids;
+} bktot_ids;
 
-int tot_ids_begin(tot_ids *x, const bk_doc *doc);
-void tot_ids_free(tot_ids *x);
+int bktot_ids_begin(bktot_ids *x, const bk_doc *doc);
+void bktot_ids_free(bktot_ids *x);
 
 /* Record one identity: open, a term for each printed cell, close with the finding's cell
  * (the total) and the id of the finding reported for it (0: none). */
-void tot_ids_open(tot_ids *x, tot_ikind kind, const char *rule);
-void tot_ids_term(tot_ids *x, const bk_table *t, size_t row, int col, int role);
-void tot_ids_close(tot_ids *x, const bk_table *t, size_t row, int col, tot_verdict verdict,
-                  size_t finding);
+void bktot_ids_open(bktot_ids *x, bktot_ikind kind, const char *rule);
+void bktot_ids_term(bktot_ids *x, const bk_table *t, size_t row, int col, int role);
+void bktot_ids_close(bktot_ids *x, const bk_table *t, size_t row, int col, bktot_verdict verdict,
+                     size_t finding);
 
 /* Builds the cell → identity index. 0, or -1 when out of memory. */
-int tot_ids_index(tot_ids *x);
+int bktot_ids_index(bktot_ids *x);
 
 /* Whether identity i holds with the cells' current values (diff of linear ones as kept). */
-int tot_ids_holds(const tot_ids *x, size_t i);
+int bktot_ids_holds(const bktot_ids *x, size_t i);
 
 #endif

@@ -35,16 +35,16 @@ static bk_status write_record(bk_validation *job, const char *kind, json_t *obj)
     return st;
 }
 
-static bk_status announce(bk_validation *job, tot_state *st, size_t key)
+static bk_status announce(bk_validation *job, bktot_state *st, size_t key)
 {
-    const tot_colkey *k = &st->keys[key];
+    const bktot_colkey *k = &st->keys[key];
     json_t *c = json_pack("{sI ss ss si ss ss}", "n", (json_int_t)key, "family", k->family,
                           "table", k->table, "index", k->col, "id", k->column, "header",
                           k->header);
     return write_record(job, "column", c);
 }
 
-static json_t *row_json(const tot_unitval *v, size_t n)
+static json_t *row_json(const bktot_unitval *v, size_t n)
 {
     json_t *figures = json_array();
     json_t *row = figures ? json_pack("{sI sb sI so}", "unit", (json_int_t)v[0].unit,
@@ -63,10 +63,10 @@ static json_t *row_json(const tot_unitval *v, size_t n)
 }
 
 /* Writes the document being validated: its unit rows' figures v[0..n). */
-bk_status tot_partial_document(tot_run *run, const tot_unitval *v, size_t n, int has_dept_row,
-                               size_t listed)
+bk_status bktot_partial_document(bktot_run *run, const bktot_unitval *v, size_t n, int has_dept_row,
+                                 size_t listed)
 {
-    tot_state *st = run->state;
+    bktot_state *st = run->state;
     bk_validation *job = run->job;
     const bk_doc *doc = run->doc;
     if (!n && !has_dept_row && !listed)
@@ -113,7 +113,7 @@ static bk_status bad(bk_validation *job, const char *what)
     return bk_error_set(bk_validation_error(job), BK_E_CONTENT, "totals record: %s", what);
 }
 
-static bk_status read_column(bk_validation *job, tot_state *st, json_t *c)
+static bk_status read_column(bk_validation *job, bktot_state *st, json_t *c)
 {
     json_int_t n, col;
     const char *family, *table, *id, *header;
@@ -130,7 +130,7 @@ static bk_status read_column(bk_validation *job, tot_state *st, json_t *c)
         return bad(job, "a column index out of range");
     size_t key;
     void *buf = st->filekeys;
-    if (tot_colkey_intern(st, family, table, (int)col, id, header, &key) != 0 ||
+    if (bktot_colkey_intern(st, family, table, (int)col, id, header, &key) != 0 ||
         bk_grow(&buf, &st->capfilekeys, st->nfilekeys + 1, sizeof *st->filekeys) != 0)
         return nomem(job);
     st->filekeys = buf;
@@ -139,8 +139,9 @@ static bk_status read_column(bk_validation *job, tot_state *st, json_t *c)
 }
 
 /* One row: appends its figures to keys/vals (grown) and packs it. */
-static bk_status read_row(bk_validation *job, tot_state *st, json_t *row, const char *const *names,
-                          size_t nunits, size_t **keys, bk_decimal **vals, size_t *cap)
+static bk_status read_row(bk_validation *job, bktot_state *st, json_t *row,
+                          const char *const *names, size_t nunits, size_t **keys, bk_decimal **vals,
+                          size_t *cap)
 {
     json_int_t u, line;
     int dept;
@@ -178,10 +179,10 @@ static bk_status read_row(bk_validation *job, tot_state *st, json_t *row, const 
             return bad(job, "a figure is not an exact decimal");
         (*keys)[i] = st->filekeys[num];
     }
-    return tot_doc_row(st, names[u], dept, (long)line, *keys, *vals, n) == 0 ? BK_OK : nomem(job);
+    return bktot_doc_row(st, names[u], dept, (long)line, *keys, *vals, n) == 0 ? BK_OK : nomem(job);
 }
 
-static bk_status read_document(bk_validation *job, tot_state *st, json_t *d)
+static bk_status read_document(bk_validation *job, bktot_state *st, json_t *d)
 {
     const char *source, *dept;
     json_int_t year, listed;
@@ -207,7 +208,7 @@ static bk_status read_document(bk_validation *job, tot_state *st, json_t *d)
         if (!(names[i] = json_string_value(json_array_get(units, i))))
             status = bad(job, "a unit's name is not a string");
     if (status == BK_OK)
-        status = tot_doc_begin(job, st, source, dept, (int)year, dept_row, (size_t)listed);
+        status = bktot_doc_begin(job, st, source, dept, (int)year, dept_row, (size_t)listed);
     size_t *keys = NULL, cap = 0;
     bk_decimal *vals = NULL;
     for (size_t r = 0; r < json_array_size(rows) && status == BK_OK; r++)
@@ -216,14 +217,14 @@ static bk_status read_document(bk_validation *job, tot_state *st, json_t *d)
     bk_free(vals);
     bk_free(names);
     if (status == BK_OK)
-        status = tot_doc_end(job, st);
+        status = bktot_doc_end(job, st);
     return status;
 }
 
-bk_status tot_partial_read(bk_validation *job, const char *record, const char *file, long line)
+bk_status bktot_partial_read(bk_validation *job, const char *record, const char *file, long line)
 {
     (void)line; /* the host names the line of any error */
-    tot_state *st = tot_state_get(job);
+    bktot_state *st = bktot_state_get(job);
     if (!st)
         return nomem(job);
     if (!st->file || strcmp(st->file, file) != 0) {

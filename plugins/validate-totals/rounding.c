@@ -29,7 +29,7 @@ static int valid_scale(int32_t s)
     return s >= 0 && s <= BK_DECIMAL_MAX_SCALE;
 }
 
-bk_decimal tot_bound(size_t n, int32_t scale)
+bk_decimal bktot_bound(size_t n, int32_t scale)
 {
     bk_decimal b;
     uint64_t m = (uint64_t)n + 1;
@@ -47,14 +47,14 @@ bk_decimal tot_bound(size_t n, int32_t scale)
     return b;
 }
 
-static void overflow(tot_check *out)
+static void overflow(bktot_check *out)
 {
     memset(out, 0, sizeof *out);
-    out->verdict = TOT_OVERFLOW;
+    out->verdict = BKTOT_OVERFLOW;
 }
 
-void tot_check_sum(bk_decimal total, const bk_decimal *parts, const int *negate, size_t n,
-                   tot_check *out)
+void bktot_check_sum(bk_decimal total, const bk_decimal *parts, const int *negate, size_t n,
+                     bktot_check *out)
 {
     int32_t s = total.scale;
     for (size_t i = 0; i < n; i++)
@@ -88,36 +88,36 @@ void tot_check_sum(bk_decimal total, const bk_decimal *parts, const int *negate,
     out->expected = (bk_decimal){(int64_t)sum, s};
     out->actual = total;
     out->difference = (bk_decimal){(int64_t)diff, s};
-    out->bound = tot_bound(n, s);
+    out->bound = bktot_bound(n, s);
     out->nparts = n;
     __int128 mag = diff < 0 ? -diff : diff;
     if (mag == 0)
-        out->verdict = TOT_EQUAL;
+        out->verdict = BKTOT_EQUAL;
     else if (mag * 2 <= (__int128)n + 1)
-        out->verdict = TOT_ROUNDING;
+        out->verdict = BKTOT_ROUNDING;
     else
-        out->verdict = TOT_INCONSISTENT;
+        out->verdict = BKTOT_INCONSISTENT;
 }
 
-void tot_check_equal(bk_decimal actual, bk_decimal expected, tot_check *out)
+void bktot_check_equal(bk_decimal actual, bk_decimal expected, bktot_check *out)
 {
-    tot_check_sum(actual, &expected, NULL, 1, out);
-    if (actual.scale == expected.scale && out->verdict != TOT_OVERFLOW) {
+    bktot_check_sum(actual, &expected, NULL, 1, out);
+    if (actual.scale == expected.scale && out->verdict != BKTOT_OVERFLOW) {
         /* The same figure at the same precision: any difference is a real one. */
         out->bound = (bk_decimal){0, actual.scale};
-        if (out->verdict == TOT_ROUNDING)
-            out->verdict = TOT_INCONSISTENT;
+        if (out->verdict == BKTOT_ROUNDING)
+            out->verdict = BKTOT_INCONSISTENT;
     }
 }
 
-void tot_check_subset(bk_decimal part, bk_decimal whole, tot_check *out)
+void bktot_check_subset(bk_decimal part, bk_decimal whole, bktot_check *out)
 {
-    tot_check_equal(part, whole, out);
-    if (out->verdict == TOT_OVERFLOW)
+    bktot_check_equal(part, whole, out);
+    if (out->verdict == BKTOT_OVERFLOW)
         return;
     /* Only an excess matters: a subset smaller than its whole is what is expected. */
     if (out->difference.units <= 0)
-        out->verdict = TOT_EQUAL;
+        out->verdict = BKTOT_EQUAL;
 }
 
 /* d ± half a unit of its last place, one decimal finer. */
@@ -130,12 +130,12 @@ static int nudge(bk_decimal d, int up, bk_decimal *out)
     return 0;
 }
 
-void tot_check_percent(bk_decimal result, bk_decimal numerator, bk_decimal denominator,
-                       tot_check *out)
+void bktot_check_percent(bk_decimal result, bk_decimal numerator, bk_decimal denominator,
+                         bktot_check *out)
 {
     memset(out, 0, sizeof *out);
     if (denominator.units == 0) {
-        out->verdict = TOT_BASE_ZERO;
+        out->verdict = BKTOT_BASE_ZERO;
         out->actual = result;
         return;
     }
@@ -178,9 +178,9 @@ void tot_check_percent(bk_decimal result, bk_decimal numerator, bk_decimal denom
     out->nparts = 2;
     __int128 mag = diff < 0 ? -diff : diff;
     if (bk_decimal_cmp(printed_rounding, result) == 0)
-        out->verdict = TOT_EQUAL;
+        out->verdict = BKTOT_EQUAL;
     else if (mag <= bound)
-        out->verdict = TOT_ROUNDING;
+        out->verdict = BKTOT_ROUNDING;
     else
-        out->verdict = TOT_INCONSISTENT;
+        out->verdict = BKTOT_INCONSISTENT;
 }

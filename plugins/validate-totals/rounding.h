@@ -7,46 +7,46 @@
 
 #include "budgetkit/decimal.h"
 
-typedef enum tot_verdict {
-    TOT_EQUAL = 0,     /* no difference at all */
-    TOT_ROUNDING,      /* consistent within rounding */
-    TOT_INCONSISTENT,  /* outside the bound */
-    TOT_BASE_ZERO,     /* a percentage of a zero base: nothing to compute */
-    TOT_OVERFLOW       /* figures too large to compare in 64 bits */
-} tot_verdict;
+typedef enum bktot_verdict {
+    BKTOT_EQUAL = 0,    /* no difference at all */
+    BKTOT_ROUNDING,     /* consistent within rounding */
+    BKTOT_INCONSISTENT, /* outside the bound */
+    BKTOT_BASE_ZERO,    /* a percentage of a zero base: nothing to compute */
+    BKTOT_OVERFLOW      /* figures too large to compare in 64 bits */
+} bktot_verdict;
 
-typedef struct tot_check {
-    tot_verdict verdict;
+typedef struct bktot_check {
+    bktot_verdict verdict;
     bk_decimal expected;   /* what the parts give, at the comparison scale */
     bk_decimal actual;     /* the printed figure, as printed */
     bk_decimal difference; /* actual - expected */
     bk_decimal bound;      /* largest difference still consistent */
     size_t nparts;         /* printed parts counted in the bound */
-} tot_check;
+} bktot_check;
 
 /* The rounding bound ½·10^-scale·(n + 1), as a decimal printed with as few decimals as
  * possible (n = 3 at scale 2 gives 0.02, n = 2 gives 0.015). */
-bk_decimal tot_bound(size_t n, int32_t scale);
+bk_decimal bktot_bound(size_t n, int32_t scale);
 
 /* total against the sum of n printed parts (a part negated with `negate[i]` nonzero is
  * subtracted; negate may be NULL). All figures are compared at the largest scale among them:
  * consistent when 2·|total - Σ| ≤ n + 1 units of that scale. */
-void tot_check_sum(bk_decimal total, const bk_decimal *parts, const int *negate, size_t n,
-                   tot_check *out);
+void bktot_check_sum(bk_decimal total, const bk_decimal *parts, const int *negate, size_t n,
+                     bktot_check *out);
 
 /* The same figure printed twice: exact when both carry the same number of decimals, else
  * the bound of one part (2·|a - b| ≤ 2 units of the finer scale). */
-void tot_check_equal(bk_decimal actual, bk_decimal expected, tot_check *out);
+void bktot_check_equal(bk_decimal actual, bk_decimal expected, bktot_check *out);
 
 /* result = numerator / denominator × 100, printed with result's decimals. expected is the
  * quotient rounded to one decimal more than result; the bound is half a unit of result's last
  * place plus the largest change of the quotient when numerator and denominator move by half a
- * unit of their own last places. TOT_BASE_ZERO when the denominator is zero. */
-void tot_check_percent(bk_decimal result, bk_decimal numerator, bk_decimal denominator,
-                       tot_check *out);
+ * unit of their own last places. BKTOT_BASE_ZERO when the denominator is zero. */
+void bktot_check_percent(bk_decimal result, bk_decimal numerator, bk_decimal denominator,
+                         bktot_check *out);
 
 /* A subset printed under its parent (其中): part must not exceed whole. Only the excess is
- * judged, with the bound of tot_check_equal. */
-void tot_check_subset(bk_decimal part, bk_decimal whole, tot_check *out);
+ * judged, with the bound of bktot_check_equal. */
+void bktot_check_subset(bk_decimal part, bk_decimal whole, bktot_check *out);
 
 #endif

@@ -16,7 +16,7 @@ static const char *text_field(json_t *obj, const char *key, int *bad)
     return json_string_value(v);
 }
 
-int tot_selector_parse(json_t *obj, tot_selector *s, char *why, size_t cap)
+int bktot_selector_parse(json_t *obj, bktot_selector *s, char *why, size_t cap)
 {
     memset(s, 0, sizeof *s);
     s->kind = -1;
@@ -71,11 +71,11 @@ static int unit_matches(const bk_doc *doc, const bk_row *r, const char *want)
     return u->id && strcmp(u->id, want) == 0;
 }
 
-int tot_selector_match(const bk_doc *doc, const bk_row *r, const tot_selector *s)
+int bktot_selector_match(const bk_doc *doc, const bk_row *r, const bktot_selector *s)
 {
     if (s->kind >= 0 && r->kind != s->kind)
         return 0;
-    if (s->level >= 0 && tot_row_depth(r) != s->level)
+    if (s->level >= 0 && bktot_row_depth(r) != s->level)
         return 0;
     if (s->section && !(r->section && strcmp(r->section, s->section) == 0))
         return 0;

@@ -86,7 +86,7 @@ static uint64_t get_link(const unsigned char *p)
     return v;
 }
 
-static int reserve(tot_state *st, size_t more)
+static int reserve(bktot_state *st, size_t more)
 {
     void *buf = st->docs;
     if (bk_grow(&buf, &st->capdocs, st->ndocs + more, 1) != 0)
@@ -100,7 +100,7 @@ static int reserve(tot_state *st, size_t more)
 #define ARENA_BLOCK 65536
 
 /* A copy of s[0..len) with a NUL, kept until the arena is freed; NULL out of memory. */
-static const char *arena_add(tot_arena *a, const char *s, size_t len)
+static const char *arena_add(bktot_arena *a, const char *s, size_t len)
 {
     if (len + 1 > a->left) {
         /* A long string gets a block of its own and leaves the current one in use. */
@@ -129,7 +129,7 @@ static const char *arena_add(tot_arena *a, const char *s, size_t len)
     return p;
 }
 
-void tot_arena_free(tot_arena *a)
+void bktot_arena_free(bktot_arena *a)
 {
     for (size_t i = 0; i < a->nblocks; i++)
         bk_free(a->blocks[i]);
@@ -164,8 +164,8 @@ static uint64_t unit_hash(const char *name, size_t len, size_t group)
 }
 
 /* Slots, at most half full once one more entry is added to the n there are: 0, or -1. */
-static int rehash(uint32_t **slots, size_t *nslots, size_t n, const tot_state *st,
-                  uint64_t (*hash_of)(const tot_state *, size_t))
+static int rehash(uint32_t **slots, size_t *nslots, size_t n, const bktot_state *st,
+                  uint64_t (*hash_of)(const bktot_state *, size_t))
 {
     size_t cap = *nslots ? *nslots : 64;
     while (cap < 2 * (n + 1))
@@ -187,25 +187,25 @@ static int rehash(uint32_t **slots, size_t *nslots, size_t n, const tot_state *s
     return 0;
 }
 
-static uint64_t group_hash_at(const tot_state *st, size_t k)
+static uint64_t group_hash_at(const bktot_state *st, size_t k)
 {
-    const tot_group *g = &st->groups[k];
+    const bktot_group *g = &st->groups[k];
     return group_hash(g->dept, strlen(g->dept), g->year);
 }
 
-static uint64_t unit_hash_at(const tot_state *st, size_t k)
+static uint64_t unit_hash_at(const bktot_state *st, size_t k)
 {
-    const tot_unitname *u = &st->units[k];
+    const bktot_unitname *u = &st->units[k];
     return unit_hash(u->printed, strlen(u->printed), u->group);
 }
 
 /* The group of (norm, year), made when new: 0, or -1 out of memory. */
-static int group_of(tot_state *st, const char *norm, size_t len, int year, size_t *out)
+static int group_of(bktot_state *st, const char *norm, size_t len, int year, size_t *out)
 {
     uint64_t h = group_hash(norm, len, year);
     size_t mask = st->ngslots - 1;
     for (size_t i = st->ngslots ? h & mask : 0; st->ngslots && st->gslots[i]; i = (i + 1) & mask) {
-        const tot_group *g = &st->groups[st->gslots[i] - 1];
+        const bktot_group *g = &st->groups[st->gslots[i] - 1];
         if (g->year == year && strcmp(g->dept, norm) == 0) {
             *out = st->gslots[i] - 1;
             return 0;
@@ -221,7 +221,7 @@ static int group_of(tot_state *st, const char *norm, size_t len, int year, size_
     if (!dept || st->nunits > UINT32_MAX)
         return -1;
     /* Its units are named after it, so numbered from here they are small numbers. */
-    st->groups[st->ngroups] = (tot_group){dept, 0, 0, (uint32_t)st->nunits, year};
+    st->groups[st->ngroups] = (bktot_group){dept, 0, 0, (uint32_t)st->nunits, year};
     mask = st->ngslots - 1;
     size_t i = h & mask;
     while (st->gslots[i])
@@ -232,7 +232,7 @@ static int group_of(tot_state *st, const char *norm, size_t len, int year, size_
 }
 
 /* Text equal to one the group already holds is shared. */
-static const char *group_text(tot_state *st, size_t group, const char *s, size_t len,
+static const char *group_text(bktot_state *st, size_t group, const char *s, size_t len,
                               const char *also)
 {
     if (also && strcmp(also, s) == 0)
@@ -243,13 +243,13 @@ static const char *group_text(tot_state *st, size_t group, const char *s, size_t
 }
 
 /* The number of the unit name printed as name in the group: 0, or -1 out of memory. */
-static int unit_of(tot_state *st, size_t group, const char *name, size_t *out)
+static int unit_of(bktot_state *st, size_t group, const char *name, size_t *out)
 {
     size_t len = strlen(name);
     uint64_t h = unit_hash(name, len, group);
     size_t mask = st->nuslots - 1;
     for (size_t i = st->nuslots ? h & mask : 0; st->nuslots && st->uslots[i]; i = (i + 1) & mask) {
-        const tot_unitname *u = &st->units[st->uslots[i] - 1];
+        const bktot_unitname *u = &st->units[st->uslots[i] - 1];
         if (u->group == group && strcmp(u->printed, name) == 0) {
             *out = st->uslots[i] - 1;
             return 0;
@@ -270,7 +270,7 @@ static int unit_of(tot_state *st, size_t group, const char *name, size_t *out)
         bk_free(norm);
     if (!kept)
         return -1;
-    st->units[st->nunits] = (tot_unitname){printed, kept, (uint32_t)group};
+    st->units[st->nunits] = (bktot_unitname){printed, kept, (uint32_t)group};
     mask = st->nuslots - 1;
     size_t i = h & mask;
     while (st->uslots[i])
@@ -290,7 +290,7 @@ static size_t hash_str(const char *s)
     return (size_t)h;
 }
 
-static int rehash_keys(tot_state *st, size_t nslots)
+static int rehash_keys(bktot_state *st, size_t nslots)
 {
     size_t *slots = bk_calloc(nslots, sizeof *slots);
     if (!slots)
@@ -307,8 +307,8 @@ static int rehash_keys(tot_state *st, size_t nslots)
     return 0;
 }
 
-int tot_colkey_intern(tot_state *st, const char *family, const char *table, int col,
-                      const char *column, const char *header, size_t *out)
+int bktot_colkey_intern(bktot_state *st, const char *family, const char *table, int col,
+                        const char *column, const char *header, size_t *out)
 {
     char num[24];
     snprintf(num, sizeof num, "%d", col);
@@ -341,7 +341,7 @@ int tot_colkey_intern(tot_state *st, const char *family, const char *table, int 
         return -1;
     }
     st->keys = grown;
-    tot_colkey *k = &st->keys[st->nkeys];
+    bktot_colkey *k = &st->keys[st->nkeys];
     k->ident = buf;
     k->family = p, memcpy(p, family, lf + 1), p += lf + 1;
     k->table = p, memcpy(p, table, lt + 1), p += lt + 1;
@@ -357,9 +357,9 @@ int tot_colkey_intern(tot_state *st, const char *family, const char *table, int 
 }
 
 /* The key of a column of one of the current document's templates. */
-static int doc_key(tot_state *st, const bk_template *tpl, int col, bk_strbuf *hdr, size_t *out)
+static int doc_key(bktot_state *st, const bk_template *tpl, int col, bk_strbuf *hdr, size_t *out)
 {
-    tot_keycache *c = NULL;
+    bktot_keycache *c = NULL;
     for (size_t i = 0; i < st->ncache && !c; i++)
         if (st->cache[i].tpl == tpl)
             c = &st->cache[i];
@@ -377,10 +377,10 @@ static int doc_key(tot_state *st, const bk_template *tpl, int col, bk_strbuf *hd
     }
     if (!c->keys[col]) {
         bk_strbuf_clear(hdr);
-        tot_column_header(tpl, col, hdr);
+        bktot_column_header(tpl, col, hdr);
         size_t k;
-        if (hdr->failed || tot_colkey_intern(st, tpl->family ? tpl->family : "", tpl->id, col,
-                                             tpl->columns[col].id, bk_strbuf_str(hdr), &k) != 0)
+        if (hdr->failed || bktot_colkey_intern(st, tpl->family ? tpl->family : "", tpl->id, col,
+                                               tpl->columns[col].id, bk_strbuf_str(hdr), &k) != 0)
             return -1;
         c->keys[col] = k + 1;
     }
@@ -388,7 +388,7 @@ static int doc_key(tot_state *st, const bk_template *tpl, int col, bk_strbuf *hd
     return 0;
 }
 
-static void cache_reset(tot_state *st)
+static void cache_reset(bktot_state *st)
 {
     for (size_t i = 0; i < st->ncache; i++)
         bk_free(st->cache[i].keys);
@@ -397,8 +397,8 @@ static void cache_reset(tot_state *st)
 
 /* ---- recording a document ---- */
 
-bk_status tot_doc_begin(bk_validation *job, tot_state *st, const char *source, const char *dept,
-                        int year, int has_dept_row, size_t listed)
+bk_status bktot_doc_begin(bk_validation *job, bktot_state *st, const char *source, const char *dept,
+                          int year, int has_dept_row, size_t listed)
 {
     char nbuf[NAME_BUF];
     size_t len, group = 0;
@@ -429,8 +429,8 @@ bk_status tot_doc_begin(bk_validation *job, tot_state *st, const char *source, c
     return BK_OK;
 }
 
-int tot_doc_row(tot_state *st, const char *name, int is_dept, long line, const size_t *keys,
-                const bk_decimal *vals, size_t n)
+int bktot_doc_row(bktot_state *st, const char *name, int is_dept, long line, const size_t *keys,
+                  const bk_decimal *vals, size_t n)
 {
     size_t unit;
     if (n == 0)
@@ -454,7 +454,7 @@ int tot_doc_row(tot_state *st, const char *name, int is_dept, long line, const s
     return 0;
 }
 
-bk_status tot_doc_end(bk_validation *job, tot_state *st)
+bk_status bktot_doc_end(bk_validation *job, bktot_state *st)
 {
     if (!st->cur_rows && !st->cur_keep) {
         /* It can take no part in the check: its department keeps its place in the order of
@@ -475,7 +475,7 @@ bk_status tot_doc_end(bk_validation *job, tot_state *st)
         st->sources[st->nsources++] = s;
     }
     st->docs[st->ndocs++] = 0;
-    tot_group *g = &st->groups[st->cur_group];
+    bktot_group *g = &st->groups[st->cur_group];
     uint64_t self = (uint64_t)st->cur_at + 1;
     if (g->tail)
         put_link(st->docs + g->tail - 1, self);
@@ -486,14 +486,14 @@ bk_status tot_doc_end(bk_validation *job, tot_state *st)
 }
 
 /* The figures of a unit row: n, or -1 out of memory. */
-static long row_figures(tot_state *st, const bk_table *t, size_t r, bk_strbuf *hdr, size_t *keys,
+static long row_figures(bktot_state *st, const bk_table *t, size_t r, bk_strbuf *hdr, size_t *keys,
                         bk_decimal *vals)
 {
     const bk_template *tpl = t->tpl;
     long n = 0;
     for (size_t c = 0; c < tpl->ncolumns; c++) {
         bk_decimal v;
-        if (tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, r, (int)c, &v))
+        if (tpl->columns[c].type != BK_COL_AMOUNT || !bktot_cell(t, r, (int)c, &v))
             continue;
         if (doc_key(st, tpl, (int)c, hdr, &keys[n]) != 0)
             return -1;
@@ -504,12 +504,12 @@ static long row_figures(tot_state *st, const bk_table *t, size_t r, bk_strbuf *h
 
 /* A partial run writes the document's unit rows and forgets them: its memory does not grow
  * with the documents. */
-static bk_status write_partial(tot_run *run, size_t *keys, bk_decimal *vals, int has_dept_row,
+static bk_status write_partial(bktot_run *run, size_t *keys, bk_decimal *vals, int has_dept_row,
                                size_t listed)
 {
-    tot_state *st = run->state;
+    bktot_state *st = run->state;
     const bk_doc *doc = run->doc;
-    tot_unitval *v = NULL;
+    bktot_unitval *v = NULL;
     size_t nv = 0, cap = 0;
     bk_status status = BK_OK;
     for (size_t ti = 0; ti < doc->ntables && status == BK_OK; ti++) {
@@ -527,18 +527,18 @@ static bk_status write_partial(tot_run *run, size_t *keys, bk_decimal *vals, int
             }
             v = buf;
             for (long i = 0; i < n; i++)
-                v[nv++] = (tot_unitval){keys[i], row->unit, is_dept, vals[i], (long)row->line};
+                v[nv++] = (bktot_unitval){keys[i], row->unit, is_dept, vals[i], (long)row->line};
         }
     }
     if (status == BK_OK)
-        status = tot_partial_document(run, v, nv, has_dept_row, listed);
+        status = bktot_partial_document(run, v, nv, has_dept_row, listed);
     bk_free(v);
     return status;
 }
 
-bk_status tot_submission_record(tot_run *run)
+bk_status bktot_submission_record(bktot_run *run)
 {
-    tot_state *st = run->state;
+    bktot_state *st = run->state;
     const bk_doc *doc = run->doc;
     size_t maxcols = 0, listed = 0;
     int has_dept_row = 0;
@@ -569,8 +569,8 @@ bk_status tot_submission_record(tot_run *run)
     if (status == BK_OK && bk_validation_partial(run->job))
         status = write_partial(run, keys, vals, has_dept_row, listed);
     else if (status == BK_OK)
-        status = tot_doc_begin(run->job, st, doc->source, doc->dept_name, doc->fiscal_year,
-                               has_dept_row, listed);
+        status = bktot_doc_begin(run->job, st, doc->source, doc->dept_name, doc->fiscal_year,
+                                 has_dept_row, listed);
     for (size_t ti = 0; ti < doc->ntables && status == BK_OK && !bk_validation_partial(run->job);
          ti++) {
         const bk_table *t = doc->tables[ti];
@@ -580,13 +580,13 @@ bk_status tot_submission_record(tot_run *run)
                 continue;
             const bk_unit *u = &doc->units[row->unit];
             long n = row_figures(st, t, r, &run->col, keys, vals);
-            if (n < 0 || tot_doc_row(st, u->name, u->kind == BK_UNIT_DEPARTMENT, (long)row->line,
-                                     keys, vals, (size_t)n) != 0)
+            if (n < 0 || bktot_doc_row(st, u->name, u->kind == BK_UNIT_DEPARTMENT, (long)row->line,
+                                       keys, vals, (size_t)n) != 0)
                 status = nomem(run->job);
         }
     }
     if (status == BK_OK && !bk_validation_partial(run->job))
-        status = tot_doc_end(run->job, st);
+        status = bktot_doc_end(run->job, st);
     bk_free(seen);
     bk_free(keys);
     bk_free(vals);
@@ -612,9 +612,9 @@ typedef struct val {
 
 typedef struct group_run {
     bk_validation *job;
-    tot_state *st;
+    bktot_state *st;
     int strict;
-    const tot_group *grp;
+    const bktot_group *grp;
     long dept_doc;  /* the department's document, -1 when the group has none */
     size_t best;    /* the units it lists */
     size_t nunits;  /* distinct units in the group */
@@ -633,9 +633,12 @@ typedef struct group_run {
     size_t nv, capv;
 } group_run;
 
-static const char *unit_norm(const tot_state *st, const val *v) { return st->units[v->unit].norm; }
+static const char *unit_norm(const bktot_state *st, const val *v)
+{
+    return st->units[v->unit].norm;
+}
 
-static const char *unit_name(const tot_state *st, const val *v)
+static const char *unit_name(const bktot_state *st, const val *v)
 {
     return st->units[v->unit].printed;
 }
@@ -710,7 +713,7 @@ static int head(group_run *g, uint32_t doc, uint64_t source, uint64_t flags)
 /* Every figure of the department's documents, in the order read. */
 static int walk(group_run *g, int counting)
 {
-    const tot_state *st = g->st;
+    const bktot_state *st = g->st;
     uint32_t doc = 0;
     for (uint64_t at = g->grp->head; at; doc++) {
         const unsigned char *p = st->docs + at - 1;
@@ -736,9 +739,9 @@ static int walk(group_run *g, int counting)
     return 0;
 }
 
-static void where_of(group_run *g, const val *v, tot_where *w)
+static void where_of(group_run *g, const val *v, bktot_where *w)
 {
-    const tot_colkey *k = &g->st->keys[v->key];
+    const bktot_colkey *k = &g->st->keys[v->key];
     w->document = g->st->sources[g->srcs[v->doc]];
     w->unit = unit_name(g->st, v);
     w->table = k->table;
@@ -751,9 +754,9 @@ static void where_of(group_run *g, const val *v, tot_where *w)
 /* The same unit's row printed in two documents. */
 static bk_status same_unit(group_run *g, const val *ref, const val *other)
 {
-    tot_check c;
-    tot_check_equal(value_of(other), value_of(ref), &c);
-    if (c.verdict == TOT_EQUAL)
+    bktot_check c;
+    bktot_check_equal(value_of(other), value_of(ref), &c);
+    if (c.verdict == BKTOT_EQUAL)
         return BK_OK;
     bk_strbuf en, zh;
     bk_strbuf_init(&en);
@@ -761,13 +764,13 @@ static bk_status same_unit(group_run *g, const val *ref, const val *other)
     const char *refdoc = g->st->sources[g->srcs[ref->doc]];
     bk_strbuf_add(&en, "the same unit's row in %s prints", refdoc);
     bk_strbuf_add(&zh, "而%s中同一单位的该行为", refdoc);
-    tot_says says = {
-        TOT_STYLE_EQUAL, bk_strbuf_str(&en), bk_strbuf_str(&zh), NULL, NULL, NULL, NULL};
-    tot_where w;
+    bktot_says says = {
+        BKTOT_STYLE_EQUAL, bk_strbuf_str(&en), bk_strbuf_str(&zh), NULL, NULL, NULL, NULL};
+    bktot_where w;
     where_of(g, other, &w);
     bk_status st = en.failed || zh.failed
                        ? nomem(g->job)
-                       : tot_emit(g->job, g->strict, RULE_SUBMISSION_UNIT, &w, &c, &says);
+                       : bktot_emit(g->job, g->strict, RULE_SUBMISSION_UNIT, &w, &c, &says);
     bk_strbuf_free(&en);
     bk_strbuf_free(&zh);
     return st;
@@ -846,19 +849,19 @@ static bk_status check_key(group_run *g, const val *v, size_t n)
             vals[k] = value_of(runs[k].use);
             bk_strbuf_add(&parts, "%s%s", k ? " + " : "", unit_name(g->st, runs[k].use));
         }
-        tot_check c;
-        tot_check_sum(value_of(dept), vals, NULL, nruns, &c);
-        tot_says says = {TOT_STYLE_SUM,
-                         "its units' own documents sum to",
-                         "各单位报表合计为",
-                         bk_strbuf_str(&parts),
-                         bk_strbuf_str(&parts),
-                         NULL,
-                         NULL};
-        tot_where w;
+        bktot_check c;
+        bktot_check_sum(value_of(dept), vals, NULL, nruns, &c);
+        bktot_says says = {BKTOT_STYLE_SUM,
+                           "its units' own documents sum to",
+                           "各单位报表合计为",
+                           bk_strbuf_str(&parts),
+                           bk_strbuf_str(&parts),
+                           NULL,
+                           NULL};
+        bktot_where w;
         where_of(g, dept, &w);
         st = parts.failed ? nomem(g->job)
-                          : tot_emit(g->job, g->strict, RULE_SUBMISSION, &w, &c, &says);
+                          : bktot_emit(g->job, g->strict, RULE_SUBMISSION, &w, &c, &says);
         bk_strbuf_free(&parts);
     }
     bk_free(runs);
@@ -917,7 +920,7 @@ static void sort_vals(val *v, size_t n)
 static int cmp_key(const void *x, const void *y)
 {
     size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    const tot_colkey *ka = &sorting->st->keys[a], *kb = &sorting->st->keys[b];
+    const bktot_colkey *ka = &sorting->st->keys[a], *kb = &sorting->st->keys[b];
     int c = strcmp(ka->table, kb->table);
     if (c)
         return c;
@@ -947,7 +950,7 @@ static int distinct_units(group_run *g)
     return 0;
 }
 
-static bk_status check_group(group_run *g, const tot_group *grp)
+static bk_status check_group(group_run *g, const bktot_group *grp)
 {
     g->grp = grp;
     g->dept_doc = -1;
@@ -994,7 +997,7 @@ static bk_status check_group(group_run *g, const tot_group *grp)
     return status;
 }
 
-bk_status tot_submission_check(bk_validation *job, tot_state *st, int strict)
+bk_status bktot_submission_check(bk_validation *job, bktot_state *st, int strict)
 {
     group_run g;
     memset(&g, 0, sizeof g);

@@ -7,7 +7,7 @@
 #include "totals.h"
 
 typedef struct rule_ctx {
-    tot_run *run;
+    bktot_run *run;
     const bk_table *t;
     size_t index; /* 0-based position of the rule in the template */
     const char *name;
@@ -35,7 +35,7 @@ static int same_str(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-int tot_code_ok(const char *code)
+int bktot_code_ok(const char *code)
 {
     if (!code)
         return 0;
@@ -48,9 +48,9 @@ int tot_code_ok(const char *code)
     return 1;
 }
 
-int tot_row_depth(const bk_row *r)
+int bktot_row_depth(const bk_row *r)
 {
-    if (tot_code_ok(r->code))
+    if (bktot_code_ok(r->code))
         return (int)(strlen(r->code) + 1) / 2 - 1;
     return r->level;
 }
@@ -98,13 +98,13 @@ static bk_status field_columns(rule_ctx *rc, int *out, size_t *n)
     return BK_OK;
 }
 
-static bk_status field_selector(rule_ctx *rc, const char *field, tot_selector *s)
+static bk_status field_selector(rule_ctx *rc, const char *field, bktot_selector *s)
 {
     char why[160];
     json_t *v = json_object_get(rc->rule, field);
     if (!json_is_object(v))
         return rule_error(rc, "\"%s\" must be a row selector (an object)", field);
-    if (tot_selector_parse(v, s, why, sizeof why) != 0)
+    if (bktot_selector_parse(v, s, why, sizeof why) != 0)
         return rule_error(rc, "\"%s\": %s", field, why);
     return BK_OK;
 }
@@ -120,8 +120,8 @@ typedef struct cellref {
 } cellref;
 
 static bk_status check_cells(rule_ctx *rc, const char *rule, size_t row, int col,
-                             const cellref *parts, size_t n, const tot_says *says,
-                             tot_style style)
+                             const cellref *parts, size_t n, const bktot_says *says,
+                             bktot_style style)
 {
     const bk_table *t = rc->t;
     bk_decimal total = {0, 0}, *vals = bk_calloc(n ? n : 1, sizeof *vals);
@@ -133,35 +133,35 @@ static bk_status check_cells(rule_ctx *rc, const char *rule, size_t row, int col
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (tot_cell(t, parts[i].row, parts[i].col, &vals[m])) {
+        if (bktot_cell(t, parts[i].row, parts[i].col, &vals[m])) {
             neg[m] = parts[i].negate;
             m++;
         }
-    int has_total = tot_cell(t, row, col, &total);
+    int has_total = bktot_cell(t, row, col, &total);
     if (!has_total && m == 0)
         goto done;
-    tot_check c;
-    if (style == TOT_STYLE_EQUAL)
-        tot_check_equal(total, vals[0], &c);
+    bktot_check c;
+    if (style == BKTOT_STYLE_EQUAL)
+        bktot_check_equal(total, vals[0], &c);
     else
-        tot_check_sum(total, vals, neg, m, &c);
-    tot_ids *ids = rc->run->ids;
-    tot_ids_open(ids, style == TOT_STYLE_EQUAL ? TOT_I_EQUAL : TOT_I_SUM, rule);
-    tot_ids_term(ids, t, row, col, 0);
+        bktot_check_sum(total, vals, neg, m, &c);
+    bktot_ids *ids = rc->run->ids;
+    bktot_ids_open(ids, style == BKTOT_STYLE_EQUAL ? BKTOT_I_EQUAL : BKTOT_I_SUM, rule);
+    bktot_ids_term(ids, t, row, col, 0);
     for (size_t i = 0; i < n; i++)
-        tot_ids_term(ids, t, parts[i].row, parts[i].col, parts[i].negate ? 2 : 1);
+        bktot_ids_term(ids, t, parts[i].row, parts[i].col, parts[i].negate ? 2 : 1);
     size_t finding = 0;
-    if (c.verdict != TOT_EQUAL) {
-        tot_where w;
-        tot_where_cell(rc->run, t, row, col, &w, &rc->run->key, &rc->run->col);
-        tot_says s = *says;
+    if (c.verdict != BKTOT_EQUAL) {
+        bktot_where w;
+        bktot_where_cell(rc->run, t, row, col, &w, &rc->run->key, &rc->run->col);
+        bktot_says s = *says;
         s.style = style;
         size_t before = bk_validation_last_id(rc->run->job);
-        st = tot_emit(rc->run->job, rc->run->strict, rule, &w, &c, &s);
+        st = bktot_emit(rc->run->job, rc->run->strict, rule, &w, &c, &s);
         if (bk_validation_last_id(rc->run->job) != before)
             finding = bk_validation_last_id(rc->run->job);
     }
-    tot_ids_close(ids, t, row, col, c.verdict, finding);
+    bktot_ids_close(ids, t, row, col, c.verdict, finding);
 done:
     bk_free(vals);
     bk_free(neg);
@@ -177,7 +177,7 @@ static void join_columns(const bk_template *tpl, const int *cols, const int *neg
         const char *op = i == 0 ? "" : (neg && neg[i]) ? " − " : " + ";
         bk_strbuf_add(en, "%s%s", op, tpl->columns[cols[i]].id);
         bk_strbuf_add(zh, "%s", op);
-        tot_column_header(tpl, cols[i], zh);
+        bktot_column_header(tpl, cols[i], zh);
     }
 }
 
@@ -187,7 +187,7 @@ static void join_rows(const bk_table *t, const size_t *rows, const int *neg, siz
     bk_strbuf_clear(out);
     for (size_t i = 0; i < n; i++) {
         bk_strbuf_add(out, "%s", i == 0 ? "" : (neg && neg[i]) ? " − " : " + ");
-        tot_row_key(t, rows[i], out);
+        bktot_row_key(t, rows[i], out);
     }
 }
 
@@ -200,14 +200,15 @@ static bk_status columns_rule(rule_ctx *rc, const char *rule, int total, const i
     bk_strbuf_init(&pen);
     bk_strbuf_init(&pzh);
     join_columns(rc->t->tpl, cols, neg, n, &pen, &pzh);
-    tot_says says = {TOT_STYLE_SUM, en, zh, bk_strbuf_str(&pen), bk_strbuf_str(&pzh), NULL, NULL};
+    bktot_says says = {BKTOT_STYLE_SUM,     en,   zh,  bk_strbuf_str(&pen),
+                       bk_strbuf_str(&pzh), NULL, NULL};
     cellref *refs = bk_calloc(n ? n : 1, sizeof *refs);
     bk_status st = refs ? BK_OK : bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM,
                                                "out of memory");
     for (size_t r = 0; st == BK_OK && r < rc->t->nrows; r++) {
         for (size_t i = 0; i < n; i++)
             refs[i] = (cellref){r, cols[i], neg ? neg[i] : 0};
-        st = check_cells(rc, rule, r, total, refs, n, &says, TOT_STYLE_SUM);
+        st = check_cells(rc, rule, r, total, refs, n, &says, BKTOT_STYLE_SUM);
     }
     bk_free(refs);
     bk_strbuf_free(&pen);
@@ -259,12 +260,12 @@ static bk_status rule_difference(rule_ctx *rc)
 
 static bk_status percent_base_zero(rule_ctx *rc, size_t r, int result, int den, bk_decimal p)
 {
-    tot_run *run = rc->run;
-    tot_where w;
+    bktot_run *run = rc->run;
+    bktot_where w;
     bk_strbuf col;
     bk_strbuf_init(&col);
-    tot_column_header(rc->t->tpl, den, &col);
-    tot_where_cell(run, rc->t, r, result, &w, &run->key, &run->col);
+    bktot_column_header(rc->t->tpl, den, &col);
+    bktot_where_cell(run, rc->t, r, result, &w, &run->key, &run->col);
     bk_strbuf_clear(&run->en);
     bk_strbuf_clear(&run->zh);
     bk_strbuf_add(&run->en,
@@ -277,8 +278,8 @@ static bk_status percent_base_zero(rule_ctx *rc, size_t r, int result, int den, 
     bk_strbuf_free(&col);
     if (run->en.failed || run->zh.failed)
         return bk_error_set(bk_validation_error(run->job), BK_E_NOMEM, "out of memory");
-    return tot_emit_note(run->job, RULE_PERCENT_BASE, BK_SEV_INFO, &w, &p, bk_strbuf_str(&run->en),
-                         bk_strbuf_str(&run->zh));
+    return bktot_emit_note(run->job, RULE_PERCENT_BASE, BK_SEV_INFO, &w, &p,
+                           bk_strbuf_str(&run->en), bk_strbuf_str(&run->zh));
 }
 
 static bk_status rule_percent(rule_ctx *rc)
@@ -296,34 +297,34 @@ static bk_status rule_percent(rule_ctx *rc)
     bk_strbuf_init(&en);
     bk_strbuf_init(&zh);
     bk_strbuf_add(&en, "%s / %s × 100", tpl->columns[num].id, tpl->columns[den].id);
-    tot_column_header(tpl, num, &zh);
+    bktot_column_header(tpl, num, &zh);
     bk_strbuf_add(&zh, "÷");
-    tot_column_header(tpl, den, &zh);
+    bktot_column_header(tpl, den, &zh);
     bk_strbuf_add(&zh, "×100");
-    tot_says says = {
-        TOT_STYLE_PERCENT, bk_strbuf_str(&en), bk_strbuf_str(&zh), NULL, NULL, NULL, NULL};
+    bktot_says says = {
+        BKTOT_STYLE_PERCENT, bk_strbuf_str(&en), bk_strbuf_str(&zh), NULL, NULL, NULL, NULL};
     for (size_t r = 0; st == BK_OK && r < rc->t->nrows; r++) {
         bk_decimal p, a, b;
-        if (!tot_cell(rc->t, r, result, &p) || !tot_cell(rc->t, r, num, &a) ||
-            !tot_cell(rc->t, r, den, &b))
+        if (!bktot_cell(rc->t, r, result, &p) || !bktot_cell(rc->t, r, num, &a) ||
+            !bktot_cell(rc->t, r, den, &b))
             continue;
-        tot_check c;
-        tot_check_percent(p, a, b, &c);
-        tot_ids_open(rc->run->ids, TOT_I_PERCENT, RULE_PERCENT);
-        tot_ids_term(rc->run->ids, rc->t, r, result, 0);
-        tot_ids_term(rc->run->ids, rc->t, r, num, 1);
-        tot_ids_term(rc->run->ids, rc->t, r, den, 2);
+        bktot_check c;
+        bktot_check_percent(p, a, b, &c);
+        bktot_ids_open(rc->run->ids, BKTOT_I_PERCENT, RULE_PERCENT);
+        bktot_ids_term(rc->run->ids, rc->t, r, result, 0);
+        bktot_ids_term(rc->run->ids, rc->t, r, num, 1);
+        bktot_ids_term(rc->run->ids, rc->t, r, den, 2);
         size_t finding = 0, before = bk_validation_last_id(rc->run->job);
-        if (c.verdict == TOT_BASE_ZERO) {
+        if (c.verdict == BKTOT_BASE_ZERO) {
             st = percent_base_zero(rc, r, result, den, p);
-        } else if (c.verdict != TOT_EQUAL) {
-            tot_where w;
-            tot_where_cell(rc->run, rc->t, r, result, &w, &rc->run->key, &rc->run->col);
-            st = tot_emit(rc->run->job, rc->run->strict, RULE_PERCENT, &w, &c, &says);
+        } else if (c.verdict != BKTOT_EQUAL) {
+            bktot_where w;
+            bktot_where_cell(rc->run, rc->t, r, result, &w, &rc->run->key, &rc->run->col);
+            st = bktot_emit(rc->run->job, rc->run->strict, RULE_PERCENT, &w, &c, &says);
         }
         if (bk_validation_last_id(rc->run->job) != before)
             finding = bk_validation_last_id(rc->run->job);
-        tot_ids_close(rc->run->ids, rc->t, r, result, c.verdict, finding);
+        bktot_ids_close(rc->run->ids, rc->t, r, result, c.verdict, finding);
     }
     bk_strbuf_free(&en);
     bk_strbuf_free(&zh);
@@ -383,7 +384,7 @@ static bk_status parents_by_code(const bk_table *t, long *parent)
     size_t n = 0;
     for (size_t i = 0; i < t->nrows; i++) {
         const bk_row *r = &t->rows[i];
-        if (is_item(r) && tot_code_ok(r->code))
+        if (is_item(r) && bktot_code_ok(r->code))
             v[n++] = (coded){i, r->unit, r->section, r->code};
     }
     qsort(v, n, sizeof *v, cmp_coded);
@@ -422,10 +423,10 @@ static void parents_by_level(const bk_table *t, long *parent, const size_t *rows
     for (size_t k = 0; k < n; k++) {
         size_t i = rows[k];
         const bk_row *r = &t->rows[i];
-        int d = tot_row_depth(r);
+        int d = bktot_row_depth(r);
         if (d <= 0 || d >= MAX_DEPTH)
             continue;
-        if (!tot_code_ok(r->code) && d > 1 && stack[d - 1] >= 0)
+        if (!bktot_code_ok(r->code) && d > 1 && stack[d - 1] >= 0)
             parent[i] = stack[d - 1];
         stack[d] = (long)i;
         for (int k2 = d + 1; k2 <= top; k2++)
@@ -520,23 +521,23 @@ static bk_status children_of(const long *parent, size_t n, size_t **start, size_
 
 /* A total row against part rows, column by column. */
 static bk_status rows_check(rule_ctx *rc, const char *rule, size_t total, const size_t *rows,
-                            const int *neg, size_t n, const int *cols, size_t ncols,
-                            const char *en, const char *zh, tot_style style)
+                            const int *neg, size_t n, const int *cols, size_t ncols, const char *en,
+                            const char *zh, bktot_style style)
 {
     bk_strbuf parts;
     bk_strbuf_init(&parts);
     join_rows(rc->t, rows, neg, n, &parts);
-    tot_says says = {style, en, zh, bk_strbuf_str(&parts), bk_strbuf_str(&parts), NULL, NULL};
+    bktot_says says = {style, en, zh, bk_strbuf_str(&parts), bk_strbuf_str(&parts), NULL, NULL};
     cellref *refs = bk_calloc(n ? n : 1, sizeof *refs);
     bk_status st = refs ? BK_OK : bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM,
                                                "out of memory");
     for (size_t c = 0; st == BK_OK && c < ncols; c++) {
         for (size_t i = 0; i < n; i++)
             refs[i] = (cellref){rows[i], cols[c], neg ? neg[i] : 0};
-        if (style == TOT_STYLE_EQUAL) {
+        if (style == BKTOT_STYLE_EQUAL) {
             bk_decimal a, b;
             /* A blank on either side is not a disagreement: nothing was printed to compare. */
-            if (!tot_cell(rc->t, total, cols[c], &a) || !tot_cell(rc->t, rows[0], cols[c], &b))
+            if (!bktot_cell(rc->t, total, cols[c], &a) || !bktot_cell(rc->t, rows[0], cols[c], &b))
                 continue;
         }
         st = check_cells(rc, rule, total, cols[c], refs, n, &says, style);
@@ -565,7 +566,7 @@ static bk_status rule_hierarchy(rule_ctx *rc)
         size_t n = start[i + 1] - start[i];
         if (n > 0)
             st = rows_check(rc, RULE_HIERARCHY, i, list + start[i], NULL, n, cols, ncols,
-                            "children sum to", "下级合计为", TOT_STYLE_SUM);
+                            "children sum to", "下级合计为", BKTOT_STYLE_SUM);
     }
     bk_free(start);
     bk_free(list);
@@ -602,7 +603,7 @@ static bk_status rule_unit_total(rule_ctx *rc)
         if (n > 0)
             st = rows_check(rc, RULE_UNIT_TOTAL, u, list + start[k], NULL, n, cols, ncols,
                             "the unit's top-level rows sum to", "本单位各一级行合计为",
-                            TOT_STYLE_SUM);
+                            BKTOT_STYLE_SUM);
     }
     bk_free(start);
     bk_free(list);
@@ -636,8 +637,8 @@ static bk_status rule_units_sum(rule_ctx *rc)
             if (list[i] != u)
                 kids[n++] = list[i];
         if (n > 0)
-            st = rows_check(rc, RULE_UNITS_SUM, u, kids, NULL, n, cols, ncols,
-                            "its units sum to", "所属各单位合计为", TOT_STYLE_SUM);
+            st = rows_check(rc, RULE_UNITS_SUM, u, kids, NULL, n, cols, ncols, "its units sum to",
+                            "所属各单位合计为", BKTOT_STYLE_SUM);
     }
     bk_free(start);
     bk_free(list);
@@ -653,11 +654,11 @@ static bk_status rule_units_sum(rule_ctx *rc)
  * unless the selector names a unit. Found once per rule, so that each total row looks only at
  * its own block. */
 typedef struct matches {
-    const tot_selector *s;
+    const bktot_selector *s;
     size_t *start, *list;
 } matches;
 
-static bk_status matches_find(rule_ctx *rc, const tot_selector *s, matches *m)
+static bk_status matches_find(rule_ctx *rc, const bktot_selector *s, matches *m)
 {
     const bk_table *t = rc->t;
     long *key = bk_calloc(t->nrows + 1, sizeof *key);
@@ -666,9 +667,9 @@ static bk_status matches_find(rule_ctx *rc, const tot_selector *s, matches *m)
     if (!key)
         return nomem(rc);
     for (size_t j = 0; j < t->nrows; j++)
-        key[j] = !tot_selector_match(rc->run->doc, &t->rows[j], s) ? -1
-                 : s->unit                                         ? 0
-                                                                   : (long)t->rows[j].unit;
+        key[j] = !bktot_selector_match(rc->run->doc, &t->rows[j], s) ? -1
+                 : s->unit                                           ? 0
+                                                                     : (long)t->rows[j].unit;
     bk_status st = by_unit(rc->run->doc, key, t->nrows, &m->start, &m->list) == BK_OK
                        ? BK_OK
                        : nomem(rc);
@@ -704,7 +705,7 @@ static long first_match(const rule_ctx *rc, const matches *m, size_t anchor)
 static bk_status rule_rows_sum(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
-    tot_selector total, parts;
+    bktot_selector total, parts;
     matches pm = {0};
     int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
     size_t *rows = bk_calloc(t->nrows + 1, sizeof *rows);
@@ -717,7 +718,7 @@ static bk_status rule_rows_sum(rule_ctx *rc)
     if (st == BK_OK)
         st = matches_find(rc, &parts, &pm);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
-        if (!tot_selector_match(rc->run->doc, &t->rows[i], &total))
+        if (!bktot_selector_match(rc->run->doc, &t->rows[i], &total))
             continue;
         size_t n = 0, j, end;
         for (matches_of(rc, &pm, i, &j, &end); j < end; j++)
@@ -725,7 +726,7 @@ static bk_status rule_rows_sum(rule_ctx *rc)
                 rows[n++] = pm.list[j];
         if (n > 0)
             st = rows_check(rc, RULE_ROWS_SUM, i, rows, NULL, n, cols, ncols,
-                            "the rows it totals sum to", "各组成行合计为", TOT_STYLE_SUM);
+                            "the rows it totals sum to", "各组成行合计为", BKTOT_STYLE_SUM);
     }
     matches_free(&pm);
     bk_free(rows);
@@ -736,7 +737,7 @@ static bk_status rule_rows_sum(rule_ctx *rc)
 static bk_status rule_rows_equal(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
-    tot_selector a, b;
+    bktot_selector a, b;
     int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
     size_t ncols = 0;
     bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
@@ -751,7 +752,7 @@ static bk_status rule_rows_equal(rule_ctx *rc)
     bk_strbuf_init(&en);
     bk_strbuf_init(&zh);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
-        if (!tot_selector_match(rc->run->doc, &t->rows[i], &a))
+        if (!bktot_selector_match(rc->run->doc, &t->rows[i], &a))
             continue;
         long j = first_match(rc, &bm, i);
         if (j < 0)
@@ -760,13 +761,13 @@ static bk_status rule_rows_equal(rule_ctx *rc)
         bk_strbuf_clear(&en);
         bk_strbuf_clear(&zh);
         bk_strbuf_add(&en, "row ");
-        tot_row_key(t, other, &en);
+        bktot_row_key(t, other, &en);
         bk_strbuf_add(&en, " prints");
         bk_strbuf_add(&zh, "「");
-        tot_row_key(t, other, &zh);
+        bktot_row_key(t, other, &zh);
         bk_strbuf_add(&zh, "」行为");
         st = rows_check(rc, RULE_ROWS_EQUAL, i, &other, NULL, 1, cols, ncols, bk_strbuf_str(&en),
-                        bk_strbuf_str(&zh), TOT_STYLE_EQUAL);
+                        bk_strbuf_str(&zh), BKTOT_STYLE_EQUAL);
     }
     matches_free(&bm);
     bk_strbuf_free(&en);
@@ -778,7 +779,7 @@ static bk_status rule_rows_equal(rule_ctx *rc)
 static bk_status rule_rows_difference(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
-    tot_selector result, minuend, subtrahend;
+    bktot_selector result, minuend, subtrahend;
     int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
     size_t ncols = 0;
     bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
@@ -794,7 +795,7 @@ static bk_status rule_rows_difference(rule_ctx *rc)
     if (st == BK_OK)
         st = matches_find(rc, &subtrahend, &sm);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
-        if (!tot_selector_match(rc->run->doc, &t->rows[i], &result))
+        if (!bktot_selector_match(rc->run->doc, &t->rows[i], &result))
             continue;
         long m = first_match(rc, &mm, i), s = first_match(rc, &sm, i);
         if (m < 0 || s < 0)
@@ -802,7 +803,7 @@ static bk_status rule_rows_difference(rule_ctx *rc)
         size_t rows[2] = {(size_t)m, (size_t)s};
         int neg[2] = {0, 1};
         st = rows_check(rc, RULE_ROWS_DIFF, i, rows, neg, 2, cols, ncols,
-                        "the subtraction of the rows gives", "两行相减为", TOT_STYLE_SUM);
+                        "the subtraction of the rows gives", "两行相减为", BKTOT_STYLE_SUM);
     }
     matches_free(&mm);
     matches_free(&sm);
@@ -829,7 +830,7 @@ static const struct {
     {"rows-difference", rule_rows_difference},
 };
 
-bk_status tot_table_rules(tot_run *run, const bk_table *t)
+bk_status bktot_table_rules(bktot_run *run, const bk_table *t)
 {
     rule_ctx rc = {run, t, 0, NULL, NULL};
     json_error_t jerr;
@@ -866,7 +867,7 @@ bk_status tot_table_rules(tot_run *run, const bk_table *t)
 
 /* ---- 其中 rows ---- */
 
-bk_status tot_of_rows(tot_run *run, const bk_table *t)
+bk_status bktot_of_rows(bktot_run *run, const bk_table *t)
 {
     bk_status st = BK_OK;
     bk_strbuf key;
@@ -881,28 +882,28 @@ bk_status tot_of_rows(tot_run *run, const bk_table *t)
             continue; /* a 其中 line with nothing above it has no parent to compare with */
         p--;
         bk_strbuf_clear(&key);
-        tot_row_key(t, p, &key);
-        tot_says says = {
-            TOT_STYLE_SUBSET, bk_strbuf_str(&key), bk_strbuf_str(&key), NULL, NULL, NULL, NULL};
+        bktot_row_key(t, p, &key);
+        bktot_says says = {
+            BKTOT_STYLE_SUBSET, bk_strbuf_str(&key), bk_strbuf_str(&key), NULL, NULL, NULL, NULL};
         for (size_t c = 0; st == BK_OK && c < t->tpl->ncolumns; c++) {
             bk_decimal part, whole;
-            if (t->tpl->columns[c].type != BK_COL_AMOUNT || !tot_cell(t, i, (int)c, &part) ||
-                !tot_cell(t, p, (int)c, &whole) || part.units < 0 || whole.units < 0)
+            if (t->tpl->columns[c].type != BK_COL_AMOUNT || !bktot_cell(t, i, (int)c, &part) ||
+                !bktot_cell(t, p, (int)c, &whole) || part.units < 0 || whole.units < 0)
                 continue;
-            tot_check chk;
-            tot_check_subset(part, whole, &chk);
-            tot_ids_open(run->ids, TOT_I_SUBSET, RULE_OF_ROW);
-            tot_ids_term(run->ids, t, i, (int)c, 0);
-            tot_ids_term(run->ids, t, p, (int)c, 1);
+            bktot_check chk;
+            bktot_check_subset(part, whole, &chk);
+            bktot_ids_open(run->ids, BKTOT_I_SUBSET, RULE_OF_ROW);
+            bktot_ids_term(run->ids, t, i, (int)c, 0);
+            bktot_ids_term(run->ids, t, p, (int)c, 1);
             size_t finding = 0, before = bk_validation_last_id(run->job);
-            if (chk.verdict != TOT_EQUAL) {
-                tot_where w;
-                tot_where_cell(run, t, i, (int)c, &w, &run->key, &run->col);
-                st = tot_emit(run->job, run->strict, RULE_OF_ROW, &w, &chk, &says);
+            if (chk.verdict != BKTOT_EQUAL) {
+                bktot_where w;
+                bktot_where_cell(run, t, i, (int)c, &w, &run->key, &run->col);
+                st = bktot_emit(run->job, run->strict, RULE_OF_ROW, &w, &chk, &says);
                 if (bk_validation_last_id(run->job) != before)
                     finding = bk_validation_last_id(run->job);
             }
-            tot_ids_close(run->ids, t, i, (int)c, chk.verdict, finding);
+            bktot_ids_close(run->ids, t, i, (int)c, chk.verdict, finding);
         }
     }
     if (st == BK_OK && key.failed)

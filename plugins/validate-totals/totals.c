@@ -6,9 +6,9 @@
 
 #include "totals.h"
 
-void tot_state_free(void *p)
+void bktot_state_free(void *p)
 {
-    tot_state *st = p;
+    bktot_state *st = p;
     if (!st)
         return;
     for (size_t i = 0; i < st->nx; i++) {
@@ -22,7 +22,7 @@ void tot_state_free(void *p)
     bk_free(st->units);
     bk_free(st->uslots);
     bk_free(st->sources);
-    tot_arena_free(&st->text);
+    bktot_arena_free(&st->text);
     for (size_t i = 0; i < st->nkeys; i++)
         bk_free(st->keys[i].ident);
     bk_free(st->keys);
@@ -35,13 +35,13 @@ void tot_state_free(void *p)
     bk_free(st);
 }
 
-tot_state *tot_state_get(bk_validation *job)
+bktot_state *bktot_state_get(bk_validation *job)
 {
-    tot_state *st = bk_validation_state(job);
+    bktot_state *st = bk_validation_state(job);
     if (!st) {
         st = bk_calloc(1, sizeof *st);
         if (st)
-            bk_validation_set_state(job, st, tot_state_free);
+            bk_validation_set_state(job, st, bktot_state_free);
     }
     return st;
 }
@@ -59,16 +59,16 @@ static int option_off(const char *v)
 static bk_status validate(bk_validation *job, const bk_doc *doc)
 {
     bk_error *err = bk_validation_error(job);
-    tot_state *st = tot_state_get(job);
+    bktot_state *st = bktot_state_get(job);
     if (!st)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    bk_status status = tot_cross_load(st, bk_validation_ctx(job), err);
+    bk_status status = bktot_cross_load(st, bk_validation_ctx(job), err);
     if (status != BK_OK)
         return status;
     /* Message texts are built with sticky failure flags; rather than check each, any allocation
      * that failed during the run makes the run fail: a finding is never reported half-written. */
     unsigned long failures = bk_alloc_failures();
-    tot_run run;
+    bktot_run run;
     memset(&run, 0, sizeof run);
     run.job = job;
     run.doc = doc;
@@ -78,21 +78,21 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     bk_strbuf_init(&run.col);
     bk_strbuf_init(&run.en);
     bk_strbuf_init(&run.zh);
-    tot_ids ids;
-    tot_ids_begin(&ids, doc); /* on failure it records nothing; the run is out of memory */
+    bktot_ids ids;
+    bktot_ids_begin(&ids, doc); /* on failure it records nothing; the run is out of memory */
     run.ids = &ids;
     for (size_t i = 0; i < doc->ntables && status == BK_OK; i++) {
-        status = tot_table_rules(&run, doc->tables[i]);
+        status = bktot_table_rules(&run, doc->tables[i]);
         if (status == BK_OK)
-            status = tot_of_rows(&run, doc->tables[i]);
+            status = bktot_of_rows(&run, doc->tables[i]);
     }
     if (status == BK_OK)
-        status = tot_cross_rules(&run);
+        status = bktot_cross_rules(&run);
     if (status == BK_OK && !option_off(bk_validation_option(job, "explain")))
-        status = tot_explain(&run);
-    tot_ids_free(&ids);
+        status = bktot_explain(&run);
+    bktot_ids_free(&ids);
     if (status == BK_OK)
-        status = tot_submission_record(&run);
+        status = bktot_submission_record(&run);
     if (status == BK_OK && (run.key.failed || run.col.failed || bk_alloc_failures() != failures))
         status = bk_error_set(err, BK_E_NOMEM, "out of memory");
     bk_strbuf_free(&run.key);
@@ -104,11 +104,12 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
 
 static bk_status validate_end(bk_validation *job)
 {
-    tot_state *st = bk_validation_state(job);
+    bktot_state *st = bk_validation_state(job);
     if (!st)
         return BK_OK;
     unsigned long failures = bk_alloc_failures();
-    bk_status status = tot_submission_check(job, st, option_on(bk_validation_option(job, "strict")));
+    bk_status status =
+        bktot_submission_check(job, st, option_on(bk_validation_option(job, "strict")));
     if (status == BK_OK && bk_alloc_failures() != failures)
         status = bk_error_set(bk_validation_error(job), BK_E_NOMEM, "out of memory");
     return status;
@@ -124,7 +125,7 @@ static const bk_plugin_desc desc = {
     .kinds = BK_PLUGIN_VALIDATE,
     .validate = validate,
     .validate_end = validate_end,
-    .partial_read = tot_partial_read,
+    .partial_read = bktot_partial_read,
 };
 
 BK_PLUGIN_DEFINE(totals, desc)

@@ -11,7 +11,7 @@
 
 static size_t prefix(const char *s, size_t n, size_t *partial)
 {
-    return csv_utf8_prefix((const unsigned char *)s, n, partial);
+    return bkcsv_utf8_prefix((const unsigned char *)s, n, partial);
 }
 
 static void test_utf8_prefix(void **state)
@@ -35,21 +35,21 @@ static void test_utf8_prefix(void **state)
 /* ---------------------------------------------------------------- decoding */
 
 /* Decode `in` one chunk of `step` bytes at a time; returns the UTF-8 text (caller frees). */
-static char *decode_all(const char *in, size_t n, size_t step, csv_encoding enc, bk_error *err,
+static char *decode_all(const char *in, size_t n, size_t step, bkcsv_encoding enc, bk_error *err,
                         bk_status *st)
 {
-    csv_decoder d;
-    csv_decoder_init(&d, enc, "test", err);
+    bkcsv_decoder d;
+    bkcsv_decoder_init(&d, enc, "test", err);
     char *out = calloc(1, 4 * n + 1);
-    unsigned char *buf = malloc(CSV_CARRY_ROOM + step);
+    unsigned char *buf = malloc(BKCSV_CARRY_ROOM + step);
     size_t len = 0;
     *st = BK_OK;
     for (size_t at = 0;; at += step) {
         size_t k = at >= n ? 0 : (n - at < step ? n - at : step);
-        memcpy(buf + CSV_CARRY_ROOM, in + at, k);
+        memcpy(buf + BKCSV_CARRY_ROOM, in + at, k);
         const char *text;
         size_t tlen;
-        *st = csv_decode(&d, buf + CSV_CARRY_ROOM, k, k == 0, &text, &tlen);
+        *st = bkcsv_decode(&d, buf + BKCSV_CARRY_ROOM, k, k == 0, &text, &tlen);
         if (*st != BK_OK)
             break;
         memcpy(out + len, text, tlen);
@@ -57,7 +57,7 @@ static char *decode_all(const char *in, size_t n, size_t step, csv_encoding enc,
         if (k == 0)
             break;
     }
-    csv_decoder_free(&d);
+    bkcsv_decoder_free(&d);
     free(buf);
     return out;
 }
@@ -84,7 +84,7 @@ static void test_decode_gb18030_any_chunking(void **state)
         bk_error err;
         bk_error_clear(&err);
         bk_status st;
-        char *out = decode_all(gb, n, step, CSV_ENC_AUTO, &err, &st);
+        char *out = decode_all(gb, n, step, BKCSV_ENC_AUTO, &err, &st);
         assert_int_equal(st, BK_OK);
         assert_string_equal(out, text);
         free(out);
@@ -100,7 +100,7 @@ static void test_decode_utf8_bom_any_chunking(void **state)
         bk_error err;
         bk_error_clear(&err);
         bk_status st;
-        char *out = decode_all(in, strlen(in), step, CSV_ENC_AUTO, &err, &st);
+        char *out = decode_all(in, strlen(in), step, BKCSV_ENC_AUTO, &err, &st);
         assert_int_equal(st, BK_OK);
         assert_string_equal(out, in + 3);
         free(out);
@@ -115,7 +115,7 @@ static void test_decode_errors_say_where(void **state)
     /* forced UTF-8: the bad byte is at offset 8 ("a,b\n" 4, 深 3, "," 1), on line 2 */
     const char in[] = "a,b\n深,\xC3\x28x\n";
     bk_error_clear(&err);
-    free(decode_all(in, sizeof in - 1, 64, CSV_ENC_UTF8, &err, &st));
+    free(decode_all(in, sizeof in - 1, 64, BKCSV_ENC_UTF8, &err, &st));
     assert_int_equal(st, BK_E_ENCODING);
     assert_int_equal(err.offset, 8);
     assert_int_equal(err.line, 2);
@@ -123,14 +123,14 @@ static void test_decode_errors_say_where(void **state)
     /* forced GB18030: 0x81 0x20 is no character */
     const char gb[] = "ok\n\xB1\xED\x81\x20";
     bk_error_clear(&err);
-    free(decode_all(gb, sizeof gb - 1, 3, CSV_ENC_GB18030, &err, &st));
+    free(decode_all(gb, sizeof gb - 1, 3, BKCSV_ENC_GB18030, &err, &st));
     assert_int_equal(st, BK_E_ENCODING);
     assert_int_equal(err.offset, 5);
     assert_int_equal(err.line, 2);
     assert_non_null(strstr(err.text, "invalid GB18030"));
     /* a file cut inside a character */
     bk_error_clear(&err);
-    free(decode_all("\xEF\xBB\xBF\xE6\xB7", 5, 2, CSV_ENC_AUTO, &err, &st));
+    free(decode_all("\xEF\xBB\xBF\xE6\xB7", 5, 2, BKCSV_ENC_AUTO, &err, &st));
     assert_int_equal(st, BK_E_ENCODING);
     assert_non_null(strstr(err.text, "ends inside a UTF-8 character"));
 }
@@ -144,7 +144,7 @@ typedef struct seen {
     size_t n;
 } seen;
 
-static bk_status keep_record(void *user, const csv_field *f, size_t n, long line)
+static bk_status keep_record(void *user, const bkcsv_field *f, size_t n, long line)
 {
     seen *s = user;
     if (s->n < 16) {
@@ -168,8 +168,8 @@ static bk_status read_text(const char *text, unsigned long long max_string, seen
     memset(s, 0, sizeof *s);
     bk_source *src = bk_source_open_memory("mem.csv", text, strlen(text), err);
     assert_non_null(src);
-    csv_read_opts o = {CSV_ENC_AUTO, 0, max_string, 64};
-    bk_status st = csv_read(src, "mem.csv", &o, err, keep_record, s);
+    bkcsv_read_opts o = {BKCSV_ENC_AUTO, 0, max_string, 64};
+    bk_status st = bkcsv_read(src, "mem.csv", &o, err, keep_record, s);
     bk_source_close(src);
     return st;
 }
@@ -220,12 +220,12 @@ static void test_writer_quotes(void **state)
     bk_error_clear(&err);
     bk_sink *sink = bk_sink_open_memory("mem", &err);
     assert_non_null(sink);
-    csv_writer w;
-    assert_int_equal(csv_writer_init(&w, sink, CSV_ENC_UTF8, 1, &err), BK_OK);
+    bkcsv_writer w;
+    assert_int_equal(bkcsv_writer_init(&w, sink, BKCSV_ENC_UTF8, 1, &err), BK_OK);
     const char *f[] = {"plain", "a,b", "say \"hi\"", "two\nlines", NULL, " space "};
-    csv_record(&w, f, 6);
-    assert_int_equal(csv_writer_flush(&w), BK_OK);
-    csv_writer_free(&w);
+    bkcsv_record(&w, f, 6);
+    assert_int_equal(bkcsv_writer_flush(&w), BK_OK);
+    bkcsv_writer_free(&w);
     size_t len;
     const unsigned char *out = bk_sink_memory(sink, &len);
     const char want[] = "\xEF\xBB\xBFplain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",, space \r\n";
@@ -240,14 +240,14 @@ static void test_writer_gb18030(void **state)
     bk_error err;
     bk_error_clear(&err);
     bk_sink *sink = bk_sink_open_memory("mem", &err);
-    csv_writer w;
-    assert_int_equal(csv_writer_init(&w, sink, CSV_ENC_GB18030, 1, &err), BK_OK);
-    csv_puts(&w, "表7");
-    csv_sep(&w);
-    csv_puts(&w, "单位:万元");
-    csv_eol(&w);
-    assert_int_equal(csv_writer_flush(&w), BK_OK);
-    csv_writer_free(&w);
+    bkcsv_writer w;
+    assert_int_equal(bkcsv_writer_init(&w, sink, BKCSV_ENC_GB18030, 1, &err), BK_OK);
+    bkcsv_puts(&w, "表7");
+    bkcsv_sep(&w);
+    bkcsv_puts(&w, "单位:万元");
+    bkcsv_eol(&w);
+    assert_int_equal(bkcsv_writer_flush(&w), BK_OK);
+    bkcsv_writer_free(&w);
     size_t len, n;
     const unsigned char *out = bk_sink_memory(sink, &len);
     char *want = to_gb18030("表7,单位:万元\r\n", &n); /* no byte order mark in GB18030 */
@@ -263,40 +263,41 @@ static void test_labels(void **state)
 {
     (void)state;
     const char *rest;
-    assert_true(wide_starts("单位名称：深圳市某局(本级)", WIDE_UNIT_NAME, 0, &rest));
+    assert_true(bkcsv_wide_starts("单位名称：深圳市某局(本级)", BKCSV_WIDE_UNIT_NAME, 0, &rest));
     assert_string_equal(rest, "深圳市某局(本级)");
-    assert_true(wide_starts(" 单 位 : 万元", WIDE_MONEY_UNIT, 1, &rest));
+    assert_true(bkcsv_wide_starts(" 单 位 : 万元", BKCSV_WIDE_MONEY_UNIT, 1, &rest));
     assert_string_equal(rest, "万元");
-    assert_false(wide_starts("单位资金", WIDE_MONEY_UNIT, 1, &rest));
-    assert_true(wide_starts("部门(单位)名称", WIDE_PERF_UNIT, 0, NULL)); /* brackets folded */
+    assert_false(bkcsv_wide_starts("单位资金", BKCSV_WIDE_MONEY_UNIT, 1, &rest));
+    assert_true(
+        bkcsv_wide_starts("部门(单位)名称", BKCSV_WIDE_PERF_UNIT, 0, NULL)); /* brackets folded */
     size_t base;
-    assert_true(wide_is_self("深圳市某局（本级）", &base));
+    assert_true(bkcsv_wide_is_self("深圳市某局（本级）", &base));
     assert_int_equal(base, strlen("深圳市某局"));
-    assert_true(wide_is_self("深圳市某局 (本级) ", &base));
+    assert_true(bkcsv_wide_is_self("深圳市某局 (本级) ", &base));
     assert_int_equal(base, strlen("深圳市某局"));
-    assert_false(wide_is_self("深圳市某中心", NULL));
-    assert_int_equal(wide_kind_of("其中：基本支出"), BK_ROW_OF);
-    assert_int_equal(wide_kind_of("本年收入合计"), BK_ROW_TOTAL);
-    assert_int_equal(wide_kind_of("收入总计 "), BK_ROW_TOTAL);
-    assert_int_equal(wide_kind_of("行政运行"), BK_ROW_ITEM);
-    assert_true(wide_label_match("2025年预算数", "2024年预算数", 1));
-    assert_false(wide_label_match("2025年预算数", "2024年预算数", 0));
-    assert_true(wide_label_match("增减幅（%）", "增减幅(%)", 0));
+    assert_false(bkcsv_wide_is_self("深圳市某中心", NULL));
+    assert_int_equal(bkcsv_wide_kind_of("其中：基本支出"), BK_ROW_OF);
+    assert_int_equal(bkcsv_wide_kind_of("本年收入合计"), BK_ROW_TOTAL);
+    assert_int_equal(bkcsv_wide_kind_of("收入总计 "), BK_ROW_TOTAL);
+    assert_int_equal(bkcsv_wide_kind_of("行政运行"), BK_ROW_ITEM);
+    assert_true(bkcsv_wide_label_match("2025年预算数", "2024年预算数", 1));
+    assert_false(bkcsv_wide_label_match("2025年预算数", "2024年预算数", 0));
+    assert_true(bkcsv_wide_label_match("增减幅（%）", "增减幅(%)", 0));
     size_t bytes;
-    assert_int_equal(wide_indent("\xE3\x80\x80\xE3\x80\x80行政运行", 18, &bytes), 2);
+    assert_int_equal(bkcsv_wide_indent("\xE3\x80\x80\xE3\x80\x80行政运行", 18, &bytes), 2);
     assert_int_equal(bytes, 6);
-    wide_shape sh;
+    bkcsv_wide_shape sh;
     bk_ctx *ctx = bktest_ctx();
     bk_error err;
     bk_error_clear(&err);
     const bk_templates *tpls = bk_ctx_templates(ctx, &err);
     assert_non_null(tpls);
-    wide_shape_of(bk_templates_find(tpls, "T07"), &sh);
+    bkcsv_wide_shape_of(bk_templates_find(tpls, "T07"), &sh);
     assert_int_equal(sh.unit_col, 0);
     assert_int_equal(sh.code_col, 1);
     assert_int_equal(sh.name_col, 2);
     assert_int_equal(sh.depth, 1);
-    wide_shape_of(bk_templates_find(tpls, "T02"), &sh);
+    bkcsv_wide_shape_of(bk_templates_find(tpls, "T02"), &sh);
     assert_int_equal(sh.depth, 4);
     bk_ctx_free(ctx);
 }
@@ -319,8 +320,8 @@ static void test_probe(void **state)
     assert_int_equal(d->priority, 10);
     assert_int_equal(d->caps, BK_CAP_MULTI_DOC | BK_CAP_DIR_INPUT | BK_CAP_DIR_OUTPUT);
     assert_string_equal(d->media_type, "text/csv");
-    assert_int_equal(probe("x", CSV_LINES_HEADER "\r\ndoc,,,"), 90);
-    assert_int_equal(probe("x", "\xEF\xBB\xBF" CSV_LINES_HEADER "\n"), 90);
+    assert_int_equal(probe("x", BKCSV_LINES_HEADER "\r\ndoc,,,"), 90);
+    assert_int_equal(probe("x", "\xEF\xBB\xBF" BKCSV_LINES_HEADER "\n"), 90);
     assert_int_equal(probe("x", "2024年收入总表,,,\r\n预算单位,收入总计\r\n"), 70);
     assert_int_equal(probe("x", "表7\n"), 70);
     assert_int_equal(probe("x", "\"x\",y\n单位：万元\n"), 70);

@@ -5,5 +5,5 @@
 #define FUZZ_FROM "csv"
 #define FUZZ_NAME "fuzz.csv"
 #define FUZZ_PLUGINS(X) X(csv) X(json)
-#define FUZZ_PREFIX CSV_LINES_HEADER "\n"
+#define FUZZ_PREFIX BKCSV_LINES_HEADER "\n"
 #include "fuzz_import.h"

@@ -6,5 +6,5 @@
 #define FUZZ_FROM "csv"
 #define FUZZ_NAME "fuzz.csv"
 #define FUZZ_PLUGINS(X) X(csv) X(json)
-#define FUZZ_NOT_PREFIX CSV_LINES_HEADER
+#define FUZZ_NOT_PREFIX BKCSV_LINES_HEADER
 #include "fuzz_import.h"

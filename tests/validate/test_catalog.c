@@ -37,33 +37,33 @@ static const char *write_file(const char *name, const char *content)
 static void shipped_catalogue_loads(void **state)
 {
     (void)state;
-    catalog c;
+    bkcodes_catalog c;
     bk_error err;
-    cat_init(&c);
+    bkcodes_init(&c);
     bk_error_clear(&err);
-    assert_int_equal(cat_load_dir(&c, bktest_path("formats/catalog"), &err), BK_OK);
-    assert_int_equal(cat_finish(&c, &err), BK_OK);
+    assert_int_equal(bkcodes_load_dir(&c, bktest_path("formats/catalog"), &err), BK_OK);
+    assert_int_equal(bkcodes_finish(&c, &err), BK_OK);
 
-    const cat_entry *e = cat_find(&c, CAT_FUNCTION, "201");
+    const bkcodes_entry *e = bkcodes_find(&c, BKCODES_FUNCTION, "201");
     assert_non_null(e);
     assert_string_equal(e->name, "一般公共服务支出");
     assert_int_equal(e->level, 1);
-    e = cat_find(&c, CAT_FUNCTION, "2010301");
+    e = bkcodes_find(&c, BKCODES_FUNCTION, "2010301");
     assert_non_null(e);
     assert_int_equal(e->level, 3);
-    e = cat_find(&c, CAT_ECON_DEPT, "30213");
+    e = bkcodes_find(&c, BKCODES_ECON_DEPT, "30213");
     assert_non_null(e);
     assert_string_equal(e->name, "维修（护）费");
-    assert_null(cat_find(&c, CAT_FUNCTION, "20199"));
+    assert_null(bkcodes_find(&c, BKCODES_FUNCTION, "20199"));
 
     /* levels.csv: function 类 complete, 款 and 项 not; economic 类 and 款 complete. */
-    assert_int_equal(cat_level_complete(&c, CAT_FUNCTION, 1), 1);
-    assert_int_equal(cat_level_complete(&c, CAT_FUNCTION, 2), 0);
-    assert_int_equal(cat_level_complete(&c, CAT_FUNCTION, 3), 0);
-    assert_int_equal(cat_level_complete(&c, CAT_ECON_DEPT, 1), 1);
-    assert_int_equal(cat_level_complete(&c, CAT_ECON_DEPT, 2), 1);
-    assert_int_equal(cat_level_complete(&c, CAT_ECON_GOV, 1), -1);
-    cat_free(&c);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_FUNCTION, 1), 1);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_FUNCTION, 2), 0);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_FUNCTION, 3), 0);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_ECON_DEPT, 1), 1);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_ECON_DEPT, 2), 1);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_ECON_GOV, 1), -1);
+    bkcodes_free(&c);
 }
 
 static void quoted_fields_bom_and_crlf(void **state)
@@ -75,33 +75,33 @@ static void quoted_fields_bom_and_crlf(void **state)
                                   "\r\n"
                                   "function,20103,\"政府办公厅（室）, 及\"\"相关\"\"机构事务\",款,\r\n"
                                   " function , 205 ,教育支出,类,y");
-    catalog c;
+    bkcodes_catalog c;
     bk_error err;
-    cat_init(&c);
+    bkcodes_init(&c);
     bk_error_clear(&err);
-    assert_int_equal(cat_load_csv(&c, path, &err), BK_OK);
-    assert_int_equal(cat_finish(&c, &err), BK_OK);
+    assert_int_equal(bkcodes_load_csv(&c, path, &err), BK_OK);
+    assert_int_equal(bkcodes_finish(&c, &err), BK_OK);
     assert_int_equal(c.n, 3);
-    const cat_entry *e = cat_find(&c, CAT_FUNCTION, "20103");
+    const bkcodes_entry *e = bkcodes_find(&c, BKCODES_FUNCTION, "20103");
     assert_non_null(e);
     assert_string_equal(e->name, "政府办公厅（室）, 及\"相关\"机构事务");
     assert_int_equal(e->line, 4);
     assert_string_equal(e->source, "");
-    assert_non_null(cat_find(&c, CAT_FUNCTION, "205"));
-    cat_free(&c);
+    assert_non_null(bkcodes_find(&c, BKCODES_FUNCTION, "205"));
+    bkcodes_free(&c);
 }
 
 /* Each broken file gives an error naming the file, the line and (where known) the column. */
 static void expect_error(const char *content, long line, long column, const char *text)
 {
     const char *path = write_file("bad.csv", content);
-    catalog c;
+    bkcodes_catalog c;
     bk_error err;
-    cat_init(&c);
+    bkcodes_init(&c);
     bk_error_clear(&err);
-    bk_status st = cat_load_csv(&c, path, &err);
+    bk_status st = bkcodes_load_csv(&c, path, &err);
     if (st == BK_OK)
-        st = cat_finish(&c, &err);
+        st = bkcodes_finish(&c, &err);
     assert_int_not_equal(st, BK_OK);
     if (!strstr(err.text, text))
         fail_msg("error \"%s\" does not contain \"%s\"", err.text, text);
@@ -109,7 +109,7 @@ static void expect_error(const char *content, long line, long column, const char
     assert_int_equal(err.line, line);
     if (column)
         assert_int_equal(err.column, column);
-    cat_free(&c);
+    bkcodes_free(&c);
 }
 
 static void broken_files_name_the_place(void **state)
@@ -143,27 +143,27 @@ static void same_code_twice_with_same_name_is_accepted(void **state)
     const char *path = write_file("dup.csv", "scheme,code,name,level,source\n"
                                              "function,20103,政府办公厅(室)及相关机构事务,款,a\n"
                                              "function,20103,政府办公厅（室）及相关机构事务,款,b\n");
-    catalog c;
+    bkcodes_catalog c;
     bk_error err;
-    cat_init(&c);
+    bkcodes_init(&c);
     bk_error_clear(&err);
-    assert_int_equal(cat_load_csv(&c, path, &err), BK_OK);
-    assert_int_equal(cat_finish(&c, &err), BK_OK);
-    cat_free(&c);
+    assert_int_equal(bkcodes_load_csv(&c, path, &err), BK_OK);
+    assert_int_equal(bkcodes_finish(&c, &err), BK_OK);
+    bkcodes_free(&c);
 }
 
 static void levels_file_errors(void **state)
 {
     (void)state;
     const char *path = write_file("levels.csv", "scheme,level,complete\nfunction,款,maybe\n");
-    catalog c;
+    bkcodes_catalog c;
     bk_error err;
-    cat_init(&c);
+    bkcodes_init(&c);
     bk_error_clear(&err);
-    assert_int_not_equal(cat_load_levels(&c, path, &err), BK_OK);
+    assert_int_not_equal(bkcodes_load_levels(&c, path, &err), BK_OK);
     assert_non_null(strstr(err.text, "complete must be yes or no, not \"maybe\""));
     assert_int_equal(err.line, 2);
-    cat_free(&c);
+    bkcodes_free(&c);
 }
 
 /* A user's full list replaces the shipped entries of its schemes and makes their levels
@@ -171,51 +171,51 @@ static void levels_file_errors(void **state)
 static void user_catalogue_replaces_its_schemes(void **state)
 {
     (void)state;
-    catalog c;
+    bkcodes_catalog c;
     bk_error err;
-    cat_init(&c);
+    bkcodes_init(&c);
     bk_error_clear(&err);
-    assert_int_equal(cat_load_dir(&c, bktest_path("formats/catalog"), &err), BK_OK);
+    assert_int_equal(bkcodes_load_dir(&c, bktest_path("formats/catalog"), &err), BK_OK);
     const char *path = write_file("full.csv", "scheme,code,name,level,source\n"
                                               "function,201,一般公共服务支出,类,mof\n"
                                               "function,20199,其他一般公共服务支出,款,mof\n"
                                               "function,2019999,其他一般公共服务支出,项,mof\n");
-    assert_int_equal(cat_load_user(&c, path, &err), BK_OK);
-    assert_int_equal(cat_finish(&c, &err), BK_OK);
-    assert_non_null(cat_find(&c, CAT_FUNCTION, "20199"));
-    assert_null(cat_find(&c, CAT_FUNCTION, "20103")); /* the starter entry is gone */
-    assert_non_null(cat_find(&c, CAT_ECON_DEPT, "30101"));
-    assert_int_equal(cat_level_complete(&c, CAT_FUNCTION, 2), 1);
-    assert_int_equal(cat_level_complete(&c, CAT_FUNCTION, 3), 1);
-    assert_int_equal(cat_level_complete(&c, CAT_ECON_DEPT, 2), 1);
-    cat_free(&c);
+    assert_int_equal(bkcodes_load_user(&c, path, &err), BK_OK);
+    assert_int_equal(bkcodes_finish(&c, &err), BK_OK);
+    assert_non_null(bkcodes_find(&c, BKCODES_FUNCTION, "20199"));
+    assert_null(bkcodes_find(&c, BKCODES_FUNCTION, "20103")); /* the starter entry is gone */
+    assert_non_null(bkcodes_find(&c, BKCODES_ECON_DEPT, "30101"));
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_FUNCTION, 2), 1);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_FUNCTION, 3), 1);
+    assert_int_equal(bkcodes_level_complete(&c, BKCODES_ECON_DEPT, 2), 1);
+    bkcodes_free(&c);
 
-    cat_init(&c);
+    bkcodes_init(&c);
     path = write_file("none.csv", "scheme,code,name,level,source\n");
-    assert_int_not_equal(cat_load_user(&c, path, &err), BK_OK);
+    assert_int_not_equal(bkcodes_load_user(&c, path, &err), BK_OK);
     assert_non_null(strstr(err.text, "holds no code"));
-    cat_free(&c);
+    bkcodes_free(&c);
 }
 
 static void code_structure(void **state)
 {
     (void)state;
-    assert_int_equal(cat_code_level(CAT_FUNCTION, "201"), 1);
-    assert_int_equal(cat_code_level(CAT_FUNCTION, "20103"), 2);
-    assert_int_equal(cat_code_level(CAT_FUNCTION, "2010301"), 3);
-    assert_int_equal(cat_code_level(CAT_FUNCTION, "2010"), 0);
-    assert_int_equal(cat_code_level(CAT_FUNCTION, "20a03"), 0);
-    assert_int_equal(cat_code_level(CAT_FUNCTION, "２０１"), 0); /* full-width digits */
-    assert_int_equal(cat_code_level(CAT_FUNCTION, ""), 0);
-    assert_int_equal(cat_code_level(CAT_ECON_DEPT, "30101"), 2);
-    assert_int_equal(cat_code_level(CAT_ECON_DEPT, "3010101"), 0);
-    assert_string_equal(cat_scheme_for("function", "201"), CAT_FUNCTION);
-    assert_string_equal(cat_scheme_for("economic", "30101"), CAT_ECON_DEPT);
-    assert_string_equal(cat_scheme_for("economic", "50201"), CAT_ECON_GOV);
-    assert_null(cat_scheme_for("project", "201"));
-    assert_int_equal(cat_level_parse("款"), 2);
-    assert_int_equal(cat_level_parse("3"), 3);
-    assert_int_equal(cat_level_parse("级"), 0);
+    assert_int_equal(bkcodes_code_level(BKCODES_FUNCTION, "201"), 1);
+    assert_int_equal(bkcodes_code_level(BKCODES_FUNCTION, "20103"), 2);
+    assert_int_equal(bkcodes_code_level(BKCODES_FUNCTION, "2010301"), 3);
+    assert_int_equal(bkcodes_code_level(BKCODES_FUNCTION, "2010"), 0);
+    assert_int_equal(bkcodes_code_level(BKCODES_FUNCTION, "20a03"), 0);
+    assert_int_equal(bkcodes_code_level(BKCODES_FUNCTION, "２０１"), 0); /* full-width digits */
+    assert_int_equal(bkcodes_code_level(BKCODES_FUNCTION, ""), 0);
+    assert_int_equal(bkcodes_code_level(BKCODES_ECON_DEPT, "30101"), 2);
+    assert_int_equal(bkcodes_code_level(BKCODES_ECON_DEPT, "3010101"), 0);
+    assert_string_equal(bkcodes_scheme_for("function", "201"), BKCODES_FUNCTION);
+    assert_string_equal(bkcodes_scheme_for("economic", "30101"), BKCODES_ECON_DEPT);
+    assert_string_equal(bkcodes_scheme_for("economic", "50201"), BKCODES_ECON_GOV);
+    assert_null(bkcodes_scheme_for("project", "201"));
+    assert_int_equal(bkcodes_level_parse("款"), 2);
+    assert_int_equal(bkcodes_level_parse("3"), 3);
+    assert_int_equal(bkcodes_level_parse("级"), 0);
 }
 
 static void labels_compare_as_read(void **state)

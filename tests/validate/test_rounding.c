@@ -10,34 +10,34 @@ static bk_decimal dec(const char *s)
     return d;
 }
 
-static tot_verdict sum_of(const char *total, const char *const *parts, size_t n, tot_check *c)
+static bktot_verdict sum_of(const char *total, const char *const *parts, size_t n, bktot_check *c)
 {
     bk_decimal p[16];
     assert_true(n <= 16);
     for (size_t i = 0; i < n; i++)
         p[i] = dec(parts[i]);
-    tot_check_sum(dec(total), p, NULL, n, c);
+    bktot_check_sum(dec(total), p, NULL, n, c);
     return c->verdict;
 }
 
 static void bound_is_half_unit_times_n_plus_one(void **state)
 {
     (void)state;
-    assert_dec(tot_bound(0, 2), "0.005");
-    assert_dec(tot_bound(1, 2), "0.01");
-    assert_dec(tot_bound(2, 2), "0.015");
-    assert_dec(tot_bound(3, 2), "0.02");
-    assert_dec(tot_bound(4, 0), "2.5");
-    assert_dec(tot_bound(9, 2), "0.05");
+    assert_dec(bktot_bound(0, 2), "0.005");
+    assert_dec(bktot_bound(1, 2), "0.01");
+    assert_dec(bktot_bound(2, 2), "0.015");
+    assert_dec(bktot_bound(3, 2), "0.02");
+    assert_dec(bktot_bound(4, 0), "2.5");
+    assert_dec(bktot_bound(9, 2), "0.05");
 }
 
 static void exact_sum_is_equal(void **state)
 {
     (void)state;
-    tot_check c;
+    bktot_check c;
     /* Table 2 of the seed: 小计 = 基本支出拨款 + 履职类 + 财政专项 + 政府投资 (printed "332"). */
     const char *parts[] = {"1128.84", "2654.52", "0.00", "332"};
-    assert_int_equal(sum_of("4115.36", parts, 4, &c), TOT_EQUAL);
+    assert_int_equal(sum_of("4115.36", parts, 4, &c), BKTOT_EQUAL);
     assert_dec(c.expected, "4115.36");
     assert_dec(c.difference, "0.00");
     assert_dec(c.bound, "0.025");
@@ -47,26 +47,26 @@ static void exact_sum_is_equal(void **state)
 static void boundary_is_included(void **state)
 {
     (void)state;
-    tot_check c;
+    bktot_check c;
     const char *parts[] = {"1917.00", "1411.42", "332.00"}; /* Σ 3660.42 */
-    assert_int_equal(sum_of("3660.44", parts, 3, &c), TOT_ROUNDING);
+    assert_int_equal(sum_of("3660.44", parts, 3, &c), BKTOT_ROUNDING);
     assert_dec(c.difference, "0.02");
     assert_dec(c.bound, "0.02");
-    assert_int_equal(sum_of("3660.40", parts, 3, &c), TOT_ROUNDING);
+    assert_int_equal(sum_of("3660.40", parts, 3, &c), BKTOT_ROUNDING);
     assert_dec(c.difference, "-0.02");
-    assert_int_equal(sum_of("3660.45", parts, 3, &c), TOT_INCONSISTENT);
-    assert_int_equal(sum_of("3660.39", parts, 3, &c), TOT_INCONSISTENT);
-    assert_int_equal(sum_of("3660.42", parts, 3, &c), TOT_EQUAL);
+    assert_int_equal(sum_of("3660.45", parts, 3, &c), BKTOT_INCONSISTENT);
+    assert_int_equal(sum_of("3660.39", parts, 3, &c), BKTOT_INCONSISTENT);
+    assert_int_equal(sum_of("3660.42", parts, 3, &c), BKTOT_EQUAL);
 }
 
 /* n = 2: 2·|d| ≤ 3 units, so 0.01 is within and 0.02 is not (the bound shows as 0.015). */
 static void odd_bound_compares_in_integers(void **state)
 {
     (void)state;
-    tot_check c;
+    bktot_check c;
     const char *parts[] = {"674.90", "1242.10"};
-    assert_int_equal(sum_of("1917.01", parts, 2, &c), TOT_ROUNDING);
-    assert_int_equal(sum_of("1917.02", parts, 2, &c), TOT_INCONSISTENT);
+    assert_int_equal(sum_of("1917.01", parts, 2, &c), BKTOT_ROUNDING);
+    assert_int_equal(sum_of("1917.02", parts, 2, &c), BKTOT_INCONSISTENT);
     assert_dec(c.bound, "0.015");
 }
 
@@ -75,27 +75,27 @@ static void odd_bound_compares_in_integers(void **state)
 static void largest_scale_is_used(void **state)
 {
     (void)state;
-    tot_check c;
+    bktot_check c;
     const char *coarse[] = {"332", "0.001"};
-    assert_int_equal(sum_of("332.00", coarse, 2, &c), TOT_ROUNDING);
+    assert_int_equal(sum_of("332.00", coarse, 2, &c), BKTOT_ROUNDING);
     assert_int_equal(c.expected.scale, 3);
     assert_dec(c.difference, "-0.001");
     assert_dec(c.bound, "0.0015");
     const char *fine[] = {"332", "0.004"};
-    assert_int_equal(sum_of("332.00", fine, 2, &c), TOT_INCONSISTENT);
+    assert_int_equal(sum_of("332.00", fine, 2, &c), BKTOT_INCONSISTENT);
     assert_dec(c.difference, "-0.004");
 }
 
 static void negated_parts_subtract(void **state)
 {
     (void)state;
-    tot_check c;
+    bktot_check c;
     bk_decimal parts[2] = {dec("2986.52"), dec("2676.50")};
     int neg[2] = {0, 1};
-    tot_check_sum(dec("310.02"), parts, neg, 2, &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
-    tot_check_sum(dec("310.12"), parts, neg, 2, &c);
-    assert_int_equal(c.verdict, TOT_INCONSISTENT);
+    bktot_check_sum(dec("310.02"), parts, neg, 2, &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    bktot_check_sum(dec("310.12"), parts, neg, 2, &c);
+    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
     assert_dec(c.expected, "310.02");
     assert_dec(c.difference, "0.10");
 }
@@ -103,47 +103,47 @@ static void negated_parts_subtract(void **state)
 static void same_figure_twice_must_match_exactly(void **state)
 {
     (void)state;
-    tot_check c;
-    tot_check_equal(dec("4115.36"), dec("4115.36"), &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
-    tot_check_equal(dec("4115.37"), dec("4115.36"), &c);
-    assert_int_equal(c.verdict, TOT_INCONSISTENT);
+    bktot_check c;
+    bktot_check_equal(dec("4115.36"), dec("4115.36"), &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    bktot_check_equal(dec("4115.37"), dec("4115.36"), &c);
+    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
     assert_dec(c.bound, "0.00");
     /* Printed at two precisions, the coarser one may be rounding. */
-    tot_check_equal(dec("332.01"), dec("332"), &c);
-    assert_int_equal(c.verdict, TOT_ROUNDING);
+    bktot_check_equal(dec("332.01"), dec("332"), &c);
+    assert_int_equal(c.verdict, BKTOT_ROUNDING);
     assert_dec(c.bound, "0.01");
-    tot_check_equal(dec("332.02"), dec("332"), &c);
-    assert_int_equal(c.verdict, TOT_INCONSISTENT);
+    bktot_check_equal(dec("332.02"), dec("332"), &c);
+    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
 }
 
 static void subset_may_not_exceed(void **state)
 {
     (void)state;
-    tot_check c;
-    tot_check_subset(dec("600.00"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
-    tot_check_subset(dec("674.90"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
-    tot_check_subset(dec("674.91"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, TOT_INCONSISTENT);
-    tot_check_subset(dec("674.901"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, TOT_ROUNDING);
+    bktot_check c;
+    bktot_check_subset(dec("600.00"), dec("674.90"), &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    bktot_check_subset(dec("674.90"), dec("674.90"), &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    bktot_check_subset(dec("674.91"), dec("674.90"), &c);
+    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
+    bktot_check_subset(dec("674.901"), dec("674.90"), &c);
+    assert_int_equal(c.verdict, BKTOT_ROUNDING);
 }
 
 static void percent_of_the_seed(void **state)
 {
     (void)state;
-    tot_check c;
-    tot_check_percent(dec("11.58"), dec("310.02"), dec("2676.50"), &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
-    tot_check_percent(dec("-20.57"), dec("-217.70"), dec("1058.45"), &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
-    tot_check_percent(dec("-100.00"), dec("-267.25"), dec("267.25"), &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
+    bktot_check c;
+    bktot_check_percent(dec("11.58"), dec("310.02"), dec("2676.50"), &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    bktot_check_percent(dec("-20.57"), dec("-217.70"), dec("1058.45"), &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    bktot_check_percent(dec("-100.00"), dec("-267.25"), dec("267.25"), &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
     /* One unit of the last place off, with inputs precise enough to tell. */
-    tot_check_percent(dec("-20.56"), dec("-217.70"), dec("1058.45"), &c);
-    assert_int_equal(c.verdict, TOT_INCONSISTENT);
+    bktot_check_percent(dec("-20.56"), dec("-217.70"), dec("1058.45"), &c);
+    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
     assert_dec(c.expected, "-20.568");
     assert_dec(c.difference, "0.008");
     assert_dec(c.bound, "0.006");
@@ -152,9 +152,9 @@ static void percent_of_the_seed(void **state)
 static void percent_base_zero_is_not_computed(void **state)
 {
     (void)state;
-    tot_check c;
-    tot_check_percent(dec("100.00"), dec("332.00"), dec("0.00"), &c);
-    assert_int_equal(c.verdict, TOT_BASE_ZERO);
+    bktot_check c;
+    bktot_check_percent(dec("100.00"), dec("332.00"), dec("0.00"), &c);
+    assert_int_equal(c.verdict, BKTOT_BASE_ZERO);
     assert_dec(c.actual, "100.00");
 }
 
@@ -162,26 +162,26 @@ static void percent_base_zero_is_not_computed(void **state)
 static void percent_tolerance_follows_the_inputs(void **state)
 {
     (void)state;
-    tot_check c;
-    tot_check_percent(dec("33.33"), dec("0.01"), dec("0.03"), &c);
-    assert_int_equal(c.verdict, TOT_EQUAL);
-    tot_check_percent(dec("40.00"), dec("0.01"), dec("0.03"), &c);
-    assert_int_equal(c.verdict, TOT_ROUNDING);
-    tot_check_percent(dec("70.00"), dec("0.01"), dec("0.03"), &c);
-    assert_int_equal(c.verdict, TOT_INCONSISTENT);
+    bktot_check c;
+    bktot_check_percent(dec("33.33"), dec("0.01"), dec("0.03"), &c);
+    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    bktot_check_percent(dec("40.00"), dec("0.01"), dec("0.03"), &c);
+    assert_int_equal(c.verdict, BKTOT_ROUNDING);
+    bktot_check_percent(dec("70.00"), dec("0.01"), dec("0.03"), &c);
+    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
 }
 
 static void overflow_is_reported_not_wrapped(void **state)
 {
     (void)state;
-    tot_check c;
+    bktot_check c;
     bk_decimal big = {INT64_MAX, 0};
     bk_decimal parts[2] = {big, big};
-    tot_check_sum(big, parts, NULL, 2, &c);
-    assert_int_equal(c.verdict, TOT_OVERFLOW);
+    bktot_check_sum(big, parts, NULL, 2, &c);
+    assert_int_equal(c.verdict, BKTOT_OVERFLOW);
     bk_decimal fine = {INT64_MAX, 18};
-    tot_check_sum(fine, parts, NULL, 1, &c);
-    assert_int_equal(c.verdict, TOT_OVERFLOW);
+    bktot_check_sum(fine, parts, NULL, 1, &c);
+    assert_int_equal(c.verdict, BKTOT_OVERFLOW);
 }
 
 int main(void)
