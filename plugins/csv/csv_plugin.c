@@ -259,7 +259,7 @@ static const char *const bkcsv_extensions[] = {"csv", NULL};
 static const bk_plugin_desc bkcsv_desc = {
     BK_PLUGIN_HEADER,
     .name = "csv",
-    .version = "1.0",
+    .version = "1.0.0",
     .license = "MIT",
     .summary = "CSV: lossless line items (one record per value, many documents) and the "
                "published wide tables; UTF-8 or GB18030",

@@ -224,7 +224,7 @@ static const char *const pdf_extensions[] = {"pdf", NULL};
 static const bk_plugin_desc pdf_desc = {
     BK_PLUGIN_HEADER,
     .name = "pdf",
-    .version = "1.0",
+    .version = "1.0.0",
     .license = "GPL-2.0-or-later",
     .summary = "PDF as published: the tables and narrative of the text layer (poppler)",
     .kinds = BK_PLUGIN_IMPORT,

@@ -321,7 +321,7 @@ static const char *const text_extensions[] = {"txt", NULL};
 static const bk_plugin_desc text_desc = {
     BK_PLUGIN_HEADER,
     .name = "text",
-    .version = "1.0",
+    .version = "1.0.0",
     .license = "MIT",
     .summary = "text extracted from a published budget: tab-separated, or pdftotext -layout",
     .kinds = BK_PLUGIN_IMPORT,
