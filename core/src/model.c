@@ -139,6 +139,73 @@ bk_status bk_doc_set_source(bk_doc *doc, const char *source)
     return BK_OK;
 }
 
+/* The rules of the document's own facts, one each, shared by the setters and bk_doc_check so
+ * that a bad value reads the same whichever format it came from. */
+static bk_status year_rule(long year, bk_error *err)
+{
+    if (year < 1900 || year > 9999)
+        return bk_error_set(err, BK_E_CONTENT, "fiscal year %ld is not a year from 1900 to 9999",
+                            year);
+    return BK_OK;
+}
+
+static bk_status money_unit_rule(const char *unit, bk_error *err)
+{
+    if (unit && (strcmp(unit, "万元") == 0 || strcmp(unit, "元") == 0))
+        return BK_OK;
+    /* The unit is input: shown on one line and cut at a character, as a message must be. */
+    char shown[64];
+    size_t n = 0;
+    const char *p = unit ? unit : "";
+    for (; *p && n < sizeof shown - 4; p++)
+        shown[n++] = (unsigned char)*p < 0x20 || *p == 0x7F ? '?' : *p;
+    if (*p) {
+        while (n > 0 && ((unsigned char)*p & 0xC0) == 0x80)
+            p--, n--;
+        memcpy(shown + n, "...", 3);
+        n += 3;
+    }
+    shown[n] = '\0';
+    return bk_error_set(err, BK_E_CONTENT, "money unit \"%s\" is neither 万元 nor 元", shown);
+}
+
+static bk_status precision_rule(long precision, bk_error *err)
+{
+    if (precision < 0 || precision > BK_DECIMAL_MAX_SCALE)
+        return bk_error_set(err, BK_E_CONTENT,
+                            "precision %ld is not a number of decimals from 0 to %d", precision,
+                            BK_DECIMAL_MAX_SCALE);
+    return BK_OK;
+}
+
+bk_status bk_doc_set_year(bk_doc *doc, long year, bk_error *err)
+{
+    bk_status st = year_rule(year, err);
+    if (st == BK_OK)
+        doc->fiscal_year = (int)year;
+    return st;
+}
+
+bk_status bk_doc_set_money_unit(bk_doc *doc, const char *unit, bk_error *err)
+{
+    bk_status st = money_unit_rule(unit, err);
+    if (st != BK_OK)
+        return st;
+    const char *u = bk_doc_intern_cstr(doc, unit);
+    if (!u)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    doc->money_unit = u;
+    return BK_OK;
+}
+
+bk_status bk_doc_set_precision(bk_doc *doc, long precision, bk_error *err)
+{
+    bk_status st = precision_rule(precision, err);
+    if (st == BK_OK)
+        doc->precision = (int)precision;
+    return st;
+}
+
 /* An SPDX licence identifier as the SPDX list spells them (CC-BY-4.0, MIT, GPL-3.0+). */
 static int spdx_id(const char *s)
 {
@@ -606,21 +673,18 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
     if (!doc->dept_name || !*doc->dept_name)
         return bk_error_set(err, BK_E_CONTENT, "the document names no department");
     /* 0: no table printed it; a writer that needs the year says so. */
-    if (doc->fiscal_year != 0 && (doc->fiscal_year < 1900 || doc->fiscal_year > 9999))
-        return bk_error_set(err, BK_E_CONTENT, "fiscal year %d is not a plausible year",
-                            doc->fiscal_year);
-    if (strcmp(doc->money_unit, "万元") != 0 && strcmp(doc->money_unit, "元") != 0)
-        return bk_error_set(err, BK_E_CONTENT, "money unit \"%s\" is neither 万元 nor 元",
-                            doc->money_unit);
+    if (doc->fiscal_year != 0 && year_rule(doc->fiscal_year, err) != BK_OK)
+        return BK_E_CONTENT;
+    if (money_unit_rule(doc->money_unit, err) != BK_OK)
+        return BK_E_CONTENT;
     for (size_t i = 0; i < doc->ntables; i++) {
         const char *u = doc->tables[i]->money_unit;
         if (u && strcmp(u, "万元") && strcmp(u, "元") && strcmp(u, "千元") && strcmp(u, "亿元"))
             return bk_error_set(err, BK_E_CONTENT, "table %s: money unit \"%s\" is not 元, 千元, "
                                 "万元 or 亿元", doc->tables[i]->tpl->id, u);
     }
-    if (doc->precision < 0 || doc->precision > BK_DECIMAL_MAX_SCALE)
-        return bk_error_set(err, BK_E_CONTENT, "precision %d is out of range 0..%d",
-                            doc->precision, BK_DECIMAL_MAX_SCALE);
+    if (precision_rule(doc->precision, err) != BK_OK)
+        return BK_E_CONTENT;
     int departments = 0;
     for (size_t i = 0; i < doc->nunits; i++)
         departments += doc->units[i].kind == BK_UNIT_DEPARTMENT;

@@ -1,6 +1,7 @@
 /* The line-item layout: one record per value, every part of the document, many documents in
  * one file (formats/csv-lineitems.md). Each document is handed over as soon as the next "doc"
  * record (or the end) shows it is complete, so a bulk file is read in bounded memory. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -207,26 +208,25 @@ static bk_status rec_meta(lines_in *li)
 {
     const char *key = str(li, F_COLUMN);
     long v;
+    bk_error e = {0};
+    bk_status st;
     if (strcmp(key, "fiscal_year") == 0) {
-        if (parse_int(get(li, F_VALUE), 1, 9999, &v))
+        if (parse_int(get(li, F_VALUE), 0, LONG_MAX, &v))
             return fail_at(li, F_VALUE, BK_E_CONTENT, "fiscal year \"%s\" is not a year",
                            str(li, F_VALUE));
-        li->doc->fiscal_year = (int)v;
+        st = bk_doc_set_year(li->doc, v, &e);
     } else if (strcmp(key, "precision") == 0) {
-        if (parse_int(get(li, F_VALUE), 0, BK_DECIMAL_MAX_SCALE, &v))
-            return fail_at(li, F_VALUE, BK_E_CONTENT, "precision \"%s\" is not a number of "
-                           "decimals from 0 to %d", str(li, F_VALUE), BK_DECIMAL_MAX_SCALE);
-        li->doc->precision = (int)v;
+        if (parse_int(get(li, F_VALUE), 0, LONG_MAX, &v))
+            return fail_at(li, F_VALUE, BK_E_CONTENT, "precision \"%s\" is not a number",
+                           str(li, F_VALUE));
+        st = bk_doc_set_precision(li->doc, v, &e);
     } else if (strcmp(key, "money_unit") == 0) {
-        const char *s = bk_doc_intern(li->doc, str(li, F_VALUE), get(li, F_VALUE)->len);
-        if (!s)
-            return nomem(li);
-        li->doc->money_unit = s;
+        st = bk_doc_set_money_unit(li->doc, str(li, F_VALUE), &e);
     } else {
         return fail_at(li, F_COLUMN, BK_E_CONTENT, "unknown \"meta\" column \"%s\" (expected "
                        "fiscal_year, money_unit or precision)", key);
     }
-    return BK_OK;
+    return st == BK_OK ? BK_OK : fail_at(li, F_VALUE, st, "%s", e.text);
 }
 
 static bk_status rec_unit(lines_in *li)

@@ -2019,14 +2019,17 @@ static bk_status read_folder(wide_in *w, const char *dir, const bkcsv_read_opts 
 static bk_status finish(wide_in *w, const char *name)
 {
     bk_doc *doc = w->doc;
+    bk_error e = {0};
     const char *opt = bk_import_option(w->job, "year");
     if (opt) {
         char *end;
         long y = strtol(opt, &end, 10);
-        if (*end || y < 1900 || y > 9999)
+        if (*end || end == opt)
             return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s is not a year",
                               opt);
-        doc->fiscal_year = (int)y;
+        if (bk_doc_set_year(doc, y, &e) != BK_OK)
+            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s: %s", opt,
+                              e.text);
     } else {
         /* Unknown stays 0: reading and validating need no year; writing a document does, and
          * says so. */
@@ -2035,8 +2038,9 @@ static bk_status finish(wide_in *w, const char *name)
         for (int k = 0; k < YEAR_KINDS && from < 0; k++)
             if (w->years[k].year)
                 from = k;
-        if (from >= 0)
-            doc->fiscal_year = w->years[from].year;
+        if (from >= 0 && bk_doc_set_year(doc, w->years[from].year, &e) != BK_OK)
+            return bkcsv_fail(w->err, w->years[from].file, w->years[from].line, 0, -1, BK_E_CONTENT,
+                              "%s", e.text);
         for (int k = from + 1; from >= 0 && k < YEAR_KINDS && !w->quiet; k++)
             if (w->years[k].year && w->years[k].year != doc->fiscal_year)
                 bk_import_warn_in(w->job, w->years[k].file, w->years[k].line, 0,
@@ -2050,12 +2054,15 @@ static bk_status finish(wide_in *w, const char *name)
         return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT,
                           "no 单位: line says whether "
                           "amounts are in 万元 or 元; give it with --option money_unit=万元");
-    doc->money_unit = w->money_unit;
+    bk_status st = bk_doc_set_money_unit(doc, w->money_unit, &e);
+    if (st != BK_OK)
+        return bkcsv_fail(w->err, name, 0, 0, -1, st, "%s", e.text);
     /* Tables printed in the document's unit keep none of their own. */
     for (size_t i = 0; i < doc->ntables; i++)
         if (bk_table_set_money_unit(doc, doc->tables[i], doc->tables[i]->money_unit) != BK_OK)
             return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
-    doc->precision = w->any_number ? w->max_scale : 2;
+    if ((st = bk_doc_set_precision(doc, w->any_number ? w->max_scale : 2, &e)) != BK_OK)
+        return bkcsv_fail(w->err, name, 0, 0, -1, st, "%s", e.text);
     if (bkcsv_wide_economic_levels(doc) != BK_OK)
         return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
     if (bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT) < 0) {

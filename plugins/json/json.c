@@ -9,6 +9,7 @@
  * document is read: memory stays bounded by one document. Strings are decoded only when the
  * model takes them, and every value knows its offset, so an error is reported exactly where
  * the offending value is. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -835,12 +836,24 @@ static int walk_department(walker *w, size_t root, size_t dept)
     return r;
 }
 
+/* A fact of the document given to the model's setter, whose refusal is placed at value v. */
+static int set_fact(walker *w, size_t v, const char *key, bk_status st, const bk_error *e)
+{
+    if (st == BK_OK)
+        return 0;
+    push_key(w, key);
+    fail(w, v, st, "%s", e->text);
+    pop(w);
+    return -1;
+}
+
 static int walk_header(walker *w, size_t root, const size_t *at)
 {
     const char *s;
     long long v;
     int has;
     char shown_s[80];
+    bk_error e = {0};
 
     if (get_string(w, root, at[DOC_FORMAT], "format", 1, "the document", &s) < 0)
         return -1;
@@ -861,32 +874,25 @@ static int walk_header(walker *w, size_t root, const size_t *at)
         pop(w);
         return -1;
     }
-    if (get_int(w, root, at[DOC_YEAR], "fiscal_year", 1, "the document", 1900, 9999, &v,
-                &has) < 0)
+    if (get_int(w, root, at[DOC_YEAR], "fiscal_year", 1, "the document", LONG_MIN, LONG_MAX, &v,
+                &has) < 0 ||
+        set_fact(w, at[DOC_YEAR], "fiscal_year", bk_doc_set_year(w->doc, (long)v, &e), &e) < 0)
         return -1;
-    w->doc->fiscal_year = (int)v;
 
     if (walk_department(w, root, at[DOC_DEPARTMENT]) < 0)
         return -1;
 
     if (get_string(w, root, at[DOC_MONEY_UNIT], "money_unit", 1, "the document", &s) < 0)
         return -1;
-    if (strcmp(s, "万元") != 0 && strcmp(s, "元") != 0) {
-        push_key(w, "money_unit");
-        fail(w, at[DOC_MONEY_UNIT], BK_E_CONTENT,
-             "\"money_unit\" is \"%s\"; it must be \"万元\" or \"元\"", SHOWN(s, shown_s));
-        pop(w);
+    if (set_fact(w, at[DOC_MONEY_UNIT], "money_unit", bk_doc_set_money_unit(w->doc, s, &e), &e) < 0)
         return -1;
-    }
-    w->doc->money_unit = bk_doc_intern_cstr(w->doc, s);
-    if (!w->doc->money_unit)
-        return fail_nomem(w, root);
 
-    if (get_int(w, root, at[DOC_PRECISION], "precision", 0, "the document", 0,
-                BK_DECIMAL_MAX_SCALE, &v, &has) < 0)
+    if (get_int(w, root, at[DOC_PRECISION], "precision", 0, "the document", LONG_MIN, LONG_MAX, &v,
+                &has) < 0)
         return -1;
-    if (has)
-        w->doc->precision = (int)v;
+    if (has && set_fact(w, at[DOC_PRECISION], "precision",
+                        bk_doc_set_precision(w->doc, (long)v, &e), &e) < 0)
+        return -1;
     if (walk_unit_of_measure(w, root, at[DOC_CURRENCY], at[DOC_UNIT_MULT], w->doc->money_unit,
                              "the document") < 0)
         return -1;

@@ -11,6 +11,7 @@
  * libxml2 knows the line where a start tag ends but no column, so the lexer (xml_lex.c) also
  * remembers where each recent start tag began: content errors point at the offending
  * element's '<'. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -781,21 +782,21 @@ static int start_budget(bkx_reader *p, bkx_pos pos, const bkx_el *el)
     if (strcmp(v[0], "1") != 0)
         return fail(p, pos, BK_E_CONTENT, "version \"%s\" is not supported: this reader knows "
                     "version 1", shorten(q, sizeof q, v[0]));
-    if (parse_int(v[1], 1900, 9999, &year))
-        return fail(p, pos, BK_E_CONTENT, "fiscal-year \"%s\" is not a year from 1900 to 9999",
+    if (parse_int(v[1], 0, LONG_MAX, &year))
+        return fail(p, pos, BK_E_CONTENT, "fiscal-year \"%s\" is not a whole number",
                     shorten(q, sizeof q, v[1]));
-    if (strcmp(v[2], "万元") != 0 && strcmp(v[2], "元") != 0)
-        return fail(p, pos, BK_E_CONTENT, "money-unit \"%s\" is neither 万元 nor 元",
-                    shorten(q, sizeof q, v[2]));
-    if (parse_int(v[3], 0, BK_DECIMAL_MAX_SCALE, &precision))
-        return fail(p, pos, BK_E_CONTENT, "precision \"%s\" is not a whole number from 0 to %d",
-                    shorten(q, sizeof q, v[3]), BK_DECIMAL_MAX_SCALE);
-    if (unit_of_measure(p, pos, v[4], v[5], v[2]))
-        return -1;
-    p->doc->fiscal_year = (int)year;
-    p->doc->money_unit = bk_doc_intern_cstr(p->doc, v[2]);
-    p->doc->precision = (int)precision;
-    return p->doc->money_unit ? 0 : nomem(p, pos);
+    bk_error e = {0};
+    bk_status st = bk_doc_set_year(p->doc, year, &e);
+    if (st == BK_OK)
+        st = bk_doc_set_money_unit(p->doc, v[2], &e);
+    if (st != BK_OK)
+        return fail(p, pos, st, "%s", e.text);
+    if (parse_int(v[3], 0, LONG_MAX, &precision))
+        return fail(p, pos, BK_E_CONTENT, "precision \"%s\" is not a whole number",
+                    shorten(q, sizeof q, v[3]));
+    if ((st = bk_doc_set_precision(p->doc, precision, &e)) != BK_OK)
+        return fail(p, pos, st, "%s", e.text);
+    return unit_of_measure(p, pos, v[4], v[5], v[2]) ? -1 : 0;
 }
 
 static int start_department(bkx_reader *p, bkx_pos pos, const bkx_el *el)

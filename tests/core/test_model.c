@@ -126,12 +126,68 @@ static void test_enum_names(void **state)
     assert_int_equal(bk_row_kind_parse("sum"), -1);
 }
 
+/* One rule a fact, the same error wording whichever reader calls the setter. */
+static void test_setters(void **state)
+{
+    (void)state;
+    bk_doc *doc = bk_doc_new();
+    assert_non_null(doc);
+    bk_error err;
+    bk_error_clear(&err);
+
+    assert_int_equal(bk_doc_set_year(doc, 2024, &err), BK_OK);
+    assert_int_equal(doc->fiscal_year, 2024);
+    assert_int_equal(bk_doc_set_year(doc, 1, &err), BK_E_CONTENT);
+    assert_string_equal(err.text, "fiscal year 1 is not a year from 1900 to 9999");
+    assert_int_equal(doc->fiscal_year, 2024); /* a refused value leaves the document alone */
+    assert_int_equal(bk_doc_set_year(doc, 1899, &err), BK_E_CONTENT);
+    assert_string_equal(err.text, "fiscal year 1899 is not a year from 1900 to 9999");
+    assert_int_equal(bk_doc_set_year(doc, 1900, &err), BK_OK);
+    assert_int_equal(doc->fiscal_year, 1900);
+    assert_int_equal(bk_doc_set_year(doc, 2100, &err), BK_OK);
+    assert_int_equal(bk_doc_set_year(doc, 9999, &err), BK_OK);
+    assert_int_equal(bk_doc_set_year(doc, 10000, &err), BK_E_CONTENT);
+    assert_int_equal(bk_doc_set_year(doc, -2024, &err), BK_E_CONTENT);
+    assert_int_equal(doc->fiscal_year, 9999);
+    assert_int_equal(bk_doc_set_year(doc, 0, NULL), BK_E_CONTENT); /* err may be NULL */
+
+    assert_int_equal(bk_doc_set_money_unit(doc, "元", &err), BK_OK);
+    assert_string_equal(doc->money_unit, "元");
+    assert_int_equal(bk_doc_set_money_unit(doc, "万元", &err), BK_OK);
+    assert_string_equal(doc->money_unit, "万元");
+    assert_int_equal(bk_doc_set_money_unit(doc, "美元", &err), BK_E_CONTENT);
+    assert_string_equal(err.text, "money unit \"美元\" is neither 万元 nor 元");
+    assert_string_equal(doc->money_unit, "万元");
+    /* 千元 is a table's unit (bk_table_set_money_unit), never a document's. */
+    assert_int_equal(bk_doc_set_money_unit(doc, "千元", &err), BK_E_CONTENT);
+    assert_int_equal(bk_doc_set_money_unit(doc, NULL, &err), BK_E_CONTENT);
+    assert_string_equal(err.text, "money unit \"\" is neither 万元 nor 元");
+    /* A hostile unit is shown on one line, cut at a character boundary. */
+    char bad[400] = "a\nb";
+    for (size_t i = strlen(bad); i + 3 < sizeof bad; i += 3)
+        memcpy(bad + i, "元", 3);
+    assert_int_equal(bk_doc_set_money_unit(doc, bad, &err), BK_E_CONTENT);
+    assert_null(strchr(err.text, '\n'));
+    assert_non_null(strstr(err.text, "money unit \"a?b元元"));
+    assert_non_null(strstr(err.text, "元...\" is neither"));
+    assert_true(strlen(err.text) < 120);
+
+    assert_int_equal(bk_doc_set_precision(doc, 0, &err), BK_OK);
+    assert_int_equal(doc->precision, 0);
+    assert_int_equal(bk_doc_set_precision(doc, BK_DECIMAL_MAX_SCALE, &err), BK_OK);
+    assert_int_equal(bk_doc_set_precision(doc, 19, &err), BK_E_CONTENT);
+    assert_string_equal(err.text, "precision 19 is not a number of decimals from 0 to 18");
+    assert_int_equal(bk_doc_set_precision(doc, -1, &err), BK_E_CONTENT);
+    assert_int_equal(doc->precision, BK_DECIMAL_MAX_SCALE);
+    bk_doc_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_and_check), cmocka_unit_test(test_check_rejects),
         cmocka_unit_test(test_equal), cmocka_unit_test(test_many_rows),
-        cmocka_unit_test(test_enum_names),
+        cmocka_unit_test(test_enum_names), cmocka_unit_test(test_setters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -515,10 +515,11 @@ static void test_content_errors(void **state)
     expect_error_with("\"format\": \"budgetkit-budget\"", "\"format\": \"other\"", BK_E_CONTENT,
                       2, 13, "\"format\" is \"other\"");
     expect_error_with("\"money_unit\": \"万元\"", "\"money_unit\": \"美元\"", BK_E_CONTENT, 8, 17,
-                      "it must be \"万元\" or \"元\"");
+                      "money unit \"美元\" is neither 万元 nor 元");
     expect_error_with("\"fiscal_year\": 2024", "\"fiscal_year\": 24", BK_E_CONTENT, 4, 18,
-                      "\"fiscal_year\" is 24, outside 1900..9999");
-    expect_error_with("\"precision\": 2", "\"precision\": 19", BK_E_CONTENT, 9, 16, "outside 0..18");
+                      "fiscal year 24 is not a year from 1900 to 9999");
+    expect_error_with("\"precision\": 2", "\"precision\": 19", BK_E_CONTENT, 9, 16,
+                      "precision 19 is not a number of decimals from 0 to 18");
     expect_error_with("    \"name\": \"测试局\"\n  },", "    \"code\": \"x\"\n  },", BK_E_CONTENT, 5,
                       17, "missing required key \"name\" in \"department\"");
     expect_error_with("\"id\": \"dept\"", "\"id\": \"de pt\"", BK_E_CONTENT, 12, 13,

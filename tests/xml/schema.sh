@@ -59,9 +59,9 @@ broken stray-element '0,/<cell column="amount">4115.36<\/cell>/s//<note>4115.36<
 broken table-twice '0,/<table id="T02"/s//<table id="T01"/' 'table T01 appears twice'
 broken unknown-unit '0,/unit="u1"/s//unit="u7"/' 'the row belongs to unit "u7", which is not in <units>'
 broken unit-parent '0,/parent="dept"/s//parent="nobody"/' 'names parent "nobody"'
-broken money-unit '0,/money-unit="万元"/s//money-unit="美元"/' 'money-unit "美元" is neither 万元 nor 元'
+broken money-unit '0,/money-unit="万元"/s//money-unit="美元"/' 'money unit "美元" is neither 万元 nor 元'
 broken no-namespace '0,/ xmlns="urn:budgetkit:budget:1"/s///' '<budget> is not in the namespace urn:budgetkit:budget:1'
-broken fiscal-year '0,/fiscal-year="2024"/s//fiscal-year="24"/' 'fiscal-year "24" is not a year'
+broken fiscal-year '0,/fiscal-year="2024"/s//fiscal-year="24"/' 'fiscal year 24 is not a year from 1900 to 9999'
 broken level '0,/level="1"/s//level="10"/' 'level "10" is not a whole number from 1 to 9'
 broken empty-code '0,/code="201"/s//code=""/' "the row's code is empty; leave the attribute out"
 broken no-column '0,/<cell column="amount">/s//<cell>/' '<cell> has no "column" attribute'

@@ -399,7 +399,7 @@ static void test_content_errors(void **state)
                  2, 1, "the root element <feed> is neither <budget> nor <budgets>");
     /* Attributes of <budget> */
     expect_edit_error("precision=\"2\"", "precision=\"19\"", BK_E_CONTENT, 2, 1,
-                      "precision \"19\" is not a whole number from 0 to 18");
+                      "precision 19 is not a number of decimals from 0 to 18");
     expect_edit_error(" version=\"1\"", "", BK_E_CONTENT, 2, 1, "<budget> has no \"version\" attribute");
     /* The check every document passes before it is handed over. */
     expect_edit_error("kind=\"department\"", "kind=\"subunit\"", BK_E_CONTENT, 0, 0,

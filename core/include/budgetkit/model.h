@@ -161,6 +161,13 @@ BK_API const char *bk_doc_intern_cstr(bk_doc *doc, const char *s);
 /* Setters intern their strings. All return BK_OK or BK_E_NOMEM / BK_E_CONTENT. */
 BK_API bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code);
 BK_API bk_status bk_doc_set_source(bk_doc *doc, const char *source);
+/* The document's facts, one rule each, the same for every reader: a fiscal year from 1900 to
+ * 9999, a money unit of 万元 or 元, a precision of 0 to BK_DECIMAL_MAX_SCALE decimals. A value
+ * outside its rule gives BK_E_CONTENT with err saying which (the reader adds where it read
+ * it) and leaves the document as it was; else BK_OK (or BK_E_NOMEM for the unit). */
+BK_API bk_status bk_doc_set_year(bk_doc *doc, long year, bk_error *err);
+BK_API bk_status bk_doc_set_money_unit(bk_doc *doc, const char *unit, bk_error *err);
+BK_API bk_status bk_doc_set_precision(bk_doc *doc, long precision, bk_error *err);
 /* Set the publication fields that are not NULL in pub (an empty string clears one). A licence
  * must read as an SPDX identifier (letters, digits, '.', '-', '+', at most 64 bytes) and no
  * field may hold a control character: BK_E_CONTENT with err saying which, else BK_OK or
