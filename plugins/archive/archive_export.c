@@ -314,6 +314,21 @@ static bk_status too_big(bk_export *job, const char *path)
                 "budgetkit writes ZIP archives up to that size only");
 }
 
+/* The fields a member's local header and its central directory entry share, from the version
+ * needed to extract to the length of the name (APPNOTE 4.3.7, 4.3.12). */
+static void put_member_fields(bytes *h, const member *m, size_t name_len)
+{
+    put16(h, VERSION_NEEDED);
+    put16(h, is_ascii(m->path) ? 0u : FLAG_UTF8);
+    put16(h, m->method);
+    put16(h, DOS_TIME_MIDNIGHT);
+    put16(h, DOS_DATE_1980_01_01);
+    put32(h, m->crc);
+    put32(h, m->csize);
+    put32(h, m->usize);
+    put16(h, (unsigned)name_len);
+}
+
 /* Append one member: local header, name, data (deflated unless that would not shrink it).
  * On success the member record (path ownership included) is added to the writer. */
 static bk_status add_member(bk_export *job, writer *w, member *m, const unsigned char *data,
@@ -352,15 +367,7 @@ static bk_status add_member(bk_export *job, writer *w, member *m, const unsigned
     }
     bytes h = {.len = 0};
     put32(&h, 0x04034b50u);
-    put16(&h, VERSION_NEEDED);
-    put16(&h, is_ascii(m->path) ? 0u : FLAG_UTF8);
-    put16(&h, m->method);
-    put16(&h, DOS_TIME_MIDNIGHT);
-    put16(&h, DOS_DATE_1980_01_01);
-    put32(&h, m->crc);
-    put32(&h, m->csize);
-    put32(&h, m->usize);
-    put16(&h, (unsigned)name_len);
+    put_member_fields(&h, m, name_len);
     put16(&h, 0); /* no extra field */
     st = write_bytes(job, w, h.buf, h.len);
     if (st == BK_OK)
@@ -649,15 +656,7 @@ static bk_status write_central_directory(bk_export *job, writer *w)
         bytes h = {.len = 0};
         put32(&h, 0x02014b50u);
         put16(&h, VERSION_MADE_BY);
-        put16(&h, VERSION_NEEDED);
-        put16(&h, is_ascii(m->path) ? 0u : FLAG_UTF8);
-        put16(&h, m->method);
-        put16(&h, DOS_TIME_MIDNIGHT);
-        put16(&h, DOS_DATE_1980_01_01);
-        put32(&h, m->crc);
-        put32(&h, m->csize);
-        put32(&h, m->usize);
-        put16(&h, (unsigned)name_len);
+        put_member_fields(&h, m, name_len);
         put16(&h, 0); /* extra */
         put16(&h, 0); /* comment */
         put16(&h, 0); /* disk */

@@ -87,16 +87,6 @@ static bk_status entry_error(reader *r, const char *entry_name, bk_status code, 
 }
 
 __attribute__((format(printf, 3, 4)))
-static bk_status archive_error(reader *r, bk_status code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    bk_status st = verror(r, NULL, 0, 0, -1, code, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-__attribute__((format(printf, 3, 4)))
 static bk_status manifest_error(reader *r, bk_status code, const char *fmt, ...)
 {
     va_list ap;
@@ -109,7 +99,7 @@ static bk_status manifest_error(reader *r, bk_status code, const char *fmt, ...)
 
 static bk_status no_memory(reader *r)
 {
-    return archive_error(r, BK_E_NOMEM, "out of memory while reading the archive");
+    return entry_error(r, NULL, BK_E_NOMEM, "out of memory while reading the archive");
 }
 
 /* A libzip error, in our words where we know what it means. */
@@ -213,8 +203,9 @@ static bk_status open_archive(reader *r, bk_source *src)
     if (path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
         if (over((unsigned long long)sb.st_size, r->limits->max_input_bytes)) {
             zip_error_fini(&ze);
-            return archive_error(r, BK_E_LIMIT, "input is larger than the limit of %llu bytes "
-                                 "(max-input-bytes)", r->limits->max_input_bytes);
+            return entry_error(r, NULL, BK_E_LIMIT,
+                               "input is larger than the limit of %llu bytes (max-input-bytes)",
+                               r->limits->max_input_bytes);
         }
         zs = zip_source_file_create(path, 0, -1, &ze);
     } else {
@@ -229,10 +220,10 @@ static bk_status open_archive(reader *r, bk_source *src)
         zs = zip_source_buffer_create(len ? (const void *)data : (const void *)"", len, 0, &ze);
     }
     if (!zs) {
-        bk_status st =
-            zip_error_code_zip(&ze) == ZIP_ER_MEMORY
-                ? no_memory(r)
-                : archive_error(r, BK_E_IO, "cannot open the archive: %s", zip_error_strerror(&ze));
+        bk_status st = zip_error_code_zip(&ze) == ZIP_ER_MEMORY
+                           ? no_memory(r)
+                           : entry_error(r, NULL, BK_E_IO, "cannot open the archive: %s",
+                                         zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return st;
     }
@@ -245,22 +236,23 @@ static bk_status open_archive(reader *r, bk_source *src)
     bk_status st;
     switch (zip_error_code_zip(&ze)) {
     case ZIP_ER_NOZIP:
-        st = archive_error(r, BK_E_SYNTAX,
-                           "not a ZIP archive, or a truncated one: no end of central directory "
-                           "record was found");
+        st = entry_error(r, NULL, BK_E_SYNTAX,
+                         "not a ZIP archive, or a truncated one: no end of central directory "
+                         "record was found");
         break;
     case ZIP_ER_INCONS:
-        st = archive_error(r, BK_E_SYNTAX,
-                           "the ZIP archive is damaged or truncated: its central directory does "
-                           "not match the file");
+        st = entry_error(r, NULL, BK_E_SYNTAX,
+                         "the ZIP archive is damaged or truncated: its central directory does "
+                         "not match the file");
         break;
     case ZIP_ER_MULTIDISK:
-        st = archive_error(r, BK_E_CONTENT,
-                           "the archive is split over several files, which "
-                           "budgetkit does not read");
+        st = entry_error(r, NULL, BK_E_CONTENT,
+                         "the archive is split over several files, which "
+                         "budgetkit does not read");
         break;
     case ZIP_ER_MEMORY: st = no_memory(r); break;
-    default: st = archive_error(r, BK_E_IO, "cannot open the archive: %s", zip_error_strerror(&ze));
+    default:
+        st = entry_error(r, NULL, BK_E_IO, "cannot open the archive: %s", zip_error_strerror(&ze));
     }
     zip_error_fini(&ze);
     return st;
@@ -344,8 +336,9 @@ static bk_status scan_entry(reader *r, entry *e, unsigned long long *declared)
     const zip_uint64_t need = ZIP_STAT_NAME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
                               ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
     if ((st.valid & need) != need || !st.name)
-        return archive_error(r, BK_E_SYNTAX, "entry %" PRIu64 " of the central directory is "
-                             "incomplete", (uint64_t)e->index + 1);
+        return entry_error(r, NULL, BK_E_SYNTAX,
+                           "entry %" PRIu64 " of the central directory is incomplete",
+                           (uint64_t)e->index + 1);
     e->name = st.name;
     e->size = st.size;
     e->csize = st.comp_size;
@@ -391,10 +384,12 @@ static bk_status scan_entries(reader *r)
 {
     zip_int64_t n = zip_get_num_entries(r->za, 0);
     if (n < 0)
-        return archive_error(r, BK_E_SYNTAX, "cannot count the entries of the archive");
+        return entry_error(r, NULL, BK_E_SYNTAX, "cannot count the entries of the archive");
     if (over((unsigned long long)n, r->limits->max_entries))
-        return archive_error(r, BK_E_LIMIT, "the archive has %" PRId64 " entries, more than "
-                             "max-entries (%llu)", (int64_t)n, r->limits->max_entries);
+        return entry_error(r, NULL, BK_E_LIMIT,
+                           "the archive has %" PRId64 " entries, more than "
+                           "max-entries (%llu)",
+                           (int64_t)n, r->limits->max_entries);
     if (n == 0)
         return BK_OK;
     if ((unsigned long long)n > SIZE_MAX / sizeof *r->entries)
@@ -794,14 +789,16 @@ static bk_status refuse_office_files(reader *r)
     if (r->manifest)
         return BK_OK;
     if (find_entry(r, "[Content_Types].xml"))
-        return archive_error(r, BK_E_CONTENT, "this is an Office Open XML file (.xlsx, .docx), "
-                             "not an archive of budget documents: a workbook is read with "
-                             "--from xlsx");
+        return entry_error(r, NULL, BK_E_CONTENT,
+                           "this is an Office Open XML file (.xlsx, .docx), "
+                           "not an archive of budget documents: a workbook is read with "
+                           "--from xlsx");
     const entry *first = r->nentries > 0 ? &r->entries[0] : NULL;
     if (first && strcmp(first->name, "mimetype") == 0)
-        return archive_error(r, BK_E_CONTENT, "this is an OpenDocument file (.ods, .odt), not an "
-                             "archive of budget documents: save each sheet as CSV and read "
-                             "those");
+        return entry_error(r, NULL, BK_E_CONTENT,
+                           "this is an OpenDocument file (.ods, .odt), not an "
+                           "archive of budget documents: save each sheet as CSV and read "
+                           "those");
     return BK_OK;
 }
 
@@ -824,9 +821,9 @@ bk_status bkar_import(bk_import *job)
     if (st == BK_OK)
         st = r.manifest ? plan_from_manifest(&r) : plan_without_manifest(&r);
     if (st == BK_OK && r.nplan == 0)
-        st = archive_error(&r, BK_E_CONTENT,
-                           "the archive holds no budget documents (no .json, "
-                           ".xml or .csv entry)");
+        st = entry_error(&r, NULL, BK_E_CONTENT,
+                         "the archive holds no budget documents (no .json, "
+                         ".xml or .csv entry)");
     for (size_t i = 0; st == BK_OK && i < r.nplan; i++)
         st = import_member(&r, &r.plan[i]);
     bk_free(r.plan);

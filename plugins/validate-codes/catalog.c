@@ -468,7 +468,7 @@ bk_status bkcodes_load_levels(bkcodes_catalog *c, const char *path, bk_error *er
     return parse_file(c, path, header, 3, level_record, err);
 }
 
-static char *join(const char *dir, const char *name)
+char *bkcodes_join(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = bk_malloc(n);
@@ -490,13 +490,13 @@ bk_status bkcodes_load_dir(bkcodes_catalog *c, const char *dir, bk_error *err)
             has_levels = 1; /* read last: it speaks of the entries */
             continue;
         }
-        char *path = join(dir, names[i]);
+        char *path = bkcodes_join(dir, names[i]);
         st = path ? bkcodes_load_csv(c, path, err) : bk_error_set(err, BK_E_NOMEM, "out of memory");
         bk_free(path);
     }
     bk_dir_list_free(names, n);
     if (st == BK_OK && has_levels) {
-        char *path = join(dir, "levels.csv");
+        char *path = bkcodes_join(dir, "levels.csv");
         st = path ? bkcodes_load_levels(c, path, err)
                   : bk_error_set(err, BK_E_NOMEM, "out of memory");
         bk_free(path);

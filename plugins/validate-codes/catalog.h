@@ -45,6 +45,8 @@ bk_status bkcodes_load_csv(bkcodes_catalog *c, const char *path, bk_error *err);
 bk_status bkcodes_load_levels(bkcodes_catalog *c, const char *path, bk_error *err);
 /* Every *.csv of a folder in name order, levels.csv being the completeness file. */
 bk_status bkcodes_load_dir(bkcodes_catalog *c, const char *dir, bk_error *err);
+/* dir/name, allocated with bk_malloc; NULL when out of memory. */
+char *bkcodes_join(const char *dir, const char *name);
 /* A user's full catalogue: for each scheme it holds, it replaces the loaded entries of that
  * scheme, and every level it has codes on counts as complete. */
 bk_status bkcodes_load_user(bkcodes_catalog *c, const char *path, bk_error *err);

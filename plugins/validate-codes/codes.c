@@ -141,15 +141,6 @@ static int seen_add(codes_state *st, const seen *where)
 
 /* ---- the catalogue ---- */
 
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = bk_malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 static bk_status load_catalog(bk_validation *job, codes_state *st)
 {
     bk_error *err = bk_validation_error(job);
@@ -158,7 +149,7 @@ static bk_status load_catalog(bk_validation *job, codes_state *st)
     if (user && !*user)
         user = NULL;
     bk_status status = BK_OK;
-    char *dir = data ? join(data, "catalog") : NULL;
+    char *dir = data ? bkcodes_join(data, "catalog") : NULL;
     if (data && !dir)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     if (dir) {

@@ -16,32 +16,25 @@ refuse() {
   rm -f "$t/out.json"
 }
 
-for bad in 1 1899 10000; do
-  want="fiscal year $bad is not a year from 1900 to 9999"
-  sed "s/\"fiscal_year\": 2024/\"fiscal_year\": $bad/" $S/budget.json >"$t/y.json"
-  sed "0,/fiscal-year=\"2024\"/s//fiscal-year=\"$bad\"/" $S/budget.xml >"$t/y.xml"
-  sed "s/^meta,,,,,,,,,fiscal_year,2024/meta,,,,,,,,,fiscal_year,$bad/" $S/budget.csv >"$t/y.csv"
-  refuse "JSON year $bad" "$want" "$t/y.json"
-  refuse "XML year $bad" "$want" "$t/y.xml"
-  refuse "line-item CSV year $bad" "$want" "$t/y.csv"
-  refuse "wide CSV --option year=$bad" "option year=$bad: $want" $S/wide/T01.csv --option year=$bad
+# bad WHAT WANT JSON-EDIT XML-EDIT CSV-EDIT: the seed as JSON, XML and line-item CSV, each
+# changed by its sed command, is refused with the same words WANT.
+bad() {
+  sed "$3" $S/budget.json >"$t/bad.json"
+  sed "$4" $S/budget.xml >"$t/bad.xml"
+  sed "$5" $S/budget.csv >"$t/bad.csv"
+  for f in json xml csv; do refuse "$f: $1" "$2" "$t/bad.$f"; done
+}
+
+for y in 1 1899 10000; do
+  want="fiscal year $y is not a year from 1900 to 9999"
+  bad "year $y" "$want" "s/\"fiscal_year\": 2024/\"fiscal_year\": $y/" \
+    "0,/fiscal-year=\"2024\"/s//fiscal-year=\"$y\"/" "s/^meta,,,,,,,,,fiscal_year,2024/meta,,,,,,,,,fiscal_year,$y/"
+  refuse "wide CSV --option year=$y" "option year=$y: $want" $S/wide/T01.csv --option year=$y
 done
-
-want='money unit "美元" is neither 万元 nor 元'
-sed 's/"money_unit": "万元"/"money_unit": "美元"/' $S/budget.json >"$t/m.json"
-sed '0,/money-unit="万元"/s//money-unit="美元"/' $S/budget.xml >"$t/m.xml"
-sed 's/^meta,,,,,,,,,money_unit,万元/meta,,,,,,,,,money_unit,美元/' $S/budget.csv >"$t/m.csv"
-refuse "JSON money unit" "$want" "$t/m.json"
-refuse "XML money unit" "$want" "$t/m.xml"
-refuse "line-item CSV money unit" "$want" "$t/m.csv"
-
-want='precision 19 is not a number of decimals from 0 to 18'
-sed 's/"precision": 2,/"precision": 19,/' $S/budget.json >"$t/p.json"
-sed '0,/precision="2"/s//precision="19"/' $S/budget.xml >"$t/p.xml"
-sed 's/^meta,,,,,,,,,precision,2/meta,,,,,,,,,precision,19/' $S/budget.csv >"$t/p.csv"
-refuse "JSON precision" "$want" "$t/p.json"
-refuse "XML precision" "$want" "$t/p.xml"
-refuse "line-item CSV precision" "$want" "$t/p.csv"
+bad "money unit" 'money unit "美元" is neither 万元 nor 元' 's/"money_unit": "万元"/"money_unit": "美元"/' \
+  '0,/money-unit="万元"/s//money-unit="美元"/' 's/^meta,,,,,,,,,money_unit,万元/meta,,,,,,,,,money_unit,美元/'
+bad "precision" 'precision 19 is not a number of decimals from 0 to 18' 's/"precision": 2,/"precision": 19,/' \
+  '0,/precision="2"/s//precision="19"/' 's/^meta,,,,,,,,,precision,2/meta,,,,,,,,,precision,19/'
 
 # The good values still read.
 run_bk convert $S/budget.csv "$t/good.json"
