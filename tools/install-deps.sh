@@ -9,7 +9,7 @@ packages=(
   libpoppler-glib-dev poppler-utils                             # pdf plugin (GPL), its tests
   clang libclang-rt-14-dev                                      # fuzzing and sanitizers
   valgrind time                                                 # tests: work and memory counted
-  libxlsxwriter-dev libfreexl-dev python3-openpyxl              # spreadsheets; tests read them with openpyxl
+  libxlsxwriter-dev libfreexl-dev python3-openpyxl python3-xlwt # spreadsheets; tests read and make them
   chromium fonts-wqy-microhei                                   # the HTML report in a browser
 )
 if [ "${BK_BENCH:-0}" = 1 ]; then

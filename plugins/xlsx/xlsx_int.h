@@ -73,6 +73,50 @@ const char *bkxl_builtin_format(unsigned id);
 /* Parse a stored number ("3088.829999999999", "1E-3"): 0 on success. */
 int bkxl_parse_double(const char *s, double *out);
 
+/* ---- .xls: what FreeXL does not tell (xls_scan.c) ---- */
+
+typedef struct bkxl_xls_cell {
+    uint32_t key; /* row << 8 | column (BIFF8 has 256 columns) */
+    uint16_t xf;  /* index of the cell's XF record */
+} bkxl_xls_cell;
+
+typedef struct bkxl_xls_merge {
+    unsigned row0, row1, col0, col1; /* 0-based, inclusive */
+} bkxl_xls_merge;
+
+typedef struct bkxl_xls_sheet {
+    char *name;             /* UTF-8; NULL when it does not convert */
+    int hidden;             /* hidden or very hidden */
+    unsigned kind;          /* 0 a worksheet; else a chart, macro or module sheet */
+    bkxl_xls_cell *cells;   /* number and formula cells, sorted by key */
+    size_t ncells, cells_cap;
+    bkxl_xls_merge *merges;
+    size_t nmerges, merges_cap;
+} bkxl_xls_sheet;
+
+typedef struct bkxl_xls_scan {
+    int ok;                 /* the scan read the whole workbook */
+    const char *why;        /* else: why not */
+    int date1904;
+    struct {
+        unsigned id;
+        char *code;
+    } *formats;             /* FORMAT records: id and code, UTF-8 */
+    size_t nformats, formats_cap;
+    uint16_t *xf_format;    /* XF index -> format id */
+    size_t nxf, nxf_cap;
+    bkxl_xls_sheet *sheets; /* BOUNDSHEET8 order */
+    size_t nsheets, sheets_cap;
+} bkxl_xls_scan;
+
+/* Scan the compound file in data: 0, or -1 with s->why set (s->ok 0). Free with
+ * bkxl_xls_scan_free either way. */
+int bkxl_xls_scan_run(bkxl_xls_scan *s, const unsigned char *data, size_t len);
+/* The format code of the number cell at row, col (0-based) of a sheet; NULL when unknown. */
+const char *bkxl_xls_format(const bkxl_xls_scan *s, const bkxl_xls_sheet *sh, unsigned row,
+                            unsigned col);
+void bkxl_xls_scan_free(bkxl_xls_scan *s);
+
 /* ---- readers and writer ---- */
 
 bk_status bkxl_read_xlsx(bk_import *job);

@@ -486,6 +486,13 @@ static bkxl_shown_kind show(double v, const sigd *g, const char *code, int date1
 bkxl_shown_kind bkxl_show_number(double v, const char *code, int date1904, char *text,
                                  size_t *len)
 {
+    if (!isfinite(v)) {
+        /* No spreadsheet stores one; a damaged file can. Shown as Excel shows a number out of
+         * range, and refused as a figure wherever one is expected. */
+        memcpy(text, "#NUM!", 6);
+        *len = 5;
+        return BKXL_SHOWN_TEXT;
+    }
     return show(v, NULL, code, date1904, text, len);
 }
 

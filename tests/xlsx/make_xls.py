@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""The sample budget as an Excel 97-2003 workbook (.xls), made with xlwt from the published tables
+(samples/dapeng-2024/wide/*.csv), as an agency still on the old format keeps it:
+
+  office.xls  one sheet per table: title merged across, merged header blocks, amounts as numbers
+              with their printed formats and a spreadsheet's binary noise (3088.829999999999),
+              codes typed as numbers, the change rates of Table 5 as percents, and a hidden
+              scratch sheet.
+
+Run from the source tree: tests/xlsx/make_xls.py OUTDIR. The file is committed in
+tests/xlsx/data/; the script is how it was made and can make it again. The table walking is
+make_workbooks.py's."""
+import os
+import sys
+
+import xlwt
+
+from make_workbooks import AMOUNT, CODE, cell_text, header_block, noisy, percent_columns, tables
+
+
+def style(fmt, cache={}):
+    if fmt not in cache:
+        cache[fmt] = xlwt.easyxf(num_format_str=fmt)
+    return cache[fmt]
+
+
+def put_table(ws, rows, percent_cols):
+    width = max(len(r) for r in rows)
+    h0, h1 = header_block(rows)
+    merged = set()
+    # Title, unit lines and footer merged across; the header block merged as printed.
+    for i, row in enumerate(rows):
+        filled = [j for j, c in enumerate(row) if c]
+        if len(filled) == 1 and filled[0] == 0 and (i < h0 or row[0].startswith("备注")):
+            ws.write_merge(i, i, 0, width - 1, row[0])
+            merged.update((i, j) for j in range(width))
+    for i in range(h0, h1):
+        row = rows[i]
+        for j, text in enumerate(row):
+            if not text or (i, j) in merged:
+                continue
+            j2 = j
+            while (j2 + 1 < width and not cell_text(row, j2 + 1)
+                   and any(cell_text(rows[u], j2 + 1) for u in range(i + 1, h1))):
+                j2 += 1
+            i2 = i
+            if j2 == j:
+                while i2 + 1 < h1 and not cell_text(rows[i2 + 1], j):
+                    i2 += 1
+            if j2 > j or i2 > i:
+                ws.write_merge(i, i2, j, j2, text)
+                merged.update((u, v) for u in range(i, i2 + 1) for v in range(j, j2 + 1))
+    k = 0
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            if text == "" or (i, j) in merged:
+                continue
+            body = h1 <= i and not text.startswith("备注")
+            if body and CODE.match(text) and j in (1, 0):
+                ws.write(i, j, int(text))  # a code typed as a number
+            elif body and AMOUNT.match(text):
+                k += 1
+                dec = text.split(".")[1] if "." in text else ""
+                places = "." + "0" * len(dec) if dec else ""
+                if j in percent_cols:
+                    ws.write(i, j, noisy(text, k) / 100, style("0" + places + "%"))
+                elif text == "3,088.83":
+                    ws.write(i, j, 3088.829999999999, style("0.00"))
+                else:
+                    grouped = "#,##0" if "," in text or k % 2 else "0"
+                    ws.write(i, j, noisy(text, k), style(grouped + places))
+            else:
+                ws.write(i, j, text)
+    for j in range(width):
+        ws.col(j).width = 14 * 256
+
+
+def main():
+    src = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "dapeng-2024", "wide")
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, rows in tables(src):
+        put_table(wb.add_sheet(name), rows, percent_columns(name, rows))
+    scratch = wb.add_sheet("底稿")
+    scratch.write(0, 0, "核对用，不打印")
+    scratch.write(1, 0, 12345.678)
+    scratch.visibility = 1  # hidden
+    wb.save(os.path.join(out, "office.xls"))
+
+
+if __name__ == "__main__":
+    main()
