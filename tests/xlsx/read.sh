@@ -2,7 +2,8 @@
 # Reading workbooks: the sample budget kept as a finance office keeps it (one sheet per table,
 # merged headers, sums with binary noise, codes typed as numbers, a percent format, a hidden
 # sheet) and stacked on one sheet converts with every figure of samples/dapeng-2024/budget.json
-# (the narrative is not in those workbooks); a hand-made workbook with rich text, inline
+# (the narrative is not in those workbooks), and so does the same as an Excel 97-2003 .xls,
+# damaged copies of which are refused without a crash; a hand-made workbook with rich text, inline
 # strings, formulas and cells without references reads exactly as the same table in CSV; the
 # official templates of another district are read without a crash and their tables reported.
 set -euo pipefail
@@ -43,6 +44,61 @@ same_figures "$work/stacked.json" "$sample/budget.json" || fail "stacked.xlsx: f
 "$BK" convert "$sample/wide/T07.csv" "$work/t07.json"
 cmp -s "$work/handmade.json" "$work/t07.json" ||
     fail "handmade.xlsx does not read as T07.csv: $(diff "$work/handmade.json" "$work/t07.json" | head -5)"
+
+# The same workbook as an Excel 97-2003 file (.xls): the figures as their formats show them
+# (3088.829999999999 with 0.00, the change rates of Table 5 as percents, 332.00 kept apart
+# from 332), the hidden sheet left out; from a file and from standard input alike.
+"$BK" convert "$data/office.xls" "$work/xls.json" 2> "$work/xls.err" ||
+    fail "office.xls: $(cat "$work/xls.err")"
+grep -qF 'sheet "底稿" is hidden and was not read' "$work/xls.err" ||
+    fail "office.xls: no warning about the hidden sheet: $(cat "$work/xls.err")"
+same_figures "$work/xls.json" "$sample/budget.json" || fail "office.xls: figures differ"
+grep -q '"3088.83"' "$work/xls.json" || fail "office.xls: 3088.829999999999 did not read as 3088.83"
+"$BK" convert --from xlsx - "$work/xls-stdin.json" < "$data/office.xls" 2> /dev/null ||
+    fail "office.xls from standard input was refused"
+cmp -s "$work/xls.json" "$work/xls-stdin.json" || fail "office.xls reads differently from standard input"
+
+# Damaged .xls files: cut short, bytes overwritten, sector numbers broken. Each is read or
+# refused with exit 2 and a message naming the file, never a crash and never an output on
+# failure, even where the library underneath stops on the file (it runs in a child process).
+python3 - "$data/office.xls" "$work/bad" <<'PY'
+import os, random, sys
+src = open(sys.argv[1], "rb").read()
+os.makedirs(sys.argv[2])
+rnd = random.Random(11)
+for i in range(60):
+    b = bytearray(src)
+    if i % 3 == 0:
+        for _ in range(rnd.randint(1, 20)):
+            b[rnd.randrange(len(b))] = rnd.randrange(256)
+    elif i % 3 == 1:
+        b = b[:rnd.randrange(8, len(b))]
+    else:
+        p = rnd.randrange(512, len(b) - 8)
+        b[p:p + 4] = rnd.choice([b"\xff\xff\xff\xff", b"\0\0\0\0", b"\xfe\xff\xff\xff"])
+    open(os.path.join(sys.argv[2], "bad%02d.xls" % i), "wb").write(bytes(b))
+PY
+refused=0
+for f in "$work"/bad/*.xls; do
+    status=0
+    rm -f "$work/bad.json"
+    "$BK" convert "$f" "$work/bad.json" 2> "$work/bad.err" || status=$?
+    case $status in
+    0) [ -s "$work/bad.json" ] || fail "$(basename "$f"): success without output" ;;
+    2)
+        refused=$((refused + 1))
+        grep -qF "$(basename "$f")" "$work/bad.err" || fail "$(basename "$f"): the message does not name the file: $(cat "$work/bad.err")"
+        [ ! -e "$work/bad.json" ] || fail "$(basename "$f"): output written on failure"
+        ;;
+    *) fail "$(basename "$f"): exit status $status: $(cat "$work/bad.err")" ;;
+    esac
+done
+[ "$refused" -gt 20 ] || fail "only $refused of 60 damaged .xls files were refused"
+head -c 20000 "$data/office.xls" > "$work/cut.xls"
+status=0
+"$BK" convert "$work/cut.xls" "$work/cut.json" 2> "$work/cut.err" || status=$?
+[ "$status" -eq 2 ] && grep -qF 'cut.xls: cannot open the workbook: the file is damaged' "$work/cut.err" ||
+    fail "a cut .xls: exit $status: $(cat "$work/cut.err")"
 
 # budgetkit's own archives still go to the archive reader.
 "$BK" convert "$sample/budget.zip" "$work/archive.json" || fail "budget.zip no longer reads"

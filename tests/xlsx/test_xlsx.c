@@ -1,6 +1,9 @@
-/* Number formats: what a number cell displays, as the reader takes it (formats/xlsx.md). */
+/* Number formats: what a number cell displays, as the reader takes it (formats/xlsx.md); and
+ * the scan of an .xls workbook's records that finds each number cell's format. */
 #include "bktest.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xlsx_int.h"
@@ -160,6 +163,92 @@ static void test_stored_text_as_double(void **state)
     assert_int_equal(bkxl_show_stored("1.2.3", NULL, 0, t, &n, &kind), -1);
 }
 
+static void test_not_finite(void **state)
+{
+    (void)state;
+    /* A damaged .xls can hold them; no spreadsheet shows them as figures. */
+    expect(NAN, NULL, "#NUM!", BKXL_SHOWN_TEXT);
+    expect(INFINITY, "0.00", "#NUM!", BKXL_SHOWN_TEXT);
+    expect(-INFINITY, "#,##0.00", "#NUM!", BKXL_SHOWN_TEXT);
+}
+
+/* ---- .xls: formats, merges and hidden sheets scanned from the BIFF records ---- */
+
+static unsigned char *office_xls(size_t *len)
+{
+    FILE *f = fopen("tests/xlsx/data/office.xls", "rb");
+    assert_non_null(f);
+    static unsigned char buf[1 << 17];
+    *len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(*len > 4096 && *len < sizeof buf);
+    return buf;
+}
+
+static void test_xls_scan_office(void **state)
+{
+    (void)state;
+    size_t len;
+    const unsigned char *data = office_xls(&len);
+    bkxl_xls_scan s;
+    assert_int_equal(bkxl_xls_scan_run(&s, data, len), 0);
+    assert_true(s.ok);
+    assert_int_equal(s.nsheets, 13); /* T01..T12 and the hidden 底稿 */
+    assert_string_equal(s.sheets[0].name, "T01");
+    assert_string_equal(s.sheets[12].name, "底稿");
+    assert_true(s.sheets[12].hidden);
+    assert_false(s.sheets[4].hidden);
+    /* T05, row 7 of the printed table: 3,088.83 kept as 0.00, the change rate 11.58 as 0.00%. */
+    assert_string_equal(bkxl_xls_format(&s, &s.sheets[4], 6, 2), "0.00");
+    assert_string_equal(bkxl_xls_format(&s, &s.sheets[4], 6, 18), "0.00%");
+    assert_null(bkxl_xls_format(&s, &s.sheets[4], 6, 0)); /* a text cell has no number format */
+    assert_true(s.sheets[4].nmerges > 0);
+    bkxl_xls_scan_free(&s);
+}
+
+static void expect_refused(const unsigned char *data, size_t len, const char *why)
+{
+    bkxl_xls_scan s;
+    assert_int_equal(bkxl_xls_scan_run(&s, data, len), -1);
+    assert_false(s.ok);
+    if (strstr(s.why, why) == NULL)
+        fail_msg("refused for \"%s\", want \"%s\"", s.why, why);
+    bkxl_xls_scan_free(&s);
+}
+
+static void test_xls_scan_damaged(void **state)
+{
+    (void)state;
+    size_t len;
+    const unsigned char *office = office_xls(&len);
+    static unsigned char b[1 << 17];
+    expect_refused(office, 0, "not a compound file");
+    expect_refused(office, 511, "not a compound file");
+    memcpy(b, office, len);
+    b[0x1E] = 20; /* a sector of a megabyte */
+    expect_refused(b, len, "sector size");
+    memcpy(b, office, len);
+    memset(b + 0x2C, 0xFF, 4); /* four billion FAT sectors */
+    expect_refused(b, len, "more FAT sectors than the file holds");
+    memcpy(b, office, len);
+    memset(b + 0x4C, 0x7F, 4); /* the first FAT sector far beyond the end */
+    expect_refused(b, len, "outside the file");
+    /* Every cut of the file is refused or read, never read past its end (ASan watches). */
+    for (size_t cut = 512; cut < len; cut += 509) {
+        bkxl_xls_scan s;
+        bkxl_xls_scan_run(&s, office, cut);
+        bkxl_xls_scan_free(&s);
+    }
+    /* So is every single byte set to 0xFF in the first sectors and the globals. */
+    for (size_t at = 0; at < 8192 && at < len; at += 3) {
+        memcpy(b, office, len);
+        b[at] = 0xFF;
+        bkxl_xls_scan s;
+        bkxl_xls_scan_run(&s, b, len);
+        bkxl_xls_scan_free(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +259,9 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_builtin_and_parse),
         cmocka_unit_test(test_stored_text_as_double),
+        cmocka_unit_test(test_not_finite),
+        cmocka_unit_test(test_xls_scan_office),
+        cmocka_unit_test(test_xls_scan_damaged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
