@@ -90,7 +90,7 @@ seed_files() {
     xml) find "$root/samples" "$regress/xml" -type f -name '*.xml' 2>/dev/null ;;
     archive) find "$root/samples" "$regress/archive" -type f -name '*.zip' 2>/dev/null ;;
     csv_lines | csv_wide) find "$root/samples" "$regress/csv" -type f -name '*.csv' 2>/dev/null ;;
-    xlsx) find "$root/samples" "$root/tests/xlsx" "$regress/xlsx" -type f -name '*.xlsx' 2>/dev/null ;;
+    xlsx) find "$root/samples" "$root/tests/xlsx" "$regress/xlsx" -type f \( -name '*.xlsx' -o -name '*.xls' \) 2>/dev/null ;;
     templates) find "$root/formats/layouts" -type f -name '*.json' ;;
     esac
 }

@@ -286,7 +286,8 @@ static int scan_sheet(bkxl_xls_scan *s, bkxl_xls_sheet *sh, const unsigned char 
         int bad = 0;
         switch (type) {
         case 0x000A: /* EOF */
-            qsort(sh->cells, sh->ncells, sizeof *sh->cells, by_key);
+            if (sh->ncells > 1)
+                qsort(sh->cells, sh->ncells, sizeof *sh->cells, by_key);
             return 0;
         case 0x0203: /* NUMBER */
         case 0x027E: /* RK */
