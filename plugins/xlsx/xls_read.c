@@ -188,6 +188,37 @@ static void child_read(out *o, const char *path)
     put(o, &end, 1);
 }
 
+/* FreeXL allocates a sheet's cells from the dimensions the file declares (up to 65,536 x 256
+ * of them): the child may grow by XLS_MEMORY beyond what it shares with the parent. Not under
+ * AddressSanitizer, whose shadow memory is a reservation of terabytes. */
+#define XLS_MEMORY (1024UL * 1024 * 1024)
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XLS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define XLS_ASAN 1
+#endif
+
+static void limit_memory(void)
+{
+#ifndef XLS_ASAN
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f == NULL)
+        return;
+    if (fscanf(f, "%lu", &pages) == 1 && pages > 0) {
+        long page = sysconf(_SC_PAGESIZE);
+        rlim_t now = (rlim_t)pages * (rlim_t)(page > 0 ? page : 4096);
+        struct rlimit as = {now + XLS_MEMORY, now + XLS_MEMORY};
+        setrlimit(RLIMIT_AS, &as);
+    }
+    fclose(f);
+#endif
+}
+
 /* The child's whole life: limits, the workbook (from its path, or from memory through an
  * anonymous file), records, exit. It never returns. */
 static _Noreturn void child_main(int wfd, const char *path, const unsigned char *data,
@@ -203,6 +234,7 @@ static _Noreturn void child_main(int wfd, const char *path, const unsigned char 
     }
     struct rlimit cpu = {XLS_CPU_SECONDS, XLS_CPU_SECONDS};
     setrlimit(RLIMIT_CPU, &cpu);
+    limit_memory();
     out o = {fdopen(wfd, "wb")};
     if (o.f == NULL)
         _exit(4);
