@@ -214,33 +214,29 @@ static int workbook_stream(bkxl_xls_scan *s, cfb *c, unsigned char **out, size_t
 
 /* ---- BIFF8 records ---- */
 
-/* cch characters, Latin-1 or UTF-16LE (wide), as UTF-8; NULL when they run past avail bytes or
- * do not convert. */
-static char *chars_utf8(const unsigned char *p, size_t cch, int wide, size_t avail)
+/* cch characters, Latin-1 or UTF-16LE (wide), as UTF-8 into *out; *out is NULL when they run
+ * past avail bytes or do not convert. -1 only when out of memory. */
+static int chars_utf8(bkxl_xls_scan *s, const unsigned char *p, size_t cch, int wide,
+                      size_t avail, char **out)
 {
     size_t in_len = cch * (wide ? 2u : 1u), cap = cch * 4 + 1;
+    *out = NULL;
     if (avail < in_len)
-        return NULL;
+        return 0;
     iconv_t cd = iconv_open("UTF-8", wide ? "UTF-16LE" : "ISO-8859-1");
     if (cd == (iconv_t)-1)
-        return NULL;
-    char *out = bk_malloc(cap);
-    char *in = (char *)(uintptr_t)p, *o = out;
+        return 0;
+    char *text = bk_malloc(cap);
+    char *in = (char *)(uintptr_t)p, *o = text;
     size_t left = in_len, room = cap - 1;
-    if (out != NULL && iconv(cd, &in, &left, &o, &room) == (size_t)-1) {
-        bk_free(out);
-        out = NULL;
+    if (text != NULL && iconv(cd, &in, &left, &o, &room) != (size_t)-1) {
+        *o = '\0';
+        *out = text;
+    } else {
+        bk_free(text);
     }
     iconv_close(cd);
-    if (out != NULL)
-        *o = '\0';
-    return out;
-}
-
-/* An XLUnicodeString: 16-bit count, flags, characters. */
-static char *unicode_string(const unsigned char *p, size_t len)
-{
-    return len < 3 ? NULL : chars_utf8(p + 3, u16(p), p[2] & 1, len - 3);
+    return text == NULL ? fail(s, "out of memory") : 0;
 }
 
 static int add_format(bkxl_xls_scan *s, unsigned id, char *code)
@@ -358,8 +354,10 @@ static int scan_biff(bkxl_xls_scan *s, const unsigned char *w, size_t len)
             break;
         case 0x041E: /* FORMAT: id, XLUnicodeString */
             if (n >= 5) {
-                char *code = unicode_string(r + 2, n - 2);
-                if (code != NULL)
+                /* XLUnicodeString: 16-bit count, flags, characters. */
+                char *code;
+                rc = chars_utf8(s, r + 5, u16(r + 2), r[4] & 1, (size_t)n - 5, &code);
+                if (rc == 0 && code != NULL)
                     rc = add_format(s, u16(r), code);
             }
             break;
@@ -383,8 +381,8 @@ static int scan_biff(bkxl_xls_scan *s, const unsigned char *w, size_t len)
                 sh->hidden = (r[4] & 3) != 0;
                 sh->kind = r[5];
                 /* ShortXLUnicodeString: 8-bit count, flags, characters. */
-                sh->name = chars_utf8(r + 8, r[6], r[7] & 1, (size_t)n - 8);
                 pos[npos++].pos = u32(r);
+                rc = chars_utf8(s, r + 8, r[6], r[7] & 1, (size_t)n - 8, &sh->name);
             }
             break;
         default:

@@ -8,13 +8,14 @@
  *
  * One scenario a run (argv[1]) so that ctest can run them side by side:
  *   json-json json-xml xml-json json-zip zip-json json-csv csv-json validate validate-errors
- *   consolidate diff diff-html validate-partial validate-merge
+ *   consolidate diff diff-html validate-partial validate-merge xls-json
  * A scenario whose plugin is not in the build is skipped. validate-errors validates the sample
  * with a few figures and codes changed, so that a validator that skipped a check when an
  * allocation failed would show in a report with fewer findings. consolidate rebuilds the
  * department of the broken sample; diff compares the broken sample with the sample, its printed changes being the report
  * (diff-html: the HTML page). validate-partial writes the partial file of the broken sample
- * (formats/partial.md), validate-merge reads one back.
+ * (formats/partial.md), validate-merge reads one back. xls-json reads the .xls workbook: the
+ * record scan and the grid in this process (FreeXL's child allocates with malloc).
  *
  * jansson is left out by default: bk_ctx_new routes it through bk_malloc, but jansson 2.14's
  * parser does not survive a failed allocation (load.c: lex_save ignores the result of
@@ -65,6 +66,7 @@ static const scenario scenarios[] = {
     {"diff-html", SAMPLE, "broken", NULL, {"json"}},
     {"validate-partial", SAMPLE, "broken", "part.jsonl", {"json"}},
     {"validate-merge", SAMPLE, "partial", NULL, {"json"}},
+    {"xls-json", "tests/xlsx/data/office.xls", NULL, "out.json", {"json", "xlsx"}},
 };
 
 /* Changes that make the sample wrong in ways every validator notices: a leaf figure that no
