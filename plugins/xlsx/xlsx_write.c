@@ -174,14 +174,22 @@ static int title_matches(const bk_template *tpl, const char *title)
     return 0;
 }
 
-/* The template a rendered title names ("2024年收支总表"), or NULL. */
-static const bk_template *template_of(const bk_templates *tpls, const char *title)
+/* The template a rendered title names ("2024年收支总表"), or NULL. Families share titles
+ * (Shanghai's and Jiangsu's 收入预算总表): the document's own tables' templates come first, so
+ * that a table is written with the layout it was read in. */
+static const bk_template *template_of(const bk_templates *tpls, const bk_doc *doc,
+                                      const char *title)
 {
     const char *p = title;
     while (*p >= '0' && *p <= '9')
         p++;
     if (p != title && strncmp(p, "年", strlen("年")) == 0)
         p += strlen("年");
+    for (size_t i = 0; doc && i < doc->ntables; i++) {
+        const bk_template *tpl = doc->tables[i]->tpl;
+        if (tpl && (title_matches(tpl, p) || title_matches(tpl, title)))
+            return tpl;
+    }
     for (size_t i = 0; tpls && i < bk_templates_count(tpls); i++) {
         const bk_template *tpl = bk_templates_at(tpls, i);
         if (title_matches(tpl, p) || title_matches(tpl, title))
@@ -369,7 +377,7 @@ static bk_status write_cell_text(writer *w, lxw_worksheet *ws, size_t r, size_t 
 
 /* One rendered table, records [from, to), as one sheet. */
 static bk_status write_table(writer *w, const rendered *t, size_t from, size_t to,
-                             const bk_templates *tpls)
+                             const bk_templates *tpls, const bk_doc *doc)
 {
     size_t width = 0;
     for (size_t r = from; r < to; r++)
@@ -378,7 +386,7 @@ static bk_status write_table(writer *w, const rendered *t, size_t from, size_t t
     if (width == 0)
         return BK_OK;
     const char *title = cell(t, from, 0);
-    const bk_template *tpl = template_of(tpls, title);
+    const bk_template *tpl = template_of(tpls, doc, title);
     char name[128];
     if (sheet_name(w, tpl, title, name, sizeof name) != BK_OK)
         return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "a sheet");
@@ -631,7 +639,7 @@ bk_status bkxl_export_doc(bk_export *job, const bk_doc *doc)
         if (r < t.nr && t.r[r].n > 0)
             continue;
         if (r > from)
-            st = write_table(&w, &t, from, r, tpls);
+            st = write_table(&w, &t, from, r, tpls, doc);
         from = r + 1;
     }
     if (st == BK_OK)
