@@ -21,6 +21,9 @@ struct bk_grid {
     size_t rows_in_part;
     grid_narrative *narr;
     size_t nnarr, narr_cap;
+    /* What the source knows of the document besides its tables (bk_grid_meta), in the order
+     * of meta_keys. */
+    char *meta[5];
     bk_where *where; /* each line of csv back to its part and source line */
     bk_status failed; /* an allocation failed: every later call reports it */
 };
@@ -48,6 +51,8 @@ void bk_grid_free(bk_grid *g)
         bk_free(g->narr[i].text);
     }
     bk_free(g->narr);
+    for (size_t i = 0; i < sizeof g->meta / sizeof g->meta[0]; i++)
+        bk_free(g->meta[i]);
     bk_where_free(g->where);
     bk_free(g->csv);
     bk_free(g->file);
@@ -149,6 +154,46 @@ bk_status bk_grid_narrative(bk_grid *g, const char *title, const char *text, lon
     return BK_OK;
 }
 
+static const char *const meta_keys[] = {"department_code", "publisher", "source", "source_path",
+                                        "license"};
+
+bk_status bk_grid_meta(bk_grid *g, const char *key, const char *value)
+{
+    if (g->failed)
+        return g->failed;
+    for (size_t i = 0; i < sizeof meta_keys / sizeof meta_keys[0]; i++) {
+        if (strcmp(key, meta_keys[i]) != 0)
+            continue;
+        char *copy = bk_strdup(value ? value : "");
+        if (!copy)
+            return g->failed = BK_E_NOMEM;
+        bk_free(g->meta[i]);
+        g->meta[i] = copy;
+        return BK_OK;
+    }
+    return BK_E_USAGE;
+}
+
+/* The grid's metadata on a document that does not carry its own. */
+static bk_status apply_meta(const bk_grid *g, bk_doc *doc, bk_error *err)
+{
+    bk_status st = BK_OK;
+    if (g->meta[0] && *g->meta[0] && !doc->dept_code)
+        st = bk_doc_set_department(doc, doc->dept_name, g->meta[0]);
+    if (st != BK_OK)
+        return bk_error_set(err, st, "out of memory");
+    bk_publication pub = doc->publication;
+    const char **field[] = {&pub.publisher, &pub.source, &pub.source_path, &pub.license};
+    int changed = 0;
+    for (size_t i = 0; i < 4; i++) {
+        if (g->meta[i + 1] && *g->meta[i + 1] && !*field[i]) {
+            *field[i] = g->meta[i + 1];
+            changed = 1;
+        }
+    }
+    return changed ? bk_doc_set_publication(doc, &pub, err) : BK_OK;
+}
+
 typedef struct grid_emit {
     const bk_grid *g;
     bk_import *job;
@@ -166,7 +211,8 @@ static bk_status add_narrative(bk_doc *doc, void *user, bk_error *err)
         if (st != BK_OK)
             return bk_error_set(err, st, "out of memory");
     }
-    return e->job->fn(doc, e->job->user, err);
+    bk_status st = apply_meta(e->g, doc, err);
+    return st != BK_OK ? st : e->job->fn(doc, e->job->user, err);
 }
 
 /* --option grid-out=FILE: the rows as the engine sees them, for whoever writes a layout. */

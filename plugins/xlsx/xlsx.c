@@ -5,6 +5,11 @@
 
 #include "xlsx_int.h"
 
+const bkxl_meta_field bkxl_meta_fields[BKXL_META_FIELDS] = {
+    {"部门编码", "department_code"}, {"发布单位", "publisher"}, {"数据来源", "source"},
+    {"来源地址", "source_path"},     {"许可协议", "license"},
+};
+
 static const unsigned char ole2_magic[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
 
 static int has_extension(const char *name, const char *ext)

@@ -17,6 +17,21 @@
 #define BKXL_NARRATIVE_HEAD_TITLE "标题"
 #define BKXL_NARRATIVE_HEAD_TEXT "内容"
 
+/* The sheet that carries what a document knows besides its tables and narrative (the
+ * department's code, the publication's metadata), one labelled row each, in the workbooks
+ * budgetkit writes; read back into the document (formats/xlsx.md). */
+#define BKXL_META_SHEET "属性"
+#define BKXL_META_HEAD_NAME "项目"
+#define BKXL_META_HEAD_VALUE "值"
+#define BKXL_META_FIELDS 5
+
+typedef struct bkxl_meta_field {
+    const char *label; /* in the sheet */
+    const char *key;   /* bk_grid_meta's */
+} bkxl_meta_field;
+
+extern const bkxl_meta_field bkxl_meta_fields[BKXL_META_FIELDS];
+
 /* ---- the package: ZIP parts read as streams, with the archive plugin's limits ---- */
 
 typedef struct bkxl_pkg {

@@ -425,6 +425,7 @@ typedef struct sheet_reader {
     long row, last_row;
     uint32_t col;
     int narrative;  /* the sheet is budgetkit's narrative sheet */
+    int meta;       /* the sheet is budgetkit's metadata sheet */
     int first_row;  /* no row emitted yet */
     int blank_before; /* the last row given to the grid was blank */
 } sheet_reader;
@@ -464,13 +465,44 @@ static int is_narrative_head(sheet_reader *s)
            strcmp(s->store + s->cells[1].at, BKXL_NARRATIVE_HEAD_TEXT) == 0;
 }
 
+static int is_meta_head(sheet_reader *s)
+{
+    return s->ncells == 2 && s->cells[0].col == 0 && s->cells[1].col == 1 &&
+           strcmp(s->store + s->cells[0].at, BKXL_META_HEAD_NAME) == 0 &&
+           strcmp(s->store + s->cells[1].at, BKXL_META_HEAD_VALUE) == 0;
+}
+
+/* A row of the metadata sheet: a label and its value. */
+static bk_status meta_row(sheet_reader *s)
+{
+    const char *label = "", *value = "";
+    for (size_t i = 0; i < s->ncells; i++) {
+        if (s->cells[i].col == 0)
+            label = s->store + s->cells[i].at;
+        else if (s->cells[i].col == 1)
+            value = s->store + s->cells[i].at;
+    }
+    for (size_t i = 0; i < BKXL_META_FIELDS; i++)
+        if (strcmp(label, bkxl_meta_fields[i].label) == 0)
+            return bk_grid_meta(s->b->grid, bkxl_meta_fields[i].key, value) == BK_OK
+                       ? BK_OK : nomem(s->b);
+    bk_import_warn(s->b->job, 0, 0, "sheet \"%s\" row %ld: \"%.60s\" is not a property "
+                   "budgetkit knows; it was not read", s->sh->name, s->row, label);
+    return BK_OK;
+}
+
 static bk_status emit_row(sheet_reader *s)
 {
     book *b = s->b;
     bk_status rc = BK_OK;
     if (s->first_row && s->narrative)
         s->narrative = is_narrative_head(s);
-    if (s->narrative) {
+    if (s->first_row && s->meta)
+        s->meta = is_meta_head(s);
+    if (s->meta) {
+        if (!s->first_row && s->ncells > 0)
+            rc = meta_row(s);
+    } else if (s->narrative) {
         if (!s->first_row && s->ncells > 0) {
             const char *title = "", *text = "";
             for (size_t i = 0; i < s->ncells; i++) {
@@ -667,6 +699,7 @@ static bk_status read_sheet(book *b, const sheet *sh, const char *part)
     s.first_row = 1;
     s.blank_before = 1; /* no blank row before the first */
     s.narrative = strcmp(sh->name, BKXL_NARRATIVE_SHEET) == 0;
+    s.meta = strcmp(sh->name, BKXL_META_SHEET) == 0;
     bk_status rc = bkxl_xml_open(&b->pkg, part, 1, &s.x);
     if (rc == BK_OK && bk_grid_part(b->grid, sh->name, BK_GRID_SHEET) != BK_OK)
         rc = nomem(b);

@@ -535,6 +535,39 @@ static bk_status write_narrative(writer *w, const bk_doc *doc)
     return st;
 }
 
+/* The document's code and publication metadata, when it has any: printed nowhere in the
+ * tables, so kept in a sheet of their own for the way back. */
+static bk_status write_meta(writer *w, const bk_doc *doc)
+{
+    const char *value[BKXL_META_FIELDS] = {doc->dept_code, doc->publication.publisher,
+                                           doc->publication.source,
+                                           doc->publication.source_path,
+                                           doc->publication.license};
+    size_t n = 0;
+    for (size_t i = 0; i < BKXL_META_FIELDS; i++)
+        n += value[i] && *value[i];
+    if (n == 0)
+        return BK_OK;
+    lxw_worksheet *ws = workbook_add_worksheet(w->wb, BKXL_META_SHEET);
+    if (ws == NULL)
+        return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "the metadata sheet");
+    bk_status st = write_cell_text(w, ws, 0, 0, BKXL_META_HEAD_NAME, w->head);
+    if (st == BK_OK)
+        st = write_cell_text(w, ws, 0, 1, BKXL_META_HEAD_VALUE, w->head);
+    size_t row = 1;
+    for (size_t i = 0; i < BKXL_META_FIELDS && st == BK_OK; i++) {
+        if (!value[i] || !*value[i])
+            continue;
+        st = write_cell_text(w, ws, row, 0, bkxl_meta_fields[i].label, w->text);
+        if (st == BK_OK)
+            st = write_cell_text(w, ws, row, 1, value[i], i == 0 ? w->code : w->text);
+        row++;
+    }
+    worksheet_set_column(ws, 0, 0, 16, NULL);
+    worksheet_set_column(ws, 1, 1, 60, NULL);
+    return st;
+}
+
 /* The tables in the published layout, as the csv plugin's wide writer renders them. */
 static bk_status render(bk_export *job, const bk_doc *doc, rendered *t)
 {
@@ -644,6 +677,8 @@ bk_status bkxl_export_doc(bk_export *job, const bk_doc *doc)
     }
     if (st == BK_OK)
         st = write_narrative(&w, doc);
+    if (st == BK_OK)
+        st = write_meta(&w, doc);
     if (w.wb) {
         lxw_error e = workbook_close(w.wb);
         if (st == BK_OK && e != LXW_NO_ERROR)

@@ -28,6 +28,28 @@ for other in "$BK_SOURCE_DIR"/samples/*/budget.json; do
         fail "$name: JSON → xlsx → JSON differs: $(diff "$work/$name.json" "$other" | head -5)"
 done
 
+# What the tables do not print — the department's code, the publication's publisher, source
+# and licence — goes into the sheet 属性 and comes back.
+python3 - "$sample/budget.json" "$work/coded-in.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+doc["department"]["code"] = "312001"
+json.dump(doc, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+"$BK" convert --option publisher=深圳市大鹏新区政务服务数据管理局 --option source=部门预算公开 \
+    --option license=CC-BY-4.0 "$work/coded-in.json" "$work/coded.json"
+grep -q '"code": "312001"' "$work/coded.json" || fail "the department code did not reach the JSON"
+"$BK" convert "$work/coded.json" "$work/coded.xlsx" && "$BK" convert "$work/coded.xlsx" "$work/coded-back.json" ||
+    fail "the workbook with a department code does not go through"
+cmp -s "$work/coded.json" "$work/coded-back.json" ||
+    fail "department code or publication lost: $(diff "$work/coded.json" "$work/coded-back.json" | head -6)"
+/usr/bin/python3 - "$work/coded.xlsx" <<'PY' || fail "the sheet 属性 is not as designed"
+import sys, openpyxl
+rows = list(openpyxl.load_workbook(sys.argv[1])["属性"].iter_rows(values_only=True))
+assert rows == [("项目", "值"), ("部门编码", "312001"), ("发布单位", "深圳市大鹏新区政务服务数据管理局"),
+                ("数据来源", "部门预算公开"), ("许可协议", "CC-BY-4.0")], rows
+PY
+
 "$BK" convert "$sample/budget.json" "$work/again.xlsx"
 cmp -s "$work/budget.xlsx" "$work/again.xlsx" || fail "two runs wrote different workbooks"
 

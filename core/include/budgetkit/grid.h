@@ -67,6 +67,12 @@ BK_API bk_status bk_grid_merge(bk_grid *g, long row0, uint32_t col0, long row1, 
  * the printed page or 0. */
 BK_API bk_status bk_grid_narrative(bk_grid *g, const char *title, const char *text, long page);
 
+/* What the source knows of the document besides its tables (a workbook's metadata sheet),
+ * given to every document the grid makes that does not carry it already. key is one of
+ * "department_code", "publisher", "source", "source_path", "license" (the bk_publication
+ * fields); another key is BK_E_USAGE. value is copied; the last one given for a key counts. */
+BK_API bk_status bk_grid_meta(bk_grid *g, const char *key, const char *value);
+
 /* Run the layout engine over the grid and emit its documents to the import job. Errors name
  * the file, the part and the row ("book.xlsx: T04!N6: ..."). */
 BK_API bk_status bk_grid_import(bk_import *job, const bk_grid *g);
