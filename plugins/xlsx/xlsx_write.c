@@ -241,6 +241,8 @@ typedef struct writer {
     size_t nsheets, sheet_cap;
     double *width;
     size_t width_cap;
+    unsigned char *key; /* per column of the table being written: a key column */
+    size_t key_cap;
 } writer;
 
 static bk_status lxw_failed(writer *w, lxw_error e, const char *what)
@@ -409,12 +411,16 @@ static bk_status write_table(writer *w, const rendered *t, size_t from, size_t t
     if (h1 >= to)
         h1 = h0 + 1 <= to ? h0 + 1 : to; /* no body: one header row */
 
+    if (bk_grow((void **)&w->key, &w->key_cap, width, 1))
+        return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "a sheet");
+    for (size_t c = 0; c < width; c++)
+        w->key[c] = (unsigned char)is_key_column(t, tpl, h0, h1, c);
     bk_status st = BK_OK;
     for (size_t r = from; r < to && st == BK_OK; r++) {
         size_t row = r - from;
         size_t nf = filled(t, r);
         int line = (r < h0 || (r >= h1 && nf == 1 && cell(t, r, 0)[0] != '\0' &&
-                               is_key_column(t, tpl, h0, h1, 0) == 0)) &&
+                               w->key[0] == 0)) &&
                    nf <= 1;
         if (r >= h1 && nf == 1 && cell(t, r, 0)[0] != '\0' && width > 1 &&
             strncmp(cell(t, r, 0), "备注", strlen("备注")) == 0)
@@ -439,8 +445,7 @@ static bk_status write_table(writer *w, const rendered *t, size_t from, size_t t
             }
             int grouped = 0;
             char plain[64];
-            int decimals = is_key_column(t, tpl, h0, h1, c)
-                               ? -1 : amount_shape(s, &grouped, plain, sizeof plain);
+            int decimals = w->key[c] ? -1 : amount_shape(s, &grouped, plain, sizeof plain);
             double cw = text_width(s) + 2;
             if (decimals >= 0) {
                 double v = strtod(plain, NULL);
@@ -691,6 +696,7 @@ bk_status bkxl_export_doc(bk_export *job, const bk_doc *doc)
         bk_free(w.sheet_names[i]);
     bk_free(w.sheet_names);
     bk_free(w.width);
+    bk_free(w.key);
     rendered_free(&t);
     return st;
 }
