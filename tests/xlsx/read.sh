@@ -2,8 +2,8 @@
 # Reading workbooks: the sample budget kept as a finance office keeps it (one sheet per table,
 # merged headers, sums with binary noise, codes typed as numbers, a percent format, a hidden
 # sheet) and stacked on one sheet converts with every figure of samples/dapeng-2024/budget.json
-# (the narrative is not in those workbooks), and so does the same as an Excel 97-2003 .xls,
-# damaged copies of which are refused without a crash; a hand-made workbook with rich text, inline
+# (the narrative is not in those workbooks), and so does the same as an Excel 97-2003 .xls
+# and as LibreOffice saves it (.xlsx and .xls); damaged .xls copies are refused without a crash; a hand-made workbook with rich text, inline
 # strings, formulas and cells without references reads exactly as the same table in CSV; the
 # official templates of another district are read without a crash and their tables reported.
 set -euo pipefail
@@ -57,6 +57,15 @@ grep -q '"3088.83"' "$work/xls.json" || fail "office.xls: 3088.829999999999 did 
 "$BK" convert --from xlsx - "$work/xls-stdin.json" < "$data/office.xls" 2> /dev/null ||
     fail "office.xls from standard input was refused"
 cmp -s "$work/xls.json" "$work/xls-stdin.json" || fail "office.xls reads differently from standard input"
+
+# The office workbook as LibreOffice Calc saves it, .xlsx and .xls: its own styles, number
+# format ids and shared strings, the same figures.
+for book in libreoffice.xlsx libreoffice.xls; do
+    "$BK" convert "$data/$book" "$work/lo.json" 2> "$work/lo.err" || fail "$book: $(cat "$work/lo.err")"
+    grep -qF 'sheet "底稿" is hidden and was not read' "$work/lo.err" ||
+        fail "$book: no warning about the hidden sheet: $(cat "$work/lo.err")"
+    same_figures "$work/lo.json" "$sample/budget.json" || fail "$book: figures differ"
+done
 
 # Damaged .xls files: cut short, bytes overwritten, sector numbers broken. Each is read or
 # refused with exit 2 and a message naming the file, never a crash and never an output on

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The office workbook (office.xlsx, written by openpyxl) saved again by LibreOffice Calc, as
+# .xlsx and as Excel 97-2003 .xls: the cells, styles, shared strings and merges as LibreOffice
+# writes them, which differ from openpyxl's and xlwt's (its own number format ids, shared
+# strings for every text, SST continuation records in the .xls).
+#
+#   tests/xlsx/make_libreoffice.sh OUTDIR      (needs soffice: Debian libreoffice-calc-nogui)
+#
+# The files are committed in tests/xlsx/data/ as libreoffice.xlsx and libreoffice.xls; the
+# script is how they were made and can make them again. The tests do not need LibreOffice.
+set -euo pipefail
+out=${1:?usage: tests/xlsx/make_libreoffice.sh OUTDIR}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$here/data/office.xlsx" "$work/libreoffice.xlsx"
+mkdir -p "$out" "$work/out" "$work/home"
+# A profile of its own, so that a LibreOffice already running or configured is not touched.
+HOME=$work/home soffice --headless --norestore --convert-to 'xlsx:Calc MS Excel 2007 XML' \
+    --outdir "$work/out" "$work/libreoffice.xlsx" >/dev/null
+HOME=$work/home soffice --headless --norestore --convert-to 'xls:MS Excel 97' \
+    --outdir "$work/out" "$work/libreoffice.xlsx" >/dev/null
+cp "$work/out/libreoffice.xlsx" "$work/out/libreoffice.xls" "$out/"
