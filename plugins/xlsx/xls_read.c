@@ -308,20 +308,7 @@ typedef struct book {
     unsigned long long grid_cells;
 } book;
 
-static bk_status book_error(book *b, const char *where, bk_status code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static bk_status book_error(book *b, const char *where, bk_status code, const char *fmt, ...)
-{
-    char text[BK_ERROR_TEXT];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    bk_error_at(b->err, b->file, 0, 0, -1);
-    bk_error_where(b->err, "%s", where ? where : "");
-    return bk_error_set(b->err, code, "%s", text);
-}
+#define book_error(b, where, ...) bkxl_error((b)->err, (b)->file, where, __VA_ARGS__)
 
 static bk_status nomem(book *b) { return book_error(b, NULL, BK_E_NOMEM, "out of memory"); }
 

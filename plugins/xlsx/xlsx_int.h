@@ -32,6 +32,11 @@ typedef struct bkxl_meta_field {
 
 extern const bkxl_meta_field bkxl_meta_fields[BKXL_META_FIELDS];
 
+/* Set err to a message naming the file and, when given, the place in it (a part, "T04!N6");
+ * returns code. */
+bk_status bkxl_error(bk_error *err, const char *file, const char *where, bk_status code,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* ---- the package: ZIP parts read as streams, with the archive plugin's limits ---- */
 
 typedef struct bkxl_pkg {

@@ -44,19 +44,20 @@ static int ratio_over(unsigned long long size, unsigned long long csize, unsigne
     return size / csize > ratio || (size / csize == ratio && size % csize != 0);
 }
 
-__attribute__((format(printf, 4, 5)))
-static bk_status part_error(bkxl_pkg *p, const char *part, bk_status code, const char *fmt, ...)
+bk_status bkxl_error(bk_error *err, const char *file, const char *where, bk_status code,
+                     const char *fmt, ...)
 {
     char text[BK_ERROR_TEXT];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    bk_error_at(p->err, p->file, 0, 0, -1);
-    if (part)
-        bk_error_where(p->err, "%s", part);
-    return bk_error_set(p->err, code, "%s", text);
+    bk_error_at(err, file, 0, 0, -1);
+    bk_error_where(err, "%s", where ? where : "");
+    return bk_error_set(err, code, "%s", text);
 }
+
+#define part_error(p, part, ...) bkxl_error((p)->err, (p)->file, part, __VA_ARGS__)
 
 bk_status bkxl_pkg_open(bkxl_pkg *p, bk_source *src, bk_error *err, const bk_limits *limits)
 {

@@ -70,18 +70,7 @@ static bk_status nomem(book *b)
     return bk_error_set(b->err, BK_E_NOMEM, "out of memory while reading the workbook");
 }
 
-__attribute__((format(printf, 4, 5)))
-static bk_status at_error(book *b, const char *where, bk_status code, const char *fmt, ...)
-{
-    char text[BK_ERROR_TEXT];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    bk_error_at(b->err, b->pkg.file, 0, 0, -1);
-    bk_error_where(b->err, "%s", where ? where : "");
-    return bk_error_set(b->err, code, "%s", text);
-}
+#define at_error(b, where, ...) bkxl_error((b)->err, (b)->pkg.file, where, __VA_ARGS__)
 
 /* ---- part names ---- */
 
@@ -458,18 +447,11 @@ static bk_status store_text(sheet_reader *s, const char *t, size_t n, uint32_t f
     return BK_OK;
 }
 
-static int is_narrative_head(sheet_reader *s)
+/* The row is the two-cell header a budgetkit sheet starts with ("标题 | 内容"). */
+static int is_head(sheet_reader *s, const char *a, const char *b)
 {
     return s->ncells == 2 && s->cells[0].col == 0 && s->cells[1].col == 1 &&
-           strcmp(s->store + s->cells[0].at, BKXL_NARRATIVE_HEAD_TITLE) == 0 &&
-           strcmp(s->store + s->cells[1].at, BKXL_NARRATIVE_HEAD_TEXT) == 0;
-}
-
-static int is_meta_head(sheet_reader *s)
-{
-    return s->ncells == 2 && s->cells[0].col == 0 && s->cells[1].col == 1 &&
-           strcmp(s->store + s->cells[0].at, BKXL_META_HEAD_NAME) == 0 &&
-           strcmp(s->store + s->cells[1].at, BKXL_META_HEAD_VALUE) == 0;
+           strcmp(s->store + s->cells[0].at, a) == 0 && strcmp(s->store + s->cells[1].at, b) == 0;
 }
 
 /* A row of the metadata sheet: a label and its value. */
@@ -496,9 +478,9 @@ static bk_status emit_row(sheet_reader *s)
     book *b = s->b;
     bk_status rc = BK_OK;
     if (s->first_row && s->narrative)
-        s->narrative = is_narrative_head(s);
+        s->narrative = is_head(s, BKXL_NARRATIVE_HEAD_TITLE, BKXL_NARRATIVE_HEAD_TEXT);
     if (s->first_row && s->meta)
-        s->meta = is_meta_head(s);
+        s->meta = is_head(s, BKXL_META_HEAD_NAME, BKXL_META_HEAD_VALUE);
     if (s->meta) {
         if (!s->first_row && s->ncells > 0)
             rc = meta_row(s);

@@ -517,16 +517,26 @@ static bk_status write_table(writer *w, const rendered *t, size_t from, size_t t
     return BK_OK;
 }
 
+/* A sheet of budgetkit's own, two columns under a header row ("标题 | 内容"). */
+static bk_status labelled_sheet(writer *w, const char *name, const char *a, const char *b,
+                                lxw_worksheet **out)
+{
+    lxw_worksheet *ws = *out = workbook_add_worksheet(w->wb, name);
+    if (ws == NULL)
+        return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "a sheet");
+    bk_status st = write_cell_text(w, ws, 0, 0, a, w->head);
+    return st == BK_OK ? write_cell_text(w, ws, 0, 1, b, w->head) : st;
+}
+
 static bk_status write_narrative(writer *w, const bk_doc *doc)
 {
     if (doc->nnarrative == 0)
         return BK_OK;
-    lxw_worksheet *ws = workbook_add_worksheet(w->wb, BKXL_NARRATIVE_SHEET);
-    if (ws == NULL)
-        return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "the narrative sheet");
-    bk_status st = write_cell_text(w, ws, 0, 0, BKXL_NARRATIVE_HEAD_TITLE, w->head);
-    if (st == BK_OK)
-        st = write_cell_text(w, ws, 0, 1, BKXL_NARRATIVE_HEAD_TEXT, w->head);
+    lxw_worksheet *ws;
+    bk_status st = labelled_sheet(w, BKXL_NARRATIVE_SHEET, BKXL_NARRATIVE_HEAD_TITLE,
+                                  BKXL_NARRATIVE_HEAD_TEXT, &ws);
+    if (st != BK_OK)
+        return st;
     for (size_t i = 0; i < doc->nnarrative && st == BK_OK; i++) {
         st = write_cell_text(w, ws, i + 1, 0, doc->narrative[i].title, w->wrap);
         if (st == BK_OK)
@@ -553,12 +563,11 @@ static bk_status write_meta(writer *w, const bk_doc *doc)
         n += value[i] && *value[i];
     if (n == 0)
         return BK_OK;
-    lxw_worksheet *ws = workbook_add_worksheet(w->wb, BKXL_META_SHEET);
-    if (ws == NULL)
-        return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "the metadata sheet");
-    bk_status st = write_cell_text(w, ws, 0, 0, BKXL_META_HEAD_NAME, w->head);
-    if (st == BK_OK)
-        st = write_cell_text(w, ws, 0, 1, BKXL_META_HEAD_VALUE, w->head);
+    lxw_worksheet *ws;
+    bk_status st = labelled_sheet(w, BKXL_META_SHEET, BKXL_META_HEAD_NAME, BKXL_META_HEAD_VALUE,
+                                  &ws);
+    if (st != BK_OK)
+        return st;
     size_t row = 1;
     for (size_t i = 0; i < BKXL_META_FIELDS && st == BK_OK; i++) {
         if (!value[i] || !*value[i])

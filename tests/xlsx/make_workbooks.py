@@ -60,6 +60,34 @@ def noisy(text, k):
     return float(d)
 
 
+def merges(rows, width, h0, h1):
+    """The merged ranges of a table as printed, (first row, last row, first column, last
+    column), 0-based: the title, unit lines and footer across the table; in the header block a
+    group label spans the empty cells to its right that have labels below, and runs down over
+    empty cells when it spans nothing."""
+    for i, row in enumerate(rows):
+        filled = [j for j, c in enumerate(row) if c]
+        if len(filled) == 1 and filled[0] == 0 and (i < h0 or row[0].startswith("备注")):
+            yield i, i, 0, width - 1
+    taken = set()
+    for i in range(h0, h1):
+        row = rows[i]
+        for j, text in enumerate(row):
+            if not text or (i, j) in taken:
+                continue
+            j2 = j
+            while (j2 + 1 < width and not cell_text(row, j2 + 1)
+                   and any(cell_text(rows[u], j2 + 1) for u in range(i + 1, h1))):
+                j2 += 1
+            i2 = i
+            if j2 == j:
+                while i2 + 1 < h1 and not cell_text(rows[i2 + 1], j):
+                    i2 += 1
+            if j2 > j or i2 > i:
+                taken.update((u, v) for u in range(i, i2 + 1) for v in range(j, j2 + 1))
+                yield i, i2, j, j2
+
+
 def put_table(ws, rows, top, name, percent_cols):
     """Write one table from row `top`; returns the next free row."""
     width = max(len(r) for r in rows)
@@ -94,32 +122,9 @@ def put_table(ws, rows, top, name, percent_cols):
                     cell.number_format = fmt
             else:
                 cell.value = text
-    # Title, unit lines and footer merged across; the header block merged as printed.
-    for i, row in enumerate(rows):
-        filled = [j for j, c in enumerate(row) if c]
-        if len(filled) == 1 and filled[0] == 0 and (i < h0 or row[0].startswith("备注")):
-            ws.merge_cells(start_row=top + i, start_column=1, end_row=top + i, end_column=width)
-    taken = set()
-    for i in range(h0, h1):
-        row = rows[i]
-        for j, text in enumerate(row):
-            if not text or (i, j) in taken:
-                continue
-            j2 = j
-            # A group label spans the empty cells to its right that have labels below.
-            while (j2 + 1 < width and not cell_text(row, j2 + 1)
-                   and any(cell_text(rows[u], j2 + 1) for u in range(i + 1, h1))):
-                j2 += 1
-            i2 = i
-            if j2 == j:
-                while i2 + 1 < h1 and not cell_text(rows[i2 + 1], j):
-                    i2 += 1
-            if j2 > j or i2 > i:
-                ws.merge_cells(start_row=top + i, start_column=j + 1, end_row=top + i2,
-                               end_column=j2 + 1)
-                for u in range(i, i2 + 1):
-                    for v in range(j, j2 + 1):
-                        taken.add((u, v))
+    for i, i2, j, j2 in merges(rows, width, h0, h1):
+        ws.merge_cells(start_row=top + i, start_column=j + 1, end_row=top + i2,
+                       end_column=j2 + 1)
     for j in range(width):
         ws.column_dimensions[get_column_letter(j + 1)].width = 14
     return top + len(rows) + 1

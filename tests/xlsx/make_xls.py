@@ -15,7 +15,7 @@ import sys
 
 import xlwt
 
-from make_workbooks import AMOUNT, CODE, cell_text, header_block, noisy, percent_columns, tables
+from make_workbooks import AMOUNT, CODE, header_block, merges, noisy, percent_columns, tables
 
 
 def style(fmt, cache={}):
@@ -28,28 +28,9 @@ def put_table(ws, rows, percent_cols):
     width = max(len(r) for r in rows)
     h0, h1 = header_block(rows)
     merged = set()
-    # Title, unit lines and footer merged across; the header block merged as printed.
-    for i, row in enumerate(rows):
-        filled = [j for j, c in enumerate(row) if c]
-        if len(filled) == 1 and filled[0] == 0 and (i < h0 or row[0].startswith("备注")):
-            ws.write_merge(i, i, 0, width - 1, row[0])
-            merged.update((i, j) for j in range(width))
-    for i in range(h0, h1):
-        row = rows[i]
-        for j, text in enumerate(row):
-            if not text or (i, j) in merged:
-                continue
-            j2 = j
-            while (j2 + 1 < width and not cell_text(row, j2 + 1)
-                   and any(cell_text(rows[u], j2 + 1) for u in range(i + 1, h1))):
-                j2 += 1
-            i2 = i
-            if j2 == j:
-                while i2 + 1 < h1 and not cell_text(rows[i2 + 1], j):
-                    i2 += 1
-            if j2 > j or i2 > i:
-                ws.write_merge(i, i2, j, j2, text)
-                merged.update((u, v) for u in range(i, i2 + 1) for v in range(j, j2 + 1))
+    for i, i2, j, j2 in merges(rows, width, h0, h1):
+        ws.write_merge(i, i2, j, j2, rows[i][j])
+        merged.update((u, v) for u in range(i, i2 + 1) for v in range(j, j2 + 1))
     k = 0
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
