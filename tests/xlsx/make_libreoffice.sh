@@ -2,12 +2,13 @@
 # The office workbook (office.xlsx, written by openpyxl) saved again by LibreOffice Calc, as
 # .xlsx and as Excel 97-2003 .xls: the cells, styles, shared strings and merges as LibreOffice
 # writes them, which differ from openpyxl's and xlwt's (its own number format ids, shared
-# strings for every text, SST continuation records in the .xls).
+# strings for every text, SST continuation records in the .xls). And the official Putuo 2026
+# templates saved as .xls, as an agency still on Excel 97-2003 exchanges them.
 #
 #   tests/xlsx/make_libreoffice.sh OUTDIR      (needs soffice: Debian libreoffice-calc-nogui)
 #
-# The files are committed in tests/xlsx/data/ as libreoffice.xlsx and libreoffice.xls; the
-# script is how they were made and can make them again. The tests do not need LibreOffice.
+# The files are committed in tests/xlsx/data/ as libreoffice.xlsx, libreoffice.xls and
+# putuo-2026-*-template.xls; the script is how they were made and can make them again. The tests do not need LibreOffice.
 set -euo pipefail
 out=${1:?usage: tests/xlsx/make_libreoffice.sh OUTDIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,4 +21,10 @@ HOME=$work/home soffice --headless --norestore --convert-to 'xlsx:Calc MS Excel 
     --outdir "$work/out" "$work/libreoffice.xlsx" >/dev/null
 HOME=$work/home soffice --headless --norestore --convert-to 'xls:MS Excel 97' \
     --outdir "$work/out" "$work/libreoffice.xlsx" >/dev/null
-cp "$work/out/libreoffice.xlsx" "$work/out/libreoffice.xls" "$out/"
+for t in department unit; do
+    cp "$here/data/putuo-2026-$t-template.xlsx" "$work/"
+    HOME=$work/home soffice --headless --norestore --convert-to 'xls:MS Excel 97' \
+        --outdir "$work/out" "$work/putuo-2026-$t-template.xlsx" >/dev/null
+done
+cp "$work/out/libreoffice.xlsx" "$work/out/libreoffice.xls" "$work/out"/putuo-2026-*-template.xls \
+    "$out/"

@@ -63,6 +63,17 @@ cmp -s "$work/xls.json" "$work/xls-stdin.json" || fail "office.xls reads differe
 reads_as_office libreoffice.xlsx "$work/lo-xlsx.json"
 reads_as_office libreoffice.xls "$work/lo-xls.json"
 
+# The official templates saved as .xls read to the same document as the .xlsx they came from:
+# 18 and 21 sheets, cover, narrative sheets, merged header blocks, placeholders.
+for t in department unit; do
+    "$BK" convert "$data/putuo-2026-$t-template.xlsx" "$work/$t-xlsx.json" 2> /dev/null ||
+        fail "the $t template (.xlsx) is refused"
+    "$BK" convert "$data/putuo-2026-$t-template.xls" "$work/$t-xls.json" 2> "$work/$t.err" ||
+        fail "the $t template (.xls) is refused: $(cat "$work/$t.err")"
+    cmp -s "$work/$t-xlsx.json" "$work/$t-xls.json" ||
+        fail "the $t template reads differently as .xls: $(diff "$work/$t-xlsx.json" "$work/$t-xls.json" | head -5)"
+done
+
 # Damaged .xls files: cut short, bytes overwritten, sector numbers broken. Each is read or
 # refused with exit 2 and a message naming the file, never a crash and never an output on
 # failure, even where the library underneath stops on the file (it runs in a child process).
