@@ -64,7 +64,7 @@ reads_as_office libreoffice.xlsx "$work/lo-xlsx.json"
 reads_as_office libreoffice.xls "$work/lo-xls.json"
 
 # The official templates saved as .xls read to the same document as the .xlsx they came from:
-# 18 and 21 sheets, cover, narrative sheets, merged header blocks, placeholders.
+# 17 and 16 sheets: cover, narrative sheets, merged header blocks, placeholders.
 for t in department unit; do
     "$BK" convert "$data/putuo-2026-$t-template.xlsx" "$work/$t-xlsx.json" 2> /dev/null ||
         fail "the $t template (.xlsx) is refused"
