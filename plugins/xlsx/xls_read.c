@@ -33,11 +33,11 @@
 /* Records from the child: a byte of kind, then the fields below in host order (the pipe never
  * leaves the machine). */
 enum {
-    REC_SHEET = 'S',   /* u32 length, name */
-    REC_ROW = 'R',     /* u32 row (1-based), u32 cells; then per cell: u32 col, u8 kind and
+    REC_SHEET = 'S', /* u32 length, name */
+    REC_ROW = 'R',   /* u32 row (1-based), u32 cells; then per cell: u32 col, u8 kind and
                         * for CELL_TEXT u32 length, text; for CELL_NUMBER a double */
-    REC_BLANK = 'B',   /* u32 row: a run of blank rows starts here */
-    REC_ERROR = 'E',   /* u32 length, message */
+    REC_BLANK = 'B', /* u32 row: a run of blank rows starts here */
+    REC_ERROR = 'E', /* u32 length, message */
     REC_END = 'Z'
 };
 
@@ -95,12 +95,8 @@ static _Noreturn void child_fail(out *o, const char *what, int code)
 static int cell_value(const FreeXL_CellValue *v, double *num, const char **text)
 {
     switch (v->type) {
-    case FREEXL_CELL_INT:
-        *num = v->value.int_value;
-        return CELL_NUMBER;
-    case FREEXL_CELL_DOUBLE:
-        *num = v->value.double_value;
-        return CELL_NUMBER;
+    case FREEXL_CELL_INT: *num = v->value.int_value; return CELL_NUMBER;
+    case FREEXL_CELL_DOUBLE: *num = v->value.double_value; return CELL_NUMBER;
     case FREEXL_CELL_TEXT:
     case FREEXL_CELL_SST_TEXT:
     case FREEXL_CELL_DATE:
@@ -108,8 +104,7 @@ static int cell_value(const FreeXL_CellValue *v, double *num, const char **text)
     case FREEXL_CELL_TIME:
         *text = v->value.text_value;
         return *text != NULL && **text ? CELL_TEXT : -1;
-    default:
-        return -1;
+    default: return -1;
     }
 }
 
@@ -120,7 +115,8 @@ static void child_read(out *o, const char *path)
     if (rc != FREEXL_OK)
         child_fail(o, "cannot open the workbook", rc);
     unsigned int nsheets = 0, pw = 0;
-    if (freexl_get_info(xls, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK && pw == FREEXL_BIFF_OBFUSCATED)
+    if (freexl_get_info(xls, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK &&
+        pw == FREEXL_BIFF_OBFUSCATED)
         child_fail(o, "cannot read the workbook", XLS_PASSWORD);
     if ((rc = freexl_get_info(xls, FREEXL_BIFF_SHEET_COUNT, &nsheets)) != FREEXL_OK)
         child_fail(o, "cannot count the sheets", rc);
@@ -146,7 +142,8 @@ static void child_read(out *o, const char *path)
                 FreeXL_CellValue v;
                 const char *t;
                 double d;
-                if (freexl_get_cell_value(xls, r, c, &v) == FREEXL_OK && cell_value(&v, &d, &t) >= 0)
+                if (freexl_get_cell_value(xls, r, c, &v) == FREEXL_OK &&
+                    cell_value(&v, &d, &t) >= 0)
                     filled++;
             }
             if (filled == 0) {
@@ -221,8 +218,7 @@ static void limit_memory(void)
 
 /* The child's whole life: limits, the workbook (from its path, or from memory through an
  * anonymous file), records, exit. It never returns. */
-static _Noreturn void child_main(int wfd, const char *path, const unsigned char *data,
-                                 size_t len)
+static _Noreturn void child_main(int wfd, const char *path, const unsigned char *data, size_t len)
 {
     /* FreeXL's own complaints and a sanitizer's report of FreeXL's reads go nowhere: the
      * parent turns an abnormal end into the error the user sees. */
@@ -301,7 +297,7 @@ typedef struct book {
     size_t next_sheet;        /* where to look for the next sheet in the scan */
     int skip;                 /* the current sheet is hidden: its rows are read and dropped */
     char sheet[256];
-    char *text;               /* the current record's text, or a row's cells' texts */
+    char *text; /* the current record's text, or a row's cells' texts */
     size_t text_cap;
     bk_grid_cell *cells;
     size_t cells_cap;
@@ -319,8 +315,10 @@ static bk_status take_text(book *b, in *p, size_t at, size_t *len)
     if (take_u32(p, &n) != 0)
         return BK_E_SYNTAX;
     if (b->limits->max_string && n > b->limits->max_string)
-        return book_error(b, b->sheet, BK_E_LIMIT, "a cell holds more than %llu bytes "
-                          "(max-string)", b->limits->max_string);
+        return book_error(b, b->sheet, BK_E_LIMIT,
+                          "a cell holds more than %llu bytes "
+                          "(max-string)",
+                          b->limits->max_string);
     if (bk_grow((void **)&b->text, &b->text_cap, at + n + 1, 1))
         return nomem(b);
     if (take(p, b->text + at, n) != 0)
@@ -331,8 +329,8 @@ static bk_status take_text(book *b, in *p, size_t at, size_t *len)
 }
 
 /* A number as its cell's format shows it, into b->text at offset at. */
-static bk_status show_number(book *b, double v, uint32_t row, uint32_t col, size_t at,
-                             size_t *len, uint32_t *flags)
+static bk_status show_number(book *b, double v, uint32_t row, uint32_t col, size_t at, size_t *len,
+                             uint32_t *flags)
 {
     if (bk_grow((void **)&b->text, &b->text_cap, at + BKXL_SHOWN_MAX + 1, 1))
         return nomem(b);
@@ -385,7 +383,8 @@ static bk_status take_row(book *b, in *p)
     if (b->limits->max_cells && b->grid_cells > b->limits->max_cells) {
         char where[320];
         snprintf(where, sizeof where, "%s!%" PRIu32, b->sheet, row);
-        return book_error(b, where, BK_E_LIMIT, "the sheets reach more than %llu cells, blanks "
+        return book_error(b, where, BK_E_LIMIT,
+                          "the sheets reach more than %llu cells, blanks "
                           "included up to the last filled cell of each row (max-cells)",
                           b->limits->max_cells);
     }
@@ -403,8 +402,7 @@ static bk_status end_sheet(book *b)
         const bkxl_xls_merge *m = &b->sh->merges[i];
         if (m->row1 < m->row0 || m->col1 < m->col0)
             continue; /* a range no program writes: nothing to merge */
-        if (bk_grid_merge(b->grid, (long)m->row0 + 1, m->col0, (long)m->row1 + 1, m->col1) !=
-            BK_OK)
+        if (bk_grid_merge(b->grid, (long)m->row0 + 1, m->col0, (long)m->row1 + 1, m->col1) != BK_OK)
             return nomem(b);
     }
     return BK_OK;
@@ -476,8 +474,7 @@ static bk_status read_records(book *b, in *p, int *ended)
             if (shown == 0)
                 return book_error(b, NULL, BK_E_CONTENT, "the workbook has no visible worksheet");
             return BK_OK;
-        default:
-            return BK_E_SYNTAX;
+        default: return BK_E_SYNTAX;
         }
     }
 }
@@ -494,8 +491,7 @@ static bk_status run_child(book *b, const char *path, const unsigned char *data,
         int e = errno;
         close(fds[0]);
         close(fds[1]);
-        return book_error(b, NULL, BK_E_IO, "cannot start reading the workbook: %s",
-                          strerror(e));
+        return book_error(b, NULL, BK_E_IO, "cannot start reading the workbook: %s", strerror(e));
     }
     if (pid == 0) {
         close(fds[0]);
@@ -520,10 +516,13 @@ static bk_status run_child(book *b, const char *path, const unsigned char *data,
         ;
     if (st == BK_E_SYNTAX || (st == BK_OK && !ended)) {
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
-            st = book_error(b, NULL, BK_E_LIMIT, "reading the workbook took more than %d s of "
-                            "CPU: the file is damaged or crafted", XLS_CPU_SECONDS);
+            st = book_error(b, NULL, BK_E_LIMIT,
+                            "reading the workbook took more than %d s of "
+                            "CPU: the file is damaged or crafted",
+                            XLS_CPU_SECONDS);
         else if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0))
-            st = book_error(b, NULL, BK_E_SYNTAX, "the Excel 97-2003 reader stopped on this "
+            st = book_error(b, NULL, BK_E_SYNTAX,
+                            "the Excel 97-2003 reader stopped on this "
                             "file (%s %d): the file is damaged; open it in a spreadsheet "
                             "program and save it again, or as .xlsx",
                             WIFSIGNALED(status) ? "signal" : "status",
@@ -554,9 +553,11 @@ bk_status bkxl_read_xls(bk_import *job)
         if (b.scan.why == NULL || strcmp(b.scan.why, "out of memory") == 0)
             st = nomem(&b);
         else
-            bk_import_warn(job, 0, 0, "the number formats, merged cells and hidden sheets of "
+            bk_import_warn(job, 0, 0,
+                           "the number formats, merged cells and hidden sheets of "
                            "this workbook could not be read (%s): numbers are shown as in "
-                           "General format", b.scan.why);
+                           "General format",
+                           b.scan.why);
     }
     if (st == BK_OK && (b.grid = bk_grid_new(b.file)) == NULL)
         st = nomem(&b);

@@ -34,7 +34,7 @@ static int fail(bkxl_xls_scan *s, const char *why)
 typedef struct cfb {
     const unsigned char *data;
     size_t len;
-    size_t sector;       /* bytes in a sector */
+    size_t sector; /* bytes in a sector */
     uint32_t *fat;
     size_t nfat;
     uint32_t *minifat;
@@ -216,8 +216,8 @@ static int workbook_stream(bkxl_xls_scan *s, cfb *c, unsigned char **out, size_t
 
 /* cch characters, Latin-1 or UTF-16LE (wide), as UTF-8 into *out; *out is NULL when they run
  * past avail bytes or do not convert. -1 only when out of memory. */
-static int chars_utf8(bkxl_xls_scan *s, const unsigned char *p, size_t cch, int wide,
-                      size_t avail, char **out)
+static int chars_utf8(bkxl_xls_scan *s, const unsigned char *p, size_t cch, int wide, size_t avail,
+                      char **out)
 {
     size_t in_len = cch * (wide ? 2u : 1u), cap = cch * 4 + 1;
     *out = NULL;
@@ -304,7 +304,7 @@ static int scan_sheet(bkxl_xls_scan *s, bkxl_xls_sheet *sh, const unsigned char 
                 for (size_t i = 0; !bad && i < count && 2 + 8 * (i + 1) <= n; i++) {
                     const unsigned char *m = r + 2 + 8 * i;
                     if (bk_grow((void **)&sh->merges, &sh->merges_cap, sh->nmerges + 1,
-                             sizeof *sh->merges)) {
+                                sizeof *sh->merges)) {
                         bad = 1;
                         break;
                     }
@@ -316,8 +316,7 @@ static int scan_sheet(bkxl_xls_scan *s, bkxl_xls_sheet *sh, const unsigned char 
                 }
             }
             break;
-        default:
-            break;
+        default: break;
         }
         if (bad)
             return fail(s, "out of memory");
@@ -345,9 +344,7 @@ static int scan_biff(bkxl_xls_scan *s, const unsigned char *w, size_t len)
         }
         at += 4 + (size_t)n;
         switch (type) {
-        case 0x000A:
-            ended = 1;
-            break;
+        case 0x000A: ended = 1; break;
         case 0x0022: /* DATEMODE */
             if (n >= 2)
                 s->date1904 = u16(r) == 1;
@@ -371,7 +368,8 @@ static int scan_biff(bkxl_xls_scan *s, const unsigned char *w, size_t len)
             break;
         case 0x0085: /* BOUNDSHEET8: stream position, visibility, type, name */
             if (n >= 8) {
-                if (bk_grow((void **)&s->sheets, &s->sheets_cap, s->nsheets + 1, sizeof *s->sheets) ||
+                if (bk_grow((void **)&s->sheets, &s->sheets_cap, s->nsheets + 1,
+                            sizeof *s->sheets) ||
                     bk_grow((void **)&pos, &pos_cap, npos + 1, sizeof *pos)) {
                     rc = fail(s, "out of memory");
                     break;
@@ -385,8 +383,7 @@ static int scan_biff(bkxl_xls_scan *s, const unsigned char *w, size_t len)
                 rc = chars_utf8(s, r + 8, r[6], r[7] & 1, (size_t)n - 8, &sh->name);
             }
             break;
-        default:
-            break;
+        default: break;
         }
     }
     if (rc == 0 && !ended)
