@@ -15,7 +15,6 @@
 #include "xlsx_int.h"
 
 #define ENDOFCHAIN 0xFFFFFFFEu
-#define FREESECT 0xFFFFFFFFu
 
 static uint16_t u16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t u32(const unsigned char *p)
@@ -37,8 +36,6 @@ typedef struct cfb {
     size_t sector; /* bytes in a sector */
     uint32_t *fat;
     size_t nfat;
-    uint32_t *minifat;
-    size_t nminifat;
     unsigned char *ministream;
     size_t ministream_len;
 } cfb;
@@ -53,24 +50,29 @@ static const unsigned char *sector_at(const cfb *c, uint32_t n)
 }
 
 /* Follow a chain of big sectors from start, copying up to want bytes (all of the chain when
- * want is SIZE_MAX). A loop or a sector outside the file is an error. */
+ * want is SIZE_MAX; the buffer grows with the chain, never beyond the file). A loop or a sector
+ * outside the file is an error. */
 static int read_chain(bkxl_xls_scan *s, const cfb *c, uint32_t start, size_t want,
                       unsigned char **out, size_t *out_len)
 {
-    size_t cap = want == SIZE_MAX ? c->len : want;
-    if (cap > c->len)
+    size_t limit_bytes = want == SIZE_MAX ? c->len : want;
+    if (limit_bytes > c->len)
         return fail(s, "a stream is longer than the file");
-    unsigned char *buf = bk_malloc(cap ? cap : 1);
-    if (buf == NULL)
+    unsigned char *buf = NULL;
+    size_t cap = 0, got = 0, steps = 0, limit = c->len / c->sector + 1;
+    if (want != SIZE_MAX && bk_grow((void **)&buf, &cap, want ? want : 1, 1))
         return fail(s, "out of memory");
-    size_t got = 0, steps = 0, limit = c->len / c->sector + 1;
-    for (uint32_t n = start; n != ENDOFCHAIN && got < cap; steps++) {
+    for (uint32_t n = start; n != ENDOFCHAIN && got < limit_bytes; steps++) {
         const unsigned char *p = sector_at(c, n);
         if (p == NULL || steps > limit || n >= c->nfat) {
             bk_free(buf);
             return fail(s, "a sector chain leaves the file or loops");
         }
-        size_t k = cap - got < c->sector ? cap - got : c->sector;
+        size_t k = limit_bytes - got < c->sector ? limit_bytes - got : c->sector;
+        if (bk_grow((void **)&buf, &cap, got + k, 1)) {
+            bk_free(buf);
+            return fail(s, "out of memory");
+        }
         memcpy(buf + got, p, k);
         got += k;
         n = c->fat[n];
@@ -409,7 +411,6 @@ int bkxl_xls_scan_run(bkxl_xls_scan *s, const unsigned char *data, size_t len)
         rc = scan_biff(s, w, wlen);
     bk_free(w);
     bk_free(c.fat);
-    bk_free(c.minifat);
     bk_free(c.ministream);
     s->ok = rc == 0;
     return rc;

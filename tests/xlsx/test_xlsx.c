@@ -174,9 +174,9 @@ static void test_not_finite(void **state)
 
 /* ---- .xls: formats, merges and hidden sheets scanned from the BIFF records ---- */
 
-static unsigned char *office_xls(size_t *len)
+static unsigned char *read_xls(const char *path, size_t *len)
 {
-    FILE *f = fopen("tests/xlsx/data/office.xls", "rb");
+    FILE *f = fopen(path, "rb");
     assert_non_null(f);
     static unsigned char buf[1 << 17];
     *len = fread(buf, 1, sizeof buf, f);
@@ -184,6 +184,8 @@ static unsigned char *office_xls(size_t *len)
     assert_true(*len > 4096 && *len < sizeof buf);
     return buf;
 }
+
+static unsigned char *office_xls(size_t *len) { return read_xls("tests/xlsx/data/office.xls", len); }
 
 static void test_xls_scan_office(void **state)
 {
@@ -203,6 +205,20 @@ static void test_xls_scan_office(void **state)
     assert_string_equal(bkxl_xls_format(&s, &s.sheets[4], 6, 18), "0.00%");
     assert_null(bkxl_xls_format(&s, &s.sheets[4], 6, 0)); /* a text cell has no number format */
     assert_true(s.sheets[4].nmerges > 0);
+    bkxl_xls_scan_free(&s);
+}
+
+/* A workbook stream under 4096 bytes lives in the compound file's mini stream. */
+static void test_xls_scan_mini_stream(void **state)
+{
+    (void)state;
+    size_t len;
+    const unsigned char *data = read_xls("tests/xlsx/data/small.xls", &len);
+    bkxl_xls_scan s;
+    assert_int_equal(bkxl_xls_scan_run(&s, data, len), 0);
+    assert_int_equal(s.nsheets, 1);
+    assert_string_equal(s.sheets[0].name, "T01");
+    assert_string_equal(bkxl_xls_format(&s, &s.sheets[0], 3, 1), "0.00"); /* 674.899999999999 */
     bkxl_xls_scan_free(&s);
 }
 
@@ -261,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_stored_text_as_double),
         cmocka_unit_test(test_not_finite),
         cmocka_unit_test(test_xls_scan_office),
+        cmocka_unit_test(test_xls_scan_mini_stream),
         cmocka_unit_test(test_xls_scan_damaged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
