@@ -74,6 +74,25 @@ for t in department unit; do
         fail "the $t template reads differently as .xls: $(diff "$work/$t-xlsx.json" "$work/$t-xls.json" | head -5)"
 done
 
+# A metadata sheet 属性 from elsewhere: an unknown property is skipped with a warning naming the
+# sheet and row; a licence that is no SPDX identifier refuses the workbook, naming the file.
+/usr/bin/python3 - "$data/office.xlsx" "$work/meta.xlsx" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb.create_sheet("属性")
+for row in (["项目", "值"], ["许可协议", "bad licence!"], ["联系人", "张三"]):
+    ws.append(row)
+wb.save(sys.argv[2])
+PY
+status=0
+"$BK" convert "$work/meta.xlsx" "$work/meta.json" 2> "$work/meta.err" || status=$?
+[ "$status" -eq 2 ] || fail "a bad licence in 属性: exit status $status"
+grep -qF 'sheet "属性" row 3: "联系人" is not a property budgetkit knows' "$work/meta.err" ||
+    fail "no warning on an unknown property: $(cat "$work/meta.err")"
+grep -qF 'meta.xlsx: license "bad licence!" is not an SPDX licence identifier' "$work/meta.err" ||
+    fail "a bad licence in 属性: $(cat "$work/meta.err")"
+[ ! -e "$work/meta.json" ] || fail "output written for a refused workbook"
+
 # Damaged .xls files: cut short, bytes overwritten, sector numbers broken. Each is read or
 # refused with exit 2 and a message naming the file, never a crash and never an output on
 # failure, even where the library underneath stops on the file (it runs in a child process).
