@@ -216,6 +216,21 @@ static void limit_memory(void)
 #endif
 }
 
+/* Present when a sanitizer runtime is linked in (sanitizer builds, fuzzers). */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+/* A crash in FreeXL ends the child and nothing else. The handlers the child inherits would do
+ * more: a fuzzer's would save the input as the fuzzer's own crash, a sanitizer's would report
+ * on the parent's behalf. They are put back to the defaults; the parent reports the end. */
+static void plain_crashes(void)
+{
+    if (__sanitizer_set_death_callback)
+        __sanitizer_set_death_callback(NULL);
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+}
+
 /* The child's whole life: limits, the workbook (from its path, or from memory through an
  * anonymous file), records, exit. It never returns. */
 static _Noreturn void child_main(int wfd, const char *path, const unsigned char *data, size_t len)
@@ -228,6 +243,7 @@ static _Noreturn void child_main(int wfd, const char *path, const unsigned char 
         dup2(null, STDOUT_FILENO);
         close(null);
     }
+    plain_crashes();
     struct rlimit cpu = {XLS_CPU_SECONDS, XLS_CPU_SECONDS};
     setrlimit(RLIMIT_CPU, &cpu);
     limit_memory();
