@@ -65,13 +65,14 @@ static bk_status count_end(bk_validation *job)
     return bk_validation_add(job, &f);
 }
 
+/* What every validator of this test declares alike, after its ABI header. */
+#define TEST_VALIDATOR(name_, summary_) \
+    .name = name_, .version = "1", .license = "MIT", .summary = summary_, \
+    .kinds = BK_PLUGIN_VALIDATE
+
 static const bk_plugin_desc counter_desc = {
     BK_PLUGIN_HEADER,
-    .name = "count",
-    .version = "1",
-    .license = "MIT",
-    .summary = "counts documents across parts",
-    .kinds = BK_PLUGIN_VALIDATE,
+    TEST_VALIDATOR("count", "counts documents across parts"),
     .validate = count_doc,
     .validate_end = count_end,
     .partial_end = count_partial_end,
@@ -83,11 +84,7 @@ static const bk_plugin_desc old_desc = {
     .abi_major = BK_ABI_MAJOR,
     .abi_minor = 1,
     .size = (uint32_t)sizeof(bk_plugin_desc),
-    .name = "old",
-    .version = "1",
-    .license = "MIT",
-    .summary = "rules across documents, ABI 1.1",
-    .kinds = BK_PLUGIN_VALIDATE,
+    TEST_VALIDATOR("old", "rules across documents, ABI 1.1"),
     .validate = count_doc,
     .validate_end = count_end,
 };
@@ -100,11 +97,7 @@ static bk_status newline_doc(bk_validation *job, const bk_doc *doc)
 
 static const bk_plugin_desc newline_desc = {
     BK_PLUGIN_HEADER,
-    .name = "newline",
-    .version = "1",
-    .license = "MIT",
-    .summary = "writes a record of two lines",
-    .kinds = BK_PLUGIN_VALIDATE,
+    TEST_VALIDATOR("newline", "writes a record of two lines"),
     .validate = newline_doc,
     .partial_read = count_read,
 };
