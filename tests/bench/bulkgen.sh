@@ -83,17 +83,11 @@ fi
 if "$BK" convert "$tmp/a.json" "$tmp/a2.json" && "$BK" convert "$tmp/a2.json" "$tmp/a3.json" &&
     cmp -s "$tmp/a2.json" "$tmp/a3.json" && [ "$(wc -l <"$tmp/a2.json")" = 12 ] &&
     python3 - "$tmp/a.json" "$tmp/a2.json" <<'PY'
-import json, sys
-def docs(text):
-    dec, pos, out = json.JSONDecoder(), 0, []
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        if pos == len(text):
-            return out
-        d, pos = dec.raw_decode(text, pos)
-        out.append(d)
-a, b = (docs(open(f, encoding="utf-8").read()) for f in sys.argv[1:3])
+import os, sys
+sys.dont_write_bytecode = True  # no cache in the source tree
+sys.path.insert(0, os.path.join(os.environ["BK_SOURCE_DIR"], "tests", "support"))
+from json_docs import documents
+a, b = ([d for d, _ in documents(open(f, encoding="utf-8").read())] for f in sys.argv[1:3])
 assert len(a) == 12 and a == b
 PY
 then

@@ -40,25 +40,30 @@ wait_for_progress() {
 
 leftovers() { find "$tmp" -name '.*.tmp-*' | head -5; }
 
+# interrupt LABEL SIG GLOB: once the conversion running as $pid writes to GLOB, sends it SIG and
+# checks that it died from the signal. Returns 1 when it ended before it could be interrupted.
+interrupt() {
+    local label=$1 sig=$2 glob=$3 status=0
+    if ! wait_for_progress "$pid" "$glob"; then
+        wait "$pid" || status=$?
+        pid=""
+        fail "$label: the conversion ended (status $status) before it could be interrupted"
+        return 1
+    fi
+    kill -s "$sig" "$pid"
+    { wait "$pid"; } 2>/dev/null || status=$?
+    pid=""
+    local want=$((128 + $(signum "$sig")))
+    [ "$status" -eq "$want" ] || fail "$label: exit status $status, expected death by the signal ($want)"
+}
+
 # ---- a single output file ----
 "$BK" convert "$sample" "$tmp/out.zip"
 before=$(cksum <"$tmp/out.zip")
 for sig in INT TERM HUP; do
     "$BK" convert --from json "$tmp/big.json" "$tmp/out.zip" 2>"$tmp/stderr" &
     pid=$!
-    if ! wait_for_progress "$pid" "$tmp/.out.zip.tmp-*"; then
-        status=0
-        wait "$pid" || status=$?
-        pid=""
-        fail "SIG$sig: the conversion ended (status $status) before it could be interrupted"
-        continue
-    fi
-    kill -s "$sig" "$pid"
-    status=0
-    { wait "$pid"; } 2>/dev/null || status=$?
-    pid=""
-    [ "$status" -eq $((128 + $(signum "$sig"))) ] ||
-        fail "SIG$sig: exit status $status, expected death by the signal ($((128 + $(signum "$sig"))))"
+    interrupt "SIG$sig" "$sig" "$tmp/.out.zip.tmp-*" || continue
     left=$(leftovers)
     [ -z "$left" ] || fail "SIG$sig: temporaries left behind: $left"
     [ "$(cksum <"$tmp/out.zip")" = "$before" ] || fail "SIG$sig: the existing output changed"
@@ -71,19 +76,7 @@ echo "already there" >"$tmp/outdir/keep.txt"
 for sig in INT TERM; do
     "$BK" convert --to json "$tmp"/many/*.json "$tmp/outdir/" 2>"$tmp/stderr" &
     pid=$!
-    if ! wait_for_progress "$pid" "$tmp/outdir/.budgetkit.tmp-*/*"; then
-        status=0
-        wait "$pid" || status=$?
-        pid=""
-        fail "SIG$sig (folder): the conversion ended (status $status) before it could be interrupted"
-        continue
-    fi
-    kill -s "$sig" "$pid"
-    status=0
-    { wait "$pid"; } 2>/dev/null || status=$?
-    pid=""
-    [ "$status" -eq $((128 + $(signum "$sig"))) ] ||
-        fail "SIG$sig (folder): exit status $status, expected death by the signal"
+    interrupt "SIG$sig (folder)" "$sig" "$tmp/outdir/.budgetkit.tmp-*/*" || continue
     left=$(leftovers)
     [ -z "$left" ] || fail "SIG$sig (folder): staging left behind: $left"
     [ "$(ls -A "$tmp/outdir")" = "keep.txt" ] ||

@@ -12,6 +12,10 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no cache in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from json_docs import documents  # noqa: E402
+
 try:
     from jsonschema import Draft202012Validator
 except ImportError:
@@ -23,19 +27,6 @@ failures = []
 def fail(msg):
     failures.append(msg)
     print("FAIL: " + msg)
-
-
-def documents(text):
-    dec = json.JSONDecoder()
-    pos, docs = 0, []
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        if pos == len(text):
-            return docs
-        doc, end = dec.raw_decode(text, pos)
-        docs.append((doc, text[pos:end + 1]))
-        pos = end
 
 
 def check_templates(schema, template_dir):

@@ -4,11 +4,7 @@
 # every printed figure kept, the year found in the column headers. And a header block taller
 # than 16 rows under a raised max-header-rows limit answers without overrunning anything.
 set -uo pipefail
-: "${BK:?}" "${BK_SOURCE_DIR:?}"
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-fails=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$BK_SOURCE_DIR/tests/layouts/common.sh"
 src=$BK_SOURCE_DIR/samples/dapeng-2024
 for enc in utf-8 gb18030; do
   python3 "$BK_SOURCE_DIR/tools/transcribe/seed_printed.py" "$src/source.txt" "$src/wide" \

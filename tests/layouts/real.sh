@@ -5,11 +5,7 @@
 # through the wide CSV tables and back unchanged, and validates with no error. A table no
 # layout knows is kept as a generic table with the warning layout.unknown-table.
 set -uo pipefail
-: "${BK:?}" "${BK_SOURCE_DIR:?}"
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-fails=0
-check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
+source "$BK_SOURCE_DIR/tests/layouts/common.sh"
 cd "$BK_SOURCE_DIR"
 for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
   s=samples/$name

@@ -16,19 +16,10 @@ u=$t/units
 python3 tests/consolidate/split.py "$S/budget.json" formats/layouts/shenzhen "$u" \
     "深圳市大鹏新区政务服务数据管理局(本级):0.37" "大鹏新区政务服务中心:0.41" "大鹏新区数据资源中心:0.22"
 "$BK" consolidate --lang en "$u"/unit*.json "$u/dept.json" >/dev/null 2>&1
-python3 - "$u/unit2.json" "$u/unit3.json" <<'PY'
+python3 tests/support/change-unit-figure.py "$u/unit2.json"
+python3 - "$u/unit3.json" <<'PY'
 import json, sys
 p = sys.argv[1]
-d = json.load(open(p, encoding="utf-8"))
-for t in d["tables"]:
-    for r in t["rows"]:
-        if r["kind"] == "unit":
-            for k, v in r["cells"].items():
-                if v not in (None, "") and "." in str(v):
-                    r["cells"][k] = str(v)[:-1] + ("1" if str(v)[-1] != "1" else "2")
-                    break
-json.dump(d, open(p, "w", encoding="utf-8"), ensure_ascii=False, indent=2)
-p = sys.argv[2]
 d = json.load(open(p, encoding="utf-8"))
 for t in d["tables"]:
     for r in t["rows"]:
