@@ -3,11 +3,17 @@
 # zipfile and hashlib), unpacked into a folder, and read again without a manifest.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$BK_SOURCE_DIR/tests/archive/common.sh"
 
-sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# same_as_refs DIR WHAT: DIR holds the three reference documents, in their order.
+same_as_refs() {
+    local i=0 f
+    for f in "$1"/*.json; do
+        i=$((i + 1))
+        cmp "$work/ref$i.json" "$f" || fail "$2: document $i differs"
+    done
+    [ "$i" -eq 3 ] || fail "$2 gave $i documents, expected 3"
+}
 
 # Two more documents made from the sample: another department, and a sub-unit's own budget
 # whose department name has a space and a slash, which must not reach the member name.
@@ -112,12 +118,7 @@ with zipfile.ZipFile(work + "/foreign.zip", "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("datapackage.json", json.dumps({"name": "foreign", "resources": resources}))
 PY
 "$BK" convert "$work/plain.zip" "$work/plain/"
-i=0
-for f in "$work"/plain/*.json; do
-    i=$((i + 1))
-    cmp "$work/ref$i.json" "$f" || fail "archive without manifest: document $i differs"
-done
-[ "$i" -eq 3 ] || fail "archive without manifest gave $i documents, expected 3"
+same_as_refs "$work/plain" "archive without manifest"
 
 # Unpacked by hand and zipped again as a folder, as file managers do: the manifest is then in
 # the one top folder, and still verified (a changed member is caught).
@@ -135,12 +136,7 @@ for name, tamper in (("refolded.zip", False), ("refolded-tampered.zip", True)):
             z.writestr("bulk/" + info.filename, data)
 PY
 "$BK" convert "$work/refolded.zip" "$work/refolded/"
-i=0
-for f in "$work"/refolded/*.json; do
-    i=$((i + 1))
-    cmp "$work/ref$i.json" "$f" || fail "archive zipped as a folder: document $i differs"
-done
-[ "$i" -eq 3 ] || fail "archive zipped as a folder gave $i documents, expected 3"
+same_as_refs "$work/refolded" "archive zipped as a folder"
 if "$BK" convert "$work/refolded-tampered.zip" "$work/tampered/" 2> "$work/tampered.err"; then
     fail "a changed member passed the manifest's hash"
 fi

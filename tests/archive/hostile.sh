@@ -5,12 +5,9 @@
 # bomb, too big to commit, is made here and refused without being inflated.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
+source "$BK_SOURCE_DIR/tests/archive/common.sh"
 samples="$BK_SOURCE_DIR/samples/invalid/archive"
 script="$BK_SOURCE_DIR/tests/archive/make-hostile.py"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 # The committed samples are exactly what the script makes.
 python3 "$script" "$work/made"

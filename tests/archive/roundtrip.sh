@@ -3,12 +3,8 @@
 # and the committed sample archive holds the committed sample document.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-sample="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
+source "$BK_SOURCE_DIR/tests/archive/common.sh"
 sample_zip="$BK_SOURCE_DIR/samples/dapeng-2024/budget.zip"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 # The reference: the sample as the JSON exporter writes it.
 "$BK" convert "$sample" "$work/reference.json"
