@@ -179,26 +179,28 @@ static bk_decimal_status align(bk_decimal *a, bk_decimal *b)
     return st;
 }
 
-bk_decimal_status bk_decimal_add(bk_decimal a, bk_decimal b, bk_decimal *out)
+/* a + b, or a - b: both at the finer of their scales, then exact or refused. */
+static bk_decimal_status add_or_sub(bk_decimal a, bk_decimal b, int subtract, bk_decimal *out)
 {
     bk_decimal_status st = align(&a, &b);
     if (st != BK_DECIMAL_OK)
         return st;
-    if (__builtin_add_overflow(a.units, b.units, &out->units))
+    int overflow = subtract ? __builtin_sub_overflow(a.units, b.units, &out->units)
+                            : __builtin_add_overflow(a.units, b.units, &out->units);
+    if (overflow)
         return BK_DECIMAL_OVERFLOW;
     out->scale = a.scale;
     return BK_DECIMAL_OK;
 }
 
+bk_decimal_status bk_decimal_add(bk_decimal a, bk_decimal b, bk_decimal *out)
+{
+    return add_or_sub(a, b, 0, out);
+}
+
 bk_decimal_status bk_decimal_sub(bk_decimal a, bk_decimal b, bk_decimal *out)
 {
-    bk_decimal_status st = align(&a, &b);
-    if (st != BK_DECIMAL_OK)
-        return st;
-    if (__builtin_sub_overflow(a.units, b.units, &out->units))
-        return BK_DECIMAL_OVERFLOW;
-    out->scale = a.scale;
-    return BK_DECIMAL_OK;
+    return add_or_sub(a, b, 1, out);
 }
 
 int bk_decimal_cmp(bk_decimal a, bk_decimal b)
