@@ -444,6 +444,20 @@ static size_t skip_digits(lexer *lx, size_t i)
     return c == LOOK_BAD ? 0 : i;
 }
 
+/* The digits a fraction or an exponent needs from `from` on: 1 with *i after them, 0 when there
+ * is none (an invalid token ending at `from`), -1 on an error. */
+static int needed_digits(lexer *lx, size_t *i, size_t from)
+{
+    int c = look(lx, from);
+    if (c == LOOK_BAD)
+        return -1;
+    lx->pos = from;
+    if (!is_digit(c))
+        return 0;
+    *i = skip_digits(lx, from);
+    return *i ? 1 : -1;
+}
+
 /* A number token: pos is after its first byte, c. As in jansson, a malformed number is an
  * invalid token made of the bytes read before the one that does not fit. */
 static int lex_number(lexer *lx, int c)
@@ -478,30 +492,18 @@ static int lex_number(lexer *lx, int c)
         return 0;
     }
     if (c == '.') {
-        i++;
-        if ((c = look(lx, i)) == LOOK_BAD)
-            return -1;
-        lx->pos = i;
-        if (!is_digit(c))
-            return 0;
-        if ((i = skip_digits(lx, i)) == 0)
-            return -1;
+        int r = needed_digits(lx, &i, i + 1);
+        if (r <= 0)
+            return r;
         c = look(lx, i);
     }
     if (c == 'e' || c == 'E') {
         i++;
         if ((c = look(lx, i)) == LOOK_BAD)
             return -1;
-        if (c == '+' || c == '-') {
-            i++;
-            if ((c = look(lx, i)) == LOOK_BAD)
-                return -1;
-        }
-        lx->pos = i;
-        if (!is_digit(c))
-            return 0;
-        if ((i = skip_digits(lx, i)) == 0)
-            return -1;
+        int r = needed_digits(lx, &i, c == '+' || c == '-' ? i + 1 : i);
+        if (r <= 0)
+            return r;
     }
     lx->pos = i;
     if (real_overflows(lx->s, lx->start, i))
@@ -603,6 +605,17 @@ static int lex_next(lexer *lx)
  * Duplicate keys
  * ---------------------------------------------------------------------------------------- */
 
+/* The bytes of one character of a key as written, its escape decoded: their count, *p past it. */
+static size_t key_char(const unsigned char **p, unsigned char out[4])
+{
+    if (**p != '\\') {
+        out[0] = *(*p)++;
+        return 1;
+    }
+    (*p)++;
+    return decode_escape(p, out);
+}
+
 static int keys_equal(const jtext *t, const unsigned char *s, size_t a, size_t b)
 {
     const jv *ka = &t->v[a], *kb = &t->v[b];
@@ -618,25 +631,13 @@ static int keys_equal(const jtext *t, const unsigned char *s, size_t a, size_t b
             if (pa >= ea)
                 break;
             ia = 0;
-            if (*pa == '\\') {
-                pa++;
-                na = decode_escape(&pa, da);
-            } else {
-                da[0] = *pa++;
-                na = 1;
-            }
+            na = key_char(&pa, da);
         }
         if (ib == nb) {
             if (pb >= eb)
                 return 0;
             ib = 0;
-            if (*pb == '\\') {
-                pb++;
-                nb = decode_escape(&pb, db);
-            } else {
-                db[0] = *pb++;
-                nb = 1;
-            }
+            nb = key_char(&pb, db);
         }
         if (da[ia++] != db[ib++])
             return 0;
@@ -843,6 +844,27 @@ static long push(lexer *lx, jv_type type)
 
 static int parse_value(lexer *lx);
 
+/* After a member or an element: 1 when a comma follows (the token after it is read), 0 when
+ * something else does (the current token), -1 on an error. */
+static int after_item(lexer *lx)
+{
+    if (lex_next(lx) < 0)
+        return -1;
+    if (lx->tok != T_COMMA)
+        return 0;
+    return lex_next(lx) < 0 ? -1 : 1;
+}
+
+/* The end of the object or array at v: the current token must close it. */
+static int close_container(lexer *lx, long v, int close, const char *expected)
+{
+    if (lx->tok != close)
+        return lex_fail(lx, BK_E_SYNTAX, 0, "%s", expected);
+    /* Each value starts at its own byte of the text: their count fits as its offsets do. */
+    lx->t->v[v].end = (uint32_t)lx->t->n;
+    return 0;
+}
+
 static int parse_object(lexer *lx)
 {
     long o = push(lx, JV_OBJECT);
@@ -852,40 +874,30 @@ static int parse_object(lexer *lx)
     key_filter filter = {{0, 0}, 0};
     if (lex_next(lx) < 0)
         return -1;
-    if (lx->tok != T_CLOSE_OBJECT) {
-        for (;;) {
-            if (lx->tok != T_STRING)
-                return lex_fail(lx, BK_E_SYNTAX, 0, "string or '}' expected");
-            if (lx->has_nul)
-                return lex_fail(lx, BK_E_SYNTAX, 0, "NUL byte in object key not supported");
-            long k = push(lx, JV_KEY);
-            if (k < 0)
-                return lex_nomem(lx);
-            int dup = duplicate_key(lx->t, lx->s, (size_t)o, members, (size_t)k, &filter);
-            if (dup < 0)
-                return lex_nomem(lx);
-            if (dup)
-                return lex_fail(lx, BK_E_CONTENT, 0, "duplicate object key");
-            if (lex_next(lx) < 0)
-                return -1;
-            if (lx->tok != T_COLON)
-                return lex_fail(lx, BK_E_SYNTAX, 0, "':' expected");
-            if (lex_next(lx) < 0 || parse_value(lx) < 0)
-                return -1;
-            members++;
-            if (lex_next(lx) < 0)
-                return -1;
-            if (lx->tok != T_COMMA)
-                break;
-            if (lex_next(lx) < 0)
-                return -1;
-        }
-        if (lx->tok != T_CLOSE_OBJECT)
-            return lex_fail(lx, BK_E_SYNTAX, 0, "'}' expected");
+    int more = lx->tok != T_CLOSE_OBJECT;
+    while (more > 0) {
+        if (lx->tok != T_STRING)
+            return lex_fail(lx, BK_E_SYNTAX, 0, "string or '}' expected");
+        if (lx->has_nul)
+            return lex_fail(lx, BK_E_SYNTAX, 0, "NUL byte in object key not supported");
+        long k = push(lx, JV_KEY);
+        if (k < 0)
+            return lex_nomem(lx);
+        int dup = duplicate_key(lx->t, lx->s, (size_t)o, members, (size_t)k, &filter);
+        if (dup < 0)
+            return lex_nomem(lx);
+        if (dup)
+            return lex_fail(lx, BK_E_CONTENT, 0, "duplicate object key");
+        if (lex_next(lx) < 0)
+            return -1;
+        if (lx->tok != T_COLON)
+            return lex_fail(lx, BK_E_SYNTAX, 0, "':' expected");
+        if (lex_next(lx) < 0 || parse_value(lx) < 0)
+            return -1;
+        members++;
+        more = after_item(lx);
     }
-    /* Each value starts at its own byte of the text: their count fits as its offsets do. */
-    lx->t->v[o].end = (uint32_t)lx->t->n;
-    return 0;
+    return more < 0 ? -1 : close_container(lx, o, T_CLOSE_OBJECT, "'}' expected");
 }
 
 static int parse_array(lexer *lx)
@@ -895,22 +907,13 @@ static int parse_array(lexer *lx)
         return lex_nomem(lx);
     if (lex_next(lx) < 0)
         return -1;
-    if (lx->tok != T_CLOSE_ARRAY) {
-        while (lx->tok != T_EOF) {
-            if (parse_value(lx) < 0)
-                return -1;
-            if (lex_next(lx) < 0)
-                return -1;
-            if (lx->tok != T_COMMA)
-                break;
-            if (lex_next(lx) < 0)
-                return -1;
-        }
-        if (lx->tok != T_CLOSE_ARRAY)
-            return lex_fail(lx, BK_E_SYNTAX, 0, "']' expected");
+    int more = lx->tok != T_CLOSE_ARRAY;
+    while (more > 0 && lx->tok != T_EOF) {
+        if (parse_value(lx) < 0)
+            return -1;
+        more = after_item(lx);
     }
-    lx->t->v[a].end = (uint32_t)lx->t->n;
-    return 0;
+    return more < 0 ? -1 : close_container(lx, a, T_CLOSE_ARRAY, "']' expected");
 }
 
 /* The value starting with the current token. */
