@@ -73,11 +73,20 @@ static bk_status field_column(rule_ctx *rc, const char *field, int *out)
 }
 
 /* "columns" if given, else every amount column. *out has room for all columns. */
-static bk_status field_columns(rule_ctx *rc, int *out, size_t *n)
+static bk_status nomem(rule_ctx *rc)
+{
+    return bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM, "out of memory");
+}
+
+/* The rule's figure columns, into *cols (allocated; the caller frees it even on an error). */
+static bk_status field_columns(rule_ctx *rc, int **cols, size_t *n)
 {
     const bk_template *tpl = rc->t->tpl;
     json_t *v = json_object_get(rc->rule, "columns");
     *n = 0;
+    int *out = *cols = bk_calloc(tpl->ncolumns + 1, sizeof *out);
+    if (!out)
+        return nomem(rc);
     if (!v) {
         for (size_t i = 0; i < tpl->ncolumns; i++)
             if (tpl->columns[i].type == BK_COL_AMOUNT)
@@ -228,7 +237,7 @@ static bk_status rule_columns_sum(rule_ctx *rc)
         return rule_error(rc, "\"parts\" must be a non-empty array of column ids");
     int *cols = bk_calloc(n, sizeof *cols);
     if (!cols)
-        return bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM, "out of memory");
+        return nomem(rc);
     for (size_t i = 0; i < n && st == BK_OK; i++) {
         json_t *e = json_array_get(parts, i);
         int c = bk_template_column(rc->t->tpl, json_is_string(e) ? json_string_value(e) : "");
@@ -547,31 +556,46 @@ static bk_status rows_check(rule_ctx *rc, const char *rule, size_t total, const 
     return st;
 }
 
-static bk_status nomem(rule_ctx *rc)
+/* What the rules over the row tree start from: the rule's figure columns, each row's parent,
+ * and the rows grouped (start, list) as each rule needs them. */
+typedef struct row_tree {
+    int *cols;
+    size_t ncols;
+    long *parent;
+    size_t *start, *list;
+} row_tree;
+
+static bk_status tree_begin(rule_ctx *rc, row_tree *tr)
 {
-    return bk_error_set(bk_validation_error(rc->run->job), BK_E_NOMEM, "out of memory");
+    memset(tr, 0, sizeof *tr);
+    bk_status st = field_columns(rc, &tr->cols, &tr->ncols);
+    if (st == BK_OK && build_parents(rc->t, &tr->parent) != BK_OK)
+        st = nomem(rc);
+    return st;
+}
+
+static void tree_end(row_tree *tr)
+{
+    bk_free(tr->start);
+    bk_free(tr->list);
+    bk_free(tr->parent);
+    bk_free(tr->cols);
 }
 
 static bk_status rule_hierarchy(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
-    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
-    long *parent = NULL;
-    size_t *start = NULL, *list = NULL, ncols = 0;
-    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
-    if (st == BK_OK && (build_parents(t, &parent) != BK_OK ||
-                        children_of(parent, t->nrows, &start, &list) != BK_OK))
+    row_tree tr;
+    bk_status st = tree_begin(rc, &tr);
+    if (st == BK_OK && children_of(tr.parent, t->nrows, &tr.start, &tr.list) != BK_OK)
         st = nomem(rc);
     for (size_t i = 0; st == BK_OK && i < t->nrows; i++) {
-        size_t n = start[i + 1] - start[i];
+        size_t n = tr.start[i + 1] - tr.start[i];
         if (n > 0)
-            st = rows_check(rc, RULE_HIERARCHY, i, list + start[i], NULL, n, cols, ncols,
-                            "children sum to", "下级合计为", BKTOT_STYLE_SUM);
+            st = rows_check(rc, RULE_HIERARCHY, i, tr.list + tr.start[i], NULL, n, tr.cols,
+                            tr.ncols, "children sum to", "下级合计为", BKTOT_STYLE_SUM);
     }
-    bk_free(start);
-    bk_free(list);
-    bk_free(parent);
-    bk_free(cols);
+    tree_end(&tr);
     return st;
 }
 
@@ -585,30 +609,23 @@ static bk_status by_unit(const bk_doc *doc, const long *key, size_t n, size_t **
 static bk_status rule_unit_total(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
-    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
-    long *parent = NULL;
-    size_t *start = NULL, *list = NULL, ncols = 0;
-    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
-    if (st == BK_OK && build_parents(t, &parent) != BK_OK)
-        st = nomem(rc);
+    row_tree tr;
+    bk_status st = tree_begin(rc, &tr);
     /* The top-level rows of each unit, found once: parent[] becomes their unit. */
     for (size_t j = 0; st == BK_OK && j < t->nrows; j++)
-        parent[j] = parent[j] == -1 ? (long)t->rows[j].unit : -1;
-    if (st == BK_OK && by_unit(rc->run->doc, parent, t->nrows, &start, &list) != BK_OK)
+        tr.parent[j] = tr.parent[j] == -1 ? (long)t->rows[j].unit : -1;
+    if (st == BK_OK && by_unit(rc->run->doc, tr.parent, t->nrows, &tr.start, &tr.list) != BK_OK)
         st = nomem(rc);
     for (size_t u = 0; st == BK_OK && u < t->nrows; u++) {
         if (t->rows[u].kind != BK_ROW_UNIT)
             continue;
-        size_t k = t->rows[u].unit, n = start[k + 1] - start[k];
+        size_t k = t->rows[u].unit, n = tr.start[k + 1] - tr.start[k];
         if (n > 0)
-            st = rows_check(rc, RULE_UNIT_TOTAL, u, list + start[k], NULL, n, cols, ncols,
-                            "the unit's top-level rows sum to", "本单位各一级行合计为",
+            st = rows_check(rc, RULE_UNIT_TOTAL, u, tr.list + tr.start[k], NULL, n, tr.cols,
+                            tr.ncols, "the unit's top-level rows sum to", "本单位各一级行合计为",
                             BKTOT_STYLE_SUM);
     }
-    bk_free(start);
-    bk_free(list);
-    bk_free(parent);
-    bk_free(cols);
+    tree_end(&tr);
     return st;
 }
 
@@ -616,11 +633,11 @@ static bk_status rule_units_sum(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
     const bk_doc *doc = rc->run->doc;
-    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
     size_t *kids = bk_calloc(t->nrows + 1, sizeof *kids);
     long *parent = bk_calloc(t->nrows + 1, sizeof *parent);
+    int *cols = NULL;
     size_t *start = NULL, *list = NULL, ncols = 0;
-    bk_status st = cols && kids && parent ? field_columns(rc, cols, &ncols) : nomem(rc);
+    bk_status st = kids && parent ? field_columns(rc, &cols, &ncols) : nomem(rc);
     /* Unit rows grouped by the parent of their unit, once. */
     for (size_t j = 0; st == BK_OK && j < t->nrows; j++) {
         const bk_row *r = &t->rows[j];
@@ -707,10 +724,10 @@ static bk_status rule_rows_sum(rule_ctx *rc)
     const bk_table *t = rc->t;
     bktot_selector total, parts;
     matches pm = {0};
-    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
     size_t *rows = bk_calloc(t->nrows + 1, sizeof *rows);
+    int *cols = NULL;
     size_t ncols = 0;
-    bk_status st = cols && rows ? field_columns(rc, cols, &ncols) : nomem(rc);
+    bk_status st = rows ? field_columns(rc, &cols, &ncols) : nomem(rc);
     if (st == BK_OK)
         st = field_selector(rc, "total", &total);
     if (st == BK_OK)
@@ -738,9 +755,9 @@ static bk_status rule_rows_equal(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
     bktot_selector a, b;
-    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
-    size_t ncols = 0;
-    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
+    int *cols;
+    size_t ncols;
+    bk_status st = field_columns(rc, &cols, &ncols);
     if (st == BK_OK)
         st = field_selector(rc, "a", &a);
     if (st == BK_OK)
@@ -780,9 +797,9 @@ static bk_status rule_rows_difference(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
     bktot_selector result, minuend, subtrahend;
-    int *cols = bk_calloc(t->tpl->ncolumns + 1, sizeof *cols);
-    size_t ncols = 0;
-    bk_status st = cols ? field_columns(rc, cols, &ncols) : nomem(rc);
+    int *cols;
+    size_t ncols;
+    bk_status st = field_columns(rc, &cols, &ncols);
     if (st == BK_OK)
         st = field_selector(rc, "result", &result);
     if (st == BK_OK)
