@@ -225,27 +225,26 @@ static void lead(crun *r, size_t row)
     }
 }
 
-static const char *scheme_en(const char *scheme)
+/* A classification's name in each language; an unknown scheme is named as it is written. */
+static const struct {
+    const char *scheme, *en, *zh;
+} scheme_names[] = {
+    {BKCODES_FUNCTION, "functional classification", "支出功能分类"},
+    {BKCODES_ECON_DEPT, "departmental economic classification", "部门预算支出经济分类"},
+    {BKCODES_ECON_GOV, "government economic classification", "政府预算支出经济分类"},
+};
+
+static const char *scheme_name(const char *scheme, int zh)
 {
-    if (strcmp(scheme, BKCODES_FUNCTION) == 0)
-        return "functional classification";
-    if (strcmp(scheme, BKCODES_ECON_DEPT) == 0)
-        return "departmental economic classification";
-    if (strcmp(scheme, BKCODES_ECON_GOV) == 0)
-        return "government economic classification";
+    for (size_t i = 0; i < sizeof scheme_names / sizeof scheme_names[0]; i++)
+        if (strcmp(scheme, scheme_names[i].scheme) == 0)
+            return zh ? scheme_names[i].zh : scheme_names[i].en;
     return scheme;
 }
 
-static const char *scheme_zh(const char *scheme)
-{
-    if (strcmp(scheme, BKCODES_FUNCTION) == 0)
-        return "支出功能分类";
-    if (strcmp(scheme, BKCODES_ECON_DEPT) == 0)
-        return "部门预算支出经济分类";
-    if (strcmp(scheme, BKCODES_ECON_GOV) == 0)
-        return "政府预算支出经济分类";
-    return scheme;
-}
+static const char *scheme_en(const char *scheme) { return scheme_name(scheme, 0); }
+
+static const char *scheme_zh(const char *scheme) { return scheme_name(scheme, 1); }
 
 static const char *base_name(const char *path)
 {
