@@ -30,104 +30,70 @@ static void add_note(bk_strbuf *en, bk_strbuf *zh, const bktot_says *s)
         bk_strbuf_add(zh, "（%s）", s->note_zh);
 }
 
-static void words_sum(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
+/* The sentence of a check in one language: lead, the printed figure, says_lead, what the
+ * rule says, says_tail, the expected figure, the parts in brackets (where parts_open is set),
+ * diff_lead and the difference; then, unless the difference is out of bounds and `exceeds` is
+ * NULL, within or exceeds, the bound, bound_note, and `consistent` when within. */
+typedef struct wording {
+    const char *lead, *says_lead, *says_tail;
+    const char *parts_open, *parts_close;
+    const char *diff_lead;
+    const char *within, *exceeds, *bound_note, *consistent;
+} wording;
+
+/* Each style's wording in English and in Chinese. */
+static const wording words_sum[2] = {
+    {"", " printed, ", " ", " (", ")", "; difference ", " is within the rounding bound ",
+     " exceeds the rounding bound ", "", ": consistent within rounding"},
+    {"填报", "，", "", "（", "）", "，差额", "，在四舍五入容差", "，超出四舍五入容差", "",
+     "以内，属尾数误差"},
+};
+
+static const wording words_equal[2] = {
+    {"", " printed, but ", " ", NULL, NULL,
+     "; the same figure printed twice must match exactly, and they differ by ", NULL, NULL, NULL,
+     NULL},
+    {"填报", "，而", "", NULL, NULL, "；同一数字两处填报应完全一致，现相差", NULL, NULL, NULL,
+     NULL},
+};
+
+static const wording words_percent[2] = {
+    {"", " printed, ", " gives ", NULL, NULL, "; difference ", " is within the tolerance ",
+     " exceeds the tolerance ",
+     " (half a unit of the last printed place plus the rounding of the inputs)",
+     ": consistent within rounding"},
+    {"填报", "，按", "计算为", NULL, NULL, "，差额", "，在容差", "，超出容差",
+     "（末位半个单位加上各输入数的舍入影响）", "以内，属尾数误差"},
+};
+
+static const wording words_subset[2] = {
+    {"this 其中 (of which) row prints ", ", more than the ", " row above it (", NULL, NULL,
+     "), which it is a part of; excess ", " is within the rounding bound ", NULL, "",
+     ": consistent within rounding"},
+    {"“其中”行填报", "，大于其所属的「", "」行（", NULL, NULL, "），超出", "，在四舍五入容差",
+     NULL, "", "以内，属尾数误差"},
+};
+
+static void say(bk_strbuf *m, const wording *w, const bktot_check *c, const char *says,
+                const char *parts)
 {
     int within = c->verdict == BKTOT_ROUNDING;
-    bk_strbuf_dec(en, c->actual);
-    bk_strbuf_add(en, " printed, %s ", s->en);
-    bk_strbuf_dec(en, c->expected);
-    if (s->parts && *s->parts)
-        bk_strbuf_add(en, " (%s)", s->parts);
-    bk_strbuf_add(en, "; difference ");
-    bk_strbuf_abs(en, c->difference);
-    bk_strbuf_add(en, within ? " is within the rounding bound " : " exceeds the rounding bound ");
-    bk_strbuf_dec(en, c->bound);
+    bk_strbuf_add(m, "%s", w->lead);
+    bk_strbuf_dec(m, c->actual);
+    bk_strbuf_add(m, "%s%s%s", w->says_lead, says, w->says_tail);
+    bk_strbuf_dec(m, c->expected);
+    if (w->parts_open && parts && *parts)
+        bk_strbuf_add(m, "%s%s%s", w->parts_open, parts, w->parts_close);
+    bk_strbuf_add(m, "%s", w->diff_lead);
+    bk_strbuf_abs(m, c->difference);
+    const char *bound = within ? w->within : w->exceeds;
+    if (!bound)
+        return;
+    bk_strbuf_add(m, "%s", bound);
+    bk_strbuf_dec(m, c->bound);
+    bk_strbuf_add(m, "%s", w->bound_note);
     if (within)
-        bk_strbuf_add(en, ": consistent within rounding");
-
-    bk_strbuf_add(zh, "填报");
-    bk_strbuf_dec(zh, c->actual);
-    bk_strbuf_add(zh, "，%s", s->zh);
-    bk_strbuf_dec(zh, c->expected);
-    if (s->parts_zh && *s->parts_zh)
-        bk_strbuf_add(zh, "（%s）", s->parts_zh);
-    bk_strbuf_add(zh, "，差额");
-    bk_strbuf_abs(zh, c->difference);
-    bk_strbuf_add(zh, within ? "，在四舍五入容差" : "，超出四舍五入容差");
-    bk_strbuf_dec(zh, c->bound);
-    if (within)
-        bk_strbuf_add(zh, "以内，属尾数误差");
-}
-
-static void words_equal(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
-{
-    bk_strbuf_dec(en, c->actual);
-    bk_strbuf_add(en, " printed, but %s ", s->en);
-    bk_strbuf_dec(en, c->expected);
-    bk_strbuf_add(en, "; the same figure printed twice must match exactly, and they differ by ");
-    bk_strbuf_abs(en, c->difference);
-
-    bk_strbuf_add(zh, "填报");
-    bk_strbuf_dec(zh, c->actual);
-    bk_strbuf_add(zh, "，而%s", s->zh);
-    bk_strbuf_dec(zh, c->expected);
-    bk_strbuf_add(zh, "；同一数字两处填报应完全一致，现相差");
-    bk_strbuf_abs(zh, c->difference);
-}
-
-static void words_percent(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
-{
-    int within = c->verdict == BKTOT_ROUNDING;
-    bk_strbuf_dec(en, c->actual);
-    bk_strbuf_add(en, " printed, %s gives ", s->en);
-    bk_strbuf_dec(en, c->expected);
-    bk_strbuf_add(en, "; difference ");
-    bk_strbuf_abs(en, c->difference);
-    bk_strbuf_add(en, within ? " is within the tolerance " : " exceeds the tolerance ");
-    bk_strbuf_dec(en, c->bound);
-    bk_strbuf_add(en, " (half a unit of the last printed place plus the rounding of the inputs)");
-    if (within)
-        bk_strbuf_add(en, ": consistent within rounding");
-
-    bk_strbuf_add(zh, "填报");
-    bk_strbuf_dec(zh, c->actual);
-    bk_strbuf_add(zh, "，按%s计算为", s->zh);
-    bk_strbuf_dec(zh, c->expected);
-    bk_strbuf_add(zh, "，差额");
-    bk_strbuf_abs(zh, c->difference);
-    bk_strbuf_add(zh, within ? "，在容差" : "，超出容差");
-    bk_strbuf_dec(zh, c->bound);
-    bk_strbuf_add(zh, "（末位半个单位加上各输入数的舍入影响）");
-    if (within)
-        bk_strbuf_add(zh, "以内，属尾数误差");
-}
-
-static void words_subset(bk_strbuf *en, bk_strbuf *zh, const bktot_check *c, const bktot_says *s)
-{
-    int within = c->verdict == BKTOT_ROUNDING;
-    bk_strbuf_add(en, "this 其中 (of which) row prints ");
-    bk_strbuf_dec(en, c->actual);
-    bk_strbuf_add(en, ", more than the %s row above it (", s->en);
-    bk_strbuf_dec(en, c->expected);
-    bk_strbuf_add(en, "), which it is a part of; excess ");
-    bk_strbuf_abs(en, c->difference);
-    if (within) {
-        bk_strbuf_add(en, " is within the rounding bound ");
-        bk_strbuf_dec(en, c->bound);
-        bk_strbuf_add(en, ": consistent within rounding");
-    }
-
-    bk_strbuf_add(zh, "“其中”行填报");
-    bk_strbuf_dec(zh, c->actual);
-    bk_strbuf_add(zh, "，大于其所属的「%s」行（", s->zh);
-    bk_strbuf_dec(zh, c->expected);
-    bk_strbuf_add(zh, "），超出");
-    bk_strbuf_abs(zh, c->difference);
-    if (within) {
-        bk_strbuf_add(zh, "，在四舍五入容差");
-        bk_strbuf_dec(zh, c->bound);
-        bk_strbuf_add(zh, "以内，属尾数误差");
-    }
+        bk_strbuf_add(m, "%s", w->consistent);
 }
 
 static bk_status add(bk_validation *job, bk_finding *f, bk_strbuf *en, bk_strbuf *zh)
@@ -176,14 +142,12 @@ bk_status bktot_emit(bk_validation *job, int strict, const char *rule, const bkt
     bk_strbuf_init(&zh);
     lead_en(&en, w);
     lead_zh(&zh, w);
-    if (says->style == BKTOT_STYLE_PERCENT)
-        words_percent(&en, &zh, c, says);
-    else if (says->style == BKTOT_STYLE_SUBSET)
-        words_subset(&en, &zh, c, says);
-    else if (says->style == BKTOT_STYLE_EQUAL && c->bound.units == 0)
-        words_equal(&en, &zh, c, says);
-    else
-        words_sum(&en, &zh, c, says);
+    const wording *words = says->style == BKTOT_STYLE_PERCENT  ? words_percent
+                           : says->style == BKTOT_STYLE_SUBSET ? words_subset
+                           : says->style == BKTOT_STYLE_EQUAL && c->bound.units == 0 ? words_equal
+                                                                                     : words_sum;
+    say(&en, &words[0], c, says->en, says->parts);
+    say(&zh, &words[1], c, says->zh, says->parts_zh);
     add_note(&en, &zh, says);
     bk_strbuf_add(&en, ".");
     bk_strbuf_add(&zh, "。");
