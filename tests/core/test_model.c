@@ -7,13 +7,21 @@ static const char tpl_json[] =
     "{\"id\":\"basic\",\"path\":[\"基本支出\"]},{\"id\":\"note\",\"path\":[\"说明\"],\"type\":\"text\"}],"
     "\"rules\":[{\"rule\":\"columns-sum\",\"total\":\"total\",\"parts\":[\"basic\"]}]}";
 
-static bk_templates *make_templates(void)
+/* The group's state: the one template the documents of the tests are made with. */
+static int load_templates(void **state)
 {
     bk_templates *set = bk_templates_new();
     bk_error err;
     bk_error_clear(&err);
     assert_int_equal(bk_templates_load_buffer(set, "T07.json", tpl_json, strlen(tpl_json), &err), BK_OK);
-    return set;
+    *state = set;
+    return 0;
+}
+
+static int free_templates(void **state)
+{
+    bk_templates_free(*state);
+    return 0;
 }
 
 static bk_doc *make_doc(const bk_templates *set)
@@ -37,8 +45,7 @@ static bk_doc *make_doc(const bk_templates *set)
 
 static void test_build_and_check(void **state)
 {
-    (void)state;
-    bk_templates *set = make_templates();
+    const bk_templates *set = *state;
     bk_doc *doc = make_doc(set);
     bk_error err;
     bk_error_clear(&err);
@@ -58,13 +65,11 @@ static void test_build_and_check(void **state)
     assert_int_equal(bk_doc_check(doc, &err), BK_E_CONTENT);
     assert_non_null(strstr(err.text, "column note"));
     bk_doc_free(doc);
-    bk_templates_free(set);
 }
 
 static void test_check_rejects(void **state)
 {
-    (void)state;
-    bk_templates *set = make_templates();
+    const bk_templates *set = *state;
     bk_doc *doc = make_doc(set);
     bk_error err;
     bk_error_clear(&err);
@@ -77,13 +82,11 @@ static void test_check_rejects(void **state)
     assert_int_equal(bk_doc_check(doc, &err), BK_E_CONTENT);
     assert_int_equal(bk_table_add_row(doc, bk_doc_table(doc, "T07"), BK_ROW_ITEM, 99, NULL, NULL, "x", 0, 0), -1);
     bk_doc_free(doc);
-    bk_templates_free(set);
 }
 
 static void test_equal(void **state)
 {
-    (void)state;
-    bk_templates *set = make_templates();
+    const bk_templates *set = *state;
     bk_doc *a = make_doc(set), *b = make_doc(set);
     char diff[256];
     assert_true(bk_doc_equal(a, b, diff, sizeof diff));
@@ -93,13 +96,11 @@ static void test_equal(void **state)
     assert_non_null(strstr(diff, "column total"));
     bk_doc_free(a);
     bk_doc_free(b);
-    bk_templates_free(set);
 }
 
 static void test_many_rows(void **state)
 {
-    (void)state;
-    bk_templates *set = make_templates();
+    const bk_templates *set = *state;
     bk_doc *doc = make_doc(set);
     bk_table *t = bk_doc_table(doc, "T07");
     for (int i = 1; i < 10000; i++) {
@@ -113,7 +114,6 @@ static void test_many_rows(void **state)
     assert_int_equal(bk_table_cell(t, 9999, 1)->v.units, 9999);
     assert_int_equal(sizeof(bk_cell), 16);
     bk_doc_free(doc);
-    bk_templates_free(set);
 }
 
 static void test_enum_names(void **state)
@@ -189,5 +189,5 @@ int main(void)
         cmocka_unit_test(test_equal), cmocka_unit_test(test_many_rows),
         cmocka_unit_test(test_enum_names), cmocka_unit_test(test_setters),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, load_templates, free_templates);
 }
