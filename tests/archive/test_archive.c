@@ -1,19 +1,8 @@
 /* The archive plugin through the library: SHA-256 against FIPS 180-4's examples, the limits
  * that stop decompression bombs, and failing allocations while reading and writing. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <budgetkit/budgetkit.h>
+#include "bktest.h"
 
 #include "sha256.h"
 
@@ -217,95 +206,102 @@ static void scratch_remove(scratch *s)
     assert_int_equal(rmdir(s->dir), 0);
 }
 
+/* A run of the reader or the writer with its n-th allocation failed, and what the runs came
+ * to: how many failed an allocation, and how many of those still succeeded. */
+typedef struct fault_run {
+    bk_ctx *ctx;
+    scratch s;
+    size_t n;                  /* documents read */
+    char text[BK_ERROR_TEXT];  /* the run's error */
+    int exists;                /* the archive written exists */
+    unsigned long runs, failures, absorbed;
+} fault_run;
+
+/* Fails each allocation of run in turn (bktest_fail_each_allocation), after checking each. */
+static void fail_each_allocation(bk_status (*run)(void *user, bk_error *err),
+                                 void (*after)(void *user, int failed, bk_status st))
+{
+    fault_run f;
+    memset(&f, 0, sizeof f);
+    f.ctx = new_ctx();
+    scratch_make(&f.s, f.ctx);
+    bktest_fail_each_allocation(run, after, &f);
+    print_message("%lu allocations failed in turn, %lu absorbed without an error\n", f.failures,
+                  f.absorbed);
+    assert_true(f.failures > f.absorbed);
+    scratch_remove(&f.s);
+    bk_ctx_free(f.ctx);
+}
+
+/* What every run, read or write, leaves: counted, and an error that says something. */
+static void fault_run_count(fault_run *f, int failed, bk_status st)
+{
+    assert_true(++f->runs < 100000);
+    f->failures += failed != 0;
+    f->absorbed += failed && st == BK_OK;
+}
+
+static bk_status read_zip(void *user, bk_error *err)
+{
+    fault_run *f = user;
+    f->n = 0;
+    bk_status st = bk_read(f->ctx, f->s.zip, NULL, count_doc, &f->n, err);
+    snprintf(f->text, sizeof f->text, "%s", err->text);
+    return st;
+}
+
+static void after_read(void *user, int failed, bk_status st)
+{
+    fault_run *f = user;
+    fault_run_count(f, failed, st);
+    if (st == BK_OK)
+        assert_int_equal(f->n, 1);
+    else
+        assert_true(f->text[0] != '\0');
+}
+
+
+static bk_status write_zip(void *user, bk_error *err)
+{
+    fault_run *f = user;
+    const char *inputs[] = {f->s.json, f->s.zip};
+    bk_status st = bk_convert(f->ctx, inputs, 2, f->s.out, NULL, "archive", NULL, err);
+    struct stat sb;
+    f->exists = stat(f->s.out, &sb) == 0;
+    return st;
+}
+
+static void after_write(void *user, int failed, bk_status st)
+{
+    fault_run *f = user;
+    fault_run_count(f, failed, st);
+    if (st != BK_OK) {
+        assert_false(f->exists); /* no partial archive */
+        return;
+    }
+    assert_true(f->exists);
+    if (failed) {
+        /* Whatever happened, what was written is a whole archive that reads back. */
+        bk_error err;
+        bk_error_clear(&err);
+        size_t n = 0;
+        assert_int_equal(bk_read(f->ctx, f->s.out, NULL, count_doc, &n, &err), BK_OK);
+        assert_int_equal(n, 2);
+        assert_int_equal(unlink(f->s.out), 0);
+    }
+}
+
+
 static void read_survives_failed_allocations(void **state)
 {
     (void)state;
-    bk_ctx *ctx = new_ctx();
-    scratch s;
-    scratch_make(&s, ctx);
-    bk_error err;
-    unsigned long failures = 0, absorbed = 0;
-    for (unsigned long at = 1;; at++) {
-        bk_error_clear(&err);
-        size_t n = 0;
-        bk_alloc_fail_at(at);
-        bk_status rc = bk_read(ctx, s.zip, NULL, count_doc, &n, &err);
-        int failed = bk_alloc_failed();
-        bk_alloc_fail_at(0);
-        assert_true(at < 100000);
-        if (!failed) {
-            assert_int_equal(rc, BK_OK);
-            assert_int_equal(n, 1);
-            break;
-        }
-        failures++;
-        if (rc == BK_OK) {
-            absorbed++;
-            assert_int_equal(n, 1);
-        } else {
-            if (rc != BK_E_NOMEM) {
-                char msg[1024];
-                bk_error_format(&err, msg, sizeof msg);
-                fail_msg("allocation %lu failed and reading returned %s: %s", at,
-                         bk_status_name(rc), msg);
-            }
-            assert_true(err.text[0] != '\0');
-        }
-    }
-    print_message("%lu allocations failed in turn, %lu absorbed without an error\n", failures,
-                  absorbed);
-    assert_true(failures > absorbed);
-    scratch_remove(&s);
-    bk_ctx_free(ctx);
+    fail_each_allocation(read_zip, after_read);
 }
 
 static void write_survives_failed_allocations(void **state)
 {
     (void)state;
-    bk_ctx *ctx = new_ctx();
-    scratch s;
-    scratch_make(&s, ctx);
-    const char *inputs[] = {s.json, s.zip};
-    bk_error err;
-    unsigned long failures = 0, absorbed = 0;
-    for (unsigned long at = 1;; at++) {
-        bk_error_clear(&err);
-        bk_alloc_fail_at(at);
-        bk_status rc = bk_convert(ctx, inputs, 2, s.out, NULL, "archive", NULL, &err);
-        int failed = bk_alloc_failed();
-        bk_alloc_fail_at(0);
-        struct stat sb;
-        int exists = stat(s.out, &sb) == 0;
-        assert_true(at < 100000);
-        if (!failed) {
-            assert_int_equal(rc, BK_OK);
-            assert_true(exists);
-            break;
-        }
-        failures++;
-        if (rc == BK_OK) {
-            /* Whatever happened, what was written is a whole archive that reads back. */
-            absorbed++;
-            assert_true(exists);
-            size_t n = 0;
-            assert_int_equal(bk_read(ctx, s.out, NULL, count_doc, &n, &err), BK_OK);
-            assert_int_equal(n, 2);
-            assert_int_equal(unlink(s.out), 0);
-        } else {
-            if (rc != BK_E_NOMEM) {
-                char msg[1024];
-                bk_error_format(&err, msg, sizeof msg);
-                fail_msg("allocation %lu failed and writing returned %s: %s", at,
-                         bk_status_name(rc), msg);
-            }
-            assert_false(exists); /* no partial archive */
-        }
-    }
-    print_message("%lu allocations failed in turn, %lu absorbed without an error\n", failures,
-                  absorbed);
-    assert_true(failures > absorbed);
-    scratch_remove(&s);
-    bk_ctx_free(ctx);
+    fail_each_allocation(write_zip, after_write);
 }
 
 int main(void)
