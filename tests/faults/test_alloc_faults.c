@@ -85,6 +85,17 @@ static int skipped; /* ctest shows the test as skipped (exit 77) rather than pas
 static char outdir[64];
 static char *diff_text; /* the diff scenario's output (malloc: open_memstream) */
 
+/* A diff run's text is kept in diff_text, when the run succeeded. */
+static void end_diff_text(FILE *f, bk_status st)
+{
+    if (f)
+        fclose(f);
+    if (st != BK_OK) {
+        free(diff_text);
+        diff_text = NULL;
+    }
+}
+
 /* The whole job, from a fresh context to its release, as the command line does it. */
 static bk_status run_job(bk_error *err, bk_report **report_out)
 {
@@ -136,12 +147,7 @@ static bk_status run_job(bk_error *err, bk_report **report_out)
         if (st == BK_OK)
             bk_diff_html_finish(h, &stats, f);
         bk_diff_html_free(h);
-        if (f)
-            fclose(f);
-        if (st != BK_OK) {
-            free(diff_text);
-            diff_text = NULL;
-        }
+        end_diff_text(f, st);
     } else if (st == BK_OK && strcmp(current->name, "diff") == 0) {
         /* The printed changes stand for the report: kept in diff_text. */
         size_t len = 0;
@@ -154,12 +160,7 @@ static bk_status run_job(bk_error *err, bk_report **report_out)
         if (st == BK_OK)
             bk_diff_printer_finish(p, &stats);
         bk_diff_printer_free(p);
-        if (f)
-            fclose(f);
-        if (st != BK_OK) {
-            free(diff_text);
-            diff_text = NULL;
-        }
+        end_diff_text(f, st);
     } else if (st == BK_OK && current->output) {
         char out[256];
         snprintf(out, sizeof out, "%s/%s", outdir, current->output);
