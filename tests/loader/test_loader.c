@@ -22,10 +22,22 @@ static void expect_reason(bk_ctx *ctx, const char *file, const char *text)
         fail_msg("%s skipped for \"%s\", expected mention of \"%s\"", file, r, text);
 }
 
+/* Each test loads plugins its own way, into a context of its own. */
+static int new_ctx(void **state)
+{
+    *state = bk_ctx_new();
+    return *state ? 0 : -1;
+}
+
+static int free_ctx(void **state)
+{
+    bk_ctx_free(*state);
+    return 0;
+}
+
 static void test_broken_plugins_are_skipped(void **state)
 {
-    (void)state;
-    bk_ctx *ctx = bk_ctx_new();
+    bk_ctx *ctx = *state;
     bk_error err;
     bk_error_clear(&err);
     assert_int_equal(bk_ctx_add_plugin_path(ctx, BROKEN_DIR), BK_OK);
@@ -45,13 +57,11 @@ static void test_broken_plugins_are_skipped(void **state)
     expect_reason(ctx, "/no_kind.so", "no kind");
     expect_reason(ctx, "/not_elf.so", "cannot be loaded");
     expect_reason(ctx, "/README.txt", "not a shared object");
-    bk_ctx_free(ctx);
 }
 
 static void test_load_one_file(void **state)
 {
-    (void)state;
-    bk_ctx *ctx = bk_ctx_new();
+    bk_ctx *ctx = *state;
     bk_error err;
     bk_error_clear(&err);
     assert_int_equal(bk_ctx_load_plugin_file(ctx, BROKEN_DIR "/wrong_abi.so", &err), BK_E_PLUGIN);
@@ -61,13 +71,11 @@ static void test_load_one_file(void **state)
     assert_int_equal(bk_ctx_load_plugin_file(ctx, BROKEN_DIR "/good.so", &err), BK_E_PLUGIN);
     assert_non_null(strstr(err.text, "already loaded"));
     assert_int_equal(bk_ctx_plugin_count(ctx), 1);
-    bk_ctx_free(ctx);
 }
 
 static void test_probe_and_plugin_error(void **state)
 {
-    (void)state;
-    bk_ctx *ctx = bk_ctx_new();
+    bk_ctx *ctx = *state;
     bk_error err;
     bk_error_clear(&err);
     assert_int_equal(bk_ctx_set_data_dir(ctx, bktest_path("formats")), BK_OK);
@@ -91,14 +99,14 @@ static void test_probe_and_plugin_error(void **state)
     assert_non_null(strstr(err.text, "--from"));
     remove(in);
     remove(dir);
-    bk_ctx_free(ctx);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_broken_plugins_are_skipped), cmocka_unit_test(test_load_one_file),
-        cmocka_unit_test(test_probe_and_plugin_error),
+        cmocka_unit_test_setup_teardown(test_broken_plugins_are_skipped, new_ctx, free_ctx),
+        cmocka_unit_test_setup_teardown(test_load_one_file, new_ctx, free_ctx),
+        cmocka_unit_test_setup_teardown(test_probe_and_plugin_error, new_ctx, free_ctx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
