@@ -20,6 +20,26 @@ static bktot_verdict sum_of(const char *total, const char *const *parts, size_t 
     return c->verdict;
 }
 
+/* Like sum_of, for the other checks: the verdict, with the figures in c. */
+static bktot_verdict equal_of(const char *printed, const char *other, bktot_check *c)
+{
+    bktot_check_equal(dec(printed), dec(other), c);
+    return c->verdict;
+}
+
+static bktot_verdict subset_of(const char *part, const char *whole, bktot_check *c)
+{
+    bktot_check_subset(dec(part), dec(whole), c);
+    return c->verdict;
+}
+
+static bktot_verdict percent_of(const char *printed, const char *change, const char *base,
+                                bktot_check *c)
+{
+    bktot_check_percent(dec(printed), dec(change), dec(base), c);
+    return c->verdict;
+}
+
 static void bound_is_half_unit_times_n_plus_one(void **state)
 {
     (void)state;
@@ -104,46 +124,34 @@ static void same_figure_twice_must_match_exactly(void **state)
 {
     (void)state;
     bktot_check c;
-    bktot_check_equal(dec("4115.36"), dec("4115.36"), &c);
-    assert_int_equal(c.verdict, BKTOT_EQUAL);
-    bktot_check_equal(dec("4115.37"), dec("4115.36"), &c);
-    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
+    assert_int_equal(equal_of("4115.36", "4115.36", &c), BKTOT_EQUAL);
+    assert_int_equal(equal_of("4115.37", "4115.36", &c), BKTOT_INCONSISTENT);
     assert_dec(c.bound, "0.00");
     /* Printed at two precisions, the coarser one may be rounding. */
-    bktot_check_equal(dec("332.01"), dec("332"), &c);
-    assert_int_equal(c.verdict, BKTOT_ROUNDING);
+    assert_int_equal(equal_of("332.01", "332", &c), BKTOT_ROUNDING);
     assert_dec(c.bound, "0.01");
-    bktot_check_equal(dec("332.02"), dec("332"), &c);
-    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
+    assert_int_equal(equal_of("332.02", "332", &c), BKTOT_INCONSISTENT);
 }
 
 static void subset_may_not_exceed(void **state)
 {
     (void)state;
     bktot_check c;
-    bktot_check_subset(dec("600.00"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, BKTOT_EQUAL);
-    bktot_check_subset(dec("674.90"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, BKTOT_EQUAL);
-    bktot_check_subset(dec("674.91"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
-    bktot_check_subset(dec("674.901"), dec("674.90"), &c);
-    assert_int_equal(c.verdict, BKTOT_ROUNDING);
+    assert_int_equal(subset_of("600.00", "674.90", &c), BKTOT_EQUAL);
+    assert_int_equal(subset_of("674.90", "674.90", &c), BKTOT_EQUAL);
+    assert_int_equal(subset_of("674.91", "674.90", &c), BKTOT_INCONSISTENT);
+    assert_int_equal(subset_of("674.901", "674.90", &c), BKTOT_ROUNDING);
 }
 
 static void percent_of_the_seed(void **state)
 {
     (void)state;
     bktot_check c;
-    bktot_check_percent(dec("11.58"), dec("310.02"), dec("2676.50"), &c);
-    assert_int_equal(c.verdict, BKTOT_EQUAL);
-    bktot_check_percent(dec("-20.57"), dec("-217.70"), dec("1058.45"), &c);
-    assert_int_equal(c.verdict, BKTOT_EQUAL);
-    bktot_check_percent(dec("-100.00"), dec("-267.25"), dec("267.25"), &c);
-    assert_int_equal(c.verdict, BKTOT_EQUAL);
+    assert_int_equal(percent_of("11.58", "310.02", "2676.50", &c), BKTOT_EQUAL);
+    assert_int_equal(percent_of("-20.57", "-217.70", "1058.45", &c), BKTOT_EQUAL);
+    assert_int_equal(percent_of("-100.00", "-267.25", "267.25", &c), BKTOT_EQUAL);
     /* One unit of the last place off, with inputs precise enough to tell. */
-    bktot_check_percent(dec("-20.56"), dec("-217.70"), dec("1058.45"), &c);
-    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
+    assert_int_equal(percent_of("-20.56", "-217.70", "1058.45", &c), BKTOT_INCONSISTENT);
     assert_dec(c.expected, "-20.568");
     assert_dec(c.difference, "0.008");
     assert_dec(c.bound, "0.006");
@@ -153,8 +161,7 @@ static void percent_base_zero_is_not_computed(void **state)
 {
     (void)state;
     bktot_check c;
-    bktot_check_percent(dec("100.00"), dec("332.00"), dec("0.00"), &c);
-    assert_int_equal(c.verdict, BKTOT_BASE_ZERO);
+    assert_int_equal(percent_of("100.00", "332.00", "0.00", &c), BKTOT_BASE_ZERO);
     assert_dec(c.actual, "100.00");
 }
 
@@ -163,12 +170,9 @@ static void percent_tolerance_follows_the_inputs(void **state)
 {
     (void)state;
     bktot_check c;
-    bktot_check_percent(dec("33.33"), dec("0.01"), dec("0.03"), &c);
-    assert_int_equal(c.verdict, BKTOT_EQUAL);
-    bktot_check_percent(dec("40.00"), dec("0.01"), dec("0.03"), &c);
-    assert_int_equal(c.verdict, BKTOT_ROUNDING);
-    bktot_check_percent(dec("70.00"), dec("0.01"), dec("0.03"), &c);
-    assert_int_equal(c.verdict, BKTOT_INCONSISTENT);
+    assert_int_equal(percent_of("33.33", "0.01", "0.03", &c), BKTOT_EQUAL);
+    assert_int_equal(percent_of("40.00", "0.01", "0.03", &c), BKTOT_ROUNDING);
+    assert_int_equal(percent_of("70.00", "0.01", "0.03", &c), BKTOT_INCONSISTENT);
 }
 
 static void overflow_is_reported_not_wrapped(void **state)
