@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "budgetkit/alloc.h"
 #include "budgetkit/context.h"
@@ -258,13 +257,6 @@ static bk_status convert_doc(bk_doc *doc, void *user, bk_error *err)
     return BK_OK;
 }
 
-static int is_folder_output(const char *output)
-{
-    size_t n = strlen(output);
-    struct stat sb;
-    return (n > 0 && output[n - 1] == '/') || (stat(output, &sb) == 0 && S_ISDIR(sb.st_mode));
-}
-
 bk_status bk_convert(bk_ctx *ctx, const char *const *inputs, size_t ninputs, const char *output,
                      const char *from, const char *to, bk_convert_stats *stats, bk_error *err)
 {
@@ -281,7 +273,7 @@ bk_status bk_convert_edit(bk_ctx *ctx, const char *const *inputs, size_t ninputs
     memset(stats, 0, sizeof *stats);
     if (ninputs == 0)
         return bk_error_set(err, BK_E_USAGE, "no input given");
-    int folder = strcmp(output, "-") != 0 && is_folder_output(output);
+    int folder = strcmp(output, "-") != 0 && bk_output_is_folder(output);
     if (!to && (folder || strcmp(output, "-") == 0))
         to = "json";
     convert_job cj = {ctx, NULL, {ctx, NULL, err, NULL}, NULL, stats, "", 0, edit, edit_user};
@@ -410,24 +402,15 @@ bk_status bk_validate_each(bk_ctx *ctx, const char *const *inputs, size_t ninput
 static bk_status partial_target_ok(const char *const *inputs, size_t ninputs, const char *path,
                                    bk_error *err)
 {
-    struct stat so;
-    size_t len = strlen(path);
-    if (len == 0 || strcmp(path, "-") == 0 || path[len - 1] == '/' ||
-        (stat(path, &so) == 0 && S_ISDIR(so.st_mode))) {
+    if (!*path || strcmp(path, "-") == 0 || bk_output_is_folder(path)) {
         bk_error_at(err, path, 0, 0, -1);
         return bk_error_set(err, BK_E_USAGE, "the partial file is a file of its own, not "
                             "standard output or a folder");
     }
-    if (stat(path, &so) != 0)
-        return BK_OK;
-    for (size_t i = 0; i < ninputs; i++) {
-        struct stat si;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &si) == 0 &&
-            si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-            bk_error_at(err, path, 0, 0, -1);
-            return bk_error_set(err, BK_E_USAGE, "the partial file would replace an input: "
-                                "name another file");
-        }
+    if (bk_inputs_include(inputs, ninputs, path)) {
+        bk_error_at(err, path, 0, 0, -1);
+        return bk_error_set(err, BK_E_USAGE, "the partial file would replace an input: "
+                            "name another file");
     }
     return BK_OK;
 }

@@ -1,9 +1,9 @@
 /* Corrected documents for review: the inputs again, with the cells the explanations of a
  * validation report name set to the values that make their identities hold. */
 #include <string.h>
-#include <sys/stat.h>
 
 #include "budgetkit/context.h"
+#include "inputs.h"
 #include "jobs.h"
 
 typedef struct fixer {
@@ -60,9 +60,7 @@ bk_status bk_fix_suggestions(bk_ctx *ctx, const char *const *inputs, size_t ninp
                              const char *from, const bk_report *report, const char *output,
                              const char *to, size_t *applied, size_t *left, bk_error *err)
 {
-    struct stat so;
-    size_t len = strlen(output);
-    if ((len && output[len - 1] == '/') || (stat(output, &so) == 0 && S_ISDIR(so.st_mode))) {
+    if (bk_output_is_folder(output)) {
         bk_error_at(err, output, 0, 0, -1);
         return bk_error_set(err, BK_E_USAGE, "the corrected document goes to a file, not a "
                             "folder (a folder could hold the input)");
@@ -71,16 +69,10 @@ bk_status bk_fix_suggestions(bk_ctx *ctx, const char *const *inputs, size_t ninp
         if (strcmp(inputs[i], "-") == 0)
             return bk_error_set(err, BK_E_USAGE, "corrections need the input as a file: standard "
                                 "input cannot be read a second time");
-    if (strcmp(output, "-") != 0 && stat(output, &so) == 0) {
-        for (size_t i = 0; i < ninputs; i++) {
-            struct stat si;
-            if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &si) == 0 &&
-                si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-                bk_error_at(err, output, 0, 0, -1);
-                return bk_error_set(err, BK_E_USAGE, "the corrected document is written for "
-                                    "review, never over its input: name another file");
-            }
-        }
+    if (bk_inputs_include(inputs, ninputs, output)) {
+        bk_error_at(err, output, 0, 0, -1);
+        return bk_error_set(err, BK_E_USAGE, "the corrected document is written for review, "
+                            "never over its input: name another file");
     }
     fixer fx = {report, 0, 0};
     bk_status st = bk_convert_edit(ctx, inputs, ninputs, output, from, to, fix_doc, &fx, NULL,

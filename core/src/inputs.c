@@ -103,3 +103,24 @@ bk_status bk_inputs_exist(const char *const *inputs, size_t n, bk_error *err)
     }
     return BK_OK;
 }
+
+int bk_output_is_folder(const char *path)
+{
+    size_t n = strlen(path);
+    struct stat sb;
+    return (n > 0 && path[n - 1] == '/') || (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
+int bk_inputs_include(const char *const *inputs, size_t n, const char *path)
+{
+    struct stat so;
+    if (strcmp(path, "-") == 0 || stat(path, &so) != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat si;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &si) == 0 &&
+            si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+            return 1;
+    }
+    return 0;
+}

@@ -15,4 +15,11 @@ void bk_inputs_free(char **list, size_t n);
  * first that does not. */
 bk_status bk_inputs_exist(const char *const *inputs, size_t n, bk_error *err);
 
+/* 1 when an output path names a folder: one that ends with a slash, or an existing folder. */
+int bk_output_is_folder(const char *path);
+
+/* 1 when path names an existing file that one of the inputs ("-" aside) names too, by another
+ * name or the same: writing there would replace an input. */
+int bk_inputs_include(const char *const *inputs, size_t n, const char *path);
+
 #endif
