@@ -118,8 +118,8 @@ int bk_inputs_include(const char *const *inputs, size_t n, const char *path)
         return 0;
     for (size_t i = 0; i < n; i++) {
         struct stat si;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &si) == 0 &&
-            si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &si) == 0 && si.st_dev == so.st_dev &&
+            si.st_ino == so.st_ino)
             return 1;
     }
     return 0;

@@ -70,8 +70,8 @@ static const wording words_subset[2] = {
     {"this 其中 (of which) row prints ", ", more than the ", " row above it (", NULL, NULL,
      "), which it is a part of; excess ", " is within the rounding bound ", NULL, "",
      ": consistent within rounding"},
-    {"“其中”行填报", "，大于其所属的「", "」行（", NULL, NULL, "），超出", "，在四舍五入容差",
-     NULL, "", "以内，属尾数误差"},
+    {"“其中”行填报", "，大于其所属的「", "」行（", NULL, NULL, "），超出", "，在四舍五入容差", NULL,
+     "", "以内，属尾数误差"},
 };
 
 static void say(bk_strbuf *m, const wording *w, const bktot_check *c, const char *says,
@@ -142,10 +142,13 @@ bk_status bktot_emit(bk_validation *job, int strict, const char *rule, const bkt
     bk_strbuf_init(&zh);
     lead_en(&en, w);
     lead_zh(&zh, w);
-    const wording *words = says->style == BKTOT_STYLE_PERCENT  ? words_percent
-                           : says->style == BKTOT_STYLE_SUBSET ? words_subset
-                           : says->style == BKTOT_STYLE_EQUAL && c->bound.units == 0 ? words_equal
-                                                                                     : words_sum;
+    const wording *words = words_sum;
+    if (says->style == BKTOT_STYLE_PERCENT)
+        words = words_percent;
+    else if (says->style == BKTOT_STYLE_SUBSET)
+        words = words_subset;
+    else if (says->style == BKTOT_STYLE_EQUAL && c->bound.units == 0)
+        words = words_equal;
     say(&en, &words[0], c, says->en, says->parts);
     say(&zh, &words[1], c, says->zh, says->parts_zh);
     add_note(&en, &zh, says);

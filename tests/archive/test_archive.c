@@ -211,9 +211,9 @@ static void scratch_remove(scratch *s)
 typedef struct fault_run {
     bk_ctx *ctx;
     scratch s;
-    size_t n;                  /* documents read */
-    char text[BK_ERROR_TEXT];  /* the run's error */
-    int exists;                /* the archive written exists */
+    size_t n;                 /* documents read */
+    char text[BK_ERROR_TEXT]; /* the run's error */
+    int exists;               /* the archive written exists */
     unsigned long runs, failures, absorbed;
 } fault_run;
 

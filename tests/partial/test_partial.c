@@ -66,8 +66,8 @@ static bk_status count_end(bk_validation *job)
 }
 
 /* What every validator of this test declares alike, after its ABI header. */
-#define TEST_VALIDATOR(name_, summary_) \
-    .name = name_, .version = "1", .license = "MIT", .summary = summary_, \
+#define TEST_VALIDATOR(name_, summary_)                                                            \
+    .name = name_, .version = "1", .license = "MIT", .summary = summary_,                          \
     .kinds = BK_PLUGIN_VALIDATE
 
 static const bk_plugin_desc counter_desc = {
