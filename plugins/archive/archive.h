@@ -10,7 +10,7 @@
 /* Version of the archive contract in formats/archive.md. */
 #define BKAR_VERSION 1
 
-/* ZIP32 fields cannot describe more than this; the writer refuses rather than write ZIP64. */
+/* What 32- and 16-bit ZIP fields can say; beyond them the writer adds the ZIP64 end records. */
 #define BKAR_ZIP32_MAX 0xFFFFFFFFull
 #define BKAR_ZIP_MAX_ENTRIES 0xFFFFu
 
