@@ -80,4 +80,16 @@ assert peak_kib < 150 * 1024, "peak memory %d KiB: the bomb was inflated" % peak
 print("lying bomb refused in %.2f s, peak memory %d KiB" % (elapsed, peak_kib))
 PY
 
+# Unusual but sound archives read like the document they hold: the ZIP64 end records and
+# extra fields, and a name written in GB18030 without the UTF-8 flag (it is read as GB18030).
+doc="$BK_SOURCE_DIR/samples/dapeng-2024/budget.json"
+python3 "$script" --readable "$doc" "$work/readable"
+"$BK" convert "$doc" "$work/direct.json"
+for zip in "$work"/readable/*.zip; do
+    "$BK" convert "$zip" "$work/via.json" 2> "$work/err" || fail "$(basename "$zip") was refused: $(cat "$work/err")"
+    cmp -s "$work/direct.json" "$work/via.json" || fail "$(basename "$zip") reads differently from $doc"
+done
+"$BK" validate --format json "$work/readable/gbk-name.zip" > "$work/gbk.report" || true
+grep -qF 'documents/预算.json' "$work/gbk.report" || fail "the GB18030 name is not in the report as UTF-8"
+
 echo "archive hostile: ok"

@@ -10,8 +10,11 @@ archive, encryption flags, links. The archives are small and committed together 
 
     python3 tests/archive/make-hostile.py --bomb OUT.zip MEGABYTES [--declare BYTES]
 
+    python3 tests/archive/make-hostile.py --readable DOCUMENT FOLDER
+
 writes one archive holding MEGABYTES of zeros (a decompression bomb too large to commit), whose
-header declares their true size, or BYTES.
+header declares their true size, or BYTES; and the archives that are unusual but sound (ZIP64,
+a name in GB18030), which must read like DOCUMENT.
 """
 import argparse
 import hashlib
@@ -38,7 +41,8 @@ class Entry:
     """One member. Every field a hostile archive may want to lie about can be overridden."""
 
     def __init__(self, name, data=b"", method=8, crc=None, size=None, csize=None, flags=0,
-                 payload=None, external=0o100644 << 16, made_by=(UNIX << 8) | 20):
+                 payload=None, external=0o100644 << 16, made_by=(UNIX << 8) | 20,
+                 utf8_flag=None):
         self.name = name.encode("utf-8") if isinstance(name, str) else name
         self.data = data
         self.method = method
@@ -46,12 +50,17 @@ class Entry:
         self.crc = zlib.crc32(data) if crc is None else crc
         self.size = len(data) if size is None else size
         self.csize = len(self.payload) if csize is None else csize
-        self.flags = flags | (0x800 if any(b >= 0x80 for b in self.name) else 0)
+        if utf8_flag is None:
+            utf8_flag = any(b >= 0x80 for b in self.name)
+        self.flags = flags | (0x800 if utf8_flag else 0)
         self.external = external
         self.made_by = made_by
 
 
-def build(entries):
+def build(entries, zip64=False, locator_at=None):
+    """The archive; with zip64, every size and offset of the central directory moves into the
+    ZIP64 extra field and the ZIP64 end records come before the classic one (locator_at makes
+    the locator point elsewhere)."""
     out = bytearray()
     central = bytearray()
     for e in entries:
@@ -59,15 +68,36 @@ def build(entries):
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, e.flags, e.method, DOS_TIME, DOS_DATE,
                            e.crc, e.csize, e.size, len(e.name), 0)
         out += e.name + e.payload
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, e.made_by, 20, e.flags,
-                               e.method, DOS_TIME, DOS_DATE, e.crc, e.csize, e.size,
-                               len(e.name), 0, 0, 0, 0, e.external, offset)
-        central += e.name
+        extra = b""
+        csize, size, where = e.csize, e.size, offset
+        if zip64:
+            extra = struct.pack("<HHQQQ", 1, 24, e.size, e.csize, offset)
+            csize = size = where = 0xFFFFFFFF
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, e.made_by, 45 if zip64 else 20,
+                               e.flags, e.method, DOS_TIME, DOS_DATE, e.crc, csize, size,
+                               len(e.name), len(extra), 0, 0, 0, e.external, where)
+        central += e.name + extra
     start = len(out)
     out += central
-    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central),
-                       start, 0)
+    if not zip64:
+        out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
+                           len(central), start, 0)
+        return bytes(out)
+    end64 = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, (UNIX << 8) | 45, 45, 0, 0, len(entries),
+                       len(entries), len(central), start)
+    out += struct.pack("<IIQI", 0x07064B50, 0, end64 if locator_at is None else locator_at, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
     return bytes(out)
+
+
+def readable(doc):
+    """name -> archive bytes that must be read like the document doc."""
+    return {
+        "zip64": build([Entry("documents/0001-a-2024.json", doc)], zip64=True),
+        # Archivers on a Chinese Windows write names in the system code page, unflagged.
+        "gbk-name": build([Entry("documents/预算.json".encode("gbk"), doc, utf8_flag=False)]),
+    }
 
 
 def manifest(resources):
@@ -203,6 +233,23 @@ def samples():
     s["not-a-zip"] = (b"This file is named .zip but it is plain text.\n",
                       "not a ZIP archive, or a truncated one")
     s["empty"] = (build([]), "the archive holds no budget documents")
+    s["zip64-locator-wrong"] = (build([Entry(good, doc)], zip64=True, locator_at=1 << 40),
+                                "damaged or truncated")
+    s["name-not-text"] = (build([Entry(b"documents/\xff\xfe.json", doc, utf8_flag=False)]),
+                          "entry 1 of the central directory has a name that is neither UTF-8 "
+                          "nor GB18030")
+    s["manifest-too-deep"] = (
+        build([Entry(good, doc),
+               Entry("datapackage.json", b'{"resources": [], "x": ' + b"[" * 70 + b"]" * 70
+                     + b"}\n")]),
+        "entry datapackage.json: the manifest is not valid JSON (line 1, column 87): nested "
+        "deeper than 64 levels")
+    s["manifest-trailing-comma"] = (
+        build([Entry(good, doc),
+               Entry("datapackage.json", b'{"resources": [\n  {"path": "%s"},\n]}\n'
+                     % good.encode())]),
+        "entry datapackage.json: the manifest is not valid JSON (line 3, column 1): a ',' "
+        "before ']'")
     return s
 
 
@@ -228,7 +275,17 @@ def main():
     ap.add_argument("folder", nargs="?", default="samples/invalid/archive")
     ap.add_argument("--bomb", nargs=2, metavar=("OUT", "MEGABYTES"))
     ap.add_argument("--declare", type=int, metavar="BYTES")
+    ap.add_argument("--readable", nargs=2, metavar=("DOCUMENT", "FOLDER"),
+                    help="write the archives that must read like DOCUMENT into FOLDER")
     args = ap.parse_args()
+    if args.readable:
+        with open(args.readable[0], "rb") as f:
+            doc = f.read()
+        os.makedirs(args.readable[1], exist_ok=True)
+        for name, data in sorted(readable(doc).items()):
+            with open(os.path.join(args.readable[1], name + ".zip"), "wb") as f:
+                f.write(data)
+        return 0
     if args.bomb:
         write_bomb(args.bomb[0], int(args.bomb[1]), args.declare)
         return 0

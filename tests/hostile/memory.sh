@@ -137,4 +137,33 @@ PY
         "$docs tiny documents, departments: ${departments/#0/one each}" \
         "$BK" validate --only totals "$work/tiny.jsonl"
 done
+
+# An archive's entries cost 24 bytes each while it is read (what is kept to find duplicates
+# and manifest resources), not their central directory records: 45,000 more entries of a tiny
+# document may add at most 4 MiB (libzip's directory took 450 bytes an entry, 19 MiB here).
+if [ "$sanitized" = 0 ]; then
+    for n in 5000 50000; do
+        python3 - "$work/entries-$n.zip" "$n" <<'PY'
+import json, sys, zipfile
+path, n = sys.argv[1], int(sys.argv[2])
+cells = {"total": "0.00", "basic": "0.00", "project": "0.00"}
+with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+    for i in range(n):
+        dept = "深圳市测试区第%07d局" % (i % 4)
+        z.writestr("documents/%06d.json" % i, json.dumps({
+            "format": "budgetkit-budget", "version": 1, "fiscal_year": 2024,
+            "department": {"name": dept}, "money_unit": "万元", "precision": 2,
+            "units": [{"id": "dept", "name": dept, "kind": "department"}],
+            "tables": [{"id": "T10", "rows": [
+                {"kind": "unit", "unit": "dept", "name": dept, "cells": cells}]}],
+        }, ensure_ascii=False))
+PY
+        /usr/bin/time -f '%M' -o "$work/rss-$n" "$BK" validate --skip totals "$work/entries-$n.zip" \
+            > /dev/null 2> "$work/err" || fail "$n entries: $(tail -3 "$work/err")"
+    done
+    small=$(tail -n 1 "$work/rss-5000") large=$(tail -n 1 "$work/rss-50000")
+    [ $((large - small)) -le 4096 ] ||
+        fail "50,000 archive entries took $((large - small)) KiB more than 5,000 ($small, $large KiB)"
+    echo "archive entries: 5,000 in $small KiB, 50,000 in $large KiB"
+fi
 echo "memory within its bounds"
