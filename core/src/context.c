@@ -70,7 +70,8 @@ static const bk_limits default_limits = {
     .max_string = 1ULL << 20,         /* 1 MiB of text in one value */
     .max_depth = 64,
     .max_header_rows = 8,
-    .max_entries = 1000000,           /* a province's units; 24 bytes each while read */
+    /* 2^20: a million unit budgets and their manifest; the reader keeps 24 bytes an entry. */
+    .max_entries = 1048576,
     .max_uncompressed = 8ULL << 30,   /* 8 GiB in all */
     .max_ratio = 200,                 /* canonical JSON deflates about 10:1; zeros 1000:1 */
     .max_documents = 10000000ULL,
