@@ -26,10 +26,10 @@
  *
  * Not covered either, because these libraries allocate with malloc directly: libxml2 (the XML
  * reader's SAX2 push parser and the writer's buffers: the plugin installs no xmlMemSetup), libzip
- * (the archive reader's zip_t, its sources and the inflate state inside zip_fopen), iconv
- * (GB18030 conversion in the CSV plugin), and the C library's own (stdio buffers, dlopen,
- * opendir, open_memstream). Covered besides our code: libcsv's field buffer (the CSV reader
- * installs bk_realloc/bk_free) and zlib's deflate state when writing an archive (zalloc). */
+ * (the workbook reader's zip_t), iconv (GB18030 conversion in the CSV plugin and of archive
+ * member names), and the C library's own (stdio buffers, dlopen, opendir, open_memstream).
+ * Covered besides our code: libcsv's field buffer (the CSV reader installs bk_realloc/bk_free)
+ * and zlib's inflate and deflate state when reading and writing an archive (zalloc). */
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
