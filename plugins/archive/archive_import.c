@@ -528,28 +528,29 @@ static bk_status read_entry(reader *r, const bkar_zip_entry *e, unsigned char **
  * One anywhere else would describe only part of the archive: refused rather than guessed. */
 static bk_status find_manifest(reader *r)
 {
-    const entry *found = NULL;
+    int found = 0;
     bk_status st = BK_OK;
     if (r->root_manifest.found) {
         entry key = {.record = r->root_manifest.record, .index = r->root_manifest.index};
         st = load(r, &key, &r->manifest);
-        found = &key; /* only its being non-NULL matters below */
+        found = 1;
     } else if (r->one_top && r->top) {
         size_t n = r->top_len + strlen(BKAR_MANIFEST) + 1;
         char *name = bk_malloc(n);
         if (!name)
             return no_memory(r);
         snprintf(name, n, "%s%s", r->top, BKAR_MANIFEST);
-        found = find_entry(r, name, &st);
+        const entry *e = find_entry(r, name, &st);
         bk_free(name);
-        if (found) {
+        if (e) {
             r->base_len = r->top_len;
-            st = load(r, found, &r->manifest);
+            st = load(r, e, &r->manifest);
+            found = 1;
         }
     }
     if (st != BK_OK)
         return st;
-    r->has_manifest = found != NULL;
+    r->has_manifest = found;
     for (int i = 0; i < 2; i++) {
         const place *p = &r->misplaced[i];
         if (!p->found || (r->has_manifest && p->record == r->manifest.record))

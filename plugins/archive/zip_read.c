@@ -129,6 +129,7 @@ static bkar_zip_status read_end(bkar_zip *z, const unsigned char *e, uint64_t at
 {
     uint16_t disk = get16(e + 4), cd_disk = get16(e + 6), here = get16(e + 8), all = get16(e + 10);
     uint32_t size = get32(e + 12), start = get32(e + 16);
+    int markers = here == 0xFFFFu || all == 0xFFFFu || size == 0xFFFFFFFFu || start == 0xFFFFFFFFu;
     /* A ZIP64 archive says so with a locator just before this record; its fields here may
      * hold the 0xFFFF... markers or, when they fit, the real values. */
     if (at >= LOCATOR64_SIZE) {
@@ -136,10 +137,15 @@ static bkar_zip_status read_end(bkar_zip *z, const unsigned char *e, uint64_t at
         bkar_zip_status st = read_at(z, at - LOCATOR64_SIZE, sig, sizeof sig);
         if (st != BKAR_ZIP_OK)
             return st;
-        if (get32(sig) == SIG_LOCATOR64)
-            return read_end64(z, at - LOCATOR64_SIZE);
+        /* Four bytes of the last name may look like a locator: without markers, a locator
+         * that leads nowhere is taken for such bytes. */
+        if (get32(sig) == SIG_LOCATOR64) {
+            st = read_end64(z, at - LOCATOR64_SIZE);
+            if (st == BKAR_ZIP_OK || markers)
+                return st;
+        }
     }
-    if (here == 0xFFFFu || all == 0xFFFFu || size == 0xFFFFFFFFu || start == 0xFFFFFFFFu)
+    if (markers)
         return BKAR_ZIP_INCONS; /* ZIP64 markers without the ZIP64 records */
     if (disk != 0 || cd_disk != 0 || here != all)
         return BKAR_ZIP_MULTIDISK;
