@@ -4,7 +4,7 @@
 #define BK_XLSX_XLSX_INT_H
 
 #include <budgetkit/budgetkit.h>
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
 #include <zip.h>
 
 /* Excel's own bounds: a reference beyond them is no cell of any sheet. */
@@ -53,21 +53,43 @@ bk_status bkxl_pkg_open(bkxl_pkg *p, bk_source *src, bk_error *err, const bk_lim
 void bkxl_pkg_close(bkxl_pkg *p);
 /* 1 when the package has a part of this name (case-insensitive, as OPC names are). */
 int bkxl_pkg_has(bkxl_pkg *p, const char *name);
-/* Open a part as an XML stream. A missing part is an error when required, else *out is NULL. */
-bk_status bkxl_xml_open(bkxl_pkg *p, const char *name, int required, bkxl_xml **out);
-/* The next node: 1, 0 at the end, -1 on an error (set, naming the part and line). */
-int bkxl_xml_next(bkxl_xml *x);
-xmlTextReaderPtr bkxl_xml_reader(bkxl_xml *x);
-/* Append the text of the current element (its text nodes, without those of <rPh> phonetic
- * runs) to *buf; the reader is left on the element's end. -1 on an error (set). */
-int bkxl_xml_text(bkxl_xml *x, char **buf, size_t *len, size_t *cap);
-/* The current element's local name equals name. */
-int bkxl_xml_is(bkxl_xml *x, const char *name);
-/* An attribute by local name (any namespace), or NULL. Valid until the next move. */
+/* What a part's elements and text are handed to, in document order, as libxml2's SAX2 parser
+ * meets them: the element's local name (any namespace) and its depth (0 for the root). A
+ * handler returns BK_OK, or the error it set, which stops the parse. */
+typedef struct bkxl_sax {
+    bk_status (*start)(void *ctx, bkxl_xml *x, const char *name, int depth);
+    bk_status (*end)(void *ctx, bkxl_xml *x, const char *name, int depth);
+    bk_status (*text)(void *ctx, bkxl_xml *x, const char *s, size_t n);
+} bkxl_sax;
+
+/* Parse a part, streamed as it inflates. A missing part is an error when required, else it is
+ * skipped. Malformed XML and a DOCTYPE are errors naming the part. */
+bk_status bkxl_xml_parse(bkxl_pkg *p, const char *name, int required, const bkxl_sax *h,
+                         void *ctx);
+/* An attribute of the element being started, by local name (any namespace), decoded, or NULL.
+ * Only within a start handler; valid until it returns. */
 const char *bkxl_xml_attr(bkxl_xml *x, const char *name);
 long bkxl_xml_line(bkxl_xml *x);
 const char *bkxl_xml_part(bkxl_xml *x);
-void bkxl_xml_close(bkxl_xml *x);
+
+/* Gathering the text of an element as a cell shows it: all text inside <v>, <t> or <f>; inside
+ * <si> or <is> only that of its <t> runs; never that of <rPh> phonetic runs. Begin at the
+ * element's start, pass the starts and ends inside it, and its text. */
+typedef struct bkxl_text {
+    int depth; /* of the element; -1 when not gathering */
+    int direct, t_depth, skip_depth;
+    size_t start; /* *len at the beginning: max-string counts from there */
+    char **buf;
+    size_t *len, *cap;
+} bkxl_text;
+
+void bkxl_text_begin(bkxl_text *t, const char *name, int depth, char **buf, size_t *len,
+                     size_t *cap);
+void bkxl_text_start(bkxl_text *t, const char *name, int depth);
+/* 1 when this end is the element's own: the text is complete. */
+int bkxl_text_end(bkxl_text *t, int depth);
+/* Append (NUL-terminated): BK_OK, or the error set (max-string, memory). */
+bk_status bkxl_text_add(bkxl_text *t, bkxl_xml *x, const char *s, size_t n);
 
 /* ---- number formats (xlsx_numfmt.c) ---- */
 

@@ -1,10 +1,11 @@
-/* The workbook as a package: ZIP parts read as XML streams.
+/* The workbook as a package: ZIP parts pushed through libxml2's SAX2 parser as they inflate.
  *
  * A workbook comes from a sub-unit and is as untrusted as any archive, so its parts get the
  * archive plugin's limits (formats/limits.md): declared sizes are checked before a part is
- * inflated, and the bytes that really come out are counted while libxml2's streaming reader
- * pulls them, so that a sheet is never held whole in memory and a lying header cannot make us
- * inflate more than we agreed to. A part with a DOCTYPE is refused before libxml2 sees the
+ * inflated, and the bytes that really come out are counted as they are handed to libxml2's push
+ * parser a chunk at a time, so that a sheet is never held whole in memory and a lying header
+ * cannot make us inflate more than we agreed to. No tree is built: the readers' handlers see
+ * each element as the parser meets it. A part with a DOCTYPE is refused before libxml2 sees the
  * declaration: no OOXML part has one, and entity tricks start there. */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -17,6 +18,8 @@
 #define DOCTYPE_MARK "<!DOCTYPE"
 #define MARK_LEN 9
 
+#define CHUNK (64 * 1024)
+
 struct bkxl_xml {
     bkxl_pkg *pkg;
     char *name;
@@ -24,10 +27,22 @@ struct bkxl_xml {
     unsigned long long size, csize, got;
     char tail[MARK_LEN]; /* the last bytes of the previous chunk, for a mark split in two */
     size_t ntail;
-    int failed;        /* the stream callback set the error */
+    int failed;        /* reading the part set the error (damaged data, a limit, a DOCTYPE) */
+    bk_status status;  /* a handler stopped the parser with this */
     char xml_error[200];
     long xml_line;
-    xmlTextReaderPtr r;
+    xmlParserCtxtPtr ctxt;
+    const bkxl_sax *h;
+    void *ctx;
+    int depth;
+    /* the attributes of the start tag being handled: libxml2's five pointers each, and their
+     * values decoded and NUL-terminated on the first question (offsets into vals) */
+    const xmlChar **attrs;
+    int nattrs, decoded;
+    char *vals;
+    size_t vals_cap;
+    size_t *off;
+    size_t off_cap;
 };
 
 static int over(unsigned long long value, unsigned long long limit)
@@ -159,9 +174,10 @@ static int has_doctype(bkxl_xml *x, const char *buf, size_t n)
     return 0;
 }
 
-static int stream_read(void *ctx, char *buf, int len)
+/* The next bytes of the part, counted against the limits and searched for a DOCTYPE: their
+ * number, 0 at the end, -1 with the error set. */
+static int stream_read(bkxl_xml *x, char *buf, int len)
 {
-    bkxl_xml *x = ctx;
     bkxl_pkg *p = x->pkg;
     const bk_limits *l = p->limits;
     if (x->failed)
@@ -208,9 +224,177 @@ static void on_xml_error(void *arg, xmlErrorPtr e)
     x->xml_line = e->line;
 }
 
-bk_status bkxl_xml_open(bkxl_pkg *p, const char *name, int required, bkxl_xml **out)
+
+#define DOCTYPE_MSG \
+    "DOCTYPE declarations are not accepted (external entities and entity expansion are refused)"
+
+/* A handler's error stops the parser; the first one is kept. */
+static void stop(bkxl_xml *x, bk_status rc)
 {
-    *out = NULL;
+    if (x->status == BK_OK)
+        x->status = rc;
+    xmlStopParser(x->ctxt);
+}
+
+static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                     int nb_defaulted, const xmlChar **attributes)
+{
+    bkxl_xml *x = ctx;
+    (void)prefix, (void)uri, (void)nb_namespaces, (void)namespaces, (void)nb_defaulted;
+    if (x->status != BK_OK)
+        return;
+    /* Room for every value decoded (never longer than written), so that the handler's
+     * questions allocate nothing and the values it holds stay where they are. */
+    size_t need = 1;
+    for (int k = 0; k < nb_attributes; k++)
+        need += (size_t)(attributes[5 * k + 4] - attributes[5 * k + 3]) + 1;
+    if (bk_grow((void **)&x->vals, &x->vals_cap, need, 1) ||
+        bk_grow((void **)&x->off, &x->off_cap, (size_t)nb_attributes + 1, sizeof *x->off)) {
+        stop(x, part_error(x->pkg, x->name, BK_E_NOMEM, "out of memory"));
+        return;
+    }
+    x->attrs = attributes;
+    x->nattrs = nb_attributes;
+    x->decoded = 0;
+    bk_status rc = x->h->start ? x->h->start(x->ctx, x, (const char *)local, x->depth) : BK_OK;
+    x->attrs = NULL;
+    x->nattrs = 0;
+    x->depth++;
+    if (rc != BK_OK)
+        stop(x, rc);
+}
+
+static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    bkxl_xml *x = ctx;
+    (void)prefix, (void)uri;
+    if (x->status != BK_OK)
+        return;
+    x->depth--;
+    bk_status rc = x->h->end ? x->h->end(x->ctx, x, (const char *)local, x->depth) : BK_OK;
+    if (rc != BK_OK)
+        stop(x, rc);
+}
+
+static void on_text(void *ctx, const xmlChar *s, int n)
+{
+    bkxl_xml *x = ctx;
+    if (x->status != BK_OK || n <= 0 || x->h->text == NULL)
+        return;
+    bk_status rc = x->h->text(x->ctx, x, (const char *)s, (size_t)n);
+    if (rc != BK_OK)
+        stop(x, rc);
+}
+
+/* A DOCTYPE the byte search could not see (an encoding other than UTF-8): refused before its
+ * internal subset is parsed. */
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *public_id,
+                       const xmlChar *system_id)
+{
+    bkxl_xml *x = ctx;
+    (void)name, (void)public_id, (void)system_id;
+    stop(x, part_error(x->pkg, x->name, BK_E_HOSTILE, "%s", DOCTYPE_MSG));
+}
+
+static int put_utf8(char *out, unsigned long cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* The character reference at s ("&#38;", "&#x26;") as UTF-8 into out: the bytes of s it
+ * takes, 0 when s holds none. */
+static size_t char_ref(const char *s, const char *end, char *out, int *outlen)
+{
+    const char *q = s + 2;
+    unsigned long cp = 0;
+    int hex = q < end && *q == 'x';
+    q += hex;
+    const char *digits = q;
+    for (; q < end && *q != ';'; q++) {
+        int d = *q >= '0' && *q <= '9'             ? *q - '0'
+                : hex && *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
+                : hex && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10
+                                                 : -1;
+        if (d < 0 || cp > 0x10FFFF)
+            return 0;
+        cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+    }
+    if (q == end || q == digits || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    *outlen = put_utf8(out, cp);
+    return (size_t)(q + 1 - s);
+}
+
+/* Decode every value of the start tag into vals. A value the parser copied (it then ends in
+ * NUL rather than at its quote) may hold a '&' that the parser wrote back as "&#38;" for a tree
+ * builder to decode; this is that decoding. A value straight from the input holds none. */
+static void decode_attrs(bkxl_xml *x)
+{
+    size_t n = 0;
+    for (int k = 0; k < x->nattrs; k++) {
+        const char *s = (const char *)x->attrs[5 * k + 3];
+        const char *e = (const char *)x->attrs[5 * k + 4];
+        x->off[k] = n;
+        const char *amp = *e == '\0' ? memchr(s, '&', (size_t)(e - s)) : NULL;
+        while (amp) {
+            char out[4];
+            int outlen = 0;
+            size_t took = amp + 1 < e && amp[1] == '#' ? char_ref(amp, e, out, &outlen) : 0;
+            if (took == 0)
+                took = 1, outlen = 1, out[0] = '&';
+            memcpy(x->vals + n, s, (size_t)(amp - s));
+            n += (size_t)(amp - s);
+            memcpy(x->vals + n, out, (size_t)outlen);
+            n += (size_t)outlen;
+            s = amp + took;
+            amp = memchr(s, '&', (size_t)(e - s));
+        }
+        memcpy(x->vals + n, s, (size_t)(e - s));
+        n += (size_t)(e - s);
+        x->vals[n++] = '\0';
+    }
+    x->decoded = 1;
+}
+
+const char *bkxl_xml_attr(bkxl_xml *x, const char *name)
+{
+    for (int k = 0; k < x->nattrs; k++) {
+        if (strcmp((const char *)x->attrs[5 * k], name) != 0)
+            continue;
+        if (!x->decoded)
+            decode_attrs(x);
+        return x->vals + x->off[k];
+    }
+    return NULL;
+}
+
+long bkxl_xml_line(bkxl_xml *x) { return x->ctxt ? xmlSAX2GetLineNumber(x->ctxt) : 0; }
+const char *bkxl_xml_part(bkxl_xml *x) { return x->name; }
+
+/* Open the part: its directory entry checked against the limits before a byte is inflated. */
+static bk_status open_part(bkxl_pkg *p, const char *name, int required, bkxl_xml *x, int *found)
+{
+    *found = 0;
     zip_int64_t idx = locate(p, name);
     if (idx < 0) {
         if (!required)
@@ -242,154 +426,133 @@ bk_status bkxl_xml_open(bkxl_pkg *p, const char *name, int required, bkxl_xml **
     if (over(p->inflated + st.size, l->max_uncompressed))
         return part_error(p, name, BK_E_LIMIT, "the parts read so far and this one declare "
                           "more than max-uncompressed (%llu bytes)", l->max_uncompressed);
-    bkxl_xml *x = bk_calloc(1, sizeof *x);
-    if (x == NULL || (x->name = bk_strdup(name[0] == '/' ? name + 1 : name)) == NULL) {
-        bk_free(x);
+    if ((x->name = bk_strdup(name[0] == '/' ? name + 1 : name)) == NULL)
         return part_error(p, name, BK_E_NOMEM, "out of memory");
-    }
-    x->pkg = p;
     x->size = st.size;
     x->csize = st.comp_size;
     x->zf = zip_fopen_index(p->za, (zip_uint64_t)idx, 0);
-    if (x->zf == NULL) {
-        bk_status rc = part_error(p, name, BK_E_SYNTAX, "cannot read the part: %s",
-                                  zip_strerror(p->za));
-        bkxl_xml_close(x);
-        return rc;
-    }
-    /* No entity substitution, no network, no DTD loading; libxml2's own size limits stay. */
-    x->r = xmlReaderForIO(stream_read, NULL, x, x->name, NULL, XML_PARSE_NONET);
-    if (x->r == NULL) {
-        bkxl_xml_close(x);
-        return part_error(p, name, BK_E_NOMEM, "out of memory");
-    }
-    xmlTextReaderSetStructuredErrorHandler(x->r, on_xml_error, x);
-    *out = x;
+    if (x->zf == NULL)
+        return part_error(p, name, BK_E_SYNTAX, "cannot read the part: %s", zip_strerror(p->za));
+    *found = 1;
     return BK_OK;
 }
 
-void bkxl_xml_close(bkxl_xml *x)
+/* Push the part through libxml2's SAX2 parser, a chunk at a time as it inflates. */
+static bk_status parse_part(bkxl_xml *x, char *buf)
 {
-    if (x == NULL)
-        return;
-    if (x->r)
-        xmlFreeTextReader(x->r);
-    if (x->zf)
-        zip_fclose(x->zf);
-    bk_free(x->name);
-    bk_free(x);
-}
-
-int bkxl_xml_next(bkxl_xml *x)
-{
-    int rc = xmlTextReaderRead(x->r);
-    if (rc == 1) {
-        if (xmlTextReaderNodeType(x->r) == XML_READER_TYPE_DOCUMENT_TYPE) {
-            part_error(x->pkg, x->name, BK_E_HOSTILE, "DOCTYPE declarations are not accepted "
-                       "(external entities and entity expansion are refused)");
-            return -1;
-        }
-        if (xmlTextReaderNodeType(x->r) == XML_READER_TYPE_ENTITY_REFERENCE) {
-            part_error(x->pkg, x->name, BK_E_HOSTILE, "entity references are not accepted");
-            return -1;
-        }
-        return 1;
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.cdataBlock = on_text;
+    sax.internalSubset = on_doctype;
+    sax.serror = on_xml_error;
+    /* No getEntity, entityDecl, externalSubset or resolveEntity: nothing can be declared or
+     * loaded, and the predefined entities are the parser's own. */
+    int n = stream_read(x, buf, CHUNK);
+    if (n < 0)
+        return x->pkg->err->code;
+    /* The first four bytes tell the parser the encoding. */
+    int head = n >= 4 ? 4 : 0;
+    x->ctxt = xmlCreatePushParserCtxt(&sax, x, head ? buf : NULL, head, x->name);
+    if (x->ctxt == NULL)
+        return part_error(x->pkg, x->name, BK_E_NOMEM, "out of memory");
+    /* No entity substitution, no network, no DTD loading; libxml2's own size limits stay. */
+    xmlCtxtUseOptions(x->ctxt, XML_PARSE_NONET);
+    for (;;) {
+        xmlParseChunk(x->ctxt, buf + head, n - head, n == 0);
+        if (x->status != BK_OK || !x->ctxt->wellFormed || n == 0)
+            break;
+        head = 0;
+        if ((n = stream_read(x, buf, CHUNK)) < 0)
+            return x->pkg->err->code;
     }
-    if (rc == 0 && !x->failed && !x->xml_error[0])
-        return 0;
-    if (x->failed)
-        return -1;
+    if (x->status != BK_OK)
+        return x->status;
+    if (x->ctxt->wellFormed && !x->xml_error[0])
+        return BK_OK;
     bk_error_at(x->pkg->err, x->pkg->file, 0, 0, -1);
     bk_error_where(x->pkg->err, "%s:%ld", x->name, x->xml_line);
-    bk_error_set(x->pkg->err, BK_E_SYNTAX, "malformed XML: %s",
-                 x->xml_error[0] ? x->xml_error : "the part cannot be parsed");
-    return -1;
+    return bk_error_set(x->pkg->err, BK_E_SYNTAX, "malformed XML: %s",
+                        x->xml_error[0] ? x->xml_error : "the part cannot be parsed");
 }
 
-xmlTextReaderPtr bkxl_xml_reader(bkxl_xml *x) { return x->r; }
-long bkxl_xml_line(bkxl_xml *x) { return xmlTextReaderGetParserLineNumber(x->r); }
-const char *bkxl_xml_part(bkxl_xml *x) { return x->name; }
-
-int bkxl_xml_is(bkxl_xml *x, const char *name)
+bk_status bkxl_xml_parse(bkxl_pkg *p, const char *name, int required, const bkxl_sax *h,
+                         void *ctx)
 {
-    const xmlChar *n = xmlTextReaderConstLocalName(x->r);
-    return n != NULL && strcmp((const char *)n, name) == 0;
+    bkxl_xml x;
+    memset(&x, 0, sizeof x);
+    x.pkg = p;
+    x.h = h;
+    x.ctx = ctx;
+    int found = 0;
+    bk_status rc = open_part(p, name, required, &x, &found);
+    char *buf = NULL;
+    if (rc == BK_OK && found && (buf = bk_malloc(CHUNK)) == NULL)
+        rc = part_error(p, name, BK_E_NOMEM, "out of memory");
+    if (rc == BK_OK && found)
+        rc = parse_part(&x, buf);
+    bk_free(buf);
+    if (x.ctxt)
+        xmlFreeParserCtxt(x.ctxt);
+    if (x.zf)
+        zip_fclose(x.zf);
+    bk_free(x.name);
+    bk_free(x.vals);
+    bk_free(x.off);
+    return rc;
 }
 
-const char *bkxl_xml_attr(bkxl_xml *x, const char *name)
+/* ---- the text of an element ---- */
+
+void bkxl_text_begin(bkxl_text *t, const char *name, int depth, char **buf, size_t *len,
+                     size_t *cap)
 {
-    if (xmlTextReaderMoveToFirstAttribute(x->r) != 1)
-        return NULL;
-    const char *found = NULL;
-    do {
-        const xmlChar *n = xmlTextReaderConstLocalName(x->r);
-        if (n != NULL && strcmp((const char *)n, name) == 0) {
-            found = (const char *)xmlTextReaderConstValue(x->r);
-            break;
-        }
-    } while (xmlTextReaderMoveToNextAttribute(x->r) == 1);
-    xmlTextReaderMoveToElement(x->r);
-    return found;
+    t->depth = depth;
+    t->direct = strcmp(name, "t") == 0 || strcmp(name, "v") == 0 || strcmp(name, "f") == 0;
+    t->t_depth = t->skip_depth = -1;
+    t->buf = buf;
+    t->len = len;
+    t->cap = cap;
+    t->start = *len;
 }
 
-int bkxl_xml_text(bkxl_xml *x, char **buf, size_t *len, size_t *cap)
+void bkxl_text_start(bkxl_text *t, const char *name, int depth)
 {
-    if (xmlTextReaderIsEmptyElement(x->r))
-        return 0;
-    int depth = xmlTextReaderDepth(x->r);
-    int skip_depth = -1; /* inside <rPh>: phonetic guide text, not shown in the cell */
-    /* Text counts inside <t> (runs of a string) or directly in <v>, <t> or <f>; the white space
-     * between the elements of a string item does not. */
-    int direct = bkxl_xml_is(x, "t") || bkxl_xml_is(x, "v") || bkxl_xml_is(x, "f");
-    int t_depth = -1;
-    unsigned long long max = x->pkg->limits->max_string;
-    for (;;) {
-        int rc = bkxl_xml_next(x);
-        if (rc <= 0) {
-            if (rc == 0) {
-                part_error(x->pkg, x->name, BK_E_SYNTAX, "the part ends inside an element");
-            }
-            return -1;
-        }
-        int type = xmlTextReaderNodeType(x->r);
-        int d = xmlTextReaderDepth(x->r);
-        if (type == XML_READER_TYPE_END_ELEMENT) {
-            if (d == depth)
-                return 0;
-            if (d == skip_depth)
-                skip_depth = -1;
-            if (d == t_depth)
-                t_depth = -1;
-            continue;
-        }
-        if (type == XML_READER_TYPE_ELEMENT) {
-            if (xmlTextReaderIsEmptyElement(x->r))
-                continue;
-            if (skip_depth < 0 && bkxl_xml_is(x, "rPh"))
-                skip_depth = d;
-            else if (t_depth < 0 && bkxl_xml_is(x, "t"))
-                t_depth = d;
-            continue;
-        }
-        if (skip_depth >= 0 || (!direct && t_depth < 0))
-            continue;
-        if (type != XML_READER_TYPE_TEXT && type != XML_READER_TYPE_CDATA &&
-            type != XML_READER_TYPE_SIGNIFICANT_WHITESPACE &&
-            type != XML_READER_TYPE_WHITESPACE)
-            continue;
-        const char *v = (const char *)xmlTextReaderConstValue(x->r);
-        size_t n = v ? strlen(v) : 0;
-        if (over(*len + n, max)) {
-            part_error(x->pkg, x->name, BK_E_LIMIT, "a text near line %ld is longer than %llu "
-                       "bytes (max-string)", bkxl_xml_line(x), max);
-            return -1;
-        }
-        if (bk_grow((void **)buf, cap, *len + n + 1, 1) != 0) {
-            part_error(x->pkg, x->name, BK_E_NOMEM, "out of memory");
-            return -1;
-        }
-        memcpy(*buf + *len, v, n);
-        *len += n;
-        (*buf)[*len] = '\0';
+    if (t->skip_depth < 0 && strcmp(name, "rPh") == 0)
+        t->skip_depth = depth;
+    else if (t->t_depth < 0 && strcmp(name, "t") == 0)
+        t->t_depth = depth;
+}
+
+int bkxl_text_end(bkxl_text *t, int depth)
+{
+    if (depth == t->depth) {
+        t->depth = -1;
+        return 1;
     }
+    if (depth == t->skip_depth)
+        t->skip_depth = -1;
+    if (depth == t->t_depth)
+        t->t_depth = -1;
+    return 0;
+}
+
+bk_status bkxl_text_add(bkxl_text *t, bkxl_xml *x, const char *s, size_t n)
+{
+    if (t->skip_depth >= 0 || (!t->direct && t->t_depth < 0))
+        return BK_OK;
+    unsigned long long max = x->pkg->limits->max_string;
+    if (over(*t->len - t->start + n, max))
+        return part_error(x->pkg, x->name, BK_E_LIMIT, "a text near line %ld is longer than "
+                          "%llu bytes (max-string)", bkxl_xml_line(x), max);
+    if (bk_grow((void **)t->buf, t->cap, *t->len + n + 1, 1) != 0)
+        return part_error(x->pkg, x->name, BK_E_NOMEM, "out of memory");
+    memcpy(*t->buf + *t->len, s, n);
+    *t->len += n;
+    (*t->buf)[*t->len] = '\0';
+    return BK_OK;
 }

@@ -60,6 +60,7 @@ typedef struct book {
     const char **xf_code;
     size_t nxf, xf_cap;
     unsigned long long grid_cells; /* cells of the grid so far, blanks included */
+    bkxl_text sst_text;
     char *text; /* scratch */
     size_t text_len, text_cap;
 } book;
@@ -131,6 +132,43 @@ static void rels_free(rels *r)
     memset(r, 0, sizeof *r);
 }
 
+typedef struct rels_reader {
+    book *b;
+    const char *source;
+    size_t fl;
+    rels *out;
+} rels_reader;
+
+static bk_status rels_start(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    rels_reader *rr = ctx;
+    (void)depth;
+    if (strcmp(name, "Relationship") != 0)
+        return BK_OK;
+    const char *mode = bkxl_xml_attr(x, "TargetMode");
+    if (mode != NULL && strcmp(mode, "External") == 0)
+        return BK_OK;
+    const char *id = bkxl_xml_attr(x, "Id");
+    const char *type = bkxl_xml_attr(x, "Type");
+    const char *target = bkxl_xml_attr(x, "Target");
+    if (id == NULL || type == NULL || target == NULL)
+        return BK_OK;
+    rels *out = rr->out;
+    if (bk_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v) != 0)
+        return nomem(rr->b);
+    rel *r = &out->v[out->n];
+    r->id = bk_strdup(id);
+    r->type = bk_strdup(type);
+    r->target = resolve(rr->source, rr->fl, target);
+    if (r->target == NULL && r->id && r->type) {
+        bk_free(r->id);
+        bk_free(r->type);
+        return BK_OK; /* a target outside the package is no part of it */
+    }
+    out->n++;
+    return !r->id || !r->type || !r->target ? nomem(rr->b) : BK_OK;
+}
+
 /* The relationships of `source` (a part name, "" for the package). */
 static bk_status read_rels(book *b, const char *source, int required, rels *out)
 {
@@ -141,42 +179,10 @@ static bk_status read_rels(book *b, const char *source, int required, rels *out)
     if (name == NULL)
         return nomem(b);
     snprintf(name, nl, "%.*s_rels/%s.rels", (int)fl, source, file);
-    bkxl_xml *x = NULL;
-    bk_status rc = bkxl_xml_open(&b->pkg, name, required, &x);
+    rels_reader rr = {b, source, fl, out};
+    static const bkxl_sax h = {rels_start, NULL, NULL};
+    bk_status rc = bkxl_xml_parse(&b->pkg, name, required, &h, &rr);
     bk_free(name);
-    if (rc != BK_OK || x == NULL)
-        return rc;
-    int step;
-    while (rc == BK_OK && (step = bkxl_xml_next(x)) == 1) {
-        if (xmlTextReaderNodeType(bkxl_xml_reader(x)) != XML_READER_TYPE_ELEMENT ||
-            !bkxl_xml_is(x, "Relationship"))
-            continue;
-        const char *mode = bkxl_xml_attr(x, "TargetMode");
-        if (mode != NULL && strcmp(mode, "External") == 0)
-            continue;
-        const char *id = bkxl_xml_attr(x, "Id");
-        const char *type = bkxl_xml_attr(x, "Type");
-        const char *target = bkxl_xml_attr(x, "Target");
-        if (id == NULL || type == NULL || target == NULL)
-            continue;
-        if (bk_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v) != 0)
-            return bkxl_xml_close(x), nomem(b);
-        rel *r = &out->v[out->n];
-        r->id = bk_strdup(id);
-        r->type = bk_strdup(type);
-        r->target = resolve(source, fl, target);
-        if (r->target == NULL && r->id && r->type) {
-            bk_free(r->id);
-            bk_free(r->type);
-            continue; /* a target outside the package is no part of it */
-        }
-        out->n++;
-        if (!r->id || !r->type || !r->target)
-            rc = nomem(b);
-    }
-    if (rc == BK_OK && step < 0)
-        rc = b->err->code;
-    bkxl_xml_close(x);
     return rc;
 }
 
@@ -204,48 +210,72 @@ static const rel *rel_by_id(const rels *r, const char *id)
 
 /* ---- workbook, shared strings, styles ---- */
 
+static bk_status workbook_start(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    book *b = ctx;
+    (void)depth;
+    if (strcmp(name, "workbookPr") == 0) {
+        const char *d = bkxl_xml_attr(x, "date1904");
+        b->date1904 = d != NULL && (strcmp(d, "1") == 0 || strcmp(d, "true") == 0);
+    } else if (strcmp(name, "sheet") == 0) {
+        const char *sname = bkxl_xml_attr(x, "name");
+        const char *state = bkxl_xml_attr(x, "state");
+        int hidden = state != NULL && strcmp(state, "visible") != 0;
+        const char *rid = bkxl_xml_attr(x, "id");
+        if (sname == NULL || rid == NULL)
+            return at_error(b, b->workbook, BK_E_CONTENT, "sheet %zu of the workbook has no %s",
+                            b->nsheets + 1, sname == NULL ? "name" : "relationship id");
+        if (bk_grow((void **)&b->sheets, &b->sheets_cap, b->nsheets + 1, sizeof *b->sheets))
+            return nomem(b);
+        sheet *s = &b->sheets[b->nsheets];
+        s->hidden = hidden;
+        s->name = bk_strdup(sname);
+        s->rid = bk_strdup(rid);
+        b->nsheets++;
+        if (!s->name || !s->rid)
+            return nomem(b);
+    }
+    return BK_OK;
+}
+
 static bk_status read_workbook(book *b)
 {
-    bkxl_xml *x = NULL;
-    bk_status rc = bkxl_xml_open(&b->pkg, b->workbook, 1, &x);
-    if (rc != BK_OK)
-        return rc;
-    int step;
-    while (rc == BK_OK && (step = bkxl_xml_next(x)) == 1) {
-        if (xmlTextReaderNodeType(bkxl_xml_reader(x)) != XML_READER_TYPE_ELEMENT)
-            continue;
-        if (bkxl_xml_is(x, "workbookPr")) {
-            const char *d = bkxl_xml_attr(x, "date1904");
-            b->date1904 = d != NULL && (strcmp(d, "1") == 0 || strcmp(d, "true") == 0);
-        } else if (bkxl_xml_is(x, "sheet")) {
-            const char *name = bkxl_xml_attr(x, "name");
-            const char *state = bkxl_xml_attr(x, "state");
-            int hidden = state != NULL && strcmp(state, "visible") != 0;
-            const char *rid = bkxl_xml_attr(x, "id");
-            if (name == NULL || rid == NULL) {
-                rc = at_error(b, b->workbook, BK_E_CONTENT, "sheet %zu of the workbook has no "
-                              "%s", b->nsheets + 1, name == NULL ? "name" : "relationship id");
-                break;
-            }
-            if (bk_grow((void **)&b->sheets, &b->sheets_cap, b->nsheets + 1, sizeof *b->sheets))
-                rc = nomem(b);
-            else {
-                sheet *s = &b->sheets[b->nsheets];
-                s->hidden = hidden;
-                s->name = bk_strdup(name);
-                s->rid = bk_strdup(rid);
-                b->nsheets++;
-                if (!s->name || !s->rid)
-                    rc = nomem(b);
-            }
-        }
-    }
-    if (rc == BK_OK && step < 0)
-        rc = b->err->code;
-    bkxl_xml_close(x);
+    static const bkxl_sax h = {workbook_start, NULL, NULL};
+    bk_status rc = bkxl_xml_parse(&b->pkg, b->workbook, 1, &h, b);
     if (rc == BK_OK && b->nsheets == 0)
         rc = at_error(b, b->workbook, BK_E_CONTENT, "the workbook lists no sheets");
     return rc;
+}
+
+static bk_status sst_start(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    book *b = ctx;
+    (void)x;
+    if (b->sst_text.depth >= 0)
+        bkxl_text_start(&b->sst_text, name, depth);
+    else if (strcmp(name, "si") == 0)
+        bkxl_text_begin(&b->sst_text, name, depth, &b->sst, &b->sst_len, &b->sst_cap);
+    return BK_OK;
+}
+
+static bk_status sst_end(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    book *b = ctx;
+    (void)x, (void)name;
+    if (b->sst_text.depth < 0 || !bkxl_text_end(&b->sst_text, depth))
+        return BK_OK;
+    if (bk_grow((void **)&b->sst_at, &b->sst_at_cap, b->nsst + 2, sizeof *b->sst_at) ||
+        bk_grow((void **)&b->sst, &b->sst_cap, b->sst_len + 1, 1))
+        return nomem(b);
+    b->sst[b->sst_len] = '\0';
+    b->sst_at[++b->nsst] = b->sst_len;
+    return BK_OK;
+}
+
+static bk_status sst_text(void *ctx, bkxl_xml *x, const char *s, size_t n)
+{
+    book *b = ctx;
+    return b->sst_text.depth >= 0 ? bkxl_text_add(&b->sst_text, x, s, n) : BK_OK;
 }
 
 static bk_status read_shared_strings(book *b)
@@ -253,34 +283,12 @@ static bk_status read_shared_strings(book *b)
     const rel *r = rel_by_type(&b->wbrels, REL_SHARED_STRINGS);
     if (r == NULL)
         return BK_OK;
-    bkxl_xml *x = NULL;
-    bk_status rc = bkxl_xml_open(&b->pkg, r->target, 1, &x);
-    if (rc != BK_OK)
-        return rc;
     if (bk_grow((void **)&b->sst_at, &b->sst_at_cap, 1, sizeof *b->sst_at))
-        return bkxl_xml_close(x), nomem(b);
+        return nomem(b);
     b->sst_at[0] = 0;
-    int step;
-    while (rc == BK_OK && (step = bkxl_xml_next(x)) == 1) {
-        if (xmlTextReaderNodeType(bkxl_xml_reader(x)) != XML_READER_TYPE_ELEMENT ||
-            !bkxl_xml_is(x, "si"))
-            continue;
-        if (bkxl_xml_text(x, &b->sst, &b->sst_len, &b->sst_cap) != 0) {
-            rc = b->err->code;
-            break;
-        }
-        if (bk_grow((void **)&b->sst_at, &b->sst_at_cap, b->nsst + 2, sizeof *b->sst_at) ||
-            bk_grow((void **)&b->sst, &b->sst_cap, b->sst_len + 1, 1)) {
-            rc = nomem(b);
-            break;
-        }
-        b->sst[b->sst_len] = '\0';
-        b->sst_at[++b->nsst] = b->sst_len;
-    }
-    if (rc == BK_OK && step < 0)
-        rc = b->err->code;
-    bkxl_xml_close(x);
-    return rc;
+    b->sst_text.depth = -1;
+    static const bkxl_sax h = {sst_start, sst_end, sst_text};
+    return bkxl_xml_parse(&b->pkg, r->target, 1, &h, b);
 }
 
 static const char *format_code(book *b, unsigned id)
@@ -291,64 +299,66 @@ static const char *format_code(book *b, unsigned id)
     return bkxl_builtin_format(id);
 }
 
+typedef struct styles_reader {
+    book *b;
+    int in_xfs;
+    unsigned *xf_ids; /* number format id of each cell format, resolved at the end */
+    size_t ids_cap;
+} styles_reader;
+
+static bk_status styles_start(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    styles_reader *sr = ctx;
+    book *b = sr->b;
+    (void)depth;
+    if (strcmp(name, "numFmt") == 0) {
+        const char *id = bkxl_xml_attr(x, "numFmtId");
+        const char *code = bkxl_xml_attr(x, "formatCode");
+        if (id == NULL || code == NULL)
+            return BK_OK;
+        if (bk_grow((void **)&b->fmts, &b->fmts_cap, b->nfmts + 1, sizeof *b->fmts))
+            return nomem(b);
+        b->fmts[b->nfmts].id = (unsigned)strtoul(id, NULL, 10);
+        if ((b->fmts[b->nfmts].code = bk_strdup(code)) == NULL)
+            return nomem(b);
+        b->nfmts++;
+    } else if (strcmp(name, "cellXfs") == 0) {
+        sr->in_xfs = 1;
+    } else if (sr->in_xfs && strcmp(name, "xf") == 0) {
+        const char *id = bkxl_xml_attr(x, "numFmtId");
+        if (bk_grow((void **)&sr->xf_ids, &sr->ids_cap, b->nxf + 1, sizeof *sr->xf_ids))
+            return nomem(b);
+        sr->xf_ids[b->nxf++] = id ? (unsigned)strtoul(id, NULL, 10) : 0;
+    }
+    return BK_OK;
+}
+
+static bk_status styles_end(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    styles_reader *sr = ctx;
+    (void)x, (void)depth;
+    if (strcmp(name, "cellXfs") == 0)
+        sr->in_xfs = 0;
+    return BK_OK;
+}
+
 static bk_status read_styles(book *b)
 {
     const rel *r = rel_by_type(&b->wbrels, REL_STYLES);
     if (r == NULL)
         return BK_OK;
-    bkxl_xml *x = NULL;
-    bk_status rc = bkxl_xml_open(&b->pkg, r->target, 1, &x);
-    if (rc != BK_OK)
-        return rc;
-    int step, in_xfs = 0;
     /* Number formats come before cellXfs in the part; the ids are resolved at the end. */
-    unsigned *xf_ids = NULL;
-    size_t ids_cap = 0;
-    while (rc == BK_OK && (step = bkxl_xml_next(x)) == 1) {
-        int type = xmlTextReaderNodeType(bkxl_xml_reader(x));
-        if (type == XML_READER_TYPE_END_ELEMENT) {
-            if (bkxl_xml_is(x, "cellXfs"))
-                in_xfs = 0;
-            continue;
-        }
-        if (type != XML_READER_TYPE_ELEMENT)
-            continue;
-        if (bkxl_xml_is(x, "numFmt")) {
-            const char *id = bkxl_xml_attr(x, "numFmtId");
-            const char *code = bkxl_xml_attr(x, "formatCode");
-            if (id == NULL || code == NULL)
-                continue;
-            if (bk_grow((void **)&b->fmts, &b->fmts_cap, b->nfmts + 1, sizeof *b->fmts)) {
-                rc = nomem(b);
-                break;
-            }
-            b->fmts[b->nfmts].id = (unsigned)strtoul(id, NULL, 10);
-            if ((b->fmts[b->nfmts].code = bk_strdup(code)) == NULL)
-                rc = nomem(b);
-            else
-                b->nfmts++;
-        } else if (bkxl_xml_is(x, "cellXfs")) {
-            in_xfs = !xmlTextReaderIsEmptyElement(bkxl_xml_reader(x));
-        } else if (in_xfs && bkxl_xml_is(x, "xf")) {
-            const char *id = bkxl_xml_attr(x, "numFmtId");
-            if (bk_grow((void **)&xf_ids, &ids_cap, b->nxf + 1, sizeof *xf_ids)) {
-                rc = nomem(b);
-                break;
-            }
-            xf_ids[b->nxf++] = id ? (unsigned)strtoul(id, NULL, 10) : 0;
-        }
-    }
-    if (rc == BK_OK && step < 0)
-        rc = b->err->code;
-    bkxl_xml_close(x);
+    styles_reader sr = {b, 0, NULL, 0};
+    static const bkxl_sax h = {styles_start, styles_end, NULL};
+    bk_status rc = bkxl_xml_parse(&b->pkg, r->target, 1, &h, &sr);
     if (rc == BK_OK && b->nxf > 0) {
         b->xf_code = bk_calloc(b->nxf, sizeof *b->xf_code);
         if (b->xf_code == NULL)
             rc = nomem(b);
         for (size_t i = 0; rc == BK_OK && i < b->nxf; i++)
-            b->xf_code[i] = format_code(b, xf_ids[i]);
+            b->xf_code[i] = format_code(b, sr.xf_ids[i]);
     }
-    bk_free(xf_ids);
+    bk_free(sr.xf_ids);
     return rc;
 }
 
@@ -403,7 +413,6 @@ typedef struct cellbuf {
 typedef struct sheet_reader {
     book *b;
     const sheet *sh;
-    bkxl_xml *x;
     char where[BK_ERROR_WHERE];
     cellbuf *cells;
     size_t ncells, cells_cap;
@@ -417,6 +426,14 @@ typedef struct sheet_reader {
     int meta;       /* the sheet is budgetkit's metadata sheet */
     int first_row;  /* no row emitted yet */
     int blank_before; /* the last row given to the grid was blank */
+    /* the <c> being read: its depth (-1 outside one), what its start tag says, what it holds */
+    int cell_depth;
+    char type[16];
+    int has_style, has_v, has_f;
+    unsigned long xf;
+    bkxl_text txt; /* gathering a <v>, <is> (into b->text) or <f> (into ftext) */
+    char *ftext;
+    size_t flen, fcap;
 } sheet_reader;
 
 /* "T04!N6" for messages. */
@@ -538,11 +555,10 @@ static bk_status emit_row(sheet_reader *s)
     return rc;
 }
 
-/* One <c> element: its value, as the cell shows it. */
-static bk_status read_cell(sheet_reader *s)
+/* A <c> start tag: where the cell is and what kind of value it holds. */
+static bk_status cell_start(sheet_reader *s, bkxl_xml *x, int depth)
 {
     book *b = s->b;
-    bkxl_xml *x = s->x;
     const char *ref = bkxl_xml_attr(x, "r");
     uint32_t col = s->ncells > 0 ? s->cells[s->ncells - 1].col + 1 : 0;
     if (s->col != UINT32_MAX && s->col + 1 > col)
@@ -567,55 +583,36 @@ static bk_status read_cell(sheet_reader *s)
     s->col = col;
     const char *t = bkxl_xml_attr(x, "t");
     const char *style = bkxl_xml_attr(x, "s");
-    char type[16] = "n";
-    if (t != NULL)
-        snprintf(type, sizeof type, "%s", t);
-    unsigned long xf = style ? strtoul(style, NULL, 10) : 0;
-    if (xmlTextReaderIsEmptyElement(bkxl_xml_reader(x)))
-        return BK_OK;
-    int depth = xmlTextReaderDepth(bkxl_xml_reader(x));
-    int has_v = 0, has_f = 0;
-    char formula[48] = "";
+    snprintf(s->type, sizeof s->type, "%s", t != NULL ? t : "n");
+    s->has_style = style != NULL;
+    s->xf = style ? strtoul(style, NULL, 10) : 0;
+    s->cell_depth = depth;
+    s->has_v = s->has_f = 0;
+    s->txt.depth = -1;
     b->text_len = 0;
-    for (;;) {
-        int step = bkxl_xml_next(x);
-        if (step <= 0)
-            return step == 0 ? at_error(b, cell_where(s, col, s->row), BK_E_SYNTAX,
-                                        "the sheet ends inside the cell")
-                             : b->err->code;
-        int nt = xmlTextReaderNodeType(bkxl_xml_reader(x));
-        if (nt == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(bkxl_xml_reader(x)) == depth)
-            break;
-        if (nt != XML_READER_TYPE_ELEMENT)
-            continue;
-        if (bkxl_xml_is(x, "v") || bkxl_xml_is(x, "is")) {
-            has_v = 1;
-            b->text_len = 0;
-            if (b->text)
-                b->text[0] = '\0';
-            if (bkxl_xml_text(x, &b->text, &b->text_len, &b->text_cap) != 0)
-                return b->err->code;
-        } else if (bkxl_xml_is(x, "f")) {
-            has_f = 1;
-            char *ftext = NULL;
-            size_t fl = 0, fc = 0;
-            if (bkxl_xml_text(x, &ftext, &fl, &fc) != 0) {
-                bk_free(ftext);
-                return b->err->code;
-            }
-            snprintf(formula, sizeof formula, "%.40s%s", ftext ? ftext : "", fl > 40 ? "..." : "");
-            bk_free(ftext);
-        }
-    }
-    if (!has_v) {
-        if (has_f)
+    return BK_OK;
+}
+
+/* A <c> end tag: the cell's value, as the cell shows it. */
+static bk_status cell_end(sheet_reader *s)
+{
+    book *b = s->b;
+    uint32_t col = s->col;
+    s->cell_depth = -1;
+    if (!s->has_v) {
+        if (s->has_f) {
+            char formula[48];
+            snprintf(formula, sizeof formula, "%.40s%s", s->ftext ? s->ftext : "",
+                     s->flen > 40 ? "..." : "");
             return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT,
                             "the formula =%s has no stored value (the program that saved the "
                             "workbook did not calculate it): open the workbook in a spreadsheet "
                             "program and save it again", formula[0] ? formula : "...");
+        }
         return BK_OK;
     }
     const char *v = b->text ? b->text : "";
+    const char *type = s->type;
     if (strcmp(type, "s") == 0) {
         char *end;
         unsigned long long i = strtoull(v, &end, 10);
@@ -636,7 +633,8 @@ static bk_status read_cell(sheet_reader *s)
                         type);
     if (b->text_len == 0)
         return BK_OK;
-    if (style != NULL && xf >= b->nxf && b->nxf > 0)
+    unsigned long xf = s->xf;
+    if (s->has_style && xf >= b->nxf && b->nxf > 0)
         return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "cell style %lu does not "
                         "exist (the workbook has %zu)", xf, b->nxf);
     const char *code = xf < b->nxf ? b->xf_code[xf] : NULL;
@@ -672,6 +670,92 @@ bad:
                     "cells (A1:C2, within columns A to XFD and rows 1 to 1048576)", ref);
 }
 
+static bk_status row_start(sheet_reader *s, bkxl_xml *x)
+{
+    book *b = s->b;
+    const char *ref = bkxl_xml_attr(x, "r");
+    long row = s->last_row + 1;
+    bk_status rc = BK_OK;
+    if (ref != NULL) {
+        char *end;
+        row = strtol(ref, &end, 10);
+        if (*ref < '0' || *ref > '9' || *end != '\0' || row < 1 || row > BKXL_MAX_ROWS)
+            rc = at_error(b, s->sh->name, BK_E_CONTENT, "row number \"%.24s\" is not between 1 "
+                          "and 1048576", ref);
+        else if (row <= s->last_row)
+            rc = at_error(b, s->sh->name, BK_E_CONTENT, "row %ld comes after row %ld: the rows "
+                          "are out of order", row, s->last_row);
+    } else if (row > BKXL_MAX_ROWS) {
+        rc = at_error(b, s->sh->name, BK_E_CONTENT, "the sheet has more than 1048576 rows");
+    }
+    s->row = row;
+    s->col = UINT32_MAX;
+    s->ncells = 0;
+    s->store_len = 0;
+    return rc;
+}
+
+static bk_status sheet_start(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    sheet_reader *s = ctx;
+    book *b = s->b;
+    if (s->txt.depth >= 0) {
+        bkxl_text_start(&s->txt, name, depth);
+        return BK_OK;
+    }
+    if (s->cell_depth >= 0) {
+        /* Inside a cell only its value and its formula count; the last <v> or <is> wins. */
+        if (strcmp(name, "v") == 0 || strcmp(name, "is") == 0) {
+            s->has_v = 1;
+            b->text_len = 0;
+            if (b->text)
+                b->text[0] = '\0';
+            bkxl_text_begin(&s->txt, name, depth, &b->text, &b->text_len, &b->text_cap);
+        } else if (strcmp(name, "f") == 0) {
+            s->has_f = 1;
+            s->flen = 0;
+            if (s->ftext)
+                s->ftext[0] = '\0';
+            bkxl_text_begin(&s->txt, name, depth, &s->ftext, &s->flen, &s->fcap);
+        }
+        return BK_OK;
+    }
+    if (strcmp(name, "c") == 0) {
+        if (s->row == 0)
+            return at_error(b, s->sh->name, BK_E_CONTENT, "a cell outside any row");
+        return cell_start(s, x, depth);
+    }
+    if (strcmp(name, "row") == 0)
+        return row_start(s, x);
+    if (strcmp(name, "mergeCell") == 0) {
+        const char *ref = bkxl_xml_attr(x, "ref");
+        if (ref != NULL)
+            return read_merge(s, ref);
+    }
+    return BK_OK;
+}
+
+static bk_status sheet_end(void *ctx, bkxl_xml *x, const char *name, int depth)
+{
+    sheet_reader *s = ctx;
+    (void)x;
+    if (s->txt.depth >= 0) {
+        bkxl_text_end(&s->txt, depth);
+        return BK_OK;
+    }
+    if (s->cell_depth >= 0)
+        return depth == s->cell_depth ? cell_end(s) : BK_OK;
+    if (strcmp(name, "row") == 0)
+        return emit_row(s);
+    return BK_OK;
+}
+
+static bk_status sheet_text(void *ctx, bkxl_xml *x, const char *t, size_t n)
+{
+    sheet_reader *s = ctx;
+    return s->txt.depth >= 0 ? bkxl_text_add(&s->txt, x, t, n) : BK_OK;
+}
+
 static bk_status read_sheet(book *b, const sheet *sh, const char *part)
 {
     sheet_reader s;
@@ -682,58 +766,16 @@ static bk_status read_sheet(book *b, const sheet *sh, const char *part)
     s.blank_before = 1; /* no blank row before the first */
     s.narrative = strcmp(sh->name, BKXL_NARRATIVE_SHEET) == 0;
     s.meta = strcmp(sh->name, BKXL_META_SHEET) == 0;
-    bk_status rc = bkxl_xml_open(&b->pkg, part, 1, &s.x);
-    if (rc == BK_OK && bk_grid_part(b->grid, sh->name, BK_GRID_SHEET) != BK_OK)
-        rc = nomem(b);
-    int step = 1;
-    while (rc == BK_OK && (step = bkxl_xml_next(s.x)) == 1) {
-        xmlTextReaderPtr r = bkxl_xml_reader(s.x);
-        int type = xmlTextReaderNodeType(r);
-        if (type == XML_READER_TYPE_END_ELEMENT) {
-            if (bkxl_xml_is(s.x, "row"))
-                rc = emit_row(&s);
-            continue;
-        }
-        if (type != XML_READER_TYPE_ELEMENT)
-            continue;
-        if (bkxl_xml_is(s.x, "row")) {
-            const char *ref = bkxl_xml_attr(s.x, "r");
-            long row = s.last_row + 1;
-            if (ref != NULL) {
-                char *end;
-                row = strtol(ref, &end, 10);
-                if (*ref < '0' || *ref > '9' || *end != '\0' || row < 1 || row > BKXL_MAX_ROWS)
-                    rc = at_error(b, sh->name, BK_E_CONTENT, "row number \"%.24s\" is not "
-                                  "between 1 and 1048576", ref);
-                else if (row <= s.last_row)
-                    rc = at_error(b, sh->name, BK_E_CONTENT, "row %ld comes after row %ld: the "
-                                  "rows are out of order", row, s.last_row);
-            } else if (row > BKXL_MAX_ROWS) {
-                rc = at_error(b, sh->name, BK_E_CONTENT, "the sheet has more than 1048576 rows");
-            }
-            s.row = row;
-            s.col = UINT32_MAX;
-            s.ncells = 0;
-            s.store_len = 0;
-            if (rc == BK_OK && xmlTextReaderIsEmptyElement(r))
-                rc = emit_row(&s);
-        } else if (bkxl_xml_is(s.x, "c")) {
-            if (s.row == 0)
-                rc = at_error(b, sh->name, BK_E_CONTENT, "a cell outside any row");
-            else
-                rc = read_cell(&s);
-        } else if (bkxl_xml_is(s.x, "mergeCell")) {
-            const char *ref = bkxl_xml_attr(s.x, "ref");
-            if (ref != NULL)
-                rc = read_merge(&s, ref);
-        }
-    }
-    if (rc == BK_OK && step < 0)
-        rc = b->err->code;
-    bkxl_xml_close(s.x);
+    s.cell_depth = -1;
+    s.txt.depth = -1;
+    static const bkxl_sax h = {sheet_start, sheet_end, sheet_text};
+    bk_status rc = bk_grid_part(b->grid, sh->name, BK_GRID_SHEET) == BK_OK ? BK_OK : nomem(b);
+    if (rc == BK_OK)
+        rc = bkxl_xml_parse(&b->pkg, part, 1, &h, &s);
     bk_free(s.cells);
     bk_free(s.store);
     bk_free(s.out);
+    bk_free(s.ftext);
     return rc;
 }
 
