@@ -24,6 +24,11 @@
 #define MIN_WIDTH 8.0
 #define MAX_WIDTH 48.0
 
+/* What a column of the table being written is: a key column (codes, names), and whether a
+ * body cell of it prints thousands separators. */
+#define COL_KEY 1u
+#define COL_GROUPED 2u
+
 /* ---- the rendered tables, read back from CSV ---- */
 
 typedef struct field {
@@ -241,7 +246,7 @@ typedef struct writer {
     size_t nsheets, sheet_cap;
     double *width;
     size_t width_cap;
-    unsigned char *key; /* per column of the table being written: a key column */
+    unsigned char *key; /* per column of the table being written: COL_KEY, COL_GROUPED */
     size_t key_cap;
 } writer;
 
@@ -413,14 +418,21 @@ static bk_status write_table(writer *w, const rendered *t, size_t from, size_t t
 
     if (bk_grow((void **)&w->key, &w->key_cap, width, 1))
         return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "a sheet");
+    /* A column groups its thousands when any of its body cells does: the test is made once a
+     * column, not once a cell (it was the writer's one cost growing with the square of the
+     * rows). */
     for (size_t c = 0; c < width; c++)
-        w->key[c] = (unsigned char)is_key_column(t, tpl, h0, h1, c);
+        w->key[c] = is_key_column(t, tpl, h0, h1, c) ? COL_KEY : 0;
+    for (size_t k = h1; k < to; k++)
+        for (size_t c = 0; c < t->r[k].n && c < width; c++)
+            if (!(w->key[c] & COL_GROUPED) && strchr(cell(t, k, c), ',') != NULL)
+                w->key[c] |= COL_GROUPED;
     bk_status st = BK_OK;
     for (size_t r = from; r < to && st == BK_OK; r++) {
         size_t row = r - from;
         size_t nf = filled(t, r);
         int line = (r < h0 || (r >= h1 && nf == 1 && cell(t, r, 0)[0] != '\0' &&
-                               w->key[0] == 0)) &&
+                               !(w->key[0] & COL_KEY))) &&
                    nf <= 1;
         if (r >= h1 && nf == 1 && cell(t, r, 0)[0] != '\0' && width > 1 &&
             strncmp(cell(t, r, 0), "备注", strlen("备注")) == 0)
@@ -445,13 +457,12 @@ static bk_status write_table(writer *w, const rendered *t, size_t from, size_t t
             }
             int grouped = 0;
             char plain[64];
-            int decimals = w->key[c] ? -1 : amount_shape(s, &grouped, plain, sizeof plain);
+            int decimals = (w->key[c] & COL_KEY) ? -1
+                                                : amount_shape(s, &grouped, plain, sizeof plain);
             double cw = text_width(s) + 2;
             if (decimals >= 0) {
                 double v = strtod(plain, NULL);
-                int colgroup = grouped;
-                for (size_t k = h1; k < to && !colgroup; k++)
-                    colgroup = strchr(cell(t, k, c), ',') != NULL;
+                int colgroup = grouped || (w->key[c] & COL_GROUPED);
                 lxw_error e = worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)c, v,
                                                      number_format(w, colgroup, decimals));
                 if (e != LXW_NO_ERROR)
