@@ -2,8 +2,9 @@
  *
  * FreeXL is the maintained C reader of the format, but version 1.0.6 reads some damaged files
  * out of bounds (an ASan stack-buffer-underflow was seen on a broken workbook), and submissions
- * are untrusted. So FreeXL runs in a child process: the child opens the workbook, turns every
- * cell into the text it displays and writes records to a pipe; the parent, which never links
+ * are untrusted. So FreeXL runs in a child process: the child opens the bytes the parent has
+ * read (the parent's scan needs them too), asks FreeXL for every cell once and writes records to
+ * a pipe; the parent, which never links
  * a byte of the file into its own memory through FreeXL, builds the grid from the records. A
  * crash, a hang beyond the CPU limit or a memory blow-up in FreeXL ends the child and becomes
  * an error naming the file.
@@ -21,10 +22,10 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,6 +109,34 @@ static int cell_value(const FreeXL_CellValue *v, double *num, const char **text)
     }
 }
 
+/* A filled cell of the row being read. */
+typedef struct child_cell {
+    uint32_t col;
+    int kind;
+    double num;
+    const char *text; /* FreeXL's, valid while the sheet is the active one */
+} child_cell;
+
+static void put_row(out *o, uint32_t row, const child_cell *cells, uint32_t n)
+{
+    unsigned char k = REC_ROW;
+    put(o, &k, 1);
+    put_u32(o, row);
+    put_u32(o, n);
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned char k8 = (unsigned char)cells[i].kind;
+        put_u32(o, cells[i].col);
+        put(o, &k8, 1);
+        if (cells[i].kind == CELL_NUMBER) {
+            put(o, &cells[i].num, sizeof cells[i].num);
+        } else {
+            size_t len = strlen(cells[i].text);
+            put_u32(o, (uint32_t)len);
+            put(o, cells[i].text, len);
+        }
+    }
+}
+
 static void child_read(out *o, const char *path)
 {
     const void *xls = NULL;
@@ -120,6 +149,10 @@ static void child_read(out *o, const char *path)
         child_fail(o, "cannot read the workbook", XLS_PASSWORD);
     if ((rc = freexl_get_info(xls, FREEXL_BIFF_SHEET_COUNT, &nsheets)) != FREEXL_OK)
         child_fail(o, "cannot count the sheets", rc);
+    /* One row's cells, each asked of FreeXL once. The child's memory is FreeXL's sandbox, not
+     * the parent's, so it is the C library's (as FreeXL's own) rather than budgetkit's
+     * allocator. */
+    child_cell *cells = NULL;
     for (unsigned int s = 0; s < nsheets && s <= 0xFFFFu; s++) {
         const char *name = NULL;
         if ((rc = freexl_get_worksheet_name(xls, (unsigned short)s, &name)) != FREEXL_OK ||
@@ -135,16 +168,21 @@ static void child_read(out *o, const char *path)
         unsigned short cols = 0;
         if ((rc = freexl_worksheet_dimensions(xls, &rows, &cols)) != FREEXL_OK)
             child_fail(o, "cannot size a sheet", rc);
+        child_cell *grown = realloc(cells, ((size_t)cols + 1) * sizeof *cells);
+        if (grown == NULL)
+            child_fail(o, "cannot read a sheet", FREEXL_INSUFFICIENT_MEMORY);
+        cells = grown;
         int blank_before = 1;
         for (unsigned int r = 0; r < rows; r++) {
             uint32_t filled = 0;
             for (unsigned short c = 0; c < cols; c++) {
                 FreeXL_CellValue v;
-                const char *t;
-                double d;
-                if (freexl_get_cell_value(xls, r, c, &v) == FREEXL_OK &&
-                    cell_value(&v, &d, &t) >= 0)
-                    filled++;
+                child_cell *cell = &cells[filled];
+                if (freexl_get_cell_value(xls, r, c, &v) != FREEXL_OK ||
+                    (cell->kind = cell_value(&v, &cell->num, &cell->text)) < 0)
+                    continue;
+                cell->col = c;
+                filled++;
             }
             if (filled == 0) {
                 if (!blank_before) {
@@ -156,30 +194,10 @@ static void child_read(out *o, const char *path)
                 continue;
             }
             blank_before = 0;
-            unsigned char k = REC_ROW;
-            put(o, &k, 1);
-            put_u32(o, r + 1);
-            put_u32(o, filled);
-            for (unsigned short c = 0; c < cols; c++) {
-                FreeXL_CellValue v;
-                const char *t = NULL;
-                double d = 0;
-                int kind;
-                if (freexl_get_cell_value(xls, r, c, &v) != FREEXL_OK ||
-                    (kind = cell_value(&v, &d, &t)) < 0)
-                    continue;
-                unsigned char k8 = (unsigned char)kind;
-                put_u32(o, c);
-                put(o, &k8, 1);
-                if (kind == CELL_NUMBER) {
-                    put(o, &d, sizeof d);
-                } else {
-                    put_u32(o, (uint32_t)strlen(t));
-                    put(o, t, strlen(t));
-                }
-            }
+            put_row(o, r + 1, cells, filled);
         }
     }
+    free(cells);
     freexl_close(xls);
     unsigned char end = REC_END;
     put(o, &end, 1);
@@ -231,9 +249,10 @@ static void plain_crashes(void)
         signal(sigs[i], SIG_DFL);
 }
 
-/* The child's whole life: limits, the workbook (from its path, or from memory through an
- * anonymous file), records, exit. It never returns. */
-static _Noreturn void child_main(int wfd, const char *path, const unsigned char *data, size_t len)
+/* The child's whole life: limits, the workbook (the parent's bytes, which it shares from the
+ * fork, handed to FreeXL as an anonymous file: the file is read once), records, exit. It never
+ * returns. */
+static _Noreturn void child_main(int wfd, const unsigned char *data, size_t len)
 {
     /* FreeXL's own complaints and a sanitizer's report of FreeXL's reads go nowhere: the
      * parent turns an abnormal end into the error the user sees. */
@@ -250,20 +269,17 @@ static _Noreturn void child_main(int wfd, const char *path, const unsigned char 
     out o = {fdopen(wfd, "wb")};
     if (o.f == NULL)
         _exit(4);
-    char memname[64];
-    if (path == NULL) {
-        int fd = memfd_create("budgetkit-xls", 0);
-        if (fd < 0)
+    char path[64];
+    int fd = memfd_create("budgetkit-xls", 0);
+    if (fd < 0)
+        child_fail(&o, "cannot hold the workbook in memory", FREEXL_INSUFFICIENT_MEMORY);
+    for (size_t at = 0; at < len;) {
+        ssize_t n = write(fd, data + at, len - at);
+        if (n <= 0)
             child_fail(&o, "cannot hold the workbook in memory", FREEXL_INSUFFICIENT_MEMORY);
-        for (size_t at = 0; at < len;) {
-            ssize_t n = write(fd, data + at, len - at);
-            if (n <= 0)
-                child_fail(&o, "cannot hold the workbook in memory", FREEXL_INSUFFICIENT_MEMORY);
-            at += (size_t)n;
-        }
-        snprintf(memname, sizeof memname, "/proc/self/fd/%d", fd);
-        path = memname;
+        at += (size_t)n;
     }
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     child_read(&o, path);
     fflush(o.f);
     _exit(0);
@@ -496,7 +512,7 @@ static bk_status read_records(book *b, in *p, int *ended)
 }
 
 /* Run the child over the workbook and read its records into b->grid. */
-static bk_status run_child(book *b, const char *path, const unsigned char *data, size_t len)
+static bk_status run_child(book *b, const unsigned char *data, size_t len)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -511,7 +527,7 @@ static bk_status run_child(book *b, const char *path, const unsigned char *data,
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(fds[1], path, data, len);
+        child_main(fds[1], data, len);
     }
     close(fds[1]);
     in *p = bk_malloc(sizeof *p);
@@ -558,10 +574,6 @@ bk_status bkxl_read_xls(bk_import *job)
     b.limits = bk_ctx_limits(bk_import_ctx(job));
     bk_source *src = bk_import_source(job);
     b.file = bk_source_name(src);
-    const char *path = bk_source_path(src);
-    struct stat sb;
-    if (path == NULL || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-        path = NULL; /* the child reads the bytes from memory */
     const unsigned char *data = NULL;
     size_t len = 0;
     bk_status st = bk_source_slurp(src, (size_t)b.limits->max_input_bytes, &data, &len, b.err);
@@ -578,7 +590,7 @@ bk_status bkxl_read_xls(bk_import *job)
     if (st == BK_OK && (b.grid = bk_grid_new(b.file)) == NULL)
         st = nomem(&b);
     if (st == BK_OK)
-        st = run_child(&b, path, data, len);
+        st = run_child(&b, data, len);
     bkxl_xls_scan_free(&b.scan);
     bk_free(b.text);
     bk_free(b.cells);
