@@ -100,6 +100,30 @@ typedef enum bkxl_shown_kind {
     BKXL_SHOWN_TEXT = 1    /* a date or time, kept as text */
 } bkxl_shown_kind;
 
+/* The shape of one section of a number format code. */
+typedef struct bkxl_shape {
+    int general;     /* no placeholders we can honour: shortest round-trip decimal */
+    int date;        /* date or time codes */
+    int has_date, has_time;
+    int int_zeros;   /* '0' placeholders before the point: minimum integer digits */
+    int dec_min;     /* '0' after the point */
+    int dec_max;     /* '0', '#', '?' after the point */
+    int percent;     /* each '%' multiplies by 100 */
+    int scale;       /* each ',' after the last integer placeholder divides by 1000 */
+    int digits;      /* any digit placeholder at all */
+} bkxl_shape;
+
+/* A format code read once for all the cells that use it: the shapes it shows a positive (or
+ * zero) and a negative number with. */
+typedef struct bkxl_numfmt {
+    const char *code; /* NULL for General */
+    int dates;        /* the code has date or time letters: the value itself is needed */
+    bkxl_shape pos, neg;
+} bkxl_numfmt;
+
+/* Prepare code (NULL or "General": General); code must outlive f. */
+void bkxl_numfmt_prepare(bkxl_numfmt *f, const char *code);
+
 /* What a number cell displays under format code `code` (NULL or "General": the shortest
  * decimal that reads back to the same double). date1904: the workbook counts days from 1904.
  * Returns the kind and writes text (NUL-terminated) and *len. */
@@ -110,6 +134,9 @@ bkxl_shown_kind bkxl_show_number(double v, const char *code, int date1904, char 
  * significant digits. */
 int bkxl_show_stored(const char *stored, const char *code, int date1904, char *text,
                      size_t *len, bkxl_shown_kind *kind);
+/* bkxl_show_stored with a prepared format. */
+int bkxl_show_prepared(const char *stored, const bkxl_numfmt *f, int date1904, char *text,
+                       size_t *len, bkxl_shown_kind *kind);
 /* The format code of a built-in number format id, NULL when the id has none. */
 const char *bkxl_builtin_format(unsigned id);
 /* Parse a stored number ("3088.829999999999", "1E-3"): 0 on success. */

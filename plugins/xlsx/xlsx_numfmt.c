@@ -18,17 +18,7 @@
 #include "xlsx_int.h"
 
 /* The shape of the number part of one format section. */
-typedef struct shape {
-    int general;     /* no placeholders we can honour: shortest round-trip decimal */
-    int date;        /* date or time codes */
-    int has_date, has_time;
-    int int_zeros;   /* '0' placeholders before the point: minimum integer digits */
-    int dec_min;     /* '0' after the point */
-    int dec_max;     /* '0', '#', '?' after the point */
-    int percent;     /* each '%' multiplies by 100 */
-    int scale;       /* each ',' after the last integer placeholder divides by 1000 */
-    int digits;      /* any digit placeholder at all */
-} shape;
+typedef bkxl_shape shape;
 
 const char *bkxl_builtin_format(unsigned id)
 {
@@ -432,31 +422,37 @@ static int text_digits(const char *s, sigd *g)
     return 0;
 }
 
-static bkxl_shown_kind show(double v, const sigd *g, const char *code, int date1904,
+void bkxl_numfmt_prepare(bkxl_numfmt *f, const char *code)
+{
+    memset(f, 0, sizeof *f);
+    f->pos.general = f->neg.general = 1;
+    if (code == NULL || *code == '\0')
+        return;
+    f->code = code;
+    f->dates = strpbrk(code, "ymdhsYMDHS") != NULL;
+    const char *start[4];
+    size_t slen[4];
+    size_t nsec = split_sections(code, start, slen);
+    shape_of(start[0], slen[0], &f->pos);
+    f->neg = f->pos;
+    if (nsec >= 2) {
+        /* A negative section without placeholders ("-") takes the first one's shape; a zero
+         * section (a dash in accounting formats) is never consulted: a zero shows as the
+         * first. */
+        shape_of(start[1], slen[1], &f->neg);
+        if (!f->neg.digits && !f->neg.date)
+            f->neg = f->pos;
+    }
+}
+
+static bkxl_shown_kind show(double v, const sigd *g, const bkxl_numfmt *f, int date1904,
                             char *text, size_t *len)
 {
     int neg = g ? g->neg : v < 0;
     int zero = g ? g->nd == 0 : v == 0;
     if (zero)
         neg = 0, v = 0; /* -0.0 shows as 0 */
-    const char *start[4];
-    size_t slen[4];
-    size_t nsec = 1;
-    shape sh;
-    memset(&sh, 0, sizeof sh);
-    sh.general = 1;
-    if (code != NULL && *code != '\0') {
-        nsec = split_sections(code, start, slen);
-        size_t pick = neg && nsec >= 2 ? 1 : 0;
-        shape first;
-        shape_of(start[0], slen[0], &first);
-        shape_of(start[pick], slen[pick], &sh);
-        /* A negative section without placeholders ("-") takes the first one's shape; a zero
-         * section (a dash in accounting formats) is never consulted: a zero shows as the
-         * first. */
-        if (pick != 0 && !sh.digits && !sh.date)
-            sh = first;
-    }
+    shape sh = neg ? f->neg : f->pos;
     if (sh.date && v >= 0 && v < 2958466.0) {
         *len = date_text(v, &sh, date1904, text, BKXL_SHOWN_MAX);
         return BKXL_SHOWN_TEXT;
@@ -493,26 +489,35 @@ bkxl_shown_kind bkxl_show_number(double v, const char *code, int date1904, char 
         *len = 5;
         return BKXL_SHOWN_TEXT;
     }
-    return show(v, NULL, code, date1904, text, len);
+    bkxl_numfmt f;
+    bkxl_numfmt_prepare(&f, code);
+    return show(v, NULL, &f, date1904, text, len);
 }
 
-int bkxl_show_stored(const char *stored, const char *code, int date1904, char *text,
-                     size_t *len, bkxl_shown_kind *kind)
+int bkxl_show_prepared(const char *stored, const bkxl_numfmt *f, int date1904, char *text,
+                       size_t *len, bkxl_shown_kind *kind)
 {
     double v = 0;
     sigd g;
     if (text_digits(stored, &g) == 0) {
         /* Dates need the value itself; they are few. */
-        if (code != NULL && *code && strpbrk(code, "ymdhsYMDHS") != NULL &&
-            bkxl_parse_double(stored, &v) != 0)
+        if (f->dates && bkxl_parse_double(stored, &v) != 0)
             return -1;
-        *kind = show(v, &g, code, date1904, text, len);
+        *kind = show(v, &g, f, date1904, text, len);
         return 0;
     }
     if (bkxl_parse_double(stored, &v) != 0)
         return -1;
-    *kind = show(v, NULL, code, date1904, text, len);
+    *kind = show(v, NULL, f, date1904, text, len);
     return 0;
+}
+
+int bkxl_show_stored(const char *stored, const char *code, int date1904, char *text,
+                     size_t *len, bkxl_shown_kind *kind)
+{
+    bkxl_numfmt f;
+    bkxl_numfmt_prepare(&f, code);
+    return bkxl_show_prepared(stored, &f, date1904, text, len, kind);
 }
 
 int bkxl_parse_double(const char *s, double *out)

@@ -7,6 +7,7 @@
  * cannot make us inflate more than we agreed to. No tree is built: the readers' handlers see
  * each element as the parser meets it. A part with a DOCTYPE is refused before libxml2 sees the
  * declaration: no OOXML part has one, and entity tricks start there. */
+#define _GNU_SOURCE /* memmem */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -158,9 +159,8 @@ static int has_doctype(bkxl_xml *x, const char *buf, size_t n)
     for (size_t i = 0; i + MARK_LEN <= nj; i++)
         if (memcmp(joint + i, DOCTYPE_MARK, MARK_LEN) == 0)
             return 1;
-    for (size_t i = 0; i + MARK_LEN <= n; i++)
-        if (buf[i] == '<' && memcmp(buf + i, DOCTYPE_MARK, MARK_LEN) == 0)
-            return 1;
+    if (n >= MARK_LEN && memmem(buf, n, DOCTYPE_MARK, MARK_LEN) != NULL)
+        return 1;
     size_t keep = n < MARK_LEN - 1 ? n : MARK_LEN - 1;
     if (x->ntail + keep > MARK_LEN - 1) {
         size_t drop = x->ntail + keep - (MARK_LEN - 1);

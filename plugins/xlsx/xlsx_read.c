@@ -57,7 +57,7 @@ typedef struct book {
     /* styles: the number format code of each cell format (NULL = General) */
     numfmt *fmts;
     size_t nfmts, fmts_cap;
-    const char **xf_code;
+    bkxl_numfmt *xf_fmt; /* the number format of each cell format, prepared */
     size_t nxf, xf_cap;
     unsigned long long grid_cells; /* cells of the grid so far, blanks included */
     bkxl_text sst_text;
@@ -352,11 +352,11 @@ static bk_status read_styles(book *b)
     static const bkxl_sax h = {styles_start, styles_end, NULL};
     bk_status rc = bkxl_xml_parse(&b->pkg, r->target, 1, &h, &sr);
     if (rc == BK_OK && b->nxf > 0) {
-        b->xf_code = bk_calloc(b->nxf, sizeof *b->xf_code);
-        if (b->xf_code == NULL)
+        b->xf_fmt = bk_calloc(b->nxf, sizeof *b->xf_fmt);
+        if (b->xf_fmt == NULL)
             rc = nomem(b);
         for (size_t i = 0; rc == BK_OK && i < b->nxf; i++)
-            b->xf_code[i] = format_code(b, sr.xf_ids[i]);
+            bkxl_numfmt_prepare(&b->xf_fmt[i], format_code(b, sr.xf_ids[i]));
     }
     bk_free(sr.xf_ids);
     return rc;
@@ -583,7 +583,11 @@ static bk_status cell_start(sheet_reader *s, bkxl_xml *x, int depth)
     s->col = col;
     const char *t = bkxl_xml_attr(x, "t");
     const char *style = bkxl_xml_attr(x, "s");
-    snprintf(s->type, sizeof s->type, "%s", t != NULL ? t : "n");
+    size_t tl = t != NULL ? strlen(t) : 1;
+    if (tl >= sizeof s->type)
+        tl = sizeof s->type - 1;
+    memcpy(s->type, t != NULL ? t : "n", tl);
+    s->type[tl] = '\0';
     s->has_style = style != NULL;
     s->xf = style ? strtoul(style, NULL, 10) : 0;
     s->cell_depth = depth;
@@ -637,11 +641,12 @@ static bk_status cell_end(sheet_reader *s)
     if (s->has_style && xf >= b->nxf && b->nxf > 0)
         return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "cell style %lu does not "
                         "exist (the workbook has %zu)", xf, b->nxf);
-    const char *code = xf < b->nxf ? b->xf_code[xf] : NULL;
+    static const bkxl_numfmt general = {NULL, 0, {.general = 1}, {.general = 1}};
+    const bkxl_numfmt *fmt = xf < b->nxf ? &b->xf_fmt[xf] : &general;
     char shown[BKXL_SHOWN_MAX];
     size_t n = 0;
     bkxl_shown_kind kind;
-    if (bkxl_show_stored(v, code, b->date1904, shown, &n, &kind) != 0)
+    if (bkxl_show_prepared(v, fmt, b->date1904, shown, &n, &kind) != 0)
         return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "the number cell holds "
                         "\"%.40s\", which is not a number", v);
     return store_text(s, shown, n, kind == BKXL_SHOWN_NUMBER ? BK_GRID_NUMBER : BK_GRID_TEXT);
@@ -815,7 +820,7 @@ static void book_free(book *b)
     for (size_t i = 0; i < b->nfmts; i++)
         bk_free(b->fmts[i].code);
     bk_free(b->fmts);
-    bk_free(b->xf_code);
+    bk_free(b->xf_fmt);
     bk_free(b->sst);
     bk_free(b->sst_at);
     bk_free(b->workbook);
