@@ -675,6 +675,10 @@ bk_status bkxl_export_doc(bk_export *job, const bk_doc *doc)
     w.job = job;
     w.err = err;
     w.out = bk_sink_name(bk_export_sink(job));
+    /* Not constant_memory: measured on the 70 workbooks of a 100,000-cell bulk it saved no
+     * instruction (libxlsxwriter formats the same XML either way, only sooner) and spent more
+     * system time on its per-sheet temporary files; a workbook of one document is small
+     * enough to hold until it is closed. */
     lxw_workbook_options opts = {.constant_memory = LXW_FALSE,
                                  .tmpdir = dir && *dir ? (char *)dir : NULL,
                                  .use_zip64 = LXW_FALSE};
