@@ -63,6 +63,16 @@ cmp -s "$work/xls.json" "$work/xls-stdin.json" || fail "office.xls reads differe
 reads_as_office libreoffice.xlsx "$work/lo-xlsx.json"
 reads_as_office libreoffice.xls "$work/lo-xls.json"
 
+# max-string bounds each shared string, not all of them together: LibreOffice's workbook keeps
+# about 15 KB of texts in its shared strings, the longest 1.2 KB.
+"$BK" convert --limit max-string=4000 "$data/libreoffice.xlsx" "$work/lo-limit.json" 2> /dev/null ||
+    fail "max-string=4000 refused libreoffice.xlsx: the shared strings were counted together"
+cmp -s "$work/lo-limit.json" "$work/lo-xlsx.json" || fail "libreoffice.xlsx reads differently under max-string"
+status=0
+"$BK" convert --limit max-string=1000 "$data/libreoffice.xlsx" "$work/lo-short.json" 2> "$work/lo-short.err" || status=$?
+[ "$status" -eq 2 ] && grep -qF 'libreoffice.xlsx: xl/sharedStrings.xml: a text near line 2 is longer than 1000 bytes (max-string)' "$work/lo-short.err" ||
+    fail "a shared string over max-string: exit $status: $(cat "$work/lo-short.err")"
+
 # The official templates saved as .xls read to the same document as the .xlsx they came from:
 # 17 and 16 sheets: cover, narrative sheets, merged header blocks, placeholders.
 for t in department unit; do

@@ -71,6 +71,19 @@ def main():
          '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
          + sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>')[21:],
          "xl/worksheets/sheet1.xml: DOCTYPE declarations are not accepted")
+    # In UTF-16 the bytes hold no "<!DOCTYPE": the parser's own callback refuses it.
+    book("doctype-utf16.xlsx",
+         ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
+          + sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row>')[21:])
+         .encode("utf-16"),
+         "xl/worksheets/sheet1.xml: DOCTYPE declarations are not accepted")
+    book("undeclared-entity.xlsx",
+         sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row>'),
+         "xl/worksheets/sheet1.xml:1: malformed XML: Entity 'a' not defined")
+    # Attribute values are decoded: the sheet name T&04 is written "T&amp;04".
+    book("escaped-sheet-name.xlsx", sheet('<row r="2"><c r="C2"><v>1x</v></c></row>'),
+         'T&04!C2: the number cell holds "1x", which is not a number',
+         sheets=(("T&amp;04", ""),))
     book("sst-out-of-range.xlsx",
          sheet('<row r="6"><c r="M6" t="s"><v>0</v></c><c r="N6" t="s"><v>99</v></c></row>'),
          'T04!N6: shared string "99" is out of range: the workbook has 1 shared strings',
