@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs.h"
+
 /* Fault injection is a test facility for one thread: the count of calls is the calling
  * thread's (threads of a parallel job neither race on it nor share a cache line), the
  * failures are the program's. */
@@ -22,6 +24,7 @@ void bk_alloc_fail_at(unsigned long n)
 }
 
 unsigned long bk_alloc_count(void) { return calls; }
+void bk_alloc_set_count(unsigned long n) { calls = n; }
 int bk_alloc_failed(void) { return atomic_load(&failed); }
 unsigned long bk_alloc_failures(void) { return atomic_load(&failures); }
 

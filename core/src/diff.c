@@ -835,23 +835,33 @@ bk_status bk_diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_options *
     return st;
 }
 
-/* ---- inputs: documents paired ---- */
+/* ---- inputs: documents paired ----
+ *
+ * A is pulled a document at a time (pull.c) while B is read: a document of B is paired with
+ * the first document of A not yet paired that has its department and units, else its
+ * department, so A is read only as far as that first match. Documents of A read and not yet
+ * paired wait in order; when both sides list the same documents in the same order, that is
+ * one document. A document of B without a counterpart of its department and units makes the
+ * rest of A be read (and wait). */
 
 typedef struct held {
     bk_doc *doc;
     char *key;  /* department and units */
     char *dept; /* department alone */
-    int paired;
 } held;
 
 typedef struct diff_job {
+    bk_ctx *ctx;
     const bk_diff_options *o;
     bk_change_fn fn;
     void *user;
     bk_diff_stats *stats;
     bk_code_changes cc;
-    held *a;
-    size_t na, capa, npaired;
+    bk_pull *pull; /* A's documents, NULL when A was read whole (no thread) */
+    int a_done;    /* every document of A has been read */
+    held *a;       /* A's documents read and not yet paired, in A's order */
+    size_t na, capa;
+    size_t read_a; /* documents of A read so far */
     size_t nb;
 } diff_job;
 
@@ -881,27 +891,63 @@ static bk_status doc_keys(const bk_doc *d, char **key, char **dept, bk_error *er
     return *key ? BK_OK : nomem(err);
 }
 
+/* Takes doc (kept) into the waiting documents of A. */
 static bk_status hold_a(bk_doc *doc, void *user, bk_error *err)
 {
     diff_job *j = user;
-    if (bk_grow((void **)&j->a, &j->capa, j->na + 1, sizeof *j->a) != 0)
+    if (bk_grow((void **)&j->a, &j->capa, j->na + 1, sizeof *j->a) != 0) {
+        if (j->pull)
+            bk_doc_free(doc);
         return nomem(err);
+    }
     held *h = &j->a[j->na];
     memset(h, 0, sizeof *h);
     bk_status st = doc_keys(doc, &h->key, &h->dept, err);
-    if (st != BK_OK)
+    if (st != BK_OK) {
+        if (j->pull)
+            bk_doc_free(doc);
         return st;
+    }
     bk_doc_keep(doc);
     h->doc = doc;
     j->na++;
+    j->read_a++;
     return BK_OK;
 }
 
-static void release(held *h)
+/* The next document of A into the waiting ones; sets a_done at the end. */
+static bk_status pull_a(diff_job *j, bk_error *err)
+{
+    bk_doc *doc;
+    bk_status st = bk_pull_next(j->pull, &doc, err);
+    if (st != BK_OK || !doc) {
+        j->a_done = 1;
+        return st;
+    }
+    return hold_a(doc, j, err);
+}
+
+static void drop(held *h)
 {
     bk_doc_free(h->doc);
-    h->doc = NULL;
-    h->paired = 1;
+    bk_free(h->key);
+    bk_free(h->dept);
+}
+
+/* The waiting document i leaves the list. */
+static void release(diff_job *j, size_t i)
+{
+    drop(&j->a[i]);
+    memmove(&j->a[i], &j->a[i + 1], (j->na - i - 1) * sizeof *j->a);
+    j->na--;
+}
+
+static long find_waiting(const diff_job *j, size_t from, const char *key, const char *dept)
+{
+    for (size_t i = from; i < j->na; i++)
+        if (key ? strcmp(j->a[i].key, key) == 0 : strcmp(j->a[i].dept, dept) == 0)
+            return (long)i;
+    return -1;
 }
 
 static bk_status pair_b(bk_doc *doc, void *user, bk_error *err)
@@ -912,18 +958,22 @@ static bk_status pair_b(bk_doc *doc, void *user, bk_error *err)
     bk_status st = doc_keys(doc, &key, &dept, err);
     if (st != BK_OK)
         return st;
-    long pick = -1;
-    for (size_t i = 0; i < j->na && pick < 0; i++)
-        if (!j->a[i].paired && strcmp(j->a[i].key, key) == 0)
-            pick = (long)i;
-    for (size_t i = 0; i < j->na && pick < 0; i++)
-        if (!j->a[i].paired && strcmp(j->a[i].dept, dept) == 0)
-            pick = (long)i;
+    long pick = find_waiting(j, 0, key, NULL);
+    while (pick < 0 && !j->a_done && st == BK_OK) {
+        size_t before = j->na;
+        st = pull_a(j, err);
+        if (st == BK_OK)
+            pick = find_waiting(j, before, key, NULL);
+    }
+    if (pick < 0 && st == BK_OK)
+        pick = find_waiting(j, 0, NULL, dept);
     /* One budget against one: whatever their names, they are the two versions compared. */
-    if (pick < 0 && j->na == 1 && !j->a[0].paired && (j->o->years || j->nb == 1))
+    if (pick < 0 && st == BK_OK && j->read_a == 1 && j->na == 1 && (j->o->years || j->nb == 1))
         pick = 0;
     bk_free(key);
     bk_free(dept);
+    if (st != BK_OK)
+        return st;
     if (pick < 0) {
         bk_change c;
         memset(&c, 0, sizeof c);
@@ -935,8 +985,55 @@ static bk_status pair_b(bk_doc *doc, void *user, bk_error *err)
         return j->fn(&c, j->user, err);
     }
     st = diff_docs(j->a[pick].doc, doc, j->o, &j->cc, j->fn, j->user, j->stats, err);
-    release(&j->a[pick]);
-    j->npaired++;
+    release(j, (size_t)pick);
+    return st;
+}
+
+static bk_status document_removed(diff_job *j, const bk_doc *d, bk_error *err)
+{
+    bk_change c;
+    memset(&c, 0, sizeof c);
+    c.kind = "document-removed";
+    c.document = d->source ? d->source : "-";
+    c.name = d->dept_name;
+    if (j->stats)
+        j->stats->changes++;
+    return j->fn(&c, j->user, err);
+}
+
+/* After B: the documents of A left without a counterpart, in A's order. */
+static bk_status rest_of_a(diff_job *j, bk_error *err)
+{
+    bk_status st = BK_OK;
+    while (j->na > 0 && st == BK_OK) {
+        st = document_removed(j, j->a[0].doc, err);
+        release(j, 0);
+    }
+    while (!j->a_done && st == BK_OK) {
+        bk_doc *doc;
+        st = bk_pull_next(j->pull, &doc, err);
+        if (st != BK_OK || !doc) {
+            j->a_done = 1;
+            break;
+        }
+        j->read_a++;
+        st = document_removed(j, doc, err);
+        bk_doc_free(doc);
+    }
+    return st;
+}
+
+/* A read to its end, its documents dropped: A's errors come before B's emptiness. */
+static bk_status drain_a(diff_job *j, bk_error *err)
+{
+    bk_status st = BK_OK;
+    while (!j->a_done && st == BK_OK) {
+        bk_doc *doc;
+        st = bk_pull_next(j->pull, &doc, err);
+        if (st != BK_OK || !doc)
+            j->a_done = 1;
+        bk_doc_free(doc);
+    }
     return st;
 }
 
@@ -945,7 +1042,13 @@ bk_status bk_diff(bk_ctx *ctx, const char *a, const char *b, const char *from,
                   bk_error *err)
 {
     bk_diff_options none = {0};
-    diff_job j = {o ? o : &none, fn, user, stats, {0}, NULL, 0, 0, 0, 0};
+    diff_job j;
+    memset(&j, 0, sizeof j);
+    j.ctx = ctx;
+    j.o = o ? o : &none;
+    j.fn = fn;
+    j.user = user;
+    j.stats = stats;
     const char *in[2] = {a, b};
     char **list[2] = {NULL, NULL};
     size_t nlist[2] = {0, 0};
@@ -967,35 +1070,37 @@ bk_status bk_diff(bk_ctx *ctx, const char *a, const char *b, const char *from,
     }
     for (int k = 0; k < 2 && st == BK_OK; k++)
         st = bk_inputs_expand(ctx, &in[k], 1, from, &list[k], &nlist[k], err);
-    if (st == BK_OK)
-        st = bk_read_inputs(ctx, (const char *const *)list[0], nlist[0], from, hold_a, &j, err);
-    if (st == BK_OK && j.na == 0) {
+    if (st == BK_OK) {
+        j.pull = bk_pull_open(ctx, (const char *const *)list[0], nlist[0], from, err);
+        if (j.pull) {
+            st = pull_a(&j, err); /* A's first document: an A without one stops here */
+        } else if (err->code) {
+            st = err->code;
+        } else {
+            /* No second thread: A is read whole first, and waits. */
+            st = bk_read_inputs(ctx, (const char *const *)list[0], nlist[0], from, hold_a, &j,
+                                err);
+            j.a_done = 1;
+        }
+    }
+    if (st == BK_OK && j.read_a == 0) {
         bk_error_at(err, a, 0, 0, -1);
         st = bk_error_set(err, BK_E_CONTENT, "the input holds no budget document");
     }
     if (st == BK_OK)
         st = bk_read_inputs(ctx, (const char *const *)list[1], nlist[1], from, pair_b, &j, err);
     if (st == BK_OK && j.nb == 0) {
-        bk_error_at(err, b, 0, 0, -1);
-        st = bk_error_set(err, BK_E_CONTENT, "the input holds no budget document");
+        st = drain_a(&j, err);
+        if (st == BK_OK) {
+            bk_error_at(err, b, 0, 0, -1);
+            st = bk_error_set(err, BK_E_CONTENT, "the input holds no budget document");
+        }
     }
-    for (size_t i = 0; i < j.na && st == BK_OK; i++) {
-        if (j.a[i].paired)
-            continue;
-        bk_change c;
-        memset(&c, 0, sizeof c);
-        c.kind = "document-removed";
-        c.document = j.a[i].doc->source ? j.a[i].doc->source : "-";
-        c.name = j.a[i].doc->dept_name;
-        if (stats)
-            stats->changes++;
-        st = fn(&c, user, err);
-    }
-    for (size_t i = 0; i < j.na; i++) {
-        bk_doc_free(j.a[i].doc);
-        bk_free(j.a[i].key);
-        bk_free(j.a[i].dept);
-    }
+    if (st == BK_OK)
+        st = rest_of_a(&j, err);
+    bk_pull_close(j.pull);
+    for (size_t i = 0; i < j.na; i++)
+        drop(&j.a[i]);
     bk_free(j.a);
     bk_code_changes_free(&j.cc);
     for (int k = 0; k < 2; k++)

@@ -86,4 +86,19 @@ bk_status bk_read_inputs_parallel(bk_ctx *ctx, const char *const *inputs, size_t
                                   const char *from, size_t *input, bk_doc_fn fn, void *user,
                                   bk_error *err);
 
+/* The inputs' documents pulled one at a time (pull.c): a second thread reads them and waits
+ * while the caller works, so that the two threads never run at once. bk_pull_next gives the
+ * next document (kept: the caller frees it with bk_doc_free), NULL at the end or on an error
+ * (the reader's error, naming its file). bk_pull_open gives NULL with err set when out of
+ * memory, NULL with err untouched when no thread can be started (read another way). */
+typedef struct bk_pull bk_pull;
+bk_pull *bk_pull_open(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
+                      bk_error *err);
+bk_status bk_pull_next(bk_pull *p, bk_doc **doc, bk_error *err);
+void bk_pull_close(bk_pull *p);
+
+/* The calling thread's count of allocations (bk_alloc_count), carried to the thread that
+ * continues its work, so that a test failing the Nth allocation fails it in either. */
+void bk_alloc_set_count(unsigned long n);
+
 #endif
