@@ -41,6 +41,28 @@ check "two archives, unit by unit" status_is 1 "$BK" diff --lang en "$t/v1.zip" 
 check "archives: the same one cell" test "$(changes)" -eq 1
 check "equal archives exit 0" status_is 0 "$BK" diff "$t/v1.zip" "$t/v1"
 
+# bulks walked together (A is read only as far as each document's counterpart): B in another
+# order, a document of B of no department of A first (A is then read to its end), a broken
+# document of A after the first
+mkdir -p "$t/v3" "$t/v4"
+cp "$t/v2/unit3.json" "$t/v3/a-unit3.json" && cp "$t/v2/unit2.json" "$t/v3/b-unit2.json"
+edit "$t/v1/unit1.json" "$t/v3/0-other.json" "
+d['department']['name']='深圳市大鹏新区另一个局'
+for u in d['units']:
+    if u['kind']=='department': u['name']='深圳市大鹏新区另一个局'"
+check "B in another order exits 1" status_is 1 "$BK" diff --lang en "$t/v1" "$t/v3"
+check "the document of another department is only in B" grep -qx "深圳市大鹏新区另一个局: document only in B" "$t/out"
+check "B's documents are paired by unit, in B's order" bash -c "grep '^== ' '$t/out' | sed 's|$t/||g' | tr '\n' '|' | grep -qx '== v3/0-other.json|== v3/b-unit2.json (against v1/unit2.json)|== v1/unit1.json|'"
+check "the changed cell as before" grep -qx "T07 \[大鹏新区政务服务中心\] 2010302 一般行政管理事务 / project: 509.2610 → 510.0000 (+0.7390, +0.15%)" "$t/out"
+check "A's unpaired document at the end" grep -qx "深圳市大鹏新区政务服务数据管理局: document only in A" "$t/out"
+check "three pairs' worth of counts" grep -qx "2 documents compared, 1 equal; 3 changes: 1 cell, 0 rows added, 0 removed, 2 other" "$t/out"
+cp "$t/v1/unit1.json" "$t/v1/unit3.json" "$t/v4/" && printf '{"format":\n' >"$t/v4/unit2.json"
+check "a broken document of A exits 2" status_is 2 "$BK" diff "$t/v4" "$t/v1"
+check "naming its file and line" grep -q "v4/unit2.json:2:1: malformed JSON" "$t/err"
+mkdir -p "$t/empty"
+check "an A of no document exits 2" status_is 2 "$BK" diff "$t/empty" "$t/v1"
+check "saying so" grep -q "empty: the folder holds no file" "$t/err"
+
 # a resubmission with a renamed code, a renamed row, a new row and a new paragraph
 edit "$t/v1/unit3.json" "$t/re.json" "
 for t in d['tables']:
