@@ -11,6 +11,7 @@
 
 #include "budgetkit/alloc.h"
 #include "budgetkit/io.h"
+#include "budgetkit/template.h"
 
 /* A catalogue of changes is a short list: a larger file is not one. */
 #define MAX_BYTES (4u << 20)
@@ -241,6 +242,250 @@ bk_status bk_code_changes_load_dir(bk_code_changes *c, const char *dir, bk_error
         bk_free(path);
     }
     bk_dir_list_free(names, n);
+    return st;
+}
+
+/* ---- renamings read off two years' lists ---- */
+
+typedef struct listed {
+    char *scheme, *code, *name;
+    const char *file; /* the list's base name, owned by the run */
+    int year, user;
+    size_t order;
+} listed;
+
+typedef struct lists {
+    listed *v;
+    size_t n, cap;
+    char **files;
+    size_t nfiles, capfiles;
+} lists;
+
+static void lists_free(lists *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        bk_free(l->v[i].scheme), bk_free(l->v[i].code), bk_free(l->v[i].name);
+    bk_free(l->v);
+    for (size_t i = 0; i < l->nfiles; i++)
+        bk_free(l->files[i]);
+    bk_free(l->files);
+}
+
+/* The year a list's file name ends with ("function-2024.csv"), 0 when none. */
+static int year_of(const char *base)
+{
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".csv") == 0)
+        n -= 4;
+    if (n < 6 || (base[n - 5] != '-' && base[n - 5] != '_'))
+        return 0;
+    for (size_t i = n - 4; i < n; i++)
+        if (base[i] < '0' || base[i] > '9')
+            return 0;
+    return atoi(base + n - 4);
+}
+
+static const char *const list_header[] = {"scheme", "code", "name", "level", "source"};
+
+static bk_status load_list(lists *l, const char *path, int user, bk_error *err)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    int year = year_of(base);
+    if (!year)
+        return BK_OK;
+    if (bk_grow((void **)&l->files, &l->capfiles, l->nfiles + 1, sizeof *l->files) != 0 ||
+        !(l->files[l->nfiles] = bk_strdup(base)))
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    const char *file = l->files[l->nfiles++];
+    bk_source *src = bk_source_open(path, err);
+    if (!src)
+        return err->code ? err->code : BK_E_IO;
+    const unsigned char *data;
+    size_t len;
+    if (bk_source_slurp(src, MAX_BYTES, &data, &len, err) != BK_OK) {
+        bk_source_close(src);
+        return err->code ? err->code : BK_E_IO;
+    }
+    const char *p = (const char *)data, *end = p + len;
+    if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+        p += 3;
+    char *f[NFIELDS];
+    long cols[NFIELDS];
+    size_t n = 0;
+    long line = 1;
+    bk_status st = BK_OK;
+    int got = next_record(&p, end, path, &line, f, &n, cols, err);
+    if (got < 0)
+        st = err->code;
+    else if (got == 0 || n != 5)
+        st = fail(err, path, 1, 1, "the first line must be the header "
+                                   "\"scheme,code,name,level,source\"%s", NULL);
+    for (size_t i = 0; st == BK_OK && i < 5; i++)
+        if (strcmp(f[i], list_header[i]) != 0)
+            st = fail(err, path, 1, 1, "the first line must be the header "
+                                       "\"scheme,code,name,level,source\"%s", NULL);
+    for (size_t i = 0; i < n; i++)
+        bk_free(f[i]);
+    while (st == BK_OK) {
+        long at = line;
+        got = next_record(&p, end, path, &line, f, &n, cols, err);
+        if (got <= 0) {
+            if (got < 0)
+                st = err->code;
+            for (size_t i = 0; i < n; i++)
+                bk_free(f[i]);
+            break;
+        }
+        if (n == 1 && !*f[0]) { /* a blank line */
+            bk_free(f[0]);
+            continue;
+        }
+        if (n != 5) {
+            bk_error_at(err, path, at, 1, -1);
+            st = bk_error_set(err, BK_E_CONTENT, "expected 5 fields, found %zu", n);
+        } else if (!digits(f[1], 3, 7)) {
+            st = fail(err, path, at, cols[1], "code \"%s\" is not a code", f[1]);
+        } else if (bk_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) != 0) {
+            st = bk_error_set(err, BK_E_NOMEM, "out of memory");
+        } else {
+            listed *e = &l->v[l->n];
+            e->scheme = f[0], e->code = f[1], e->name = f[2];
+            e->file = file, e->year = year, e->user = user, e->order = l->n;
+            l->n++;
+            bk_free(f[3]), bk_free(f[4]);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            bk_free(f[i]);
+    }
+    bk_source_close(src);
+    return st;
+}
+
+static int cmp_listed(const void *x, const void *y)
+{
+    const listed *a = x, *b = y;
+    int c = strcmp(a->scheme, b->scheme);
+    if (!c)
+        c = strcmp(a->code, b->code);
+    if (!c)
+        c = (a->year > b->year) - (a->year < b->year);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+/* The user's list of a scheme and year stands for the folder's. */
+static void drop_replaced(lists *l)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        int replaced = 0;
+        for (size_t j = 0; j < l->n && !l->v[i].user && !replaced; j++)
+            replaced = l->v[j].user && l->v[j].year == l->v[i].year &&
+                       strcmp(l->v[j].scheme, l->v[i].scheme) == 0;
+        if (replaced)
+            bk_free(l->v[i].scheme), bk_free(l->v[i].code), bk_free(l->v[i].name);
+        else
+            l->v[k++] = l->v[i];
+    }
+    l->n = k;
+}
+
+static char *label(const char *s)
+{
+    size_t n = bk_label_normalise(s, NULL, 0);
+    char *buf = bk_malloc(n + 1);
+    if (buf)
+        bk_label_normalise(s, buf, n + 1);
+    return buf;
+}
+
+/* c already says what became of code in year. */
+static int known(const bk_code_changes *c, int year, const char *scheme, const char *code)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->v[i].year == year && strcmp(c->v[i].scheme, scheme) == 0 &&
+            (strcmp(c->v[i].old_code, code) == 0 || strcmp(c->v[i].new_code, code) == 0))
+            return 1;
+    return 0;
+}
+
+static bk_status renamed(bk_code_changes *c, const listed *a, const listed *b, bk_error *err)
+{
+    char *x = label(a->name), *y = label(b->name);
+    bk_status st = BK_OK;
+    if (!x || !y)
+        st = bk_error_set(err, BK_E_NOMEM, "out of memory");
+    else if (strcmp(x, y) != 0 && !known(c, b->year, b->scheme, b->code)) {
+        size_t n = strlen(a->file) + strlen(b->file) + sizeof "names in catalogue  and ";
+        char *source = bk_malloc(n);
+        if (bk_grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != 0 || !source) {
+            bk_free(source);
+            st = bk_error_set(err, BK_E_NOMEM, "out of memory");
+        } else {
+            snprintf(source, n, "names in catalogue %s and %s", a->file, b->file);
+            bk_code_change *e = &c->v[c->n];
+            memset(e, 0, sizeof *e);
+            e->year = b->year;
+            e->source = source;
+            e->scheme = bk_strdup(b->scheme), e->old_code = bk_strdup(a->code);
+            e->old_name = bk_strdup(a->name), e->new_code = bk_strdup(b->code);
+            e->new_name = bk_strdup(b->name), e->change = bk_strdup("renamed");
+            c->n++;
+            if (!e->scheme || !e->old_code || !e->old_name || !e->new_code || !e->new_name ||
+                !e->change)
+                st = bk_error_set(err, BK_E_NOMEM, "out of memory");
+        }
+    }
+    bk_free(x);
+    bk_free(y);
+    return st;
+}
+
+bk_status bk_code_changes_from_catalogue(bk_code_changes *c, const char *dir, const char *user,
+                                         bk_error *err)
+{
+    lists l;
+    memset(&l, 0, sizeof l);
+    bk_status st = user ? load_list(&l, user, 1, err) : BK_OK;
+    struct stat sb;
+    if (st == BK_OK && dir && stat(dir, &sb) == 0) {
+        char **names;
+        size_t n;
+        st = bk_dir_list(dir, ".csv", &names, &n, err);
+        for (size_t i = 0; i < n && st == BK_OK; i++) {
+            size_t len = strlen(dir) + strlen(names[i]) + 2;
+            char *path = bk_malloc(len);
+            if (!path) {
+                st = bk_error_set(err, BK_E_NOMEM, "out of memory");
+                break;
+            }
+            snprintf(path, len, "%s/%s", dir, names[i]);
+            st = load_list(&l, path, 0, err);
+            bk_free(path);
+        }
+        bk_dir_list_free(names, n);
+    }
+    if (st == BK_OK) {
+        drop_replaced(&l);
+        qsort(l.v, l.n, sizeof *l.v, cmp_listed);
+    }
+    /* The first line of a code in each year's list against the first of the year before. */
+    size_t prev = (size_t)-1;
+    for (size_t i = 0; i < l.n && st == BK_OK; i++) {
+        const listed *e = &l.v[i];
+        if (i > 0 && strcmp(l.v[i - 1].scheme, e->scheme) == 0 &&
+            strcmp(l.v[i - 1].code, e->code) == 0) {
+            if (l.v[i - 1].year == e->year)
+                continue;
+        } else {
+            prev = (size_t)-1;
+        }
+        if (prev != (size_t)-1 && l.v[prev].year + 1 == e->year)
+            st = renamed(c, &l.v[prev], e, err);
+        prev = i;
+    }
+    lists_free(&l);
     return st;
 }
 

@@ -1067,6 +1067,15 @@ bk_status bk_diff(bk_ctx *ctx, const char *a, const char *b, const char *from,
         }
         if (st == BK_OK && j.o->code_changes)
             st = bk_code_changes_load(&j.cc, j.o->code_changes, err);
+        /* Then what the catalogue's lists of two years show by themselves: renamings. */
+        dir = n ? bk_malloc(n) : NULL;
+        if (st == BK_OK && n && !dir)
+            st = nomem(err);
+        if (dir)
+            snprintf(dir, n, "%s/catalog", data);
+        if (st == BK_OK)
+            st = bk_code_changes_from_catalogue(&j.cc, dir, bk_ctx_option(ctx, "catalog"), err);
+        bk_free(dir);
     }
     for (int k = 0; k < 2 && st == BK_OK; k++)
         st = bk_inputs_expand(ctx, &in[k], 1, from, &list[k], &nlist[k], err);

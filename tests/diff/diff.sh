@@ -135,6 +135,30 @@ check "a wrong header exits 2" status_is 2 "$BK" diff --years --code-changes "$t
 check "naming the header" grep -q "bad.csv:1:1: the first line must be the header" "$t/err"
 check "the HTML lists them" status_is 1 "$BK" diff --years --format html --code-changes "$t/changes.csv" "$seed" "$t/2025.json"
 check "the HTML lists three" test "$(grep -c 'data-change="catalogue"' "$t/out")" -eq 3
+# renamings read off the catalogue's lists of the two years (fixture lists, not the Ministry's):
+# a name changed, a name printed with half-width brackets (the same label), a code no budget prints
+cp -r "$BK_SOURCE_DIR/formats" "$t/data" && chmod -R u+w "$t/data"
+cat >"$t/data/catalog/function-2025.csv" <<'EOF'
+scheme,code,name,level,source
+function,2010301,行政运行（新）,项,fixture
+function,20103,政府办公厅(室)及相关机构事务,款,fixture
+function,2990101,不在预算中,项,fixture
+EOF
+check "--years with two years' lists exits 1" status_is 1 "$BK" diff --years --lang en --data-dir "$t/data" "$seed" "$t/2025.json"
+check "the renaming the lists show" grep -qxF "T07 2010301: renamed in the new year's catalogue: 2010301 行政运行 → 2010301 行政运行（新） (names in catalogue function-2024.csv and function-2025.csv)" "$t/out"
+check "and no other" test "$(grep -c "catalogue" "$t/out")" -eq 1
+check "the cells as before" test "$(changes)" -eq 3
+cp "$t/data/catalog/function-2025.csv" "$t/function_2025.csv"
+check "a user's list (--option catalog=)" status_is 1 "$BK" diff --years --lang en --option "catalog=$t/function_2025.csv" "$seed" "$t/2025.json"
+check "shows the same renaming" grep -qxF "T07 2010301: renamed in the new year's catalogue: 2010301 行政运行 → 2010301 行政运行（新） (names in catalogue function-2024.csv and function_2025.csv)" "$t/out"
+check "a change file's entry for the code wins" status_is 1 "$BK" diff --years --lang en --data-dir "$t/data" --code-changes "$t/changes.csv" "$seed" "$t/2025.json"
+check "the split alone" test "$(grep -c "^T07 2010301: " "$t/out")" -eq 1
+check "named as split" grep -q "^T07 2010301: split" "$t/out"
+check "without a second year's list, none" status_is 1 "$BK" diff --years --lang en "$seed" "$t/2025.json"
+check "none" test "$(grep -c "catalogue" "$t/out")" -eq 0
+printf 'scheme,code,name,level,source\nfunction,20x,x,类,fixture\n' >"$t/data/catalog/function-2025.csv"
+check "a broken list exits 2" status_is 2 "$BK" diff --years --data-dir "$t/data" "$seed" "$t/2025.json"
+check "naming its line" grep -q 'function-2025.csv:2:.*code "20x" is not a code' "$t/err"
 check "--years needs consecutive years" status_is 2 "$BK" diff --years "$seed" "$seed"
 check "--years says why" grep -q "next year" "$t/err"
 
