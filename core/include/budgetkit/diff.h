@@ -71,7 +71,9 @@ BK_API bk_status bk_diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_op
 
 /* Compare every document of input a with its counterpart in input b (files, folders,
  * archives): documents are paired by department and units, a single document on each side
- * with each other. */
+ * with each other. A is read on a second thread as far as each document of B needs, so two
+ * inputs listing the same documents in the same order take the memory of one document each
+ * (formats/diff.md). */
 BK_API bk_status bk_diff(bk_ctx *ctx, const char *a, const char *b, const char *from,
                          const bk_diff_options *o, bk_change_fn fn, void *user,
                          bk_diff_stats *stats, bk_error *err);
