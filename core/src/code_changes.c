@@ -316,15 +316,14 @@ static bk_status load_list(lists *l, const char *path, int user, bk_error *err)
     long line = 1;
     bk_status st = BK_OK;
     int got = next_record(&p, end, path, &line, f, &n, cols, err);
+    int header_ok = got > 0 && n == 5;
+    for (size_t i = 0; header_ok && i < 5; i++)
+        header_ok = strcmp(f[i], list_header[i]) == 0;
     if (got < 0)
         st = err->code;
-    else if (got == 0 || n != 5)
-        st = fail(err, path, 1, 1, "the first line must be the header "
-                                   "\"scheme,code,name,level,source\"%s", NULL);
-    for (size_t i = 0; st == BK_OK && i < 5; i++)
-        if (strcmp(f[i], list_header[i]) != 0)
-            st = fail(err, path, 1, 1, "the first line must be the header "
-                                       "\"scheme,code,name,level,source\"%s", NULL);
+    else if (!header_ok)
+        st = fail(err, path, 1, 1,
+                  "the first line must be the header \"scheme,code,name,level,source\"%s", NULL);
     for (size_t i = 0; i < n; i++)
         bk_free(f[i]);
     while (st == BK_OK) {

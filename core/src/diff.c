@@ -1087,8 +1087,7 @@ bk_status bk_diff(bk_ctx *ctx, const char *a, const char *b, const char *from,
             st = err->code;
         } else {
             /* No second thread: A is read whole first, and waits. */
-            st = bk_read_inputs(ctx, (const char *const *)list[0], nlist[0], from, hold_a, &j,
-                                err);
+            st = bk_read_inputs(ctx, (const char *const *)list[0], nlist[0], from, hold_a, &j, err);
             j.a_done = 1;
         }
     }

@@ -25,10 +25,10 @@ struct bk_pull {
     const char *const *inputs;
     size_t n;
     const char *from;
-    int turn;            /* whose turn it is to run */
-    int stop;            /* the caller closes: the reader unwinds */
-    int done;            /* the reader has finished */
-    bk_status st;        /* how it finished */
+    int turn;     /* whose turn it is to run */
+    int stop;     /* the caller closes: the reader unwinds */
+    int done;     /* the reader has finished */
+    bk_status st; /* how it finished */
     bk_error err;
     bk_doc *ready;       /* handed to the caller */
     bk_doc *held;        /* the reader's last document, handed over at the next */
