@@ -160,20 +160,55 @@ static bk_status keep(bk_code_changes *c, char **f, const long *cols, const char
     return BK_OK;
 }
 
-bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *err)
+/* The next record that is not a blank line, from line *at; as next_record, but at the end
+ * or on an error no field is left to free. */
+static int next_row(const char **p, const char *end, const char *path, long *line, long *at,
+                    char **f, size_t *n, long *cols, bk_error *err)
 {
-    bk_source *src = bk_source_open(path, err);
-    if (!src)
+    for (;;) {
+        *at = *line;
+        int got = next_record(p, end, path, line, f, n, cols, err);
+        if (got <= 0) {
+            for (size_t i = 0; i < *n; i++)
+                bk_free(f[i]);
+            *n = 0;
+            return got;
+        }
+        if (*n != 1 || *f[0])
+            return 1;
+        bk_free(f[0]);
+    }
+}
+
+/* The whole file (at most MAX_BYTES) in [*p, *end), past a UTF-8 byte order mark; *src is
+ * the caller's to close. */
+static bk_status open_text(const char *path, bk_source **src, const char **p, const char **end,
+                           bk_error *err)
+{
+    *src = bk_source_open(path, err);
+    if (!*src)
         return err->code ? err->code : BK_E_IO;
     const unsigned char *data;
     size_t len;
-    if (bk_source_slurp(src, MAX_BYTES, &data, &len, err) != BK_OK) {
-        bk_source_close(src);
+    if (bk_source_slurp(*src, MAX_BYTES, &data, &len, err) != BK_OK) {
+        bk_source_close(*src);
+        *src = NULL;
         return err->code ? err->code : BK_E_IO;
     }
-    const char *p = (const char *)data, *end = p + len;
+    *p = (const char *)data;
+    *end = *p + len;
     if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
-        p += 3;
+        *p += 3;
+    return BK_OK;
+}
+
+bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *err)
+{
+    bk_source *src = NULL;
+    const char *p, *end;
+    bk_status opened = open_text(path, &src, &p, &end, err);
+    if (opened != BK_OK)
+        return opened;
     char *f[NFIELDS];
     long cols[NFIELDS];
     size_t n = 0;
@@ -193,18 +228,12 @@ bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *e
     for (size_t i = 0; i < n; i++)
         bk_free(f[i]);
     while (st == BK_OK) {
-        long at = line;
-        got = next_record(&p, end, path, &line, f, &n, cols, err);
+        long at;
+        got = next_row(&p, end, path, &line, &at, f, &n, cols, err);
         if (got <= 0) {
             if (got < 0)
                 st = err->code;
-            for (size_t i = 0; i < n; i++)
-                bk_free(f[i]);
             break;
-        }
-        if (n == 1 && !*f[0]) { /* a blank line */
-            bk_free(f[0]);
-            continue;
         }
         if (n != NFIELDS) {
             for (size_t i = 0; i < n; i++)
@@ -298,18 +327,11 @@ static bk_status load_list(lists *l, const char *path, int user, bk_error *err)
         !(l->files[l->nfiles] = bk_strdup(base)))
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     const char *file = l->files[l->nfiles++];
-    bk_source *src = bk_source_open(path, err);
-    if (!src)
-        return err->code ? err->code : BK_E_IO;
-    const unsigned char *data;
-    size_t len;
-    if (bk_source_slurp(src, MAX_BYTES, &data, &len, err) != BK_OK) {
-        bk_source_close(src);
-        return err->code ? err->code : BK_E_IO;
-    }
-    const char *p = (const char *)data, *end = p + len;
-    if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
-        p += 3;
+    bk_source *src = NULL;
+    const char *p, *end;
+    bk_status opened = open_text(path, &src, &p, &end, err);
+    if (opened != BK_OK)
+        return opened;
     char *f[NFIELDS];
     long cols[NFIELDS];
     size_t n = 0;
@@ -327,18 +349,12 @@ static bk_status load_list(lists *l, const char *path, int user, bk_error *err)
     for (size_t i = 0; i < n; i++)
         bk_free(f[i]);
     while (st == BK_OK) {
-        long at = line;
-        got = next_record(&p, end, path, &line, f, &n, cols, err);
+        long at;
+        got = next_row(&p, end, path, &line, &at, f, &n, cols, err);
         if (got <= 0) {
             if (got < 0)
                 st = err->code;
-            for (size_t i = 0; i < n; i++)
-                bk_free(f[i]);
             break;
-        }
-        if (n == 1 && !*f[0]) { /* a blank line */
-            bk_free(f[0]);
-            continue;
         }
         if (n != 5) {
             bk_error_at(err, path, at, 1, -1);
