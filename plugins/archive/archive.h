@@ -25,6 +25,12 @@ const bkar_format *bkar_format_find(const char *name);
 /* The format a member name's extension says, NULL when it has none of them. */
 const bkar_format *bkar_format_of_path(const char *path);
 
+/* Length of a well-formed UTF-8 sequence at s (at most n bytes), 0 when it is not one. */
+size_t bkar_utf8_sequence(const unsigned char *s, size_t n);
+/* Whether the n bytes at s are UTF-8 (a manifest is JSON, and jansson refuses anything else;
+ * entry names are UTF-8 or else GB18030). */
+int bkar_is_utf8(const unsigned char *s, size_t n);
+
 /* CRC-32 of ZIP (zlib's crc32), for any length. */
 uint32_t bkar_crc32(const unsigned char *data, size_t len);
 

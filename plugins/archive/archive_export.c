@@ -113,35 +113,6 @@ static int is_ascii_name_char(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* Length of a well-formed UTF-8 sequence at s (at most n bytes), 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    size_t len;
-    uint32_t cp;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        cp = s[0] & 0x1Fu;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        cp = s[0] & 0x0Fu;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
 
 /* Keep letters of any script, digits and '_'; everything else (spaces, punctuation, path
  * separators, dots, control characters, U+3000) becomes a single '-'. The result is a safe
@@ -152,7 +123,8 @@ static void sanitise_into(const char *text, char *out, size_t *len, size_t max)
     size_t n = strlen((const char *)s);
     size_t i = 0;
     while (i < n) {
-        size_t seq = s[i] < 0x80 ? (is_ascii_name_char(s[i]) ? 1 : 0) : utf8_sequence(s + i, n - i);
+        size_t seq = s[i] < 0x80 ? (is_ascii_name_char(s[i]) ? 1 : 0)
+                                 : bkar_utf8_sequence(s + i, n - i);
         int keep = seq > 0 && !(seq == 3 && s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80);
         if (keep) {
             if (*len + seq > max)
@@ -216,19 +188,6 @@ static char *member_path(const writer *w, const bk_doc *doc)
     return path;
 }
 
-/* The manifest is JSON, and jansson refuses strings that are not UTF-8. */
-static int is_utf8(const char *text)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t n = strlen(text);
-    for (size_t i = 0; i < n;) {
-        size_t seq = s[i] < 0x80 ? 1 : utf8_sequence(s + i, n - i);
-        if (seq == 0)
-            return 0;
-        i += seq;
-    }
-    return 1;
-}
 
 static int is_ascii(const char *s)
 {
@@ -715,6 +674,12 @@ static bk_status write_central_directory(bk_export *job, writer *w)
 
 /* ---- the exporter ---- */
 
+/* The manifest is JSON, and jansson refuses strings that are not UTF-8. */
+static int text_is_utf8(const char *text)
+{
+    return bkar_is_utf8((const unsigned char *)text, strlen(text));
+}
+
 bk_status bkar_export_begin(bk_export *job)
 {
     const char *fmt = bk_export_option(job, "member-format");
@@ -804,8 +769,8 @@ bk_status bkar_export_doc(bk_export *job, const bk_doc *doc)
     writer *w = bk_export_state(job);
     if (!w)
         return fail(job, BK_E_INTERNAL, NULL, "the archive exporter was not started");
-    if ((doc->dept_name && !is_utf8(doc->dept_name)) ||
-        (doc->dept_code && !is_utf8(doc->dept_code)))
+    if ((doc->dept_name && !text_is_utf8(doc->dept_name)) ||
+        (doc->dept_code && !text_is_utf8(doc->dept_code)))
         return fail(job, BK_E_ENCODING, NULL,
                     "the department's name or code is not valid UTF-8 and cannot go into "
                     BKAR_MANIFEST);

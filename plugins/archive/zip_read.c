@@ -5,6 +5,8 @@
 #define _POSIX_C_SOURCE 200809L /* pread */
 #include "zip_read.h"
 
+#include "archive.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
@@ -321,28 +323,6 @@ static bkar_zip_status zip64_fields(const unsigned char *x, size_t xlen, bkar_zi
     return BKAR_ZIP_INCONS;
 }
 
-static int is_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                                        : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (len == 0 || len > n - i || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
-            return 0;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-        if ((len == 3 && c == 0xE0 && s[i + 1] < 0xA0) ||
-            (len == 3 && c == 0xED && s[i + 1] >= 0xA0) ||
-            (len == 4 && c == 0xF0 && s[i + 1] < 0x90) ||
-            (len == 4 && c == 0xF4 && s[i + 1] >= 0x90))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
 static int name_reserve(bkar_zip_entry *e, size_t n)
 {
     return bk_grow((void **)&e->name, &e->name_cap, n, 1);
@@ -353,13 +333,13 @@ static int name_reserve(bkar_zip_entry *e, size_t n)
 static bkar_zip_status set_name(bkar_zip_entry *e, const unsigned char *raw, size_t n)
 {
     e->name_bad = memchr(raw, '\0', n) != NULL;
-    if ((e->flags & FLAG_UTF8) || is_utf8(raw, n) || e->name_bad) {
+    if ((e->flags & FLAG_UTF8) || bkar_is_utf8(raw, n) || e->name_bad) {
         if (name_reserve(e, n + 1) != 0)
             return BKAR_ZIP_NOMEM;
         memcpy(e->name, raw, n);
         e->name[n] = '\0';
         e->name_len = strlen(e->name);
-        if (!is_utf8((const unsigned char *)e->name, e->name_len))
+        if (!bkar_is_utf8((const unsigned char *)e->name, e->name_len))
             e->name_bad = 1;
         return BKAR_ZIP_OK;
     }

@@ -297,54 +297,6 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *public_id,
     stop(x, part_error(x->pkg, x->name, BK_E_HOSTILE, "%s", DOCTYPE_MSG));
 }
 
-static int put_utf8(char *out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* The character reference at s ("&#38;", "&#x26;") as UTF-8 into out: the bytes of s it
- * takes, 0 when s holds none. */
-static size_t char_ref(const char *s, const char *end, char *out, int *outlen)
-{
-    const char *q = s + 2;
-    unsigned long cp = 0;
-    int hex = q < end && *q == 'x';
-    q += hex;
-    const char *digits = q;
-    for (; q < end && *q != ';'; q++) {
-        int d = *q >= '0' && *q <= '9'             ? *q - '0'
-                : hex && *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
-                : hex && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10
-                                                 : -1;
-        if (d < 0 || cp > 0x10FFFF)
-            return 0;
-        cp = cp * (hex ? 16 : 10) + (unsigned long)d;
-    }
-    if (q == end || q == digits || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    *outlen = put_utf8(out, cp);
-    return (size_t)(q + 1 - s);
-}
-
 /* Decode every value of the start tag into vals. A value the parser copied (it then ends in
  * NUL rather than at its quote) may hold a '&' that the parser wrote back as "&#38;" for a tree
  * builder to decode; this is that decoding. A value straight from the input holds none. */
@@ -355,22 +307,12 @@ static void decode_attrs(bkxl_xml *x)
         const char *s = (const char *)x->attrs[5 * k + 3];
         const char *e = (const char *)x->attrs[5 * k + 4];
         x->off[k] = n;
-        const char *amp = *e == '\0' ? memchr(s, '&', (size_t)(e - s)) : NULL;
-        while (amp) {
-            char out[4];
-            int outlen = 0;
-            size_t took = amp + 1 < e && amp[1] == '#' ? char_ref(amp, e, out, &outlen) : 0;
-            if (took == 0)
-                took = 1, outlen = 1, out[0] = '&';
-            memcpy(x->vals + n, s, (size_t)(amp - s));
-            n += (size_t)(amp - s);
-            memcpy(x->vals + n, out, (size_t)outlen);
-            n += (size_t)outlen;
-            s = amp + took;
-            amp = memchr(s, '&', (size_t)(e - s));
+        if (*e == '\0') {
+            n += bk_decode_char_refs(s, e, x->vals + n);
+        } else {
+            memcpy(x->vals + n, s, (size_t)(e - s));
+            n += (size_t)(e - s);
         }
-        memcpy(x->vals + n, s, (size_t)(e - s));
-        n += (size_t)(e - s);
         x->vals[n++] = '\0';
     }
     x->decoded = 1;

@@ -20,6 +20,7 @@
 
 #include <budgetkit/alloc.h>
 #include <budgetkit/context.h>
+#include <budgetkit/text.h>
 
 #include "xml_internal.h"
 
@@ -480,54 +481,6 @@ static int attr_index(const bkx_reader *p, int elem, const xmlChar *local)
     return -1;
 }
 
-static int put_utf8(char *out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* The character reference at s ("&#38;", "&#x26;") as UTF-8 into out: the bytes of s it
- * takes, 0 when s holds none. */
-static size_t char_ref(const char *s, const char *end, char *out, int *outlen)
-{
-    const char *q = s + 2;
-    unsigned long cp = 0;
-    int hex = q < end && *q == 'x';
-    q += hex;
-    const char *digits = q;
-    for (; q < end && *q != ';'; q++) {
-        int d = *q >= '0' && *q <= '9'   ? *q - '0'
-                : hex && *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
-                : hex && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10
-                                                 : -1;
-        if (d < 0 || cp > 0x10FFFF)
-            return 0;
-        cp = cp * (hex ? 16 : 10) + (unsigned long)d;
-    }
-    if (q == end || q == digits || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    *outlen = put_utf8(out, cp);
-    return (size_t)(q + 1 - s);
-}
-
 /* Append an attribute value, NUL-terminated, to p->attrs. A value the parser copied (it then
  * ends in NUL rather than at its quote) may hold a '&' that the parser wrote back as "&#38;"
  * for its tree builder to decode; this is that decoding. A value straight from the input
@@ -535,20 +488,14 @@ static size_t char_ref(const char *s, const char *end, char *out, int *outlen)
 static int append_value(bkx_reader *p, const xmlChar *value, const xmlChar *end)
 {
     const char *s = (const char *)value, *e = (const char *)end;
-    const char *amp = *end == 0 ? memchr(s, '&', (size_t)(e - s)) : NULL;
-    while (amp) {
-        char out[4];
-        int outlen = 0;
-        size_t took = amp + 1 < e && amp[1] == '#' ? char_ref(amp, e, out, &outlen) : 0;
-        if (took == 0)
-            took = 1, outlen = 1, out[0] = '&';
-        if (bkx_buf_append(&p->attrs, s, (size_t)(amp - s)) ||
-            bkx_buf_append(&p->attrs, out, (size_t)outlen))
-            return -1;
-        s = amp + took;
-        amp = memchr(s, '&', (size_t)(e - s));
-    }
-    return bkx_buf_append(&p->attrs, s, (size_t)(e - s)) || bkx_buf_append(&p->attrs, "", 1);
+    size_t len = (size_t)(e - s);
+    if (*end != 0 || !memchr(s, '&', len))
+        return bkx_buf_append(&p->attrs, s, len) || bkx_buf_append(&p->attrs, "", 1);
+    size_t at = p->attrs.len;
+    if (bkx_buf_append(&p->attrs, s, len)) /* room for the decoded text, never longer */
+        return -1;
+    p->attrs.len = at + bk_decode_char_refs(s, e, p->attrs.p + at);
+    return bkx_buf_append(&p->attrs, "", 1);
 }
 
 /* Read the attributes of an element into v[] (NULL when absent; valid until the next

@@ -18,6 +18,7 @@
 #include "strbuf.h"
 #include "summary.h"
 #include "template.h"
+#include "text.h"
 #include "units.h"
 
 #endif
