@@ -916,13 +916,12 @@ static void top_level(mscan *m, unsigned char c)
 
 static void scan_byte(mscan *m, unsigned char c)
 {
-    int between = m->in_resources && m->depth == 2 && !m->in_string && !m->in_element;
     if (m->in_element && !m->in_string && m->kind != '{' && m->kind != '[' && m->kind != '"' &&
         (is_space(c) || c == ',' || c == ']'))
         finish_element(m); /* a number or literal ends at what follows it */
     if (m->st != BK_OK)
         return;
-    between = m->in_resources && m->depth == 2 && !m->in_string && !m->in_element;
+    int between = m->in_resources && m->depth == 2 && !m->in_string && !m->in_element;
     if (between && !is_space(c)) {
         if (c == ',') {
             if (!m->need_comma)
