@@ -1,32 +1,9 @@
-/* Grids handed over by grid sources (bk_grid_*), and their import.
- *
- * First implementation: the grid is written out as CSV text and read by the CSV plugin's wide
- * reader, the engine that knows the printed layouts today. The contract in grid.h is what grid
- * sources rely on; the engine behind bk_grid_import moves into the core without changing it. */
+/* Grids handed over by grid sources (bk_grid_*), and their import by the layout engine
+ * (layout/read.c). The rows are kept as the engine reads them: a text arena, a field array and
+ * twelve bytes a row (layout/layout.h). */
 #include <string.h>
 
-#include "budgetkit/budgetkit.h"
-#include "jobs.h"
-#include "where.h"
-
-typedef struct grid_narrative {
-    char *title, *text;
-    long page;
-} grid_narrative;
-
-struct bk_grid {
-    char *file;
-    char *csv; /* the rows so far, as CSV text */
-    size_t len, cap;
-    size_t rows_in_part;
-    grid_narrative *narr;
-    size_t nnarr, narr_cap;
-    /* What the source knows of the document besides its tables (bk_grid_meta), in the order
-     * of meta_keys. */
-    char *meta[5];
-    bk_where *where; /* each line of csv back to its part and source line */
-    bk_status failed; /* an allocation failed: every later call reports it */
-};
+#include "layout/layout.h"
 
 bk_grid *bk_grid_new(const char *file)
 {
@@ -53,78 +30,100 @@ void bk_grid_free(bk_grid *g)
     bk_free(g->narr);
     for (size_t i = 0; i < sizeof g->meta / sizeof g->meta[0]; i++)
         bk_free(g->meta[i]);
+    for (size_t i = 0; i < g->nparts; i++)
+        bk_free(g->parts[i].name);
+    bk_free(g->parts);
     bk_where_free(g->where);
-    bk_free(g->csv);
+    bk_free(g->arena);
+    bk_free(g->f);
+    bk_free(g->recs);
     bk_free(g->file);
     bk_free(g);
 }
 
-static bk_status put(bk_grid *g, const char *s, size_t n)
+/* A row of n cells, with its grid line and its source line (0: a row the grid inserts). */
+static bk_status add_row(bk_grid *g, long src, const bk_grid_cell *cells, size_t n)
 {
     if (g->failed)
         return g->failed;
-    if (bk_grow((void **)&g->csv, &g->cap, g->len + n + 1, 1) != 0)
+    /* Blank cells at the end of a row read like no cell at all: not keeping them bounds the
+     * memory a file of commas takes, and a row of blanks is no row. */
+    while (n > 0 && (!cells[n - 1].text || !cells[n - 1].len || !cells[n - 1].text[0]))
+        n--;
+    if (n == 0)
+        return BK_OK;
+    size_t width = cells[n - 1].col + 1, filled = 0, bytes = g->arena_len == 0;
+    size_t lens[BK_MAX_COLUMNS + 1];
+    if (width > BK_MAX_COLUMNS + 1)
+        return g->failed = BK_E_LIMIT;
+    for (size_t i = 0; i < n; i++) {
+        /* A cell's text ends at its first NUL, as CSV records were always read. */
+        lens[i] = cells[i].text ? strnlen(cells[i].text, cells[i].len) : 0;
+        if (lens[i])
+            bytes += lens[i] + 1, filled++;
+    }
+    int sparse = filled < width - filled;
+    /* The rows of the first part keep their source's lines; later parts count on. */
+    long line = g->last_line + 1;
+    if (g->nparts <= 1 && src > line)
+        line = src;
+    /* Fields are addressed by 32-bit offsets: a grid is a publication's tables, not gigabytes
+     * of text. */
+    if (g->arena_len + bytes > UINT32_MAX || g->nf + width > UINT32_MAX || line > (long)UINT32_MAX)
+        return g->failed = BK_E_LIMIT;
+    if (bk_grow((void **)&g->arena, &g->arena_cap, g->arena_len + bytes, 1) ||
+        bk_grow((void **)&g->f, &g->f_cap, g->nf + (sparse ? filled : width), sizeof *g->f) ||
+        bk_grow((void **)&g->recs, &g->recs_cap, g->nrecs + 1, sizeof *g->recs) ||
+        bk_where_line(g->where, line, src) != 0)
         return g->failed = BK_E_NOMEM;
-    memcpy(g->csv + g->len, s, n);
-    g->len += n;
-    g->csv[g->len] = '\0';
+    if (g->arena_len == 0)
+        g->arena[g->arena_len++] = 0;
+    g->recs[g->nrecs++] = (wrec){(uint32_t)g->nf, (uint32_t)line, (unsigned)width,
+                                 (unsigned)(sparse ? filled : width), 0};
+    g->last_line = line;
+    for (size_t i = 0, col = 0; col < width; col++) {
+        size_t len = i < n && cells[i].col == col ? lens[i++] : 0;
+        if (sparse && !len)
+            continue;
+        wfield *x = &g->f[g->nf++];
+        *x = (wfield){len ? (uint32_t)g->arena_len : 0, sparse ? (uint32_t)col : (uint32_t)len};
+        if (len) {
+            memcpy(g->arena + g->arena_len, cells[i - 1].text, len);
+            g->arena[g->arena_len + len] = '\0';
+            g->arena_len += len + 1;
+        }
+    }
     return BK_OK;
-}
-
-/* The next line of csv was source line src. */
-static bk_status map_line(bk_grid *g, long src)
-{
-    if (g->failed)
-        return g->failed;
-    return bk_where_line(g->where, src) == 0 ? BK_OK : (g->failed = BK_E_NOMEM);
 }
 
 bk_status bk_grid_part(bk_grid *g, const char *name, bk_grid_part_kind kind)
 {
     bk_status st = g->failed;
     /* A page may continue the table of the page before: no separator between pages. A sheet
-     * ends its tables: a line of one form feed, which the engine reads as that. */
-    if (kind == BK_GRID_SHEET && g->rows_in_part > 0) {
+     * ends its tables: a row of one form feed, which the engine reads as that. */
+    if (st == BK_OK && kind == BK_GRID_SHEET && g->rows_in_part > 0) {
+        static const bk_grid_cell sheet_end = {.text = "\f", .len = 1};
         g->rows_in_part = 0;
-        st = put(g, "\"\f\"\r\n", 5);
-        if (st == BK_OK)
-            st = map_line(g, 0);
+        st = add_row(g, 0, &sheet_end, 1);
     }
-    if (st == BK_OK && bk_where_part(g->where, name, kind) != 0)
-        st = g->failed = BK_E_NOMEM;
-    return st;
+    if (st != BK_OK)
+        return st;
+    char *copy = bk_strdup(name ? name : "");
+    if (!copy || bk_grow((void **)&g->parts, &g->parts_cap, g->nparts + 1, sizeof *g->parts) ||
+        bk_where_part(g->where, name, kind) != 0) {
+        bk_free(copy);
+        return g->failed = BK_E_NOMEM;
+    }
+    g->parts[g->nparts++] = (grid_part){copy, kind, g->nrecs};
+    return BK_OK;
 }
 
 bk_status bk_grid_row(bk_grid *g, long line, const bk_grid_cell *cells, size_t n)
 {
-    uint32_t at = 0;
-    bk_status st = g->failed;
-    for (size_t i = 0; i < n && st == BK_OK; i++) {
-        for (; at < cells[i].col && st == BK_OK; at++)
-            st = at > 0 ? put(g, ",", 1) : BK_OK;
-        if (st != BK_OK)
-            break;
-        if (at > 0 && (st = put(g, ",", 1)) != BK_OK)
-            break;
-        at = cells[i].col + 1;
-        const char *s = cells[i].text ? cells[i].text : "";
-        size_t len = cells[i].text ? cells[i].len : 0;
-        if (len == 0)
-            continue;
-        st = put(g, "\"", 1);
-        for (size_t k = 0; k < len && st == BK_OK; k++) {
-            st = s[k] == '"' ? put(g, "\"\"", 2) : put(g, s + k, 1);
-            /* A line break inside a cell (a wrapped header) is a line of csv too. */
-            if (s[k] == '\n' && st == BK_OK)
-                st = map_line(g, line);
-        }
-        if (st == BK_OK)
-            st = put(g, "\"", 1);
-    }
-    if (st == BK_OK)
-        st = put(g, "\r\n", 2);
-    if (st == BK_OK)
-        st = map_line(g, line);
+    for (size_t i = 1; i < n; i++)
+        if (cells[i].col <= cells[i - 1].col)
+            return BK_E_USAGE;
+    bk_status st = add_row(g, line, cells, n);
     g->rows_in_part++;
     return st;
 }
@@ -194,34 +193,47 @@ static bk_status apply_meta(const bk_grid *g, bk_doc *doc, bk_error *err)
     return changed ? bk_doc_set_publication(doc, &pub, err) : BK_OK;
 }
 
-typedef struct grid_emit {
-    const bk_grid *g;
-    bk_import *job;
-} grid_emit;
-
-static bk_status add_narrative(bk_doc *doc, void *user, bk_error *err)
+/* One field of a grid-out row, quoted. */
+static bk_status put_field(bk_sink *sink, const char *s, size_t len)
 {
-    grid_emit *e = user;
-    bk_where *where = bk_where_copy(e->g->where);
-    if (!where)
-        return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    bk_doc_set_where(doc, where);
-    for (size_t i = 0; i < e->g->nnarr; i++) {
-        bk_status st = bk_doc_add_narrative(doc, e->g->narr[i].title, e->g->narr[i].text);
-        if (st != BK_OK)
-            return bk_error_set(err, st, "out of memory");
+    bk_status st = bk_sink_write(sink, "\"", 1);
+    while (st == BK_OK && len > 0) {
+        const char *q = memchr(s, '"', len);
+        size_t n = q ? (size_t)(q - s) + 1 : len;
+        st = bk_sink_write(sink, s, n);
+        if (st == BK_OK && q)
+            st = bk_sink_write(sink, "\"", 1);
+        s += n;
+        len -= n;
     }
-    bk_status st = apply_meta(e->g, doc, err);
-    return st != BK_OK ? st : e->job->fn(doc, e->job->user, err);
+    return st == BK_OK ? bk_sink_write(sink, "\"", 1) : st;
 }
 
-/* --option grid-out=FILE: the rows as the engine sees them, for whoever writes a layout. */
+/* --option grid-out=FILE: the rows as the engine sees them, as CSV, for whoever writes a
+ * layout (the CSV plugin reads the file back into the same rows). */
 static bk_status write_grid(bk_import *job, const bk_grid *g, const char *path)
 {
     bk_sink *sink = bk_sink_open_file(path, job->err);
     if (!sink)
         return job->err->code;
-    bk_status st = bk_sink_write(sink, g->csv ? g->csv : "", g->len);
+    bk_status st = BK_OK;
+    for (size_t r = 0; r < g->nrecs && st == BK_OK; r++) {
+        const wrec *rec = &g->recs[r];
+        const wfield *x = g->f + rec->first;
+        for (size_t c = 0, k = 0; c < rec->n && st == BK_OK; c++) {
+            if (c > 0)
+                st = bk_sink_write(sink, ",", 1);
+            const char *text = NULL;
+            if (rec->nset == rec->n)
+                text = x[c].len_or_col ? g->arena + x[c].off : NULL;
+            else if (k < rec->nset && x[k].len_or_col == c)
+                text = g->arena + x[k++].off;
+            if (st == BK_OK && text)
+                st = put_field(sink, text, strlen(text));
+        }
+        if (st == BK_OK)
+            st = bk_sink_write(sink, "\r\n", 2);
+    }
     if (st != BK_OK) {
         bk_sink_abort(sink);
         return bk_error_set(job->err, st, "%s: cannot write the grid", path);
@@ -231,6 +243,11 @@ static bk_status write_grid(bk_import *job, const bk_grid *g, const char *path)
 
 bk_status bk_grid_import(bk_import *job, const bk_grid *g)
 {
+    if (g->failed == BK_E_LIMIT) {
+        bk_error_at(job->err, g->file, g->last_line, 0, -1);
+        return bk_error_set(job->err, BK_E_LIMIT, "the tables hold more than 4 GiB of text or "
+                            "more than %d columns in a row; split the input", BK_MAX_COLUMNS);
+    }
     if (g->failed)
         return bk_error_set(job->err, g->failed, "out of memory");
     const char *out = bk_import_option(job, "grid-out");
@@ -239,19 +256,27 @@ bk_status bk_grid_import(bk_import *job, const bk_grid *g)
         if (st != BK_OK)
             return st;
     }
-    bk_source *src = bk_source_open_memory(g->file, g->csv ? g->csv : "", g->len, job->err);
-    if (!src)
-        return job->err->code;
-    grid_emit e = {g, job};
-    bk_status st = bk_run_import_where(job->ctx, src, "csv", job->depth + 1, job->ndocs,
-                                       add_narrative, &e, g->where, job->err);
-    bk_source_close(src);
-    bk_place at;
-    if (st != BK_OK && strcmp(job->err->file, g->file) == 0 &&
-        bk_where_find(g->where, job->err->line, &at) == 0) {
-        char file[sizeof job->err->file];
-        bk_where_file(g->file, &at, file, sizeof file);
-        bk_error_at(job->err, file, at.line, job->err->column, -1);
+    bk_import sub = *job;
+    sub.where = g->where;
+    bk_doc *doc = NULL;
+    bk_status st = bk_layout_read(&sub, g, &doc);
+    if (st != BK_OK)
+        return st;
+    bk_where *where = bk_where_copy(g->where);
+    if (!where) {
+        bk_doc_free(doc);
+        return bk_error_set(job->err, BK_E_NOMEM, "out of memory");
     }
-    return st;
+    bk_doc_set_where(doc, where);
+    for (size_t i = 0; i < g->nnarr && st == BK_OK; i++)
+        st = bk_doc_add_narrative(doc, g->narr[i].title, g->narr[i].text);
+    if (st != BK_OK)
+        st = bk_error_set(job->err, st, "out of memory");
+    if (st == BK_OK)
+        st = apply_meta(g, doc, job->err);
+    if (st != BK_OK) {
+        bk_doc_free(doc);
+        return st;
+    }
+    return bk_import_emit(job, doc);
 }

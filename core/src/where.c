@@ -1,4 +1,5 @@
 /* Where-maps of grid lines (where.h). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@ typedef struct where_part {
 } where_part;
 
 typedef struct where_line {
+    unsigned line; /* the grid's */
     unsigned part; /* index + 1; 0 before the first part */
     unsigned src;
 } where_line;
@@ -72,24 +74,38 @@ int bk_where_part(bk_where *w, const char *name, bk_grid_part_kind kind)
     return 0;
 }
 
-int bk_where_line(bk_where *w, long src)
+int bk_where_line(bk_where *w, long line, long src)
 {
     if (bk_grow((void **)&w->lines, &w->lines_cap, w->nlines + 1, sizeof *w->lines) != 0)
         return -1;
-    w->lines[w->nlines++] = (where_line){(unsigned)w->nparts, src > 0 ? (unsigned)src : 0};
+    w->lines[w->nlines++] =
+        (where_line){(unsigned)line, (unsigned)w->nparts, src > 0 ? (unsigned)src : 0};
     return 0;
 }
 
 int bk_where_find(const bk_where *w, long line, bk_place *out)
 {
-    if (!w || line < 1 || (size_t)line > w->nlines || w->lines[line - 1].src == 0)
+    if (!w || line < 1 || line > (long)UINT_MAX)
         return -1;
-    const where_line *l = &w->lines[line - 1];
+    size_t lo = 0, hi = w->nlines;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->lines[mid].line < (unsigned)line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == w->nlines || w->lines[lo].line != (unsigned)line || w->lines[lo].src == 0)
+        return -1;
+    const where_line *l = &w->lines[lo];
     *out = (bk_place){NULL, BK_GRID_SHEET, 0, (long)l->src};
-    /* One part is the whole source: its name adds nothing to the line. */
-    if (l->part == 0 || w->nparts < 2)
+    if (l->part == 0)
         return 0;
     const where_part *p = &w->parts[l->part - 1];
+    /* One sheet or page is the whole source: its name adds nothing to the line. A file of a
+     * folder always names itself. */
+    if (w->nparts < 2 && p->kind != BK_GRID_FILE)
+        return 0;
     out->part = p->name;
     out->kind = p->kind;
     if (p->kind == BK_GRID_PAGE) {
@@ -103,7 +119,9 @@ int bk_where_find(const bk_where *w, long line, bk_place *out)
 
 const char *bk_where_file(const char *file, const bk_place *p, char *buf, size_t cap)
 {
-    if (p->page > 0)
+    if (p->kind == BK_GRID_FILE && p->part)
+        snprintf(buf, cap, "%s", p->part);
+    else if (p->page > 0)
         snprintf(buf, cap, "%s#page=%ld", file, p->page);
     else if (p->part)
         snprintf(buf, cap, "%s#%s", file, p->part);

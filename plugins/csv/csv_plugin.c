@@ -1,6 +1,7 @@
 /* The CSV plugin: the lossless line-item layout (the bulk format) and the published wide
  * tables, in UTF-8 or GB18030. This file holds the descriptor, the probe, and the choice
- * between the layouts; the layouts live in lineitems.c and wide_*.c. */
+ * between the layouts; the layouts live in lineitems.c, tables.c (the published tables read
+ * through the layout engine) and wide_write.c. */
 #include <dirent.h>
 #include <string.h>
 #include <strings.h>
@@ -125,9 +126,9 @@ static int bkcsv_probe(const bk_probe *p)
         return 0; /* JSON or XML */
     char text[BK_PROBE_BYTES * 2 + 1];
     head_text(h, n, text, sizeof text);
-    if (looks_like_title(text) || strstr(text, BKCSV_WIDE_UNIT_NAME) ||
-        strstr(text, BKCSV_WIDE_MONEY_UNIT ":") || strstr(text, BKCSV_WIDE_MONEY_UNIT "：") ||
-        strstr(text, BKCSV_WIDE_PERF_UNIT))
+    if (looks_like_title(text) || strstr(text, BK_PRINTED_UNIT_NAME) ||
+        strstr(text, BK_PRINTED_MONEY_UNIT ":") || strstr(text, BK_PRINTED_MONEY_UNIT "：") ||
+        strstr(text, BK_PRINTED_PERF_UNIT))
         return 70;
     if (memchr(h, ',', n) || ends_with_csv(p->name))
         return 15;
@@ -150,13 +151,13 @@ static bk_status bkcsv_import(bk_import *job)
     if (st != BK_OK)
         return st;
     if (bk_source_is_dir(src))
-        return bkcsv_wide_import(job, src, &opts);
+        return bkcsv_tables_import(job, src, &opts);
     /* The layout option is about output; input tells its own layout by its first line. */
     size_t n;
     const unsigned char *head = bk_source_head(src, &n);
     if (bkcsv_lines_header_at(head, n))
         return bkcsv_lines_import(job, src, &opts);
-    return bkcsv_wide_import(job, src, &opts);
+    return bkcsv_tables_import(job, src, &opts);
 }
 
 /* ---------------------------------------------------------------- export */

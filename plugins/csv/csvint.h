@@ -140,64 +140,14 @@ bk_status bkcsv_lines_export_begin(bkcsv_lines_export **out, bk_sink *sink, bkcs
 bk_status bkcsv_lines_export_doc(bkcsv_lines_export *x, const bk_doc *doc);
 bk_status bkcsv_lines_export_end(bkcsv_lines_export *x, int ok);
 
-/* ---- wide tables ---- */
+/* ---- the published tables ---- */
 
-/* Import one file or a folder of files into one document. */
-bk_status bkcsv_wide_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts);
-
-/* Economic rows printed by name alone, without indentation (text extracted from a PDF): their
- * levels from the codes the document prints beside the same names (wide_levels.c). */
-bk_status bkcsv_wide_economic_levels(bk_doc *doc);
+/* One file or a folder of files into one document, through the layout engine (tables.c). */
+bk_status bkcsv_tables_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts);
 
 /* Write a document's tables: into one file (all tables one after another) or, when the sink is
  * a folder, one file per table named T01.csv... */
 bk_status bkcsv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
                             bkcsv_encoding enc, int bom, bk_error *err);
-
-/* ---- shared by the wide reader and writer (wide.c) ---- */
-
-/* What a key column holds. */
-enum { BKCSV_WIDE_KEY_NAME = 0, BKCSV_WIDE_KEY_UNIT, BKCSV_WIDE_KEY_CODE };
-int bkcsv_wide_key_role(const char *header);
-
-typedef struct bkcsv_wide_shape {
-    const bk_template *tpl;
-    int unit_col, code_col, name_col; /* index among the key columns, -1 when absent */
-    size_t depth;                     /* header rows of the value columns */
-} bkcsv_wide_shape;
-void bkcsv_wide_shape_of(const bk_template *tpl, bkcsv_wide_shape *s);
-
-/* The printed words the layout uses. */
-#define BKCSV_WIDE_UNIT_NAME "单位名称"
-#define BKCSV_WIDE_MONEY_UNIT "单位"
-#define BKCSV_WIDE_NOTE "备注"
-#define BKCSV_WIDE_INCOME "收入"
-#define BKCSV_WIDE_EXPENDITURE "支出"
-#define BKCSV_WIDE_PERF_UNIT "部门（单位）名称"
-#define BKCSV_WIDE_SUPERVISOR "主管部门"
-#define BKCSV_WIDE_GOALS "年度总体目标"
-#define BKCSV_WIDE_INDICATORS "年度绩效指标"
-#define BKCSV_WIDE_SELF_SUFFIX "(本级)"
-#define BKCSV_WIDE_INDENT "\xe3\x80\x80" /* U+3000, one level of indentation */
-
-/* Leading U+3000 count of s (and how many bytes they take). */
-size_t bkcsv_wide_indent(const char *s, size_t len, size_t *bytes);
-/* s without ASCII blanks and U+3000 at both ends. */
-void bkcsv_wide_trim(const char **s, size_t *len);
-/* A name whose own text starts or ends with blanks (which the reader would take for
- * indentation or trim) or starts with ' is written after a ' (after the indentation): the
- * reader keeps the text after such a ' as it is. 1 when name needs it. */
-#define BKCSV_WIDE_VERBATIM '\''
-int bkcsv_wide_name_marked(const char *name);
-int bkcsv_wide_blank(const char *s, size_t len);
-/* Whether label s starts with word (ignoring blanks, brackets folded), followed by a ':' or
- * '：' when need_colon; *rest (may be NULL) receives what follows, after any colon. */
-int bkcsv_wide_starts(const char *s, const char *word, int need_colon, const char **rest);
-/* Whether a unit name ends with (本级) or （本级）; *base_len receives the length before it. */
-int bkcsv_wide_is_self(const char *name, size_t *base_len);
-/* Row kind a printed name implies: 其中… → of, …合计 / …总计 → total, else item. */
-bk_row_kind bkcsv_wide_kind_of(const char *name);
-/* Label comparison that also accepts a different four-digit year (2024年预算数 ~ 2025年预算数). */
-int bkcsv_wide_label_match(const char *a, const char *b, int years_too);
 
 #endif

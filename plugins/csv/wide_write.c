@@ -91,14 +91,14 @@ static void title_line(wide_out *o, const bk_template *tpl)
 static void label_lines(wide_out *o, const char *unit_label, const char *money_unit)
 {
     if (unit_label)
-        joined_line(o, BKCSV_WIDE_UNIT_NAME ":", unit_label);
-    joined_line(o, BKCSV_WIDE_MONEY_UNIT ":", money_unit ? money_unit : o->doc->money_unit);
+        joined_line(o, BK_PRINTED_UNIT_NAME ":", unit_label);
+    joined_line(o, BK_PRINTED_MONEY_UNIT ":", money_unit ? money_unit : o->doc->money_unit);
 }
 
 static void note_line(wide_out *o, const char *note)
 {
     if (note)
-        joined_line(o, BKCSV_WIDE_NOTE ":", note);
+        joined_line(o, BK_PRINTED_NOTE ":", note);
 }
 
 /* Whether column c's label at header row r starts a merged run (else it is left empty). */
@@ -119,7 +119,7 @@ static int starts_run(const bk_template *tpl, size_t c, size_t r)
 }
 
 /* Header rows of one side: keys from `at`, then the value columns. */
-static void header_cells(wide_out *o, const bkcsv_wide_shape *sh, size_t at, size_t r)
+static void header_cells(wide_out *o, const bk_printed_shape *sh, size_t at, size_t r)
 {
     const bk_template *tpl = sh->tpl;
     if (r == 0)
@@ -132,7 +132,7 @@ static void header_cells(wide_out *o, const bkcsv_wide_shape *sh, size_t at, siz
 
 typedef struct row_ctx {
     const bk_table *t;
-    const bkcsv_wide_shape *sh;
+    const bk_printed_shape *sh;
     int levels; /* the table prints levels by indentation */
     int cur;    /* unit whose block the rows are in */
 } row_ctx;
@@ -149,7 +149,7 @@ static size_t indent_of(const bk_row *row)
 static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pend, size_t *npend)
 {
     const bk_table *t = rc->t;
-    const bkcsv_wide_shape *sh = rc->sh;
+    const bk_printed_shape *sh = rc->sh;
     const bk_row *row = &t->rows[r];
     const bk_doc *doc = o->doc;
     size_t nkey = t->tpl->nkey_headers;
@@ -179,14 +179,14 @@ static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pe
     }
     if (sh->name_col >= 0 && !(unit_row && sh->unit_col >= 0)) {
         size_t indent = rc->levels ? indent_of(row) : 0;
-        int marked = bkcsv_wide_name_marked(row->name);
+        int marked = bk_printed_name_marked(row->name);
         if (indent == 0 && !marked) {
             o->f[at + (size_t)sh->name_col] = row->name;
         } else {
             char pad[3 * 255 + 1];
             for (size_t i = 0; i < indent; i++)
-                memcpy(pad + 3 * i, BKCSV_WIDE_INDENT, 3);
-            pad[3 * indent] = BKCSV_WIDE_VERBATIM;
+                memcpy(pad + 3 * i, BK_PRINTED_INDENT, 3);
+            pad[3 * indent] = BK_PRINTED_VERBATIM;
             long s = store(o, pad, 3 * indent + (size_t)marked, row->name, strlen(row->name));
             if (s >= 0)
                 pend[(*npend)++] = (pending){at + (size_t)sh->name_col, s};
@@ -342,9 +342,9 @@ static void perf_lines(wide_out *o)
         return;
     if (rec_start(o))
         return;
-    o->f[0] = BKCSV_WIDE_PERF_UNIT;
+    o->f[0] = BK_PRINTED_PERF_UNIT;
     o->f[1] = p->unit_name;
-    o->f[2] = BKCSV_WIDE_SUPERVISOR;
+    o->f[2] = BK_PRINTED_SUPERVISOR;
     o->f[3] = p->supervisor;
     rec_end(o);
 }
@@ -355,7 +355,7 @@ static void goal_and_indicator_lines(wide_out *o)
     for (size_t i = 0; i < p->ngoals; i++) {
         if (rec_start(o))
             return;
-        o->f[0] = BKCSV_WIDE_GOALS;
+        o->f[0] = BK_PRINTED_GOALS;
         o->f[1] = p->goals[i];
         rec_end(o);
     }
@@ -371,7 +371,7 @@ static void goal_and_indicator_lines(wide_out *o)
         const bk_indicator *ind = &p->indicators[i];
         if (rec_start(o))
             return;
-        o->f[0] = BKCSV_WIDE_INDICATORS;
+        o->f[0] = BK_PRINTED_INDICATORS;
         o->f[1] = ind->level1;
         o->f[2] = ind->level2;
         o->f[3] = ind->level3;
@@ -389,8 +389,8 @@ static int is_perf_template(const bk_template *tpl)
 static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table *t)
 {
     const bk_doc *doc = o->doc;
-    bkcsv_wide_shape sh;
-    bkcsv_wide_shape_of(tpl, &sh);
+    bk_printed_shape sh;
+    bk_printed_shape_of(tpl, &sh);
     int sides = t && two_sided(t);
     int section_col = t && !sides && has_sections(t);
     int perf = is_perf_template(tpl) && doc->performance.present;
@@ -411,8 +411,8 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
             rc.cur = unit_named(doc, doc->performance.unit_name);
         if (sides) {
             if (rec_start(o) == 0) {
-                o->f[0] = t->tpl->nsides ? t->tpl->sides[0] : BKCSV_WIDE_INCOME;
-                o->f[half] = t->tpl->nsides ? t->tpl->sides[1] : BKCSV_WIDE_EXPENDITURE;
+                o->f[0] = t->tpl->nsides ? t->tpl->sides[0] : BK_PRINTED_INCOME;
+                o->f[half] = t->tpl->nsides ? t->tpl->sides[1] : BK_PRINTED_EXPENDITURE;
                 rec_end(o);
             }
             for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {

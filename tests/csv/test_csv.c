@@ -263,41 +263,41 @@ static void test_labels(void **state)
 {
     (void)state;
     const char *rest;
-    assert_true(bkcsv_wide_starts("单位名称：深圳市某局(本级)", BKCSV_WIDE_UNIT_NAME, 0, &rest));
+    assert_true(bk_printed_starts("单位名称：深圳市某局(本级)", BK_PRINTED_UNIT_NAME, 0, &rest));
     assert_string_equal(rest, "深圳市某局(本级)");
-    assert_true(bkcsv_wide_starts(" 单 位 : 万元", BKCSV_WIDE_MONEY_UNIT, 1, &rest));
+    assert_true(bk_printed_starts(" 单 位 : 万元", BK_PRINTED_MONEY_UNIT, 1, &rest));
     assert_string_equal(rest, "万元");
-    assert_false(bkcsv_wide_starts("单位资金", BKCSV_WIDE_MONEY_UNIT, 1, &rest));
+    assert_false(bk_printed_starts("单位资金", BK_PRINTED_MONEY_UNIT, 1, &rest));
     assert_true(
-        bkcsv_wide_starts("部门(单位)名称", BKCSV_WIDE_PERF_UNIT, 0, NULL)); /* brackets folded */
+        bk_printed_starts("部门(单位)名称", BK_PRINTED_PERF_UNIT, 0, NULL)); /* brackets folded */
     size_t base;
-    assert_true(bkcsv_wide_is_self("深圳市某局（本级）", &base));
+    assert_true(bk_printed_is_self("深圳市某局（本级）", &base));
     assert_int_equal(base, strlen("深圳市某局"));
-    assert_true(bkcsv_wide_is_self("深圳市某局 (本级) ", &base));
+    assert_true(bk_printed_is_self("深圳市某局 (本级) ", &base));
     assert_int_equal(base, strlen("深圳市某局"));
-    assert_false(bkcsv_wide_is_self("深圳市某中心", NULL));
-    assert_int_equal(bkcsv_wide_kind_of("其中：基本支出"), BK_ROW_OF);
-    assert_int_equal(bkcsv_wide_kind_of("本年收入合计"), BK_ROW_TOTAL);
-    assert_int_equal(bkcsv_wide_kind_of("收入总计 "), BK_ROW_TOTAL);
-    assert_int_equal(bkcsv_wide_kind_of("行政运行"), BK_ROW_ITEM);
-    assert_true(bkcsv_wide_label_match("2025年预算数", "2024年预算数", 1));
-    assert_false(bkcsv_wide_label_match("2025年预算数", "2024年预算数", 0));
-    assert_true(bkcsv_wide_label_match("增减幅（%）", "增减幅(%)", 0));
+    assert_false(bk_printed_is_self("深圳市某中心", NULL));
+    assert_int_equal(bk_printed_kind_of("其中：基本支出"), BK_ROW_OF);
+    assert_int_equal(bk_printed_kind_of("本年收入合计"), BK_ROW_TOTAL);
+    assert_int_equal(bk_printed_kind_of("收入总计 "), BK_ROW_TOTAL);
+    assert_int_equal(bk_printed_kind_of("行政运行"), BK_ROW_ITEM);
+    assert_true(bk_printed_label_match("2025年预算数", "2024年预算数", 1));
+    assert_false(bk_printed_label_match("2025年预算数", "2024年预算数", 0));
+    assert_true(bk_printed_label_match("增减幅（%）", "增减幅(%)", 0));
     size_t bytes;
-    assert_int_equal(bkcsv_wide_indent("\xE3\x80\x80\xE3\x80\x80行政运行", 18, &bytes), 2);
+    assert_int_equal(bk_printed_indent("\xE3\x80\x80\xE3\x80\x80行政运行", 18, &bytes), 2);
     assert_int_equal(bytes, 6);
-    bkcsv_wide_shape sh;
+    bk_printed_shape sh;
     bk_ctx *ctx = bktest_ctx();
     bk_error err;
     bk_error_clear(&err);
     const bk_templates *tpls = bk_ctx_templates(ctx, &err);
     assert_non_null(tpls);
-    bkcsv_wide_shape_of(bk_templates_find(tpls, "T07"), &sh);
+    bk_printed_shape_of(bk_templates_find(tpls, "T07"), &sh);
     assert_int_equal(sh.unit_col, 0);
     assert_int_equal(sh.code_col, 1);
     assert_int_equal(sh.name_col, 2);
     assert_int_equal(sh.depth, 1);
-    bkcsv_wide_shape_of(bk_templates_find(tpls, "T02"), &sh);
+    bk_printed_shape_of(bk_templates_find(tpls, "T02"), &sh);
     assert_int_equal(sh.depth, 4);
     bk_ctx_free(ctx);
 }

@@ -13,6 +13,7 @@
 #include "io.h"
 #include "model.h"
 #include "plugin.h"
+#include "printed.h"
 #include "report.h"
 #include "report_html.h"
 #include "strbuf.h"

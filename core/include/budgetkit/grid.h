@@ -1,7 +1,7 @@
 /* Grids: rows of cells as a sheet, a printed page or a CSV file shows them.
  *
- * A grid source (the CSV wide reader, the spreadsheet and PDF readers) builds a grid and hands
- * it to the layout engine with bk_grid_import, which finds the tables in it (title, unit line,
+ * A grid source (the CSV plugin, the spreadsheet, PDF and text readers) builds a grid and hands
+ * it to the layout engine (core/src/layout/) with bk_grid_import, which finds the tables in it (title, unit line,
  * header block, body, notes), matches them to the layouts and emits the documents. The source
  * knows how to get cells out of its format; the engine knows what a budget table looks like.
  * Nothing about table layouts belongs in a grid source.
@@ -30,9 +30,15 @@ extern "C" {
 typedef struct bk_grid bk_grid;
 typedef struct bk_import bk_import;
 
-/* What a part is: a table ends at the end of a sheet or file, but may continue on the next
- * page of a printed document (headers repeated or not). */
-typedef enum bk_grid_part_kind { BK_GRID_SHEET = 0, BK_GRID_PAGE = 1 } bk_grid_part_kind;
+/* What a part is: a table ends at the end of a sheet, but may continue on the next page of a
+ * printed document (headers repeated or not). A file of a folder (the CSV files of one
+ * document's tables) is read on its own: it must hold a table, and messages name it by the
+ * part's name, which is its path. */
+typedef enum bk_grid_part_kind {
+    BK_GRID_SHEET = 0,
+    BK_GRID_PAGE = 1,
+    BK_GRID_FILE = 2
+} bk_grid_part_kind;
 
 /* Cell flags. */
 #define BK_GRID_NUMBER 0x1u /* a number cell: text is the exact decimal it displays ("3088.83") */
@@ -51,12 +57,14 @@ typedef struct bk_grid_cell {
 BK_API bk_grid *bk_grid_new(const char *file);
 BK_API void bk_grid_free(bk_grid *g);
 
-/* Start a part: a sheet ("T04"), a page ("3"), a file of a folder ("T04.csv"). Rows before the
- * first call belong to an unnamed sheet. */
+/* Start a part: a sheet ("T04"), a page ("3"), a file of a folder ("tables/T04.csv"). Rows
+ * before the first call belong to an unnamed sheet. */
 BK_API bk_status bk_grid_part(bk_grid *g, const char *name, bk_grid_part_kind kind);
 
 /* Add a row of the current part. line is the source's row number (sheet row, line on the page,
- * CSV line), used in messages; cells are copied. A row of only blanks separates blocks. */
+ * CSV line), increasing within a part, used in messages; cells are copied. Blank cells at the
+ * end of a row are not kept, and a row of blanks only is no row: blocks are told apart by
+ * their titles and headers. A cell's text ends at its first NUL byte. */
 BK_API bk_status bk_grid_row(bk_grid *g, long line, const bk_grid_cell *cells, size_t n);
 
 /* A merged range of the current part, in source rows and 0-based columns, inclusive
@@ -73,8 +81,10 @@ BK_API bk_status bk_grid_narrative(bk_grid *g, const char *title, const char *te
  * fields); another key is BK_E_USAGE. value is copied; the last one given for a key counts. */
 BK_API bk_status bk_grid_meta(bk_grid *g, const char *key, const char *value);
 
-/* Run the layout engine over the grid and emit its documents to the import job. Errors name
- * the file, the part and the row ("book.xlsx: T04!N6: ..."). */
+/* Run the layout engine over the grid and emit its document to the import job. Errors and
+ * warnings name the file, the part and the source's line ("book.xlsx#T04:6:3: ...",
+ * "report.pdf#page=10:3:9: ...", "tables/T04.csv:7:14: ..."). --option grid-out=FILE writes
+ * the rows as the engine sees them, as CSV, for whoever writes a layout. */
 BK_API bk_status bk_grid_import(bk_import *job, const bk_grid *g);
 
 #ifdef __cplusplus

@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "budgetkit/budgetkit.h"
-#include "csvint.h"
+#include "layout.h"
 
 typedef struct named_code {
     char *name; /* normalised label */
@@ -135,7 +134,7 @@ static bk_status level_table(bk_table *t, const named_code *codes, size_t ncodes
     return BK_OK;
 }
 
-bk_status bkcsv_wide_economic_levels(bk_doc *doc)
+bk_status bk_layout_economic_levels(bk_doc *doc)
 {
     int any = 0;
     for (size_t i = 0; i < doc->ntables && !any; i++)

@@ -1,117 +1,25 @@
-/* Reading the published tables as spreadsheets export them (formats/csv-wide.md). A file is
- * read whole (wide files are small; max-input-bytes bounds them), then cut into table blocks:
+/* Reading the published tables as grid sources give them (formats/csv-wide.md): the rows of a
+ * file, a sheet or a document's pages (grid.c) are cut into table blocks:
  * title lines, the 单位名称 and 单位 lines, the header rows, data rows, the 备注 footer. The
  * table is recognised by its title, else its number (表7), else its header; the header rows are
  * matched against the template's column paths with merged cells empty or repeated. */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "csvint.h"
+#include "layout.h"
 
-/* ---------------------------------------------------------------- a file's records */
-
-/* Twelve bytes a record: a file of one-character lines holds 22 bytes a line of it. */
-typedef struct wrec {
-    uint32_t first; /* its first field in the file's fields */
-    uint32_t line;
-    unsigned n : 14;    /* columns, up to the last filled one (at most BK_MAX_COLUMNS + 1) */
-    unsigned nset : 14; /* fields kept: every column's, or only the filled ones' */
-    /* Columns before the first one read: 1 for a row that lost its label column, -1 for a row
-     * that carries one more than its header. */
-    signed lead : 3;
-} wrec;
-
-_Static_assert(BK_MAX_COLUMNS + 1 < (1 << 14), "a record's columns fit wrec.n");
-
-/* A field of a record: its text at arena + off, NUL-terminated. A record is kept whole when
- * at most half its columns are blank, each field {off, len} and a blank one {0, 0} (the empty
- * text at the arena's first byte); otherwise only its filled fields are kept, {off, column},
- * so that the commas of a sparse record take no memory (a file of them took 25 times its
- * size). */
-typedef struct wfield {
-    uint32_t off;
-    uint32_t len_or_col;
-} wfield;
-
+/* The rows at hand: a file of a folder, or the whole grid. */
 typedef struct wfile {
-    const char *name;
-    char *arena;
-    size_t arena_len, arena_cap;
-    wfield *f;
-    size_t nf, f_cap;
-    wrec *recs;
-    size_t nrecs, recs_cap;
-    size_t widest; /* fields in the longest record */
-    int line_items; /* the first record is the header of a line-item file */
-    bk_error *err;
+    const char *name; /* the file's, in messages without a line */
+    const char *arena;
+    const wfield *f;
+    const wrec *recs;
+    size_t nrecs;
+    size_t widest; /* fields in the longest row */
 } wfile;
-
-static bk_status collect(void *user, const bkcsv_field *f, size_t n, long line)
-{
-    wfile *w = user;
-    size_t bytes = w->arena_len == 0; /* the arena's first byte: the blank fields' text */
-    /* Empty fields at the end of a record read like no field at all (cell() gives them as
-     * blank): not keeping them bounds the memory a file of commas takes. (A form feed alone
-     * is a sheet's end, not an empty field.) */
-    while (n > 0 && f[n - 1].len == 0)
-        n--;
-    /* A line of commas reads like an empty line, which the reader does not give at all. */
-    if (n == 0)
-        return BK_OK;
-    if (w->nrecs == 0)
-        w->line_items = bkcsv_lines_header_record(f, n);
-    size_t filled = 0;
-    for (size_t i = 0; i < n; i++)
-        if (f[i].len)
-            bytes += f[i].len + 1, filled++;
-    int sparse = filled < n - filled;
-    /* Fields are addressed by 32-bit offsets: a file of wide tables is a publication's tables,
-     * not gigabytes of text. */
-    if (w->arena_len + bytes > UINT32_MAX || w->nf + n > UINT32_MAX || line > (long)UINT32_MAX)
-        return bkcsv_fail(w->err, w->name, line, 0, -1, BK_E_LIMIT,
-                          "the wide tables hold more than 4 GiB of text; split the file");
-    if (bk_grow((void **)&w->arena, &w->arena_cap, w->arena_len + bytes, 1) ||
-        bk_grow((void **)&w->f, &w->f_cap, w->nf + (sparse ? filled : n), sizeof *w->f) ||
-        bk_grow((void **)&w->recs, &w->recs_cap, w->nrecs + 1, sizeof *w->recs))
-        return bkcsv_fail(w->err, w->name, line, 0, -1, BK_E_NOMEM, "out of memory");
-    if (w->arena_len == 0)
-        w->arena[w->arena_len++] = 0;
-    w->recs[w->nrecs++] = (wrec){(uint32_t)w->nf, (uint32_t)line, (unsigned)n,
-                                 (unsigned)(sparse ? filled : n), 0};
-    if (n > w->widest)
-        w->widest = n;
-    for (size_t i = 0; i < n; i++) {
-        /* A field's length is up to its first NUL, as the records were always read. */
-        size_t len = f[i].len ? strlen(f[i].s) : 0;
-        if (sparse && !f[i].len)
-            continue;
-        wfield *x = &w->f[w->nf++];
-        *x = (wfield){len ? (uint32_t)w->arena_len : 0, sparse ? (uint32_t)i : (uint32_t)len};
-        if (len) {
-            memcpy(w->arena + w->arena_len, f[i].s, len + 1);
-            w->arena_len += len + 1;
-        }
-    }
-    return BK_OK;
-}
-
-static bk_status wfile_read(wfile *w, bk_source *src, const bkcsv_read_opts *opts)
-{
-    bkcsv_read_opts o = *opts;
-    o.max_fields = BK_MAX_COLUMNS;
-    return bkcsv_read(src, w->name, &o, w->err, collect, w);
-}
-
-static void wfile_free(wfile *w)
-{
-    bk_free(w->arena);
-    bk_free(w->f);
-    bk_free(w->recs);
-}
 
 /* ---------------------------------------------------------------- the import */
 
@@ -125,6 +33,7 @@ typedef struct wtitle {
 
 typedef struct wide_in {
     bk_import *job;
+    const bk_grid *g;
     bk_error *err;
     const bk_templates *tpls;
     bk_doc *doc;
@@ -141,6 +50,7 @@ typedef struct wide_in {
     wfile *f; /* the file at hand */
     /* First pass over a folder: rows whose unit only a later file names are skipped and
      * counted, and the folder read again with the units known. */
+    int folder; /* the grid is the files of a folder, each read on its own */
     int discover;
     size_t skipped;
     int quiet; /* second pass: the warnings were given */
@@ -151,33 +61,69 @@ typedef struct wide_in {
     char *title_text;
 } wide_in;
 
+/* The error at grid line `line` of file (the source's line and part, where.h), or at file
+ * itself when line is 0. */
+static bk_status vfail(wide_in *w, const char *file, long line, long field, bk_status code,
+                       const char *fmt, va_list ap)
+{
+    char msg[BK_ERROR_TEXT], placed[BK_ERROR_FILE];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    bk_place at;
+    if (line > 0 && bk_where_find(w->g->where, line, &at) == 0) {
+        file = bk_where_file(w->g->file, &at, placed, sizeof placed);
+        line = at.line;
+    }
+    bk_error_at(w->err, file, line, field, -1);
+    return bk_error_set(w->err, code, "%s", msg);
+}
+
+static bk_status fail_in(wide_in *w, const char *file, long line, bk_status code,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static bk_status fail_in(wide_in *w, const char *file, long line, bk_status code,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bk_status st = vfail(w, file, line, 0, code, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* The error at grid line `line` (0: none) and field of the rows at hand. */
 static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static bk_status fail(wide_in *w, long line, long field, bk_status code, const char *fmt, ...)
 {
-    char msg[BK_ERROR_TEXT];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bk_status st = vfail(w, w->f ? w->f->name : w->g->file, line, field, code, fmt, ap);
     va_end(ap);
-    return bkcsv_fail(w->err, w->f ? w->f->name : NULL, line, field, -1, code, "%s", msg);
+    return st;
+}
+
+/* The source's line of grid line `line`. */
+static long placed_line(const wide_in *w, long line)
+{
+    bk_place at;
+    return bk_where_find(w->g->where, line, &at) == 0 ? at.line : line;
 }
 
 static bk_status nomem(wide_in *w) { return fail(w, 0, 0, BK_E_NOMEM, "out of memory"); }
 
 static const wrec *rec(const wide_in *w, size_t i) { return &w->f->recs[i]; }
 
-static bkcsv_field cell(const wide_in *w, const wrec *r, size_t c)
+static bk_field cell(const wide_in *w, const wrec *r, size_t c)
 {
     if ((long)c < r->lead || c >= r->n)
-        return (bkcsv_field){"", 0};
+        return (bk_field){"", 0};
     size_t col = (size_t)((long)c - r->lead);
     const wfield *x = w->f->f + r->first;
     const char *arena = w->f->arena;
     if (r->nset == (long)r->n - r->lead) {
         x += col;
-        return (bkcsv_field){arena + x->off, x->len_or_col};
+        return (bk_field){arena + x->off, x->len_or_col};
     }
     size_t lo = 0, hi = r->nset;
     while (lo < hi) {
@@ -188,14 +134,14 @@ static bkcsv_field cell(const wide_in *w, const wrec *r, size_t c)
             hi = mid;
     }
     if (lo == r->nset || x[lo].len_or_col != col)
-        return (bkcsv_field){"", 0};
-    return (bkcsv_field){arena + x[lo].off, strlen(arena + x[lo].off)};
+        return (bk_field){"", 0};
+    return (bk_field){arena + x[lo].off, strlen(arena + x[lo].off)};
 }
 
 static int cell_blank(const wide_in *w, const wrec *r, size_t c)
 {
-    const bkcsv_field f = cell(w, r, c);
-    return bkcsv_wide_blank(f.s, f.len);
+    const bk_field f = cell(w, r, c);
+    return bk_printed_blank(f.s, f.len);
 }
 
 /* One past the last non-blank field, 0 for a blank record. */
@@ -232,7 +178,7 @@ static long rec_first(const wide_in *w, const wrec *r)
 /* A trimmed copy of a field that lives until the document is done: interned. */
 static const char *intern_trimmed(wide_in *w, const char *s, size_t len)
 {
-    bkcsv_wide_trim(&s, &len);
+    bk_printed_trim(&s, &len);
     const char *r = bk_doc_intern(w->doc, s, len);
     if (!r)
         nomem(w);
@@ -276,12 +222,12 @@ static int ensure_unit(wide_in *w, const char *name, long line)
     if (u >= 0)
         return u;
     size_t base;
-    int self = bkcsv_wide_is_self(name, &base);
+    int self = bk_printed_is_self(name, &base);
     int dept = bk_doc_unit_of_kind(w->doc, BK_UNIT_DEPARTMENT);
     if (dept < 0) {
         const char *s = name;
         size_t len = self ? base : strlen(name);
-        bkcsv_wide_trim(&s, &len);
+        bk_printed_trim(&s, &len);
         if (len == 0)
             return fail(w, line, 0, BK_E_CONTENT, "a unit name is blank"), -1;
         char *copy = bk_strndup(s, len);
@@ -319,7 +265,7 @@ static int is_perf(const bk_template *tpl)
 static int table_number(const char *s, int *n)
 {
     size_t len = strlen(s);
-    bkcsv_wide_trim(&s, &len);
+    bk_printed_trim(&s, &len);
     const char *p = s, *end = s + len;
     if (len < 4 || strncmp(p, "表", 3) != 0)
         return 0;
@@ -353,7 +299,7 @@ static int year_in(const char *s)
 static int is_period(const char *s)
 {
     size_t len = strlen(s);
-    bkcsv_wide_trim(&s, &len);
+    bk_printed_trim(&s, &len);
     return len == 10 && year_in(s) && memcmp(s + 4, "年度", 6) == 0;
 }
 
@@ -525,8 +471,8 @@ static bk_status note_money_unit(wide_in *w, block *b, const char *s)
 /* A field that is itself a label with its colon (单位：元), never the value of another. */
 static int labelled(const char *s)
 {
-    static const char *const labels[] = {BKCSV_WIDE_UNIT_NAME,
-                                         BKCSV_WIDE_MONEY_UNIT,
+    static const char *const labels[] = {BK_PRINTED_UNIT_NAME,
+                                         BK_PRINTED_MONEY_UNIT,
                                          "金额单位",
                                          "编制部门",
                                          "编制单位",
@@ -535,7 +481,7 @@ static int labelled(const char *s)
                                          "预算主管部门"};
     const char *rest;
     for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
-        if (bkcsv_wide_starts(s, labels[i], 1, &rest))
+        if (bk_printed_starts(s, labels[i], 1, &rest))
             return 1;
     return 0;
 }
@@ -544,7 +490,7 @@ static int labelled(const char *s)
  * one is another label (a template's blank 编制部门： beside 单位：元). */
 static const char *value_after(wide_in *w, const wrec *r, size_t c, const char *rest)
 {
-    if (!bkcsv_wide_blank(rest, strlen(rest)))
+    if (!bk_printed_blank(rest, strlen(rest)))
         return intern_trimmed(w, rest, strlen(rest));
     for (size_t k = c + 1; k < r->n; k++)
         if (!cell_blank(w, r, k))
@@ -560,27 +506,27 @@ static int meta_line(wide_in *w, const wrec *r, block *b, bk_status *st)
     int found = 0;
     for (size_t c = 0; c < r->n && *st == BK_OK; c++) {
         const char *s = cell(w, r, c).s, *rest, *v;
-        if (bkcsv_wide_starts(s, BKCSV_WIDE_PERF_UNIT, 0, &rest)) {
+        if (bk_printed_starts(s, BK_PRINTED_PERF_UNIT, 0, &rest)) {
             if (!(b->perf_unit = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
             b->perf_seen = found = 1;
-        } else if (found && bkcsv_wide_starts(s, BKCSV_WIDE_SUPERVISOR, 0, &rest)) {
+        } else if (found && bk_printed_starts(s, BK_PRINTED_SUPERVISOR, 0, &rest)) {
             if (!(b->perf_sup = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
-        } else if (bkcsv_wide_starts(s, BKCSV_WIDE_UNIT_NAME, 0, &rest)) {
+        } else if (bk_printed_starts(s, BK_PRINTED_UNIT_NAME, 0, &rest)) {
             if (!(b->label = value_after(w, r, c, rest)))
                 *st = BK_E_NOMEM;
             found = 1;
-        } else if (bkcsv_wide_starts(s, BKCSV_WIDE_MONEY_UNIT, 1, &rest) ||
-                   bkcsv_wide_starts(s, "金额" BKCSV_WIDE_MONEY_UNIT, 1, &rest)) {
+        } else if (bk_printed_starts(s, BK_PRINTED_MONEY_UNIT, 1, &rest) ||
+                   bk_printed_starts(s, "金额" BK_PRINTED_MONEY_UNIT, 1, &rest)) {
             v = value_after(w, r, c, rest);
             *st = v ? note_money_unit(w, b, v) : BK_E_NOMEM;
             found = 1;
-        } else if (bkcsv_wide_starts(s, "编制部门", 1, &rest) ||
-                   bkcsv_wide_starts(s, "编制单位", 1, &rest) ||
-                   bkcsv_wide_starts(s, "预算单位", 1, &rest) ||
-                   bkcsv_wide_starts(s, "部门", 1, &rest) ||
-                   bkcsv_wide_starts(s, "预算主管部门", 1, &rest)) {
+        } else if (bk_printed_starts(s, "编制部门", 1, &rest) ||
+                   bk_printed_starts(s, "编制单位", 1, &rest) ||
+                   bk_printed_starts(s, "预算单位", 1, &rest) ||
+                   bk_printed_starts(s, "部门", 1, &rest) ||
+                   bk_printed_starts(s, "预算主管部门", 1, &rest)) {
             /* Other agencies' name lines: 编制部门：上海市普陀区财政局, 部门：中共江苏省委办公厅;
              * the cover's 预算主管部门：. A blank one (a template's 编制部门：) keeps the name
              * read before it. */
@@ -636,8 +582,8 @@ static int grid_build(grid *g)
         const wrec *rr = rec(g->w, g->first + r);
         for (size_t c = g->c0; c < g->c1; c++) {
             const char **slot = &g->lab[r * w + (c - g->c0)];
-            const bkcsv_field f = cell(g->w, rr, c);
-            if (!bkcsv_wide_blank(f.s, f.len)) {
+            const bk_field f = cell(g->w, rr, c);
+            if (!bk_printed_blank(f.s, f.len)) {
                 *slot = f.s;
                 continue;
             }
@@ -681,7 +627,7 @@ static int path_equal(const char *const *a, size_t na, const char *const *b, siz
     if (na != nb)
         return 0;
     for (size_t i = 0; i < na; i++)
-        if (!bkcsv_wide_label_match(a[i], b[i], years))
+        if (!bk_printed_label_match(a[i], b[i], years))
             return 0;
     return 1;
 }
@@ -835,14 +781,14 @@ static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h
 static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t end, hmap *m,
                         char *why, size_t why_cap)
 {
-    bkcsv_wide_shape sh;
-    bkcsv_wide_shape_of(tpl, &sh);
+    bk_printed_shape sh;
+    bk_printed_shape_of(tpl, &sh);
     snprintf(why, why_cap, "the header is missing");
     /* Two sides, 收入 | 支出, each the template's header. */
     const wrec *top = first < end ? rec(w, first) : NULL;
     size_t half = 0;
-    const char *in_side = tpl->nsides ? tpl->sides[0] : BKCSV_WIDE_INCOME;
-    const char *out_side = tpl->nsides ? tpl->sides[1] : BKCSV_WIDE_EXPENDITURE;
+    const char *in_side = tpl->nsides ? tpl->sides[0] : BK_PRINTED_INCOME;
+    const char *out_side = tpl->nsides ? tpl->sides[1] : BK_PRINTED_EXPENDITURE;
     if (top && bk_label_equal(cell(w, top, 0).s, in_side)) {
         for (size_t c = 1; c < top->n; c++) {
             if (cell_blank(w, top, c))
@@ -899,11 +845,11 @@ static int match_header_keeping(wide_in *w, const bk_template *tpl, size_t first
 {
     int got = match_header(w, tpl, first, end, m, why, why_cap);
     const wrec *top = first < end ? rec(w, first) : NULL;
-    bkcsv_wide_shape sh;
-    bkcsv_wide_shape_of(tpl, &sh);
+    bk_printed_shape sh;
+    bk_printed_shape_of(tpl, &sh);
     if (got != 0 ||
         (top &&
-         bk_label_equal(cell(w, top, 0).s, tpl->nsides ? tpl->sides[0] : BKCSV_WIDE_INCOME)) ||
+         bk_label_equal(cell(w, top, 0).s, tpl->nsides ? tpl->sides[0] : BK_PRINTED_INCOME)) ||
         sh.depth > w->max_header_rows)
         return got;
     size_t best = 0, best_h = 0, width = 0;
@@ -975,7 +921,7 @@ static int is_title_line(wide_in *w, const wrec *r)
  * between the sheets of a workbook); a table never continues past it. Blank everywhere else. */
 static int sheet_break(const wide_in *w, const wrec *r)
 {
-    const bkcsv_field f = cell(w, r, 0);
+    const bk_field f = cell(w, r, 0);
     return r->n == 1 && f.len == 1 && f.s[0] == '\f';
 }
 
@@ -990,8 +936,8 @@ static size_t block_end(wide_in *w, size_t from, size_t end)
         if (c < 0)
             continue;
         const char *s = cell(w, r, (size_t)c).s;
-        if (bkcsv_wide_starts(s, BKCSV_WIDE_NOTE, 0, NULL) || bkcsv_wide_starts(s, "注", 1, NULL) ||
-            bkcsv_wide_starts(s, BKCSV_WIDE_UNIT_NAME, 0, NULL) || is_title_line(w, r))
+        if (bk_printed_starts(s, BK_PRINTED_NOTE, 0, NULL) || bk_printed_starts(s, "注", 1, NULL) ||
+            bk_printed_starts(s, BK_PRINTED_UNIT_NAME, 0, NULL) || is_title_line(w, r))
             return i;
     }
     return end;
@@ -1020,7 +966,7 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
 {
     long first = rec_first(w, r);
     *taken = 1;
-    if (first >= 0 && bk_label_equal(cell(w, r, (size_t)first).s, BKCSV_WIDE_GOALS)) {
+    if (first >= 0 && bk_label_equal(cell(w, r, (size_t)first).s, BK_PRINTED_GOALS)) {
         mode->goals = 1;
         mode->indicators = 0;
         for (size_t c = (size_t)first + 1; c < r->n; c++)
@@ -1044,7 +990,7 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
         for (int k = 0; k < 4; k++) {
             v[k] = "";
             if (mode->ind_at[k] >= 0) {
-                const bkcsv_field f = cell(w, r, (size_t)mode->ind_at[k]);
+                const bk_field f = cell(w, r, (size_t)mode->ind_at[k]);
                 if (!(v[k] = intern_trimmed(w, f.s, f.len)))
                     return BK_E_NOMEM;
                 any |= *v[k] != 0;
@@ -1073,7 +1019,7 @@ static bk_status perf_record(wide_in *w, const wrec *r, rowmode *mode, int *take
 typedef struct rowctx {
     bk_table *t;
     const hmap *m;
-    bkcsv_wide_shape sh;
+    bk_printed_shape sh;
     int levels; /* the table prints levels by indentation */
     int cur;    /* unit of the rows' block */
 } rowctx;
@@ -1094,13 +1040,13 @@ static const char *column_label(const bk_template *tpl, size_t j)
     return col->path_len ? col->path[col->path_len - 1] : col->id;
 }
 
-static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, bkcsv_field f, long line,
+static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, bk_field f, long line,
                            long field)
 {
     const bk_template *tpl = rc->t->tpl;
     const char *s = f.s;
     size_t len = f.len;
-    if (bkcsv_wide_blank(s, len))
+    if (bk_printed_blank(s, len))
         return BK_OK;
     if (w->max_cells && ++w->cells > w->max_cells)
         return fail(w, line, field, BK_E_LIMIT, "the document has more than %llu cells "
@@ -1109,7 +1055,7 @@ static bk_status set_value(wide_in *w, rowctx *rc, size_t row, size_t j, bkcsv_f
         return bk_table_set_text(w->doc, rc->t, row, j, s, len) == BK_OK ? BK_OK : nomem(w);
     bk_decimal d;
     int fullwidth = 0;
-    bkcsv_wide_trim(&s, &len);
+    bk_printed_trim(&s, &len);
     switch (bk_decimal_parse(s, len, BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM | BK_DECIMAL_FULLWIDTH,
                              &d, &fullwidth)) {
     case BK_DECIMAL_OK:
@@ -1154,8 +1100,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
 {
     const hmap *m = rc->m;
     const bk_template *tpl = rc->t->tpl;
-    bkcsv_field unit_v, code_v, name_v;
-    const bkcsv_field *unit_f = NULL, *code_f = NULL, *name_f = NULL;
+    bk_field unit_v, code_v, name_v;
+    const bk_field *unit_f = NULL, *code_f = NULL, *name_f = NULL;
     if (rc->sh.unit_col >= 0)
         unit_v = cell(w, r, at + (size_t)m->key_at[rc->sh.unit_col]), unit_f = &unit_v;
     if (rc->sh.code_col >= 0)
@@ -1163,8 +1109,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     if (rc->sh.name_col >= 0)
         name_v = cell(w, r, at + (size_t)m->key_at[rc->sh.name_col]), name_f = &name_v;
     if (m->section_col >= 0) {
-        const bkcsv_field sf = cell(w, r, at + (size_t)m->section_col);
-        if (!bkcsv_wide_blank(sf.s, sf.len) && !(section = intern_trimmed(w, sf.s, sf.len)))
+        const bk_field sf = cell(w, r, at + (size_t)m->section_col);
+        if (!bk_printed_blank(sf.s, sf.len) && !(section = intern_trimmed(w, sf.s, sf.len)))
             return BK_E_NOMEM;
     }
     int blank = 1;
@@ -1180,8 +1126,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         size_t len = name_f->len, bytes;
         while (len > 0 && (*s == ' ' || *s == '\t'))
             s++, len--;
-        indent = bkcsv_wide_indent(s, len, &bytes);
-        if (bytes < len && s[bytes] == BKCSV_WIDE_VERBATIM) /* the name's own blanks follow */
+        indent = bk_printed_indent(s, len, &bytes);
+        if (bytes < len && s[bytes] == BK_PRINTED_VERBATIM) /* the name's own blanks follow */
             name = bk_doc_intern(w->doc, s + bytes + 1, len - bytes - 1);
         else
             name = intern_trimmed(w, s + bytes, len - bytes);
@@ -1195,10 +1141,10 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         char joined[64];
         size_t n = 0;
         for (size_t k = 0; k < tpl->code_parts; k++) {
-            const bkcsv_field pf = cell(w, r, at + (size_t)m->key_at[k]);
+            const bk_field pf = cell(w, r, at + (size_t)m->key_at[k]);
             const char *ps = pf.s;
             size_t plen = pf.len;
-            bkcsv_wide_trim(&ps, &plen);
+            bk_printed_trim(&ps, &plen);
             if (plen == 0)
                 break;
             if (n + plen >= sizeof joined)
@@ -1211,22 +1157,22 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         }
         if (n && !(code = bk_doc_intern(w->doc, joined, n)))
             return nomem(w);
-    } else if (code_f && !bkcsv_wide_blank(code_f->s, code_f->len) &&
+    } else if (code_f && !bk_printed_blank(code_f->s, code_f->len) &&
                !(code = intern_trimmed(w, code_f->s, code_f->len))) {
         return BK_E_NOMEM;
     }
     /* A total label centred across the code and name columns (合计) may land in the code
      * column, or in the first of its parts (类): it is the row's name. */
-    if (code && !*name && (tpl->code_parts || code_f) && bkcsv_wide_kind_of(code) == BK_ROW_TOTAL) {
+    if (code && !*name && (tpl->code_parts || code_f) && bk_printed_kind_of(code) == BK_ROW_TOTAL) {
         name = code;
         code = NULL;
     }
     /* A template's elided rows print "…" where the code goes: no code. */
     if (code && ellipsis(code))
         code = NULL;
-    bk_row_kind kind = bkcsv_wide_kind_of(name);
+    bk_row_kind kind = bk_printed_kind_of(name);
     int unit = -1;
-    if (unit_f && !bkcsv_wide_blank(unit_f->s, unit_f->len)) {
+    if (unit_f && !bk_printed_blank(unit_f->s, unit_f->len)) {
         const char *un = intern_trimmed(w, unit_f->s, unit_f->len);
         if (!un || (unit = ensure_unit(w, un, r->line)) < 0)
             return w->err->code ? w->err->code : BK_E_NOMEM;
@@ -1238,7 +1184,7 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
     } else if (rc->sh.unit_col < 0 && *name && !code) {
         /* No 预算单位 column: a row naming a unit is that unit's row (Tables 4 and 5). */
         int u = unit_by_name(w->doc, name);
-        if (u < 0 && bkcsv_wide_is_self(name, NULL))
+        if (u < 0 && bk_printed_is_self(name, NULL))
             u = ensure_unit(w, name, r->line);
         if (u >= 0) {
             kind = BK_ROW_UNIT;
@@ -1302,12 +1248,12 @@ static int indented(wide_in *w, const wrec *r, long col)
 {
     if (col < 0)
         return 0;
-    const bkcsv_field f = cell(w, r, (size_t)col);
+    const bk_field f = cell(w, r, (size_t)col);
     const char *s = f.s;
     size_t len = f.len;
     while (len > 0 && (*s == ' ' || *s == '\t'))
         s++, len--;
-    return bkcsv_wide_indent(s, len, NULL) > 0;
+    return bk_printed_indent(s, len, NULL) > 0;
 }
 
 static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
@@ -1474,8 +1420,8 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
     const wrec *r = rec(w, *pos);
     long c = rec_first(w, r);
     const char *rest;
-    if (c < 0 || (!bkcsv_wide_starts(cell(w, r, (size_t)c).s, BKCSV_WIDE_NOTE, 0, &rest) &&
-                  !bkcsv_wide_starts(cell(w, r, (size_t)c).s, "注", 1, &rest)))
+    if (c < 0 || (!bk_printed_starts(cell(w, r, (size_t)c).s, BK_PRINTED_NOTE, 0, &rest) &&
+                  !bk_printed_starts(cell(w, r, (size_t)c).s, "注", 1, &rest)))
         return BK_OK;
     (*pos)++;
     if (!t)
@@ -1490,10 +1436,10 @@ static bk_status read_note(wide_in *w, size_t *pos, size_t end, bk_table *t)
 static int column_is_amount(wide_in *w, size_t c, size_t from, size_t end)
 {
     for (size_t i = from; i < end; i++) {
-        const bkcsv_field f = cell(w, rec(w, i), c);
+        const bk_field f = cell(w, rec(w, i), c);
         bk_decimal d;
         int fw;
-        if (!bkcsv_wide_blank(f.s, f.len) &&
+        if (!bk_printed_blank(f.s, f.len) &&
             bk_decimal_parse(f.s, f.len,
                              BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM | BK_DECIMAL_FULLWIDTH, &d,
                              &fw) != BK_DECIMAL_OK)
@@ -1540,7 +1486,7 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
         x->path = paths[nextra];
         x->path_len = 0;
         for (size_t r = 0; r < m->rows && x->path_len < 8; r++) {
-            const bkcsv_field f = cell(w, rec(w, head + r), c);
+            const bk_field f = cell(w, rec(w, head + r), c);
             const char *l = intern_trimmed(w, f.s, f.len);
             if (!l)
                 return BK_E_NOMEM;
@@ -1570,10 +1516,10 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
 static int has_number(wide_in *w, const wrec *r)
 {
     for (size_t c = 0; c < r->n; c++) {
-        const bkcsv_field f = cell(w, r, c);
+        const bk_field f = cell(w, r, c);
         bk_decimal d;
         int fw;
-        if (!bkcsv_wide_blank(f.s, f.len) &&
+        if (!bk_printed_blank(f.s, f.len) &&
             bk_decimal_parse(f.s, f.len,
                              BK_DECIMAL_THOUSANDS | BK_DECIMAL_TRIM | BK_DECIMAL_FULLWIDTH, &d,
                              &fw) == BK_DECIMAL_OK)
@@ -1670,10 +1616,10 @@ static bk_status generic_table(wide_in *w, block *b, size_t from, size_t stop, c
                       "which unit this table belongs to", (long)r->line);
             break;
         }
-        const bkcsv_field f0 = cell(w, r, (size_t)rec_first(w, r));
+        const bk_field f0 = cell(w, r, (size_t)rec_first(w, r));
         char lab[256];
         snprintf(lab, sizeof lab, "%.*s", (int)(f0.len < 255 ? f0.len : 255), f0.s);
-        bk_row_kind kind = bkcsv_wide_kind_of(lab) == BK_ROW_TOTAL ? BK_ROW_TOTAL : BK_ROW_ITEM;
+        bk_row_kind kind = bk_printed_kind_of(lab) == BK_ROW_TOTAL ? BK_ROW_TOTAL : BK_ROW_ITEM;
         long row = bk_table_add_row(w->doc, t, kind, u, NULL, NULL, "", 0, (uint32_t)r->line);
         if (row < 0) {
             st = nomem(w);
@@ -1791,7 +1737,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         is_perf(b.tpl) && i < end &&
         (indicator_header(w, rec(w, i), at4) ||
          (rec_first(w, rec(w, i)) >= 0 &&
-          bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i))).s, BKCSV_WIDE_GOALS)));
+          bk_label_equal(cell(w, rec(w, i), (size_t)rec_first(w, rec(w, i))).s, BK_PRINTED_GOALS)));
     if (!no_table && b.title && b.tpl) {
         /* Families print the same titles (收入预算总表 in Shanghai and Jiangsu): of the
          * templates the title fits as well, the first whose header the table prints. */
@@ -1835,8 +1781,8 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
             st = nomem(w);
             goto out;
         }
-        bkcsv_wide_shape lim;
-        bkcsv_wide_shape_of(b.tpl, &lim);
+        bk_printed_shape lim;
+        bk_printed_shape_of(b.tpl, &lim);
         if (got == 0 && lim.depth > w->max_header_rows) {
             st = fail(w, i < end ? rec(w, i)->line : b.title_line, 0, BK_E_LIMIT, "the header of "
                       "table %s (%s) does not match its template: %s", b.tpl->id, b.tpl->title,
@@ -1896,7 +1842,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         memset(&rc, 0, sizeof rc);
         rc.t = t;
         rc.m = &m;
-        bkcsv_wide_shape_of(b.tpl, &rc.sh);
+        bk_printed_shape_of(b.tpl, &rc.sh);
         rc.cur = b.unit;
         st = read_rows(w, &rc, i, stop);
     } else {
@@ -1935,83 +1881,28 @@ out:
     return st;
 }
 
-static bk_status read_file(wide_in *w, bk_source *src, const bkcsv_read_opts *opts)
+/* Rows [first, end) of the grid, as one file named name. */
+static bk_status read_file(wide_in *w, const char *name, size_t first, size_t end)
 {
-    wfile f;
-    memset(&f, 0, sizeof f);
-    f.name = bk_source_name(src);
-    f.err = w->err;
+    const bk_grid *g = w->g;
+    wfile f = {name, g->arena, g->f, g->recs + first, end - first, 0};
+    for (size_t i = 0; i < f.nrecs; i++)
+        if (f.recs[i].n > f.widest)
+            f.widest = f.recs[i].n;
     w->f = &f;
-    bk_status st = wfile_read(&f, src, opts);
-    if (st == BK_OK && f.line_items)
-        st = fail(w, 1, 0, BK_E_CONTENT, "this is a line-item file; a folder is read as the "
-                  "wide tables of one document");
     size_t pos = 0, tables = w->doc->ntables;
     int perf = w->doc->performance.present;
+    bk_status st = BK_OK;
     while (st == BK_OK && pos < f.nrecs) {
         size_t before = pos;
         st = read_block(w, &pos, f.nrecs);
         if (st == BK_OK && pos == before)
             st = fail(w, rec(w, pos)->line, 0, BK_E_CONTENT, "line %ld is not part of a table",
-                      (long)rec(w, pos)->line);
+                      (long)placed_line(w, rec(w, pos)->line));
     }
     if (st == BK_OK && tables == w->doc->ntables && perf == w->doc->performance.present)
         st = fail(w, 0, 0, BK_E_CONTENT, "the file holds no table");
-    wfile_free(&f);
     w->f = NULL;
-    return st;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int is_csv_name(const char *n)
-{
-    size_t len = strlen(n);
-    return n[0] != '.' && len > 4 && strcasecmp(n + len - 4, ".csv") == 0;
-}
-
-static bk_status read_folder(wide_in *w, const char *dir, const bkcsv_read_opts *opts)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return bkcsv_fail(w->err, dir, 0, 0, -1, BK_E_IO, "cannot open the folder");
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    bk_status st = BK_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && st == BK_OK) {
-        if (!is_csv_name(e->d_name))
-            continue;
-        size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        char *path = bk_malloc(len);
-        if (!path || bk_grow((void **)&names, &cap, n + 1, sizeof *names)) {
-            bk_free(path);
-            st = bkcsv_fail(w->err, dir, 0, 0, -1, BK_E_NOMEM, "out of memory");
-            break;
-        }
-        snprintf(path, len, "%s/%s", dir, e->d_name);
-        names[n++] = path;
-    }
-    closedir(d);
-    if (st == BK_OK && n == 0)
-        st = bkcsv_fail(w->err, dir, 0, 0, -1, BK_E_CONTENT, "the folder holds no .csv file");
-    if (n)
-        qsort(names, n, sizeof *names, by_name);
-    for (size_t i = 0; i < n && st == BK_OK; i++) {
-        bk_source *src = bk_source_open(names[i], w->err);
-        if (!src) {
-            st = w->err->code ? w->err->code : BK_E_IO;
-            break;
-        }
-        st = read_file(w, src, opts);
-        bk_source_close(src);
-    }
-    for (size_t i = 0; i < n; i++)
-        bk_free(names[i]);
-    bk_free(names);
     return st;
 }
 
@@ -2025,10 +1916,10 @@ static bk_status finish(wide_in *w, const char *name)
         char *end;
         long y = strtol(opt, &end, 10);
         if (*end || end == opt)
-            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s is not a year",
+            return fail_in(w, name, 0, BK_E_USAGE, "option year=%s is not a year",
                               opt);
         if (bk_doc_set_year(doc, y, &e) != BK_OK)
-            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_USAGE, "option year=%s: %s", opt,
+            return fail_in(w, name, 0, BK_E_USAGE, "option year=%s: %s", opt,
                               e.text);
     } else {
         /* Unknown stays 0: reading and validating need no year; writing a document does, and
@@ -2039,7 +1930,7 @@ static bk_status finish(wide_in *w, const char *name)
             if (w->years[k].year)
                 from = k;
         if (from >= 0 && bk_doc_set_year(doc, w->years[from].year, &e) != BK_OK)
-            return bkcsv_fail(w->err, w->years[from].file, w->years[from].line, 0, -1, BK_E_CONTENT,
+            return fail_in(w, w->years[from].file, w->years[from].line, BK_E_CONTENT,
                               "%s", e.text);
         for (int k = from + 1; from >= 0 && k < YEAR_KINDS && !w->quiet; k++)
             if (w->years[k].year && w->years[k].year != doc->fiscal_year)
@@ -2049,25 +1940,25 @@ static bk_status finish(wide_in *w, const char *name)
     }
     opt = bk_import_option(w->job, "money_unit");
     if (opt && !(w->money_unit = bk_doc_intern_cstr(doc, opt)))
-        return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+        return fail_in(w, name, 0, BK_E_NOMEM, "out of memory");
     if (!w->money_unit)
-        return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT,
+        return fail_in(w, name, 0, BK_E_CONTENT,
                           "no 单位: line says whether "
                           "amounts are in 万元 or 元; give it with --option money_unit=万元");
     bk_status st = bk_doc_set_money_unit(doc, w->money_unit, &e);
     if (st != BK_OK)
-        return bkcsv_fail(w->err, name, 0, 0, -1, st, "%s", e.text);
+        return fail_in(w, name, 0, st, "%s", e.text);
     /* Tables printed in the document's unit keep none of their own. */
     for (size_t i = 0; i < doc->ntables; i++)
         if (bk_table_set_money_unit(doc, doc->tables[i], doc->tables[i]->money_unit) != BK_OK)
-            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+            return fail_in(w, name, 0, BK_E_NOMEM, "out of memory");
     if ((st = bk_doc_set_precision(doc, w->any_number ? w->max_scale : 2, &e)) != BK_OK)
-        return bkcsv_fail(w->err, name, 0, 0, -1, st, "%s", e.text);
-    if (bkcsv_wide_economic_levels(doc) != BK_OK)
-        return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_NOMEM, "out of memory");
+        return fail_in(w, name, 0, st, "%s", e.text);
+    if (bk_layout_economic_levels(doc) != BK_OK)
+        return fail_in(w, name, 0, BK_E_NOMEM, "out of memory");
     if (bk_doc_unit_of_kind(doc, BK_UNIT_DEPARTMENT) < 0) {
         if (!*doc->dept_name)
-            return bkcsv_fail(w->err, name, 0, 0, -1, BK_E_CONTENT,
+            return fail_in(w, name, 0, BK_E_CONTENT,
                               "no 单位名称 line or unit row "
                               "names the department");
         if (add_unit(w, doc->dept_name, strlen(doc->dept_name), BK_UNIT_DEPARTMENT, 0) < 0)
@@ -2076,14 +1967,20 @@ static bk_status finish(wide_in *w, const char *name)
     return BK_OK;
 }
 
-static bk_status read_all(wide_in *w, bk_source *src, const bkcsv_read_opts *opts)
+/* Each file of a folder on its own; any other grid as one. */
+static bk_status read_all(wide_in *w)
 {
-    bk_status st;
-    if (bk_source_is_dir(src))
-        st = read_folder(w, bk_source_path(src), opts);
-    else
-        st = read_file(w, src, opts);
-    return st == BK_OK ? finish(w, bk_source_name(src)) : st;
+    const bk_grid *g = w->g;
+    bk_status st = BK_OK;
+    if (w->folder) {
+        for (size_t p = 0; p < g->nparts && st == BK_OK; p++) {
+            size_t end = p + 1 < g->nparts ? g->parts[p + 1].first : g->nrecs;
+            st = read_file(w, g->parts[p].name, g->parts[p].first, end);
+        }
+    } else {
+        st = read_file(w, g->file, 0, g->nrecs);
+    }
+    return st == BK_OK ? finish(w, g->file) : st;
 }
 
 /* A fresh document that starts with the units of `from`, in the same order. */
@@ -2103,21 +2000,32 @@ static bk_status seed_units(wide_in *w, const bk_doc *from)
     return bk_doc_set_department(w->doc, from->dept_name, NULL) == BK_OK ? BK_OK : nomem(w);
 }
 
-bk_status bkcsv_wide_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts)
+/* Whether the grid is the files of a folder. */
+static int is_folder(const bk_grid *g)
+{
+    for (size_t p = 0; p < g->nparts; p++)
+        if (g->parts[p].kind != BK_GRID_FILE)
+            return 0;
+    return g->nparts > 0 && g->parts[0].first == 0;
+}
+
+bk_status bk_layout_read(bk_import *job, const bk_grid *g, bk_doc **out)
 {
     wide_in w;
     memset(&w, 0, sizeof w);
     w.job = job;
+    w.g = g;
     w.err = bk_import_error(job);
     w.tpls = bk_import_templates(job);
     bk_limits *lim = bk_ctx_limits(bk_import_ctx(job));
     w.max_header_rows = lim->max_header_rows ? (size_t)lim->max_header_rows : 8;
     w.max_cells = lim->max_cells;
-    w.discover = bk_source_is_dir(src);
+    w.folder = w.discover = is_folder(g);
+    *out = NULL;
     w.doc = bk_doc_new();
     if (!w.doc)
-        return bkcsv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
-    bk_status st = read_all(&w, src, opts);
+        return fail(&w, 0, 0, BK_E_NOMEM, "out of memory");
+    bk_status st = read_all(&w);
     if (st == BK_OK && w.skipped) {
         bk_doc *first = w.doc;
         wide_in again = w;
@@ -2128,20 +2036,20 @@ bk_status bkcsv_wide_import(bk_import *job, bk_source *src, const bkcsv_read_opt
         again.money_unit = NULL;
         again.max_scale = again.any_number = 0;
         again.cells = 0;
+        again.skipped = 0;
         st = seed_units(&again, first);
         bk_doc_free(first);
         w = again;
         if (st == BK_OK)
-            st = read_all(&w, src, opts);
+            st = read_all(&w);
     }
     free_titles(&w);
+    if (st == BK_OK && bk_doc_set_source(w.doc, g->file) != BK_OK)
+        st = fail(&w, 0, 0, BK_E_NOMEM, "out of memory");
     if (st != BK_OK) {
         bk_doc_free(w.doc);
         return st;
     }
-    if (bk_doc_set_source(w.doc, bk_source_name(src)) != BK_OK) {
-        bk_doc_free(w.doc);
-        return bkcsv_fail(w.err, bk_source_name(src), 0, 0, -1, BK_E_NOMEM, "out of memory");
-    }
-    return bk_import_emit(job, w.doc);
+    *out = w.doc;
+    return BK_OK;
 }

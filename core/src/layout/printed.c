@@ -1,19 +1,19 @@
-/* What the wide reader and writer agree on: the roles of key columns, the header depth of a
- * template, and how printed labels compare. */
+/* What the layout engine and the writers of printed tables agree on: the roles of key
+ * columns, the header depth of a template, and how printed labels compare. */
 #include <string.h>
 
-#include "csvint.h"
+#include "layout.h"
 
-int bkcsv_wide_key_role(const char *header)
+int bk_printed_key_role(const char *header)
 {
     if (bk_label_equal(header, "预算单位"))
-        return BKCSV_WIDE_KEY_UNIT;
+        return BK_PRINTED_KEY_UNIT;
     if (strstr(header, "编码") || strstr(header, "代码"))
-        return BKCSV_WIDE_KEY_CODE;
-    return BKCSV_WIDE_KEY_NAME;
+        return BK_PRINTED_KEY_CODE;
+    return BK_PRINTED_KEY_NAME;
 }
 
-void bkcsv_wide_shape_of(const bk_template *tpl, bkcsv_wide_shape *s)
+void bk_printed_shape_of(const bk_template *tpl, bk_printed_shape *s)
 {
     s->tpl = tpl;
     s->unit_col = s->code_col = s->name_col = -1;
@@ -21,12 +21,12 @@ void bkcsv_wide_shape_of(const bk_template *tpl, bkcsv_wide_shape *s)
     if (tpl->code_parts)
         s->code_col = 0;
     for (size_t k = tpl->code_parts; k < tpl->nkey_headers; k++) {
-        int role = bkcsv_wide_key_role(tpl->key_headers[k]);
-        if (role == BKCSV_WIDE_KEY_UNIT && s->unit_col < 0)
+        int role = bk_printed_key_role(tpl->key_headers[k]);
+        if (role == BK_PRINTED_KEY_UNIT && s->unit_col < 0)
             s->unit_col = (int)k;
-        else if (role == BKCSV_WIDE_KEY_CODE && s->code_col < 0)
+        else if (role == BK_PRINTED_KEY_CODE && s->code_col < 0)
             s->code_col = (int)k;
-        else if (role == BKCSV_WIDE_KEY_NAME)
+        else if (role == BK_PRINTED_KEY_NAME)
             s->name_col = (int)k; /* the last one: 项目编码, 项目名称 → 项目名称 */
     }
     s->depth = 1;
@@ -46,7 +46,7 @@ static int is_ascii_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
 }
 
-size_t bkcsv_wide_indent(const char *s, size_t len, size_t *bytes)
+size_t bk_printed_indent(const char *s, size_t len, size_t *bytes)
 {
     size_t n = 0, i = 0;
     while (is_ideographic_space(s + i, len - i)) {
@@ -58,7 +58,7 @@ size_t bkcsv_wide_indent(const char *s, size_t len, size_t *bytes)
     return n;
 }
 
-void bkcsv_wide_trim(const char **s, size_t *len)
+void bk_printed_trim(const char **s, size_t *len)
 {
     const char *p = *s;
     size_t n = *len;
@@ -82,18 +82,18 @@ void bkcsv_wide_trim(const char **s, size_t *len)
     *len = n;
 }
 
-int bkcsv_wide_name_marked(const char *name)
+int bk_printed_name_marked(const char *name)
 {
     size_t len = strlen(name);
     const char *s = name;
     size_t n = len;
-    bkcsv_wide_trim(&s, &n);
-    return n != len || (len > 0 && name[0] == BKCSV_WIDE_VERBATIM);
+    bk_printed_trim(&s, &n);
+    return n != len || (len > 0 && name[0] == BK_PRINTED_VERBATIM);
 }
 
-int bkcsv_wide_blank(const char *s, size_t len)
+int bk_printed_blank(const char *s, size_t len)
 {
-    bkcsv_wide_trim(&s, &len);
+    bk_printed_trim(&s, &len);
     return len == 0;
 }
 
@@ -122,7 +122,7 @@ static size_t label_char(const unsigned char *p, size_t left, unsigned char *out
     return 1;
 }
 
-int bkcsv_wide_starts(const char *s, const char *word, int need_colon, const char **rest)
+int bk_printed_starts(const char *s, const char *word, int need_colon, const char **rest)
 {
     char want[256];
     size_t nw = bk_label_normalise(word, want, sizeof want);
@@ -159,12 +159,12 @@ int bkcsv_wide_starts(const char *s, const char *word, int need_colon, const cha
     return 1;
 }
 
-int bkcsv_wide_is_self(const char *name, size_t *base_len)
+int bk_printed_is_self(const char *name, size_t *base_len)
 {
     static const char *const suffixes[] = {"(本级)", "（本级）"};
     const char *s = name;
     size_t n = strlen(name);
-    bkcsv_wide_trim(&s, &n);
+    bk_printed_trim(&s, &n);
     for (size_t i = 0; i < 2; i++) {
         size_t k = strlen(suffixes[i]);
         if (n >= k && memcmp(s + n - k, suffixes[i], k) == 0) {
@@ -179,7 +179,7 @@ int bkcsv_wide_is_self(const char *name, size_t *base_len)
     return 0;
 }
 
-bk_row_kind bkcsv_wide_kind_of(const char *name)
+bk_row_kind bk_printed_kind_of(const char *name)
 {
     char buf[512];
     size_t n = bk_label_normalise(name, buf, sizeof buf);
@@ -205,7 +205,7 @@ static void mask_years(char *s, size_t n)
     }
 }
 
-int bkcsv_wide_label_match(const char *a, const char *b, int years_too)
+int bk_printed_label_match(const char *a, const char *b, int years_too)
 {
     if (bk_label_equal(a, b))
         return 1;
