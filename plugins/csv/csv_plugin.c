@@ -1,7 +1,7 @@
 /* The CSV plugin: the lossless line-item layout (the bulk format) and the published wide
  * tables, in UTF-8 or GB18030. This file holds the descriptor, the probe, and the choice
- * between the layouts; the layouts live in lineitems.c, tables.c (the published tables read
- * through the layout engine) and wide_write.c. */
+ * between the layouts; the layouts live in lineitems.c and tables.c (the published tables,
+ * read and written through the layout engine). */
 #include <dirent.h>
 #include <string.h>
 #include <strings.h>
@@ -234,7 +234,7 @@ static bk_status bkcsv_export_doc(bk_export *job, const bk_doc *doc)
     const bk_templates *tpls = bk_ctx_templates(bk_export_ctx(job), err);
     if (!tpls)
         return err->code ? err->code : BK_E_IO;
-    return bkcsv_wide_export(bk_export_sink(job), doc, tpls, s->enc, s->bom, err);
+    return bkcsv_tables_export(bk_export_sink(job), doc, tpls, s->enc, s->bom, err);
 }
 
 static bk_status bkcsv_export_end(bk_export *job, int ok)

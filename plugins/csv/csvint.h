@@ -145,9 +145,9 @@ bk_status bkcsv_lines_export_end(bkcsv_lines_export *x, int ok);
 /* One file or a folder of files into one document, through the layout engine (tables.c). */
 bk_status bkcsv_tables_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts);
 
-/* Write a document's tables: into one file (all tables one after another) or, when the sink is
- * a folder, one file per table named T01.csv... */
-bk_status bkcsv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
-                            bkcsv_encoding enc, int bom, bk_error *err);
+/* Write a document's tables as printed (bk_grid_render): into one file (all tables one after
+ * another) or, when the sink is a folder, one file per table named T01.csv... (tables.c) */
+bk_status bkcsv_tables_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
+                              bkcsv_encoding enc, int bom, bk_error *err);
 
 #endif

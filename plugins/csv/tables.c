@@ -122,3 +122,83 @@ bk_status bkcsv_tables_import(bk_import *job, bk_source *src, const bkcsv_read_o
     bk_grid_free(r.grid);
     return st;
 }
+
+/* ---------------------------------------------------------------- writing */
+
+/* Where the rendered rows go: one file, the tables a blank line apart, or a file per table
+ * in a folder. */
+typedef struct tables_out {
+    bk_sink *sink; /* the output */
+    bk_sink *member; /* a folder's file being written */
+    bkcsv_writer w;
+    int started; /* a writer is open */
+    size_t tables;
+    bkcsv_encoding enc;
+    int bom;
+    bk_error *err;
+} tables_out;
+
+/* The folder's file in hand, written out (ok) or dropped. */
+static bk_status end_member(tables_out *o, int ok)
+{
+    bk_status st = ok ? bkcsv_writer_flush(&o->w) : BK_OK;
+    bkcsv_writer_free(&o->w);
+    o->started = 0;
+    if (!o->member)
+        return st;
+    bk_sink *member = o->member;
+    o->member = NULL;
+    if (ok && st == BK_OK)
+        return bk_sink_commit(member, o->err);
+    bk_sink_abort(member);
+    return st;
+}
+
+static bk_status table_start(void *user, const char *id)
+{
+    tables_out *o = user;
+    bk_status st = BK_OK;
+    if (bk_sink_is_dir(o->sink)) {
+        if (o->started && (st = end_member(o, 1)) != BK_OK)
+            return st;
+        char name[96];
+        snprintf(name, sizeof name, "%s.csv", id);
+        if (!(o->member = bk_sink_member(o->sink, name, o->err)))
+            return o->err->code ? o->err->code : BK_E_IO;
+        st = bkcsv_writer_init(&o->w, o->member, o->enc, o->bom, o->err);
+        o->started = 1;
+    } else if (!o->started) {
+        st = bkcsv_writer_init(&o->w, o->sink, o->enc, o->bom, o->err);
+        o->started = 1;
+    } else {
+        bkcsv_eol(&o->w); /* a blank line between tables */
+        st = o->w.status;
+    }
+    o->tables++;
+    return st;
+}
+
+static bk_status table_row(void *user, const char *const *fields, size_t n)
+{
+    tables_out *o = user;
+    bkcsv_record(&o->w, fields, n);
+    return o->w.status;
+}
+
+bk_status bkcsv_tables_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
+                              bkcsv_encoding enc, int bom, bk_error *err)
+{
+    tables_out o = {.sink = sink, .enc = enc, .bom = bom, .err = err};
+    bk_grid_writer out = {table_start, table_row, &o};
+    bk_status st = bk_grid_render(doc, tpls, &out, err);
+    if (st == BK_OK && !o.started && !bk_sink_is_dir(sink)) {
+        st = bkcsv_writer_init(&o.w, sink, enc, bom, err); /* no table: an empty file */
+        o.started = 1;
+    }
+    if (o.started) {
+        bk_status end = end_member(&o, st == BK_OK);
+        if (st == BK_OK)
+            st = end;
+    }
+    return st;
+}

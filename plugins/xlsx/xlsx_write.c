@@ -1,13 +1,13 @@
 /* Writing a budget as a workbook, with libxlsxwriter: one sheet per table in the published
  * layout, the narrative in a sheet of its own (formats/xlsx.md).
  *
- * The published layout is the layout engine's: the tables are rendered as wide CSV (the csv
- * plugin's writer, --layout wide) and each rendered table becomes a sheet. This file adds only
- * what a spreadsheet has and CSV has not: amounts as numbers with the number format of their
- * printed scale (332 stays 332, 332.00 stays 332.00), codes and names as text, the title and
- * unit lines merged across the table, the header block merged as printed, frozen under the
- * header, widths that fit Chinese text, and a print setup (A4 landscape, one page wide, the
- * header repeated on every page). libxlsxwriter writes to a file, so the workbook is made in a
+ * The published layout is the layout engine's: the tables are rendered row by row
+ * (bk_grid_render, as the CSV wide files print them) and each rendered table becomes a sheet.
+ * This file adds only what a spreadsheet has and CSV has not: amounts as numbers with the
+ * number format of their printed scale (332 stays 332, 332.00 stays 332.00), codes and names
+ * as text, the title and unit lines merged across the table, the header block merged as
+ * printed, frozen under the header, widths that fit Chinese text, and a print setup (A4
+ * landscape, one page wide, the header repeated on every page). libxlsxwriter writes to a file, so the workbook is made in a
  * temporary file and copied into the output, which appears only when all went well. */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@
 #define COL_KEY 1u
 #define COL_GROUPED 2u
 
-/* ---- the rendered tables, read back from CSV ---- */
+/* ---- the rendered tables ---- */
 
 typedef struct field {
     size_t at, len; /* in the text buffer */
@@ -55,61 +55,47 @@ static void rendered_free(rendered *t)
     bk_free(t->r);
 }
 
-/* Parse CSV as the csv writer makes it (quoted fields, doubled quotes, CRLF). An empty line
- * is a record of no fields: the separator between tables. */
-static int parse_csv(const unsigned char *s, size_t len, rendered *t)
+/* A record of the rendered tables; a table after the first starts with a record of no fields,
+ * the separator the sheets are cut at. */
+static int add_record(rendered *t, const char *const *fields, size_t n)
 {
-    size_t i = 0;
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    while (i < len) {
-        if (bk_grow((void **)&t->r, &t->r_cap, t->nr + 1, sizeof *t->r))
+    if (bk_grow((void **)&t->r, &t->r_cap, t->nr + 1, sizeof *t->r) ||
+        bk_grow((void **)&t->f, &t->f_cap, t->nf + n, sizeof *t->f))
+        return -1;
+    rec *r = &t->r[t->nr++];
+    r->first = t->nf;
+    r->n = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = fields[i] ? strlen(fields[i]) : 0;
+        if (bk_grow((void **)&t->text, &t->text_cap, t->text_len + len + 1, 1))
             return -1;
-        rec *r = &t->r[t->nr++];
-        r->first = t->nf;
-        r->n = 0;
-        if (s[i] == '\r' || s[i] == '\n') {
-            i += (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') ? 2 : 1;
-            continue;
-        }
-        for (;;) {
-            if (bk_grow((void **)&t->f, &t->f_cap, t->nf + 1, sizeof *t->f) ||
-                bk_grow((void **)&t->text, &t->text_cap, t->text_len + (len - i) + 1, 1))
-                return -1;
-            field *f = &t->f[t->nf++];
-            r->n++;
-            f->at = t->text_len;
-            if (i < len && s[i] == '"') {
-                i++;
-                while (i < len) {
-                    if (s[i] == '"') {
-                        if (i + 1 < len && s[i + 1] == '"') {
-                            t->text[t->text_len++] = '"';
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    t->text[t->text_len++] = (char)s[i++];
-                }
-            }
-            while (i < len && s[i] != ',' && s[i] != '\r' && s[i] != '\n')
-                t->text[t->text_len++] = (char)s[i++];
-            f->len = t->text_len - f->at;
-            t->text[t->text_len++] = '\0';
-            if (i < len && s[i] == ',') {
-                i++;
-                continue;
-            }
-            if (i < len && s[i] == '\r')
-                i++;
-            if (i < len && s[i] == '\n')
-                i++;
-            break;
-        }
+        t->f[t->nf++] = (field){t->text_len, len};
+        memcpy(t->text + t->text_len, fields[i] ? fields[i] : "", len);
+        t->text_len += len;
+        t->text[t->text_len++] = '\0';
     }
     return 0;
+}
+
+typedef struct render_job {
+    rendered *t;
+    bk_error *err;
+} render_job;
+
+static bk_status render_table(void *user, const char *id)
+{
+    render_job *j = user;
+    (void)id;
+    if (j->t->nr > 0 && add_record(j->t, NULL, 0) != 0)
+        return bk_error_set(j->err, BK_E_NOMEM, "out of memory");
+    return BK_OK;
+}
+
+static bk_status render_row(void *user, const char *const *fields, size_t n)
+{
+    render_job *j = user;
+    return add_record(j->t, fields, n) == 0 ? BK_OK
+                                             : bk_error_set(j->err, BK_E_NOMEM, "out of memory");
 }
 
 static const char *cell(const rendered *t, size_t r, size_t c)
@@ -593,27 +579,16 @@ static bk_status write_meta(writer *w, const bk_doc *doc)
     return st;
 }
 
-/* The tables in the published layout, as the csv plugin's wide writer renders them. */
+/* The tables in the published layout, as the layout engine renders them. */
 static bk_status render(bk_export *job, const bk_doc *doc, rendered *t)
 {
-    bk_ctx *ctx = bk_export_ctx(job);
     bk_error *err = bk_export_error(job);
-    if (bk_ctx_set_option(ctx, "layout", "wide") != BK_OK ||
-        bk_ctx_set_option(ctx, "output-encoding", "utf-8") != BK_OK ||
-        bk_ctx_set_option(ctx, "bom", "no") != BK_OK)
-        return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    bk_sink *mem = bk_sink_open_memory("tables.csv", err);
-    if (mem == NULL)
-        return err->code;
-    bk_status st = bk_export_nested(job, "csv", doc, mem);
-    if (st == BK_OK) {
-        size_t len = 0;
-        const unsigned char *data = bk_sink_memory(mem, &len);
-        if (parse_csv(data, len, t) != 0)
-            st = bk_error_set(err, BK_E_NOMEM, "out of memory");
-    }
-    bk_sink_abort(mem);
-    return st;
+    const bk_templates *tpls = bk_ctx_templates(bk_export_ctx(job), err);
+    if (!tpls)
+        return err->code ? err->code : BK_E_IO;
+    render_job j = {t, err};
+    bk_grid_writer out = {render_table, render_row, &j};
+    return bk_grid_render(doc, tpls, &out, err);
 }
 
 /* Copy the finished temporary workbook into the output. */

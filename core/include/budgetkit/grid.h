@@ -22,6 +22,8 @@
 
 #include "api.h"
 #include "error.h"
+#include "model.h"
+#include "template.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,6 +88,18 @@ BK_API bk_status bk_grid_meta(bk_grid *g, const char *key, const char *value);
  * "report.pdf#page=10:3:9: ...", "tables/T04.csv:7:14: ..."). --option grid-out=FILE writes
  * the rows as the engine sees them, as CSV, for whoever writes a layout. */
 BK_API bk_status bk_grid_import(bk_import *job, const bk_grid *g);
+
+/* The reverse: a document's tables as they are printed, row by row, for the writers of printed
+ * tables (CSV wide files, workbooks). table is called as each table starts, with its template
+ * id; row with each row of the table's width (NULL fields are empty). A callback that fails
+ * sets err and returns its status, which ends the rendering. */
+typedef struct bk_grid_writer {
+    bk_status (*table)(void *user, const char *id);
+    bk_status (*row)(void *user, const char *const *fields, size_t n);
+    void *user;
+} bk_grid_writer;
+BK_API bk_status bk_grid_render(const bk_doc *doc, const bk_templates *tpls,
+                                const bk_grid_writer *out, bk_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,15 @@
-/* Writing the published tables as a spreadsheet exports them (formats/csv-wide.md): title,
- * 单位名称, 单位, the header rows with merged cells left empty, data rows with thousands
- * separators, the 备注 footer. Every record has the table's width, as spreadsheets write it. */
+/* A document's tables as printed (bk_grid_render; formats/csv-wide.md): title, 单位名称, 单位,
+ * the header rows with merged cells left empty, data rows with thousands separators, the 备注
+ * footer. Every row has the table's width, as spreadsheets write it. The CSV plugin writes the
+ * rows as records, the workbook writer as sheets. */
 #include <stdio.h>
 #include <string.h>
 
-#include "csvint.h"
+#include "layout.h"
 
 typedef struct wide_out {
-    bkcsv_writer w;
+    const bk_grid_writer *out;
+    bk_status status;
     const bk_doc *doc;
     const bk_templates *tpls;
     size_t width;
@@ -20,7 +22,7 @@ typedef struct wide_out {
 
 static bk_status nomem(wide_out *o)
 {
-    return o->w.status = bk_error_set(o->err, BK_E_NOMEM, "out of memory");
+    return o->status = bk_error_set(o->err, BK_E_NOMEM, "out of memory");
 }
 
 /* Start a record of the current width, all fields empty. */
@@ -36,7 +38,11 @@ static int rec_start(wide_out *o)
     return 0;
 }
 
-static void rec_end(wide_out *o) { bkcsv_record(&o->w, o->f, o->width); }
+static void rec_end(wide_out *o)
+{
+    if (o->status == BK_OK)
+        o->status = o->out->row(o->out->user, o->f, o->width);
+}
 
 /* Text kept until the record is written. Offsets, not pointers: the store may move. */
 static long store(wide_out *o, const char *a, size_t na, const char *b, size_t nb)
@@ -256,7 +262,7 @@ static bk_status write_rows(wide_out *o, row_ctx *rc, size_t section_at, size_t 
     pending *pend = bk_malloc(ncells * sizeof *pend);
     if (!pend)
         return nomem(o);
-    for (size_t r = 0; r < rc->t->nrows && o->w.status == BK_OK; r++) {
+    for (size_t r = 0; r < rc->t->nrows && o->status == BK_OK; r++) {
         size_t npend = 0;
         if (rec_start(o))
             break;
@@ -267,7 +273,7 @@ static bk_status write_rows(wide_out *o, row_ctx *rc, size_t section_at, size_t 
         rec_end(o);
     }
     bk_free(pend);
-    return o->w.status;
+    return o->status;
 }
 
 /* The rows of one side, cut after each total line so that totals print side by side. */
@@ -307,12 +313,12 @@ static bk_status write_two_sided(wide_out *o, row_ctx *rc)
     }
     row_ctx left = *rc, right = *rc;
     size_t a = 0, b = 0;
-    while ((a < in.n || b < out.n) && o->w.status == BK_OK) {
+    while ((a < in.n || b < out.n) && o->status == BK_OK) {
         size_t ni, no;
         int ti, to;
         size_t a2 = segment(t, &in, a, &ni, &ti), b2 = segment(t, &out, b, &no, &to);
         size_t lines = ni > no ? ni : no;
-        for (size_t k = 0; k < lines + (ti || to) && o->w.status == BK_OK; k++) {
+        for (size_t k = 0; k < lines + (ti || to) && o->status == BK_OK; k++) {
             size_t npend = 0;
             if (rec_start(o))
                 break;
@@ -332,7 +338,7 @@ static bk_status write_two_sided(wide_out *o, row_ctx *rc)
     bk_free(in.rows);
     bk_free(out.rows);
     bk_free(pend);
-    return o->w.status;
+    return o->status;
 }
 
 static void perf_lines(wide_out *o)
@@ -433,7 +439,7 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
         goal_and_indicator_lines(o);
     if (t)
         note_line(o, t->note);
-    return o->w.status;
+    return o->status;
 }
 
 static const bk_template *perf_template(const bk_templates *tpls)
@@ -466,40 +472,8 @@ static size_t plan(const bk_doc *doc, const bk_templates *tpls, const bk_templat
     return n;
 }
 
-static void out_free(wide_out *o)
-{
-    bkcsv_writer_free(&o->w);
-    bk_free(o->f);
-    bk_free(o->store);
-}
-
-static bk_status write_member(bk_sink *dir, const bk_doc *doc, const bk_template *tpl,
-                              const bk_table *t, bkcsv_encoding enc, int bom, bk_error *err)
-{
-    char name[96];
-    snprintf(name, sizeof name, "%s.csv", tpl->id);
-    bk_sink *member = bk_sink_member(dir, name, err);
-    if (!member)
-        return err->code ? err->code : BK_E_IO;
-    wide_out o;
-    memset(&o, 0, sizeof o);
-    o.doc = doc;
-    o.err = err;
-    bk_status st = bkcsv_writer_init(&o.w, member, enc, bom, err);
-    if (st == BK_OK)
-        st = write_table(&o, tpl, t);
-    if (st == BK_OK)
-        st = bkcsv_writer_flush(&o.w);
-    out_free(&o);
-    if (st != BK_OK) {
-        bk_sink_abort(member);
-        return st;
-    }
-    return bk_sink_commit(member, err);
-}
-
-bk_status bkcsv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates *tpls,
-                            bkcsv_encoding enc, int bom, bk_error *err)
+bk_status bk_grid_render(const bk_doc *doc, const bk_templates *tpls, const bk_grid_writer *out,
+                         bk_error *err)
 {
     size_t cap = doc->ntables + 1;
     const bk_template **tpl = bk_malloc(cap * sizeof *tpl);
@@ -510,26 +484,19 @@ bk_status bkcsv_wide_export(bk_sink *sink, const bk_doc *doc, const bk_templates
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     }
     size_t n = plan(doc, tpls, tpl, tab, cap);
-    bk_status st = BK_OK;
-    if (bk_sink_is_dir(sink)) {
-        for (size_t i = 0; i < n && st == BK_OK; i++)
-            st = write_member(sink, doc, tpl[i], tab[i], enc, bom, err);
-    } else {
-        wide_out o;
-        memset(&o, 0, sizeof o);
-        o.doc = doc;
-        o.err = err;
-        st = bkcsv_writer_init(&o.w, sink, enc, bom, err);
-        for (size_t i = 0; i < n && st == BK_OK; i++) {
-            if (i > 0)
-                bkcsv_eol(&o.w); /* a blank line between tables */
-            st = write_table(&o, tpl[i], tab[i]);
-        }
-        if (st == BK_OK)
-            st = bkcsv_writer_flush(&o.w);
-        out_free(&o);
+    wide_out o;
+    memset(&o, 0, sizeof o);
+    o.out = out;
+    o.doc = doc;
+    o.err = err;
+    for (size_t i = 0; i < n && o.status == BK_OK; i++) {
+        o.status = out->table(out->user, tpl[i]->id);
+        if (o.status == BK_OK)
+            o.status = write_table(&o, tpl[i], tab[i]);
     }
+    bk_free(o.f);
+    bk_free(o.store);
     bk_free(tpl);
     bk_free(tab);
-    return st;
+    return o.status;
 }
