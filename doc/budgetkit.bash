@@ -6,12 +6,12 @@ _budgetkit()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="convert info validate consolidate diff plugins layouts help"
-    local global="--plugin-path --data-dir --limit --help --version"
+    local global="--plugin-path --data-dir --layout-family --limit --help --version"
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
         convert | info | validate | consolidate | diff | plugins | layouts | help) cmd=${COMP_WORDS[i]}; break ;;
-        --plugin-path | --data-dir | --limit) ((i++)) ;;
+        --plugin-path | --data-dir | --layout-family | --limit) ((i++)) ;;
         esac
     done
     case $prev in
@@ -34,13 +34,17 @@ _budgetkit()
         compopt -o nospace 2>/dev/null
         return ;;
     --option)
-        COMPREPLY=($(compgen -W "bom=yes bom=no json-lines=yes json-lines=no input-encoding= output-encoding= encoding= year= money_unit= lines=yes member-format= package-name= title= license= source= source-path= publisher= created= catalog= explain=no grid-out= max-pages= layout= lang= strict= unknown-econ-severity=" -- "$cur"))
+        COMPREPLY=($(compgen -W "bom=yes bom=no json-lines=yes json-lines=no input-encoding= output-encoding= encoding= year= money_unit= lines=yes member-format= package-name= title= license= source= source-path= publisher= created= catalog= explain=no grid-out= max-pages= layout= layout-family= lang= strict= unknown-econ-severity=" -- "$cur"))
         compopt -o nospace 2>/dev/null
         return ;;
     --plugin-path | --data-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --layout-family)
+        COMPREPLY=($(compgen -W "$(budgetkit layouts --format json 2>/dev/null |
+            sed -n 's/.*"name": "\([^"]*\)".*/\1/p')" -- "$cur"))
+        return ;;
     --catalog | --code-changes | --fix-suggestions | --partial) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
-    local common="--plugin-path --data-dir --limit --option --from --help"
+    local common="--plugin-path --data-dir --layout-family --limit --option --from --help"
     case $cmd in
     "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
     convert) opts="$common --to --encoding --layout --jobs --money-unit --round --progress" ;;

@@ -204,6 +204,8 @@ static const char main_help[] =
     "Global options (before or after the command):\n"
     "  --plugin-path DIRS  look for plugins in these ':'-separated folders first\n"
     "  --data-dir DIR      templates, rules and catalogue folder (default: installed formats/)\n"
+    "  --layout-family F   read printed tables with the layouts of family F only (default: the\n"
+    "                      family the tables' titles and headers match; 'budgetkit layouts')\n"
     "  --limit NAME=VALUE  change a resource limit (see 'budgetkit convert --help')\n"
     "  --lang LANG         messages in zh or en (default: from the locale, LANG/LC_ALL)\n"
     "  -h, --help          this help; 'budgetkit COMMAND --help' for a command\n"
@@ -387,6 +389,8 @@ static int common_option(common *c, int opt, const char *arg, const char *cmd)
         c->cmd = cmd;
         return bk_ctx_set_option(c->ctx, key, eq + 1) == BK_OK ? 1 : -1;
     }
+    case 'Y':
+        return bk_ctx_set_option(c->ctx, "layout-family", arg) == BK_OK ? 1 : -1;
     case 'f':
         c->from = arg;
         return 1;
@@ -403,7 +407,7 @@ static int common_option(common *c, int opt, const char *arg, const char *cmd)
     {"plugin-path", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'}, \
     {"limit", required_argument, 0, 'L'}, {"option", required_argument, 0, 'O'},     \
     {"from", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},            \
-    {"lang", required_argument, 0, 'g'}
+    {"lang", required_argument, 0, 'g'}, {"layout-family", required_argument, 0, 'Y'}
 
 /* Commands that read or write budgets need plugins; finding none is the cause to report,
  * not the "cannot tell the format" that would follow. */
@@ -1113,6 +1117,7 @@ int main(int argc, char **argv)
                   : strcmp(argv[i], "--data-dir") == 0  ? 'D'
                   : strcmp(argv[i], "--limit") == 0     ? 'L'
                   : strcmp(argv[i], "--lang") == 0      ? 'g'
+                  : strcmp(argv[i], "--layout-family") == 0 ? 'Y'
                                                         : 0;
         if (!opt || i + 1 >= argc) {
             rc = usage_error(NULL, "unknown or incomplete global option '%s'", argv[i]);

@@ -84,7 +84,7 @@ static const char *const limit_names[] = {
 /* Every key a plugin or the host looks up with bk_*_option; a new one is added here. */
 static const char *const option_names[] = {
     "bom", "catalog", "created", "encoding", "explain", "grid-out", "input-encoding",
-    "json-lines", "lang", "layout", "license", "lines", "max-pages", "member-format",
+    "json-lines", "lang", "layout", "layout-family", "license", "lines", "max-pages", "member-format",
     "money_unit", "output-encoding", "package-name", "publisher", "source", "source-path",
     "strict", "title", "unknown-econ-severity", "year", NULL};
 

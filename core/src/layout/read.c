@@ -56,6 +56,8 @@ typedef struct wide_in {
     int quiet; /* second pass: the warnings were given */
     int lenient; /* header columns no template column has are extra columns, not a mismatch */
     int side_group; /* matching the 支出 side: its labels may sit under a group (支出用途) */
+    const char *family;     /* --layout-family: the only family read, else NULL */
+    const char *doc_family; /* the family of the document's tables so far, else NULL */
     wtitle *titles; /* NULL until the first line is tried as a title */
     size_t ntitles;
     char *title_text;
@@ -331,12 +333,30 @@ static size_t title_match(const bk_template *t, const char *s)
     return best;
 }
 
+/* Whether a template may be taken: --layout-family names the only family read. */
+static int usable(const wide_in *w, const bk_template *t)
+{
+    return !w->family || strcmp(t->family, w->family) == 0;
+}
+
+/* Whether template a, matching a title over alen bytes, beats b over blen: the longer match,
+ * and of equal ones the family of the document's other tables (families print the same
+ * titles: 收入预算总表 in Shanghai and Jiangsu). */
+static int better(const wide_in *w, const bk_template *a, size_t alen, const bk_template *b,
+                  size_t blen)
+{
+    if (alen != blen || !b)
+        return alen > blen;
+    return w->doc_family && strcmp(a->family, w->doc_family) == 0 &&
+           strcmp(b->family, w->doc_family) != 0;
+}
+
 static int build_titles(wide_in *w)
 {
     size_t n = 0, text = 0;
     for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
         const bk_template *t = bk_templates_at(w->tpls, i);
-        for (size_t k = 0; k <= t->naliases; k++) {
+        for (size_t k = 0; k <= t->naliases && usable(w, t); k++) {
             const char *title = k == 0 ? t->title : t->aliases[k - 1];
             if (title)
                 n++, text += bk_label_normalise(title, NULL, 0) + 1;
@@ -349,7 +369,7 @@ static int build_titles(wide_in *w)
     char *p = w->title_text;
     for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
         const bk_template *t = bk_templates_at(w->tpls, i);
-        for (size_t k = 0; k <= t->naliases; k++) {
+        for (size_t k = 0; k <= t->naliases && usable(w, t); k++) {
             const char *title = k == 0 ? t->title : t->aliases[k - 1];
             if (!title)
                 continue;
@@ -383,8 +403,8 @@ static const bk_template *match_title(wide_in *w, const char *s)
     if (na >= sizeof a || !w->titles) {
         for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
             const bk_template *t = bk_templates_at(w->tpls, i);
-            size_t len = title_match(t, s);
-            if (len > best_len) {
+            size_t len = usable(w, t) ? title_match(t, s) : 0;
+            if (len > 0 && better(w, t, len, best, best_len)) {
                 best = t;
                 best_len = len;
             }
@@ -397,7 +417,7 @@ static const bk_template *match_title(wide_in *w, const char *s)
         const wtitle *x = &w->titles[i];
         if (x->tpl != at) {
             /* title_match() of the previous template */
-            if (at_len > best_len)
+            if (at_len > 0 && better(w, at, at_len, best, best_len))
                 best = at, best_len = at_len;
             at = x->tpl;
             at_len = 0;
@@ -410,17 +430,17 @@ static const bk_template *match_title(wide_in *w, const char *s)
                  memcmp(a + na - x->len, x->norm, x->len) == 0 && x->len > at_len)
             at_len = x->len;
     }
-    if (at_len > best_len)
+    if (at_len > 0 && better(w, at, at_len, best, best_len))
         best = at;
     return best;
 }
 
-static const bk_template *template_numbered(const bk_templates *tpls, int n)
+static const bk_template *template_numbered(const wide_in *w, int n)
 {
     const bk_template *found = NULL;
-    for (size_t i = 0; i < bk_templates_count(tpls); i++) {
-        const bk_template *t = bk_templates_at(tpls, i);
-        if (t->number == n) {
+    for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
+        const bk_template *t = bk_templates_at(w->tpls, i);
+        if (t->number == n && usable(w, t)) {
             if (found)
                 return NULL; /* two templates share the number: it tells nothing */
             found = t;
@@ -1377,7 +1397,7 @@ static bk_status block_meta(wide_in *w, size_t *pos, size_t end, block *b)
 static bk_status identify(wide_in *w, block *b, size_t at, size_t end, hmap *m)
 {
     if (!b->tpl && b->number)
-        b->tpl = template_numbered(w->tpls, b->number);
+        b->tpl = template_numbered(w, b->number);
     if (b->tpl)
         return BK_OK;
     const bk_template *found = NULL;
@@ -1385,6 +1405,8 @@ static bk_status identify(wide_in *w, block *b, size_t at, size_t end, hmap *m)
     size_t count = 0;
     for (size_t i = 0; i < bk_templates_count(w->tpls); i++) {
         const bk_template *t = bk_templates_at(w->tpls, i);
+        if (!usable(w, t))
+            continue;
         int got = match_header(w, t, at, end, m, why, sizeof why);
         if (got < 0)
             return nomem(w);
@@ -1746,7 +1768,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         int got = 0, alts = 0;
         for (size_t k = 0; k < bk_templates_count(w->tpls) && got == 0; k++) {
             const bk_template *alt = bk_templates_at(w->tpls, k);
-            if (alt == b.tpl || title_match(alt, b.title) != len)
+            if (alt == b.tpl || !usable(w, alt) || title_match(alt, b.title) != len)
                 continue;
             alts = 1;
             if ((got = match_header(w, b.tpl, i, stop, &m, why1, sizeof why1)) != 0)
@@ -1759,7 +1781,7 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         size_t most = 0;
         for (size_t k = 0; k < bk_templates_count(w->tpls) && got == 0 && alts; k++) {
             const bk_template *alt = bk_templates_at(w->tpls, k);
-            if (title_match(alt, b.title) != len)
+            if (!usable(w, alt) || title_match(alt, b.title) != len)
                 continue;
             int kept = match_header_keeping(w, alt, i, stop, &m, why1, sizeof why1);
             if (kept < 0) {
@@ -1826,6 +1848,8 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         const bk_template *tpl = b.tpl;
         if ((st = keep_extra_columns(w, &b, &m, i, stop, &tpl)) != BK_OK)
             goto out;
+        if (!w->doc_family && *tpl->family)
+            w->doc_family = tpl->family;
         if (!(t = bk_doc_add_table(w->doc, tpl)) ||
             bk_table_set_labels(w->doc, t, b.label, NULL) != BK_OK ||
             bk_table_set_money_unit(w->doc, t, b.money_unit ? b.money_unit
@@ -2000,6 +2024,14 @@ static bk_status seed_units(wide_in *w, const bk_doc *from)
     return bk_doc_set_department(w->doc, from->dept_name, NULL) == BK_OK ? BK_OK : nomem(w);
 }
 
+static int family_known(const bk_templates *tpls, const char *family)
+{
+    for (size_t i = 0; i < bk_templates_count(tpls); i++)
+        if (strcmp(bk_templates_at(tpls, i)->family, family) == 0)
+            return 1;
+    return 0;
+}
+
 /* Whether the grid is the files of a folder. */
 static int is_folder(const bk_grid *g)
 {
@@ -2021,6 +2053,12 @@ bk_status bk_layout_read(bk_import *job, const bk_grid *g, bk_doc **out)
     w.max_header_rows = lim->max_header_rows ? (size_t)lim->max_header_rows : 8;
     w.max_cells = lim->max_cells;
     w.folder = w.discover = is_folder(g);
+    w.family = bk_import_option(job, "layout-family");
+    if (w.family && !*w.family)
+        w.family = NULL;
+    if (w.family && !family_known(w.tpls, w.family))
+        return fail(&w, 0, 0, BK_E_USAGE, "no layout family is called \"%s\" ('budgetkit "
+                    "layouts' lists them)", w.family);
     *out = NULL;
     w.doc = bk_doc_new();
     if (!w.doc)
