@@ -22,7 +22,7 @@ expect() { # expect DESCRIPTION WANT WORD...
   else echo "FAIL $what: got '$got', want '$want'"; failures=$((failures + 1)); fi
 }
 expect "commands" "convert " conv
-expect "all commands and global options" "--data-dir --help --limit --plugin-path --version consolidate convert diff help info layouts plugins validate " ""
+expect "all commands and global options" "--data-dir --help --layout-family --limit --plugin-path --version consolidate convert diff help info layouts plugins validate " ""
 expect "layouts options" "--format " layouts --f
 expect "format names after --to" "archive csv json xlsx xml " convert --to ""
 expect "report formats of validate" "html json text " validate --format ""
