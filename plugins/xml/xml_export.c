@@ -260,6 +260,28 @@ static int write_row(bkx_writer *o, const bk_doc *doc, const bk_table *t, size_t
     return close_elem(o, depth, cells > 0);
 }
 
+static int unit_of_measure(bkx_writer *o, const char *elem, const char *unit);
+
+/* The columns of a layout the document defines: those beyond its installed template
+ * (extra_1...), or all of them for a table no layout knows. */
+static int write_columns(bkx_writer *o, const bk_template *tpl, size_t from, int depth)
+{
+    static const char *const types[] = {[BK_COL_AMOUNT] = "amount", [BK_COL_PERCENT] = "percent",
+                                        [BK_COL_TEXT] = "text"};
+    for (size_t c = from; c < tpl->ncolumns; c++) {
+        const bk_column *col = &tpl->columns[c];
+        if (open_elem(o, depth, "column") || attr(o, "column", "id", col->id) ||
+            attr(o, "column", "type", types[col->type]))
+            return -1;
+        for (size_t k = 0; k < col->path_len; k++)
+            if (text_elem(o, depth + 1, "label", NULL, NULL, col->path[k]))
+                return -1;
+        if (close_elem(o, depth, col->path_len > 0))
+            return -1;
+    }
+    return 0;
+}
+
 static int write_tables(bkx_writer *o, const bk_doc *doc, int depth)
 {
     if (open_elem(o, depth, "tables"))
@@ -268,15 +290,26 @@ static int write_tables(bkx_writer *o, const bk_doc *doc, int depth)
         const bk_table *t = doc->tables[i];
         o->table = t->tpl->id;
         o->row = 0;
-        const char *family = t->tpl->family && *t->tpl->family ? t->tpl->family : NULL;
-        if (open_elem(o, depth + 1, "table") || attr(o, "table", "id", t->tpl->id) ||
+        const bk_template *tpl = t->tpl;
+        const char *family = tpl->family && *tpl->family ? tpl->family : NULL;
+        /* A generic table brings its title and every column; a known one its extra columns. */
+        size_t from = (size_t)bk_template_base_columns(tpl);
+        int generic = tpl->defined && (!family || from == 0);
+        if (generic || !tpl->defined)
+            from = generic ? 0 : tpl->ncolumns;
+        int defines = from < tpl->ncolumns;
+        if (open_elem(o, depth + 1, "table") || attr(o, "table", "id", tpl->id) ||
             attr(o, "table", "layout", family) ||
-            attr(o, "table", "unit-label", t->unit_label) || attr(o, "table", "note", t->note))
+            attr(o, "table", "title", generic ? tpl->title : NULL) ||
+            attr(o, "table", "unit-label", t->unit_label) || attr(o, "table", "note", t->note) ||
+            attr(o, "table", "money-unit", t->money_unit) ||
+            (t->money_unit && unit_of_measure(o, "table", t->money_unit)) ||
+            (defines && write_columns(o, tpl, from, depth + 2)))
             return -1;
         for (size_t r = 0; r < t->nrows; r++)
             if (write_row(o, doc, t, r, depth + 2))
                 return -1;
-        if (close_elem(o, depth + 1, t->nrows > 0))
+        if (close_elem(o, depth + 1, t->nrows > 0 || defines))
             return -1;
     }
     o->table = NULL;
@@ -491,11 +524,6 @@ static bk_status export_end(bk_export *job, int ok)
 
 bk_status bkx_export_doc(bk_export *job, const bk_doc *doc)
 {
-    const bk_table *own = bk_doc_own_layout(doc);
-    if (own)
-        return bk_error_set(bk_export_error(job), BK_E_USAGE, "table %s has %s of its own, which "
-                            "the XML format cannot carry yet: write JSON or wide CSV", own->tpl->id,
-                            own->tpl->defined ? "printed columns" : "a money unit");
     bkx_quiet q;
     bkx_quiet_begin(&q);
     bk_status st = export_doc(job, doc);

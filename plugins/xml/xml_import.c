@@ -44,11 +44,12 @@ typedef struct bkx_pos {
 
 /* The vocabulary. */
 enum elem {
-    E_NONE, E_BUDGETS, E_BUDGET, E_DEPARTMENT, E_PUBLICATION, E_UNITS, E_UNIT, E_TABLES, E_TABLE, E_ROW, E_CELL,
-    E_PERFORMANCE, E_GOAL, E_INDICATOR, E_NARRATIVE, E_PART, E_COUNT
+    E_NONE, E_BUDGETS, E_BUDGET, E_DEPARTMENT, E_PUBLICATION, E_UNITS, E_UNIT, E_TABLES, E_TABLE,
+    E_COLUMN, E_LABEL, E_ROW, E_CELL, E_PERFORMANCE, E_GOAL, E_INDICATOR, E_NARRATIVE, E_PART,
+    E_COUNT
 };
 
-#define BKX_MAX_ATTRS 7
+#define BKX_MAX_ATTRS 8
 
 static const char *const budget_attrs[] = {"version", "fiscal-year", "money-unit", "precision",
                                            "currency", "unit-mult", NULL};
@@ -56,7 +57,10 @@ static const char *const department_attrs[] = {"name", "code", NULL};
 static const char *const unit_attrs[] = {"id", "kind", "name", "parent", NULL};
 static const char *const publication_attrs[] = {"publisher", "source", "source-path", "license",
                                                 NULL};
-static const char *const table_attrs[] = {"id", "unit-label", "note", "layout", NULL};
+static const char *const table_attrs[] = {"id",         "unit-label", "note",      "layout",
+                                          "title",      "money-unit", "currency",  "unit-mult",
+                                          NULL};
+static const char *const column_attrs[] = {"id", "type", NULL};
 static const char *const row_attrs[] = {"kind", "unit", "section", "code", "name", "level", "line",
                                         NULL};
 static const char *const cell_attrs[] = {"column", NULL};
@@ -79,6 +83,8 @@ static const struct {
     [E_UNIT] = {"unit", unit_attrs, 0, 0},
     [E_TABLES] = {"tables", NULL, 0, 0},
     [E_TABLE] = {"table", table_attrs, 0, 0},
+    [E_COLUMN] = {"column", column_attrs, 0, 0},
+    [E_LABEL] = {"label", NULL, 0, 1},
     [E_ROW] = {"row", row_attrs, 0, 0},
     [E_CELL] = {"cell", cell_attrs, 0, 1},
     [E_PERFORMANCE] = {"performance", performance_attrs, 0, 0},
@@ -95,7 +101,7 @@ static const int section_required[] = {1, 0, 1, 1, 0, 0};
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
 /* Elements nest at most this deep before one is refused: budgets, budget, tables, table, row,
- * cell. */
+ * cell (or column, label). */
 #define BKX_STACK 8
 
 typedef struct bkx_frame {
@@ -138,7 +144,21 @@ typedef struct bkx_reader {
     bk_doc *doc;
     unsigned long long cells;
     size_t next_section;         /* sections of <budget> before this one are behind us */
-    bk_table *t;
+    bk_table *t;                 /* NULL while a table's <column>s are read */
+    /* The table being started: made at its first <row> or its end, when its columns (a layout
+     * the document defines) are known. Strings are interned in the document. */
+    struct {
+        int open;
+        bkx_pos pos;
+        const char *id, *title, *unit_label, *note, *money_unit;
+        const bk_template *base;
+        bk_column *cols;
+        size_t ncols, cols_cap;
+        size_t *first_label;     /* of each column, in labels */
+        size_t first_cap;
+        const char **labels;
+        size_t nlabels, labels_cap;
+    } pend;
     const char *table;           /* model path for messages */
     size_t row;
     size_t rowi;                 /* index of the row being read */
@@ -661,7 +681,15 @@ static int child_kind(bkx_reader *p, int parent, const bkx_el *el)
     case E_TABLES:
         return only(p, el, parent, E_TABLE);
     case E_TABLE:
+        if (is(p, el, E_COLUMN)) {
+            if (!p->pend.open)
+                return fail(p, p->cur, BK_E_CONTENT, "<column> after a <row>: the columns come "
+                            "first");
+            return E_COLUMN;
+        }
         return only(p, el, parent, E_ROW);
+    case E_COLUMN:
+        return only(p, el, parent, E_LABEL);
     case E_ROW:
         return only(p, el, parent, E_CELL);
     case E_NARRATIVE:
@@ -679,6 +707,7 @@ static int child_kind(bkx_reader *p, int parent, const bkx_el *el)
     case E_CELL:
     case E_GOAL:
     case E_PART:
+    case E_LABEL:
         return fail(p, p->cur, BK_E_CONTENT, "<%s> holds an element <%s>; only text belongs there",
                     elems[parent].name, qname(el->prefix, el->local, q, sizeof q));
     default:
@@ -796,28 +825,125 @@ static int start_unit(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 
 static int start_table(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 {
-    const char *v[4];
+    const char *v[8];
     char q[64];
     if (read_attrs(p, pos, E_TABLE, el, v) || require(p, pos, E_TABLE, "id", v[0]))
         return -1;
     const bk_template *tpl = p->templates ? bk_templates_find(p->templates, v[0]) : NULL;
-    if (!tpl)
-        return fail(p, pos, BK_E_CONTENT, "table id \"%s\" has no template",
-                    shorten(q, sizeof q, v[0]));
-    if (bk_doc_table(p->doc, tpl->id))
-        return fail(p, pos, BK_E_CONTENT, "table %s appears twice", tpl->id);
+    if (bk_doc_table(p->doc, v[0]))
+        return fail(p, pos, BK_E_CONTENT, "table %s appears twice", shorten(q, sizeof q, v[0]));
     /* The layout family names the dictionary of the table's title and column labels (xml.md):
      * another than the template's would send a reader to the wrong labels. */
-    const char *family = tpl->family && *tpl->family ? tpl->family : NULL;
+    const char *family = tpl && tpl->family && *tpl->family ? tpl->family : NULL;
     if (v[3] && (!family || strcmp(v[3], family) != 0))
         return fail(p, pos, BK_E_CONTENT, "table %s is of layout family \"%s\", not \"%s\"",
-                    tpl->id, family ? family : "", shorten(q, sizeof q, v[3]));
+                    shorten(q, sizeof q, v[0]), family ? family : "", v[3]);
+    if (v[6] || v[7]) {
+        if (!v[5])
+            return fail(p, pos, BK_E_CONTENT, "\"%s\" describes the table's money-unit, and the "
+                        "table has none", v[6] ? "currency" : "unit-mult");
+        if (unit_of_measure(p, pos, v[6], v[7], v[5]))
+            return -1;
+    }
+    const char *id = bk_doc_intern_cstr(p->doc, v[0]);
+    const char *title = v[4] ? bk_doc_intern_cstr(p->doc, v[4]) : NULL;
+    const char *label = v[1] ? bk_doc_intern_cstr(p->doc, v[1]) : NULL;
+    const char *note = v[2] ? bk_doc_intern_cstr(p->doc, v[2]) : NULL;
+    const char *unit = v[5] ? bk_doc_intern_cstr(p->doc, v[5]) : NULL;
+    if (!id || (v[4] && !title) || (v[1] && !label) || (v[2] && !note) || (v[5] && !unit))
+        return nomem(p, pos);
+    p->pend.open = 1;
+    p->pend.pos = pos;
+    p->pend.id = id;
+    p->pend.title = title;
+    p->pend.unit_label = label;
+    p->pend.note = note;
+    p->pend.money_unit = unit;
+    p->pend.base = tpl;
+    p->pend.ncols = p->pend.nlabels = 0;
+    p->table = id;
+    p->row = 0;
+    return 0;
+}
+
+/* The table started, now that its columns are known. */
+static int make_table(bkx_reader *p)
+{
+    bkx_pos pos = p->pend.pos;
+    const bk_template *tpl = p->pend.base;
+    p->pend.open = 0;
+    if (p->pend.ncols) {
+        for (size_t c = 0; c < p->pend.ncols; c++)
+            p->pend.cols[c].path = p->pend.labels + p->pend.first_label[c];
+        tpl = bk_doc_define_template(p->doc, p->pend.base, p->pend.id, p->pend.title,
+                                     p->pend.cols, p->pend.ncols);
+        if (!tpl)
+            return nomem(p, pos);
+    } else if (!tpl) {
+        char q[64];
+        return fail(p, pos, BK_E_CONTENT, "table id \"%s\" has no template",
+                    shorten(q, sizeof q, p->pend.id));
+    }
     bk_table *t = bk_doc_add_table(p->doc, tpl);
-    if (!t || bk_table_set_labels(p->doc, t, v[1], v[2]) != BK_OK)
+    if (!t || bk_table_set_labels(p->doc, t, p->pend.unit_label, p->pend.note) != BK_OK ||
+        bk_table_set_money_unit(p->doc, t, p->pend.money_unit) != BK_OK)
         return nomem(p, pos);
     p->t = t;
-    p->table = tpl->id;
-    p->row = 0;
+    return 0;
+}
+
+static int start_column(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    const char *v[2];
+    char q[64];
+    if (read_attrs(p, pos, E_COLUMN, el, v) || require(p, pos, E_COLUMN, "id", v[0]))
+        return -1;
+    const bk_template *base = p->pend.base;
+    if (p->pend.ncols >= BK_MAX_COLUMNS)
+        return fail(p, pos, BK_E_LIMIT, "the table defines more than %d columns", BK_MAX_COLUMNS);
+    if (base && bk_template_column(base, v[0]) >= 0)
+        return fail(p, pos, BK_E_CONTENT, "column \"%s\" is already a column of %s",
+                    shorten(q, sizeof q, v[0]), base->id);
+    for (size_t c = 0; c < p->pend.ncols; c++)
+        if (strcmp(p->pend.cols[c].id, v[0]) == 0)
+            return fail(p, pos, BK_E_CONTENT, "column \"%s\" is defined twice",
+                        shorten(q, sizeof q, v[0]));
+    int type = !v[1] || strcmp(v[1], "amount") == 0 ? BK_COL_AMOUNT
+               : strcmp(v[1], "percent") == 0       ? BK_COL_PERCENT
+               : strcmp(v[1], "text") == 0          ? BK_COL_TEXT
+                                                    : -1;
+    if (type < 0)
+        return fail(p, pos, BK_E_CONTENT, "column type \"%s\" is not amount, percent or text",
+                    shorten(q, sizeof q, v[1]));
+    const char *id = bk_doc_intern_cstr(p->doc, v[0]);
+    if (!id ||
+        bk_grow((void **)&p->pend.cols, &p->pend.cols_cap, p->pend.ncols + 1,
+                sizeof *p->pend.cols) ||
+        bk_grow((void **)&p->pend.first_label, &p->pend.first_cap, p->pend.ncols + 1,
+                sizeof *p->pend.first_label))
+        return nomem(p, pos);
+    p->pend.first_label[p->pend.ncols] = p->pend.nlabels;
+    p->pend.cols[p->pend.ncols++] = (bk_column){id, NULL, 0, type};
+    return 0;
+}
+
+static int start_label(bkx_reader *p, bkx_pos pos, const bkx_el *el)
+{
+    if (read_attrs(p, pos, E_LABEL, el, NULL))
+        return -1;
+    if (p->pend.cols[p->pend.ncols - 1].path_len >= 8)
+        return fail(p, pos, BK_E_CONTENT, "a column has at most 8 labels");
+    return start_text(p, pos);
+}
+
+static int end_label(bkx_reader *p, bkx_pos pos)
+{
+    const char *label = bk_doc_intern(p->doc, p->text.p, p->text.len);
+    if (!label || bk_grow((void **)&p->pend.labels, &p->pend.labels_cap, p->pend.nlabels + 1,
+                          sizeof *p->pend.labels))
+        return nomem(p, pos);
+    p->pend.labels[p->pend.nlabels++] = label;
+    p->pend.cols[p->pend.ncols - 1].path_len++;
     return 0;
 }
 
@@ -826,6 +952,8 @@ static int start_row(bkx_reader *p, bkx_pos pos, const bkx_el *el)
     const char *v[7];
     char q[64];
     long level = 0, line;
+    if (!p->t && make_table(p))
+        return -1;
     p->row = p->t->nrows + 1;
     if (read_attrs(p, pos, E_ROW, el, v) || require(p, pos, E_ROW, "kind", v[0]) ||
         require(p, pos, E_ROW, "unit", v[1]))
@@ -936,6 +1064,7 @@ static const start_fn starts[E_COUNT] = {
     [E_PUBLICATION] = start_publication,
     [E_UNIT] = start_unit,             [E_TABLES] = start_plain,
     [E_TABLE] = start_table,           [E_ROW] = start_row,
+    [E_COLUMN] = start_column,         [E_LABEL] = start_label,
     [E_CELL] = start_cell,             [E_PERFORMANCE] = start_performance,
     [E_GOAL] = start_goal,             [E_INDICATOR] = start_indicator,
     [E_NARRATIVE] = start_plain,       [E_PART] = start_part,
@@ -1007,10 +1136,14 @@ static int end_element(bkx_reader *p, const bkx_frame *f)
         p->row = 0; /* what follows is not in that row */
         return 0;
     case E_TABLE:
+        if (!p->t && make_table(p))
+            return -1;
         p->t = NULL;
         p->table = NULL;
         p->row = 0;
         return 0;
+    case E_LABEL:
+        return end_label(p, f->pos);
     case E_GOAL:
         return bk_doc_add_goal(p->doc, p->text.p) == BK_OK ? 0 : nomem(p, f->pos);
     case E_PART:
@@ -1219,6 +1352,9 @@ static bk_status import_job(bk_import *job)
     if (p->ctxt)
         xmlFreeParserCtxt(p->ctxt);
     bk_doc_free(p->doc);
+    bk_free(p->pend.cols);
+    bk_free(p->pend.first_label);
+    bk_free(p->pend.labels);
     bkx_buf_free(&p->text);
     bkx_buf_free(&p->attrs);
     bk_free(p);

@@ -416,6 +416,106 @@ static void test_content_errors(void **state)
     free(crowded);
 }
 
+/* Layouts a document defines (xml.md): a table no layout knows brings its title and its
+ * <column>s, a table may print in a money unit of its own. */
+static const char generic_table[] =
+    "    <table id=\"generic-1\" title=\"测试表\" money-unit=\"元\" currency=\"CNY\" "
+    "unit-mult=\"0\">\n"
+    "      <column id=\"col_1\" type=\"text\">\n"
+    "        <label>项目</label>\n"
+    "      </column>\n"
+    "      <column id=\"col_2\" type=\"amount\">\n"
+    "        <label>本年</label>\n"
+    "        <label>预算数</label>\n"
+    "      </column>\n"
+    "      <row kind=\"item\" unit=\"dept\">\n"
+    "        <cell column=\"col_1\">一、收入</cell>\n"
+    "        <cell column=\"col_2\">12.50</cell>\n"
+    "      </row>\n"
+    "    </table>\n"
+    "  </tables>\n";
+
+static bk_status check_generic(bk_doc *doc, void *user, bk_error *err)
+{
+    (void)err;
+    int *ok = user;
+    const bk_table *t = bk_doc_table(doc, "generic-1");
+    *ok = t && t->tpl->defined && t->tpl->ncolumns == 2 && strcmp(t->tpl->title, "测试表") == 0 &&
+          t->money_unit && strcmp(t->money_unit, "元") == 0 &&
+          t->tpl->columns[0].type == BK_COL_TEXT && t->tpl->columns[1].type == BK_COL_AMOUNT &&
+          t->tpl->columns[1].path_len == 2 && strcmp(t->tpl->columns[1].path[0], "本年") == 0 &&
+          strcmp(t->tpl->columns[1].path[1], "预算数") == 0 && t->nrows == 1 &&
+          strcmp(bk_table_cell(t, 0, 0)->v.text, "一、收入") == 0;
+    return BK_OK;
+}
+
+static void test_defined_layouts(void **state)
+{
+    (void)state;
+    char *doc = bktest_replace(base_doc, "  </tables>\n", generic_table);
+    const char *in = bktest_join(tmpdir, "generic.xml");
+    const char *out = bktest_join(tmpdir, "generic-out.xml");
+    const char *again = bktest_join(tmpdir, "generic-again.xml");
+    bktest_write_file(in, doc, strlen(doc));
+    int ok = 0;
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_equal(bk_read(ctx, in, "xml", check_generic, &ok, &err), BK_OK);
+    assert_true(ok);
+    /* Written and read again: the same table, the same bytes. */
+    assert_int_equal(convert(in, out, "xml", &err), BK_OK);
+    assert_int_equal(convert(out, again, "xml", &err), BK_OK);
+    expect_same_file(again, out);
+    ok = 0;
+    assert_int_equal(bk_read(ctx, out, "xml", check_generic, &ok, &err), BK_OK);
+    assert_true(ok);
+
+    char *base = doc;
+    struct {
+        const char *old, *new_text, *message;
+        long line, column;
+    } cases[] = {
+        {"      <row kind=\"item\" unit=\"dept\">", "      <row kind=\"item\" unit=\"dept\"/>\n"
+         "      <column id=\"col_3\"/>\n      <row kind=\"item\" unit=\"dept\">",
+         "<column> after a <row>: the columns come first", 28, 7},
+        {"<column id=\"col_2\" type=\"amount\">", "<column id=\"col_1\" type=\"amount\">",
+         "column \"col_1\" is defined twice", 23, 7},
+        {"type=\"amount\"", "type=\"money\"",
+         "column type \"money\" is not amount, percent or text", 23, 7},
+        {"<label>项目</label>", "<label>项<b/>目</label>", "<label> holds an element <b>", 21, 17},
+        {"<label>项目</label>", "<label>1</label><label>2</label><label>3</label><label>4</label>"
+         "<label>5</label><label>6</label><label>7</label><label>8</label><label>9</label>",
+         "a column has at most 8 labels", 21, 137},
+        {" title=\"测试表\" money-unit=\"元\" currency=\"CNY\" unit-mult=\"0\"", " currency=\"CNY\"",
+         "\"currency\" describes the table's money-unit, and the table has none", 19, 5},
+        {"unit-mult=\"0\"", "unit-mult=\"4\"", "unit-mult \"4\" does not match money-unit 元",
+         19, 5},
+        {"money-unit=\"元\" currency=\"CNY\" unit-mult=\"0\"", "money-unit=\"美元\"",
+         "money unit \"美元\" is not 元, 千元, 万元 or 亿元", 0, 0},
+        {"<table id=\"T07\" layout=\"shenzhen\">",
+         "<table id=\"T07\" layout=\"shenzhen\">\n      <column id=\"total\"/>",
+         "column \"total\" is already a column of T07", 10, 7},
+        {"<table id=\"generic-1\"", "<table id=\"generic-1\" layout=\"shenzhen\"",
+         "table generic-1 is of layout family \"\", not \"shenzhen\"", 19, 5},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *s = bktest_replace(base, cases[i].old, cases[i].new_text);
+        expect_error(s, BK_E_CONTENT, cases[i].line, cases[i].column, cases[i].message);
+        free(s);
+    }
+    /* A table with neither a template nor columns */
+    char *bare = bktest_replace(base, "      <column id=\"col_1\" type=\"text\">\n"
+                                      "        <label>项目</label>\n"
+                                      "      </column>\n"
+                                      "      <column id=\"col_2\" type=\"amount\">\n"
+                                      "        <label>本年</label>\n"
+                                      "        <label>预算数</label>\n"
+                                      "      </column>\n", "");
+    expect_error(bare, BK_E_CONTENT, 19, 5, "table id \"generic-1\" has no template");
+    free(bare);
+    free(doc);
+}
+
 /* A bulk file is read one document at a time: those well before a broken one have reached
  * the caller by the time the error is found (the library itself holds the latest one back
  * until it knows whether the next one continues it). */
@@ -566,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_hostile_variants),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_content_errors),
+        cmocka_unit_test(test_defined_layouts),
         cmocka_unit_test(test_bulk_streaming),
         cmocka_unit_test_teardown(test_limits, restore_limits),
         cmocka_unit_test(test_escaping),
