@@ -488,14 +488,6 @@ nomem:
     return NULL;
 }
 
-const bk_table *bk_doc_own_layout(const bk_doc *doc)
-{
-    for (size_t i = 0; i < doc->ntables; i++)
-        if (doc->tables[i]->tpl->defined || doc->tables[i]->money_unit)
-            return doc->tables[i];
-    return NULL;
-}
-
 int bk_template_base_columns(const bk_template *tpl)
 {
     int n = 0;

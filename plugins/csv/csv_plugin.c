@@ -220,14 +220,8 @@ static bk_status bkcsv_export_doc(bk_export *job, const bk_doc *doc)
 {
     bkcsv_export_state *s = bk_export_state(job);
     bk_error *err = bk_export_error(job);
-    if (s->layout == BKCSV_LAYOUT_LINES) {
-        const bk_table *own = bk_doc_own_layout(doc);
-        if (own)
-            return bk_error_set(err, BK_E_USAGE, "table %s has %s of its own, which line items "
-                                "cannot carry yet: write JSON or the wide tables (--layout wide)",
-                                own->tpl->id, own->tpl->defined ? "printed columns" : "a money unit");
+    if (s->layout == BKCSV_LAYOUT_LINES)
         return bkcsv_lines_export_doc(s->lines, doc);
-    }
     if (s->docs++ > 0)
         return bk_error_set(err, BK_E_USAGE, "the wide layout holds one document and the input "
                             "has more; use the line-item layout (--layout lines) for several");

@@ -98,6 +98,19 @@ typedef struct lines_in {
     long doc_line;
     unsigned long long cells;
     bk_table *table;  /* the table of the last record, for speed */
+    /* The table declared last, made when a record of another kind or table comes, once its
+     * "column" records (a layout the document defines) are read. Interned in the document;
+     * id NULL when none is pending. */
+    struct {
+        const char *id, *title, *unit_label, *note, *money_unit;
+        long line;
+        bk_column *cols;
+        size_t ncols, cols_cap;
+        size_t *first_label; /* of each column, in labels */
+        size_t first_cap;
+        const char **labels;
+        size_t nlabels, labels_cap;
+    } pend;
     int unit;         /* unit of the last row record, for speed */
     size_t col_guess; /* next column after the last cell's */
     /* an indicator is complete when a record for another one arrives */
@@ -160,11 +173,15 @@ static bk_status flush_indicator(lines_in *li)
     return BK_OK;
 }
 
+static bk_status make_pending(lines_in *li);
+
 static bk_status finish_doc(lines_in *li)
 {
     if (!li->doc)
         return BK_OK;
-    bk_status st = flush_indicator(li);
+    bk_status st = make_pending(li);
+    if (st == BK_OK)
+        st = flush_indicator(li);
     bk_doc *doc = li->doc;
     li->doc = NULL;
     if (st != BK_OK) {
@@ -250,49 +267,167 @@ static bk_status rec_unit(lines_in *li)
     return BK_OK;
 }
 
-static bk_table *find_table(lines_in *li, int create)
+/* The pending table, made: with the layout its "column" records define, else its template. */
+static bk_status make_pending(lines_in *li)
+{
+    const char *id = li->pend.id;
+    if (!id)
+        return BK_OK;
+    li->pend.id = NULL;
+    const bk_template *tpl = bk_templates_find(li->tpls, id);
+    if (li->pend.ncols) {
+        for (size_t c = 0; c < li->pend.ncols; c++)
+            li->pend.cols[c].path = li->pend.labels + li->pend.first_label[c];
+        tpl = bk_doc_define_template(li->doc, tpl, id, li->pend.title, li->pend.cols,
+                                     li->pend.ncols);
+        if (!tpl)
+            return nomem(li);
+    } else if (!tpl) {
+        li->line = li->pend.line;
+        return fail_at(li, F_TABLE, BK_E_CONTENT, "table id \"%s\" has no template", id);
+    }
+    bk_table *t = bk_doc_add_table(li->doc, tpl);
+    if (!t || bk_table_set_labels(li->doc, t, li->pend.unit_label, li->pend.note) != BK_OK ||
+        bk_table_set_money_unit(li->doc, t, li->pend.money_unit) != BK_OK)
+        return nomem(li);
+    li->table = t;
+    li->col_guess = 0;
+    return BK_OK;
+}
+
+static int pending(const lines_in *li, const char *id)
+{
+    return li->pend.id && strcmp(li->pend.id, id) == 0;
+}
+
+/* Table id declared: the one pending before is made first. */
+static bk_status start_pending(lines_in *li, const char *id)
+{
+    bk_status st = make_pending(li);
+    if (st != BK_OK)
+        return st;
+    li->pend.title = li->pend.unit_label = li->pend.note = li->pend.money_unit = NULL;
+    li->pend.ncols = li->pend.nlabels = 0;
+    li->pend.line = li->line;
+    return (li->pend.id = bk_doc_intern_cstr(li->doc, id)) ? BK_OK : nomem(li);
+}
+
+/* The table a record names, made now if it is pending or was never declared. */
+static bk_table *find_table(lines_in *li)
 {
     const bkcsv_field *id = get(li, F_TABLE);
     if (li->table && strcmp(li->table->tpl->id, id->s) == 0)
         return li->table;
     bk_table *t = bk_doc_table(li->doc, id->s);
-    if (!t && create) {
-        const bk_template *tpl = bk_templates_find(li->tpls, id->s);
-        if (!tpl) {
-            fail_at(li, F_TABLE, BK_E_CONTENT, "table id \"%s\" has no template", id->s);
+    if (!t) {
+        if ((!pending(li, id->s) && start_pending(li, id->s) != BK_OK) ||
+            make_pending(li) != BK_OK)
             return NULL;
-        }
-        t = bk_doc_add_table(li->doc, tpl);
-        if (!t) {
-            nomem(li);
-            return NULL;
-        }
-    } else if (!t) {
-        fail_at(li, F_TABLE, BK_E_CONTENT, "table \"%s\" is used before its \"table\" record",
-                id->s);
-        return NULL;
+        t = li->table;
     }
     li->table = t;
     li->col_guess = 0;
     return t;
 }
 
+/* A "table" record: declares a table (pending until its columns are read) or gives one of its
+ * printed labels. */
 static bk_status rec_table(lines_in *li)
 {
-    bk_table *t = find_table(li, 1);
-    if (!t)
-        return li->err->code;
+    const char *id = str(li, F_TABLE);
+    bk_table *t = bk_doc_table(li->doc, id);
+    bk_status st;
+    if (!t && !pending(li, id) && (st = start_pending(li, id)) != BK_OK)
+        return st;
     if (empty(li, F_COLUMN))
         return BK_OK;
-    const char *key = str(li, F_COLUMN), *label = t->unit_label, *note = t->note;
-    if (strcmp(key, "unit_label") == 0)
-        label = str(li, F_VALUE);
-    else if (strcmp(key, "note") == 0)
-        note = str(li, F_VALUE);
-    else
+    const char *key = str(li, F_COLUMN);
+    static const char *const keys[] = {"unit_label", "note", "money_unit", "title"};
+    size_t k = 0;
+    while (k < 4 && strcmp(key, keys[k]) != 0)
+        k++;
+    if (k == 4)
         return fail_at(li, F_COLUMN, BK_E_CONTENT, "unknown \"table\" column \"%s\" (expected "
-                       "unit_label or note)", key);
-    return bk_table_set_labels(li->doc, t, label, note) == BK_OK ? BK_OK : nomem(li);
+                       "unit_label, note, money_unit or title)", key);
+    if (t && k == 3)
+        return fail_at(li, F_COLUMN, BK_E_CONTENT, "the title of table %s comes after its rows",
+                       id);
+    const char *v = bk_doc_intern_cstr(li->doc, str(li, F_VALUE));
+    if (!v)
+        return nomem(li);
+    if (!t) {
+        const char **field[] = {&li->pend.unit_label, &li->pend.note, &li->pend.money_unit,
+                                &li->pend.title};
+        *field[k] = v;
+        return BK_OK;
+    }
+    if (k == 2)
+        return bk_table_set_money_unit(li->doc, t, v) == BK_OK ? BK_OK : nomem(li);
+    return bk_table_set_labels(li->doc, t, k == 0 ? v : t->unit_label, k == 1 ? v : t->note) ==
+                   BK_OK
+               ? BK_OK
+               : nomem(li);
+}
+
+/* A "column" record: one header label of a column the pending table defines. */
+static bk_status rec_column(lines_in *li)
+{
+    const char *id = str(li, F_TABLE), *cid = str(li, F_COLUMN);
+    if (!pending(li, id))
+        return fail_at(li, F_TABLE, BK_E_CONTENT, "a \"column\" record of table \"%s\" comes "
+                       "after its rows or before its \"table\" record", id);
+    if (empty(li, F_COLUMN))
+        return fail_at(li, F_COLUMN, BK_E_CONTENT, "a \"column\" record names no column");
+    long depth = 0;
+    if (!empty(li, F_LEVEL) && parse_int(get(li, F_LEVEL), 1, 8, &depth))
+        return fail_at(li, F_LEVEL, BK_E_CONTENT, "label level \"%s\" is not a number from 1 "
+                       "to 8", str(li, F_LEVEL));
+    bk_column *col = li->pend.ncols ? &li->pend.cols[li->pend.ncols - 1] : NULL;
+    if (!col || strcmp(col->id, cid) != 0) {
+        const bk_template *base = bk_templates_find(li->tpls, id);
+        if (base && bk_template_column(base, cid) >= 0)
+            return fail_at(li, F_COLUMN, BK_E_CONTENT, "column \"%s\" is already a column of %s",
+                           cid, base->id);
+        for (size_t c = 0; c < li->pend.ncols; c++)
+            if (strcmp(li->pend.cols[c].id, cid) == 0)
+                return fail_at(li, F_COLUMN, BK_E_CONTENT, "column \"%s\" is defined twice "
+                               "(its records must follow each other)", cid);
+        if (li->pend.ncols >= BK_MAX_COLUMNS)
+            return fail_at(li, F_COLUMN, BK_E_LIMIT, "table %s defines more than %d columns", id,
+                           BK_MAX_COLUMNS);
+        const char *kind = str(li, F_KIND);
+        int type = !*kind || strcmp(kind, "amount") == 0 ? BK_COL_AMOUNT
+                   : strcmp(kind, "percent") == 0        ? BK_COL_PERCENT
+                   : strcmp(kind, "text") == 0           ? BK_COL_TEXT
+                                                         : -1;
+        if (type < 0)
+            return fail_at(li, F_KIND, BK_E_CONTENT, "column type \"%s\" is not amount, percent "
+                           "or text", kind);
+        const char *interned = bk_doc_intern_cstr(li->doc, cid);
+        if (!interned ||
+            bk_grow((void **)&li->pend.cols, &li->pend.cols_cap, li->pend.ncols + 1,
+                    sizeof *li->pend.cols) ||
+            bk_grow((void **)&li->pend.first_label, &li->pend.first_cap, li->pend.ncols + 1,
+                    sizeof *li->pend.first_label))
+            return nomem(li);
+        li->pend.first_label[li->pend.ncols] = li->pend.nlabels;
+        col = &li->pend.cols[li->pend.ncols++];
+        *col = (bk_column){interned, NULL, 0, type};
+    }
+    if (!depth)
+        return empty(li, F_VALUE) ? BK_OK
+                                  : fail_at(li, F_LEVEL, BK_E_CONTENT, "a column label needs "
+                                            "its level (1 for the top header row)");
+    if ((size_t)depth != col->path_len + 1)
+        return fail_at(li, F_LEVEL, BK_E_CONTENT, "label level %ld of column \"%s\" follows "
+                       "level %zu; levels are 1, 2, 3... in order", depth, cid, col->path_len);
+    const char *label = bk_doc_intern_cstr(li->doc, str(li, F_VALUE));
+    if (!label || bk_grow((void **)&li->pend.labels, &li->pend.labels_cap, li->pend.nlabels + 1,
+                          sizeof *li->pend.labels))
+        return nomem(li);
+    li->pend.labels[li->pend.nlabels++] = label;
+    col->path_len++;
+    return BK_OK;
 }
 
 static int find_unit(lines_in *li, const char *id)
@@ -418,7 +553,7 @@ static bk_status set_cell(lines_in *li, bk_table *t, size_t r)
 
 static bk_status rec_row(lines_in *li, int with_cell)
 {
-    bk_table *t = find_table(li, 1);
+    bk_table *t = find_table(li);
     if (!t)
         return li->err->code;
     long r = row_of(li, t);
@@ -562,6 +697,8 @@ static bk_status on_record(void *user, const bkcsv_field *f, size_t n, long line
     case 'c':
         if (strcmp(rec, "cell") == 0)
             return rec_row(li, 1);
+        if (strcmp(rec, "column") == 0)
+            return rec_column(li);
         break;
     case 'r':
         if (strcmp(rec, "row") == 0)
@@ -601,7 +738,7 @@ static bk_status on_record(void *user, const bkcsv_field *f, size_t n, long line
         break;
     }
     return fail_at(li, F_RECORD, BK_E_CONTENT, "unknown record type \"%s\" (expected doc, meta, "
-                   "unit, table, row, cell, perf, goal, indicator or narrative)", rec);
+                   "unit, table, column, row, cell, perf, goal, indicator or narrative)", rec);
 }
 
 bk_status bkcsv_lines_import(bk_import *job, bk_source *src, const bkcsv_read_opts *opts)
@@ -623,6 +760,9 @@ bk_status bkcsv_lines_import(bk_import *job, bk_source *src, const bkcsv_read_op
         st = finish_doc(&li);
     else
         bk_doc_free(li.doc);
+    bk_free(li.pend.cols);
+    bk_free(li.pend.first_label);
+    bk_free(li.pend.labels);
     return st;
 }
 
@@ -716,11 +856,36 @@ static bk_status export_table(bkcsv_writer *w, bkcsv_writer *scratch, const bk_d
 {
     const bk_template *tpl = t->tpl;
     put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    /* A generic table brings its title and every column; a known one its extra columns. */
+    size_t from = (size_t)bk_template_base_columns(tpl);
+    int generic = tpl->defined && (!tpl->family || !*tpl->family || from == 0);
+    if (generic || !tpl->defined)
+        from = generic ? 0 : tpl->ncolumns;
+    if (generic)
+        put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, "title",
+                tpl->title);
     if (t->unit_label)
         put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, "unit_label",
                 t->unit_label);
     if (t->note)
         put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, "note", t->note);
+    if (t->money_unit)
+        put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, "money_unit",
+                t->money_unit);
+    static const char *const types[] = {[BK_COL_AMOUNT] = "amount", [BK_COL_PERCENT] = "percent",
+                                        [BK_COL_TEXT] = "text"};
+    for (size_t c = from; c < tpl->ncolumns; c++) {
+        const bk_column *col = &tpl->columns[c];
+        if (col->path_len == 0)
+            put_rec(w, "column", NULL, tpl->id, NULL, types[col->type], NULL, NULL, NULL, NULL,
+                    col->id, NULL);
+        for (size_t k = 0; k < col->path_len; k++) {
+            char level[24];
+            snprintf(level, sizeof level, "%zu", k + 1);
+            put_rec(w, "column", NULL, tpl->id, NULL, types[col->type], NULL, NULL, NULL, level,
+                    col->id, col->path[k]);
+        }
+    }
     for (size_t r = 0; r < t->nrows; r++) {
         row_prefix(scratch, doc, t, r);
         if (scratch->status != BK_OK)

@@ -66,9 +66,8 @@ for fmt in text json; do
 done
 both seed-jsonl "convert the seed and the department to JSON Lines" convert "${seeds[@]}" seed.jsonl
 both seed-zip "convert them to an archive" convert "${seeds[@]}" seed.zip
-# XML and line items cannot carry the Putuo tables' own columns: the seed alone.
-both seed-xml "convert the seed's forms to XML" convert "${seeds[@]:0:5}" seed.xml
-both seed-csv "convert them to line-item CSV" convert "${seeds[@]:0:5}" seed.csv
+both seed-xml "convert them to XML" convert "${seeds[@]}" seed.xml
+both seed-csv "convert them to line-item CSV" convert "${seeds[@]}" seed.csv
 both seed-dir "convert them to a folder of documents" convert "${seeds[@]:0:5}" seeddir/
 both seed-wide "convert the seed to wide tables" convert --layout wide "$seed/budget.json" wide/
 

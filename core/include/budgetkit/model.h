@@ -192,9 +192,6 @@ BK_API int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
 BK_API const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, const char *id,
                                           const char *title, const bk_column *extra,
                                           size_t nextra);
-/* The first table with a layout or a money unit of its own (which a format must carry to keep
- * it), NULL when none. */
-BK_API const bk_table *bk_doc_own_layout(const bk_doc *doc);
 /* Columns of a template that are not extra_N columns. */
 BK_API int bk_template_base_columns(const bk_template *tpl);
 
