@@ -7,11 +7,6 @@
 #include "budgetkit/budgetkit.h"
 #include "layouts.h"
 
-static const char *type_name(int type)
-{
-    return type == BK_COL_PERCENT ? "percent" : type == BK_COL_TEXT ? "text" : "amount";
-}
-
 static void json_str(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -85,7 +80,7 @@ static void text_table(FILE *out, const bk_template *t)
         for (size_t p = 0; p < col->path_len; p++)
             fprintf(out, "%s%s", p ? " / " : "", col->path[p]);
         if (col->type != BK_COL_AMOUNT)
-            fprintf(out, "  [%s]", type_name(col->type));
+            fprintf(out, "  [%s]", bk_column_type_name(col->type));
         fputc('\n', out);
     }
 }
@@ -116,7 +111,7 @@ static void json_table(FILE *out, const bk_template *t)
         json_str(out, col->id);
         fputs(", \"path\": ", out);
         json_strs(out, col->path, col->path_len);
-        fprintf(out, ", \"type\": \"%s\"}", type_name(col->type));
+        fprintf(out, ", \"type\": \"%s\"}", bk_column_type_name(col->type));
     }
     fputs("]}", out);
 }

@@ -158,13 +158,7 @@ static bk_status load_columns(loader *ld, bk_template *t, json_t *cols)
                 return fail(ld, "column id \"%s\" is used twice", id);
         if (!(col->id = intern(ld, id)))
             return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
-        if (!type || strcmp(type, "amount") == 0)
-            col->type = BK_COL_AMOUNT;
-        else if (strcmp(type, "percent") == 0)
-            col->type = BK_COL_PERCENT;
-        else if (strcmp(type, "text") == 0)
-            col->type = BK_COL_TEXT;
-        else
+        if ((col->type = type && !*type ? -1 : bk_column_type_parse(type)) < 0)
             return fail(ld, "column type \"%s\" is not amount, percent or text", type);
         bk_status st = string_list(ld, json_object_get(c, "path"), "path", &col->path,
                                    &col->path_len);

@@ -104,12 +104,7 @@ typedef struct lines_in {
     struct {
         const char *id, *title, *unit_label, *note, *money_unit;
         long line;
-        bk_column *cols;
-        size_t ncols, cols_cap;
-        size_t *first_label; /* of each column, in labels */
-        size_t first_cap;
-        const char **labels;
-        size_t nlabels, labels_cap;
+        bk_column_list *cols; /* NULL until a table defines a column */
     } pend;
     int unit;         /* unit of the last row record, for speed */
     size_t col_guess; /* next column after the last cell's */
@@ -275,11 +270,8 @@ static bk_status make_pending(lines_in *li)
         return BK_OK;
     li->pend.id = NULL;
     const bk_template *tpl = bk_templates_find(li->tpls, id);
-    if (li->pend.ncols) {
-        for (size_t c = 0; c < li->pend.ncols; c++)
-            li->pend.cols[c].path = li->pend.labels + li->pend.first_label[c];
-        tpl = bk_doc_define_template(li->doc, tpl, id, li->pend.title, li->pend.cols,
-                                     li->pend.ncols);
+    if (li->pend.cols && bk_column_list_count(li->pend.cols)) {
+        tpl = bk_column_list_define(li->pend.cols, li->doc, tpl, id, li->pend.title);
         if (!tpl)
             return nomem(li);
     } else if (!tpl) {
@@ -307,7 +299,8 @@ static bk_status start_pending(lines_in *li, const char *id)
     if (st != BK_OK)
         return st;
     li->pend.title = li->pend.unit_label = li->pend.note = li->pend.money_unit = NULL;
-    li->pend.ncols = li->pend.nlabels = 0;
+    if (li->pend.cols)
+        bk_column_list_clear(li->pend.cols);
     li->pend.line = li->line;
     return (li->pend.id = bk_doc_intern_cstr(li->doc, id)) ? BK_OK : nomem(li);
 }
@@ -382,37 +375,19 @@ static bk_status rec_column(lines_in *li)
     if (!empty(li, F_LEVEL) && parse_int(get(li, F_LEVEL), 1, 8, &depth))
         return fail_at(li, F_LEVEL, BK_E_CONTENT, "label level \"%s\" is not a number from 1 "
                        "to 8", str(li, F_LEVEL));
-    bk_column *col = li->pend.ncols ? &li->pend.cols[li->pend.ncols - 1] : NULL;
+    if (!li->pend.cols && !(li->pend.cols = bk_column_list_new()))
+        return nomem(li);
+    const bk_column *col = bk_column_list_last(li->pend.cols);
+    bk_error e = {0};
     if (!col || strcmp(col->id, cid) != 0) {
-        const bk_template *base = bk_templates_find(li->tpls, id);
-        if (base && bk_template_column(base, cid) >= 0)
-            return fail_at(li, F_COLUMN, BK_E_CONTENT, "column \"%s\" is already a column of %s",
-                           cid, base->id);
-        for (size_t c = 0; c < li->pend.ncols; c++)
-            if (strcmp(li->pend.cols[c].id, cid) == 0)
-                return fail_at(li, F_COLUMN, BK_E_CONTENT, "column \"%s\" is defined twice "
-                               "(its records must follow each other)", cid);
-        if (li->pend.ncols >= BK_MAX_COLUMNS)
-            return fail_at(li, F_COLUMN, BK_E_LIMIT, "table %s defines more than %d columns", id,
-                           BK_MAX_COLUMNS);
-        const char *kind = str(li, F_KIND);
-        int type = !*kind || strcmp(kind, "amount") == 0 ? BK_COL_AMOUNT
-                   : strcmp(kind, "percent") == 0        ? BK_COL_PERCENT
-                   : strcmp(kind, "text") == 0           ? BK_COL_TEXT
-                                                         : -1;
+        int type = bk_column_type_parse(str(li, F_KIND));
         if (type < 0)
             return fail_at(li, F_KIND, BK_E_CONTENT, "column type \"%s\" is not amount, percent "
-                           "or text", kind);
-        const char *interned = bk_doc_intern_cstr(li->doc, cid);
-        if (!interned ||
-            bk_grow((void **)&li->pend.cols, &li->pend.cols_cap, li->pend.ncols + 1,
-                    sizeof *li->pend.cols) ||
-            bk_grow((void **)&li->pend.first_label, &li->pend.first_cap, li->pend.ncols + 1,
-                    sizeof *li->pend.first_label))
-            return nomem(li);
-        li->pend.first_label[li->pend.ncols] = li->pend.nlabels;
-        col = &li->pend.cols[li->pend.ncols++];
-        *col = (bk_column){interned, NULL, 0, type};
+                           "or text", str(li, F_KIND));
+        if (bk_column_list_add(li->pend.cols, bk_templates_find(li->tpls, id), cid, type, &e) !=
+            BK_OK)
+            return fail_at(li, F_COLUMN, e.code, "%s", e.text);
+        col = bk_column_list_last(li->pend.cols);
     }
     if (!depth)
         return empty(li, F_VALUE) ? BK_OK
@@ -421,12 +396,8 @@ static bk_status rec_column(lines_in *li)
     if ((size_t)depth != col->path_len + 1)
         return fail_at(li, F_LEVEL, BK_E_CONTENT, "label level %ld of column \"%s\" follows "
                        "level %zu; levels are 1, 2, 3... in order", depth, cid, col->path_len);
-    const char *label = bk_doc_intern_cstr(li->doc, str(li, F_VALUE));
-    if (!label || bk_grow((void **)&li->pend.labels, &li->pend.labels_cap, li->pend.nlabels + 1,
-                          sizeof *li->pend.labels))
-        return nomem(li);
-    li->pend.labels[li->pend.nlabels++] = label;
-    col->path_len++;
+    if (bk_column_list_label(li->pend.cols, str(li, F_VALUE), &e) != BK_OK)
+        return fail_at(li, F_VALUE, e.code, "%s", e.text);
     return BK_OK;
 }
 
@@ -760,9 +731,7 @@ bk_status bkcsv_lines_import(bk_import *job, bk_source *src, const bkcsv_read_op
         st = finish_doc(&li);
     else
         bk_doc_free(li.doc);
-    bk_free(li.pend.cols);
-    bk_free(li.pend.first_label);
-    bk_free(li.pend.labels);
+    bk_column_list_free(li.pend.cols);
     return st;
 }
 
@@ -872,17 +841,15 @@ static bk_status export_table(bkcsv_writer *w, bkcsv_writer *scratch, const bk_d
     if (t->money_unit)
         put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, "money_unit",
                 t->money_unit);
-    static const char *const types[] = {[BK_COL_AMOUNT] = "amount", [BK_COL_PERCENT] = "percent",
-                                        [BK_COL_TEXT] = "text"};
     for (size_t c = from; c < tpl->ncolumns; c++) {
         const bk_column *col = &tpl->columns[c];
         if (col->path_len == 0)
-            put_rec(w, "column", NULL, tpl->id, NULL, types[col->type], NULL, NULL, NULL, NULL,
+            put_rec(w, "column", NULL, tpl->id, NULL, bk_column_type_name(col->type), NULL, NULL, NULL, NULL,
                     col->id, NULL);
         for (size_t k = 0; k < col->path_len; k++) {
             char level[24];
             snprintf(level, sizeof level, "%zu", k + 1);
-            put_rec(w, "column", NULL, tpl->id, NULL, types[col->type], NULL, NULL, NULL, level,
+            put_rec(w, "column", NULL, tpl->id, NULL, bk_column_type_name(col->type), NULL, NULL, NULL, level,
                     col->id, col->path[k]);
         }
     }

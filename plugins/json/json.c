@@ -1176,10 +1176,7 @@ static int walk_columns(walker *w, size_t tj, size_t cols, const bk_template *ba
                 r = fail(w, at[COL_ID], BK_E_CONTENT, "column \"%s\" is listed twice", cid);
         if (r == 0) {
             list[i].id = cid;
-            list[i].type = !type || strcmp(type, "amount") == 0 ? BK_COL_AMOUNT
-                           : strcmp(type, "percent") == 0       ? BK_COL_PERCENT
-                           : strcmp(type, "text") == 0          ? BK_COL_TEXT
-                                                                : -1;
+            list[i].type = type && !*type ? -1 : bk_column_type_parse(type);
             if (list[i].type < 0)
                 r = fail(w, at[COL_TYPE], BK_E_CONTENT, "column type must be amount, percent "
                          "or text");

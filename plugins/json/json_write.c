@@ -303,9 +303,7 @@ static void write_columns(jw *w, const bk_template *tpl)
             jw_string(w, col->path[k]);
         }
         jw_close(w, ']');
-        jw_key_string(w, "type", col->type == BK_COL_TEXT      ? "text"
-                                 : col->type == BK_COL_PERCENT ? "percent"
-                                                               : "amount");
+        jw_key_string(w, "type", bk_column_type_name(col->type));
         jw_close(w, '}');
     }
     jw_close(w, ']');

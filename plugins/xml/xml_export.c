@@ -266,12 +266,10 @@ static int unit_of_measure(bkx_writer *o, const char *elem, const char *unit);
  * (extra_1...), or all of them for a table no layout knows. */
 static int write_columns(bkx_writer *o, const bk_template *tpl, size_t from, int depth)
 {
-    static const char *const types[] = {[BK_COL_AMOUNT] = "amount", [BK_COL_PERCENT] = "percent",
-                                        [BK_COL_TEXT] = "text"};
     for (size_t c = from; c < tpl->ncolumns; c++) {
         const bk_column *col = &tpl->columns[c];
         if (open_elem(o, depth, "column") || attr(o, "column", "id", col->id) ||
-            attr(o, "column", "type", types[col->type]))
+            attr(o, "column", "type", bk_column_type_name(col->type)))
             return -1;
         for (size_t k = 0; k < col->path_len; k++)
             if (text_elem(o, depth + 1, "label", NULL, NULL, col->path[k]))

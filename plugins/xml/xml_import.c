@@ -152,12 +152,7 @@ typedef struct bkx_reader {
         bkx_pos pos;
         const char *id, *title, *unit_label, *note, *money_unit;
         const bk_template *base;
-        bk_column *cols;
-        size_t ncols, cols_cap;
-        size_t *first_label;     /* of each column, in labels */
-        size_t first_cap;
-        const char **labels;
-        size_t nlabels, labels_cap;
+        bk_column_list *cols;    /* NULL until a table defines a column */
     } pend;
     const char *table;           /* model path for messages */
     size_t row;
@@ -860,7 +855,8 @@ static int start_table(bkx_reader *p, bkx_pos pos, const bkx_el *el)
     p->pend.note = note;
     p->pend.money_unit = unit;
     p->pend.base = tpl;
-    p->pend.ncols = p->pend.nlabels = 0;
+    if (p->pend.cols)
+        bk_column_list_clear(p->pend.cols);
     p->table = id;
     p->row = 0;
     return 0;
@@ -872,11 +868,9 @@ static int make_table(bkx_reader *p)
     bkx_pos pos = p->pend.pos;
     const bk_template *tpl = p->pend.base;
     p->pend.open = 0;
-    if (p->pend.ncols) {
-        for (size_t c = 0; c < p->pend.ncols; c++)
-            p->pend.cols[c].path = p->pend.labels + p->pend.first_label[c];
-        tpl = bk_doc_define_template(p->doc, p->pend.base, p->pend.id, p->pend.title,
-                                     p->pend.cols, p->pend.ncols);
+    if (p->pend.cols && bk_column_list_count(p->pend.cols)) {
+        tpl = bk_column_list_define(p->pend.cols, p->doc, p->pend.base, p->pend.id,
+                                    p->pend.title);
         if (!tpl)
             return nomem(p, pos);
     } else if (!tpl) {
@@ -892,58 +886,40 @@ static int make_table(bkx_reader *p)
     return 0;
 }
 
+/* A failure of the column list, at pos. */
+static int column_fail(bkx_reader *p, bkx_pos pos, const bk_error *e)
+{
+    return e->code == BK_E_NOMEM ? nomem(p, pos) : fail(p, pos, e->code, "%s", e->text);
+}
+
 static int start_column(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 {
     const char *v[2];
     char q[64];
     if (read_attrs(p, pos, E_COLUMN, el, v) || require(p, pos, E_COLUMN, "id", v[0]))
         return -1;
-    const bk_template *base = p->pend.base;
-    if (p->pend.ncols >= BK_MAX_COLUMNS)
-        return fail(p, pos, BK_E_LIMIT, "the table defines more than %d columns", BK_MAX_COLUMNS);
-    if (base && bk_template_column(base, v[0]) >= 0)
-        return fail(p, pos, BK_E_CONTENT, "column \"%s\" is already a column of %s",
-                    shorten(q, sizeof q, v[0]), base->id);
-    for (size_t c = 0; c < p->pend.ncols; c++)
-        if (strcmp(p->pend.cols[c].id, v[0]) == 0)
-            return fail(p, pos, BK_E_CONTENT, "column \"%s\" is defined twice",
-                        shorten(q, sizeof q, v[0]));
-    int type = !v[1] || strcmp(v[1], "amount") == 0 ? BK_COL_AMOUNT
-               : strcmp(v[1], "percent") == 0       ? BK_COL_PERCENT
-               : strcmp(v[1], "text") == 0          ? BK_COL_TEXT
-                                                    : -1;
-    if (type < 0)
+    int type = bk_column_type_parse(v[1]);
+    if (type < 0 || (v[1] && !*v[1]))
         return fail(p, pos, BK_E_CONTENT, "column type \"%s\" is not amount, percent or text",
                     shorten(q, sizeof q, v[1]));
-    const char *id = bk_doc_intern_cstr(p->doc, v[0]);
-    if (!id ||
-        bk_grow((void **)&p->pend.cols, &p->pend.cols_cap, p->pend.ncols + 1,
-                sizeof *p->pend.cols) ||
-        bk_grow((void **)&p->pend.first_label, &p->pend.first_cap, p->pend.ncols + 1,
-                sizeof *p->pend.first_label))
+    if (!p->pend.cols && !(p->pend.cols = bk_column_list_new()))
         return nomem(p, pos);
-    p->pend.first_label[p->pend.ncols] = p->pend.nlabels;
-    p->pend.cols[p->pend.ncols++] = (bk_column){id, NULL, 0, type};
+    bk_error e = {0};
+    if (bk_column_list_add(p->pend.cols, p->pend.base, v[0], type, &e) != BK_OK)
+        return column_fail(p, pos, &e);
     return 0;
 }
 
 static int start_label(bkx_reader *p, bkx_pos pos, const bkx_el *el)
 {
-    if (read_attrs(p, pos, E_LABEL, el, NULL))
-        return -1;
-    if (p->pend.cols[p->pend.ncols - 1].path_len >= 8)
-        return fail(p, pos, BK_E_CONTENT, "a column has at most 8 labels");
-    return start_text(p, pos);
+    return read_attrs(p, pos, E_LABEL, el, NULL) ? -1 : start_text(p, pos);
 }
 
 static int end_label(bkx_reader *p, bkx_pos pos)
 {
-    const char *label = bk_doc_intern(p->doc, p->text.p, p->text.len);
-    if (!label || bk_grow((void **)&p->pend.labels, &p->pend.labels_cap, p->pend.nlabels + 1,
-                          sizeof *p->pend.labels))
-        return nomem(p, pos);
-    p->pend.labels[p->pend.nlabels++] = label;
-    p->pend.cols[p->pend.ncols - 1].path_len++;
+    bk_error e = {0};
+    if (bk_column_list_label(p->pend.cols, p->text.p, &e) != BK_OK)
+        return column_fail(p, pos, &e);
     return 0;
 }
 
@@ -1352,9 +1328,7 @@ static bk_status import_job(bk_import *job)
     if (p->ctxt)
         xmlFreeParserCtxt(p->ctxt);
     bk_doc_free(p->doc);
-    bk_free(p->pend.cols);
-    bk_free(p->pend.first_label);
-    bk_free(p->pend.labels);
+    bk_column_list_free(p->pend.cols);
     bkx_buf_free(&p->text);
     bkx_buf_free(&p->attrs);
     bk_free(p);

@@ -192,6 +192,28 @@ BK_API int bk_doc_unit_of_kind(const bk_doc *doc, bk_unit_kind kind);
 BK_API const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, const char *id,
                                           const char *title, const bk_column *extra,
                                           size_t nextra);
+/* Columns a document defines, gathered by a reader one column and one label at a time (XML's
+ * <column>s, line items' "column" records) before the table they belong to is made. */
+typedef struct bk_column_list bk_column_list;
+BK_API bk_column_list *bk_column_list_new(void); /* NULL when out of memory */
+BK_API void bk_column_list_free(bk_column_list *l);
+BK_API void bk_column_list_clear(bk_column_list *l);
+BK_API size_t bk_column_list_count(const bk_column_list *l);
+/* The column added last, NULL when none. */
+BK_API const bk_column *bk_column_list_last(const bk_column_list *l);
+/* A column after the others (ids and labels are copied). One of base's columns or one added
+ * before is BK_E_CONTENT, more than BK_MAX_COLUMNS BK_E_LIMIT, with err's message saying so
+ * ("column \"col_1\" is defined twice"); the reader adds the place. */
+BK_API bk_status bk_column_list_add(bk_column_list *l, const bk_template *base, const char *id,
+                                    int type, bk_error *err);
+/* A header label of the last column, below its others; at most 8 (BK_E_CONTENT). */
+BK_API bk_status bk_column_list_label(bk_column_list *l, const char *label, bk_error *err);
+/* bk_doc_define_template with the listed columns: base's columns then these, or a table no
+ * layout knows (base NULL) with its title. NULL when out of memory. */
+BK_API const bk_template *bk_column_list_define(const bk_column_list *l, bk_doc *doc,
+                                                const bk_template *base, const char *id,
+                                                const char *title);
+
 /* Columns of a template that are not extra_N columns. */
 BK_API int bk_template_base_columns(const bk_template *tpl);
 

@@ -13,6 +13,10 @@ extern "C" {
 #endif
 
 typedef enum bk_column_type { BK_COL_AMOUNT = 0, BK_COL_PERCENT, BK_COL_TEXT } bk_column_type;
+/* "amount", "percent" or "text", as layouts and documents write a column's type. */
+BK_API const char *bk_column_type_name(int type);
+/* The type s names (NULL or "": amount, the default), or -1. */
+BK_API int bk_column_type_parse(const char *s);
 
 typedef struct bk_column {
     const char *id;
