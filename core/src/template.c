@@ -166,6 +166,17 @@ static bk_status load_columns(loader *ld, bk_template *t, json_t *cols)
             col->type = BK_COL_TEXT;
         else
             return fail(ld, "column type \"%s\" is not amount, percent or text", type);
+        const char *side = json_string_value(json_object_get(c, "side"));
+        if (json_object_get(c, "side") && !side)
+            return fail(ld, "column %s: \"side\" must be income or expenditure", id);
+        if (!side)
+            col->side = BK_SIDE_BOTH;
+        else if (strcmp(side, "income") == 0)
+            col->side = BK_SIDE_INCOME;
+        else if (strcmp(side, "expenditure") == 0)
+            col->side = BK_SIDE_EXPENDITURE;
+        else
+            return fail(ld, "column %s: \"side\" must be income or expenditure", id);
         bk_status st = string_list(ld, json_object_get(c, "path"), "path", &col->path,
                                    &col->path_len);
         if (st != BK_OK)

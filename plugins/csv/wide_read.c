@@ -146,6 +146,7 @@ typedef struct wide_in {
     int quiet; /* second pass: the warnings were given */
     int lenient; /* header columns no template column has are extra columns, not a mismatch */
     int side_group; /* matching the 支出 side: its labels may sit under a group (支出用途) */
+    int side;       /* matching one side of a table whose sides print their own columns */
     wtitle *titles; /* NULL until the first line is tried as a title */
     size_t ntitles;
     char *title_text;
@@ -603,6 +604,10 @@ typedef struct hmap {
     long *key_at;      /* file column of each key header */
     long *col_of;      /* template column of each file column, -1 for none */
     size_t width;      /* file columns covered (one side when two-sided) */
+    /* Sides with columns of their own: the 支出 side's key columns and width, from `half`
+     * (col_of covers both sides); out_width 0 when the sides print the same columns. */
+    long *out_key_at;
+    size_t out_width;
     int year;          /* the fiscal year a header label prints, 0 when none */
     size_t matched;    /* template columns found */
 } hmap;
@@ -765,6 +770,8 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         for (int years = 0; years < 2 && found < 0; years++)
             for (size_t j = 0; j < tpl->ncolumns && found < 0; j++) {
                 size_t pl = tpl->columns[j].path_len;
+                if (w->side && tpl->columns[j].side && tpl->columns[j].side != w->side)
+                    continue;
                 /* The 支出 side may print a group label above its own (支出 / 支出用途 /
                  * 金额 beside 收入 / 金额): the side's columns are the labels under it. */
                 size_t skip = w->side_group && n > pl ? n - pl : 0;
@@ -830,6 +837,43 @@ static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h
     return same;
 }
 
+/* Whether the sides of a two-sided template print columns of their own. */
+static int sided(const bk_template *tpl)
+{
+    for (size_t j = 0; j < tpl->ncolumns; j++)
+        if (tpl->columns[j].side != BK_SIDE_BOTH)
+            return 1;
+    return 0;
+}
+
+/* The 支出 side [half, c1) of a template whose sides print their own columns: its key
+ * columns and its columns, after the 收入 side's in m. */
+static int expenditure_side(wide_in *w, const bk_template *tpl, size_t first, size_t h, size_t half,
+                            size_t c1, hmap *m, char *why, size_t why_cap)
+{
+    hmap right = *m;
+    right.key_at = m->out_key_at;
+    right.col_of = m->col_of + half;
+    w->side_group = 1;
+    w->side = BK_SIDE_EXPENDITURE;
+    int got = match_grid(w, tpl, first, h, half, c1, &right, why, why_cap);
+    w->side_group = 0;
+    w->side = 0;
+    if (got <= 0)
+        return got;
+    if (right.section_col >= 0) {
+        snprintf(why, why_cap, "column %ld has no header", right.section_col + 1);
+        return 0;
+    }
+    for (size_t k = 0; k < tpl->nkey_headers; k++)
+        m->out_key_at[k] -= (long)half;
+    m->out_width = c1 - half;
+    m->matched += right.matched;
+    if (!m->year)
+        m->year = right.year;
+    return 1;
+}
+
 /* The header at records [first..): try 1, 2, ... rows until they match tpl. 1, 0 or -1 as
  * match_grid. */
 static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t end, hmap *m,
@@ -853,33 +897,49 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
         }
     }
     size_t skip = half ? 1 : 0;
-    size_t width = 0;
-    for (size_t h = 1; h <= w->max_header_rows && first + skip + h <= end; h++) {
-        size_t rw = rec_width(w, rec(w, first + skip + h - 1));
-        if (rw > width)
-            width = rw;
-        size_t c1 = half ? half : width;
-        if (half && width > 2 * half)
-            continue;
-        char why1[300];
-        int got = match_grid(w, tpl, first + skip, h, 0, c1, m, why1, sizeof why1);
-        if (got < 0)
-            return -1;
-        if (got == 0) {
-            if (h == sh.depth || (h < sh.depth && first + skip + h == end))
-                snprintf(why, why_cap, "%.250s", why1);
-            continue;
-        }
-        if (half && (got = same_sides(w, tpl, first + 1, h, half, m, why1, sizeof why1)) <= 0) {
+    int own = half && sided(tpl);
+    m->out_width = 0;
+    /* Sides with their own columns differ in width: a 支出 label centred over a wider side
+     * (as a PDF's text places it) stands right of the side's first column, which is then
+     * the first one left of it where both sides match. */
+    for (size_t at = half; at > 0 || !half; at--) {
+        size_t width = 0;
+        for (size_t h = 1; h <= w->max_header_rows && first + skip + h <= end; h++) {
+            size_t rw = rec_width(w, rec(w, first + skip + h - 1));
+            if (rw > width)
+                width = rw;
+            size_t c1 = at ? at : width;
+            if (at && width > 2 * at && !own)
+                continue;
+            char why1[300];
+            w->side = own ? BK_SIDE_INCOME : 0;
+            int got = match_grid(w, tpl, first + skip, h, 0, c1, m, why1, sizeof why1);
+            w->side = 0;
             if (got < 0)
                 return -1;
-            snprintf(why, why_cap, "the 支出 side: %.200s", why1);
-            continue;
+            if (got == 0) {
+                if (at == half && (h == sh.depth || (h < sh.depth && first + skip + h == end)))
+                    snprintf(why, why_cap, "%.250s", why1);
+                continue;
+            }
+            if (own)
+                got = expenditure_side(w, tpl, first + 1, h, at, width, m, why1, sizeof why1);
+            else if (at)
+                got = same_sides(w, tpl, first + 1, h, at, m, why1, sizeof why1);
+            if (got <= 0) {
+                if (got < 0)
+                    return -1;
+                if (at == half)
+                    snprintf(why, why_cap, "the 支出 side: %.200s", why1);
+                continue;
+            }
+            m->rows = h + skip;
+            m->half = at;
+            m->width = c1;
+            return 1;
         }
-        m->rows = h + skip;
-        m->half = half;
-        m->width = c1;
-        return 1;
+        if (!own)
+            break;
     }
     if (sh.depth + skip > w->max_header_rows)
         snprintf(why, why_cap, "table %.32s needs %zu header rows, more than the limit of %zu "
@@ -1314,9 +1374,21 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
 {
     const hmap *m = rc->m;
     long name_at = rc->sh.name_col >= 0 ? m->key_at[rc->sh.name_col] : -1;
+    long out_name_at = rc->sh.name_col < 0 || !m->half
+                           ? -1
+                           : (long)m->half +
+                                 (m->out_width ? m->out_key_at[rc->sh.name_col] : name_at);
     for (size_t i = from; i < end && !rc->levels; i++)
-        rc->levels = indented(w, rec(w, i), name_at) ||
-                     (m->half && name_at >= 0 && indented(w, rec(w, i), (long)m->half + name_at));
+        rc->levels = indented(w, rec(w, i), name_at) || indented(w, rec(w, i), out_name_at);
+    /* The 支出 side of sides with their own columns, as data_row reads a side from `half`. */
+    hmap out = *m;
+    if (m->out_width) {
+        out.key_at = m->out_key_at;
+        out.col_of = m->col_of + m->half;
+        out.width = m->out_width;
+        out.section_col = -1;
+    }
+    size_t both = m->out_width ? m->half + m->out_width : 2 * m->half;
     rowmode mode;
     memset(&mode, 0, sizeof mode);
     int perf = is_perf(rc->t->tpl);
@@ -1359,8 +1431,9 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
                 shifted.n = r->n - 1;
                 r = &shifted;
             }
-            if ((st = extra_fields(w, r, m->half ? 2 * m->half : m->width)) != BK_OK)
+            if ((st = extra_fields(w, r, m->half ? both : m->width)) != BK_OK)
                 break;
+            rc->m = side ? &out : m;
             if (m->half)
                 st = data_row(w, rc, r, side ? m->half : 0, side ? "expenditure" : "income");
             else
@@ -1368,6 +1441,7 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
         }
         rc->cur = cur;
     }
+    rc->m = m;
     return st;
 }
 
@@ -1539,6 +1613,7 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
         x->id = ids[nextra];
         x->path = paths[nextra];
         x->path_len = 0;
+        x->side = BK_SIDE_BOTH;
         for (size_t r = 0; r < m->rows && x->path_len < 8; r++) {
             const bkcsv_field f = cell(w, rec(w, head + r), c);
             const char *l = intern_trimmed(w, f.s, f.len);
@@ -1761,8 +1836,9 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
     bk_table *t = NULL;
     memset(&m, 0, sizeof m);
     m.key_at = bk_calloc(nkeys, sizeof *m.key_at);
+    m.out_key_at = bk_calloc(nkeys, sizeof *m.out_key_at);
     m.col_of = bk_calloc(w->f->widest + 1, sizeof *m.col_of);
-    if (!m.key_at || !m.col_of) {
+    if (!m.key_at || !m.out_key_at || !m.col_of) {
         st = nomem(w);
         goto out;
     }
@@ -1862,10 +1938,11 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         /* A two-sided table keeps no extra columns: one whose rows print more than both
          * sides of its layout (a unit's 财务收支预算总表 splitting its 支出 into 基本支出 and
          * 项目支出) is kept whole as a generic table, never refused. */
-        size_t over = m.half ? first_beyond(w, i + m.rows, stop, 2 * m.half) : 0;
+        size_t both = m.out_width ? m.half + m.out_width : 2 * m.half;
+        size_t over = m.half ? first_beyond(w, i + m.rows, stop, both) : 0;
         if (over) {
             snprintf(why, sizeof why, "its rows print field %zu, beyond the %zu columns of the "
-                     "two sides of %s (%s)", over, 2 * m.half, b.tpl->id, b.tpl->title);
+                     "two sides of %s (%s)", over, both, b.tpl->id, b.tpl->title);
             st = generic_table(w, &b, i, stop, why);
             i = stop;
             goto note;
@@ -1931,6 +2008,7 @@ note:
     *pos = i;
 out:
     bk_free(m.key_at);
+    bk_free(m.out_key_at);
     bk_free(m.col_of);
     return st;
 }

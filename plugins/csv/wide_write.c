@@ -101,15 +101,33 @@ static void note_line(wide_out *o, const char *note)
         joined_line(o, BKCSV_WIDE_NOTE ":", note);
 }
 
+/* Whether a side of a two-sided table prints the column (side 0: a table of one side). */
+static int on_side(const bk_column *col, int side)
+{
+    return !side || col->side == BK_SIDE_BOTH || col->side == side;
+}
+
+/* The fields one side prints: its key columns and its value columns. */
+static size_t side_width(const bk_template *tpl, int side)
+{
+    size_t n = tpl->nkey_headers;
+    for (size_t c = 0; c < tpl->ncolumns; c++)
+        n += on_side(&tpl->columns[c], side);
+    return n;
+}
+
 /* Whether column c's label at header row r starts a merged run (else it is left empty). */
-static int starts_run(const bk_template *tpl, size_t c, size_t r)
+static int starts_run(const bk_template *tpl, size_t c, size_t r, int side)
 {
     const bk_column *col = &tpl->columns[c];
     if (r >= col->path_len)
         return 0;
-    if (c == 0)
+    size_t p = c;
+    while (p > 0 && !on_side(&tpl->columns[p - 1], side))
+        p--;
+    if (p == 0)
         return 1;
-    const bk_column *prev = &tpl->columns[c - 1];
+    const bk_column *prev = &tpl->columns[p - 1];
     if (prev->path_len <= r)
         return 1;
     for (size_t k = 0; k <= r; k++)
@@ -118,16 +136,21 @@ static int starts_run(const bk_template *tpl, size_t c, size_t r)
     return 0;
 }
 
-/* Header rows of one side: keys from `at`, then the value columns. */
-static void header_cells(wide_out *o, const bkcsv_wide_shape *sh, size_t at, size_t r)
+/* Header rows of one side: keys from `at`, then the value columns the side prints. */
+static void header_cells(wide_out *o, const bkcsv_wide_shape *sh, size_t at, size_t r, int side)
 {
     const bk_template *tpl = sh->tpl;
     if (r == 0)
         for (size_t k = 0; k < tpl->nkey_headers; k++)
             o->f[at + k] = tpl->key_headers[k];
-    for (size_t c = 0; c < tpl->ncolumns; c++)
-        if (starts_run(tpl, c, r))
-            o->f[at + tpl->nkey_headers + c] = tpl->columns[c].path[r];
+    size_t field = at + tpl->nkey_headers;
+    for (size_t c = 0; c < tpl->ncolumns; c++) {
+        if (!on_side(&tpl->columns[c], side))
+            continue;
+        if (starts_run(tpl, c, r, side))
+            o->f[field] = tpl->columns[c].path[r];
+        field++;
+    }
 }
 
 typedef struct row_ctx {
@@ -135,6 +158,7 @@ typedef struct row_ctx {
     const bkcsv_wide_shape *sh;
     int levels; /* the table prints levels by indentation */
     int cur;    /* unit whose block the rows are in */
+    int side;   /* the side of a two-sided table being written (its columns), else 0 */
 } row_ctx;
 
 static size_t indent_of(const bk_row *row)
@@ -192,9 +216,12 @@ static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pe
                 pend[(*npend)++] = (pending){at + (size_t)sh->name_col, s};
         }
     }
+    size_t next = at + nkey; /* the field of the next column the side prints */
     for (size_t c = 0; c < t->tpl->ncolumns; c++) {
+        if (!on_side(&t->tpl->columns[c], rc->side))
+            continue;
         const bk_cell *cell = bk_table_cell(t, r, c);
-        size_t field = at + nkey + c;
+        size_t field = next++;
         if (cell->kind == BK_CELL_TEXT) {
             o->f[field] = cell->v.text;
         } else if (cell->kind == BK_CELL_NUMBER) {
@@ -289,10 +316,10 @@ static size_t segment(const bk_table *t, const side *s, size_t from, size_t *ite
 static bk_status write_two_sided(wide_out *o, row_ctx *rc)
 {
     const bk_table *t = rc->t;
-    size_t half = t->tpl->nkey_headers + t->tpl->ncolumns;
+    size_t half = side_width(t->tpl, BK_SIDE_INCOME);
     side in = {bk_malloc(t->nrows * sizeof(size_t)), 0};
     side out = {bk_malloc(t->nrows * sizeof(size_t)), 0};
-    pending *pend = bk_malloc((2 * half + 2) * sizeof *pend);
+    pending *pend = bk_malloc((2 * (t->tpl->nkey_headers + t->tpl->ncolumns) + 2) * sizeof *pend);
     if (!in.rows || !out.rows || !pend) {
         bk_free(in.rows);
         bk_free(out.rows);
@@ -306,6 +333,8 @@ static bk_status write_two_sided(wide_out *o, row_ctx *rc)
             out.rows[out.n++] = r;
     }
     row_ctx left = *rc, right = *rc;
+    left.side = BK_SIDE_INCOME;
+    right.side = BK_SIDE_EXPENDITURE;
     size_t a = 0, b = 0;
     while ((a < in.n || b < out.n) && o->w.status == BK_OK) {
         size_t ni, no;
@@ -395,7 +424,9 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
     int section_col = t && !sides && has_sections(t);
     int perf = is_perf_template(tpl) && doc->performance.present;
     size_t nkey = tpl->nkey_headers, half = nkey + tpl->ncolumns;
-    o->width = sides ? 2 * half : half + (size_t)section_col;
+    if (sides)
+        half = side_width(tpl, BK_SIDE_INCOME);
+    o->width = sides ? half + side_width(tpl, BK_SIDE_EXPENDITURE) : half + (size_t)section_col;
     if (perf && o->width < 5)
         o->width = 5;
     title_line(o, tpl);
@@ -405,7 +436,7 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
     if (perf)
         perf_lines(o);
     if (t) {
-        row_ctx rc = {t, &sh, uses_levels(t), -1};
+        row_ctx rc = {t, &sh, uses_levels(t), -1, 0};
         rc.cur = unit_named(doc, t->unit_label);
         if (rc.cur < 0 && perf)
             rc.cur = unit_named(doc, doc->performance.unit_name);
@@ -416,14 +447,14 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
                 rec_end(o);
             }
             for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {
-                header_cells(o, &sh, 0, r);
-                header_cells(o, &sh, half, r);
+                header_cells(o, &sh, 0, r, BK_SIDE_INCOME);
+                header_cells(o, &sh, half, r, BK_SIDE_EXPENDITURE);
                 rec_end(o);
             }
             write_two_sided(o, &rc);
         } else {
             for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {
-                header_cells(o, &sh, (size_t)section_col, r);
+                header_cells(o, &sh, (size_t)section_col, r, 0);
                 rec_end(o);
             }
             write_rows(o, &rc, section_col ? 0 : (size_t)-1, (size_t)section_col);

@@ -7,6 +7,9 @@
 set -uo pipefail
 source "$BK_SOURCE_DIR/tests/layouts/common.sh"
 cd "$BK_SOURCE_DIR"
+# Two lines of a wide CSV file from line $2, without the byte order mark, line ends and the
+# empty fields that pad a line to the table's width.
+header_rows() { sed -n "$2,$(($2 + 1))p" "$1" | sed 's/^\xEF\xBB\xBF//; s/\r$//; s/,*$//'; }
 for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
   s=samples/$name
   "$BK" convert "$s/tables" "$out/$name.json" 2>"$out/$name.err"
@@ -14,8 +17,12 @@ for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuw
   check "$name: into the sample's JSON" 'cmp -s "$s/budget.json" "$out/$name.json"'
   check "$name: with the printed figures" \
     'python3 tests/layouts/figures.py "$out/$name.json" "tests/data/$name-figures.tsv"'
-  check "$name: the 财政拨款收支预算总表 is kept as a generic table" \
-    'grep -q "layout.unknown-table.*财政拨款收支预算总表.*kept as generic table" "$out/$name.err"'
+  check "$name: the 财政拨款收支预算总表 reads as SH04, its sides with their own columns" \
+    'python3 -c "import json,sys; t=[t for t in json.load(open(sys.argv[1]))[\"tables\"] if t[\"id\"]==\"SH04\"][0]; s={r[\"section\"]: set(r[\"cells\"]) for r in t[\"rows\"] if r[\"kind\"]==\"total\"}; sys.exit(0 if s=={\"income\": {\"amount\"}, \"expenditure\": {\"total\", \"general\"}} else 1)" "$out/$name.json" &&
+     ! grep -q "财政拨款收支预算总表" "$out/$name.err"'
+  "$BK" convert "$out/$name.json" "$out/$name-sh04/" --to csv 2>/dev/null
+  check "$name: SH04 written back with the header as printed, each side its own columns" \
+    '[ "$(header_rows "$out/$name-sh04/SH04.csv" 4)" = "$(header_rows "$s/tables/table4.csv" 3)" ]'
   check "$name: the 三公 table keeps its 万元" \
     'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t=[t for t in d[\"tables\"] if t[\"id\"]==\"SH09\"][0]; sys.exit(0 if d[\"money_unit\"]==\"元\" and t[\"money_unit\"]==\"万元\" else 1)" "$out/$name.json"'
   check "$name: valid against the schema" \
@@ -29,6 +36,19 @@ for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuw
   "$BK" validate "$s/tables" >"$out/$name.report" 2>/dev/null
   check "$name: validates with no error" 'grep -q "1 document, 0 errors" "$out/$name.report"'
 done
+# SH04's sum rules on a wrong figure: 支出总计's 合计 printed 1 元 too large breaks 收入总计 =
+# 支出总计 (预算数 against 合计), 合计 = Σ the three budgets, and 支出总计 = Σ its rows.
+cp -r samples/putuo-caizhengju-2025-dept/tables "$out/sh04-bad"
+sed -i 's/^收入总计,"31,214,205.80",支出总计,"31,214,205.80"/收入总计,"31,214,205.80",支出总计,"31,214,206.80"/' \
+  "$out/sh04-bad/table4.csv"
+"$BK" validate --lang en "$out/sh04-bad" >"$out/sh04-bad.report" 2>/dev/null
+check "SH04: a wrong 支出总计 fails validation" '[ $? -eq 1 ]'
+for rule in rows-equal columns-sum rows-sum; do
+  check "  caught by totals.$rule" \
+    'grep -q "SH04 .*支出总计.*totals.$rule\|SH04 .*收入总计.*totals.$rule" "$out/sh04-bad.report"'
+done
+check "  收入总计's 预算数 compared with 支出总计's 合计" \
+  'grep -q "totals.rows-equal.*收入总计 column amount: 31214205.80 printed, but row 支出总计 prints 31214206.80" "$out/sh04-bad.report"'
 # A unit's 财务收支预算总表 splits its 支出 预算数 into 合计, 基本支出 (人员经费, 公用经费) and
 # 项目支出: more columns than the two sides of SH01. It is kept whole as a generic table, with
 # every figure under its printed header path, never refused.

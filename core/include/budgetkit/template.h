@@ -14,11 +14,20 @@ extern "C" {
 
 typedef enum bk_column_type { BK_COL_AMOUNT = 0, BK_COL_PERCENT, BK_COL_TEXT } bk_column_type;
 
+/* Which side of a two-sided table prints a column: both (the default), or one only, when the
+ * sides print different columns (收入 项目 | 预算数 beside 支出 项目 | 合计 | 一般公共预算 ...). */
+typedef enum bk_column_side {
+    BK_SIDE_BOTH = 0,
+    BK_SIDE_INCOME,
+    BK_SIDE_EXPENDITURE
+} bk_column_side;
+
 typedef struct bk_column {
     const char *id;
     const char **path; /* header cells, top row first */
     size_t path_len;
     int type; /* bk_column_type */
+    int side; /* bk_column_side */
 } bk_column;
 
 typedef struct bk_template {
