@@ -717,6 +717,18 @@ static int is_label_column(const bk_template *tpl, const char *const *path, size
     return 0;
 }
 
+/* Whether a printed label is key header k of tpl, or one of its other labels. */
+static int is_key_header(const bk_template *tpl, size_t k, const char *label)
+{
+    if (bk_label_equal(label, tpl->key_headers[k]))
+        return 1;
+    for (size_t i = 0; i < tpl->nkey_aliases; i++)
+        if (strcmp(tpl->key_aliases[2 * i], tpl->key_headers[k]) == 0 &&
+            bk_label_equal(label, tpl->key_aliases[2 * i + 1]))
+            return 1;
+    return 0;
+}
+
 /* Match the columns [c0, c1) of `rows` header records at `first` against tpl: 1 when they
  * match (m filled: key_at, col_of indexed from c0), 0 when not (why says so), -1 when out of
  * memory. A column's path has at most one label per header row, so `rows` entries hold it
@@ -751,7 +763,7 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         size_t n = c < c1 ? grid_path(&g, c, path, rows) : 0;
         /* Key headers may sit under a group label (项目 / 功能分类科目编码 / 类): the last
          * label names the column. */
-        if (n == 0 || !bk_label_equal(path[n - 1], tpl->key_headers[k])) {
+        if (n == 0 || !is_key_header(tpl, k, path[n - 1])) {
             char got[256];
             path_text(path, n, got, sizeof got);
             snprintf(why, why_cap, "column %zu should be the key column \"%.60s\" but reads "

@@ -62,9 +62,16 @@ static void test_broken_templates(void **state)
                  BK_E_CONTENT, "\"side\" must be income or expenditure", 0);
     expect_error("{\"id\":\"T1\",\"title\":\"x\",\"columns\":[{\"id\":\"a\",\"side\":1}]}",
                  BK_E_CONTENT, "\"side\" must be income or expenditure", 0);
+    expect_error("{\"id\":\"T1\",\"title\":\"x\",\"key_headers\":[\"项目\"],"
+                 "\"key_aliases\":{\"名称\":[\"项目名称\"]},\"columns\":[{\"id\":\"a\"}]}",
+                 BK_E_CONTENT, "\"名称\" is no key header", 0);
+    expect_error("{\"id\":\"T1\",\"title\":\"x\",\"key_headers\":[\"项目\"],"
+                 "\"key_aliases\":{\"项目\":\"项目名称\"},\"columns\":[{\"id\":\"a\"}]}",
+                 BK_E_CONTENT, "must name an array of labels", 0);
 }
 
-/* Sides with their own columns (SH04): each column says which side prints it. */
+/* Sides with their own columns (SH04): each column says which side prints it; another
+ * printed label of a key header (SH08's). */
 static void test_column_sides(void **state)
 {
     (void)state;
@@ -79,6 +86,10 @@ static void test_column_sides(void **state)
     assert_int_equal(t->columns[bk_template_column(t, "total")].side, BK_SIDE_EXPENDITURE);
     const bk_template *t1 = bk_templates_find(set, "SH01");
     assert_int_equal(t1->columns[bk_template_column(t1, "amount")].side, BK_SIDE_BOTH);
+    const bk_template *t8 = bk_templates_find(set, "SH08");
+    assert_int_equal(t8->nkey_aliases, 1);
+    assert_string_equal(t8->key_aliases[0], "经济分类科目名称");
+    assert_string_equal(t8->key_aliases[1], "部门经济分类科目名称");
     bk_templates_free(set);
 }
 

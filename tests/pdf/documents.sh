@@ -25,6 +25,18 @@ for path, total in zip(sys.argv[1:], ["31214205.80", "371514655.00"]):
                    ("expenditure", "支出总计"): {"total": total, "general": total}}, got
 print("SH04: 收入总计 预算数 and 支出总计 合计 / 一般公共预算 read from both departments")
 PY
+# The unit's SH08 heads its name column 部门经济分类科目名称 (the department's 经济分类科目名称):
+# read as SH08, every row and figure as the sample transcribed from the same page.
+python3 - "$tmp/putuo-shangwuwei-2025-unit.json" samples/putuo-shangwuwei-2025-unit/budget.json <<'PY'
+import json, sys
+def sh08(path):
+    t = [t for t in json.load(open(path, encoding="utf-8"))["tables"] if t["id"] == "SH08"]
+    assert t, "%s: no SH08" % path
+    return [(r["kind"], r.get("code"), r["name"], r["cells"]) for r in t[0]["rows"]]
+got, want = sh08(sys.argv[1]), sh08(sys.argv[2])
+assert got == want and len(got) == 31, (len(got), len(want))
+print("SH08 of the unit: its 31 rows as printed, under 部门经济分类科目名称")
+PY
 status=0
 "$BK" validate --lang en --format json "$tmp/putuo-caizhengju-2025-dept.json" >"$tmp/rep" || status=$?
 [ "$status" -eq 1 ] || { echo "validate: exit $status, expected 1"; exit 1; }

@@ -39,6 +39,10 @@ typedef struct bk_template {
     const char *row_key; /* function, economic, project, item, year, task */
     const char **key_headers;
     size_t nkey_headers;
+    /* Other printed labels of key headers, in pairs: the key header, then a label that names
+     * the same column (部门经济分类科目名称 for 经济分类科目名称). */
+    const char **key_aliases;
+    size_t nkey_aliases; /* pairs */
     bk_column *columns;
     size_t ncolumns;
     const char *rules_json; /* the template's "rules" array, as compact JSON text */
