@@ -207,6 +207,10 @@ static bk_status load_columns(loader *ld, bk_template *t, json_t *cols)
             col->type = BK_COL_TEXT;
         else
             return fail(ld, "column type \"%s\" is not amount, percent or text", type);
+        json_t *optional = json_object_get(c, "optional");
+        if (optional && !json_is_boolean(optional))
+            return fail(ld, "column %s: \"optional\" must be true or false", id);
+        col->optional = json_is_true(optional);
         const char *side = json_string_value(json_object_get(c, "side"));
         if (json_object_get(c, "side") && !side)
             return fail(ld, "column %s: \"side\" must be income or expenditure", id);

@@ -729,6 +729,12 @@ static int is_key_header(const bk_template *tpl, size_t k, const char *label)
     return 0;
 }
 
+/* Whether the side being matched prints the column (any column when not matching a side). */
+static int on_side(const wide_in *w, const bk_column *col)
+{
+    return !w->side || col->side == BK_SIDE_BOTH || col->side == w->side;
+}
+
 /* Match the columns [c0, c1) of `rows` header records at `first` against tpl: 1 when they
  * match (m filled: key_at, col_of indexed from c0), 0 when not (why says so), -1 when out of
  * memory. A column's path has at most one label per header row, so `rows` entries hold it
@@ -782,7 +788,7 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         for (int years = 0; years < 2 && found < 0; years++)
             for (size_t j = 0; j < tpl->ncolumns && found < 0; j++) {
                 size_t pl = tpl->columns[j].path_len;
-                if (w->side && tpl->columns[j].side && tpl->columns[j].side != w->side)
+                if (!on_side(w, &tpl->columns[j]))
                     continue;
                 /* The 支出 side may print a group label above its own (支出 / 支出用途 /
                  * 金额 beside 收入 / 金额): the side's columns are the labels under it. */
@@ -790,6 +796,20 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
                 if (!used[j] && path_equal(path + skip, n - skip,
                                            (const char *const *)tpl->columns[j].path, pl, years))
                     found = (long)j;
+            }
+        /* A group that prints its total as a column of its own (预算数 / 合计 beside 预算数 /
+         * 基本支出 / 人员经费): 合计 under a template column's path is that column. */
+        size_t total_under = 0;
+        if (found < 0 && n >= 2 && bk_label_equal(path[n - 1], "合计"))
+            for (size_t j = 0; j < tpl->ncolumns && found < 0; j++) {
+                size_t pl = tpl->columns[j].path_len;
+                size_t skip = w->side_group && n - 1 > pl ? n - 1 - pl : 0;
+                if (!used[j] && on_side(w, &tpl->columns[j]) &&
+                    path_equal(path + skip, n - 1 - skip,
+                               (const char *const *)tpl->columns[j].path, pl, 0)) {
+                    found = (long)j;
+                    total_under = 1;
+                }
             }
         if (found < 0 && w->lenient) {
             m->col_of[c - c0] = -2;
@@ -802,8 +822,9 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
                      c + 1, got, tpl->id);
             goto done;
         }
-        size_t skip = n - tpl->columns[found].path_len; /* the 支出 side's group label */
-        for (size_t i = skip; i < n && !m->year; i++)
+        /* the 支出 side's group label */
+        size_t skip = n - total_under - tpl->columns[found].path_len;
+        for (size_t i = skip; i < n - total_under && !m->year; i++)
             m->year = header_year(tpl, path[i], tpl->columns[found].path[i - skip]);
         used[found] = 1;
         m->col_of[c - c0] = found;
@@ -886,6 +907,40 @@ static int expenditure_side(wide_in *w, const bk_template *tpl, size_t first, si
     return 1;
 }
 
+/* The header as h records after `first` + skip, the 支出 side (if any) from column `at`:
+ * 1, 0 (why says why) or -1 as match_grid, m filled on a match. */
+static int match_rows(wide_in *w, const bk_template *tpl, size_t first, size_t skip, size_t h,
+                      size_t at, int own, hmap *m, char *why, size_t why_cap)
+{
+    size_t width = 0;
+    for (size_t k = 0; k < h; k++)
+        if (rec_width(w, rec(w, first + skip + k)) > width)
+            width = rec_width(w, rec(w, first + skip + k));
+    size_t c1 = at ? at : width;
+    if (at && width > 2 * at && !own) {
+        snprintf(why, why_cap, "the header is wider than its two sides");
+        return 0;
+    }
+    w->side = own ? BK_SIDE_INCOME : 0;
+    int got = match_grid(w, tpl, first + skip, h, 0, c1, m, why, why_cap);
+    w->side = 0;
+    if (got <= 0)
+        return got;
+    char why1[300];
+    if (own)
+        got = expenditure_side(w, tpl, first + 1, h, at, width, m, why1, sizeof why1);
+    else if (at)
+        got = same_sides(w, tpl, first + 1, h, at, m, why1, sizeof why1);
+    if (got == 0)
+        snprintf(why, why_cap, "the 支出 side: %.200s", why1);
+    if (got <= 0)
+        return got;
+    m->rows = h + skip;
+    m->half = at;
+    m->width = c1;
+    return 1;
+}
+
 /* The header at records [first..): try 1, 2, ... rows until they match tpl. 1, 0 or -1 as
  * match_grid. */
 static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t end, hmap *m,
@@ -913,45 +968,36 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
     m->out_width = 0;
     /* Sides with their own columns differ in width: a 支出 label centred over a wider side
      * (as a PDF's text places it) stands right of the side's first column, which is then
-     * the first one left of it where both sides match. */
+     * the first one left of it where both sides match. Their header is the one of most
+     * columns: the first rows of a unit's 财务收支预算总表 (项目 | 预算数 on both sides) match
+     * before the rows that split its 支出 预算数. */
+    size_t best_at = 0, best_h = 0, best = 0;
     for (size_t at = half; at > 0 || !half; at--) {
-        size_t width = 0;
         for (size_t h = 1; h <= w->max_header_rows && first + skip + h <= end; h++) {
-            size_t rw = rec_width(w, rec(w, first + skip + h - 1));
-            if (rw > width)
-                width = rw;
-            size_t c1 = at ? at : width;
-            if (at && width > 2 * at && !own)
-                continue;
             char why1[300];
-            w->side = own ? BK_SIDE_INCOME : 0;
-            int got = match_grid(w, tpl, first + skip, h, 0, c1, m, why1, sizeof why1);
-            w->side = 0;
+            int got = match_rows(w, tpl, first, skip, h, at, own, m, why1, sizeof why1);
             if (got < 0)
                 return -1;
             if (got == 0) {
-                if (at == half && (h == sh.depth || (h < sh.depth && first + skip + h == end)))
+                if (at == half && (h == sh.depth || (h < sh.depth && first + skip + h == end) ||
+                                   strncmp(why1, "the 支出 side", strlen("the 支出 side")) == 0))
                     snprintf(why, why_cap, "%.250s", why1);
                 continue;
             }
-            if (own)
-                got = expenditure_side(w, tpl, first + 1, h, at, width, m, why1, sizeof why1);
-            else if (at)
-                got = same_sides(w, tpl, first + 1, h, at, m, why1, sizeof why1);
-            if (got <= 0) {
-                if (got < 0)
-                    return -1;
-                if (at == half)
-                    snprintf(why, why_cap, "the 支出 side: %.200s", why1);
-                continue;
+            if (!own)
+                return 1;
+            if (m->matched > best) {
+                best = m->matched;
+                best_at = at;
+                best_h = h;
             }
-            m->rows = h + skip;
-            m->half = at;
-            m->width = c1;
-            return 1;
         }
-        if (!own)
+        if (!own || best)
             break;
+    }
+    if (best) {
+        char why1[300];
+        return match_rows(w, tpl, first, skip, best_h, best_at, own, m, why1, sizeof why1);
     }
     if (sh.depth + skip > w->max_header_rows)
         snprintf(why, why_cap, "table %.32s needs %zu header rows, more than the limit of %zu "
@@ -1626,6 +1672,7 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
         x->path = paths[nextra];
         x->path_len = 0;
         x->side = BK_SIDE_BOTH;
+        x->optional = 0;
         for (size_t r = 0; r < m->rows && x->path_len < 8; r++) {
             const bkcsv_field f = cell(w, rec(w, head + r), c);
             const char *l = intern_trimmed(w, f.s, f.len);

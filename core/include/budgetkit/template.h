@@ -27,7 +27,9 @@ typedef struct bk_column {
     const char **path; /* header cells, top row first */
     size_t path_len;
     int type; /* bk_column_type */
-    int side; /* bk_column_side */
+    int side;     /* bk_column_side */
+    int optional; /* on a side of a two-sided table: printed only by some of its tables (a
+                     unit's 基本支出 beside the 预算数 both variants print) */
 } bk_column;
 
 typedef struct bk_template {
