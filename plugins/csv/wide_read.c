@@ -735,6 +735,34 @@ static int on_side(const wide_in *w, const bk_column *col)
     return !w->side || col->side == BK_SIDE_BOTH || col->side == w->side;
 }
 
+/* A header cell holding the labels of two neighbouring template columns run together
+ * (政府性基金预算国有资本经营预算: a PDF's text joins labels set close over empty columns) stands
+ * for both, as long as nothing is printed under it (read_block checks). */
+#define COLUMNS_RUN_TOGETHER (-3)
+
+static int run_together(const wide_in *w, const bk_template *tpl, char *used,
+                        const char *const *path, size_t n)
+{
+    for (size_t j = 0; j + 1 < tpl->ncolumns; j++) {
+        const bk_column *a = &tpl->columns[j], *b = &tpl->columns[j + 1];
+        if (used[j] || used[j + 1] || !on_side(w, a) || !on_side(w, b) ||
+            a->path_len != n || b->path_len != n)
+            continue;
+        if (!path_equal(path, n - 1, (const char *const *)a->path, n - 1, 0) ||
+            !path_equal(path, n - 1, (const char *const *)b->path, n - 1, 0))
+            continue;
+        char joined[512];
+        if ((size_t)snprintf(joined, sizeof joined, "%s%s", a->path[n - 1], b->path[n - 1]) >=
+            sizeof joined)
+            continue;
+        if (bk_label_equal(path[n - 1], joined)) {
+            used[j] = used[j + 1] = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Match the columns [c0, c1) of `rows` header records at `first` against tpl: 1 when they
  * match (m filled: key_at, col_of indexed from c0), 0 when not (why says so), -1 when out of
  * memory. A column's path has at most one label per header row, so `rows` entries hold it
@@ -811,6 +839,11 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
                     total_under = 1;
                 }
             }
+        if (found < 0 && run_together(w, tpl, used, path, n)) {
+            m->col_of[c - c0] = COLUMNS_RUN_TOGETHER;
+            matched += 2;
+            continue;
+        }
         if (found < 0 && w->lenient) {
             m->col_of[c - c0] = -2;
             continue;
@@ -1385,6 +1418,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         return nomem(w);
     for (size_t c = 0; c < m->width; c++) {
         long j = m->col_of[c];
+        if (j == COLUMNS_RUN_TOGETHER)
+            continue; /* blank under it, as read_block made sure */
         if (j < 0) {
             int key = (long)c == m->section_col;
             for (size_t k = 0; k < tpl->nkey_headers && !key; k++)
@@ -1873,6 +1908,21 @@ static size_t first_beyond(wide_in *w, size_t from, size_t stop, size_t width)
     return 0;
 }
 
+/* The first column (1-based) headed by two labels run together that holds anything in the
+ * rows [from, stop): which of the two a figure belongs to cannot be told. 0 when none. */
+static size_t figures_under_joined(wide_in *w, const hmap *m, size_t from, size_t stop)
+{
+    size_t width = m->out_width ? m->half + m->out_width : m->half ? 2 * m->half : m->width;
+    for (size_t c = 0; c < width; c++) {
+        if (m->col_of[c] != COLUMNS_RUN_TOGETHER)
+            continue;
+        for (size_t i = from; i < stop; i++)
+            if (!cell_blank(w, rec(w, i), c))
+                return c + 1;
+    }
+    return 0;
+}
+
 static bk_status read_block(wide_in *w, size_t *pos, size_t end)
 {
     block b;
@@ -1999,6 +2049,14 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
          * 项目支出) is kept whole as a generic table, never refused. */
         size_t both = m.out_width ? m.half + m.out_width : 2 * m.half;
         size_t over = m.half ? first_beyond(w, i + m.rows, stop, both) : 0;
+        size_t joined = figures_under_joined(w, &m, i + m.rows, stop);
+        if (joined) {
+            snprintf(why, sizeof why, "its column %zu, headed by the labels of two columns run "
+                     "together, prints figures", joined);
+            st = generic_table(w, &b, i, stop, why);
+            i = stop;
+            goto note;
+        }
         if (over) {
             snprintf(why, sizeof why, "its rows print field %zu, beyond the %zu columns of the "
                      "two sides of %s (%s)", over, both, b.tpl->id, b.tpl->title);

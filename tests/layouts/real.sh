@@ -49,6 +49,20 @@ for rule in rows-equal columns-sum rows-sum; do
 done
 check "  收入总计's 预算数 compared with 支出总计's 合计" \
   'grep -q "totals.rows-equal.*收入总计 column amount: 31214205.80 printed, but row 支出总计 prints 31214206.80" "$out/sh04-bad.report"'
+# Two header labels run together (as a PDF's text joins 政府性基金预算 国有资本经营预算 over
+# their empty columns) stand for both columns while nothing is printed under them; a figure
+# under them belongs to neither for sure, and the table is kept whole as a generic table.
+printf '%s\n' '2025年预算单位财政拨款收支预算总表,,,,,' '编制单位：上海市普陀区测试单位,,,,,单位：元' \
+  '财政拨款收入,,财政拨款支出,,,' '项目,预算数,项目,合计,一般公共预算,政府性基金预算国有资本经营预算' \
+  '一、一般公共预算资金,"1,000.50",一、一般公共服务支出,"1,000.50","1,000.50",' \
+  '收入总计,"1,000.50",支出总计,"1,000.50","1,000.50",' >"$out/joined.csv"
+"$BK" convert "$out/joined.csv" "$out/joined.json" 2>"$out/joined.err"
+check "labels run together over empty columns: SH04, no warning" \
+  '[ $? -eq 0 ] && [ ! -s "$out/joined.err" ] && grep -q "\"id\": \"SH04\"" "$out/joined.json"'
+sed -i 's/"1,000.50","1,000.50",$/"1,000.50","1,000.50",7.00/' "$out/joined.csv"
+"$BK" convert "$out/joined.csv" "$out/joined.json" 2>"$out/joined.err"
+check "  with a figure under them: a generic table, with a warning saying why" \
+  '[ $? -eq 0 ] && grep -q "layout.unknown-table.*column 6, headed by the labels of two columns run together, prints figures" "$out/joined.err"'
 # A unit's 财务收支预算总表 splits its 支出 预算数 into 合计, 基本支出 (人员经费, 公用经费) and
 # 项目支出: SH01's optional 支出 columns, read under the printed header and written back with it.
 printf '%s\n' '2025年预算单位财务收支预算总表,,,,,,' '编制单位：上海市普陀区测试单位,,,,,,单位：元' \
