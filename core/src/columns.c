@@ -79,7 +79,7 @@ bk_status bk_column_list_add(bk_column_list *l, const bk_template *base, const c
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     }
     l->first[l->n] = l->nlabels;
-    l->cols[l->n++] = (bk_column){copy, NULL, 0, type};
+    l->cols[l->n++] = (bk_column){.id = copy, .type = type};
     return BK_OK;
 }
 

@@ -466,6 +466,8 @@ const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, 
         const bk_column *from = c < nbase ? &base->columns[c] : &extra[c - nbase];
         bk_column *to = &cols[c];
         to->type = from->type;
+        to->side = from->side;
+        to->optional = from->optional;
         to->path_len = from->path_len;
         to->id = intern_opt(doc, from->id, &ok);
         to->path = bk_calloc(from->path_len ? from->path_len : 1, sizeof *to->path);

@@ -35,6 +35,7 @@ static void template_free(bk_template *t)
     bk_free(t->columns);
     bk_free(t->aliases);
     bk_free(t->key_headers);
+    bk_free(t->key_aliases);
     bk_free(t->label_columns);
     bk_free(t->sides);
     bk_free(t);
@@ -137,6 +138,46 @@ static bk_status string_list(loader *ld, json_t *arr, const char *key, const cha
     return BK_OK;
 }
 
+/* "key_aliases": {"经济分类科目名称": ["部门经济分类科目名称"]}, kept as pairs. */
+static bk_status load_key_aliases(loader *ld, bk_template *t, json_t *obj)
+{
+    if (!obj)
+        return BK_OK;
+    if (!json_is_object(obj))
+        return fail(ld, "%s must be an object of key headers and their other labels",
+                    "\"key_aliases\"");
+    size_t n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        size_t k = 0;
+        while (k < t->nkey_headers && strcmp(t->key_headers[k], key) != 0)
+            k++;
+        if (k == t->nkey_headers)
+            return fail(ld, "\"key_aliases\": \"%s\" is no key header", key);
+        if (!json_is_array(v))
+            return fail(ld, "\"key_aliases\": \"%s\" must name an array of labels", key);
+        n += json_array_size(v);
+    }
+    if (n == 0)
+        return BK_OK;
+    if (!(t->key_aliases = bk_calloc(2 * n, sizeof *t->key_aliases)))
+        return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+    json_object_foreach(obj, key, v) {
+        size_t i;
+        json_t *label;
+        json_array_foreach(v, i, label) {
+            const char **pair = &t->key_aliases[2 * t->nkey_aliases];
+            if (!json_is_string(label))
+                return fail(ld, "\"key_aliases\": \"%s\" must name an array of labels", key);
+            if (!(pair[0] = intern(ld, key)) || !(pair[1] = intern(ld, json_string_value(label))))
+                return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
+            t->nkey_aliases++;
+        }
+    }
+    return BK_OK;
+}
+
 static bk_status load_columns(loader *ld, bk_template *t, json_t *cols)
 {
     if (!json_is_array(cols) || json_array_size(cols) == 0)
@@ -160,6 +201,21 @@ static bk_status load_columns(loader *ld, bk_template *t, json_t *cols)
             return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
         if ((col->type = type && !*type ? -1 : bk_column_type_parse(type)) < 0)
             return fail(ld, "column type \"%s\" is not amount, percent or text", type);
+        json_t *optional = json_object_get(c, "optional");
+        if (optional && !json_is_boolean(optional))
+            return fail(ld, "column %s: \"optional\" must be true or false", id);
+        col->optional = json_is_true(optional);
+        const char *side = json_string_value(json_object_get(c, "side"));
+        if (json_object_get(c, "side") && !side)
+            return fail(ld, "column %s: \"side\" must be income or expenditure", id);
+        if (!side)
+            col->side = BK_SIDE_BOTH;
+        else if (strcmp(side, "income") == 0)
+            col->side = BK_SIDE_INCOME;
+        else if (strcmp(side, "expenditure") == 0)
+            col->side = BK_SIDE_EXPENDITURE;
+        else
+            return fail(ld, "column %s: \"side\" must be income or expenditure", id);
         bk_status st = string_list(ld, json_object_get(c, "path"), "path", &col->path,
                                    &col->path_len);
         if (st != BK_OK)
@@ -196,6 +252,8 @@ static bk_status load_template(loader *ld, json_t *root, bk_template *t)
     if (st == BK_OK)
         st = string_list(ld, json_object_get(root, "key_headers"), "key_headers",
                          &t->key_headers, &t->nkey_headers);
+    if (st == BK_OK)
+        st = load_key_aliases(ld, t, json_object_get(root, "key_aliases"));
     if (st == BK_OK)
         st = string_list(ld, json_object_get(root, "label_columns"), "label_columns",
                          &t->label_columns, &t->nlabel_columns);

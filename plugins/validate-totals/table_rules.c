@@ -751,13 +751,49 @@ static bk_status rule_rows_sum(rule_ctx *rc)
     return st;
 }
 
+/* Two rows compared across columns: a's column_a against b's column_b (the sides of a table
+ * printing their own columns: 收入总计's 预算数 against 支出总计's 合计). */
+static bk_status rows_check_across(rule_ctx *rc, size_t row, int col, size_t other, int other_col,
+                                   const char *en, const char *zh)
+{
+    bk_decimal x, y;
+    /* A blank on either side is not a disagreement: nothing was printed to compare. */
+    if (!bktot_cell(rc->t, row, col, &x) || !bktot_cell(rc->t, other, other_col, &y))
+        return BK_OK;
+    bk_strbuf key, key_zh;
+    bk_strbuf_init(&key);
+    bk_strbuf_init(&key_zh);
+    bktot_row_key(rc->t, other, &key);
+    bk_strbuf_add(&key, " column %s", rc->t->tpl->columns[other_col].id);
+    bktot_row_key(rc->t, other, &key_zh);
+    bk_strbuf_add(&key_zh, "「");
+    bktot_column_header(rc->t->tpl, other_col, &key_zh);
+    bk_strbuf_add(&key_zh, "」");
+    bktot_says says = {BKTOT_STYLE_EQUAL,      en,   zh,  bk_strbuf_str(&key),
+                       bk_strbuf_str(&key_zh), NULL, NULL};
+    cellref ref = {other, other_col, 0};
+    bk_status st = key.failed || key_zh.failed ? nomem(rc)
+                                               : check_cells(rc, RULE_ROWS_EQUAL, row, col, &ref, 1,
+                                                             &says, BKTOT_STYLE_EQUAL);
+    bk_strbuf_free(&key);
+    bk_strbuf_free(&key_zh);
+    return st;
+}
+
 static bk_status rule_rows_equal(rule_ctx *rc)
 {
     const bk_table *t = rc->t;
     bktot_selector a, b;
     int *cols;
     size_t ncols;
+    int col_a = -1, col_b = -1;
     bk_status st = field_columns(rc, &cols, &ncols);
+    if (st == BK_OK &&
+        (json_object_get(rc->rule, "column_a") || json_object_get(rc->rule, "column_b"))) {
+        st = field_column(rc, "column_a", &col_a);
+        if (st == BK_OK)
+            st = field_column(rc, "column_b", &col_b);
+    }
     if (st == BK_OK)
         st = field_selector(rc, "a", &a);
     if (st == BK_OK)
@@ -783,6 +819,11 @@ static bk_status rule_rows_equal(rule_ctx *rc)
         bk_strbuf_add(&zh, "「");
         bktot_row_key(t, other, &zh);
         bk_strbuf_add(&zh, "」行为");
+        if (col_a >= 0) {
+            st = rows_check_across(rc, i, col_a, other, col_b, bk_strbuf_str(&en),
+                                   bk_strbuf_str(&zh));
+            continue;
+        }
         st = rows_check(rc, RULE_ROWS_EQUAL, i, &other, NULL, 1, cols, ncols, bk_strbuf_str(&en),
                         bk_strbuf_str(&zh), BKTOT_STYLE_EQUAL);
     }

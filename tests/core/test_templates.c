@@ -58,6 +58,39 @@ static void test_broken_templates(void **state)
     expect_error("{\"id\":\"T1\",\"id\":\"T2\",\"title\":\"x\"}", BK_E_SYNTAX, "duplicate", 0);
     expect_error("{\"id\":\"T1\",\"title\":\"x\",\"columns\":[{\"id\":\"a\"}],\"rules\":{}}",
                  BK_E_CONTENT, "rules", 0);
+    expect_error("{\"id\":\"T1\",\"title\":\"x\",\"columns\":[{\"id\":\"a\",\"side\":\"left\"}]}",
+                 BK_E_CONTENT, "\"side\" must be income or expenditure", 0);
+    expect_error("{\"id\":\"T1\",\"title\":\"x\",\"columns\":[{\"id\":\"a\",\"side\":1}]}",
+                 BK_E_CONTENT, "\"side\" must be income or expenditure", 0);
+    expect_error("{\"id\":\"T1\",\"title\":\"x\",\"key_headers\":[\"项目\"],"
+                 "\"key_aliases\":{\"名称\":[\"项目名称\"]},\"columns\":[{\"id\":\"a\"}]}",
+                 BK_E_CONTENT, "\"名称\" is no key header", 0);
+    expect_error("{\"id\":\"T1\",\"title\":\"x\",\"key_headers\":[\"项目\"],"
+                 "\"key_aliases\":{\"项目\":\"项目名称\"},\"columns\":[{\"id\":\"a\"}]}",
+                 BK_E_CONTENT, "must name an array of labels", 0);
+}
+
+/* Sides with their own columns (SH04): each column says which side prints it; another
+ * printed label of a key header (SH08's). */
+static void test_column_sides(void **state)
+{
+    (void)state;
+    bk_templates *set = bk_templates_new();
+    bk_error err;
+    bk_error_clear(&err);
+    assert_int_equal(bk_templates_load_dir(set, bktest_path("formats/layouts/shanghai"), &err), BK_OK);
+    const bk_template *t = bk_templates_find(set, "SH04");
+    assert_non_null(t);
+    assert_int_equal(t->nsides, 2);
+    assert_int_equal(t->columns[bk_template_column(t, "amount")].side, BK_SIDE_INCOME);
+    assert_int_equal(t->columns[bk_template_column(t, "total")].side, BK_SIDE_EXPENDITURE);
+    const bk_template *t1 = bk_templates_find(set, "SH01");
+    assert_int_equal(t1->columns[bk_template_column(t1, "amount")].side, BK_SIDE_BOTH);
+    const bk_template *t8 = bk_templates_find(set, "SH08");
+    assert_int_equal(t8->nkey_aliases, 1);
+    assert_string_equal(t8->key_aliases[0], "经济分类科目名称");
+    assert_string_equal(t8->key_aliases[1], "部门经济分类科目名称");
+    bk_templates_free(set);
 }
 
 static void test_duplicate_id_across_files(void **state)
@@ -89,6 +122,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_templates), cmocka_unit_test(test_broken_templates),
         cmocka_unit_test(test_duplicate_id_across_files), cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_column_sides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Line items carry what JSON does (csv-lineitems.md, "Layouts a document defines"): a table no
-# layout knows with its title and "column" records, a table in a money unit of its own. The
-# Putuo unit budget has both; it goes through line items and back unchanged, and every broken
-# variant of its records is refused at the record that breaks it.
+# Line items carry what JSON does (csv-lineitems.md): a table no layout knows with its title and
+# "column" records, a table in a money unit of its own. The Putuo unit budget (its 三公 table in
+# 万元) with a generic table added (tests/support/with-generic-table.py) goes through line items
+# and back unchanged, and every broken variant of its records is refused at the record that
+# breaks it.
 set -uo pipefail
 : "${BK:?}" "${BK_SOURCE_DIR:?}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 fails=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi; }
-json=$BK_SOURCE_DIR/samples/putuo-shangwuwei-2025-unit/budget.json
+python3 "$BK_SOURCE_DIR/tests/support/with-generic-table.py" \
+  "$BK_SOURCE_DIR/samples/putuo-shangwuwei-2025-unit/budget.json" "$out/made.json"
+json=$out/doc.json
+"$BK" convert "$out/made.json" "$json"
 "$BK" convert "$json" "$out/lines.csv" && "$BK" convert "$out/lines.csv" "$out/back.json" &&
   "$BK" convert "$out/back.json" "$out/again.csv"
 check "JSON → line items → JSON unchanged" 'cmp -s "$json" "$out/back.json"'

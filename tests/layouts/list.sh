@@ -7,7 +7,7 @@ set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$BK" layouts >"$tmp/text"
-for want in 'jiangsu-2019: 11 tables' 'shanghai: 8 tables' 'shenzhen: 12 tables' \
+for want in 'jiangsu-2019: 11 tables' 'shanghai: 9 tables' 'shenzhen: 12 tables' \
             '  JS09   “三公”经费、会议费、培训费支出预算表  (万元)' \
             '         vehicle_running   “三公”经费 / 公务用车购置及运行维护费 / 公务用车运行维护费' \
             '         keys: 类 | 款 | 项 | 功能分类科目名称'; do

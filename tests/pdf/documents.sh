@@ -14,6 +14,31 @@ for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuw
   grep -q 'fiscal year  2025' "$tmp/info" || { cat "$tmp/info"; exit 1; }
   grep -q '上海市普陀区' "$tmp/info" || { cat "$tmp/info"; exit 1; }
 done
+# 财政拨款收支预算总表 prints its sides with their own columns (收入 预算数; 支出 合计, 一般公共预算,
+# ...): read as SH04 from the three documents, the 支出 label centred over its wider side; the
+# unit's text runs the empty headers 政府性基金预算 国有资本经营预算 together into one cell.
+python3 - "$tmp/putuo-caizhengju-2025-dept.json" "$tmp/putuo-shangwuwei-2025-dept.json" \
+  "$tmp/putuo-shangwuwei-2025-unit.json" <<'PY'
+import json, sys
+for path, total in zip(sys.argv[1:], ["31214205.80", "371514655.00", "371514655.00"]):
+    t = [t for t in json.load(open(path, encoding="utf-8"))["tables"] if t["id"] == "SH04"][0]
+    got = {(r["section"], r["name"]): r["cells"] for r in t["rows"] if r["kind"] == "total"}
+    assert got == {("income", "收入总计"): {"amount": total},
+                   ("expenditure", "支出总计"): {"total": total, "general": total}}, got
+print("SH04: 收入总计 预算数 and 支出总计 合计 / 一般公共预算 read from the three documents")
+PY
+# The unit's SH08 heads its name column 部门经济分类科目名称 (the department's 经济分类科目名称):
+# read as SH08, every row and figure as the sample transcribed from the same page.
+python3 - "$tmp/putuo-shangwuwei-2025-unit.json" samples/putuo-shangwuwei-2025-unit/budget.json <<'PY'
+import json, sys
+def sh08(path):
+    t = [t for t in json.load(open(path, encoding="utf-8"))["tables"] if t["id"] == "SH08"]
+    assert t, "%s: no SH08" % path
+    return [(r["kind"], r.get("code"), r["name"], r["cells"]) for r in t[0]["rows"]]
+got, want = sh08(sys.argv[1]), sh08(sys.argv[2])
+assert got == want and len(got) == 31, (len(got), len(want))
+print("SH08 of the unit: its 31 rows as printed, under 部门经济分类科目名称")
+PY
 status=0
 "$BK" validate --lang en --format json "$tmp/putuo-caizhengju-2025-dept.json" >"$tmp/rep" || status=$?
 [ "$status" -eq 1 ] || { echo "validate: exit $status, expected 1"; exit 1; }

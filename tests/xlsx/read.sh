@@ -181,13 +181,16 @@ grep -q '^department   上海市普陀区XX局$' "$work/info" || fail "departmen
 ! grep -q '单位' "$work/info" || fail "a unit line read as a name: $(cat "$work/info")"
 "$BK" validate --lang en "$work/dept.json" > "$work/rep" || true
 tail -1 "$work/rep" | grep -q ' 0 errors' || fail "the template has errors: $(cat "$work/rep")"
-# The unit template's 财务收支预算总表 splits its 支出 into 基本支出 and 项目支出, wider than
-# SH01's two sides: kept as a generic table with a warning naming its sheet; the workbook
-# converts, its department the cover's 预算单位.
+# The unit template's 财务收支预算总表 splits its 支出 预算数 into 合计, 基本支出 (人员经费, 公用经费)
+# and 项目支出: SH01's optional 支出 columns, so it reads as SH01 with no warning, as does its
+# 财政拨款收支预算总表 (SH04, sides with their own columns); the workbook converts, its
+# department the cover's 预算单位.
 "$BK" convert "$data/putuo-2026-unit-template.xlsx" "$work/unit.json" 2> "$work/t.err" ||
     fail "the unit template is refused: $(cat "$work/t.err")"
-grep -q 'putuo-2026-unit-template.xlsx#单位收支总表:2: warning: \[layout.unknown-table\] "预算单位财务收支预算总表": its rows print field 5' "$work/t.err" ||
-    fail "no warning on the unit 财务收支预算总表: $(cat "$work/t.err")"
+! grep -q '财务收支预算总表\|财政拨款收支预算总表' "$work/t.err" ||
+    fail "a warning on the unit 财务收支预算总表 or 财政拨款收支预算总表: $(cat "$work/t.err")"
+python3 -c 'import json, sys; ids = [t["id"] for t in json.load(open(sys.argv[1], encoding="utf-8"))["tables"]]; sys.exit(0 if {"SH01", "SH04"} <= set(ids) else 1)' "$work/unit.json" ||
+    fail "the unit template lacks SH01 or SH04"
 "$BK" info --lang en "$work/unit.json" | grep -q '^department   上海市普陀区XX单位$' ||
     fail "unit template department: $("$BK" info --lang en "$work/unit.json")"
 echo "xlsx read: ok"

@@ -18,11 +18,22 @@ BK_API const char *bk_column_type_name(int type);
 /* The type s names (NULL or "": amount, the default), or -1. */
 BK_API int bk_column_type_parse(const char *s);
 
+/* Which side of a two-sided table prints a column: both (the default), or one only, when the
+ * sides print different columns (收入 项目 | 预算数 beside 支出 项目 | 合计 | 一般公共预算 ...). */
+typedef enum bk_column_side {
+    BK_SIDE_BOTH = 0,
+    BK_SIDE_INCOME,
+    BK_SIDE_EXPENDITURE
+} bk_column_side;
+
 typedef struct bk_column {
     const char *id;
     const char **path; /* header cells, top row first */
     size_t path_len;
     int type; /* bk_column_type */
+    int side;     /* bk_column_side */
+    int optional; /* on a side of a two-sided table: printed only by some of its tables (a
+                     unit's 基本支出 beside the 预算数 both variants print) */
 } bk_column;
 
 typedef struct bk_template {
@@ -34,6 +45,10 @@ typedef struct bk_template {
     const char *row_key; /* function, economic, project, item, year, task */
     const char **key_headers;
     size_t nkey_headers;
+    /* Other printed labels of key headers, in pairs: the key header, then a label that names
+     * the same column (部门经济分类科目名称 for 经济分类科目名称). */
+    const char **key_aliases;
+    size_t nkey_aliases; /* pairs */
     bk_column *columns;
     size_t ncolumns;
     const char *rules_json; /* the template's "rules" array, as compact JSON text */

@@ -58,6 +58,7 @@ typedef struct wide_in {
     int side_group; /* matching the 支出 side: its labels may sit under a group (支出用途) */
     const char *family;     /* --layout-family: the only family read, else NULL */
     const char *doc_family; /* the family of the document's tables so far, else NULL */
+    int side;       /* matching one side of a table whose sides print their own columns */
     wtitle *titles; /* NULL until the first line is tried as a title */
     size_t ntitles;
     char *title_text;
@@ -569,6 +570,10 @@ typedef struct hmap {
     long *key_at;      /* file column of each key header */
     long *col_of;      /* template column of each file column, -1 for none */
     size_t width;      /* file columns covered (one side when two-sided) */
+    /* Sides with columns of their own: the 支出 side's key columns and width, from `half`
+     * (col_of covers both sides); out_width 0 when the sides print the same columns. */
+    long *out_key_at;
+    size_t out_width;
     int year;          /* the fiscal year a header label prints, 0 when none */
     size_t matched;    /* template columns found */
 } hmap;
@@ -678,6 +683,52 @@ static int is_label_column(const bk_template *tpl, const char *const *path, size
     return 0;
 }
 
+/* Whether a printed label is key header k of tpl, or one of its other labels. */
+static int is_key_header(const bk_template *tpl, size_t k, const char *label)
+{
+    if (bk_label_equal(label, tpl->key_headers[k]))
+        return 1;
+    for (size_t i = 0; i < tpl->nkey_aliases; i++)
+        if (strcmp(tpl->key_aliases[2 * i], tpl->key_headers[k]) == 0 &&
+            bk_label_equal(label, tpl->key_aliases[2 * i + 1]))
+            return 1;
+    return 0;
+}
+
+/* Whether the side being matched prints the column (any column when not matching a side). */
+static int on_side(const wide_in *w, const bk_column *col)
+{
+    return !w->side || col->side == BK_SIDE_BOTH || col->side == w->side;
+}
+
+/* A header cell holding the labels of two neighbouring template columns run together
+ * (政府性基金预算国有资本经营预算: a PDF's text joins labels set close over empty columns) stands
+ * for both, as long as nothing is printed under it (read_block checks). */
+#define COLUMNS_RUN_TOGETHER (-3)
+
+static int run_together(const wide_in *w, const bk_template *tpl, char *used,
+                        const char *const *path, size_t n)
+{
+    for (size_t j = 0; j + 1 < tpl->ncolumns; j++) {
+        const bk_column *a = &tpl->columns[j], *b = &tpl->columns[j + 1];
+        if (used[j] || used[j + 1] || !on_side(w, a) || !on_side(w, b) ||
+            a->path_len != n || b->path_len != n)
+            continue;
+        if (!path_equal(path, n - 1, (const char *const *)a->path, n - 1, 0) ||
+            !path_equal(path, n - 1, (const char *const *)b->path, n - 1, 0))
+            continue;
+        char joined[512];
+        if ((size_t)snprintf(joined, sizeof joined, "%s%s", a->path[n - 1], b->path[n - 1]) >=
+            sizeof joined)
+            continue;
+        if (bk_label_equal(path[n - 1], joined)) {
+            used[j] = used[j + 1] = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Match the columns [c0, c1) of `rows` header records at `first` against tpl: 1 when they
  * match (m filled: key_at, col_of indexed from c0), 0 when not (why says so), -1 when out of
  * memory. A column's path has at most one label per header row, so `rows` entries hold it
@@ -712,7 +763,7 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         size_t n = c < c1 ? grid_path(&g, c, path, rows) : 0;
         /* Key headers may sit under a group label (项目 / 功能分类科目编码 / 类): the last
          * label names the column. */
-        if (n == 0 || !bk_label_equal(path[n - 1], tpl->key_headers[k])) {
+        if (n == 0 || !is_key_header(tpl, k, path[n - 1])) {
             char got[256];
             path_text(path, n, got, sizeof got);
             snprintf(why, why_cap, "column %zu should be the key column \"%.60s\" but reads "
@@ -731,6 +782,8 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         for (int years = 0; years < 2 && found < 0; years++)
             for (size_t j = 0; j < tpl->ncolumns && found < 0; j++) {
                 size_t pl = tpl->columns[j].path_len;
+                if (!on_side(w, &tpl->columns[j]))
+                    continue;
                 /* The 支出 side may print a group label above its own (支出 / 支出用途 /
                  * 金额 beside 收入 / 金额): the side's columns are the labels under it. */
                 size_t skip = w->side_group && n > pl ? n - pl : 0;
@@ -738,6 +791,25 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
                                            (const char *const *)tpl->columns[j].path, pl, years))
                     found = (long)j;
             }
+        /* A group that prints its total as a column of its own (预算数 / 合计 beside 预算数 /
+         * 基本支出 / 人员经费): 合计 under a template column's path is that column. */
+        size_t total_under = 0;
+        if (found < 0 && n >= 2 && bk_label_equal(path[n - 1], "合计"))
+            for (size_t j = 0; j < tpl->ncolumns && found < 0; j++) {
+                size_t pl = tpl->columns[j].path_len;
+                size_t skip = w->side_group && n - 1 > pl ? n - 1 - pl : 0;
+                if (!used[j] && on_side(w, &tpl->columns[j]) &&
+                    path_equal(path + skip, n - 1 - skip,
+                               (const char *const *)tpl->columns[j].path, pl, 0)) {
+                    found = (long)j;
+                    total_under = 1;
+                }
+            }
+        if (found < 0 && run_together(w, tpl, used, path, n)) {
+            m->col_of[c - c0] = COLUMNS_RUN_TOGETHER;
+            matched += 2;
+            continue;
+        }
         if (found < 0 && w->lenient) {
             m->col_of[c - c0] = -2;
             continue;
@@ -749,8 +821,9 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
                      c + 1, got, tpl->id);
             goto done;
         }
-        size_t skip = n - tpl->columns[found].path_len; /* the 支出 side's group label */
-        for (size_t i = skip; i < n && !m->year; i++)
+        /* the 支出 side's group label */
+        size_t skip = n - total_under - tpl->columns[found].path_len;
+        for (size_t i = skip; i < n - total_under && !m->year; i++)
             m->year = header_year(tpl, path[i], tpl->columns[found].path[i - skip]);
         used[found] = 1;
         m->col_of[c - c0] = found;
@@ -796,6 +869,77 @@ static int same_sides(wide_in *w, const bk_template *tpl, size_t first, size_t h
     return same;
 }
 
+/* Whether the sides of a two-sided template print columns of their own. */
+static int sided(const bk_template *tpl)
+{
+    for (size_t j = 0; j < tpl->ncolumns; j++)
+        if (tpl->columns[j].side != BK_SIDE_BOTH)
+            return 1;
+    return 0;
+}
+
+/* The 支出 side [half, c1) of a template whose sides print their own columns: its key
+ * columns and its columns, after the 收入 side's in m. */
+static int expenditure_side(wide_in *w, const bk_template *tpl, size_t first, size_t h, size_t half,
+                            size_t c1, hmap *m, char *why, size_t why_cap)
+{
+    hmap right = *m;
+    right.key_at = m->out_key_at;
+    right.col_of = m->col_of + half;
+    w->side_group = 1;
+    w->side = BK_SIDE_EXPENDITURE;
+    int got = match_grid(w, tpl, first, h, half, c1, &right, why, why_cap);
+    w->side_group = 0;
+    w->side = 0;
+    if (got <= 0)
+        return got;
+    if (right.section_col >= 0) {
+        snprintf(why, why_cap, "column %ld has no header", right.section_col + 1);
+        return 0;
+    }
+    for (size_t k = 0; k < tpl->nkey_headers; k++)
+        m->out_key_at[k] -= (long)half;
+    m->out_width = c1 - half;
+    m->matched += right.matched;
+    if (!m->year)
+        m->year = right.year;
+    return 1;
+}
+
+/* The header as h records after `first` + skip, the 支出 side (if any) from column `at`:
+ * 1, 0 (why says why) or -1 as match_grid, m filled on a match. */
+static int match_rows(wide_in *w, const bk_template *tpl, size_t first, size_t skip, size_t h,
+                      size_t at, int own, hmap *m, char *why, size_t why_cap)
+{
+    size_t width = 0;
+    for (size_t k = 0; k < h; k++)
+        if (rec_width(w, rec(w, first + skip + k)) > width)
+            width = rec_width(w, rec(w, first + skip + k));
+    size_t c1 = at ? at : width;
+    if (at && width > 2 * at && !own) {
+        snprintf(why, why_cap, "the header is wider than its two sides");
+        return 0;
+    }
+    w->side = own ? BK_SIDE_INCOME : 0;
+    int got = match_grid(w, tpl, first + skip, h, 0, c1, m, why, why_cap);
+    w->side = 0;
+    if (got <= 0)
+        return got;
+    char why1[300];
+    if (own)
+        got = expenditure_side(w, tpl, first + 1, h, at, width, m, why1, sizeof why1);
+    else if (at)
+        got = same_sides(w, tpl, first + 1, h, at, m, why1, sizeof why1);
+    if (got == 0)
+        snprintf(why, why_cap, "the 支出 side: %.200s", why1);
+    if (got <= 0)
+        return got;
+    m->rows = h + skip;
+    m->half = at;
+    m->width = c1;
+    return 1;
+}
+
 /* The header at records [first..): try 1, 2, ... rows until they match tpl. 1, 0 or -1 as
  * match_grid. */
 static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t end, hmap *m,
@@ -819,33 +963,40 @@ static int match_header(wide_in *w, const bk_template *tpl, size_t first, size_t
         }
     }
     size_t skip = half ? 1 : 0;
-    size_t width = 0;
-    for (size_t h = 1; h <= w->max_header_rows && first + skip + h <= end; h++) {
-        size_t rw = rec_width(w, rec(w, first + skip + h - 1));
-        if (rw > width)
-            width = rw;
-        size_t c1 = half ? half : width;
-        if (half && width > 2 * half)
-            continue;
-        char why1[300];
-        int got = match_grid(w, tpl, first + skip, h, 0, c1, m, why1, sizeof why1);
-        if (got < 0)
-            return -1;
-        if (got == 0) {
-            if (h == sh.depth || (h < sh.depth && first + skip + h == end))
-                snprintf(why, why_cap, "%.250s", why1);
-            continue;
-        }
-        if (half && (got = same_sides(w, tpl, first + 1, h, half, m, why1, sizeof why1)) <= 0) {
+    int own = half && sided(tpl);
+    m->out_width = 0;
+    /* Sides with their own columns differ in width: a 支出 label centred over a wider side
+     * (as a PDF's text places it) stands right of the side's first column, which is then
+     * the first one left of it where both sides match. Their header is the one of most
+     * columns: the first rows of a unit's 财务收支预算总表 (项目 | 预算数 on both sides) match
+     * before the rows that split its 支出 预算数. */
+    size_t best_at = 0, best_h = 0, best = 0;
+    for (size_t at = half; at > 0 || !half; at--) {
+        for (size_t h = 1; h <= w->max_header_rows && first + skip + h <= end; h++) {
+            char why1[300];
+            int got = match_rows(w, tpl, first, skip, h, at, own, m, why1, sizeof why1);
             if (got < 0)
                 return -1;
-            snprintf(why, why_cap, "the 支出 side: %.200s", why1);
-            continue;
+            if (got == 0) {
+                if (at == half && (h == sh.depth || (h < sh.depth && first + skip + h == end) ||
+                                   strncmp(why1, "the 支出 side", strlen("the 支出 side")) == 0))
+                    snprintf(why, why_cap, "%.250s", why1);
+                continue;
+            }
+            if (!own)
+                return 1;
+            if (m->matched > best) {
+                best = m->matched;
+                best_at = at;
+                best_h = h;
+            }
         }
-        m->rows = h + skip;
-        m->half = half;
-        m->width = c1;
-        return 1;
+        if (!own || best)
+            break;
+    }
+    if (best) {
+        char why1[300];
+        return match_rows(w, tpl, first, skip, best_h, best_at, own, m, why1, sizeof why1);
     }
     if (sh.depth + skip > w->max_header_rows)
         snprintf(why, why_cap, "table %.32s needs %zu header rows, more than the limit of %zu "
@@ -1233,6 +1384,8 @@ static bk_status data_row(wide_in *w, rowctx *rc, const wrec *r, size_t at, cons
         return nomem(w);
     for (size_t c = 0; c < m->width; c++) {
         long j = m->col_of[c];
+        if (j == COLUMNS_RUN_TOGETHER)
+            continue; /* blank under it, as read_block made sure */
         if (j < 0) {
             int key = (long)c == m->section_col;
             for (size_t k = 0; k < tpl->nkey_headers && !key; k++)
@@ -1280,9 +1433,21 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
 {
     const hmap *m = rc->m;
     long name_at = rc->sh.name_col >= 0 ? m->key_at[rc->sh.name_col] : -1;
+    long out_name_at = rc->sh.name_col < 0 || !m->half
+                           ? -1
+                           : (long)m->half +
+                                 (m->out_width ? m->out_key_at[rc->sh.name_col] : name_at);
     for (size_t i = from; i < end && !rc->levels; i++)
-        rc->levels = indented(w, rec(w, i), name_at) ||
-                     (m->half && name_at >= 0 && indented(w, rec(w, i), (long)m->half + name_at));
+        rc->levels = indented(w, rec(w, i), name_at) || indented(w, rec(w, i), out_name_at);
+    /* The 支出 side of sides with their own columns, as data_row reads a side from `half`. */
+    hmap out = *m;
+    if (m->out_width) {
+        out.key_at = m->out_key_at;
+        out.col_of = m->col_of + m->half;
+        out.width = m->out_width;
+        out.section_col = -1;
+    }
+    size_t both = m->out_width ? m->half + m->out_width : 2 * m->half;
     rowmode mode;
     memset(&mode, 0, sizeof mode);
     int perf = is_perf(rc->t->tpl);
@@ -1325,8 +1490,9 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
                 shifted.n = r->n - 1;
                 r = &shifted;
             }
-            if ((st = extra_fields(w, r, m->half ? 2 * m->half : m->width)) != BK_OK)
+            if ((st = extra_fields(w, r, m->half ? both : m->width)) != BK_OK)
                 break;
+            rc->m = side ? &out : m;
             if (m->half)
                 st = data_row(w, rc, r, side ? m->half : 0, side ? "expenditure" : "income");
             else
@@ -1334,6 +1500,7 @@ static bk_status read_rows(wide_in *w, rowctx *rc, size_t from, size_t end)
         }
         rc->cur = cur;
     }
+    rc->m = m;
     return st;
 }
 
@@ -1507,6 +1674,8 @@ static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, 
         x->id = ids[nextra];
         x->path = paths[nextra];
         x->path_len = 0;
+        x->side = BK_SIDE_BOTH;
+        x->optional = 0;
         for (size_t r = 0; r < m->rows && x->path_len < 8; r++) {
             const bk_field f = cell(w, rec(w, head + r), c);
             const char *l = intern_trimmed(w, f.s, f.len);
@@ -1707,6 +1876,21 @@ static size_t first_beyond(wide_in *w, size_t from, size_t stop, size_t width)
     return 0;
 }
 
+/* The first column (1-based) headed by two labels run together that holds anything in the
+ * rows [from, stop): which of the two a figure belongs to cannot be told. 0 when none. */
+static size_t figures_under_joined(wide_in *w, const hmap *m, size_t from, size_t stop)
+{
+    size_t width = m->out_width ? m->half + m->out_width : m->half ? 2 * m->half : m->width;
+    for (size_t c = 0; c < width; c++) {
+        if (m->col_of[c] != COLUMNS_RUN_TOGETHER)
+            continue;
+        for (size_t i = from; i < stop; i++)
+            if (!cell_blank(w, rec(w, i), c))
+                return c + 1;
+    }
+    return 0;
+}
+
 static bk_status read_block(wide_in *w, size_t *pos, size_t end)
 {
     block b;
@@ -1729,8 +1913,9 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
     bk_table *t = NULL;
     memset(&m, 0, sizeof m);
     m.key_at = bk_calloc(nkeys, sizeof *m.key_at);
+    m.out_key_at = bk_calloc(nkeys, sizeof *m.out_key_at);
     m.col_of = bk_calloc(w->f->widest + 1, sizeof *m.col_of);
-    if (!m.key_at || !m.col_of) {
+    if (!m.key_at || !m.out_key_at || !m.col_of) {
         st = nomem(w);
         goto out;
     }
@@ -1830,10 +2015,19 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
         /* A two-sided table keeps no extra columns: one whose rows print more than both
          * sides of its layout (a unit's 财务收支预算总表 splitting its 支出 into 基本支出 and
          * 项目支出) is kept whole as a generic table, never refused. */
-        size_t over = m.half ? first_beyond(w, i + m.rows, stop, 2 * m.half) : 0;
+        size_t both = m.out_width ? m.half + m.out_width : 2 * m.half;
+        size_t over = m.half ? first_beyond(w, i + m.rows, stop, both) : 0;
+        size_t joined = figures_under_joined(w, &m, i + m.rows, stop);
+        if (joined) {
+            snprintf(why, sizeof why, "its column %zu, headed by the labels of two columns run "
+                     "together, prints figures", joined);
+            st = generic_table(w, &b, i, stop, why);
+            i = stop;
+            goto note;
+        }
         if (over) {
             snprintf(why, sizeof why, "its rows print field %zu, beyond the %zu columns of the "
-                     "two sides of %s (%s)", over, 2 * m.half, b.tpl->id, b.tpl->title);
+                     "two sides of %s (%s)", over, both, b.tpl->id, b.tpl->title);
             st = generic_table(w, &b, i, stop, why);
             i = stop;
             goto note;
@@ -1901,6 +2095,7 @@ note:
     *pos = i;
 out:
     bk_free(m.key_at);
+    bk_free(m.out_key_at);
     bk_free(m.col_of);
     return st;
 }

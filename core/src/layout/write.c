@@ -107,15 +107,45 @@ static void note_line(wide_out *o, const char *note)
         joined_line(o, BK_PRINTED_NOTE ":", note);
 }
 
-/* Whether column c's label at header row r starts a merged run (else it is left empty). */
-static int starts_run(const bk_template *tpl, size_t c, size_t r)
+/* Whether a side of a two-sided table prints column c of t's template (side 0: a table of one
+ * side): a column of the other side is not, nor an optional one no row of t fills. */
+static int on_side(const bk_table *t, size_t c, int side)
 {
+    const bk_column *col = &t->tpl->columns[c];
+    if (!side)
+        return 1;
+    if (col->side != BK_SIDE_BOTH && col->side != side)
+        return 0;
+    if (!col->optional)
+        return 1;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (bk_table_cell(t, r, c)->kind != BK_CELL_EMPTY)
+            return 1;
+    return 0;
+}
+
+/* The fields one side prints: its key columns and its value columns. */
+static size_t side_width(const bk_table *t, int side)
+{
+    size_t n = t->tpl->nkey_headers;
+    for (size_t c = 0; c < t->tpl->ncolumns; c++)
+        n += on_side(t, c, side);
+    return n;
+}
+
+/* Whether column c's label at header row r starts a merged run (else it is left empty). */
+static int starts_run(const bk_table *t, size_t c, size_t r, int side)
+{
+    const bk_template *tpl = t->tpl;
     const bk_column *col = &tpl->columns[c];
     if (r >= col->path_len)
         return 0;
-    if (c == 0)
+    size_t p = c;
+    while (p > 0 && !on_side(t, p - 1, side))
+        p--;
+    if (p == 0)
         return 1;
-    const bk_column *prev = &tpl->columns[c - 1];
+    const bk_column *prev = &tpl->columns[p - 1];
     if (prev->path_len <= r)
         return 1;
     for (size_t k = 0; k <= r; k++)
@@ -124,16 +154,39 @@ static int starts_run(const bk_template *tpl, size_t c, size_t r)
     return 0;
 }
 
-/* Header rows of one side: keys from `at`, then the value columns. */
-static void header_cells(wide_out *o, const bk_printed_shape *sh, size_t at, size_t r)
+/* Whether column c is the total of a group the side prints after it (预算数 before 预算数 /
+ * 基本支出 / 人员经费): printed with 合计 under its label, as the unit's 财务收支预算总表 does. */
+static int heads_group(const bk_table *t, size_t c, int side)
 {
-    const bk_template *tpl = sh->tpl;
+    const bk_column *col = &t->tpl->columns[c];
+    size_t next = c + 1;
+    while (next < t->tpl->ncolumns && !on_side(t, next, side))
+        next++;
+    if (next == t->tpl->ncolumns || t->tpl->columns[next].path_len <= col->path_len)
+        return 0;
+    for (size_t k = 0; k < col->path_len; k++)
+        if (strcmp(t->tpl->columns[next].path[k], col->path[k]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Header rows of one side: keys from `at`, then the value columns the side prints. */
+static void header_cells(wide_out *o, const bk_table *t, size_t at, size_t r, int side)
+{
+    const bk_template *tpl = t->tpl;
     if (r == 0)
         for (size_t k = 0; k < tpl->nkey_headers; k++)
             o->f[at + k] = tpl->key_headers[k];
-    for (size_t c = 0; c < tpl->ncolumns; c++)
-        if (starts_run(tpl, c, r))
-            o->f[at + tpl->nkey_headers + c] = tpl->columns[c].path[r];
+    size_t field = at + tpl->nkey_headers;
+    for (size_t c = 0; c < tpl->ncolumns; c++) {
+        if (!on_side(t, c, side))
+            continue;
+        if (starts_run(t, c, r, side))
+            o->f[field] = tpl->columns[c].path[r];
+        else if (r == tpl->columns[c].path_len && heads_group(t, c, side))
+            o->f[field] = "合计";
+        field++;
+    }
 }
 
 typedef struct row_ctx {
@@ -141,6 +194,7 @@ typedef struct row_ctx {
     const bk_printed_shape *sh;
     int levels; /* the table prints levels by indentation */
     int cur;    /* unit whose block the rows are in */
+    int side;   /* the side of a two-sided table being written (its columns), else 0 */
 } row_ctx;
 
 static size_t indent_of(const bk_row *row)
@@ -198,9 +252,12 @@ static void row_cells(wide_out *o, row_ctx *rc, size_t r, size_t at, pending *pe
                 pend[(*npend)++] = (pending){at + (size_t)sh->name_col, s};
         }
     }
+    size_t next = at + nkey; /* the field of the next column the side prints */
     for (size_t c = 0; c < t->tpl->ncolumns; c++) {
+        if (!on_side(t, c, rc->side))
+            continue;
         const bk_cell *cell = bk_table_cell(t, r, c);
-        size_t field = at + nkey + c;
+        size_t field = next++;
         if (cell->kind == BK_CELL_TEXT) {
             o->f[field] = cell->v.text;
         } else if (cell->kind == BK_CELL_NUMBER) {
@@ -295,10 +352,10 @@ static size_t segment(const bk_table *t, const side *s, size_t from, size_t *ite
 static bk_status write_two_sided(wide_out *o, row_ctx *rc)
 {
     const bk_table *t = rc->t;
-    size_t half = t->tpl->nkey_headers + t->tpl->ncolumns;
+    size_t half = side_width(t, BK_SIDE_INCOME);
     side in = {bk_malloc(t->nrows * sizeof(size_t)), 0};
     side out = {bk_malloc(t->nrows * sizeof(size_t)), 0};
-    pending *pend = bk_malloc((2 * half + 2) * sizeof *pend);
+    pending *pend = bk_malloc((2 * (t->tpl->nkey_headers + t->tpl->ncolumns) + 2) * sizeof *pend);
     if (!in.rows || !out.rows || !pend) {
         bk_free(in.rows);
         bk_free(out.rows);
@@ -312,6 +369,8 @@ static bk_status write_two_sided(wide_out *o, row_ctx *rc)
             out.rows[out.n++] = r;
     }
     row_ctx left = *rc, right = *rc;
+    left.side = BK_SIDE_INCOME;
+    right.side = BK_SIDE_EXPENDITURE;
     size_t a = 0, b = 0;
     while ((a < in.n || b < out.n) && o->status == BK_OK) {
         size_t ni, no;
@@ -401,7 +460,9 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
     int section_col = t && !sides && has_sections(t);
     int perf = is_perf_template(tpl) && doc->performance.present;
     size_t nkey = tpl->nkey_headers, half = nkey + tpl->ncolumns;
-    o->width = sides ? 2 * half : half + (size_t)section_col;
+    if (sides)
+        half = side_width(t, BK_SIDE_INCOME);
+    o->width = sides ? half + side_width(t, BK_SIDE_EXPENDITURE) : half + (size_t)section_col;
     if (perf && o->width < 5)
         o->width = 5;
     title_line(o, tpl);
@@ -411,7 +472,7 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
     if (perf)
         perf_lines(o);
     if (t) {
-        row_ctx rc = {t, &sh, uses_levels(t), -1};
+        row_ctx rc = {t, &sh, uses_levels(t), -1, 0};
         rc.cur = unit_named(doc, t->unit_label);
         if (rc.cur < 0 && perf)
             rc.cur = unit_named(doc, doc->performance.unit_name);
@@ -422,14 +483,14 @@ static bk_status write_table(wide_out *o, const bk_template *tpl, const bk_table
                 rec_end(o);
             }
             for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {
-                header_cells(o, &sh, 0, r);
-                header_cells(o, &sh, half, r);
+                header_cells(o, t, 0, r, BK_SIDE_INCOME);
+                header_cells(o, t, half, r, BK_SIDE_EXPENDITURE);
                 rec_end(o);
             }
             write_two_sided(o, &rc);
         } else {
             for (size_t r = 0; r < sh.depth && rec_start(o) == 0; r++) {
-                header_cells(o, &sh, (size_t)section_col, r);
+                header_cells(o, t, (size_t)section_col, r, 0);
                 rec_end(o);
             }
             write_rows(o, &rc, section_col ? 0 : (size_t)-1, (size_t)section_col);
