@@ -1589,24 +1589,8 @@ static int bkjson_probe(const bk_probe *p)
     return has_json_extension(p->name) ? 10 : 0;
 }
 
-static const char *const bkjson_extensions[] = {"json", "jsonl", NULL};
-
-static const bk_plugin_desc bkjson_desc = {
-    BK_PLUGIN_HEADER,
-    .name = "json",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "budget documents as JSON (one document, or many one after another)",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = BK_CAP_MULTI_DOC,
-    .extensions = bkjson_extensions,
-    .media_type = "application/json",
-    .priority = 50,
-    .probe = bkjson_probe,
-    .import = bkjson_import,
-    .export_begin = bkjson_export_begin,
-    .export_doc = bkjson_export_doc,
-    .export_end = bkjson_export_end,
-};
-
-BK_PLUGIN_DEFINE(json, bkjson_desc)
+BK_PLUGIN(json, .version = "1.0.0", .license = "MIT",
+          .summary = "budget documents as JSON (one document, or many one after another)",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT, .caps = BK_CAP_MULTI_DOC,
+          .extensions = BK_PLUGIN_EXTENSIONS("json", "jsonl"), .media_type = "application/json",
+          .priority = 50, BK_PLUGIN_IMPORTER(bkjson), BK_PLUGIN_EXPORTER(bkjson))

@@ -316,20 +316,7 @@ static bk_status text_import(bk_import *job)
     return st;
 }
 
-static const char *const text_extensions[] = {"txt", NULL};
-
-static const bk_plugin_desc text_desc = {
-    BK_PLUGIN_HEADER,
-    .name = "text",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "text extracted from a published budget: tab-separated, or pdftotext -layout",
-    .kinds = BK_PLUGIN_IMPORT,
-    .extensions = text_extensions,
-    .media_type = "text/plain",
-    .priority = 5,
-    .probe = text_probe,
-    .import = text_import,
-};
-
-BK_PLUGIN_DEFINE(text, text_desc)
+BK_PLUGIN(text, .version = "1.0.0", .license = "MIT",
+          .summary = "text extracted from a published budget: tab-separated, or pdftotext -layout",
+          .kinds = BK_PLUGIN_IMPORT, .extensions = BK_PLUGIN_EXTENSIONS("txt"),
+          .media_type = "text/plain", .priority = 5, BK_PLUGIN_IMPORTER(text))

@@ -798,16 +798,7 @@ static bk_status partial_read(bk_validation *job, const char *record, const char
     return status;
 }
 
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "codes",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "classification codes: well formed, under their parent, in the catalogue, one "
-               "name per code",
-    .kinds = BK_PLUGIN_VALIDATE,
-    .validate = validate,
-    .partial_read = partial_read,
-};
-
-BK_PLUGIN_DEFINE(codes, desc)
+BK_PLUGIN(codes, .version = "1.0.0", .license = "MIT",
+          .summary = "classification codes: well formed, under their parent, in the catalogue, one "
+                     "name per code",
+          .kinds = BK_PLUGIN_VALIDATE, .validate = validate, .partial_read = partial_read)

@@ -115,17 +115,9 @@ static bk_status validate_end(bk_validation *job)
     return status;
 }
 
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "totals",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "every printed total adds up (hierarchy, columns, units, tables, submissions), "
-               "telling rounding from real errors",
-    .kinds = BK_PLUGIN_VALIDATE,
-    .validate = validate,
-    .validate_end = validate_end,
-    .partial_read = bktot_partial_read,
-};
-
-BK_PLUGIN_DEFINE(totals, desc)
+BK_PLUGIN(totals, .version = "1.0.0", .license = "MIT",
+          .summary =
+              "every printed total adds up (hierarchy, columns, units, tables, submissions), "
+              "telling rounding from real errors",
+          .kinds = BK_PLUGIN_VALIDATE, .validate = validate, .validate_end = validate_end,
+          .partial_read = bktot_partial_read)

@@ -62,25 +62,10 @@ static bk_status xlsx_import(bk_import *job)
     return bkxl_read_xlsx(job);
 }
 
-static const char *const extensions[] = {"xlsx", "xls", "xlsm", NULL};
-
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "xlsx",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "Excel and WPS workbooks (.xlsx in and out, .xls in), as finance offices keep "
-               "the published tables",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = 0,
-    .extensions = extensions,
-    .media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    .priority = 60,
-    .probe = xlsx_probe,
-    .import = xlsx_import,
-    .export_begin = bkxl_export_begin,
-    .export_doc = bkxl_export_doc,
-    .export_end = bkxl_export_end,
-};
-
-BK_PLUGIN_DEFINE(xlsx, desc)
+BK_PLUGIN(xlsx, .version = "1.0.0", .license = "MIT",
+          .summary = "Excel and WPS workbooks (.xlsx in and out, .xls in), as finance offices keep "
+                     "the published tables",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
+          .extensions = BK_PLUGIN_EXTENSIONS("xlsx", "xls", "xlsm"),
+          .media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          .priority = 60, BK_PLUGIN_IMPORTER(xlsx), BK_PLUGIN_EXPORTER(bkxl))

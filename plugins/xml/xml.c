@@ -72,24 +72,8 @@ static int bkx_probe(const bk_probe *p)
     return n ? probe_head(narrow, n) : probe_head(p->head, p->head_len);
 }
 
-static const char *const extensions[] = {"xml", NULL};
-
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "xml",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "budgets as XML in the " BKX_NS " namespace (schema: formats/budget.xsd)",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = BK_CAP_MULTI_DOC,
-    .extensions = extensions,
-    .media_type = "application/xml",
-    .priority = 50,
-    .probe = bkx_probe,
-    .import = bkx_import,
-    .export_begin = bkx_export_begin,
-    .export_doc = bkx_export_doc,
-    .export_end = bkx_export_end,
-};
-
-BK_PLUGIN_DEFINE(xml, desc)
+BK_PLUGIN(xml, .version = "1.0.0", .license = "MIT",
+          .summary = "budgets as XML in the " BKX_NS " namespace (schema: formats/budget.xsd)",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT, .caps = BK_CAP_MULTI_DOC,
+          .extensions = BK_PLUGIN_EXTENSIONS("xml"), .media_type = "application/xml",
+          .priority = 50, BK_PLUGIN_IMPORTER(bkx), BK_PLUGIN_EXPORTER(bkx))

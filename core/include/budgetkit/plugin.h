@@ -5,8 +5,9 @@
  * its own or whose minor is newer, and says which file and which versions. Plugins link against
  * libbudgetkit and call only the functions declared in the public headers.
  *
- *     static const bk_plugin_desc desc = { BK_PLUGIN_HEADER, .name = "json", ... };
- *     BK_PLUGIN_DEFINE(json, desc)
+ *     BK_PLUGIN(json, .version = "1.0.0", .license = "MIT", ...,
+ *               .extensions = BK_PLUGIN_EXTENSIONS("json", "jsonl"),
+ *               BK_PLUGIN_IMPORTER(bkjson), BK_PLUGIN_EXPORTER(bkjson))
  */
 #ifndef BUDGETKIT_PLUGIN_H
 #define BUDGETKIT_PLUGIN_H
@@ -116,6 +117,24 @@ typedef const bk_plugin_desc *(*bk_plugin_entry_fn)(void);
     __attribute__((visibility("default"))) const bk_plugin_desc *budgetkit_plugin_v1(void) \
     { return &(desc); }
 #endif
+
+/* The descriptor and the entry point at once, the name written a single time: id is the plugin's
+ * name as an identifier (its static build's bk_plugin_<id>_desc), the rest are the members it
+ * sets, as designated initializers. */
+#define BK_PLUGIN(id, ...)                                                                         \
+    static const bk_plugin_desc bk_plugin_desc_##id = {BK_PLUGIN_HEADER, .name = #id,              \
+                                                       __VA_ARGS__};                               \
+    BK_PLUGIN_DEFINE(id, bk_plugin_desc_##id)
+
+/* The extensions member from the extensions themselves; the list ends with the NULL it needs. */
+#define BK_PLUGIN_EXTENSIONS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The entry points of an importer and of an exporter whose functions are named after one prefix:
+ * prefix_probe and prefix_import; prefix_export_begin, prefix_export_doc and prefix_export_end. */
+#define BK_PLUGIN_IMPORTER(prefix) .probe = prefix##_probe, .import = prefix##_import
+#define BK_PLUGIN_EXPORTER(prefix)                                                                 \
+    .export_begin = prefix##_export_begin, .export_doc = prefix##_export_doc,                      \
+    .export_end = prefix##_export_end
 
 /* ---- import jobs ---- */
 BK_API bk_source *bk_import_source(bk_import *job);
