@@ -81,12 +81,6 @@ uint32_t bkar_crc32(const unsigned char *data, size_t len)
     return (uint32_t)crc;
 }
 
-static int has_zip_extension(const char *name)
-{
-    size_t n = name ? strlen(name) : 0;
-    return n > 4 && strcasecmp(name + n - 4, ".zip") == 0;
-}
-
 static int bkar_probe(const bk_probe *p)
 {
     if (p->is_dir)
@@ -97,7 +91,7 @@ static int bkar_probe(const bk_probe *p)
         return 90; /* an empty archive is only an end record */
     /* A damaged or foreign file named .zip should be refused by the reader that names the
      * problem, not read as text by the CSV fallback. */
-    if (has_zip_extension(p->name))
+    if (bk_probe_has_extension(p, "zip"))
         return 40;
     return 0;
 }

@@ -1543,15 +1543,6 @@ static bk_status bkjson_import(bk_import *job)
  * Probe and descriptor
  * ---------------------------------------------------------------------------------------- */
 
-static int head_contains(const unsigned char *h, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; m <= n && i <= n - m; i++)
-        if (h[i] == (unsigned char)needle[0] && memcmp(h + i, needle, m) == 0)
-            return 1;
-    return 0;
-}
-
 static int has_json_extension(const char *name)
 {
     if (!name)
@@ -1582,7 +1573,7 @@ static int bkjson_probe(const bk_probe *p)
         i++;
     if (i < n && h[i] == '{') {
         int score = 80;
-        if (head_contains(h, n, "\"format\"") && head_contains(h, n, "budgetkit-budget"))
+        if (bk_probe_contains(h, n, "\"format\"") && bk_probe_contains(h, n, "budgetkit-budget"))
             score += 15;
         return score;
     }

@@ -13,17 +13,11 @@
 #include "budgetkit/grid.h"
 #include "budgetkit/words.h"
 
-static int ends_with(const char *name, const char *suffix)
-{
-    size_t n = name ? strlen(name) : 0, m = strlen(suffix);
-    return n > m && strcasecmp(name + n - m, suffix) == 0;
-}
-
 static int text_probe(const bk_probe *p)
 {
     if (p->is_dir || memchr(p->head, 0, p->head_len))
         return 0;
-    if (ends_with(p->name, ".txt"))
+    if (bk_probe_has_extension(p, "txt"))
         return 80;
     if (memchr(p->head, '\f', p->head_len))
         return 60;

@@ -12,21 +12,6 @@ const bkxl_meta_field bkxl_meta_fields[BKXL_META_FIELDS] = {
 
 static const unsigned char ole2_magic[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
 
-static int has_extension(const char *name, const char *ext)
-{
-    size_t n = name ? strlen(name) : 0, k = strlen(ext);
-    return n > k + 1 && name[n - k - 1] == '.' && strcasecmp(name + n - k, ext) == 0;
-}
-
-static int contains(const unsigned char *s, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= len; i++)
-        if (s[i] == (unsigned char)needle[0] && memcmp(s + i, needle, n) == 0)
-            return 1;
-    return 0;
-}
-
 static int is_ole2(const bk_probe *p)
 {
     return p->head_len >= 8 && memcmp(p->head, ole2_magic, 8) == 0;
@@ -39,16 +24,16 @@ static int xlsx_probe(const bk_probe *p)
     if (p->is_dir)
         return 0;
     if (is_ole2(p))
-        return has_extension(p->name, "xls") ? 96 : 60;
+        return bk_probe_has_extension(p, "xls") ? 96 : 60;
     /* A file named .zip is meant as an archive: the archive reader says what it is. */
     if (p->head_len < 4 || memcmp(p->head, "PK\x03\x04", 4) != 0 ||
-        has_extension(p->name, "zip"))
+        bk_probe_has_extension(p, "zip"))
         return 0;
-    if (contains(p->head, p->head_len, "[Content_Types].xml") &&
-        (contains(p->head, p->head_len, "xl/") || has_extension(p->name, "xlsx") ||
-         has_extension(p->name, "xlsm")))
+    if (bk_probe_contains(p->head, p->head_len, "[Content_Types].xml") &&
+        (bk_probe_contains(p->head, p->head_len, "xl/") || bk_probe_has_extension(p, "xlsx") ||
+         bk_probe_has_extension(p, "xlsm")))
         return 98;
-    if (has_extension(p->name, "xlsx") || has_extension(p->name, "xlsm"))
+    if (bk_probe_has_extension(p, "xlsx") || bk_probe_has_extension(p, "xlsm"))
         return 97;
     return 0;
 }

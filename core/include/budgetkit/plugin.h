@@ -55,6 +55,12 @@ typedef struct bk_probe {
     int is_dir;
 } bk_probe;
 
+/* For probes: 1 when needle occurs within the len bytes at head. */
+BK_API int bk_probe_contains(const unsigned char *head, size_t len, const char *needle);
+/* For probes: 1 when the probed name ends in a dot and ext, in any case, after at least one
+ * character of its own ("a.zip", "A.ZIP"; not ".zip" alone). */
+BK_API int bk_probe_has_extension(const bk_probe *p, const char *ext);
+
 typedef struct bk_plugin_desc {
     uint32_t abi_major;
     uint32_t abi_minor;
