@@ -211,6 +211,20 @@ void bk_ctx_free(bk_ctx *ctx)
 
 bk_limits *bk_ctx_limits(bk_ctx *ctx) { return &ctx->limits; }
 
+int bk_limit_over(unsigned long long value, unsigned long long limit)
+{
+    return limit != 0 && value > limit;
+}
+
+int bk_limit_ratio_over(unsigned long long size, unsigned long long csize, unsigned long long ratio)
+{
+    if (ratio == 0 || size == 0)
+        return 0;
+    if (csize == 0)
+        return 1;
+    return size / csize > ratio || (size / csize == ratio && size % csize != 0);
+}
+
 bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_error *err)
 {
     unsigned long long *slots[] = {
