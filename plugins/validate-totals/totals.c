@@ -37,13 +37,7 @@ void bktot_state_free(void *p)
 
 bktot_state *bktot_state_get(bk_validation *job)
 {
-    bktot_state *st = bk_validation_state(job);
-    if (!st) {
-        st = bk_calloc(1, sizeof *st);
-        if (st)
-            bk_validation_set_state(job, st, bktot_state_free);
-    }
-    return st;
+    return bk_validation_state_make(job, sizeof(bktot_state), bktot_state_free);
 }
 
 static int option_on(const char *v)

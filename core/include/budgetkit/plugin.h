@@ -182,6 +182,9 @@ BK_API bk_status bk_validation_add(bk_validation *job, const bk_finding *f);
 BK_API size_t bk_validation_last_id(bk_validation *job);
 BK_API void *bk_validation_state(bk_validation *job);
 BK_API void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *));
+/* The job's state, made on first use as size bytes of zeros that free_state frees; NULL when
+ * out of memory. */
+BK_API void *bk_validation_state_make(bk_validation *job, size_t size, void (*free_state)(void *));
 /* ABI 1.2. 1 when the run writes partial state (validate --partial) instead of running the
  * cross-document rules. */
 BK_API int bk_validation_partial(bk_validation *job);
