@@ -1297,25 +1297,37 @@ static int walk_tables(walker *w, size_t root, size_t tables, long first_line)
 
 /* ---- Table 12's targets and the narrative ---------------------------------------------- */
 
+/* Walks each element of the array at arr, key in the path, until one fails. */
+static int walk_each(walker *w, size_t arr, const char *key, int (*walk)(walker *w, size_t el))
+{
+    push_key(w, key);
+    int r = 0;
+    size_t el = arr + 1;
+    for (size_t i = 0; r == 0 && el < w->t->v[arr].end; i++, el = jtext_after(w->t, el)) {
+        push_index(w, i);
+        r = walk(w, el);
+        pop(w);
+    }
+    pop(w);
+    return r;
+}
+
+static int walk_goal(walker *w, size_t g)
+{
+    const char *s;
+    int r = as_string(w, g, "a goal", NULL, &s);
+    if (r == 0 && bk_doc_add_goal(w->doc, s) != BK_OK)
+        r = fail_nomem(w, g);
+    return r;
+}
+
 static int walk_goals(walker *w, size_t pf, size_t goals)
 {
     if (get_container(w, pf, goals, "goals", 0, "\"performance\"", 0) < 0)
         return -1;
     if (!goals)
         return 0;
-    push_key(w, "goals");
-    int r = 0;
-    size_t g = goals + 1;
-    for (size_t i = 0; r == 0 && g < w->t->v[goals].end; i++, g = jtext_after(w->t, g)) {
-        const char *s;
-        push_index(w, i);
-        r = as_string(w, g, "a goal", NULL, &s);
-        if (r == 0 && bk_doc_add_goal(w->doc, s) != BK_OK)
-            r = fail_nomem(w, g);
-        pop(w);
-    }
-    pop(w);
-    return r;
+    return walk_each(w, goals, "goals", walk_goal);
 }
 
 static int walk_indicator(walker *w, size_t ind)
@@ -1342,16 +1354,7 @@ static int walk_indicators(walker *w, size_t pf, size_t inds)
         return -1;
     if (!inds)
         return 0;
-    push_key(w, "indicators");
-    int r = 0;
-    size_t ind = inds + 1;
-    for (size_t i = 0; r == 0 && ind < w->t->v[inds].end; i++, ind = jtext_after(w->t, ind)) {
-        push_index(w, i);
-        r = walk_indicator(w, ind);
-        pop(w);
-    }
-    pop(w);
-    return r;
+    return walk_each(w, inds, "indicators", walk_indicator);
 }
 
 static int walk_performance(walker *w, size_t root, size_t pf)
@@ -1407,16 +1410,7 @@ static int walk_narrative(walker *w, size_t root, size_t parts)
         return -1;
     if (!parts)
         return 0;
-    push_key(w, "narrative");
-    int r = 0;
-    size_t part = parts + 1;
-    for (size_t i = 0; r == 0 && part < w->t->v[parts].end; i++, part = jtext_after(w->t, part)) {
-        push_index(w, i);
-        r = walk_narrative_part(w, part);
-        pop(w);
-    }
-    pop(w);
-    return r;
+    return walk_each(w, parts, "narrative", walk_narrative_part);
 }
 
 /* ---- the document ---------------------------------------------------------------------- */
