@@ -128,9 +128,10 @@ static int one_of(const char *s, const char *const *set)
 }
 
 /* Check a record and keep it: the strings pass to the list. */
-static bk_status keep(bk_code_changes *c, char **f, const long *cols, const char *path,
-                      long line, bk_error *err)
+static bk_status keep(void *to, char **f, const long *cols, const char *path, long line,
+                      bk_error *err)
 {
+    bk_code_changes *c = to;
     static const char *const kinds[] = {"renamed", "recoded", "split", "merged", NULL};
     if (!digits(f[0], 4, 4))
         return fail(err, path, line, cols[0], "year \"%s\" is not four digits", f[0]);
@@ -202,31 +203,43 @@ static bk_status open_text(const char *path, bk_source **src, const char **p, co
     return BK_OK;
 }
 
-bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *err)
+typedef bk_status (*take_fn)(void *to, char **f, const long *cols, const char *path, long line,
+                             bk_error *err);
+
+/* Reads the file at path whose first line must be the header of nfields names, then hands each
+ * further row of nfields fields to take, which owns the fields when it returns BK_OK (they are
+ * freed otherwise); stops at the end or at the first error. An empty file is refused with
+ * if_empty, or when that is NULL as a file without the header. */
+static bk_status read_table(const char *path, const char *const *names, size_t nfields,
+                            const char *if_empty, take_fn take, void *to, bk_error *err)
 {
     bk_source *src = NULL;
     const char *p, *end;
-    bk_status opened = open_text(path, &src, &p, &end, err);
-    if (opened != BK_OK)
-        return opened;
+    bk_status st = open_text(path, &src, &p, &end, err);
+    if (st != BK_OK)
+        return st;
     char *f[NFIELDS];
     long cols[NFIELDS];
     size_t n = 0;
     long line = 1;
-    bk_status st = BK_OK;
     int got = next_record(&p, end, path, &line, f, &n, cols, err);
-    if (got == 0)
-        st = fail(err, path, 1, 1, "the file is empty: the first line must be the header%s", NULL);
-    else if (got < 0)
-        st = err->code;
-    for (size_t i = 0; st == BK_OK && i < NFIELDS; i++)
-        if (i >= n || strcmp(f[i], header[i]) != 0)
-            st = fail(err, path, 1, 1,
-                      "the first line must be the header "
-                      "\"year,scheme,old_code,old_name,new_code,new_name,change,source\"%s",
-                      NULL);
+    int header_ok = got > 0 && n == nfields;
+    for (size_t i = 0; header_ok && i < nfields; i++)
+        header_ok = strcmp(f[i], names[i]) == 0;
     for (size_t i = 0; i < n; i++)
         bk_free(f[i]);
+    if (got < 0) {
+        st = err->code;
+    } else if (got == 0 && if_empty) {
+        st = fail(err, path, 1, 1, "%s", if_empty);
+    } else if (!header_ok) {
+        char line1[128] = "";
+        for (size_t i = 0; i < nfields; i++)
+            snprintf(line1 + strlen(line1), sizeof line1 - strlen(line1), "%s%s", i ? "," : "",
+                     names[i]);
+        st = fail(err, path, 1, 1, "the first line must be the header \"%s\"", line1);
+    }
+    n = 0;
     while (st == BK_OK) {
         long at;
         got = next_row(&p, end, path, &line, &at, f, &n, cols, err);
@@ -235,14 +248,12 @@ bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *e
                 st = err->code;
             break;
         }
-        if (n != NFIELDS) {
-            for (size_t i = 0; i < n; i++)
-                bk_free(f[i]);
+        if (n != nfields) {
             bk_error_at(err, path, at, 1, -1);
-            st = bk_error_set(err, BK_E_CONTENT, "expected 8 fields, found %zu", n);
-            break;
+            st = bk_error_set(err, BK_E_CONTENT, "expected %zu fields, found %zu", nfields, n);
+        } else {
+            st = take(to, f, cols, path, at, err);
         }
-        st = keep(c, f, cols, path, at, err);
         if (st != BK_OK)
             for (size_t i = 0; i < n; i++)
                 bk_free(f[i]);
@@ -251,11 +262,17 @@ bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *e
     return st;
 }
 
-bk_status bk_code_changes_load_dir(bk_code_changes *c, const char *dir, bk_error *err)
+bk_status bk_code_changes_load(bk_code_changes *c, const char *path, bk_error *err)
 {
-    struct stat sb;
-    if (stat(dir, &sb) != 0 && errno == ENOENT)
-        return BK_OK;
+    return read_table(path, header, NFIELDS, "the file is empty: the first line must be the header",
+                      keep, c, err);
+}
+
+/* Hands the path of each .csv file of dir, in bk_dir_list's order, to load until one fails. */
+static bk_status each_csv(const char *dir,
+                          bk_status (*load)(void *to, const char *path, bk_error *err), void *to,
+                          bk_error *err)
+{
     char **names;
     size_t n;
     bk_status st = bk_dir_list(dir, ".csv", &names, &n, err);
@@ -267,11 +284,24 @@ bk_status bk_code_changes_load_dir(bk_code_changes *c, const char *dir, bk_error
             break;
         }
         snprintf(path, len, "%s/%s", dir, names[i]);
-        st = bk_code_changes_load(c, path, err);
+        st = load(to, path, err);
         bk_free(path);
     }
     bk_dir_list_free(names, n);
     return st;
+}
+
+static bk_status load_changes(void *to, const char *path, bk_error *err)
+{
+    return bk_code_changes_load(to, path, err);
+}
+
+bk_status bk_code_changes_load_dir(bk_code_changes *c, const char *dir, bk_error *err)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0 && errno == ENOENT)
+        return BK_OK;
+    return each_csv(dir, load_changes, c, err);
 }
 
 /* ---- renamings read off two years' lists ---- */
@@ -316,6 +346,31 @@ static int year_of(const char *base)
 
 static const char *const list_header[] = {"scheme", "code", "name", "level", "source"};
 
+/* The list a file's rows go to, and what they carry of the file. */
+typedef struct list_file {
+    lists *l;
+    const char *file;
+    int year, user;
+} list_file;
+
+/* Check a row of a list and keep its scheme, code and name. */
+static bk_status keep_listed(void *to, char **f, const long *cols, const char *path, long line,
+                             bk_error *err)
+{
+    list_file *lf = to;
+    lists *l = lf->l;
+    if (!digits(f[1], 3, 7))
+        return fail(err, path, line, cols[1], "code \"%s\" is not a code", f[1]);
+    if (bk_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) != 0)
+        return bk_error_set(err, BK_E_NOMEM, "out of memory");
+    listed *e = &l->v[l->n];
+    e->scheme = f[0], e->code = f[1], e->name = f[2];
+    e->file = lf->file, e->year = lf->year, e->user = lf->user, e->order = l->n;
+    l->n++;
+    bk_free(f[3]), bk_free(f[4]);
+    return BK_OK;
+}
+
 static bk_status load_list(lists *l, const char *path, int user, bk_error *err)
 {
     const char *base = strrchr(path, '/');
@@ -326,56 +381,14 @@ static bk_status load_list(lists *l, const char *path, int user, bk_error *err)
     if (bk_grow((void **)&l->files, &l->capfiles, l->nfiles + 1, sizeof *l->files) != 0 ||
         !(l->files[l->nfiles] = bk_strdup(base)))
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    const char *file = l->files[l->nfiles++];
-    bk_source *src = NULL;
-    const char *p, *end;
-    bk_status opened = open_text(path, &src, &p, &end, err);
-    if (opened != BK_OK)
-        return opened;
-    char *f[NFIELDS];
-    long cols[NFIELDS];
-    size_t n = 0;
-    long line = 1;
-    bk_status st = BK_OK;
-    int got = next_record(&p, end, path, &line, f, &n, cols, err);
-    int header_ok = got > 0 && n == 5;
-    for (size_t i = 0; header_ok && i < 5; i++)
-        header_ok = strcmp(f[i], list_header[i]) == 0;
-    if (got < 0)
-        st = err->code;
-    else if (!header_ok)
-        st = fail(err, path, 1, 1,
-                  "the first line must be the header \"scheme,code,name,level,source\"%s", NULL);
-    for (size_t i = 0; i < n; i++)
-        bk_free(f[i]);
-    while (st == BK_OK) {
-        long at;
-        got = next_row(&p, end, path, &line, &at, f, &n, cols, err);
-        if (got <= 0) {
-            if (got < 0)
-                st = err->code;
-            break;
-        }
-        if (n != 5) {
-            bk_error_at(err, path, at, 1, -1);
-            st = bk_error_set(err, BK_E_CONTENT, "expected 5 fields, found %zu", n);
-        } else if (!digits(f[1], 3, 7)) {
-            st = fail(err, path, at, cols[1], "code \"%s\" is not a code", f[1]);
-        } else if (bk_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) != 0) {
-            st = bk_error_set(err, BK_E_NOMEM, "out of memory");
-        } else {
-            listed *e = &l->v[l->n];
-            e->scheme = f[0], e->code = f[1], e->name = f[2];
-            e->file = file, e->year = year, e->user = user, e->order = l->n;
-            l->n++;
-            bk_free(f[3]), bk_free(f[4]);
-            continue;
-        }
-        for (size_t i = 0; i < n; i++)
-            bk_free(f[i]);
-    }
-    bk_source_close(src);
-    return st;
+    list_file to = {l, l->files[l->nfiles++], year, user};
+    return read_table(path, list_header, 5, NULL, keep_listed, &to, err);
+}
+
+/* A list of the folder's, which the user's lists stand for. */
+static bk_status load_folder_list(void *l, const char *path, bk_error *err)
+{
+    return load_list(l, path, 0, err);
 }
 
 static int cmp_listed(const void *x, const void *y)
@@ -464,23 +477,8 @@ bk_status bk_code_changes_from_catalogue(bk_code_changes *c, const char *dir, co
     memset(&l, 0, sizeof l);
     bk_status st = user ? load_list(&l, user, 1, err) : BK_OK;
     struct stat sb;
-    if (st == BK_OK && dir && stat(dir, &sb) == 0) {
-        char **names;
-        size_t n;
-        st = bk_dir_list(dir, ".csv", &names, &n, err);
-        for (size_t i = 0; i < n && st == BK_OK; i++) {
-            size_t len = strlen(dir) + strlen(names[i]) + 2;
-            char *path = bk_malloc(len);
-            if (!path) {
-                st = bk_error_set(err, BK_E_NOMEM, "out of memory");
-                break;
-            }
-            snprintf(path, len, "%s/%s", dir, names[i]);
-            st = load_list(&l, path, 0, err);
-            bk_free(path);
-        }
-        bk_dir_list_free(names, n);
-    }
+    if (st == BK_OK && dir && stat(dir, &sb) == 0)
+        st = each_csv(dir, load_folder_list, &l, err);
     if (st == BK_OK) {
         drop_replaced(&l);
         qsort(l.v, l.n, sizeof *l.v, cmp_listed);

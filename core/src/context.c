@@ -36,6 +36,18 @@ typedef struct option_entry {
     char *value;
 } option_entry;
 
+/* Copies of a and b in *x and *y: both, or neither and BK_E_NOMEM. */
+static bk_status dup_both(const char *a, const char *b, char **x, char **y)
+{
+    *x = bk_strdup(a);
+    *y = bk_strdup(b);
+    if (*x && *y)
+        return BK_OK;
+    bk_free(*x);
+    bk_free(*y);
+    return BK_E_NOMEM;
+}
+
 struct bk_ctx {
     plugin_entry *plugins;
     size_t nplugins, plugins_cap;
@@ -211,6 +223,20 @@ void bk_ctx_free(bk_ctx *ctx)
 
 bk_limits *bk_ctx_limits(bk_ctx *ctx) { return &ctx->limits; }
 
+int bk_limit_over(unsigned long long value, unsigned long long limit)
+{
+    return limit != 0 && value > limit;
+}
+
+int bk_limit_ratio_over(unsigned long long size, unsigned long long csize, unsigned long long ratio)
+{
+    if (ratio == 0 || size == 0)
+        return 0;
+    if (csize == 0)
+        return 1;
+    return size / csize > ratio || (size / csize == ratio && size % csize != 0);
+}
+
 bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_error *err)
 {
     unsigned long long *slots[] = {
@@ -261,13 +287,8 @@ static bk_status set_option_locked(bk_ctx *ctx, const char *key, const char *val
                 sizeof *ctx->options))
         return BK_E_NOMEM;
     option_entry *o = &ctx->options[ctx->noptions];
-    o->key = bk_strdup(key);
-    o->value = bk_strdup(value);
-    if (!o->key || !o->value) {
-        bk_free(o->key);
-        bk_free(o->value);
+    if (dup_both(key, value, &o->key, &o->value) != BK_OK)
         return BK_E_NOMEM;
-    }
     ctx->noptions++;
     return BK_OK;
 }
@@ -368,13 +389,8 @@ static bk_status add_skipped(bk_ctx *ctx, const char *file, const char *reason)
                 sizeof *ctx->skipped))
         return BK_E_NOMEM;
     skipped_entry *s = &ctx->skipped[ctx->nskipped];
-    s->file = bk_strdup(file);
-    s->reason = bk_strdup(reason);
-    if (!s->file || !s->reason) {
-        bk_free(s->file);
-        bk_free(s->reason);
+    if (dup_both(file, reason, &s->file, &s->reason) != BK_OK)
         return BK_E_NOMEM;
-    }
     ctx->nskipped++;
     return BK_OK;
 }

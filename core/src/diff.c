@@ -329,6 +329,22 @@ static int recoded(const bk_doc *a, const bk_row *x, const bk_doc *b, const bk_r
             (x->section && y->section && strcmp(x->section, y->section) == 0));
 }
 
+/* Where each row stands in its table's keys, sorted by key (n rows): NULL, with *st set when
+ * out of memory; nothing is done once *st is not BK_OK. */
+static size_t *row_ranks(const keyed *k, size_t n, bk_status *st, bk_error *err)
+{
+    if (*st != BK_OK)
+        return NULL;
+    size_t *rank = bk_calloc(n + 1, sizeof *rank);
+    if (!rank) {
+        *st = nomem(err);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        rank[k[i].row] = i;
+    return rank;
+}
+
 static bk_status compare_table(run *r, const bk_table *ta, const bk_table *tb)
 {
     keyed *ka = NULL, *kb = NULL;
@@ -341,11 +357,7 @@ static bk_status compare_table(run *r, const bk_table *ta, const bk_table *tb)
         st = nomem(r->err);
     size_t nb = 0;
     /* kb is sorted by key; walk B in table order through its keys. */
-    size_t *bkey = bk_calloc(tb->nrows + 1, sizeof *bkey);
-    if (st == BK_OK && !bkey)
-        st = nomem(r->err);
-    for (size_t i = 0; st == BK_OK && i < tb->nrows; i++)
-        bkey[kb[i].row] = i;
+    size_t *bkey = row_ranks(kb, tb->nrows, &st, r->err);
     for (size_t i = 0; st == BK_OK && i < tb->nrows; i++) {
         keyed *m = find_key(ka, ta->nrows, kb[bkey[i]].key);
         if (m && !amatched[m->row]) {
@@ -437,11 +449,7 @@ static bk_status years_table(run *r, const bk_table *older, const bk_table *newe
     const bk_template *tpl = newer->tpl;
     char label[16];
     snprintf(label, sizeof label, "%d年", year);
-    size_t *nkey = st == BK_OK ? bk_calloc(newer->nrows + 1, sizeof *nkey) : NULL;
-    if (st == BK_OK && !nkey)
-        st = nomem(r->err);
-    for (size_t i = 0; st == BK_OK && i < newer->nrows; i++)
-        nkey[kn[i].row] = i;
+    size_t *nkey = row_ranks(kn, newer->nrows, &st, r->err);
     for (size_t i = 0; st == BK_OK && i < newer->nrows; i++) {
         keyed *m = find_key(ko, older->nrows, kn[nkey[i]].key);
         if (!m)
@@ -581,13 +589,18 @@ static size_t part_index(const bk_doc *d, const char *title)
     return i;
 }
 
+/* A change that says only what it is about: a unit, a table and its title, or a part of the
+ * narrative by its title (name). */
+static bk_status change_of(run *r, const char *kind, const char *unit, const char *table,
+                           const char *name)
+{
+    bk_change c = {.kind = kind, .unit = unit, .table = table, .name = name};
+    return emit(r, &c);
+}
+
 static bk_status part_change(run *r, const char *kind, const char *title)
 {
-    bk_change c;
-    memset(&c, 0, sizeof c);
-    c.kind = kind;
-    c.name = title;
-    return emit(r, &c);
+    return change_of(r, kind, NULL, NULL, title);
 }
 
 static bk_status compare_narrative(run *r)
@@ -742,6 +755,16 @@ static bk_status years_docs(run *r)
     return st;
 }
 
+/* kind for each unit of x that y does not have. */
+static bk_status units_only_in(run *r, const bk_doc *x, const bk_doc *y, const char *kind)
+{
+    bk_status st = BK_OK;
+    for (size_t i = 0; i < x->nunits && st == BK_OK; i++)
+        if (find_unit_by_name(y, x->units[i].name) < 0)
+            st = change_of(r, kind, x->units[i].name, NULL, NULL);
+    return st;
+}
+
 static bk_status diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_options *o,
                            const bk_code_changes *cc, bk_change_fn fn, void *user,
                            bk_diff_stats *stats, bk_error *err)
@@ -768,43 +791,21 @@ static bk_status diff_docs(const bk_doc *a, const bk_doc *b, const bk_diff_optio
         st = header(&r, "money_unit", a->money_unit, b->money_unit);
     if (st == BK_OK)
         st = header(&r, "precision", pa, pb);
-    for (size_t i = 0; i < a->nunits && st == BK_OK; i++)
-        if (find_unit_by_name(b, a->units[i].name) < 0) {
-            bk_change c;
-            memset(&c, 0, sizeof c);
-            c.kind = "unit-removed";
-            c.unit = a->units[i].name;
-            st = emit(&r, &c);
-        }
-    for (size_t i = 0; i < b->nunits && st == BK_OK; i++)
-        if (find_unit_by_name(a, b->units[i].name) < 0) {
-            bk_change c;
-            memset(&c, 0, sizeof c);
-            c.kind = "unit-added";
-            c.unit = b->units[i].name;
-            st = emit(&r, &c);
-        }
+    if (st == BK_OK)
+        st = units_only_in(&r, a, b, "unit-removed");
+    if (st == BK_OK)
+        st = units_only_in(&r, b, a, "unit-added");
     for (size_t t = 0; t < a->ntables && st == BK_OK; t++)
-        if (!bk_doc_table(b, a->tables[t]->tpl->id)) {
-            bk_change c;
-            memset(&c, 0, sizeof c);
-            c.kind = "table-removed";
-            c.table = a->tables[t]->tpl->id;
-            c.name = a->tables[t]->tpl->title;
-            st = emit(&r, &c);
-        }
+        if (!bk_doc_table(b, a->tables[t]->tpl->id))
+            st = change_of(&r, "table-removed", NULL, a->tables[t]->tpl->id,
+                           a->tables[t]->tpl->title);
     for (size_t t = 0; t < b->ntables && st == BK_OK; t++) {
         const bk_table *ta = bk_doc_table(a, b->tables[t]->tpl->id);
         if (ta) {
             st = compare_table(&r, ta, b->tables[t]);
             continue;
         }
-        bk_change c;
-        memset(&c, 0, sizeof c);
-        c.kind = "table-added";
-        c.table = b->tables[t]->tpl->id;
-        c.name = b->tables[t]->tpl->title;
-        st = emit(&r, &c);
+        st = change_of(&r, "table-added", NULL, b->tables[t]->tpl->id, b->tables[t]->tpl->title);
     }
     if (st == BK_OK)
         st = compare_narrative(&r);
@@ -916,6 +917,15 @@ static bk_status hold_a(bk_doc *doc, void *user, bk_error *err)
 }
 
 /* The next document of A into the waiting ones; sets a_done at the end. */
+/* A document of one side with no counterpart on the other: kind says which side. */
+static bk_status document_change(diff_job *j, const char *kind, const bk_doc *d, bk_error *err)
+{
+    bk_change c = {.kind = kind, .document = d->source ? d->source : "-", .name = d->dept_name};
+    if (j->stats)
+        j->stats->changes++;
+    return j->fn(&c, j->user, err);
+}
+
 static bk_status pull_a(diff_job *j, bk_error *err)
 {
     bk_doc *doc;
@@ -974,39 +984,20 @@ static bk_status pair_b(bk_doc *doc, void *user, bk_error *err)
     bk_free(dept);
     if (st != BK_OK)
         return st;
-    if (pick < 0) {
-        bk_change c;
-        memset(&c, 0, sizeof c);
-        c.kind = "document-added";
-        c.document = doc->source ? doc->source : "-";
-        c.name = doc->dept_name;
-        if (j->stats)
-            j->stats->changes++;
-        return j->fn(&c, j->user, err);
-    }
+    if (pick < 0)
+        return document_change(j, "document-added", doc, err);
     st = diff_docs(j->a[pick].doc, doc, j->o, &j->cc, j->fn, j->user, j->stats, err);
     release(j, (size_t)pick);
     return st;
 }
 
-static bk_status document_removed(diff_job *j, const bk_doc *d, bk_error *err)
-{
-    bk_change c;
-    memset(&c, 0, sizeof c);
-    c.kind = "document-removed";
-    c.document = d->source ? d->source : "-";
-    c.name = d->dept_name;
-    if (j->stats)
-        j->stats->changes++;
-    return j->fn(&c, j->user, err);
-}
 
 /* After B: the documents of A left without a counterpart, in A's order. */
 static bk_status rest_of_a(diff_job *j, bk_error *err)
 {
     bk_status st = BK_OK;
     while (j->na > 0 && st == BK_OK) {
-        st = document_removed(j, j->a[0].doc, err);
+        st = document_change(j, "document-removed", j->a[0].doc, err);
         release(j, 0);
     }
     while (!j->a_done && st == BK_OK) {
@@ -1017,7 +1008,7 @@ static bk_status rest_of_a(diff_job *j, bk_error *err)
             break;
         }
         j->read_a++;
-        st = document_removed(j, doc, err);
+        st = document_change(j, "document-removed", doc, err);
         bk_doc_free(doc);
     }
     return st;

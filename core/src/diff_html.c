@@ -553,12 +553,7 @@ size_t bk_diff_html_finish(bk_diff_html *h, const bk_diff_stats *stats, FILE *ou
         fprintf(out, "<table class=\"units\"><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
                 zh ? "文件（B）" : "document (B)", zh ? "对比（A）" : "against (A)", zh ? "差异" : "changes");
         for (size_t i = 0; i < h->npairs; i++) {
-            fprintf(out, "<tr><td data-v=\"%zu\"><a href=\"#d%zu\">", i, i);
-            bk_html_esc(out, h->pairs[i].name);
-            fputs("</a></td><td data-v=\"", out);
-            bk_html_esc(out, h->pairs[i].against);
-            fputs("\">", out);
-            bk_html_esc(out, h->pairs[i].against);
+            bk_html_summary_row_start(out, i, h->pairs[i].name, h->pairs[i].against);
             fprintf(out, "</td><td data-v=\"%zu\">%zu</td></tr>\n", h->pairs[i].changes,
                     h->pairs[i].changes);
         }

@@ -17,6 +17,16 @@ void bk_html_esc_n(FILE *out, const char *s, size_t n)
     }
 }
 
+void bk_html_summary_row_start(FILE *out, size_t i, const char *name, const char *beside)
+{
+    fprintf(out, "<tr><td data-v=\"%zu\"><a href=\"#d%zu\">", i, i);
+    bk_html_esc(out, name);
+    fputs("</a></td><td data-v=\"", out);
+    bk_html_esc(out, beside);
+    fputs("\">", out);
+    bk_html_esc(out, beside);
+}
+
 void bk_html_esc(FILE *out, const char *s)
 {
     if (s)

@@ -27,6 +27,10 @@ int bk_html_indent(const bk_row *row);
  * by its level), or a column's value, each with its data-col attribute, up to "</td>". */
 void bk_html_name_cell_end(FILE *out, const bk_row *row, const char *name);
 void bk_html_value_cell_end(FILE *out, const bk_column *col, const bk_cell *cell);
+/* The start of a row of a page's summary of documents: the document's name linked to its
+ * section (#d<i>), then a cell of the text beside it that sorts by that text, left open after
+ * its text. */
+void bk_html_summary_row_start(FILE *out, size_t i, const char *name, const char *beside);
 /* The style sheet of every page. */
 extern const char bk_html_style[];
 /* The script of every page: a marked cell shows its finding or change. */

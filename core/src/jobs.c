@@ -187,6 +187,16 @@ void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)
     job->free_state = free_state;
 }
 
+void *bk_validation_state_make(bk_validation *job, size_t size, void (*free_state)(void *))
+{
+    if (!job->state) {
+        void *state = bk_calloc(1, size);
+        if (state)
+            bk_validation_set_state(job, state, free_state);
+    }
+    return job->state;
+}
+
 bk_status bk_validation_add(bk_validation *job, const bk_finding *f)
 {
     /* A line of a grid's text becomes the page and the line printed there. */

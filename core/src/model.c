@@ -829,26 +829,23 @@ const char *bk_row_kind_name(bk_row_kind kind)
     return (unsigned)kind < 4 ? row_kind_names[kind] : "item";
 }
 
-int bk_row_kind_parse(const char *s)
+/* The index of s among the n names, -1 when it is none of them. */
+static int name_index(const char *const *names, int n, const char *s)
 {
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, row_kind_names[i]) == 0)
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
             return i;
     return -1;
 }
+
+int bk_row_kind_parse(const char *s) { return name_index(row_kind_names, 4, s); }
 
 const char *bk_unit_kind_name(bk_unit_kind kind)
 {
     return (unsigned)kind < 3 ? unit_kind_names[kind] : "subunit";
 }
 
-int bk_unit_kind_parse(const char *s)
-{
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, unit_kind_names[i]) == 0)
-            return i;
-    return -1;
-}
+int bk_unit_kind_parse(const char *s) { return name_index(unit_kind_names, 3, s); }
 
 int bk_doc_mergeable(const bk_doc *into, const bk_doc *from)
 {

@@ -35,6 +35,20 @@ struct bk_pull {
     unsigned long calls; /* allocations counted so far, carried from thread to thread */
 };
 
+/* With p->mu held: waits for the reader's turn, lets go of the mutex and takes over the
+ * allocation count the caller carried; 1 when the caller stopped instead. */
+static int reader_turn(bk_pull *p)
+{
+    while (p->turn != READER && !p->stop)
+        pthread_cond_wait(&p->cv, &p->mu);
+    int stop = p->stop;
+    unsigned long calls = p->calls;
+    pthread_mutex_unlock(&p->mu);
+    if (!stop)
+        bk_alloc_set_count(calls);
+    return stop;
+}
+
 /* The reader's side: give the caller its turn (with doc, or NULL at the end) and wait for
  * ours. 0, or -1 when the caller closes. */
 static int yield_to_caller(bk_pull *p, bk_doc *doc)
@@ -44,15 +58,7 @@ static int yield_to_caller(bk_pull *p, bk_doc *doc)
     p->calls = bk_alloc_count();
     p->turn = CALLER;
     pthread_cond_broadcast(&p->cv);
-    while (p->turn != READER && !p->stop)
-        pthread_cond_wait(&p->cv, &p->mu);
-    int stop = p->stop;
-    unsigned long calls = p->calls;
-    pthread_mutex_unlock(&p->mu);
-    if (stop)
-        return -1;
-    bk_alloc_set_count(calls);
-    return 0;
+    return reader_turn(p) ? -1 : 0;
 }
 
 static bk_status reader_give(bk_doc *doc, void *user, bk_error *err)
@@ -71,14 +77,8 @@ static void *reader_main(void *arg)
 {
     bk_pull *p = arg;
     pthread_mutex_lock(&p->mu);
-    while (p->turn != READER && !p->stop)
-        pthread_cond_wait(&p->cv, &p->mu);
-    int stop = p->stop;
-    unsigned long calls = p->calls;
-    pthread_mutex_unlock(&p->mu);
     bk_status st = BK_E_USAGE;
-    if (!stop) {
-        bk_alloc_set_count(calls);
+    if (!reader_turn(p)) {
         st = bk_read_inputs(p->ctx, p->inputs, p->n, p->from, reader_give, p, &p->err);
         bk_doc *last = p->held;
         p->held = NULL;

@@ -428,12 +428,7 @@ size_t bk_html_end(bk_html *h, const bk_report *r, FILE *out)
                 zh ? "尾差" : "rounding", zh ? "提示" : "info");
         for (size_t d = 0; d < h->ndocs; d++) {
             counts c = h->docs[d].c;
-            fprintf(out, "<tr><td data-v=\"%zu\"><a href=\"#d%zu\">", d, d);
-            esc(out, h->docs[d].name);
-            fputs("</a></td><td data-v=\"", out);
-            esc(out, h->docs[d].dept);
-            fputs("\">", out);
-            esc(out, h->docs[d].dept);
+            bk_html_summary_row_start(out, d, h->docs[d].name, h->docs[d].dept);
             fprintf(out, "</td><td data-v=\"%zu\">%zu</td><td data-v=\"%zu\">%zu</td><td data-v=\"%zu\">%zu</td>"
                          "<td data-v=\"%zu\">%zu</td></tr>\n",
                     c.errors, c.errors, c.warnings, c.warnings, c.rounding, c.rounding, c.info, c.info);

@@ -62,34 +62,27 @@ static void put_text(FILE *out, const char *s)
     }
 }
 
+/* text as put_text writes it, between before and after; nothing when there is no text. */
+static void put_between(FILE *out, const char *before, const char *text, const char *after)
+{
+    if (!text)
+        return;
+    fputs(before, out);
+    put_text(out, text);
+    fputs(after, out);
+}
+
 static void print_location(const bk_finding *f, FILE *out)
 {
     put_text(out, f->document ? f->document : "-");
     if (f->line > 0)
         fprintf(out, ":%ld", f->line);
     fprintf(out, ":");
-    if (f->table) {
-        fputc(' ', out);
-        put_text(out, f->table);
-    }
-    if (f->unit) {
-        fputs(" [", out);
-        put_text(out, f->unit);
-        fputc(']', out);
-    }
-    if (f->row) {
-        fputc(' ', out);
-        put_text(out, f->row);
-    }
-    if (f->column) {
-        fputs(" / ", out);
-        put_text(out, f->column);
-    }
-    if (f->part) {
-        fputs(" 「", out);
-        put_text(out, f->part);
-        fputs("」", out);
-    }
+    put_between(out, " ", f->table, "");
+    put_between(out, " [", f->unit, "]");
+    put_between(out, " ", f->row, "");
+    put_between(out, " / ", f->column, "");
+    put_between(out, " 「", f->part, "」");
     if (f->page > 0)
         fprintf(out, " p.%ld", f->page);
 }

@@ -1,11 +1,13 @@
 /* Inputs: files, standard input, folders and buffers, with the first bytes kept for probing. */
 #include "budgetkit/io.h"
+#include "budgetkit/plugin.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "budgetkit/alloc.h"
@@ -114,6 +116,21 @@ const unsigned char *bk_source_head(const bk_source *src, size_t *len)
     }
     *len = src->head_len;
     return src->head;
+}
+
+int bk_probe_contains(const unsigned char *head, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (head[i] == (unsigned char)needle[0] && memcmp(head + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+int bk_probe_has_extension(const bk_probe *p, const char *ext)
+{
+    size_t n = p->name ? strlen(p->name) : 0, k = strlen(ext);
+    return n > k + 1 && p->name[n - k - 1] == '.' && strcasecmp(p->name + n - k, ext) == 0;
 }
 
 long bk_source_read(bk_source *src, void *buf, size_t n)

@@ -500,6 +500,24 @@ static void classify(build *b)
 /* ---------------------------------------------------------------- columns */
 
 static double ccentre(const chunk *c) { return (c->x0 + c->x1) / 2; }
+
+/* Halfway to the nearest live chunks of ln left and right of c, by their centres (-INFINITY
+ * and INFINITY where there is none). */
+static void neighbour_bounds(const build *b, const line *ln, const chunk *c, double *lo, double *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    for (size_t m = 0; m < ln->n; m++) {
+        const chunk *o = &b->c[ln->first + m];
+        if (o == c || o->dead)
+            continue;
+        double mid = (ccentre(o) + ccentre(c)) / 2;
+        if (ccentre(o) < ccentre(c))
+            *lo = dmax(*lo, mid);
+        else
+            *hi = dmin(*hi, mid);
+    }
+}
 static double ccl(const cluster *k) { return k->cnt > 0 ? k->csum / k->cnt : 0; }
 
 static int new_cluster(build *b, int num, double anchor, const chunk *c)
@@ -700,17 +718,8 @@ static bk_status join_wrapped(build *b, size_t from, size_t to)
                 if (!hit || blocked)
                     break;
                 /* A parent label stands over several labels of the lower line: not a wrap. */
-                double lo = -INFINITY, hi = INFINITY;
-                for (size_t m = 0; m < ln->n; m++) {
-                    const chunk *o = &b->c[ln->first + m];
-                    if (o == a || o->dead)
-                        continue;
-                    double mid = (ccentre(o) + ccentre(a)) / 2;
-                    if (ccentre(o) < ccentre(a))
-                        lo = dmax(lo, mid);
-                    else
-                        hi = dmin(hi, mid);
-                }
+                double lo, hi;
+                neighbour_bounds(b, ln, a, &lo, &hi);
                 int under = 0;
                 for (size_t m = 0; m < lk->n; m++) {
                     const chunk *o = &b->c[lk->first + m];
@@ -801,17 +810,8 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
             if (c->dead)
                 continue;
             /* Neighbours on the line bound the columns a centred label may span. */
-            double lo = -INFINITY, hi = INFINITY;
-            for (size_t m = 0; m < ln->n; m++) {
-                const chunk *o = &b->c[ln->first + m];
-                if (o == c || o->dead)
-                    continue;
-                double mid = (ccentre(o) + ccentre(c)) / 2;
-                if (ccentre(o) < ccentre(c))
-                    lo = dmax(lo, mid);
-                else
-                    hi = dmin(hi, mid);
-            }
+            double lo, hi;
+            neighbour_bounds(b, ln, c, &lo, &hi);
             int first = -1, last = -1, nc = 0, fo = -1, lo_ = -1, no = 0;
             double emin = INFINITY, emax = -INFINITY;
             for (size_t s = 0; s < *nsorted; s++) {

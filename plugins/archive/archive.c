@@ -81,13 +81,7 @@ uint32_t bkar_crc32(const unsigned char *data, size_t len)
     return (uint32_t)crc;
 }
 
-static int has_zip_extension(const char *name)
-{
-    size_t n = name ? strlen(name) : 0;
-    return n > 4 && strcasecmp(name + n - 4, ".zip") == 0;
-}
-
-static int archive_probe(const bk_probe *p)
+static int bkar_probe(const bk_probe *p)
 {
     if (p->is_dir)
         return 0;
@@ -97,29 +91,13 @@ static int archive_probe(const bk_probe *p)
         return 90; /* an empty archive is only an end record */
     /* A damaged or foreign file named .zip should be refused by the reader that names the
      * problem, not read as text by the CSV fallback. */
-    if (has_zip_extension(p->name))
+    if (bk_probe_has_extension(p, "zip"))
         return 40;
     return 0;
 }
 
-static const char *const extensions[] = {"zip", NULL};
-
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "archive",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "ZIP archive of budget documents with a Frictionless Data Package manifest",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = BK_CAP_MULTI_DOC | BK_CAP_CONTAINER,
-    .extensions = extensions,
-    .media_type = "application/zip",
-    .priority = 50,
-    .probe = archive_probe,
-    .import = bkar_import,
-    .export_begin = bkar_export_begin,
-    .export_doc = bkar_export_doc,
-    .export_end = bkar_export_end,
-};
-
-BK_PLUGIN_DEFINE(archive, desc)
+BK_PLUGIN(archive, .version = "1.0.0", .license = "MIT",
+          .summary = "ZIP archive of budget documents with a Frictionless Data Package manifest",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT, .caps = BK_CAP_MULTI_DOC | BK_CAP_CONTAINER,
+          .extensions = BK_PLUGIN_EXTENSIONS("zip"), .media_type = "application/zip",
+          .priority = 50, BK_PLUGIN_IMPORTER(bkar), BK_PLUGIN_EXPORTER(bkar))

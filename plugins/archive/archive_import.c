@@ -157,37 +157,21 @@ static bk_status zip_failure(reader *r, const char *entry_name, bkar_zip_status 
 
 /* ---- limits ---- */
 
-static int over(unsigned long long value, unsigned long long limit)
-{
-    return limit != 0 && value > limit;
-}
-
-/* size > csize * ratio, without overflow; an entry that inflates from nothing has an infinite
- * ratio. */
-static int ratio_over(unsigned long long size, unsigned long long csize, unsigned long long ratio)
-{
-    if (ratio == 0 || size == 0)
-        return 0;
-    if (csize == 0)
-        return 1;
-    return size / csize > ratio || (size / csize == ratio && size % csize != 0);
-}
-
 static bk_status check_declared(reader *r, const bkar_zip_entry *e,
                                  unsigned long long *total)
 {
     const bk_limits *l = r->limits;
-    if (over(e->size, l->max_input_bytes))
+    if (bk_limit_over(e->size, l->max_input_bytes))
         return entry_error(r, e->name, BK_E_LIMIT,
                            "the entry declares %" PRIu64 " bytes, more than max-input-bytes "
                            "(%llu)", (uint64_t)e->size, l->max_input_bytes);
-    if (ratio_over(e->size, e->csize, l->max_ratio))
+    if (bk_limit_ratio_over(e->size, e->csize, l->max_ratio))
         return entry_error(r, e->name, BK_E_LIMIT,
                            "the entry declares %" PRIu64 " bytes from %" PRIu64 " compressed, a "
                            "ratio above max-ratio (%llu): a decompression bomb is refused",
                            (uint64_t)e->size, (uint64_t)e->csize, l->max_ratio);
     *total += e->size;
-    if (*total < e->size || over(*total, l->max_uncompressed))
+    if (*total < e->size || bk_limit_over(*total, l->max_uncompressed))
         return entry_error(r, e->name, BK_E_LIMIT,
                            "the entries up to this one declare more than max-uncompressed "
                            "(%llu bytes) in all", l->max_uncompressed);
@@ -203,15 +187,15 @@ static bk_status check_inflated(reader *r, const bkar_zip_entry *e, unsigned lon
         return entry_error(r, e->name, BK_E_HOSTILE,
                            "the entry inflates to more than its declared %" PRIu64 " bytes; "
                            "reading stopped", (uint64_t)e->size);
-    if (over(got, l->max_input_bytes))
+    if (bk_limit_over(got, l->max_input_bytes))
         return entry_error(r, e->name, BK_E_LIMIT,
                            "the entry inflates to more than max-input-bytes (%llu)",
                            l->max_input_bytes);
-    if (ratio_over(got, e->csize, l->max_ratio))
+    if (bk_limit_ratio_over(got, e->csize, l->max_ratio))
         return entry_error(r, e->name, BK_E_LIMIT,
                            "the entry inflates beyond max-ratio (%llu) times its compressed "
                            "size: a decompression bomb is refused", l->max_ratio);
-    if (over(r->inflated, l->max_uncompressed))
+    if (bk_limit_over(r->inflated, l->max_uncompressed))
         return entry_error(r, e->name, BK_E_LIMIT,
                            "the archive inflates to more than max-uncompressed (%llu bytes)",
                            l->max_uncompressed);
@@ -228,7 +212,7 @@ static bk_status open_archive(reader *r, bk_source *src)
     struct stat sb;
     bkar_zip_status zs;
     if (path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        if (over((unsigned long long)sb.st_size, r->limits->max_input_bytes))
+        if (bk_limit_over((unsigned long long)sb.st_size, r->limits->max_input_bytes))
             return entry_error(r, NULL, BK_E_LIMIT,
                                "input is larger than the limit of %llu bytes (max-input-bytes)",
                                r->limits->max_input_bytes);
@@ -415,7 +399,7 @@ static bk_status check_duplicates(reader *r)
 static bk_status scan_entries(reader *r)
 {
     uint64_t n = bkar_zip_count(r->zip);
-    if (over(n, r->limits->max_entries))
+    if (bk_limit_over(n, r->limits->max_entries))
         return entry_error(r, NULL, BK_E_LIMIT,
                            "the archive has %" PRIu64 " entries, more than "
                            "max-entries (%llu)", n, r->limits->max_entries);

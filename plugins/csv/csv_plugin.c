@@ -249,25 +249,10 @@ static bk_status bkcsv_export_end(bk_export *job, int ok)
     return ok ? st : BK_OK;
 }
 
-static const char *const bkcsv_extensions[] = {"csv", NULL};
-
-static const bk_plugin_desc bkcsv_desc = {
-    BK_PLUGIN_HEADER,
-    .name = "csv",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "CSV: lossless line items (one record per value, many documents) and the "
-               "published wide tables; UTF-8 or GB18030",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = BK_CAP_MULTI_DOC | BK_CAP_DIR_INPUT | BK_CAP_DIR_OUTPUT,
-    .extensions = bkcsv_extensions,
-    .media_type = "text/csv",
-    .priority = 10,
-    .probe = bkcsv_probe,
-    .import = bkcsv_import,
-    .export_begin = bkcsv_export_begin,
-    .export_doc = bkcsv_export_doc,
-    .export_end = bkcsv_export_end,
-};
-
-BK_PLUGIN_DEFINE(csv, bkcsv_desc)
+BK_PLUGIN(csv, .version = "1.0.0", .license = "MIT",
+          .summary = "CSV: lossless line items (one record per value, many documents) and the "
+                     "published wide tables; UTF-8 or GB18030",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
+          .caps = BK_CAP_MULTI_DOC | BK_CAP_DIR_INPUT | BK_CAP_DIR_OUTPUT,
+          .extensions = BK_PLUGIN_EXTENSIONS("csv"), .media_type = "text/csv", .priority = 10,
+          BK_PLUGIN_IMPORTER(bkcsv), BK_PLUGIN_EXPORTER(bkcsv))

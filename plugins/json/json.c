@@ -1294,25 +1294,37 @@ static int walk_tables(walker *w, size_t root, size_t tables, long first_line)
 
 /* ---- Table 12's targets and the narrative ---------------------------------------------- */
 
+/* Walks each element of the array at arr, key in the path, until one fails. */
+static int walk_each(walker *w, size_t arr, const char *key, int (*walk)(walker *w, size_t el))
+{
+    push_key(w, key);
+    int r = 0;
+    size_t el = arr + 1;
+    for (size_t i = 0; r == 0 && el < w->t->v[arr].end; i++, el = jtext_after(w->t, el)) {
+        push_index(w, i);
+        r = walk(w, el);
+        pop(w);
+    }
+    pop(w);
+    return r;
+}
+
+static int walk_goal(walker *w, size_t g)
+{
+    const char *s;
+    int r = as_string(w, g, "a goal", NULL, &s);
+    if (r == 0 && bk_doc_add_goal(w->doc, s) != BK_OK)
+        r = fail_nomem(w, g);
+    return r;
+}
+
 static int walk_goals(walker *w, size_t pf, size_t goals)
 {
     if (get_container(w, pf, goals, "goals", 0, "\"performance\"", 0) < 0)
         return -1;
     if (!goals)
         return 0;
-    push_key(w, "goals");
-    int r = 0;
-    size_t g = goals + 1;
-    for (size_t i = 0; r == 0 && g < w->t->v[goals].end; i++, g = jtext_after(w->t, g)) {
-        const char *s;
-        push_index(w, i);
-        r = as_string(w, g, "a goal", NULL, &s);
-        if (r == 0 && bk_doc_add_goal(w->doc, s) != BK_OK)
-            r = fail_nomem(w, g);
-        pop(w);
-    }
-    pop(w);
-    return r;
+    return walk_each(w, goals, "goals", walk_goal);
 }
 
 static int walk_indicator(walker *w, size_t ind)
@@ -1339,16 +1351,7 @@ static int walk_indicators(walker *w, size_t pf, size_t inds)
         return -1;
     if (!inds)
         return 0;
-    push_key(w, "indicators");
-    int r = 0;
-    size_t ind = inds + 1;
-    for (size_t i = 0; r == 0 && ind < w->t->v[inds].end; i++, ind = jtext_after(w->t, ind)) {
-        push_index(w, i);
-        r = walk_indicator(w, ind);
-        pop(w);
-    }
-    pop(w);
-    return r;
+    return walk_each(w, inds, "indicators", walk_indicator);
 }
 
 static int walk_performance(walker *w, size_t root, size_t pf)
@@ -1404,16 +1407,7 @@ static int walk_narrative(walker *w, size_t root, size_t parts)
         return -1;
     if (!parts)
         return 0;
-    push_key(w, "narrative");
-    int r = 0;
-    size_t part = parts + 1;
-    for (size_t i = 0; r == 0 && part < w->t->v[parts].end; i++, part = jtext_after(w->t, part)) {
-        push_index(w, i);
-        r = walk_narrative_part(w, part);
-        pop(w);
-    }
-    pop(w);
-    return r;
+    return walk_each(w, parts, "narrative", walk_narrative_part);
 }
 
 /* ---- the document ---------------------------------------------------------------------- */
@@ -1540,15 +1534,6 @@ static bk_status bkjson_import(bk_import *job)
  * Probe and descriptor
  * ---------------------------------------------------------------------------------------- */
 
-static int head_contains(const unsigned char *h, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; m <= n && i <= n - m; i++)
-        if (h[i] == (unsigned char)needle[0] && memcmp(h + i, needle, m) == 0)
-            return 1;
-    return 0;
-}
-
 static int has_json_extension(const char *name)
 {
     if (!name)
@@ -1579,31 +1564,15 @@ static int bkjson_probe(const bk_probe *p)
         i++;
     if (i < n && h[i] == '{') {
         int score = 80;
-        if (head_contains(h, n, "\"format\"") && head_contains(h, n, "budgetkit-budget"))
+        if (bk_probe_contains(h, n, "\"format\"") && bk_probe_contains(h, n, "budgetkit-budget"))
             score += 15;
         return score;
     }
     return has_json_extension(p->name) ? 10 : 0;
 }
 
-static const char *const bkjson_extensions[] = {"json", "jsonl", NULL};
-
-static const bk_plugin_desc bkjson_desc = {
-    BK_PLUGIN_HEADER,
-    .name = "json",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "budget documents as JSON (one document, or many one after another)",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = BK_CAP_MULTI_DOC,
-    .extensions = bkjson_extensions,
-    .media_type = "application/json",
-    .priority = 50,
-    .probe = bkjson_probe,
-    .import = bkjson_import,
-    .export_begin = bkjson_export_begin,
-    .export_doc = bkjson_export_doc,
-    .export_end = bkjson_export_end,
-};
-
-BK_PLUGIN_DEFINE(json, bkjson_desc)
+BK_PLUGIN(json, .version = "1.0.0", .license = "MIT",
+          .summary = "budget documents as JSON (one document, or many one after another)",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT, .caps = BK_CAP_MULTI_DOC,
+          .extensions = BK_PLUGIN_EXTENSIONS("json", "jsonl"), .media_type = "application/json",
+          .priority = 50, BK_PLUGIN_IMPORTER(bkjson), BK_PLUGIN_EXPORTER(bkjson))

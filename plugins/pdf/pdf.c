@@ -219,20 +219,7 @@ static bk_status pdf_import(bk_import *job)
     return st;
 }
 
-static const char *const pdf_extensions[] = {"pdf", NULL};
-
-static const bk_plugin_desc pdf_desc = {
-    BK_PLUGIN_HEADER,
-    .name = "pdf",
-    .version = "1.0.0",
-    .license = "GPL-2.0-or-later",
-    .summary = "PDF as published: the tables and narrative of the text layer (poppler)",
-    .kinds = BK_PLUGIN_IMPORT,
-    .extensions = pdf_extensions,
-    .media_type = "application/pdf",
-    .priority = 10,
-    .probe = pdf_probe,
-    .import = pdf_import,
-};
-
-BK_PLUGIN_DEFINE(pdf, pdf_desc)
+BK_PLUGIN(pdf, .version = "1.0.0", .license = "GPL-2.0-or-later",
+          .summary = "PDF as published: the tables and narrative of the text layer (poppler)",
+          .kinds = BK_PLUGIN_IMPORT, .extensions = BK_PLUGIN_EXTENSIONS("pdf"),
+          .media_type = "application/pdf", .priority = 10, BK_PLUGIN_IMPORTER(pdf))

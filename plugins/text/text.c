@@ -13,17 +13,11 @@
 #include "budgetkit/grid.h"
 #include "budgetkit/words.h"
 
-static int ends_with(const char *name, const char *suffix)
-{
-    size_t n = name ? strlen(name) : 0, m = strlen(suffix);
-    return n > m && strcasecmp(name + n - m, suffix) == 0;
-}
-
 static int text_probe(const bk_probe *p)
 {
     if (p->is_dir || memchr(p->head, 0, p->head_len))
         return 0;
-    if (ends_with(p->name, ".txt"))
+    if (bk_probe_has_extension(p, "txt"))
         return 80;
     if (memchr(p->head, '\f', p->head_len))
         return 60;
@@ -316,20 +310,7 @@ static bk_status text_import(bk_import *job)
     return st;
 }
 
-static const char *const text_extensions[] = {"txt", NULL};
-
-static const bk_plugin_desc text_desc = {
-    BK_PLUGIN_HEADER,
-    .name = "text",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "text extracted from a published budget: tab-separated, or pdftotext -layout",
-    .kinds = BK_PLUGIN_IMPORT,
-    .extensions = text_extensions,
-    .media_type = "text/plain",
-    .priority = 5,
-    .probe = text_probe,
-    .import = text_import,
-};
-
-BK_PLUGIN_DEFINE(text, text_desc)
+BK_PLUGIN(text, .version = "1.0.0", .license = "MIT",
+          .summary = "text extracted from a published budget: tab-separated, or pdftotext -layout",
+          .kinds = BK_PLUGIN_IMPORT, .extensions = BK_PLUGIN_EXTENSIONS("txt"),
+          .media_type = "text/plain", .priority = 5, BK_PLUGIN_IMPORTER(text))

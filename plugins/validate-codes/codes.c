@@ -710,15 +710,8 @@ static bk_status severity_option(bk_validation *job, bk_severity *out)
 
 static codes_state *state_get(bk_validation *job)
 {
-    codes_state *st = bk_validation_state(job);
-    if (!st) {
-        st = bk_calloc(1, sizeof *st);
-        if (!st)
-            return NULL;
-        bkcodes_init(&st->cat);
-        bk_validation_set_state(job, st, state_free);
-    }
-    return st;
+    /* Zeros are also what bkcodes_init makes of the catalogue. */
+    return bk_validation_state_make(job, sizeof(codes_state), state_free);
 }
 
 static bk_status validate(bk_validation *job, const bk_doc *doc)
@@ -798,16 +791,7 @@ static bk_status partial_read(bk_validation *job, const char *record, const char
     return status;
 }
 
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "codes",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "classification codes: well formed, under their parent, in the catalogue, one "
-               "name per code",
-    .kinds = BK_PLUGIN_VALIDATE,
-    .validate = validate,
-    .partial_read = partial_read,
-};
-
-BK_PLUGIN_DEFINE(codes, desc)
+BK_PLUGIN(codes, .version = "1.0.0", .license = "MIT",
+          .summary = "classification codes: well formed, under their parent, in the catalogue, one "
+                     "name per code",
+          .kinds = BK_PLUGIN_VALIDATE, .validate = validate, .partial_read = partial_read)

@@ -48,15 +48,7 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
     return status;
 }
 
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "narrative",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "the 说明 text against the tables: stated totals, codes, changes, sums, "
-               "contradictions, unfilled template text",
-    .kinds = BK_PLUGIN_VALIDATE,
-    .validate = validate,
-};
-
-BK_PLUGIN_DEFINE(narrative, desc)
+BK_PLUGIN(narrative, .version = "1.0.0", .license = "MIT",
+          .summary = "the 说明 text against the tables: stated totals, codes, changes, sums, "
+                     "contradictions, unfilled template text",
+          .kinds = BK_PLUGIN_VALIDATE, .validate = validate)

@@ -60,6 +60,17 @@ static long table_index(const bktot_ids *x, const bk_table *t)
     return -1;
 }
 
+/* items (n of size bytes) grown to hold one more; NULL, with the ids marked failed, when out of
+ * memory (items is then kept as it was). */
+static void *one_more(bktot_ids *x, void *items, size_t *cap, size_t n, size_t size)
+{
+    if (bk_grow(&items, cap, n + 1, size) != 0) {
+        x->failed = 1;
+        return NULL;
+    }
+    return items;
+}
+
 /* The cell's number, UINT32_MAX when it is not a printed figure of the document. */
 static uint32_t cell_of(bktot_ids *x, const bk_table *t, size_t row, int col, int add)
 {
@@ -72,12 +83,10 @@ static uint32_t cell_of(bktot_ids *x, const bk_table *t, size_t row, int col, in
     const bk_cell *c = bk_table_cell(t, row, (size_t)col);
     if (!add || c->kind != BK_CELL_NUMBER || x->ncells >= UINT32_MAX - 1)
         return UINT32_MAX;
-    void *buf = x->cells;
-    if (bk_grow(&buf, &x->capcells, x->ncells + 1, sizeof *x->cells) != 0) {
-        x->failed = 1;
+    bktot_icell *cells = one_more(x, x->cells, &x->capcells, x->ncells, sizeof *x->cells);
+    if (!cells)
         return UINT32_MAX;
-    }
-    x->cells = buf;
+    x->cells = cells;
     x->cells[x->ncells] =
         (bktot_icell){(uint32_t)ti, (uint32_t)row, (uint32_t)col, bk_cell_decimal(c)};
     x->map[k] = (uint32_t)++x->ncells;
@@ -88,12 +97,10 @@ void bktot_ids_open(bktot_ids *x, bktot_ikind kind, const char *rule)
 {
     if (x->failed || !x->map)
         return;
-    void *buf = x->ids;
-    if (bk_grow(&buf, &x->capids, x->nids + 1, sizeof *x->ids) != 0) {
-        x->failed = 1;
+    bktot_ident *ids = one_more(x, x->ids, &x->capids, x->nids, sizeof *x->ids);
+    if (!ids)
         return;
-    }
-    x->ids = buf;
+    x->ids = ids;
     bktot_ident *id = &x->ids[x->nids];
     memset(id, 0, sizeof *id);
     id->kind = (uint8_t)kind;
@@ -109,12 +116,10 @@ void bktot_ids_term(bktot_ids *x, const bk_table *t, size_t row, int col, int ro
     uint32_t c = cell_of(x, t, row, col, 1);
     if (c == UINT32_MAX)
         return;
-    void *buf = x->terms;
-    if (bk_grow(&buf, &x->capterms, x->nterms + 1, sizeof *x->terms) != 0) {
-        x->failed = 1;
+    bktot_iterm *terms = one_more(x, x->terms, &x->capterms, x->nterms, sizeof *x->terms);
+    if (!terms)
         return;
-    }
-    x->terms = buf;
+    x->terms = terms;
     x->terms[x->nterms++] = (bktot_iterm){c, (uint8_t)role};
 }
 

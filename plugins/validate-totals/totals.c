@@ -37,13 +37,7 @@ void bktot_state_free(void *p)
 
 bktot_state *bktot_state_get(bk_validation *job)
 {
-    bktot_state *st = bk_validation_state(job);
-    if (!st) {
-        st = bk_calloc(1, sizeof *st);
-        if (st)
-            bk_validation_set_state(job, st, bktot_state_free);
-    }
-    return st;
+    return bk_validation_state_make(job, sizeof(bktot_state), bktot_state_free);
 }
 
 static int option_on(const char *v)
@@ -115,17 +109,9 @@ static bk_status validate_end(bk_validation *job)
     return status;
 }
 
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "totals",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "every printed total adds up (hierarchy, columns, units, tables, submissions), "
-               "telling rounding from real errors",
-    .kinds = BK_PLUGIN_VALIDATE,
-    .validate = validate,
-    .validate_end = validate_end,
-    .partial_read = bktot_partial_read,
-};
-
-BK_PLUGIN_DEFINE(totals, desc)
+BK_PLUGIN(totals, .version = "1.0.0", .license = "MIT",
+          .summary =
+              "every printed total adds up (hierarchy, columns, units, tables, submissions), "
+              "telling rounding from real errors",
+          .kinds = BK_PLUGIN_VALIDATE, .validate = validate, .validate_end = validate_end,
+          .partial_read = bktot_partial_read)

@@ -12,21 +12,6 @@ const bkxl_meta_field bkxl_meta_fields[BKXL_META_FIELDS] = {
 
 static const unsigned char ole2_magic[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
 
-static int has_extension(const char *name, const char *ext)
-{
-    size_t n = name ? strlen(name) : 0, k = strlen(ext);
-    return n > k + 1 && name[n - k - 1] == '.' && strcasecmp(name + n - k, ext) == 0;
-}
-
-static int contains(const unsigned char *s, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= len; i++)
-        if (s[i] == (unsigned char)needle[0] && memcmp(s + i, needle, n) == 0)
-            return 1;
-    return 0;
-}
-
 static int is_ole2(const bk_probe *p)
 {
     return p->head_len >= 8 && memcmp(p->head, ole2_magic, 8) == 0;
@@ -39,16 +24,16 @@ static int xlsx_probe(const bk_probe *p)
     if (p->is_dir)
         return 0;
     if (is_ole2(p))
-        return has_extension(p->name, "xls") ? 96 : 60;
+        return bk_probe_has_extension(p, "xls") ? 96 : 60;
     /* A file named .zip is meant as an archive: the archive reader says what it is. */
     if (p->head_len < 4 || memcmp(p->head, "PK\x03\x04", 4) != 0 ||
-        has_extension(p->name, "zip"))
+        bk_probe_has_extension(p, "zip"))
         return 0;
-    if (contains(p->head, p->head_len, "[Content_Types].xml") &&
-        (contains(p->head, p->head_len, "xl/") || has_extension(p->name, "xlsx") ||
-         has_extension(p->name, "xlsm")))
+    if (bk_probe_contains(p->head, p->head_len, "[Content_Types].xml") &&
+        (bk_probe_contains(p->head, p->head_len, "xl/") || bk_probe_has_extension(p, "xlsx") ||
+         bk_probe_has_extension(p, "xlsm")))
         return 98;
-    if (has_extension(p->name, "xlsx") || has_extension(p->name, "xlsm"))
+    if (bk_probe_has_extension(p, "xlsx") || bk_probe_has_extension(p, "xlsm"))
         return 97;
     return 0;
 }
@@ -62,25 +47,10 @@ static bk_status xlsx_import(bk_import *job)
     return bkxl_read_xlsx(job);
 }
 
-static const char *const extensions[] = {"xlsx", "xls", "xlsm", NULL};
-
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "xlsx",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "Excel and WPS workbooks (.xlsx in and out, .xls in), as finance offices keep "
-               "the published tables",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = 0,
-    .extensions = extensions,
-    .media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    .priority = 60,
-    .probe = xlsx_probe,
-    .import = xlsx_import,
-    .export_begin = bkxl_export_begin,
-    .export_doc = bkxl_export_doc,
-    .export_end = bkxl_export_end,
-};
-
-BK_PLUGIN_DEFINE(xlsx, desc)
+BK_PLUGIN(xlsx, .version = "1.0.0", .license = "MIT",
+          .summary = "Excel and WPS workbooks (.xlsx in and out, .xls in), as finance offices keep "
+                     "the published tables",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
+          .extensions = BK_PLUGIN_EXTENSIONS("xlsx", "xls", "xlsm"),
+          .media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          .priority = 60, BK_PLUGIN_IMPORTER(xlsx), BK_PLUGIN_EXPORTER(bkxl))

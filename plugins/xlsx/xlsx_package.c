@@ -46,20 +46,6 @@ struct bkxl_xml {
     size_t off_cap;
 };
 
-static int over(unsigned long long value, unsigned long long limit)
-{
-    return limit != 0 && value > limit;
-}
-
-static int ratio_over(unsigned long long size, unsigned long long csize, unsigned long long ratio)
-{
-    if (ratio == 0 || size == 0)
-        return 0;
-    if (csize == 0)
-        return 1;
-    return size / csize > ratio || (size / csize == ratio && size % csize != 0);
-}
-
 bk_status bkxl_error(bk_error *err, const char *file, const char *where, bk_status code,
                      const char *fmt, ...)
 {
@@ -87,7 +73,7 @@ bk_status bkxl_pkg_open(bkxl_pkg *p, bk_source *src, bk_error *err, const bk_lim
     const char *path = bk_source_path(src);
     struct stat sb;
     if (path != NULL && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        if (over((unsigned long long)sb.st_size, limits->max_input_bytes)) {
+        if (bk_limit_over((unsigned long long)sb.st_size, limits->max_input_bytes)) {
             zip_error_fini(&ze);
             return part_error(p, NULL, BK_E_LIMIT, "input is larger than the limit of %llu "
                               "bytes (max-input-bytes)", limits->max_input_bytes);
@@ -124,7 +110,7 @@ bk_status bkxl_pkg_open(bkxl_pkg *p, bk_source *src, bk_error *err, const bk_lim
         }
     } else {
         zip_int64_t n = zip_get_num_entries(p->za, 0);
-        if (n < 0 || over((unsigned long long)n, limits->max_entries))
+        if (n < 0 || bk_limit_over((unsigned long long)n, limits->max_entries))
             rc = part_error(p, NULL, BK_E_LIMIT, "the workbook has %" PRId64 " parts, more "
                             "than max-entries (%llu)", (int64_t)n, limits->max_entries);
     }
@@ -196,14 +182,14 @@ static int stream_read(bkxl_xml *x, char *buf, int len)
     if (x->got > x->size)
         part_error(p, x->name, BK_E_HOSTILE, "the part inflates to more than its declared %llu "
                    "bytes; reading stopped", x->size), x->failed = 1;
-    else if (over(x->got, l->max_input_bytes))
+    else if (bk_limit_over(x->got, l->max_input_bytes))
         part_error(p, x->name, BK_E_LIMIT, "the part inflates to more than max-input-bytes "
                    "(%llu)", l->max_input_bytes), x->failed = 1;
-    else if (ratio_over(x->got, x->csize, l->max_ratio))
+    else if (bk_limit_ratio_over(x->got, x->csize, l->max_ratio))
         part_error(p, x->name, BK_E_LIMIT, "the part inflates beyond max-ratio (%llu) times "
                    "its compressed size: a decompression bomb is refused", l->max_ratio),
             x->failed = 1;
-    else if (over(p->inflated, l->max_uncompressed))
+    else if (bk_limit_over(p->inflated, l->max_uncompressed))
         part_error(p, x->name, BK_E_LIMIT, "the workbook inflates to more than "
                    "max-uncompressed (%llu bytes)", l->max_uncompressed), x->failed = 1;
     else if (has_doctype(x, buf, (size_t)n))
@@ -357,15 +343,15 @@ static bk_status open_part(bkxl_pkg *p, const char *name, int required, bkxl_xml
         return part_error(p, name, BK_E_CONTENT, "unsupported compression method %d (only "
                           "stored and deflate are read)", (int)st.comp_method);
     const bk_limits *l = p->limits;
-    if (over(st.size, l->max_input_bytes))
+    if (bk_limit_over(st.size, l->max_input_bytes))
         return part_error(p, name, BK_E_LIMIT, "the part declares %" PRIu64 " bytes, more than "
                           "max-input-bytes (%llu)", (uint64_t)st.size, l->max_input_bytes);
-    if (ratio_over(st.size, st.comp_size, l->max_ratio))
+    if (bk_limit_ratio_over(st.size, st.comp_size, l->max_ratio))
         return part_error(p, name, BK_E_LIMIT, "the part declares %" PRIu64 " bytes from %"
                           PRIu64 " compressed, a ratio above max-ratio (%llu): a decompression "
                           "bomb is refused", (uint64_t)st.size, (uint64_t)st.comp_size,
                           l->max_ratio);
-    if (over(p->inflated + st.size, l->max_uncompressed))
+    if (bk_limit_over(p->inflated + st.size, l->max_uncompressed))
         return part_error(p, name, BK_E_LIMIT, "the parts read so far and this one declare "
                           "more than max-uncompressed (%llu bytes)", l->max_uncompressed);
     if ((x->name = bk_strdup(name[0] == '/' ? name + 1 : name)) == NULL)
@@ -488,7 +474,7 @@ bk_status bkxl_text_add(bkxl_text *t, bkxl_xml *x, const char *s, size_t n)
     if (t->skip_depth >= 0 || (!t->direct && t->t_depth < 0))
         return BK_OK;
     unsigned long long max = x->pkg->limits->max_string;
-    if (over(*t->len - t->start + n, max))
+    if (bk_limit_over(*t->len - t->start + n, max))
         return part_error(x->pkg, x->name, BK_E_LIMIT, "a text near line %ld is longer than "
                           "%llu bytes (max-string)", bkxl_xml_line(x), max);
     if (bk_grow((void **)t->buf, t->cap, *t->len + n + 1, 1) != 0)

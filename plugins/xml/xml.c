@@ -10,15 +10,6 @@ static int starts_with(const unsigned char *s, size_t len, const char *prefix)
     return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-static int contains(const unsigned char *s, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= len; i++)
-        if (s[i] == (unsigned char)needle[0] && memcmp(s + i, needle, n) == 0)
-            return 1;
-    return 0;
-}
-
 /* The ASCII characters of a UTF-16 head (with or without byte-order mark), so that the same
  * tests apply to it; 0 when the head is not UTF-16. */
 static size_t narrow_utf16(const unsigned char *s, size_t len, unsigned char *out)
@@ -59,7 +50,7 @@ static int probe_head(const unsigned char *head, size_t head_len)
         return 0;
     /* Any XML might be ours; the namespace makes it certain. "<?xml" needs no separate case:
      * it starts with "<" as well. */
-    return 60 + (contains(head, head_len, BKX_NS) ? 35 : 0);
+    return 60 + (bk_probe_contains(head, head_len, BKX_NS) ? 35 : 0);
 }
 
 static int bkx_probe(const bk_probe *p)
@@ -72,24 +63,8 @@ static int bkx_probe(const bk_probe *p)
     return n ? probe_head(narrow, n) : probe_head(p->head, p->head_len);
 }
 
-static const char *const extensions[] = {"xml", NULL};
-
-static const bk_plugin_desc desc = {
-    BK_PLUGIN_HEADER,
-    .name = "xml",
-    .version = "1.0.0",
-    .license = "MIT",
-    .summary = "budgets as XML in the " BKX_NS " namespace (schema: formats/budget.xsd)",
-    .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT,
-    .caps = BK_CAP_MULTI_DOC,
-    .extensions = extensions,
-    .media_type = "application/xml",
-    .priority = 50,
-    .probe = bkx_probe,
-    .import = bkx_import,
-    .export_begin = bkx_export_begin,
-    .export_doc = bkx_export_doc,
-    .export_end = bkx_export_end,
-};
-
-BK_PLUGIN_DEFINE(xml, desc)
+BK_PLUGIN(xml, .version = "1.0.0", .license = "MIT",
+          .summary = "budgets as XML in the " BKX_NS " namespace (schema: formats/budget.xsd)",
+          .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT, .caps = BK_CAP_MULTI_DOC,
+          .extensions = BK_PLUGIN_EXTENSIONS("xml"), .media_type = "application/xml",
+          .priority = 50, BK_PLUGIN_IMPORTER(bkx), BK_PLUGIN_EXPORTER(bkx))

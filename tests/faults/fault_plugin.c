@@ -10,19 +10,18 @@
 
 #include "budgetkit/plugin.h"
 
-static const char *const extensions[] = {
+/* The variant's name: the plugin's name and the one extension it claims. */
 #if defined(VARIANT_silent)
-    "silent",
+#define FAULT_NAME "silent"
 #elif defined(VARIANT_greedy)
-    "greedy",
+#define FAULT_NAME "greedy"
 #elif defined(VARIANT_odd)
-    "odd",
+#define FAULT_NAME "odd"
 #else
-    "liar",
+#define FAULT_NAME "liar"
 #endif
-    NULL};
 
-static int probe(const bk_probe *p)
+static int fault_probe(const bk_probe *p)
 {
     (void)p;
 #if defined(VARIANT_greedy)
@@ -34,7 +33,7 @@ static int probe(const bk_probe *p)
 #endif
 }
 
-static bk_status import(bk_import *job)
+static bk_status fault_import(bk_import *job)
 {
 #if defined(VARIANT_silent)
     (void)job;
@@ -52,13 +51,13 @@ static bk_status import(bk_import *job)
 #endif
 }
 
-static bk_status export_begin(bk_export *job)
+static bk_status fault_export_begin(bk_export *job)
 {
     (void)job;
     return BK_OK;
 }
 
-static bk_status export_doc(bk_export *job, const bk_doc *doc)
+static bk_status fault_export_doc(bk_export *job, const bk_doc *doc)
 {
     (void)doc;
     /* Something was written before the failure: it must not reach the destination. */
@@ -70,14 +69,14 @@ static bk_status export_doc(bk_export *job, const bk_doc *doc)
 #endif
 }
 
-static bk_status export_end(bk_export *job, int ok)
+static bk_status fault_export_end(bk_export *job, int ok)
 {
     (void)job;
     (void)ok;
     return BK_OK;
 }
 
-static bk_status validate(bk_validation *job, const bk_doc *doc)
+static bk_status fault_validate(bk_validation *job, const bk_doc *doc)
 {
     (void)job;
     (void)doc;
@@ -86,27 +85,15 @@ static bk_status validate(bk_validation *job, const bk_doc *doc)
 
 static const bk_plugin_desc desc = {
     BK_PLUGIN_HEADER,
-#if defined(VARIANT_silent)
-    .name = "silent",
-#elif defined(VARIANT_greedy)
-    .name = "greedy",
-#elif defined(VARIANT_odd)
-    .name = "odd",
-#else
-    .name = "liar",
-#endif
+    .name = FAULT_NAME,
     .version = "0.0",
     .license = "MIT",
     .summary = "a plugin that fails on purpose, for the fault tests",
     .kinds = BK_PLUGIN_IMPORT | BK_PLUGIN_EXPORT | BK_PLUGIN_VALIDATE,
-    .extensions = extensions,
+    .extensions = BK_PLUGIN_EXTENSIONS(FAULT_NAME),
     .priority = -1000,
-    .probe = probe,
-    .import = import,
-    .export_begin = export_begin,
-    .export_doc = export_doc,
-    .export_end = export_end,
-    .validate = validate,
-};
+    BK_PLUGIN_IMPORTER(fault),
+    BK_PLUGIN_EXPORTER(fault),
+    .validate = fault_validate};
 
 BK_PLUGIN_DEFINE(fault, desc)

@@ -585,23 +585,10 @@ static void test_limits(void **state)
 {
     (void)state;
     bk_limits *lim = bk_ctx_limits(ctx);
-    const bk_limits saved = default_limits;
-
-    lim->max_depth = 5;
-    expect_error(base_doc, BK_E_LIMIT, 25, 20, "deeper than the limit of 5 levels");
-    *lim = saved;
-
-    lim->max_string = 4;
-    expect_error(base_doc, BK_E_LIMIT, 2, 13, "\"format\" is 16 bytes long, more than the limit");
-    *lim = saved;
-
-    lim->max_cells = 2;
-    expect_error(base_doc, BK_E_LIMIT, 28, 24, "more than 2 cells (max-cells)");
-    *lim = saved;
-
-    lim->max_input_bytes = 100;
-    expect_error(base_doc, BK_E_LIMIT, 6, 10, "larger than the limit of 100 bytes");
-    *lim = saved;
+    BKTEST_EXPECT_LIMIT(max_depth, 5, 25, 20, "deeper than the limit of 5 levels");
+    BKTEST_EXPECT_LIMIT(max_string, 4, 2, 13, "\"format\" is 16 bytes long, more than the limit");
+    BKTEST_EXPECT_LIMIT(max_cells, 2, 28, 24, "more than 2 cells (max-cells)");
+    BKTEST_EXPECT_LIMIT(max_input_bytes, 100, 6, 10, "larger than the limit of 100 bytes");
 
     size_t n = strlen(base_doc);
     char *three = malloc(3 * n + 1);
@@ -611,7 +598,7 @@ static void test_limits(void **state)
     three[3 * n] = '\0';
     lim->max_documents = 2;
     expect_error_after(three, 2, BK_E_LIMIT, 69, 1, "more than 2 documents (max-documents)");
-    *lim = saved;
+    *lim = default_limits;
     free(three);
 }
 

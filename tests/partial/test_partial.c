@@ -16,13 +16,7 @@ typedef struct counter {
 
 static counter *state_of(bk_validation *job)
 {
-    counter *c = bk_validation_state(job);
-    if (!c) {
-        c = bk_calloc(1, sizeof *c);
-        if (c)
-            bk_validation_set_state(job, c, bk_free);
-    }
-    return c;
+    return bk_validation_state_make(job, sizeof(counter), bk_free);
 }
 
 static bk_status count_doc(bk_validation *job, const bk_doc *doc)

@@ -189,6 +189,28 @@ static inline int bktest_plugin_teardown(bk_ctx *ctx, const char *tmpdir)
         return bktest_plugin_teardown(ctx, tmpdir);                                             \
     }
 
+/* A test's check that reading text fails with code at line:column, with message in the error. */
+typedef void bktest_expect_error_fn(const char *text, bk_status code, long line, long column,
+                                    const char *message);
+
+/* Reading text with one limit of ctx set to value, the others at their defaults, fails so;
+ * the limits are back at their defaults after. */
+static inline void bktest_expect_limit(bk_ctx *ctx, const bk_limits *defaults,
+                                       unsigned long long *limit, unsigned long long value,
+                                       bktest_expect_error_fn *expect, const char *text, long line,
+                                       long column, const char *message)
+{
+    *limit = value;
+    expect(text, BK_E_LIMIT, line, column, message);
+    *bk_ctx_limits(ctx) = *defaults;
+}
+
+/* In a test file with the plugin fixture, an expect_error of that type and a base_doc: reading
+ * base_doc with the limit named (max_depth, ...) set to value fails so. */
+#define BKTEST_EXPECT_LIMIT(name, value, line, column, message)                                    \
+    bktest_expect_limit(ctx, &default_limits, &bk_ctx_limits(ctx)->name, value, expect_error,      \
+                        base_doc, line, column, message)
+
 /* Fails the n-th allocation of run(user, err), for n = 1, 2, ... until a run needs no more,
  * which must succeed. A run whose allocation failed must succeed all the same or say out of
  * memory (and leak nothing: the sanitizer build checks); after every run, after(user, failed,

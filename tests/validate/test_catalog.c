@@ -25,12 +25,8 @@ static int remove_dir(void **state)
 
 static const char *write_file(const char *name, const char *content)
 {
-    static char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
+    const char *path = bktest_join(tmpdir, name);
+    bktest_write_file(path, content, strlen(content));
     return path;
 }
 

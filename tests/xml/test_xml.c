@@ -558,26 +558,13 @@ static void test_limits(void **state)
     (void)state;
     bk_limits *lim = bk_ctx_limits(ctx);
 
-    lim->max_depth = 3;
-    expect_error(base_doc, BK_E_LIMIT, 10, 7, "nested deeper than 3 levels (max-depth)");
-    *lim = default_limits;
-
-    lim->max_string = 8;
-    expect_error(base_doc, BK_E_LIMIT, 3, 3,
-                 "attribute \"name\" of <department> is longer than 8 bytes (max-string)");
-    *lim = default_limits;
-
-    lim->max_string = 25; /* more than any attribute, less than the narrative */
-    expect_error(base_doc, BK_E_LIMIT, 25, 5, "the text of <part> is longer than 25 bytes");
-    *lim = default_limits;
-
-    lim->max_cells = 2;
-    expect_error(base_doc, BK_E_LIMIT, 13, 9, "more than 2 cells (max-cells)");
-    *lim = default_limits;
-
-    lim->max_input_bytes = 100;
-    expect_error(base_doc, BK_E_LIMIT, 0, 0, "larger than 100 bytes (max-input-bytes)");
-    *lim = default_limits;
+    BKTEST_EXPECT_LIMIT(max_depth, 3, 10, 7, "nested deeper than 3 levels (max-depth)");
+    BKTEST_EXPECT_LIMIT(max_string, 8, 3, 3,
+                        "attribute \"name\" of <department> is longer than 8 bytes (max-string)");
+    /* 25: more than any attribute, less than the narrative */
+    BKTEST_EXPECT_LIMIT(max_string, 25, 25, 5, "the text of <part> is longer than 25 bytes");
+    BKTEST_EXPECT_LIMIT(max_cells, 2, 13, 9, "more than 2 cells (max-cells)");
+    BKTEST_EXPECT_LIMIT(max_input_bytes, 100, 0, 0, "larger than 100 bytes (max-input-bytes)");
 
     lim->max_documents = 1;
     const char *bulk = bktest_join(tmpdir, "two.xml");

@@ -33,6 +33,12 @@ BK_API bk_ctx *bk_ctx_new(void);
 BK_API void bk_ctx_free(bk_ctx *ctx);
 
 BK_API bk_limits *bk_ctx_limits(bk_ctx *ctx);
+/* 1 when value passes limit; a limit of 0 is none. */
+BK_API int bk_limit_over(unsigned long long value, unsigned long long limit);
+/* 1 when what inflates to size from csize bytes passes ratio (0: none): size > csize × ratio,
+ * without overflow; inflating from nothing is an infinite ratio. */
+BK_API int bk_limit_ratio_over(unsigned long long size, unsigned long long csize,
+                               unsigned long long ratio);
 /* Set a limit by its name ("max-input-bytes"...), value with optional K/M/G suffix. */
 BK_API bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_error *err);
 

@@ -5,8 +5,9 @@
  * its own or whose minor is newer, and says which file and which versions. Plugins link against
  * libbudgetkit and call only the functions declared in the public headers.
  *
- *     static const bk_plugin_desc desc = { BK_PLUGIN_HEADER, .name = "json", ... };
- *     BK_PLUGIN_DEFINE(json, desc)
+ *     BK_PLUGIN(json, .version = "1.0.0", .license = "MIT", ...,
+ *               .extensions = BK_PLUGIN_EXTENSIONS("json", "jsonl"),
+ *               BK_PLUGIN_IMPORTER(bkjson), BK_PLUGIN_EXPORTER(bkjson))
  */
 #ifndef BUDGETKIT_PLUGIN_H
 #define BUDGETKIT_PLUGIN_H
@@ -53,6 +54,12 @@ typedef struct bk_probe {
     size_t head_len;
     int is_dir;
 } bk_probe;
+
+/* For probes: 1 when needle occurs within the len bytes at head. */
+BK_API int bk_probe_contains(const unsigned char *head, size_t len, const char *needle);
+/* For probes: 1 when the probed name ends in a dot and ext, in any case, after at least one
+ * character of its own ("a.zip", "A.ZIP"; not ".zip" alone). */
+BK_API int bk_probe_has_extension(const bk_probe *p, const char *ext);
 
 typedef struct bk_plugin_desc {
     uint32_t abi_major;
@@ -117,6 +124,24 @@ typedef const bk_plugin_desc *(*bk_plugin_entry_fn)(void);
     { return &(desc); }
 #endif
 
+/* The descriptor and the entry point at once, the name written a single time: id is the plugin's
+ * name as an identifier (its static build's bk_plugin_<id>_desc), the rest are the members it
+ * sets, as designated initializers. */
+#define BK_PLUGIN(id, ...)                                                                         \
+    static const bk_plugin_desc bk_plugin_desc_##id = {BK_PLUGIN_HEADER, .name = #id,              \
+                                                       __VA_ARGS__};                               \
+    BK_PLUGIN_DEFINE(id, bk_plugin_desc_##id)
+
+/* The extensions member from the extensions themselves; the list ends with the NULL it needs. */
+#define BK_PLUGIN_EXTENSIONS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The entry points of an importer and of an exporter whose functions are named after one prefix:
+ * prefix_probe and prefix_import; prefix_export_begin, prefix_export_doc and prefix_export_end. */
+#define BK_PLUGIN_IMPORTER(prefix) .probe = prefix##_probe, .import = prefix##_import
+#define BK_PLUGIN_EXPORTER(prefix)                                                                 \
+    .export_begin = prefix##_export_begin, .export_doc = prefix##_export_doc,                      \
+    .export_end = prefix##_export_end
+
 /* ---- import jobs ---- */
 BK_API bk_source *bk_import_source(bk_import *job);
 BK_API bk_ctx *bk_import_ctx(bk_import *job);
@@ -157,6 +182,9 @@ BK_API bk_status bk_validation_add(bk_validation *job, const bk_finding *f);
 BK_API size_t bk_validation_last_id(bk_validation *job);
 BK_API void *bk_validation_state(bk_validation *job);
 BK_API void bk_validation_set_state(bk_validation *job, void *state, void (*free_state)(void *));
+/* The job's state, made on first use as size bytes of zeros that free_state frees; NULL when
+ * out of memory. */
+BK_API void *bk_validation_state_make(bk_validation *job, size_t size, void (*free_state)(void *));
 /* ABI 1.2. 1 when the run writes partial state (validate --partial) instead of running the
  * cross-document rules. */
 BK_API int bk_validation_partial(bk_validation *job);
