@@ -28,7 +28,7 @@ expect "format names after --to" "archive csv json xlsx xml " convert --to ""
 expect "report formats of validate" "html json text " validate --format ""
 expect "money units" "万元 " convert --money-unit 万
 expect "format names after --from" "json " info --from j
-expect "convert options" "--layout --limit " convert --l
+expect "convert options" "--layout --layout-family --limit " convert --l
 expect "validate options" "--skip --strict " validate --s
 expect "layouts" "lines wide " convert --layout ""
 expect "languages" "en zh " validate --lang ""
