@@ -50,11 +50,18 @@ static bk_status merger_push(bk_doc *doc, void *user, bk_error *err)
     return st;
 }
 
-bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const char *from,
+bk_status bk_read_inputs(bk_ctx *ctx, const char *const *given, size_t ngiven, const char *from,
                          bk_doc_fn fn, void *user, bk_error *err)
 {
     merger m = {ctx, fn, user, NULL, 0, 0};
-    bk_status st = BK_OK;
+    /* A folder no reader takes whole (the wide tables of one budget) is the documents in it,
+     * as for diff and consolidate: a superior department's folder of its units' files. */
+    char **list = NULL;
+    size_t n = 0;
+    bk_status st = bk_inputs_expand(ctx, given, ngiven, from, &list, &n, err);
+    if (st != BK_OK)
+        return st;
+    const char *const *inputs = (const char *const *)list;
     bk_ctx_set_inputs(ctx, 0, n);
     if (bk_ctx_jobs(ctx) > 1 && n > 0)
         st = bk_read_inputs_parallel(ctx, inputs, n, from, &m.input, merger_push, &m, err);
@@ -74,6 +81,7 @@ bk_status bk_read_inputs(bk_ctx *ctx, const char *const *inputs, size_t n, const
     if (st == BK_OK)
         bk_ctx_set_inputs(ctx, n, n);
     bk_doc_free(m.pending);
+    bk_inputs_free(list, n);
     return st;
 }
 

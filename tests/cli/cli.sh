@@ -48,6 +48,20 @@ check "no temporary left" bash -c "! ls -A '$t' | grep -q tmp-"
 check "full disk exits 2" status_is 2 "$BK" convert --to json "$sample" /dev/full
 check "full disk is reported" grep -q "cannot write" "$t/err"
 
+# A folder of documents (a superior department's units, each a file) is its documents, for
+# every command that reads budgets; a folder a reader takes whole (the wide tables) stays one.
+mkdir -p "$t/units" "$t/none"
+cp "$sample" "$t/units/a.json"
+"$BK" convert "$sample" "$t/units/b.xml" 2>/dev/null
+check "validate takes a folder of documents" status_is 1 "$BK" validate "$t/units"
+check "  and checks each" bash -c "'$BK' validate '$t/units' | grep -q '^2 documents'"
+check "convert a folder of documents to one bulk file" status_is 0 "$BK" convert "$t/units" "$t/units.jsonl"
+check "  with both documents, in name order" bash -c "[ \$(wc -l < '$t/units.jsonl') -eq 2 ]"
+check "a folder of wide tables stays one document" \
+  bash -c "'$BK' validate '$BK_SOURCE_DIR/samples/dapeng-2024/wide' | grep -q '^1 document'"
+check "an empty folder exits 2" status_is 2 "$BK" validate "$t/none"
+check "  and says so" grep -q "the folder holds no file" "$t/err"
+
 check "bad limit exits 2" status_is 2 "$BK" convert --limit max-cells=lots "$sample" "$t/y.json"
 check "tiny limit refuses" status_is 2 "$BK" convert --limit max-input-bytes=1K "$sample" "$t/y.json"
 check "limit is named" grep -q "max-input-bytes" "$t/err"
