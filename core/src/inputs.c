@@ -19,17 +19,23 @@ static int push(char ***list, size_t *n, size_t *cap, const char *s)
     return 0;
 }
 
-/* A folder some importer reads whole. */
-static int folder_is_document(bk_ctx *ctx, const char *path, const char *from)
+/* Whether some importer reads the folder whole: 1 or 0; -1 with err set when that cannot be
+ * told for want of memory (a folder of wide tables must not be read file by file then). */
+static int folder_is_document(bk_ctx *ctx, const char *path, const char *from, bk_error *err)
 {
-    bk_error err;
-    bk_error_clear(&err);
-    bk_source *src = bk_source_open(path, &err);
-    if (!src)
-        return 0;
-    int score = 0;
-    const bk_plugin_desc *d = bk_ctx_find_importer(ctx, src, from, &score, &err);
-    bk_source_close(src);
+    bk_error e;
+    bk_error_clear(&e);
+    bk_source *src = bk_source_open(path, &e);
+    const bk_plugin_desc *d = NULL;
+    if (src) {
+        int score = 0;
+        d = bk_ctx_find_importer(ctx, src, from, &score, &e);
+        bk_source_close(src);
+    }
+    if (!d && e.code == BK_E_NOMEM) {
+        *err = e;
+        return -1;
+    }
     return d != NULL;
 }
 
@@ -41,8 +47,14 @@ bk_status bk_inputs_expand(bk_ctx *ctx, const char *const *inputs, size_t n, con
     bk_status st = BK_OK;
     for (size_t i = 0; i < n && st == BK_OK; i++) {
         struct stat sb;
-        if (strcmp(inputs[i], "-") == 0 || stat(inputs[i], &sb) != 0 || !S_ISDIR(sb.st_mode) ||
-            folder_is_document(ctx, inputs[i], from)) {
+        int folder = strcmp(inputs[i], "-") != 0 && stat(inputs[i], &sb) == 0 &&
+                     S_ISDIR(sb.st_mode);
+        int whole = folder ? folder_is_document(ctx, inputs[i], from, err) : 0;
+        if (whole < 0) {
+            st = err->code;
+            break;
+        }
+        if (!folder || whole) {
             if (push(&list, &count, &cap, inputs[i]) != 0)
                 st = bk_error_set(err, BK_E_NOMEM, "out of memory");
             continue;
