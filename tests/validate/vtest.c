@@ -5,6 +5,11 @@
 static char dir[64];
 static char *written[64];
 static size_t nwritten;
+/* The test's own tree and the reports made of it, kept here so that the teardown releases
+ * them also when a failed assertion leaves the test part-way. */
+static json_t *test_doc;
+static bk_report *test_reports[16];
+static size_t ntest_reports;
 
 json_t *vt_sample(void)
 {
@@ -110,6 +115,11 @@ void vt_cleanup(void)
         free(written[i]);
     }
     nwritten = 0;
+    json_decref(test_doc);
+    test_doc = NULL;
+    for (size_t i = 0; i < ntest_reports; i++)
+        bk_report_free(test_reports[i]);
+    ntest_reports = 0;
     if (dir[0])
         rmdir(dir);
     dir[0] = '\0';
@@ -159,6 +169,28 @@ bk_report *vt_validate_one(json_t *doc, const char *only, ...)
     va_start(ap, only);
     bk_report *r = run(&path, 1, only, ap);
     va_end(ap);
+    return r;
+}
+
+json_t *vt_doc(void)
+{
+    if (!test_doc)
+        test_doc = vt_sample();
+    return test_doc;
+}
+
+json_t *vt_doc_again(void)
+{
+    json_decref(test_doc);
+    test_doc = vt_sample();
+    return test_doc;
+}
+
+bk_report *vt_check(const char *only)
+{
+    assert_true(ntest_reports < sizeof test_reports / sizeof *test_reports);
+    bk_report *r = vt_validate_one(vt_doc(), only, NULL);
+    test_reports[ntest_reports++] = r;
     return r;
 }
 
@@ -229,6 +261,12 @@ void vt_assert_findings(const bk_report *r, const vt_expect *want, size_t n)
         vt_print(r);
         fail_msg("the findings differ from what was expected");
     }
+}
+
+const bk_finding *vt_expect_one(const bk_report *r, const vt_expect *e)
+{
+    vt_assert_findings(r, e, 1);
+    return vt_find(r, e);
 }
 
 const bk_finding *vt_find(const bk_report *r, const vt_expect *e)
