@@ -1256,18 +1256,16 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *public_id,
 
 static int parse(bkx_reader *p)
 {
-    xmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = on_start;
-    sax.endElementNs = on_end;
-    sax.characters = on_text;
-    sax.ignorableWhitespace = on_text;
-    sax.cdataBlock = on_cdata;
-    sax.comment = on_comment;
-    sax.processingInstruction = on_pi;
-    sax.internalSubset = on_doctype;
-    sax.serror = on_xml_error;
+    xmlSAXHandler sax = {.initialized = XML_SAX2_MAGIC,
+                         .startElementNs = on_start,
+                         .endElementNs = on_end,
+                         .characters = on_text,
+                         .ignorableWhitespace = on_text,
+                         .cdataBlock = on_cdata,
+                         .comment = on_comment,
+                         .processingInstruction = on_pi,
+                         .internalSubset = on_doctype,
+                         .serror = on_xml_error};
     /* No getEntity, entityDecl, externalSubset or resolveEntity: nothing can be declared or
      * loaded, and the predefined entities are the parser's own. */
 
