@@ -148,8 +148,7 @@ static void unknown_economic_code_severity(void **state)
     bk_ctx *ctx = bktest_ctx();
     assert_int_equal(bk_ctx_set_option(ctx, "unknown-econ-severity", "fatal"), BK_OK);
     bk_report *rep = bk_report_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_validate(ctx, &path, 1, NULL, "codes", NULL, rep, &err), BK_E_USAGE);
     assert_contains(err.text, "option unknown-econ-severity must be error, warning or info, not "
                               "\"fatal\"");
@@ -297,8 +296,7 @@ static void user_catalogue_is_complete(void **state)
     bk_ctx *ctx = bktest_ctx();
     assert_int_equal(bk_ctx_set_option(ctx, "catalog", "no-such-catalogue.csv"), BK_OK);
     bk_report *rep = bk_report_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_not_equal(bk_validate(ctx, &path, 1, NULL, "codes", NULL, rep, &err), BK_OK);
     assert_contains(err.file, "no-such-catalogue.csv");
     bk_report_free(rep);

@@ -22,8 +22,7 @@ static int setup(void **state)
 {
     (void)state;
     ctx = bktest_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     templates = bk_ctx_templates(ctx, &err);
     return templates ? 0 : -1;
 }

@@ -139,8 +139,7 @@ static bk_report *run(const char *const *paths, size_t n, const char *only, va_l
         assert_int_equal(bk_ctx_set_option(ctx, k, va_arg(ap, const char *)), BK_OK);
     bk_report *r = bk_report_new();
     assert_non_null(r);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     /* The narrative has its tests of its own (test_narrative.c): documents built here to test
      * the tables keep the seed's text, which then no longer matches them. */
     bk_status st = bk_validate(ctx, paths, n, NULL, only, only ? NULL : "narrative", r, &err);
