@@ -178,12 +178,14 @@ json_t *vt_doc(void)
     return test_doc;
 }
 
-json_t *vt_doc_again(void)
+json_t *vt_adopt(json_t *doc)
 {
     json_decref(test_doc);
-    test_doc = vt_sample();
-    return test_doc;
+    test_doc = doc;
+    return doc;
 }
+
+json_t *vt_doc_again(void) { return vt_adopt(vt_sample()); }
 
 bk_report *vt_check(const char *only)
 {

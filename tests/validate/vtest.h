@@ -49,6 +49,8 @@ bk_report *vt_validate_one(json_t *doc, const char *only, ...);
 json_t *vt_doc(void);
 /* A fresh seed in place of the test's tree (pointers into the old one are no longer valid). */
 json_t *vt_doc_again(void);
+/* doc as the test's tree in place of the one before (ownership passes). */
+json_t *vt_adopt(json_t *doc);
 /* The test's tree validated by `only` (NULL: all but narrative) with no options; the report
  * lives until vt_teardown. */
 bk_report *vt_check(const char *only);
