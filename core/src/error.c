@@ -13,16 +13,25 @@ void bk_error_clear(bk_error *err)
     err->offset = -1;
 }
 
-bk_status bk_error_set(bk_error *err, bk_status code, const char *fmt, ...)
+bk_status bk_error_setv(bk_error *err, bk_status code, const char *fmt, va_list ap)
 {
     if (!err)
         return code;
+    /* Formatted aside first: an argument may be err's own text. */
+    char msg[sizeof err->text];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     err->code = code;
+    memcpy(err->text, msg, sizeof msg);
+    return code;
+}
+
+bk_status bk_error_set(bk_error *err, bk_status code, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    bk_status st = bk_error_setv(err, code, fmt, ap);
     va_end(ap);
-    return code;
+    return st;
 }
 
 void bk_error_at(bk_error *err, const char *file, long line, long column, long long offset)

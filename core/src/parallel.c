@@ -247,13 +247,7 @@ bk_status bk_read_inputs_parallel(bk_ctx *ctx, const char *const *inputs, size_t
     tzset();
     if (!bk_ctx_templates(ctx, err))
         return err->code ? err->code : BK_E_IO;
-    pipeline p;
-    memset(&p, 0, sizeof p);
-    p.ctx = ctx;
-    p.inputs = inputs;
-    p.from = from;
-    p.n = n;
-    p.limit = jobs > 1 ? jobs : 2;
+    pipeline p = {.ctx = ctx, .inputs = inputs, .from = from, .n = n, .limit = jobs > 1 ? jobs : 2};
     p.lanes = bk_calloc(n ? n : 1, sizeof *p.lanes);
     pthread_t *threads = bk_calloc(nreaders ? nreaders : 1, sizeof *threads);
     if (!p.lanes || !threads) {

@@ -11,13 +11,12 @@
 bk_status bkcsv_fail(bk_error *err, const char *file, long line, long field, long long offset,
                      bk_status code, const char *fmt, ...)
 {
-    char msg[BK_ERROR_TEXT];
+    bk_error_at(err, file, line, field, offset);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bk_status st = bk_error_setv(err, code, fmt, ap);
     va_end(ap);
-    bk_error_at(err, file, line, field, offset);
-    return bk_error_set(err, code, "%s", msg);
+    return st;
 }
 
 int bkcsv_encoding_parse(const char *s, bkcsv_encoding *out)

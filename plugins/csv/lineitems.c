@@ -125,13 +125,12 @@ static bk_status fail_at(lines_in *li, int field, bk_status code, const char *fm
 
 static bk_status fail_at(lines_in *li, int field, bk_status code, const char *fmt, ...)
 {
-    char msg[BK_ERROR_TEXT];
+    bk_error_at(li->err, li->file, li->line, field >= 0 ? li->map[field] + 1 : 0, -1);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bk_status st = bk_error_setv(li->err, code, fmt, ap);
     va_end(ap);
-    return bkcsv_fail(li->err, li->file, li->line, field >= 0 ? li->map[field] + 1 : 0, -1, code,
-                      "%s", msg);
+    return st;
 }
 
 static bk_status nomem(lines_in *li) { return fail_at(li, -1, BK_E_NOMEM, "out of memory"); }

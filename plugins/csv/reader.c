@@ -176,14 +176,7 @@ static bk_status finish(reader *r)
 bk_status bkcsv_read(bk_source *src, const char *file, const bkcsv_read_opts *opts, bk_error *err,
                      bkcsv_record_fn fn, void *user)
 {
-    reader r;
-    memset(&r, 0, sizeof r);
-    r.opts = opts;
-    r.file = file;
-    r.err = err;
-    r.fn = fn;
-    r.user = user;
-    r.line = 1;
+    reader r = {.opts = opts, .file = file, .err = err, .fn = fn, .user = user, .line = 1};
     bkcsv_decoder dec;
     bkcsv_decoder_init(&dec, opts->encoding, file, err);
     unsigned char *raw = bk_malloc(BKCSV_CARRY_ROOM + CHUNK);

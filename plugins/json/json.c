@@ -89,21 +89,28 @@ static void rd_position(const reader *rd, size_t idx, long *line, long *col, lon
     *off = rd->base_offset + (long long)idx;
 }
 
+static bk_status rd_fail_atv(reader *rd, size_t idx, bk_status code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static bk_status rd_fail_atv(reader *rd, size_t idx, bk_status code, const char *fmt, va_list ap)
+{
+    long line, col;
+    long long off;
+    rd_position(rd, idx, &line, &col, &off);
+    bk_error_at(rd->err, rd->file, line, col, off);
+    return bk_error_setv(rd->err, code, fmt, ap);
+}
+
 static bk_status rd_fail_at(reader *rd, size_t idx, bk_status code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static bk_status rd_fail_at(reader *rd, size_t idx, bk_status code, const char *fmt, ...)
 {
-    char msg[BK_ERROR_TEXT];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bk_status st = rd_fail_atv(rd, idx, code, fmt, ap);
     va_end(ap);
-    long line, col;
-    long long off;
-    rd_position(rd, idx, &line, &col, &off);
-    bk_error_at(rd->err, rd->file, line, col, off);
-    return bk_error_set(rd->err, code, "%s", msg);
+    return st;
 }
 
 /* Drop the bytes before the current document (or before the scan point between documents),
@@ -480,12 +487,10 @@ static int fail(walker *w, size_t v, bk_status code, const char *fmt, ...)
 
 static int fail(walker *w, size_t v, bk_status code, const char *fmt, ...)
 {
-    char msg[BK_ERROR_TEXT];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    rd_fail_atv(w->rd, w->start + w->t->v[v].off, code, fmt, ap);
     va_end(ap);
-    rd_fail_at(w->rd, w->start + w->t->v[v].off, code, "%s", msg);
     if (w->depth > 0) {
         char where[BK_ERROR_WHERE];
         path_text(w, where, sizeof where);

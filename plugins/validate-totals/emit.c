@@ -105,14 +105,17 @@ static bk_status add(bk_validation *job, bk_finding *f, bk_strbuf *en, bk_strbuf
     return bk_validation_add(job, f);
 }
 
-static void fill_where(bk_finding *f, const bktot_where *w)
+/* A finding of rule at w's place, the rest of it empty. */
+static bk_finding finding_at(const char *rule, bk_severity sev, const bktot_where *w)
 {
-    f->document = w->document;
-    f->unit = w->unit;
-    f->table = w->table;
-    f->row = w->row;
-    f->column = w->column;
-    f->line = w->line;
+    return (bk_finding){.rule = rule,
+                        .severity = sev,
+                        .document = w->document,
+                        .unit = w->unit,
+                        .table = w->table,
+                        .row = w->row,
+                        .column = w->column,
+                        .line = w->line};
 }
 
 bk_status bktot_emit(bk_validation *job, int strict, const char *rule, const bktot_where *w,
@@ -125,11 +128,7 @@ bk_status bktot_emit(bk_validation *job, int strict, const char *rule, const bkt
         return bktot_emit_note(job, RULE_OVERFLOW, BK_SEV_INFO, w, NULL,
                                "the figures have too many digits to be compared exactly",
                                "数字位数过多，无法精确比较");
-    bk_finding f;
-    memset(&f, 0, sizeof f);
-    f.rule = rule;
-    f.severity = severity_of(c, strict);
-    fill_where(&f, w);
+    bk_finding f = finding_at(rule, severity_of(c, strict), w);
     f.has_values = 1;
     f.expected = c->expected;
     f.actual = c->actual;
@@ -164,11 +163,7 @@ bk_status bktot_emit_note(bk_validation *job, const char *rule, bk_severity sev,
                           const bktot_where *w, const bk_decimal *printed, const char *en_text,
                           const char *zh_text)
 {
-    bk_finding f;
-    memset(&f, 0, sizeof f);
-    f.rule = rule;
-    f.severity = sev;
-    fill_where(&f, w);
+    bk_finding f = finding_at(rule, sev, w);
     if (printed) {
         /* Only the printed figure is known: nothing was computed to compare it with. */
         f.actual = *printed;

@@ -567,11 +567,7 @@ static bk_status run_child(book *b, const unsigned char *data, size_t len)
 
 bk_status bkxl_read_xls(bk_import *job)
 {
-    book b;
-    memset(&b, 0, sizeof b);
-    b.job = job;
-    b.err = bk_import_error(job);
-    b.limits = bk_ctx_limits(bk_import_ctx(job));
+    book b = {.job = job, .err = bk_import_error(job), .limits = bk_ctx_limits(bk_import_ctx(job))};
     bk_source *src = bk_import_source(job);
     b.file = bk_source_name(src);
     const unsigned char *data = NULL;

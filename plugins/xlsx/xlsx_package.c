@@ -368,16 +368,14 @@ static bk_status open_part(bkxl_pkg *p, const char *name, int required, bkxl_xml
 /* Push the part through libxml2's SAX2 parser, a chunk at a time as it inflates. */
 static bk_status parse_part(bkxl_xml *x, char *buf)
 {
-    xmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = on_start;
-    sax.endElementNs = on_end;
-    sax.characters = on_text;
-    sax.ignorableWhitespace = on_text;
-    sax.cdataBlock = on_text;
-    sax.internalSubset = on_doctype;
-    sax.serror = on_xml_error;
+    xmlSAXHandler sax = {.initialized = XML_SAX2_MAGIC,
+                         .startElementNs = on_start,
+                         .endElementNs = on_end,
+                         .characters = on_text,
+                         .ignorableWhitespace = on_text,
+                         .cdataBlock = on_text,
+                         .internalSubset = on_doctype,
+                         .serror = on_xml_error};
     /* No getEntity, entityDecl, externalSubset or resolveEntity: nothing can be declared or
      * loaded, and the predefined entities are the parser's own. */
     int n = stream_read(x, buf, CHUNK);

@@ -829,11 +829,7 @@ static void book_free(book *b)
 
 bk_status bkxl_read_xlsx(bk_import *job)
 {
-    book b;
-    memset(&b, 0, sizeof b);
-    b.job = job;
-    b.err = bk_import_error(job);
-    b.limits = bk_ctx_limits(bk_import_ctx(job));
+    book b = {.job = job, .err = bk_import_error(job), .limits = bk_ctx_limits(bk_import_ctx(job))};
     bk_source *src = bk_import_source(job);
     bk_status rc = bkxl_pkg_open(&b.pkg, src, b.err, b.limits);
     if (rc == BK_OK && (b.grid = bk_grid_new(bk_source_name(src))) == NULL)

@@ -49,12 +49,10 @@ static int wfail(bkx_writer *o, bk_status code, const char *fmt, ...)
 {
     if (o->failed)
         return -1;
-    char msg[BK_ERROR_TEXT];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bk_error_setv(o->err, code, fmt, ap);
     va_end(ap);
-    bk_error_set(o->err, code, "%s", msg);
     if (o->table && o->row)
         bk_error_where(o->err, "table %s, row %zu", o->table, o->row);
     else if (o->table)

@@ -188,24 +188,42 @@ static const char *shorten(char *buf, size_t cap, const char *s)
 static int fail(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void set_error(bkx_reader *p, bkx_pos pos, bk_status code, const char *msg)
+/* The first failure is the one reported: a later one leaves it alone. */
+static void set_errorv(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void set_errorv(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, va_list ap)
 {
+    if (p->failed)
+        return;
     bk_error_at(p->err, p->name, pos.line, pos.col, -1);
-    bk_error_set(p->err, code, "%s", msg);
+    bk_error_setv(p->err, code, fmt, ap);
     p->failed = 1;
     p->status = code;
+}
+
+/* A problem with the input as a whole, not with the part of the model being read: no table
+ * or row. */
+static int refuse_input(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int refuse_input(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_errorv(p, pos, code, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 static int fail(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
 {
     if (p->failed)
         return -1;
-    char msg[BK_ERROR_TEXT];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    set_errorv(p, pos, code, fmt, ap);
     va_end(ap);
-    set_error(p, pos, code, msg);
     if (p->table && p->row)
         bk_error_where(p->err, "table %s, row %zu", p->table, p->row);
     else if (p->table)
@@ -294,28 +312,10 @@ static void on_xml_error(void *ctx, bkx_error_ptr e)
                  "closed (is the file truncated?)");
     else
         snprintf(msg, sizeof msg, "malformed XML: %s", text);
-    set_error(p, pos, code, msg);
+    refuse_input(p, pos, code, "%s", msg);
 }
 
 /* ---- input ---- */
-
-/* A problem with the input as a whole, not with the part of the model being read: no table
- * or row. */
-static int refuse_input(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int refuse_input(bkx_reader *p, bkx_pos pos, bk_status code, const char *fmt, ...)
-{
-    char msg[BK_ERROR_TEXT];
-    va_list ap;
-    if (p->failed)
-        return -1;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    set_error(p, pos, code, msg);
-    return -1;
-}
 
 /* Read the next chunk, of at least `least` bytes unless the input ends first, into p->buf
  * past the lexer: its length, 0 at the end, -1 on failure. */
@@ -1256,18 +1256,16 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *public_id,
 
 static int parse(bkx_reader *p)
 {
-    xmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = on_start;
-    sax.endElementNs = on_end;
-    sax.characters = on_text;
-    sax.ignorableWhitespace = on_text;
-    sax.cdataBlock = on_cdata;
-    sax.comment = on_comment;
-    sax.processingInstruction = on_pi;
-    sax.internalSubset = on_doctype;
-    sax.serror = on_xml_error;
+    xmlSAXHandler sax = {.initialized = XML_SAX2_MAGIC,
+                         .startElementNs = on_start,
+                         .endElementNs = on_end,
+                         .characters = on_text,
+                         .ignorableWhitespace = on_text,
+                         .cdataBlock = on_cdata,
+                         .comment = on_comment,
+                         .processingInstruction = on_pi,
+                         .internalSubset = on_doctype,
+                         .serror = on_xml_error};
     /* No getEntity, entityDecl, externalSubset or resolveEntity: nothing can be declared or
      * loaded, and the predefined entities are the parser's own. */
 

@@ -81,8 +81,7 @@ static bk_ctx *new_ctx(void)
 {
     bk_ctx *ctx = bk_ctx_new();
     assert_non_null(ctx);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     const char *dir = getenv("BK_PLUGIN_DIR");
     if (dir != NULL)
         assert_int_equal(bk_ctx_add_plugin_path(ctx, dir), BK_OK);
@@ -104,8 +103,7 @@ static void reads_sample(void **state)
 {
     (void)state;
     bk_ctx *ctx = new_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     size_t n = 0;
     assert_int_equal(bk_read(ctx, SAMPLE_ZIP, NULL, count_doc, &n, &err), BK_OK);
     assert_int_equal(n, 1);
@@ -117,8 +115,7 @@ static void reads_sample(void **state)
 static void refused_with_limit(const char *limit, const char *value, const char *where)
 {
     bk_ctx *ctx = new_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_set_limit(ctx, limit, value, &err), BK_OK);
     size_t n = 0;
     bk_status rc = bk_read(ctx, SAMPLE_ZIP, NULL, count_doc, &n, &err);
@@ -147,8 +144,7 @@ static void limits_at_the_boundary_pass(void **state)
 {
     (void)state;
     bk_ctx *ctx = new_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     /* Three entries: the documents/ folder, the document and the manifest. */
     assert_int_equal(bk_ctx_set_limit(ctx, "max-entries", "3", &err), BK_OK);
     assert_int_equal(bk_ctx_set_limit(ctx, "max-input-bytes", "104485", &err), BK_OK);
@@ -193,8 +189,7 @@ static void scratch_make(scratch *s, bk_ctx *ctx)
     assert_int_equal(fwrite(small_doc, 1, sizeof small_doc - 1, f), sizeof small_doc - 1);
     assert_int_equal(fclose(f), 0);
     const char *inputs[] = {s->json};
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_convert(ctx, inputs, 1, s->zip, NULL, "archive", NULL, &err), BK_OK);
 }
 
@@ -282,8 +277,7 @@ static void after_write(void *user, int failed, bk_status st)
     assert_true(f->exists);
     if (failed) {
         /* Whatever happened, what was written is a whole archive that reads back. */
-        bk_error err;
-        bk_error_clear(&err);
+        bk_error err = bktest_no_error();
         size_t n = 0;
         assert_int_equal(bk_read(f->ctx, f->s.out, NULL, count_doc, &n, &err), BK_OK);
         assert_int_equal(n, 2);

@@ -11,8 +11,7 @@ static const char tpl_json[] =
 static int load_templates(void **state)
 {
     bk_templates *set = bk_templates_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_templates_load_buffer(set, "T07.json", tpl_json, strlen(tpl_json), &err), BK_OK);
     *state = set;
     return 0;
@@ -27,8 +26,7 @@ static int free_templates(void **state)
 static bk_doc *make_doc(const bk_templates *set)
 {
     bk_doc *doc = bk_doc_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     doc->fiscal_year = 2024;
     doc->money_unit = bk_doc_intern_cstr(doc, "万元");
     assert_int_equal(bk_doc_set_department(doc, "深圳市大鹏新区政务服务数据管理局", NULL), BK_OK);
@@ -47,8 +45,7 @@ static void test_build_and_check(void **state)
 {
     const bk_templates *set = *state;
     bk_doc *doc = make_doc(set);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_doc_check(doc, &err), BK_OK);
     assert_int_equal(bk_doc_cell_count(doc), 2);
     bk_table *t = bk_doc_table(doc, "T07");
@@ -71,8 +68,7 @@ static void test_check_rejects(void **state)
 {
     const bk_templates *set = *state;
     bk_doc *doc = make_doc(set);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_doc_add_unit(doc, "u1", "again", BK_UNIT_SUBUNIT, NULL, &err), BK_E_CONTENT);
     assert_int_equal(bk_doc_add_unit(doc, "u2", "x", BK_UNIT_SUBUNIT, "nope", &err), BK_E_CONTENT);
     assert_int_equal(bk_doc_add_unit(doc, "d2", "second", BK_UNIT_DEPARTMENT, NULL, &err), BK_OK);
@@ -132,8 +128,7 @@ static void test_setters(void **state)
     (void)state;
     bk_doc *doc = bk_doc_new();
     assert_non_null(doc);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
 
     assert_int_equal(bk_doc_set_year(doc, 2024, &err), BK_OK);
     assert_int_equal(doc->fiscal_year, 2024);

@@ -36,8 +36,7 @@ static void test_commit_and_abort(void **state)
     const char *dir = bktest_tempdir();
     char path[256];
     snprintf(path, sizeof path, "%s/out.json", dir);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     bk_sink *s = bk_sink_open_file(path, &err);
     assert_non_null(s);
     assert_int_equal(bk_sink_puts(s, "first"), BK_OK);
@@ -56,8 +55,7 @@ static void test_commit_and_abort(void **state)
 static void test_full_disk(void **state)
 {
     (void)state;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     /* /dev/full's folder is not ours to write temporaries in; writing fails either way. */
     bk_sink *s = bk_sink_open_file("/dev/full", &err);
     if (s) {
@@ -75,8 +73,7 @@ static void test_full_disk(void **state)
 static void test_missing_folder(void **state)
 {
     (void)state;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_null(bk_sink_open_file("/nonexistent-bk/x/out.json", &err));
     assert_int_equal(err.code, BK_E_IO);
     assert_non_null(strstr(err.text, "cannot create"));
@@ -88,8 +85,7 @@ static void test_folder_sink(void **state)
     const char *dir = bktest_tempdir();
     char out[256], p[300];
     snprintf(out, sizeof out, "%s/unpacked", dir);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     bk_sink *d = bk_sink_open_dir(out, &err);
     assert_non_null(d);
     bk_sink *m = bk_sink_member(d, "a.json", &err);

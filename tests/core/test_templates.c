@@ -5,8 +5,7 @@ static void test_shipped_templates(void **state)
 {
     (void)state;
     bk_templates *set = bk_templates_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_templates_load_dir(set, bktest_path("formats/layouts/shenzhen"), &err), BK_OK);
     assert_int_equal(bk_templates_count(set), 12);
     for (size_t i = 0; i < 12; i++) {
@@ -29,8 +28,7 @@ static void test_shipped_templates(void **state)
 static void expect_error(const char *json, bk_status code, const char *text, long line)
 {
     bk_templates *set = bk_templates_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_templates_load_buffer(set, "bad.json", json, strlen(json), &err), code);
     if (!strstr(err.text, text))
         fail_msg("error \"%s\" does not mention \"%s\"", err.text, text);
@@ -76,8 +74,7 @@ static void test_column_sides(void **state)
 {
     (void)state;
     bk_templates *set = bk_templates_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_templates_load_dir(set, bktest_path("formats/layouts/shanghai"), &err), BK_OK);
     const bk_template *t = bk_templates_find(set, "SH04");
     assert_non_null(t);
@@ -98,8 +95,7 @@ static void test_duplicate_id_across_files(void **state)
     (void)state;
     const char *t = "{\"id\":\"X1\",\"title\":\"x\",\"columns\":[{\"id\":\"a\"}]}";
     bk_templates *set = bk_templates_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_templates_load_buffer(set, "a.json", t, strlen(t), &err), BK_OK);
     assert_int_equal(bk_templates_load_buffer(set, "b.json", t, strlen(t), &err), BK_E_CONTENT);
     assert_non_null(strstr(err.text, "defined twice"));

@@ -81,8 +81,7 @@ static void test_decode_gb18030_any_chunking(void **state)
     size_t n;
     char *gb = to_gb18030(text, &n);
     for (size_t step = 1; step <= 7; step++) {
-        bk_error err;
-        bk_error_clear(&err);
+        bk_error err = bktest_no_error();
         bk_status st;
         char *out = decode_all(gb, n, step, BKCSV_ENC_AUTO, &err, &st);
         assert_int_equal(st, BK_OK);
@@ -97,8 +96,7 @@ static void test_decode_utf8_bom_any_chunking(void **state)
     (void)state;
     const char *in = "\xEF\xBB\xBF预算单位,科目编码\n深圳,201\n";
     for (size_t step = 1; step <= 5; step++) {
-        bk_error err;
-        bk_error_clear(&err);
+        bk_error err = bktest_no_error();
         bk_status st;
         char *out = decode_all(in, strlen(in), step, BKCSV_ENC_AUTO, &err, &st);
         assert_int_equal(st, BK_OK);
@@ -216,8 +214,7 @@ static void test_record_errors(void **state)
 static void test_writer_quotes(void **state)
 {
     (void)state;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     bk_sink *sink = bk_sink_open_memory("mem", &err);
     assert_non_null(sink);
     bkcsv_writer w;
@@ -237,8 +234,7 @@ static void test_writer_quotes(void **state)
 static void test_writer_gb18030(void **state)
 {
     (void)state;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     bk_sink *sink = bk_sink_open_memory("mem", &err);
     bkcsv_writer w;
     assert_int_equal(bkcsv_writer_init(&w, sink, BKCSV_ENC_GB18030, 1, &err), BK_OK);
@@ -288,8 +284,7 @@ static void test_labels(void **state)
     assert_int_equal(bytes, 6);
     bk_printed_shape sh;
     bk_ctx *ctx = bktest_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     const bk_templates *tpls = bk_ctx_templates(ctx, &err);
     assert_non_null(tpls);
     bk_printed_shape_of(bk_templates_find(tpls, "T07"), &sh);
@@ -488,8 +483,7 @@ static void test_error_positions(void **state)
 static void fail_each_allocation_at(const char *path)
 {
     bk_ctx *ctx = bktest_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_set_option(ctx, "year", "2024"), BK_OK);
     bk_doc *want = bktest_read(ctx, path);
     for (unsigned long n = 1;; n++) {
@@ -577,8 +571,7 @@ static void test_folder_units_named_later(void **state)
     /* the same table alone cannot tell its unit */
     char path[512];
     snprintf(path, sizeof path, "%s/a-projects.csv", dir);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     doc = NULL;
     assert_int_equal(bk_read(ctx, path, NULL, bktest_keep_first, &doc, &err), BK_E_CONTENT);
     assert_null(doc);

@@ -224,8 +224,7 @@ static int plugin_loaded(const char *name)
 {
     bk_ctx *ctx = bk_ctx_new();
     assert_non_null(ctx);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_load_plugins(ctx, &err), BK_OK);
     int found = bk_ctx_plugin_find(ctx, name) != NULL;
     bk_ctx_free(ctx);
@@ -236,8 +235,7 @@ static int any_validator(void)
 {
     bk_ctx *ctx = bk_ctx_new();
     assert_non_null(ctx);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_load_plugins(ctx, &err), BK_OK);
     int found = 0;
     for (size_t i = 0; i < bk_ctx_plugin_count(ctx); i++)
@@ -288,8 +286,7 @@ static void prepare_input(char *path, size_t cap)
         bk_ctx *ctx = bktest_ctx();
         bk_report *report = bk_report_new();
         assert_non_null(report);
-        bk_error err;
-        bk_error_clear(&err);
+        bk_error err = bktest_no_error();
         const char *in[] = {broken, input_path};
         if (bk_validate_partial(ctx, in, 2, NULL, NULL, NULL, report, NULL, NULL, path, &err) !=
             BK_OK) {
@@ -310,8 +307,7 @@ static void prepare_input(char *path, size_t cap)
     }
     snprintf(path, cap, "%s/input.%s", bktest_tempdir(), current->via);
     bk_ctx *ctx = bktest_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     const char *in = input_path;
     if (bk_convert(ctx, &in, 1, path, NULL, NULL, NULL, &err) != BK_OK) {
         char msg[1024];

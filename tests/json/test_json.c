@@ -290,8 +290,7 @@ static void test_sample_figures(void **state)
 {
     (void)state;
     sample_check sc = {0};
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     bk_status st = bk_read(ctx, SAMPLE, NULL, check_sample, &sc, &err);
     if (st != BK_OK)
         fail_msg("%s:%ld:%ld: %s", err.file, err.line, err.column, err.text);
@@ -313,8 +312,7 @@ static uint32_t first_row_line_of_text(const char *text)
 static void convert_and_compare(const char *in, const char *out, const char *expected,
                                 size_t expected_len, size_t ndocs)
 {
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     bk_convert_stats stats = {0};
     const char *inputs[] = {in};
     bk_status st = bk_convert(ctx, inputs, 1, out, NULL, NULL, &stats, &err);
@@ -364,8 +362,7 @@ static void test_bulk(void **state)
     bktest_write_file(in, bulk, 3 * len);
 
     collected c = {0};
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_read(ctx, in, NULL, collect, &c, &err), BK_OK);
     assert_int_equal(c.ndocs, 3);
     uint32_t first = first_row_line_of_text(text);
@@ -455,8 +452,7 @@ static void test_invalid_samples(void **state)
             fail_msg("missing %s", epath);
         expected[strcspn(expected, "\n")] = '\0';
         collected c = {0};
-        bk_error err;
-        bk_error_clear(&err);
+        bk_error err = bktest_no_error();
         bk_status st = bk_read(ctx, path, NULL, collect, &c, &err);
         if (st != ic->code || err.line != ic->line || err.column != ic->column ||
             !strstr(err.text, expected) || strcmp(err.file, path) != 0 || c.ndocs != 0)

@@ -38,8 +38,7 @@ static int free_ctx(void **state)
 static void test_broken_plugins_are_skipped(void **state)
 {
     bk_ctx *ctx = *state;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_add_plugin_path(ctx, BROKEN_DIR), BK_OK);
     assert_int_equal(bk_ctx_load_plugins(ctx, &err), BK_OK);
     const char *file;
@@ -62,8 +61,7 @@ static void test_broken_plugins_are_skipped(void **state)
 static void test_load_one_file(void **state)
 {
     bk_ctx *ctx = *state;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_load_plugin_file(ctx, BROKEN_DIR "/wrong_abi.so", &err), BK_E_PLUGIN);
     assert_non_null(strstr(err.file, "wrong_abi.so"));
     assert_int_equal(bk_ctx_load_plugin_file(ctx, BROKEN_DIR "/good.so", &err), BK_OK);
@@ -76,8 +74,7 @@ static void test_load_one_file(void **state)
 static void test_probe_and_plugin_error(void **state)
 {
     bk_ctx *ctx = *state;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_set_data_dir(ctx, bktest_path("formats")), BK_OK);
     assert_int_equal(bk_ctx_load_plugin_file(ctx, BROKEN_DIR "/good.so", &err), BK_OK);
     const char *dir = bktest_tempdir();

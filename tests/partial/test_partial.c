@@ -99,8 +99,7 @@ static const bk_plugin_desc newline_desc = {
 static bk_ctx *ctx_with(const bk_plugin_desc *desc)
 {
     bk_ctx *ctx = bktest_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_register(ctx, desc, "test", &err), BK_OK);
     return ctx;
 }
@@ -149,8 +148,7 @@ static void outside_a_partial_run_no_record(void **state)
     (void)state;
     bk_ctx *ctx = ctx_with(&newline_desc);
     bk_report *report = bk_report_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     const char *in = sample();
     assert_int_equal(bk_validate(ctx, &in, 1, NULL, "newline", NULL, report, &err), BK_E_USAGE);
     assert_non_null(strstr(err.text, "outside a partial run"));
@@ -170,8 +168,7 @@ static void merge_reads_records_in_order_then_ends_once(void **state)
         bk_ctx *ctx = ctx_with(&counter_desc);
         bk_report *report = bk_report_new();
         snprintf(parts[i], sizeof parts[i], "%s/p%d.jsonl", dir, i);
-        bk_error err;
-        bk_error_clear(&err);
+        bk_error err = bktest_no_error();
         /* Part 0 has one document, part 1 two. */
         assert_int_equal(bk_validate_partial(ctx, in, (size_t)i + 1, NULL, "count", NULL, report,
                                              NULL, NULL, parts[i], &err),
@@ -183,8 +180,7 @@ static void merge_reads_records_in_order_then_ends_once(void **state)
     }
     bk_ctx *ctx = ctx_with(&counter_desc);
     bk_report *report = bk_report_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     const char *merge[] = {parts[0], parts[1]};
     assert_int_equal(bk_validate_merge(ctx, merge, 2, report, &err), BK_OK);
     assert_int_equal(bk_report_count(report), 1);

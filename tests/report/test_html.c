@@ -31,8 +31,7 @@ static char *page(const char *const *paths, size_t n, int chinese)
     bk_report_options o = {0, chinese, 0};
     bk_html *h = bk_html_begin(&o);
     assert_non_null(h);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_validate_each(ctx, paths, n, NULL, NULL, NULL, r, on_doc, h, &err), BK_OK);
     char *buf = NULL;
     size_t len = 0;
@@ -110,8 +109,7 @@ static void explaining_cell(void **state)
     (void)state;
     bk_ctx *ctx = bktest_ctx();
     bk_doc *doc = NULL;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_read(ctx, bktest_path(SAMPLE), NULL, bktest_keep_first, &doc, &err), BK_OK);
     bk_report *r = bk_report_new();
     bk_finding f;

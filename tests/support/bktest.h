@@ -33,13 +33,20 @@ static inline const char *bktest_path(const char *rel)
     return bktest_join(src ? src : ".", rel);
 }
 
+/* An error as bk_error_clear leaves it, for a declaration: `bk_error err = bktest_no_error();`. */
+static inline bk_error bktest_no_error(void)
+{
+    bk_error err;
+    bk_error_clear(&err);
+    return err;
+}
+
 static inline bk_ctx *bktest_ctx(void)
 {
     bk_ctx *ctx = bk_ctx_new();
     assert_non_null(ctx);
     assert_int_equal(bk_ctx_set_data_dir(ctx, bktest_path("formats")), BK_OK);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_ctx_load_plugins(ctx, &err), BK_OK);
     return ctx;
 }
@@ -59,8 +66,7 @@ static inline bk_status bktest_keep_first(bk_doc *doc, void *user, bk_error *err
 static inline bk_doc *bktest_read(bk_ctx *ctx, const char *path)
 {
     bk_doc *doc = NULL;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     bk_status st = bk_read(ctx, path, NULL, bktest_keep_first, &doc, &err);
     if (st != BK_OK) {
         char msg[1024];
@@ -221,8 +227,7 @@ static inline unsigned long bktest_fail_each_allocation(bk_status (*run)(void *u
                                                         void *user)
 {
     for (unsigned long n = 1; n < 1000000; n++) {
-        bk_error err;
-        bk_error_clear(&err);
+        bk_error err = bktest_no_error();
         bk_alloc_fail_at(n);
         bk_status st = run(user, &err);
         int failed = bk_alloc_failed();

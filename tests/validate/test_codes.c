@@ -24,10 +24,10 @@ static void seed_codes_are_clean(void **state)
 static void format(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     json_object_set_new(vt_row(doc, "T07", "2010301"), "code", json_string("201030"));
     json_object_set_new(vt_row(doc, "T08", "30101"), "code", json_string("3010101"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    bk_report *r = vt_check("codes");
     EXPECT(r, {"codes.format", E, "T07", "201030", NULL, NULL},
            {"codes.format", E, "T08", "3010101", NULL, NULL});
     const bk_finding *f = vt_find(r, &(vt_expect){"codes.format", E, "T07", "201030", NULL, NULL});
@@ -38,129 +38,104 @@ static void format(void **state)
     assert_true(f->line > 0);
     f = vt_find(r, &(vt_expect){"codes.format", E, "T08", "3010101", NULL, NULL});
     assert_contains(f->message_en, "economic classification code (3 or 5 digits)");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 static void parent_missing(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     vt_remove(doc, "T07", "20105");
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.parent-missing", E, "T07", "2010504", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.parent-missing", E, "T07", "2010504",
-                                                  NULL, NULL});
+    bk_report *r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.parent-missing", E, "T07", "2010504", NULL, NULL});
     assert_string_equal(f->message_en, "T07 row 2010504 (信息事务): its parent 20105 is not printed "
                                        "in this unit's part of the table.");
     assert_string_equal(f->message_zh, "表T07科目2010504（信息事务）的上级科目20105未在本单位的表中列示。");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 static void misplaced(void **state)
 {
     (void)state;
     /* 进修及培训 (20508) and its 项 moved under 201. */
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     json_t *kuan = json_incref(vt_row(doc, "T07", "20508"));
     json_t *xiang = json_incref(vt_row(doc, "T07", "2050803"));
     vt_remove(doc, "T07", "20508");
     vt_remove(doc, "T07", "2050803");
     vt_insert_after(doc, "T07", "2013799", kuan);
     vt_insert_after(doc, "T07", "20508", xiang);
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.misplaced", E, "T07", "20508", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.misplaced", E, "T07", "20508", NULL, NULL});
+    bk_report *r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.misplaced", E, "T07", "20508", NULL, NULL});
     assert_string_equal(f->message_en, "T07 row 20508 (进修及培训): printed under 201, but it "
                                        "belongs to 205.");
     assert_string_equal(f->message_zh, "表T07科目20508（进修及培训）列在科目201之下，但其上级科目为205。");
-    bk_report_free(r);
-    json_decref(doc);
 
     /* A 项 printed under another 款 of the same 类. */
-    doc = vt_sample();
+    doc = vt_doc_again();
     json_t *row = json_incref(vt_row(doc, "T07", "2010302"));
     vt_remove(doc, "T07", "2010302");
     vt_insert_after(doc, "T07", "2010504", row);
-    r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.misplaced", E, "T07", "2010302", NULL, NULL});
-    f = vt_find(r, &(vt_expect){"codes.misplaced", E, "T07", "2010302", NULL, NULL});
+    r = vt_check("codes");
+    f = EXPECT_ONE(r, {"codes.misplaced", E, "T07", "2010302", NULL, NULL});
     assert_contains(f->message_en, "printed under 20105, but it belongs to 20103.");
-    bk_report_free(r);
-    json_decref(doc);
 
     /* A 款 printed before its 类. */
-    doc = vt_sample();
+    doc = vt_doc_again();
     row = json_incref(vt_row(doc, "T07", "20508"));
     vt_remove(doc, "T07", "20508");
     vt_insert_after(doc, "T07", "unit:u1", row);
-    r = vt_validate_one(doc, "codes", NULL);
+    r = vt_check("codes");
     EXPECT(r, {"codes.misplaced", E, "T07", "20508", NULL, NULL},
            {"codes.misplaced", E, "T07", "2050803", NULL, NULL});
     f = vt_find(r, &(vt_expect){"codes.misplaced", E, "T07", "20508", NULL, NULL});
     assert_contains(f->message_en, "printed before its parent 205.");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 static void duplicate(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     vt_insert_after(doc, "T07", "2010302", json_deep_copy(vt_row(doc, "T07", "2010301")));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.duplicate", E, "T07", "2010301", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.duplicate", E, "T07", "2010301", NULL,
-                                                  NULL});
+    bk_report *r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.duplicate", E, "T07", "2010301", NULL, NULL});
     assert_contains(f->message_en, "the code is printed twice in this unit's part of the table "
                                    "(first on line ");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 /* 类 is a complete level of the shipped catalogue: an unknown 类 is an error. */
 static void unknown_on_complete_level(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     vt_insert_after(doc, "T07", "2210203", item("218", "测试支出"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.unknown", E, "T07", "218", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.unknown", E, "T07", "218", NULL, NULL});
+    bk_report *r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.unknown", E, "T07", "218", NULL, NULL});
     assert_string_equal(f->message_en, "T07 row 218 (测试支出): code 218 is not in the catalogue "
                                        "of functional classification codes, whose class (类) "
                                        "level is complete.");
     assert_string_equal(f->message_zh, "表T07科目218（测试支出）不在支出功能分类科目目录中"
                                        "（目录的“类”级为完整列表）。");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 /* 款 is incomplete in the shipped catalogue: an unknown 款 is only information. */
 static void unknown_on_incomplete_level(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     vt_insert_after(doc, "T07", "2013799", item("20199", "其他一般公共服务支出"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.unknown", I, "T07", "20199", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.unknown", I, "T07", "20199", NULL, NULL});
+    bk_report *r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.unknown", I, "T07", "20199", NULL, NULL});
     assert_contains(f->message_en, "the catalogue's item (款) level is incomplete, so the code may "
                                    "still be valid (load the full official list with --catalog "
                                    "FILE).");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 static void unknown_economic_code_severity(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     vt_insert_after(doc, "T08", "30199", item("30198", "测试福利"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    bk_report *r = vt_check("codes");
     EXPECT(r, {"codes.unknown", E, "T08", "30198", NULL, NULL});
-    bk_report_free(r);
     r = vt_validate_one(doc, "codes", "unknown-econ-severity", "warning", NULL);
     EXPECT(r, {"codes.unknown", W, "T08", "30198", NULL, NULL});
     bk_report_free(r);
@@ -173,54 +148,44 @@ static void unknown_economic_code_severity(void **state)
     bk_ctx *ctx = bktest_ctx();
     assert_int_equal(bk_ctx_set_option(ctx, "unknown-econ-severity", "fatal"), BK_OK);
     bk_report *rep = bk_report_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_validate(ctx, &path, 1, NULL, "codes", NULL, rep, &err), BK_E_USAGE);
     assert_contains(err.text, "option unknown-econ-severity must be error, warning or info, not "
                               "\"fatal\"");
     bk_report_free(rep);
     bk_ctx_free(ctx);
-    json_decref(doc);
 }
 
 /* 50x codes are the government economic classification, which the catalogue does not hold. */
 static void scheme_missing_from_catalogue(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     vt_insert_after(doc, "T08", "31002", item("502", "机关商品和服务支出"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.unknown", I, "T08", "502", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.unknown", I, "T08", "502", NULL, NULL});
+    bk_report *r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.unknown", I, "T08", "502", NULL, NULL});
     assert_contains(f->message_en, "the catalogue holds no government economic classification "
                                    "codes, so this code cannot be checked.");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 static void name_differs_from_catalogue(void **state)
 {
     (void)state;
     /* Full-width and half-width brackets are the same name. */
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     json_object_set_new(vt_row(doc, "T07", "20103"), "name",
                         json_string("政府办公厅（室）及相关机构事务"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    bk_report *r = vt_check("codes");
     vt_assert_findings(r, NULL, 0);
-    bk_report_free(r);
 
     json_object_set_new(vt_row(doc, "T07", "20103"), "name", json_string("办公厅事务"));
-    r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.name-mismatch", W, "T07", "20103", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.name-mismatch", W, "T07", "20103", NULL,
-                                                  NULL});
+    r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.name-mismatch", W, "T07", "20103", NULL, NULL});
     assert_string_equal(f->message_en, "T07 row 20103 (办公厅事务): the printed name \"办公厅事务\" "
                                        "differs from the catalogue's \"政府办公厅（室）及相关机构事务\" "
                                        "(function-2024.csv line 31).");
     assert_string_equal(f->message_zh, "表T07科目20103（办公厅事务）名称“办公厅事务”与目录中的"
                                        "“政府办公厅（室）及相关机构事务”不一致（function-2024.csv第31行）。");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 /* The shipped catalogue is 2024's (its files' names say so). A document of another year that
@@ -229,13 +194,11 @@ static void name_differs_from_catalogue(void **state)
 static void name_of_another_year(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     json_object_set_new(doc, "fiscal_year", json_integer(2019));
     json_object_set_new(vt_row(doc, "T07", "20103"), "name", json_string("办公厅事务"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
-    EXPECT(r, {"codes.name-other-year", I, "T07", "20103", NULL, NULL});
-    const bk_finding *f = vt_find(r, &(vt_expect){"codes.name-other-year", I, "T07", "20103",
-                                                  NULL, NULL});
+    bk_report *r = vt_check("codes");
+    const bk_finding *f = EXPECT_ONE(r, {"codes.name-other-year", I, "T07", "20103", NULL, NULL});
     assert_string_equal(f->message_en, "T07 row 20103 (办公厅事务): the 2024 catalogue names 20103 "
                                        "\"政府办公厅（室）及相关机构事务\" (function-2024.csv line 31); "
                                        "this document is of 2019 and prints \"办公厅事务\": names "
@@ -243,11 +206,10 @@ static void name_of_another_year(void **state)
                                        "2019 list with --catalog FILE to check the name).");
     assert_contains(f->message_zh, "2024年目录中20103的名称为“政府办公厅（室）及相关机构事务”");
     assert_contains(f->message_zh, "本文件为2019年度，列示为“办公厅事务”：科目名称逐年调整，不视为不一致");
-    bk_report_free(r);
 
     /* A class the 2024 list lacks is no error of a 2019 document either. */
     vt_insert_after(doc, "T07", "2210203", item("218", "测试支出"));
-    r = vt_validate_one(doc, "codes", NULL);
+    r = vt_check("codes");
     EXPECT(r, {"codes.name-other-year", I, "T07", "20103", NULL, NULL},
            {"codes.unknown", I, "T07", "218", NULL, NULL});
     f = vt_find(r, &(vt_expect){"codes.unknown", I, "T07", "218", NULL, NULL});
@@ -255,8 +217,6 @@ static void name_of_another_year(void **state)
                                        "of functional classification codes of 2024; this document "
                                        "is of 2019 and codes change between years (load the 2019 "
                                        "list with --catalog FILE to check the code).");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 /* A catalogue whose file name gives no year is taken as the document's own year: a differing
@@ -276,22 +236,21 @@ static void catalogue_without_year(void **state)
         fputs(line, out);
     fclose(in);
     fclose(out);
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     json_object_set_new(doc, "fiscal_year", json_integer(2019));
     json_object_set_new(vt_row(doc, "T07", "20103"), "name", json_string("办公厅事务"));
     bk_report *r = vt_validate_one(doc, "codes", "catalog", cat, NULL);
     EXPECT(r, {"codes.name-mismatch", W, "T07", "20103", NULL, NULL});
     bk_report_free(r);
-    json_decref(doc);
 }
 
 /* Table 3 prints 2101101 as 行政单位医疗; Table 7 may not call it something else. */
 static void name_inconsistent_in_document(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     json_object_set_new(vt_row(doc, "T07", "2101101"), "name", json_string("行政单位医疗费"));
-    bk_report *r = vt_validate_one(doc, "codes", NULL);
+    bk_report *r = vt_check("codes");
     EXPECT(r, {"codes.name-inconsistent", E, "T07", "2101101", NULL, NULL},
            {"codes.name-mismatch", W, "T07", "2101101", NULL, NULL});
     const bk_finding *f = vt_find(r, &(vt_expect){"codes.name-inconsistent", E, "T07", "2101101",
@@ -299,8 +258,6 @@ static void name_inconsistent_in_document(void **state)
     assert_contains(f->message_en, "the printed name \"行政单位医疗费\" differs from \"行政单位医疗\", "
                                    "printed for the same code in T03 (unit " SELF ", ");
     assert_contains(f->message_en, "one code must carry one name.");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 /* Writes the shipped function list without 2050803, plus 20199, as a user's full list. */
@@ -327,21 +284,19 @@ static const char *user_catalogue(void)
 static void user_catalogue_is_complete(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     vt_insert_after(doc, "T07", "2013799", item("20199", "其他一般公共服务支出"));
     const char *cat = user_catalogue();
     bk_report *r = vt_validate_one(doc, "codes", "catalog", cat, NULL);
     EXPECT(r, {"codes.unknown", E, "T07", "2050803", NULL, NULL});
     bk_report_free(r);
-    json_decref(doc);
 
     /* A catalogue that cannot be read stops the validator and names the file. */
     const char *path = bktest_path(SAMPLE);
     bk_ctx *ctx = bktest_ctx();
     assert_int_equal(bk_ctx_set_option(ctx, "catalog", "no-such-catalogue.csv"), BK_OK);
     bk_report *rep = bk_report_new();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_not_equal(bk_validate(ctx, &path, 1, NULL, "codes", NULL, rep, &err), BK_OK);
     assert_contains(err.file, "no-such-catalogue.csv");
     bk_report_free(rep);

@@ -43,13 +43,6 @@ static void append(json_t *doc, size_t part, const char *text)
     free(s);
 }
 
-static bk_report *check(json_t *doc)
-{
-    bk_report *r = vt_validate_one(doc, "narrative", NULL);
-    json_decref(doc);
-    return r;
-}
-
 static void seed(void **state)
 {
     (void)state;
@@ -89,13 +82,13 @@ static void seed(void **state)
 static void stated_totals(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     edit(doc, "部门预算收入4,115.36万元", "部门预算收入4,115.46万元");
     edit(doc, "人员支出1,056.76万元、", "人员支出1,056.86万元、");
     edit(doc, "“三公”经费预算 9.60", "“三公”经费预算 9.70");
     edit(doc, "2024 年预算数 1.50 万元", "2024 年预算数 1.60 万元");
     edit(doc, "信息化运维项目570.67万元", "信息化运维项目570.77万元");
-    bk_report *r = check(doc);
+    bk_report *r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM,
            {"narrative.total", E, "T01", "收入总计", "amount", NULL},
            {"narrative.total", E, "T04", "工资福利支出", "total", NULL},
@@ -110,7 +103,6 @@ static void stated_totals(void **state)
     assert_dec(f->expected, "4115.36");
     assert_dec(f->actual, "4115.46");
     assert_dec(f->difference, "0.10");
-    bk_report_free(r);
 }
 
 /* 万元 against 元 and 亿元, full-width digits: exact, with the rounding of the stated places. */
@@ -121,11 +113,10 @@ static void units_and_digits(void **state)
                         "部门预算收入0.4115亿元", "部门预算收入0.41亿元", "部门预算收入４１１５．３６万元",
                         "部门预算收入4,115.4万元"};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
-        json_t *doc = vt_sample();
+        json_t *doc = vt_doc_again();
         edit(doc, "部门预算收入4,115.36万元", ok[i]);
-        bk_report *r = check(doc);
+        bk_report *r = vt_check("narrative");
         EXPECT(r, SEED_CHANGE, SEED_SUM);
-        bk_report_free(r);
     }
     struct { const char *text; int sev; const char *rule, *expected; } bad[] = {
         {"部门预算收入41,153,700元", E, "narrative.total", "41153600"},
@@ -134,32 +125,30 @@ static void units_and_digits(void **state)
         {"部门预算收入4,115.36元", E, "narrative.units", "41153600"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        json_t *doc = vt_sample();
+        json_t *doc = vt_doc_again();
         edit(doc, "部门预算收入4,115.36万元", bad[i].text);
-        bk_report *r = check(doc);
+        bk_report *r = vt_check("narrative");
         const bk_finding *f = vt_find(r, &(vt_expect){bad[i].rule, bad[i].sev, "T01", "收入总计", "amount", NULL});
         assert_dec(f->expected, bad[i].expected);
-        bk_report_free(r);
     }
 }
 
 static void codes(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     append(doc, 2, "（五）住房保障支出（221类）住房改革支出（02款）住房公积金（01项）87.12万元。");
     append(doc, 2, "（六）“住房保障支出（类）住房改革支出（款）购房补贴（项）”203.28万元。");
-    bk_report *r = check(doc);
+    bk_report *r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM);
-    bk_report_free(r);
 
-    doc = vt_sample();
+    doc = vt_doc_again();
     append(doc, 2, "（五）住房保障支出（221类）住房改革支出（02款）住房公积金（01项）88.12万元。");
     append(doc, 2, "（六）“住房保障支出（类）住房改革支出（款）购房补贴（项）”203.38万元。");
     append(doc, 2, "（七）住房保障支出（221类）住房改革支出（02款）提租补贴（01项）87.12万元。");
     append(doc, 2, "（八）一般公共服务支出（类）网信事务（款）其它网信事务支出（项）332万元。");
     append(doc, 2, "（九）教育支出（类）普通教育（款）小学教育（项）5.00万元。");
-    r = check(doc);
+    r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM,
            {"narrative.code", E, "T07", "2210201", "total", NULL},
            {"narrative.code", E, "T07", "2210203", "total", NULL},
@@ -170,13 +159,12 @@ static void codes(void **state)
            {"narrative.code-missing", W, NULL, NULL, NULL, NULL});
     const bk_finding *f = vt_find(r, &(vt_expect){"narrative.code-name", W, "T07", "2013799", "total", NULL});
     assert_contains(f->message_zh, "「其它网信事务支出」，表中为「其他网信事务支出」");
-    bk_report_free(r);
 }
 
 static void changes(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     /* direction against the table; 持平 where it fell; a percentage with the wrong place */
     edit(doc, "较2023年预算减少217.7万元", "较2023年预算增加217.7万元");
     edit(doc, "较 2023 年年初预算减少 0.38 万元", "与 2023 年年初预算持平");
@@ -184,7 +172,7 @@ static void changes(void **state)
     edit(doc, "增长8.3%。2024", "增长8.5%。2024");
     /* a percentage of a zero base */
     edit(doc, "较 2023 年预算增加 332 万元", "较 2023 年预算增加 332 万元，增长100%");
-    bk_report *r = check(doc);
+    bk_report *r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM,
            {"narrative.change", E, "T05", "信息技术服务", "change", NULL},
            {"narrative.change", E, "T09", "增减变化金额", "reception_general", NULL},
@@ -197,17 +185,16 @@ static void changes(void **state)
     f = vt_find(r, &(vt_expect){"narrative.change", E, NULL, NULL, NULL, NULL});
     assert_dec(f->expected, "8.3");
     assert_dec(f->actual, "8.5");
-    bk_report_free(r);
 }
 
 static void sums_and_twice(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     edit(doc, "工程类项目 0 万元", "工程类项目 1 万元");
     append(doc, 3, "政府采购预算915.02万元，其中货物类56.64万元、服务类858.37万元等。");
     append(doc, 3, "本部门政府采购预算为916.02万元。");
-    bk_report *r = check(doc);
+    bk_report *r = vt_check("narrative");
     EXPECT(r, {"narrative.sum", E, NULL, NULL, NULL, NULL}, SEED_CHANGE,
            {"narrative.contradiction", E, NULL, NULL, NULL, NULL});
     const bk_finding *f = vt_find(r, &(vt_expect){"narrative.sum", E, NULL, NULL, NULL, NULL});
@@ -216,67 +203,61 @@ static void sums_and_twice(void **state)
     f = vt_find(r, &(vt_expect){"narrative.contradiction", E, NULL, NULL, NULL, NULL});
     assert_dec(f->expected, "915.02");
     assert_dec(f->actual, "916.02");
-    bk_report_free(r);
 }
 
 /* "1170.00万" for 万元 before a clause mark; a 合计 after the parts repeats the total */
 static void wan_and_repeated_total(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     append(doc, 7, "六、年度预算安排：项目总预算1170.00万，其中支持规模化发展870.00万，支持创新化发展70.00万，"
                    "支持协同化发展180.00万，支持国际化发展50.00万，合计1170.00万。服务人数3万人。");
-    bk_report *r = check(doc);
+    bk_report *r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM);
-    bk_report_free(r);
-    doc = vt_sample();
+    doc = vt_doc_again();
     append(doc, 7, "六、年度预算安排：项目总预算1170.00万，其中支持规模化发展870.00万，支持创新化发展60.00万，"
                    "支持协同化发展180.00万，支持国际化发展50.00万，合计1170.00万。");
-    r = check(doc);
+    r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM, {"narrative.sum", E, NULL, NULL, NULL, NULL});
     const bk_finding *f = vt_find(r, &(vt_expect){"narrative.sum", E, NULL, NULL, NULL, NULL});
     assert_dec(f->expected, "1160.00");
-    bk_report_free(r);
 }
 
 static void completeness(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     append(doc, 1, "2024年部门预算收入较2023年增加（减少）XX万元，主要原因是。");
     append(doc, 7, "四、待填写");
     json_object_del(vt_table(doc, "T10"), "note");
     json_object_set_new(vt_table(doc, "T11"), "note", json_string("本单位无政府性基金预算支出"));
     json_object_set_new(vt_table(doc, "T09"), "note", json_string("本表无数据"));
-    bk_report *r = check(doc);
+    bk_report *r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM,
            {"narrative.placeholder", W, NULL, NULL, NULL, NULL},
            {"narrative.placeholder", W, NULL, NULL, NULL, NULL},
            {"narrative.empty-table-note", W, "T10", "深圳市大鹏新区政务服务数据管理局", "total", NULL},
            {"narrative.note-wrong-table", W, "T11", "深圳市大鹏新区政务服务数据管理局", "total", NULL},
            {"narrative.note-contradicts", E, "T09", "2023年", "total_general", NULL});
-    bk_report_free(r);
 
     /* the text says there is no 政府性基金 spending, Table 10 prints some */
-    doc = vt_sample();
+    doc = vt_doc_again();
     vt_set(doc, "T10", "unit:dept", "total", "5.00");
-    r = check(doc);
+    r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM,
            {"narrative.claims-none", E, "T10", "深圳市大鹏新区政务服务数据管理局", "total", NULL},
            {"narrative.note-contradicts", E, "T10", "深圳市大鹏新区政务服务数据管理局", "total", NULL});
-    bk_report_free(r);
 }
 
 /* Text that is not about the current tables is left alone: thresholds, other years, counts. */
 static void no_false_findings(void **state)
 {
     (void)state;
-    json_t *doc = vt_sample();
+    json_t *doc = vt_doc();
     append(doc, 7, "四、2023年部门预算收入3,798.50万元。单价100万元以上设备0台，成本≤53.4万元。"
                    "共有车辆2辆，其中：一般公务用车2辆、其他用车0辆。");
-    bk_report *r = check(doc);
+    bk_report *r = vt_check("narrative");
     EXPECT(r, SEED_CHANGE, SEED_SUM);
-    bk_report_free(r);
 }
 
 int main(void)

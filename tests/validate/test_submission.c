@@ -22,8 +22,7 @@ static int setup(void **state)
 {
     (void)state;
     ctx = bktest_ctx();
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     templates = bk_ctx_templates(ctx, &err);
     return templates ? 0 : -1;
 }
@@ -157,20 +156,18 @@ static void set_cell(json_t *row, const char *col, const char *value)
 static void one_document_passes(void **state)
 {
     (void)state;
-    json_t *doc = department(ONE_DOCUMENT);
-    bk_report *r = vt_validate_one(doc, NULL, NULL);
+    vt_adopt(department(ONE_DOCUMENT));
+    bk_report *r = vt_check(NULL);
     vt_assert_findings(r, NULL, 0);
     assert_int_equal(bk_report_count(r), 4); /* Table 3's lost top; three zero-base percents */
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 static void one_document_unit_total_off(void **state)
 {
     (void)state;
-    json_t *doc = department(ONE_DOCUMENT);
+    json_t *doc = vt_adopt(department(ONE_DOCUMENT));
     set_cell(row_of(doc, "T07", "u2", NULL), "total", "4115.46");
-    bk_report *r = vt_validate_one(doc, "totals", NULL);
+    bk_report *r = vt_check("totals");
     EXPECT(r, {"totals.units-sum", E, "T07", DEPT, "total", NULL},
            {"totals.unit-total", E, "T07", U2, "total", NULL},
            {"totals.columns-sum", E, "T07", U2, "total", NULL});
@@ -181,25 +178,21 @@ static void one_document_unit_total_off(void **state)
                         "T07 row " DEPT " column total: 12346.08 printed, its units sum to "
                         "12346.18 (" SELF " + " U2 " + " U3 "); difference 0.10 exceeds the "
                         "rounding bound 0.02.");
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 /* A leaf of one unit off: reported in that unit's block. */
 static void one_document_unit_item_off(void **state)
 {
     (void)state;
-    json_t *doc = department(ONE_DOCUMENT);
+    json_t *doc = vt_adopt(department(ONE_DOCUMENT));
     set_cell(row_of(doc, "T07", "u3", "2010301"), "basic", "674.80");
     set_cell(row_of(doc, "T07", "u3", "2010301"), "total", "674.80");
-    bk_report *r = vt_validate_one(doc, "totals", NULL);
+    bk_report *r = vt_check("totals");
     EXPECT(r, {"totals.hierarchy", E, "T07", "20103", "basic", NULL},
            {"totals.hierarchy", E, "T07", "20103", "total", NULL});
     const bk_finding *f = vt_find(r, &(vt_expect){"totals.hierarchy", E, "T07", "20103", "basic",
                                                   NULL});
     assert_string_equal(f->unit, U3);
-    bk_report_free(r);
-    json_decref(doc);
 }
 
 static void write_submission(shape how, const char *paths[4])
@@ -300,9 +293,9 @@ static void code_names_across_documents(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(one_document_passes),
-        cmocka_unit_test(one_document_unit_total_off),
-        cmocka_unit_test(one_document_unit_item_off),
+        cmocka_unit_test_teardown(one_document_passes, vt_teardown),
+        cmocka_unit_test_teardown(one_document_unit_total_off, vt_teardown),
+        cmocka_unit_test_teardown(one_document_unit_item_off, vt_teardown),
         cmocka_unit_test(separate_documents_pass),
         cmocka_unit_test(separate_documents_unit_off),
         cmocka_unit_test(code_names_across_documents),

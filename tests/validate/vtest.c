@@ -5,6 +5,11 @@
 static char dir[64];
 static char *written[64];
 static size_t nwritten;
+/* The test's own tree and the reports made of it, kept here so that the teardown releases
+ * them also when a failed assertion leaves the test part-way. */
+static json_t *test_doc;
+static bk_report *test_reports[16];
+static size_t ntest_reports;
 
 json_t *vt_sample(void)
 {
@@ -110,6 +115,11 @@ void vt_cleanup(void)
         free(written[i]);
     }
     nwritten = 0;
+    json_decref(test_doc);
+    test_doc = NULL;
+    for (size_t i = 0; i < ntest_reports; i++)
+        bk_report_free(test_reports[i]);
+    ntest_reports = 0;
     if (dir[0])
         rmdir(dir);
     dir[0] = '\0';
@@ -129,8 +139,7 @@ static bk_report *run(const char *const *paths, size_t n, const char *only, va_l
         assert_int_equal(bk_ctx_set_option(ctx, k, va_arg(ap, const char *)), BK_OK);
     bk_report *r = bk_report_new();
     assert_non_null(r);
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     /* The narrative has its tests of its own (test_narrative.c): documents built here to test
      * the tables keep the seed's text, which then no longer matches them. */
     bk_status st = bk_validate(ctx, paths, n, NULL, only, only ? NULL : "narrative", r, &err);
@@ -159,6 +168,30 @@ bk_report *vt_validate_one(json_t *doc, const char *only, ...)
     va_start(ap, only);
     bk_report *r = run(&path, 1, only, ap);
     va_end(ap);
+    return r;
+}
+
+json_t *vt_doc(void)
+{
+    if (!test_doc)
+        test_doc = vt_sample();
+    return test_doc;
+}
+
+json_t *vt_adopt(json_t *doc)
+{
+    json_decref(test_doc);
+    test_doc = doc;
+    return doc;
+}
+
+json_t *vt_doc_again(void) { return vt_adopt(vt_sample()); }
+
+bk_report *vt_check(const char *only)
+{
+    assert_true(ntest_reports < sizeof test_reports / sizeof *test_reports);
+    bk_report *r = vt_validate_one(vt_doc(), only, NULL);
+    test_reports[ntest_reports++] = r;
     return r;
 }
 
@@ -229,6 +262,12 @@ void vt_assert_findings(const bk_report *r, const vt_expect *want, size_t n)
         vt_print(r);
         fail_msg("the findings differ from what was expected");
     }
+}
+
+const bk_finding *vt_expect_one(const bk_report *r, const vt_expect *e)
+{
+    vt_assert_findings(r, e, 1);
+    return vt_find(r, e);
 }
 
 const bk_finding *vt_find(const bk_report *r, const vt_expect *e)

@@ -44,6 +44,17 @@ int vt_teardown(void **state);
 bk_report *vt_validate(const char *const *paths, size_t n, const char *only, ...);
 bk_report *vt_validate_one(json_t *doc, const char *only, ...);
 
+/* The seed as this test's tree: loaded by the first call, the same tree after. vt_teardown
+ * releases it. */
+json_t *vt_doc(void);
+/* A fresh seed in place of the test's tree (pointers into the old one are no longer valid). */
+json_t *vt_doc_again(void);
+/* doc as the test's tree in place of the one before (ownership passes). */
+json_t *vt_adopt(json_t *doc);
+/* The test's tree validated by `only` (NULL: all but narrative) with no options; the report
+ * lives until vt_teardown. */
+bk_report *vt_check(const char *only);
+
 /* An expected finding: severity -1 means any; document NULL means any. */
 typedef struct vt_expect {
     const char *rule;
@@ -58,6 +69,9 @@ void vt_assert_findings(const bk_report *r, const vt_expect *want, size_t n);
 /* EXPECT(r, {rule, severity, table, row, column, document}, ...): vt_assert_findings on a list. */
 #define EXPECT(r, ...) vt_assert_findings(r, (const vt_expect[]){__VA_ARGS__}, \
                                           sizeof((const vt_expect[]){__VA_ARGS__}) / sizeof(vt_expect))
+/* The report's one finding (besides the seed's own): EXPECT of that one, and the finding. */
+const bk_finding *vt_expect_one(const bk_report *r, const vt_expect *e);
+#define EXPECT_ONE(r, ...) vt_expect_one(r, &(const vt_expect)__VA_ARGS__)
 /* The finding matching e (fails unless exactly one does). */
 const bk_finding *vt_find(const bk_report *r, const vt_expect *e);
 void vt_print(const bk_report *r);

@@ -197,8 +197,7 @@ static void test_sample(void **state)
 {
     (void)state;
     bk_doc *xml = NULL, *json = NULL;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_read(ctx, SAMPLE_XML, NULL, keep, &xml, &err), BK_OK);
     assert_int_equal(bk_read(ctx, SAMPLE_JSON, NULL, keep, &json, &err), BK_OK);
     char diff[256] = "";
@@ -458,8 +457,7 @@ static void test_defined_layouts(void **state)
     const char *again = bktest_join(tmpdir, "generic-again.xml");
     bktest_write_file(in, doc, strlen(doc));
     int ok = 0;
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_read(ctx, in, "xml", check_generic, &ok, &err), BK_OK);
     assert_true(ok);
     /* Written and read again: the same table, the same bytes. */
@@ -524,8 +522,7 @@ static void test_bulk_streaming(void **state)
     (void)state;
     const char *bulk = bktest_join(tmpdir, "bulk.xml");
     const char *inputs[] = {SAMPLE_XML, SAMPLE_JSON, SAMPLE_XML, SAMPLE_JSON};
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_convert(ctx, inputs, 4, bulk, NULL, NULL, NULL, &err), BK_OK);
     collected c;
     assert_int_equal(read_path(bulk, &c, &err), BK_OK);
@@ -569,8 +566,7 @@ static void test_limits(void **state)
     lim->max_documents = 1;
     const char *bulk = bktest_join(tmpdir, "two.xml");
     const char *inputs[] = {SAMPLE_XML, SAMPLE_XML};
-    bk_error err;
-    bk_error_clear(&err);
+    bk_error err = bktest_no_error();
     assert_int_equal(bk_convert(ctx, inputs, 2, bulk, NULL, NULL, NULL, &err), BK_OK);
     collected c;
     assert_int_equal(read_path(bulk, &c, &err), BK_E_LIMIT);

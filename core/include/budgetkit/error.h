@@ -4,6 +4,7 @@
 
 #include "api.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -44,6 +45,10 @@ BK_API void bk_error_clear(bk_error *err);
 /* Set code and message; keeps file/line/column already set. Returns code. NULL err is allowed. */
 BK_API bk_status bk_error_set(bk_error *err, bk_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* bk_error_set for a function of its own that takes a format: the arguments may point into
+ * err itself. */
+BK_API bk_status bk_error_setv(bk_error *err, bk_status code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Set the position fields (file may be NULL to keep the current one). */
 BK_API void bk_error_at(bk_error *err, const char *file, long line, long column, long long offset);
