@@ -7,8 +7,11 @@
  * table; a region continues over pages), and per region one column model: amounts cluster by
  * their right edges, text by its left edges, clusters that never share a line and overlap are
  * one column (indented names), header cells land on the column under them or, spanning
- * several, on the first (a merge). Tolerances are in "em", the median word height of the
- * page, so points and character cells both work. */
+ * several, on the first (a merge: a label centred over columns spans the widest run of them,
+ * all labelled below it, whose middle is its centre). Header lines are then emitted as the
+ * header's rows: a label goes in the row under the labels over its columns, whatever line
+ * its print centres it on. Tolerances are in "em", the median word height of the page, so
+ * points and character cells both work. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +133,7 @@ typedef struct chunk {
     int col;     /* grid column, -1 none */
     int span;    /* last grid column of a merged header, else -1 */
     int dead;    /* joined into another chunk */
+    int tier;    /* header row it is emitted in, counted from the table's first */
 } chunk;
 
 typedef struct line {
@@ -139,7 +143,9 @@ typedef struct line {
     size_t pi; /* index of the page */
     lkind kind;
     long region;
-    int cont; /* header lines of a continuation page */
+    int cont;   /* header lines of a continuation page */
+    int tiers;  /* first header line of a table: the header rows its lines make, else 0 */
+    int tiered; /* a header line whose chunks are emitted in the rows of tiers */
 } line;
 
 typedef struct cluster {
@@ -761,9 +767,9 @@ static int covers(const chunk *c, const cluster *k)
 }
 
 /* A label over several labels of the lines below (between lo and hi), those not already
- * under a label that spans them: a parent, printed centred over its children's columns. */
-static int parent_label(const build *b, const chunk *c, size_t from, size_t at, size_t to,
-                        double lo, double hi)
+ * under a label between them that spans them: a parent, printed centred over its children's
+ * columns. (A label above it spans them as it spans the parent.) */
+static int parent_label(const build *b, const chunk *c, size_t at, size_t to, double lo, double hi)
 {
     int under = 0;
     double mn = INFINITY, mx = -INFINITY;
@@ -773,7 +779,7 @@ static int parent_label(const build *b, const chunk *c, size_t from, size_t at, 
             if (o->dead || ccentre(o) <= lo || ccentre(o) >= hi || o->y0 < c->y1)
                 continue;
             int spanned = 0;
-            for (size_t q = from; q < i && !spanned; q++)
+            for (size_t q = at; q < i && !spanned; q++)
                 for (size_t m = 0; m < b->l[q].n && !spanned; m++) {
                     const chunk *p = &b->c[b->l[q].first + m];
                     spanned = p != c && !p->dead && p->x1 - p->x0 > o->x1 - o->x0 &&
@@ -786,6 +792,74 @@ static int parent_label(const build *b, const chunk *c, size_t from, size_t at, 
         }
     /* Children are printed under their parent's centre. */
     return under >= 2 && dabs((mn + mx) / 2 - ccentre(c)) <= 0.25 * (mx - mn) + b->l[at].em / 2;
+}
+
+/* The middle of column s: of its figures and of the labels placed over it alone so far (a
+ * centred label is centred over the cell, and the figures stand at one side of it). */
+static double column_middle(const build *b, const int *sorted, int s, size_t from, size_t to)
+{
+    const cluster *k = &b->cl[sorted[s]];
+    double x0 = k->minx, x1 = k->maxx;
+    for (size_t i = from; i < to; i++)
+        for (size_t j = 0; j < b->l[i].n; j++) {
+            const chunk *o = &b->c[b->l[i].first + j];
+            if (!o->dead && o->col == s && o->span < 0)
+                x0 = dmin(x0, o->x0), x1 = dmax(x1, o->x1);
+        }
+    return (x0 + x1) / 2;
+}
+
+/* Whether every column of [a, z] has a label placed on the lines (at, to): a label's
+ * columns are those of the labels below it, so a column labelled only above it
+ * (机关运行经费预算数, printed over all the header's rows beside 公务用车购置及运行费) is
+ * beside it. */
+static int labelled_below(const build *b, size_t at, size_t to, int a, int z)
+{
+    for (int s = a; s <= z; s++) {
+        int found = 0;
+        for (size_t i = at + 1; i < to && !found; i++)
+            for (size_t j = 0; j < b->l[i].n && !found; j++) {
+                const chunk *o = &b->c[b->l[i].first + j];
+                found = !o->dead && o->col >= 0 && o->col <= s &&
+                        (o->span < 0 ? o->col : o->span) >= s;
+            }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* The columns a label printed centred over them spans: of the runs of columns in [first,
+ * last] (two at least) whose middle is the label's centre, the widest. The middle is off by
+ * the columns' own widths and alignment, so it may miss by a quarter of the distance to the
+ * next column out (which a wider or narrower run would add or drop). -1 when none. */
+static bk_status centred_run(const build *b, const chunk *c, const int *sorted, int first, int last,
+                             size_t from, size_t at, size_t to, double em, int *ra, int *rb)
+{
+    *ra = *rb = -1;
+    if (first < 0 || last <= first)
+        return BK_OK;
+    double *mid = bk_malloc((size_t)(last - first + 1) * sizeof *mid);
+    if (!mid)
+        return BK_E_NOMEM;
+    for (int s = first; s <= last; s++)
+        mid[s - first] = column_middle(b, sorted, s, from, to);
+    double centre = ccentre(c);
+    for (int a = first; a < last; a++)
+        for (int z = a + 1; z <= last; z++) {
+            if ((*ra >= 0 && z - a <= *rb - *ra) || !labelled_below(b, at, to, a, z))
+                continue;
+            double ca = mid[a - first], cz = mid[z - first];
+            double pitch = dmin(mid[a + 1 - first] - ca, cz - mid[z - 1 - first]);
+            if (a > first)
+                pitch = dmin(pitch, ca - mid[a - 1 - first]);
+            if (z < last)
+                pitch = dmin(pitch, mid[z + 1 - first] - cz);
+            if (dabs((ca + cz) / 2 - centre) <= dmax(em / 2, pitch / 4))
+                *ra = a, *rb = z;
+        }
+    bk_free(mid);
+    return BK_OK;
 }
 
 /* Two labels of one line never share a column: the second makes its own. */
@@ -828,7 +902,21 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     emin = dmin(emin, k->minx), emax = dmax(emax, k->maxx);
                 }
             }
-            if (no >= 2 && parent_label(b, c, from, i, to, lo, hi)) {
+            /* Columns between the last one a label left of it spans and the first right of
+             * their midpoint are under neither yet: this label may span them too. */
+            int left = -1;
+            for (size_t m = 0; m < j; m++) {
+                const chunk *o = &b->c[ln->first + m];
+                if (!o->dead && o->col >= 0)
+                    left = o->span > o->col ? o->span : o->col;
+            }
+            int ra = -1, rb = -1, wide = fo >= 0 && left >= 0 && left + 1 < fo ? left + 1 : fo;
+            if (no >= 2 && centred_run(b, c, sorted, wide, lo_, from, i, to, ln->em, &ra, &rb))
+                return nomem(b);
+            if (ra >= 0 &&
+                parent_label(b, c, i, to, b->cl[sorted[ra]].minx, b->cl[sorted[rb]].maxx)) {
+                c->col = ra, c->span = rb;
+            } else if (no >= 2 && parent_label(b, c, i, to, lo, hi)) {
                 c->col = fo, c->span = lo_;
             } else if (nc >= 2) {
                 c->col = first, c->span = last;
@@ -1013,6 +1101,49 @@ static void merge_lonely_columns(build *b, long region, size_t ncols)
     }
 }
 
+/* The header's rows as the engine reads them (a label's empty cells to the right repeat it,
+ * below it the label stands alone): a label is in the row under the labels over its columns.
+ * Printed lines are not those rows: a label printed over several rows is centred between
+ * them (合计 beside 公务用车购置及运行费 / 小计, 机关运行经费预算数 beside all three), so its
+ * line falls between the lines of the rows, and alone on a line it would read as a caption
+ * above the table. */
+static void header_tiers(build *b, long region, size_t from, size_t to)
+{
+    int most = -1;
+    for (size_t i = from; i < to; i++) {
+        line *ln = &b->l[i];
+        if (ln->region != region || ln->kind != L_HEAD || ln->cont)
+            continue;
+        ln->tiered = 1;
+        for (size_t j = 0; j < ln->n; j++) {
+            chunk *c = &b->c[ln->first + j];
+            if (c->dead || c->col < 0)
+                continue;
+            int last = c->span > c->col ? c->span : c->col;
+            c->tier = 0;
+            for (size_t k = from; k < i; k++) {
+                const line *up = &b->l[k];
+                if (!up->tiered)
+                    continue;
+                for (size_t m = 0; m < up->n; m++) {
+                    const chunk *o = &b->c[up->first + m];
+                    int olast = o->span > o->col ? o->span : o->col;
+                    if (!o->dead && o->col >= 0 && o->col <= last && olast >= c->col &&
+                        o->tier >= c->tier)
+                        c->tier = o->tier + 1;
+                }
+            }
+            if (c->tier > most)
+                most = c->tier;
+        }
+    }
+    if (most < 0)
+        for (size_t i = from; i < to; i++)
+            b->l[i].tiered = 0;
+    else
+        b->l[from].tiers = most + 1;
+}
+
 static bk_status region_columns(build *b, long region)
 {
     drop_repeated_headers(b, region);
@@ -1064,6 +1195,8 @@ static bk_status region_columns(build *b, long region)
         }
         bk_free(pos);
         merge_lonely_columns(b, region, n);
+        if (from != (size_t)-1)
+            header_tiers(b, region, from, to);
     }
     bk_free(sorted);
     return st;
@@ -1071,18 +1204,18 @@ static bk_status region_columns(build *b, long region)
 
 /* ---------------------------------------------------------------- emitting */
 
-static bk_status emit_row(build *b, line *ln, size_t idx)
+/* One grid row of the chunks of list (nl of them, in line order), at grid line `at`. */
+static bk_status emit_chunks(build *b, lkind kind, chunk *const *list, size_t nl, long at)
 {
     size_t n = 0;
-    bk_grid_cell *cells = bk_calloc(ln->n + 1, sizeof *cells);
+    bk_grid_cell *cells = bk_calloc(nl + 1, sizeof *cells);
     if (!cells)
         return nomem(b);
-    long at = ln->src > 0 ? ln->src : (long)idx;
     bk_status st = BK_OK;
-    if (ln->kind == L_META || ln->kind == L_NOTE) {
-        for (size_t j = 0; j < ln->n; j++) {
-            chunk *c = &b->c[ln->first + j];
-            if (ln->kind == L_NOTE && j > 0) {
+    if (kind == L_META || kind == L_NOTE) {
+        for (size_t j = 0; j < nl; j++) {
+            chunk *c = list[j];
+            if (kind == L_NOTE && j > 0) {
                 /* A note is one cell: glue the rest of the line to it. */
                 cells[0].len = (size_t)(ctext(b, c) + c->len - cells[0].text);
                 continue;
@@ -1091,7 +1224,7 @@ static bk_status emit_row(build *b, line *ln, size_t idx)
                                       (float)c->x0, (float)c->y0, (float)c->x1, (float)c->y1};
             n++;
         }
-        if (ln->kind == L_NOTE && ln->n > 1) {
+        if (kind == L_NOTE && nl > 1) {
             /* The chunks of a line are contiguous in b->text, separated by terminators. */
             char *s = bk_malloc(cells[0].len + 1);
             if (!s) {
@@ -1108,13 +1241,13 @@ static bk_status emit_row(build *b, line *ln, size_t idx)
         }
     } else {
         /* Cells point into b->text, which may move while cells are joined: offsets first. */
-        size_t *coff = bk_calloc(ln->n + 1, sizeof *coff);
+        size_t *coff = bk_calloc(nl + 1, sizeof *coff);
         if (!coff) {
             bk_free(cells);
             return nomem(b);
         }
-        for (size_t j = 0; j < ln->n; j++) {
-            chunk *c = &b->c[ln->first + j];
+        for (size_t j = 0; j < nl; j++) {
+            const chunk *c = list[j];
             if (c->dead || c->col < 0)
                 continue;
             const char *s = ctext(b, c);
@@ -1163,13 +1296,62 @@ static bk_status emit_row(build *b, line *ln, size_t idx)
         return st;
     }
     st = bk_grid_row(b->g, at, cells, n);
-    for (size_t j = 0; j < ln->n && st == BK_OK && ln->kind == L_HEAD; j++) {
-        chunk *c = &b->c[ln->first + j];
+    for (size_t j = 0; j < nl && st == BK_OK && kind == L_HEAD; j++) {
+        const chunk *c = list[j];
         if (!c->dead && c->col >= 0 && c->span > c->col)
             st = bk_grid_merge(b->g, at, (uint32_t)c->col, at, (uint32_t)c->span);
     }
     bk_free(cells);
     return st == BK_OK ? BK_OK : nomem(b);
+}
+
+static bk_status emit_row(build *b, line *ln, size_t idx)
+{
+    chunk **list = bk_malloc((ln->n + 1) * sizeof *list);
+    if (!list)
+        return nomem(b);
+    for (size_t j = 0; j < ln->n; j++)
+        list[j] = &b->c[ln->first + j];
+    bk_status st = emit_chunks(b, ln->kind, list, ln->n, ln->src > 0 ? ln->src : (long)idx);
+    bk_free(list);
+    return st;
+}
+
+/* The header rows of a table, from its first header line `at` (row rowidx of its page) on:
+ * each row takes its chunks from all the header lines, at the grid line of the first line it
+ * takes one from. */
+static bk_status emit_tiers(build *b, size_t at, long rowidx)
+{
+    size_t end = at, most = 0;
+    while (end < b->nl && b->l[end].tiered && b->l[end].region == b->l[at].region) {
+        most += b->l[end].n;
+        end++;
+    }
+    chunk **list = bk_malloc((most + 1) * sizeof *list);
+    if (!list)
+        return nomem(b);
+    bk_status st = BK_OK;
+    long last = 0;
+    for (int t = 0; t < b->l[at].tiers && st == BK_OK; t++) {
+        size_t n = 0;
+        long src = 0;
+        for (size_t i = at; i < end; i++)
+            for (size_t j = 0; j < b->l[i].n; j++) {
+                chunk *c = &b->c[b->l[i].first + j];
+                if (c->dead || c->col < 0 || c->tier != t)
+                    continue;
+                if (n == 0)
+                    src = b->l[i].src;
+                list[n++] = c;
+            }
+        long row = src > 0 ? src : rowidx + t;
+        if (row < last)
+            row = last;
+        last = row;
+        st = emit_chunks(b, L_HEAD, list, n, row);
+    }
+    bk_free(list);
+    return st;
 }
 
 typedef struct narr {
@@ -1336,6 +1518,12 @@ static bk_status emit(build *b)
             st = bk_grid_row(b->g, ln->src > 0 ? ln->src - 1 : rowidx, NULL, 0) == BK_OK
                      ? BK_OK
                      : nomem(b);
+        }
+        if (ln->tiered) {
+            /* The table's header lines are emitted at once as its rows. */
+            if (st == BK_OK && ln->tiers > 0)
+                st = emit_tiers(b, i, rowidx);
+            continue;
         }
         int any = 0;
         for (size_t j = 0; j < ln->n; j++)
