@@ -832,9 +832,11 @@ static int labelled_below(const build *b, size_t at, size_t to, int a, int z)
 /* The columns a label printed centred over them spans: of the runs of columns in [first,
  * last] (two at least) whose middle is the label's centre, the widest. The middle is off by
  * the columns' own widths and alignment, so it may miss by a quarter of the distance to the
- * next column out (which a wider or narrower run would add or drop). -1 when none. */
+ * next column out (which a wider or narrower run would add or drop). -1 when none; with
+ * skip, the run [first, last] itself does not count. */
 static bk_status centred_run(const build *b, const chunk *c, const int *sorted, int first, int last,
-                             size_t from, size_t at, size_t to, double em, int *ra, int *rb)
+                             size_t from, size_t at, size_t to, double em, int *ra, int *rb,
+                             int skip)
 {
     *ra = *rb = -1;
     if (first < 0 || last <= first)
@@ -847,7 +849,8 @@ static bk_status centred_run(const build *b, const chunk *c, const int *sorted, 
     double centre = ccentre(c);
     for (int a = first; a < last; a++)
         for (int z = a + 1; z <= last; z++) {
-            if ((*ra >= 0 && z - a <= *rb - *ra) || !labelled_below(b, at, to, a, z))
+            if ((*ra >= 0 && z - a <= *rb - *ra) || (skip && a == first && z == last) ||
+                !labelled_below(b, at, to, a, z))
                 continue;
             double ca = mid[a - first], cz = mid[z - first];
             double pitch = dmin(mid[a + 1 - first] - ca, cz - mid[z - 1 - first]);
@@ -911,7 +914,7 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     left = o->span > o->col ? o->span : o->col;
             }
             int ra = -1, rb = -1, wide = fo >= 0 && left >= 0 && left + 1 < fo ? left + 1 : fo;
-            if (no >= 2 && centred_run(b, c, sorted, wide, lo_, from, i, to, ln->em, &ra, &rb))
+            if (no >= 2 && centred_run(b, c, sorted, wide, lo_, from, i, to, ln->em, &ra, &rb, 0))
                 return nomem(b);
             if (ra >= 0 &&
                 parent_label(b, c, i, to, b->cl[sorted[ra]].minx, b->cl[sorted[rb]].maxx)) {
@@ -983,6 +986,32 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     c->col = (int)at;
                 }
             }
+        }
+    }
+    /* Placed from the leaves up, a label centred over a label centred over the same columns
+     * (预算数 over 基本支出 over 人员经费 | 公用经费, beside 合计 and 项目支出 printed over two
+     * rows) takes the same widest run as the one above it: the lower one spans the widest run
+     * inside it. */
+    for (size_t i = from; i < to; i++) {
+        line *ln = &b->l[i];
+        for (size_t j = 0; j < ln->n; j++) {
+            chunk *c = &b->c[ln->first + j];
+            if (c->dead || c->col < 0 || c->span <= c->col)
+                continue;
+            int same = 0;
+            for (size_t k = from; k < i && !same; k++)
+                for (size_t m = 0; m < b->l[k].n && !same; m++) {
+                    const chunk *o = &b->c[b->l[k].first + m];
+                    same = !o->dead && o->col == c->col && o->span == c->span;
+                }
+            if (!same)
+                continue;
+            int ra, rb;
+            if (centred_run(b, c, sorted, c->col, c->span, from, i, to, ln->em, &ra, &rb, 1))
+                return nomem(b);
+            if (ra >= 0 &&
+                parent_label(b, c, i, to, b->cl[sorted[ra]].minx, b->cl[sorted[rb]].maxx))
+                c->col = ra, c->span = rb;
         }
     }
     return BK_OK;
