@@ -134,6 +134,7 @@ typedef struct chunk {
     int span;    /* last grid column of a merged header, else -1 */
     int dead;    /* joined into another chunk */
     int tier;    /* header row it is emitted in, counted from the table's first */
+    size_t w0, wn; /* its words: b->cw[w0 .. w0 + wn) */
 } chunk;
 
 typedef struct line {
@@ -165,6 +166,8 @@ typedef struct build {
     size_t tlen, tcap;
     chunk *c;
     size_t nc, ccap;
+    size_t *cw; /* the words of the chunks, indices into w->w */
+    size_t ncw, cwcap;
     line *l;
     size_t nl, lcap;
     cluster *cl;
@@ -260,13 +263,10 @@ static double page_em(const word *w, const size_t *idx, size_t n, double *tmp)
     return tmp[k / 2];
 }
 
-static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx, size_t n)
+/* The text and box of chunk c from its words w[idx[0..n)], the text appended to b->text. */
+static bk_status fill_chunk(build *b, chunk *c, const word *w, const size_t *idx, size_t n,
+                            double em)
 {
-    if (bk_grow((void **)&b->c, &b->ccap, b->nc + 1, sizeof *b->c))
-        return nomem(b);
-    chunk *c = &b->c[b->nc];
-    memset(c, 0, sizeof *c);
-    c->cl = c->col = c->span = -1;
     c->x0 = c->y0 = INFINITY;
     c->x1 = c->y1 = -INFINITY;
     c->off = b->tlen;
@@ -276,7 +276,7 @@ static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx,
         if (i > 0) {
             const char *p = b->text + b->tlen - 1;
             /* A space between words only where the print has one: not inside CJK text. */
-            if (x->x0 - w[idx[i - 1]].x1 > ln->em * 0.15 &&
+            if (x->x0 - w[idx[i - 1]].x1 > em * 0.15 &&
                 (is_ascii_alnum((unsigned char)*p) || is_ascii_alnum((unsigned char)s[0]) ||
                  *p == '.') &&
                 text_put(b, " ", 1, NULL) != BK_OK)
@@ -292,6 +292,22 @@ static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx,
         return BK_E_NOMEM;
     b->tlen++;
     c->num = is_amount(ctext(b, c), c->len);
+    return BK_OK;
+}
+
+static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx, size_t n)
+{
+    if (bk_grow((void **)&b->c, &b->ccap, b->nc + 1, sizeof *b->c) ||
+        bk_grow((void **)&b->cw, &b->cwcap, b->ncw + n, sizeof *b->cw))
+        return nomem(b);
+    chunk *c = &b->c[b->nc];
+    memset(c, 0, sizeof *c);
+    c->cl = c->col = c->span = -1;
+    c->w0 = b->ncw, c->wn = n;
+    memcpy(b->cw + b->ncw, idx, n * sizeof *idx);
+    b->ncw += n;
+    if (fill_chunk(b, c, w, idx, n, ln->em) != BK_OK)
+        return BK_E_NOMEM;
     b->nc++;
     ln->n++;
     return BK_OK;
@@ -695,6 +711,61 @@ static void drop_repeated_headers(build *b, long region)
     }
 }
 
+/* Two labels wrapped side by side over narrow columns (公务用车购置 / 费 beside 公务用车运行 /
+ * 维护费) print their first lines closer than the gap that parts chunks: a header chunk whose
+ * words part where the next lines print one label under each side is two labels. */
+static bk_status split_side_by_side(build *b, size_t from, size_t to)
+{
+    const word *w = b->w->w;
+    for (size_t i = from; i < to; i++) {
+        for (size_t j = 0; j < b->l[i].n; j++) {
+            chunk *c = &b->c[b->l[i].first + j];
+            double em = b->l[i].em;
+            size_t at = 0;
+            for (size_t k = 1; k < c->wn && !at; k++) {
+                double lx0 = c->x0, lx1 = w[b->cw[c->w0 + k - 1]].x1;
+                double rx0 = w[b->cw[c->w0 + k]].x0, rx1 = c->x1;
+                if (c->dead || c->num || rx0 <= lx1)
+                    continue;
+                int left = 0, right = 0;
+                for (size_t q = i + 1; q < to && q <= i + 2; q++) {
+                    if (b->l[q].y0 - b->l[i].y0 > 3 * em)
+                        break;
+                    for (size_t m = 0; m < b->l[q].n; m++) {
+                        const chunk *u = &b->c[b->l[q].first + m];
+                        if (u->dead)
+                            continue;
+                        left |= u->x0 >= lx0 - em / 2 && u->x1 <= lx1 + em / 2 &&
+                                dabs(ccentre(u) - (lx0 + lx1) / 2) <= 0.75 * em;
+                        right |= u->x0 >= rx0 - em / 2 && u->x1 <= rx1 + em / 2 &&
+                                 dabs(ccentre(u) - (rx0 + rx1) / 2) <= 0.75 * em;
+                    }
+                }
+                if (left && right)
+                    at = k;
+            }
+            if (!at)
+                continue;
+            if (bk_grow((void **)&b->c, &b->ccap, b->nc + 1, sizeof *b->c))
+                return nomem(b);
+            size_t pos = b->l[i].first + j;
+            memmove(b->c + pos + 2, b->c + pos + 1, (b->nc - pos - 1) * sizeof *b->c);
+            b->nc++;
+            for (size_t q = i + 1; q < b->nl; q++)
+                b->l[q].first++;
+            b->l[i].n++;
+            chunk *l = &b->c[pos], *r = &b->c[pos + 1];
+            *r = *l;
+            r->w0 = l->w0 + at, r->wn = l->wn - at;
+            l->wn = at;
+            if (fill_chunk(b, l, w, b->cw + l->w0, l->wn, em) != BK_OK ||
+                fill_chunk(b, r, w, b->cw + r->w0, r->wn, em) != BK_OK)
+                return nomem(b);
+        }
+    }
+    return BK_OK;
+}
+
 /* Header text wrapped over two lines of one column (事业单位 / 经营收入) is one label. */
 static bk_status join_wrapped(build *b, size_t from, size_t to)
 {
@@ -794,26 +865,54 @@ static int parent_label(const build *b, const chunk *c, size_t at, size_t to, do
     return under >= 2 && dabs((mn + mx) / 2 - ccentre(c)) <= 0.25 * (mx - mn) + b->l[at].em / 2;
 }
 
-/* The middle of column s: of its figures and of the labels placed over it alone so far (a
+/* The extent of column s: of its figures and of the labels placed over it alone so far (a
  * centred label is centred over the cell, and the figures stand at one side of it). */
-static double column_middle(const build *b, const int *sorted, int s, size_t from, size_t to)
+static void column_extent(const build *b, const int *sorted, int s, size_t from, size_t to,
+                          double *x0, double *x1)
 {
     const cluster *k = &b->cl[sorted[s]];
-    double x0 = k->minx, x1 = k->maxx;
+    *x0 = k->minx, *x1 = k->maxx;
     for (size_t i = from; i < to; i++)
         for (size_t j = 0; j < b->l[i].n; j++) {
             const chunk *o = &b->c[b->l[i].first + j];
             if (!o->dead && o->col == s && o->span < 0)
-                x0 = dmin(x0, o->x0), x1 = dmax(x1, o->x1);
+                *x0 = dmin(*x0, o->x0), *x1 = dmax(*x1, o->x1);
         }
+}
+
+static double column_middle(const build *b, const int *sorted, int s, size_t from, size_t to)
+{
+    double x0, x1;
+    column_extent(b, sorted, s, from, to, &x0, &x1);
     return (x0 + x1) / 2;
 }
 
-/* Whether every column of [a, z] has a label placed on the lines (at, to): a label's
+/* A label printed over all the header's rows from c's down (合计 and 会议费 beside “三公”经费 /
+ * 小计 ..., 因公出国（境）费 beside 公务用车购置及运行维护费 / 小计): the only label of its
+ * columns below c, printed at the middle of the height from c's top to the header's foot.
+ * It stands beside c, not under it. */
+static int full_height(const build *b, const chunk *o, const chunk *c, size_t at, size_t to)
+{
+    double bottom = -INFINITY;
+    for (size_t i = at + 1; i < to; i++)
+        for (size_t j = 0; j < b->l[i].n; j++) {
+            const chunk *p = &b->c[b->l[i].first + j];
+            if (p->dead)
+                continue;
+            bottom = dmax(bottom, p->y1);
+            if (p != o && p->col >= 0 && p->col <= (o->span < 0 ? o->col : o->span) &&
+                (p->span < 0 ? p->col : p->span) >= o->col)
+                return 0;
+        }
+    return dabs((o->y0 + o->y1) / 2 - (c->y0 + bottom) / 2) <= b->l[at].em / 2;
+}
+
+/* Whether every column of [a, z] has a label placed on the lines (at, to) under c, at, not
+ * one printed beside it: a label's
  * columns are those of the labels below it, so a column labelled only above it
  * (机关运行经费预算数, printed over all the header's rows beside 公务用车购置及运行费) is
  * beside it. */
-static int labelled_below(const build *b, size_t at, size_t to, int a, int z)
+static int labelled_below(const build *b, const chunk *c, size_t at, size_t to, int a, int z)
 {
     for (int s = a; s <= z; s++) {
         int found = 0;
@@ -821,7 +920,7 @@ static int labelled_below(const build *b, size_t at, size_t to, int a, int z)
             for (size_t j = 0; j < b->l[i].n && !found; j++) {
                 const chunk *o = &b->c[b->l[i].first + j];
                 found = !o->dead && o->col >= 0 && o->col <= s &&
-                        (o->span < 0 ? o->col : o->span) >= s;
+                        (o->span < 0 ? o->col : o->span) >= s && !full_height(b, o, c, at, to);
             }
         if (!found)
             return 0;
@@ -850,7 +949,7 @@ static bk_status centred_run(const build *b, const chunk *c, const int *sorted, 
     for (int a = first; a < last; a++)
         for (int z = a + 1; z <= last; z++) {
             if ((*ra >= 0 && z - a <= *rb - *ra) || (skip && a == first && z == last) ||
-                !labelled_below(b, at, to, a, z))
+                !labelled_below(b, c, at, to, a, z))
                 continue;
             double ca = mid[a - first], cz = mid[z - first];
             double pitch = dmin(mid[a + 1 - first] - ca, cz - mid[z - 1 - first]);
@@ -863,6 +962,16 @@ static bk_status centred_run(const build *b, const chunk *c, const int *sorted, 
         }
     bk_free(mid);
     return BK_OK;
+}
+
+/* Whether c, line at, is the parent of the labels below it over the columns [ra, rb]. */
+static int run_parent(const build *b, const chunk *c, const int *sorted, int ra, int rb,
+                      size_t from, size_t at, size_t to)
+{
+    double lo, hi, x;
+    column_extent(b, sorted, ra, from, to, &lo, &x);
+    column_extent(b, sorted, rb, from, to, &x, &hi);
+    return parent_label(b, c, at, to, lo, hi);
 }
 
 /* Two labels of one line never share a column: the second makes its own. */
@@ -916,8 +1025,7 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
             int ra = -1, rb = -1, wide = fo >= 0 && left >= 0 && left + 1 < fo ? left + 1 : fo;
             if (no >= 2 && centred_run(b, c, sorted, wide, lo_, from, i, to, ln->em, &ra, &rb, 0))
                 return nomem(b);
-            if (ra >= 0 &&
-                parent_label(b, c, i, to, b->cl[sorted[ra]].minx, b->cl[sorted[rb]].maxx)) {
+            if (ra >= 0 && run_parent(b, c, sorted, ra, rb, from, i, to)) {
                 c->col = ra, c->span = rb;
             } else if (no >= 2 && parent_label(b, c, i, to, lo, hi)) {
                 c->col = fo, c->span = lo_;
@@ -949,6 +1057,14 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                             claimed = o != c && !o->dead && ((ccentre(o) >= k->minx &&
                                       ccentre(o) <= k->maxx) || covers(o, k));
                         }
+                        /* Nor one a label of a line below stands over, beside it too (小计
+                         * over the figures, 公务用车购置费 over a column printed empty). */
+                        for (size_t q = i + 1; q < to && !claimed; q++)
+                            for (size_t m = 0; m < b->l[q].n && !claimed; m++) {
+                                const chunk *o = &b->c[b->l[q].first + m];
+                                claimed = !o->dead && o->col == (int)s && o->span < 0 &&
+                                          o->x1 > k->minx && o->x0 < k->maxx;
+                            }
                         if (!claimed)
                             gap = d, best = (int)s;
                     }
@@ -1009,8 +1125,7 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
             int ra, rb;
             if (centred_run(b, c, sorted, c->col, c->span, from, i, to, ln->em, &ra, &rb, 1))
                 return nomem(b);
-            if (ra >= 0 &&
-                parent_label(b, c, i, to, b->cl[sorted[ra]].minx, b->cl[sorted[rb]].maxx))
+            if (ra >= 0 && run_parent(b, c, sorted, ra, rb, from, i, to))
                 c->col = ra, c->span = rb;
         }
     }
@@ -1198,7 +1313,13 @@ static bk_status region_columns(build *b, long region)
             to = i + 1;
         }
     if (from != (size_t)-1) {
+        /* Wraps first, so that a chunk of two labels split next counts as one under a label
+         * beside it: then the halves' own wraps. */
         st = join_wrapped(b, from, to);
+        if (st == BK_OK)
+            st = split_side_by_side(b, from, to);
+        if (st == BK_OK)
+            st = join_wrapped(b, from, to);
         if (st == BK_OK)
             st = place_header(b, from, to, sorted, &n);
     }
@@ -1599,5 +1720,6 @@ bk_status bk_words_grid(bk_words *w, bk_grid *g, bk_error *err)
     bk_free(b.l);
     bk_free(b.cl);
     bk_free(b.co);
+    bk_free(b.cw);
     return st;
 }

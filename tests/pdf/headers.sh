@@ -4,7 +4,7 @@
 # them, and a label centred between header rows (合计 beside 公务用车购置及运行费 / 小计,
 # 机关运行经费预算数 beside all three) is in the header, not a caption above the table. The
 # tables read as the CSV editions give them, with their printed figures; a header label
-# moved far off its columns still keeps every figure.
+# moved far off its columns still keeps every figure. Jiangsu's JS09 likewise.
 set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,6 +39,25 @@ for r in t["rows"]:
         cols[k] = cols.get(k, 0) + 1
 assert cols == {"amount": 11, "personnel": 5, "public": 3, "project": 5}, cols
 print("SH01 of the unit: its 支出 side split into 人员经费, 公用经费 and 项目支出")
+PY
+# Jiangsu's 三公 table: “三公”经费 over six columns beside 合计, 会议费 and 培训费 printed over
+# all four header rows, 公务用车购置 / 费 and 公务用车运行 / 维护费 wrapped side by side over
+# narrow columns (the 购置费 one printed empty).
+name=jiangsu-shengwei-bangongting-2019-tables
+"$BK" convert tests/data/pdf/$name.pdf "$tmp/$name.json" 2>"$tmp/err" ||
+  { echo "$name: convert failed: $(cat "$tmp/err")"; exit 1; }
+if grep -E 'JS09.*(header-by-position|is no column)' "$tmp/err"; then
+  echo "$name: JS09 not read by its header"; exit 1
+fi
+python3 - "$tmp/$name.json" <<'PY'
+import json, sys
+t = [t for t in json.load(open(sys.argv[1], encoding="utf-8"))["tables"] if t["id"] == "JS09"][0]
+assert "columns" not in t and len(t["rows"]) == 1, t
+want = {"total": "1471.70", "three": "508.20", "abroad": "70.00", "vehicle": "411.20",
+        "vehicle_running": "411.20", "reception": "27.00", "meeting": "933.50",
+        "training": "30.00"}
+assert t["rows"][0]["cells"] == want, t["rows"][0]["cells"]
+print("JS09: its 8 printed figures under their headers")
 PY
 # The 三公 table as a text layout (pdftotext -layout of the page), then with 公务用车购置及运行费
 # moved far right of every column: however the header reads, every figure is kept.
