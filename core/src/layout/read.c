@@ -2104,7 +2104,8 @@ out:
 static bk_status read_file(wide_in *w, const char *name, size_t first, size_t end)
 {
     const bk_grid *g = w->g;
-    wfile f = {name, g->arena, g->f, g->recs + first, end - first, 0};
+    /* A grid of no rows has no records at all (no pointer to offset). */
+    wfile f = {name, g->arena, g->f, g->recs ? g->recs + first : NULL, end - first, 0};
     for (size_t i = 0; i < f.nrecs; i++)
         if (f.recs[i].n > f.widest)
             f.widest = f.recs[i].n;
