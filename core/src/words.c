@@ -7,8 +7,11 @@
  * table; a region continues over pages), and per region one column model: amounts cluster by
  * their right edges, text by its left edges, clusters that never share a line and overlap are
  * one column (indented names), header cells land on the column under them or, spanning
- * several, on the first (a merge). Tolerances are in "em", the median word height of the
- * page, so points and character cells both work. */
+ * several, on the first (a merge: a label centred over columns spans the widest run of them,
+ * all labelled below it, whose middle is its centre). Header lines are then emitted as the
+ * header's rows: a label goes in the row under the labels over its columns, whatever line
+ * its print centres it on. Tolerances are in "em", the median word height of the page, so
+ * points and character cells both work. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +133,8 @@ typedef struct chunk {
     int col;     /* grid column, -1 none */
     int span;    /* last grid column of a merged header, else -1 */
     int dead;    /* joined into another chunk */
+    int tier;    /* header row it is emitted in, counted from the table's first */
+    size_t w0, wn; /* its words: b->cw[w0 .. w0 + wn) */
 } chunk;
 
 typedef struct line {
@@ -139,7 +144,9 @@ typedef struct line {
     size_t pi; /* index of the page */
     lkind kind;
     long region;
-    int cont; /* header lines of a continuation page */
+    int cont;   /* header lines of a continuation page */
+    int tiers;  /* first header line of a table: the header rows its lines make, else 0 */
+    int tiered; /* a header line whose chunks are emitted in the rows of tiers */
 } line;
 
 typedef struct cluster {
@@ -159,6 +166,8 @@ typedef struct build {
     size_t tlen, tcap;
     chunk *c;
     size_t nc, ccap;
+    size_t *cw; /* the words of the chunks, indices into w->w */
+    size_t ncw, cwcap;
     line *l;
     size_t nl, lcap;
     cluster *cl;
@@ -254,13 +263,10 @@ static double page_em(const word *w, const size_t *idx, size_t n, double *tmp)
     return tmp[k / 2];
 }
 
-static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx, size_t n)
+/* The text and box of chunk c from its words w[idx[0..n)], the text appended to b->text. */
+static bk_status fill_chunk(build *b, chunk *c, const word *w, const size_t *idx, size_t n,
+                            double em)
 {
-    if (bk_grow((void **)&b->c, &b->ccap, b->nc + 1, sizeof *b->c))
-        return nomem(b);
-    chunk *c = &b->c[b->nc];
-    memset(c, 0, sizeof *c);
-    c->cl = c->col = c->span = -1;
     c->x0 = c->y0 = INFINITY;
     c->x1 = c->y1 = -INFINITY;
     c->off = b->tlen;
@@ -270,7 +276,7 @@ static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx,
         if (i > 0) {
             const char *p = b->text + b->tlen - 1;
             /* A space between words only where the print has one: not inside CJK text. */
-            if (x->x0 - w[idx[i - 1]].x1 > ln->em * 0.15 &&
+            if (x->x0 - w[idx[i - 1]].x1 > em * 0.15 &&
                 (is_ascii_alnum((unsigned char)*p) || is_ascii_alnum((unsigned char)s[0]) ||
                  *p == '.') &&
                 text_put(b, " ", 1, NULL) != BK_OK)
@@ -286,6 +292,22 @@ static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx,
         return BK_E_NOMEM;
     b->tlen++;
     c->num = is_amount(ctext(b, c), c->len);
+    return BK_OK;
+}
+
+static bk_status add_chunk(build *b, line *ln, const word *w, const size_t *idx, size_t n)
+{
+    if (bk_grow((void **)&b->c, &b->ccap, b->nc + 1, sizeof *b->c) ||
+        bk_grow((void **)&b->cw, &b->cwcap, b->ncw + n, sizeof *b->cw))
+        return nomem(b);
+    chunk *c = &b->c[b->nc];
+    memset(c, 0, sizeof *c);
+    c->cl = c->col = c->span = -1;
+    c->w0 = b->ncw, c->wn = n;
+    memcpy(b->cw + b->ncw, idx, n * sizeof *idx);
+    b->ncw += n;
+    if (fill_chunk(b, c, w, idx, n, ln->em) != BK_OK)
+        return BK_E_NOMEM;
     b->nc++;
     ln->n++;
     return BK_OK;
@@ -689,6 +711,61 @@ static void drop_repeated_headers(build *b, long region)
     }
 }
 
+/* Two labels wrapped side by side over narrow columns (公务用车购置 / 费 beside 公务用车运行 /
+ * 维护费) print their first lines closer than the gap that parts chunks: a header chunk whose
+ * words part where the next lines print one label under each side is two labels. */
+static bk_status split_side_by_side(build *b, size_t from, size_t to)
+{
+    const word *w = b->w->w;
+    for (size_t i = from; i < to; i++) {
+        for (size_t j = 0; j < b->l[i].n; j++) {
+            chunk *c = &b->c[b->l[i].first + j];
+            double em = b->l[i].em;
+            size_t at = 0;
+            for (size_t k = 1; k < c->wn && !at; k++) {
+                double lx0 = c->x0, lx1 = w[b->cw[c->w0 + k - 1]].x1;
+                double rx0 = w[b->cw[c->w0 + k]].x0, rx1 = c->x1;
+                if (c->dead || c->num || rx0 <= lx1)
+                    continue;
+                int left = 0, right = 0;
+                for (size_t q = i + 1; q < to && q <= i + 2; q++) {
+                    if (b->l[q].y0 - b->l[i].y0 > 3 * em)
+                        break;
+                    for (size_t m = 0; m < b->l[q].n; m++) {
+                        const chunk *u = &b->c[b->l[q].first + m];
+                        if (u->dead)
+                            continue;
+                        left |= u->x0 >= lx0 - em / 2 && u->x1 <= lx1 + em / 2 &&
+                                dabs(ccentre(u) - (lx0 + lx1) / 2) <= 0.75 * em;
+                        right |= u->x0 >= rx0 - em / 2 && u->x1 <= rx1 + em / 2 &&
+                                 dabs(ccentre(u) - (rx0 + rx1) / 2) <= 0.75 * em;
+                    }
+                }
+                if (left && right)
+                    at = k;
+            }
+            if (!at)
+                continue;
+            if (bk_grow((void **)&b->c, &b->ccap, b->nc + 1, sizeof *b->c))
+                return nomem(b);
+            size_t pos = b->l[i].first + j;
+            memmove(b->c + pos + 2, b->c + pos + 1, (b->nc - pos - 1) * sizeof *b->c);
+            b->nc++;
+            for (size_t q = i + 1; q < b->nl; q++)
+                b->l[q].first++;
+            b->l[i].n++;
+            chunk *l = &b->c[pos], *r = &b->c[pos + 1];
+            *r = *l;
+            r->w0 = l->w0 + at, r->wn = l->wn - at;
+            l->wn = at;
+            if (fill_chunk(b, l, w, b->cw + l->w0, l->wn, em) != BK_OK ||
+                fill_chunk(b, r, w, b->cw + r->w0, r->wn, em) != BK_OK)
+                return nomem(b);
+        }
+    }
+    return BK_OK;
+}
+
 /* Header text wrapped over two lines of one column (事业单位 / 经营收入) is one label. */
 static bk_status join_wrapped(build *b, size_t from, size_t to)
 {
@@ -761,9 +838,9 @@ static int covers(const chunk *c, const cluster *k)
 }
 
 /* A label over several labels of the lines below (between lo and hi), those not already
- * under a label that spans them: a parent, printed centred over its children's columns. */
-static int parent_label(const build *b, const chunk *c, size_t from, size_t at, size_t to,
-                        double lo, double hi)
+ * under a label between them that spans them: a parent, printed centred over its children's
+ * columns. (A label above it spans them as it spans the parent.) */
+static int parent_label(const build *b, const chunk *c, size_t at, size_t to, double lo, double hi)
 {
     int under = 0;
     double mn = INFINITY, mx = -INFINITY;
@@ -773,7 +850,7 @@ static int parent_label(const build *b, const chunk *c, size_t from, size_t at, 
             if (o->dead || ccentre(o) <= lo || ccentre(o) >= hi || o->y0 < c->y1)
                 continue;
             int spanned = 0;
-            for (size_t q = from; q < i && !spanned; q++)
+            for (size_t q = at; q < i && !spanned; q++)
                 for (size_t m = 0; m < b->l[q].n && !spanned; m++) {
                     const chunk *p = &b->c[b->l[q].first + m];
                     spanned = p != c && !p->dead && p->x1 - p->x0 > o->x1 - o->x0 &&
@@ -786,6 +863,115 @@ static int parent_label(const build *b, const chunk *c, size_t from, size_t at, 
         }
     /* Children are printed under their parent's centre. */
     return under >= 2 && dabs((mn + mx) / 2 - ccentre(c)) <= 0.25 * (mx - mn) + b->l[at].em / 2;
+}
+
+/* The extent of column s: of its figures and of the labels placed over it alone so far (a
+ * centred label is centred over the cell, and the figures stand at one side of it). */
+static void column_extent(const build *b, const int *sorted, int s, size_t from, size_t to,
+                          double *x0, double *x1)
+{
+    const cluster *k = &b->cl[sorted[s]];
+    *x0 = k->minx, *x1 = k->maxx;
+    for (size_t i = from; i < to; i++)
+        for (size_t j = 0; j < b->l[i].n; j++) {
+            const chunk *o = &b->c[b->l[i].first + j];
+            if (!o->dead && o->col == s && o->span < 0)
+                *x0 = dmin(*x0, o->x0), *x1 = dmax(*x1, o->x1);
+        }
+}
+
+static double column_middle(const build *b, const int *sorted, int s, size_t from, size_t to)
+{
+    double x0, x1;
+    column_extent(b, sorted, s, from, to, &x0, &x1);
+    return (x0 + x1) / 2;
+}
+
+/* A label printed over all the header's rows from c's down (合计 and 会议费 beside “三公”经费 /
+ * 小计 ..., 因公出国（境）费 beside 公务用车购置及运行维护费 / 小计): the only label of its
+ * columns below c, printed at the middle of the height from c's top to the header's foot.
+ * It stands beside c, not under it. */
+static int full_height(const build *b, const chunk *o, const chunk *c, size_t at, size_t to)
+{
+    double bottom = -INFINITY;
+    for (size_t i = at + 1; i < to; i++)
+        for (size_t j = 0; j < b->l[i].n; j++) {
+            const chunk *p = &b->c[b->l[i].first + j];
+            if (p->dead)
+                continue;
+            bottom = dmax(bottom, p->y1);
+            if (p != o && p->col >= 0 && p->col <= (o->span < 0 ? o->col : o->span) &&
+                (p->span < 0 ? p->col : p->span) >= o->col)
+                return 0;
+        }
+    return dabs((o->y0 + o->y1) / 2 - (c->y0 + bottom) / 2) <= b->l[at].em / 2;
+}
+
+/* Whether every column of [a, z] has a label placed on the lines (at, to) under c, at, not
+ * one printed beside it: a label's
+ * columns are those of the labels below it, so a column labelled only above it
+ * (机关运行经费预算数, printed over all the header's rows beside 公务用车购置及运行费) is
+ * beside it. */
+static int labelled_below(const build *b, const chunk *c, size_t at, size_t to, int a, int z)
+{
+    for (int s = a; s <= z; s++) {
+        int found = 0;
+        for (size_t i = at + 1; i < to && !found; i++)
+            for (size_t j = 0; j < b->l[i].n && !found; j++) {
+                const chunk *o = &b->c[b->l[i].first + j];
+                found = !o->dead && o->col >= 0 && o->col <= s &&
+                        (o->span < 0 ? o->col : o->span) >= s && !full_height(b, o, c, at, to);
+            }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* The columns a label printed centred over them spans: of the runs of columns in [first,
+ * last] (two at least) whose middle is the label's centre, the widest. The middle is off by
+ * the columns' own widths and alignment, so it may miss by a quarter of the distance to the
+ * next column out (which a wider or narrower run would add or drop). -1 when none; with
+ * skip, the run [first, last] itself does not count. */
+static bk_status centred_run(const build *b, const chunk *c, const int *sorted, int first, int last,
+                             size_t from, size_t at, size_t to, double em, int *ra, int *rb,
+                             int skip)
+{
+    *ra = *rb = -1;
+    if (first < 0 || last <= first)
+        return BK_OK;
+    double *mid = bk_malloc((size_t)(last - first + 1) * sizeof *mid);
+    if (!mid)
+        return BK_E_NOMEM;
+    for (int s = first; s <= last; s++)
+        mid[s - first] = column_middle(b, sorted, s, from, to);
+    double centre = ccentre(c);
+    for (int a = first; a < last; a++)
+        for (int z = a + 1; z <= last; z++) {
+            if ((*ra >= 0 && z - a <= *rb - *ra) || (skip && a == first && z == last) ||
+                !labelled_below(b, c, at, to, a, z))
+                continue;
+            double ca = mid[a - first], cz = mid[z - first];
+            double pitch = dmin(mid[a + 1 - first] - ca, cz - mid[z - 1 - first]);
+            if (a > first)
+                pitch = dmin(pitch, ca - mid[a - 1 - first]);
+            if (z < last)
+                pitch = dmin(pitch, mid[z + 1 - first] - cz);
+            if (dabs((ca + cz) / 2 - centre) <= dmax(em / 2, pitch / 4))
+                *ra = a, *rb = z;
+        }
+    bk_free(mid);
+    return BK_OK;
+}
+
+/* Whether c, line at, is the parent of the labels below it over the columns [ra, rb]. */
+static int run_parent(const build *b, const chunk *c, const int *sorted, int ra, int rb,
+                      size_t from, size_t at, size_t to)
+{
+    double lo, hi, x;
+    column_extent(b, sorted, ra, from, to, &lo, &x);
+    column_extent(b, sorted, rb, from, to, &x, &hi);
+    return parent_label(b, c, at, to, lo, hi);
 }
 
 /* Two labels of one line never share a column: the second makes its own. */
@@ -828,7 +1014,20 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     emin = dmin(emin, k->minx), emax = dmax(emax, k->maxx);
                 }
             }
-            if (no >= 2 && parent_label(b, c, from, i, to, lo, hi)) {
+            /* Columns between the last one a label left of it spans and the first right of
+             * their midpoint are under neither yet: this label may span them too. */
+            int left = -1;
+            for (size_t m = 0; m < j; m++) {
+                const chunk *o = &b->c[ln->first + m];
+                if (!o->dead && o->col >= 0)
+                    left = o->span > o->col ? o->span : o->col;
+            }
+            int ra = -1, rb = -1, wide = fo >= 0 && left >= 0 && left + 1 < fo ? left + 1 : fo;
+            if (no >= 2 && centred_run(b, c, sorted, wide, lo_, from, i, to, ln->em, &ra, &rb, 0))
+                return nomem(b);
+            if (ra >= 0 && run_parent(b, c, sorted, ra, rb, from, i, to)) {
+                c->col = ra, c->span = rb;
+            } else if (no >= 2 && parent_label(b, c, i, to, lo, hi)) {
                 c->col = fo, c->span = lo_;
             } else if (nc >= 2) {
                 c->col = first, c->span = last;
@@ -858,6 +1057,14 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                             claimed = o != c && !o->dead && ((ccentre(o) >= k->minx &&
                                       ccentre(o) <= k->maxx) || covers(o, k));
                         }
+                        /* Nor one a label of a line below stands over, beside it too (小计
+                         * over the figures, 公务用车购置费 over a column printed empty). */
+                        for (size_t q = i + 1; q < to && !claimed; q++)
+                            for (size_t m = 0; m < b->l[q].n && !claimed; m++) {
+                                const chunk *o = &b->c[b->l[q].first + m];
+                                claimed = !o->dead && o->col == (int)s && o->span < 0 &&
+                                          o->x1 > k->minx && o->x0 < k->maxx;
+                            }
                         if (!claimed)
                             gap = d, best = (int)s;
                     }
@@ -895,6 +1102,31 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     c->col = (int)at;
                 }
             }
+        }
+    }
+    /* Placed from the leaves up, a label centred over a label centred over the same columns
+     * (预算数 over 基本支出 over 人员经费 | 公用经费, beside 合计 and 项目支出 printed over two
+     * rows) takes the same widest run as the one above it: the lower one spans the widest run
+     * inside it. */
+    for (size_t i = from; i < to; i++) {
+        line *ln = &b->l[i];
+        for (size_t j = 0; j < ln->n; j++) {
+            chunk *c = &b->c[ln->first + j];
+            if (c->dead || c->col < 0 || c->span <= c->col)
+                continue;
+            int same = 0;
+            for (size_t k = from; k < i && !same; k++)
+                for (size_t m = 0; m < b->l[k].n && !same; m++) {
+                    const chunk *o = &b->c[b->l[k].first + m];
+                    same = !o->dead && o->col == c->col && o->span == c->span;
+                }
+            if (!same)
+                continue;
+            int ra, rb;
+            if (centred_run(b, c, sorted, c->col, c->span, from, i, to, ln->em, &ra, &rb, 1))
+                return nomem(b);
+            if (ra >= 0 && run_parent(b, c, sorted, ra, rb, from, i, to))
+                c->col = ra, c->span = rb;
         }
     }
     return BK_OK;
@@ -1013,6 +1245,49 @@ static void merge_lonely_columns(build *b, long region, size_t ncols)
     }
 }
 
+/* The header's rows as the engine reads them (a label's empty cells to the right repeat it,
+ * below it the label stands alone): a label is in the row under the labels over its columns.
+ * Printed lines are not those rows: a label printed over several rows is centred between
+ * them (合计 beside 公务用车购置及运行费 / 小计, 机关运行经费预算数 beside all three), so its
+ * line falls between the lines of the rows, and alone on a line it would read as a caption
+ * above the table. */
+static void header_tiers(build *b, long region, size_t from, size_t to)
+{
+    int most = -1;
+    for (size_t i = from; i < to; i++) {
+        line *ln = &b->l[i];
+        if (ln->region != region || ln->kind != L_HEAD || ln->cont)
+            continue;
+        ln->tiered = 1;
+        for (size_t j = 0; j < ln->n; j++) {
+            chunk *c = &b->c[ln->first + j];
+            if (c->dead || c->col < 0)
+                continue;
+            int last = c->span > c->col ? c->span : c->col;
+            c->tier = 0;
+            for (size_t k = from; k < i; k++) {
+                const line *up = &b->l[k];
+                if (!up->tiered)
+                    continue;
+                for (size_t m = 0; m < up->n; m++) {
+                    const chunk *o = &b->c[up->first + m];
+                    int olast = o->span > o->col ? o->span : o->col;
+                    if (!o->dead && o->col >= 0 && o->col <= last && olast >= c->col &&
+                        o->tier >= c->tier)
+                        c->tier = o->tier + 1;
+                }
+            }
+            if (c->tier > most)
+                most = c->tier;
+        }
+    }
+    if (most < 0)
+        for (size_t i = from; i < to; i++)
+            b->l[i].tiered = 0;
+    else
+        b->l[from].tiers = most + 1;
+}
+
 static bk_status region_columns(build *b, long region)
 {
     drop_repeated_headers(b, region);
@@ -1038,7 +1313,13 @@ static bk_status region_columns(build *b, long region)
             to = i + 1;
         }
     if (from != (size_t)-1) {
+        /* Wraps first, so that a chunk of two labels split next counts as one under a label
+         * beside it: then the halves' own wraps. */
         st = join_wrapped(b, from, to);
+        if (st == BK_OK)
+            st = split_side_by_side(b, from, to);
+        if (st == BK_OK)
+            st = join_wrapped(b, from, to);
         if (st == BK_OK)
             st = place_header(b, from, to, sorted, &n);
     }
@@ -1064,6 +1345,8 @@ static bk_status region_columns(build *b, long region)
         }
         bk_free(pos);
         merge_lonely_columns(b, region, n);
+        if (from != (size_t)-1)
+            header_tiers(b, region, from, to);
     }
     bk_free(sorted);
     return st;
@@ -1071,18 +1354,18 @@ static bk_status region_columns(build *b, long region)
 
 /* ---------------------------------------------------------------- emitting */
 
-static bk_status emit_row(build *b, line *ln, size_t idx)
+/* One grid row of the chunks of list (nl of them, in line order), at grid line `at`. */
+static bk_status emit_chunks(build *b, lkind kind, chunk *const *list, size_t nl, long at)
 {
     size_t n = 0;
-    bk_grid_cell *cells = bk_calloc(ln->n + 1, sizeof *cells);
+    bk_grid_cell *cells = bk_calloc(nl + 1, sizeof *cells);
     if (!cells)
         return nomem(b);
-    long at = ln->src > 0 ? ln->src : (long)idx;
     bk_status st = BK_OK;
-    if (ln->kind == L_META || ln->kind == L_NOTE) {
-        for (size_t j = 0; j < ln->n; j++) {
-            chunk *c = &b->c[ln->first + j];
-            if (ln->kind == L_NOTE && j > 0) {
+    if (kind == L_META || kind == L_NOTE) {
+        for (size_t j = 0; j < nl; j++) {
+            chunk *c = list[j];
+            if (kind == L_NOTE && j > 0) {
                 /* A note is one cell: glue the rest of the line to it. */
                 cells[0].len = (size_t)(ctext(b, c) + c->len - cells[0].text);
                 continue;
@@ -1091,7 +1374,7 @@ static bk_status emit_row(build *b, line *ln, size_t idx)
                                       (float)c->x0, (float)c->y0, (float)c->x1, (float)c->y1};
             n++;
         }
-        if (ln->kind == L_NOTE && ln->n > 1) {
+        if (kind == L_NOTE && nl > 1) {
             /* The chunks of a line are contiguous in b->text, separated by terminators. */
             char *s = bk_malloc(cells[0].len + 1);
             if (!s) {
@@ -1108,13 +1391,13 @@ static bk_status emit_row(build *b, line *ln, size_t idx)
         }
     } else {
         /* Cells point into b->text, which may move while cells are joined: offsets first. */
-        size_t *coff = bk_calloc(ln->n + 1, sizeof *coff);
+        size_t *coff = bk_calloc(nl + 1, sizeof *coff);
         if (!coff) {
             bk_free(cells);
             return nomem(b);
         }
-        for (size_t j = 0; j < ln->n; j++) {
-            chunk *c = &b->c[ln->first + j];
+        for (size_t j = 0; j < nl; j++) {
+            const chunk *c = list[j];
             if (c->dead || c->col < 0)
                 continue;
             const char *s = ctext(b, c);
@@ -1163,13 +1446,62 @@ static bk_status emit_row(build *b, line *ln, size_t idx)
         return st;
     }
     st = bk_grid_row(b->g, at, cells, n);
-    for (size_t j = 0; j < ln->n && st == BK_OK && ln->kind == L_HEAD; j++) {
-        chunk *c = &b->c[ln->first + j];
+    for (size_t j = 0; j < nl && st == BK_OK && kind == L_HEAD; j++) {
+        const chunk *c = list[j];
         if (!c->dead && c->col >= 0 && c->span > c->col)
             st = bk_grid_merge(b->g, at, (uint32_t)c->col, at, (uint32_t)c->span);
     }
     bk_free(cells);
     return st == BK_OK ? BK_OK : nomem(b);
+}
+
+static bk_status emit_row(build *b, line *ln, size_t idx)
+{
+    chunk **list = bk_malloc((ln->n + 1) * sizeof *list);
+    if (!list)
+        return nomem(b);
+    for (size_t j = 0; j < ln->n; j++)
+        list[j] = &b->c[ln->first + j];
+    bk_status st = emit_chunks(b, ln->kind, list, ln->n, ln->src > 0 ? ln->src : (long)idx);
+    bk_free(list);
+    return st;
+}
+
+/* The header rows of a table, from its first header line `at` (row rowidx of its page) on:
+ * each row takes its chunks from all the header lines, at the grid line of the first line it
+ * takes one from. */
+static bk_status emit_tiers(build *b, size_t at, long rowidx)
+{
+    size_t end = at, most = 0;
+    while (end < b->nl && b->l[end].tiered && b->l[end].region == b->l[at].region) {
+        most += b->l[end].n;
+        end++;
+    }
+    chunk **list = bk_malloc((most + 1) * sizeof *list);
+    if (!list)
+        return nomem(b);
+    bk_status st = BK_OK;
+    long last = 0;
+    for (int t = 0; t < b->l[at].tiers && st == BK_OK; t++) {
+        size_t n = 0;
+        long src = 0;
+        for (size_t i = at; i < end; i++)
+            for (size_t j = 0; j < b->l[i].n; j++) {
+                chunk *c = &b->c[b->l[i].first + j];
+                if (c->dead || c->col < 0 || c->tier != t)
+                    continue;
+                if (n == 0)
+                    src = b->l[i].src;
+                list[n++] = c;
+            }
+        long row = src > 0 ? src : rowidx + t;
+        if (row < last)
+            row = last;
+        last = row;
+        st = emit_chunks(b, L_HEAD, list, n, row);
+    }
+    bk_free(list);
+    return st;
 }
 
 typedef struct narr {
@@ -1337,6 +1669,12 @@ static bk_status emit(build *b)
                      ? BK_OK
                      : nomem(b);
         }
+        if (ln->tiered) {
+            /* The table's header lines are emitted at once as its rows. */
+            if (st == BK_OK && ln->tiers > 0)
+                st = emit_tiers(b, i, rowidx);
+            continue;
+        }
         int any = 0;
         for (size_t j = 0; j < ln->n; j++)
             any |= !b->c[ln->first + j].dead;
@@ -1382,5 +1720,6 @@ bk_status bk_words_grid(bk_words *w, bk_grid *g, bk_error *err)
     bk_free(b.l);
     bk_free(b.cl);
     bk_free(b.co);
+    bk_free(b.cw);
     return st;
 }

@@ -19,6 +19,9 @@ done
   "$tmp/out.json" 2>/dev/null || true
 tr -d '\r' <"$tmp/grid.csv" >"$tmp/grid.txt"
 grep -qx '"201","06","02","一般行政管理事务","100,000.00",,"100,000.00"' "$tmp/grid.txt"
-# A header cell wrapped over two lines is one label, in its own column between its neighbours.
-grep -qx ',,,"功能分类科目名称","合计","财政拨款收入","事业收入",,"其他收入"' "$tmp/grid.txt"
-grep -qx '"功能分类科目编码",,,,,,,"事业单位经营收入"' "$tmp/grid.txt"
+# A header cell wrapped over two lines is one label, in its own column between its neighbours;
+# labels printed centred over two header rows (功能分类科目名称, 合计, ...) stand in the row
+# of the labels beside them, under 项目 / 收入预算.
+grep -qx '"项目",,,,"收入预算"' "$tmp/grid.txt"
+grep -qx '"功能分类科目编码",,,"功能分类科目名称","合计","财政拨款收入","事业收入","事业单位经营收入","其他收入"' "$tmp/grid.txt"
+grep -qx '"类","款","项"' "$tmp/grid.txt"
