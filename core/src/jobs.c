@@ -16,6 +16,12 @@ const bk_templates *bk_import_templates(bk_import *job) { return job->templates;
 const char *bk_import_option(bk_import *job, const char *key) { return bk_ctx_option(job->ctx, key); }
 bk_error *bk_import_error(bk_import *job) { return job->err; }
 
+bk_status bk_import_slurp(bk_import *job, const unsigned char **data, size_t *len)
+{
+    return bk_source_slurp(job->src, (size_t)bk_ctx_limits(job->ctx)->max_input_bytes, data, len,
+                           job->err);
+}
+
 bk_status bk_import_emit(bk_import *job, bk_doc *doc)
 {
     bk_status st;

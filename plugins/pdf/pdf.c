@@ -185,8 +185,7 @@ static bk_status pdf_import(bk_import *job)
     bk_error *err = bk_import_error(job);
     const unsigned char *data;
     size_t len;
-    if (bk_source_slurp(src, bk_ctx_limits(bk_import_ctx(job))->max_input_bytes, &data, &len,
-                        err) != 0)
+    if (bk_import_slurp(job, &data, &len) != BK_OK)
         return err->code;
     GBytes *bytes = g_bytes_new_static(data, len);
     GError *gerr = NULL;

@@ -277,14 +277,12 @@ static bk_status read_layout(bk_import *job, bk_grid *g, const tdoc *d)
 
 static bk_status text_import(bk_import *job)
 {
-    bk_source *src = bk_import_source(job);
+    const char *name = bk_source_name(bk_import_source(job));
     bk_error *err = bk_import_error(job);
     const unsigned char *data;
     size_t len;
-    if (bk_source_slurp(src, bk_ctx_limits(bk_import_ctx(job))->max_input_bytes, &data, &len,
-                        err) != 0)
+    if (bk_import_slurp(job, &data, &len) != BK_OK)
         return err->code;
-    const char *name = bk_source_name(src);
     size_t bad = utf8_check(data, len);
     if (bad < len) {
         long line = 1;

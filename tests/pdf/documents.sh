@@ -3,12 +3,9 @@
 # the figures lists made from pdftotext -layout), and validate with the findings a reader of
 # them finds by hand: a figure the text states ten times too large, and a note under an empty
 # table that names another table.
-set -euo pipefail
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source tests/pdf/common.sh
 for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
-  "$BK" convert tests/data/pdf/$name.pdf "$tmp/$name.json" 2>"$tmp/err" ||
-    { echo "$name: convert failed: $(cat "$tmp/err")"; exit 1; }
+  convert_pdf $name
   python3 tests/pdf/check_document.py "$tmp/$name.json" tests/data/pdf/$name.figures.tsv
   "$BK" info --lang en "$tmp/$name.json" >"$tmp/info"
   grep -q 'fiscal year  2025' "$tmp/info" || { cat "$tmp/info"; exit 1; }
@@ -84,8 +81,7 @@ done
 # Jiangsu 2019, the older national layout in 万元: with no option, its tables as the
 # jiangsu-2019 family declares them, every printed figure, and no error.
 name=jiangsu-shengwei-bangongting-2019-tables
-"$BK" convert tests/data/pdf/$name.pdf "$tmp/$name.json" 2>"$tmp/err" ||
-  { echo "$name: convert failed: $(cat "$tmp/err")"; exit 1; }
+convert_pdf $name
 python3 tests/pdf/check_document.py "$tmp/$name.json" tests/data/pdf/$name.figures.tsv
 python3 tests/pdf/check_cells.py "$tmp/$name.json" tests/data/pdf/$name.cells.tsv
 "$BK" info --lang en "$tmp/$name.json" >"$tmp/info"

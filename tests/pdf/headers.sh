@@ -5,13 +5,10 @@
 # 机关运行经费预算数 beside all three) is in the header, not a caption above the table. The
 # tables read as the CSV editions give them, with their printed figures; a header label
 # moved far off its columns still keeps every figure. Jiangsu's JS09 likewise.
-set -euo pipefail
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source tests/pdf/common.sh
 for name in putuo-caizhengju-2025-dept putuo-shangwuwei-2025-dept putuo-shangwuwei-2025-unit; do
-  "$BK" convert tests/data/pdf/$name.pdf "$tmp/$name.json" 2>"$tmp/err" ||
-    { echo "$name: convert failed: $(cat "$tmp/err")"; exit 1; }
-  if grep -E 'layout\.(header-by-position|unknown-table)|is no column of its layout' "$tmp/err"; then
+  convert_pdf $name
+  if grep -E 'layout\.(header-by-position|unknown-table)|is no column of its layout' "$tmp/$name.err"; then
     echo "$name: a header not read as printed"; exit 1
   fi
   python3 tests/layouts/figures.py "$tmp/$name.json" tests/data/$name-figures.tsv
@@ -44,9 +41,8 @@ PY
 # all four header rows, 公务用车购置 / 费 and 公务用车运行 / 维护费 wrapped side by side over
 # narrow columns (the 购置费 one printed empty).
 name=jiangsu-shengwei-bangongting-2019-tables
-"$BK" convert tests/data/pdf/$name.pdf "$tmp/$name.json" 2>"$tmp/err" ||
-  { echo "$name: convert failed: $(cat "$tmp/err")"; exit 1; }
-if grep -E 'JS09.*(header-by-position|is no column)' "$tmp/err"; then
+convert_pdf $name
+if grep -E 'JS09.*(header-by-position|is no column)' "$tmp/$name.err"; then
   echo "$name: JS09 not read by its header"; exit 1
 fi
 python3 - "$tmp/$name.json" <<'PY'

@@ -149,6 +149,9 @@ BK_API const bk_templates *bk_import_templates(bk_import *job);
 /* Option given on the command line (--encoding gb18030 → "encoding"), NULL when not given. */
 BK_API const char *bk_import_option(bk_import *job, const char *key);
 BK_API bk_error *bk_import_error(bk_import *job);
+/* The whole input in memory (the source keeps it), within max-input-bytes; a failure is in the
+ * job's error. For readers whose library takes a buffer (poppler) or that read a page whole. */
+BK_API bk_status bk_import_slurp(bk_import *job, const unsigned char **data, size_t *len);
 /* Hand a finished document over (ownership passes, also on failure). The host checks it
  * (bk_doc_check) and passes it on; a non-OK status means stop and return it. */
 BK_API bk_status bk_import_emit(bk_import *job, bk_doc *doc);
