@@ -498,6 +498,13 @@ int bk_template_base_columns(const bk_template *tpl)
     return n;
 }
 
+size_t bk_template_defined_from(const bk_template *tpl, int *generic)
+{
+    size_t from = (size_t)bk_template_base_columns(tpl);
+    *generic = tpl->defined && (!tpl->family || !*tpl->family || from == 0);
+    return *generic ? 0 : tpl->defined ? from : tpl->ncolumns;
+}
+
 bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl)
 {
     bk_table *t = bk_doc_table(doc, tpl->id);

@@ -824,11 +824,8 @@ static bk_status export_table(bkcsv_writer *w, bkcsv_writer *scratch, const bk_d
 {
     const bk_template *tpl = t->tpl;
     put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-    /* A generic table brings its title and every column; a known one its extra columns. */
-    size_t from = (size_t)bk_template_base_columns(tpl);
-    int generic = tpl->defined && (!tpl->family || !*tpl->family || from == 0);
-    if (generic || !tpl->defined)
-        from = generic ? 0 : tpl->ncolumns;
+    int generic;
+    size_t from = bk_template_defined_from(tpl, &generic);
     if (generic)
         put_rec(w, "table", NULL, tpl->id, NULL, NULL, NULL, NULL, NULL, NULL, "title",
                 tpl->title);

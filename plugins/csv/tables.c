@@ -132,7 +132,6 @@ typedef struct tables_out {
     bk_sink *member; /* a folder's file being written */
     bkcsv_writer w;
     int started; /* a writer is open */
-    size_t tables;
     bkcsv_encoding enc;
     int bom;
     bk_error *err;
@@ -174,7 +173,6 @@ static bk_status table_start(void *user, const char *id)
         bkcsv_eol(&o->w); /* a blank line between tables */
         st = o->w.status;
     }
-    o->tables++;
     return st;
 }
 

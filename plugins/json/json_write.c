@@ -284,11 +284,10 @@ static void write_row(jw *w, const bk_doc *doc, const bk_table *t, size_t r)
  * (extra_1...), or all of them for a table no layout knows (then its title too). */
 static void write_columns(jw *w, const bk_template *tpl)
 {
-    size_t from = (size_t)bk_template_base_columns(tpl);
-    if (!tpl->family || !*tpl->family || from == 0) {
-        from = 0;
+    int generic;
+    size_t from = bk_template_defined_from(tpl, &generic);
+    if (generic)
         jw_key_string(w, "title", tpl->title);
-    }
     jw_key(w, "columns");
     jw_open(w, '[');
     for (size_t c = from; c < tpl->ncolumns; c++) {

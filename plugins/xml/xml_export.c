@@ -288,11 +288,8 @@ static int write_tables(bkx_writer *o, const bk_doc *doc, int depth)
         o->row = 0;
         const bk_template *tpl = t->tpl;
         const char *family = tpl->family && *tpl->family ? tpl->family : NULL;
-        /* A generic table brings its title and every column; a known one its extra columns. */
-        size_t from = (size_t)bk_template_base_columns(tpl);
-        int generic = tpl->defined && (!family || from == 0);
-        if (generic || !tpl->defined)
-            from = generic ? 0 : tpl->ncolumns;
+        int generic;
+        size_t from = bk_template_defined_from(tpl, &generic);
         int defines = from < tpl->ncolumns;
         if (open_elem(o, depth + 1, "table") || attr(o, "table", "id", tpl->id) ||
             attr(o, "table", "layout", family) ||

@@ -216,6 +216,10 @@ BK_API const bk_template *bk_column_list_define(const bk_column_list *l, bk_doc 
 
 /* Columns of a template that are not extra_N columns. */
 BK_API int bk_template_base_columns(const bk_template *tpl);
+/* The first column a format writes out for a layout the document defines: its extra columns
+ * after the template's, or every column of a table no layout knows (*generic set: its title
+ * too); ncolumns when the document defines none. */
+BK_API size_t bk_template_defined_from(const bk_template *tpl, int *generic);
 
 /* The table with this template in the document, NULL when absent. */
 BK_API bk_table *bk_doc_table(const bk_doc *doc, const char *template_id);
