@@ -396,18 +396,65 @@ static int common_option(common *c, int opt, const char *arg, const char *cmd)
         return 1;
     case 'g':
         return set_lang(c->ctx, arg, cmd) ? -1 : 1;
-    case 't':
-        c->to = arg;
-        return 1;
     }
     return 0;
 }
 
-#define COMMON_LONG_OPTIONS                                                       \
-    {"plugin-path", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'}, \
-    {"limit", required_argument, 0, 'L'}, {"option", required_argument, 0, 'O'},     \
-    {"from", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},            \
-    {"lang", required_argument, 0, 'g'}, {"layout-family", required_argument, 0, 'Y'}
+/* Options every command takes, besides its own. */
+static const struct option common_options[] = {
+    {"plugin-path", required_argument, 0, 'P'}, {"data-dir", required_argument, 0, 'D'},
+    {"limit", required_argument, 0, 'L'},       {"option", required_argument, 0, 'O'},
+    {"from", required_argument, 0, 'f'},        {"help", no_argument, 0, 'h'},
+    {"lang", required_argument, 0, 'g'},        {"layout-family", required_argument, 0, 'Y'}};
+
+/* A command as its usage errors name it ("convert "), its help and its own options. */
+typedef struct command {
+    const char *name;
+    const char *help;
+    const struct option *own; /* ends with a zero entry */
+} command;
+
+/* The next of a command's own options, once help, the options every command takes and an
+ * unknown option have been dealt with here. Returns the option, 0 when the operands follow,
+ * or -1 when the command is to end with exit status *status. The command's own options are
+ * looked up first, by their entry rather than their value: its --lang (the output's language
+ * in diff and consolidate) is its own, and validate's --partial does not read as
+ * --plugin-path although both are 'P'. */
+static int next_option(common *c, int argc, char **argv, const command *cmd, int *status)
+{
+    enum { NCOMMON = sizeof common_options / sizeof common_options[0] };
+    struct option all[32 + NCOMMON + 1];
+    size_t n = 0;
+    for (; cmd->own[n].name && n < 32; n++)
+        all[n] = cmd->own[n];
+    size_t nown = n;
+    for (size_t i = 0; i < NCOMMON; i++) {
+        size_t k = 0;
+        while (k < nown && strcmp(all[k].name, common_options[i].name) != 0)
+            k++;
+        if (k == nown)
+            all[n++] = common_options[i];
+    }
+    all[n] = (struct option){0, 0, 0, 0};
+    for (;;) {
+        int entry = -1;
+        int opt = getopt_long(argc, argv, "h", all, &entry);
+        if (opt == -1)
+            return 0;
+        if (entry >= 0 && (size_t)entry < nown)
+            return opt;
+        if (opt == 'h') {
+            fputs(cmd->help, stdout);
+            *status = 0;
+            return -1;
+        }
+        int r = opt == '?' ? 0 : common_option(c, opt, optarg, cmd->name);
+        if (r <= 0) {
+            *status = r < 0 ? EXIT_BAD : usage_error(cmd->name, "%s", "unknown option");
+            return -1;
+        }
+    }
+}
 
 /* Commands that read or write budgets need plugins; finding none is the cause to report,
  * not the "cannot tell the format" that would follow. */
@@ -450,43 +497,41 @@ static int load_plugins(common *c)
     return 0;
 }
 
+/* The plugins and an empty report, for the commands that report findings; NULL when either
+ * cannot be had (what went wrong is said). */
+static bk_report *load_plugins_for_report(common *c)
+{
+    if (load_plugins(c))
+        return NULL;
+    bk_report *report = bk_report_new();
+    if (!report)
+        fprintf(stderr, "budgetkit: %s\n", msg("out of memory"));
+    return report;
+}
+
 static int cmd_convert(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS,
-                                         {"to", required_argument, 0, 't'},
-                                         {"encoding", required_argument, 0, 'e'},
-                                         {"layout", required_argument, 0, 'l'},
-                                         {"money-unit", required_argument, 0, 'M'},
-                                         {"round", required_argument, 0, 'R'},
-                                         {"jobs", required_argument, 0, 'j'},
-                                         {"progress", no_argument, 0, 'p'},
-                                         {0, 0, 0, 0}};
-    int opt;
+    static const struct option own[] = {
+        {"to", required_argument, 0, 't'},         {"encoding", required_argument, 0, 'e'},
+        {"layout", required_argument, 0, 'l'},     {"money-unit", required_argument, 0, 'M'},
+        {"round", required_argument, 0, 'R'},      {"jobs", required_argument, 0, 'j'},
+        {"progress", no_argument, 0, 'p'},         {0, 0, 0, 0}};
+    static const command cmd = {"convert ", convert_help, own};
+    int opt, status;
     const char *jobs = NULL;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            fputs(convert_help, stdout);
-            return 0;
+    while ((opt = next_option(c, argc, argv, &cmd, &status)) > 0) {
+        switch (opt) {
+        case 't': c->to = optarg; continue;
+        case 'j': jobs = optarg; continue;
+        case 'p': c->diag->progress = c->diag->asked = 1; continue;
         }
-        if (opt == 'j') {
-            jobs = optarg;
-            continue;
-        }
-        if (opt == 'p') {
-            c->diag->progress = c->diag->asked = 1;
-            continue;
-        }
-        if (opt == 'e' || opt == 'l' || opt == 'M' || opt == 'R') {
-            const char *key = opt == 'e' ? "encoding" : opt == 'l' ? "layout"
-                              : opt == 'M' ? "output-money-unit" : "output-round";
-            if (bk_ctx_set_option(c->ctx, key, optarg) != BK_OK)
-                return EXIT_BAD;
-            continue;
-        }
-        int r = common_option(c, opt, optarg, "convert ");
-        if (r <= 0)
-            return r < 0 ? EXIT_BAD : usage_error("convert ", "%s", "unknown option");
+        const char *key = opt == 'e' ? "encoding" : opt == 'l' ? "layout"
+                          : opt == 'M' ? "output-money-unit" : "output-round";
+        if (bk_ctx_set_option(c->ctx, key, optarg) != BK_OK)
+            return EXIT_BAD;
     }
+    if (opt < 0)
+        return status;
     int n = argc - optind;
     if (n < 2)
         return usage_error("convert ", "%s", "convert needs at least one input and an output");
@@ -676,26 +721,17 @@ static bk_status print_info(bk_doc *doc, void *user, bk_error *err)
 
 static int cmd_info(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS,
-                                         {"format", required_argument, 0, 'F'},
-                                         {0, 0, 0, 0}};
-    int opt;
+    static const struct option own[] = {{"format", required_argument, 0, 'F'}, {0, 0, 0, 0}};
+    static const command cmd = {"info ", info_help, own};
+    int opt, status;
     info_run run = {0, 0};
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            fputs(info_help, stdout);
-            return 0;
-        }
-        if (opt == 'F') {
-            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-                return usage_error("info ", "--format is text or json, not '%s'", optarg);
-            run.json = strcmp(optarg, "json") == 0;
-            continue;
-        }
-        int r = common_option(c, opt, optarg, "info ");
-        if (r <= 0)
-            return r < 0 ? EXIT_BAD : usage_error("info ", "%s", "unknown option");
+    while ((opt = next_option(c, argc, argv, &cmd, &status)) > 0) {
+        if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+            return usage_error("info ", "--format is text or json, not '%s'", optarg);
+        run.json = strcmp(optarg, "json") == 0;
     }
+    if (opt < 0)
+        return status;
     if (argc - optind != 1)
         return usage_error("info ", "%s", "info takes one input");
     if (load_plugins(c))
@@ -720,24 +756,19 @@ static bk_status html_document(const bk_doc *doc, const bk_report *report, size_
 
 static int cmd_validate(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS,
-                                         {"only", required_argument, 0, 'o'},
-                                         {"skip", required_argument, 0, 's'},
-                                         {"strict", no_argument, 0, 'S'},
-                                         {"format", required_argument, 0, 'F'},
-                                         {"catalog", required_argument, 0, 'c'},
-                                         {"fix-suggestions", required_argument, 0, 'X'},
-                                         {"jobs", required_argument, 0, 'j'},
-                                         {"progress", no_argument, 0, 'p'},
-                                         {"partial", required_argument, 0, 'P'},
-                                         {"merge", no_argument, 0, 'M'},
-                                         {0, 0, 0, 0}};
+    static const struct option own[] = {
+        {"only", required_argument, 0, 'o'},      {"skip", required_argument, 0, 's'},
+        {"strict", no_argument, 0, 'S'},          {"format", required_argument, 0, 'F'},
+        {"catalog", required_argument, 0, 'c'},   {"fix-suggestions", required_argument, 0, 'X'},
+        {"jobs", required_argument, 0, 'j'},      {"progress", no_argument, 0, 'p'},
+        {"partial", required_argument, 0, 'P'},   {"merge", no_argument, 0, 'M'},
+        {0, 0, 0, 0}};
+    static const command cmd = {"validate ", validate_help, own};
     const char *only = NULL, *skip = NULL, *format = "text", *fixes = NULL, *jobs = NULL;
     const char *partial = NULL;
-    int strict = 0, merge = 0, opt;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int strict = 0, merge = 0, opt, status;
+    while ((opt = next_option(c, argc, argv, &cmd, &status)) > 0) {
         switch (opt) {
-        case 'h': fputs(validate_help, stdout); return 0;
         case 'o': only = optarg; continue;
         case 's': skip = optarg; continue;
         case 'S': strict = 1; continue;
@@ -752,10 +783,9 @@ static int cmd_validate(common *c, int argc, char **argv)
                 return EXIT_BAD;
             continue;
         }
-        int r = common_option(c, opt, optarg, "validate ");
-        if (r <= 0)
-            return r < 0 ? EXIT_BAD : usage_error("validate ", "%s", "unknown option");
     }
+    if (opt < 0)
+        return status;
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
         return usage_error("validate ", "--format is text, json or html, not '%s'", format);
     if (argc - optind < 1)
@@ -768,9 +798,7 @@ static int cmd_validate(common *c, int argc, char **argv)
         return EXIT_BAD;
     if (set_jobs(c->ctx, jobs, "validate "))
         return EXIT_BAD;
-    if (load_plugins(c))
-        return EXIT_BAD;
-    bk_report *report = bk_report_new();
+    bk_report *report = load_plugins_for_report(c);
     if (!report)
         return EXIT_BAD;
     bk_error err;
@@ -841,28 +869,25 @@ static const char *pick_lang(const char *lang)
 
 static int cmd_consolidate(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS,
-                                         {"to", required_argument, 0, 't'},
-                                         {"money-unit", required_argument, 0, 'm'},
-                                         {"strict", no_argument, 0, 'S'},
-                                         {"format", required_argument, 0, 'F'},
-                                         {"lang", required_argument, 0, 'g'},
-                                         {0, 0, 0, 0}};
+    static const struct option own[] = {
+        {"to", required_argument, 0, 't'},     {"money-unit", required_argument, 0, 'm'},
+        {"strict", no_argument, 0, 'S'},       {"format", required_argument, 0, 'F'},
+        {"lang", required_argument, 0, 'g'},   {0, 0, 0, 0}};
+    static const command cmd = {"consolidate ", consolidate_help, own};
     const char *format = "text", *lang = NULL;
     bk_consolidate_options co = {NULL};
-    int strict = 0, opt;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int strict = 0, opt, status;
+    while ((opt = next_option(c, argc, argv, &cmd, &status)) > 0) {
         switch (opt) {
-        case 'h': fputs(consolidate_help, stdout); return 0;
+        case 't': c->to = optarg; continue;
         case 'm': co.money_unit = optarg; continue;
         case 'S': strict = 1; continue;
         case 'F': format = optarg; continue;
         case 'g': lang = optarg; continue;
         }
-        int r = common_option(c, opt, optarg, "consolidate ");
-        if (r <= 0)
-            return r < 0 ? EXIT_BAD : usage_error("consolidate ", "%s", "unknown option");
     }
+    if (opt < 0)
+        return status;
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
         return usage_error("consolidate ", "--format is text or json, not '%s'", format);
     const char *l = pick_lang(lang);
@@ -871,9 +896,7 @@ static int cmd_consolidate(common *c, int argc, char **argv)
     int n = argc - optind;
     if (n < 2)
         return usage_error("consolidate ", "%s", "consolidate needs at least one input and an output");
-    if (load_plugins(c))
-        return EXIT_BAD;
-    bk_report *report = bk_report_new();
+    bk_report *report = load_plugins_for_report(c);
     if (!report)
         return EXIT_BAD;
     bk_error err;
@@ -925,27 +948,24 @@ static int diff_html(common *c, const char *a, const char *b, bk_diff_options *o
 
 static int cmd_diff(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS,
-                                         {"years", no_argument, 0, 'y'},
-                                         {"code-changes", required_argument, 0, 'K'},
-                                         {"format", required_argument, 0, 'F'},
-                                         {"lang", required_argument, 0, 'g'},
-                                         {0, 0, 0, 0}};
+    static const struct option own[] = {
+        {"years", no_argument, 0, 'y'},           {"code-changes", required_argument, 0, 'K'},
+        {"format", required_argument, 0, 'F'},    {"lang", required_argument, 0, 'g'},
+        {0, 0, 0, 0}};
+    static const command cmd = {"diff ", diff_help, own};
     const char *format = "text", *lang = NULL;
     bk_diff_options o = {0};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int opt, status;
+    while ((opt = next_option(c, argc, argv, &cmd, &status)) > 0) {
         switch (opt) {
-        case 'h': fputs(diff_help, stdout); return 0;
         case 'y': o.years = 1; continue;
         case 'K': o.code_changes = optarg; continue;
         case 'F': format = optarg; continue;
         case 'g': lang = optarg; continue;
         }
-        int r = common_option(c, opt, optarg, "diff ");
-        if (r <= 0)
-            return r < 0 ? EXIT_BAD : usage_error("diff ", "%s", "unknown option");
     }
+    if (opt < 0)
+        return status;
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0)
         return usage_error("diff ", "--format is text, json or html, not '%s'", format);
     const char *l = pick_lang(lang);
@@ -979,17 +999,11 @@ static int cmd_diff(common *c, int argc, char **argv)
 
 static int cmd_plugins(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            fputs(plugins_help, stdout);
-            return 0;
-        }
-        int r = common_option(c, opt, optarg, "plugins ");
-        if (r <= 0)
-            return r < 0 ? EXIT_BAD : usage_error("plugins ", "%s", "unknown option");
-    }
+    static const struct option own[] = {{0, 0, 0, 0}};
+    static const command cmd = {"plugins ", plugins_help, own};
+    int status;
+    if (next_option(c, argc, argv, &cmd, &status) < 0)
+        return status;
     bk_error err;
     bk_error_clear(&err);
     if (bk_ctx_load_plugins(c->ctx, &err) != BK_OK) {
@@ -1032,25 +1046,16 @@ static int cmd_plugins(common *c, int argc, char **argv)
 
 static int cmd_layouts(common *c, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_LONG_OPTIONS,
-                                         {"format", required_argument, 0, 'F'},
-                                         {0, 0, 0, 0}};
-    int opt, json = 0;
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            fputs(layouts_help, stdout);
-            return 0;
-        }
-        if (opt == 'F') {
-            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-                return usage_error("layouts ", "--format is text or json, not '%s'", optarg);
-            json = strcmp(optarg, "json") == 0;
-            continue;
-        }
-        int r = common_option(c, opt, optarg, "layouts ");
-        if (r <= 0)
-            return r < 0 ? EXIT_BAD : usage_error("layouts ", "%s", "unknown option");
+    static const struct option own[] = {{"format", required_argument, 0, 'F'}, {0, 0, 0, 0}};
+    static const command cmd = {"layouts ", layouts_help, own};
+    int opt, json = 0, status;
+    while ((opt = next_option(c, argc, argv, &cmd, &status)) > 0) {
+        if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+            return usage_error("layouts ", "--format is text or json, not '%s'", optarg);
+        json = strcmp(optarg, "json") == 0;
     }
+    if (opt < 0)
+        return status;
     if (argc - optind > 1)
         return usage_error("layouts ", "%s", "layouts takes at most one family");
     bk_error err;
@@ -1138,20 +1143,18 @@ int main(int argc, char **argv)
             char **sub_argv = argv + i;
             optind = 1;
             diag.converting = strcmp(cmd, "convert") == 0;
-            if (strcmp(cmd, "convert") == 0)
-                rc = cmd_convert(&c, sub_argc, sub_argv);
-            else if (strcmp(cmd, "info") == 0)
-                rc = cmd_info(&c, sub_argc, sub_argv);
-            else if (strcmp(cmd, "validate") == 0)
-                rc = cmd_validate(&c, sub_argc, sub_argv);
-            else if (strcmp(cmd, "consolidate") == 0)
-                rc = cmd_consolidate(&c, sub_argc, sub_argv);
-            else if (strcmp(cmd, "diff") == 0)
-                rc = cmd_diff(&c, sub_argc, sub_argv);
-            else if (strcmp(cmd, "plugins") == 0)
-                rc = cmd_plugins(&c, sub_argc, sub_argv);
-            else if (strcmp(cmd, "layouts") == 0)
-                rc = cmd_layouts(&c, sub_argc, sub_argv);
+            static const struct {
+                const char *name;
+                int (*run)(common *c, int argc, char **argv);
+            } commands[] = {{"convert", cmd_convert},   {"info", cmd_info},
+                            {"validate", cmd_validate}, {"consolidate", cmd_consolidate},
+                            {"diff", cmd_diff},         {"plugins", cmd_plugins},
+                            {"layouts", cmd_layouts}};
+            size_t k = 0, ncommands = sizeof commands / sizeof commands[0];
+            while (k < ncommands && strcmp(cmd, commands[k].name) != 0)
+                k++;
+            if (k < ncommands)
+                rc = commands[k].run(&c, sub_argc, sub_argv);
             else if (strcmp(cmd, "help") == 0) {
                 fputs(main_help, stdout);
                 rc = 0;

@@ -66,4 +66,19 @@ check "bad limit exits 2" status_is 2 "$BK" convert --limit max-cells=lots "$sam
 check "tiny limit refuses" status_is 2 "$BK" convert --limit max-input-bytes=1K "$sample" "$t/y.json"
 check "limit is named" grep -q "max-input-bytes" "$t/err"
 
+# Global options after the command are the same options, whatever letters a command's own use.
+plugdir=$(dirname "$("$BK" plugins | sed -n 's/.* \(\/.*bk-json\.so\)$/\1/p')")
+# (validate exits 1: the sample has findings; an unread option would exit 2.)
+for cmd in "validate" "info" "convert --to json" "diff"; do
+  args=("$sample") want=0
+  [ "$cmd" = validate ] && want=1
+  [ "$cmd" = diff ] && args=("$sample" "$sample")
+  [ "${cmd%% *}" = convert ] && args=("$sample" "$t/pp.json")
+  check "$cmd takes --plugin-path after the command" \
+    status_is $want "$BK" $cmd --plugin-path "$plugdir" "${args[@]}"
+done
+check "  and validate does not read it as --partial" bash -c "! ls '$plugdir'/*.partial 2>/dev/null | grep -q ."
+check "an option a command does not take exits 2" status_is 2 "$BK" info --strict "$sample"
+check "  and says so" grep -q "unknown option" "$t/err"
+
 finish cli

@@ -1204,25 +1204,28 @@ static void write_coded(writer *w, const document *d, const char *id, int econom
     w_table_end(w);
 }
 
+/* One element of "units"; the department has no parent. */
+static void write_unit(writer *w, const char *id, const char *name, const char *kind,
+                       const char *parent)
+{
+    w_next(w);
+    w_open(w, '{');
+    w_key_string(w, "id", id);
+    w_key_string(w, "name", name);
+    w_key_string(w, "kind", kind);
+    if (parent)
+        w_key_string(w, "parent", parent);
+    w_close(w, '}');
+}
+
 static void write_units(writer *w, const document *d)
 {
     w_key(w, "units");
     w_open(w, '[');
-    w_next(w);
-    w_open(w, '{');
-    w_key_string(w, "id", "dept");
-    w_key_string(w, "name", d->dept_name);
-    w_key_string(w, "kind", "department");
-    w_close(w, '}');
-    for (size_t k = 0; k < d->nunits; k++) {
-        w_next(w);
-        w_open(w, '{');
-        w_key_string(w, "id", d->units[k].id);
-        w_key_string(w, "name", d->units[k].name);
-        w_key_string(w, "kind", d->units[k].self ? "self" : "subunit");
-        w_key_string(w, "parent", "dept");
-        w_close(w, '}');
-    }
+    write_unit(w, "dept", d->dept_name, "department", NULL);
+    for (size_t k = 0; k < d->nunits; k++)
+        write_unit(w, d->units[k].id, d->units[k].name, d->units[k].self ? "self" : "subunit",
+                   "dept");
     w_close(w, ']');
 }
 
