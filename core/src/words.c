@@ -156,6 +156,7 @@ typedef struct cluster {
     int alive;
     int order;
     int header; /* made by a header label: no body cell in it */
+    size_t top, foot; /* the first and the last line of its chunks */
 } cluster;
 
 typedef struct build {
@@ -542,19 +543,31 @@ static void neighbour_bounds(const build *b, const line *ln, const chunk *c, dou
 }
 static double ccl(const cluster *k) { return k->cnt > 0 ? k->csum / k->cnt : 0; }
 
-static int new_cluster(build *b, int num, double anchor, const chunk *c)
+static int new_cluster(build *b, int num, double anchor, const chunk *c, size_t at)
 {
     if (bk_grow((void **)&b->cl, &b->clcap, b->ncl + 1, sizeof *b->cl))
         return -1;
-    b->cl[b->ncl] = (cluster){num, anchor, 1, c->x0, c->x1, ccentre(c), 1, 0, 0};
+    b->cl[b->ncl] = (cluster){num, anchor, 1, c->x0, c->x1, ccentre(c), 1, 0, 0, at, at};
     return (int)b->ncl++;
 }
 
-static void cluster_add(cluster *k, double anchor, const chunk *c)
+static void cluster_add(cluster *k, double anchor, const chunk *c, size_t at)
 {
     k->sum += anchor, k->cnt += 1;
     k->minx = dmin(k->minx, c->x0), k->maxx = dmax(k->maxx, c->x1);
     k->csum += ccentre(c);
+    k->top = at < k->top ? at : k->top;
+    k->foot = at > k->foot ? at : k->foot;
+}
+
+/* Labels at a table's foot centred over merged cells (当年支出小计 and 支出合计 over the
+ * names and amounts of 功能分类 and the names of 支出用途, Jiangsu's 收支预算总表) stand
+ * apart from every column: q, text right of the text column p, printed only below p's last
+ * line and on no line with the column r after it, is p's labels of those rows. */
+static int foot_labels(const build *b, const cluster *p, const cluster *q, int qi, int ri)
+{
+    return !p->num && !q->num && p->foot < q->top &&
+           (ri < 0 || !b->co[(size_t)qi * b->ncl + (size_t)ri]);
 }
 
 static int find_cluster(build *b, int num, double anchor, double tol)
@@ -618,10 +631,10 @@ static bk_status body_clusters(build *b, long region)
                     if (b->ncl >= MAX_CLUSTERS)
                         return bk_error_set(b->err, BK_E_LIMIT, "page %ld: a table with more than %d "
                                             "columns", ln->page, MAX_CLUSTERS);
-                    if ((k = new_cluster(b, c->num, anchor, c)) < 0)
+                    if ((k = new_cluster(b, c->num, anchor, c, i)) < 0)
                         return nomem(b);
                 } else {
-                    cluster_add(&b->cl[k], anchor, c);
+                    cluster_add(&b->cl[k], anchor, c, i);
                 }
                 c->cl = k;
             }
@@ -656,11 +669,19 @@ static bk_status body_clusters(build *b, long region)
         for (size_t k = 0; k + 1 < m && !merged; k++) {
             cluster *p = &b->cl[order[k]], *q = &b->cl[order[k + 1]];
             /* Overlapping, or nearly touching (a total label centred in a name column). */
-            if (b->co[(size_t)order[k] * n + (size_t)order[k + 1]] ||
-                dmin(p->maxx, q->maxx) <= dmax(p->minx, q->minx) - 0.6 * em)
+            if (b->co[(size_t)order[k] * n + (size_t)order[k + 1]])
+                continue;
+            int apart = dmin(p->maxx, q->maxx) <= dmax(p->minx, q->minx) - 0.6 * em;
+            if (apart && !foot_labels(b, p, q, order[k + 1], k + 2 < m ? order[k + 2] : -1))
                 continue;
             p->sum = p->cnt ? p->sum : 0;
-            p->minx = dmin(p->minx, q->minx), p->maxx = dmax(p->maxx, q->maxx);
+            /* Foot labels are centred over merged cells, not over p: p keeps its extent,
+             * and its lines stay those of its own cells. */
+            if (!apart) {
+                p->minx = dmin(p->minx, q->minx), p->maxx = dmax(p->maxx, q->maxx);
+                p->top = p->top < q->top ? p->top : q->top;
+                p->foot = p->foot > q->foot ? p->foot : q->foot;
+            }
             p->csum += q->csum, p->cnt += q->cnt, p->sum += q->sum;
             p->num = p->num && q->num;
             q->alive = 0;
@@ -1078,7 +1099,7 @@ static bk_status place_header(build *b, size_t from, size_t to, int *sorted, siz
                     if (b->ncl >= MAX_CLUSTERS)
                         return bk_error_set(b->err, BK_E_LIMIT, "page %ld: a table with "
                                             "more than %d columns", ln->page, MAX_CLUSTERS);
-                    int k = new_cluster(b, 0, c->x0, c);
+                    int k = new_cluster(b, 0, c->x0, c, i);
                     if (k < 0)
                         return nomem(b);
                     b->cl[k].header = 1;

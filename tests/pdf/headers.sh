@@ -55,6 +55,28 @@ want = {"total": "1471.70", "three": "508.20", "abroad": "70.00", "vehicle": "41
 assert t["rows"][0]["cells"] == want, t["rows"][0]["cells"]
 print("JS09: its 8 printed figures under their headers")
 PY
+# Jiangsu's 收支预算总表: 支出 over 功能分类 (功能科目名称 | 金额) and 支出用途 (项目名称 | 金额);
+# 当年支出小计, 结转下年资金 and 支出合计 are printed centred over merged cells, apart from
+# every column: they are the labels of their rows, not a column of their own.
+python3 - "$tmp/$name.json" <<'PY'
+import json, sys
+t = [t for t in json.load(open(sys.argv[1], encoding="utf-8"))["tables"]
+     if t.get("title") == "收支预算总表"][0]
+paths = [(c["path"], c["type"]) for c in t["columns"]]
+want = [(["收入", "项目名称"], "text"), (["收入", "金额"], "amount"),
+        (["支出", "功能分类", "功能科目名称"], "text"), (["支出", "功能分类", "金额"], "amount"),
+        (["支出", "支出用途", "项目名称"], "text"), (["支出", "支出用途", "金额"], "amount")]
+assert paths == want, paths
+ids = [c["id"] for c in t["columns"]]
+foot = [{ids.index(k): v for k, v in r["cells"].items()} for r in t["rows"][-3:]]
+assert foot == [{0: "当年收入小计", 1: "27664.22", 2: "当年支出小计", 5: "27664.22"},
+                {0: "上年结转资金", 2: "结转下年资金"},
+                {0: "收入合计", 1: "27664.22", 2: "支出合计", 5: "27664.22"}], foot
+first = {ids.index(k): v for k, v in t["rows"][0]["cells"].items()}
+assert first == {0: "一、财政拨款", 1: "27664.22", 2: "一、一般公共服务支出", 3: "22395.50",
+                 4: "一、基本支出", 5: "11700.63"}, first
+print("收支预算总表: six columns under 收入 and 支出's two groups, its foot labels in their rows")
+PY
 # The 三公 table as a text layout (pdftotext -layout of the page), then with 公务用车购置及运行费
 # moved far right of every column: however the header reads, every figure is kept.
 cat >"$tmp/sh09.txt" <<'TXT'
