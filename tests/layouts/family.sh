@@ -30,7 +30,12 @@ PY'
 check "an unknown family is a usage error" \
   '[ $? -eq 2 ] && grep -q "no layout family is called \"nowhere\"" "$out/none.err"'
 check "  that writes nothing" '[ ! -e "$out/none.json" ]'
-"$BK" validate --layout-family shanghai "$tables" >"$out/report.txt" 2>/dev/null
+"$BK" validate --layout-family shanghai "$tables" >"$out/report.txt" 2>"$out/report.err"
 check "validate takes it too" 'grep -q "1 document, 0 errors" "$out/report.txt"'
+check "  and checks the Shanghai tables' rules (18 notes on them)" \
+  'grep -q " 18 info" "$out/report.txt" && ! grep -q "unknown-table" "$out/report.err"'
+"$BK" validate --layout-family jiangsu-2019 "$tables" >"$out/report-js.txt" 2>"$out/report-js.err"
+check "validate --layout-family jiangsu-2019 reads them as generic tables" \
+  '[ "$(grep -c "layout.unknown-table" "$out/report-js.err")" -eq 9 ] && grep -q " 0 info" "$out/report-js.txt"'
 echo "layout families: $fails failed"
 [ "$fails" -eq 0 ]
