@@ -1640,28 +1640,61 @@ static int column_is_amount(wide_in *w, size_t c, size_t from, size_t end)
 /* Printed columns the template lacks (a header it does not know, or figures beyond the header)
  * are kept as extra columns of a layout the document defines, with a warning: a printed figure
  * is never dropped. *tpl becomes that layout when there are any. */
+/* The widest record of a table's body, at least the header's width. */
+static size_t body_width(const wide_in *w, const hmap *m, size_t head, size_t stop)
+{
+    size_t width = m->width;
+    for (size_t i = head + m->rows; i < stop; i++)
+        if (rec_width(w, rec(w, i)) > width)
+            width = rec_width(w, rec(w, i));
+    return width;
+}
+
+/* Whether file column c is a key column (or the label column) of the header m of tpl. */
+static int key_column(const bk_template *tpl, const hmap *m, size_t c)
+{
+    int key = (long)c == m->section_col;
+    for (size_t k = 0; k < tpl->nkey_headers && !key; k++)
+        key = m->key_at[k] == (long)c;
+    return key;
+}
+
+/* Whether column c, matched to no column of the layout, prints anything: an extra column. */
+static int unexplained(const wide_in *w, const hmap *m, size_t head, size_t stop, size_t c)
+{
+    int used = c < m->width && m->col_of[c] == -2;
+    for (size_t i = head + m->rows; i < stop && !used; i++)
+        used = !cell_blank(w, rec(w, i), c);
+    return used;
+}
+
+/* The printed columns that keep_extra_columns would keep as extra columns. */
+static size_t unexplained_columns(const wide_in *w, const bk_template *tpl, const hmap *m,
+                                  size_t head, size_t stop)
+{
+    if (m->half)
+        return 0;
+    size_t width = body_width(w, m, head, stop), n = 0;
+    for (size_t c = 0; c < width; c++)
+        n += !key_column(tpl, m, c) && !(c < m->width && m->col_of[c] >= 0) &&
+             unexplained(w, m, head, stop, c);
+    return n;
+}
+
 static bk_status keep_extra_columns(wide_in *w, block *b, hmap *m, size_t head, size_t stop,
                                     const bk_template **tpl)
 {
     if (m->half)
         return BK_OK;
-    size_t width = m->width;
-    for (size_t i = head + m->rows; i < stop; i++)
-        if (rec_width(w, rec(w, i)) > width)
-            width = rec_width(w, rec(w, i));
+    size_t width = body_width(w, m, head, stop);
     bk_column extra[64];
     char ids[64][16];
     const char *paths[64][8];
     size_t nextra = 0;
     for (size_t c = 0; c < width; c++) {
-        int key = (long)c == m->section_col;
-        for (size_t k = 0; k < b->tpl->nkey_headers && !key; k++)
-            key = m->key_at[k] == (long)c;
-        if (key || (c < m->width && m->col_of[c] >= 0))
+        if (key_column(b->tpl, m, c) || (c < m->width && m->col_of[c] >= 0))
             continue;
-        int used = c < m->width && m->col_of[c] == -2;
-        for (size_t i = head + m->rows; i < stop && !used; i++)
-            used = !cell_blank(w, rec(w, i), c);
+        int used = unexplained(w, m, head, stop, c);
         if (c < m->width)
             m->col_of[c] = -1;
         if (!used)
@@ -1961,9 +1994,11 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
             if ((got = match_header(w, alt, i, stop, &m, why1, sizeof why1)) > 0)
                 b.tpl = alt;
         }
-        /* None prints exactly its header: the one whose columns the table prints the most
-         * (the first of equals). */
-        size_t most = 0;
+        /* None prints exactly its header: the one that leaves the fewest printed columns
+         * unexplained (Shanghai's 支出预算总表 printing one column the reading missed, not
+         * Jiangsu's, whose key columns are named otherwise, leaving four), then whose columns
+         * the table prints the most, then of the document's family (else the first). */
+        size_t most = 0, fewest = (size_t)-1;
         for (size_t k = 0; k < bk_templates_count(w->tpls) && got == 0 && alts; k++) {
             const bk_template *alt = bk_templates_at(w->tpls, k);
             if (!usable(w, alt) || title_match(alt, b.title) != len)
@@ -1971,7 +2006,15 @@ static bk_status read_block(wide_in *w, size_t *pos, size_t end)
             int kept = match_header_keeping(w, alt, i, stop, &m, why1, sizeof why1);
             if (kept < 0) {
                 got = -1;
-            } else if (kept > 0 && m.matched > most) {
+                continue;
+            }
+            size_t left = kept > 0 ? unexplained_columns(w, alt, &m, i, stop) : 0;
+            if (kept > 0 &&
+                (left < fewest || (left == fewest && m.matched > most) ||
+                 (left == fewest && m.matched == most && w->doc_family &&
+                  strcmp(alt->family, w->doc_family) == 0 &&
+                  strcmp(b.tpl->family, w->doc_family) != 0))) {
+                fewest = left;
                 most = m.matched;
                 b.tpl = alt;
             }
