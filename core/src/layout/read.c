@@ -729,6 +729,26 @@ static int run_together(const wide_in *w, const bk_template *tpl, char *used,
     return 0;
 }
 
+/* The one unused template column whose last label is the printed column's: a text layout
+ * places labels by characters, not by their printed width, so a group label (支出预算) may
+ * centre over one of its columns only, and the others read under a label beside it (项目)
+ * or none. -1 when none or several. */
+static long same_leaf(const wide_in *w, const bk_template *tpl, const char *used,
+                      const char *const *path, size_t n)
+{
+    long found = -1;
+    for (size_t j = 0; j < tpl->ncolumns; j++) {
+        const bk_column *col = &tpl->columns[j];
+        if (used[j] || !on_side(w, col) || col->path_len == 0 ||
+            !bk_printed_label_match(path[n - 1], col->path[col->path_len - 1], 0))
+            continue;
+        if (found >= 0)
+            return -1;
+        found = (long)j;
+    }
+    return found;
+}
+
 /* Match the columns [c0, c1) of `rows` header records at `first` against tpl: 1 when they
  * match (m filled: key_at, col_of indexed from c0), 0 when not (why says so), -1 when out of
  * memory. A column's path has at most one label per header row, so `rows` entries hold it
@@ -828,6 +848,18 @@ static int match_grid(wide_in *w, const bk_template *tpl, size_t first, size_t r
         used[found] = 1;
         m->col_of[c - c0] = found;
         matched++;
+    }
+    /* Some columns read exactly: a column left over whose last label is an unused column's
+     * is that column. */
+    for (size_t k = c0; k < c1 && w->lenient && matched > 0; k++) {
+        if (m->col_of[k - c0] != -2)
+            continue;
+        long found = same_leaf(w, tpl, used, path, grid_path(&g, k, path, rows));
+        if (found >= 0) {
+            used[found] = 1;
+            m->col_of[k - c0] = found;
+            matched++;
+        }
     }
     if (matched == 0) {
         snprintf(why, why_cap, "no value column of %.32s is in the header", tpl->id);
