@@ -121,6 +121,10 @@ def samples():
     good = "documents/0001-a-2024.json"
     s = {}
 
+    def with_manifest(text):
+        """An archive of the good document and text as its datapackage.json."""
+        return build([Entry(good, doc), Entry("datapackage.json", text)])
+
     s["path-traversal"] = (build([Entry("../evil.json", doc)]),
                            "entry ../evil.json: unsafe entry name: the name climbs out of the "
                            "archive")
@@ -178,45 +182,36 @@ def samples():
     # The manifest.
     wrong = "0" * 64
     s["manifest-hash-mismatch"] = (
-        build([Entry(good, doc), Entry("datapackage.json",
-                                       manifest([(good, doc, {"hash": "sha256:" + wrong})]))]),
+        with_manifest(manifest([(good, doc, {"hash": "sha256:" + wrong})])),
         "entry %s: hash mismatch" % good)
     s["manifest-bytes-mismatch"] = (
-        build([Entry(good, doc), Entry("datapackage.json",
-                                       manifest([(good, doc, {"bytes": len(doc) + 1})]))]),
+        with_manifest(manifest([(good, doc, {"bytes": len(doc) + 1})])),
         "entry %s: the entry holds %d bytes but datapackage.json says %d"
         % (good, len(doc), len(doc) + 1))
     s["manifest-missing-resource"] = (
-        build([Entry(good, doc), Entry("datapackage.json",
-                                       manifest([(good, doc),
-                                                 ("documents/0002-b-2024.json", doc)]))]),
+        with_manifest(manifest([(good, doc), ("documents/0002-b-2024.json", doc)])),
         "entry datapackage.json: resource 2: \"documents/0002-b-2024.json\" is not in the archive")
     s["manifest-unlisted"] = (
         build([Entry(good, doc), Entry("documents/extra.json", doc),
                Entry("datapackage.json", manifest([(good, doc)]))]),
         "entry documents/extra.json: the entry is a document but datapackage.json does not list")
     s["manifest-unsafe-path"] = (
-        build([Entry(good, doc), Entry("datapackage.json",
-                                       manifest([("../evil.json", doc)]))]),
+        with_manifest(manifest([("../evil.json", doc)])),
         "entry datapackage.json: resource 1: unsafe path \"../evil.json\"")
     s["manifest-not-a-package"] = (
-        build([Entry(good, doc),
-               Entry("datapackage.json", b'{"files": ["%s"]}\n' % good.encode())]),
+        with_manifest(b'{"files": ["%s"]}\n' % good.encode()),
         "entry datapackage.json: expected an object with a \"resources\" array")
     s["manifest-url"] = (
-        build([Entry(good, doc), Entry("datapackage.json",
-                                       manifest([("https://example.org/budget.json", doc)]))]),
+        with_manifest(manifest([("https://example.org/budget.json", doc)])),
         "entry datapackage.json: resource 1: \"https://example.org/budget.json\" is a URL")
     s["manifest-lists-itself"] = (
-        build([Entry(good, doc), Entry("datapackage.json",
-                                       manifest([(good, doc), ("datapackage.json", b"")]))]),
+        with_manifest(manifest([(good, doc), ("datapackage.json", b"")])),
         "entry datapackage.json: resource 2: the manifest cannot list itself")
     s["manifest-not-at-root"] = (
         build([Entry(good, doc), Entry("extra/datapackage.json", manifest([(good, doc)]))]),
         "entry extra/datapackage.json: a datapackage.json that is not at the root")
     s["manifest-bad-json"] = (
-        build([Entry(good, doc),
-               Entry("datapackage.json", b'{"resources": [\n  {"path": }\n]}\n')]),
+        with_manifest(b'{"resources": [\n  {"path": }\n]}\n'),
         "entry datapackage.json: the manifest is not valid JSON (line 2, column 12)")
 
     # A spreadsheet is a ZIP too; it is named for what it is.
@@ -239,15 +234,11 @@ def samples():
                           "entry 1 of the central directory has a name that is neither UTF-8 "
                           "nor GB18030")
     s["manifest-too-deep"] = (
-        build([Entry(good, doc),
-               Entry("datapackage.json", b'{"resources": [], "x": ' + b"[" * 70 + b"]" * 70
-                     + b"}\n")]),
+        with_manifest(b'{"resources": [], "x": ' + b"[" * 70 + b"]" * 70 + b"}\n"),
         "entry datapackage.json: the manifest is not valid JSON (line 1, column 87): nested "
         "deeper than 64 levels")
     s["manifest-trailing-comma"] = (
-        build([Entry(good, doc),
-               Entry("datapackage.json", b'{"resources": [\n  {"path": "%s"},\n]}\n'
-                     % good.encode())]),
+        with_manifest(b'{"resources": [\n  {"path": "%s"},\n]}\n' % good.encode()),
         "entry datapackage.json: the manifest is not valid JSON (line 3, column 1): a ',' "
         "before ']'")
     return s

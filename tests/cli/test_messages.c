@@ -9,6 +9,14 @@
 
 #include "messages.h"
 
+/* The messages in English again after a test that turned Chinese on, whether it passed or not. */
+static int english_again(void **state)
+{
+    (void)state;
+    msg_zh = 0;
+    return 0;
+}
+
 static void catalogue_is_consistent(void **state)
 {
     (void)state;
@@ -40,15 +48,14 @@ static void truncates_safely(void **state)
     msg_zh = 1;
     msg_translate("cannot read: Permission denied", out, sizeof out);
     assert_true(strlen(out) < sizeof out);
-    msg_zh = 0;
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(catalogue_is_consistent),
-        cmocka_unit_test(translates_with_variable_parts),
-        cmocka_unit_test(truncates_safely),
+        cmocka_unit_test_teardown(translates_with_variable_parts, english_again),
+        cmocka_unit_test_teardown(truncates_safely, english_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,10 +30,19 @@ static int count_entries(const char *dir)
     return n;
 }
 
+/* A fresh empty folder as the state of a test that writes files; the teardown removes it, and
+ * fails when the test left anything in it. */
+static int make_folder(void **state)
+{
+    *state = (void *)bktest_tempdir();
+    return 0;
+}
+
+static int remove_folder(void **state) { return rmdir(*state) == 0 ? 0 : -1; }
+
 static void test_commit_and_abort(void **state)
 {
-    (void)state;
-    const char *dir = bktest_tempdir();
+    const char *dir = *state;
     char path[256];
     snprintf(path, sizeof path, "%s/out.json", dir);
     bk_error err = bktest_no_error();
@@ -49,7 +58,6 @@ static void test_commit_and_abort(void **state)
     assert_string_equal(slurp(path), "first"); /* the old file is intact */
     assert_int_equal(count_entries(dir), 1);   /* and no temporary is left */
     unlink(path);
-    rmdir(dir);
 }
 
 static void test_full_disk(void **state)
@@ -81,8 +89,7 @@ static void test_missing_folder(void **state)
 
 static void test_folder_sink(void **state)
 {
-    (void)state;
-    const char *dir = bktest_tempdir();
+    const char *dir = *state;
     char out[256], p[300];
     snprintf(out, sizeof out, "%s/unpacked", dir);
     bk_error err = bktest_no_error();
@@ -102,7 +109,6 @@ static void test_folder_sink(void **state)
     assert_string_equal(slurp(p), "A");
     unlink(p);
     rmdir(out);
-    rmdir(dir);
 }
 
 static void test_safe_paths(void **state)
@@ -120,8 +126,7 @@ static void test_safe_paths(void **state)
  * name and leaves nothing behind; once one is done, the next opens. */
 static void test_too_many_outputs(void **state)
 {
-    (void)state;
-    const char *dir = bktest_tempdir();
+    const char *dir = *state;
     enum { MANY = 65 };
     bk_sink *open_ones[MANY];
     char path[256];
@@ -144,15 +149,17 @@ static void test_too_many_outputs(void **state)
     for (int i = 0; i < n; i++)
         bk_sink_abort(open_ones[i]);
     assert_int_equal(count_entries(dir), 0);
-    rmdir(dir);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_commit_and_abort), cmocka_unit_test(test_full_disk),
-        cmocka_unit_test(test_missing_folder), cmocka_unit_test(test_folder_sink),
-        cmocka_unit_test(test_safe_paths), cmocka_unit_test(test_too_many_outputs),
+        cmocka_unit_test_setup_teardown(test_commit_and_abort, make_folder, remove_folder),
+        cmocka_unit_test(test_full_disk),
+        cmocka_unit_test(test_missing_folder),
+        cmocka_unit_test_setup_teardown(test_folder_sink, make_folder, remove_folder),
+        cmocka_unit_test(test_safe_paths),
+        cmocka_unit_test_setup_teardown(test_too_many_outputs, make_folder, remove_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

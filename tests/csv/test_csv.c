@@ -105,32 +105,35 @@ static void test_decode_utf8_bom_any_chunking(void **state)
     }
 }
 
+/* Decoding in (n bytes, fed step at a time, as enc) fails with an encoding error whose text
+ * holds want; the error, for its place. */
+static bk_error decode_error(const char *in, size_t n, size_t step, bkcsv_encoding enc,
+                             const char *want)
+{
+    bk_error err = bktest_no_error();
+    bk_status st;
+    free(decode_all(in, n, step, enc, &err, &st));
+    assert_int_equal(st, BK_E_ENCODING);
+    assert_contains(err.text, want);
+    return err;
+}
+
 static void test_decode_errors_say_where(void **state)
 {
     (void)state;
-    bk_error err;
-    bk_status st;
     /* forced UTF-8: the bad byte is at offset 8 ("a,b\n" 4, 深 3, "," 1), on line 2 */
     const char in[] = "a,b\n深,\xC3\x28x\n";
-    bk_error_clear(&err);
-    free(decode_all(in, sizeof in - 1, 64, BKCSV_ENC_UTF8, &err, &st));
-    assert_int_equal(st, BK_E_ENCODING);
+    bk_error err = decode_error(in, sizeof in - 1, 64, BKCSV_ENC_UTF8,
+                                "invalid UTF-8 at byte offset 8 (line 2, bytes C3 28 78 0A)");
     assert_int_equal(err.offset, 8);
     assert_int_equal(err.line, 2);
-    assert_non_null(strstr(err.text, "invalid UTF-8 at byte offset 8 (line 2, bytes C3 28 78 0A)"));
     /* forced GB18030: 0x81 0x20 is no character */
     const char gb[] = "ok\n\xB1\xED\x81\x20";
-    bk_error_clear(&err);
-    free(decode_all(gb, sizeof gb - 1, 3, BKCSV_ENC_GB18030, &err, &st));
-    assert_int_equal(st, BK_E_ENCODING);
+    err = decode_error(gb, sizeof gb - 1, 3, BKCSV_ENC_GB18030, "invalid GB18030");
     assert_int_equal(err.offset, 5);
     assert_int_equal(err.line, 2);
-    assert_non_null(strstr(err.text, "invalid GB18030"));
     /* a file cut inside a character */
-    bk_error_clear(&err);
-    free(decode_all("\xEF\xBB\xBF\xE6\xB7", 5, 2, BKCSV_ENC_AUTO, &err, &st));
-    assert_int_equal(st, BK_E_ENCODING);
-    assert_non_null(strstr(err.text, "ends inside a UTF-8 character"));
+    decode_error("\xEF\xBB\xBF\xE6\xB7", 5, 2, BKCSV_ENC_AUTO, "ends inside a UTF-8 character");
 }
 
 /* ---------------------------------------------------------------- records */
@@ -188,25 +191,31 @@ static void test_records_and_lines(void **state)
     assert_int_equal(s.line[2], 6);
 }
 
+/* Reading text (a field up to max_string bytes, 0: no bound) fails with code, the message
+ * holding want; the error, for its place. */
+static bk_error record_error(const char *text, unsigned long long max_string, bk_status code,
+                             const char *want)
+{
+    seen s;
+    bk_error err;
+    assert_int_equal(read_text(text, max_string, &s, &err), code);
+    assert_contains(err.text, want);
+    return err;
+}
+
 static void test_record_errors(void **state)
 {
     (void)state;
-    seen s;
-    bk_error err;
-    assert_int_equal(read_text("a,b\nc,\"d\ne", 0, &s, &err), BK_E_SYNTAX);
+    bk_error err = record_error("a,b\nc,\"d\ne", 0, BK_E_SYNTAX, "never closed");
     assert_int_equal(err.line, 2);
     assert_int_equal(err.column, 2);
-    assert_non_null(strstr(err.text, "never closed"));
-    assert_int_equal(read_text("a,b\nc,d\"e\n", 0, &s, &err), BK_E_SYNTAX);
+    err = record_error("a,b\nc,d\"e\n", 0, BK_E_SYNTAX, "a quote inside an unquoted field");
     assert_int_equal(err.line, 2);
     assert_int_equal(err.column, 2);
-    assert_non_null(strstr(err.text, "a quote inside an unquoted field"));
-    assert_int_equal(read_text("a,\"b\"c\n", 0, &s, &err), BK_E_SYNTAX);
-    assert_non_null(strstr(err.text, "text after the closing quote"));
-    assert_int_equal(read_text("a,0123456789ABCDEF\n", 10, &s, &err), BK_E_LIMIT);
+    record_error("a,\"b\"c\n", 0, BK_E_SYNTAX, "text after the closing quote");
+    err = record_error("a,0123456789ABCDEF\n", 10, BK_E_LIMIT, "max-string");
     assert_int_equal(err.line, 1);
     assert_int_equal(err.column, 2);
-    assert_non_null(strstr(err.text, "max-string"));
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -342,6 +351,31 @@ static bk_doc *read_or_fail(bk_ctx *ctx, const char *rel)
     return bktest_read(ctx, bktest_path(rel));
 }
 
+/* The state of the tests on the seed: a context, and the seed's canonical JSON read in it. */
+typedef struct seed {
+    bk_ctx *ctx;
+    bk_doc *json;
+} seed;
+
+static int seed_setup(void **state)
+{
+    seed *f = malloc(sizeof *f);
+    assert_non_null(f);
+    f->ctx = bktest_ctx();
+    f->json = read_or_fail(f->ctx, "samples/dapeng-2024/budget.json");
+    *state = f;
+    return 0;
+}
+
+static int seed_teardown(void **state)
+{
+    seed *f = *state;
+    bk_doc_free(f->json);
+    bk_ctx_free(f->ctx);
+    free(f);
+    return 0;
+}
+
 static void assert_same_tables(const bk_doc *a, const bk_doc *b)
 {
     assert_int_equal(a->ntables, b->ntables);
@@ -377,24 +411,19 @@ static void assert_same_tables(const bk_doc *a, const bk_doc *b)
 
 static void test_sample_line_items_equal_json(void **state)
 {
-    (void)state;
-    bk_ctx *ctx = bktest_ctx();
-    bk_doc *csv = read_or_fail(ctx, "samples/dapeng-2024/budget.csv");
-    bk_doc *json = read_or_fail(ctx, "samples/dapeng-2024/budget.json");
+    const seed *f = *state;
+    bk_doc *csv = read_or_fail(f->ctx, "samples/dapeng-2024/budget.csv");
     char diff[512] = "";
-    if (!bk_doc_equal(csv, json, diff, sizeof diff))
+    if (!bk_doc_equal(csv, f->json, diff, sizeof diff))
         fail_msg("budget.csv and budget.json differ: %s", diff);
     bk_doc_free(csv);
-    bk_doc_free(json);
-    bk_ctx_free(ctx);
 }
 
 static void test_sample_wide_folder(void **state)
 {
-    (void)state;
-    bk_ctx *ctx = bktest_ctx();
-    bk_doc *wide = read_or_fail(ctx, "samples/dapeng-2024/wide");
-    bk_doc *json = read_or_fail(ctx, "samples/dapeng-2024/budget.json");
+    const seed *f = *state;
+    const bk_doc *json = f->json;
+    bk_doc *wide = read_or_fail(f->ctx, "samples/dapeng-2024/wide");
     assert_string_equal(wide->dept_name, json->dept_name);
     assert_int_equal(wide->fiscal_year, 2024);
     assert_string_equal(wide->money_unit, "万元");
@@ -406,19 +435,16 @@ static void test_sample_wide_folder(void **state)
     assert_string_equal(wide->performance.period, "2024年度");
     assert_int_equal(wide->nnarrative, 0); /* a wide table has no place for it */
     bk_doc_free(wide);
-    bk_doc_free(json);
-    bk_ctx_free(ctx);
 }
 
 /* Tables 2 and 8 typed in from the seed as a spreadsheet exports them. */
 static void test_seed_wide_files(void **state)
 {
-    (void)state;
-    bk_ctx *ctx = bktest_ctx();
-    assert_int_equal(bk_ctx_set_option(ctx, "year", "2024"), BK_OK);
-    bk_doc *json = read_or_fail(ctx, "samples/dapeng-2024/budget.json");
-    bk_doc *t02 = read_or_fail(ctx, "tests/csv/data/seed-T02.csv"); /* UTF-8, BOM, repeats */
-    bk_doc *t08 = read_or_fail(ctx, "tests/csv/data/seed-T08.csv"); /* GB18030, CRLF */
+    const seed *f = *state;
+    const bk_doc *json = f->json;
+    assert_int_equal(bk_ctx_set_option(f->ctx, "year", "2024"), BK_OK);
+    bk_doc *t02 = read_or_fail(f->ctx, "tests/csv/data/seed-T02.csv"); /* UTF-8, BOM, repeats */
+    bk_doc *t08 = read_or_fail(f->ctx, "tests/csv/data/seed-T08.csv"); /* GB18030, CRLF */
     const bk_table *a = bk_doc_table(t02, "T02"), *b = bk_doc_table(json, "T02");
     assert_non_null(a);
     assert_int_equal(a->nrows, 2);
@@ -439,10 +465,8 @@ static void test_seed_wide_files(void **state)
             assert_int_equal(bk_table_cell(c, r, k)->v.units, bk_table_cell(d, r, k)->v.units);
     assert_string_equal(c->rows[29].code, "30905"); /* after the two unit rows */
     assert_string_equal(c->note, "本套报表金额单位转换时可能存在尾数误差");
-    bk_doc_free(json);
     bk_doc_free(t02);
     bk_doc_free(t08);
-    bk_ctx_free(ctx);
 }
 
 static bk_status read_status(bk_ctx *ctx, const char *rel, bk_error *err)
@@ -526,8 +550,9 @@ static void write_text_file(const char *dir, const char *name, const char *text)
     fclose(f);
 }
 
-/* A folder whose first file (by name) has rows of a unit only a later file names. */
-static const char *folder_units_named_later(void)
+/* A folder whose first file (by name) has rows of a unit only a later file names, as the state
+ * of a test; the teardown removes it. */
+static int folder_units_named_later(void **state)
 {
     static char dir[64];
     snprintf(dir, sizeof dir, "%s", bktest_tempdir());
@@ -541,23 +566,24 @@ static const char *folder_units_named_later(void)
                     "预算单位,科目编码,科目名称,支出总计\r\n"
                     "深圳市某局,,,580.04\r\n深圳市某局(本级),,,580.04\r\n"
                     ",201,一般公共服务支出,580.04\r\n");
-    return dir;
+    *state = dir;
+    return 0;
 }
 
-static void remove_folder(const char *dir)
+static int remove_folder(void **state)
 {
+    const char *dir = *state;
     char path[512];
     snprintf(path, sizeof path, "%s/a-projects.csv", dir);
     remove(path);
     snprintf(path, sizeof path, "%s/b-function.csv", dir);
     remove(path);
-    rmdir(dir);
+    return rmdir(dir);
 }
 
 static void test_folder_units_named_later(void **state)
 {
-    (void)state;
-    const char *dir = folder_units_named_later();
+    const char *dir = *state;
     bk_ctx *ctx = bktest_ctx();
     bk_doc *doc = bktest_read(ctx, dir);
     assert_int_equal(doc->nunits, 2);
@@ -569,24 +595,16 @@ static void test_folder_units_named_later(void **state)
     assert_string_equal(doc->units[t->rows[1].unit].id, "u1");
     bk_doc_free(doc);
     /* the same table alone cannot tell its unit */
-    char path[512];
-    snprintf(path, sizeof path, "%s/a-projects.csv", dir);
+    const char *path = bktest_join(dir, "a-projects.csv");
     bk_error err = bktest_no_error();
     doc = NULL;
     assert_int_equal(bk_read(ctx, path, NULL, bktest_keep_first, &doc, &err), BK_E_CONTENT);
     assert_null(doc);
-    assert_non_null(strstr(err.text, "which unit this row belongs to"));
+    assert_contains(err.text, "which unit this row belongs to");
     bk_ctx_free(ctx);
-    remove_folder(dir);
 }
 
-static void test_alloc_failures_folder(void **state)
-{
-    (void)state;
-    const char *dir = folder_units_named_later();
-    fail_each_allocation_at(dir);
-    remove_folder(dir);
-}
+static void test_alloc_failures_folder(void **state) { fail_each_allocation_at(*state); }
 
 static void test_alloc_failures_lines(void **state)
 {
@@ -613,12 +631,15 @@ int main(void)
         cmocka_unit_test(test_writer_gb18030),
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_probe),
-        cmocka_unit_test(test_sample_line_items_equal_json),
-        cmocka_unit_test(test_sample_wide_folder),
-        cmocka_unit_test(test_seed_wide_files),
+        cmocka_unit_test_setup_teardown(test_sample_line_items_equal_json, seed_setup,
+                                        seed_teardown),
+        cmocka_unit_test_setup_teardown(test_sample_wide_folder, seed_setup, seed_teardown),
+        cmocka_unit_test_setup_teardown(test_seed_wide_files, seed_setup, seed_teardown),
         cmocka_unit_test(test_error_positions),
-        cmocka_unit_test(test_folder_units_named_later),
-        cmocka_unit_test(test_alloc_failures_folder),
+        cmocka_unit_test_setup_teardown(test_folder_units_named_later, folder_units_named_later,
+                                        remove_folder),
+        cmocka_unit_test_setup_teardown(test_alloc_failures_folder, folder_units_named_later,
+                                        remove_folder),
         cmocka_unit_test(test_alloc_failures_lines),
         cmocka_unit_test(test_alloc_failures_wide),
     };

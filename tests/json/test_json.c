@@ -3,6 +3,8 @@
  * place it is reported at, limits, and allocation failures. */
 #include "bktest.h"
 
+#include <jansson.h>
+
 #define SAMPLE "samples/dapeng-2024/budget.json"
 #define INVALID "samples/invalid/json/"
 
@@ -74,6 +76,20 @@ static char *insert_after(const char *s, const char *marker, const char *text)
     return r;
 }
 
+/* A JSON text without the white space between its tokens (malloc'd), made by a parser and writer
+ * other than the plugin's. */
+static char *compact_json(const char *text, size_t len)
+{
+    json_error_t error;
+    json_t *doc = json_loadb(text, len, 0, &error);
+    if (!doc)
+        fail_msg("jansson cannot read the sample: %s", error.text);
+    char *compact = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    assert_non_null(compact);
+    return compact;
+}
+
 /* What the writer makes of a document built on base_doc: the units of measure and the
  * table's layout family written out (json.md, "For open data"). */
 static char *described(const char *doc)
@@ -135,14 +151,6 @@ static void expect_error(const char *text, bk_status code, long line, long colum
                          const char *message)
 {
     expect_error_after(text, 0, code, line, column, message);
-}
-
-static void expect_error_with(const char *old, const char *new_text, bk_status code, long line,
-                              long column, const char *message)
-{
-    char *s = base_with(old, new_text);
-    expect_error(s, code, line, column, message);
-    free(s);
 }
 
 static const bk_table *find_table(const bk_doc *doc, const char *id)
@@ -370,32 +378,17 @@ static void test_bulk(void **state)
         assert_int_equal(c.fiscal_year[i], 2024);
         assert_int_equal(c.first_row_line[i], first + i * (uint32_t)lines);
     }
-    /* Written back as JSON Lines: each document compact (its whitespace outside strings
-     * dropped) on a line. */
-    char *lines_out = malloc(3 * len + 3);
+    /* Written back as JSON Lines: each document compact on a line, as jansson writes it. */
+    char *compact = compact_json(text, len);
+    size_t width = strlen(compact) + 1; /* with its newline */
+    char *lines_out = malloc(3 * width);
     assert_non_null(lines_out);
-    size_t k = 0;
-    for (int d = 0; d < 3; d++) {
-        int in_string = 0, escaped = 0;
-        for (size_t i = 0; i < len; i++) {
-            char ch = text[i];
-            if (in_string) {
-                if (escaped)
-                    escaped = 0;
-                else if (ch == '\\')
-                    escaped = 1;
-                else if (ch == '"')
-                    in_string = 0;
-            } else if (ch == ' ' || ch == '\n') {
-                continue;
-            } else if (ch == '"') {
-                in_string = 1;
-            }
-            lines_out[k++] = ch;
-        }
-        lines_out[k++] = '\n';
+    for (size_t d = 0; d < 3; d++) {
+        memcpy(lines_out + d * width, compact, width - 1);
+        lines_out[d * width + width - 1] = '\n';
     }
-    convert_and_compare(in, bktest_join(tmpdir, "bulk-out.json"), lines_out, k, 3);
+    free(compact);
+    convert_and_compare(in, bktest_join(tmpdir, "bulk-out.json"), lines_out, 3 * width, 3);
     free(lines_out);
 
     /* Documents may follow each other without a newline, and blank lines may separate them. */
@@ -481,63 +474,70 @@ static void test_syntax_errors(void **state)
                  "unexpected token near ']'");
 }
 
+/* Edits of base_doc and the error each gives. */
+static const bktest_edit type_errors[] = {
+    {"\"fiscal_year\": 2024", "\"fiscal_year\": 2024.0", BK_E_CONTENT, 4, 18,
+     "expected an integer for \"fiscal_year\", found a number with a fraction"},
+    {"\"version\": 1", "\"version\": \"1\"", BK_E_CONTENT, 3, 14,
+     "expected an integer for \"version\", found a string"},
+    {"\"total\": \"10.00\"", "\"total\": 1e5", BK_E_CONTENT, 26, 22,
+     "is a JSON number; amounts are strings"},
+    {"\"total\": \"10.00\"", "\"total\": null", BK_E_CONTENT, 26, 22,
+     "expected a string for column \"total\", found null"},
+    {"\"department\": {\n    \"name\": \"测试局\"\n  }", "\"department\": \"测试局\"", BK_E_CONTENT,
+     5, 17, "expected an object for \"department\", found a string"},
+    {"\"units\": [", "\"units\": {}, \"x\": [", BK_E_CONTENT, 10, 16,
+     "unknown key \"x\" in the document"},
+    {"\"name\": \"测试局\",\n          \"cells\"", "\"name\": 7,\n          \"cells\"",
+     BK_E_CONTENT, 24, 19, "expected a string for \"name\", found a number"},
+    {"\"kind\": \"unit\"", "\"kind\": \"unit\", \"level\": 10", BK_E_CONTENT, 22, 36,
+     "\"level\" is 10, outside 1..9"},
+};
+
+static const bktest_edit content_errors[] = {
+    {"\"version\": 1", "\"version\": 2", BK_E_CONTENT, 3, 14, "unsupported format version 2"},
+    {"\"format\": \"budgetkit-budget\"", "\"format\": \"other\"", BK_E_CONTENT, 2, 13,
+     "\"format\" is \"other\""},
+    {"\"money_unit\": \"万元\"", "\"money_unit\": \"美元\"", BK_E_CONTENT, 8, 17,
+     "money unit \"美元\" is neither 万元 nor 元"},
+    {"\"fiscal_year\": 2024", "\"fiscal_year\": 24", BK_E_CONTENT, 4, 18,
+     "fiscal year 24 is not a year from 1900 to 9999"},
+    {"\"precision\": 2", "\"precision\": 19", BK_E_CONTENT, 9, 16,
+     "precision 19 is not a number of decimals from 0 to 18"},
+    {"    \"name\": \"测试局\"\n  },", "    \"code\": \"x\"\n  },", BK_E_CONTENT, 5, 17,
+     "missing required key \"name\" in \"department\""},
+    {"\"id\": \"dept\"", "\"id\": \"de pt\"", BK_E_CONTENT, 12, 13,
+     "unit id \"de pt\" is not made of letters"},
+    {"\"kind\": \"department\"", "\"kind\": \"department\", \"parent\": \"up\"", BK_E_CONTENT, 14,
+     39, "parent \"up\" of unit \"dept\" is not a unit listed"},
+    {"\"kind\": \"department\"", "\"kind\": \"self\"", BK_E_CONTENT, 10, 12,
+     "exactly one unit must have kind \"department\""},
+    {"\"kind\": \"department\"", "\"kind\": \"boss\"", BK_E_CONTENT, 14, 15,
+     "unknown unit kind \"boss\""},
+    {"\"total\": \"10.00\"", "\"total\": \"+10\"", BK_E_CONTENT, 26, 22,
+     "\"+10\" in column \"total\" is not a plain decimal"},
+    {"\"total\": \"10.00\"", "\"total\": \"１０\"", BK_E_CONTENT, 26, 22, "is not a plain decimal"},
+    {"\"total\": \"10.00\"", "\"total\": \"\"", BK_E_CONTENT, 26, 22,
+     "the amount in column \"total\" is empty"},
+    {"\"total\": \"10.00\"", "\"total\": \"99999999999999999999\"", BK_E_CONTENT, 26, 22,
+     "more digits or decimals than budgetkit holds"},
+    {"\"rows\": [", "\"rows\": [], \"note\": 1, \"x\": [", BK_E_CONTENT, 20, 30,
+     "unknown key \"x\" in a table"},
+    {"\"cells\": {", "\"cells\": 5, \"x\": {", BK_E_CONTENT, 25, 23, "unknown key \"x\" in a row"},
+};
+
 static void test_type_errors(void **state)
 {
     (void)state;
-    expect_error_with("\"fiscal_year\": 2024", "\"fiscal_year\": 2024.0", BK_E_CONTENT, 4, 18,
-                      "expected an integer for \"fiscal_year\", found a number with a fraction");
-    expect_error_with("\"version\": 1", "\"version\": \"1\"", BK_E_CONTENT, 3, 14,
-                      "expected an integer for \"version\", found a string");
-    expect_error_with("\"total\": \"10.00\"", "\"total\": 1e5", BK_E_CONTENT, 26, 22,
-                      "is a JSON number; amounts are strings");
-    expect_error_with("\"total\": \"10.00\"", "\"total\": null", BK_E_CONTENT, 26, 22,
-                      "expected a string for column \"total\", found null");
-    expect_error_with("\"department\": {\n    \"name\": \"测试局\"\n  }", "\"department\": \"测试局\"",
-                      BK_E_CONTENT, 5, 17, "expected an object for \"department\", found a string");
-    expect_error_with("\"units\": [", "\"units\": {}, \"x\": [", BK_E_CONTENT, 10, 16,
-                      "unknown key \"x\" in the document");
-    expect_error_with("\"name\": \"测试局\",\n          \"cells\"",
-                      "\"name\": 7,\n          \"cells\"", BK_E_CONTENT, 24, 19,
-                      "expected a string for \"name\", found a number");
-    expect_error_with("\"kind\": \"unit\"", "\"kind\": \"unit\", \"level\": 10", BK_E_CONTENT,
-                      22, 36, "\"level\" is 10, outside 1..9");
+    bktest_expect_edits(base_doc, type_errors, sizeof type_errors / sizeof *type_errors,
+                        expect_error);
 }
 
 static void test_content_errors(void **state)
 {
     (void)state;
-    expect_error_with("\"version\": 1", "\"version\": 2", BK_E_CONTENT, 3, 14,
-                      "unsupported format version 2");
-    expect_error_with("\"format\": \"budgetkit-budget\"", "\"format\": \"other\"", BK_E_CONTENT,
-                      2, 13, "\"format\" is \"other\"");
-    expect_error_with("\"money_unit\": \"万元\"", "\"money_unit\": \"美元\"", BK_E_CONTENT, 8, 17,
-                      "money unit \"美元\" is neither 万元 nor 元");
-    expect_error_with("\"fiscal_year\": 2024", "\"fiscal_year\": 24", BK_E_CONTENT, 4, 18,
-                      "fiscal year 24 is not a year from 1900 to 9999");
-    expect_error_with("\"precision\": 2", "\"precision\": 19", BK_E_CONTENT, 9, 16,
-                      "precision 19 is not a number of decimals from 0 to 18");
-    expect_error_with("    \"name\": \"测试局\"\n  },", "    \"code\": \"x\"\n  },", BK_E_CONTENT, 5,
-                      17, "missing required key \"name\" in \"department\"");
-    expect_error_with("\"id\": \"dept\"", "\"id\": \"de pt\"", BK_E_CONTENT, 12, 13,
-                      "unit id \"de pt\" is not made of letters");
-    expect_error_with("\"kind\": \"department\"", "\"kind\": \"department\", \"parent\": \"up\"",
-                      BK_E_CONTENT, 14, 39, "parent \"up\" of unit \"dept\" is not a unit listed");
-    expect_error_with("\"kind\": \"department\"", "\"kind\": \"self\"", BK_E_CONTENT, 10, 12,
-                      "exactly one unit must have kind \"department\"");
-    expect_error_with("\"kind\": \"department\"", "\"kind\": \"boss\"", BK_E_CONTENT, 14, 15,
-                      "unknown unit kind \"boss\"");
-    expect_error_with("\"total\": \"10.00\"", "\"total\": \"+10\"", BK_E_CONTENT, 26, 22,
-                      "\"+10\" in column \"total\" is not a plain decimal");
-    expect_error_with("\"total\": \"10.00\"", "\"total\": \"１０\"", BK_E_CONTENT, 26, 22,
-                      "is not a plain decimal");
-    expect_error_with("\"total\": \"10.00\"", "\"total\": \"\"", BK_E_CONTENT, 26, 22,
-                      "the amount in column \"total\" is empty");
-    expect_error_with("\"total\": \"10.00\"", "\"total\": \"99999999999999999999\"",
-                      BK_E_CONTENT, 26, 22, "more digits or decimals than budgetkit holds");
-    expect_error_with("\"rows\": [", "\"rows\": [], \"note\": 1, \"x\": [", BK_E_CONTENT, 20, 30,
-                      "unknown key \"x\" in a table");
-    expect_error_with("\"cells\": {", "\"cells\": 5, \"x\": {", BK_E_CONTENT, 25, 23,
-                      "unknown key \"x\" in a row");
+    bktest_expect_edits(base_doc, content_errors, sizeof content_errors / sizeof *content_errors,
+                        expect_error);
 
     /* Table 12's targets and the narrative are checked like the rest. */
     char *pf = base_with("  ]\n}\n", "  ],\n  \"performance\": {\"goals\": [\"目标1\", 2]}\n}\n");

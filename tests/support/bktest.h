@@ -199,6 +199,27 @@ static inline int bktest_plugin_teardown(bk_ctx *ctx, const char *tmpdir)
 typedef void bktest_expect_error_fn(const char *text, bk_status code, long line, long column,
                                     const char *message);
 
+/* A bad input made by one edit of a test's small document: the first `old` replaced by
+ * `new_text`, and the error reading it gives (code at line:column, message in its text). */
+typedef struct bktest_edit {
+    const char *old, *new_text;
+    bk_status code;
+    long line, column;
+    const char *message;
+} bktest_edit;
+
+/* Each of the n edits made to base (which is left as it is) fails as its case says; expect
+ * names the case when it does not. */
+static inline void bktest_expect_edits(const char *base, const bktest_edit *edits, size_t n,
+                                       bktest_expect_error_fn *expect)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *text = bktest_replace(base, edits[i].old, edits[i].new_text);
+        expect(text, edits[i].code, edits[i].line, edits[i].column, edits[i].message);
+        free(text);
+    }
+}
+
 /* Reading text with one limit of ctx set to value, the others at their defaults, fails so;
  * the limits are back at their defaults after. */
 static inline void bktest_expect_limit(bk_ctx *ctx, const bk_limits *defaults,

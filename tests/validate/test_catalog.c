@@ -30,14 +30,35 @@ static const char *write_file(const char *name, const char *content)
     return path;
 }
 
+/* An empty catalogue and a cleared error, as every test starts. */
+static void start(bkcodes_catalog *c, bk_error *err)
+{
+    bkcodes_init(c);
+    bk_error_clear(err);
+}
+
+/* The shipped catalogue, read but not finished. */
+static void start_shipped(bkcodes_catalog *c, bk_error *err)
+{
+    start(c, err);
+    assert_int_equal(bkcodes_load_dir(c, bktest_path("formats/catalog"), err), BK_OK);
+}
+
+/* The catalogue of one CSV file, read and finished; the test fails unless both succeed. */
+static void load_csv(bkcodes_catalog *c, const char *path)
+{
+    bk_error err;
+    start(c, &err);
+    assert_int_equal(bkcodes_load_csv(c, path, &err), BK_OK);
+    assert_int_equal(bkcodes_finish(c, &err), BK_OK);
+}
+
 static void shipped_catalogue_loads(void **state)
 {
     (void)state;
     bkcodes_catalog c;
     bk_error err;
-    bkcodes_init(&c);
-    bk_error_clear(&err);
-    assert_int_equal(bkcodes_load_dir(&c, bktest_path("formats/catalog"), &err), BK_OK);
+    start_shipped(&c, &err);
     assert_int_equal(bkcodes_finish(&c, &err), BK_OK);
 
     const bkcodes_entry *e = bkcodes_find(&c, BKCODES_FUNCTION, "201");
@@ -72,11 +93,7 @@ static void quoted_fields_bom_and_crlf(void **state)
                                   "function,20103,\"政府办公厅（室）, 及\"\"相关\"\"机构事务\",款,\r\n"
                                   " function , 205 ,教育支出,类,y");
     bkcodes_catalog c;
-    bk_error err;
-    bkcodes_init(&c);
-    bk_error_clear(&err);
-    assert_int_equal(bkcodes_load_csv(&c, path, &err), BK_OK);
-    assert_int_equal(bkcodes_finish(&c, &err), BK_OK);
+    load_csv(&c, path);
     assert_int_equal(c.n, 3);
     const bkcodes_entry *e = bkcodes_find(&c, BKCODES_FUNCTION, "20103");
     assert_non_null(e);
@@ -93,8 +110,7 @@ static void expect_error(const char *content, long line, long column, const char
     const char *path = write_file("bad.csv", content);
     bkcodes_catalog c;
     bk_error err;
-    bkcodes_init(&c);
-    bk_error_clear(&err);
+    start(&c, &err);
     bk_status st = bkcodes_load_csv(&c, path, &err);
     if (st == BK_OK)
         st = bkcodes_finish(&c, &err);
@@ -108,29 +124,33 @@ static void expect_error(const char *content, long line, long column, const char
     bkcodes_free(&c);
 }
 
+/* The same with rows below the catalogue's header. */
+static void expect_rows_error(const char *rows, long line, long column, const char *text)
+{
+    char content[512];
+    int n = snprintf(content, sizeof content, "scheme,code,name,level,source\n%s", rows);
+    assert_true(n > 0 && (size_t)n < sizeof content);
+    expect_error(content, line, column, text);
+}
+
 static void broken_files_name_the_place(void **state)
 {
     (void)state;
     expect_error("code,name\n201,x\n", 1, 1, "the first line must be the header");
     expect_error("", 1, 1, "empty");
-    expect_error("scheme,code,name,level,source\nfunction,201,一般公共服务支出,类\n", 2, 1,
-                 "expected 5 fields, found 4");
-    expect_error("scheme,code,name,level,source\nfunction,201,a,类,x\nfunction,20A03,b,款,x\n", 3,
-                 10, "code \"20A03\" is not 3, 5 or 7 digits");
-    expect_error("scheme,code,name,level,source\necon_dept,3010101,a,项,x\n", 2, 11,
-                 "is not 3 or 5 digits");
-    expect_error("scheme,code,name,level,source\nfunction,20103,办公厅,类,x\n", 2, 20,
-                 "code 20103 has 5 digits, which is level 款, not \"类\"");
-    expect_error("scheme,code,name,level,source\nfunction,201,\"一般,类,x\n", 2, 14,
-                 "a quoted field is not closed");
-    expect_error("scheme,code,name,level,source\nfunction,201,\"a\"b,类,x\n", 2, 17,
-                 "after a closing quote");
-    expect_error("scheme,code,name,level,source\nFunction,201,a,类,x\n", 2, 1,
-                 "scheme \"Function\" must be lower-case");
-    expect_error("scheme,code,name,level,source\nfunction,201,\xB9\xA4\xD7\xCA,类,x\n", 2, 14,
-                 "the catalogue is not valid UTF-8");
-    expect_error("scheme,code,name,level,source\nfunction,201,a,类,x\nfunction,201,b,类,x\n", 3, 0,
-                 "code 201 (function) is listed twice with different names");
+    expect_rows_error("function,201,一般公共服务支出,类\n", 2, 1, "expected 5 fields, found 4");
+    expect_rows_error("function,201,a,类,x\nfunction,20A03,b,款,x\n", 3, 10,
+                      "code \"20A03\" is not 3, 5 or 7 digits");
+    expect_rows_error("econ_dept,3010101,a,项,x\n", 2, 11, "is not 3 or 5 digits");
+    expect_rows_error("function,20103,办公厅,类,x\n", 2, 20,
+                      "code 20103 has 5 digits, which is level 款, not \"类\"");
+    expect_rows_error("function,201,\"一般,类,x\n", 2, 14, "a quoted field is not closed");
+    expect_rows_error("function,201,\"a\"b,类,x\n", 2, 17, "after a closing quote");
+    expect_rows_error("Function,201,a,类,x\n", 2, 1, "scheme \"Function\" must be lower-case");
+    expect_rows_error("function,201,\xB9\xA4\xD7\xCA,类,x\n", 2, 14,
+                      "the catalogue is not valid UTF-8");
+    expect_rows_error("function,201,a,类,x\nfunction,201,b,类,x\n", 3, 0,
+                      "code 201 (function) is listed twice with different names");
 }
 
 static void same_code_twice_with_same_name_is_accepted(void **state)
@@ -140,11 +160,7 @@ static void same_code_twice_with_same_name_is_accepted(void **state)
                                              "function,20103,政府办公厅(室)及相关机构事务,款,a\n"
                                              "function,20103,政府办公厅（室）及相关机构事务,款,b\n");
     bkcodes_catalog c;
-    bk_error err;
-    bkcodes_init(&c);
-    bk_error_clear(&err);
-    assert_int_equal(bkcodes_load_csv(&c, path, &err), BK_OK);
-    assert_int_equal(bkcodes_finish(&c, &err), BK_OK);
+    load_csv(&c, path);
     bkcodes_free(&c);
 }
 
@@ -154,8 +170,7 @@ static void levels_file_errors(void **state)
     const char *path = write_file("levels.csv", "scheme,level,complete\nfunction,款,maybe\n");
     bkcodes_catalog c;
     bk_error err;
-    bkcodes_init(&c);
-    bk_error_clear(&err);
+    start(&c, &err);
     assert_int_not_equal(bkcodes_load_levels(&c, path, &err), BK_OK);
     assert_non_null(strstr(err.text, "complete must be yes or no, not \"maybe\""));
     assert_int_equal(err.line, 2);
@@ -169,9 +184,7 @@ static void user_catalogue_replaces_its_schemes(void **state)
     (void)state;
     bkcodes_catalog c;
     bk_error err;
-    bkcodes_init(&c);
-    bk_error_clear(&err);
-    assert_int_equal(bkcodes_load_dir(&c, bktest_path("formats/catalog"), &err), BK_OK);
+    start_shipped(&c, &err);
     const char *path = write_file("full.csv", "scheme,code,name,level,source\n"
                                               "function,201,一般公共服务支出,类,mof\n"
                                               "function,20199,其他一般公共服务支出,款,mof\n"

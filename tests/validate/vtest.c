@@ -285,3 +285,9 @@ const bk_finding *vt_find(const bk_report *r, const vt_expect *e)
     }
     return hit;
 }
+
+void vt_expect_messages(const bk_finding *f, const char *en, const char *zh)
+{
+    assert_string_equal(f->message_en, en);
+    assert_string_equal(f->message_zh, zh);
+}

@@ -72,6 +72,8 @@ void vt_assert_findings(const bk_report *r, const vt_expect *want, size_t n);
 /* The report's one finding (besides the seed's own): EXPECT of that one, and the finding. */
 const bk_finding *vt_expect_one(const bk_report *r, const vt_expect *e);
 #define EXPECT_ONE(r, ...) vt_expect_one(r, &(const vt_expect)__VA_ARGS__)
+/* The finding's messages in English and in Chinese are these, to the letter. */
+void vt_expect_messages(const bk_finding *f, const char *en, const char *zh);
 /* The finding matching e (fails unless exactly one does). */
 const bk_finding *vt_find(const bk_report *r, const vt_expect *e);
 void vt_print(const bk_report *r);

@@ -18,74 +18,81 @@ static void expect(double v, const char *code, const char *want, bkxl_shown_kind
                  code ? code : "(none)", text, (int)got, want);
 }
 
-#define NUM(v, code, want) expect(v, code, want, BKXL_SHOWN_NUMBER)
+/* A number cell with a format code, and what a spreadsheet shows of it (kept as a number). */
+typedef struct shown_number {
+    double v;
+    const char *code, *want;
+} shown_number; /* want NULL: the end of a table */
 
-static void test_spreadsheet_noise(void **state)
-{
-    (void)state;
-    NUM(3088.829999999999, "0.00", "3088.83");
-    NUM(3088.829999999999, "#,##0.00", "3088.83");
-    NUM(3088.830000000001, "#,##0.00_ ", "3088.83");
-    NUM(2986.519999999999, "#,##0.00;[Red]-#,##0.00", "2986.52");
+static const shown_number spreadsheet_noise[] = {
+    {3088.829999999999, "0.00", "3088.83"},
+    {3088.829999999999, "#,##0.00", "3088.83"},
+    {3088.830000000001, "#,##0.00_ ", "3088.83"},
+    {2986.519999999999, "#,##0.00;[Red]-#,##0.00", "2986.52"},
     /* 1.005 is stored just below; spreadsheets round 15 digits first and show 1.01. */
-    NUM(1.005, "0.00", "1.01");
-    NUM(2.675, "0.00", "2.68");
-    NUM(0.1 + 0.2, "0.00", "0.30");
-    NUM(0.1 + 0.2, NULL, "0.3");
-}
+    {1.005, "0.00", "1.01"},
+    {2.675, "0.00", "2.68"},
+    {0.1 + 0.2, "0.00", "0.30"},
+    {0.1 + 0.2, NULL, "0.3"},
+    {0, NULL, NULL},
+};
 
-static void test_scales_and_signs(void **state)
-{
-    (void)state;
-    NUM(332, "0", "332");
-    NUM(332, "0.00", "332.00");
-    NUM(332, "#,##0", "332");
-    NUM(1234567.891, "#,##0.00", "1234567.89");
-    NUM(-1e-12, "0.00", "0.00");  /* never -0.00 */
-    NUM(-0.004, "#,##0.00;[Red]-#,##0.00", "0.00");
-    NUM(-0.0, "General", "0");
-    NUM(-217.7, "#,##0.00;[Red]-#,##0.00", "-217.70");
-    NUM(-217.7, "#,##0.00;[Red]\\(#,##0.00\\)", "-217.70");
-    NUM(-217.7, "0.00;0.00", "-217.70"); /* the format hides the sign; the value keeps it */
-    NUM(0.5, "#.00", "0.50");
-    NUM(2, "00", "02");
-    NUM(2010301, "General", "2010301");
-    NUM(99.5, "0", "100");
-    NUM(-99.5, "0", "-100");
-    NUM(12.3456, "0.0#", "12.35");
-    NUM(12.3, "0.0#", "12.3");
-    NUM(12345678, "#,##0,", "12346");
-    NUM(12345678, "#,##0.0,,", "12.3");
-}
+static const shown_number scales_and_signs[] = {
+    {332, "0", "332"},
+    {332, "0.00", "332.00"},
+    {332, "#,##0", "332"},
+    {1234567.891, "#,##0.00", "1234567.89"},
+    {-1e-12, "0.00", "0.00"}, /* never -0.00 */
+    {-0.004, "#,##0.00;[Red]-#,##0.00", "0.00"},
+    {-0.0, "General", "0"},
+    {-217.7, "#,##0.00;[Red]-#,##0.00", "-217.70"},
+    {-217.7, "#,##0.00;[Red]\\(#,##0.00\\)", "-217.70"},
+    {-217.7, "0.00;0.00", "-217.70"}, /* the format hides the sign; the value keeps it */
+    {0.5, "#.00", "0.50"},
+    {2, "00", "02"},
+    {2010301, "General", "2010301"},
+    {99.5, "0", "100"},
+    {-99.5, "0", "-100"},
+    {12.3456, "0.0#", "12.35"},
+    {12.3, "0.0#", "12.3"},
+    {12345678, "#,##0,", "12346"},
+    {12345678, "#,##0.0,,", "12.3"},
+    {0, NULL, NULL},
+};
 
-static void test_percent_and_accounting(void **state)
-{
-    (void)state;
-    NUM(0.1158, "0.00%", "11.58");
-    NUM(0.11579999999999, "0.00%", "11.58");
-    NUM(-0.2057, "0.00%", "-20.57");
-    NUM(0.5, "0%", "50");
+static const shown_number percent_and_accounting[] = {
+    {0.1158, "0.00%", "11.58"},
+    {0.11579999999999, "0.00%", "11.58"},
+    {-0.2057, "0.00%", "-20.57"},
+    {0.5, "0%", "50"},
     /* Accounting: the zero section prints a dash; the reader takes 0 in the first's shape. */
-    NUM(0, "_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * \"-\"??_ ;_ @_ ", "0.00");
-    NUM(-5.5, "_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * \"-\"??_ ;_ @_ ", "-5.50");
-    NUM(5.5, "[$¥-804]#,##0.00;[Red]-[$¥-804]#,##0.00", "5.50");
-    NUM(5.5, "#,##0.00\"万元\"", "5.50");
-}
+    {0, "_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * \"-\"??_ ;_ @_ ", "0.00"},
+    {-5.5, "_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * \"-\"??_ ;_ @_ ", "-5.50"},
+    {5.5, "[$¥-804]#,##0.00;[Red]-[$¥-804]#,##0.00", "5.50"},
+    {5.5, "#,##0.00\"万元\"", "5.50"},
+    {0, NULL, NULL},
+};
 
-static void test_general(void **state)
-{
-    (void)state;
+static const shown_number general[] = {
     /* No decimal of 15 digits or fewer reads back as this double: 15 digits, as shown. */
-    NUM(3088.829999999999, NULL, "3088.83");
-    NUM(0.1 + 0.2, "General", "0.3");
-    NUM(4115.36, "General", "4115.36");
-    NUM(1e-7, NULL, "0.0000001");
-    NUM(123456789012345678.0, NULL, "123456789012346000");
-    NUM(1.0 / 3.0, NULL, "0.333333333333333");
-    NUM(-5.5, NULL, "-5.5");
-    NUM(5.5, "@", "5.5");
-    NUM(12345.678, "0.00E+00", "12345.678");
-    NUM(1.5, "# ?/?", "1.5");
+    {3088.829999999999, NULL, "3088.83"},
+    {0.1 + 0.2, "General", "0.3"},
+    {4115.36, "General", "4115.36"},
+    {1e-7, NULL, "0.0000001"},
+    {123456789012345678.0, NULL, "123456789012346000"},
+    {1.0 / 3.0, NULL, "0.333333333333333"},
+    {-5.5, NULL, "-5.5"},
+    {5.5, "@", "5.5"},
+    {12345.678, "0.00E+00", "12345.678"},
+    {1.5, "# ?/?", "1.5"},
+    {0, NULL, NULL},
+};
+
+/* Each case of one of the tables above (state), up to its end mark. */
+static void test_shown_numbers(void **state)
+{
+    for (const shown_number *c = *state; c->want; c++)
+        expect(c->v, c->code, c->want, BKXL_SHOWN_NUMBER);
 }
 
 static void test_dates(void **state)
@@ -268,10 +275,11 @@ static void test_xls_scan_damaged(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spreadsheet_noise),
-        cmocka_unit_test(test_scales_and_signs),
-        cmocka_unit_test(test_percent_and_accounting),
-        cmocka_unit_test(test_general),
+        {"test_spreadsheet_noise", test_shown_numbers, NULL, NULL, (void *)spreadsheet_noise},
+        {"test_scales_and_signs", test_shown_numbers, NULL, NULL, (void *)scales_and_signs},
+        {"test_percent_and_accounting", test_shown_numbers, NULL, NULL,
+         (void *)percent_and_accounting},
+        {"test_general", test_shown_numbers, NULL, NULL, (void *)general},
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_builtin_and_parse),
         cmocka_unit_test(test_stored_text_as_double),

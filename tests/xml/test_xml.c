@@ -96,15 +96,6 @@ static void expect_error(const char *text, bk_status code, long line, long colum
     expect_error_after(text, strlen(text), 0, code, line, column, message);
 }
 
-/* The base document with one edit must fail so. */
-static void expect_edit_error(const char *old, const char *new_text, bk_status code, long line,
-                              long column, const char *message)
-{
-    char *s = bktest_replace(base_doc, old, new_text);
-    expect_error(s, code, line, column, message);
-    free(s);
-}
-
 static void expect_file_error(const char *path, bk_status code, long line, long column,
                               const char *message)
 {
@@ -117,6 +108,21 @@ static void expect_file_error(const char *path, bk_status code, long line, long 
                  err.column, err.text);
     assert_int_equal(c.ndocs, 0);
     assert_true(strstr(err.file, path) != NULL);
+}
+
+/* A sample of samples/invalid/xml and the error reading it gives. */
+typedef struct bad_file {
+    const char *path;
+    bk_status code;
+    long line, column;
+    const char *message;
+} bad_file;
+
+static void expect_file_errors(const bad_file *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        expect_file_error(files[i].path, files[i].code, files[i].line, files[i].column,
+                          files[i].message);
 }
 
 static void expect_same_file(const char *path, const char *expected_path)
@@ -278,8 +284,9 @@ static void test_hostile_variants(void **state)
     /* Without an XML declaration, and split over lines. */
     expect_error("\n\n<!DOCTYPE\nbudget>\n<budget/>", BK_E_HOSTILE, 3, 1, DOCTYPE_MSG);
     /* An entity reference without a declaration is malformed, and nothing is looked up. */
-    expect_edit_error("name=\"测试局\"/>", "name=\"&leak;\"/>", BK_E_SYNTAX, 3, 27,
-                      "Entity 'leak' not defined");
+    const bktest_edit undeclared = {
+        "name=\"测试局\"/>", "name=\"&leak;\"/>", BK_E_SYNTAX, 3, 27, "Entity 'leak' not defined"};
+    bktest_expect_edits(base_doc, &undeclared, 1, expect_error);
 
     /* "<!DOCTYPE" as text is just text: in a comment, in CDATA, escaped in an attribute. */
     char *s = bktest_replace(base_doc, "深圳……</part>",
@@ -300,92 +307,113 @@ static void test_hostile_variants(void **state)
 
 /* ---- errors and their place ------------------------------------------------------------- */
 
+static const bad_file syntax_error_files[] = {
+    {INVALID "malformed.xml", BK_E_SYNTAX, 6, 11,
+     "malformed XML: Opening and ending tag mismatch: unit line 5 and units"},
+    {INVALID "truncated.xml", BK_E_SYNTAX, 11, 30,
+     "the document ends before its elements are closed (is the file truncated?)"},
+};
+
+static const bktest_edit syntax_error_edits[] = {
+    {"<units>", "<units", BK_E_SYNTAX, 5, 5, "malformed XML"},
+    {"kind=\"self\"", "kind=\"self\" kind=\"self\"", BK_E_SYNTAX, 6, 71,
+     "Attribute kind redefined"},
+    {"<goal>目标1</goal>", "<goal>目标&#1;</goal>", BK_E_SYNTAX, 21, 17,
+     "xmlParseCharRef: invalid xmlChar value 1"},
+    {"</budget>\n", "</budget>\n<budget/>\n", BK_E_SYNTAX, 30, 1,
+     "Extra content at the end of the document"},
+    {"<goal>目标1</goal>", "<goal>目标\xff</goal>", BK_E_ENCODING, 21, 13, "not proper UTF-8"},
+};
+
 static void test_syntax_errors(void **state)
 {
     (void)state;
-    expect_file_error(INVALID "malformed.xml", BK_E_SYNTAX, 6, 11,
-                      "malformed XML: Opening and ending tag mismatch: unit line 5 and units");
-    expect_file_error(INVALID "truncated.xml", BK_E_SYNTAX, 11, 30,
-                      "the document ends before its elements are closed (is the file truncated?)");
-    expect_edit_error("<units>", "<units", BK_E_SYNTAX, 5, 5, "malformed XML");
-    expect_edit_error("kind=\"self\"", "kind=\"self\" kind=\"self\"", BK_E_SYNTAX, 6, 71,
-                      "Attribute kind redefined");
-    expect_edit_error("<goal>目标1</goal>", "<goal>目标&#1;</goal>", BK_E_SYNTAX, 21, 17,
-                      "xmlParseCharRef: invalid xmlChar value 1");
-    expect_edit_error("</budget>\n", "</budget>\n<budget/>\n", BK_E_SYNTAX, 30, 1,
-                      "Extra content at the end of the document");
-    expect_edit_error("<goal>目标1</goal>", "<goal>目标\xff</goal>", BK_E_ENCODING, 21, 13,
-                      "not proper UTF-8");
+    expect_file_errors(syntax_error_files, sizeof syntax_error_files / sizeof *syntax_error_files);
+    bktest_expect_edits(base_doc, syntax_error_edits,
+                        sizeof syntax_error_edits / sizeof *syntax_error_edits, expect_error);
     expect_error("", BK_E_SYNTAX, 1, 1, "malformed XML: the document holds no element");
     expect_error("<?xml version=\"1.0\"?>\n<!-- nothing -->\n", BK_E_SYNTAX, 3, 1,
                  "malformed XML: the document holds no element");
 }
 
+static const bad_file content_error_files[] = {
+    /* Amounts */
+    {INVALID "bad-amount.xml", BK_E_CONTENT, 11, 9,
+     "cell \"total\" holds \"1e400\", which is not a decimal number"},
+    /* The vocabulary */
+    {INVALID "unknown-element.xml", BK_E_CONTENT, 12, 9,
+     "unexpected element <remark> in <row>; expected <cell>"},
+    {INVALID "unknown-table.xml", BK_E_CONTENT, 9, 5, "table id \"T99\" has no template"},
+    {INVALID "unknown-column.xml", BK_E_CONTENT, 11, 9, "table T07 has no column \"grand_total\""},
+    {INVALID "unknown-unit.xml", BK_E_CONTENT, 10, 7,
+     "the row belongs to unit \"u9\", which is not in <units>"},
+    {INVALID "missing-attribute.xml", BK_E_CONTENT, 10, 7, "<row> has no \"kind\" attribute"},
+    {INVALID "no-namespace.xml", BK_E_CONTENT, 2, 1,
+     "<budget> is not in the namespace urn:budgetkit:budget:1"},
+};
+
+static const bktest_edit content_error_edits[] = {
+    /* Amounts */
+    {">4.00<", ">4,00<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"4,00\""},
+    {">4.00<", ">NaN<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"NaN\""},
+    {">4.00<", ">12345678901234567890<", BK_E_CONTENT, 12, 9,
+     "more digits than an amount can hold"},
+    {">4.00<", "> <", BK_E_CONTENT, 12, 9, "cell \"basic\" is empty"},
+    {">4.00<", ">+4.00<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"+4.00\""},
+    /* What the document contract wants not empty */
+    {"<department name=\"测试局\"/>", "<department name=\"\"/>", BK_E_CONTENT, 3, 3,
+     "the department name is empty"},
+    {"<department name=\"测试局\"/>", "<department name=\"测试局\" code=\"\"/>", BK_E_CONTENT, 3, 3,
+     "the department code is empty"},
+    {"name=\"测试局(本级)\"", "name=\"\"", BK_E_CONTENT, 6, 5, "unit \"u1\" has an empty name"},
+    {"code=\"201\"", "code=\"\"", BK_E_CONTENT, 15, 7, "the row's code is empty"},
+    {"code=\"201\"", "code=\"201\" level=\"10\"", BK_E_CONTENT, 15, 7,
+     "level \"10\" is not a whole number from 1 to 9"},
+    /* The vocabulary */
+    {"<goal>目标1</goal>", "<goal>目标<b>1</b></goal>", BK_E_CONTENT, 21, 13,
+     "<goal> holds an element <b>; only text belongs there"},
+    {"  <narrative>", "  <narrative>\n    <x:part xmlns:x=\"urn:other\"/>", BK_E_CONTENT, 25, 5,
+     "unexpected element <x:part> from namespace urn:other in <narrative>"},
+    {"<performance", "<performance xmlns=\"\"", BK_E_CONTENT, 20, 3,
+     "unexpected element <performance> without a namespace in <budget>"},
+    {"<units>", "<units>\n    <unit id=\"dept\" kind=\"subunit\" name=\"x\"/>", BK_E_CONTENT, 6, 5,
+     "unit id \"dept\" is used twice"},
+    {"<units>", "<units>\n    <unit id=\"a b\" kind=\"subunit\" name=\"x\"/>", BK_E_CONTENT, 5, 5,
+     "unit id \"a b\" may hold only letters"},
+    {"kind=\"self\"", "kind=\"main\"", BK_E_CONTENT, 6, 5,
+     "unit kind \"main\" is not department, self or subunit"},
+    {"<table id=\"T07\" layout=\"shenzhen\">",
+     "<table id=\"T07\" layout=\"shenzhen\" xml:lang=\"zh\">", BK_E_CONTENT, 9, 5,
+     "<table> has an attribute \"xml:lang\" from another namespace"},
+    {"target=\"≥100份\"/>", "target=\"≥100份\"/>\n    <goal>目标2</goal>", BK_E_CONTENT, 23, 5,
+     "<goal> after an <indicator>: the goals come first"},
+    /* The order of <budget>'s parts */
+    {"  <department name=\"测试局\"/>\n", "", BK_E_CONTENT, 3, 3,
+     "<units> comes before <department>, which is missing"},
+    {"  <narrative>", "  <units/>\n  <narrative>", BK_E_CONTENT, 24, 3, "<units> is out of place"},
+    /* Attributes of <budget> */
+    {"precision=\"2\"", "precision=\"19\"", BK_E_CONTENT, 2, 1,
+     "precision 19 is not a number of decimals from 0 to 18"},
+    {" version=\"1\"", "", BK_E_CONTENT, 2, 1, "<budget> has no \"version\" attribute"},
+    /* The check every document passes before it is handed over. */
+    {"kind=\"department\"", "kind=\"subunit\"", BK_E_CONTENT, 0, 0,
+     "exactly one unit of kind department"},
+};
+
 static void test_content_errors(void **state)
 {
     (void)state;
-    /* Amounts */
-    expect_file_error(INVALID "bad-amount.xml", BK_E_CONTENT, 11, 9,
-                      "cell \"total\" holds \"1e400\", which is not a decimal number");
-    expect_edit_error(">4.00<", ">4,00<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"4,00\"");
-    expect_edit_error(">4.00<", ">NaN<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"NaN\"");
-    expect_edit_error(">4.00<", ">12345678901234567890<", BK_E_CONTENT, 12, 9,
-                      "more digits than an amount can hold");
-    expect_edit_error(">4.00<", "> <", BK_E_CONTENT, 12, 9, "cell \"basic\" is empty");
-    expect_edit_error(">4.00<", ">+4.00<", BK_E_CONTENT, 12, 9, "cell \"basic\" holds \"+4.00\"");
+    expect_file_errors(content_error_files,
+                       sizeof content_error_files / sizeof *content_error_files);
+    bktest_expect_edits(base_doc, content_error_edits,
+                        sizeof content_error_edits / sizeof *content_error_edits, expect_error);
     /* White space around an amount is no part of it. */
     char *spaced = bktest_replace(base_doc, ">4.00<", ">\n          4.00\n        <");
     collected c;
     bk_error err;
     assert_int_equal(read_text(spaced, strlen(spaced), &c, &err), BK_OK);
     free(spaced);
-    /* What the document contract wants not empty */
-    expect_edit_error("<department name=\"测试局\"/>", "<department name=\"\"/>", BK_E_CONTENT, 3,
-                      3, "the department name is empty");
-    expect_edit_error("<department name=\"测试局\"/>", "<department name=\"测试局\" code=\"\"/>",
-                      BK_E_CONTENT, 3, 3, "the department code is empty");
-    expect_edit_error("name=\"测试局(本级)\"", "name=\"\"", BK_E_CONTENT, 6, 5,
-                      "unit \"u1\" has an empty name");
-    expect_edit_error("code=\"201\"", "code=\"\"", BK_E_CONTENT, 15, 7,
-                      "the row's code is empty");
-    expect_edit_error("code=\"201\"", "code=\"201\" level=\"10\"", BK_E_CONTENT, 15, 7,
-                      "level \"10\" is not a whole number from 1 to 9");
-    /* The vocabulary */
-    expect_file_error(INVALID "unknown-element.xml", BK_E_CONTENT, 12, 9,
-                      "unexpected element <remark> in <row>; expected <cell>");
-    expect_file_error(INVALID "unknown-table.xml", BK_E_CONTENT, 9, 5,
-                      "table id \"T99\" has no template");
-    expect_file_error(INVALID "unknown-column.xml", BK_E_CONTENT, 11, 9,
-                      "table T07 has no column \"grand_total\"");
-    expect_file_error(INVALID "unknown-unit.xml", BK_E_CONTENT, 10, 7,
-                      "the row belongs to unit \"u9\", which is not in <units>");
-    expect_file_error(INVALID "missing-attribute.xml", BK_E_CONTENT, 10, 7,
-                      "<row> has no \"kind\" attribute");
-    expect_file_error(INVALID "no-namespace.xml", BK_E_CONTENT, 2, 1,
-                      "<budget> is not in the namespace urn:budgetkit:budget:1");
-    expect_edit_error("<goal>目标1</goal>", "<goal>目标<b>1</b></goal>", BK_E_CONTENT, 21, 13,
-                      "<goal> holds an element <b>; only text belongs there");
-    expect_edit_error("  <narrative>", "  <narrative>\n    <x:part xmlns:x=\"urn:other\"/>",
-                      BK_E_CONTENT, 25, 5,
-                      "unexpected element <x:part> from namespace urn:other in <narrative>");
-    expect_edit_error("<performance", "<performance xmlns=\"\"", BK_E_CONTENT, 20, 3,
-                      "unexpected element <performance> without a namespace in <budget>");
-    expect_edit_error("<units>", "<units>\n    <unit id=\"dept\" kind=\"subunit\" name=\"x\"/>",
-                      BK_E_CONTENT, 6, 5, "unit id \"dept\" is used twice");
-    expect_edit_error("<units>", "<units>\n    <unit id=\"a b\" kind=\"subunit\" name=\"x\"/>",
-                      BK_E_CONTENT, 5, 5, "unit id \"a b\" may hold only letters");
-    expect_edit_error("kind=\"self\"", "kind=\"main\"", BK_E_CONTENT, 6, 5,
-                      "unit kind \"main\" is not department, self or subunit");
-    expect_edit_error("<table id=\"T07\" layout=\"shenzhen\">",
-                      "<table id=\"T07\" layout=\"shenzhen\" xml:lang=\"zh\">", BK_E_CONTENT, 9,
-                      5, "<table> has an attribute \"xml:lang\" from another namespace");
-    expect_edit_error("target=\"≥100份\"/>", "target=\"≥100份\"/>\n    <goal>目标2</goal>",
-                      BK_E_CONTENT, 23, 5, "<goal> after an <indicator>: the goals come first");
     /* The order of <budget>'s parts */
-    expect_edit_error("  <department name=\"测试局\"/>\n", "", BK_E_CONTENT, 3, 3,
-                      "<units> comes before <department>, which is missing");
-    expect_edit_error("  <narrative>", "  <units/>\n  <narrative>", BK_E_CONTENT, 24, 3,
-                      "<units> is out of place");
     char *no_tables = bktest_replace(base_doc, "  <tables>", "  <!--");
     char *s = bktest_replace(no_tables, "  </tables>", "  -->");
     expect_error(s, BK_E_CONTENT, 20, 3, "<performance> comes before <tables>, which is missing");
@@ -396,13 +424,6 @@ static void test_content_errors(void **state)
                  BK_E_CONTENT, 1, 1, "<budget> has no <department>");
     expect_error("<?xml version=\"1.0\"?>\n<feed xmlns=\"urn:budgetkit:budget:1\"/>", BK_E_CONTENT,
                  2, 1, "the root element <feed> is neither <budget> nor <budgets>");
-    /* Attributes of <budget> */
-    expect_edit_error("precision=\"2\"", "precision=\"19\"", BK_E_CONTENT, 2, 1,
-                      "precision 19 is not a number of decimals from 0 to 18");
-    expect_edit_error(" version=\"1\"", "", BK_E_CONTENT, 2, 1, "<budget> has no \"version\" attribute");
-    /* The check every document passes before it is handed over. */
-    expect_edit_error("kind=\"department\"", "kind=\"subunit\"", BK_E_CONTENT, 0, 0,
-                      "exactly one unit of kind department");
 
     /* Where several elements share a line and a start tag spans lines, the column is still
      * that of the offending element's '<'. */
