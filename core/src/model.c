@@ -13,8 +13,6 @@ struct bk_doc_private {
     bk_strpool pool;
     int kept;
     size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
-    bk_template **defined; /* layouts the document defines (extra columns, generic tables) */
-    size_t ndefined, defined_cap;
     /* Unit index by interned id (open addressing, unit index + 1, 0 free): finding a unit must
      * not cost a scan of all of them, documents hold up to 65,534. */
     uint32_t *unit_slots;
@@ -66,14 +64,6 @@ void bk_doc_free(bk_doc *doc)
     bk_free(doc->performance.indicators);
     bk_free(doc->narrative);
     if (doc->priv) {
-        for (size_t i = 0; i < doc->priv->ndefined; i++) {
-            bk_template *t = doc->priv->defined[i];
-            for (size_t c = 0; c < t->ncolumns; c++)
-                bk_free(t->columns[c].path);
-            bk_free(t->columns);
-            bk_free(t);
-        }
-        bk_free(doc->priv->defined);
         bk_free(doc->priv->unit_slots);
         bk_where_free(doc->priv->where);
         bk_free(doc->priv->name_slots);
@@ -439,18 +429,18 @@ const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, 
                                           size_t nextra)
 {
     size_t nbase = base ? base->ncolumns : 0, n = nbase + nextra;
-    bk_template *t = bk_calloc(1, sizeof *t);
-    bk_column *cols = bk_calloc(n ? n : 1, sizeof *cols);
-    if (!t || !cols ||
-        bk_grow((void **)&doc->priv->defined, &doc->priv->defined_cap, doc->priv->ndefined + 1,
-                sizeof *doc->priv->defined))
-        goto nomem;
+    /* A defined layout never changes: it lives in the document's pool with its strings. */
+    bk_strpool *pool = &doc->priv->pool;
+    bk_template *t = bk_strpool_calloc(pool, 1, sizeof *t);
+    bk_column *cols = bk_strpool_calloc(pool, n, sizeof *cols);
+    if (!t || !cols)
+        return NULL;
     if (base)
         *t = *base;
     else
         t->row_key = "item";
     t->columns = cols;
-    t->ncolumns = 0;
+    t->ncolumns = n;
     t->defined = 1;
     int ok = 1;
     t->id = intern_opt(doc, id, &ok);
@@ -461,7 +451,7 @@ const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, 
     t->family = intern_opt(doc, base && base->family ? base->family : "", &ok);
     t->money_unit = intern_opt(doc, base ? base->money_unit : NULL, &ok);
     if (!ok)
-        goto nomem;
+        return NULL;
     for (size_t c = 0; c < n; c++) {
         const bk_column *from = c < nbase ? &base->columns[c] : &extra[c - nbase];
         bk_column *to = &cols[c];
@@ -470,24 +460,15 @@ const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, 
         to->optional = from->optional;
         to->path_len = from->path_len;
         to->id = intern_opt(doc, from->id, &ok);
-        to->path = bk_calloc(from->path_len ? from->path_len : 1, sizeof *to->path);
-        t->ncolumns = c + 1;
+        to->path = bk_strpool_calloc(pool, from->path_len, sizeof *to->path);
         if (!ok || !to->path)
-            goto nomem;
+            return NULL;
         for (size_t k = 0; k < from->path_len && ok; k++)
             to->path[k] = intern_opt(doc, from->path[k], &ok);
         if (!ok)
-            goto nomem;
+            return NULL;
     }
-    doc->priv->defined[doc->priv->ndefined++] = t;
     return t;
-nomem:
-    if (t)
-        for (size_t c = 0; c < t->ncolumns; c++)
-            bk_free(cols[c].path);
-    bk_free(cols);
-    bk_free(t);
-    return NULL;
 }
 
 int bk_template_base_columns(const bk_template *tpl)

@@ -1,5 +1,7 @@
 #include "strpool.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "budgetkit/alloc.h"
@@ -32,10 +34,14 @@ static uint32_t hash_bytes(const char *s, size_t len)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-static char *arena_copy(bk_strpool *p, const char *s, size_t len)
+/* size bytes at an address that is a multiple of align (a power of two), from the current
+ * chunk or a new one; what is left of a full chunk stays unused. */
+static char *arena_take(bk_strpool *p, size_t size, size_t align)
 {
-    if (!p->chunks || p->chunk_cap - p->chunk_used < len + 1) {
-        size_t cap = len + 1 > 8192 ? len + 1 : 8192;
+    size_t pad = p->chunks ? -(uintptr_t)(p->chunks->data + p->chunk_used) & (align - 1) : 0;
+    if (!p->chunks || p->chunk_cap - p->chunk_used < pad + size) {
+        size_t want = size + align - 1;
+        size_t cap = want > 8192 ? want : 8192;
         struct bk_chunk *c = bk_malloc(sizeof *c + cap);
         if (!c)
             return NULL;
@@ -43,11 +49,30 @@ static char *arena_copy(bk_strpool *p, const char *s, size_t len)
         p->chunks = c;
         p->chunk_used = 0;
         p->chunk_cap = cap;
+        pad = -(uintptr_t)c->data & (align - 1);
     }
-    char *d = p->chunks->data + p->chunk_used;
+    char *d = p->chunks->data + p->chunk_used + pad;
+    p->chunk_used += pad + size;
+    return d;
+}
+
+static char *arena_copy(bk_strpool *p, const char *s, size_t len)
+{
+    char *d = arena_take(p, len + 1, 1);
+    if (!d)
+        return NULL;
     memcpy(d, s, len);
     d[len] = '\0';
-    p->chunk_used += len + 1;
+    return d;
+}
+
+void *bk_strpool_calloc(bk_strpool *p, size_t n, size_t size)
+{
+    if (size && n > (SIZE_MAX - _Alignof(max_align_t)) / size)
+        return NULL;
+    char *d = arena_take(p, n * size, _Alignof(max_align_t));
+    if (d)
+        memset(d, 0, n * size);
     return d;
 }
 
