@@ -36,7 +36,6 @@ bk_doc *bk_doc_new(void)
         bk_free(doc);
         return NULL;
     }
-    bk_strpool_init(&doc->priv->pool);
     doc->precision = 2;
     doc->dept_name = "";
     doc->money_unit = "";

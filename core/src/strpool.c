@@ -12,8 +12,6 @@ struct bk_chunk {
     char data[];
 };
 
-void bk_strpool_init(bk_strpool *p) { memset(p, 0, sizeof *p); }
-
 void bk_strpool_free(bk_strpool *p)
 {
     struct bk_chunk *c = p->chunks;
@@ -22,8 +20,7 @@ void bk_strpool_free(bk_strpool *p)
         bk_free(c);
         c = n;
     }
-    bk_free(p->slots);
-    bk_free(p->hashes);
+    bk_hindex_free(&p->strings);
     memset(p, 0, sizeof *p);
 }
 
@@ -76,60 +73,38 @@ void *bk_strpool_calloc(bk_strpool *p, size_t n, size_t size)
     return d;
 }
 
-static int rehash(bk_strpool *p)
+/* Whether slot x holds the string s of len bytes, hashed h. */
+static int holds(const bk_hslot *x, uint32_t h, const char *s, size_t len)
 {
-    size_t n = p->nslots ? p->nslots * 2 : 256;
-    const char **slots = bk_calloc(n, sizeof *slots);
-    uint32_t *hashes = bk_calloc(n, sizeof *hashes);
-    if (!slots || !hashes) {
-        bk_free(slots);
-        bk_free(hashes);
-        return -1;
-    }
-    for (size_t i = 0; i < p->nslots; i++) {
-        if (!p->slots[i])
-            continue;
-        size_t j = p->hashes[i] & (n - 1);
-        while (slots[j])
-            j = (j + 1) & (n - 1);
-        slots[j] = p->slots[i];
-        hashes[j] = p->hashes[i];
-    }
-    bk_free(p->slots);
-    bk_free(p->hashes);
-    p->slots = slots;
-    p->hashes = hashes;
-    p->nslots = n;
-    return 0;
+    const char *in = x->key;
+    return x->hash == h && strncmp(in, s, len) == 0 && in[len] == '\0';
 }
 
 const char *bk_strpool_intern(bk_strpool *p, const char *s, size_t len)
 {
-    if ((p->count + 1) * 2 > p->nslots && rehash(p) != 0)
+    bk_hindex *x = &p->strings;
+    if (bk_hindex_reserve(x, 256) != 0)
         return NULL;
     uint32_t h = hash_bytes(s, len);
-    size_t j = h & (p->nslots - 1);
-    while (p->slots[j]) {
-        if (p->hashes[j] == h && strncmp(p->slots[j], s, len) == 0 && p->slots[j][len] == '\0')
-            return p->slots[j];
-        j = (j + 1) & (p->nslots - 1);
-    }
+    size_t j = bk_hindex_home(x, h);
+    for (; x->slots[j].key; j = bk_hindex_next(x, j))
+        if (holds(&x->slots[j], h, s, len))
+            return x->slots[j].key;
     char *d = arena_copy(p, s, len);
     if (!d)
         return NULL;
-    p->slots[j] = d;
-    p->hashes[j] = h;
-    p->count++;
+    bk_hindex_fill(x, j, d, h, 0);
     return d;
 }
 
 const char *bk_strpool_find(const bk_strpool *p, const char *s, size_t len)
 {
-    if (!p->nslots)
+    const bk_hindex *x = &p->strings;
+    if (!x->cap)
         return NULL;
     uint32_t h = hash_bytes(s, len);
-    for (size_t j = h & (p->nslots - 1); p->slots[j]; j = (j + 1) & (p->nslots - 1))
-        if (p->hashes[j] == h && strncmp(p->slots[j], s, len) == 0 && p->slots[j][len] == '\0')
-            return p->slots[j];
+    for (size_t j = bk_hindex_home(x, h); x->slots[j].key; j = bk_hindex_next(x, j))
+        if (holds(&x->slots[j], h, s, len))
+            return x->slots[j].key;
     return NULL;
 }

@@ -7,15 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hindex.h"
+
 typedef struct bk_strpool {
     struct bk_chunk *chunks; /* arena the strings live in */
     size_t chunk_used, chunk_cap;
-    const char **slots; /* open addressing table of interned strings */
-    uint32_t *hashes;
-    size_t nslots, count;
+    bk_hindex strings; /* the interned strings, keyed by their text */
 } bk_strpool;
 
-void bk_strpool_init(bk_strpool *p);
+/* A pool of zeros is empty; freeing one leaves it empty, ready for use again. */
 void bk_strpool_free(bk_strpool *p);
 const char *bk_strpool_intern(bk_strpool *p, const char *s, size_t len);
 /* The interned copy of s, NULL when s was never interned. */

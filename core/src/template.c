@@ -21,13 +21,7 @@ struct bk_templates {
     size_t count, cap;
 };
 
-bk_templates *bk_templates_new(void)
-{
-    bk_templates *set = bk_calloc(1, sizeof *set);
-    if (set)
-        bk_strpool_init(&set->pool);
-    return set;
-}
+bk_templates *bk_templates_new(void) { return bk_calloc(1, sizeof(bk_templates)); }
 
 void bk_templates_free(bk_templates *set)
 {
