@@ -13,6 +13,7 @@
 #include "budgetkit/diff.h"
 #include "diff_text.h"
 #include "html.h"
+#include "spool.h"
 
 /* Pairs drawn with their changed tables in full; after that only the changed rows, so that a
  * bulk of a thousand units stays a page a browser opens. */
@@ -38,7 +39,7 @@ typedef struct pairline {
 struct bk_diff_html {
     int zh, years;
     char *a, *b;
-    FILE *body;    /* the pairs, as they are done */
+    bk_spool body; /* the pairs, as they are done */
     FILE *items;   /* the current pair's list items */
     long items_len;
     mark *marks;   /* the current pair's */
@@ -63,9 +64,9 @@ bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int ye
     h->years = years;
     h->a = dup0(a ? a : "A");
     h->b = dup0(b ? b : "B");
-    h->body = tmpfile();
+    int body = bk_spool_open(&h->body);
     h->items = tmpfile();
-    if (!h->a || !h->b || !h->body || !h->items) {
+    if (!h->a || !h->b || body != 0 || !h->items) {
         bk_diff_html_free(h);
         return NULL;
     }
@@ -94,8 +95,7 @@ void bk_diff_html_free(bk_diff_html *h)
         bk_free(h->pairs[i].against);
     }
     bk_free(h->pairs);
-    if (h->body)
-        fclose(h->body);
+    bk_spool_close(&h->body);
     if (h->items)
         fclose(h->items);
     bk_free(h->a);
@@ -200,7 +200,7 @@ bk_status bk_diff_html_change(const bk_change *c, void *page, bk_error *err)
         return nomem(err);
     /* A document without a counterpart is not part of a pair: it goes to the page at once. */
     int alone = is(c, "document-added") || is(c, "document-removed");
-    FILE *out = alone ? h->body : h->items;
+    FILE *out = alone ? h->body.f : h->items;
     fprintf(out, "%s<li class=\"change %s\" id=\"f%zu\" data-change=\"", alone ? "<ul class=\"alone\">" : "",
             change_class(c), h->n);
     bk_html_esc(out, c->kind);
@@ -267,7 +267,7 @@ static const char *unit_of(const bk_doc *d, const bk_row *row)
 static void draw_side(bk_diff_html *h, const bk_doc *d, const bk_table *t, int side_b,
                       const mark *const *m, size_t nm, int rows_only)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     const bk_template *tpl = t->tpl;
     fprintf(out, "<div class=\"side side-%c\"><p class=\"label\"><b>%c</b> ", side_b ? 'b' : 'a',
             side_b ? 'B' : 'A');
@@ -331,7 +331,7 @@ static void draw_side(bk_diff_html *h, const bk_doc *d, const bk_table *t, int s
 
 static void only_side(bk_diff_html *h, int side_b)
 {
-    fprintf(h->body, "<div class=\"side side-%c only\"><p class=\"label\"><b>%c</b> %s</p></div>",
+    fprintf(h->body.f, "<div class=\"side side-%c only\"><p class=\"label\"><b>%c</b> %s</p></div>",
             side_b ? 'b' : 'a', side_b ? 'B' : 'A',
             h->zh ? "无此表" : "has no such table");
 }
@@ -346,7 +346,7 @@ static void draw_table(bk_diff_html *h, const bk_doc *a, const bk_doc *b, const 
     int rows_only = pairno >= FULL_PAIRS;
     if (rows_only && (!ta || !tb))
         return; /* a whole table on one side is listed, not drawn, after the first pairs */
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     fprintf(out, "<section class=\"table\" id=\"d%zu-", pairno);
     bk_html_esc(out, id);
     fputs("\"><h3>", out);
@@ -369,7 +369,7 @@ static void draw_table(bk_diff_html *h, const bk_doc *a, const bk_doc *b, const 
 static void draw_paragraphs(bk_diff_html *h, const bk_doc *d, const char *title, int side_b,
                             const mark **m, size_t nm)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     const char *text = NULL;
     char *goals = NULL;
     for (size_t i = 0; d && i < d->nnarrative && !text; i++)
@@ -411,7 +411,7 @@ static void draw_paragraphs(bk_diff_html *h, const bk_doc *d, const char *title,
 bk_status bk_diff_html_pair(const bk_doc *a, const bk_doc *b, void *page, bk_error *err)
 {
     bk_diff_html *h = page;
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     size_t pairno = h->npairs;
     if (bk_grow((void **)&h->pairs, &h->cappairs, h->npairs + 1, sizeof *h->pairs) != 0)
         return nomem(err);
@@ -559,7 +559,7 @@ size_t bk_diff_html_finish(bk_diff_html *h, const bk_diff_stats *stats, FILE *ou
         }
         fputs("</tbody></table>\n", out);
     }
-    bk_html_copy_body(h->body, out);
+    bk_spool_copy(&h->body, out);
     fprintf(out, "<div id=\"detail\" role=\"status\"></div>\n<script>%s</script>\n</body></html>\n",
             bk_html_script);
     return h->n;

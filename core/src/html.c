@@ -33,15 +33,6 @@ void bk_html_esc(FILE *out, const char *s)
         bk_html_esc_n(out, s, strlen(s));
 }
 
-void bk_html_copy_body(FILE *body, FILE *out)
-{
-    rewind(body);
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, body)) > 0)
-        fwrite(buf, 1, got, out);
-}
-
 void bk_html_dec(FILE *out, bk_decimal d, int grouped)
 {
     char buf[BK_DECIMAL_BUFSIZE];

@@ -11,6 +11,7 @@
 #include "budgetkit/decimal.h"
 #include "html.h"
 #include "report_writer.h"
+#include "spool.h"
 
 /* Tables are drawn for the first documents in full; after that only the rows that carry a
  * finding, so that a bulk of a thousand units stays a page a browser opens. */
@@ -25,7 +26,7 @@ typedef struct docline {
 
 struct bk_html {
     bk_report_options o;
-    FILE *body;
+    bk_spool body;
     size_t ndocs, cap;
     docline *docs;  /* one line per document for the bulk summary */
     size_t covered; /* findings up to here belong to a document already written */
@@ -64,8 +65,7 @@ bk_html *bk_html_begin(const bk_report_options *o)
     if (!h)
         return NULL;
     h->o = *o;
-    h->body = tmpfile();
-    if (!h->body) {
+    if (bk_spool_open(&h->body) != 0) {
         bk_free(h);
         return NULL;
     }
@@ -76,8 +76,7 @@ void bk_html_free(bk_html *h)
 {
     if (!h)
         return;
-    if (h->body)
-        fclose(h->body);
+    bk_spool_close(&h->body);
     for (size_t i = 0; i < h->ndocs; i++) {
         bk_free(h->docs[i].name);
         bk_free(h->docs[i].dept);
@@ -185,7 +184,7 @@ static int row_has_finding(const bk_doc *doc, const bk_table *t, size_t ri, cons
 static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const bk_report *r,
                        size_t first, size_t docno, int rows_only)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     const bk_template *tpl = t->tpl;
     fprintf(out, "<section class=\"table\" id=\"d%zu-", docno);
     esc(out, tpl->id);
@@ -344,7 +343,7 @@ static void counts_html(FILE *out, const counts *c, int zh)
 
 bk_status bk_html_document(bk_html *h, const bk_doc *doc, const bk_report *r, size_t first)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     if (bk_grow((void **)&h->docs, &h->cap, h->ndocs + 1, sizeof *h->docs) != 0)
         return BK_E_NOMEM;
     size_t docno = h->ndocs;
@@ -435,7 +434,7 @@ size_t bk_html_end(bk_html *h, const bk_report *r, FILE *out)
         }
         fputs("</tbody></table>\n", out);
     }
-    bk_html_copy_body(h->body, out);
+    bk_spool_copy(&h->body, out);
     if (h->covered < bk_report_count(r)) {
         fprintf(out, "<h2>%s</h2>\n<ol class=\"findings\">\n", zh ? "跨文件的发现" : "Findings across documents");
         for (size_t i = h->covered; i < bk_report_count(r); i++)
