@@ -106,16 +106,21 @@ static const char *intern_opt(bk_doc *doc, const char *s, int *ok)
     return r;
 }
 
-bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code)
+/* *x = a and *y = b, interned (NULL stays NULL): both, or neither and BK_E_NOMEM. */
+static bk_status set_two(bk_doc *doc, const char **x, const char *a, const char **y, const char *b)
 {
     int ok = 1;
-    const char *n = intern_opt(doc, name ? name : "", &ok);
-    const char *c = intern_opt(doc, code, &ok);
+    const char *ia = intern_opt(doc, a, &ok), *ib = intern_opt(doc, b, &ok);
     if (!ok)
         return BK_E_NOMEM;
-    doc->dept_name = n;
-    doc->dept_code = c;
+    *x = ia;
+    *y = ib;
     return BK_OK;
+}
+
+bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code)
+{
+    return set_two(doc, &doc->dept_name, name ? name : "", &doc->dept_code, code);
 }
 
 bk_status bk_doc_set_source(bk_doc *doc, const char *source)
@@ -129,13 +134,32 @@ bk_status bk_doc_set_source(bk_doc *doc, const char *source)
 }
 
 /* The rules of the document's own facts, one each, shared by the setters and bk_doc_check so
- * that a bad value reads the same whichever format it came from. */
-static bk_status year_rule(long year, bk_error *err)
+ * that a bad value reads the same whichever format it came from. A fact that is a whole number
+ * in a range: what it is called, what it must be, the range. */
+typedef struct whole_fact {
+    const char *name, *kind;
+    long min, max;
+} whole_fact;
+
+static const whole_fact year_fact = {"fiscal year", "a year", 1900, 9999};
+static const whole_fact precision_fact = {"precision", "a number of decimals", 0,
+                                          BK_DECIMAL_MAX_SCALE};
+
+static bk_status whole_rule(const whole_fact *f, long v, bk_error *err)
 {
-    if (year < 1900 || year > 9999)
-        return bk_error_set(err, BK_E_CONTENT, "fiscal year %ld is not a year from 1900 to 9999",
-                            year);
+    if (v < f->min || v > f->max)
+        return bk_error_set(err, BK_E_CONTENT, "%s %ld is not %s from %ld to %ld", f->name, v,
+                            f->kind, f->min, f->max);
     return BK_OK;
+}
+
+/* *field = v when the rule of f holds. */
+static bk_status set_whole(int *field, const whole_fact *f, long v, bk_error *err)
+{
+    bk_status st = whole_rule(f, v, err);
+    if (st == BK_OK)
+        *field = (int)v;
+    return st;
 }
 
 static bk_status money_unit_rule(const char *unit, bk_error *err)
@@ -158,21 +182,9 @@ static bk_status money_unit_rule(const char *unit, bk_error *err)
     return bk_error_set(err, BK_E_CONTENT, "money unit \"%s\" is neither 万元 nor 元", shown);
 }
 
-static bk_status precision_rule(long precision, bk_error *err)
-{
-    if (precision < 0 || precision > BK_DECIMAL_MAX_SCALE)
-        return bk_error_set(err, BK_E_CONTENT,
-                            "precision %ld is not a number of decimals from 0 to %d", precision,
-                            BK_DECIMAL_MAX_SCALE);
-    return BK_OK;
-}
-
 bk_status bk_doc_set_year(bk_doc *doc, long year, bk_error *err)
 {
-    bk_status st = year_rule(year, err);
-    if (st == BK_OK)
-        doc->fiscal_year = (int)year;
-    return st;
+    return set_whole(&doc->fiscal_year, &year_fact, year, err);
 }
 
 bk_status bk_doc_set_money_unit(bk_doc *doc, const char *unit, bk_error *err)
@@ -189,10 +201,7 @@ bk_status bk_doc_set_money_unit(bk_doc *doc, const char *unit, bk_error *err)
 
 bk_status bk_doc_set_precision(bk_doc *doc, long precision, bk_error *err)
 {
-    bk_status st = precision_rule(precision, err);
-    if (st == BK_OK)
-        doc->precision = (int)precision;
-    return st;
+    return set_whole(&doc->precision, &precision_fact, precision, err);
 }
 
 /* An SPDX licence identifier as the SPDX list spells them (CC-BY-4.0, MIT, GPL-3.0+). */
@@ -509,14 +518,7 @@ bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl)
 
 bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, const char *note)
 {
-    int ok = 1;
-    const char *u = intern_opt(doc, unit_label, &ok);
-    const char *n = intern_opt(doc, note, &ok);
-    if (!ok)
-        return BK_E_NOMEM;
-    t->unit_label = u;
-    t->note = n;
-    return BK_OK;
+    return set_two(doc, &t->unit_label, unit_label, &t->note, note);
 }
 
 bk_status bk_table_set_money_unit(bk_doc *doc, bk_table *t, const char *unit)
@@ -654,7 +656,7 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
     if (!doc->dept_name || !*doc->dept_name)
         return bk_error_set(err, BK_E_CONTENT, "the document names no department");
     /* 0: no table printed it; a writer that needs the year says so. */
-    if (doc->fiscal_year != 0 && year_rule(doc->fiscal_year, err) != BK_OK)
+    if (doc->fiscal_year != 0 && whole_rule(&year_fact, doc->fiscal_year, err) != BK_OK)
         return BK_E_CONTENT;
     if (money_unit_rule(doc->money_unit, err) != BK_OK)
         return BK_E_CONTENT;
@@ -664,7 +666,7 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
             return bk_error_set(err, BK_E_CONTENT, "table %s: money unit \"%s\" is not 元, 千元, "
                                 "万元 or 亿元", doc->tables[i]->tpl->id, u);
     }
-    if (precision_rule(doc->precision, err) != BK_OK)
+    if (whole_rule(&precision_fact, doc->precision, err) != BK_OK)
         return BK_E_CONTENT;
     int departments = 0;
     for (size_t i = 0; i < doc->nunits; i++)
