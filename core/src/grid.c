@@ -5,12 +5,18 @@
 
 #include "layout/layout.h"
 
+/* s kept with the grid; NULL for out of memory. */
+static const char *keep(bk_grid *g, const char *s)
+{
+    return bk_strpool_intern(&g->strings, s, strlen(s));
+}
+
 bk_grid *bk_grid_new(const char *file)
 {
     bk_grid *g = bk_calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    g->file = bk_strdup(file ? file : "-");
+    g->file = keep(g, file ? file : "-");
     g->where = bk_where_new();
     if (!g->file || !g->where) {
         bk_grid_free(g);
@@ -23,21 +29,13 @@ void bk_grid_free(bk_grid *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->nnarr; i++) {
-        bk_free(g->narr[i].title);
-        bk_free(g->narr[i].text);
-    }
+    bk_strpool_free(&g->strings);
     bk_free(g->narr);
-    for (size_t i = 0; i < sizeof g->meta / sizeof g->meta[0]; i++)
-        bk_free(g->meta[i]);
-    for (size_t i = 0; i < g->nparts; i++)
-        bk_free(g->parts[i].name);
     bk_free(g->parts);
     bk_where_free(g->where);
     bk_free(g->arena);
     bk_free(g->f);
     bk_free(g->recs);
-    bk_free(g->file);
     bk_free(g);
 }
 
@@ -108,12 +106,10 @@ bk_status bk_grid_part(bk_grid *g, const char *name, bk_grid_part_kind kind)
     }
     if (st != BK_OK)
         return st;
-    char *copy = bk_strdup(name ? name : "");
+    const char *copy = keep(g, name ? name : "");
     if (!copy || bk_grow((void **)&g->parts, &g->parts_cap, g->nparts + 1, sizeof *g->parts) ||
-        bk_where_part(g->where, name, kind) != 0) {
-        bk_free(copy);
+        bk_where_part(g->where, name, kind) != 0)
         return g->failed = BK_E_NOMEM;
-    }
     g->parts[g->nparts++] = (grid_part){copy, kind, g->nrecs};
     return BK_OK;
 }
@@ -138,18 +134,11 @@ bk_status bk_grid_narrative(bk_grid *g, const char *title, const char *text, lon
 {
     if (g->failed)
         return g->failed;
-    if (bk_grow((void **)&g->narr, &g->narr_cap, g->nnarr + 1, sizeof *g->narr) != 0)
+    const char *kept_title = keep(g, title ? title : ""), *kept_text = keep(g, text ? text : "");
+    if (!kept_title || !kept_text ||
+        bk_grow((void **)&g->narr, &g->narr_cap, g->nnarr + 1, sizeof *g->narr) != 0)
         return g->failed = BK_E_NOMEM;
-    grid_narrative *p = &g->narr[g->nnarr];
-    p->title = bk_strdup(title ? title : "");
-    p->text = bk_strdup(text ? text : "");
-    p->page = page;
-    if (!p->title || !p->text) {
-        bk_free(p->title);
-        bk_free(p->text);
-        return g->failed = BK_E_NOMEM;
-    }
-    g->nnarr++;
+    g->narr[g->nnarr++] = (grid_narrative){kept_title, kept_text, page};
     return BK_OK;
 }
 
@@ -163,10 +152,9 @@ bk_status bk_grid_meta(bk_grid *g, const char *key, const char *value)
     for (size_t i = 0; i < sizeof meta_keys / sizeof meta_keys[0]; i++) {
         if (strcmp(key, meta_keys[i]) != 0)
             continue;
-        char *copy = bk_strdup(value ? value : "");
+        const char *copy = keep(g, value ? value : "");
         if (!copy)
             return g->failed = BK_E_NOMEM;
-        bk_free(g->meta[i]);
         g->meta[i] = copy;
         return BK_OK;
     }
