@@ -19,6 +19,7 @@
 #include "inputs.h"
 #include "money.h"
 #include "jobs.h"
+#include "strpool.h"
 
 /* ---- maps from interned strings (unique pointers) to indexes ---- */
 
@@ -122,7 +123,10 @@ struct bk_consolidation {
     bk_hindex code_keys; /* "scheme\x1fcode" → index in codes */
     code_rec *codes;
     size_t ncodes, capcodes;
-    printed *all_printed; /* owned list, for freeing */
+    printed *all_printed; /* every printed row, the last kept first */
+    /* The accumulators and the printed rows: made as rows come, never resized, and all kept
+     * until the consolidation goes. */
+    bk_strpool rows;
     char *buf;            /* key building */
     size_t capbuf;
 };
@@ -155,18 +159,11 @@ void bk_consolidation_free(bk_consolidation *c)
         return;
     for (size_t t = 0; t < c->ntables; t++) {
         acc_table *a = &c->tables[t];
-        bk_free(a->dept);
-        for (size_t i = 0; i < a->nentries; i++)
-            bk_free(a->entries[i].cells);
         bk_free(a->entries);
         bk_hindex_free(&a->keys);
     }
     bk_free(c->tables);
-    for (printed *p = c->all_printed, *next; p; p = next) {
-        next = p->next;
-        bk_free(p->cells);
-        bk_free(p);
-    }
+    bk_strpool_free(&c->rows);
     bk_hindex_free(&c->unit_names);
     bk_hindex_free(&c->code_keys);
     bk_free(c->units);
@@ -192,6 +189,12 @@ static const char *intern_norm(bk_consolidation *c, const char *s)
         return NULL;
     bk_label_normalise(s ? s : "", c->buf, n + 1);
     return bk_doc_intern(c->stage, c->buf, n);
+}
+
+/* n zeroed objects of size bytes, kept until the consolidation goes. */
+static void *take(bk_consolidation *c, size_t n, size_t size)
+{
+    return bk_strpool_calloc(&c->rows, n, size);
 }
 
 /* printf into c->buf and intern the result. */
@@ -224,7 +227,7 @@ static acc_table *table_for(bk_consolidation *c, const bk_template *tpl, bk_erro
     memset(a, 0, sizeof *a);
     a->tpl = tpl;
     a->head = a->tail = -1;
-    a->dept = bk_calloc(tpl->ncolumns ? tpl->ncolumns : 1, sizeof *a->dept);
+    a->dept = take(c, tpl->ncolumns, sizeof *a->dept);
     if (!a->dept)
         return nomem(err), NULL;
     c->ntables++;
@@ -307,15 +310,10 @@ static long new_entry(bk_consolidation *c, acc_table *a, const char *key, const 
     e->kind = r->kind;
     e->level = r->level;
     e->last_block = e->last_printed_block = -1;
-    e->cells = bk_calloc(a->tpl->ncolumns ? a->tpl->ncolumns : 1, sizeof *e->cells);
-    if (!e->cells || !e->name || (r->section && !e->section) || (r->code && !e->code)) {
-        bk_free(e->cells);
+    e->cells = take(c, a->tpl->ncolumns, sizeof *e->cells);
+    if (!e->cells || !e->name || (r->section && !e->section) || (r->code && !e->code) ||
+        pmap_put(&a->keys, key, (long)a->nentries) != 0)
         return nomem(err), -1;
-    }
-    if (pmap_put(&a->keys, key, (long)a->nentries) != 0) {
-        bk_free(e->cells);
-        return nomem(err), -1;
-    }
     long id = (long)a->nentries++;
     /* After the previous row of the same block; a block's first new row goes last. */
     if (after < 0 || a->head < 0) {
@@ -484,12 +482,12 @@ static bk_status keep_printed(bk_consolidation *c, acc_table *a, const bk_doc *d
                               bk_error *err)
 {
     size_t ncol = t->tpl->ncolumns;
-    printed *p = bk_calloc(1, sizeof *p);
+    printed *p = take(c, 1, sizeof *p);
     if (!p)
         return nomem(err);
-    p->next = c->all_printed; /* ownership list */
+    p->next = c->all_printed;
     c->all_printed = p;
-    p->cells = bk_calloc(ncol ? ncol : 1, sizeof *p->cells);
+    p->cells = take(c, ncol, sizeof *p->cells);
     p->source = bk_doc_intern_cstr(c->stage, src_of(doc));
     if (!p->cells || !p->source)
         return nomem(err);
