@@ -33,6 +33,15 @@ void bk_html_esc(FILE *out, const char *s)
         bk_html_esc_n(out, s, strlen(s));
 }
 
+void bk_html_esc_between(FILE *out, const char *before, const char *s, const char *after)
+{
+    if (!s)
+        return;
+    fputs(before, out);
+    bk_html_esc(out, s);
+    fputs(after, out);
+}
+
 void bk_html_dec(FILE *out, bk_decimal d, int grouped)
 {
     char buf[BK_DECIMAL_BUFSIZE];

@@ -160,11 +160,7 @@ static void cell_attrs(FILE *out, const bk_report *r, long index, int strict, in
         fputs(", actual ", out);
         dec(out, f->actual, 0);
     }
-    if (f->parts) {
-        fputs(" (", out);
-        esc(out, f->parts);
-        fputs(")", out);
-    }
+    bk_html_esc_between(out, " (", f->parts, ")");
     fputs("\"", out);
 }
 
@@ -193,11 +189,7 @@ static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const b
     fputs(" ", out);
     esc(out, tpl->title);
     fputs("</h3>", out);
-    if (t->unit_label) {
-        fputs("<p class=\"label\">", out);
-        esc(out, t->unit_label);
-        fputs("</p>", out);
-    }
+    bk_html_esc_between(out, "<p class=\"label\">", t->unit_label, "</p>");
     fprintf(out, "<p class=\"label\">%s%s</p>", h->o.chinese ? "单位：" : "unit: ", doc->money_unit);
     fputs("<div class=\"scroll\"><table class=\"grid\" data-table=\"", out);
     esc(out, tpl->id);
@@ -243,11 +235,7 @@ static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const b
     if (skipped)
         fprintf(out, "<p class=\"label\">%s%zu%s</p>", h->o.chinese ? "另有" : "", skipped,
                 h->o.chinese ? "行无发现，未列出" : " rows without findings not shown");
-    if (t->note) {
-        fputs("<p class=\"note\">", out);
-        esc(out, t->note);
-        fputs("</p>", out);
-    }
+    bk_html_esc_between(out, "<p class=\"note\">", t->note, "</p>");
     fputs("</section>\n", out);
 }
 
@@ -283,15 +271,8 @@ static void finding_item(FILE *out, const bk_html *h, const bk_finding *f, long 
         esc(out, f->table);
         fputs("</a> ", out);
     }
-    if (f->row) {
-        esc(out, f->row);
-        fputs(" ", out);
-    }
-    if (f->column) {
-        fputs("/ ", out);
-        esc(out, f->column);
-        fputs(" ", out);
-    }
+    bk_html_esc_between(out, "", f->row, " ");
+    bk_html_esc_between(out, "/ ", f->column, " ");
     if (f->part) {
         fputs("「", out);
         esc(out, f->part);
@@ -316,18 +297,19 @@ static void finding_item(FILE *out, const bk_html *h, const bk_finding *f, long 
         }
         fputs("</div>", out);
     } else if (f->has_values) {
-        fprintf(out, "<div class=\"vals\">%s ", zh ? "应为" : "expected");
-        dec(out, f->expected, 0);
-        fprintf(out, " · %s ", zh ? "填报" : "actual");
-        dec(out, f->actual, 0);
-        fprintf(out, " · %s ", zh ? "差额" : "difference");
-        dec(out, f->difference, 0);
-        fprintf(out, " · %s ", zh ? "容差" : "bound");
-        dec(out, f->bound, 0);
-        if (f->parts) {
-            fputs(" · ", out);
-            esc(out, f->parts);
+        const struct {
+            const char *zh, *en;
+            bk_decimal v;
+        } vals[] = {{"应为", "expected", f->expected},
+                    {"填报", "actual", f->actual},
+                    {"差额", "difference", f->difference},
+                    {"容差", "bound", f->bound}};
+        fputs("<div class=\"vals\">", out);
+        for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+            fprintf(out, "%s%s ", i ? " · " : "", zh ? vals[i].zh : vals[i].en);
+            dec(out, vals[i].v, 0);
         }
+        bk_html_esc_between(out, " · ", f->parts, "");
         fputs("</div>", out);
     }
     fputs("</li>\n", out);
