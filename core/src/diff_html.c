@@ -14,6 +14,7 @@
 #include "diff_text.h"
 #include "html.h"
 #include "spool.h"
+#include "strpool.h"
 
 /* Pairs drawn with their changed tables in full; after that only the changed rows, so that a
  * bulk of a thousand units stays a page a browser opens. */
@@ -21,24 +22,28 @@
 
 typedef enum mark_kind { M_CELL, M_ROW, M_RENAMED, M_RECODED, M_TABLE, M_PARA } mark_kind;
 
-/* Where a change is drawn. Strings are copies: a change's are borrowed. */
+/* Where a change is drawn. A change's strings are borrowed: the names are kept in the page's
+ * pool, the line is the mark's own. */
 typedef struct mark {
     mark_kind kind;
-    char *table;        /* template id; the part's title for M_PARA */
+    const char *table;  /* template id; the part's title for M_PARA */
     size_t at_a, at_b;  /* 1 + row index on each side (M_PARA: paragraph number), 0 for none */
-    char *col_a, *col_b; /* column ids on each side (M_CELL) */
+    const char *col_a, *col_b; /* column ids on each side (M_CELL) */
     char *title;        /* the change as a line, for the cell's tooltip */
     size_t index;       /* the change's number on the page */
 } mark;
 
 typedef struct pairline {
-    char *name, *against;
+    const char *name, *against;
     size_t changes;
 } pairline;
 
 struct bk_diff_html {
     int zh, years;
-    char *a, *b;
+    /* Names of documents, tables and columns, kept until the page goes (each once: they
+     * repeat from pair to pair). */
+    bk_strpool names;
+    const char *a, *b;
     bk_spool body; /* the pairs, as they are done */
     FILE *items;   /* the current pair's list items */
     long items_len;
@@ -53,7 +58,11 @@ struct bk_diff_html {
 
 static bk_status nomem(bk_error *err) { return bk_error_set(err, BK_E_NOMEM, "out of memory"); }
 
-static char *dup0(const char *s) { return s ? bk_strdup(s) : NULL; }
+/* s kept in the page's names; NULL stays NULL, and NULL for out of memory. */
+static const char *keep(bk_diff_html *h, const char *s)
+{
+    return s ? bk_strpool_intern(&h->names, s, strlen(s)) : NULL;
+}
 
 bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int years)
 {
@@ -62,8 +71,8 @@ bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int ye
         return NULL;
     h->zh = chinese;
     h->years = years;
-    h->a = dup0(a ? a : "A");
-    h->b = dup0(b ? b : "B");
+    h->a = keep(h, a ? a : "A");
+    h->b = keep(h, b ? b : "B");
     int body = bk_spool_open(&h->body);
     h->items = tmpfile();
     if (!h->a || !h->b || body != 0 || !h->items) {
@@ -75,12 +84,8 @@ bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int ye
 
 static void clear_marks(bk_diff_html *h)
 {
-    for (size_t i = 0; i < h->nmarks; i++) {
-        bk_free(h->marks[i].table);
-        bk_free(h->marks[i].col_a);
-        bk_free(h->marks[i].col_b);
+    for (size_t i = 0; i < h->nmarks; i++)
         bk_free(h->marks[i].title);
-    }
     h->nmarks = 0;
 }
 
@@ -90,16 +95,11 @@ void bk_diff_html_free(bk_diff_html *h)
         return;
     clear_marks(h);
     bk_free(h->marks);
-    for (size_t i = 0; i < h->npairs; i++) {
-        bk_free(h->pairs[i].name);
-        bk_free(h->pairs[i].against);
-    }
     bk_free(h->pairs);
     bk_spool_close(&h->body);
     if (h->items)
         fclose(h->items);
-    bk_free(h->a);
-    bk_free(h->b);
+    bk_strpool_free(&h->names);
     bk_free(h);
 }
 
@@ -154,16 +154,13 @@ static bk_status add_mark(bk_diff_html *h, const bk_change *c, char *line, bk_er
         return BK_OK; /* listed only */
     }
     m.title = line;
-    m.table = dup0(m.kind == M_PARA ? c->name : c->table);
+    m.table = keep(h, m.kind == M_PARA ? c->name : c->table);
     if (m.kind == M_CELL) {
-        m.col_b = dup0(c->column);
-        m.col_a = dup0(c->column_a ? c->column_a : c->column);
+        m.col_b = keep(h, c->column);
+        m.col_a = keep(h, c->column_a ? c->column_a : c->column);
     }
     if (!m.table || (m.kind == M_CELL && (!m.col_a || !m.col_b)) ||
         bk_grow((void **)&h->marks, &h->capmarks, h->nmarks + 1, sizeof *h->marks) != 0) {
-        bk_free(m.table);
-        bk_free(m.col_a);
-        bk_free(m.col_b);
         bk_free(m.title);
         return nomem(err);
     }
@@ -417,8 +414,8 @@ bk_status bk_diff_html_pair(const bk_doc *a, const bk_doc *b, void *page, bk_err
         return nomem(err);
     pairline *pl = &h->pairs[h->npairs];
     memset(pl, 0, sizeof *pl);
-    pl->name = bk_strdup(b->source ? b->source : "-");
-    pl->against = bk_strdup(a->source ? a->source : "-");
+    pl->name = keep(h, b->source ? b->source : "-");
+    pl->against = keep(h, a->source ? a->source : "-");
     pl->changes = h->pair_changes;
     h->npairs++;
     if (!pl->name || !pl->against)
