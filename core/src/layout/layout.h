@@ -58,11 +58,9 @@ typedef struct grid_narrative {
     long page;
 } grid_narrative;
 
-struct bk_grid {
-    /* The file's name, the parts' names, the narrative and the metadata: kept as long as the
-     * grid, which only adds to them. */
-    bk_strpool strings;
-    const char *file;
+/* The rows of a grid as the engine reads them: their text in one arena, their fields, twelve
+ * bytes a row, the parts they fall in and where each came from. */
+typedef struct grid_rows {
     char *arena;
     size_t arena_len, arena_cap;
     wfield *f;
@@ -72,12 +70,20 @@ struct bk_grid {
     grid_part *parts;
     size_t nparts, parts_cap;
     size_t rows_in_part;
-    long last_line; /* the grid line of the last row */
+    long last_line;  /* the grid line of the last row */
+    bk_where *where; /* each row's grid line back to its part and source line */
+} grid_rows;
+
+struct bk_grid {
+    /* The file's name, the parts' names, the narrative and the metadata: kept as long as the
+     * grid, which only adds to them. */
+    bk_strpool strings;
+    const char *file;
+    grid_rows rows;
     grid_narrative *narr;
     size_t nnarr, narr_cap;
     /* What the source knows of the document besides its tables (bk_grid_meta). */
     const char *meta[5];
-    bk_where *where; /* each row's grid line back to its part and source line */
     bk_status failed; /* an allocation failed: every later call reports it */
 };
 
