@@ -14,79 +14,41 @@
 
 #include "budgetkit/alloc.h"
 #include "budgetkit/io.h"
+#include "hash.h"
+#include "hindex.h"
 #include "inputs.h"
 #include "money.h"
 #include "jobs.h"
+#include "strpool.h"
 
-/* ---- a map from interned strings (unique pointers) to indexes ---- */
+/* ---- maps from interned strings (unique pointers) to indexes ---- */
 
-typedef struct pmap {
-    const void **keys;
-    long *vals;
-    size_t cap, n;
-} pmap;
+static uint32_t ptr_hash(const void *p) { return (uint32_t)bk_hash_word((uintptr_t)p); }
 
-static size_t ptr_hash(const void *p)
-{
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x;
-}
-
-static long pmap_get(const pmap *m, const void *k)
+static long pmap_get(const bk_hindex *m, const void *k)
 {
     if (!m->cap)
         return -1;
-    for (size_t i = ptr_hash(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->keys[i])
-            return -1;
-        if (m->keys[i] == k)
-            return m->vals[i];
-    }
+    for (size_t i = bk_hindex_home(m, ptr_hash(k)); m->slots[i].key; i = bk_hindex_next(m, i))
+        if (m->slots[i].key == k)
+            return m->slots[i].value;
+    return -1;
 }
 
-static int pmap_put(pmap *m, const void *k, long v)
+/* v: an index of a table the limits keep far below 2^32. */
+static int pmap_put(bk_hindex *m, const void *k, long v)
 {
-    if (2 * (m->n + 1) > m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 64;
-        const void **keys = bk_calloc(cap, sizeof *keys);
-        long *vals = bk_calloc(cap, sizeof *vals);
-        if (!keys || !vals) {
-            bk_free(keys);
-            bk_free(vals);
-            return -1;
-        }
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->keys[i])
-                continue;
-            size_t j = ptr_hash(m->keys[i]) & (cap - 1);
-            while (keys[j])
-                j = (j + 1) & (cap - 1);
-            keys[j] = m->keys[i];
-            vals[j] = m->vals[i];
-        }
-        bk_free(m->keys);
-        bk_free(m->vals);
-        m->keys = keys;
-        m->vals = vals;
-        m->cap = cap;
-    }
-    size_t i = ptr_hash(k) & (m->cap - 1);
-    while (m->keys[i] && m->keys[i] != k)
-        i = (i + 1) & (m->cap - 1);
-    if (!m->keys[i])
-        m->n++;
-    m->keys[i] = k;
-    m->vals[i] = v;
+    if (v < 0 || (unsigned long)v > UINT32_MAX || bk_hindex_reserve(m, 64) != 0)
+        return -1;
+    uint32_t h = ptr_hash(k);
+    size_t i = bk_hindex_home(m, h);
+    while (m->slots[i].key && m->slots[i].key != k)
+        i = bk_hindex_next(m, i);
+    if (m->slots[i].key)
+        m->slots[i].value = (uint32_t)v;
+    else
+        bk_hindex_fill(m, i, k, h, (uint32_t)v);
     return 0;
-}
-
-static void pmap_free(pmap *m)
-{
-    bk_free(m->keys);
-    bk_free(m->vals);
 }
 
 /* ---- accumulators ---- */
@@ -132,7 +94,7 @@ typedef struct acc_table {
     entry *entries;
     size_t nentries, capentries;
     long head, tail;
-    pmap keys;
+    bk_hindex keys;
 } acc_table;
 
 typedef struct unit_rec {
@@ -155,13 +117,16 @@ struct bk_consolidation {
     size_t ndocs;
     acc_table *tables;
     size_t ntables;
-    pmap unit_names; /* normalised name → index in units */
+    bk_hindex unit_names; /* normalised name → index in units */
     unit_rec *units;
     size_t capunits;
-    pmap code_keys; /* "scheme\x1fcode" → index in codes */
+    bk_hindex code_keys; /* "scheme\x1fcode" → index in codes */
     code_rec *codes;
     size_t ncodes, capcodes;
-    printed *all_printed; /* owned list, for freeing */
+    printed *all_printed; /* every printed row, the last kept first */
+    /* The accumulators and the printed rows: made as rows come, never resized, and all kept
+     * until the consolidation goes. */
+    bk_strpool rows;
     char *buf;            /* key building */
     size_t capbuf;
 };
@@ -194,20 +159,13 @@ void bk_consolidation_free(bk_consolidation *c)
         return;
     for (size_t t = 0; t < c->ntables; t++) {
         acc_table *a = &c->tables[t];
-        bk_free(a->dept);
-        for (size_t i = 0; i < a->nentries; i++)
-            bk_free(a->entries[i].cells);
         bk_free(a->entries);
-        pmap_free(&a->keys);
+        bk_hindex_free(&a->keys);
     }
     bk_free(c->tables);
-    for (printed *p = c->all_printed, *next; p; p = next) {
-        next = p->next;
-        bk_free(p->cells);
-        bk_free(p);
-    }
-    pmap_free(&c->unit_names);
-    pmap_free(&c->code_keys);
+    bk_strpool_free(&c->rows);
+    bk_hindex_free(&c->unit_names);
+    bk_hindex_free(&c->code_keys);
     bk_free(c->units);
     bk_free(c->codes);
     bk_free(c->buf);
@@ -231,6 +189,12 @@ static const char *intern_norm(bk_consolidation *c, const char *s)
         return NULL;
     bk_label_normalise(s ? s : "", c->buf, n + 1);
     return bk_doc_intern(c->stage, c->buf, n);
+}
+
+/* n zeroed objects of size bytes, kept until the consolidation goes. */
+static void *take(bk_consolidation *c, size_t n, size_t size)
+{
+    return bk_strpool_calloc(&c->rows, n, size);
 }
 
 /* printf into c->buf and intern the result. */
@@ -263,7 +227,7 @@ static acc_table *table_for(bk_consolidation *c, const bk_template *tpl, bk_erro
     memset(a, 0, sizeof *a);
     a->tpl = tpl;
     a->head = a->tail = -1;
-    a->dept = bk_calloc(tpl->ncolumns ? tpl->ncolumns : 1, sizeof *a->dept);
+    a->dept = take(c, tpl->ncolumns, sizeof *a->dept);
     if (!a->dept)
         return nomem(err), NULL;
     c->ntables++;
@@ -346,15 +310,10 @@ static long new_entry(bk_consolidation *c, acc_table *a, const char *key, const 
     e->kind = r->kind;
     e->level = r->level;
     e->last_block = e->last_printed_block = -1;
-    e->cells = bk_calloc(a->tpl->ncolumns ? a->tpl->ncolumns : 1, sizeof *e->cells);
-    if (!e->cells || !e->name || (r->section && !e->section) || (r->code && !e->code)) {
-        bk_free(e->cells);
+    e->cells = take(c, a->tpl->ncolumns, sizeof *e->cells);
+    if (!e->cells || !e->name || (r->section && !e->section) || (r->code && !e->code) ||
+        pmap_put(&a->keys, key, (long)a->nentries) != 0)
         return nomem(err), -1;
-    }
-    if (pmap_put(&a->keys, key, (long)a->nentries) != 0) {
-        bk_free(e->cells);
-        return nomem(err), -1;
-    }
     long id = (long)a->nentries++;
     /* After the previous row of the same block; a block's first new row goes last. */
     if (after < 0 || a->head < 0) {
@@ -523,12 +482,12 @@ static bk_status keep_printed(bk_consolidation *c, acc_table *a, const bk_doc *d
                               bk_error *err)
 {
     size_t ncol = t->tpl->ncolumns;
-    printed *p = bk_calloc(1, sizeof *p);
+    printed *p = take(c, 1, sizeof *p);
     if (!p)
         return nomem(err);
-    p->next = c->all_printed; /* ownership list */
+    p->next = c->all_printed;
     c->all_printed = p;
-    p->cells = bk_calloc(ncol ? ncol : 1, sizeof *p->cells);
+    p->cells = take(c, ncol, sizeof *p->cells);
     p->source = bk_doc_intern_cstr(c->stage, src_of(doc));
     if (!p->cells || !p->source)
         return nomem(err);

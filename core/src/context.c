@@ -19,34 +19,23 @@
 
 #include "budgetkit/alloc.h"
 #include "jobs.h"
+#include "strpool.h"
 
 typedef struct plugin_entry {
     const bk_plugin_desc *desc;
-    char *file;
+    const char *file;
     void *handle; /* NULL for plugins linked into the program */
 } plugin_entry;
 
 typedef struct skipped_entry {
-    char *file;
-    char *reason;
+    const char *file;
+    const char *reason;
 } skipped_entry;
 
 typedef struct option_entry {
-    char *key;
-    char *value;
+    const char *key;
+    const char *value;
 } option_entry;
-
-/* Copies of a and b in *x and *y: both, or neither and BK_E_NOMEM. */
-static bk_status dup_both(const char *a, const char *b, char **x, char **y)
-{
-    *x = bk_strdup(a);
-    *y = bk_strdup(b);
-    if (*x && *y)
-        return BK_OK;
-    bk_free(*x);
-    bk_free(*y);
-    return BK_E_NOMEM;
-}
 
 struct bk_ctx {
     plugin_entry *plugins;
@@ -56,12 +45,12 @@ struct bk_ctx {
     char *plugin_path; /* ':'-separated folders given by the program */
     option_entry *options;
     size_t noptions, options_cap;
+    /* The names of plugin files, skipped files and why, option keys and values: kept until
+     * the context goes, so that a replaced option value a reader holds stays valid. */
+    bk_strpool strings;
     /* Readers of parallel jobs look options up while a writer may set one (the xlsx writer
-     * does): the lock guards the table, and replaced values are kept until the context goes
-     * so that a value a reader holds stays valid. */
+     * does): the lock guards the options and the strings. */
     pthread_mutex_t options_lock;
-    char **retired;
-    size_t nretired, retired_cap;
     unsigned jobs;
     bk_limits limits;
     char *data_dir;
@@ -194,25 +183,13 @@ void bk_ctx_free(bk_ctx *ctx)
 {
     if (!ctx)
         return;
-    for (size_t i = 0; i < ctx->nplugins; i++) {
-        bk_free(ctx->plugins[i].file);
+    for (size_t i = 0; i < ctx->nplugins; i++)
         if (ctx->plugins[i].handle)
             dlclose(ctx->plugins[i].handle);
-    }
     bk_free(ctx->plugins);
-    for (size_t i = 0; i < ctx->nskipped; i++) {
-        bk_free(ctx->skipped[i].file);
-        bk_free(ctx->skipped[i].reason);
-    }
     bk_free(ctx->skipped);
-    for (size_t i = 0; i < ctx->noptions; i++) {
-        bk_free(ctx->options[i].key);
-        bk_free(ctx->options[i].value);
-    }
     bk_free(ctx->options);
-    for (size_t i = 0; i < ctx->nretired; i++)
-        bk_free(ctx->retired[i]);
-    bk_free(ctx->retired);
+    bk_strpool_free(&ctx->strings);
     pthread_mutex_destroy(&ctx->options_lock);
     bk_free(ctx->plugin_path);
     bk_free(ctx->data_dir);
@@ -267,29 +244,35 @@ bk_status bk_ctx_set_limit(bk_ctx *ctx, const char *name, const char *value, bk_
     return bk_error_set(err, BK_E_USAGE, "no limit is called \"%s\"", name);
 }
 
+/* s kept in the context's strings; the caller holds the lock. NULL for out of memory. */
+static const char *keep_locked(bk_ctx *ctx, const char *s)
+{
+    return bk_strpool_intern(&ctx->strings, s, strlen(s));
+}
+
+static const char *keep(bk_ctx *ctx, const char *s)
+{
+    pthread_mutex_lock(&ctx->options_lock);
+    const char *kept = keep_locked(ctx, s);
+    pthread_mutex_unlock(&ctx->options_lock);
+    return kept;
+}
+
 static bk_status set_option_locked(bk_ctx *ctx, const char *key, const char *value)
 {
+    const char *v = keep_locked(ctx, value);
+    if (!v)
+        return BK_E_NOMEM;
     for (size_t i = 0; i < ctx->noptions; i++)
         if (strcmp(ctx->options[i].key, key) == 0) {
-            if (strcmp(ctx->options[i].value, value) == 0)
-                return BK_OK;
-            char *v = bk_strdup(value);
-            if (!v || bk_grow((void **)&ctx->retired, &ctx->retired_cap, ctx->nretired + 1,
-                              sizeof *ctx->retired)) {
-                bk_free(v);
-                return BK_E_NOMEM;
-            }
-            ctx->retired[ctx->nretired++] = ctx->options[i].value;
             ctx->options[i].value = v;
             return BK_OK;
         }
-    if (bk_grow((void **)&ctx->options, &ctx->options_cap, ctx->noptions + 1,
-                sizeof *ctx->options))
+    const char *k = keep_locked(ctx, key);
+    if (!k ||
+        bk_grow((void **)&ctx->options, &ctx->options_cap, ctx->noptions + 1, sizeof *ctx->options))
         return BK_E_NOMEM;
-    option_entry *o = &ctx->options[ctx->noptions];
-    if (dup_both(key, value, &o->key, &o->value) != BK_OK)
-        return BK_E_NOMEM;
-    ctx->noptions++;
+    ctx->options[ctx->noptions++] = (option_entry){k, v};
     return BK_OK;
 }
 
@@ -368,30 +351,35 @@ const bk_templates *bk_ctx_templates(bk_ctx *ctx, bk_error *err)
     return set;
 }
 
+/* more appended to the ':'-separated folders *list (NULL: none yet). 0, or -1 for out of
+ * memory with *list unchanged. */
+static int append_folders(char **list, const char *more)
+{
+    size_t old = *list ? strlen(*list) : 0;
+    char *p = bk_malloc(old + strlen(more) + 2);
+    if (!p)
+        return -1;
+    if (old)
+        sprintf(p, "%s:%s", *list, more);
+    else
+        strcpy(p, more);
+    bk_free(*list);
+    *list = p;
+    return 0;
+}
+
 bk_status bk_ctx_add_plugin_path(bk_ctx *ctx, const char *pathlist)
 {
-    size_t old = ctx->plugin_path ? strlen(ctx->plugin_path) : 0;
-    char *p = bk_malloc(old + strlen(pathlist) + 2);
-    if (!p)
-        return BK_E_NOMEM;
-    if (old)
-        sprintf(p, "%s:%s", ctx->plugin_path, pathlist);
-    else
-        strcpy(p, pathlist);
-    bk_free(ctx->plugin_path);
-    ctx->plugin_path = p;
-    return BK_OK;
+    return append_folders(&ctx->plugin_path, pathlist) ? BK_E_NOMEM : BK_OK;
 }
 
 static bk_status add_skipped(bk_ctx *ctx, const char *file, const char *reason)
 {
-    if (bk_grow((void **)&ctx->skipped, &ctx->skipped_cap, ctx->nskipped + 1,
-                sizeof *ctx->skipped))
+    const char *f = keep(ctx, file), *r = keep(ctx, reason);
+    if (!f || !r ||
+        bk_grow((void **)&ctx->skipped, &ctx->skipped_cap, ctx->nskipped + 1, sizeof *ctx->skipped))
         return BK_E_NOMEM;
-    skipped_entry *s = &ctx->skipped[ctx->nskipped];
-    if (dup_both(file, reason, &s->file, &s->reason) != BK_OK)
-        return BK_E_NOMEM;
-    ctx->nskipped++;
+    ctx->skipped[ctx->nskipped++] = (skipped_entry){f, r};
     return BK_OK;
 }
 
@@ -449,7 +437,7 @@ static bk_status add_plugin(bk_ctx *ctx, const bk_plugin_desc *desc, const char 
     if (bk_grow((void **)&ctx->plugins, &ctx->plugins_cap, ctx->nplugins + 1,
                 sizeof *ctx->plugins))
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    char *f = bk_strdup(file);
+    const char *f = keep(ctx, file);
     if (!f)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     ctx->plugins[ctx->nplugins++] = (plugin_entry){desc, f, handle};
@@ -494,16 +482,8 @@ static int str_cmp(const void *a, const void *b)
 /* Remember a searched folder, for "no plugins found in ..." */
 static bk_status note_searched(bk_ctx *ctx, const char *dir, bk_error *err)
 {
-    size_t old = ctx->searched ? strlen(ctx->searched) : 0;
-    char *p = bk_malloc(old + strlen(dir) + 2);
-    if (!p)
+    if (append_folders(&ctx->searched, dir))
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
-    if (old)
-        sprintf(p, "%s:%s", ctx->searched, dir);
-    else
-        strcpy(p, dir);
-    bk_free(ctx->searched);
-    ctx->searched = p;
     return BK_OK;
 }
 

@@ -415,12 +415,8 @@ static bk_status partial_target_ok(const char *const *inputs, size_t ninputs, co
         return bk_error_set(err, BK_E_USAGE, "the partial file is a file of its own, not "
                             "standard output or a folder");
     }
-    if (bk_inputs_include(inputs, ninputs, path)) {
-        bk_error_at(err, path, 0, 0, -1);
-        return bk_error_set(err, BK_E_USAGE, "the partial file would replace an input: "
-                            "name another file");
-    }
-    return BK_OK;
+    return bk_inputs_refuse_output(
+        inputs, ninputs, path, "the partial file would replace an input: name another file", err);
 }
 
 bk_status bk_validate_partial(bk_ctx *ctx, const char *const *inputs, size_t ninputs,

@@ -13,6 +13,8 @@
 #include "budgetkit/diff.h"
 #include "diff_text.h"
 #include "html.h"
+#include "spool.h"
+#include "strpool.h"
 
 /* Pairs drawn with their changed tables in full; after that only the changed rows, so that a
  * bulk of a thousand units stays a page a browser opens. */
@@ -20,25 +22,29 @@
 
 typedef enum mark_kind { M_CELL, M_ROW, M_RENAMED, M_RECODED, M_TABLE, M_PARA } mark_kind;
 
-/* Where a change is drawn. Strings are copies: a change's are borrowed. */
+/* Where a change is drawn. A change's strings are borrowed: the names are kept in the page's
+ * pool, the line is the mark's own. */
 typedef struct mark {
     mark_kind kind;
-    char *table;        /* template id; the part's title for M_PARA */
+    const char *table;  /* template id; the part's title for M_PARA */
     size_t at_a, at_b;  /* 1 + row index on each side (M_PARA: paragraph number), 0 for none */
-    char *col_a, *col_b; /* column ids on each side (M_CELL) */
+    const char *col_a, *col_b; /* column ids on each side (M_CELL) */
     char *title;        /* the change as a line, for the cell's tooltip */
     size_t index;       /* the change's number on the page */
 } mark;
 
 typedef struct pairline {
-    char *name, *against;
+    const char *name, *against;
     size_t changes;
 } pairline;
 
 struct bk_diff_html {
     int zh, years;
-    char *a, *b;
-    FILE *body;    /* the pairs, as they are done */
+    /* Names of documents, tables and columns, kept until the page goes (each once: they
+     * repeat from pair to pair). */
+    bk_strpool names;
+    const char *a, *b;
+    bk_spool body; /* the pairs, as they are done */
     FILE *items;   /* the current pair's list items */
     long items_len;
     mark *marks;   /* the current pair's */
@@ -52,7 +58,11 @@ struct bk_diff_html {
 
 static bk_status nomem(bk_error *err) { return bk_error_set(err, BK_E_NOMEM, "out of memory"); }
 
-static char *dup0(const char *s) { return s ? bk_strdup(s) : NULL; }
+/* s kept in the page's names; NULL stays NULL, and NULL for out of memory. */
+static const char *keep(bk_diff_html *h, const char *s)
+{
+    return s ? bk_strpool_intern(&h->names, s, strlen(s)) : NULL;
+}
 
 bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int years)
 {
@@ -61,11 +71,11 @@ bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int ye
         return NULL;
     h->zh = chinese;
     h->years = years;
-    h->a = dup0(a ? a : "A");
-    h->b = dup0(b ? b : "B");
-    h->body = tmpfile();
+    h->a = keep(h, a ? a : "A");
+    h->b = keep(h, b ? b : "B");
+    int body = bk_spool_open(&h->body);
     h->items = tmpfile();
-    if (!h->a || !h->b || !h->body || !h->items) {
+    if (!h->a || !h->b || body != 0 || !h->items) {
         bk_diff_html_free(h);
         return NULL;
     }
@@ -74,12 +84,8 @@ bk_diff_html *bk_diff_html_new(int chinese, const char *a, const char *b, int ye
 
 static void clear_marks(bk_diff_html *h)
 {
-    for (size_t i = 0; i < h->nmarks; i++) {
-        bk_free(h->marks[i].table);
-        bk_free(h->marks[i].col_a);
-        bk_free(h->marks[i].col_b);
+    for (size_t i = 0; i < h->nmarks; i++)
         bk_free(h->marks[i].title);
-    }
     h->nmarks = 0;
 }
 
@@ -89,17 +95,11 @@ void bk_diff_html_free(bk_diff_html *h)
         return;
     clear_marks(h);
     bk_free(h->marks);
-    for (size_t i = 0; i < h->npairs; i++) {
-        bk_free(h->pairs[i].name);
-        bk_free(h->pairs[i].against);
-    }
     bk_free(h->pairs);
-    if (h->body)
-        fclose(h->body);
+    bk_spool_close(&h->body);
     if (h->items)
         fclose(h->items);
-    bk_free(h->a);
-    bk_free(h->b);
+    bk_strpool_free(&h->names);
     bk_free(h);
 }
 
@@ -154,16 +154,13 @@ static bk_status add_mark(bk_diff_html *h, const bk_change *c, char *line, bk_er
         return BK_OK; /* listed only */
     }
     m.title = line;
-    m.table = dup0(m.kind == M_PARA ? c->name : c->table);
+    m.table = keep(h, m.kind == M_PARA ? c->name : c->table);
     if (m.kind == M_CELL) {
-        m.col_b = dup0(c->column);
-        m.col_a = dup0(c->column_a ? c->column_a : c->column);
+        m.col_b = keep(h, c->column);
+        m.col_a = keep(h, c->column_a ? c->column_a : c->column);
     }
     if (!m.table || (m.kind == M_CELL && (!m.col_a || !m.col_b)) ||
         bk_grow((void **)&h->marks, &h->capmarks, h->nmarks + 1, sizeof *h->marks) != 0) {
-        bk_free(m.table);
-        bk_free(m.col_a);
-        bk_free(m.col_b);
         bk_free(m.title);
         return nomem(err);
     }
@@ -200,7 +197,7 @@ bk_status bk_diff_html_change(const bk_change *c, void *page, bk_error *err)
         return nomem(err);
     /* A document without a counterpart is not part of a pair: it goes to the page at once. */
     int alone = is(c, "document-added") || is(c, "document-removed");
-    FILE *out = alone ? h->body : h->items;
+    FILE *out = alone ? h->body.f : h->items;
     fprintf(out, "%s<li class=\"change %s\" id=\"f%zu\" data-change=\"", alone ? "<ul class=\"alone\">" : "",
             change_class(c), h->n);
     bk_html_esc(out, c->kind);
@@ -267,7 +264,7 @@ static const char *unit_of(const bk_doc *d, const bk_row *row)
 static void draw_side(bk_diff_html *h, const bk_doc *d, const bk_table *t, int side_b,
                       const mark *const *m, size_t nm, int rows_only)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     const bk_template *tpl = t->tpl;
     fprintf(out, "<div class=\"side side-%c\"><p class=\"label\"><b>%c</b> ", side_b ? 'b' : 'a',
             side_b ? 'B' : 'A');
@@ -331,7 +328,7 @@ static void draw_side(bk_diff_html *h, const bk_doc *d, const bk_table *t, int s
 
 static void only_side(bk_diff_html *h, int side_b)
 {
-    fprintf(h->body, "<div class=\"side side-%c only\"><p class=\"label\"><b>%c</b> %s</p></div>",
+    fprintf(h->body.f, "<div class=\"side side-%c only\"><p class=\"label\"><b>%c</b> %s</p></div>",
             side_b ? 'b' : 'a', side_b ? 'B' : 'A',
             h->zh ? "无此表" : "has no such table");
 }
@@ -346,7 +343,7 @@ static void draw_table(bk_diff_html *h, const bk_doc *a, const bk_doc *b, const 
     int rows_only = pairno >= FULL_PAIRS;
     if (rows_only && (!ta || !tb))
         return; /* a whole table on one side is listed, not drawn, after the first pairs */
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     fprintf(out, "<section class=\"table\" id=\"d%zu-", pairno);
     bk_html_esc(out, id);
     fputs("\"><h3>", out);
@@ -369,7 +366,7 @@ static void draw_table(bk_diff_html *h, const bk_doc *a, const bk_doc *b, const 
 static void draw_paragraphs(bk_diff_html *h, const bk_doc *d, const char *title, int side_b,
                             const mark **m, size_t nm)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     const char *text = NULL;
     char *goals = NULL;
     for (size_t i = 0; d && i < d->nnarrative && !text; i++)
@@ -411,14 +408,14 @@ static void draw_paragraphs(bk_diff_html *h, const bk_doc *d, const char *title,
 bk_status bk_diff_html_pair(const bk_doc *a, const bk_doc *b, void *page, bk_error *err)
 {
     bk_diff_html *h = page;
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     size_t pairno = h->npairs;
     if (bk_grow((void **)&h->pairs, &h->cappairs, h->npairs + 1, sizeof *h->pairs) != 0)
         return nomem(err);
     pairline *pl = &h->pairs[h->npairs];
     memset(pl, 0, sizeof *pl);
-    pl->name = bk_strdup(b->source ? b->source : "-");
-    pl->against = bk_strdup(a->source ? a->source : "-");
+    pl->name = keep(h, b->source ? b->source : "-");
+    pl->against = keep(h, a->source ? a->source : "-");
     pl->changes = h->pair_changes;
     h->npairs++;
     if (!pl->name || !pl->against)
@@ -559,7 +556,7 @@ size_t bk_diff_html_finish(bk_diff_html *h, const bk_diff_stats *stats, FILE *ou
         }
         fputs("</tbody></table>\n", out);
     }
-    bk_html_copy_body(h->body, out);
+    bk_spool_copy(&h->body, out);
     fprintf(out, "<div id=\"detail\" role=\"status\"></div>\n<script>%s</script>\n</body></html>\n",
             bk_html_script);
     return h->n;

@@ -7,9 +7,10 @@
 #include "budgetkit/diff.h"
 #include "diff_text.h"
 #include "json_set.h"
+#include "strpool.h"
 
 typedef struct unit_count {
-    char *document, *unit;
+    const char *document, *unit;
     size_t cells, added, removed, other;
 } unit_count;
 
@@ -17,7 +18,8 @@ struct bk_diff_printer {
     FILE *out;
     int json, chinese, years;
     const char *a, *b;
-    char *last_doc;
+    bk_strpool names; /* of documents and units, kept until the printer goes */
+    const char *last_doc;
     size_t n, cells, added, removed, other;
     unit_count *units;
     size_t nunits, capunits;
@@ -57,12 +59,8 @@ void bk_diff_printer_free(bk_diff_printer *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->nunits; i++) {
-        bk_free(p->units[i].document);
-        bk_free(p->units[i].unit);
-    }
     bk_free(p->units);
-    bk_free(p->last_doc);
+    bk_strpool_free(&p->names);
     bk_free(p);
 }
 
@@ -71,24 +69,24 @@ static int same(const char *x, const char *y)
     return x == y || (x && y && strcmp(x, y) == 0);
 }
 
+static const char *keep(bk_diff_printer *p, const char *s)
+{
+    return bk_strpool_intern(&p->names, s, strlen(s));
+}
+
 static unit_count *count_for(bk_diff_printer *p, const bk_change *c)
 {
     const char *unit = c->unit ? c->unit : "";
     for (size_t i = p->nunits; i-- > 0;)
         if (same(p->units[i].document, c->document) && strcmp(p->units[i].unit, unit) == 0)
             return &p->units[i];
-    if (bk_grow((void **)&p->units, &p->capunits, p->nunits + 1, sizeof *p->units) != 0)
+    const char *document = keep(p, c->document ? c->document : "-");
+    unit = keep(p, unit);
+    if (!document || !unit ||
+        bk_grow((void **)&p->units, &p->capunits, p->nunits + 1, sizeof *p->units) != 0)
         return NULL;
-    unit_count *u = &p->units[p->nunits];
-    memset(u, 0, sizeof *u);
-    u->document = bk_strdup(c->document ? c->document : "-");
-    u->unit = bk_strdup(unit);
-    if (!u->document || !u->unit) {
-        bk_free(u->document);
-        bk_free(u->unit);
-        return NULL;
-    }
-    p->nunits++;
+    unit_count *u = &p->units[p->nunits++];
+    *u = (unit_count){.document = document, .unit = unit};
     return u;
 }
 
@@ -273,8 +271,7 @@ bk_status bk_diff_printer_change(const bk_change *c, void *printer, bk_error *er
             return bk_error_set(err, BK_E_NOMEM, "out of memory");
     } else {
         if (!same(p->last_doc, c->document)) {
-            bk_free(p->last_doc);
-            p->last_doc = bk_strdup(c->document ? c->document : "-");
+            p->last_doc = keep(p, c->document ? c->document : "-");
             if (!p->last_doc)
                 return bk_error_set(err, BK_E_NOMEM, "out of memory");
             fprintf(p->out, "== %s", c->document ? c->document : "-");

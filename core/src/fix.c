@@ -69,14 +69,14 @@ bk_status bk_fix_suggestions(bk_ctx *ctx, const char *const *inputs, size_t ninp
         if (strcmp(inputs[i], "-") == 0)
             return bk_error_set(err, BK_E_USAGE, "corrections need the input as a file: standard "
                                 "input cannot be read a second time");
-    if (bk_inputs_include(inputs, ninputs, output)) {
-        bk_error_at(err, output, 0, 0, -1);
-        return bk_error_set(err, BK_E_USAGE, "the corrected document is written for review, "
-                            "never over its input: name another file");
-    }
+    bk_status st = bk_inputs_refuse_output(inputs, ninputs, output,
+                                           "the corrected document is written for review, never "
+                                           "over its input: name another file",
+                                           err);
+    if (st != BK_OK)
+        return st;
     fixer fx = {report, 0, 0};
-    bk_status st = bk_convert_edit(ctx, inputs, ninputs, output, from, to, fix_doc, &fx, NULL,
-                                   err);
+    st = bk_convert_edit(ctx, inputs, ninputs, output, from, to, fix_doc, &fx, NULL, err);
     if (applied)
         *applied = fx.applied;
     if (left)

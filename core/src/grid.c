@@ -1,49 +1,52 @@
 /* Grids handed over by grid sources (bk_grid_*), and their import by the layout engine
- * (layout/read.c). The rows are kept as the engine reads them: a text arena, a field array and
- * twelve bytes a row (layout/layout.h). */
+ * (layout/read.c). The rows are kept as the engine reads them (grid_rows, layout/layout.h). */
 #include <string.h>
 
 #include "layout/layout.h"
+
+/* s kept with the grid; NULL for out of memory. */
+static const char *keep(bk_grid *g, const char *s)
+{
+    return bk_strpool_intern(&g->strings, s, strlen(s));
+}
 
 bk_grid *bk_grid_new(const char *file)
 {
     bk_grid *g = bk_calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    g->file = bk_strdup(file ? file : "-");
-    g->where = bk_where_new();
-    if (!g->file || !g->where) {
+    g->file = keep(g, file ? file : "-");
+    g->rows.where = bk_where_new();
+    if (!g->file || !g->rows.where) {
         bk_grid_free(g);
         return NULL;
     }
     return g;
 }
 
+static void rows_free(grid_rows *r)
+{
+    bk_free(r->arena);
+    bk_free(r->f);
+    bk_free(r->recs);
+    bk_free(r->parts);
+    bk_where_free(r->where);
+}
+
 void bk_grid_free(bk_grid *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->nnarr; i++) {
-        bk_free(g->narr[i].title);
-        bk_free(g->narr[i].text);
-    }
+    bk_strpool_free(&g->strings);
     bk_free(g->narr);
-    for (size_t i = 0; i < sizeof g->meta / sizeof g->meta[0]; i++)
-        bk_free(g->meta[i]);
-    for (size_t i = 0; i < g->nparts; i++)
-        bk_free(g->parts[i].name);
-    bk_free(g->parts);
-    bk_where_free(g->where);
-    bk_free(g->arena);
-    bk_free(g->f);
-    bk_free(g->recs);
-    bk_free(g->file);
+    rows_free(&g->rows);
     bk_free(g);
 }
 
 /* A row of n cells, with its grid line and its source line (0: a row the grid inserts). */
 static bk_status add_row(bk_grid *g, long src, const bk_grid_cell *cells, size_t n)
 {
+    grid_rows *r = &g->rows;
     if (g->failed)
         return g->failed;
     /* Blank cells at the end of a row read like no cell at all: not keeping them bounds the
@@ -52,7 +55,7 @@ static bk_status add_row(bk_grid *g, long src, const bk_grid_cell *cells, size_t
         n--;
     if (n == 0)
         return BK_OK;
-    size_t width = cells[n - 1].col + 1, filled = 0, bytes = g->arena_len == 0;
+    size_t width = cells[n - 1].col + 1, filled = 0, bytes = r->arena_len == 0;
     size_t lens[BK_MAX_COLUMNS + 1];
     if (width > BK_MAX_COLUMNS + 1)
         return g->failed = BK_E_LIMIT;
@@ -64,33 +67,33 @@ static bk_status add_row(bk_grid *g, long src, const bk_grid_cell *cells, size_t
     }
     int sparse = filled < width - filled;
     /* The rows of the first part keep their source's lines; later parts count on. */
-    long line = g->last_line + 1;
-    if (g->nparts <= 1 && src > line)
+    long line = r->last_line + 1;
+    if (r->nparts <= 1 && src > line)
         line = src;
     /* Fields are addressed by 32-bit offsets: a grid is a publication's tables, not gigabytes
      * of text. */
-    if (g->arena_len + bytes > UINT32_MAX || g->nf + width > UINT32_MAX || line > (long)UINT32_MAX)
+    if (r->arena_len + bytes > UINT32_MAX || r->nf + width > UINT32_MAX || line > (long)UINT32_MAX)
         return g->failed = BK_E_LIMIT;
-    if (bk_grow((void **)&g->arena, &g->arena_cap, g->arena_len + bytes, 1) ||
-        bk_grow((void **)&g->f, &g->f_cap, g->nf + (sparse ? filled : width), sizeof *g->f) ||
-        bk_grow((void **)&g->recs, &g->recs_cap, g->nrecs + 1, sizeof *g->recs) ||
-        bk_where_line(g->where, line, src) != 0)
+    if (bk_grow((void **)&r->arena, &r->arena_cap, r->arena_len + bytes, 1) ||
+        bk_grow((void **)&r->f, &r->f_cap, r->nf + (sparse ? filled : width), sizeof *r->f) ||
+        bk_grow((void **)&r->recs, &r->recs_cap, r->nrecs + 1, sizeof *r->recs) ||
+        bk_where_line(r->where, line, src) != 0)
         return g->failed = BK_E_NOMEM;
-    if (g->arena_len == 0)
-        g->arena[g->arena_len++] = 0;
-    g->recs[g->nrecs++] = (wrec){(uint32_t)g->nf, (uint32_t)line, (unsigned)width,
+    if (r->arena_len == 0)
+        r->arena[r->arena_len++] = 0;
+    r->recs[r->nrecs++] = (wrec){(uint32_t)r->nf, (uint32_t)line, (unsigned)width,
                                  (unsigned)(sparse ? filled : width), 0};
-    g->last_line = line;
+    r->last_line = line;
     for (size_t i = 0, col = 0; col < width; col++) {
         size_t len = i < n && cells[i].col == col ? lens[i++] : 0;
         if (sparse && !len)
             continue;
-        wfield *x = &g->f[g->nf++];
-        *x = (wfield){len ? (uint32_t)g->arena_len : 0, sparse ? (uint32_t)col : (uint32_t)len};
+        wfield *x = &r->f[r->nf++];
+        *x = (wfield){len ? (uint32_t)r->arena_len : 0, sparse ? (uint32_t)col : (uint32_t)len};
         if (len) {
-            memcpy(g->arena + g->arena_len, cells[i - 1].text, len);
-            g->arena[g->arena_len + len] = '\0';
-            g->arena_len += len + 1;
+            memcpy(r->arena + r->arena_len, cells[i - 1].text, len);
+            r->arena[r->arena_len + len] = '\0';
+            r->arena_len += len + 1;
         }
     }
     return BK_OK;
@@ -98,23 +101,22 @@ static bk_status add_row(bk_grid *g, long src, const bk_grid_cell *cells, size_t
 
 bk_status bk_grid_part(bk_grid *g, const char *name, bk_grid_part_kind kind)
 {
+    grid_rows *r = &g->rows;
     bk_status st = g->failed;
     /* A page may continue the table of the page before: no separator between pages. A sheet
      * ends its tables: a row of one form feed, which the engine reads as that. */
-    if (st == BK_OK && kind == BK_GRID_SHEET && g->rows_in_part > 0) {
+    if (st == BK_OK && kind == BK_GRID_SHEET && r->rows_in_part > 0) {
         static const bk_grid_cell sheet_end = {.text = "\f", .len = 1};
-        g->rows_in_part = 0;
+        r->rows_in_part = 0;
         st = add_row(g, 0, &sheet_end, 1);
     }
     if (st != BK_OK)
         return st;
-    char *copy = bk_strdup(name ? name : "");
-    if (!copy || bk_grow((void **)&g->parts, &g->parts_cap, g->nparts + 1, sizeof *g->parts) ||
-        bk_where_part(g->where, name, kind) != 0) {
-        bk_free(copy);
+    const char *copy = keep(g, name ? name : "");
+    if (!copy || bk_grow((void **)&r->parts, &r->parts_cap, r->nparts + 1, sizeof *r->parts) ||
+        bk_where_part(r->where, name, kind) != 0)
         return g->failed = BK_E_NOMEM;
-    }
-    g->parts[g->nparts++] = (grid_part){copy, kind, g->nrecs};
+    r->parts[r->nparts++] = (grid_part){copy, kind, r->nrecs};
     return BK_OK;
 }
 
@@ -124,7 +126,7 @@ bk_status bk_grid_row(bk_grid *g, long line, const bk_grid_cell *cells, size_t n
         if (cells[i].col <= cells[i - 1].col)
             return BK_E_USAGE;
     bk_status st = add_row(g, line, cells, n);
-    g->rows_in_part++;
+    g->rows.rows_in_part++;
     return st;
 }
 
@@ -138,18 +140,11 @@ bk_status bk_grid_narrative(bk_grid *g, const char *title, const char *text, lon
 {
     if (g->failed)
         return g->failed;
-    if (bk_grow((void **)&g->narr, &g->narr_cap, g->nnarr + 1, sizeof *g->narr) != 0)
+    const char *kept_title = keep(g, title ? title : ""), *kept_text = keep(g, text ? text : "");
+    if (!kept_title || !kept_text ||
+        bk_grow((void **)&g->narr, &g->narr_cap, g->nnarr + 1, sizeof *g->narr) != 0)
         return g->failed = BK_E_NOMEM;
-    grid_narrative *p = &g->narr[g->nnarr];
-    p->title = bk_strdup(title ? title : "");
-    p->text = bk_strdup(text ? text : "");
-    p->page = page;
-    if (!p->title || !p->text) {
-        bk_free(p->title);
-        bk_free(p->text);
-        return g->failed = BK_E_NOMEM;
-    }
-    g->nnarr++;
+    g->narr[g->nnarr++] = (grid_narrative){kept_title, kept_text, page};
     return BK_OK;
 }
 
@@ -163,10 +158,9 @@ bk_status bk_grid_meta(bk_grid *g, const char *key, const char *value)
     for (size_t i = 0; i < sizeof meta_keys / sizeof meta_keys[0]; i++) {
         if (strcmp(key, meta_keys[i]) != 0)
             continue;
-        char *copy = bk_strdup(value ? value : "");
+        const char *copy = keep(g, value ? value : "");
         if (!copy)
             return g->failed = BK_E_NOMEM;
-        bk_free(g->meta[i]);
         g->meta[i] = copy;
         return BK_OK;
     }
@@ -216,18 +210,19 @@ static bk_status write_grid(bk_import *job, const bk_grid *g, const char *path)
     bk_sink *sink = bk_sink_open_file(path, job->err);
     if (!sink)
         return job->err->code;
+    const grid_rows *rows = &g->rows;
     bk_status st = BK_OK;
-    for (size_t r = 0; r < g->nrecs && st == BK_OK; r++) {
-        const wrec *rec = &g->recs[r];
-        const wfield *x = g->f + rec->first;
+    for (size_t r = 0; r < rows->nrecs && st == BK_OK; r++) {
+        const wrec *rec = &rows->recs[r];
+        const wfield *x = rows->f + rec->first;
         for (size_t c = 0, k = 0; c < rec->n && st == BK_OK; c++) {
             if (c > 0)
                 st = bk_sink_write(sink, ",", 1);
             const char *text = NULL;
             if (rec->nset == rec->n)
-                text = x[c].len_or_col ? g->arena + x[c].off : NULL;
+                text = x[c].len_or_col ? rows->arena + x[c].off : NULL;
             else if (k < rec->nset && x[k].len_or_col == c)
-                text = g->arena + x[k++].off;
+                text = rows->arena + x[k++].off;
             if (st == BK_OK && text)
                 st = put_field(sink, text, strlen(text));
         }
@@ -244,7 +239,7 @@ static bk_status write_grid(bk_import *job, const bk_grid *g, const char *path)
 bk_status bk_grid_import(bk_import *job, const bk_grid *g)
 {
     if (g->failed == BK_E_LIMIT) {
-        bk_error_at(job->err, g->file, g->last_line, 0, -1);
+        bk_error_at(job->err, g->file, g->rows.last_line, 0, -1);
         return bk_error_set(job->err, BK_E_LIMIT, "the tables hold more than 4 GiB of text or "
                             "more than %d columns in a row; split the input", BK_MAX_COLUMNS);
     }
@@ -257,12 +252,12 @@ bk_status bk_grid_import(bk_import *job, const bk_grid *g)
             return st;
     }
     bk_import sub = *job;
-    sub.where = g->where;
+    sub.where = g->rows.where;
     bk_doc *doc = NULL;
     bk_status st = bk_layout_read(&sub, g, &doc);
     if (st != BK_OK)
         return st;
-    bk_where *where = bk_where_copy(g->where);
+    bk_where *where = bk_where_copy(g->rows.where);
     if (!where) {
         bk_doc_free(doc);
         return bk_error_set(job->err, BK_E_NOMEM, "out of memory");

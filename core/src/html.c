@@ -33,13 +33,13 @@ void bk_html_esc(FILE *out, const char *s)
         bk_html_esc_n(out, s, strlen(s));
 }
 
-void bk_html_copy_body(FILE *body, FILE *out)
+void bk_html_esc_between(FILE *out, const char *before, const char *s, const char *after)
 {
-    rewind(body);
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, body)) > 0)
-        fwrite(buf, 1, got, out);
+    if (!s)
+        return;
+    fputs(before, out);
+    bk_html_esc(out, s);
+    fputs(after, out);
 }
 
 void bk_html_dec(FILE *out, bk_decimal d, int grouped)

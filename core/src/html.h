@@ -13,9 +13,8 @@
 /* Text from the input is always written through these: & < > " ' become entities. */
 void bk_html_esc_n(FILE *out, const char *s, size_t n);
 void bk_html_esc(FILE *out, const char *s);
-/* The page body, spooled to a temporary file while the documents were drawn, copied to out
- * (the summary is written before it, once every document is counted). */
-void bk_html_copy_body(FILE *body, FILE *out);
+/* s escaped, between before and after (markup, written as it is); nothing when s is NULL. */
+void bk_html_esc_between(FILE *out, const char *before, const char *s, const char *after);
 /* A figure with its printed decimals, grouped by thousands when asked. */
 void bk_html_dec(FILE *out, bk_decimal d, int grouped);
 /* The template's header rows as printed (merged cells), after a code column when codes is set

@@ -123,16 +123,19 @@ int bk_output_is_folder(const char *path)
     return (n > 0 && path[n - 1] == '/') || (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode));
 }
 
-int bk_inputs_include(const char *const *inputs, size_t n, const char *path)
+bk_status bk_inputs_refuse_output(const char *const *inputs, size_t n, const char *path,
+                                  const char *message, bk_error *err)
 {
     struct stat so;
     if (strcmp(path, "-") == 0 || stat(path, &so) != 0)
-        return 0;
+        return BK_OK;
     for (size_t i = 0; i < n; i++) {
         struct stat si;
         if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &si) == 0 && si.st_dev == so.st_dev &&
-            si.st_ino == so.st_ino)
-            return 1;
+            si.st_ino == so.st_ino) {
+            bk_error_at(err, path, 0, 0, -1);
+            return bk_error_set(err, BK_E_USAGE, "%s", message);
+        }
     }
-    return 0;
+    return BK_OK;
 }

@@ -18,8 +18,10 @@ bk_status bk_inputs_exist(const char *const *inputs, size_t n, bk_error *err);
 /* 1 when an output path names a folder: one that ends with a slash, or an existing folder. */
 int bk_output_is_folder(const char *path);
 
-/* 1 when path names an existing file that one of the inputs ("-" aside) names too, by another
- * name or the same: writing there would replace an input. */
-int bk_inputs_include(const char *const *inputs, size_t n, const char *path);
+/* BK_E_USAGE with message, placed at path, when path names an existing file that one of the
+ * inputs ("-" aside) names too, by another name or the same: writing there would replace an
+ * input. BK_OK otherwise. */
+bk_status bk_inputs_refuse_output(const char *const *inputs, size_t n, const char *path,
+                                  const char *message, bk_error *err);
 
 #endif

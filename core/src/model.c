@@ -13,8 +13,6 @@ struct bk_doc_private {
     bk_strpool pool;
     int kept;
     size_t units_cap, tables_cap, goals_cap, indicators_cap, narrative_cap;
-    bk_template **defined; /* layouts the document defines (extra columns, generic tables) */
-    size_t ndefined, defined_cap;
     /* Unit index by interned id (open addressing, unit index + 1, 0 free): finding a unit must
      * not cost a scan of all of them, documents hold up to 65,534. */
     uint32_t *unit_slots;
@@ -38,7 +36,6 @@ bk_doc *bk_doc_new(void)
         bk_free(doc);
         return NULL;
     }
-    bk_strpool_init(&doc->priv->pool);
     doc->precision = 2;
     doc->dept_name = "";
     doc->money_unit = "";
@@ -66,14 +63,6 @@ void bk_doc_free(bk_doc *doc)
     bk_free(doc->performance.indicators);
     bk_free(doc->narrative);
     if (doc->priv) {
-        for (size_t i = 0; i < doc->priv->ndefined; i++) {
-            bk_template *t = doc->priv->defined[i];
-            for (size_t c = 0; c < t->ncolumns; c++)
-                bk_free(t->columns[c].path);
-            bk_free(t->columns);
-            bk_free(t);
-        }
-        bk_free(doc->priv->defined);
         bk_free(doc->priv->unit_slots);
         bk_where_free(doc->priv->where);
         bk_free(doc->priv->name_slots);
@@ -117,16 +106,21 @@ static const char *intern_opt(bk_doc *doc, const char *s, int *ok)
     return r;
 }
 
-bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code)
+/* *x = a and *y = b, interned (NULL stays NULL): both, or neither and BK_E_NOMEM. */
+static bk_status set_two(bk_doc *doc, const char **x, const char *a, const char **y, const char *b)
 {
     int ok = 1;
-    const char *n = intern_opt(doc, name ? name : "", &ok);
-    const char *c = intern_opt(doc, code, &ok);
+    const char *ia = intern_opt(doc, a, &ok), *ib = intern_opt(doc, b, &ok);
     if (!ok)
         return BK_E_NOMEM;
-    doc->dept_name = n;
-    doc->dept_code = c;
+    *x = ia;
+    *y = ib;
     return BK_OK;
+}
+
+bk_status bk_doc_set_department(bk_doc *doc, const char *name, const char *code)
+{
+    return set_two(doc, &doc->dept_name, name ? name : "", &doc->dept_code, code);
 }
 
 bk_status bk_doc_set_source(bk_doc *doc, const char *source)
@@ -140,13 +134,32 @@ bk_status bk_doc_set_source(bk_doc *doc, const char *source)
 }
 
 /* The rules of the document's own facts, one each, shared by the setters and bk_doc_check so
- * that a bad value reads the same whichever format it came from. */
-static bk_status year_rule(long year, bk_error *err)
+ * that a bad value reads the same whichever format it came from. A fact that is a whole number
+ * in a range: what it is called, what it must be, the range. */
+typedef struct whole_fact {
+    const char *name, *kind;
+    long min, max;
+} whole_fact;
+
+static const whole_fact year_fact = {"fiscal year", "a year", 1900, 9999};
+static const whole_fact precision_fact = {"precision", "a number of decimals", 0,
+                                          BK_DECIMAL_MAX_SCALE};
+
+static bk_status whole_rule(const whole_fact *f, long v, bk_error *err)
 {
-    if (year < 1900 || year > 9999)
-        return bk_error_set(err, BK_E_CONTENT, "fiscal year %ld is not a year from 1900 to 9999",
-                            year);
+    if (v < f->min || v > f->max)
+        return bk_error_set(err, BK_E_CONTENT, "%s %ld is not %s from %ld to %ld", f->name, v,
+                            f->kind, f->min, f->max);
     return BK_OK;
+}
+
+/* *field = v when the rule of f holds. */
+static bk_status set_whole(int *field, const whole_fact *f, long v, bk_error *err)
+{
+    bk_status st = whole_rule(f, v, err);
+    if (st == BK_OK)
+        *field = (int)v;
+    return st;
 }
 
 static bk_status money_unit_rule(const char *unit, bk_error *err)
@@ -169,21 +182,9 @@ static bk_status money_unit_rule(const char *unit, bk_error *err)
     return bk_error_set(err, BK_E_CONTENT, "money unit \"%s\" is neither 万元 nor 元", shown);
 }
 
-static bk_status precision_rule(long precision, bk_error *err)
-{
-    if (precision < 0 || precision > BK_DECIMAL_MAX_SCALE)
-        return bk_error_set(err, BK_E_CONTENT,
-                            "precision %ld is not a number of decimals from 0 to %d", precision,
-                            BK_DECIMAL_MAX_SCALE);
-    return BK_OK;
-}
-
 bk_status bk_doc_set_year(bk_doc *doc, long year, bk_error *err)
 {
-    bk_status st = year_rule(year, err);
-    if (st == BK_OK)
-        doc->fiscal_year = (int)year;
-    return st;
+    return set_whole(&doc->fiscal_year, &year_fact, year, err);
 }
 
 bk_status bk_doc_set_money_unit(bk_doc *doc, const char *unit, bk_error *err)
@@ -200,10 +201,7 @@ bk_status bk_doc_set_money_unit(bk_doc *doc, const char *unit, bk_error *err)
 
 bk_status bk_doc_set_precision(bk_doc *doc, long precision, bk_error *err)
 {
-    bk_status st = precision_rule(precision, err);
-    if (st == BK_OK)
-        doc->precision = (int)precision;
-    return st;
+    return set_whole(&doc->precision, &precision_fact, precision, err);
 }
 
 /* An SPDX licence identifier as the SPDX list spells them (CC-BY-4.0, MIT, GPL-3.0+). */
@@ -439,18 +437,18 @@ const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, 
                                           size_t nextra)
 {
     size_t nbase = base ? base->ncolumns : 0, n = nbase + nextra;
-    bk_template *t = bk_calloc(1, sizeof *t);
-    bk_column *cols = bk_calloc(n ? n : 1, sizeof *cols);
-    if (!t || !cols ||
-        bk_grow((void **)&doc->priv->defined, &doc->priv->defined_cap, doc->priv->ndefined + 1,
-                sizeof *doc->priv->defined))
-        goto nomem;
+    /* A defined layout never changes: it lives in the document's pool with its strings. */
+    bk_strpool *pool = &doc->priv->pool;
+    bk_template *t = bk_strpool_calloc(pool, 1, sizeof *t);
+    bk_column *cols = bk_strpool_calloc(pool, n, sizeof *cols);
+    if (!t || !cols)
+        return NULL;
     if (base)
         *t = *base;
     else
         t->row_key = "item";
     t->columns = cols;
-    t->ncolumns = 0;
+    t->ncolumns = n;
     t->defined = 1;
     int ok = 1;
     t->id = intern_opt(doc, id, &ok);
@@ -461,7 +459,7 @@ const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, 
     t->family = intern_opt(doc, base && base->family ? base->family : "", &ok);
     t->money_unit = intern_opt(doc, base ? base->money_unit : NULL, &ok);
     if (!ok)
-        goto nomem;
+        return NULL;
     for (size_t c = 0; c < n; c++) {
         const bk_column *from = c < nbase ? &base->columns[c] : &extra[c - nbase];
         bk_column *to = &cols[c];
@@ -470,24 +468,15 @@ const bk_template *bk_doc_define_template(bk_doc *doc, const bk_template *base, 
         to->optional = from->optional;
         to->path_len = from->path_len;
         to->id = intern_opt(doc, from->id, &ok);
-        to->path = bk_calloc(from->path_len ? from->path_len : 1, sizeof *to->path);
-        t->ncolumns = c + 1;
+        to->path = bk_strpool_calloc(pool, from->path_len, sizeof *to->path);
         if (!ok || !to->path)
-            goto nomem;
+            return NULL;
         for (size_t k = 0; k < from->path_len && ok; k++)
             to->path[k] = intern_opt(doc, from->path[k], &ok);
         if (!ok)
-            goto nomem;
+            return NULL;
     }
-    doc->priv->defined[doc->priv->ndefined++] = t;
     return t;
-nomem:
-    if (t)
-        for (size_t c = 0; c < t->ncolumns; c++)
-            bk_free(cols[c].path);
-    bk_free(cols);
-    bk_free(t);
-    return NULL;
 }
 
 int bk_template_base_columns(const bk_template *tpl)
@@ -529,14 +518,7 @@ bk_table *bk_doc_add_table(bk_doc *doc, const bk_template *tpl)
 
 bk_status bk_table_set_labels(bk_doc *doc, bk_table *t, const char *unit_label, const char *note)
 {
-    int ok = 1;
-    const char *u = intern_opt(doc, unit_label, &ok);
-    const char *n = intern_opt(doc, note, &ok);
-    if (!ok)
-        return BK_E_NOMEM;
-    t->unit_label = u;
-    t->note = n;
-    return BK_OK;
+    return set_two(doc, &t->unit_label, unit_label, &t->note, note);
 }
 
 bk_status bk_table_set_money_unit(bk_doc *doc, bk_table *t, const char *unit)
@@ -674,7 +656,7 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
     if (!doc->dept_name || !*doc->dept_name)
         return bk_error_set(err, BK_E_CONTENT, "the document names no department");
     /* 0: no table printed it; a writer that needs the year says so. */
-    if (doc->fiscal_year != 0 && year_rule(doc->fiscal_year, err) != BK_OK)
+    if (doc->fiscal_year != 0 && whole_rule(&year_fact, doc->fiscal_year, err) != BK_OK)
         return BK_E_CONTENT;
     if (money_unit_rule(doc->money_unit, err) != BK_OK)
         return BK_E_CONTENT;
@@ -684,7 +666,7 @@ bk_status bk_doc_check(const bk_doc *doc, bk_error *err)
             return bk_error_set(err, BK_E_CONTENT, "table %s: money unit \"%s\" is not 元, 千元, "
                                 "万元 or 亿元", doc->tables[i]->tpl->id, u);
     }
-    if (precision_rule(doc->precision, err) != BK_OK)
+    if (whole_rule(&precision_fact, doc->precision, err) != BK_OK)
         return BK_E_CONTENT;
     int departments = 0;
     for (size_t i = 0; i < doc->nunits; i++)

@@ -20,13 +20,7 @@ struct bk_report {
     bk_report_writer *stream; /* set: findings are written as each document is done */
 };
 
-bk_report *bk_report_new(void)
-{
-    bk_report *r = bk_calloc(1, sizeof *r);
-    if (r)
-        bk_strpool_init(&r->pool);
-    return r;
-}
+bk_report *bk_report_new(void) { return bk_calloc(1, sizeof(bk_report)); }
 
 void bk_report_free(bk_report *r)
 {
@@ -89,7 +83,6 @@ int bk_report_document_done(bk_report *r)
         int rc = bk_report_writer_add(r->stream, r, r->base, n);
         /* Forget what is written: memory stays that of one document's findings. */
         bk_strpool_free(&r->pool);
-        bk_strpool_init(&r->pool);
         r->base = n;
         r->count = 0;
         return rc;

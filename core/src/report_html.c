@@ -11,6 +11,7 @@
 #include "budgetkit/decimal.h"
 #include "html.h"
 #include "report_writer.h"
+#include "spool.h"
 
 /* Tables are drawn for the first documents in full; after that only the rows that carry a
  * finding, so that a bulk of a thousand units stays a page a browser opens. */
@@ -25,7 +26,7 @@ typedef struct docline {
 
 struct bk_html {
     bk_report_options o;
-    FILE *body;
+    bk_spool body;
     size_t ndocs, cap;
     docline *docs;  /* one line per document for the bulk summary */
     size_t covered; /* findings up to here belong to a document already written */
@@ -64,8 +65,7 @@ bk_html *bk_html_begin(const bk_report_options *o)
     if (!h)
         return NULL;
     h->o = *o;
-    h->body = tmpfile();
-    if (!h->body) {
+    if (bk_spool_open(&h->body) != 0) {
         bk_free(h);
         return NULL;
     }
@@ -76,8 +76,7 @@ void bk_html_free(bk_html *h)
 {
     if (!h)
         return;
-    if (h->body)
-        fclose(h->body);
+    bk_spool_close(&h->body);
     for (size_t i = 0; i < h->ndocs; i++) {
         bk_free(h->docs[i].name);
         bk_free(h->docs[i].dept);
@@ -161,11 +160,7 @@ static void cell_attrs(FILE *out, const bk_report *r, long index, int strict, in
         fputs(", actual ", out);
         dec(out, f->actual, 0);
     }
-    if (f->parts) {
-        fputs(" (", out);
-        esc(out, f->parts);
-        fputs(")", out);
-    }
+    bk_html_esc_between(out, " (", f->parts, ")");
     fputs("\"", out);
 }
 
@@ -185,7 +180,7 @@ static int row_has_finding(const bk_doc *doc, const bk_table *t, size_t ri, cons
 static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const bk_report *r,
                        size_t first, size_t docno, int rows_only)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     const bk_template *tpl = t->tpl;
     fprintf(out, "<section class=\"table\" id=\"d%zu-", docno);
     esc(out, tpl->id);
@@ -194,11 +189,7 @@ static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const b
     fputs(" ", out);
     esc(out, tpl->title);
     fputs("</h3>", out);
-    if (t->unit_label) {
-        fputs("<p class=\"label\">", out);
-        esc(out, t->unit_label);
-        fputs("</p>", out);
-    }
+    bk_html_esc_between(out, "<p class=\"label\">", t->unit_label, "</p>");
     fprintf(out, "<p class=\"label\">%s%s</p>", h->o.chinese ? "单位：" : "unit: ", doc->money_unit);
     fputs("<div class=\"scroll\"><table class=\"grid\" data-table=\"", out);
     esc(out, tpl->id);
@@ -244,11 +235,7 @@ static void draw_table(bk_html *h, const bk_doc *doc, const bk_table *t, const b
     if (skipped)
         fprintf(out, "<p class=\"label\">%s%zu%s</p>", h->o.chinese ? "另有" : "", skipped,
                 h->o.chinese ? "行无发现，未列出" : " rows without findings not shown");
-    if (t->note) {
-        fputs("<p class=\"note\">", out);
-        esc(out, t->note);
-        fputs("</p>", out);
-    }
+    bk_html_esc_between(out, "<p class=\"note\">", t->note, "</p>");
     fputs("</section>\n", out);
 }
 
@@ -284,15 +271,8 @@ static void finding_item(FILE *out, const bk_html *h, const bk_finding *f, long 
         esc(out, f->table);
         fputs("</a> ", out);
     }
-    if (f->row) {
-        esc(out, f->row);
-        fputs(" ", out);
-    }
-    if (f->column) {
-        fputs("/ ", out);
-        esc(out, f->column);
-        fputs(" ", out);
-    }
+    bk_html_esc_between(out, "", f->row, " ");
+    bk_html_esc_between(out, "/ ", f->column, " ");
     if (f->part) {
         fputs("「", out);
         esc(out, f->part);
@@ -317,18 +297,19 @@ static void finding_item(FILE *out, const bk_html *h, const bk_finding *f, long 
         }
         fputs("</div>", out);
     } else if (f->has_values) {
-        fprintf(out, "<div class=\"vals\">%s ", zh ? "应为" : "expected");
-        dec(out, f->expected, 0);
-        fprintf(out, " · %s ", zh ? "填报" : "actual");
-        dec(out, f->actual, 0);
-        fprintf(out, " · %s ", zh ? "差额" : "difference");
-        dec(out, f->difference, 0);
-        fprintf(out, " · %s ", zh ? "容差" : "bound");
-        dec(out, f->bound, 0);
-        if (f->parts) {
-            fputs(" · ", out);
-            esc(out, f->parts);
+        const struct {
+            const char *zh, *en;
+            bk_decimal v;
+        } vals[] = {{"应为", "expected", f->expected},
+                    {"填报", "actual", f->actual},
+                    {"差额", "difference", f->difference},
+                    {"容差", "bound", f->bound}};
+        fputs("<div class=\"vals\">", out);
+        for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+            fprintf(out, "%s%s ", i ? " · " : "", zh ? vals[i].zh : vals[i].en);
+            dec(out, vals[i].v, 0);
         }
+        bk_html_esc_between(out, " · ", f->parts, "");
         fputs("</div>", out);
     }
     fputs("</li>\n", out);
@@ -344,7 +325,7 @@ static void counts_html(FILE *out, const counts *c, int zh)
 
 bk_status bk_html_document(bk_html *h, const bk_doc *doc, const bk_report *r, size_t first)
 {
-    FILE *out = h->body;
+    FILE *out = h->body.f;
     if (bk_grow((void **)&h->docs, &h->cap, h->ndocs + 1, sizeof *h->docs) != 0)
         return BK_E_NOMEM;
     size_t docno = h->ndocs;
@@ -435,7 +416,7 @@ size_t bk_html_end(bk_html *h, const bk_report *r, FILE *out)
         }
         fputs("</tbody></table>\n", out);
     }
-    bk_html_copy_body(h->body, out);
+    bk_spool_copy(&h->body, out);
     if (h->covered < bk_report_count(r)) {
         fprintf(out, "<h2>%s</h2>\n<ol class=\"findings\">\n", zh ? "跨文件的发现" : "Findings across documents");
         for (size_t i = h->covered; i < bk_report_count(r); i++)

@@ -1,5 +1,4 @@
 /* Writing a validation report, for people (text) and for programs (JSON). */
-#define _GNU_SOURCE /* open_memstream */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #include "budgetkit/report.h"
 #include "report_writer.h"
 #include "json_set.h"
+#include "spool.h"
 
 int bk_finding_is_error(const bk_finding *f, int strict)
 {
@@ -246,9 +246,7 @@ struct bk_report_writer {
     bk_report_options o;
     int json;
     FILE *out;
-    FILE *findings;  /* JSON: the findings array's members, written after the counts */
-    char *mem;       /* ... in memory when no temporary file can be made */
-    size_t mem_len;
+    bk_spool findings; /* JSON: the findings array's members, written after the counts */
     size_t written;  /* findings written */
     counts all;
     summary_line lines[SUMMARY_MAX];
@@ -264,14 +262,9 @@ bk_report_writer *bk_report_writer_new(const bk_report_options *o, int json, FIL
     w->o = *o;
     w->json = json;
     w->out = out;
-    if (json) {
-        w->findings = tmpfile();
-        if (!w->findings)
-            w->findings = open_memstream(&w->mem, &w->mem_len);
-        if (!w->findings) {
-            bk_free(w);
-            return NULL;
-        }
+    if (json && bk_spool_open(&w->findings) != 0) {
+        bk_free(w);
+        return NULL;
     }
     return w;
 }
@@ -280,9 +273,7 @@ void bk_report_writer_free(bk_report_writer *w)
 {
     if (!w)
         return;
-    if (w->findings)
-        fclose(w->findings);
-    free(w->mem); /* open_memstream's buffer comes from malloc */
+    bk_spool_close(&w->findings);
     for (size_t i = 0; i < w->nlines; i++)
         bk_free(w->lines[i].document);
     bk_free(w);
@@ -397,7 +388,7 @@ static int json_member(bk_report_writer *w, json_t *j)
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!text)
         return -1;
-    FILE *f = w->findings;
+    FILE *f = w->findings.f;
     fputs(w->written ? ",\n    " : "    ", f);
     for (const char *p = text; *p; p++) {
         fputc(*p, f);
@@ -429,7 +420,7 @@ int bk_report_writer_add(bk_report_writer *w, const bk_report *r, size_t lo, siz
         w->written++;
     }
     layout_free(&l);
-    if (ferror(w->json ? w->findings : w->out))
+    if (ferror(w->json ? w->findings.f : w->out))
         return -2;
     return w->failed ? -1 : 0;
 }
@@ -491,18 +482,8 @@ static void json_end(bk_report_writer *w, const bk_report *r)
     fwrite(text, 1, len - 4, w->out);
     bk_free(text);
     fputs("[\n", w->out);
-    fflush(w->findings);
-    if (w->mem) {
-        fwrite(w->mem, 1, w->mem_len, w->out);
-    } else {
-        char buf[65536];
-        size_t n;
-        rewind(w->findings);
-        while ((n = fread(buf, 1, sizeof buf, w->findings)) > 0)
-            fwrite(buf, 1, n, w->out);
-        if (ferror(w->findings))
-            w->failed = 1;
-    }
+    if (bk_spool_copy(&w->findings, w->out) != 0)
+        w->failed = 1;
     fputs("\n  ]\n}\n", w->out);
 }
 

@@ -12,41 +12,21 @@
 #include "budgetkit/io.h"
 #include "strpool.h"
 
+/* A template does not change once loaded: it and its arrays live in the set's pool with its
+ * strings, and freeing the pool frees them all (with what a template that failed to load took:
+ * sets are loaded once, from files that mostly load). */
 struct bk_templates {
     bk_strpool pool;
     bk_template **items;
     size_t count, cap;
 };
 
-bk_templates *bk_templates_new(void)
-{
-    bk_templates *set = bk_calloc(1, sizeof *set);
-    if (set)
-        bk_strpool_init(&set->pool);
-    return set;
-}
-
-static void template_free(bk_template *t)
-{
-    if (!t)
-        return;
-    for (size_t i = 0; i < t->ncolumns; i++)
-        bk_free(t->columns[i].path);
-    bk_free(t->columns);
-    bk_free(t->aliases);
-    bk_free(t->key_headers);
-    bk_free(t->key_aliases);
-    bk_free(t->label_columns);
-    bk_free(t->sides);
-    bk_free(t);
-}
+bk_templates *bk_templates_new(void) { return bk_calloc(1, sizeof(bk_templates)); }
 
 void bk_templates_free(bk_templates *set)
 {
     if (!set)
         return;
-    for (size_t i = 0; i < set->count; i++)
-        template_free(set->items[i]);
     bk_free(set->items);
     bk_strpool_free(&set->pool);
     bk_free(set);
@@ -109,6 +89,12 @@ static const char *intern(loader *ld, const char *s)
     return bk_strpool_intern(&ld->set->pool, s, strlen(s));
 }
 
+/* n zeroed objects for a template, released with the set. */
+static void *take(loader *ld, size_t n, size_t size)
+{
+    return bk_strpool_calloc(&ld->set->pool, n, size);
+}
+
 /* A JSON array of strings into an interned array. */
 static bk_status string_list(loader *ld, json_t *arr, const char *key, const char ***out,
                              size_t *n)
@@ -122,16 +108,14 @@ static bk_status string_list(loader *ld, json_t *arr, const char *key, const cha
     size_t len = json_array_size(arr);
     if (len == 0)
         return BK_OK;
-    const char **items = bk_calloc(len, sizeof *items);
+    const char **items = take(ld, len, sizeof *items);
     if (!items)
         return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
     for (size_t i = 0; i < len; i++) {
         json_t *v = json_array_get(arr, i);
-        if (!json_is_string(v) || !(items[i] = intern(ld, json_string_value(v)))) {
-            bk_free(items);
+        if (!json_is_string(v) || !(items[i] = intern(ld, json_string_value(v))))
             return json_is_string(v) ? bk_error_set(ld->err, BK_E_NOMEM, "out of memory")
                                      : fail(ld, "\"%s\" must be an array of strings", key);
-        }
     }
     *out = items;
     *n = len;
@@ -161,7 +145,7 @@ static bk_status load_key_aliases(loader *ld, bk_template *t, json_t *obj)
     }
     if (n == 0)
         return BK_OK;
-    if (!(t->key_aliases = bk_calloc(2 * n, sizeof *t->key_aliases)))
+    if (!(t->key_aliases = take(ld, 2 * n, sizeof *t->key_aliases)))
         return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
     json_object_foreach(obj, key, v) {
         size_t i;
@@ -183,7 +167,7 @@ static bk_status load_columns(loader *ld, bk_template *t, json_t *cols)
     if (!json_is_array(cols) || json_array_size(cols) == 0)
         return fail(ld, "%s must be a non-empty array", "\"columns\"");
     size_t n = json_array_size(cols);
-    t->columns = bk_calloc(n, sizeof *t->columns);
+    t->columns = take(ld, n, sizeof *t->columns);
     if (!t->columns)
         return bk_error_set(ld->err, BK_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
@@ -323,18 +307,15 @@ static bk_status load_buffer(bk_templates *set, const char *family, const char *
         bk_error_at(err, name, jerr.line, jerr.column, jerr.position);
         return bk_error_set(err, BK_E_SYNTAX, "%s", jerr.text);
     }
-    bk_template *t = bk_calloc(1, sizeof *t);
+    bk_template *t = take(&ld, 1, sizeof *t);
     if (!t || bk_grow((void **)&set->items, &set->cap, set->count + 1, sizeof *set->items)) {
-        bk_free(t);
         json_decref(root);
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     }
     bk_status st = load_template(&ld, root, t);
     json_decref(root);
-    if (st != BK_OK) {
-        template_free(t);
+    if (st != BK_OK)
         return st;
-    }
     set->items[set->count++] = t;
     qsort(set->items, set->count, sizeof *set->items, template_cmp);
     return BK_OK;

@@ -13,6 +13,7 @@
 
 #include "budgetkit/budgetkit.h"
 #include "../jobs.h"
+#include "../strpool.h"
 #include "../where.h"
 
 /* ---------------------------------------------------------------- the grid's rows */
@@ -47,18 +48,19 @@ typedef struct wfield {
 
 /* A part of the grid: a sheet, a page, a file of a folder; its rows start at rows[first]. */
 typedef struct grid_part {
-    char *name;
+    const char *name;
     bk_grid_part_kind kind;
     size_t first;
 } grid_part;
 
 typedef struct grid_narrative {
-    char *title, *text;
+    const char *title, *text;
     long page;
 } grid_narrative;
 
-struct bk_grid {
-    char *file;
+/* The rows of a grid as the engine reads them: their text in one arena, their fields, twelve
+ * bytes a row, the parts they fall in and where each came from. */
+typedef struct grid_rows {
     char *arena;
     size_t arena_len, arena_cap;
     wfield *f;
@@ -68,12 +70,20 @@ struct bk_grid {
     grid_part *parts;
     size_t nparts, parts_cap;
     size_t rows_in_part;
-    long last_line; /* the grid line of the last row */
+    long last_line;  /* the grid line of the last row */
+    bk_where *where; /* each row's grid line back to its part and source line */
+} grid_rows;
+
+struct bk_grid {
+    /* The file's name, the parts' names, the narrative and the metadata: kept as long as the
+     * grid, which only adds to them. */
+    bk_strpool strings;
+    const char *file;
+    grid_rows rows;
     grid_narrative *narr;
     size_t nnarr, narr_cap;
     /* What the source knows of the document besides its tables (bk_grid_meta). */
-    char *meta[5];
-    bk_where *where; /* each row's grid line back to its part and source line */
+    const char *meta[5];
     bk_status failed; /* an allocation failed: every later call reports it */
 };
 

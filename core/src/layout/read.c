@@ -72,7 +72,7 @@ static bk_status vfail(wide_in *w, const char *file, long line, long field, bk_s
     char msg[BK_ERROR_TEXT], placed[BK_ERROR_FILE];
     vsnprintf(msg, sizeof msg, fmt, ap);
     bk_place at;
-    if (line > 0 && bk_where_find(w->g->where, line, &at) == 0) {
+    if (line > 0 && bk_where_find(w->g->rows.where, line, &at) == 0) {
         file = bk_where_file(w->g->file, &at, placed, sizeof placed);
         line = at.line;
     }
@@ -110,7 +110,7 @@ static bk_status fail(wide_in *w, long line, long field, bk_status code, const c
 static long placed_line(const wide_in *w, long line)
 {
     bk_place at;
-    return bk_where_find(w->g->where, line, &at) == 0 ? at.line : line;
+    return bk_where_find(w->g->rows.where, line, &at) == 0 ? at.line : line;
 }
 
 static bk_status nomem(wide_in *w) { return fail(w, 0, 0, BK_E_NOMEM, "out of memory"); }
@@ -2178,9 +2178,9 @@ out:
 /* Rows [first, end) of the grid, as one file named name. */
 static bk_status read_file(wide_in *w, const char *name, size_t first, size_t end)
 {
-    const bk_grid *g = w->g;
+    const grid_rows *rows = &w->g->rows;
     /* An empty grid has no rows at all (recs NULL): no offset from it. */
-    wfile f = {name, g->arena, g->f, g->recs ? g->recs + first : NULL, end - first, 0};
+    wfile f = {name, rows->arena, rows->f, rows->recs ? rows->recs + first : NULL, end - first, 0};
     for (size_t i = 0; i < f.nrecs; i++)
         if (f.recs[i].n > f.widest)
             f.widest = f.recs[i].n;
@@ -2268,12 +2268,12 @@ static bk_status read_all(wide_in *w)
     const bk_grid *g = w->g;
     bk_status st = BK_OK;
     if (w->folder) {
-        for (size_t p = 0; p < g->nparts && st == BK_OK; p++) {
-            size_t end = p + 1 < g->nparts ? g->parts[p + 1].first : g->nrecs;
-            st = read_file(w, g->parts[p].name, g->parts[p].first, end);
+        for (size_t p = 0; p < g->rows.nparts && st == BK_OK; p++) {
+            size_t end = p + 1 < g->rows.nparts ? g->rows.parts[p + 1].first : g->rows.nrecs;
+            st = read_file(w, g->rows.parts[p].name, g->rows.parts[p].first, end);
         }
     } else {
-        st = read_file(w, g->file, 0, g->nrecs);
+        st = read_file(w, g->file, 0, g->rows.nrecs);
     }
     return st == BK_OK ? finish(w, g->file) : st;
 }
@@ -2306,10 +2306,10 @@ static int family_known(const bk_templates *tpls, const char *family)
 /* Whether the grid is the files of a folder. */
 static int is_folder(const bk_grid *g)
 {
-    for (size_t p = 0; p < g->nparts; p++)
-        if (g->parts[p].kind != BK_GRID_FILE)
+    for (size_t p = 0; p < g->rows.nparts; p++)
+        if (g->rows.parts[p].kind != BK_GRID_FILE)
             return 0;
-    return g->nparts > 0 && g->parts[0].first == 0;
+    return g->rows.nparts > 0 && g->rows.parts[0].first == 0;
 }
 
 bk_status bk_layout_read(bk_import *job, const bk_grid *g, bk_doc **out)
