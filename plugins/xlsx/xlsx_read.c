@@ -238,10 +238,13 @@ static bk_status workbook_start(void *ctx, bkxl_xml *x, const char *name, int de
     return BK_OK;
 }
 
+/* The workbook part and its relationships, which say where each sheet is. */
 static bk_status read_workbook(book *b)
 {
     static const bkxl_sax h = {workbook_start, NULL, NULL};
-    bk_status rc = bkxl_xml_parse(&b->pkg, b->workbook, 1, &h, b);
+    bk_status rc = read_rels(b, b->workbook, 1, &b->wbrels);
+    if (rc == BK_OK)
+        rc = bkxl_xml_parse(&b->pkg, b->workbook, 1, &h, b);
     if (rc == BK_OK && b->nsheets == 0)
         rc = at_error(b, b->workbook, BK_E_CONTENT, "the workbook lists no sheets");
     return rc;
@@ -834,16 +837,11 @@ bk_status bkxl_read_xlsx(bk_import *job)
     bk_status rc = bkxl_pkg_open(&b.pkg, src, b.err, b.limits);
     if (rc == BK_OK && (b.grid = bk_grid_new(bk_source_name(src))) == NULL)
         rc = nomem(&b);
-    if (rc == BK_OK)
-        rc = find_workbook(&b);
-    if (rc == BK_OK)
-        rc = read_rels(&b, b.workbook, 1, &b.wbrels);
-    if (rc == BK_OK)
-        rc = read_workbook(&b);
-    if (rc == BK_OK)
-        rc = read_shared_strings(&b);
-    if (rc == BK_OK)
-        rc = read_styles(&b);
+    /* The parts the sheets need, each read with what the ones before found. */
+    static bk_status (*const parts[])(book *) = {find_workbook, read_workbook, read_shared_strings,
+                                                 read_styles};
+    for (size_t i = 0; rc == BK_OK && i < sizeof parts / sizeof parts[0]; i++)
+        rc = parts[i](&b);
     size_t read = 0;
     for (size_t i = 0; rc == BK_OK && i < b.nsheets; i++) {
         const sheet *sh = &b.sheets[i];
