@@ -18,15 +18,15 @@ void bktot_state_free(void *p)
     bk_free(st->x);
     bk_free(st->docs);
     bk_free(st->groups);
-    bk_free(st->gslots);
+    bktot_index_free(&st->group_index);
     bk_free(st->units);
-    bk_free(st->uslots);
+    bktot_index_free(&st->unit_index);
     bk_free(st->sources);
     bktot_arena_free(&st->text);
     for (size_t i = 0; i < st->nkeys; i++)
         bk_free(st->keys[i].ident);
     bk_free(st->keys);
-    bk_free(st->kslots);
+    bktot_index_free(&st->key_index);
     for (size_t i = 0; i < st->ncache; i++)
         bk_free(st->cache[i].keys);
     bk_free(st->cache);
