@@ -38,6 +38,23 @@ typedef struct numfmt {
     char *code;
 } numfmt;
 
+/* The styles part's number formats: the workbook's own codes, and the format of each cell
+ * format prepared from them (which point into the codes). */
+typedef struct number_formats {
+    numfmt *fmts;
+    size_t nfmts, fmts_cap;
+    bkxl_numfmt *xf_fmt;
+    size_t nxf;
+} number_formats;
+
+static void number_formats_free(number_formats *nf)
+{
+    for (size_t i = 0; i < nf->nfmts; i++)
+        bk_free(nf->fmts[i].code);
+    bk_free(nf->fmts);
+    bk_free(nf->xf_fmt);
+}
+
 typedef struct book {
     bk_import *job;
     bk_error *err;
@@ -54,11 +71,7 @@ typedef struct book {
     size_t sst_len, sst_cap;
     size_t *sst_at;
     size_t nsst, sst_at_cap;
-    /* styles: the number format code of each cell format (NULL = General) */
-    numfmt *fmts;
-    size_t nfmts, fmts_cap;
-    bkxl_numfmt *xf_fmt; /* the number format of each cell format, prepared */
-    size_t nxf, xf_cap;
+    number_formats formats;
     unsigned long long grid_cells; /* cells of the grid so far, blanks included */
     bkxl_text sst_text;
     char *text; /* scratch */
@@ -294,11 +307,11 @@ static bk_status read_shared_strings(book *b)
     return bkxl_xml_parse(&b->pkg, r->target, 1, &h, b);
 }
 
-static const char *format_code(book *b, unsigned id)
+static const char *format_code(const number_formats *nf, unsigned id)
 {
-    for (size_t i = 0; i < b->nfmts; i++)
-        if (b->fmts[i].id == id)
-            return b->fmts[i].code;
+    for (size_t i = 0; i < nf->nfmts; i++)
+        if (nf->fmts[i].id == id)
+            return nf->fmts[i].code;
     return bkxl_builtin_format(id);
 }
 
@@ -313,25 +326,26 @@ static bk_status styles_start(void *ctx, bkxl_xml *x, const char *name, int dept
 {
     styles_reader *sr = ctx;
     book *b = sr->b;
+    number_formats *nf = &b->formats;
     (void)depth;
     if (strcmp(name, "numFmt") == 0) {
         const char *id = bkxl_xml_attr(x, "numFmtId");
         const char *code = bkxl_xml_attr(x, "formatCode");
         if (id == NULL || code == NULL)
             return BK_OK;
-        if (bk_grow((void **)&b->fmts, &b->fmts_cap, b->nfmts + 1, sizeof *b->fmts))
+        if (bk_grow((void **)&nf->fmts, &nf->fmts_cap, nf->nfmts + 1, sizeof *nf->fmts))
             return nomem(b);
-        b->fmts[b->nfmts].id = (unsigned)strtoul(id, NULL, 10);
-        if ((b->fmts[b->nfmts].code = bk_strdup(code)) == NULL)
+        nf->fmts[nf->nfmts].id = (unsigned)strtoul(id, NULL, 10);
+        if ((nf->fmts[nf->nfmts].code = bk_strdup(code)) == NULL)
             return nomem(b);
-        b->nfmts++;
+        nf->nfmts++;
     } else if (strcmp(name, "cellXfs") == 0) {
         sr->in_xfs = 1;
     } else if (sr->in_xfs && strcmp(name, "xf") == 0) {
         const char *id = bkxl_xml_attr(x, "numFmtId");
-        if (bk_grow((void **)&sr->xf_ids, &sr->ids_cap, b->nxf + 1, sizeof *sr->xf_ids))
+        if (bk_grow((void **)&sr->xf_ids, &sr->ids_cap, nf->nxf + 1, sizeof *sr->xf_ids))
             return nomem(b);
-        sr->xf_ids[b->nxf++] = id ? (unsigned)strtoul(id, NULL, 10) : 0;
+        sr->xf_ids[nf->nxf++] = id ? (unsigned)strtoul(id, NULL, 10) : 0;
     }
     return BK_OK;
 }
@@ -347,6 +361,7 @@ static bk_status styles_end(void *ctx, bkxl_xml *x, const char *name, int depth)
 
 static bk_status read_styles(book *b)
 {
+    number_formats *nf = &b->formats;
     const rel *r = rel_by_type(&b->wbrels, REL_STYLES);
     if (r == NULL)
         return BK_OK;
@@ -354,12 +369,12 @@ static bk_status read_styles(book *b)
     styles_reader sr = {b, 0, NULL, 0};
     static const bkxl_sax h = {styles_start, styles_end, NULL};
     bk_status rc = bkxl_xml_parse(&b->pkg, r->target, 1, &h, &sr);
-    if (rc == BK_OK && b->nxf > 0) {
-        b->xf_fmt = bk_calloc(b->nxf, sizeof *b->xf_fmt);
-        if (b->xf_fmt == NULL)
+    if (rc == BK_OK && nf->nxf > 0) {
+        nf->xf_fmt = bk_calloc(nf->nxf, sizeof *nf->xf_fmt);
+        if (nf->xf_fmt == NULL)
             rc = nomem(b);
-        for (size_t i = 0; rc == BK_OK && i < b->nxf; i++)
-            bkxl_numfmt_prepare(&b->xf_fmt[i], format_code(b, sr.xf_ids[i]));
+        for (size_t i = 0; rc == BK_OK && i < nf->nxf; i++)
+            bkxl_numfmt_prepare(&nf->xf_fmt[i], format_code(nf, sr.xf_ids[i]));
     }
     bk_free(sr.xf_ids);
     return rc;
@@ -474,16 +489,23 @@ static int is_head(sheet_reader *s, const char *a, const char *b)
            strcmp(s->store + s->cells[0].at, a) == 0 && strcmp(s->store + s->cells[1].at, b) == 0;
 }
 
+/* The texts of the row's first two columns, "" where empty: the two-column sheets' rows. */
+static void first_two(const sheet_reader *s, const char **a, const char **b)
+{
+    *a = *b = "";
+    for (size_t i = 0; i < s->ncells; i++) {
+        if (s->cells[i].col == 0)
+            *a = s->store + s->cells[i].at;
+        else if (s->cells[i].col == 1)
+            *b = s->store + s->cells[i].at;
+    }
+}
+
 /* A row of the metadata sheet: a label and its value. */
 static bk_status meta_row(sheet_reader *s)
 {
-    const char *label = "", *value = "";
-    for (size_t i = 0; i < s->ncells; i++) {
-        if (s->cells[i].col == 0)
-            label = s->store + s->cells[i].at;
-        else if (s->cells[i].col == 1)
-            value = s->store + s->cells[i].at;
-    }
+    const char *label, *value;
+    first_two(s, &label, &value);
     for (size_t i = 0; i < BKXL_META_FIELDS; i++)
         if (strcmp(label, bkxl_meta_fields[i].label) == 0)
             return bk_grid_meta(s->b->grid, bkxl_meta_fields[i].key, value) == BK_OK
@@ -506,13 +528,8 @@ static bk_status emit_row(sheet_reader *s)
             rc = meta_row(s);
     } else if (s->narrative) {
         if (!s->first_row && s->ncells > 0) {
-            const char *title = "", *text = "";
-            for (size_t i = 0; i < s->ncells; i++) {
-                if (s->cells[i].col == 0)
-                    title = s->store + s->cells[i].at;
-                else if (s->cells[i].col == 1)
-                    text = s->store + s->cells[i].at;
-            }
+            const char *title, *text;
+            first_two(s, &title, &text);
             rc = bk_grid_narrative(b->grid, title, text, 0);
         }
     } else {
@@ -641,11 +658,11 @@ static bk_status cell_end(sheet_reader *s)
     if (b->text_len == 0)
         return BK_OK;
     unsigned long xf = s->xf;
-    if (s->has_style && xf >= b->nxf && b->nxf > 0)
+    if (s->has_style && xf >= b->formats.nxf && b->formats.nxf > 0)
         return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "cell style %lu does not "
-                        "exist (the workbook has %zu)", xf, b->nxf);
+                        "exist (the workbook has %zu)", xf, b->formats.nxf);
     static const bkxl_numfmt general = {NULL, 0, {.general = 1}, {.general = 1}};
-    const bkxl_numfmt *fmt = xf < b->nxf ? &b->xf_fmt[xf] : &general;
+    const bkxl_numfmt *fmt = xf < b->formats.nxf ? &b->formats.xf_fmt[xf] : &general;
     char shown[BKXL_SHOWN_MAX];
     size_t n = 0;
     bkxl_shown_kind kind;
@@ -820,10 +837,7 @@ static void book_free(book *b)
         bk_free(b->sheets[i].rid);
     }
     bk_free(b->sheets);
-    for (size_t i = 0; i < b->nfmts; i++)
-        bk_free(b->fmts[i].code);
-    bk_free(b->fmts);
-    bk_free(b->xf_fmt);
+    number_formats_free(&b->formats);
     bk_free(b->sst);
     bk_free(b->sst_at);
     bk_free(b->workbook);
