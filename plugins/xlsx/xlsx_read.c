@@ -20,7 +20,7 @@
 #define REL_STYLES "/styles"
 
 typedef struct rel {
-    char *id, *type, *target; /* target resolved to a part name */
+    char *id, *type, *target; /* target resolved to a part name; one block, from id */
 } rel;
 
 typedef struct rels {
@@ -95,14 +95,11 @@ static size_t folder_len(const char *part)
     return slash ? (size_t)(slash - part) + 1 : 0;
 }
 
-/* A relationship target made a part name: absolute targets from the root, relative ones from
- * the source part's folder, "." and ".." resolved; NULL when it climbs out or is external. */
-static char *resolve(const char *base, size_t base_len, const char *target)
+/* A relationship target made a part name in out (room for base_len + strlen(target) + 1
+ * bytes): absolute targets from the root, relative ones from the source part's folder, "." and
+ * ".." resolved. -1 when it climbs out. */
+static int resolve(const char *base, size_t base_len, const char *target, char *out)
 {
-    size_t tl = strlen(target);
-    char *out = bk_malloc(base_len + tl + 1);
-    if (out == NULL)
-        return NULL;
     size_t n = 0;
     if (target[0] == '/') {
         target++;
@@ -113,10 +110,8 @@ static char *resolve(const char *base, size_t base_len, const char *target)
     while (*target) {
         size_t k = strcspn(target, "/");
         if (k == 2 && target[0] == '.' && target[1] == '.') {
-            if (n == 0) {
-                bk_free(out);
-                return NULL;
-            }
+            if (n == 0)
+                return -1;
             n--; /* drop the '/' ending the folder, then the folder */
             while (n > 0 && out[n - 1] != '/')
                 n--;
@@ -131,16 +126,13 @@ static char *resolve(const char *base, size_t base_len, const char *target)
             target++;
     }
     out[n] = '\0';
-    return out;
+    return 0;
 }
 
 static void rels_free(rels *r)
 {
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n; i++)
         bk_free(r->v[i].id);
-        bk_free(r->v[i].type);
-        bk_free(r->v[i].target);
-    }
     bk_free(r->v);
     memset(r, 0, sizeof *r);
 }
@@ -169,17 +161,19 @@ static bk_status rels_start(void *ctx, bkxl_xml *x, const char *name, int depth)
     rels *out = rr->out;
     if (bk_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v) != 0)
         return nomem(rr->b);
-    rel *r = &out->v[out->n];
-    r->id = bk_strdup(id);
-    r->type = bk_strdup(type);
-    r->target = resolve(rr->source, rr->fl, target);
-    if (r->target == NULL && r->id && r->type) {
-        bk_free(r->id);
-        bk_free(r->type);
+    size_t il = strlen(id) + 1, tl = strlen(type) + 1;
+    char *block = bk_malloc(il + tl + rr->fl + strlen(target) + 1);
+    if (block == NULL)
+        return nomem(rr->b);
+    if (resolve(rr->source, rr->fl, target, block + il + tl) != 0) {
+        bk_free(block);
         return BK_OK; /* a target outside the package is no part of it */
     }
-    out->n++;
-    return !r->id || !r->type || !r->target ? nomem(rr->b) : BK_OK;
+    rel *r = &out->v[out->n++];
+    r->id = memcpy(block, id, il);
+    r->type = memcpy(block + il, type, tl);
+    r->target = block + il + tl;
+    return BK_OK;
 }
 
 /* The relationships of `source` (a part name, "" for the package). */
