@@ -11,11 +11,7 @@ void bktot_state_free(void *p)
     bktot_state *st = p;
     if (!st)
         return;
-    for (size_t i = 0; i < st->nx; i++) {
-        json_decref(st->x[i].rules);
-        bk_free(st->x[i].file);
-    }
-    bk_free(st->x);
+    bktot_cross_free(st);
     bk_free(st->docs);
     bk_free(st->groups);
     bktot_index_free(&st->group_index);

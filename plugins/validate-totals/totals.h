@@ -112,6 +112,8 @@ bk_status bktot_of_rows(bktot_run *run, const bk_table *t);
 
 /* Cross-table rules (every .json file in the data folder's rules/), loaded once per job. */
 bk_status bktot_cross_load(bktot_state *st, bk_ctx *ctx, bk_error *err);
+/* The rules bktot_cross_load kept. */
+void bktot_cross_free(bktot_state *st);
 bk_status bktot_cross_rules(bktot_run *run);
 
 /* After the checks of a document: the cells that explain its inconsistent identities. */
