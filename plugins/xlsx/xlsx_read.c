@@ -29,7 +29,7 @@ typedef struct rels {
 } rels;
 
 typedef struct sheet {
-    char *name, *rid;
+    char *name, *rid; /* one block, from name */
     int hidden;
 } sheet;
 
@@ -234,13 +234,14 @@ static bk_status workbook_start(void *ctx, bkxl_xml *x, const char *name, int de
                             b->nsheets + 1, sname == NULL ? "name" : "relationship id");
         if (bk_grow((void **)&b->sheets, &b->sheets_cap, b->nsheets + 1, sizeof *b->sheets))
             return nomem(b);
-        sheet *s = &b->sheets[b->nsheets];
-        s->hidden = hidden;
-        s->name = bk_strdup(sname);
-        s->rid = bk_strdup(rid);
-        b->nsheets++;
-        if (!s->name || !s->rid)
+        size_t nl = strlen(sname) + 1, rl = strlen(rid) + 1;
+        char *block = bk_malloc(nl + rl);
+        if (block == NULL)
             return nomem(b);
+        sheet *s = &b->sheets[b->nsheets++];
+        s->name = memcpy(block, sname, nl);
+        s->rid = memcpy(block + nl, rid, rl);
+        s->hidden = hidden;
     }
     return BK_OK;
 }
@@ -826,10 +827,8 @@ static void book_free(book *b)
     bkxl_pkg_close(&b->pkg);
     bk_grid_free(b->grid);
     rels_free(&b->wbrels);
-    for (size_t i = 0; i < b->nsheets; i++) {
+    for (size_t i = 0; i < b->nsheets; i++)
         bk_free(b->sheets[i].name);
-        bk_free(b->sheets[i].rid);
-    }
     bk_free(b->sheets);
     number_formats_free(&b->formats);
     bk_free(b->sst);
