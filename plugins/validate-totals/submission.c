@@ -358,6 +358,16 @@ static void cache_reset(bktot_state *st)
     st->ncache = 0;
 }
 
+void bktot_colkeys_free(bktot_state *st)
+{
+    cache_reset(st);
+    bk_free(st->cache);
+    for (size_t i = 0; i < st->nkeys; i++)
+        bk_free(st->keys[i].ident);
+    bk_free(st->keys);
+    bktot_index_free(&st->key_index);
+}
+
 /* ---- recording a document ---- */
 
 bk_status bktot_doc_begin(bk_validation *job, bktot_state *st, const char *source, const char *dept,

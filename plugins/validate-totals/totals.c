@@ -19,13 +19,7 @@ void bktot_state_free(void *p)
     bktot_index_free(&st->unit_index);
     bk_free(st->sources);
     bktot_arena_free(&st->text);
-    for (size_t i = 0; i < st->nkeys; i++)
-        bk_free(st->keys[i].ident);
-    bk_free(st->keys);
-    bktot_index_free(&st->key_index);
-    for (size_t i = 0; i < st->ncache; i++)
-        bk_free(st->cache[i].keys);
-    bk_free(st->cache);
+    bktot_colkeys_free(st);
     bk_free(st->filekeys);
     bk_free(st->file);
     bk_free(st);

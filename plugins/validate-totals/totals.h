@@ -235,6 +235,8 @@ struct bktot_state {
     char *file; /* the partial file being read */
 };
 
+/* The column keys interned, and the current document's cache of them. */
+void bktot_colkeys_free(bktot_state *st);
 /* The key of a column: 0, or -1 out of memory. */
 int bktot_colkey_intern(bktot_state *st, const char *family, const char *table, int col,
                         const char *column, const char *header, size_t *out);
