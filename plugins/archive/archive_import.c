@@ -121,38 +121,38 @@ static bk_status no_memory(reader *r)
     return entry_error(r, NULL, BK_E_NOMEM, "out of memory while reading the archive");
 }
 
+/* What the user is told of each failure of the ZIP layer; whole_archive when it is no entry's
+ * fault. */
+static const struct {
+    bkar_zip_status status;
+    bk_status code;
+    int whole_archive;
+    const char *message;
+} zip_failures[] = {
+    {BKAR_ZIP_NOZIP, BK_E_SYNTAX, 1,
+     "not a ZIP archive, or a truncated one: no end of central directory record was found"},
+    {BKAR_ZIP_MULTIDISK, BK_E_CONTENT, 1,
+     "the archive is split over several files, which budgetkit does not read"},
+    {BKAR_ZIP_INCONS, BK_E_SYNTAX, 1,
+     "the ZIP archive is damaged or truncated: its central directory does not match the file"},
+    {BKAR_ZIP_LOCAL, BK_E_SYNTAX, 0,
+     "the archive is inconsistent: the entry's local header is missing or damaged"},
+    {BKAR_ZIP_DAMAGED, BK_E_SYNTAX, 0, "the entry's compressed data is damaged"},
+    {BKAR_ZIP_TRUNCATED, BK_E_SYNTAX, 0,
+     "the entry's data ends before its declared size: the archive is truncated"},
+};
+
 /* A failure of the ZIP layer, in the user's words. */
 static bk_status zip_failure(reader *r, const char *entry_name, bkar_zip_status zs)
 {
-    switch (zs) {
-    case BKAR_ZIP_NOMEM:
+    if (zs == BKAR_ZIP_NOMEM)
         return no_memory(r);
-    case BKAR_ZIP_NOZIP:
-        return entry_error(r, NULL, BK_E_SYNTAX,
-                           "not a ZIP archive, or a truncated one: no end of central directory "
-                           "record was found");
-    case BKAR_ZIP_MULTIDISK:
-        return entry_error(r, NULL, BK_E_CONTENT,
-                           "the archive is split over several files, which "
-                           "budgetkit does not read");
-    case BKAR_ZIP_INCONS:
-        return entry_error(r, NULL, BK_E_SYNTAX,
-                           "the ZIP archive is damaged or truncated: its central directory does "
-                           "not match the file");
-    case BKAR_ZIP_LOCAL:
-        return entry_error(r, entry_name, BK_E_SYNTAX,
-                           "the archive is inconsistent: the entry's local header is missing "
-                           "or damaged");
-    case BKAR_ZIP_DAMAGED:
-        return entry_error(r, entry_name, BK_E_SYNTAX, "the entry's compressed data is damaged");
-    case BKAR_ZIP_TRUNCATED:
-        return entry_error(r, entry_name, BK_E_SYNTAX,
-                           "the entry's data ends before its declared size: the archive is "
-                           "truncated");
-    default:
-        return entry_error(r, entry_name, BK_E_IO, "cannot read the archive: %s",
-                           strerror(bkar_zip_errno(r->zip)));
-    }
+    for (size_t i = 0; i < sizeof zip_failures / sizeof zip_failures[0]; i++)
+        if (zip_failures[i].status == zs)
+            return entry_error(r, zip_failures[i].whole_archive ? NULL : entry_name,
+                               zip_failures[i].code, "%s", zip_failures[i].message);
+    return entry_error(r, entry_name, BK_E_IO, "cannot read the archive: %s",
+                       strerror(bkar_zip_errno(r->zip)));
 }
 
 /* ---- limits ---- */
@@ -1139,19 +1139,17 @@ static bk_status refuse_office_files(reader *r)
 bk_status bkar_import(bk_import *job)
 {
     bk_source *src = bk_import_source(job);
-    reader r;
-    memset(&r, 0, sizeof r);
-    r.job = job;
-    r.err = bk_import_error(job);
-    r.limits = bk_ctx_limits(bk_import_ctx(job));
-    r.archive = bk_source_name(src);
+    reader r = {.job = job,
+                .err = bk_import_error(job),
+                .limits = bk_ctx_limits(bk_import_ctx(job)),
+                .archive = bk_source_name(src)};
+    /* What is known of the archive before any document is read, each step from the ones
+     * before. */
+    static bk_status (*const survey[])(reader *) = {scan_entries, find_manifest,
+                                                    refuse_office_files};
     bk_status st = open_archive(&r, src);
-    if (st == BK_OK)
-        st = scan_entries(&r);
-    if (st == BK_OK)
-        st = find_manifest(&r);
-    if (st == BK_OK)
-        st = refuse_office_files(&r);
+    for (size_t i = 0; st == BK_OK && i < sizeof survey / sizeof survey[0]; i++)
+        st = survey[i](&r);
     if (st == BK_OK && r.has_manifest) {
         st = read_manifest(&r, 0);
         if (st == BK_OK)

@@ -8,18 +8,30 @@
 
 #include "csvint.h"
 
-int bkcsv_layout_parse(const char *s, bkcsv_layout *out)
+/* A word an option may take, any case, and what it stands for; NULL reads as "". */
+typedef struct option_word {
+    const char *word;
+    int value;
+} option_word;
+
+static const option_word layout_words[] = {
+    {"", BKCSV_LAYOUT_AUTO},           {"lines", BKCSV_LAYOUT_LINES},
+    {"lineitems", BKCSV_LAYOUT_LINES}, {"line-items", BKCSV_LAYOUT_LINES},
+    {"items", BKCSV_LAYOUT_LINES},     {"wide", BKCSV_LAYOUT_WIDE},
+};
+
+static const option_word encoding_words[] = {
+    {"", BKCSV_ENC_AUTO},     {"auto", BKCSV_ENC_AUTO},       {"utf-8", BKCSV_ENC_UTF8},
+    {"utf8", BKCSV_ENC_UTF8}, {"gb18030", BKCSV_ENC_GB18030},
+};
+
+/* The value of s among n words: -1 when it is none of them. */
+static int option_value(const char *s, const option_word *words, size_t n)
 {
-    if (!s || !*s)
-        *out = BKCSV_LAYOUT_AUTO;
-    else if (strcasecmp(s, "lines") == 0 || strcasecmp(s, "lineitems") == 0 ||
-             strcasecmp(s, "line-items") == 0 || strcasecmp(s, "items") == 0)
-        *out = BKCSV_LAYOUT_LINES;
-    else if (strcasecmp(s, "wide") == 0)
-        *out = BKCSV_LAYOUT_WIDE;
-    else
-        return -1;
-    return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(s ? s : "", words[i].word) == 0)
+            return words[i].value;
+    return -1;
 }
 
 /* "input-encoding"/"output-encoding" let a CSV → CSV conversion change the encoding;
@@ -28,9 +40,11 @@ static bk_status encoding_option(const char *specific, const char *general, bkcs
                                  bk_error *err)
 {
     const char *v = specific ? specific : general;
-    if (bkcsv_encoding_parse(v, enc) != 0)
+    int e = option_value(v, encoding_words, sizeof encoding_words / sizeof encoding_words[0]);
+    if (e < 0)
         return bk_error_set(err, BK_E_USAGE, "unknown encoding \"%s\" (expected utf-8 or "
                             "gb18030)", v);
+    *enc = (bkcsv_encoding)e;
     return BK_OK;
 }
 
@@ -191,9 +205,11 @@ static bk_status bkcsv_export_begin(bk_export *job)
         return bk_error_set(err, BK_E_NOMEM, "out of memory");
     bk_export_set_state(job, s);
     const char *layout = bk_export_option(job, "layout");
-    if (bkcsv_layout_parse(layout, &s->layout) != 0)
+    int chosen = option_value(layout, layout_words, sizeof layout_words / sizeof layout_words[0]);
+    if (chosen < 0)
         return bk_error_set(err, BK_E_USAGE, "unknown CSV layout \"%s\" (expected lines or wide)",
                             layout);
+    s->layout = (bkcsv_layout)chosen;
     if (s->layout == BKCSV_LAYOUT_AUTO)
         s->layout = bk_sink_is_dir(sink) ? BKCSV_LAYOUT_WIDE : BKCSV_LAYOUT_LINES;
     bk_status st = encoding_option(bk_export_option(job, "output-encoding"),

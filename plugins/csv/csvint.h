@@ -24,9 +24,6 @@ typedef enum bkcsv_encoding {
     BKCSV_ENC_GB18030
 } bkcsv_encoding;
 
-/* "utf-8", "utf8", "gb18030" (any case); NULL or "" gives AUTO. -1 when unknown. */
-int bkcsv_encoding_parse(const char *s, bkcsv_encoding *out);
-
 /* Turns the input's bytes into validated UTF-8, chunk by chunk. Until the first non-ASCII byte
  * the encoding may stay undecided: ASCII reads the same in both. */
 typedef struct bkcsv_decoder {
@@ -122,7 +119,6 @@ typedef enum bkcsv_layout {
     BKCSV_LAYOUT_LINES,
     BKCSV_LAYOUT_WIDE
 } bkcsv_layout;
-int bkcsv_layout_parse(const char *s, bkcsv_layout *out);
 
 /* ---- line items ---- */
 

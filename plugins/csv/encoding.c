@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "csvint.h"
 
@@ -17,19 +16,6 @@ bk_status bkcsv_fail(bk_error *err, const char *file, long line, long field, lon
     bk_status st = bk_error_setv(err, code, fmt, ap);
     va_end(ap);
     return st;
-}
-
-int bkcsv_encoding_parse(const char *s, bkcsv_encoding *out)
-{
-    if (!s || !*s || strcasecmp(s, "auto") == 0)
-        *out = BKCSV_ENC_AUTO;
-    else if (strcasecmp(s, "utf-8") == 0 || strcasecmp(s, "utf8") == 0)
-        *out = BKCSV_ENC_UTF8;
-    else if (strcasecmp(s, "gb18030") == 0)
-        *out = BKCSV_ENC_GB18030;
-    else
-        return -1;
-    return 0;
 }
 
 size_t bkcsv_utf8_prefix(const unsigned char *s, size_t n, size_t *partial)

@@ -521,16 +521,27 @@ static bk_status set_cell(lines_in *li, bk_table *t, size_t r)
     }
 }
 
-static bk_status rec_row(lines_in *li, int with_cell)
+/* The table and row a row or cell record names; -1, with the error set, when there is none. */
+static long named_row(lines_in *li, bk_table **t)
 {
-    bk_table *t = find_table(li);
-    if (!t)
-        return li->err->code;
-    long r = row_of(li, t);
+    *t = find_table(li);
+    if (!*t)
+        return -1;
+    return row_of(li, *t);
+}
+
+static bk_status rec_row(lines_in *li)
+{
+    bk_table *t;
+    return named_row(li, &t) < 0 ? li->err->code : BK_OK;
+}
+
+static bk_status rec_cell(lines_in *li)
+{
+    bk_table *t;
+    long r = named_row(li, &t);
     if (r < 0)
         return li->err->code;
-    if (!with_cell)
-        return BK_OK;
     bk_status st = set_cell(li, t, (size_t)r);
     if (st != BK_OK)
         bk_error_where(li->err, "%s row %ld column %s", t->tpl->id, r + 1, str(li, F_COLUMN));
@@ -638,6 +649,24 @@ static bk_status read_header(lines_in *li, const bkcsv_field *f, size_t n)
     return BK_OK;
 }
 
+/* The readers of each record type, the most frequent first: a bulk file is mostly cells. */
+static const struct {
+    const char *name;
+    bk_status (*read)(lines_in *li);
+} records[] = {
+    {"cell", rec_cell},
+    {"row", rec_row},
+    {"column", rec_column},
+    {"table", rec_table},
+    {"unit", rec_unit},
+    {"meta", rec_meta},
+    {"doc", rec_doc},
+    {"perf", rec_perf},
+    {"goal", rec_goal},
+    {"indicator", rec_indicator},
+    {"narrative", rec_narrative},
+};
+
 static bk_status on_record(void *user, const bkcsv_field *f, size_t n, long line)
 {
     lines_in *li = user;
@@ -663,50 +692,9 @@ static bk_status on_record(void *user, const bkcsv_field *f, size_t n, long line
         if (st != BK_OK)
             return st;
     }
-    switch (rec[0]) {
-    case 'c':
-        if (strcmp(rec, "cell") == 0)
-            return rec_row(li, 1);
-        if (strcmp(rec, "column") == 0)
-            return rec_column(li);
-        break;
-    case 'r':
-        if (strcmp(rec, "row") == 0)
-            return rec_row(li, 0);
-        break;
-    case 't':
-        if (strcmp(rec, "table") == 0)
-            return rec_table(li);
-        break;
-    case 'd':
-        if (strcmp(rec, "doc") == 0)
-            return rec_doc(li);
-        break;
-    case 'm':
-        if (strcmp(rec, "meta") == 0)
-            return rec_meta(li);
-        break;
-    case 'u':
-        if (strcmp(rec, "unit") == 0)
-            return rec_unit(li);
-        break;
-    case 'p':
-        if (strcmp(rec, "perf") == 0)
-            return rec_perf(li);
-        break;
-    case 'g':
-        if (strcmp(rec, "goal") == 0)
-            return rec_goal(li);
-        break;
-    case 'i':
-        if (strcmp(rec, "indicator") == 0)
-            return rec_indicator(li);
-        break;
-    case 'n':
-        if (strcmp(rec, "narrative") == 0)
-            return rec_narrative(li);
-        break;
-    }
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
+        if (strcmp(rec, records[i].name) == 0)
+            return records[i].read(li);
     return fail_at(li, F_RECORD, BK_E_CONTENT, "unknown record type \"%s\" (expected doc, meta, "
                    "unit, table, column, row, cell, perf, goal, indicator or narrative)", rec);
 }

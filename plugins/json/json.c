@@ -1299,9 +1299,15 @@ static int walk_tables(walker *w, size_t root, size_t tables, long first_line)
 
 /* ---- Table 12's targets and the narrative ---------------------------------------------- */
 
-/* Walks each element of the array at arr, key in the path, until one fails. */
-static int walk_each(walker *w, size_t arr, const char *key, int (*walk)(walker *w, size_t el))
+/* The optional array member arr of obj, named key: each element walked, key in the path,
+ * until one fails. */
+static int walk_each(walker *w, size_t obj, size_t arr, const char *key, const char *what,
+                     int (*walk)(walker *w, size_t el))
 {
+    if (get_container(w, obj, arr, key, 0, what, 0) < 0)
+        return -1;
+    if (!arr)
+        return 0;
     push_key(w, key);
     int r = 0;
     size_t el = arr + 1;
@@ -1314,6 +1320,20 @@ static int walk_each(walker *w, size_t arr, const char *key, int (*walk)(walker 
     return r;
 }
 
+/* An object whose members are all required strings: s[i] is the value of keys[i] (at most
+ * four, NULL-terminated). */
+static int get_strings(walker *w, size_t obj, const char *const *keys, const char *what,
+                       const char **s)
+{
+    size_t at[4];
+    if (expect_object(w, obj, what) < 0 || bind(w, obj, keys, what, at) < 0)
+        return -1;
+    for (size_t i = 0; keys[i]; i++)
+        if (get_string(w, obj, at[i], keys[i], 1, what, &s[i]) < 0)
+            return -1;
+    return 0;
+}
+
 static int walk_goal(walker *w, size_t g)
 {
     const char *s;
@@ -1323,40 +1343,15 @@ static int walk_goal(walker *w, size_t g)
     return r;
 }
 
-static int walk_goals(walker *w, size_t pf, size_t goals)
-{
-    if (get_container(w, pf, goals, "goals", 0, "\"performance\"", 0) < 0)
-        return -1;
-    if (!goals)
-        return 0;
-    return walk_each(w, goals, "goals", walk_goal);
-}
-
 static int walk_indicator(walker *w, size_t ind)
 {
-    enum { IND_LEVEL1, IND_LEVEL2, IND_LEVEL3, IND_TARGET };
     static const char *const keys[] = {"level1", "level2", "level3", "target", NULL};
-    size_t at[4];
-    const char *l1, *l2, *l3, *target;
-    if (expect_object(w, ind, "an indicator") < 0 ||
-        bind(w, ind, keys, "an indicator", at) < 0 ||
-        get_string(w, ind, at[IND_LEVEL1], "level1", 1, "an indicator", &l1) < 0 ||
-        get_string(w, ind, at[IND_LEVEL2], "level2", 1, "an indicator", &l2) < 0 ||
-        get_string(w, ind, at[IND_LEVEL3], "level3", 1, "an indicator", &l3) < 0 ||
-        get_string(w, ind, at[IND_TARGET], "target", 1, "an indicator", &target) < 0)
+    const char *s[4];
+    if (get_strings(w, ind, keys, "an indicator", s) < 0)
         return -1;
-    if (bk_doc_add_indicator(w->doc, l1, l2, l3, target) != BK_OK)
+    if (bk_doc_add_indicator(w->doc, s[0], s[1], s[2], s[3]) != BK_OK)
         return fail_nomem(w, ind);
     return 0;
-}
-
-static int walk_indicators(walker *w, size_t pf, size_t inds)
-{
-    if (get_container(w, pf, inds, "indicators", 0, "\"performance\"", 0) < 0)
-        return -1;
-    if (!inds)
-        return 0;
-    return walk_each(w, inds, "indicators", walk_indicator);
 }
 
 static int walk_performance(walker *w, size_t root, size_t pf)
@@ -1382,7 +1377,8 @@ static int walk_performance(walker *w, size_t root, size_t pf)
         fail_nomem(w, pf);
         goto out;
     }
-    if (walk_goals(w, pf, at[PF_GOALS]) < 0 || walk_indicators(w, pf, at[PF_INDICATORS]) < 0)
+    if (walk_each(w, pf, at[PF_GOALS], "goals", "\"performance\"", walk_goal) < 0 ||
+        walk_each(w, pf, at[PF_INDICATORS], "indicators", "\"performance\"", walk_indicator) < 0)
         goto out;
     r = 0;
 out:
@@ -1392,27 +1388,13 @@ out:
 
 static int walk_narrative_part(walker *w, size_t part)
 {
-    enum { PART_TITLE, PART_TEXT };
     static const char *const keys[] = {"title", "text", NULL};
-    size_t at[2];
-    const char *title, *text;
-    if (expect_object(w, part, "a narrative part") < 0 ||
-        bind(w, part, keys, "a narrative part", at) < 0 ||
-        get_string(w, part, at[PART_TITLE], "title", 1, "a narrative part", &title) < 0 ||
-        get_string(w, part, at[PART_TEXT], "text", 1, "a narrative part", &text) < 0)
+    const char *s[2];
+    if (get_strings(w, part, keys, "a narrative part", s) < 0)
         return -1;
-    if (bk_doc_add_narrative(w->doc, title, text) != BK_OK)
+    if (bk_doc_add_narrative(w->doc, s[0], s[1]) != BK_OK)
         return fail_nomem(w, part);
     return 0;
-}
-
-static int walk_narrative(walker *w, size_t root, size_t parts)
-{
-    if (get_container(w, root, parts, "narrative", 0, "the document", 0) < 0)
-        return -1;
-    if (!parts)
-        return 0;
-    return walk_each(w, parts, "narrative", walk_narrative_part);
 }
 
 /* ---- the document ---------------------------------------------------------------------- */
@@ -1426,7 +1408,7 @@ static int walk_document(walker *w, long first_line)
         walk_units(w, root, at[DOC_UNITS]) < 0 ||
         walk_tables(w, root, at[DOC_TABLES], first_line) < 0 ||
         walk_performance(w, root, at[DOC_PERFORMANCE]) < 0 ||
-        walk_narrative(w, root, at[DOC_NARRATIVE]) < 0)
+        walk_each(w, root, at[DOC_NARRATIVE], "narrative", "the document", walk_narrative_part) < 0)
         return -1;
     return 0;
 }

@@ -222,6 +222,35 @@ static void jw_key_opt(jw *w, const char *key, const char *value)
         jw_key_string(w, key, value);
 }
 
+/* "key": an array of n strings. */
+static void jw_key_strings(jw *w, const char *key, const char **strings, size_t n)
+{
+    jw_key(w, key);
+    jw_open(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        jw_item(w);
+        jw_string(w, strings[i]);
+    }
+    jw_close(w, ']');
+}
+
+/* The string members among keys[i] = values[i] (n of them) that are set. */
+static void jw_key_opts(jw *w, const char *const *keys, const char *const *values, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        jw_key_opt(w, keys[i], values[i]);
+}
+
+/* The next element of the open array: an object of n string members, keys[i] being values[i]. */
+static void jw_item_strings(jw *w, const char *const *keys, const char *const *values, size_t n)
+{
+    jw_item(w);
+    jw_open(w, '{');
+    for (size_t i = 0; i < n; i++)
+        jw_key_string(w, keys[i], values[i]);
+    jw_close(w, '}');
+}
+
 static void write_units(jw *w, const bk_doc *doc)
 {
     jw_key(w, "units");
@@ -295,13 +324,7 @@ static void write_columns(jw *w, const bk_template *tpl)
         jw_item(w);
         jw_open(w, '{');
         jw_key_string(w, "id", col->id);
-        jw_key(w, "path");
-        jw_open(w, '[');
-        for (size_t k = 0; k < col->path_len; k++) {
-            jw_item(w);
-            jw_string(w, col->path[k]);
-        }
-        jw_close(w, ']');
+        jw_key_strings(w, "path", col->path, col->path_len);
         jw_key_string(w, "type", bk_column_type_name(col->type));
         jw_close(w, '}');
     }
@@ -323,12 +346,11 @@ static void write_unit_of_measure(jw *w, const char *unit)
 
 static void write_publication(jw *w, const bk_publication *p)
 {
+    static const char *const keys[] = {"publisher", "source", "source_path", "license"};
+    const char *values[] = {p->publisher, p->source, p->source_path, p->license};
     jw_key(w, "publication");
     jw_open(w, '{');
-    jw_key_opt(w, "publisher", p->publisher);
-    jw_key_opt(w, "source", p->source);
-    jw_key_opt(w, "source_path", p->source_path);
-    jw_key_opt(w, "license", p->license);
+    jw_key_opts(w, keys, values, 4);
     jw_close(w, '}');
 }
 
@@ -361,32 +383,21 @@ static void write_tables(jw *w, const bk_doc *doc)
 
 static void write_performance(jw *w, const bk_performance *pf)
 {
+    static const char *const keys[] = {"unit_name", "supervisor", "period"};
+    const char *values[] = {pf->unit_name, pf->supervisor, pf->period};
     jw_key(w, "performance");
     jw_open(w, '{');
-    jw_key_opt(w, "unit_name", pf->unit_name);
-    jw_key_opt(w, "supervisor", pf->supervisor);
-    jw_key_opt(w, "period", pf->period);
-    if (pf->ngoals > 0) {
-        jw_key(w, "goals");
-        jw_open(w, '[');
-        for (size_t i = 0; i < pf->ngoals; i++) {
-            jw_item(w);
-            jw_string(w, pf->goals[i]);
-        }
-        jw_close(w, ']');
-    }
+    jw_key_opts(w, keys, values, 3);
+    if (pf->ngoals > 0)
+        jw_key_strings(w, "goals", pf->goals, pf->ngoals);
     if (pf->nindicators > 0) {
+        static const char *const ind_keys[] = {"level1", "level2", "level3", "target"};
         jw_key(w, "indicators");
         jw_open(w, '[');
         for (size_t i = 0; i < pf->nindicators; i++) {
             const bk_indicator *ind = &pf->indicators[i];
-            jw_item(w);
-            jw_open(w, '{');
-            jw_key_string(w, "level1", ind->level1);
-            jw_key_string(w, "level2", ind->level2);
-            jw_key_string(w, "level3", ind->level3);
-            jw_key_string(w, "target", ind->target);
-            jw_close(w, '}');
+            const char *ind_values[] = {ind->level1, ind->level2, ind->level3, ind->target};
+            jw_item_strings(w, ind_keys, ind_values, 4);
         }
         jw_close(w, ']');
     }
@@ -397,12 +408,10 @@ static void write_narrative(jw *w, const bk_doc *doc)
 {
     jw_key(w, "narrative");
     jw_open(w, '[');
+    static const char *const keys[] = {"title", "text"};
     for (size_t i = 0; i < doc->nnarrative; i++) {
-        jw_item(w);
-        jw_open(w, '{');
-        jw_key_string(w, "title", doc->narrative[i].title);
-        jw_key_string(w, "text", doc->narrative[i].text);
-        jw_close(w, '}');
+        const char *values[] = {doc->narrative[i].title, doc->narrative[i].text};
+        jw_item_strings(w, keys, values, 2);
     }
     jw_close(w, ']');
 }

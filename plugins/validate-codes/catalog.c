@@ -277,14 +277,24 @@ static bk_status expect_header(csvp *s, record *r, const char *const *names, siz
     return fail_at(s, r->line, 1, BK_E_CONTENT, "the first line must be the header \"%s\"", want);
 }
 
+/* A copy of s, and room in *items (n of size bytes) for one more: the copy, or NULL out of
+ * memory (and nothing kept). */
+static char *copy_with_room(const char *s, void **items, size_t *cap, size_t n, size_t size)
+{
+    char *copy = bk_strdup(s);
+    if (copy && bk_grow(items, cap, n + 1, size) != 0) {
+        bk_free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
 static const char *add_file(bkcodes_catalog *c, const char *path)
 {
     void *buf = c->files;
-    char *name = bk_strdup(path);
-    if (!name || bk_grow(&buf, &c->capfiles, c->nfiles + 1, sizeof *c->files) != 0) {
-        bk_free(name);
+    char *name = copy_with_room(path, &buf, &c->capfiles, c->nfiles, sizeof *c->files);
+    if (!name)
         return NULL;
-    }
     c->files = buf;
     c->files[c->nfiles++] = name;
     return name;
@@ -431,11 +441,9 @@ static bk_status declare(bkcodes_catalog *c, const char *scheme, int level, int 
             return BK_OK;
         }
     void *buf = c->levels;
-    char *copy = bk_strdup(scheme);
-    if (!copy || bk_grow(&buf, &c->caplevels, c->nlevels + 1, sizeof *c->levels) != 0) {
-        bk_free(copy);
+    char *copy = copy_with_room(scheme, &buf, &c->caplevels, c->nlevels, sizeof *c->levels);
+    if (!copy)
         return BK_E_NOMEM;
-    }
     c->levels = buf;
     c->levels[c->nlevels++] = (bkcodes_level){copy, level, complete};
     return BK_OK;

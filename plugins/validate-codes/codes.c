@@ -21,7 +21,8 @@
 #define RULE_NAME_YEAR    "codes.name-other-year"
 #define RULE_INCONSISTENT "codes.name-inconsistent"
 
-/* The first name printed for a code, and where: kept across the documents of a job. */
+/* The first name printed for a code, and where: kept across the documents of a job. Its strings
+ * are one block, which scheme points to the start of. */
 typedef struct seen {
     char *scheme, *code, *name, *document, *table, *unit;
     long line;
@@ -38,8 +39,6 @@ typedef struct codes_state {
 
 /* ---- state ---- */
 
-static void seen_free(seen *s);
-
 static void state_free(void *p)
 {
     codes_state *st = p;
@@ -47,7 +46,7 @@ static void state_free(void *p)
         return;
     bkcodes_free(&st->cat);
     for (size_t i = 0; i < st->nseen; i++)
-        seen_free(&st->seen[i]);
+        bk_free(st->seen[i].scheme);
     bk_free(st->seen);
     bk_free(st->slots);
     bk_free(st);
@@ -95,19 +94,28 @@ static int rehash(codes_state *st, size_t nslots)
     return 0;
 }
 
-static char *dup_or_empty(const char *s)
+/* Copies where's strings (NULL as "") into one block: 0, or -1 out of memory. */
+static int seen_copy(seen *s, const seen *where)
 {
-    return bk_strdup(s ? s : "");
-}
-
-static void seen_free(seen *s)
-{
-    bk_free(s->scheme);
-    bk_free(s->code);
-    bk_free(s->name);
-    bk_free(s->document);
-    bk_free(s->table);
-    bk_free(s->unit);
+    const char *from[] = {where->scheme,   where->code,  where->name,
+                          where->document, where->table, where->unit};
+    char **to[] = {&s->scheme, &s->code, &s->name, &s->document, &s->table, &s->unit};
+    size_t len[sizeof from / sizeof from[0]], total = 0;
+    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
+        if (!from[i])
+            from[i] = "";
+        len[i] = strlen(from[i]) + 1;
+        total += len[i];
+    }
+    char *p = bk_malloc(total);
+    if (!p)
+        return -1;
+    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
+        *to[i] = memcpy(p, from[i], len[i]);
+        p += len[i];
+    }
+    s->line = where->line;
+    return 0;
 }
 
 static int seen_add(codes_state *st, const seen *where)
@@ -120,17 +128,8 @@ static int seen_add(codes_state *st, const seen *where)
         return -1;
     st->seen = buf;
     seen *s = &st->seen[st->nseen];
-    s->scheme = dup_or_empty(where->scheme);
-    s->code = dup_or_empty(where->code);
-    s->name = dup_or_empty(where->name);
-    s->document = dup_or_empty(where->document);
-    s->table = dup_or_empty(where->table);
-    s->unit = dup_or_empty(where->unit);
-    s->line = where->line;
-    if (!s->scheme || !s->code || !s->name || !s->document || !s->table || !s->unit) {
-        seen_free(s);
+    if (seen_copy(s, where) != 0)
         return -1;
-    }
     st->nseen++;
     size_t i = hash_key(s->scheme, s->code) & (st->nslots - 1);
     while (st->slots[i])

@@ -406,6 +406,42 @@ static void say_fig(bk_strbuf *t, const nv_part *p, const nv_fig *f)
     bk_strbuf_add(t, "\"%.*s\"", (int)(f->end - f->start), p->text + f->start);
 }
 
+/* Pieces of a message whose two languages go in the same order. */
+static void say_both(nv_run *run, const char *en, const char *zh)
+{
+    bk_strbuf_add(&run->en, "%s", en);
+    bk_strbuf_add(&run->zh, "%s", zh);
+}
+
+static void say_fig_both(nv_run *run, const nv_part *p, const nv_fig *f)
+{
+    say_fig(&run->en, p, f);
+    say_fig(&run->zh, p, f);
+}
+
+static void say_dec_both(nv_run *run, bk_decimal d)
+{
+    bk_strbuf_dec(&run->en, d);
+    bk_strbuf_dec(&run->zh, d);
+}
+
+static void say_abs_both(nv_run *run, bk_decimal d)
+{
+    bk_strbuf_abs(&run->en, d);
+    bk_strbuf_abs(&run->zh, d);
+}
+
+/* This year's and last year's figures, each after the words of around[0] and [1], around[2]
+ * last. */
+static void say_years(bk_strbuf *t, bk_decimal cur, bk_decimal prev, const char *const around[3])
+{
+    bk_strbuf_add(t, "%s", around[0]);
+    bk_strbuf_dec(t, cur);
+    bk_strbuf_add(t, "%s", around[1]);
+    bk_strbuf_dec(t, prev);
+    bk_strbuf_add(t, "%s", around[2]);
+}
+
 static const char *unit_word(int unit)
 {
     return unit == NV_YUAN ? "元" : unit == NV_YI ? "亿元" : unit == NV_PERCENT ? "%" : "万元";
@@ -463,21 +499,15 @@ static void level_finding(nv_run *run, const nv_part *p, const nv_sentence *st, 
         bk_strbuf_add(&run->en, ": the same digits in another unit");
         bk_strbuf_add(&run->zh, "：数字相同而单位不同");
     } else if (v == V_ROUNDING) {
-        bk_strbuf_add(&run->en, "; the stated figure is within one unit of its last place (");
-        bk_strbuf_abs(&run->en, diff);
-        bk_strbuf_add(&run->en, " ≤ ");
-        bk_strbuf_dec(&run->en, bound);
-        bk_strbuf_add(&run->en, "), as if cut off rather than rounded: consistent within rounding");
-        bk_strbuf_add(&run->zh, "；差额");
-        bk_strbuf_abs(&run->zh, diff);
-        bk_strbuf_add(&run->zh, "不超过末位一个单位");
-        bk_strbuf_dec(&run->zh, bound);
-        bk_strbuf_add(&run->zh, "（似截尾而非四舍五入），属尾数误差");
+        say_both(run, "; the stated figure is within one unit of its last place (", "；差额");
+        say_abs_both(run, diff);
+        say_both(run, " ≤ ", "不超过末位一个单位");
+        say_dec_both(run, bound);
+        say_both(run, "), as if cut off rather than rounded: consistent within rounding",
+                 "（似截尾而非四舍五入），属尾数误差");
     } else {
-        bk_strbuf_add(&run->en, "; they differ by ");
-        bk_strbuf_abs(&run->en, diff);
-        bk_strbuf_add(&run->zh, "，相差");
-        bk_strbuf_abs(&run->zh, diff);
+        say_both(run, "; they differ by ", "，相差");
+        say_abs_both(run, diff);
     }
     nv_report r = {unit_mixup ? "narrative.units" : rule, v == V_ROUNDING ? BK_SEV_ROUNDING : BK_SEV_ERROR,
                    p, st, f, cell, 1, expected, f->value, diff, bound, NULL};
@@ -584,8 +614,7 @@ static void change_finding(nv_run *run, const nv_part *p, const nv_sentence *st,
         bk_strbuf_add(&run->en, "the text states the change of %s as ", what);
         bk_strbuf_add(&run->zh, "文字说明%s的增减为", what);
         if (chg) {
-            say_fig(&run->en, p, chg);
-            say_fig(&run->zh, p, chg);
+            say_fig_both(run, p, chg);
             bk_strbuf_add(&run->en, " (%s)",
                           chg->zero_word  ? "no change"
                           : chg->sign < 0 ? "down"
@@ -596,35 +625,22 @@ static void change_finding(nv_run *run, const nv_part *p, const nv_sentence *st,
                                           : "增加");
         }
         if (rate) {
-            bk_strbuf_add(&run->en, "%s", chg ? " and " : "");
-            bk_strbuf_add(&run->zh, "%s", chg ? "、" : "");
-            say_fig(&run->en, p, rate);
-            say_fig(&run->zh, p, rate);
+            say_both(run, chg ? " and " : "", chg ? "、" : "");
+            say_fig_both(run, p, rate);
         }
-        bk_strbuf_add(&run->en, ", but the tables give ");
-        bk_strbuf_add(&run->zh, "，而表中");
-        bk_strbuf_dec(&run->en, nv_to_wan(run, r->cur.value));
-        bk_strbuf_add(&run->en, " this year against ");
-        bk_strbuf_dec(&run->en, prev);
-        bk_strbuf_add(&run->en, " (");
+        static const char *const en_years[] = {"", " this year against ", " ("};
+        static const char *const zh_years[] = {"本年", "万元、上年", "万元，增减"};
+        say_both(run, ", but the tables give ", "，而表中");
+        say_years(&run->en, cur, prev, en_years);
         say_cell(&run->en, &run->zh, &r->prev);
         bk_strbuf_add(&run->en, "): a change of ");
-        bk_strbuf_add(&run->zh, "本年");
-        bk_strbuf_dec(&run->zh, nv_to_wan(run, r->cur.value));
-        bk_strbuf_add(&run->zh, "万元、上年");
-        bk_strbuf_dec(&run->zh, prev);
-        bk_strbuf_add(&run->zh, "万元，增减");
-        bk_strbuf_dec(&run->en, expected);
-        bk_strbuf_add(&run->en, " 万元");
-        bk_strbuf_dec(&run->zh, expected);
-        bk_strbuf_add(&run->zh, "万元");
+        say_years(&run->zh, cur, prev, zh_years);
+        say_dec_both(run, expected);
+        say_both(run, " 万元", "万元");
         if (prev.units != 0 && bk_decimal_percent(expected, prev, rate ? rate->value.scale : 2, &q) == BK_DECIMAL_OK) {
-            bk_strbuf_add(&run->en, ", ");
-            bk_strbuf_dec(&run->en, q);
-            bk_strbuf_add(&run->en, "%%");
-            bk_strbuf_add(&run->zh, "，");
-            bk_strbuf_dec(&run->zh, q);
-            bk_strbuf_add(&run->zh, "%%");
+            say_both(run, ", ", "，");
+            say_dec_both(run, q);
+            say_both(run, "%", "%");
         }
         nv_report rep = {"narrative.change", BK_SEV_ERROR, p, st, chg ? chg : rate, cell, 1,
                          {0, 0}, {0, 0}, {0, 0}, bound, NULL};
@@ -684,28 +700,17 @@ static void change_finding(nv_run *run, const nv_part *p, const nv_sentence *st,
     if (!sign_bad && rate_ok(stated_change, half_place(chg), prev, h_prev, stated_rate, &q))
         return;
     say_where(run, p);
-    bk_strbuf_add(&run->en, "the text states ");
-    say_fig(&run->en, p, base);
-    bk_strbuf_add(&run->en, ", a change of ");
-    say_fig(&run->en, p, chg);
-    bk_strbuf_add(&run->en, " and ");
-    say_fig(&run->en, p, rate);
-    bk_strbuf_add(&run->en, "; from those figures the previous year was ");
-    bk_strbuf_dec(&run->en, prev);
-    bk_strbuf_add(&run->en, " and the change ");
-    bk_strbuf_dec(&run->en, q);
-    bk_strbuf_add(&run->en, "%%");
-    bk_strbuf_add(&run->zh, "文字说明");
-    say_fig(&run->zh, p, base);
-    bk_strbuf_add(&run->zh, "，增减");
-    say_fig(&run->zh, p, chg);
-    bk_strbuf_add(&run->zh, "、");
-    say_fig(&run->zh, p, rate);
-    bk_strbuf_add(&run->zh, "；据此上年数为");
-    bk_strbuf_dec(&run->zh, prev);
-    bk_strbuf_add(&run->zh, "，增减幅应为");
-    bk_strbuf_dec(&run->zh, q);
-    bk_strbuf_add(&run->zh, "%%");
+    say_both(run, "the text states ", "文字说明");
+    say_fig_both(run, p, base);
+    say_both(run, ", a change of ", "，增减");
+    say_fig_both(run, p, chg);
+    say_both(run, " and ", "、");
+    say_fig_both(run, p, rate);
+    say_both(run, "; from those figures the previous year was ", "；据此上年数为");
+    say_dec_both(run, prev);
+    say_both(run, " and the change ", "，增减幅应为");
+    say_dec_both(run, q);
+    say_both(run, "%", "%");
     nv_report rep = {"narrative.change", BK_SEV_ERROR, p, st, rate, NULL, 1,
                      q, stated_rate, {0, 0}, {0, 0}, NULL};
     if (bk_decimal_sub(stated_rate, q, &rep.difference) != BK_DECIMAL_OK)
@@ -791,27 +796,18 @@ static void check_sum(nv_run *run, const nv_part *p, size_t si)
         bk_strbuf_add(&run->parts, "%s%.*s", i ? " + " : "", (int)(parts[i]->end - parts[i]->start),
                       p->text + parts[i]->start);
     say_where(run, p);
-    bk_strbuf_add(&run->en, "the text states the total ");
-    say_fig(&run->en, p, total);
+    say_both(run, "the text states the total ", "文字说明合计");
+    say_fig_both(run, p, total);
     bk_strbuf_add(&run->en, " of %zu parts (%s) that add up to ", n, bk_strbuf_str(&run->parts));
-    bk_strbuf_dec(&run->en, expected);
-    bk_strbuf_add(&run->en, "; difference ");
-    bk_strbuf_abs(&run->en, diff);
-    bk_strbuf_add(&run->en,
-                  rounding ? " is within the rounding bound " : " exceeds the rounding bound ");
-    bk_strbuf_dec(&run->en, bound);
-    if (rounding)
-        bk_strbuf_add(&run->en, ": consistent within rounding");
-    bk_strbuf_add(&run->zh, "文字说明合计");
-    say_fig(&run->zh, p, total);
     bk_strbuf_add(&run->zh, "，其%zu个组成部分（%s）之和为", n, bk_strbuf_str(&run->parts));
-    bk_strbuf_dec(&run->zh, expected);
-    bk_strbuf_add(&run->zh, "，差额");
-    bk_strbuf_abs(&run->zh, diff);
-    bk_strbuf_add(&run->zh, rounding ? "，在四舍五入容差" : "，超出四舍五入容差");
-    bk_strbuf_dec(&run->zh, bound);
+    say_dec_both(run, expected);
+    say_both(run, "; difference ", "，差额");
+    say_abs_both(run, diff);
+    say_both(run, rounding ? " is within the rounding bound " : " exceeds the rounding bound ",
+             rounding ? "，在四舍五入容差" : "，超出四舍五入容差");
+    say_dec_both(run, bound);
     if (rounding)
-        bk_strbuf_add(&run->zh, "以内，属尾数误差");
+        say_both(run, ": consistent within rounding", "以内，属尾数误差");
     nv_report rep = {"narrative.sum",
                      rounding ? BK_SEV_ROUNDING : BK_SEV_ERROR,
                      p,

@@ -124,6 +124,15 @@ static bk_status load_file(bktot_state *st, loader *ld, const char *path)
     return BK_OK;
 }
 
+void bktot_cross_free(bktot_state *st)
+{
+    for (size_t i = 0; i < st->nx; i++) {
+        json_decref(st->x[i].rules);
+        bk_free(st->x[i].file);
+    }
+    bk_free(st->x);
+}
+
 static char *join_path(const char *a, const char *b)
 {
     size_t n = strlen(a) + strlen(b) + 2;

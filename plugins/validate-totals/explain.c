@@ -440,25 +440,30 @@ static void search(solver *s, const size_t *set, size_t n, result *r)
 
 static const bk_table *table_of(const bktot_ids *x, uint32_t ti) { return x->doc->tables[ti]; }
 
+/* A cell in one language: its table's id, row and column header, each after the words of
+ * around[0], [1] and [2], around[3] last. */
+static void cell_said(const bk_table *t, const bktot_icell *cell, bk_strbuf *out,
+                      const char *const around[4])
+{
+    const bk_row *r = &t->rows[cell->row];
+    bk_strbuf_add(out, "%s%s%s", around[0], t->tpl->id, around[1]);
+    bktot_row_key(t, cell->row, out);
+    if (r->code && *r->name)
+        bk_strbuf_add(out, " %s", r->name);
+    bk_strbuf_add(out, "%s", around[2]);
+    bktot_column_header(t->tpl, (int)cell->col, out);
+    bk_strbuf_add(out, "%s", around[3]);
+}
+
 static void cell_words(solver *s, uint32_t c, bk_strbuf *en, bk_strbuf *zh)
 {
+    static const char *const en_around[] = {"", " row ", " column ", " ("};
+    static const char *const zh_around[] = {"表", "「", "」行「", "」列"};
     const bktot_icell *cell = &s->x->cells[c];
     const bk_table *t = table_of(s->x, cell->table);
-    const bk_row *r = &t->rows[cell->row];
-    bk_strbuf_add(en, "%s row ", t->tpl->id);
-    bktot_row_key(t, cell->row, en);
-    if (r->code && *r->name)
-        bk_strbuf_add(en, " %s", r->name);
-    bk_strbuf_add(en, " column ");
-    bktot_column_header(t->tpl, (int)cell->col, en);
-    bk_strbuf_add(en, " (%s)", t->tpl->columns[cell->col].id);
-    bk_strbuf_add(zh, "表%s「", t->tpl->id);
-    bktot_row_key(t, cell->row, zh);
-    if (r->code && *r->name)
-        bk_strbuf_add(zh, " %s", r->name);
-    bk_strbuf_add(zh, "」行「");
-    bktot_column_header(t->tpl, (int)cell->col, zh);
-    bk_strbuf_add(zh, "」列");
+    cell_said(t, cell, en, en_around);
+    bk_strbuf_add(en, "%s)", t->tpl->columns[cell->col].id);
+    cell_said(t, cell, zh, zh_around);
 }
 
 /* "totals.hierarchy at T07 20103 / project, ..." for the identities of the set. */

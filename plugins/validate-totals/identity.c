@@ -14,14 +14,8 @@ int bktot_ids_begin(bktot_ids *x, const bk_doc *doc)
 {
     memset(x, 0, sizeof *x);
     x->doc = doc;
-    x->base = bk_calloc(doc->ntables + 1, sizeof *x->base);
-    if (!x->base) {
-        x->failed = 1;
-        return -1;
-    }
     size_t n = 0;
     for (size_t t = 0; t < doc->ntables; t++) {
-        x->base[t] = n;
         const bk_table *tb = doc->tables[t];
         if (tb->nrows && tb->tpl->ncolumns > (SIZE_MAX - n) / tb->nrows) {
             x->failed = 1;
@@ -29,26 +23,28 @@ int bktot_ids_begin(bktot_ids *x, const bk_doc *doc)
         }
         n += tb->nrows * tb->tpl->ncolumns;
     }
-    x->base[doc->ntables] = n;
-    x->mapsize = n;
-    x->map = bk_calloc(n ? n : 1, sizeof *x->map);
-    if (!x->map) {
+    /* base and map live as long as each other: one block, base first for its alignment. */
+    size_t head = (doc->ntables + 1) * sizeof *x->base;
+    if (n > (SIZE_MAX - head) / sizeof *x->map - 1 ||
+        (x->base = bk_calloc(1, head + (n ? n : 1) * sizeof *x->map)) == NULL) {
         x->failed = 1;
         return -1;
     }
+    x->map = (uint32_t *)(x->base + doc->ntables + 1);
+    x->base[0] = 0;
+    for (size_t t = 0; t < doc->ntables; t++)
+        x->base[t + 1] = x->base[t] + doc->tables[t]->nrows * doc->tables[t]->tpl->ncolumns;
+    x->mapsize = n;
     return 0;
 }
 
 void bktot_ids_free(bktot_ids *x)
 {
     bk_free(x->base);
-    bk_free(x->map);
     bk_free(x->cells);
     bk_free(x->terms);
     bk_free(x->ids);
     bk_free(x->incfirst);
-    bk_free(x->incend);
-    bk_free(x->inc);
     memset(x, 0, sizeof *x);
 }
 
@@ -194,10 +190,20 @@ void bktot_ids_close(bktot_ids *x, const bk_table *t, size_t row, int col, bktot
 
 int bktot_ids_index(bktot_ids *x)
 {
-    x->incfirst = bk_calloc(x->ncells + 1, sizeof *x->incfirst);
-    x->incend = bk_calloc(x->ncells + 1, sizeof *x->incend);
-    if (!x->incfirst || !x->incend)
+    size_t terms = 0;
+    for (size_t i = 0; i < x->nids; i++)
+        if (x->ids[i].usable)
+            terms += x->ids[i].nterms;
+    /* incfirst, incend and inc are made at once and live as long as each other: one block,
+     * the two arrays of size_t first for their alignment. */
+    size_t head = 2 * (x->ncells + 1) * sizeof *x->incfirst;
+    if (terms >= (SIZE_MAX - head) / sizeof *x->inc)
         return -1;
+    x->incfirst = bk_calloc(1, head + (terms + 1) * sizeof *x->inc);
+    if (!x->incfirst)
+        return -1;
+    x->incend = x->incfirst + x->ncells + 1;
+    x->inc = (bktot_inc *)(x->incend + x->ncells + 1);
     size_t *f = x->incfirst, *e = x->incend;
     for (size_t i = 0; i < x->nids; i++)
         if (x->ids[i].usable)
@@ -209,9 +215,6 @@ int bktot_ids_index(bktot_ids *x)
         total += e[c];
         e[c] = f[c];
     }
-    x->inc = bk_calloc(total + 1, sizeof *x->inc);
-    if (!x->inc)
-        return -1;
     /* e[c] is the next free slot of cell c; identities come in order, so a cell named twice in
      * one linear identity has its entries side by side and is merged into one coefficient. */
     for (size_t i = 0; i < x->nids; i++) {

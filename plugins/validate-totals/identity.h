@@ -57,7 +57,7 @@ typedef struct bktot_inc {
 
 typedef struct bktot_ids {
     const bk_doc *doc;
-    size_t *base;  /* per table: offset of its cells in map */
+    size_t *base;  /* per table: offset of its cells in map; the block holds map too */
     uint32_t *map; /* dense cell index → cell number + 1 */
     size_t mapsize;
     bktot_icell *cells;
@@ -66,7 +66,8 @@ typedef struct bktot_ids {
     size_t nterms, capterms;
     bktot_ident *ids;
     size_t nids, capids;
-    /* After bktot_ids_index: the identities of cell c are inc[incfirst[c] .. incend[c]). */
+    /* After bktot_ids_index: the identities of cell c are inc[incfirst[c] .. incend[c]);
+     * incend and inc are in incfirst's block. */
     size_t *incfirst, *incend;
     bktot_inc *inc;
     int failed; /* an allocation failed: nothing is explained */

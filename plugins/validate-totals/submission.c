@@ -163,57 +163,51 @@ static uint64_t unit_hash(const char *name, size_t len, size_t group)
     return bk_hash_bytes(name, len) ^ ((uint64_t)group + 1) * 0x9E3779B97F4A7C15ull;
 }
 
-/* Slots, at most half full once one more entry is added to the n there are: 0, or -1. */
-static int rehash(uint32_t **slots, size_t *nslots, size_t n, const bktot_state *st,
-                  uint64_t (*hash_of)(const bktot_state *, size_t))
+static uint64_t group_hash_at(const void *state, size_t k)
 {
-    size_t cap = *nslots ? *nslots : 64;
-    while (cap < 2 * (n + 1))
-        cap *= 2;
-    if (cap == *nslots)
-        return 0;
-    uint32_t *s = bk_calloc(cap, sizeof *s);
-    if (!s)
-        return -1;
-    for (size_t k = 0; k < n; k++) {
-        size_t i = hash_of(st, k) & (cap - 1);
-        while (s[i])
-            i = (i + 1) & (cap - 1);
-        s[i] = (uint32_t)(k + 1);
-    }
-    bk_free(*slots);
-    *slots = s;
-    *nslots = cap;
-    return 0;
-}
-
-static uint64_t group_hash_at(const bktot_state *st, size_t k)
-{
-    const bktot_group *g = &st->groups[k];
+    const bktot_group *g = &((const bktot_state *)state)->groups[k];
     return group_hash(g->dept, strlen(g->dept), g->year);
 }
 
-static uint64_t unit_hash_at(const bktot_state *st, size_t k)
+static uint64_t unit_hash_at(const void *state, size_t k)
 {
-    const bktot_unitname *u = &st->units[k];
+    const bktot_unitname *u = &((const bktot_state *)state)->units[k];
     return unit_hash(u->printed, strlen(u->printed), u->group);
+}
+
+/* What a lookup compares the entries of an index with. */
+typedef struct wanted {
+    const bktot_state *st;
+    const char *name;
+    size_t group; /* of a unit name */
+    int year;     /* of a group */
+} wanted;
+
+static int is_group(const void *w, size_t k)
+{
+    const wanted *x = w;
+    const bktot_group *g = &x->st->groups[k];
+    return g->year == x->year && strcmp(g->dept, x->name) == 0;
+}
+
+static int is_unit(const void *w, size_t k)
+{
+    const wanted *x = w;
+    const bktot_unitname *u = &x->st->units[k];
+    return u->group == x->group && strcmp(u->printed, x->name) == 0;
 }
 
 /* The group of (norm, year), made when new: 0, or -1 out of memory. */
 static int group_of(bktot_state *st, const char *norm, size_t len, int year, size_t *out)
 {
     uint64_t h = group_hash(norm, len, year);
-    size_t mask = st->ngslots - 1;
-    for (size_t i = st->ngslots ? h & mask : 0; st->ngslots && st->gslots[i]; i = (i + 1) & mask) {
-        const bktot_group *g = &st->groups[st->gslots[i] - 1];
-        if (g->year == year && strcmp(g->dept, norm) == 0) {
-            *out = st->gslots[i] - 1;
-            return 0;
-        }
+    size_t found = bktot_index_find(&st->group_index, h, is_group, &(wanted){st, norm, 0, year});
+    if (found) {
+        *out = found - 1;
+        return 0;
     }
     void *buf = st->groups;
-    if (st->ngroups >= UINT32_MAX - 1 ||
-        rehash(&st->gslots, &st->ngslots, st->ngroups, st, group_hash_at) != 0 ||
+    if (bktot_index_reserve(&st->group_index, st->ngroups, group_hash_at, st) != 0 ||
         bk_grow(&buf, &st->capgroups, st->ngroups + 1, sizeof *st->groups) != 0)
         return -1;
     st->groups = buf;
@@ -222,12 +216,8 @@ static int group_of(bktot_state *st, const char *norm, size_t len, int year, siz
         return -1;
     /* Its units are named after it, so numbered from here they are small numbers. */
     st->groups[st->ngroups] = (bktot_group){dept, 0, 0, (uint32_t)st->nunits, year};
-    mask = st->ngslots - 1;
-    size_t i = h & mask;
-    while (st->gslots[i])
-        i = (i + 1) & mask;
-    st->gslots[i] = (uint32_t)++st->ngroups;
-    *out = st->ngroups - 1;
+    bktot_index_put(&st->group_index, h, st->ngroups);
+    *out = st->ngroups++;
     return 0;
 }
 
@@ -247,17 +237,13 @@ static int unit_of(bktot_state *st, size_t group, const char *name, size_t *out)
 {
     size_t len = strlen(name);
     uint64_t h = unit_hash(name, len, group);
-    size_t mask = st->nuslots - 1;
-    for (size_t i = st->nuslots ? h & mask : 0; st->nuslots && st->uslots[i]; i = (i + 1) & mask) {
-        const bktot_unitname *u = &st->units[st->uslots[i] - 1];
-        if (u->group == group && strcmp(u->printed, name) == 0) {
-            *out = st->uslots[i] - 1;
-            return 0;
-        }
+    size_t found = bktot_index_find(&st->unit_index, h, is_unit, &(wanted){st, name, group, 0});
+    if (found) {
+        *out = found - 1;
+        return 0;
     }
     void *buf = st->units;
-    if (st->nunits >= UINT32_MAX - 1 ||
-        rehash(&st->uslots, &st->nuslots, st->nunits, st, unit_hash_at) != 0 ||
+    if (bktot_index_reserve(&st->unit_index, st->nunits, unit_hash_at, st) != 0 ||
         bk_grow(&buf, &st->capunits, st->nunits + 1, sizeof *st->units) != 0)
         return -1;
     st->units = buf;
@@ -271,40 +257,23 @@ static int unit_of(bktot_state *st, size_t group, const char *name, size_t *out)
     if (!kept)
         return -1;
     st->units[st->nunits] = (bktot_unitname){printed, kept, (uint32_t)group};
-    mask = st->nuslots - 1;
-    size_t i = h & mask;
-    while (st->uslots[i])
-        i = (i + 1) & mask;
-    st->uslots[i] = (uint32_t)++st->nunits;
-    *out = st->nunits - 1;
+    bktot_index_put(&st->unit_index, h, st->nunits);
+    *out = st->nunits++;
     return 0;
 }
 
 /* ---- column keys ---- */
 
-static size_t hash_str(const char *s)
+static uint64_t key_hash_at(const void *state, size_t k)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)h;
+    const char *ident = ((const bktot_state *)state)->keys[k].ident;
+    return bk_hash_bytes(ident, strlen(ident));
 }
 
-static int rehash_keys(bktot_state *st, size_t nslots)
+static int is_key(const void *w, size_t k)
 {
-    size_t *slots = bk_calloc(nslots, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t k = 0; k < st->nkeys; k++) {
-        size_t i = hash_str(st->keys[k].ident) & (nslots - 1);
-        while (slots[i])
-            i = (i + 1) & (nslots - 1);
-        slots[i] = k + 1;
-    }
-    bk_free(st->kslots);
-    st->kslots = slots;
-    st->nkslots = nslots;
-    return 0;
+    const wanted *x = w;
+    return strcmp(x->st->keys[k].ident, x->name) == 0;
 }
 
 int bktot_colkey_intern(bktot_state *st, const char *family, const char *table, int col,
@@ -324,18 +293,15 @@ int bktot_colkey_intern(bktot_state *st, const char *family, const char *table, 
     memcpy(p, num, ln), p += ln, *p++ = 0x1f;
     memcpy(p, column, lc), p += lc, *p++ = 0x1f;
     memcpy(p, header, lh), p += lh, *p++ = 0;
-    if (st->nkslots) {
-        for (size_t i = hash_str(buf) & (st->nkslots - 1); st->kslots[i];
-             i = (i + 1) & (st->nkslots - 1))
-            if (strcmp(st->keys[st->kslots[i] - 1].ident, buf) == 0) {
-                bk_free(buf);
-                *out = st->kslots[i] - 1;
-                return 0;
-            }
+    uint64_t h = bk_hash_bytes(buf, strlen(buf));
+    size_t found = bktot_index_find(&st->key_index, h, is_key, &(wanted){st, buf, 0, 0});
+    if (found) {
+        bk_free(buf);
+        *out = found - 1;
+        return 0;
     }
     void *grown = st->keys;
-    if (((st->nkeys + 1) * 2 > st->nkslots &&
-         rehash_keys(st, st->nkslots ? st->nkslots * 2 : 64) != 0) ||
+    if (bktot_index_reserve(&st->key_index, st->nkeys, key_hash_at, st) != 0 ||
         bk_grow(&grown, &st->capkeys, st->nkeys + 1, sizeof *st->keys) != 0) {
         bk_free(buf);
         return -1;
@@ -348,11 +314,8 @@ int bktot_colkey_intern(bktot_state *st, const char *family, const char *table, 
     k->column = p, memcpy(p, column, lc + 1), p += lc + 1;
     k->header = p, memcpy(p, header, lh + 1);
     k->col = col;
-    size_t i = hash_str(buf) & (st->nkslots - 1);
-    while (st->kslots[i])
-        i = (i + 1) & (st->nkslots - 1);
-    st->kslots[i] = ++st->nkeys;
-    *out = st->nkeys - 1;
+    bktot_index_put(&st->key_index, h, st->nkeys);
+    *out = st->nkeys++;
     return 0;
 }
 
@@ -393,6 +356,16 @@ static void cache_reset(bktot_state *st)
     for (size_t i = 0; i < st->ncache; i++)
         bk_free(st->cache[i].keys);
     st->ncache = 0;
+}
+
+void bktot_colkeys_free(bktot_state *st)
+{
+    cache_reset(st);
+    bk_free(st->cache);
+    for (size_t i = 0; i < st->nkeys; i++)
+        bk_free(st->keys[i].ident);
+    bk_free(st->keys);
+    bktot_index_free(&st->key_index);
 }
 
 /* ---- recording a document ---- */

@@ -11,25 +11,15 @@ void bktot_state_free(void *p)
     bktot_state *st = p;
     if (!st)
         return;
-    for (size_t i = 0; i < st->nx; i++) {
-        json_decref(st->x[i].rules);
-        bk_free(st->x[i].file);
-    }
-    bk_free(st->x);
+    bktot_cross_free(st);
     bk_free(st->docs);
     bk_free(st->groups);
-    bk_free(st->gslots);
+    bktot_index_free(&st->group_index);
     bk_free(st->units);
-    bk_free(st->uslots);
+    bktot_index_free(&st->unit_index);
     bk_free(st->sources);
     bktot_arena_free(&st->text);
-    for (size_t i = 0; i < st->nkeys; i++)
-        bk_free(st->keys[i].ident);
-    bk_free(st->keys);
-    bk_free(st->kslots);
-    for (size_t i = 0; i < st->ncache; i++)
-        bk_free(st->cache[i].keys);
-    bk_free(st->cache);
+    bktot_colkeys_free(st);
     bk_free(st->filekeys);
     bk_free(st->file);
     bk_free(st);

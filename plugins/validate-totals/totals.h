@@ -112,6 +112,8 @@ bk_status bktot_of_rows(bktot_run *run, const bk_table *t);
 
 /* Cross-table rules (every .json file in the data folder's rules/), loaded once per job. */
 bk_status bktot_cross_load(bktot_state *st, bk_ctx *ctx, bk_error *err);
+/* The rules bktot_cross_load kept. */
+void bktot_cross_free(bktot_state *st);
 bk_status bktot_cross_rules(bktot_run *run);
 
 /* After the checks of a document: the cells that explain its inconsistent identities. */
@@ -179,6 +181,24 @@ typedef struct bktot_keycache {
     size_t *keys;
 } bktot_keycache;
 
+/* An index over entries numbered 0 to n - 1 that are kept elsewhere, by a hash of each: open
+ * addressing, a slot holding an entry's number + 1 (0 when empty), at most half full. */
+typedef struct bktot_index {
+    uint32_t *slots;
+    size_t nslots;
+} bktot_index;
+
+/* Room for one entry more than the n there are, placing those again by hash_at(ctx, k) when the
+ * slots grow: 0, or -1 out of memory (or n too large to number). */
+int bktot_index_reserve(bktot_index *ix, size_t n, uint64_t (*hash_at)(const void *ctx, size_t k),
+                        const void *ctx);
+/* The entry of hash h for which is(ctx, k) holds: its number + 1, or 0 when there is none. */
+size_t bktot_index_find(const bktot_index *ix, uint64_t h, int (*is)(const void *ctx, size_t k),
+                        const void *ctx);
+/* Entry k, of hash h, after bktot_index_reserve made room for it. */
+void bktot_index_put(bktot_index *ix, uint64_t h, size_t k);
+void bktot_index_free(bktot_index *ix);
+
 struct bktot_state {
     int xloaded;
     bktot_xrules *x;
@@ -190,12 +210,10 @@ struct bktot_state {
     size_t ndocs, capdocs; /* bytes */
     bktot_group *groups;
     size_t ngroups, capgroups;
-    uint32_t *gslots; /* open addressing on (department, year): index + 1 into groups */
-    size_t ngslots;
+    bktot_index group_index; /* on (department, year) */
     bktot_unitname *units;
     size_t nunits, capunits;
-    uint32_t *uslots; /* open addressing on (group, printed name): index + 1 into units */
-    size_t nuslots;
+    bktot_index unit_index; /* on (group, printed name) */
     const char **sources;
     size_t nsources, capsources;
     bktot_arena text;
@@ -206,8 +224,7 @@ struct bktot_state {
     int cur_keep, cur_rows;
     bktot_colkey *keys;
     size_t nkeys, capkeys;
-    size_t *kslots; /* open addressing on ident: index + 1 into keys, 0 = empty */
-    size_t nkslots;
+    bktot_index key_index; /* on ident */
     bktot_keycache *cache; /* reset at every document: a document's templates die with it */
     size_t ncache, capcache;
     /* Partial files (partial.c): how many keys the file written has announced (they are
@@ -218,6 +235,8 @@ struct bktot_state {
     char *file; /* the partial file being read */
 };
 
+/* The column keys interned, and the current document's cache of them. */
+void bktot_colkeys_free(bktot_state *st);
 /* The key of a column: 0, or -1 out of memory. */
 int bktot_colkey_intern(bktot_state *st, const char *family, const char *table, int col,
                         const char *column, const char *header, size_t *out);

@@ -20,7 +20,7 @@
 #define REL_STYLES "/styles"
 
 typedef struct rel {
-    char *id, *type, *target; /* target resolved to a part name */
+    char *id, *type, *target; /* target resolved to a part name; one block, from id */
 } rel;
 
 typedef struct rels {
@@ -29,7 +29,7 @@ typedef struct rels {
 } rels;
 
 typedef struct sheet {
-    char *name, *rid;
+    char *name, *rid; /* one block, from name */
     int hidden;
 } sheet;
 
@@ -37,6 +37,23 @@ typedef struct numfmt {
     unsigned id;
     char *code;
 } numfmt;
+
+/* The styles part's number formats: the workbook's own codes, and the format of each cell
+ * format prepared from them (which point into the codes). */
+typedef struct number_formats {
+    numfmt *fmts;
+    size_t nfmts, fmts_cap;
+    bkxl_numfmt *xf_fmt;
+    size_t nxf;
+} number_formats;
+
+static void number_formats_free(number_formats *nf)
+{
+    for (size_t i = 0; i < nf->nfmts; i++)
+        bk_free(nf->fmts[i].code);
+    bk_free(nf->fmts);
+    bk_free(nf->xf_fmt);
+}
 
 typedef struct book {
     bk_import *job;
@@ -54,11 +71,7 @@ typedef struct book {
     size_t sst_len, sst_cap;
     size_t *sst_at;
     size_t nsst, sst_at_cap;
-    /* styles: the number format code of each cell format (NULL = General) */
-    numfmt *fmts;
-    size_t nfmts, fmts_cap;
-    bkxl_numfmt *xf_fmt; /* the number format of each cell format, prepared */
-    size_t nxf, xf_cap;
+    number_formats formats;
     unsigned long long grid_cells; /* cells of the grid so far, blanks included */
     bkxl_text sst_text;
     char *text; /* scratch */
@@ -82,14 +95,11 @@ static size_t folder_len(const char *part)
     return slash ? (size_t)(slash - part) + 1 : 0;
 }
 
-/* A relationship target made a part name: absolute targets from the root, relative ones from
- * the source part's folder, "." and ".." resolved; NULL when it climbs out or is external. */
-static char *resolve(const char *base, size_t base_len, const char *target)
+/* A relationship target made a part name in out (room for base_len + strlen(target) + 1
+ * bytes): absolute targets from the root, relative ones from the source part's folder, "." and
+ * ".." resolved. -1 when it climbs out. */
+static int resolve(const char *base, size_t base_len, const char *target, char *out)
 {
-    size_t tl = strlen(target);
-    char *out = bk_malloc(base_len + tl + 1);
-    if (out == NULL)
-        return NULL;
     size_t n = 0;
     if (target[0] == '/') {
         target++;
@@ -100,10 +110,8 @@ static char *resolve(const char *base, size_t base_len, const char *target)
     while (*target) {
         size_t k = strcspn(target, "/");
         if (k == 2 && target[0] == '.' && target[1] == '.') {
-            if (n == 0) {
-                bk_free(out);
-                return NULL;
-            }
+            if (n == 0)
+                return -1;
             n--; /* drop the '/' ending the folder, then the folder */
             while (n > 0 && out[n - 1] != '/')
                 n--;
@@ -118,16 +126,13 @@ static char *resolve(const char *base, size_t base_len, const char *target)
             target++;
     }
     out[n] = '\0';
-    return out;
+    return 0;
 }
 
 static void rels_free(rels *r)
 {
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n; i++)
         bk_free(r->v[i].id);
-        bk_free(r->v[i].type);
-        bk_free(r->v[i].target);
-    }
     bk_free(r->v);
     memset(r, 0, sizeof *r);
 }
@@ -156,17 +161,19 @@ static bk_status rels_start(void *ctx, bkxl_xml *x, const char *name, int depth)
     rels *out = rr->out;
     if (bk_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v) != 0)
         return nomem(rr->b);
-    rel *r = &out->v[out->n];
-    r->id = bk_strdup(id);
-    r->type = bk_strdup(type);
-    r->target = resolve(rr->source, rr->fl, target);
-    if (r->target == NULL && r->id && r->type) {
-        bk_free(r->id);
-        bk_free(r->type);
+    size_t il = strlen(id) + 1, tl = strlen(type) + 1;
+    char *block = bk_malloc(il + tl + rr->fl + strlen(target) + 1);
+    if (block == NULL)
+        return nomem(rr->b);
+    if (resolve(rr->source, rr->fl, target, block + il + tl) != 0) {
+        bk_free(block);
         return BK_OK; /* a target outside the package is no part of it */
     }
-    out->n++;
-    return !r->id || !r->type || !r->target ? nomem(rr->b) : BK_OK;
+    rel *r = &out->v[out->n++];
+    r->id = memcpy(block, id, il);
+    r->type = memcpy(block + il, type, tl);
+    r->target = block + il + tl;
+    return BK_OK;
 }
 
 /* The relationships of `source` (a part name, "" for the package). */
@@ -227,21 +234,25 @@ static bk_status workbook_start(void *ctx, bkxl_xml *x, const char *name, int de
                             b->nsheets + 1, sname == NULL ? "name" : "relationship id");
         if (bk_grow((void **)&b->sheets, &b->sheets_cap, b->nsheets + 1, sizeof *b->sheets))
             return nomem(b);
-        sheet *s = &b->sheets[b->nsheets];
-        s->hidden = hidden;
-        s->name = bk_strdup(sname);
-        s->rid = bk_strdup(rid);
-        b->nsheets++;
-        if (!s->name || !s->rid)
+        size_t nl = strlen(sname) + 1, rl = strlen(rid) + 1;
+        char *block = bk_malloc(nl + rl);
+        if (block == NULL)
             return nomem(b);
+        sheet *s = &b->sheets[b->nsheets++];
+        s->name = memcpy(block, sname, nl);
+        s->rid = memcpy(block + nl, rid, rl);
+        s->hidden = hidden;
     }
     return BK_OK;
 }
 
+/* The workbook part and its relationships, which say where each sheet is. */
 static bk_status read_workbook(book *b)
 {
     static const bkxl_sax h = {workbook_start, NULL, NULL};
-    bk_status rc = bkxl_xml_parse(&b->pkg, b->workbook, 1, &h, b);
+    bk_status rc = read_rels(b, b->workbook, 1, &b->wbrels);
+    if (rc == BK_OK)
+        rc = bkxl_xml_parse(&b->pkg, b->workbook, 1, &h, b);
     if (rc == BK_OK && b->nsheets == 0)
         rc = at_error(b, b->workbook, BK_E_CONTENT, "the workbook lists no sheets");
     return rc;
@@ -291,11 +302,11 @@ static bk_status read_shared_strings(book *b)
     return bkxl_xml_parse(&b->pkg, r->target, 1, &h, b);
 }
 
-static const char *format_code(book *b, unsigned id)
+static const char *format_code(const number_formats *nf, unsigned id)
 {
-    for (size_t i = 0; i < b->nfmts; i++)
-        if (b->fmts[i].id == id)
-            return b->fmts[i].code;
+    for (size_t i = 0; i < nf->nfmts; i++)
+        if (nf->fmts[i].id == id)
+            return nf->fmts[i].code;
     return bkxl_builtin_format(id);
 }
 
@@ -310,25 +321,26 @@ static bk_status styles_start(void *ctx, bkxl_xml *x, const char *name, int dept
 {
     styles_reader *sr = ctx;
     book *b = sr->b;
+    number_formats *nf = &b->formats;
     (void)depth;
     if (strcmp(name, "numFmt") == 0) {
         const char *id = bkxl_xml_attr(x, "numFmtId");
         const char *code = bkxl_xml_attr(x, "formatCode");
         if (id == NULL || code == NULL)
             return BK_OK;
-        if (bk_grow((void **)&b->fmts, &b->fmts_cap, b->nfmts + 1, sizeof *b->fmts))
+        if (bk_grow((void **)&nf->fmts, &nf->fmts_cap, nf->nfmts + 1, sizeof *nf->fmts))
             return nomem(b);
-        b->fmts[b->nfmts].id = (unsigned)strtoul(id, NULL, 10);
-        if ((b->fmts[b->nfmts].code = bk_strdup(code)) == NULL)
+        nf->fmts[nf->nfmts].id = (unsigned)strtoul(id, NULL, 10);
+        if ((nf->fmts[nf->nfmts].code = bk_strdup(code)) == NULL)
             return nomem(b);
-        b->nfmts++;
+        nf->nfmts++;
     } else if (strcmp(name, "cellXfs") == 0) {
         sr->in_xfs = 1;
     } else if (sr->in_xfs && strcmp(name, "xf") == 0) {
         const char *id = bkxl_xml_attr(x, "numFmtId");
-        if (bk_grow((void **)&sr->xf_ids, &sr->ids_cap, b->nxf + 1, sizeof *sr->xf_ids))
+        if (bk_grow((void **)&sr->xf_ids, &sr->ids_cap, nf->nxf + 1, sizeof *sr->xf_ids))
             return nomem(b);
-        sr->xf_ids[b->nxf++] = id ? (unsigned)strtoul(id, NULL, 10) : 0;
+        sr->xf_ids[nf->nxf++] = id ? (unsigned)strtoul(id, NULL, 10) : 0;
     }
     return BK_OK;
 }
@@ -344,6 +356,7 @@ static bk_status styles_end(void *ctx, bkxl_xml *x, const char *name, int depth)
 
 static bk_status read_styles(book *b)
 {
+    number_formats *nf = &b->formats;
     const rel *r = rel_by_type(&b->wbrels, REL_STYLES);
     if (r == NULL)
         return BK_OK;
@@ -351,12 +364,12 @@ static bk_status read_styles(book *b)
     styles_reader sr = {b, 0, NULL, 0};
     static const bkxl_sax h = {styles_start, styles_end, NULL};
     bk_status rc = bkxl_xml_parse(&b->pkg, r->target, 1, &h, &sr);
-    if (rc == BK_OK && b->nxf > 0) {
-        b->xf_fmt = bk_calloc(b->nxf, sizeof *b->xf_fmt);
-        if (b->xf_fmt == NULL)
+    if (rc == BK_OK && nf->nxf > 0) {
+        nf->xf_fmt = bk_calloc(nf->nxf, sizeof *nf->xf_fmt);
+        if (nf->xf_fmt == NULL)
             rc = nomem(b);
-        for (size_t i = 0; rc == BK_OK && i < b->nxf; i++)
-            bkxl_numfmt_prepare(&b->xf_fmt[i], format_code(b, sr.xf_ids[i]));
+        for (size_t i = 0; rc == BK_OK && i < nf->nxf; i++)
+            bkxl_numfmt_prepare(&nf->xf_fmt[i], format_code(nf, sr.xf_ids[i]));
     }
     bk_free(sr.xf_ids);
     return rc;
@@ -471,16 +484,23 @@ static int is_head(sheet_reader *s, const char *a, const char *b)
            strcmp(s->store + s->cells[0].at, a) == 0 && strcmp(s->store + s->cells[1].at, b) == 0;
 }
 
+/* The texts of the row's first two columns, "" where empty: the two-column sheets' rows. */
+static void first_two(const sheet_reader *s, const char **a, const char **b)
+{
+    *a = *b = "";
+    for (size_t i = 0; i < s->ncells; i++) {
+        if (s->cells[i].col == 0)
+            *a = s->store + s->cells[i].at;
+        else if (s->cells[i].col == 1)
+            *b = s->store + s->cells[i].at;
+    }
+}
+
 /* A row of the metadata sheet: a label and its value. */
 static bk_status meta_row(sheet_reader *s)
 {
-    const char *label = "", *value = "";
-    for (size_t i = 0; i < s->ncells; i++) {
-        if (s->cells[i].col == 0)
-            label = s->store + s->cells[i].at;
-        else if (s->cells[i].col == 1)
-            value = s->store + s->cells[i].at;
-    }
+    const char *label, *value;
+    first_two(s, &label, &value);
     for (size_t i = 0; i < BKXL_META_FIELDS; i++)
         if (strcmp(label, bkxl_meta_fields[i].label) == 0)
             return bk_grid_meta(s->b->grid, bkxl_meta_fields[i].key, value) == BK_OK
@@ -503,13 +523,8 @@ static bk_status emit_row(sheet_reader *s)
             rc = meta_row(s);
     } else if (s->narrative) {
         if (!s->first_row && s->ncells > 0) {
-            const char *title = "", *text = "";
-            for (size_t i = 0; i < s->ncells; i++) {
-                if (s->cells[i].col == 0)
-                    title = s->store + s->cells[i].at;
-                else if (s->cells[i].col == 1)
-                    text = s->store + s->cells[i].at;
-            }
+            const char *title, *text;
+            first_two(s, &title, &text);
             rc = bk_grid_narrative(b->grid, title, text, 0);
         }
     } else {
@@ -638,11 +653,11 @@ static bk_status cell_end(sheet_reader *s)
     if (b->text_len == 0)
         return BK_OK;
     unsigned long xf = s->xf;
-    if (s->has_style && xf >= b->nxf && b->nxf > 0)
+    if (s->has_style && xf >= b->formats.nxf && b->formats.nxf > 0)
         return at_error(b, cell_where(s, col, s->row), BK_E_CONTENT, "cell style %lu does not "
-                        "exist (the workbook has %zu)", xf, b->nxf);
+                        "exist (the workbook has %zu)", xf, b->formats.nxf);
     static const bkxl_numfmt general = {NULL, 0, {.general = 1}, {.general = 1}};
-    const bkxl_numfmt *fmt = xf < b->nxf ? &b->xf_fmt[xf] : &general;
+    const bkxl_numfmt *fmt = xf < b->formats.nxf ? &b->formats.xf_fmt[xf] : &general;
     char shown[BKXL_SHOWN_MAX];
     size_t n = 0;
     bkxl_shown_kind kind;
@@ -812,15 +827,10 @@ static void book_free(book *b)
     bkxl_pkg_close(&b->pkg);
     bk_grid_free(b->grid);
     rels_free(&b->wbrels);
-    for (size_t i = 0; i < b->nsheets; i++) {
+    for (size_t i = 0; i < b->nsheets; i++)
         bk_free(b->sheets[i].name);
-        bk_free(b->sheets[i].rid);
-    }
     bk_free(b->sheets);
-    for (size_t i = 0; i < b->nfmts; i++)
-        bk_free(b->fmts[i].code);
-    bk_free(b->fmts);
-    bk_free(b->xf_fmt);
+    number_formats_free(&b->formats);
     bk_free(b->sst);
     bk_free(b->sst_at);
     bk_free(b->workbook);
@@ -834,16 +844,11 @@ bk_status bkxl_read_xlsx(bk_import *job)
     bk_status rc = bkxl_pkg_open(&b.pkg, src, b.err, b.limits);
     if (rc == BK_OK && (b.grid = bk_grid_new(bk_source_name(src))) == NULL)
         rc = nomem(&b);
-    if (rc == BK_OK)
-        rc = find_workbook(&b);
-    if (rc == BK_OK)
-        rc = read_rels(&b, b.workbook, 1, &b.wbrels);
-    if (rc == BK_OK)
-        rc = read_workbook(&b);
-    if (rc == BK_OK)
-        rc = read_shared_strings(&b);
-    if (rc == BK_OK)
-        rc = read_styles(&b);
+    /* The parts the sheets need, each read with what the ones before found. */
+    static bk_status (*const parts[])(book *) = {find_workbook, read_workbook, read_shared_strings,
+                                                 read_styles};
+    for (size_t i = 0; rc == BK_OK && i < sizeof parts / sizeof parts[0]; i++)
+        rc = parts[i](&b);
     size_t read = 0;
     for (size_t i = 0; rc == BK_OK && i < b.nsheets; i++) {
         const sheet *sh = &b.sheets[i];

@@ -97,27 +97,27 @@ static int lex_step(bkx_lexer *x, unsigned c)
         x->match = 0;
         break;
     case LEX_COMMENT:
+    case LEX_CDATA: {
+        /* the end of a comment, "-->", or of a CDATA section, "]]>" */
+        unsigned closer = x->state == LEX_COMMENT ? '-' : ']';
         if (c == '>' && x->match >= 2)
             x->state = LEX_TEXT;
-        x->match = c == '-' ? x->match + 1 : 0;
+        x->match = c == closer ? x->match + 1 : 0;
         break;
+    }
     case LEX_CDATA_OPEN:
-        if (c != (unsigned char)cdata[x->match])
+    case LEX_DOCTYPE: {
+        /* the rest of "<![CDATA[" or of "<!DOCTYPE" */
+        const char *word = x->state == LEX_CDATA_OPEN ? cdata : doctype;
+        if (c != (unsigned char)word[x->match])
             x->state = LEX_TEXT;
-        else if (++x->match == 6)
+        else if (word[++x->match] == '\0') {
+            if (x->state == LEX_DOCTYPE)
+                return BKX_LEX_DOCTYPE;
             x->state = LEX_CDATA, x->match = 0;
+        }
         break;
-    case LEX_CDATA:
-        if (c == '>' && x->match >= 2)
-            x->state = LEX_TEXT;
-        x->match = c == ']' ? x->match + 1 : 0;
-        break;
-    case LEX_DOCTYPE:
-        if (c != (unsigned char)doctype[x->match])
-            x->state = LEX_TEXT;
-        else if (++x->match == 7)
-            return BKX_LEX_DOCTYPE;
-        break;
+    }
     default:
         break;
     }
