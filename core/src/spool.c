@@ -16,7 +16,8 @@ int bk_spool_open(bk_spool *s)
 int bk_spool_copy(bk_spool *s, FILE *out)
 {
     if (s->in_memory) {
-        fflush(s->f); /* sets mem and mem_len */
+        if (fflush(s->f) != 0) /* sets mem and mem_len; fails when out of memory */
+            return -1;
         fwrite(s->mem, 1, s->mem_len, out);
         return 0;
     }
